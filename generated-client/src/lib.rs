@@ -1,0 +1,26 @@
+//! Typed async clients for the Veeam Backup & Replication REST API ([`vbr`]) and the Veeam
+//! Backup Enterprise Manager REST API ([`em`]).
+//!
+//! [`vbr`] and [`em`] are generated from `spec/vbr.yaml` and `spec/em.yaml` by
+//! `cargo xtask codegen`; [`runtime`] is hand-written and shared by both.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use veeam_client::{runtime::Secret, vbr};
+//!
+//! let client = vbr::Client::builder("https://vbr.example.com:9419").build()?;
+//! client.login("admin", Secret::from("password")).await?;
+//! let page = client.get_all_creds(&vbr::types::GetAllCredsParams { limit: Some(50), ..Default::default() }).await?;
+//! for record in page.data {
+//!     println!("{record:?}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod runtime;
+
+pub mod em;
+pub mod vbr;

@@ -1,0 +1,833 @@
+//! The connection: configuration, request building, sending with auth and retries, and
+//! decoding answers. Generated methods are thin: they describe the request and pick the
+//! decoder; everything else happens here.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument;
+
+use super::auth::{AuthState, TokenGrant};
+use super::error::{excerpt, ApiErrorBody, Error};
+use super::params::ParamValue;
+use super::xml::{XmlElement, XmlRoot};
+use super::Secret;
+
+/// HTTP methods of operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Options => reqwest::Method::OPTIONS,
+            Method::Head => reqwest::Method::HEAD,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Trace => reqwest::Method::TRACE,
+        }
+    }
+
+    /// Whether repeating the request is harmless (RFC 9110 §9.2.2).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+}
+
+/// How an operation may be authorized, from the spec's security requirements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer`, from [`Core::set_bearer_token`] or an OAuth2 login.
+    Bearer,
+    /// `Authorization: Basic`.
+    Basic,
+    /// An API key in a header.
+    ApiKeyHeader {
+        /// Security scheme name.
+        scheme: &'static str,
+        /// Header name.
+        header: &'static str,
+    },
+    /// An API key in the query string.
+    ApiKeyQuery {
+        /// Security scheme name.
+        scheme: &'static str,
+        /// Query parameter name.
+        name: &'static str,
+    },
+}
+
+/// What generated code knows about an operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, for logs and spans.
+    pub path: &'static str,
+    /// Schemes that may authorize it; empty for none.
+    pub auth: &'static [AuthScheme],
+}
+
+/// Body formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json`
+    Json,
+    /// `application/xml`
+    Xml,
+    /// `application/x-www-form-urlencoded`
+    Form,
+}
+
+impl Format {
+    fn mime(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Xml => "application/xml",
+            Format::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// Retry settings: idempotent requests are retried on connection errors, 429 and 503.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included. `1` disables retries.
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled each time, with jitter.
+    pub base_delay: Duration,
+    /// Longest delay between attempts, `Retry-After` included.
+    pub max_delay: Duration,
+    /// Also retry POST and PATCH. Only safe when the server deduplicates.
+    pub retry_non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30), retry_non_idempotent: false }
+    }
+}
+
+/// Builds a [`Core`] and wraps it in the generated client type `C`.
+#[derive(Debug)]
+pub struct ClientBuilder<C> {
+    base_url: String,
+    headers: Vec<(String, String)>,
+    format: Format,
+    user_agent: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    accept_invalid_certs: bool,
+    root_certs: Vec<Vec<u8>>,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    refresh_margin: Duration,
+    _client: std::marker::PhantomData<fn() -> C>,
+}
+
+/// Generated clients are made from a [`Core`].
+pub trait FromCore {
+    /// Wraps the core.
+    fn from_core(core: Core) -> Self;
+}
+
+impl<C: FromCore> ClientBuilder<C> {
+    /// A builder for the server at `base_url` (`https://host:port`).
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientBuilder {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            headers: Vec::new(),
+            format: Format::Json,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            accept_invalid_certs: false,
+            root_certs: Vec::new(),
+            retry: RetryPolicy::default(),
+            http: None,
+            refresh_margin: Duration::from_secs(30),
+            _client: std::marker::PhantomData,
+        }
+    }
+
+    /// Adds the headers the spec gives defaults for (generated code calls this).
+    pub fn default_headers(mut self, headers: &[(&str, &str)]) -> Self {
+        for (name, value) in headers {
+            self = self.header(*name, *value);
+        }
+        self
+    }
+
+    /// Sets a header on every request, replacing a default of the same name
+    /// (e.g. `x-api-version`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The body format used where an operation offers several (JSON or XML).
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = value.into();
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM), e.g. the server's own self-signed one.
+    /// Prefer this to [`Self::danger_accept_invalid_certificates`].
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certs.push(pem.into());
+        self
+    }
+
+    /// Turns certificate verification OFF. Anyone on the network path can then read and
+    /// change the traffic, credentials included. Only for lab servers.
+    pub fn danger_accept_invalid_certificates(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Retry settings.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long before expiry an access token is refreshed (default 30 s).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Uses a preconfigured reqwest client; timeouts and TLS settings above are then ignored.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<C, BuildError> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError(format!("invalid header name `{name}`")))?;
+            let v = HeaderValue::from_str(value).map_err(|_| BuildError(format!("invalid value for header `{name}`")))?;
+            headers.insert(n, v);
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .user_agent(self.user_agent.clone())
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .danger_accept_invalid_certs(self.accept_invalid_certs);
+                for pem in &self.root_certs {
+                    let cert = reqwest::Certificate::from_pem(pem).map_err(|e| BuildError(format!("invalid root certificate: {e}")))?;
+                    b = b.add_root_certificate(cert);
+                }
+                b.build().map_err(|e| BuildError(format!("cannot create the HTTP client: {e}")))?
+            }
+        };
+        if self.base_url.is_empty() {
+            return Err(BuildError("the base URL is empty".into()));
+        }
+        reqwest::Url::parse(&self.base_url).map_err(|e| BuildError(format!("invalid base URL `{}`: {e}", self.base_url)))?;
+        Ok(C::from_core(Core {
+            inner: Arc::new(Inner {
+                http,
+                base_url: self.base_url,
+                headers,
+                format: self.format,
+                retry: self.retry,
+                refresh_margin: self.refresh_margin,
+                auth: Mutex::new(AuthState::default()),
+                refresh_lock: tokio::sync::Mutex::new(()),
+            }),
+        }))
+    }
+}
+
+/// A client could not be configured.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(pub String);
+
+/// The state every clone of a generated client shares.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    headers: HeaderMap,
+    format: Format,
+    retry: RetryPolicy,
+    refresh_margin: Duration,
+    pub(crate) auth: Mutex<AuthState>,
+    /// Held while a token request is in flight, so concurrent requests that all find the
+    /// token expired wait for one refresh instead of sending one each.
+    refresh_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("base_url", &self.inner.base_url).field("format", &self.inner.format).finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// Starts a request for an operation; `path` is the template with values filled in.
+    pub fn request(&self, op: &'static Operation, path: String) -> Request<'_> {
+        Request { core: self, op, path, query: Vec::new(), headers: Vec::new(), body: None, accept: None, error: None }
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The preferred body format.
+    pub fn format(&self) -> Format {
+        self.inner.format
+    }
+
+    pub(crate) fn auth(&self) -> std::sync::MutexGuard<'_, AuthState> {
+        // A panic while holding the lock cannot leave the state half-written in a way that
+        // matters (every write replaces whole fields), so a poisoned lock is still usable.
+        self.inner.auth.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends `Authorization: Bearer` with this token.
+    pub fn set_bearer_token(&self, token: Secret) {
+        let mut a = self.auth();
+        a.access_token = Some(token);
+        a.expires_at = None;
+        a.generation += 1;
+    }
+
+    /// Sends HTTP Basic credentials on operations that accept Basic.
+    pub fn set_basic_auth(&self, username: &str, password: Secret) {
+        self.auth().basic = Some((username.to_owned(), password));
+    }
+
+    /// Sets the API key of a security scheme.
+    pub fn set_api_key(&self, scheme: &str, value: Secret) {
+        self.auth().api_keys.insert(scheme.to_owned(), value);
+    }
+
+    /// Forgets every credential.
+    pub fn clear_credentials(&self) {
+        let mut a = self.auth();
+        *a = AuthState { generation: a.generation + 1, ..AuthState::default() };
+    }
+
+    /// Remembers a session header from a login answer (session-login APIs): later requests
+    /// send it for the API key scheme that uses that header.
+    pub fn capture_session_header(&self, response: &Response, header: &str) {
+        if let Some(v) = response.headers.get(header).and_then(|v| v.to_str().ok()) {
+            self.auth().session_headers.insert(header.to_ascii_lowercase(), Secret::from(v));
+        }
+    }
+
+    /// Logs in with the OAuth2 password grant and keeps the tokens.
+    pub async fn oauth2_password_login<E>(&self, token_url: &str, username: &str, password: Secret) -> Result<(), Error<E>> {
+        {
+            let mut a = self.auth();
+            a.token_url = Some(token_url.to_owned());
+            a.password_login = Some((username.to_owned(), password.clone()));
+        }
+        let _guard = self.inner.refresh_lock.lock().await;
+        self.token_request(TokenGrant::Password { username: username.to_owned(), password }).await
+    }
+
+    /// The number of token requests sent so far (for tests and metrics).
+    pub fn token_requests(&self) -> u64 {
+        self.auth().token_requests
+    }
+
+    /// Sends a token request and stores the answer. Callers hold `refresh_lock`.
+    async fn token_request<E>(&self, grant: TokenGrant) -> Result<(), Error<E>> {
+        let url = {
+            let a = self.auth();
+            a.token_url.clone().ok_or(Error::Auth { operation: "token", message: "not logged in".into() })?
+        };
+        let url = if url.starts_with("http://") || url.starts_with("https://") { url } else { format!("{}{url}", self.inner.base_url) };
+        self.auth().token_requests += 1;
+        let form = grant.form();
+        let body = serde_urlencoded::to_string(&form).map_err(|e| Error::Auth { operation: "token", message: e.to_string() })?;
+        let resp = self
+            .inner
+            .http
+            .post(&url)
+            .headers(self.inner.headers.clone())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| Error::transport("token", e))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| Error::transport("token", e))?;
+        if !(200..300).contains(&status) {
+            // The body of a refused login names the reason; it does not echo credentials.
+            return Err(Error::Auth { operation: "token", message: format!("the token endpoint answered {status}: {}", excerpt(&bytes)) });
+        }
+        let token: super::auth::TokenAnswer = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Auth { operation: "token", message: format!("the token answer is not valid: {e}") })?;
+        let mut a = self.auth();
+        a.access_token = Some(token.access_token);
+        a.refresh_token = token.refresh_token;
+        a.expires_at = token.expires_in.map(|s| Instant::now() + Duration::from_secs(s.max(0) as u64));
+        a.generation += 1;
+        Ok(())
+    }
+
+    /// Gets a fresh access token: the refresh grant first (a refresh token works once), the
+    /// password grant when that fails. Only one caller does this at a time; the others find
+    /// the generation changed and use the new token.
+    async fn reauthenticate<E>(&self, seen_generation: u64) -> Result<bool, Error<E>> {
+        let _guard = self.inner.refresh_lock.lock().await;
+        let (generation, refresh, password) = {
+            let a = self.auth();
+            (a.generation, a.refresh_token.clone(), a.password_login.clone())
+        };
+        if generation != seen_generation {
+            return Ok(true);
+        }
+        if refresh.is_none() && password.is_none() {
+            return Ok(false);
+        }
+        if let Some(refresh_token) = refresh {
+            self.auth().refresh_token = None;
+            if self.token_request::<E>(TokenGrant::Refresh { refresh_token }).await.is_ok() {
+                return Ok(true);
+            }
+        }
+        match password {
+            Some((username, password)) => self.token_request(TokenGrant::Password { username, password }).await.map(|_| true),
+            None => Ok(false),
+        }
+    }
+
+    fn needs_refresh(&self) -> Option<u64> {
+        let a = self.auth();
+        match a.expires_at {
+            Some(at) if a.password_login.is_some() || a.refresh_token.is_some() => {
+                (Instant::now() + self.inner.refresh_margin >= at).then_some(a.generation)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A request being built by generated code.
+pub struct Request<'c> {
+    core: &'c Core,
+    op: &'static Operation,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<(&'static str, Bytes)>,
+    accept: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl Request<'_> {
+    /// Adds a query parameter.
+    pub fn query(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        self.query.push((name.to_owned(), value.param_value().into_owned()));
+    }
+
+    /// Adds a query parameter whose value is structured, encoded as JSON.
+    pub fn query_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
+        self.query.push((name.to_owned(), v));
+        Ok(())
+    }
+
+    /// Adds a header parameter.
+    pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        self.headers.push((name.to_owned(), value.param_value().into_owned()));
+    }
+
+    /// Adds a header parameter whose value is structured, encoded as JSON.
+    pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("header `{name}`: {e}")))?;
+        self.headers.push((name.to_owned(), v));
+        Ok(())
+    }
+
+    /// Adds a cookie parameter.
+    pub fn cookie(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        self.headers.push(("cookie".to_owned(), format!("{name}={}", value.param_value())));
+    }
+
+    /// Adds a structured cookie parameter, encoded as JSON.
+    pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))?;
+        self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
+        Ok(())
+    }
+
+    fn invalid<E>(&self, message: String) -> Error<E> {
+        Error::InvalidRequest { operation: self.op.id, message }
+    }
+
+    fn pick(&self, offered: &[Format]) -> Format {
+        let preferred = self.core.inner.format;
+        if offered.contains(&preferred) {
+            preferred
+        } else {
+            offered.first().copied().unwrap_or(Format::Json)
+        }
+    }
+
+    /// Serializes the body as JSON or form, whichever the operation offers (preferring the
+    /// client's format).
+    pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
+        let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
+        let bytes = match format {
+            Format::Form => serde_urlencoded::to_string(body).map(Bytes::from).map_err(|e| self.invalid(format!("form body: {e}")))?,
+            _ => serde_json::to_vec(body).map(Bytes::from).map_err(|e| self.invalid(format!("JSON body: {e}")))?,
+        };
+        self.body = Some((format.mime(), bytes));
+        Ok(())
+    }
+
+    /// Serializes the body as XML or JSON/form, by the client's format and what the
+    /// operation offers.
+    pub fn body_xml_or_serde<E, T: Serialize + XmlElement + XmlRoot>(&mut self, body: &T, offered: &[Format]) -> Result<(), Error<E>> {
+        if self.pick(offered) == Format::Xml {
+            self.body = Some((Format::Xml.mime(), Bytes::from(super::xml::to_string(body))));
+            self.accept = Some(Format::Xml.mime());
+            Ok(())
+        } else {
+            self.body_serde(body, offered)
+        }
+    }
+
+    /// Sends raw bytes with a content type.
+    pub fn body_bytes(&mut self, content_type: &'static str, body: Bytes) {
+        self.body = Some((content_type, body));
+    }
+
+    /// Sends text with a content type.
+    pub fn body_text(&mut self, content_type: &'static str, body: &str) {
+        self.body = Some((content_type, Bytes::from(body.to_owned())));
+    }
+
+    /// Sends the request: auth, retries, tracing. Answers with any status; the generated
+    /// method decides what the status means.
+    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+        let op = self.op;
+        if let Some(message) = self.error {
+            return Err(Error::InvalidRequest { operation: op.id, message });
+        }
+        let core = self.core;
+        let url = format!("{}{}", core.inner.base_url, self.path);
+        let accept = self.accept.unwrap_or(match core.inner.format {
+            Format::Xml => "application/xml",
+            _ => "application/json",
+        });
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
+            let v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            headers.append(n, v);
+        }
+        let policy = &core.inner.retry;
+        let retryable = op.method.is_idempotent() || policy.retry_non_idempotent;
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            attempt += 1;
+            if let Some(generation) = core.needs_refresh() {
+                core.reauthenticate::<E>(generation).await?;
+            }
+            let (auth_headers, auth_query, generation) = self.auth_parts();
+            let mut req = core.inner.http.request(op.method.to_reqwest(), &url).headers(core.inner.headers.clone()).headers(headers.clone());
+            for (n, v) in auth_headers {
+                req = req.header(n, v);
+            }
+            req = req.header(ACCEPT, accept);
+            if !self.query.is_empty() || !auth_query.is_empty() {
+                req = req.query(&self.query).query(&auth_query);
+            }
+            if let Some((content_type, body)) = &self.body {
+                req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
+            }
+            let span = tracing::debug_span!(
+                "request",
+                operation = op.id,
+                method = ?op.method,
+                path = op.path,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let sent = async {
+                let resp = req.send().await?;
+                let status = resp.status().as_u16();
+                let resp_headers = resp.headers().clone();
+                let body = resp.bytes().await?;
+                Ok::<_, reqwest::Error>((status, resp_headers, body))
+            }
+            .instrument(span.clone())
+            .await;
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match sent {
+                Err(e) => {
+                    let transient = e.is_connect() || (e.is_request() && !e.is_timeout() && !e.is_builder());
+                    if retryable && transient && attempt < policy.max_attempts {
+                        tracing::debug!(parent: &span, "connection failed, retrying");
+                        tokio::time::sleep(backoff(policy, attempt, None)).await;
+                        continue;
+                    }
+                    return Err(Error::transport(op.id, e));
+                }
+                Ok((status, resp_headers, body)) => {
+                    span.record("status", status);
+                    if status == 401 && !reauthenticated && generation.is_some() {
+                        reauthenticated = true;
+                        if core.reauthenticate::<E>(generation.unwrap_or_default()).await? {
+                            attempt -= 1;
+                            continue;
+                        }
+                    }
+                    if (status == 429 || status == 503) && retryable && attempt < policy.max_attempts {
+                        let after = resp_headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+                        tokio::time::sleep(backoff(policy, attempt, after.map(Duration::from_secs))).await;
+                        continue;
+                    }
+                    return Ok(Response { op, status, headers: resp_headers, body });
+                }
+            }
+        }
+    }
+
+    /// Headers and query pairs that authorize this request, and the token generation used
+    /// (for requests authorized by a token that can be renewed).
+    fn auth_parts(&self) -> (Vec<(HeaderName, HeaderValue)>, Vec<(String, String)>, Option<u64>) {
+        let a = self.core.auth();
+        let mut headers = Vec::new();
+        let mut query = Vec::new();
+        let mut generation = None;
+        for scheme in self.op.auth {
+            match scheme {
+                AuthScheme::Bearer => {
+                    if let Some(t) = &a.access_token {
+                        if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", t.expose())) {
+                            v.set_sensitive(true);
+                            headers.push((AUTHORIZATION, v));
+                            if a.password_login.is_some() || a.refresh_token.is_some() {
+                                generation = Some(a.generation);
+                            }
+                            break;
+                        }
+                    }
+                }
+                AuthScheme::Basic => {
+                    if let Some((user, pass)) = &a.basic {
+                        use base64::Engine;
+                        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", pass.expose()));
+                        if let Ok(mut v) = HeaderValue::from_str(&format!("Basic {token}")) {
+                            v.set_sensitive(true);
+                            headers.push((AUTHORIZATION, v));
+                            break;
+                        }
+                    }
+                }
+                AuthScheme::ApiKeyHeader { scheme, header } => {
+                    let value = a.api_keys.get(*scheme).or_else(|| a.session_headers.get(&header.to_ascii_lowercase()));
+                    if let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) {
+                        if let Ok(mut v) = HeaderValue::from_str(value.expose()) {
+                            v.set_sensitive(true);
+                            headers.push((name, v));
+                            break;
+                        }
+                    }
+                }
+                AuthScheme::ApiKeyQuery { scheme, name } => {
+                    if let Some(value) = a.api_keys.get(*scheme) {
+                        query.push(((*name).to_owned(), value.expose().to_owned()));
+                        break;
+                    }
+                }
+            }
+        }
+        (headers, query, generation)
+    }
+}
+
+/// Exponential backoff with full jitter, or the server's `Retry-After`, capped.
+fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(after) = retry_after {
+        return after.min(policy.max_delay);
+    }
+    let exp = policy.base_delay.saturating_mul(1 << (attempt - 1).min(16));
+    let capped = exp.min(policy.max_delay);
+    let jitter = rand::random::<f64>();
+    capped.mul_f64(0.5 + jitter / 2.0)
+}
+
+/// An answer, fully read.
+#[derive(Debug)]
+pub struct Response {
+    op: &'static Operation,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Response {
+    /// HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    fn content_format(&self) -> Option<Format> {
+        let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?.to_ascii_lowercase();
+        let mime = ct.split(';').next().unwrap_or("").trim().to_owned();
+        if mime.ends_with("json") {
+            Some(Format::Json)
+        } else if mime.ends_with("xml") {
+            Some(Format::Xml)
+        } else if mime == "application/x-www-form-urlencoded" {
+            Some(Format::Form)
+        } else {
+            None
+        }
+    }
+
+    fn decode_error<E>(&self, path: String, message: String) -> Error<E> {
+        Error::Decode { operation: self.op.id, status: self.status, path, message }
+    }
+
+    fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        if self.body.is_empty() {
+            // An empty body is fine for a type that can be empty (`Option`, unit-like `Value`).
+            if let Ok(v) = serde_json::from_value::<T>(serde_json::Value::Null) {
+                return Ok(v);
+            }
+            return Err(self.decode_error(".".into(), "the body is empty, but the spec promises one".into()));
+        }
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = if inner.is_syntax() || inner.is_eof() {
+                let what = if self.body.first() == Some(&b'<') { "the body is not JSON (it looks like HTML or XML)" } else { "the body is not valid JSON" };
+                format!("{what}: {inner}")
+            } else {
+                inner.to_string()
+            };
+            self.decode_error(path, message)
+        })
+    }
+
+    /// Decodes a JSON (or form) body into `T`.
+    pub fn decode_serde<T: DeserializeOwned, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        match self.content_format() {
+            Some(Format::Form) if offered.contains(&Format::Form) => {
+                serde_urlencoded::from_bytes(&self.body).map_err(|e| self.decode_error(".".into(), e.to_string()))
+            }
+            _ => self.json(),
+        }
+    }
+
+    /// Decodes an XML or JSON body into `T`, by the answer's `Content-Type` (XML when the
+    /// server does not say and the body looks like XML).
+    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        let xml = match self.content_format() {
+            Some(Format::Xml) => true,
+            Some(_) => false,
+            None => self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'),
+        };
+        if xml {
+            super::xml::from_bytes::<T>(&self.body).map_err(|e| self.decode_error(e.path(), e.message))
+        } else {
+            self.decode_serde(offered)
+        }
+    }
+
+    /// The raw body.
+    pub fn bytes(&self) -> Bytes {
+        self.body.clone()
+    }
+
+    /// The body as text.
+    pub fn text<E>(&self) -> Result<String, Error<E>> {
+        String::from_utf8(self.body.to_vec()).map_err(|e| self.decode_error(".".into(), format!("the body is not UTF-8: {e}")))
+    }
+
+    /// Turns an answer the operation does not accept into an error: the spec's error body
+    /// when it parses, otherwise the status with an excerpt of the body.
+    pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
+        match serde_json::from_slice::<E>(&self.body) {
+            Ok(body) if !self.is_success() && !self.body.is_empty() => Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) },
+            _ => Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: excerpt(&self.body) },
+        }
+    }
+
+    /// [`Self::into_error`] for APIs whose errors may come as XML.
+    pub fn into_error_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self) -> Error<E> {
+        if self.content_format() == Some(Format::Xml) || self.body.first() == Some(&b'<') {
+            match super::xml::from_bytes::<E>(&self.body) {
+                Ok(body) if !self.is_success() => Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) },
+                _ => Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: excerpt(&self.body) },
+            }
+        } else {
+            self.into_error()
+        }
+    }
+}

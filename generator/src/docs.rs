@@ -1,0 +1,199 @@
+//! Spec prose → rustdoc. Descriptions in vendor documents carry HTML (`<p>`, `&#58;`), bare
+//! URLs and indented text; left alone they become broken links, warnings or failing doctests.
+
+/// Cleans a description into doc lines: HTML tags dropped (paragraphs and list items kept as
+/// line structure), entities decoded, brackets escaped, bare URLs wrapped, code fences marked
+/// `text`, and indentation removed so nothing turns into a doctest.
+pub fn doc_lines(text: &str) -> Vec<String> {
+    let text = strip_html(text);
+    let mut lines = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            lines.push(if in_fence { "```text".to_owned() } else { "```".to_owned() });
+            continue;
+        }
+        if in_fence {
+            lines.push(line.trim_end().to_owned());
+        } else {
+            lines.push(escape_markdown(trimmed));
+        }
+    }
+    if in_fence {
+        lines.push("```".to_owned());
+    }
+    // Collapse runs of blank lines and trim blank edges.
+    let mut out: Vec<String> = Vec::new();
+    for l in lines {
+        if l.is_empty() && out.last().is_none_or(|p: &String| p.is_empty()) {
+            continue;
+        }
+        out.push(l);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+fn strip_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        // Only things that look like tags are tags; `a < b` and `<access token>` are text.
+        let end = after.find('>');
+        let tag = end.map(|e| &after[1..e]);
+        match tag {
+            Some(t) if is_html_tag(t) => {
+                let name = t.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("").to_ascii_lowercase();
+                match name.as_str() {
+                    "p" | "br" | "div" | "ul" | "ol" | "table" | "tr" => out.push('\n'),
+                    "li" if !t.starts_with('/') => out.push_str("\n- "),
+                    "code" => out.push('`'),
+                    "b" | "strong" => out.push_str("**"),
+                    "i" | "em" => out.push('*'),
+                    _ => {}
+                }
+                if name == "p" && !t.starts_with('/') {
+                    out.push('\n');
+                }
+                rest = &after[end.unwrap_or(0) + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn is_html_tag(t: &str) -> bool {
+    let name = t.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "p" | "br" | "div" | "span" | "ul" | "ol" | "li" | "b" | "strong" | "i" | "em" | "code" | "a" | "table" | "tr"
+            | "td" | "th" | "tbody" | "thead" | "pre" | "h1" | "h2" | "h3" | "h4" | "sup" | "sub" | "u"
+    )
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let semi = after[..after.len().min(12)].find(';');
+        let decoded = semi.and_then(|j| {
+            let ent = &after[1..j];
+            let c = match ent {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+                _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            c.map(|c| (c, j))
+        });
+        match decoded {
+            Some((c, j)) => {
+                out.push(c);
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escapes what rustdoc would misread: `[x]` (intra-doc links), bare URLs, and `<tag>`-like
+/// text (unclosed HTML warnings).
+fn escape_markdown(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let rest: String = chars[i..].iter().take(8).collect();
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let prev = out.chars().last();
+            let url: String = chars[i..].iter().take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '>' | '"' | '\'' | ']')).collect();
+            let url = url.trim_end_matches(['.', ',', ';', ':']).to_owned();
+            if prev == Some('(') || prev == Some('<') {
+                out.push_str(&url);
+            } else {
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+            }
+            i += url.chars().count();
+            continue;
+        }
+        match c {
+            '[' | ']' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    if in_code {
+        // An unbalanced backtick would swallow the rest of the doc block.
+        out.push('`');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_veeam_html() {
+        let got = doc_lines("The HTTP GET request gets an array.<p>**Available to**&#58; Backup Administrator.</p>");
+        assert_eq!(got, vec!["The HTTP GET request gets an array.", "", "**Available to**: Backup Administrator."]);
+    }
+
+    #[test]
+    fn escapes_links_and_wraps_urls() {
+        assert_eq!(doc_lines("see [RFC] at https://example.com/x."), vec!["see \\[RFC\\] at <https://example.com/x>."]);
+        assert_eq!(doc_lines("Format: `Bearer <access token>`"), vec!["Format: `Bearer <access token>`"]);
+        assert_eq!(doc_lines("a <access token> b"), vec!["a \\<access token\\> b"]);
+    }
+
+    #[test]
+    fn fences_become_text_and_indent_is_dropped() {
+        assert_eq!(doc_lines("x\n```\nlet a = 1;\n```\n    indented"), vec!["x", "```text", "let a = 1;", "```", "indented"]);
+    }
+
+    #[test]
+    fn list_items() {
+        assert_eq!(doc_lines("<ul><li>one</li><li>two</li></ul>"), vec!["- one", "- two"]);
+    }
+}

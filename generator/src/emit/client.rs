@@ -1,0 +1,441 @@
+//! `client.rs`: the client struct and one async method per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, ident, Emitter, From};
+use crate::ir::{Media, Operation, Param, ParamIn, Security, Ty};
+
+/// The client items, keyed by a snapshot name (`client` for the struct, then the operation
+/// ids).
+pub(crate) fn client_file(e: &Emitter<'_>) -> Vec<(String, TokenStream)> {
+    let mut items = vec![("client".to_owned(), e.client_struct())];
+    for op in &e.api.operations {
+        items.push((format!("operation_{}", crate::naming::unraw(&op.method_name)), e.operation(op)));
+    }
+    items
+}
+
+impl Emitter<'_> {
+    fn client_struct(&self) -> TokenStream {
+        let rt = &self.rt;
+        let api = self.api;
+        let title = format!(" Client for the {} (version {}).", api.title, api.version);
+        let error_ty = match &api.error_ty {
+            Some(t) => self.ty(t, From::Client),
+            None => quote!(::serde_json::Value),
+        };
+        let headers = api.default_headers.iter().map(|(n, v)| quote!((#n, #v)));
+        let server_doc = match &api.server {
+            Some(s) => format!(" The spec's server is `{s}`."),
+            None => String::new(),
+        };
+        let auth = self.auth_methods();
+        let prefers_xml = api
+            .operations
+            .iter()
+            .flat_map(|o| o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter())))
+            .find(|c| matches!(c.media, Media::Json | Media::Xml))
+            .is_some_and(|c| c.media == Media::Xml);
+        let format = if prefers_xml { quote!(#rt::Format::Xml) } else { quote!(#rt::Format::Json) };
+        quote! {
+            /// The error every operation of this API returns; `Api` errors carry the body the
+            /// spec declares for error responses.
+            pub type Error = #rt::Error<#error_ty>;
+
+            #[doc = #title]
+            ///
+            /// Cheap to clone: clones share one connection pool and one login state.
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                core: #rt::Core,
+            }
+
+            impl Client {
+                /// Headers sent on every request, with the defaults the spec declares.
+                pub const DEFAULT_HEADERS: &'static [(&'static str, &'static str)] = &[#(#headers),*];
+
+                /// Starts configuring a client for the server at `base_url`
+                /// (scheme, host, port; the paths in the spec are appended).
+                #[doc = #server_doc]
+                pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> #rt::ClientBuilder<Self> {
+                    #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format)
+                }
+
+                /// The connection and login state shared by all clones.
+                pub fn core(&self) -> &#rt::Core {
+                    &self.core
+                }
+
+                #auth
+            }
+
+            impl #rt::FromCore for Client {
+                fn from_core(core: #rt::Core) -> Self {
+                    Client { core }
+                }
+            }
+        }
+    }
+
+    /// Login helpers derived from the security schemes the spec declares.
+    fn auth_methods(&self) -> TokenStream {
+        let rt = &self.rt;
+        let mut out = TokenStream::new();
+        for (name, scheme) in &self.api.security {
+            match scheme {
+                Security::OAuth2Password { token_url } => {
+                    let doc = format!(" Logs in with the OAuth2 password grant at `{token_url}` (scheme `{name}`).");
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        ///
+                        /// The client then sends the access token on every request, refreshes it
+                        /// before it expires, and logs in again when a refresh is refused.
+                        pub async fn login(&self, username: &str, password: #rt::Secret) -> ::std::result::Result<(), Error> {
+                            self.core.oauth2_password_login(#token_url, username, password).await
+                        }
+
+                        /// Forgets the tokens (call the spec's logout operation first to revoke them on the server).
+                        pub fn forget_tokens(&self) {
+                            self.core.clear_credentials();
+                        }
+                    });
+                }
+                Security::Bearer => out.extend({
+                    let doc = format!(" Sends `Authorization: Bearer` with this token from now on (scheme `{name}`).");
+                    quote! {
+                    #[doc = #doc]
+                    pub fn set_bearer_token(&self, token: #rt::Secret) {
+                        self.core.set_bearer_token(token);
+                    }
+                }}),
+                Security::Basic => out.extend({
+                    let doc = format!(" Sends HTTP Basic credentials on operations that accept them (scheme `{name}`).");
+                    quote! {
+                    #[doc = #doc]
+                    pub fn set_basic_auth(&self, username: &str, password: #rt::Secret) {
+                        self.core.set_basic_auth(username, password);
+                    }
+                }}),
+                Security::ApiKeyHeader(header) | Security::ApiKeyQuery(header) => {
+                    let method = format_ident!("set_{}", crate::naming::unraw(&crate::naming::snake_ident(name)));
+                    let doc = format!(" Sets the `{header}` API key (scheme `{name}`).");
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self, value: #rt::Secret) {
+                            self.core.set_api_key(#name, value);
+                        }
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn operation(&self, op: &Operation) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(&op.method_name);
+        let doc = doc_attrs(&op.doc);
+        let cfg = self.feature_attr(&op.feature);
+        let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+        let id = &op.id;
+        let path_tpl = &op.path;
+        let method = format_ident!("{}", op.method.variant());
+        let schemes = self.scheme_tokens(op);
+
+        // Arguments: path parameters, required query/header parameters, the body, then the
+        // optional-parameters struct.
+        let mut args = Vec::new();
+        for p in &op.path_params {
+            let n = ident(&p.name);
+            let t = self.param_arg_ty(&p.ty);
+            args.push(quote!(#n: #t));
+        }
+        for p in op.params.iter().filter(|p| p.required) {
+            let n = ident(&p.name);
+            let t = self.param_arg_ty(&p.ty);
+            args.push(quote!(#n: #t));
+        }
+        let body_ty = op.body.as_ref().map(|b| b.contents[0].ty.clone());
+        if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
+            let t = self.ty(ty, From::Client);
+            if b.required {
+                args.push(quote!(body: &#t));
+            } else {
+                args.push(quote!(body: ::std::option::Option<&#t>));
+            }
+        }
+        if let Some(ps) = op.params_struct {
+            let t = ident(&self.api.types[ps.0].name);
+            args.push(quote!(params: &super::types::#t));
+        }
+
+        // The path with each placeholder percent-encoded.
+        let mut fmt = String::new();
+        let mut fmt_args = Vec::new();
+        let mut rest = op.path.as_str();
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map(|e| start + e).unwrap_or(rest.len() - 1);
+            fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+            fmt.push_str("{}");
+            let wire = &rest[start + 1..end];
+            if let Some(p) = op.path_params.iter().find(|p| p.wire == wire) {
+                let n = ident(&p.name);
+                fmt_args.push(quote!(#rt::encode_path(&#rt::ParamValue::param_value(&#n))));
+            }
+            rest = &rest[end + 1..];
+        }
+        fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+
+        let mut sets = Vec::new();
+        for p in &op.params {
+            sets.push(self.param_set(p));
+        }
+        if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
+            let formats: Vec<TokenStream> = b.contents.iter().map(|c| self.format_token(c.media)).collect();
+            let set = match self.resolve(ty) {
+                Ty::Bytes => {
+                    let mime = &b.contents[0].mime;
+                    quote!(request.body_bytes(#mime, ::std::clone::Clone::clone(body));)
+                }
+                Ty::String if b.contents[0].media == Media::Text => {
+                    let mime = &b.contents[0].mime;
+                    quote!(request.body_text(#mime, body);)
+                }
+                _ => {
+                    let xml_ok = b.contents.iter().any(|c| c.media == Media::Xml);
+                    let call = if xml_ok { quote!(body_xml_or_serde) } else { quote!(body_serde) };
+                    quote!(request.#call(body, &[#(#formats),*])?;)
+                }
+            };
+            if b.required {
+                sets.push(set);
+            } else {
+                sets.push(quote!(if let ::std::option::Option::Some(body) = body { #set }));
+            }
+        }
+
+        let (ret, decode) = self.response_decoding(op);
+        let stream = self.stream_method(op);
+        let binding = if sets.is_empty() { quote!(let request) } else { quote!(let mut request) };
+        let session = match &op.session_header {
+            Some(h) => quote!(self.core.capture_session_header(&response, #h);),
+            None => quote!(),
+        };
+
+        quote! {
+            #cfg
+            impl Client {
+                #doc
+                #deprecated
+                pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, Error> {
+                    const OPERATION: #rt::Operation = #rt::Operation {
+                        id: #id,
+                        method: #rt::Method::#method,
+                        path: #path_tpl,
+                        auth: &[#(#schemes),*],
+                    };
+                    #binding = self.core.request(&OPERATION, ::std::format!(#fmt #(, #fmt_args)*));
+                    #(#sets)*
+                    let response = request.send().await?;
+                    #session
+                    #decode
+                }
+                #stream
+            }
+        }
+    }
+
+    fn scheme_tokens(&self, op: &Operation) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        op.security
+            .iter()
+            .filter_map(|s| {
+                let scheme = self.api.security.get(s)?;
+                Some(match scheme {
+                    Security::Bearer | Security::OAuth2Password { .. } => quote!(#rt::AuthScheme::Bearer),
+                    Security::Basic => quote!(#rt::AuthScheme::Basic),
+                    Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
+                    Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),
+                })
+            })
+            .collect()
+    }
+
+    fn format_token(&self, media: Media) -> TokenStream {
+        let rt = &self.rt;
+        match media {
+            Media::Json => quote!(#rt::Format::Json),
+            Media::Xml => quote!(#rt::Format::Xml),
+            Media::Form => quote!(#rt::Format::Form),
+            _ => quote!(#rt::Format::Json),
+        }
+    }
+
+    /// Path and required parameters are taken by value for scalars, by reference otherwise.
+    fn param_arg_ty(&self, ty: &Ty) -> TokenStream {
+        self.param_arg_ty_in(ty, quote!())
+    }
+
+    /// The same with an explicit lifetime on references, for methods returning streams.
+    fn param_arg_ty_in(&self, ty: &Ty, lifetime: TokenStream) -> TokenStream {
+        let t = self.ty(ty, From::Client);
+        match self.resolve(ty) {
+            Ty::String => quote!(&#lifetime str),
+            Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date => t,
+            _ => quote!(&#lifetime #t),
+        }
+    }
+
+    fn param_set(&self, p: &Param) -> TokenStream {
+        let wire = &p.wire;
+        let n = ident(&p.name);
+        let value = if p.required { quote!(#n) } else { quote!(params.#n) };
+        let call = match p.location {
+            ParamIn::Query => quote!(query),
+            ParamIn::Header => quote!(header),
+            ParamIn::Cookie => quote!(cookie),
+            ParamIn::Path => quote!(query),
+        };
+        let call_json = format_ident!("{}_json", call.to_string());
+        let one = |v: TokenStream, ty: &Ty| {
+            if self.is_scalar(ty) {
+                quote!(request.#call(#wire, &#v);)
+            } else {
+                quote!(request.#call_json(#wire, &#v)?;)
+            }
+        };
+        let inner_ty = match &p.ty {
+            Ty::Nullable(t) => t.as_ref(),
+            t => t,
+        };
+        let set = match self.resolve(inner_ty) {
+            // Arrays are sent as repeated parameters (`style: form, explode: true`).
+            Ty::Vec(item) => {
+                let each = one(quote!(item), item);
+                quote!(for item in #value.iter() { #each })
+            }
+            _ => one(quote!(value), inner_ty),
+        };
+        if p.required && !matches!(p.ty, Ty::Nullable(_)) {
+            quote!({ let value = &#value; #set })
+        } else if p.required {
+            quote!(if let ::std::option::Option::Some(value) = &#value { #set })
+        } else {
+            match self.resolve(inner_ty) {
+                Ty::Vec(_) => quote!(if let ::std::option::Option::Some(#n) = &params.#n { let value = #n; let _ = value; #set }),
+                _ => quote!(if let ::std::option::Option::Some(value) = &#value { #set }),
+            }
+        }
+    }
+
+    /// The return type and the status match.
+    fn response_decoding(&self, op: &Operation) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
+            let Some(first) = c.first() else { return quote!(()) };
+            match self.resolve(&first.ty) {
+                Ty::Bytes => quote!(response.bytes()),
+                Ty::String if first.media == Media::Text => quote!(response.text()?),
+                _ => {
+                    let formats: Vec<TokenStream> = c.iter().map(|c| self.format_token(c.media)).collect();
+                    if c.iter().any(|c| c.media == Media::Xml) {
+                        quote!(response.decode_xml_or_serde(&[#(#formats),*])?)
+                    } else {
+                        quote!(response.decode_serde(&[#(#formats),*])?)
+                    }
+                }
+            }
+        };
+        let statuses = |r: &crate::ir::Response| match r.status {
+            Some(s) => quote!(#s),
+            None => quote!(_),
+        };
+        if let Some(id) = op.response_enum {
+            let enum_name = ident(&self.api.types[id.0].name);
+            let arms = op.successes.iter().map(|r| {
+                let v = ident(&r.variant);
+                let status = statuses(r);
+                if r.contents.is_empty() {
+                    quote!(#status => ::std::result::Result::Ok(super::types::#enum_name::#v),)
+                } else {
+                    let d = decode_body(&r.contents);
+                    quote!(#status => ::std::result::Result::Ok(super::types::#enum_name::#v(#d)),)
+                }
+            });
+            let has_default = op.successes.iter().any(|r| r.status.is_none());
+            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(response.into_error()),) };
+            return (quote!(super::types::#enum_name), quote!(match response.status() { #(#arms)* #fallback }));
+        }
+        let ret = match op.successes.first().and_then(|r| r.contents.first()) {
+            Some(c) => self.ty(&c.ty, From::Client),
+            None => quote!(()),
+        };
+        if op.successes.is_empty() {
+            // Nothing documented as success: any 2xx is accepted without a body.
+            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(response.into_error()) }));
+        }
+        let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
+        let d = decode_body(&op.successes[0].contents);
+        let _ = rt;
+        if op.successes.iter().any(|r| r.status.is_none()) {
+            return (ret, quote!(::std::result::Result::Ok(#d)));
+        }
+        (ret, quote!(match response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(response.into_error()), }))
+    }
+
+    /// `{method}_stream`: the items of every page, fetched lazily.
+    fn stream_method(&self, op: &Operation) -> TokenStream {
+        let Some(pg) = &op.pagination else { return quote!() };
+        let rt = &self.rt;
+        let name = ident(&op.method_name);
+        let stream_name = format_ident!("{}_stream", crate::naming::unraw(&op.method_name));
+        let item = self.ty(&pg.item_ty, From::Client);
+        let offset = ident(&pg.offset_param);
+        let limit = ident(&pg.limit_param);
+        let items: Vec<_> = pg.items.iter().map(|s| ident(s)).collect();
+        let total: Vec<_> = pg.total.iter().map(|s| ident(s)).collect();
+        let ps = op.params_struct.map(|id| ident(&self.api.types[id.0].name));
+        let ps = ps.expect("pagination requires optional parameters, hence a params struct");
+        // Every argument but `params` is captured by the stream.
+        let pass: Vec<TokenStream> = op
+            .path_params
+            .iter()
+            .chain(op.params.iter().filter(|p| p.required))
+            .map(|p| {
+                let n = ident(&p.name);
+                quote!(#n)
+            })
+            .collect();
+        let doc = format!(
+            " Every item of [`Client::{}`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.{}` sets the page size; `params.{}` the first item.",
+            crate::naming::unraw(&op.method_name),
+            crate::naming::unraw(&pg.limit_param),
+            crate::naming::unraw(&pg.offset_param)
+        );
+        let stream_args: Vec<TokenStream> = op
+            .path_params
+            .iter()
+            .chain(op.params.iter().filter(|p| p.required))
+            .map(|p| {
+                let n = ident(&p.name);
+                let t = self.param_arg_ty_in(&p.ty, quote!('a));
+                quote!(#n: #t)
+            })
+            .collect();
+        quote! {
+            #[doc = #doc]
+            pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
+                #rt::paginate(params.#offset.map(|o| o as i64).unwrap_or(0), move |offset| {
+                    let mut page_params = ::std::clone::Clone::clone(&params);
+                    page_params.#offset = ::std::option::Option::Some(offset as _);
+                    let _ = &page_params.#limit;
+                    async move {
+                        let page = self.#name(#(#pass,)* &page_params).await?;
+                        ::std::result::Result::Ok((page #(.#items)*, page #(.#total)* as i64))
+                    }
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Emitting: IR → token streams → formatted source, once, at the end.
+
+mod client;
+mod types;
+mod xml;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Api, Ty, TypeKind};
+
+/// Which module a type use is written from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum From {
+    /// Inside `types.rs`: named types are siblings.
+    Types,
+    /// Inside `client.rs`: named types live in `super::types`.
+    Client,
+}
+
+pub(crate) struct Emitter<'a> {
+    pub(crate) api: &'a Api,
+    pub(crate) rt: TokenStream,
+    /// Types that need XML impls.
+    pub(crate) xml_types: std::collections::BTreeSet<usize>,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(api: &'a Api, runtime_path: &str) -> Self {
+        let rt: TokenStream = runtime_path.parse().unwrap_or_else(|_| quote!(crate::runtime));
+        let xml_types = xml::reachable(api);
+        Emitter { api, rt, xml_types }
+    }
+
+    pub(crate) fn ty(&self, ty: &Ty, from: From) -> TokenStream {
+        let rt = &self.rt;
+        match ty {
+            Ty::Named(id) => {
+                let name = ident(&self.api.types[id.0].name);
+                match from {
+                    From::Types => quote!(#name),
+                    From::Client => quote!(super::types::#name),
+                }
+            }
+            Ty::String => quote!(::std::string::String),
+            Ty::Secret => quote!(#rt::Secret),
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::F32 => quote!(f32),
+            Ty::F64 => quote!(f64),
+            Ty::Uuid => quote!(::uuid::Uuid),
+            Ty::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+            Ty::Date => quote!(::chrono::NaiveDate),
+            Ty::Bytes => quote!(::bytes::Bytes),
+            Ty::Json => quote!(::serde_json::Value),
+            Ty::Vec(t) => {
+                let t = self.ty(t, from);
+                quote!(::std::vec::Vec<#t>)
+            }
+            Ty::Map(t) => {
+                let t = self.ty(t, from);
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+            Ty::Nullable(t) => {
+                let t = self.ty(t, from);
+                quote!(::std::option::Option<#t>)
+            }
+            Ty::Boxed(t) => {
+                let t = self.ty(t, from);
+                quote!(::std::boxed::Box<#t>)
+            }
+        }
+    }
+
+    /// Follows aliases to the shape a value really has.
+    pub(crate) fn resolve<'t>(&'t self, ty: &'t Ty) -> &'t Ty {
+        let mut current = ty;
+        for _ in 0..64 {
+            match current {
+                Ty::Named(id) => match &self.api.types[id.0].kind {
+                    TypeKind::Alias(inner) => current = inner,
+                    _ => return current,
+                },
+                _ => return current,
+            }
+        }
+        current
+    }
+
+    /// Whether a value of this type is sent as one query or header value.
+    pub(crate) fn is_scalar(&self, ty: &Ty) -> bool {
+        match self.resolve(ty) {
+            Ty::Named(id) => matches!(self.api.types[id.0].kind, TypeKind::Enum { .. }),
+            Ty::Nullable(inner) => self.is_scalar(inner),
+            t => t.is_scalar_param(),
+        }
+    }
+
+    pub(crate) fn feature_attr(&self, feature: &Option<String>) -> TokenStream {
+        match feature {
+            Some(f) => quote!(#[cfg(feature = #f)]),
+            None => quote!(),
+        }
+    }
+}
+
+/// An identifier token, raw where the name says so.
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// `#[doc = "…"]` attributes, one per line.
+pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+pub(crate) use client::client_file;
+pub(crate) use types::types_file;

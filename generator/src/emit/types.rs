@@ -1,0 +1,238 @@
+//! `types.rs`: one item per named type.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc_attrs, ident, Emitter, From};
+use crate::ir::{Field, Ty, TypeDef, TypeKind, Union};
+
+/// The items of `types.rs`, one token stream per type, keyed by type name (for snapshots).
+pub(crate) fn types_file(e: &Emitter<'_>) -> Vec<(String, TokenStream)> {
+    e.api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut item = e.type_def(t);
+            if e.xml_types.contains(&i) {
+                let xml = e.xml_impls(i, t);
+                item = quote!(#item #xml);
+            }
+            (t.name.clone(), item)
+        })
+        .collect()
+}
+
+impl Emitter<'_> {
+    fn type_def(&self, t: &TypeDef) -> TokenStream {
+        let doc = if t.doc.is_empty() { doc_attrs(&[format!("`{}`", t.name)]) } else { doc_attrs(&t.doc) };
+        let name = ident(&t.name);
+        let cfg = self.feature_attr(&t.feature);
+        let rt = &self.rt;
+        match &t.kind {
+            TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields),
+            TypeKind::Enum { variants, catch_all } => {
+                let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
+                let vdocs = variants.iter().map(|v| {
+                    if v.doc.is_empty() {
+                        doc_attrs(&[format!("`{}`", v.wire)])
+                    } else {
+                        doc_attrs(&v.doc)
+                    }
+                });
+                let wires: Vec<_> = variants.iter().map(|v| &v.wire).collect();
+                let catch = ident(catch_all);
+                quote! {
+                    #doc
+                    #cfg
+                    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                    pub enum #name {
+                        #( #vdocs #vnames, )*
+                        /// A value this client does not know yet; kept as the server sent it.
+                        #catch(::std::string::String),
+                    }
+                    #cfg
+                    impl #name {
+                        /// The value as it goes over the wire.
+                        pub fn as_str(&self) -> &str {
+                            match self {
+                                #( Self::#vnames => #wires, )*
+                                Self::#catch(value) => value.as_str(),
+                            }
+                        }
+                    }
+                    #cfg
+                    impl ::std::convert::From<&str> for #name {
+                        fn from(value: &str) -> Self {
+                            match value {
+                                #( #wires => Self::#vnames, )*
+                                other => Self::#catch(::std::string::ToString::to_string(other)),
+                            }
+                        }
+                    }
+                    #cfg
+                    impl ::std::str::FromStr for #name {
+                        type Err = ::std::convert::Infallible;
+                        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                            ::std::result::Result::Ok(::std::convert::From::from(value))
+                        }
+                    }
+                    #cfg
+                    impl ::std::fmt::Display for #name {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(self.as_str())
+                        }
+                    }
+                    #cfg
+                    impl ::serde::Serialize for #name {
+                        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                            serializer.serialize_str(self.as_str())
+                        }
+                    }
+                    #cfg
+                    impl<'de> ::serde::Deserialize<'de> for #name {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                            #rt::de::string(deserializer).map(|value| ::std::convert::From::from(value.as_str()))
+                        }
+                    }
+                    #cfg
+                    impl #rt::ParamValue for #name {
+                        fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+                            ::std::borrow::Cow::Borrowed(self.as_str())
+                        }
+                    }
+                }
+            }
+            TypeKind::Union(u) => self.union_def(&name, &doc, &cfg, u),
+            TypeKind::Responses(variants) => {
+                let vs = variants.iter().map(|(v, status, ty)| {
+                    let v = ident(v);
+                    let vdoc = match status {
+                        Some(s) => format!(" Status {s}."),
+                        None => " Any other status the spec documents as `default`.".to_owned(),
+                    };
+                    match ty {
+                        Some(ty) => {
+                            let ty = self.ty(ty, From::Types);
+                            quote!(#[doc = #vdoc] #v(#ty))
+                        }
+                        None => quote!(#[doc = #vdoc] #v),
+                    }
+                });
+                quote! {
+                    #doc
+                    #cfg
+                    #[derive(Clone, Debug, PartialEq)]
+                    pub enum #name { #(#vs,)* }
+                }
+            }
+            TypeKind::Alias(ty) => {
+                let ty = self.ty(ty, From::Types);
+                quote! { #doc #cfg pub type #name = #ty; }
+            }
+            TypeKind::Newtype(ty) => {
+                let ty = self.ty(ty, From::Types);
+                quote! {
+                    #doc
+                    #cfg
+                    #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[serde(transparent)]
+                    pub struct #name(pub #ty);
+                }
+            }
+            TypeKind::Pending => quote!(),
+        }
+    }
+
+    fn struct_def(&self, name: &proc_macro2::Ident, doc: &TokenStream, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+        let all_optional = fields.iter().all(|f| !f.required || matches!(f.ty, Ty::Nullable(_)));
+        let default = if all_optional { quote!(Default,) } else { quote!() };
+        let fs = fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            let fdoc = if f.doc.is_empty() { doc_attrs(&[format!("`{}`", f.wire)]) } else { doc_attrs(&f.doc) };
+            let wire = &f.wire;
+            let rename = if crate::naming::unraw(&f.name) != wire { quote!(rename = #wire,) } else { quote!() };
+            if f.required {
+                let ty = self.ty(&f.ty, From::Types);
+                let attr = if rename.is_empty() { quote!() } else { quote!(#[serde(#rename)]) };
+                quote! { #fdoc #attr pub #fname: #ty }
+            } else {
+                let inner = match &f.ty {
+                    Ty::Nullable(t) => t.as_ref(),
+                    t => t,
+                };
+                let ty = self.ty(inner, From::Types);
+                quote! {
+                    #fdoc
+                    #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub #fname: ::std::option::Option<#ty>
+                }
+            }
+        });
+        quote! {
+            #doc
+            #cfg
+            #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name { #(#fs,)* }
+        }
+    }
+
+    fn union_def(&self, name: &proc_macro2::Ident, doc: &TokenStream, cfg: &TokenStream, u: &Union) -> TokenStream {
+        let rt = &self.rt;
+        let catch = ident(&u.catch_all);
+        let vnames: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+        let vtys: Vec<_> = u.variants.iter().map(|v| self.ty(&v.ty, From::Types)).collect();
+        let vdocs = u.variants.iter().map(|v| {
+            let d = if v.tags.is_empty() { format!(" `{}`.", self.ty(&v.ty, From::Types)) } else { format!(" Selected by `{}`.", v.tags.join("`, `")) };
+            quote!(#[doc = #d])
+        });
+        let Some(tag) = &u.tag else {
+            // No discriminator: try each alternative in order; anything else is kept as JSON.
+            return quote! {
+                #doc
+                #cfg
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #( #vdocs #vnames(#vtys), )*
+                    /// A value that matches none of the alternatives; kept as the server sent it.
+                    #catch(#rt::UnknownValue),
+                }
+            };
+        };
+        let arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
+            let tags = &v.tags;
+            quote!( ::std::option::Option::Some(#(#tags)|*) => #rt::de::from_value(value).map(Self::#vn), )
+        });
+        let catch_doc = format!(" A `{tag}` value this client does not know yet; kept as the server sent it.");
+        quote! {
+            #doc
+            #cfg
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name {
+                #( #vdocs #vnames(#vtys), )*
+                #[doc = #catch_doc]
+                #catch(#rt::UnknownValue),
+            }
+            #cfg
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #( Self::#vnames(value) => ::serde::Serialize::serialize(value, serializer), )*
+                        Self::#catch(value) => ::serde::Serialize::serialize(value, serializer),
+                    }
+                }
+            }
+            #cfg
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                        #(#arms)*
+                        _ => ::std::result::Result::Ok(Self::#catch(#rt::UnknownValue(value))),
+                    }
+                }
+            }
+        }
+    }
+}

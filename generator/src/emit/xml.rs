@@ -1,0 +1,182 @@
+//! XML impls, generated only for types that travel as XML. Names, namespace, attributes and
+//! wrapping come from the OpenAPI `xml` objects; element order is the property order.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::BTreeSet;
+
+use super::{ident, Emitter, From};
+use crate::ir::{Api, Media, Ty, TypeDef, TypeKind};
+
+/// Ids of the types reachable from an XML request or response body.
+pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    let mut work = Vec::new();
+    let mut any_xml = false;
+    for op in &api.operations {
+        let bodies = op.body.iter().flat_map(|b| b.contents.iter()).chain(op.successes.iter().flat_map(|r| r.contents.iter()));
+        for c in bodies.filter(|c| c.media == Media::Xml) {
+            any_xml = true;
+            let mut ids = Vec::new();
+            c.ty.named(&mut ids);
+            work.extend(ids.into_iter().map(|i| i.0));
+        }
+    }
+    // An API that speaks XML also reports its errors in XML.
+    if let (true, Some(t)) = (any_xml, &api.error_ty) {
+        let mut ids = Vec::new();
+        t.named(&mut ids);
+        work.extend(ids.into_iter().map(|i| i.0));
+    }
+    while let Some(i) = work.pop() {
+        if !out.insert(i) {
+            continue;
+        }
+        let mut ids = Vec::new();
+        match &api.types[i].kind {
+            TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
+            _ => {}
+        }
+        work.extend(ids.into_iter().map(|i| i.0));
+    }
+    out
+}
+
+impl Emitter<'_> {
+    pub(crate) fn xml_impls(&self, _id: usize, t: &TypeDef) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(&t.name);
+        let cfg = self.feature_attr(&t.feature);
+        match &t.kind {
+            TypeKind::Enum { .. } => quote! {
+                #cfg
+                impl #rt::xml::XmlText for #name {
+                    fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                        ::std::borrow::Cow::Borrowed(self.as_str())
+                    }
+                    fn from_xml_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                        ::std::result::Result::Ok(::std::convert::From::from(text))
+                    }
+                }
+            },
+            TypeKind::Struct(fields) => {
+                let xml = t.xml.clone().unwrap_or_default();
+                let root = xml.name.clone().unwrap_or_else(|| t.name.clone());
+                let ns = match &xml.namespace {
+                    Some(n) => quote!(::std::option::Option::Some(#n)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let mut attrs = Vec::new();
+                let mut elems = Vec::new();
+                let mut reads = Vec::new();
+                for f in fields {
+                    let fname = ident(&f.name);
+                    let fx = f.xml.clone().unwrap_or_default();
+                    let xname = fx.name.clone().unwrap_or_else(|| f.wire.clone());
+                    let optional = !f.required || matches!(f.ty, Ty::Nullable(_));
+                    let inner = match &f.ty {
+                        Ty::Nullable(t) => t.as_ref(),
+                        t => t,
+                    };
+                    let access = if optional { quote!(self.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fname)) };
+                    if fx.attribute {
+                        attrs.push(quote!(if let ::std::option::Option::Some(value) = #access { writer.attribute(#xname, &#rt::xml::XmlText::to_xml_text(value)); }));
+                        reads.push(if optional {
+                            quote!(#fname: #rt::xml::optional_attribute(element, #xname)?)
+                        } else {
+                            quote!(#fname: #rt::xml::required_attribute(element, #xname)?)
+                        });
+                        continue;
+                    }
+                    if !self.xml_capable(inner) {
+                        // Reported as a warning when the spec was lowered.
+                        reads.push(if optional {
+                            quote!(#fname: ::std::option::Option::None)
+                        } else {
+                            quote!(#fname: return ::std::result::Result::Err(#rt::xml::XmlError::unsupported(#xname)))
+                        });
+                        continue;
+                    }
+                    match self.resolve(inner) {
+                        Ty::Vec(item) => {
+                            let item_name = self.item_xml_name(item).unwrap_or_else(|| xname.clone());
+                            let (write, read) = if fx.wrapped {
+                                (
+                                    quote!(if let ::std::option::Option::Some(items) = #access { writer.wrapped_list(#xname, #item_name, items); }),
+                                    quote!(#rt::xml::wrapped_list(element, #xname, #item_name)?),
+                                )
+                            } else {
+                                (
+                                    quote!(if let ::std::option::Option::Some(items) = #access { for item in items.iter() { #rt::xml::XmlElement::write_element(item, writer, #item_name, ::std::option::Option::None); } }),
+                                    quote!(::std::option::Option::Some(#rt::xml::list(element, #item_name)?)),
+                                )
+                            };
+                            elems.push(write);
+                            reads.push(if optional { quote!(#fname: #read) } else { quote!(#fname: #read.unwrap_or_default()) });
+                        }
+                        _ => {
+                            elems.push(quote!(if let ::std::option::Option::Some(value) = #access { #rt::xml::XmlElement::write_element(value, writer, #xname, ::std::option::Option::None); }));
+                            reads.push(if optional {
+                                quote!(#fname: #rt::xml::optional_child(element, #xname)?)
+                            } else {
+                                quote!(#fname: #rt::xml::required_child(element, #xname)?)
+                            });
+                        }
+                    }
+                }
+                let _ = From::Types;
+                quote! {
+                    #cfg
+                    impl #rt::xml::XmlRoot for #name {
+                        const NAME: &'static str = #root;
+                        const NAMESPACE: ::std::option::Option<&'static str> = #ns;
+                    }
+                    #cfg
+                    impl #rt::xml::XmlElement for #name {
+                        fn write_element(&self, writer: &mut #rt::xml::Writer, name: &str, namespace: ::std::option::Option<&str>) {
+                            writer.start(name, namespace);
+                            #(#attrs)*
+                            writer.close_start();
+                            #(#elems)*
+                            writer.end(name);
+                        }
+                        fn read_element(element: &#rt::xml::Element) -> ::std::result::Result<Self, #rt::xml::XmlError> {
+                            ::std::result::Result::Ok(Self { #(#reads,)* })
+                        }
+                    }
+                }
+            }
+            TypeKind::Newtype(_) => quote! {
+                #cfg
+                impl #rt::xml::XmlElement for #name {
+                    fn write_element(&self, writer: &mut #rt::xml::Writer, name: &str, namespace: ::std::option::Option<&str>) {
+                        #rt::xml::XmlElement::write_element(&self.0, writer, name, namespace)
+                    }
+                    fn read_element(element: &#rt::xml::Element) -> ::std::result::Result<Self, #rt::xml::XmlError> {
+                        #rt::xml::XmlElement::read_element(element).map(Self)
+                    }
+                }
+            },
+            _ => quote!(),
+        }
+    }
+
+    /// Whether values of this type can be written as XML elements.
+    pub(crate) fn xml_capable(&self, ty: &Ty) -> bool {
+        match self.resolve(ty) {
+            Ty::Named(id) => matches!(self.api.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_)),
+            Ty::Vec(t) | Ty::Nullable(t) | Ty::Boxed(t) => self.xml_capable(t),
+            Ty::Json | Ty::Map(_) | Ty::Bytes => false,
+            _ => true,
+        }
+    }
+
+    /// The element name of array items: the item schema's `xml.name`, if it has one.
+    fn item_xml_name(&self, item: &Ty) -> Option<String> {
+        match item {
+            Ty::Named(id) => self.api.types[id.0].xml.as_ref().and_then(|x| x.name.clone()).or_else(|| Some(self.api.types[id.0].name.clone())),
+            _ => None,
+        }
+    }
+}

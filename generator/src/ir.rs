@@ -1,0 +1,406 @@
+//! The owned intermediate representation: what the client will contain, with every name
+//! already decided and every reference resolved to an id. Emitting reads only this.
+
+use std::collections::BTreeMap;
+
+/// Index of a named type in [`Api::types`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A use of a type: a field's type, a parameter's, a body's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    /// A generated type.
+    Named(TypeId),
+    /// `String`.
+    String,
+    /// A string that holds a secret; generated as the runtime's redacting type.
+    Secret,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `uuid::Uuid`.
+    Uuid,
+    /// `chrono::DateTime<Utc>`.
+    DateTime,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// Raw bytes (an octet-stream body).
+    Bytes,
+    /// Anything: `serde_json::Value`.
+    Json,
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    /// `Option<T>` for nullable values.
+    Nullable(Box<Ty>),
+    /// `Box<T>`: inserted where a type contains itself by value.
+    Boxed(Box<Ty>),
+}
+
+impl Ty {
+    /// The named types this use mentions, however deeply.
+    pub fn named(&self, out: &mut Vec<TypeId>) {
+        match self {
+            Ty::Named(id) => out.push(*id),
+            Ty::Vec(t) | Ty::Map(t) | Ty::Nullable(t) | Ty::Boxed(t) => t.named(out),
+            _ => {}
+        }
+    }
+
+    /// Whether a value of this type can hold a secret somewhere inside.
+    pub fn is_scalar_param(&self) -> bool {
+        matches!(
+            self,
+            Ty::String | Ty::Secret | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
+        )
+    }
+}
+
+/// How a type or field appears in XML, from the OpenAPI `xml` object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Xml {
+    /// Element or attribute name; the wire name when absent.
+    pub name: Option<String>,
+    /// Namespace URI.
+    pub namespace: Option<String>,
+    /// Namespace prefix.
+    pub prefix: Option<String>,
+    /// Written as an attribute rather than an element.
+    pub attribute: bool,
+    /// An array wrapped in an outer element.
+    pub wrapped: bool,
+}
+
+/// A named type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Doc lines, already cleaned.
+    pub doc: Vec<String>,
+    /// Where it was defined (JSON pointer with `#`).
+    pub pointer: String,
+    /// Its shape.
+    pub kind: TypeKind,
+    /// The `xml` object of the schema.
+    pub xml: Option<Xml>,
+    /// Cargo feature gating the type, for per-tag compilation.
+    pub feature: Option<String>,
+}
+
+/// The shape of a named type.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// A struct with named fields, in spec order.
+    Struct(Vec<Field>),
+    /// A string enum with a catch-all variant.
+    Enum {
+        /// The known values.
+        variants: Vec<EnumVariant>,
+        /// Name of the variant that keeps unknown values.
+        catch_all: String,
+    },
+    /// A union of types.
+    Union(Union),
+    /// A type alias for a non-struct schema (`type: array`, a plain string, …).
+    Alias(Ty),
+    /// One variant per success status of an operation: (variant name, status, payload or
+    /// none for an empty body).
+    Responses(Vec<(String, Option<u16>, Option<Ty>)>),
+    /// A transparent newtype: an alias that would refer to itself (`type A = Vec<A>` is not
+    /// valid Rust) becomes `struct A(Vec<A>)` with the same wire form.
+    Newtype(Ty),
+    /// Placeholder while lowering; never emitted.
+    Pending,
+}
+
+/// One value of a string enum.
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// The exact wire value.
+    pub wire: String,
+    /// Doc lines (from `x-enumDescriptions` and similar).
+    pub doc: Vec<String>,
+}
+
+/// A `oneOf`/`anyOf`.
+#[derive(Clone, Debug)]
+pub struct Union {
+    /// The discriminator property, when there is one.
+    pub tag: Option<String>,
+    /// The alternatives.
+    pub variants: Vec<UnionVariant>,
+    /// Name of the variant that keeps unknown discriminator values (tagged unions only).
+    pub catch_all: String,
+}
+
+/// One alternative of a union.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+    /// The variant's payload.
+    pub ty: Ty,
+}
+
+/// A struct field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Rust name (possibly raw, `r#type`).
+    pub name: String,
+    /// Exact wire name.
+    pub wire: String,
+    /// Type, without the `Option` an optional field adds.
+    pub ty: Ty,
+    /// Whether the property is in `required`.
+    pub required: bool,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// The XML placement of the field.
+    pub xml: Option<Xml>,
+}
+
+/// HTTP methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl Method {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Variant name of the runtime's method enum.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Method::Get => "Get",
+            Method::Put => "Put",
+            Method::Post => "Post",
+            Method::Delete => "Delete",
+            Method::Options => "Options",
+            Method::Head => "Head",
+            Method::Patch => "Patch",
+            Method::Trace => "Trace",
+        }
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamIn {
+    /// Substituted into the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// An operation parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Rust name.
+    pub name: String,
+    /// Exact wire name.
+    pub wire: String,
+    /// Location.
+    pub location: ParamIn,
+    /// Type without the `Option` of an optional parameter.
+    pub ty: Ty,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// Doc lines.
+    pub doc: Vec<String>,
+}
+
+/// A body's media type class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Media {
+    /// `application/json` and `+json` types.
+    Json,
+    /// `application/xml`, `text/xml`, `+xml`.
+    Xml,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`, sent as raw bytes.
+    Multipart,
+    /// `text/plain` and other text.
+    Text,
+    /// Anything else: raw bytes.
+    Binary,
+}
+
+/// A body in one media type.
+#[derive(Clone, Debug)]
+pub struct Content {
+    /// Class of media type.
+    pub media: Media,
+    /// The exact media type string.
+    pub mime: String,
+    /// Payload type.
+    pub ty: Ty,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub struct RequestBody {
+    /// Whether a body must be sent.
+    pub required: bool,
+    /// Supported media types in spec order; all with the same payload type.
+    pub contents: Vec<Content>,
+    /// Doc lines.
+    pub doc: Vec<String>,
+}
+
+/// One documented response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Status code, or `None` for `default`.
+    pub status: Option<u16>,
+    /// Rust variant name for multi-success responses.
+    pub variant: String,
+    /// Body in its media types; empty when the response has no body.
+    pub contents: Vec<Content>,
+    /// Response headers the spec documents: (wire name, Rust name).
+    pub headers: Vec<(String, String)>,
+    /// Doc lines.
+    pub doc: Vec<String>,
+}
+
+/// How a list operation pages, from `x-pagination`.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    /// Rust name of the offset parameter field.
+    pub offset_param: String,
+    /// Rust name of the limit parameter field.
+    pub limit_param: String,
+    /// Rust field path to the items array in the response.
+    pub items: Vec<String>,
+    /// Rust field path to the total count.
+    pub total: Vec<String>,
+    /// Item type.
+    pub item_ty: Ty,
+}
+
+/// One operation, ready to become a method.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// `operationId`, or the name derived from method and path.
+    pub id: String,
+    /// Rust method name.
+    pub method_name: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template as in the spec.
+    pub path: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Path parameters in template order.
+    pub path_params: Vec<Param>,
+    /// Query, header and cookie parameters the caller supplies.
+    pub params: Vec<Param>,
+    /// The parameters struct, when the operation has optional parameters.
+    pub params_struct: Option<TypeId>,
+    /// Request body.
+    pub body: Option<RequestBody>,
+    /// Success responses (2xx) in status order.
+    pub successes: Vec<Response>,
+    /// The enum for several success responses.
+    pub response_enum: Option<TypeId>,
+    /// Paging information.
+    pub pagination: Option<Pagination>,
+    /// Names of security schemes that may authorize this call; empty means none.
+    pub security: Vec<String>,
+    /// First tag.
+    pub tag: Option<String>,
+    /// Cargo feature gating the operation.
+    pub feature: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Session-login extension: the response header whose value authenticates later calls.
+    pub session_header: Option<String>,
+}
+
+/// A security scheme the client knows how to apply.
+#[derive(Clone, Debug)]
+pub enum Security {
+    /// `Authorization: Bearer` (http bearer, or oauth2 without a password flow).
+    Bearer,
+    /// `Authorization: Basic`.
+    Basic,
+    /// An API key in a header.
+    ApiKeyHeader(String),
+    /// An API key in the query string.
+    ApiKeyQuery(String),
+    /// OAuth2 password flow with a token URL.
+    OAuth2Password {
+        /// Token endpoint path or URL.
+        token_url: String,
+    },
+}
+
+/// Everything one document produces.
+#[derive(Clone, Debug)]
+pub struct Api {
+    /// Document title.
+    pub title: String,
+    /// Document version.
+    pub version: String,
+    /// Doc lines for the module.
+    pub doc: Vec<String>,
+    /// The first server URL, if any.
+    pub server: Option<String>,
+    /// Named types, indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// Operations in path order, then method order.
+    pub operations: Vec<Operation>,
+    /// Security schemes by name.
+    pub security: BTreeMap<String, Security>,
+    /// Headers the client sends on every request: (wire name, default value).
+    pub default_headers: Vec<(String, String)>,
+    /// The error body type shared by the error responses.
+    pub error_ty: Option<Ty>,
+    /// Cargo features (one per tag) when per-tag gating is on.
+    pub features: Vec<String>,
+}

@@ -1,0 +1,227 @@
+//! Lowering: a loaded [`Document`] → the owned [`Api`] IR. Names are decided here (through
+//! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
+
+mod operation;
+mod recursion;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::diag::{push_pointer, Sink};
+use crate::docs::doc_lines;
+use crate::ir::{Api, Security, Ty, TypeDef, TypeId, TypeKind};
+use crate::load::Document;
+use crate::naming::{camel_ident, Scope};
+use crate::Options;
+
+/// Names the generated module itself uses next to the spec's types.
+const RESERVED_TYPE_NAMES: &[&str] = &[];
+
+pub(crate) struct Lowerer<'a> {
+    pub(crate) doc: &'a Document,
+    pub(crate) opts: &'a Options,
+    pub(crate) sink: Sink,
+    pub(crate) types: Vec<TypeDef>,
+    pub(crate) type_names: Scope,
+    /// Schemas that became named types, by the JSON pointer they were defined at.
+    pub(crate) by_pointer: HashMap<String, TypeId>,
+    /// `$ref` targets being lowered right now, to stop reference loops.
+    pub(crate) resolving: HashSet<String>,
+    /// Aliases whose target is still being computed (an alias of itself is a cycle).
+    pub(crate) alias_in_progress: HashSet<TypeId>,
+}
+
+/// Lowers a document. Diagnostics come back in the sink even when lowering succeeds.
+pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
+    let mut l = Lowerer {
+        doc,
+        opts,
+        sink: Sink::new(&doc.file),
+        types: Vec::new(),
+        type_names: Scope::with_reserved(RESERVED_TYPE_NAMES),
+        by_pointer: HashMap::new(),
+        resolving: HashSet::new(),
+        alias_in_progress: HashSet::new(),
+    };
+    l.validate_shape();
+    l.register_components();
+    l.define_components();
+    let security = l.security_schemes();
+    let mut api = Api {
+        title: str_at(&doc.raw, "/info/title").unwrap_or("API").to_owned(),
+        version: str_at(&doc.raw, "/info/version").unwrap_or("").to_owned(),
+        doc: doc.raw.pointer("/info/description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+        server: str_at(&doc.raw, "/servers/0/url").map(|url| server_url(&doc.raw, url)),
+        types: Vec::new(),
+        operations: Vec::new(),
+        security,
+        default_headers: Vec::new(),
+        error_ty: None,
+        features: Vec::new(),
+    };
+    l.lower_operations(&mut api);
+    recursion::break_cycles(&mut l.types);
+    api.types = std::mem::take(&mut l.types);
+    (api, l.sink)
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// Substitutes server variables with their defaults.
+fn server_url(raw: &Value, url: &str) -> String {
+    let mut out = url.to_owned();
+    if let Some(vars) = raw.pointer("/servers/0/variables").and_then(Value::as_object) {
+        for (name, var) in vars {
+            if let Some(default) = var.get("default").and_then(Value::as_str) {
+                out = out.replace(&format!("{{{name}}}"), default);
+            }
+        }
+    }
+    out
+}
+
+impl Lowerer<'_> {
+    /// Structural validation with openapiv3: each component and path item is checked on its
+    /// own, so one malformed element is reported at its own pointer and the rest still loads.
+    fn validate_shape(&mut self) {
+        let raw = &self.doc.raw;
+        if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                let ptr = push_pointer("/paths", path);
+                if let Err((at, msg)) = self.doc.typed::<openapiv3::ReferenceOr<openapiv3::PathItem>>(&ptr, item) {
+                    self.sink.error(&format!("#{at}"), msg);
+                }
+            }
+        } else if raw.get("paths").is_some() {
+            self.sink.error("#/paths", "`paths` must be an object");
+        }
+        if let Some(comps) = raw.get("components") {
+            if let Err((at, msg)) = self.doc.typed::<openapiv3::Components>("/components", comps) {
+                self.sink.error(&format!("#{at}"), msg);
+            }
+        }
+    }
+
+    /// Gives every component schema its name first, so references in any order (and cycles)
+    /// resolve to an id before any schema is looked at.
+    fn register_components(&mut self) {
+        let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
+        for name in schemas.keys() {
+            let pointer = push_pointer("/components/schemas", name);
+            let want = camel_ident(name);
+            let (rust, changed) = self.type_names.claim(&want);
+            if changed {
+                self.sink.warn(
+                    &format!("#{pointer}"),
+                    format!("schema name `{name}` collides with another after case conversion; generated as `{rust}`"),
+                );
+            }
+            let id = TypeId(self.types.len());
+            self.types.push(TypeDef {
+                name: rust,
+                doc: Vec::new(),
+                pointer: format!("#{pointer}"),
+                kind: TypeKind::Pending,
+                xml: None,
+                feature: None,
+            });
+            self.by_pointer.insert(pointer, id);
+        }
+    }
+
+    fn define_components(&mut self) {
+        let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
+        for name in schemas.keys() {
+            let pointer = push_pointer("/components/schemas", name);
+            let id = self.by_pointer[&pointer];
+            if matches!(self.types[id.0].kind, TypeKind::Pending) {
+                self.define(id, &pointer);
+            }
+        }
+    }
+
+    fn security_schemes(&mut self) -> BTreeMap<String, Security> {
+        let mut out = BTreeMap::new();
+        let Some(schemes) = self.doc.raw.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+            return out;
+        };
+        for (name, scheme) in schemes {
+            let ptr = format!("#{}", push_pointer("/components/securitySchemes", name));
+            let scheme = match scheme.get("$ref").and_then(Value::as_str) {
+                Some(r) => match self.doc.resolve(r) {
+                    Ok((_, v)) => v,
+                    Err(msg) => {
+                        self.sink.error(&ptr, msg);
+                        continue;
+                    }
+                },
+                None => scheme,
+            };
+            let ty = scheme.get("type").and_then(Value::as_str).unwrap_or("");
+            let parsed = match ty {
+                "http" => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+                    Some("bearer") => Some(Security::Bearer),
+                    Some("basic") => Some(Security::Basic),
+                    other => {
+                        self.sink.warn(&ptr, format!("http auth scheme {other:?} is not supported; set the Authorization header yourself"));
+                        None
+                    }
+                },
+                "apiKey" => {
+                    let key = scheme.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    match scheme.get("in").and_then(Value::as_str) {
+                        Some("header") => Some(Security::ApiKeyHeader(key)),
+                        Some("query") => Some(Security::ApiKeyQuery(key)),
+                        other => {
+                            self.sink.warn(&ptr, format!("api keys in {other:?} are not supported"));
+                            None
+                        }
+                    }
+                }
+                "oauth2" => match scheme.pointer("/flows/password/tokenUrl").and_then(Value::as_str) {
+                    Some(url) => Some(Security::OAuth2Password { token_url: url.to_owned() }),
+                    // Other flows end in a bearer token obtained elsewhere.
+                    None => Some(Security::Bearer),
+                },
+                "openIdConnect" => Some(Security::Bearer),
+                other => {
+                    self.sink.warn(&ptr, format!("security scheme type {other:?} is not supported"));
+                    None
+                }
+            };
+            if let Some(p) = parsed {
+                out.insert(name.clone(), p);
+            }
+        }
+        out
+    }
+
+    /// Reports a naming problem: a warning, which strict runs turn into an error.
+    pub(crate) fn renamed(&mut self, pointer: &str, what: &str, wire: &str, rust: &str) {
+        self.sink.warn(pointer, format!("{what} `{wire}` collides with another after case conversion; generated as `{rust}`"));
+    }
+
+    /// The type a `Ty` names, for diagnostics and derived names.
+    pub(crate) fn ty_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Named(id) => self.types[id.0].name.clone(),
+            Ty::String => "String".into(),
+            Ty::Secret => "Secret".into(),
+            Ty::Bool => "Bool".into(),
+            Ty::I32 | Ty::I64 => "Integer".into(),
+            Ty::F32 | Ty::F64 => "Number".into(),
+            Ty::Uuid => "Uuid".into(),
+            Ty::DateTime => "DateTime".into(),
+            Ty::Date => "Date".into(),
+            Ty::Bytes => "Bytes".into(),
+            Ty::Json => "Json".into(),
+            Ty::Vec(t) => format!("{}List", self.ty_name(t)),
+            Ty::Map(t) => format!("{}Map", self.ty_name(t)),
+            Ty::Nullable(t) | Ty::Boxed(t) => self.ty_name(t),
+        }
+    }
+}

@@ -1,0 +1,627 @@
+//! Paths and operations → methods.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+use super::Lowerer;
+use crate::diag::push_pointer;
+use crate::docs::doc_lines;
+use crate::ir::{
+    Api, Content, Field, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Ty, TypeDef,
+    TypeKind,
+};
+use crate::naming::{camel_ident, snake_ident, Scope};
+
+const METHODS: &[(&str, Method)] = &[
+    ("get", Method::Get),
+    ("put", Method::Put),
+    ("post", Method::Post),
+    ("delete", Method::Delete),
+    ("options", Method::Options),
+    ("head", Method::Head),
+    ("patch", Method::Patch),
+    ("trace", Method::Trace),
+];
+
+/// Method names the generated client defines itself.
+const RESERVED_METHODS: &[&str] = &["new", "builder", "from_core", "core", "login", "forget_tokens", "set_bearer_token", "set_basic_auth", "clone", "fmt"];
+
+impl Lowerer<'_> {
+    pub(crate) fn lower_operations(&mut self, api: &mut Api) {
+        let Some(paths) = self.doc.raw.get("paths").and_then(Value::as_object).cloned() else { return };
+        let mut method_names = Scope::with_reserved(RESERVED_METHODS);
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut error_tys: Vec<Ty> = Vec::new();
+        let mut default_headers: Vec<(String, String)> = Vec::new();
+        for (path, item) in &paths {
+            let item_ptr = push_pointer("/paths", path);
+            let (item_ptr, item) = match item.get("$ref").and_then(Value::as_str) {
+                Some(r) => match self.doc.resolve(r) {
+                    Ok((p, v)) => (p, v.clone()),
+                    Err(msg) => {
+                        self.sink.error(&format!("#{item_ptr}/$ref"), msg);
+                        continue;
+                    }
+                },
+                None => (item_ptr, item.clone()),
+            };
+            if let Err(msg) = check_template(path) {
+                self.sink.error(&format!("#{item_ptr}"), msg);
+                continue;
+            }
+            for (key, method) in METHODS {
+                let Some(op) = item.get(*key) else { continue };
+                let op_ptr = format!("{item_ptr}/{key}");
+                let ctx = OpCtx { path, method: *method, item: &item, op, ptr: &op_ptr };
+                if let Some(mut lowered) = self.operation(&ctx, &mut error_tys, &mut default_headers) {
+                    if let Some(first) = ids.insert(lowered.id.clone(), op_ptr.clone()) {
+                        self.sink.error(
+                            &format!("#{op_ptr}/operationId"),
+                            format!("duplicate operationId `{}`; first used at #{first}", lowered.id),
+                        );
+                        continue;
+                    }
+                    let (name, changed) = method_names.claim(&snake_ident(&lowered.id));
+                    if changed {
+                        self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name);
+                    }
+                    lowered.method_name = name;
+                    api.operations.push(lowered);
+                }
+            }
+        }
+        api.default_headers = default_headers;
+        api.error_ty = most_common(error_tys);
+    }
+
+    fn operation(&mut self, ctx: &OpCtx<'_>, error_tys: &mut Vec<Ty>, default_headers: &mut Vec<(String, String)>) -> Option<Operation> {
+        let at = format!("#{}", ctx.ptr);
+        let op = ctx.op.as_object()?;
+        let id = match op.get("operationId") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(Value::String(_)) | None => derived_id(ctx.method, ctx.path),
+            Some(_) => {
+                self.sink.error(&format!("{at}/operationId"), "`operationId` must be a string");
+                return None;
+            }
+        };
+        let type_stem = camel_ident(&id);
+        let mut doc = Vec::new();
+        if let Some(summary) = op.get("summary").and_then(Value::as_str) {
+            doc.extend(doc_lines(summary));
+        }
+        if let Some(description) = op.get("description").and_then(Value::as_str) {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.extend(doc_lines(description));
+        }
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.push(format!("`{} {}`", ctx.method.as_str(), ctx.path.replace('`', "'")));
+        if let Some(page) = op.get("x-doc-page").and_then(Value::as_str) {
+            doc.push(String::new());
+            doc.push(format!("Documentation: <{page}>"));
+        }
+
+        // Parameters: path-level first, then operation-level ones override by (name, in).
+        let mut raw_params: Vec<(String, Value)> = Vec::new();
+        for (base, list) in [(ctx.ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default(), ctx.item.get("parameters")), (ctx.ptr.to_owned(), op.get("parameters"))] {
+            let Some(list) = list else { continue };
+            let Some(list) = list.as_array() else {
+                self.sink.error(&format!("#{base}/parameters"), "`parameters` must be an array");
+                continue;
+            };
+            for (i, p) in list.iter().enumerate() {
+                let mut ptr = format!("{base}/parameters/{i}");
+                let mut p = p.clone();
+                if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+                    match self.doc.resolve(r) {
+                        Ok((rp, v)) => {
+                            ptr = rp;
+                            p = v.clone();
+                        }
+                        Err(msg) => {
+                            self.sink.error(&format!("#{ptr}"), msg);
+                            continue;
+                        }
+                    }
+                }
+                let key = (p.get("name").cloned(), p.get("in").cloned());
+                raw_params.retain(|(_, q)| (q.get("name").cloned(), q.get("in").cloned()) != key);
+                raw_params.push((ptr, p));
+            }
+        }
+        let mut param_scope = Scope::with_reserved(&["body", "params"]);
+        let mut path_params = Vec::new();
+        let mut params = Vec::new();
+        for (ptr, p) in raw_params {
+            let pat = format!("#{ptr}");
+            let (Some(wire), Some(location)) = (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str)) else {
+                self.sink.error(&pat, "a parameter needs a string `name` and `in`");
+                continue;
+            };
+            let location = match location {
+                "path" => ParamIn::Path,
+                "query" => ParamIn::Query,
+                "header" => ParamIn::Header,
+                "cookie" => ParamIn::Cookie,
+                other => {
+                    self.sink.error(&format!("{pat}/in"), format!("unknown parameter location `{other}`"));
+                    continue;
+                }
+            };
+            if location == ParamIn::Header && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str()) {
+                self.sink.warn(&pat, format!("header parameter `{wire}` is ignored, as OpenAPI says; the client sets it"));
+                continue;
+            }
+            let hint = format!("{type_stem}{}", camel_ident(wire));
+            let ty = match (p.get("schema"), p.get("content")) {
+                (Some(schema), _) => self.ty_of(&format!("{ptr}/schema"), schema, &hint),
+                (None, Some(_)) => {
+                    self.sink.warn(&pat, "parameters with `content` are sent as strings");
+                    Ty::String
+                }
+                (None, None) => {
+                    self.sink.warn(&pat, "parameter has no schema; sent as a string");
+                    Ty::String
+                }
+            };
+            let required = location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            // A header with a default is a client-wide setting (Veeam's `x-api-version`).
+            if location == ParamIn::Header {
+                if let Some(default) = p.pointer("/schema/default") {
+                    let value = match default {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    match default_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(wire)) {
+                        Some((_, v)) if v != &value => self.sink.warn(&pat, format!("header `{wire}` has default `{value}` here but `{v}` elsewhere; the client sends `{v}`")),
+                        Some(_) => {}
+                        None => default_headers.push((wire.to_owned(), value)),
+                    }
+                    continue;
+                }
+            }
+            if location == ParamIn::Cookie {
+                self.sink.warn(&pat, "cookie parameters are sent in a `Cookie` header");
+            }
+            let (name, changed) = param_scope.claim(&snake_ident(wire));
+            if changed {
+                self.renamed(&pat, "parameter", wire, &name);
+            }
+            let mut doc = p.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default();
+            if let Some(default) = p.pointer("/schema/default") {
+                if !doc.is_empty() {
+                    doc.push(String::new());
+                }
+                doc.push(format!("Default: `{default}`"));
+            }
+            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc };
+            if location == ParamIn::Path {
+                path_params.push(param);
+            } else {
+                params.push(param);
+            }
+        }
+        // Path parameters follow the template's order, and every placeholder needs one.
+        let placeholders = template_names(ctx.path);
+        for ph in &placeholders {
+            if !path_params.iter().any(|p| &p.wire == ph) {
+                self.sink.error(&format!("{at}"), format!("path placeholder `{{{ph}}}` has no path parameter"));
+                return None;
+            }
+        }
+        path_params.retain(|p| {
+            let used = placeholders.contains(&p.wire);
+            if !used {
+                self.sink.warn(&at, format!("path parameter `{}` does not appear in the path", p.wire));
+            }
+            used
+        });
+        path_params.sort_by_key(|p| placeholders.iter().position(|ph| ph == &p.wire));
+
+        let body = self.request_body(ctx, &type_stem);
+        let mut successes = Vec::new();
+        let mut default_resp = None;
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            let mut sorted: Vec<(&String, &Value)> = responses.iter().collect();
+            sorted.sort_by_key(|(k, _)| k.to_string());
+            for (code, resp) in sorted {
+                let rptr = push_pointer(&format!("{}/responses", ctx.ptr), code);
+                let status = code.parse::<u16>().ok();
+                let is_success = status.is_some_and(|s| (200..300).contains(&s)) || code.eq_ignore_ascii_case("2XX");
+                let is_error = status.is_some_and(|s| s >= 400) || code.eq_ignore_ascii_case("4XX") || code.eq_ignore_ascii_case("5XX");
+                if !is_success && !is_error && code != "default" {
+                    continue;
+                }
+                let status = status.or(if is_success { Some(200) } else { None });
+                let variant = status_variant(status);
+                let hint = if is_success { format!("{type_stem}Response") } else { format!("{type_stem}Error") };
+                let lowered = self.response(&rptr, resp, &hint, status, variant);
+                if is_success {
+                    successes.push(lowered);
+                } else {
+                    for c in &lowered.contents {
+                        if matches!(c.media, Media::Json | Media::Xml) {
+                            error_tys.push(c.ty.clone());
+                            break;
+                        }
+                    }
+                    if code == "default" {
+                        default_resp = Some(lowered);
+                    }
+                }
+            }
+        } else {
+            self.sink.error(&format!("{at}/responses"), "an operation needs `responses`");
+        }
+        // A spec that documents only `default` describes its success that way.
+        if successes.is_empty() {
+            if let Some(mut d) = default_resp {
+                d.status = None;
+                d.variant = "Default".into();
+                successes.push(d);
+            }
+        }
+
+        let security = self.op_security(op);
+        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
+        let mut operation = Operation {
+            id,
+            method_name: String::new(),
+            method: ctx.method,
+            path: ctx.path.to_owned(),
+            doc,
+            path_params,
+            params,
+            params_struct: None,
+            body,
+            successes,
+            response_enum: None,
+            pagination: None,
+            security,
+            tag,
+            feature: None,
+            deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
+        };
+        self.params_struct(&mut operation, &type_stem, ctx.ptr);
+        self.response_enum(&mut operation, &type_stem, ctx.ptr);
+        if let Some(pg) = op.get("x-pagination") {
+            operation.pagination = self.pagination(&operation, pg, &format!("{at}/x-pagination"));
+        }
+        Some(operation)
+    }
+
+    fn request_body(&mut self, ctx: &OpCtx<'_>, type_stem: &str) -> Option<RequestBody> {
+        let raw = ctx.op.get("requestBody")?;
+        let mut ptr = format!("{}/requestBody", ctx.ptr);
+        let mut raw = raw.clone();
+        if let Some(r) = raw.get("$ref").and_then(Value::as_str) {
+            match self.doc.resolve(r) {
+                Ok((p, v)) => {
+                    ptr = p;
+                    raw = v.clone();
+                }
+                Err(msg) => {
+                    self.sink.error(&format!("#{ptr}"), msg);
+                    return None;
+                }
+            }
+        }
+        let contents = self.contents(&ptr, &raw, &format!("{type_stem}Body"));
+        if contents.is_empty() {
+            self.sink.warn(&format!("#{ptr}"), "request body has no media types; none is sent");
+            return None;
+        }
+        Some(RequestBody {
+            required: raw.get("required").and_then(Value::as_bool).unwrap_or(false),
+            contents,
+            doc: raw.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+        })
+    }
+
+    fn response(&mut self, ptr: &str, resp: &Value, hint: &str, status: Option<u16>, variant: String) -> Response {
+        let (ptr, resp) = match resp.get("$ref").and_then(Value::as_str) {
+            Some(r) => match self.doc.resolve(r) {
+                Ok((p, v)) => (p, v.clone()),
+                Err(msg) => {
+                    self.sink.error(&format!("#{ptr}"), msg);
+                    (ptr.to_owned(), Value::Null)
+                }
+            },
+            None => (ptr.to_owned(), resp.clone()),
+        };
+        let headers = resp
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| h.keys().map(|k| (k.clone(), snake_ident(k))).collect())
+            .unwrap_or_default();
+        Response {
+            status,
+            variant,
+            contents: self.contents(&ptr, &resp, hint),
+            headers,
+            doc: resp.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+        }
+    }
+
+    /// The media types of a body. All of them must carry the same schema (Enterprise Manager
+    /// offers one schema as XML and JSON); a media type with a different schema is reported
+    /// and left out rather than guessed at.
+    fn contents(&mut self, ptr: &str, holder: &Value, hint: &str) -> Vec<Content> {
+        let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
+        let mut out: Vec<Content> = Vec::new();
+        let mut first_schema: Option<Value> = None;
+        for (mime, media) in content {
+            let mptr = push_pointer(&format!("{ptr}/content"), mime);
+            let class = media_class(mime);
+            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+            let ty = match class {
+                Media::Binary | Media::Multipart => Ty::Bytes,
+                Media::Text => Ty::String,
+                _ if schema.is_null() => Ty::Json,
+                _ => {
+                    if let Some(first) = &first_schema {
+                        if first != &schema {
+                            if let Some(existing) = out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
+                                self.sink.warn(
+                                    &format!("#{mptr}"),
+                                    format!("media type `{mime}` has a different schema than `{}`; only `{}` is generated", existing.mime, existing.mime),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    first_schema.get_or_insert(schema.clone());
+                    match out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
+                        Some(c) => c.ty.clone(),
+                        None => self.ty_of(&format!("{mptr}/schema"), &schema, hint),
+                    }
+                }
+            };
+            out.push(Content { media: class, mime: mime.clone(), ty });
+        }
+        // Structured media types first, so the default choice is a typed one.
+        let structured: Vec<Content> = out.iter().filter(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)).cloned().collect();
+        if !structured.is_empty() && structured.len() != out.len() {
+            let dropped: Vec<String> = out.iter().filter(|c| !matches!(c.media, Media::Json | Media::Xml | Media::Form)).map(|c| format!("`{}`", c.mime)).collect();
+            self.sink.warn(&format!("#{ptr}/content"), format!("only the structured media types are generated; {} left out", dropped.join(", ")));
+            return structured;
+        }
+        out
+    }
+
+    fn op_security(&mut self, op: &serde_json::Map<String, Value>) -> Vec<String> {
+        let reqs = op.get("security").or_else(|| self.doc.raw.get("security"));
+        let mut out = Vec::new();
+        if let Some(reqs) = reqs.and_then(Value::as_array) {
+            for req in reqs {
+                if let Some(obj) = req.as_object() {
+                    for k in obj.keys() {
+                        if !out.contains(k) {
+                            out.push(k.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Optional query and header parameters go into one `{Operation}Params` struct with
+    /// `Default`, so a list call with a dozen filters reads `&Params { limit: Some(50), ..Default::default() }`.
+    fn params_struct(&mut self, op: &mut Operation, stem: &str, ptr: &str) {
+        if !op.params.iter().any(|p| !p.required) {
+            return;
+        }
+        let fields = op
+            .params
+            .iter()
+            .filter(|p| !p.required)
+            .map(|p| Field { name: p.name.clone(), wire: p.wire.clone(), ty: p.ty.clone(), required: false, doc: p.doc.clone(), xml: None })
+            .collect();
+        let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
+        if changed {
+            self.sink.warn(&format!("#{ptr}"), format!("parameters struct name `{stem}Params` is taken; generated as `{name}`"));
+        }
+        let id = crate::ir::TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            doc: vec![format!("Optional parameters of the `{}` operation.", op.id)],
+            pointer: format!("#{ptr}/parameters"),
+            kind: TypeKind::Struct(fields),
+            xml: None,
+            feature: None,
+        });
+        op.params_struct = Some(id);
+    }
+
+    /// Several success statuses with different bodies become an enum, one variant each.
+    fn response_enum(&mut self, op: &mut Operation, stem: &str, ptr: &str) {
+        let distinct: Vec<Option<&Ty>> = op.successes.iter().map(|r| r.contents.first().map(|c| &c.ty)).collect();
+        if distinct.windows(2).all(|w| w[0] == w[1]) {
+            return;
+        }
+        let variants = op.successes.iter().map(|r| (r.variant.clone(), r.status, r.contents.first().map(|c| c.ty.clone()))).collect();
+        let (name, _) = self.type_names.claim(&format!("{stem}Response"));
+        let id = crate::ir::TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            doc: vec!["One variant per documented success status.".to_owned()],
+            pointer: format!("#{ptr}/responses"),
+            kind: TypeKind::Responses(variants),
+            xml: None,
+            feature: None,
+        });
+        op.response_enum = Some(id);
+    }
+
+    /// `x-pagination: {offsetParam, limitParam, itemsProperty, totalProperty}` on a list
+    /// operation adds a stream method. Every name is checked against the operation.
+    fn pagination(&mut self, op: &Operation, pg: &Value, at: &str) -> Option<Pagination> {
+        let get = |k: &str| pg.get(k).and_then(Value::as_str);
+        let (Some(offset), Some(limit), Some(items), Some(total)) = (get("offsetParam"), get("limitParam"), get("itemsProperty"), get("totalProperty")) else {
+            self.sink.error(at, "`x-pagination` needs string `offsetParam`, `limitParam`, `itemsProperty` and `totalProperty`");
+            return None;
+        };
+        let find = |wire: &str| op.params.iter().find(|p| p.wire == wire && !p.required && matches!(p.ty, Ty::I32 | Ty::I64));
+        let (Some(off), Some(lim)) = (find(offset), find(limit)) else {
+            self.sink.error(at, format!("`x-pagination` names `{offset}` and `{limit}`, which must be optional integer query parameters of the operation"));
+            return None;
+        };
+        let Some(resp_ty) = op.successes.first().and_then(|r| r.contents.first()).map(|c| c.ty.clone()) else {
+            self.sink.error(at, "`x-pagination` needs a success response with a body");
+            return None;
+        };
+        let (items_path, item_ty) = match self.field_path(&resp_ty, items) {
+            Some((path, Ty::Vec(inner))) => (path, *inner),
+            _ => {
+                self.sink.error(at, format!("`itemsProperty` `{items}` is not a required array property of the response"));
+                return None;
+            }
+        };
+        let total_path = match self.field_path(&resp_ty, total) {
+            Some((path, Ty::I32 | Ty::I64)) => path,
+            _ => {
+                self.sink.error(at, format!("`totalProperty` `{total}` is not a required integer property of the response"));
+                return None;
+            }
+        };
+        Some(Pagination { offset_param: off.name.clone(), limit_param: lim.name.clone(), items: items_path, total: total_path, item_ty })
+    }
+
+    /// Follows a dotted wire path through required struct fields.
+    fn field_path(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty)> {
+        let mut current = ty.clone();
+        let mut path = Vec::new();
+        for seg in dotted.split('.') {
+            let Ty::Named(id) = current else { return None };
+            let fields = match &self.types[id.0].kind {
+                TypeKind::Struct(f) => f,
+                TypeKind::Alias(Ty::Named(_)) => return None,
+                _ => return None,
+            };
+            let f = fields.iter().find(|f| f.wire == seg && f.required)?;
+            path.push(f.name.clone());
+            current = f.ty.clone();
+        }
+        Some((path, current))
+    }
+}
+
+struct OpCtx<'a> {
+    path: &'a str,
+    method: Method,
+    item: &'a Value,
+    op: &'a Value,
+    ptr: &'a str,
+}
+
+fn media_class(mime: &str) -> Media {
+    let m = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if m == "application/json" || m.ends_with("+json") || m == "text/json" || m == "*/*" {
+        Media::Json
+    } else if m == "application/xml" || m == "text/xml" || m.ends_with("+xml") {
+        Media::Xml
+    } else if m == "application/x-www-form-urlencoded" {
+        Media::Form
+    } else if m.starts_with("multipart/") {
+        Media::Multipart
+    } else if m.starts_with("text/") {
+        Media::Text
+    } else {
+        Media::Binary
+    }
+}
+
+fn status_variant(status: Option<u16>) -> String {
+    match status {
+        Some(200) => "Ok".into(),
+        Some(201) => "Created".into(),
+        Some(202) => "Accepted".into(),
+        Some(203) => "NonAuthoritative".into(),
+        Some(204) => "NoContent".into(),
+        Some(206) => "PartialContent".into(),
+        Some(s) => format!("Status{s}"),
+        None => "Default".into(),
+    }
+}
+
+/// `GET /pets/{petId}/toys` → `get_pets_by_pet_id_toys`: stable, readable, and unique per
+/// method and path.
+fn derived_id(method: Method, path: &str) -> String {
+    let mut out = method.as_str().to_ascii_lowercase();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('_');
+        if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            out.push_str("by_");
+            out.push_str(inner);
+        } else {
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+fn check_template(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!("path `{path}` must start with `/`"));
+    }
+    let mut open = false;
+    for c in path.chars() {
+        match c {
+            '{' if open => return Err(format!("path `{path}` has nested braces")),
+            '{' => open = true,
+            '}' if !open => return Err(format!("path `{path}` has an unbalanced `}}`")),
+            '}' => open = false,
+            _ => {}
+        }
+    }
+    if open {
+        return Err(format!("path `{path}` has an unbalanced `{{`"));
+    }
+    Ok(())
+}
+
+fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        out.push(rest[start + 1..start + end].to_owned());
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// The error type shared by most error responses.
+fn most_common(tys: Vec<Ty>) -> Option<Ty> {
+    let mut counts: BTreeMap<String, (usize, Ty)> = BTreeMap::new();
+    for t in tys {
+        let key = format!("{t:?}");
+        counts.entry(key).or_insert((0, t)).0 += 1;
+    }
+    counts.into_values().max_by_key(|(n, _)| *n).map(|(_, t)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids() {
+        assert_eq!(derived_id(Method::Get, "/pets/{petId}/toys"), "get_pets_by_petId_toys");
+        assert_eq!(derived_id(Method::Post, "/"), "post");
+    }
+
+    #[test]
+    fn templates() {
+        assert!(check_template("/a/{b}/c").is_ok());
+        assert!(check_template("/a/{b").unwrap_err().contains("unbalanced `{`"));
+        assert!(check_template("/a/b}").unwrap_err().contains("unbalanced `}`"));
+        assert_eq!(template_names("/x/{a}/{b}"), vec!["a", "b"]);
+    }
+}

@@ -1,0 +1,103 @@
+//! The file-system side of code generation: which specs become which modules, writing them,
+//! and checking that the checked-in files are current. `main.rs` is the command line; tests
+//! call [`codegen`] directly so `cargo test` fails on drift.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// One curated spec and the module generated from it.
+pub struct Target {
+    /// Spec file, relative to the workspace root.
+    pub spec: &'static str,
+    /// Module folder, relative to the workspace root.
+    pub module: &'static str,
+}
+
+/// The curated specs. VBR and Enterprise Manager are separate servers, so separate modules.
+pub const TARGETS: &[Target] = &[
+    Target { spec: "spec/vbr.yaml", module: "generated-client/src/vbr" },
+    Target { spec: "spec/em.yaml", module: "generated-client/src/em" },
+];
+
+/// The command that regenerates, as headers and messages name it.
+pub const COMMAND: &str = "cargo xtask codegen";
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+}
+
+/// Generation options for a curated spec: every warning is an error, so the checked-in
+/// client is fully typed.
+pub fn curated_options(spec: &str) -> generator::Options {
+    generator::Options {
+        deny_warnings: true,
+        strict_inline_names: true,
+        source: spec.to_owned(),
+        ..generator::Options::default()
+    }
+}
+
+/// Generates one curated spec in memory: file path (relative to root) → contents.
+pub fn generate_target(root: &Path, target: &Target) -> Result<Vec<(PathBuf, String)>> {
+    let text = fs::read_to_string(root.join(target.spec)).with_context(|| format!("reading {}", target.spec))?;
+    let doc = generator::Document::parse(target.spec, &text).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let generated = generator::generate(&doc, &curated_options(target.spec)).map_err(|d| anyhow::anyhow!("{d}"))?;
+    Ok(generated.files.into_iter().map(|(name, body)| (PathBuf::from(target.module).join(name), body)).collect())
+}
+
+/// Regenerates every target. With `check`, writes nothing and returns the stale files
+/// (relative paths) instead; otherwise writes the files that differ and returns them.
+pub fn codegen(root: &Path, check: bool) -> Result<Vec<PathBuf>> {
+    let mut changed = Vec::new();
+    for target in TARGETS {
+        let files = generate_target(root, target)?;
+        let dir = root.join(target.module);
+        // Files in the module folder that generation no longer produces are stale too.
+        if dir.is_dir() {
+            for entry in fs::read_dir(&dir)? {
+                let path = entry?.path();
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                if path.extension().is_some_and(|e| e == "rs") && !files.iter().any(|(p, _)| p == &rel) {
+                    if !check {
+                        fs::remove_file(&path)?;
+                    }
+                    changed.push(rel);
+                }
+            }
+        }
+        for (rel, contents) in files {
+            let path = root.join(&rel);
+            let current = fs::read_to_string(&path).ok().map(|s| s.replace("\r\n", "\n"));
+            if current.as_deref() != Some(contents.as_str()) {
+                if !check {
+                    fs::create_dir_all(path.parent().expect("module files have a parent"))?;
+                    fs::write(&path, &contents).with_context(|| format!("writing {}", rel.display()))?;
+                }
+                changed.push(rel);
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// The message for stale files: each file, and the command that fixes them.
+pub fn stale_message(stale: &[PathBuf]) -> String {
+    let mut msg = String::from("generated files are out of date:\n");
+    for f in stale {
+        msg.push_str(&format!("  {}\n", f.display()));
+    }
+    msg.push_str(&format!("run `{COMMAND}` and commit the result"));
+    msg
+}
+
+/// Fails with [`stale_message`] when any file is stale.
+pub fn ensure_fresh(root: &Path) -> Result<()> {
+    let stale = codegen(root, true)?;
+    if !stale.is_empty() {
+        bail!("{}", stale_message(&stale));
+    }
+    Ok(())
+}

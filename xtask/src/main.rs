@@ -1,0 +1,93 @@
+//! `cargo xtask <command>`: the project's own tooling.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context};
+
+const USAGE: &str = "usage:
+  cargo xtask codegen [--check]   regenerate generated-client/ from spec/ (--check: change nothing, report stale files)
+  cargo xtask test                install test tools (Prism, via npm) and run every test";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        Some("test") => test(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(args: &[String]) -> anyhow::Result<()> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
+    };
+    let root = xtask::workspace_root();
+    if check {
+        xtask::ensure_fresh(&root)?;
+        println!("generated files are up to date");
+    } else {
+        let changed = xtask::codegen(&root, false)?;
+        if changed.is_empty() {
+            println!("generated files are up to date");
+        }
+        for f in changed {
+            println!("wrote {}", f.display());
+        }
+    }
+    Ok(())
+}
+
+/// Installs what the tests need and runs them all. Extra arguments go to `cargo test`.
+fn test(args: &[String]) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    install_prism(&root)?;
+    run(Command::new(cargo()).current_dir(&root).args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&root).args(["test", "--workspace", "--all-targets"]).args(args);
+    // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.
+    cmd.env("INSTA_UPDATE", "no");
+    run(&mut cmd)?;
+    run(Command::new(cargo()).current_dir(&root).args(["test", "--workspace", "--doc"]))?;
+    Ok(())
+}
+
+/// `npm ci` in `tests/prism` (exact versions from its lock file), unless already installed
+/// from the same lock file.
+fn install_prism(root: &Path) -> anyhow::Result<()> {
+    let dir = root.join("tests/prism");
+    let lock = std::fs::read(dir.join("package-lock.json")).context("reading tests/prism/package-lock.json")?;
+    let stamp = dir.join("node_modules/.installed-lock");
+    if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) && dir.join("node_modules/.bin/prism").exists() {
+        return Ok(());
+    }
+    println!("installing Prism (npm ci in tests/prism)");
+    run(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]))
+        .context("npm is needed for the contract tests; install Node.js and npm")?;
+    std::fs::write(&stamp, lock)?;
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
