@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod diag;
+pub mod canonical;
 pub mod docs;
 pub mod ir;
 pub mod load;

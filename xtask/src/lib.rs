@@ -101,3 +101,31 @@ pub fn ensure_fresh(root: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The curated spec files.
+pub fn spec_files() -> Vec<&'static str> {
+    TARGETS.iter().map(|t| t.spec).collect()
+}
+
+/// Canonical form of one spec file's text.
+pub fn canonical_spec(spec: &str, text: &str) -> Result<String> {
+    let doc = generator::Document::parse(spec, text).map_err(|d| anyhow::anyhow!("{d}"))?;
+    generator::canonical::canonical_yaml(&doc.raw).map_err(|e| anyhow::anyhow!("{spec}: {e}"))
+}
+
+/// Rewrites the specs in canonical form (or, with `check`, lists the ones that are not).
+pub fn spec_fmt(root: &Path, check: bool) -> Result<Vec<&'static str>> {
+    let mut changed = Vec::new();
+    for spec in spec_files() {
+        let path = root.join(spec);
+        let text = fs::read_to_string(&path).with_context(|| format!("reading {spec}"))?;
+        let canonical = canonical_spec(spec, &text)?;
+        if canonical != text {
+            if !check {
+                fs::write(&path, canonical)?;
+            }
+            changed.push(spec);
+        }
+    }
+    Ok(changed)
+}

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]   regenerate generated-client/ from spec/ (--check: change nothing, report stale files)
+  cargo xtask spec-fmt [--check]  rewrite spec/*.yaml in canonical key order (--check: report, change nothing)
   cargo xtask test                install test tools (Prism, via npm) and run every test";
 
 fn main() -> ExitCode {
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("spec-fmt") => spec_fmt(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -46,6 +48,22 @@ fn codegen(args: &[String]) -> anyhow::Result<()> {
         for f in changed {
             println!("wrote {}", f.display());
         }
+    }
+    Ok(())
+}
+
+fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
+    };
+    let changed = xtask::spec_fmt(&xtask::workspace_root(), check)?;
+    if check && !changed.is_empty() {
+        bail!("not in canonical form: {}; run `cargo xtask spec-fmt`", changed.join(", "));
+    }
+    for spec in changed {
+        println!("formatted {spec}");
     }
     Ok(())
 }
