@@ -37,19 +37,7 @@ pub(crate) fn assign(api: &mut Api) {
                 continue;
             }
             users.entry(i).or_default().insert(feature.clone());
-            let mut ids = Vec::new();
-            match &api.types[i].kind {
-                TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
-                TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut ids)),
-                TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
-                TypeKind::Responses(vs) => vs.iter().for_each(|(_, _, t)| {
-                    if let Some(t) = t {
-                        t.named(&mut ids)
-                    }
-                }),
-                _ => {}
-            }
-            work.extend(ids.into_iter().map(|i| i.0));
+            work.extend(references(&api.types[i].kind));
         }
     }
     // The error type is used by every operation.
@@ -62,7 +50,30 @@ pub(crate) fn assign(api: &mut Api) {
             api.types[i].feature = tags.into_iter().next();
         }
     }
+    // An ungated type (used by no operation, or by several tags) must not name a gated one,
+    // or disabling that feature breaks the build: ungate everything it reaches.
+    let mut work: Vec<usize> = (0..api.types.len()).filter(|&i| api.types[i].feature.is_none()).collect();
+    while let Some(i) = work.pop() {
+        for j in references(&api.types[i].kind) {
+            if api.types[j].feature.is_some() {
+                api.types[j].feature = None;
+                work.push(j);
+            }
+        }
+    }
     api.features = features.into_iter().collect();
+}
+
+fn references(kind: &TypeKind) -> Vec<usize> {
+    let mut ids = Vec::new();
+    match kind {
+        TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
+        TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut ids)),
+        TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
+        TypeKind::Responses(vs) => vs.iter().flat_map(|(_, _, t)| t).for_each(|t| t.named(&mut ids)),
+        _ => {}
+    }
+    ids.into_iter().map(|i| i.0).collect()
 }
 
 fn slug(tag: &str) -> String {

@@ -33,10 +33,29 @@ pub(crate) fn format_item(tokens: &TokenStream, file: &str) -> Result<String, Di
     Ok(prettyplease::unparse(&parsed))
 }
 
-/// Formats a whole file with its header and inner doc line.
-pub(crate) fn format_file(header: &str, inner_doc: &str, tokens: TokenStream, file: &str) -> Result<String, Diagnostics> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| internal(file, "file", e))?;
-    Ok(format!("{header}{inner_doc}\n\n{}", prettyplease::unparse(&parsed)))
+/// A whole file: header, inner doc line, then the items separated by blank lines.
+pub(crate) fn assemble(header: &str, inner_doc: &str, items: &[(String, String)]) -> String {
+    let mut out = format!("{header}{inner_doc}\n");
+    for (_, src) in items {
+        out.push('\n');
+        out.push_str(src);
+    }
+    out
+}
+
+/// Something outside the spec went wrong (a thread could not start).
+pub(crate) fn internal_message(file: &str, message: &str) -> Diagnostics {
+    Diagnostics(vec![Diagnostic { severity: Severity::Error, file: file.to_owned(), pointer: String::new(), message: format!("internal error: {message}") }])
+}
+
+/// A rendering thread panicked: a generator bug, reported instead of propagated.
+pub(crate) fn internal_panic(file: &str) -> Diagnostics {
+    Diagnostics(vec![Diagnostic {
+        severity: Severity::Error,
+        file: file.to_owned(),
+        pointer: String::new(),
+        message: "internal error: emitting code panicked; please report this with the spec".into(),
+    }])
 }
 
 /// `mod.rs`: module docs and the re-exports.

@@ -78,6 +78,8 @@ pub struct Xml {
     pub attribute: bool,
     /// An array wrapped in an outer element.
     pub wrapped: bool,
+    /// For an array property: the `xml.name` of its items schema, naming each item element.
+    pub item_name: Option<String>,
 }
 
 /// A named type.

@@ -2,6 +2,8 @@
 //! and checking that the checked-in files are current. `main.rs` is the command line; tests
 //! call [`codegen`] directly so `cargo test` fails on drift.
 
+pub mod standalone;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +38,7 @@ pub fn curated_options(spec: &str) -> generator::Options {
         deny_warnings: true,
         strict_inline_names: true,
         source: spec.to_owned(),
+        item_sources: false,
         ..generator::Options::default()
     }
 }

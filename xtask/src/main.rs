@@ -8,6 +8,9 @@ use anyhow::{bail, Context};
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]   regenerate generated-client/ from spec/ (--check: change nothing, report stale files)
   cargo xtask spec-fmt [--check]  rewrite spec/*.yaml in canonical key order (--check: report, change nothing)
+  cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
+                                  any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
+  cargo xtask corpus [--no-check] generate (and cargo check) every document in ../shared/corpus
   cargo xtask test                install test tools (Prism, via npm) and run every test";
 
 fn main() -> ExitCode {
@@ -16,6 +19,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("spec-fmt") => spec_fmt(&args[1..]),
+        Some("generate") => generate(&args[1..]),
+        Some("corpus") => corpus(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -48,6 +53,74 @@ fn codegen(args: &[String]) -> anyhow::Result<()> {
         for f in changed {
             println!("wrote {}", f.display());
         }
+    }
+    Ok(())
+}
+
+fn generate(args: &[String]) -> anyhow::Result<()> {
+    let (mut spec, mut out, mut name) = (None, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let slot = match a.as_str() {
+            "--spec" => &mut spec,
+            "--out" => &mut out,
+            "--name" => &mut name,
+            other => bail!("unexpected argument `{other}`\n{USAGE}"),
+        };
+        *slot = Some(it.next().with_context(|| format!("{a} needs a value"))?.clone());
+    }
+    let (Some(spec), Some(out), Some(name)) = (spec, out, name) else { bail!("--spec, --out and --name are required\n{USAGE}") };
+    let report = xtask::standalone::generate_crate(&xtask::workspace_root(), Path::new(&spec), Path::new(&out), &name)?;
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
+    println!(
+        "generated {name} in {out}: {} operations, {} types, {} warnings, {} features ({:.0} ms)",
+        report.operations,
+        report.types,
+        report.warnings.len(),
+        report.features.len(),
+        report.generate_time.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+fn corpus(args: &[String]) -> anyhow::Result<()> {
+    let check = match args {
+        [] => true,
+        [flag] if flag == "--no-check" => false,
+        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
+    };
+    let root = xtask::workspace_root();
+    let dir = root.join("../shared/corpus");
+    let rows = xtask::standalone::corpus(&root, &dir, check)?;
+    println!("| document | operations | schemas | generate ms | warnings | cargo check |");
+    println!("|---|---:|---:|---:|---:|---|");
+    let mut failed = Vec::new();
+    for r in &rows {
+        let (ops, types, ms, warns) = match &r.report {
+            Ok(rep) => (rep.operations.to_string(), rep.types.to_string(), format!("{:.0}", rep.generate_time.as_secs_f64() * 1000.0), rep.warnings.len().to_string()),
+            Err(e) => {
+                failed.push(format!("{}: {e}", r.document));
+                ("-".into(), "-".into(), "-".into(), "-".into())
+            }
+        };
+        let check = match &r.check {
+            Ok((0, w, s)) => format!("ok, {w} warnings, {s:.1} s"),
+            Ok((e, w, s)) => {
+                failed.push(format!("{}: {e} compile errors", r.document));
+                format!("FAILED: {e} errors, {w} warnings, {s:.1} s")
+            }
+            Err(e) if e == "not checked" => "not checked".into(),
+            Err(e) => {
+                failed.push(format!("{}: {e}", r.document));
+                format!("FAILED: {e}")
+            }
+        };
+        println!("| {} | {ops} | {types} | {ms} | {warns} | {check} |", r.document);
+    }
+    if !failed.is_empty() {
+        bail!("{} document(s) failed:\n{}", failed.len(), failed.join("\n"));
     }
     Ok(())
 }

@@ -30,6 +30,15 @@ impl Client {
     pub fn core(&self) -> &crate::runtime::Core {
         &self.core
     }
+    /// A client for the same server and login state (a cheap clone) that sends and asks
+    /// for `format` bodies wherever an operation offers that format; pick the format of
+    /// one call with `client.with_format(Format::Json).some_operation(…)`. Answers are
+    /// decoded by their `Content-Type` either way.
+    pub fn with_format(&self, format: crate::runtime::Format) -> Self {
+        Client {
+            core: self.core.with_format(format),
+        }
+    }
     /// Sends HTTP Basic credentials on operations that accept them (scheme `Basic`).
     pub fn set_basic_auth(&self, username: &str, password: crate::runtime::Secret) {
         self.core.set_basic_auth(username, password);
@@ -44,6 +53,7 @@ impl crate::runtime::FromCore for Client {
         Client { core }
     }
 }
+
 impl Client {
     /// Log on (create a logon session)
     ///
@@ -62,14 +72,17 @@ impl Client {
             path: "/sessionMngr/",
             auth: &[crate::runtime::AuthScheme::Basic],
         };
-        let mut request = self.core.request(&OPERATION, ::std::format!("/sessionMngr/"));
+        let mut request = self
+            .core
+            .request(&OPERATION, ::std::string::String::from("/sessionMngr/"));
         {
             let value = &v;
             request.query("v", &value);
         }
         let response = request.send().await?;
+        self.core.capture_session_header(&response, "X-RestSvcSessionId");
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response
                         .decode_xml_or_serde(
@@ -77,10 +90,11 @@ impl Client {
                         )?,
                 )
             }
-            _ => ::std::result::Result::Err(response.into_error()),
+            _ => ::std::result::Result::Err(response.into_error_xml()),
         }
     }
 }
+
 impl Client {
     /// Log off (delete a logon session)
     ///
@@ -104,22 +118,23 @@ impl Client {
                 },
             ],
         };
+        let session_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&session_id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/logonSessions/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& session_id))
-                ),
+                ::std::format!("/logonSessions/{}", session_id_segment),
             );
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response.into_error()),
+            204 => ::std::result::Result::Ok(()),
+            _ => ::std::result::Result::Err(response.into_error_xml()),
         }
     }
 }
+
 impl Client {
     /// Create a credentials record on a backup server
     ///
@@ -145,14 +160,14 @@ impl Client {
                 },
             ],
         };
+        let backup_server_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&backup_server_id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/backupServers/{}/credentials", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& backup_server_id))
-                ),
+                ::std::format!("/backupServers/{}/credentials", backup_server_id_segment),
             );
         {
             let value = &action;
@@ -165,11 +180,12 @@ impl Client {
             )?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response.into_error()),
+            201 => ::std::result::Result::Ok(()),
+            _ => ::std::result::Result::Err(response.into_error_xml()),
         }
     }
 }
+
 impl Client {
     /// Edit a credentials record on a backup server
     ///
@@ -195,15 +211,19 @@ impl Client {
                 },
             ],
         };
+        let backup_server_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&backup_server_id),
+        );
+        let credentials_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&credentials_id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/backupServers/{}/credentials/{}", crate ::runtime::encode_path(&
-                    crate ::runtime::ParamValue::param_value(& backup_server_id)), crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    credentials_id))
+                    "/backupServers/{}/credentials/{}", backup_server_id_segment,
+                    credentials_id_segment
                 ),
             );
         request
@@ -213,11 +233,12 @@ impl Client {
             )?;
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response.into_error()),
+            204 => ::std::result::Result::Ok(()),
+            _ => ::std::result::Result::Err(response.into_error_xml()),
         }
     }
 }
+
 impl Client {
     /// Edit the hint of a password on a backup server
     ///
@@ -243,15 +264,19 @@ impl Client {
                 },
             ],
         };
+        let backup_server_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&backup_server_id),
+        );
+        let password_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&password_id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/backupServers/{}/passwords/{}", crate ::runtime::encode_path(&
-                    crate ::runtime::ParamValue::param_value(& backup_server_id)), crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    password_id))
+                    "/backupServers/{}/passwords/{}", backup_server_id_segment,
+                    password_id_segment
                 ),
             );
         request
@@ -261,8 +286,8 @@ impl Client {
             )?;
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response.into_error()),
+            204 => ::std::result::Result::Ok(()),
+            _ => ::std::result::Result::Err(response.into_error_xml()),
         }
     }
 }

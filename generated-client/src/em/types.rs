@@ -79,6 +79,7 @@ impl crate::runtime::xml::XmlElement for CredentialsInfoSpec {
         })
     }
 }
+
 /// A credentials record on a backup server as represented by EM; used as the request body of EditCredentials, following the examples on that page. The editable elements are Username, Description and Password (0/1 occurrence each, per the page's element table). Id and the Href and Type attributes identify the record; they appear in the page's examples but not in its element table and are not modifiable. In XML the elements must appear in exactly this order: Id, Username, Description, Password (order of the page's XML example); EM rejects XML bodies whose elements are out of order. Href and Type are XML attributes of the root element; in JSON they are ordinary members.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CredentialsInfo {
@@ -193,6 +194,7 @@ impl crate::runtime::xml::XmlElement for CredentialsInfo {
         })
     }
 }
+
 /// New parameters of a password on a backup server (request body of EditPasswordHint). Currently Hint is the only parameter that can be edited. Element order in XML must follow the properties order (here a single element); EM rejects XML bodies whose elements are out of order.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordKeyInfoSpec {
@@ -237,6 +239,7 @@ impl crate::runtime::xml::XmlElement for PasswordKeyInfoSpec {
         })
     }
 }
+
 /// A logon session as returned by the logon request. XML element order: Links, UserName, SessionId; Href and Type are XML attributes of the root element (ordinary members in JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogonSession {
@@ -298,7 +301,14 @@ impl crate::runtime::xml::XmlElement for LogonSession {
         }
         writer.close_start();
         if let ::std::option::Option::Some(items) = self.links.as_ref() {
-            writer.wrapped_list("Links", "Link", items);
+            writer
+                .wrapped_list(
+                    "Links",
+                    ::std::option::Option::None,
+                    "Link",
+                    ::std::option::Option::Some("http://www.veeam.com/ent/v1.0"),
+                    items,
+                );
         }
         if let ::std::option::Option::Some(value) = self.user_name.as_ref() {
             crate::runtime::xml::XmlElement::write_element(
@@ -330,6 +340,7 @@ impl crate::runtime::xml::XmlElement for LogonSession {
         })
     }
 }
+
 /// A link to a related resource or action. All members are XML attributes of the Link element.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Link {
@@ -402,6 +413,7 @@ impl crate::runtime::xml::XmlElement for Link {
         })
     }
 }
+
 /// Error returned by EM for failed requests. XML element order: FirstChanceExceptionMessage, StackTrace, Message, StatusCode.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Error {
@@ -500,6 +512,7 @@ impl crate::runtime::xml::XmlElement for Error {
         })
     }
 }
+
 /// `CreateCredentialsAction`
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCredentialsAction {

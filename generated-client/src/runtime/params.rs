@@ -92,3 +92,12 @@ mod tests {
         assert_eq!(t.param_value(), "2019-08-24T14:15:22Z");
     }
 }
+
+/// A structured value (a union of strings and ids, say) as a parameter: a JSON string is sent
+/// bare, anything else as compact JSON.
+pub fn json_param(value: &impl serde::Serialize) -> Result<String, String> {
+    match serde_json::to_value(value).map_err(|e| e.to_string())? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
+}

@@ -53,6 +53,7 @@ impl crate::runtime::FromCore for Client {
         Client { core }
     }
 }
+
 impl Client {
     /// Get Access Token
     ///
@@ -77,11 +78,11 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/oauth2/token"));
+            .request(&OPERATION, ::std::string::String::from("/api/oauth2/token"));
         request.body_serde(body, &[crate::runtime::Format::Form])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -90,6 +91,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Log Out
     ///
@@ -111,10 +113,10 @@ impl Client {
         };
         let request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/oauth2/logout"));
+            .request(&OPERATION, ::std::string::String::from("/api/oauth2/logout"));
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -123,6 +125,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get All Credentials
     ///
@@ -145,7 +148,7 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/credentials"));
+            .request(&OPERATION, ::std::string::String::from("/api/v1/credentials"));
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", &value);
         }
@@ -177,7 +180,7 @@ impl Client {
         }
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -206,6 +209,7 @@ impl Client {
         )
     }
 }
+
 impl Client {
     /// Add Credentials Record
     ///
@@ -228,11 +232,11 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/credentials"));
+            .request(&OPERATION, ::std::string::String::from("/api/v1/credentials"));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -241,6 +245,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Credentials Record
     ///
@@ -261,18 +266,15 @@ impl Client {
             path: "/api/v1/credentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -281,6 +283,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Edit Credentials Record
     ///
@@ -302,19 +305,16 @@ impl Client {
             path: "/api/v1/credentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -323,6 +323,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Remove Credentials Record
     ///
@@ -343,22 +344,20 @@ impl Client {
             path: "/api/v1/credentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
+            204 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
 }
+
 impl Client {
     /// Change Password
     ///
@@ -380,20 +379,19 @@ impl Client {
             path: "/api/v1/credentials/{id}/changepassword",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}/changepassword", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/credentials/{}/changepassword", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -402,6 +400,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Change Linux Private Key
     ///
@@ -423,20 +422,19 @@ impl Client {
             path: "/api/v1/credentials/{id}/changeprivatekey",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}/changeprivatekey", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/credentials/{}/changeprivatekey", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -445,6 +443,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Change Linux Root Password
     ///
@@ -466,20 +465,19 @@ impl Client {
             path: "/api/v1/credentials/{id}/changerootpassword",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/credentials/{}/changerootpassword", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/credentials/{}/changerootpassword", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -488,6 +486,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get All Cloud Credentials
     ///
@@ -512,7 +511,10 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/cloudCredentials"));
+            .request(
+                &OPERATION,
+                ::std::string::String::from("/api/v1/cloudCredentials"),
+            );
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", &value);
         }
@@ -533,7 +535,7 @@ impl Client {
         }
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -562,6 +564,7 @@ impl Client {
         )
     }
 }
+
 impl Client {
     /// Add Cloud Credentials Record
     ///
@@ -584,11 +587,14 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/cloudCredentials"));
+            .request(
+                &OPERATION,
+                ::std::string::String::from("/api/v1/cloudCredentials"),
+            );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -597,6 +603,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Microsoft Entra ID Verification Code
     ///
@@ -621,12 +628,12 @@ impl Client {
             .core
             .request(
                 &OPERATION,
-                ::std::format!("/api/v1/cloudCredentials/appRegistration"),
+                ::std::string::String::from("/api/v1/cloudCredentials/appRegistration"),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -635,6 +642,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Register Microsoft Entra ID Application
     ///
@@ -655,19 +663,21 @@ impl Client {
             path: "/api/v1/cloudCredentials/appRegistration/{verificationCode}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let verification_code_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&verification_code),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/appRegistration/{}", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    verification_code))
+                    "/api/v1/cloudCredentials/appRegistration/{}",
+                    verification_code_segment
                 ),
             );
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -676,6 +686,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Google Authentication Information
     ///
@@ -702,11 +713,11 @@ impl Client {
             .core
             .request(
                 &OPERATION,
-                ::std::format!("/api/v1/cloudCredentials/authenticate"),
+                ::std::string::String::from("/api/v1/cloudCredentials/authenticate"),
             );
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -715,6 +726,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Cloud Credentials Record
     ///
@@ -735,18 +747,18 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/cloudCredentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/cloudCredentials/{}", id_segment),
             );
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -755,6 +767,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Edit Cloud Credentials Record
     ///
@@ -776,19 +789,19 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/cloudCredentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/cloudCredentials/{}", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -797,6 +810,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Remove Cloud Credentials Record
     ///
@@ -817,22 +831,23 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/cloudCredentials/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/cloudCredentials/{}", id_segment),
             );
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
+            204 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
 }
+
 impl Client {
     /// Change Secret Key
     ///
@@ -856,20 +871,19 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/changeSecretKey",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/cloudCredentials/{}/changeSecretKey", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/cloudCredentials/{}/changeSecretKey", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -878,6 +892,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Change Google Service Account
     ///
@@ -901,20 +916,19 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/changeAccount",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/cloudCredentials/{}/changeAccount", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/cloudCredentials/{}/changeAccount", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 | 201u16 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -923,6 +937,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Change Certificate
     ///
@@ -946,27 +961,28 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/changeCertificate",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/{}/changeCertificate", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
+                    "/api/v1/cloudCredentials/{}/changeCertificate", id_segment
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     super::types::ChangeCloudCertificateResponse::Ok(
                         response.decode_serde(&[crate::runtime::Format::Json])?,
                     ),
                 )
             }
-            204u16 => {
+            204 => {
                 ::std::result::Result::Ok(
                     super::types::ChangeCloudCertificateResponse::NoContent,
                 )
@@ -975,6 +991,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get All Helper Appliances
     ///
@@ -998,14 +1015,15 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/{}/helperAppliances", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
+                    "/api/v1/cloudCredentials/{}/helperAppliances", id_segment
                 ),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
@@ -1016,7 +1034,7 @@ impl Client {
         }
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1048,6 +1066,7 @@ impl Client {
         )
     }
 }
+
 impl Client {
     /// Add or Edit Helper Appliance
     ///
@@ -1069,20 +1088,21 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/{}/helperAppliances", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
+                    "/api/v1/cloudCredentials/{}/helperAppliances", id_segment
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1091,6 +1111,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Helper Appliance
     ///
@@ -1112,20 +1133,24 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
+        let appliance_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&appliance_id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/{}/helperAppliances/{}", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id)), crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& appliance_id))
+                    "/api/v1/cloudCredentials/{}/helperAppliances/{}", id_segment,
+                    appliance_id_segment
                 ),
             );
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1134,6 +1159,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Remove Helper Appliance
     ///
@@ -1155,20 +1181,24 @@ impl Client {
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
+        let appliance_id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&appliance_id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/cloudCredentials/{}/helperAppliances/{}", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id)), crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& appliance_id))
+                    "/api/v1/cloudCredentials/{}/helperAppliances/{}", id_segment,
+                    appliance_id_segment
                 ),
             );
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1177,6 +1207,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get All Encryption Passwords
     ///
@@ -1199,7 +1230,10 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/encryptionPasswords"));
+            .request(
+                &OPERATION,
+                ::std::string::String::from("/api/v1/encryptionPasswords"),
+            );
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", &value);
         }
@@ -1217,7 +1251,7 @@ impl Client {
         }
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1246,6 +1280,7 @@ impl Client {
         )
     }
 }
+
 impl Client {
     /// Add Encryption Password
     ///
@@ -1268,11 +1303,14 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/encryptionPasswords"));
+            .request(
+                &OPERATION,
+                ::std::string::String::from("/api/v1/encryptionPasswords"),
+            );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1281,6 +1319,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get Encryption Password
     ///
@@ -1301,18 +1340,18 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/encryptionPasswords/{}", crate ::runtime::encode_path(&
-                    crate ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/encryptionPasswords/{}", id_segment),
             );
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1321,6 +1360,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Edit Encryption Password Hint
     ///
@@ -1342,19 +1382,19 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/encryptionPasswords/{}", crate ::runtime::encode_path(&
-                    crate ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/encryptionPasswords/{}", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1363,6 +1403,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Remove Encryption Password
     ///
@@ -1383,22 +1424,23 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/encryptionPasswords/{}", crate ::runtime::encode_path(&
-                    crate ::runtime::ParamValue::param_value(& id))
-                ),
+                ::std::format!("/api/v1/encryptionPasswords/{}", id_segment),
             );
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
+            204 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
 }
+
 impl Client {
     /// Change Encryption Password
     ///
@@ -1420,20 +1462,21 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}/changepassword",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!(
-                    "/api/v1/encryptionPasswords/{}/changepassword", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
+                    "/api/v1/encryptionPasswords/{}/changepassword", id_segment
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1442,6 +1485,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Verify Encryption Password
     ///
@@ -1463,20 +1507,19 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}/verify",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/encryptionPasswords/{}/verify", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/encryptionPasswords/{}/verify", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1485,6 +1528,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get All KMS Servers
     ///
@@ -1507,7 +1551,7 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/kmsServers"));
+            .request(&OPERATION, ::std::string::String::from("/api/v1/kmsServers"));
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", &value);
         }
@@ -1528,7 +1572,7 @@ impl Client {
         }
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1557,6 +1601,7 @@ impl Client {
         )
     }
 }
+
 impl Client {
     /// Add KMS Server
     ///
@@ -1579,11 +1624,11 @@ impl Client {
         };
         let mut request = self
             .core
-            .request(&OPERATION, ::std::format!("/api/v1/kmsServers"));
+            .request(&OPERATION, ::std::string::String::from("/api/v1/kmsServers"));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            201u16 => {
+            201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1592,6 +1637,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Get KMS Server
     ///
@@ -1612,18 +1658,15 @@ impl Client {
             path: "/api/v1/kmsServers/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/kmsServers/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1632,6 +1675,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Edit KMS Server
     ///
@@ -1653,19 +1697,16 @@ impl Client {
             path: "/api/v1/kmsServers/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/kmsServers/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            200u16 => {
+            200 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -1674,6 +1715,7 @@ impl Client {
         }
     }
 }
+
 impl Client {
     /// Remove KMS Server
     ///
@@ -1694,22 +1736,20 @@ impl Client {
             path: "/api/v1/kmsServers/{id}",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let request = self
             .core
-            .request(
-                &OPERATION,
-                ::std::format!(
-                    "/api/v1/kmsServers/{}", crate ::runtime::encode_path(& crate
-                    ::runtime::ParamValue::param_value(& id))
-                ),
-            );
+            .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
+            204 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
 }
+
 impl Client {
     /// Change KMS Server Certificate
     ///
@@ -1731,20 +1771,19 @@ impl Client {
             path: "/api/v1/kmsServers/{id}/changeCertificate",
             auth: &[crate::runtime::AuthScheme::Bearer],
         };
+        let id_segment = crate::runtime::encode_path(
+            &crate::runtime::ParamValue::param_value(&id),
+        );
         let mut request = self
             .core
             .request(
                 &OPERATION,
-                ::std::format!(
-                    "/api/v1/kmsServers/{}/changeCertificate", crate
-                    ::runtime::encode_path(& crate ::runtime::ParamValue::param_value(&
-                    id))
-                ),
+                ::std::format!("/api/v1/kmsServers/{}/changeCertificate", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
         let response = request.send().await?;
         match response.status() {
-            204u16 => ::std::result::Result::Ok(()),
+            204 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }

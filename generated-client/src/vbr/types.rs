@@ -81,6 +81,7 @@ impl crate::runtime::ParamValue for ELoginGrantType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Authentication settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenLoginSpec {
@@ -105,6 +106,7 @@ pub struct TokenLoginSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vbr_token: ::std::option::Option<crate::runtime::Secret>,
 }
+
 /// Authentication details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenModel {
@@ -123,8 +125,10 @@ pub struct TokenModel {
     #[serde(rename = ".expires")]
     pub expires: ::chrono::DateTime<::chrono::Utc>,
 }
+
 /// Empty success response (200, 201, 204).
 pub type EmptySuccessResponse = ::serde_json::Value;
+
 /// Error details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Error {
@@ -141,6 +145,7 @@ pub struct Error {
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
 }
+
 /// Pagination settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginationResult {
@@ -155,6 +160,7 @@ pub struct PaginationResult {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
 }
+
 /// Credentials type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECredentialsType {
@@ -220,6 +226,7 @@ impl crate::runtime::ParamValue for ECredentialsType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Sorts credentials by one of the credentials parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECredentialsFiltersOrderColumn {
@@ -289,6 +296,7 @@ impl crate::runtime::ParamValue for ECredentialsFiltersOrderColumn {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Type of the authentication used for Linux credentials.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAuthenticationType {
@@ -350,6 +358,7 @@ impl crate::runtime::ParamValue for EAuthenticationType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Credentials record.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CredentialsModel {
@@ -368,10 +377,14 @@ impl ::serde::Serialize for CredentialsModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Standard(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Linux(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Standard(value) => {
+                crate::runtime::ser::tagged(value, "type", "Standard", serializer)
+            }
+            Self::Linux(value) => {
+                crate::runtime::ser::tagged(value, "type", "Linux", serializer)
+            }
             Self::ManagedService(value) => {
-                ::serde::Serialize::serialize(value, serializer)
+                crate::runtime::ser::tagged(value, "type", "ManagedService", serializer)
             }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
@@ -404,6 +417,7 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsModel {
         }
     }
 }
+
 /// Standard credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StandardCredentialsModel {
@@ -426,6 +440,7 @@ pub struct StandardCredentialsModel {
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+
 /// Linux credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinuxCredentialsModel {
@@ -479,6 +494,7 @@ pub struct LinuxCredentialsModel {
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
+
 /// Credentials for Group Managed Service Account (gMSA).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ManagedServiceCredentialsModel {
@@ -501,6 +517,7 @@ pub struct ManagedServiceCredentialsModel {
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+
 /// Credentials details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CredentialsResult {
@@ -509,6 +526,7 @@ pub struct CredentialsResult {
     /// `pagination`
     pub pagination: PaginationResult,
 }
+
 /// Credentials settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CredentialsSpec {
@@ -527,10 +545,14 @@ impl ::serde::Serialize for CredentialsSpec {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Standard(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Linux(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Standard(value) => {
+                crate::runtime::ser::tagged(value, "type", "Standard", serializer)
+            }
+            Self::Linux(value) => {
+                crate::runtime::ser::tagged(value, "type", "Linux", serializer)
+            }
             Self::ManagedService(value) => {
-                ::serde::Serialize::serialize(value, serializer)
+                crate::runtime::ser::tagged(value, "type", "ManagedService", serializer)
             }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
@@ -563,6 +585,7 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsSpec {
         }
     }
 }
+
 /// Standard credentials settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StandardCredentialsSpec {
@@ -583,6 +606,7 @@ pub struct StandardCredentialsSpec {
     /// Password.
     pub password: crate::runtime::Secret,
 }
+
 /// Settings for single-use credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinuxCredentialsSpec {
@@ -652,6 +676,7 @@ pub struct LinuxCredentialsSpec {
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
+
 /// Credential settings for Group Managed Service Accounts (gMSA).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ManagedServiceCredentialsSpec {
@@ -670,12 +695,14 @@ pub struct ManagedServiceCredentialsSpec {
     /// `type`
     pub r#type: ECredentialsType,
 }
+
 /// Password change settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CredentialsPasswordChangeSpec {
     /// New password.
     pub password: crate::runtime::Secret,
 }
+
 /// Settings for private key change.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PrivateKeyChangeSpec {
@@ -686,6 +713,7 @@ pub struct PrivateKeyChangeSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passphrase: ::std::option::Option<crate::runtime::Secret>,
 }
+
 /// Cloud credentials type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECloudCredentialsType {
@@ -759,6 +787,7 @@ impl crate::runtime::ParamValue for ECloudCredentialsType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Sorts cloud credentials by one of the cloud credentials parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECloudCredentialsFiltersOrderColumn {
@@ -828,6 +857,7 @@ impl crate::runtime::ParamValue for ECloudCredentialsFiltersOrderColumn {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Microsoft Azure region.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureRegionType {
@@ -893,6 +923,7 @@ impl crate::runtime::ParamValue for EAzureRegionType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Connection method that defines whether you want to connect to Microsoft Entra ID using an existing or a newly created app registration.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureComputeCredentialsCreationMode {
@@ -954,6 +985,7 @@ impl crate::runtime::ParamValue for EAzureComputeCredentialsCreationMode {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Deployment type (global Microsoft Azure or Microsoft Azure Stack Hub).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureComputeCredentialsDeploymentType {
@@ -1015,6 +1047,7 @@ impl crate::runtime::ParamValue for EAzureComputeCredentialsDeploymentType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Certificate file format.
 ///
 /// The 1.3-rev0 page shows the value `pfx` (as does Veeam's 1.2 document); Veeam's 1.3-rev2 document lists `Pfx` and `Pem`.
@@ -1074,6 +1107,7 @@ impl crate::runtime::ParamValue for ECertificateFileFormatType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Cloud credential record.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudCredentialsModel {
@@ -1096,12 +1130,20 @@ impl ::serde::Serialize for CloudCredentialsModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Amazon(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::AzureStorage(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Google(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Amazon(value) => {
+                crate::runtime::ser::tagged(value, "type", "Amazon", serializer)
+            }
+            Self::AzureStorage(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureStorage", serializer)
+            }
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
+            Self::Google(value) => {
+                crate::runtime::ser::tagged(value, "type", "Google", serializer)
+            }
             Self::GoogleService(value) => {
-                ::serde::Serialize::serialize(value, serializer)
+                crate::runtime::ser::tagged(value, "type", "GoogleService", serializer)
             }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
@@ -1140,6 +1182,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsModel {
         }
     }
 }
+
 /// AWS credentials record.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AmazonCloudCredentialsModel {
@@ -1168,6 +1211,7 @@ pub struct AmazonCloudCredentialsModel {
     #[serde(rename = "accessKey")]
     pub access_key: ::std::string::String,
 }
+
 /// Microsoft Azure Blob credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureStorageCloudCredentialsModel {
@@ -1195,6 +1239,7 @@ pub struct AzureStorageCloudCredentialsModel {
     /// Name of the Microsoft Azure storage account.
     pub account: ::std::string::String,
 }
+
 /// Credentials for Microsoft Azure compute account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsModel {
@@ -1227,6 +1272,7 @@ pub struct AzureComputeCloudCredentialsModel {
     /// `subscription`
     pub subscription: AzureComputeCloudCredentialsSubscriptionModel,
 }
+
 /// Google Cloud account credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudCredentialsModel {
@@ -1255,6 +1301,7 @@ pub struct GoogleCloudCredentialsModel {
     #[serde(rename = "accessKey")]
     pub access_key: ::std::string::String,
 }
+
 /// Credentials for Google Cloud service account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudServiceCredentialsModel {
@@ -1290,6 +1337,7 @@ pub struct GoogleCloudServiceCredentialsModel {
     )]
     pub project_id: ::std::option::Option<::std::string::String>,
 }
+
 /// Details on cloud credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CloudCredentialsResult {
@@ -1298,6 +1346,7 @@ pub struct CloudCredentialsResult {
     /// `pagination`
     pub pagination: PaginationResult,
 }
+
 /// Cloud credentials settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudCredentialsSpec {
@@ -1320,12 +1369,20 @@ impl ::serde::Serialize for CloudCredentialsSpec {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Amazon(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::AzureStorage(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Google(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Amazon(value) => {
+                crate::runtime::ser::tagged(value, "type", "Amazon", serializer)
+            }
+            Self::AzureStorage(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureStorage", serializer)
+            }
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
+            Self::Google(value) => {
+                crate::runtime::ser::tagged(value, "type", "Google", serializer)
+            }
             Self::GoogleService(value) => {
-                ::serde::Serialize::serialize(value, serializer)
+                crate::runtime::ser::tagged(value, "type", "GoogleService", serializer)
             }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
@@ -1364,6 +1421,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsSpec {
         }
     }
 }
+
 /// AWS credentials record settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AmazonCloudCredentialsSpec {
@@ -1386,6 +1444,7 @@ pub struct AmazonCloudCredentialsSpec {
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
 }
+
 /// Microsoft Azure Blob credentials settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureStorageCloudCredentialsSpec {
@@ -1407,6 +1466,7 @@ pub struct AzureStorageCloudCredentialsSpec {
     #[serde(rename = "sharedKey")]
     pub shared_key: crate::runtime::Secret,
 }
+
 /// Settings for Microsoft Azure compute account credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSpec {
@@ -1445,6 +1505,7 @@ pub struct AzureComputeCloudCredentialsSpec {
     )]
     pub new_account: ::std::option::Option<AzureComputeCredentialsNewAccountSpec>,
 }
+
 /// Credentials settings for Google Cloud account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudCredentialsSpec {
@@ -1467,6 +1528,7 @@ pub struct GoogleCloudCredentialsSpec {
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
 }
+
 /// Credentials settings for Google Cloud service account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudServiceCredentialsSpec {
@@ -1486,6 +1548,7 @@ pub struct GoogleCloudServiceCredentialsSpec {
     #[serde(rename = "existingAccount")]
     pub existing_account: GoogleCloudServiceCredentialsExistingAccountSpec,
 }
+
 /// Environment to which you restore workloads.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsDeploymentModel {
@@ -1496,6 +1559,7 @@ pub struct AzureComputeCloudCredentialsDeploymentModel {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<EAzureRegionType>,
 }
+
 /// Subscription information for Microsoft Azure compute account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSubscriptionModel {
@@ -1514,6 +1578,7 @@ pub struct AzureComputeCloudCredentialsSubscriptionModel {
         ::std::vec::Vec<AzureComputeCloudCredentialsSubscriptionInfo>,
     >,
 }
+
 /// Microsoft Azure subscriptions associated with Microsoft Azure compute account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSubscriptionInfo {
@@ -1530,6 +1595,7 @@ pub struct AzureComputeCloudCredentialsSubscriptionInfo {
     )]
     pub azure_subscription_name: ::std::option::Option<::std::string::String>,
 }
+
 /// Microsoft Azure compute account. For password-based authentication, specify client secret. For certificate-based authentication, specify certificate and password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSubscriptionSpec {
@@ -1546,6 +1612,7 @@ pub struct AzureComputeCloudCredentialsSubscriptionSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<CertificateUploadSpec>,
 }
+
 /// Existing Microsoft Entra ID app registration.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCredentialsExistingAccountSpec {
@@ -1554,6 +1621,7 @@ pub struct AzureComputeCredentialsExistingAccountSpec {
     /// `subscription`
     pub subscription: AzureComputeCloudCredentialsSubscriptionSpec,
 }
+
 /// New Microsoft Entra ID app registration.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCredentialsNewAccountSpec {
@@ -1563,6 +1631,7 @@ pub struct AzureComputeCredentialsNewAccountSpec {
     #[serde(rename = "verificationCode")]
     pub verification_code: ::std::string::String,
 }
+
 /// Settings for modifying existing credentials for Google Cloud service account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudServiceCredentialsExistingAccountSpec {
@@ -1570,6 +1639,7 @@ pub struct GoogleCloudServiceCredentialsExistingAccountSpec {
     #[serde(rename = "keyFile")]
     pub key_file: crate::runtime::Secret,
 }
+
 /// Certificate settings (for certificate-based authentication).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CertificateUploadSpec {
@@ -1582,6 +1652,7 @@ pub struct CertificateUploadSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::runtime::Secret>,
 }
+
 /// Settings for cloud credentials password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CloudCredentialsPasswordSpec {
@@ -1589,6 +1660,7 @@ pub struct CloudCredentialsPasswordSpec {
     #[serde(rename = "newSecretKey")]
     pub new_secret_key: crate::runtime::Secret,
 }
+
 /// Verification code settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudDeviceCodeSpec {
@@ -1603,7 +1675,9 @@ impl ::serde::Serialize for CloudDeviceCodeSpec {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1629,6 +1703,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeSpec {
         }
     }
 }
+
 /// Settings for getting verification code required to register a new Microsoft Entra ID application.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudDeviceCodeSpec {
@@ -1637,6 +1712,7 @@ pub struct AzureComputeCloudDeviceCodeSpec {
     /// `region`
     pub region: EAzureRegionType,
 }
+
 /// Verification code.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudDeviceCodeModel {
@@ -1651,7 +1727,9 @@ impl ::serde::Serialize for CloudDeviceCodeModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1677,6 +1755,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeModel {
         }
     }
 }
+
 /// Verification code required to register a new Microsoft Entra ID application.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudDeviceCodeModel {
@@ -1691,6 +1770,7 @@ pub struct AzureComputeCloudDeviceCodeModel {
     #[serde(rename = "expirationTime")]
     pub expiration_time: ::chrono::DateTime<::chrono::Utc>,
 }
+
 /// Verification details.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudNativeApplicationModel {
@@ -1705,7 +1785,9 @@ impl ::serde::Serialize for CloudNativeApplicationModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1731,6 +1813,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudNativeApplicationModel {
         }
     }
 }
+
 /// Microsoft Entra ID application verification details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudNativeApplicationModel {
@@ -1745,6 +1828,7 @@ pub struct AzureComputeCloudNativeApplicationModel {
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
 }
+
 /// Verification code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudComputeVerificationCodeModel {
@@ -1757,6 +1841,7 @@ pub struct GoogleCloudComputeVerificationCodeModel {
     #[serde(rename = "expirationTime")]
     pub expiration_time: ::chrono::DateTime<::chrono::Utc>,
 }
+
 /// Helper appliance settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudHelperApplianceModel {
@@ -1771,7 +1856,9 @@ impl ::serde::Serialize for CloudHelperApplianceModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1797,6 +1884,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceModel {
         }
     }
 }
+
 /// Linux-based helper appliance for Microsoft Azure account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureLinuxHelperApplianceModel {
@@ -1849,6 +1937,7 @@ pub struct AzureLinuxHelperApplianceModel {
     )]
     pub ssh_port: ::std::option::Option<i64>,
 }
+
 /// Details on Linux-based helper appliances.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CloudHelperApplianceResult {
@@ -1857,6 +1946,7 @@ pub struct CloudHelperApplianceResult {
     /// `pagination`
     pub pagination: PaginationResult,
 }
+
 /// Helper appliance settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloudHelperApplianceSpec {
@@ -1871,7 +1961,9 @@ impl ::serde::Serialize for CloudHelperApplianceSpec {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AzureCompute(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AzureCompute(value) => {
+                crate::runtime::ser::tagged(value, "type", "AzureCompute", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1897,6 +1989,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceSpec {
         }
     }
 }
+
 /// Settings for Linux-based helper appliance.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureLinuxHelperApplianceSpec {
@@ -1940,6 +2033,7 @@ pub struct AzureLinuxHelperApplianceSpec {
     )]
     pub ssh_port: ::std::option::Option<i64>,
 }
+
 /// Session settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SessionModel {
@@ -2020,6 +2114,7 @@ pub struct SessionModel {
     )]
     pub initiated_by: ::std::option::Option<::std::string::String>,
 }
+
 /// Session result.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SessionResultModel {
@@ -2036,6 +2131,7 @@ pub struct SessionResultModel {
     )]
     pub is_canceled: ::std::option::Option<bool>,
 }
+
 /// Type of the session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionType {
@@ -2537,6 +2633,7 @@ impl crate::runtime::ParamValue for ESessionType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// State of the session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionState {
@@ -2638,6 +2735,7 @@ impl crate::runtime::ParamValue for ESessionState {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Result status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionResult {
@@ -2707,6 +2805,7 @@ impl crate::runtime::ParamValue for ESessionResult {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Platform type.
 ///
 /// `Test` is the platform of SureBackup content scan job (`SureBackupContentScan`) — backup verification and content scanning with antivirus software or YARA rules.
@@ -2838,6 +2937,7 @@ impl crate::runtime::ParamValue for EPlatformType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Sorts passwords by one of the password parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EEncryptionPasswordsFiltersOrderColumn {
@@ -2899,6 +2999,7 @@ impl crate::runtime::ParamValue for EEncryptionPasswordsFiltersOrderColumn {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Data encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordModel {
@@ -2928,6 +3029,7 @@ pub struct EncryptionPasswordModel {
     )]
     pub is_imported: ::std::option::Option<bool>,
 }
+
 /// Details on encryption passwords.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordsResult {
@@ -2936,6 +3038,7 @@ pub struct EncryptionPasswordsResult {
     /// `pagination`
     pub pagination: PaginationResult,
 }
+
 /// Settings for data encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordSpec {
@@ -2958,6 +3061,7 @@ pub struct EncryptionPasswordSpec {
     )]
     pub is_imported: ::std::option::Option<bool>,
 }
+
 /// Settings for changing encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordChangeSpec {
@@ -2966,12 +3070,14 @@ pub struct EncryptionPasswordChangeSpec {
     /// New password.
     pub password: crate::runtime::Secret,
 }
+
 /// Settings for verifying encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordVerifySpec {
     /// Password to be verified.
     pub password: crate::runtime::Secret,
 }
+
 /// Encryption password verification result.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordVerifyResult {
@@ -2981,6 +3087,7 @@ pub struct EncryptionPasswordVerifyResult {
     /// Message that explains the encryption password verification result.
     pub message: ::std::string::String,
 }
+
 /// KMS server type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKeyManagementServerType {
@@ -3038,6 +3145,7 @@ impl crate::runtime::ParamValue for EKeyManagementServerType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Sorts KMS servers by one of the KMS server parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKMSFiltersOrderColumn {
@@ -3103,6 +3211,7 @@ impl crate::runtime::ParamValue for EKMSFiltersOrderColumn {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Certificate type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKMSCertificateType {
@@ -3164,6 +3273,7 @@ impl crate::runtime::ParamValue for EKMSCertificateType {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// KMS server settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyManagementServerBaseModel {
@@ -3178,7 +3288,9 @@ impl ::serde::Serialize for KeyManagementServerBaseModel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::KMS(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::KMS(value) => {
+                crate::runtime::ser::tagged(value, "type", "KMS", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -3204,6 +3316,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseModel {
         }
     }
 }
+
 /// General KMS server settings
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommonKeyManagementServerModel {
@@ -3233,6 +3346,7 @@ pub struct CommonKeyManagementServerModel {
     )]
     pub client_certificate_thumbprint: ::std::option::Option<::std::string::String>,
 }
+
 /// Details on KMS servers.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct KeyManagementServersResult {
@@ -3241,6 +3355,7 @@ pub struct KeyManagementServersResult {
     /// `pagination`
     pub pagination: PaginationResult,
 }
+
 /// KMS server settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyManagementServerBaseSpec {
@@ -3255,7 +3370,9 @@ impl ::serde::Serialize for KeyManagementServerBaseSpec {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::KMS(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::KMS(value) => {
+                crate::runtime::ser::tagged(value, "type", "KMS", serializer)
+            }
             Self::UnknownVariant(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -3281,6 +3398,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseSpec {
         }
     }
 }
+
 /// General KMS server settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommonKeyManagementServerSpec {
@@ -3300,6 +3418,7 @@ pub struct CommonKeyManagementServerSpec {
     #[serde(rename = "clientCertificate")]
     pub client_certificate: CertificateUploadSpec,
 }
+
 /// Settings for changing the certificate of a KMS server.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct KMSServerChangeCertificateSpec {
@@ -3308,6 +3427,7 @@ pub struct KMSServerChangeCertificateSpec {
     /// `type`
     pub r#type: EKMSCertificateType,
 }
+
 /// The error code is a string that uniquely identifies an error condition so that programs that detect and handle errors by type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorErrorCode {
@@ -3401,6 +3521,7 @@ impl crate::runtime::ParamValue for ErrorErrorCode {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Optional parameters of the `GetAllCreds` operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetAllCredsParams {
@@ -3462,6 +3583,7 @@ pub struct GetAllCredsParams {
     )]
     pub include_default_appliance_creds: ::std::option::Option<bool>,
 }
+
 /// Optional parameters of the `GetAllCloudCreds` operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetAllCloudCredsParams {
@@ -3502,6 +3624,7 @@ pub struct GetAllCloudCredsParams {
     )]
     pub type_filter: ::std::option::Option<ECloudCredentialsType>,
 }
+
 /// One variant per documented success status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChangeCloudCertificateResponse {
@@ -3510,6 +3633,7 @@ pub enum ChangeCloudCertificateResponse {
     /// Status 204.
     NoContent,
 }
+
 /// Optional parameters of the `GetAllCredsHelperAppliancesWithFiltering` operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetAllCredsHelperAppliancesWithFilteringParams {
@@ -3522,6 +3646,7 @@ pub struct GetAllCredsHelperAppliancesWithFilteringParams {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
 }
+
 /// Optional parameters of the `GetAllEncryptionPasswords` operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetAllEncryptionPasswordsParams {
@@ -3555,6 +3680,7 @@ pub struct GetAllEncryptionPasswordsParams {
     )]
     pub hint_filter: ::std::option::Option<::std::string::String>,
 }
+
 /// Optional parameters of the `GetAllKMSServers` operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetAllKMSServersParams {

@@ -6,14 +6,15 @@ use quote::{format_ident, quote};
 use super::{doc_attrs, ident, Emitter, From};
 use crate::ir::{Media, Operation, Param, ParamIn, Security, Ty};
 
-/// The client items, keyed by a snapshot name (`client` for the struct, then the operation
-/// ids).
-pub(crate) fn client_file(e: &Emitter<'_>) -> Vec<(String, TokenStream)> {
-    let mut items = vec![("client".to_owned(), e.client_struct())];
-    for op in &e.api.operations {
-        items.push((format!("operation_{}", crate::naming::unraw(&op.method_name)), e.operation(op)));
-    }
-    items
+/// The client struct and its login helpers.
+pub(crate) fn client_item(e: &Emitter<'_>) -> (String, TokenStream) {
+    ("client".to_owned(), e.client_struct())
+}
+
+/// One operation's method (and its stream method), keyed `operation_{method}`.
+pub(crate) fn operation_item(e: &Emitter<'_>, i: usize) -> (String, TokenStream) {
+    let op = &e.api.operations[i];
+    (format!("operation_{}", crate::naming::unraw(&op.method_name)), e.operation(op))
 }
 
 impl Emitter<'_> {
@@ -27,8 +28,11 @@ impl Emitter<'_> {
         };
         let headers = api.default_headers.iter().map(|(n, v)| quote!((#n, #v)));
         let server_doc = match &api.server {
-            Some(s) => format!(" The spec's server is `{s}`."),
-            None => String::new(),
+            Some(s) => {
+                let line = format!(" The spec's server is `{s}`.");
+                quote!(#[doc = #line])
+            }
+            None => quote!(),
         };
         let auth = self.auth_methods();
         let prefers_xml = api
@@ -38,6 +42,25 @@ impl Emitter<'_> {
             .find(|c| matches!(c.media, Media::Json | Media::Xml))
             .is_some_and(|c| c.media == Media::Xml);
         let format = if prefers_xml { quote!(#rt::Format::Xml) } else { quote!(#rt::Format::Json) };
+        // APIs that offer XML bodies let callers switch between XML and JSON per call.
+        let speaks_xml = api
+            .operations
+            .iter()
+            .flat_map(|o| o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter())))
+            .any(|c| c.media == Media::Xml);
+        let with_format = if speaks_xml {
+            quote! {
+                /// A client for the same server and login state (a cheap clone) that sends and asks
+                /// for `format` bodies wherever an operation offers that format; pick the format of
+                /// one call with `client.with_format(Format::Json).some_operation(…)`. Answers are
+                /// decoded by their `Content-Type` either way.
+                pub fn with_format(&self, format: #rt::Format) -> Self {
+                    Client { core: self.core.with_format(format) }
+                }
+            }
+        } else {
+            quote!()
+        };
         quote! {
             /// The error every operation of this API returns; `Api` errors carry the body the
             /// spec declares for error responses.
@@ -57,7 +80,7 @@ impl Emitter<'_> {
 
                 /// Starts configuring a client for the server at `base_url`
                 /// (scheme, host, port; the paths in the spec are appended).
-                #[doc = #server_doc]
+                #server_doc
                 pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> #rt::ClientBuilder<Self> {
                     #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format)
                 }
@@ -66,6 +89,8 @@ impl Emitter<'_> {
                 pub fn core(&self) -> &#rt::Core {
                     &self.core
                 }
+
+                #with_format
 
                 #auth
             }
@@ -173,6 +198,7 @@ impl Emitter<'_> {
         // The path with each placeholder percent-encoded.
         let mut fmt = String::new();
         let mut fmt_args = Vec::new();
+        let mut seg_names = Vec::new();
         let mut rest = op.path.as_str();
         while let Some(start) = rest.find('{') {
             let end = rest[start..].find('}').map(|e| start + e).unwrap_or(rest.len() - 1);
@@ -181,7 +207,16 @@ impl Emitter<'_> {
             let wire = &rest[start + 1..end];
             if let Some(p) = op.path_params.iter().find(|p| p.wire == wire) {
                 let n = ident(&p.name);
-                fmt_args.push(quote!(#rt::encode_path(&#rt::ParamValue::param_value(&#n))));
+                // Encoded segments are bound first so the `format!` arguments stay plain names.
+                let seg = format_ident!("{}_segment", crate::naming::unraw(&p.name));
+                seg_names.push(seg.clone());
+                if self.is_scalar(&p.ty) {
+                    fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::ParamValue::param_value(&#n));));
+                } else {
+                    // A structured path value (a union of a name and an id) goes as its JSON
+                    // string; one that cannot be encoded fails the call, not the program.
+                    fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::json_param(&#n).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?);));
+                }
             }
             rest = &rest[end + 1..];
         }
@@ -217,6 +252,12 @@ impl Emitter<'_> {
 
         let (ret, decode) = self.response_decoding(op);
         let stream = self.stream_method(op);
+        let path_expr = if seg_names.is_empty() {
+            let literal = fmt.replace("{{", "{").replace("}}", "}");
+            quote!(::std::string::String::from(#literal))
+        } else {
+            quote!(::std::format!(#fmt #(, #seg_names)*))
+        };
         let binding = if sets.is_empty() { quote!(let request) } else { quote!(let mut request) };
         let session = match &op.session_header {
             Some(h) => quote!(self.core.capture_session_header(&response, #h);),
@@ -235,7 +276,8 @@ impl Emitter<'_> {
                         path: #path_tpl,
                         auth: &[#(#schemes),*],
                     };
-                    #binding = self.core.request(&OPERATION, ::std::format!(#fmt #(, #fmt_args)*));
+                    #(#fmt_args)*
+                    #binding = self.core.request(&OPERATION, #path_expr);
                     #(#sets)*
                     let response = request.send().await?;
                     #session
@@ -309,29 +351,30 @@ impl Emitter<'_> {
             Ty::Nullable(t) => t.as_ref(),
             t => t,
         };
-        let set = match self.resolve(inner_ty) {
-            // Arrays are sent as repeated parameters (`style: form, explode: true`).
+        let set = one(quote!(value), inner_ty);
+        // Arrays are sent as repeated parameters (`style: form, explode: true`).
+        let set_vec = |source: TokenStream| match self.resolve(inner_ty) {
             Ty::Vec(item) => {
                 let each = one(quote!(item), item);
-                quote!(for item in #value.iter() { #each })
+                quote!(for item in #source.iter() { #each })
             }
-            _ => one(quote!(value), inner_ty),
+            _ => set.clone(),
         };
         if p.required && !matches!(p.ty, Ty::Nullable(_)) {
+            let set = set_vec(quote!(value));
             quote!({ let value = &#value; #set })
-        } else if p.required {
-            quote!(if let ::std::option::Option::Some(value) = &#value { #set })
         } else {
-            match self.resolve(inner_ty) {
-                Ty::Vec(_) => quote!(if let ::std::option::Option::Some(#n) = &params.#n { let value = #n; let _ = value; #set }),
-                _ => quote!(if let ::std::option::Option::Some(value) = &#value { #set }),
-            }
+            let set = set_vec(quote!(value));
+            quote!(if let ::std::option::Option::Some(value) = &#value { #set })
         }
     }
 
     /// The return type and the status match.
     fn response_decoding(&self, op: &Operation) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
+        // Error answers come in the API's body formats: XML-capable error types are decoded
+        // by the answer's `Content-Type`.
+        let into_error = if self.error_is_xml() { quote!(into_error_xml) } else { quote!(into_error) };
         let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
             let Some(first) = c.first() else { return quote!(()) };
             match self.resolve(&first.ty) {
@@ -348,7 +391,10 @@ impl Emitter<'_> {
             }
         };
         let statuses = |r: &crate::ir::Response| match r.status {
-            Some(s) => quote!(#s),
+            Some(s) => {
+                let lit = proc_macro2::Literal::u16_unsuffixed(s);
+                quote!(#lit)
+            }
             None => quote!(_),
         };
         if let Some(id) = op.response_enum {
@@ -364,7 +410,7 @@ impl Emitter<'_> {
                 }
             });
             let has_default = op.successes.iter().any(|r| r.status.is_none());
-            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(response.into_error()),) };
+            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(response.#into_error()),) };
             return (quote!(super::types::#enum_name), quote!(match response.status() { #(#arms)* #fallback }));
         }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
@@ -373,15 +419,16 @@ impl Emitter<'_> {
         };
         if op.successes.is_empty() {
             // Nothing documented as success: any 2xx is accepted without a body.
-            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(response.into_error()) }));
+            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(response.#into_error()) }));
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
         let d = decode_body(&op.successes[0].contents);
         let _ = rt;
         if op.successes.iter().any(|r| r.status.is_none()) {
-            return (ret, quote!(::std::result::Result::Ok(#d)));
+            // Only `default` is documented: any 2xx carries it.
+            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(response.#into_error()) }));
         }
-        (ret, quote!(match response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(response.into_error()), }))
+        (ret, quote!(match response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(response.#into_error()), }))
     }
 
     /// `{method}_stream`: the items of every page, fetched lazily.

@@ -122,5 +122,5 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-pub(crate) use client::client_file;
-pub(crate) use types::types_file;
+pub(crate) use client::{client_item, operation_item};
+pub(crate) use types::type_item;

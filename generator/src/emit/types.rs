@@ -6,21 +6,15 @@ use quote::quote;
 use super::{doc_attrs, ident, Emitter, From};
 use crate::ir::{Field, Ty, TypeDef, TypeKind, Union};
 
-/// The items of `types.rs`, one token stream per type, keyed by type name (for snapshots).
-pub(crate) fn types_file(e: &Emitter<'_>) -> Vec<(String, TokenStream)> {
-    e.api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let mut item = e.type_def(t);
-            if e.xml_types.contains(&i) {
-                let xml = e.xml_impls(i, t);
-                item = quote!(#item #xml);
-            }
-            (t.name.clone(), item)
-        })
-        .collect()
+/// The item for one named type (its XML impls included), keyed by the type name.
+pub(crate) fn type_item(e: &Emitter<'_>, i: usize) -> (String, TokenStream) {
+    let t = &e.api.types[i];
+    let mut item = e.type_def(t);
+    if e.xml_types.contains(&i) {
+        let xml = e.xml_impls(i, t);
+        item = quote!(#item #xml);
+    }
+    (t.name.clone(), item)
 }
 
 impl Emitter<'_> {
@@ -183,7 +177,7 @@ impl Emitter<'_> {
         let vnames: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
         let vtys: Vec<_> = u.variants.iter().map(|v| self.ty(&v.ty, From::Types)).collect();
         let vdocs = u.variants.iter().map(|v| {
-            let d = if v.tags.is_empty() { format!(" `{}`.", self.ty(&v.ty, From::Types)) } else { format!(" Selected by `{}`.", v.tags.join("`, `")) };
+            let d = if v.tags.is_empty() { format!(" `{}`.", self.ty(&v.ty, From::Types).to_string().replace(' ', "")) } else { format!(" Selected by `{}`.", v.tags.join("`, `")) };
             quote!(#[doc = #d])
         });
         let Some(tag) = &u.tag else {
@@ -200,6 +194,13 @@ impl Emitter<'_> {
                 }
             };
         };
+        // Serializing writes the variant's own tag value over whatever the payload's tag field
+        // says, so `Standard(StandardCredentialsSpec { type: Linux, .. })` cannot send a body
+        // whose tag contradicts its variant.
+        let ser_arms = u.variants.iter().zip(&vnames).map(|(v, vn)| match v.tags.first() {
+            Some(t) => quote!( Self::#vn(value) => #rt::ser::tagged(value, #tag, #t, serializer), ),
+            None => quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), ),
+        });
         let arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
             let tags = &v.tags;
             quote!( ::std::option::Option::Some(#(#tags)|*) => #rt::de::from_value(value).map(Self::#vn), )
@@ -218,7 +219,7 @@ impl Emitter<'_> {
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                     match self {
-                        #( Self::#vnames(value) => ::serde::Serialize::serialize(value, serializer), )*
+                        #(#ser_arms)*
                         Self::#catch(value) => ::serde::Serialize::serialize(value, serializer),
                     }
                 }

@@ -63,10 +63,7 @@ impl Emitter<'_> {
             TypeKind::Struct(fields) => {
                 let xml = t.xml.clone().unwrap_or_default();
                 let root = xml.name.clone().unwrap_or_else(|| t.name.clone());
-                let ns = match &xml.namespace {
-                    Some(n) => quote!(::std::option::Option::Some(#n)),
-                    None => quote!(::std::option::Option::None),
-                };
+                let ns = option_tokens(xml.namespace.clone());
                 let mut attrs = Vec::new();
                 let mut elems = Vec::new();
                 let mut reads = Vec::new();
@@ -100,15 +97,20 @@ impl Emitter<'_> {
                     }
                     match self.resolve(inner) {
                         Ty::Vec(item) => {
-                            let item_name = self.item_xml_name(item).unwrap_or_else(|| xname.clone());
+                            let item_name = fx.item_name.clone().or_else(|| self.item_xml_name(item)).unwrap_or_else(|| xname.clone());
+                            let item_ns = option_tokens(self.type_namespace(item));
                             let (write, read) = if fx.wrapped {
+                                // `wrapped: true`: the property names the wrapper, the item
+                                // schema names each item.
+                                let wrapper_ns = option_tokens(fx.namespace.clone());
                                 (
-                                    quote!(if let ::std::option::Option::Some(items) = #access { writer.wrapped_list(#xname, #item_name, items); }),
+                                    quote!(if let ::std::option::Option::Some(items) = #access { writer.wrapped_list(#xname, #wrapper_ns, #item_name, #item_ns, items); }),
                                     quote!(#rt::xml::wrapped_list(element, #xname, #item_name)?),
                                 )
                             } else {
+                                // An unwrapped array repeats the item element in place.
                                 (
-                                    quote!(if let ::std::option::Option::Some(items) = #access { for item in items.iter() { #rt::xml::XmlElement::write_element(item, writer, #item_name, ::std::option::Option::None); } }),
+                                    quote!(if let ::std::option::Option::Some(items) = #access { for item in items.iter() { #rt::xml::XmlElement::write_element(item, writer, #item_name, #item_ns); } }),
                                     quote!(::std::option::Option::Some(#rt::xml::list(element, #item_name)?)),
                                 )
                             };
@@ -116,7 +118,10 @@ impl Emitter<'_> {
                             reads.push(if optional { quote!(#fname: #read) } else { quote!(#fname: #read.unwrap_or_default()) });
                         }
                         _ => {
-                            elems.push(quote!(if let ::std::option::Option::Some(value) = #access { #rt::xml::XmlElement::write_element(value, writer, #xname, ::std::option::Option::None); }));
+                            // The property's own namespace, else that of the type it refers to;
+                            // the writer declares it only where it differs from the parent's.
+                            let ns = option_tokens(fx.namespace.clone().or_else(|| self.type_namespace(inner)));
+                            elems.push(quote!(if let ::std::option::Option::Some(value) = #access { #rt::xml::XmlElement::write_element(value, writer, #xname, #ns); }));
                             reads.push(if optional {
                                 quote!(#fname: #rt::xml::optional_child(element, #xname)?)
                             } else {
@@ -172,11 +177,43 @@ impl Emitter<'_> {
         }
     }
 
-    /// The element name of array items: the item schema's `xml.name`, if it has one.
+    /// The element name of array items: the item schema's `xml.name`, else the name of the
+    /// component it refers to (as written in the spec, not the Rust name); `None` for inline
+    /// items, which take the property's name.
     fn item_xml_name(&self, item: &Ty) -> Option<String> {
-        match item {
-            Ty::Named(id) => self.api.types[id.0].xml.as_ref().and_then(|x| x.name.clone()).or_else(|| Some(self.api.types[id.0].name.clone())),
+        let Ty::Named(id) = item else { return None };
+        let t = &self.api.types[id.0];
+        t.xml.as_ref().and_then(|x| x.name.clone()).or_else(|| {
+            let component = t.pointer.strip_prefix("#/components/schemas/")?;
+            (!component.contains('/')).then(|| component.replace("~1", "/").replace("~0", "~"))
+        })
+    }
+
+    /// The namespace of a struct type's `xml` object, which its elements are written in
+    /// wherever it appears.
+    fn type_namespace(&self, ty: &Ty) -> Option<String> {
+        match self.resolve(ty) {
+            Ty::Named(id) if matches!(self.api.types[id.0].kind, TypeKind::Struct(_)) => {
+                self.api.types[id.0].xml.as_ref().and_then(|x| x.namespace.clone())
+            }
             _ => None,
         }
+    }
+
+    /// Whether the API's error type travels as XML, so generated methods decode error
+    /// answers with `into_error_xml` (XML or JSON by `Content-Type`) instead of `into_error`.
+    pub(crate) fn error_is_xml(&self) -> bool {
+        match self.api.error_ty.as_ref().map(|t| self.resolve(t)) {
+            Some(Ty::Named(id)) => self.xml_types.contains(&id.0) && matches!(self.api.types[id.0].kind, TypeKind::Struct(_)),
+            _ => false,
+        }
+    }
+}
+
+/// `Some(value)` or `None` as tokens of a `::std::option::Option<&str>`.
+fn option_tokens(value: Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
     }
 }

@@ -7,6 +7,7 @@ mod schema;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+
 use serde_json::Value;
 
 use crate::diag::{push_pointer, Sink};
@@ -29,8 +30,6 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) by_pointer: HashMap<String, TypeId>,
     /// `$ref` targets being lowered right now, to stop reference loops.
     pub(crate) resolving: HashSet<String>,
-    /// Aliases whose target is still being computed (an alias of itself is a cycle).
-    pub(crate) alias_in_progress: HashSet<TypeId>,
 }
 
 /// Lowers a document. Diagnostics come back in the sink even when lowering succeeds.
@@ -43,11 +42,11 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         type_names: Scope::with_reserved(RESERVED_TYPE_NAMES),
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
-        alias_in_progress: HashSet::new(),
     };
     l.validate_shape();
     l.register_components();
     l.define_components();
+    l.report_alias_cycles();
     let security = l.security_schemes();
     let mut api = Api {
         title: str_at(&doc.raw, "/info/title").unwrap_or("API").to_owned(),
@@ -140,6 +139,37 @@ impl Lowerer<'_> {
             let id = self.by_pointer[&pointer];
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
                 self.define(id, &pointer);
+            }
+        }
+    }
+
+    /// `A: {$ref: B}`, `B: {$ref: A}` names no type at all. Reported, and cut so the
+    /// rest of the document still generates.
+    fn report_alias_cycles(&mut self) {
+        for start in 0..self.types.len() {
+            let mut seen = vec![start];
+            let mut current = start;
+            loop {
+                let next = match &self.types[current].kind {
+                    TypeKind::Alias(Ty::Named(j)) => j.0,
+                    TypeKind::Alias(Ty::Nullable(inner)) => match inner.as_ref() {
+                        Ty::Named(j) => j.0,
+                        _ => break,
+                    },
+                    _ => break,
+                };
+                if next == start {
+                    let ptr = self.types[start].pointer.clone();
+                    let chain: Vec<String> = seen.iter().map(|&i| self.types[i].name.clone()).collect();
+                    self.sink.error(&ptr, format!("`$ref` cycle: {} -> {} names no type", chain.join(" -> "), self.types[start].name));
+                    self.types[start].kind = TypeKind::Alias(Ty::Json);
+                    break;
+                }
+                if seen.contains(&next) {
+                    break;
+                }
+                seen.push(next);
+                current = next;
             }
         }
     }

@@ -226,6 +226,7 @@ impl Lowerer<'_> {
         let mut successes = Vec::new();
         let mut default_resp = None;
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            let any_success = responses.keys().any(|k| k.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)) || k.eq_ignore_ascii_case("2XX"));
             let mut sorted: Vec<(&String, &Value)> = responses.iter().collect();
             sorted.sort_by_key(|(k, _)| k.to_string());
             for (code, resp) in sorted {
@@ -238,12 +239,14 @@ impl Lowerer<'_> {
                 }
                 let status = status.or(if is_success { Some(200) } else { None });
                 let variant = status_variant(status);
-                let hint = if is_success { format!("{type_stem}Response") } else { format!("{type_stem}Error") };
+                // Without any 2xx, `default` describes the success (see below).
+                let default_is_success = code == "default" && !any_success;
+                let hint = if is_success || default_is_success { format!("{type_stem}Response") } else { format!("{type_stem}Error") };
                 let lowered = self.response(&rptr, resp, &hint, status, variant);
                 if is_success {
                     successes.push(lowered);
                 } else {
-                    for c in &lowered.contents {
+                    for c in lowered.contents.iter().filter(|_| !default_is_success) {
                         if matches!(c.media, Media::Json | Media::Xml) {
                             error_tys.push(c.ty.clone());
                             break;

@@ -33,10 +33,7 @@ impl Lowerer<'_> {
         let name = self.types[id.0].name.clone();
         self.types[id.0].doc = description(&value);
         self.types[id.0].xml = xml_object(&value);
-        // An alias that reaches itself before it is defined is a reference cycle.
-        self.alias_in_progress.insert(id);
         let shape = self.shape(pointer, &value, &name, Some(id));
-        self.alias_in_progress.remove(&id);
         self.types[id.0].kind = match shape {
             Shape::Kind(kind) => kind,
             Shape::Ty(ty) => TypeKind::Alias(ty),
@@ -93,19 +90,18 @@ impl Lowerer<'_> {
             return Ty::Json;
         };
         let (target, value) = match self.doc.resolve(reference) {
-            Ok((p, v)) => (p, v.clone()),
+            Ok(found) => found,
             Err(msg) => {
                 self.sink.error(at, msg);
                 return Ty::Json;
             }
         };
         if let Some(&id) = self.by_pointer.get(&target) {
-            if self.alias_in_progress.contains(&id) && self.types[id.0].pointer == format!("#{target}") && matches!(self.types[id.0].kind, TypeKind::Pending) && !needs_name(&value) {
-                self.sink.error(at, format!("`$ref` cycle: `{reference}` refers back to itself without any object in between"));
-                return Ty::Json;
-            }
+            // Pending types are fine to name: cycles through structure are data; a cycle of
+            // pure aliases is reported once all types are defined.
             return Ty::Named(id);
         }
+        let value = value.clone();
         if !self.resolving.insert(target.clone()) {
             self.sink.error(at, format!("`$ref` cycle: `{reference}` refers back to itself"));
             return Ty::Json;
@@ -225,6 +221,10 @@ impl Lowerer<'_> {
                 Shape::Ty(Ty::Vec(Box::new(item)))
             }
             Some("object") | None => {
+                if obj.get("properties").is_some_and(|p| !p.is_object()) {
+                    self.sink.error(&format!("{at}/properties"), "`properties` must be an object");
+                    return Shape::Ty(Ty::Json);
+                }
                 let has_props = obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
                 if has_props {
                     return Shape::Kind(TypeKind::Struct(self.object_fields(pointer, value, name)));
@@ -273,7 +273,8 @@ impl Lowerer<'_> {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let mut seen = HashSet::new();
-        for wire in strings {
+        for (index, wire) in values.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|s| (i, s))) {
+            let at = format!("{at}/{index}");
             if !seen.insert(wire) {
                 self.sink.warn(&at, format!("enum value `{wire}` is listed twice"));
                 continue;
@@ -311,7 +312,10 @@ impl Lowerer<'_> {
         let tag = obj.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
         if real.len() == 1 && tag.is_none() && !obj.contains_key("properties") {
             let (i, v) = real[0];
-            return Shape::Ty(self.ty_of(&format!("{pointer}/{key}/{i}"), v, name));
+            let ty = self.ty_of(&format!("{pointer}/{key}/{i}"), v, name);
+            // `oneOf: [X, {type: "null"}]` is an optional X.
+            let nullable = real.len() != alts.len() && !matches!(ty, Ty::Nullable(_));
+            return Shape::Ty(if nullable { Ty::Nullable(Box::new(ty)) } else { ty });
         }
         let mut scope = Scope::default();
         let mut variants: Vec<UnionVariant> = Vec::new();
@@ -509,8 +513,12 @@ fn description(v: &Value) -> Vec<String> {
 }
 
 pub(crate) fn xml_object(v: &Value) -> Option<Xml> {
-    let x = v.get("xml")?.as_object()?;
+    let item_name = v.pointer("/items/xml/name").and_then(Value::as_str).map(str::to_owned);
+    let Some(x) = v.get("xml").and_then(Value::as_object) else {
+        return item_name.map(|n| Xml { item_name: Some(n), ..Xml::default() });
+    };
     Some(Xml {
+        item_name,
         name: x.get("name").and_then(Value::as_str).map(str::to_owned),
         namespace: x.get("namespace").and_then(Value::as_str).map(str::to_owned),
         prefix: x.get("prefix").and_then(Value::as_str).map(str::to_owned),
