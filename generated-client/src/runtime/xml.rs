@@ -1,13 +1,22 @@
 //! XML bodies, driven by what the generator read from the spec's `xml` objects: element and
 //! attribute names, the namespace, wrapped arrays, and element order (the property order).
-//! Reading is lenient where it is safe (unknown elements are ignored) and exact where it
-//! matters (a wrong root or a missing required element is an error naming its path).
+//! Reading is lenient where it is safe (unknown elements are ignored, element order is not
+//! enforced) and exact where it matters (a wrong root element or namespace, a missing
+//! required element or a value that does not parse is an error naming its path).
+//!
+//! Writing follows what .NET-based servers such as Veeam Enterprise Manager produce and
+//! expect: attributes before the namespace declaration, empty elements self-closed
+//! (`<Link Href="…" />`), and only the characters XML requires escaped.
 
 use std::borrow::Cow;
 
 use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
 
 use super::Secret;
+
+/// The XML Schema instance namespace (`xsi:nil`, `xsi:type`).
+const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// A value written as the text of an element or an attribute.
 pub trait XmlText: Sized {
@@ -19,7 +28,8 @@ pub trait XmlText: Sized {
 
 /// A value written as a whole element.
 pub trait XmlElement: Sized {
-    /// Writes `<name …>…</name>`, declaring `namespace` as the default namespace if given.
+    /// Writes `<name …>…</name>` in `namespace` (declared only where it differs from the
+    /// namespace in scope; `None` keeps the namespace in scope).
     fn write_element(&self, writer: &mut Writer, name: &str, namespace: Option<&str>);
     /// Reads the value from its element.
     fn read_element(element: &Element) -> Result<Self, XmlError>;
@@ -29,7 +39,7 @@ pub trait XmlElement: Sized {
 pub trait XmlRoot {
     /// The root element's name.
     const NAME: &'static str;
-    /// The default namespace declared on the root.
+    /// The root element's namespace, declared as the default namespace.
     const NAMESPACE: Option<&'static str>;
 }
 
@@ -41,7 +51,7 @@ impl<T: XmlText> XmlElement for T {
         writer.end(name);
     }
     fn read_element(element: &Element) -> Result<Self, XmlError> {
-        T::from_xml_text(&element.text).map_err(|m| XmlError::new(m))
+        T::from_xml_text(&element.text).map_err(XmlError::new)
     }
 }
 
@@ -132,19 +142,24 @@ impl std::fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
-/// A parsed element: local name, attributes, child elements and text.
+/// A parsed element: local name, namespace, attributes, child elements and text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Element {
     /// Local name (any prefix removed).
     pub name: String,
-    /// The default namespace declared on this element, if any.
+    /// The namespace URI the element is in, resolved from its prefix or from the default
+    /// namespace in scope; `None` for an element in no namespace.
     pub namespace: Option<String>,
-    /// Attributes by local name, in document order (namespace declarations excluded).
+    /// Attributes by local name, in document order (namespace declarations and `xsi:`
+    /// attributes excluded).
     pub attributes: Vec<(String, String)>,
     /// Child elements in document order.
     pub children: Vec<Element>,
-    /// Concatenated text content.
+    /// Text content. Kept exactly for elements without children; trimmed for containers,
+    /// whose surrounding whitespace is layout.
     pub text: String,
+    /// Whether the element carries `xsi:nil="true"` (an explicit null).
+    pub nil: bool,
 }
 
 impl Element {
@@ -159,41 +174,49 @@ impl Element {
     }
 }
 
-fn local(name: &[u8]) -> String {
-    let s = String::from_utf8_lossy(name);
-    match s.rsplit_once(':') {
-        Some((_, l)) => l.to_owned(),
-        None => s.into_owned(),
-    }
-}
-
-/// Parses a document into its root element.
+/// Parses a document into its root element, resolving namespace prefixes.
 pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
-    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut reader = quick_xml::NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
     let mut buf = Vec::new();
     let err = |e: String| XmlError::new(format!("the body is not well-formed XML: {e}"));
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| err(e.to_string()))?;
+        let (resolved, event) = reader.read_resolved_event_into(&mut buf).map_err(|e| err(e.to_string()))?;
         let is_empty = matches!(event, Event::Empty(_));
         match event {
             Event::Start(start) | Event::Empty(start) => {
-                let mut el = Element { name: local(start.name().as_ref()), ..Element::default() };
+                if root.is_some() {
+                    return Err(err("a second element follows the root element".into()));
+                }
+                let mut el = Element {
+                    name: String::from_utf8_lossy(start.local_name().as_ref()).into_owned(),
+                    namespace: namespace_of(&resolved).map_err(err)?,
+                    ..Element::default()
+                };
                 for attr in start.attributes() {
                     let attr = attr.map_err(|e| err(e.to_string()))?;
-                    let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-                    let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| err(e.to_string()))?.into_owned();
-                    if key == "xmlns" {
-                        el.namespace = Some(value);
-                    } else if !key.starts_with("xmlns:") {
-                        el.attributes.push((local(key.as_bytes()), value));
+                    if attr.key.as_namespace_binding().is_some() {
+                        continue;
                     }
+                    let (attr_ns, local) = reader.resolve_attribute(attr.key);
+                    let attr_ns = namespace_of(&attr_ns).map_err(err)?;
+                    let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| err(e.to_string()))?.into_owned();
+                    if attr_ns.as_deref() == Some(XSI) {
+                        // `xsi:nil` is an explicit null; `xsi:type` and schema locations
+                        // carry nothing the generated types read.
+                        if local.as_ref() == b"nil" {
+                            el.nil = matches!(value.trim(), "true" | "1");
+                        }
+                        continue;
+                    }
+                    el.attributes.push((String::from_utf8_lossy(local.as_ref()).into_owned(), value));
                 }
                 if is_empty {
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(el),
-                        None => return Ok(el),
+                        None => root = Some(el),
                     }
                 } else {
                     stack.push(el);
@@ -201,64 +224,123 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
             }
             Event::End(_) => {
                 let Some(mut el) = stack.pop() else { return Err(err("unexpected closing tag".into())) };
-                if el.children.is_empty() {
-                    // Text of a leaf element is significant as written; surrounding
-                    // whitespace of containers is layout.
-                } else {
+                if !el.children.is_empty() {
                     el.text = el.text.trim().to_owned();
                 }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
-                    None => return Ok(el),
+                    None => root = Some(el),
                 }
             }
             Event::Text(t) => {
-                if let Some(el) = stack.last_mut() {
-                    el.text.push_str(&t.unescape().map_err(|e| err(e.to_string()))?);
+                let text = t.unescape().map_err(|e| err(e.to_string()))?;
+                match stack.last_mut() {
+                    Some(el) => el.text.push_str(&text),
+                    None if text.trim().is_empty() => {}
+                    None => return Err(err("text outside the root element".into())),
                 }
             }
-            Event::CData(c) => {
-                if let Some(el) = stack.last_mut() {
-                    el.text.push_str(&String::from_utf8_lossy(&c.into_inner()));
-                }
+            Event::CData(c) => match stack.last_mut() {
+                Some(el) => el.text.push_str(&String::from_utf8_lossy(&c.into_inner())),
+                None => return Err(err("text outside the root element".into())),
+            },
+            Event::Eof => {
+                return match root {
+                    Some(root) => Ok(root),
+                    None if stack.is_empty() => Err(err("the body has no root element".into())),
+                    None => Err(err("the document ends before its root element is closed".into())),
+                };
             }
-            Event::Eof => return Err(err("the document ends before its root element is closed".into())),
+            // Declarations, comments, processing instructions and doctypes carry no data.
             _ => {}
         }
         buf.clear();
     }
 }
 
-/// Reads a document whose root must be `T`'s element.
+fn namespace_of(resolved: &ResolveResult<'_>) -> Result<Option<String>, String> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(prefix) => Err(format!("namespace prefix `{}` is not declared", String::from_utf8_lossy(prefix))),
+    }
+}
+
+/// Reads a document whose root must be `T`'s element, in `T`'s namespace when the spec
+/// names one.
 pub fn from_bytes<T: XmlElement + XmlRoot>(bytes: &[u8]) -> Result<T, XmlError> {
     let root = parse(bytes)?;
-    if root.name != T::NAME {
-        return Err(XmlError::new(format!("expected root element `{}`, found `{}`", T::NAME, root.name)));
+    let namespace_ok = T::NAMESPACE.is_none() || root.namespace.as_deref() == T::NAMESPACE;
+    if root.name != T::NAME || !namespace_ok {
+        let describe = |name: &str, ns: Option<&str>| match ns {
+            Some(ns) => format!("`{name}` in namespace `{ns}`"),
+            None => format!("`{name}` in no namespace"),
+        };
+        return Err(XmlError::new(format!(
+            "expected root element {}, found {}",
+            describe(T::NAME, T::NAMESPACE),
+            describe(&root.name, root.namespace.as_deref())
+        )));
     }
     T::read_element(&root).map_err(|e| e.inside(T::NAME))
 }
 
 /// Writes a document with `T` as its root.
 pub fn to_string<T: XmlElement + XmlRoot>(value: &T) -> String {
-    let mut w = Writer { out: String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>") };
+    let mut w = Writer::new();
+    w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     value.write_element(&mut w, T::NAME, T::NAMESPACE);
-    w.out
+    w.into_string()
 }
 
-/// Builds XML text with correct escaping.
-#[derive(Debug, Default)]
+/// Builds XML text with correct escaping, declaring namespaces only where they change.
+///
+/// Generated code calls [`Writer::start`], then [`Writer::attribute`] for each attribute,
+/// then [`Writer::close_start`], the children or text, and [`Writer::end`].
+#[derive(Default)]
 pub struct Writer {
     out: String,
+    /// The default namespace in scope at each open element.
+    scopes: Vec<Option<String>>,
+    /// A namespace to declare when the open start tag closes.
+    pending_namespace: Option<String>,
+    /// The last thing written is a start tag's `>`, so `end` can self-close it.
+    just_opened: bool,
+}
+
+/// Shows only the size: the text may hold secrets (passwords in request bodies).
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").field("len", &self.out.len()).finish_non_exhaustive()
+    }
 }
 
 impl Writer {
-    /// Opens a start tag.
+    /// An empty writer (no XML declaration).
+    pub fn new() -> Self {
+        Writer::default()
+    }
+
+    /// The text written so far.
+    pub fn into_string(self) -> String {
+        self.out
+    }
+
+    /// Opens a start tag. The namespace is declared (as the default namespace) when it
+    /// differs from the one in scope; `None` keeps the one in scope.
     pub fn start(&mut self, name: &str, namespace: Option<&str>) {
+        self.just_opened = false;
         self.out.push('<');
         self.out.push_str(name);
-        if let Some(ns) = namespace {
-            self.attribute("xmlns", ns);
-        }
+        let current = self.scopes.last().cloned().flatten();
+        let scope = match namespace {
+            Some(ns) if current.as_deref() != Some(ns) => {
+                self.pending_namespace = Some(ns.to_owned());
+                Some(ns.to_owned())
+            }
+            _ => current,
+        };
+        self.scopes.push(scope);
     }
 
     /// Adds an attribute to the open start tag.
@@ -266,41 +348,75 @@ impl Writer {
         self.out.push(' ');
         self.out.push_str(name);
         self.out.push_str("=\"");
-        self.out.push_str(&quick_xml::escape::escape(value));
+        escape_into(&mut self.out, value, true);
         self.out.push('"');
     }
 
-    /// Closes the start tag.
+    /// Closes the start tag, after its attributes and namespace declaration.
     pub fn close_start(&mut self) {
+        if let Some(ns) = self.pending_namespace.take() {
+            self.attribute("xmlns", &ns);
+        }
         self.out.push('>');
+        self.just_opened = true;
     }
 
     /// Writes escaped text.
     pub fn text(&mut self, text: &str) {
-        self.out.push_str(&quick_xml::escape::escape(text));
+        if !text.is_empty() {
+            escape_into(&mut self.out, text, false);
+            self.just_opened = false;
+        }
     }
 
-    /// Writes an end tag.
+    /// Writes an end tag, or self-closes the element when nothing was written inside it.
     pub fn end(&mut self, name: &str) {
-        self.out.push_str("</");
-        self.out.push_str(name);
-        self.out.push('>');
+        self.scopes.pop();
+        if std::mem::take(&mut self.just_opened) {
+            self.out.pop();
+            self.out.push_str(" />");
+        } else {
+            self.out.push_str("</");
+            self.out.push_str(name);
+            self.out.push('>');
+        }
     }
 
-    /// Writes an array inside a wrapper element.
-    pub fn wrapped_list<T: XmlElement>(&mut self, wrapper: &str, item: &str, items: &[T]) {
-        self.start(wrapper, None);
+    /// Writes an array inside a wrapper element: `<wrapper><item/>…</wrapper>`.
+    pub fn wrapped_list<T: XmlElement>(&mut self, wrapper: &str, wrapper_namespace: Option<&str>, item: &str, item_namespace: Option<&str>, items: &[T]) {
+        self.start(wrapper, wrapper_namespace);
         self.close_start();
         for i in items {
-            i.write_element(self, item, None);
+            i.write_element(self, item, item_namespace);
         }
         self.end(wrapper);
     }
 }
 
-/// An optional child element.
+/// Escapes what XML requires: `&` and `<` everywhere, `>` (for `]]>`), `"` in attribute
+/// values, and the whitespace characters a parser would otherwise normalise (`\r` in text;
+/// tab, line feed and carriage return in attribute values).
+fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\r' => out.push_str("&#xD;"),
+            '\n' if attribute => out.push_str("&#xA;"),
+            '\t' if attribute => out.push_str("&#x9;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An optional child element; absent or `xsi:nil` is `None`.
 pub fn optional_child<T: XmlElement>(element: &Element, name: &str) -> Result<Option<T>, XmlError> {
-    element.child(name).map(|c| T::read_element(c).map_err(|e| e.inside(name))).transpose()
+    match element.child(name) {
+        Some(c) if !c.nil => T::read_element(c).map(Some).map_err(|e| e.inside(name)),
+        _ => Ok(None),
+    }
 }
 
 /// A required child element.
@@ -338,27 +454,92 @@ pub fn wrapped_list<T: XmlElement>(element: &Element, wrapper: &str, item: &str)
 mod tests {
     use super::*;
 
+    fn written(f: impl FnOnce(&mut Writer)) -> String {
+        let mut w = Writer::new();
+        f(&mut w);
+        w.into_string()
+    }
+
     #[test]
     fn escapes_and_reads_back() {
-        let mut w = Writer::default();
-        "a<b&\"c'".to_owned().write_element(&mut w, "P", None);
-        assert_eq!(w.out, "<P>a&lt;b&amp;&quot;c&apos;</P>");
-        let el = parse(w.out.as_bytes()).unwrap();
-        assert_eq!(String::read_element(&el).unwrap(), "a<b&\"c'");
+        let out = written(|w| "a<b&\"c'>\r\n".to_owned().write_element(w, "P", None));
+        assert_eq!(out, "<P>a&lt;b&amp;\"c'&gt;&#xD;\n</P>");
+        let el = parse(out.as_bytes()).unwrap();
+        assert_eq!(String::read_element(&el).unwrap(), "a<b&\"c'>\r\n");
+    }
+
+    #[test]
+    fn attribute_values_keep_quotes_and_whitespace() {
+        let value = "x\"y'z<&>\t\n\r";
+        let out = written(|w| {
+            w.start("A", None);
+            w.attribute("V", value);
+            w.close_start();
+            w.end("A");
+        });
+        assert_eq!(out, "<A V=\"x&quot;y'z&lt;&amp;&gt;&#x9;&#xA;&#xD;\" />");
+        assert_eq!(parse(out.as_bytes()).unwrap().attribute("V"), Some(value));
+    }
+
+    #[test]
+    fn namespace_is_declared_after_attributes_and_only_where_it_changes() {
+        let out = written(|w| {
+            w.start("Root", Some("urn:a"));
+            w.attribute("Href", "h");
+            w.close_start();
+            "v".to_owned().write_element(w, "Same", Some("urn:a"));
+            "v".to_owned().write_element(w, "Other", Some("urn:b"));
+            "".to_owned().write_element(w, "Empty", None);
+            w.end("Root");
+        });
+        assert_eq!(out, r#"<Root Href="h" xmlns="urn:a"><Same>v</Same><Other xmlns="urn:b">v</Other><Empty /></Root>"#);
+        let root = parse(out.as_bytes()).unwrap();
+        let namespaces: Vec<_> = root.children.iter().map(|c| c.namespace.as_deref()).collect();
+        assert_eq!(namespaces, [Some("urn:a"), Some("urn:b"), Some("urn:a")]);
+        assert_eq!(root.child("Empty").unwrap().text, "");
     }
 
     #[test]
     fn truncated_is_an_error() {
         let e = parse(b"<A><B>x</B>").unwrap_err();
         assert!(e.message.contains("ends before"), "{e}");
+        let e = parse(b"").unwrap_err();
+        assert!(e.message.contains("no root element"), "{e}");
+        let e = parse(b"<A/><B/>").unwrap_err();
+        assert!(e.message.contains("second element"), "{e}");
     }
 
     #[test]
-    fn prefixes_are_dropped_and_namespaces_kept() {
-        let el = parse(br#"<x:Root xmlns="urn:a" xmlns:x="urn:a" Href="h"><x:Name>n</x:Name></x:Root>"#).unwrap();
+    fn prefixes_are_resolved() {
+        let el = parse(br#"<x:Root xmlns="urn:b" xmlns:x="urn:a" Href="h"><x:Name>n</x:Name><Other/></x:Root>"#).unwrap();
         assert_eq!(el.name, "Root");
         assert_eq!(el.namespace.as_deref(), Some("urn:a"));
         assert_eq!(el.attribute("Href"), Some("h"));
         assert_eq!(el.child("Name").unwrap().text, "n");
+        assert_eq!(el.child("Name").unwrap().namespace.as_deref(), Some("urn:a"));
+        assert_eq!(el.child("Other").unwrap().namespace.as_deref(), Some("urn:b"));
+        let e = parse(b"<y:Root/>").unwrap_err();
+        assert!(e.message.contains("prefix `y`"), "{e}");
+    }
+
+    #[test]
+    fn byte_order_mark_and_declaration_are_skipped() {
+        let el = parse("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<A>x</A>\n".as_bytes()).unwrap();
+        assert_eq!(el.text, "x");
+    }
+
+    #[test]
+    fn xsi_nil_is_none() {
+        let el = parse(br#"<R xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id xsi:nil="true" /></R>"#).unwrap();
+        assert!(el.attributes.is_empty());
+        assert_eq!(optional_child::<uuid::Uuid>(&el, "Id").unwrap(), None);
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let mut w = Writer::new();
+        Secret::from("hunter2").write_element(&mut w, "Password", None);
+        assert!(!format!("{w:?}").contains("hunter2"));
+        assert!(w.into_string().contains("hunter2"));
     }
 }
