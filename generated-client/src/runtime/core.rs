@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use super::auth::{AuthState, TokenGrant};
+use super::auth::{AuthState, TokenAnswer, TokenGrant};
 use super::error::{excerpt, ApiErrorBody, Error};
 use super::params::ParamValue;
 use super::xml::{XmlElement, XmlRoot};
@@ -42,6 +42,20 @@ impl Method {
             Method::Head => reqwest::Method::HEAD,
             Method::Patch => reqwest::Method::PATCH,
             Method::Trace => reqwest::Method::TRACE,
+        }
+    }
+
+    /// The method name as it goes on the wire (`GET`, `POST`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
         }
     }
 
@@ -259,8 +273,15 @@ impl<C: FromCore> ClientBuilder<C> {
                     .timeout(self.timeout)
                     .danger_accept_invalid_certs(self.accept_invalid_certs);
                 for pem in &self.root_certs {
-                    let cert = reqwest::Certificate::from_pem(pem).map_err(|e| BuildError(format!("invalid root certificate: {e}")))?;
-                    b = b.add_root_certificate(cert);
+                    // `Certificate::from_pem` accepts anything and a PEM without a certificate
+                    // would then add nothing, silently: parse it here so a wrong file is an error.
+                    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| BuildError(format!("invalid root certificate: {e}")))?;
+                    if certs.is_empty() {
+                        return Err(BuildError("invalid root certificate: no `BEGIN CERTIFICATE` block in the PEM".into()));
+                    }
+                    for cert in certs {
+                        b = b.add_root_certificate(cert);
+                    }
                 }
                 b.build().map_err(|e| BuildError(format!("cannot create the HTTP client: {e}")))?
             }
@@ -270,11 +291,11 @@ impl<C: FromCore> ClientBuilder<C> {
         }
         reqwest::Url::parse(&self.base_url).map_err(|e| BuildError(format!("invalid base URL `{}`: {e}", self.base_url)))?;
         Ok(C::from_core(Core {
+            format: self.format,
             inner: Arc::new(Inner {
                 http,
                 base_url: self.base_url,
                 headers,
-                format: self.format,
                 retry: self.retry,
                 refresh_margin: self.refresh_margin,
                 auth: Mutex::new(AuthState::default()),
@@ -293,13 +314,14 @@ pub struct BuildError(pub String);
 #[derive(Clone)]
 pub struct Core {
     inner: Arc<Inner>,
+    /// Per handle, not shared: [`Core::with_format`] makes a handle with another format.
+    format: Format,
 }
 
 struct Inner {
     http: reqwest::Client,
     base_url: String,
     headers: HeaderMap,
-    format: Format,
     retry: RetryPolicy,
     refresh_margin: Duration,
     pub(crate) auth: Mutex<AuthState>,
@@ -310,7 +332,7 @@ struct Inner {
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core").field("base_url", &self.inner.base_url).field("format", &self.inner.format).finish_non_exhaustive()
+        f.debug_struct("Core").field("base_url", &self.inner.base_url).field("format", &self.format).finish_non_exhaustive()
     }
 }
 
@@ -327,7 +349,13 @@ impl Core {
 
     /// The preferred body format.
     pub fn format(&self) -> Format {
-        self.inner.format
+        self.format
+    }
+
+    /// A handle sharing this one's connection pool and login state that prefers `format`
+    /// where an operation offers several (per-call choice of XML or JSON).
+    pub fn with_format(&self, format: Format) -> Core {
+        Core { inner: Arc::clone(&self.inner), format }
     }
 
     pub(crate) fn auth(&self) -> std::sync::MutexGuard<'_, AuthState> {
@@ -339,9 +367,9 @@ impl Core {
     /// Sends `Authorization: Bearer` with this token.
     pub fn set_bearer_token(&self, token: Secret) {
         let mut a = self.auth();
-        a.access_token = Some(token);
+        a.set_access_token(token);
         a.expires_at = None;
-        a.generation += 1;
+        a.refresh_at = None;
     }
 
     /// Sends HTTP Basic credentials on operations that accept Basic.
@@ -368,15 +396,20 @@ impl Core {
         }
     }
 
-    /// Logs in with the OAuth2 password grant and keeps the tokens.
+    /// Logs in with the OAuth2 password grant and keeps the tokens. The user name and
+    /// password are remembered only once the login has worked, to log in again when a
+    /// refresh token is refused.
     pub async fn oauth2_password_login<E>(&self, token_url: &str, username: &str, password: Secret) -> Result<(), Error<E>> {
+        let _guard = self.inner.refresh_lock.lock().await;
+        let grant = TokenGrant::Password { username: username.to_owned(), password: password.clone() };
+        let token = self.token_request::<E>(token_url, grant).await?;
         {
             let mut a = self.auth();
             a.token_url = Some(token_url.to_owned());
-            a.password_login = Some((username.to_owned(), password.clone()));
+            a.password_login = Some((username.to_owned(), password));
         }
-        let _guard = self.inner.refresh_lock.lock().await;
-        self.token_request(TokenGrant::Password { username: username.to_owned(), password }).await
+        self.store_token(token);
+        Ok(())
     }
 
     /// The number of token requests sent so far (for tests and metrics).
@@ -384,76 +417,112 @@ impl Core {
         self.auth().token_requests
     }
 
-    /// Sends a token request and stores the answer. Callers hold `refresh_lock`.
-    async fn token_request<E>(&self, grant: TokenGrant) -> Result<(), Error<E>> {
-        let url = {
-            let a = self.auth();
-            a.token_url.clone().ok_or(Error::Auth { operation: "token", message: "not logged in".into() })?
+    /// Sends a token request and returns the answer. Callers hold `refresh_lock`.
+    async fn token_request<E>(&self, token_url: &str, grant: TokenGrant) -> Result<TokenAnswer, Error<E>> {
+        let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
+            token_url.to_owned()
+        } else {
+            format!("{}{token_url}", self.inner.base_url)
         };
-        let url = if url.starts_with("http://") || url.starts_with("https://") { url } else { format!("{}{url}", self.inner.base_url) };
         self.auth().token_requests += 1;
-        let form = grant.form();
-        let body = serde_urlencoded::to_string(&form).map_err(|e| Error::Auth { operation: "token", message: e.to_string() })?;
-        let resp = self
-            .inner
-            .http
-            .post(&url)
-            .headers(self.inner.headers.clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(ACCEPT, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| Error::transport("token", e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| Error::transport("token", e))?;
-        if !(200..300).contains(&status) {
-            // The body of a refused login names the reason; it does not echo credentials.
-            return Err(Error::Auth { operation: "token", message: format!("the token endpoint answered {status}: {}", excerpt(&bytes)) });
+        let span = tracing::debug_span!("token", grant = grant.kind(), status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        let started = Instant::now();
+        let body = serde_urlencoded::to_string(grant.form()).map_err(|e| Error::Auth { operation: "token", message: e.to_string() })?;
+        let secret = grant.secret().clone();
+        let sent = async {
+            let resp = self
+                .inner
+                .http
+                .post(&url)
+                .headers(self.inner.headers.clone())
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(ACCEPT, "application/json")
+                .body(body)
+                .send()
+                .await?;
+            let status = resp.status().as_u16();
+            Ok::<_, reqwest::Error>((status, resp.bytes().await?))
         }
-        let token: super::auth::TokenAnswer = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Auth { operation: "token", message: format!("the token answer is not valid: {e}") })?;
+        .instrument(span.clone())
+        .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let (status, bytes) = sent.map_err(|e| Error::transport("token", e))?;
+        span.record("status", status);
+        if !(200..300).contains(&status) {
+            // The body of a refused login names the reason. Should a server echo the password
+            // or refresh token back, it is blanked out of the message.
+            let mut answer = excerpt(&bytes);
+            if !secret.is_empty() {
+                answer = answer.replace(secret.expose(), "***");
+            }
+            return Err(Error::Auth { operation: "token", message: format!("the token endpoint answered {status}: {answer}") });
+        }
+        // serde_json's message names a line, a column and the expected type, never the value,
+        // so a token that fails to parse does not end up in the error.
+        serde_json::from_slice(&bytes).map_err(|e| Error::Auth { operation: "token", message: format!("the token answer is not valid: {e}") })
+    }
+
+    /// Keeps the tokens of a token answer and schedules the next refresh.
+    fn store_token(&self, token: TokenAnswer) {
+        let now = Instant::now();
         let mut a = self.auth();
-        a.access_token = Some(token.access_token);
+        a.set_access_token(token.access_token);
         a.refresh_token = token.refresh_token;
-        a.expires_at = token.expires_in.map(|s| Instant::now() + Duration::from_secs(s.max(0) as u64));
-        a.generation += 1;
-        Ok(())
+        match token.expires_in.filter(|s| *s > 0) {
+            Some(seconds) => {
+                let lifetime = Duration::from_secs(seconds as u64);
+                // Refresh `refresh_margin` before expiry, but not before half the lifetime has
+                // passed: with a token shorter-lived than the margin every request would refresh.
+                let margin = self.inner.refresh_margin.min(lifetime / 2);
+                a.expires_at = Some(now + lifetime);
+                a.refresh_at = Some(now + lifetime - margin);
+            }
+            None => {
+                a.expires_at = None;
+                a.refresh_at = None;
+            }
+        }
     }
 
     /// Gets a fresh access token: the refresh grant first (a refresh token works once), the
     /// password grant when that fails. Only one caller does this at a time; the others find
-    /// the generation changed and use the new token.
+    /// the generation changed and use the new token. `Ok(false)` means there was no way to
+    /// get a new token.
     async fn reauthenticate<E>(&self, seen_generation: u64) -> Result<bool, Error<E>> {
         let _guard = self.inner.refresh_lock.lock().await;
-        let (generation, refresh, password) = {
+        let (generation, token_url, refresh, password) = {
             let a = self.auth();
-            (a.generation, a.refresh_token.clone(), a.password_login.clone())
+            (a.generation, a.token_url.clone(), a.refresh_token.clone(), a.password_login.clone())
         };
         if generation != seen_generation {
             return Ok(true);
         }
-        if refresh.is_none() && password.is_none() {
-            return Ok(false);
-        }
+        let Some(token_url) = token_url else { return Ok(false) };
         if let Some(refresh_token) = refresh {
+            // Spent whatever the answer: the server may have consumed it even if we saw no answer.
             self.auth().refresh_token = None;
-            if self.token_request::<E>(TokenGrant::Refresh { refresh_token }).await.is_ok() {
-                return Ok(true);
+            match self.token_request::<()>(&token_url, TokenGrant::Refresh { refresh_token }).await {
+                Ok(token) => {
+                    self.store_token(token);
+                    return Ok(true);
+                }
+                Err(e) => tracing::debug!(error = %e, "the refresh token was refused; logging in again"),
             }
         }
         match password {
-            Some((username, password)) => self.token_request(TokenGrant::Password { username, password }).await.map(|_| true),
+            Some((username, password)) => {
+                let token = self.token_request(&token_url, TokenGrant::Password { username, password }).await?;
+                self.store_token(token);
+                Ok(true)
+            }
             None => Ok(false),
         }
     }
 
     fn needs_refresh(&self) -> Option<u64> {
         let a = self.auth();
-        match a.expires_at {
-            Some(at) if a.password_login.is_some() || a.refresh_token.is_some() => {
-                (Instant::now() + self.inner.refresh_margin >= at).then_some(a.generation)
-            }
+        match a.refresh_at {
+            Some(at) if a.password_login.is_some() || a.refresh_token.is_some() => (Instant::now() >= at).then_some(a.generation),
             _ => None,
         }
     }
@@ -479,7 +548,7 @@ impl Request<'_> {
 
     /// Adds a query parameter whose value is structured, encoded as JSON.
     pub fn query_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
+        let v = super::params::json_param(value).map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
         self.query.push((name.to_owned(), v));
         Ok(())
     }
@@ -491,7 +560,7 @@ impl Request<'_> {
 
     /// Adds a header parameter whose value is structured, encoded as JSON.
     pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("header `{name}`: {e}")))?;
+        let v = super::params::json_param(value).map_err(|e| self.invalid(format!("header `{name}`: {e}")))?;
         self.headers.push((name.to_owned(), v));
         Ok(())
     }
@@ -503,7 +572,7 @@ impl Request<'_> {
 
     /// Adds a structured cookie parameter, encoded as JSON.
     pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = serde_json::to_string(value).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))?;
+        let v = super::params::json_param(value).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))?;
         self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
         Ok(())
     }
@@ -513,7 +582,7 @@ impl Request<'_> {
     }
 
     fn pick(&self, offered: &[Format]) -> Format {
-        let preferred = self.core.inner.format;
+        let preferred = self.core.format;
         if offered.contains(&preferred) {
             preferred
         } else {
@@ -564,7 +633,7 @@ impl Request<'_> {
         }
         let core = self.core;
         let url = format!("{}{}", core.inner.base_url, self.path);
-        let accept = self.accept.unwrap_or(match core.inner.format {
+        let accept = self.accept.unwrap_or(match core.format {
             Format::Xml => "application/xml",
             _ => "application/json",
         });
@@ -576,7 +645,10 @@ impl Request<'_> {
         }
         let policy = &core.inner.retry;
         let retryable = op.method.is_idempotent() || policy.retry_non_idempotent;
+        // `attempt` counts every request sent (it is what spans show); `retries` counts only
+        // those the retry policy allowed, since the one repeat after a re-login is not a retry.
         let mut attempt: u32 = 0;
+        let mut retries: u32 = 0;
         let mut reauthenticated = false;
         loop {
             attempt += 1;
@@ -598,7 +670,7 @@ impl Request<'_> {
             let span = tracing::debug_span!(
                 "request",
                 operation = op.id,
-                method = ?op.method,
+                method = op.method.as_str(),
                 path = op.path,
                 attempt,
                 status = tracing::field::Empty,
@@ -614,29 +686,35 @@ impl Request<'_> {
             }
             .instrument(span.clone())
             .await;
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+            let may_retry = retryable && retries + 1 < policy.max_attempts;
             match sent {
                 Err(e) => {
+                    // A refused or reset connection; a timeout is not retried (the server may
+                    // still be working on the request, and the caller chose the time limit).
                     let transient = e.is_connect() || (e.is_request() && !e.is_timeout() && !e.is_builder());
-                    if retryable && transient && attempt < policy.max_attempts {
-                        tracing::debug!(parent: &span, "connection failed, retrying");
-                        tokio::time::sleep(backoff(policy, attempt, None)).await;
+                    if may_retry && transient {
+                        retries += 1;
+                        tracing::debug!(parent: &span, error = %e.without_url(), "connection failed, retrying");
+                        tokio::time::sleep(backoff(policy, retries, None)).await;
                         continue;
                     }
                     return Err(Error::transport(op.id, e));
                 }
                 Ok((status, resp_headers, body)) => {
                     span.record("status", status);
-                    if status == 401 && !reauthenticated && generation.is_some() {
+                    if let (401, Some(generation), false) = (status, generation, reauthenticated) {
                         reauthenticated = true;
-                        if core.reauthenticate::<E>(generation.unwrap_or_default()).await? {
-                            attempt -= 1;
+                        if core.reauthenticate::<E>(generation).await? {
+                            tracing::debug!(parent: &span, "token refused, repeating with a new one");
                             continue;
                         }
                     }
-                    if (status == 429 || status == 503) && retryable && attempt < policy.max_attempts {
-                        let after = resp_headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-                        tokio::time::sleep(backoff(policy, attempt, after.map(Duration::from_secs))).await;
+                    if (status == 429 || status == 503) && may_retry {
+                        retries += 1;
+                        let after = resp_headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
+                        tracing::debug!(parent: &span, status, "server busy, retrying");
+                        tokio::time::sleep(backoff(policy, retries, after)).await;
                         continue;
                     }
                     return Ok(Response { op, status, headers: resp_headers, body });
@@ -655,15 +733,12 @@ impl Request<'_> {
         for scheme in self.op.auth {
             match scheme {
                 AuthScheme::Bearer => {
-                    if let Some(t) = &a.access_token {
-                        if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", t.expose())) {
-                            v.set_sensitive(true);
-                            headers.push((AUTHORIZATION, v));
-                            if a.password_login.is_some() || a.refresh_token.is_some() {
-                                generation = Some(a.generation);
-                            }
-                            break;
+                    if let Some(v) = &a.bearer_header {
+                        headers.push((AUTHORIZATION, v.clone()));
+                        if a.password_login.is_some() || a.refresh_token.is_some() {
+                            generation = Some(a.generation);
                         }
+                        break;
                     }
                 }
                 AuthScheme::Basic => {
@@ -699,7 +774,19 @@ impl Request<'_> {
     }
 }
 
-/// Exponential backoff with full jitter, or the server's `Retry-After`, capped.
+/// A `Retry-After` value: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    // IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) is a valid RFC 2822 date.
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Exponential backoff with jitter (between half and all of the exponential delay), or the
+/// server's `Retry-After`, capped at `max_delay`.
 fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(after) = retry_after {
         return after.min(policy.max_delay);
@@ -710,13 +797,43 @@ fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) ->
     capped.mul_f64(0.5 + jitter / 2.0)
 }
 
-/// An answer, fully read.
-#[derive(Debug)]
+/// Union types decode their variant from a buffered value and report a failure inside it as
+/// ``at `inner.path`: message`` (see [`super::de::from_value`]); this joins such inner paths
+/// onto the outer one, so the error names the whole path of the field that failed.
+fn join_nested_path(mut path: String, mut message: String) -> (String, String) {
+    while let Some(rest) = message.strip_prefix("at `") {
+        let Some((inner, tail)) = rest.split_once("`: ") else { break };
+        if path == "." {
+            path = inner.to_owned();
+        } else if inner.starts_with('[') {
+            path.push_str(inner);
+        } else {
+            path.push('.');
+            path.push_str(inner);
+        }
+        message = tail.to_owned();
+    }
+    (path, message)
+}
+
+/// An answer, fully read. Its `Debug` shows header names but not their values (a session
+/// id or a cookie may be among them) and only the length of the body.
 pub struct Response {
     op: &'static Operation,
     status: u16,
     headers: HeaderMap,
     body: Bytes,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.op.id)
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Response {
@@ -761,18 +878,28 @@ impl Response {
             }
             return Err(self.decode_error(".".into(), "the body is empty, but the spec promises one".into()));
         }
+        // The fast path: tracking the path of every field costs time on every answer, and is
+        // only needed to explain a failure, so a failed decode is repeated with tracking.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(value);
+        }
         let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                let what = if self.body.first() == Some(&b'<') { "the body is not JSON (it looks like HTML or XML)" } else { "the body is not valid JSON" };
-                format!("{what}: {inner}")
-            } else {
-                inner.to_string()
-            };
-            self.decode_error(path, message)
-        })
+        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(value) => {
+                // Only trailing characters can be left to fail on here.
+                return de.end().map(|()| value).map_err(|e| self.decode_error(".".into(), format!("the body is not valid JSON: {e}")));
+            }
+            Err(err) => err,
+        };
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+            let what = if first == Some(&b'<') { "the body is not JSON (it looks like HTML or XML)" } else { "the body is not valid JSON" };
+            return Err(self.decode_error(path, format!("{what}: {inner}")));
+        }
+        let (path, message) = join_nested_path(path, inner.to_string());
+        Err(self.decode_error(path, message))
     }
 
     /// Decodes a JSON (or form) body into `T`.
@@ -829,5 +956,52 @@ impl Response {
         } else {
             self.into_error()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let policy = RetryPolicy { base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(350), ..RetryPolicy::default() };
+        for _ in 0..100 {
+            let first = backoff(&policy, 1, None);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");
+            let second = backoff(&policy, 2, None);
+            assert!(second >= Duration::from_millis(100) && second <= Duration::from_millis(200), "{second:?}");
+            assert!(backoff(&policy, 30, None) <= policy.max_delay);
+        }
+        assert_eq!(backoff(&policy, 1, Some(Duration::from_millis(300))), Duration::from_millis(300));
+        assert_eq!(backoff(&policy, 1, Some(Duration::from_secs(60))), policy.max_delay);
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let d = retry_after(&later).unwrap();
+        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn nested_union_paths_are_joined() {
+        let (p, m) = join_nested_path("data[3]".into(), "at `creationTime`: input contains invalid characters".into());
+        assert_eq!((p.as_str(), m.as_str()), ("data[3].creationTime", "input contains invalid characters"));
+        let (p, _) = join_nested_path(".".into(), "at `existingAccount`: at `keyFile`: invalid type".into());
+        assert_eq!(p, "existingAccount.keyFile");
+        let (p, _) = join_nested_path("data".into(), "at `[2]`: x".into());
+        assert_eq!(p, "data[2]");
+        assert_eq!(join_nested_path("a".into(), "plain".into()), ("a".to_owned(), "plain".to_owned()));
+    }
+
+    #[test]
+    fn methods_know_their_names_and_idempotence() {
+        assert_eq!(Method::Get.as_str(), "GET");
+        assert!(Method::Put.is_idempotent() && Method::Delete.is_idempotent());
+        assert!(!Method::Post.is_idempotent() && !Method::Patch.is_idempotent());
     }
 }

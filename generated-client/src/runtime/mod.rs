@@ -11,13 +11,14 @@ pub mod error;
 mod paging;
 mod params;
 mod secret;
+pub mod ser;
 mod unknown;
 pub mod xml;
 
 pub use self::core::{AuthScheme, BuildError, ClientBuilder, Core, Format, FromCore, Method, Operation, Request, Response, RetryPolicy};
 pub use self::error::{ApiErrorBody, Error, ErrorBody};
 pub use self::paging::paginate;
-pub use self::params::{encode_path, ParamValue};
+pub use self::params::{encode_path, json_param, ParamValue};
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
 
