@@ -26,24 +26,25 @@ const METHODS: &[(&str, Method)] = &[
 /// Method names the generated client defines itself.
 const RESERVED_METHODS: &[&str] = &["new", "builder", "from_core", "core", "login", "forget_tokens", "set_bearer_token", "set_basic_auth", "clone", "fmt"];
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(crate) fn lower_operations(&mut self, api: &mut Api) {
-        let Some(paths) = self.doc.raw.get("paths").and_then(Value::as_object).cloned() else { return };
+        let doc = self.doc;
+        let Some(paths) = doc.raw.get("paths").and_then(Value::as_object) else { return };
         let mut method_names = Scope::with_reserved(RESERVED_METHODS);
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut error_tys: Vec<Ty> = Vec::new();
         let mut default_headers: Vec<(String, String)> = Vec::new();
-        for (path, item) in &paths {
+        for (path, item) in paths {
             let item_ptr = push_pointer("/paths", path);
             let (item_ptr, item) = match item.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.doc.resolve(r) {
-                    Ok((p, v)) => (p, v.clone()),
+                Some(r) => match doc.resolve(r) {
+                    Ok((p, v)) => (p, v),
                     Err(msg) => {
                         self.sink.error(&format!("#{item_ptr}/$ref"), msg);
                         continue;
                     }
                 },
-                None => (item_ptr, item.clone()),
+                None => (item_ptr, item),
             };
             if let Err(msg) = check_template(path) {
                 self.sink.error(&format!("#{item_ptr}"), msg);
@@ -52,7 +53,7 @@ impl Lowerer<'_> {
             for (key, method) in METHODS {
                 let Some(op) = item.get(*key) else { continue };
                 let op_ptr = format!("{item_ptr}/{key}");
-                let ctx = OpCtx { path, method: *method, item: &item, op, ptr: &op_ptr };
+                let ctx = OpCtx { path, method: *method, item, op, ptr: &op_ptr };
                 if let Some(mut lowered) = self.operation(&ctx, &mut error_tys, &mut default_headers) {
                     if let Some(first) = ids.insert(lowered.id.clone(), op_ptr.clone()) {
                         self.sink.error(
@@ -74,7 +75,7 @@ impl Lowerer<'_> {
         api.error_ty = most_common(error_tys);
     }
 
-    fn operation(&mut self, ctx: &OpCtx<'_>, error_tys: &mut Vec<Ty>, default_headers: &mut Vec<(String, String)>) -> Option<Operation> {
+    fn operation(&mut self, ctx: &OpCtx<'a, '_>, error_tys: &mut Vec<Ty>, default_headers: &mut Vec<(String, String)>) -> Option<Operation> {
         let at = format!("#{}", ctx.ptr);
         let op = ctx.op.as_object()?;
         let id = match op.get("operationId") {
@@ -106,7 +107,8 @@ impl Lowerer<'_> {
         }
 
         // Parameters: path-level first, then operation-level ones override by (name, in).
-        let mut raw_params: Vec<(String, Value)> = Vec::new();
+        let document = self.doc;
+        let mut raw_params: Vec<(String, &'a Value)> = Vec::new();
         for (base, list) in [(ctx.ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default(), ctx.item.get("parameters")), (ctx.ptr.to_owned(), op.get("parameters"))] {
             let Some(list) = list else { continue };
             let Some(list) = list.as_array() else {
@@ -115,12 +117,12 @@ impl Lowerer<'_> {
             };
             for (i, p) in list.iter().enumerate() {
                 let mut ptr = format!("{base}/parameters/{i}");
-                let mut p = p.clone();
+                let mut p: &'a Value = p;
                 if let Some(r) = p.get("$ref").and_then(Value::as_str) {
-                    match self.doc.resolve(r) {
+                    match document.resolve(r) {
                         Ok((rp, v)) => {
                             ptr = rp;
-                            p = v.clone();
+                            p = v;
                         }
                         Err(msg) => {
                             self.sink.error(&format!("#{ptr}"), msg);
@@ -298,15 +300,16 @@ impl Lowerer<'_> {
         Some(operation)
     }
 
-    fn request_body(&mut self, ctx: &OpCtx<'_>, type_stem: &str) -> Option<RequestBody> {
+    fn request_body(&mut self, ctx: &OpCtx<'a, '_>, type_stem: &str) -> Option<RequestBody> {
         let raw = ctx.op.get("requestBody")?;
         let mut ptr = format!("{}/requestBody", ctx.ptr);
-        let mut raw = raw.clone();
+        let mut raw: &'a Value = raw;
         if let Some(r) = raw.get("$ref").and_then(Value::as_str) {
-            match self.doc.resolve(r) {
+            let doc = self.doc;
+            match doc.resolve(r) {
                 Ok((p, v)) => {
                     ptr = p;
-                    raw = v.clone();
+                    raw = v;
                 }
                 Err(msg) => {
                     self.sink.error(&format!("#{ptr}"), msg);
@@ -314,7 +317,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let contents = self.contents(&ptr, &raw, &format!("{type_stem}Body"));
+        let contents = self.contents(&ptr, raw, &format!("{type_stem}Body"));
         if contents.is_empty() {
             self.sink.warn(&format!("#{ptr}"), "request body has no media types; none is sent");
             return None;
@@ -326,16 +329,18 @@ impl Lowerer<'_> {
         })
     }
 
-    fn response(&mut self, ptr: &str, resp: &Value, hint: &str, status: Option<u16>, variant: String) -> Response {
+    fn response(&mut self, ptr: &str, resp: &'a Value, hint: &str, status: Option<u16>, variant: String) -> Response {
+        static NO_RESPONSE: Value = Value::Null;
+        let doc = self.doc;
         let (ptr, resp) = match resp.get("$ref").and_then(Value::as_str) {
-            Some(r) => match self.doc.resolve(r) {
-                Ok((p, v)) => (p, v.clone()),
+            Some(r) => match doc.resolve(r) {
+                Ok((p, v)) => (p, v),
                 Err(msg) => {
                     self.sink.error(&format!("#{ptr}"), msg);
-                    (ptr.to_owned(), Value::Null)
+                    (ptr.to_owned(), &NO_RESPONSE)
                 }
             },
-            None => (ptr.to_owned(), resp.clone()),
+            None => (ptr.to_owned(), resp),
         };
         let headers = resp
             .get("headers")
@@ -354,21 +359,22 @@ impl Lowerer<'_> {
     /// The media types of a body. All of them must carry the same schema (Enterprise Manager
     /// offers one schema as XML and JSON); a media type with a different schema is reported
     /// and left out rather than guessed at.
-    fn contents(&mut self, ptr: &str, holder: &Value, hint: &str) -> Vec<Content> {
+    fn contents(&mut self, ptr: &str, holder: &'a Value, hint: &str) -> Vec<Content> {
         let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
         let mut out: Vec<Content> = Vec::new();
-        let mut first_schema: Option<Value> = None;
+        let mut first_schema: Option<&'a Value> = None;
         for (mime, media) in content {
             let mptr = push_pointer(&format!("{ptr}/content"), mime);
             let class = media_class(mime);
-            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+            static NO_SCHEMA: Value = Value::Null;
+            let schema: &'a Value = media.get("schema").unwrap_or(&NO_SCHEMA);
             let ty = match class {
                 Media::Binary | Media::Multipart => Ty::Bytes,
                 Media::Text => Ty::String,
                 _ if schema.is_null() => Ty::Json,
                 _ => {
                     if let Some(first) = &first_schema {
-                        if first != &schema {
+                        if *first != schema {
                             if let Some(existing) = out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
                                 self.sink.warn(
                                     &format!("#{mptr}"),
@@ -378,10 +384,10 @@ impl Lowerer<'_> {
                             }
                         }
                     }
-                    first_schema.get_or_insert(schema.clone());
+                    first_schema.get_or_insert(schema);
                     match out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
                         Some(c) => c.ty.clone(),
-                        None => self.ty_of(&format!("{mptr}/schema"), &schema, hint),
+                        None => self.ty_of(&format!("{mptr}/schema"), schema, hint),
                     }
                 }
             };
@@ -515,12 +521,12 @@ impl Lowerer<'_> {
     }
 }
 
-struct OpCtx<'a> {
+struct OpCtx<'a, 'p> {
     path: &'a str,
     method: Method,
     item: &'a Value,
     op: &'a Value,
-    ptr: &'a str,
+    ptr: &'p str,
 }
 
 fn media_class(mime: &str) -> Media {

@@ -26,14 +26,15 @@ pub(crate) enum Shape {
     Ty(Ty),
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// Fills in a registered named type from the schema at `pointer`.
     pub(crate) fn define(&mut self, id: TypeId, pointer: &str) {
-        let Some(value) = self.doc.at(pointer).cloned() else { return };
+        let doc = self.doc;
+        let Some(value) = doc.at(pointer) else { return };
         let name = self.types[id.0].name.clone();
-        self.types[id.0].doc = description(&value);
-        self.types[id.0].xml = xml_object(&value);
-        let shape = self.shape(pointer, &value, &name, Some(id));
+        self.types[id.0].doc = description(value);
+        self.types[id.0].xml = xml_object(value);
+        let shape = self.shape(pointer, value, &name, Some(id));
         self.types[id.0].kind = match shape {
             Shape::Kind(kind) => kind,
             Shape::Ty(ty) => TypeKind::Alias(ty),
@@ -43,7 +44,7 @@ impl Lowerer<'_> {
     /// The type use for the schema at `pointer` (a `$ref` or an inline schema). Inline schemas
     /// that need a name get one derived from `hint`, which callers build from where the
     /// schema sits (`{Parent}{Property}`, `{Operation}Body`).
-    pub(crate) fn ty_of(&mut self, pointer: &str, value: &Value, hint: &str) -> Ty {
+    pub(crate) fn ty_of(&mut self, pointer: &str, value: &'a Value, hint: &str) -> Ty {
         let at = format!("#{pointer}");
         let Some(obj) = value.as_object() else {
             if value != &Value::Bool(true) {
@@ -89,7 +90,8 @@ impl Lowerer<'_> {
             self.sink.error(at, "`$ref` must be a string");
             return Ty::Json;
         };
-        let (target, value) = match self.doc.resolve(reference) {
+        let doc = self.doc;
+        let (target, value) = match doc.resolve(reference) {
             Ok(found) => found,
             Err(msg) => {
                 self.sink.error(at, msg);
@@ -101,14 +103,13 @@ impl Lowerer<'_> {
             // pure aliases is reported once all types are defined.
             return Ty::Named(id);
         }
-        let value = value.clone();
         if !self.resolving.insert(target.clone()) {
             self.sink.error(at, format!("`$ref` cycle: `{reference}` refers back to itself"));
             return Ty::Json;
         }
         let last = target.rsplit('/').next().unwrap_or(hint).replace("~1", "/").replace("~0", "~");
         let hint = if target.starts_with("/components/") { camel_ident(&last) } else { format!("{hint}") };
-        let ty = self.ty_of(&target, &value, &hint);
+        let ty = self.ty_of(&target, value, &hint);
         self.resolving.remove(&target);
         ty
     }
@@ -136,7 +137,7 @@ impl Lowerer<'_> {
     }
 
     /// The heart of lowering: one schema object → a kind or a type use.
-    fn shape(&mut self, pointer: &str, value: &Value, name: &str, _id: Option<TypeId>) -> Shape {
+    fn shape(&mut self, pointer: &str, value: &'a Value, name: &str, _id: Option<TypeId>) -> Shape {
         let at = format!("#{pointer}");
         let Some(obj) = value.as_object() else {
             return Shape::Ty(Ty::Json);
@@ -194,7 +195,7 @@ impl Lowerer<'_> {
             }),
             Some("integer") => Shape::Ty(match format {
                 "int32" | "int16" | "int8" | "uint8" | "uint16" => Ty::I32,
-                "" | "int64" | "uint32" | "uint64" | "int" | "integer" => Ty::I64,
+                "" | "int64" | "uint" | "uint32" | "uint64" | "int" | "integer" | "long" => Ty::I64,
                 f => {
                     self.sink.warn(&format!("{at}/format"), format!("unknown integer format `{f}`; using i64"));
                     Ty::I64
@@ -298,7 +299,7 @@ impl Lowerer<'_> {
     /// schemas. Veeam's parents also carry `properties`; the children `allOf` the parent to
     /// get them, so the parent's own properties are not repeated here. Without one: an
     /// untagged union tried in order.
-    fn union(&mut self, pointer: &str, obj: &serde_json::Map<String, Value>, key: &str, alts: &Value, name: &str) -> Shape {
+    fn union(&mut self, pointer: &str, obj: &'a serde_json::Map<String, Value>, key: &str, alts: &'a Value, name: &str) -> Shape {
         let at = format!("#{pointer}/{key}");
         let Some(alts) = alts.as_array() else {
             self.sink.error(&at, format!("`{key}` must be an array"));
@@ -375,8 +376,8 @@ impl Lowerer<'_> {
     /// The fields of an object schema, with `allOf` parts merged in order. A part that is a
     /// discriminated parent contributes only its properties, not its `oneOf`: that is how the
     /// parent ⇄ child cycle is cut.
-    pub(crate) fn object_fields(&mut self, pointer: &str, value: &Value, name: &str) -> Vec<Field> {
-        let mut props: IndexMap<String, (String, Value)> = IndexMap::new();
+    pub(crate) fn object_fields(&mut self, pointer: &str, value: &'a Value, name: &str) -> Vec<Field> {
+        let mut props: IndexMap<String, (String, &'a Value)> = IndexMap::new();
         let mut required: Vec<String> = Vec::new();
         let mut visiting = HashSet::new();
         self.collect_properties(pointer, value, &mut props, &mut required, &mut visiting);
@@ -388,8 +389,8 @@ impl Lowerer<'_> {
                 self.renamed(&format!("#{prop_ptr}"), "property", &wire, &field_name);
             }
             let hint = format!("{name}{}", camel_ident(unraw(&wire)));
-            let ty = self.ty_of(&prop_ptr, &prop, &hint);
-            let mut doc = description(&prop);
+            let ty = self.ty_of(&prop_ptr, prop, &hint);
+            let mut doc = description(prop);
             if let Some(default) = prop.get("default") {
                 if !doc.is_empty() {
                     doc.push(String::new());
@@ -402,7 +403,7 @@ impl Lowerer<'_> {
                 wire,
                 ty,
                 doc,
-                xml: xml_object(&prop),
+                xml: xml_object(prop),
             });
         }
         for r in required {
@@ -416,8 +417,8 @@ impl Lowerer<'_> {
     fn collect_properties(
         &mut self,
         pointer: &str,
-        value: &Value,
-        props: &mut IndexMap<String, (String, Value)>,
+        value: &'a Value,
+        props: &mut IndexMap<String, (String, &'a Value)>,
         required: &mut Vec<String>,
         visiting: &mut HashSet<String>,
     ) {
@@ -428,15 +429,16 @@ impl Lowerer<'_> {
         if let Some(parts) = value.get("allOf").and_then(Value::as_array) {
             for (i, part) in parts.iter().enumerate() {
                 let part_ptr = format!("{pointer}/allOf/{i}");
+                let doc = self.doc;
                 let (ptr, part) = match part.get("$ref").and_then(Value::as_str) {
-                    Some(r) => match self.doc.resolve(r) {
-                        Ok((p, v)) => (p, v.clone()),
+                    Some(r) => match doc.resolve(r) {
+                        Ok((p, v)) => (p, v),
                         Err(msg) => {
                             self.sink.error(&format!("#{part_ptr}"), msg);
                             continue;
                         }
                     },
-                    None => (part_ptr.clone(), part.clone()),
+                    None => (part_ptr.clone(), part),
                 };
                 if part.get("properties").is_none() && part.get("allOf").is_none() {
                     if part.get("oneOf").is_some() || part.get("anyOf").is_some() {
@@ -445,7 +447,7 @@ impl Lowerer<'_> {
                         self.sink.warn(&format!("#{part_ptr}"), "a non-object schema inside `allOf` cannot be merged into a struct");
                     }
                 }
-                self.collect_properties(&ptr, &part, props, required, visiting);
+                self.collect_properties(&ptr, part, props, required, visiting);
             }
         }
         match value.get("properties") {
@@ -453,7 +455,7 @@ impl Lowerer<'_> {
                 for (k, v) in p {
                     let ptr = push_pointer(&format!("{pointer}/properties"), k);
                     // A later definition refines an earlier one but keeps its position.
-                    props.insert(k.clone(), (ptr, v.clone()));
+                    props.insert(k.clone(), (ptr, v));
                 }
             }
             Some(_) => self.sink.error(&format!("{at}/properties"), "`properties` must be an object"),
