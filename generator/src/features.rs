@@ -1,18 +1,25 @@
 //! Per-tag cargo features: a big API compiles only the sections a user enables.
+//!
+//! Each operation belongs to the feature of its first tag. Each type is compiled when any
+//! feature whose operations reach it is on, so a type never refers to one that is compiled
+//! out. Types that no operation reaches get the feature [`UNREFERENCED`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Api, TypeKind};
 
-/// Gives every operation the feature of its first tag, and every type the feature of the only
-/// tag that uses it (types used by several tags, or by none, stay ungated).
+/// The feature of schemas no operation uses.
+pub const UNREFERENCED: &str = "unreferenced-schemas";
+
 pub(crate) fn assign(api: &mut Api) {
     let mut users: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut features = BTreeSet::new();
     for op in &mut api.operations {
-        let feature = format!("tag-{}", slug(op.tag.as_deref().unwrap_or("untagged")));
+        op.feature = Some(format!("tag-{}", slug(op.tag.as_deref().unwrap_or("untagged"))));
+    }
+    for op in &api.operations {
+        let feature = op.feature.clone().unwrap_or_default();
         features.insert(feature.clone());
-        op.feature = Some(feature.clone());
         let mut roots = Vec::new();
         for p in op.path_params.iter().chain(op.params.iter()) {
             p.ty.named(&mut roots);
@@ -23,45 +30,40 @@ pub(crate) fn assign(api: &mut Api) {
         for r in &op.successes {
             r.contents.iter().for_each(|c| c.ty.named(&mut roots));
         }
-        if let Some(id) = op.params_struct {
-            roots.push(id);
-        }
-        if let Some(id) = op.response_enum {
-            roots.push(id);
-        }
-        // Everything reachable from the operation's types.
-        let mut seen = BTreeSet::new();
-        let mut work: Vec<usize> = roots.into_iter().map(|i| i.0).collect();
-        while let Some(i) = work.pop() {
-            if !seen.insert(i) {
-                continue;
-            }
-            users.entry(i).or_default().insert(feature.clone());
-            work.extend(references(&api.types[i].kind));
-        }
+        roots.extend(op.params_struct);
+        roots.extend(op.response_enum);
+        mark(api, roots.into_iter().map(|i| i.0).collect(), &feature, &mut users);
     }
-    // The error type is used by every operation.
+    // The error type is part of every operation's signature.
     let mut error_ids = Vec::new();
     if let Some(t) = &api.error_ty {
         t.named(&mut error_ids);
     }
-    for (i, tags) in users {
-        if tags.len() == 1 && !error_ids.iter().any(|e| e.0 == i) {
-            api.types[i].feature = tags.into_iter().next();
-        }
+    for f in features.clone() {
+        mark(api, error_ids.iter().map(|i| i.0).collect(), &f, &mut users);
     }
-    // An ungated type (used by no operation, or by several tags) must not name a gated one,
-    // or disabling that feature breaks the build: ungate everything it reaches.
-    let mut work: Vec<usize> = (0..api.types.len()).filter(|&i| api.types[i].feature.is_none()).collect();
-    while let Some(i) = work.pop() {
-        for j in references(&api.types[i].kind) {
-            if api.types[j].feature.is_some() {
-                api.types[j].feature = None;
-                work.push(j);
-            }
-        }
+    let unreferenced: Vec<usize> = (0..api.types.len()).filter(|i| !users.contains_key(i)).collect();
+    if !unreferenced.is_empty() {
+        features.insert(UNREFERENCED.to_owned());
+        mark(api, unreferenced, UNREFERENCED, &mut users);
+    }
+    let all = features.len();
+    for (i, set) in users {
+        // A type every feature needs is simply always compiled.
+        api.types[i].features = if set.len() == all { Vec::new() } else { set.into_iter().collect() };
     }
     api.features = features.into_iter().collect();
+}
+
+/// Adds `feature` to every type reachable from `roots`.
+fn mark(api: &Api, roots: Vec<usize>, feature: &str, users: &mut BTreeMap<usize, BTreeSet<String>>) {
+    let mut work = roots;
+    while let Some(i) = work.pop() {
+        if !users.entry(i).or_default().insert(feature.to_owned()) {
+            continue;
+        }
+        work.extend(references(&api.types[i].kind));
+    }
 }
 
 fn references(kind: &TypeKind) -> Vec<usize> {
@@ -87,4 +89,16 @@ fn slug(tag: &str) -> String {
     }
     let out = out.trim_matches('-').to_owned();
     if out.is_empty() { "untagged".to_owned() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Credentials"), "credentials");
+        assert_eq!(slug("High Availability (HA) Cluster"), "high-availability-ha-cluster");
+        assert_eq!(slug("  "), "untagged");
+    }
 }

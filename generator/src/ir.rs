@@ -95,8 +95,8 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// The `xml` object of the schema.
     pub xml: Option<Xml>,
-    /// Cargo feature gating the type, for per-tag compilation.
-    pub feature: Option<String>,
+    /// Cargo features any of which enables the type (empty: always compiled).
+    pub features: Vec<String>,
 }
 
 /// The shape of a named type.

@@ -98,9 +98,15 @@ impl<'a> Emitter<'a> {
     }
 
     pub(crate) fn feature_attr(&self, feature: &Option<String>) -> TokenStream {
-        match feature {
-            Some(f) => quote!(#[cfg(feature = #f)]),
-            None => quote!(),
+        self.features_attr(feature.as_slice())
+    }
+
+    /// `#[cfg(any(feature = …))]` for an item any of whose features enables it.
+    pub(crate) fn features_attr(&self, features: &[String]) -> TokenStream {
+        match features {
+            [] => quote!(),
+            [f] => quote!(#[cfg(feature = #f)]),
+            fs => quote!(#[cfg(any(#(feature = #fs),*))]),
         }
     }
 }

@@ -21,7 +21,7 @@ impl Emitter<'_> {
     fn type_def(&self, t: &TypeDef) -> TokenStream {
         let doc = if t.doc.is_empty() { doc_attrs(&[format!("`{}`", t.name)]) } else { doc_attrs(&t.doc) };
         let name = ident(&t.name);
-        let cfg = self.feature_attr(&t.feature);
+        let cfg = self.features_attr(&t.features);
         let rt = &self.rt;
         match &t.kind {
             TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields),

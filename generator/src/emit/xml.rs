@@ -47,7 +47,7 @@ impl Emitter<'_> {
     pub(crate) fn xml_impls(&self, _id: usize, t: &TypeDef) -> TokenStream {
         let rt = &self.rt;
         let name = ident(&t.name);
-        let cfg = self.feature_attr(&t.feature);
+        let cfg = self.features_attr(&t.features);
         match &t.kind {
             TypeKind::Enum { .. } => quote! {
                 #cfg

@@ -126,7 +126,7 @@ impl Lowerer<'_> {
                 pointer: format!("#{pointer}"),
                 kind: TypeKind::Pending,
                 xml: None,
-                feature: None,
+                features: Vec::new(),
             });
             self.by_pointer.insert(pointer, id);
         }

@@ -443,7 +443,7 @@ impl<'a> Lowerer<'a> {
             pointer: format!("#{ptr}/parameters"),
             kind: TypeKind::Struct(fields),
             xml: None,
-            feature: None,
+            features: Vec::new(),
         });
         op.params_struct = Some(id);
     }
@@ -463,7 +463,7 @@ impl<'a> Lowerer<'a> {
             pointer: format!("#{ptr}/responses"),
             kind: TypeKind::Responses(variants),
             xml: None,
-            feature: None,
+            features: Vec::new(),
         });
         op.response_enum = Some(id);
     }

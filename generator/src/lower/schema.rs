@@ -130,7 +130,7 @@ impl<'a> Lowerer<'a> {
             pointer: format!("#{pointer}"),
             kind: TypeKind::Pending,
             xml: xml_object(value),
-            feature: None,
+            features: Vec::new(),
         });
         self.by_pointer.insert(pointer.to_owned(), id);
         id
