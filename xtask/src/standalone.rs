@@ -130,7 +130,8 @@ pub struct CorpusRow {
     pub document: String,
     /// Generation result or error.
     pub report: Result<Report, String>,
-    /// `cargo check` outcome: (errors, warnings, seconds), or why it did not run.
+    /// `cargo check` outcome, all features and then the first tag alone: (errors, warnings,
+    /// seconds), or why it did not run.
     pub check: Result<(usize, usize, f64), String>,
 }
 
@@ -149,7 +150,14 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
         let _ = fs::remove_dir_all(&out);
         let report = generate_crate(root, &doc, &out, &crate_name).map_err(|e| format!("{e:#}"));
         let check_result = match (&report, check) {
-            (Ok(_), true) => cargo_check(&out, &target_dir),
+            (Ok(rep), true) => cargo_check(&out, &target_dir, &[]).and_then(|full| {
+                // One tag alone must build too: gating must never cut a type another needs.
+                match rep.features.iter().find(|f| f.starts_with("tag-")) {
+                    Some(f) => cargo_check(&out, &target_dir, &["--no-default-features", "--features", f])
+                        .map(|(e, w, s)| (full.0 + e, full.1 + w, full.2 + s)),
+                    None => Ok(full),
+                }
+            }),
             (Ok(_), false) => Err("not checked".into()),
             (Err(_), _) => Err("not generated".into()),
         };
@@ -171,12 +179,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// `cargo check` of a generated crate; counts errors and warnings from its own code.
-pub fn cargo_check(dir: &Path, target_dir: &Path) -> Result<(usize, usize, f64), String> {
+pub fn cargo_check(dir: &Path, target_dir: &Path, extra: &[&str]) -> Result<(usize, usize, f64), String> {
     let started = Instant::now();
     let output = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .args(["check", "--quiet", "--message-format", "short"])
+        .args(extra)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let secs = started.elapsed().as_secs_f64();
