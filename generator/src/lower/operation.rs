@@ -211,7 +211,7 @@ impl<'a> Lowerer<'a> {
         let placeholders = template_names(ctx.path);
         for ph in &placeholders {
             if !path_params.iter().any(|p| &p.wire == ph) {
-                self.sink.error(&format!("{at}"), format!("path placeholder `{{{ph}}}` has no path parameter"));
+                self.sink.error(&at, format!("path placeholder `{{{ph}}}` has no path parameter"));
                 return None;
             }
         }
@@ -350,7 +350,7 @@ impl<'a> Lowerer<'a> {
         Response {
             status,
             variant,
-            contents: self.contents(&ptr, &resp, hint),
+            contents: self.contents(&ptr, resp, hint),
             headers,
             doc: resp.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
         }

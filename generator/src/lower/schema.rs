@@ -108,7 +108,7 @@ impl<'a> Lowerer<'a> {
             return Ty::Json;
         }
         let last = target.rsplit('/').next().unwrap_or(hint).replace("~1", "/").replace("~0", "~");
-        let hint = if target.starts_with("/components/") { camel_ident(&last) } else { format!("{hint}") };
+        let hint = if target.starts_with("/components/") { camel_ident(&last) } else { hint.to_owned() };
         let ty = self.ty_of(&target, value, &hint);
         self.resolving.remove(&target);
         ty
