@@ -1145,7 +1145,8 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     let kms_certificate = KMSServerChangeCertificateSpec { certificate: certificate(), r#type: EKMSCertificateType::Client };
     run.call_body("ChangeKMServerCertificate", "", &kms_certificate, client.change_km_server_certificate(id(), &kms_certificate)).await;
 
-    // Last, as a real session would end.
+    // Last, as a real session would end. The spec marks Logout `x-logout`, so the client
+    // forgets its tokens: a later call has no Authorization header until it logs in again.
     run.call("Logout", "", client.logout()).await;
 }
 
@@ -1179,6 +1180,14 @@ async fn every_operation_honours_the_contract() {
     let mut run = Run::new(&prism, &spec, &ops, Mode::Contract);
 
     call_every_operation(&client, &mut run).await;
+
+    // Logout is marked `x-logout`: the client forgot its tokens, so the next call goes out
+    // without a bearer token and Prism refuses it.
+    match client.get_all_creds(&GetAllCredsParams::default()).await {
+        Err(e) => run.refused("GetAllCreds", "after logout", &[401], status_of(&e), e.to_string()),
+        Ok(v) => run.refused("GetAllCreds", "after logout", &[401], None, format!("Ok({v:?})")),
+    }
+    client.core().set_bearer_token(Secret::from("contract-test-token"));
 
     // Requests that break the spec must be refused, or the calls above prove nothing.
     let anonymous = client_for(&prism);

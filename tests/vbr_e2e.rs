@@ -197,6 +197,18 @@ async fn api_version_and_user_agent_can_be_overridden() {
     assert_eq!(header(&seen, "user-agent"), ["nightly-rotation/2.0"]);
 }
 
+#[tokio::test]
+async fn a_preconfigured_http_client_still_gets_the_default_headers() {
+    let server = FakeVbr::start();
+    let http = reqwest::Client::builder().user_agent("custom-stack/1").build().unwrap();
+    let client = vbr::Client::builder(server.url()).http_client(http).retry(fast_retry()).build().unwrap();
+    client.login(&server.config().username, Secret::from(server.config().password.as_str())).await.unwrap();
+    client.get_all_creds(&page()).await.unwrap();
+    let list = server.last("GET", "/api/v1/credentials").unwrap();
+    assert_eq!(header(&list, "x-api-version"), [API_VERSION]);
+    assert_eq!(header(&list, "user-agent"), ["custom-stack/1"]);
+}
+
 #[test]
 fn builder_rejects_bad_settings_with_a_message() {
     let err = |b: veeam_client::runtime::ClientBuilder<vbr::Client>| b.build().unwrap_err().to_string();
@@ -378,6 +390,32 @@ async fn logout_revokes_the_token_and_forget_tokens_drops_it() {
     assert_eq!(err.status(), Some(401));
     assert!(header(&server.last("GET", "/api/v1/credentials").unwrap(), "authorization").is_empty(), "no token sent");
     assert_eq!(server.token_requests(), before, "no silent login after logout");
+}
+
+/// `forget_tokens` while a refresh is under way: the late answer is not kept, so nothing
+/// logs the client back in behind the caller's back.
+#[tokio::test]
+async fn a_refresh_that_lands_after_forget_tokens_is_dropped() {
+    let server = FakeVbr::start();
+    let client = logged_in(&server).await;
+    server.expire_access_tokens();
+    let late = json!({"access_token": "AT-late", "token_type": "bearer", "refresh_token": "RT-late", "expires_in": 900});
+    server.inject("POST", "/api/oauth2/token", 1, Canned::status(200).json(&late).delay(Duration::from_millis(200)));
+    let request = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_all_creds(&page()).await }
+    });
+    // Forget once the refresh has reached the server, which holds its answer back.
+    while server.hits("POST", "/api/oauth2/token") < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    client.forget_tokens();
+    let err = request.await.unwrap().unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(server.hits("POST", "/api/oauth2/token"), 2, "the login and the refresh");
+    client.get_all_creds(&page()).await.unwrap_err();
+    let last = server.last("GET", "/api/v1/credentials").unwrap();
+    assert!(header(&last, "authorization").is_empty(), "the late token was not kept");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,17 +1,24 @@
 //! What the generated client costs over a hand-written reqwest call doing the same request.
 //!
 //! Both send `GET /api/v1/credentials/{id}` with the same headers (`x-api-version`, `Accept`,
-//! `Authorization: Bearer`) through a reqwest client configured the same way, check the
-//! status and decode the same `CredentialsModel`, against one local server. Reported:
+//! `Authorization: Bearer`, `User-Agent`) through reqwest clients configured alike, check the
+//! status and decode the same `CredentialsModel`, against one local axum server running on
+//! its own thread. Reported:
 //!
-//! - latency: median (and p90) of single requests, sent one after another, the two clients
-//!   alternating in blocks so that drift affects both alike; the overhead is the difference
-//!   of the medians;
-//! - throughput with 64 requests in flight;
+//! - latency: median and p90 of single requests sent one after another, the two clients
+//!   alternating in blocks of 500 so that drift (other processes, CPU frequency) affects both
+//!   alike; the overhead is the difference of the medians;
+//! - client CPU per request: CPU time of the client's thread only (from
+//!   `/proc/thread-self/schedstat`), median over the blocks: the least noisy figure on a
+//!   shared machine;
+//! - throughput with 64 requests in flight, median of alternating runs;
+//! - allocations per request (client and server together), and the size of each future;
 //! - resident memory before and after 100,000 requests through the generated client.
 //!
 //! `cargo bench -p veeam-client --bench overhead` runs it in well under a minute;
-//! `cargo test --all-targets` builds it and runs a smoke pass of a few hundred requests.
+//! `cargo test --all-targets` builds it and, without `--bench`, it makes a smoke pass of a few
+//! hundred requests. `VEEAM_BENCH_PROFILE=generated|raw` (with `VEEAM_BENCH_N`) only sends
+//! sequential requests through one client, for profilers.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +27,29 @@ use reqwest::header::{ACCEPT, AUTHORIZATION};
 use veeam_client::runtime::Secret;
 use veeam_client::vbr::{self, types::CredentialsModel};
 
+/// Counts allocations, to report how many each call makes.
+struct Counting;
+
+static ALLOCATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
 const RECORD: &str = r#"{"id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","username":"corp\\svc-backup","description":"Service account for the nightly backup jobs","type":"Standard","creationTime":"2024-03-01T10:15:22.123Z","uniqueId":"b7e3c2a1"}"#;
 
 struct Sizes {
@@ -27,11 +57,12 @@ struct Sizes {
     rounds: usize,
     per_round: usize,
     throughput: usize,
+    throughput_rounds: usize,
     memory: usize,
 }
 
-const FULL: Sizes = Sizes { warmup: 2_000, rounds: 40, per_round: 500, throughput: 40_000, memory: 100_000 };
-const SMOKE: Sizes = Sizes { warmup: 20, rounds: 2, per_round: 20, throughput: 200, memory: 200 };
+const FULL: Sizes = Sizes { warmup: 2_000, rounds: 40, per_round: 500, throughput: 5_000, throughput_rounds: 21, memory: 100_000 };
+const SMOKE: Sizes = Sizes { warmup: 20, rounds: 2, per_round: 20, throughput: 200, throughput_rounds: 1, memory: 200 };
 
 /// Starts the server on its own thread and runtime (one worker) and returns its base URL.
 fn start_server() -> String {
@@ -139,18 +170,29 @@ fn main() {
         assert_eq!(generated(&client).await, raw.get().await, "both calls decode the same record");
         let future_sizes = (std::mem::size_of_val(&generated(&client)), std::mem::size_of_val(&raw.get()));
 
-        // `VEEAM_BENCH_PROFILE=generated` (or `raw`) only sends 100,000 sequential requests
-        // through that client, for `perf record` and the like.
+        // Allocations per call (both sides of the connection: the server's are the same for both).
+        let allocations = |n: u64| ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed) as f64 / n as f64;
+        let start = ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..1000 {
+            generated(&client).await;
+        }
+        let gen_allocs = allocations(1000) - start as f64 / 1000.0;
+        let start = ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..1000 {
+            raw.get().await;
+        }
+        let raw_allocs = allocations(1000) - start as f64 / 1000.0;
+
+        // `VEEAM_BENCH_PROFILE=generated` (or `raw`) only sends `VEEAM_BENCH_N` (100,000)
+        // requests through that client, `VEEAM_BENCH_IN_FLIGHT` (1) at a time, for `perf
+        // record`, valgrind and the like.
         if let Ok(which) = std::env::var("VEEAM_BENCH_PROFILE") {
-            let started = Instant::now();
-            for _ in 0..100_000 {
-                if which == "raw" {
-                    raw.get().await;
-                } else {
-                    generated(&client).await;
-                }
-            }
-            println!("{which}: 100000 requests in {:?}", started.elapsed());
+            let n: usize = std::env::var("VEEAM_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+            let in_flight: usize = std::env::var("VEEAM_BENCH_IN_FLIGHT").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+            let cpu = thread_cpu_ns();
+            let t = if which == "raw" { concurrently(n, in_flight, || raw.get()).await } else { concurrently(n, in_flight, || generated(&client)).await };
+            let cpu = thread_cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e3 / n as f64).unwrap_or(f64::NAN);
+            println!("{which}: {n} requests, {in_flight} in flight, in {t:?}; client CPU {cpu:.1} µs per request");
             return;
         }
         for _ in 0..sizes.warmup {
@@ -190,7 +232,7 @@ fn main() {
 
         let mut gen_rps = Vec::new();
         let mut raw_rps = Vec::new();
-        for round in 0..4 {
+        for round in 0..sizes.throughput_rounds {
             for which in [round % 2, 1 - round % 2] {
                 if which == 0 {
                     let t = concurrently(sizes.throughput, 64, || generated(&client)).await;
@@ -201,7 +243,7 @@ fn main() {
                 }
             }
         }
-        let best = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let (gen_rps, raw_rps) = (median(gen_rps).unwrap_or(0.0), median(raw_rps).unwrap_or(0.0));
 
         // Memory: settle first (connection pool, allocator caches), then 100,000 requests.
         concurrently(sizes.memory / 10, 64, || generated(&client)).await;
@@ -223,9 +265,10 @@ fn main() {
             println!("    hand-written reqwest: {r:8.1} µs");
             println!("    generated client:     {g:8.1} µs   ({:+.1} µs, {:+.1}%)", g - r, (g / r - 1.0) * 100.0);
         }
-        println!("  throughput, 64 in flight (n = {}, best of 4)", sizes.throughput);
-        println!("    hand-written reqwest: {:9.0} req/s", best(&raw_rps));
-        println!("    generated client:     {:9.0} req/s   ({:+.1}%)", best(&gen_rps), (best(&gen_rps) / best(&raw_rps) - 1.0) * 100.0);
+        println!("  throughput, 64 in flight (n = {} per run, median of {} runs each)", sizes.throughput, sizes.throughput_rounds);
+        println!("    hand-written reqwest: {raw_rps:9.0} req/s");
+        println!("    generated client:     {gen_rps:9.0} req/s   ({:+.1}%)", (gen_rps / raw_rps - 1.0) * 100.0);
+        println!("  allocations per request (client and server): generated {gen_allocs:.1}, hand-written {raw_allocs:.1}");
         println!("  future size: generated {} bytes, hand-written {} bytes", future_sizes.0, future_sizes.1);
         match (before, after) {
             (Some(b), Some(a)) => println!(

@@ -362,6 +362,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// Session-login extension: the response header whose value authenticates later calls.
     pub session_header: Option<String>,
+    /// `x-logout: true`: success ends the session, so the client forgets its credentials.
+    pub logout: bool,
 }
 
 /// A security scheme the client knows how to apply.
@@ -379,6 +381,9 @@ pub enum Security {
     OAuth2Password {
         /// Token endpoint path or URL.
         token_url: String,
+        /// `x-reauthenticate-on`: the error-body property and values that mean the token was
+        /// refused (renew and repeat only then).
+        reauthenticate_on: Option<(String, Vec<String>)>,
     },
 }
 

@@ -485,17 +485,17 @@ async fn logout(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
 
 const SECRET_FIELDS: &[&str] = &["password", "privateKey", "passphrase", "rootPassword"];
 
-fn create_record(shared: &Shared, mut spec: Map<String, Value>) -> Result<Value, Response> {
-    let bad = |m: &str| veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", m, None);
-    let kind = spec.get("type").and_then(Value::as_str).ok_or_else(|| bad("type is required"))?.to_owned();
+/// Stores a record from a `CredentialsSpec`; the error is the message of a 400 answer.
+fn create_record(shared: &Shared, mut spec: Map<String, Value>) -> Result<Value, &'static str> {
+    let kind = spec.get("type").and_then(Value::as_str).ok_or("type is required")?.to_owned();
     if spec.get("username").and_then(Value::as_str).is_none() {
-        return Err(bad("username is required"));
+        return Err("username is required");
     }
     match kind.as_str() {
-        "Standard" if spec.get("password").and_then(Value::as_str).is_none() => return Err(bad("password is required")),
-        "Linux" if spec.get("authenticationType").and_then(Value::as_str).is_none() => return Err(bad("authenticationType is required")),
+        "Standard" if spec.get("password").and_then(Value::as_str).is_none() => return Err("password is required"),
+        "Linux" if spec.get("authenticationType").and_then(Value::as_str).is_none() => return Err("authenticationType is required"),
         "Standard" | "Linux" | "ManagedService" => {}
-        _ => return Err(bad("unknown credentials type")),
+        _ => return Err("unknown credentials type"),
     }
     let mut secrets = HashMap::new();
     for field in SECRET_FIELDS {
@@ -561,7 +561,7 @@ async fn create_creds(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
     };
     match create_record(&shared, spec) {
         Ok(model) => (StatusCode::CREATED, axum::Json(model)).into_response(),
-        Err(resp) => resp,
+        Err(message) => veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", message, None),
     }
 }
 

@@ -155,6 +155,7 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     refresh_margin: Duration,
+    reauthenticate_on: Option<(String, Vec<String>)>,
     _client: std::marker::PhantomData<fn() -> C>,
 }
 
@@ -179,6 +180,7 @@ impl<C: FromCore> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             http: None,
             refresh_margin: Duration::from_secs(30),
+            reauthenticate_on: None,
             _client: std::marker::PhantomData,
         }
     }
@@ -250,6 +252,14 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
+    /// Renews the token on a 401 only when the JSON error body's `property` is one of
+    /// `values` (the spec's `x-reauthenticate-on`, e.g. Veeam's `errorCode` `ExpiredToken`).
+    /// Without it, any 401 to a token-authorized request renews the token once.
+    pub fn reauthenticate_on(mut self, property: &str, values: &[&str]) -> Self {
+        self.reauthenticate_on = Some((property.to_owned(), values.iter().map(|v| (*v).to_owned()).collect()));
+        self
+    }
+
     /// Uses a preconfigured reqwest client; timeouts and TLS settings above are then ignored.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -264,10 +274,13 @@ impl<C: FromCore> ClientBuilder<C> {
             let v = HeaderValue::from_str(value).map_err(|_| BuildError(format!("invalid value for header `{name}`")))?;
             headers.insert(n, v);
         }
-        let http = match self.http {
-            Some(http) => http,
+        // A client built here sends the default headers itself (no per-request copy); a
+        // caller's preconfigured client gets them added to each request.
+        let (http, headers) = match self.http {
+            Some(http) => (http, headers),
             None => {
                 let mut b = reqwest::Client::builder()
+                    .default_headers(headers)
                     .user_agent(self.user_agent.clone())
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
@@ -283,7 +296,7 @@ impl<C: FromCore> ClientBuilder<C> {
                         b = b.add_root_certificate(cert);
                     }
                 }
-                b.build().map_err(|e| BuildError(format!("cannot create the HTTP client: {e}")))?
+                (b.build().map_err(|e| BuildError(format!("cannot create the HTTP client: {e}")))?, HeaderMap::new())
             }
         };
         if self.base_url.is_empty() {
@@ -298,6 +311,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 headers,
                 retry: self.retry,
                 refresh_margin: self.refresh_margin,
+                reauthenticate_on: self.reauthenticate_on,
                 auth: Mutex::new(AuthState::default()),
                 refresh_lock: tokio::sync::Mutex::new(()),
             }),
@@ -321,9 +335,12 @@ pub struct Core {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// Headers to add to every request: empty when `http` was built here and already sends
+    /// them as its default headers.
     headers: HeaderMap,
     retry: RetryPolicy,
     refresh_margin: Duration,
+    reauthenticate_on: Option<(String, Vec<String>)>,
     pub(crate) auth: Mutex<AuthState>,
     /// Held while a token request is in flight, so concurrent requests that all find the
     /// token expired wait for one refresh instead of sending one each.
@@ -408,7 +425,7 @@ impl Core {
             a.token_url = Some(token_url.to_owned());
             a.password_login = Some((username.to_owned(), password));
         }
-        self.store_token(token);
+        self.store_token(token, None);
         Ok(())
     }
 
@@ -462,10 +479,15 @@ impl Core {
         serde_json::from_slice(&bytes).map_err(|e| Error::Auth { operation: "token", message: format!("the token answer is not valid: {e}") })
     }
 
-    /// Keeps the tokens of a token answer and schedules the next refresh.
-    fn store_token(&self, token: TokenAnswer) {
+    /// Keeps the tokens of a token answer and schedules the next refresh. A renewal
+    /// (`renewing` is the generation it replaces) is dropped if the credentials were forgotten
+    /// while it was in flight, so that a logout is not undone by a refresh that was under way.
+    fn store_token(&self, token: TokenAnswer, renewing: Option<u64>) {
         let now = Instant::now();
         let mut a = self.auth();
+        if renewing.is_some_and(|g| g != a.generation) {
+            return;
+        }
         a.set_access_token(token.access_token);
         a.refresh_token = token.refresh_token;
         match token.expires_in.filter(|s| *s > 0) {
@@ -488,6 +510,16 @@ impl Core {
     /// password grant when that fails. Only one caller does this at a time; the others find
     /// the generation changed and use the new token. `Ok(false)` means there was no way to
     /// get a new token.
+    /// Whether a 401 body says the token itself was refused (see
+    /// [`ClientBuilder::reauthenticate_on`]).
+    fn token_refused(&self, body: &[u8]) -> bool {
+        let Some((property, values)) = &self.inner.reauthenticate_on else { return true };
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get(property).and_then(|c| c.as_str()).map(|c| values.iter().any(|x| x == c)))
+            .unwrap_or(false)
+    }
+
     async fn reauthenticate<E>(&self, seen_generation: u64) -> Result<bool, Error<E>> {
         let _guard = self.inner.refresh_lock.lock().await;
         let (generation, token_url, refresh, password) = {
@@ -503,7 +535,7 @@ impl Core {
             self.auth().refresh_token = None;
             match self.token_request::<()>(&token_url, TokenGrant::Refresh { refresh_token }).await {
                 Ok(token) => {
-                    self.store_token(token);
+                    self.store_token(token, Some(generation));
                     return Ok(true);
                 }
                 Err(e) => tracing::debug!(error = %e, "the refresh token was refused; logging in again"),
@@ -512,7 +544,7 @@ impl Core {
         match password {
             Some((username, password)) => {
                 let token = self.token_request(&token_url, TokenGrant::Password { username, password }).await?;
-                self.store_token(token);
+                self.store_token(token, Some(generation));
                 Ok(true)
             }
             None => Ok(false),
@@ -653,16 +685,28 @@ impl Request<'_> {
         loop {
             attempt += 1;
             if let Some(generation) = core.needs_refresh() {
-                core.reauthenticate::<E>(generation).await?;
+                // Boxed: a rare path whose future (a whole token request) would otherwise make
+                // every request's future larger.
+                Box::pin(core.reauthenticate::<E>(generation)).await?;
             }
-            let (auth_headers, auth_query, generation) = self.auth_parts();
-            let mut req = core.inner.http.request(op.method.to_reqwest(), &url).headers(core.inner.headers.clone()).headers(headers.clone());
-            for (n, v) in auth_headers {
+            let (auth_header, auth_query, generation) = self.auth_parts();
+            let mut req = core.inner.http.request(op.method.to_reqwest(), &url);
+            // Each `headers()` call costs a copy and a merge, so empty maps are not passed.
+            if !core.inner.headers.is_empty() {
+                req = req.headers(core.inner.headers.clone());
+            }
+            if !headers.is_empty() {
+                req = req.headers(headers.clone());
+            }
+            if let Some((n, v)) = auth_header {
                 req = req.header(n, v);
             }
             req = req.header(ACCEPT, accept);
-            if !self.query.is_empty() || !auth_query.is_empty() {
-                req = req.query(&self.query).query(&auth_query);
+            if !self.query.is_empty() {
+                req = req.query(&self.query);
+            }
+            if let Some(pair) = &auth_query {
+                req = req.query(&[pair]);
             }
             if let Some((content_type, body)) = &self.body {
                 req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
@@ -676,17 +720,20 @@ impl Request<'_> {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let started = Instant::now();
-            let sent = async {
-                let resp = req.send().await?;
+            let exchange = move || async move {
+                let mut resp = req.send().await?;
                 let status = resp.status().as_u16();
-                let resp_headers = resp.headers().clone();
+                let resp_headers = std::mem::take(resp.headers_mut());
                 let body = resp.bytes().await?;
                 Ok::<_, reqwest::Error>((status, resp_headers, body))
+            };
+            // When no subscriber wants the span, skip entering it on every poll and reading the
+            // clock for its duration.
+            let started = (!span.is_disabled()).then(Instant::now);
+            let sent = if started.is_some() { exchange().instrument(span.clone()).await } else { exchange().await };
+            if let Some(started) = started {
+                span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
             }
-            .instrument(span.clone())
-            .await;
-            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
             let may_retry = retryable && retries + 1 < policy.max_attempts;
             match sent {
                 Err(e) => {
@@ -703,9 +750,9 @@ impl Request<'_> {
                 }
                 Ok((status, resp_headers, body)) => {
                     span.record("status", status);
-                    if let (401, Some(generation), false) = (status, generation, reauthenticated) {
+                    if let (401, Some(generation), false, true) = (status, generation, reauthenticated, core.token_refused(&body)) {
                         reauthenticated = true;
-                        if core.reauthenticate::<E>(generation).await? {
+                        if Box::pin(core.reauthenticate::<E>(generation)).await? {
                             tracing::debug!(parent: &span, "token refused, repeating with a new one");
                             continue;
                         }
@@ -723,18 +770,20 @@ impl Request<'_> {
         }
     }
 
-    /// Headers and query pairs that authorize this request, and the token generation used
+    /// The header or query pair that authorizes this request, from the first of the
+    /// operation's schemes the client has a credential for, and the token generation used
     /// (for requests authorized by a token that can be renewed).
-    fn auth_parts(&self) -> (Vec<(HeaderName, HeaderValue)>, Vec<(String, String)>, Option<u64>) {
+    #[allow(clippy::type_complexity)]
+    fn auth_parts(&self) -> (Option<(HeaderName, HeaderValue)>, Option<(String, String)>, Option<u64>) {
         let a = self.core.auth();
-        let mut headers = Vec::new();
-        let mut query = Vec::new();
+        let mut auth_header = None;
+        let mut query = None;
         let mut generation = None;
         for scheme in self.op.auth {
             match scheme {
                 AuthScheme::Bearer => {
                     if let Some(v) = &a.bearer_header {
-                        headers.push((AUTHORIZATION, v.clone()));
+                        auth_header = Some((AUTHORIZATION, v.clone()));
                         if a.password_login.is_some() || a.refresh_token.is_some() {
                             generation = Some(a.generation);
                         }
@@ -747,7 +796,7 @@ impl Request<'_> {
                         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", pass.expose()));
                         if let Ok(mut v) = HeaderValue::from_str(&format!("Basic {token}")) {
                             v.set_sensitive(true);
-                            headers.push((AUTHORIZATION, v));
+                            auth_header = Some((AUTHORIZATION, v));
                             break;
                         }
                     }
@@ -757,20 +806,20 @@ impl Request<'_> {
                     if let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) {
                         if let Ok(mut v) = HeaderValue::from_str(value.expose()) {
                             v.set_sensitive(true);
-                            headers.push((name, v));
+                            auth_header = Some((name, v));
                             break;
                         }
                     }
                 }
                 AuthScheme::ApiKeyQuery { scheme, name } => {
                     if let Some(value) = a.api_keys.get(*scheme) {
-                        query.push(((*name).to_owned(), value.expose().to_owned()));
+                        query = Some(((*name).to_owned(), value.expose().to_owned()));
                         break;
                     }
                 }
             }
         }
-        (headers, query, generation)
+        (auth_header, query, generation)
     }
 }
 
@@ -853,13 +902,14 @@ impl Response {
     }
 
     fn content_format(&self) -> Option<Format> {
-        let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?.to_ascii_lowercase();
-        let mime = ct.split(';').next().unwrap_or("").trim().to_owned();
-        if mime.ends_with("json") {
+        let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?;
+        let mime = ct.split(';').next().unwrap_or("").trim().as_bytes();
+        let ends_with = |suffix: &[u8]| mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+        if ends_with(b"json") {
             Some(Format::Json)
-        } else if mime.ends_with("xml") {
+        } else if ends_with(b"xml") {
             Some(Format::Xml)
-        } else if mime == "application/x-www-form-urlencoded" {
+        } else if mime.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
             Some(Format::Form)
         } else {
             None

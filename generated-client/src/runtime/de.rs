@@ -24,7 +24,12 @@ pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::E
 /// Deserializes a union variant from the JSON value its tag selected, keeping the path of the
 /// field that failed in the message.
 pub fn from_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Result<T, E> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    // Tracking the path costs time on every value; only a failure needs it, so the value is
+    // decoded again, tracked, to explain one.
+    if let Ok(v) = T::deserialize(&value) {
+        return Ok(v);
+    }
+    serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
         if path == "." {
             E::custom(e.into_inner())

@@ -66,12 +66,23 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'
 
 /// Percent-encodes one path segment.
 pub fn encode_path(value: &str) -> String {
-    let encoded = utf8_percent_encode(value, SEGMENT).to_string();
+    // Ids (UUIDs, numbers) need no encoding: skip the encoder for them.
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let encoded = if value.bytes().all(unreserved) { value.to_owned() } else { utf8_percent_encode(value, SEGMENT).to_string() };
     // `.` and `..` alone would be resolved as relative segments.
     match encoded.as_str() {
         "." => "%2E".to_owned(),
         ".." => "%2E%2E".to_owned(),
         _ => encoded,
+    }
+}
+
+/// A structured value (a union of strings and ids, say) as a parameter: a JSON string is sent
+/// bare, anything else as compact JSON.
+pub fn json_param(value: &impl serde::Serialize) -> Result<String, String> {
+    match serde_json::to_value(value).map_err(|e| e.to_string())? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
     }
 }
 
@@ -84,20 +95,14 @@ mod tests {
         assert_eq!(encode_path("a/b?c#d"), "a%2Fb%3Fc%23d");
         assert_eq!(encode_path(".."), "%2E%2E");
         assert_eq!(encode_path("ok-1.2_~"), "ok-1.2_~");
+        assert_eq!(encode_path("."), "%2E");
+        assert_eq!(encode_path("ü x"), "%C3%BC%20x");
+        assert_eq!(encode_path(""), "");
     }
 
     #[test]
     fn date_times_are_rfc3339() {
         let t = chrono::DateTime::parse_from_rfc3339("2019-08-24T14:15:22Z").unwrap().with_timezone(&chrono::Utc);
         assert_eq!(t.param_value(), "2019-08-24T14:15:22Z");
-    }
-}
-
-/// A structured value (a union of strings and ids, say) as a parameter: a JSON string is sent
-/// bare, anything else as compact JSON.
-pub fn json_param(value: &impl serde::Serialize) -> Result<String, String> {
-    match serde_json::to_value(value).map_err(|e| e.to_string())? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
     }
 }

@@ -27,6 +27,7 @@ impl Client {
         crate::runtime::ClientBuilder::new(base_url)
             .default_headers(Self::DEFAULT_HEADERS)
             .format(crate::runtime::Format::Json)
+            .reauthenticate_on("errorCode", &["ExpiredToken", "InvalidToken"])
     }
     /// The connection and login state shared by all clones.
     pub fn core(&self) -> &crate::runtime::Core {
@@ -43,7 +44,7 @@ impl Client {
     ) -> ::std::result::Result<(), Error> {
         self.core.oauth2_password_login("/api/oauth2/token", username, password).await
     }
-    /// Forgets the tokens (call the spec's logout operation first to revoke them on the server).
+    /// Forgets the tokens and the remembered password. An operation the spec marks `x-logout` does this itself after it succeeds.
     pub fn forget_tokens(&self) {
         self.core.clear_credentials();
     }
@@ -115,14 +116,20 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/oauth2/logout"));
         let response = request.send().await?;
-        match response.status() {
-            200 => {
-                ::std::result::Result::Ok(
-                    response.decode_serde(&[crate::runtime::Format::Json])?,
-                )
+        let result = {
+            match response.status() {
+                200 => {
+                    ::std::result::Result::Ok(
+                        response.decode_serde(&[crate::runtime::Format::Json])?,
+                    )
+                }
+                _ => ::std::result::Result::Err(response.into_error()),
             }
-            _ => ::std::result::Result::Err(response.into_error()),
+        };
+        if result.is_ok() {
+            self.core.clear_credentials();
         }
+        result
     }
 }
 

@@ -399,6 +399,13 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("Standard") => {
                 crate::runtime::de::from_value(value).map(Self::Standard)
@@ -567,6 +574,13 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsSpec {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("Standard") => {
                 crate::runtime::de::from_value(value).map(Self::Standard)
@@ -1158,6 +1172,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("Amazon") => {
                 crate::runtime::de::from_value(value).map(Self::Amazon)
@@ -1397,6 +1418,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsSpec {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("Amazon") => {
                 crate::runtime::de::from_value(value).map(Self::Amazon)
@@ -1691,6 +1719,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeSpec {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("AzureCompute") => {
                 crate::runtime::de::from_value(value).map(Self::AzureCompute)
@@ -1743,6 +1778,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("AzureCompute") => {
                 crate::runtime::de::from_value(value).map(Self::AzureCompute)
@@ -1801,6 +1843,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudNativeApplicationModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("AzureCompute") => {
                 crate::runtime::de::from_value(value).map(Self::AzureCompute)
@@ -1872,6 +1921,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("AzureCompute") => {
                 crate::runtime::de::from_value(value).map(Self::AzureCompute)
@@ -1977,6 +2033,13 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceSpec {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("AzureCompute") => {
                 crate::runtime::de::from_value(value).map(Self::AzureCompute)
@@ -3304,6 +3367,13 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseModel {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("KMS") => {
                 crate::runtime::de::from_value(value).map(Self::KMS)
@@ -3386,6 +3456,13 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseSpec {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
         match value.get("type").and_then(::serde_json::Value::as_str) {
             ::std::option::Option::Some("KMS") => {
                 crate::runtime::de::from_value(value).map(Self::KMS)

@@ -35,6 +35,14 @@ impl Emitter<'_> {
             None => quote!(),
         };
         let auth = self.auth_methods();
+        let reauth = api
+            .security
+            .values()
+            .find_map(|s| match s {
+                Security::OAuth2Password { reauthenticate_on: Some((property, values)), .. } => Some(quote!(.reauthenticate_on(#property, &[#(#values),*]))),
+                _ => None,
+            })
+            .unwrap_or_default();
         let prefers_xml = api
             .operations
             .iter()
@@ -82,7 +90,7 @@ impl Emitter<'_> {
                 /// (scheme, host, port; the paths in the spec are appended).
                 #server_doc
                 pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> #rt::ClientBuilder<Self> {
-                    #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format)
+                    #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format) #reauth
                 }
 
                 /// The connection and login state shared by all clones.
@@ -109,7 +117,7 @@ impl Emitter<'_> {
         let mut out = TokenStream::new();
         for (name, scheme) in &self.api.security {
             match scheme {
-                Security::OAuth2Password { token_url } => {
+                Security::OAuth2Password { token_url, .. } => {
                     let doc = format!(" Logs in with the OAuth2 password grant at `{token_url}` (scheme `{name}`).");
                     out.extend(quote! {
                         #[doc = #doc]
@@ -120,7 +128,7 @@ impl Emitter<'_> {
                             self.core.oauth2_password_login(#token_url, username, password).await
                         }
 
-                        /// Forgets the tokens (call the spec's logout operation first to revoke them on the server).
+                        /// Forgets the tokens and the remembered password. An operation the spec marks `x-logout` does this itself after it succeeds.
                         pub fn forget_tokens(&self) {
                             self.core.clear_credentials();
                         }
@@ -262,6 +270,19 @@ impl Emitter<'_> {
         let session = match &op.session_header {
             Some(h) => quote!(self.core.capture_session_header(&response, #h);),
             None => quote!(),
+        };
+        // A logout operation ends the session: forget the credentials so a later 401 cannot
+        // log in again silently.
+        let decode = if op.logout {
+            quote! {
+                let result = { #decode };
+                if result.is_ok() {
+                    self.core.clear_credentials();
+                }
+                result
+            }
+        } else {
+            decode
         };
 
         quote! {

@@ -205,6 +205,7 @@ impl Emitter<'_> {
             let tags = &v.tags;
             quote!( ::std::option::Option::Some(#(#tags)|*) => #rt::de::from_value(value).map(Self::#vn), )
         });
+        let expect_object = format!("expected an object with a `{tag}` field");
         let catch_doc = format!(" A `{tag}` value this client does not know yet; kept as the server sent it.");
         quote! {
             #doc
@@ -228,6 +229,9 @@ impl Emitter<'_> {
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                     let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    if !value.is_object() {
+                        return ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#expect_object));
+                    }
                     match value.get(#tag).and_then(::serde_json::Value::as_str) {
                         #(#arms)*
                         _ => ::std::result::Result::Ok(Self::#catch(#rt::UnknownValue(value))),

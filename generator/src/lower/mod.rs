@@ -213,7 +213,17 @@ impl Lowerer<'_> {
                     }
                 }
                 "oauth2" => match scheme.pointer("/flows/password/tokenUrl").and_then(Value::as_str) {
-                    Some(url) => Some(Security::OAuth2Password { token_url: url.to_owned() }),
+                    Some(url) => {
+                        let reauth = scheme.get("x-reauthenticate-on").and_then(|r| {
+                            let property = r.get("property")?.as_str()?.to_owned();
+                            let values = r.get("values")?.as_array()?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                            Some((property, values))
+                        });
+                        if scheme.get("x-reauthenticate-on").is_some() && reauth.is_none() {
+                            self.sink.error(&format!("{ptr}/x-reauthenticate-on"), "`x-reauthenticate-on` needs a string `property` and an array `values`");
+                        }
+                        Some(Security::OAuth2Password { token_url: url.to_owned(), reauthenticate_on: reauth })
+                    }
                     // Other flows end in a bearer token obtained elsewhere.
                     None => Some(Security::Bearer),
                 },

@@ -291,6 +291,7 @@ impl<'a> Lowerer<'a> {
             feature: None,
             deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
+            logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
         };
         self.params_struct(&mut operation, &type_stem, ctx.ptr);
         self.response_enum(&mut operation, &type_stem, ctx.ptr);
