@@ -88,9 +88,9 @@ pub async fn list_credentials(client: &vbr::Client, settings: &Settings, mut sho
         show(line);
         count += 1;
     }
-    // Revoke the tokens on the server, then drop them here.
+    // Revoke the tokens on the server; the spec marks Logout `x-logout`, so the client also
+    // forgets them (and the password) here.
     client.logout().await?;
-    client.forget_tokens();
     Ok(count)
 }
 

@@ -24,3 +24,8 @@ pub mod runtime;
 
 pub mod em;
 pub mod vbr;
+
+/// The README's Rust examples, compiled as doc tests so they cannot drift from the API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
