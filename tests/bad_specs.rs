@@ -183,6 +183,27 @@ const CASES: &[Case] = &[
         }),
         own_process: true,
     },
+    Case {
+        // Found by the fuzzer: a percent-escape cut short by a multi-byte character made
+        // `$ref` decoding slice inside a UTF-8 character and panic.
+        file: "ref_bad_percent_escape.yaml",
+        expect: Expect::GenerateErrorAt {
+            pointer: "#/components/schemas/Pet/properties/owner",
+            phrases: &["does not resolve", "percent"],
+        },
+        own_process: false,
+    },
+    Case {
+        // Found by the fuzzer: an invalid keyword 18 arrays deep. Structural validation
+        // backtracks through every nesting level, so its time nearly doubles with each level; the
+        // error must come fast and name the keyword itself.
+        file: "deep_invalid_schema.json",
+        expect: Expect::GenerateErrorAt {
+            pointer: "#/components/schemas/Deep/items/items/items/items/items/items/items/items/items/items/items/items/items/items/items/items/items/items/maxLength",
+            phrases: &["expected usize", "integer"],
+        },
+        own_process: true,
+    },
 ];
 
 /// What happened to one document.

@@ -85,6 +85,16 @@ impl Sink {
     }
 }
 
+/// A value quoted in a message, cut to 80 characters so a hostile document cannot flood
+/// the output.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
+    }
+}
+
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
 pub(crate) fn push_pointer(base: &str, token: &str) -> String {
     let escaped = token.replace('~', "~0").replace('/', "~1");

@@ -88,7 +88,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
-        let semi = after[..after.len().min(12)].find(';');
+        // Char-wise: a byte cut could land inside a multi-byte character (found by fuzzing).
+        let semi = after.char_indices().take(12).find(|(_, c)| *c == ';').map(|(i, _)| i);
         let decoded = semi.and_then(|j| {
             let ent = &after[1..j];
             let c = match ent {

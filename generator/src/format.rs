@@ -54,7 +54,7 @@ pub(crate) fn internal_panic(file: &str) -> Diagnostics {
         severity: Severity::Error,
         file: file.to_owned(),
         pointer: String::new(),
-        message: "internal error: emitting code panicked; please report this with the spec".into(),
+        message: "internal error: the generator panicked; please report this with the spec".into(),
     }])
 }
 

@@ -161,6 +161,8 @@ pub struct UnionVariant {
 /// A struct field.
 #[derive(Clone, Debug)]
 pub struct Field {
+    /// Where the property is defined (JSON pointer with `#`); empty for parameters.
+    pub pointer: String,
     /// Rust name (possibly raw, `r#type`).
     pub name: String,
     /// Exact wire name.

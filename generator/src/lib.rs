@@ -212,7 +212,7 @@ fn check_xml(api: &ir::Api, sink: &mut diag::Sink) {
                     t => t,
                 };
                 if !emitter.xml_capable(inner) {
-                    sink.warn(&format!("{}/properties/{}", api.types[i].pointer, f.wire), "this property has no XML form (map, union or free-form value); it is left out of XML bodies");
+                    sink.warn(&f.pointer, "this property has no XML form (map, union or free-form value); it is left out of XML bodies");
                 }
             }
         }

@@ -123,9 +123,11 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Byte-wise: slicing the string could cut a multi-byte character (found by fuzzing).
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(high * 16 + low);
                 i += 3;
                 continue;
             }
@@ -214,5 +216,8 @@ mod tests {
         assert_eq!(v, &Value::from(1));
         assert!(doc.resolve("other.yaml#/x").unwrap_err().contains("external"));
         assert!(doc.resolve("#/nope").unwrap_err().contains("does not resolve"));
+        // A `%` before a multi-byte character is not an escape.
+        assert!(doc.resolve("#/paths/%é").unwrap_err().contains("does not resolve"));
+        assert!(doc.resolve("#/paths/~1a~1b/%67et").is_ok());
     }
 }

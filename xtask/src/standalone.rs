@@ -58,7 +58,7 @@ pub fn generate_crate(root: &Path, spec: &Path, out: &Path, name: &str) -> Resul
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let label = spec.canonicalize().unwrap_or_else(|_| spec.to_path_buf()).display().to_string();
     let started = Instant::now();
-    let doc = generator::Document::parse(&label, &text).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let doc = generator::Document::parse(&label, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
     let opts = generator::Options {
         features_per_tag: true,
         command: "cargo xtask generate".into(),
@@ -66,7 +66,7 @@ pub fn generate_crate(root: &Path, spec: &Path, out: &Path, name: &str) -> Resul
         item_sources: false,
         ..generator::Options::default()
     };
-    let generated = generator::generate(&doc, &opts).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let generated = generator::generate(&doc, &opts).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
     let generate_time = started.elapsed();
 
     let src = out.join("src");

@@ -66,6 +66,32 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     (api, l.sink)
 }
 
+/// A copy of `v` with every `schema` value (parameters, media types, headers) replaced by
+/// `{}`; the replaced schemas are collected with their pointers. Does not descend into the
+/// schemas themselves.
+fn strip_schemas<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, child)| {
+                    let child_ptr = push_pointer(ptr, k);
+                    let value = if k == "schema" {
+                        out.push((child_ptr, child));
+                        Value::Object(Default::default())
+                    } else if k == "example" || k == "examples" || k.starts_with("x-") {
+                        child.clone()
+                    } else {
+                        strip_schemas(child, &child_ptr, out)
+                    };
+                    (k.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().enumerate().map(|(i, c)| strip_schemas(c, &format!("{ptr}/{i}"), out)).collect()),
+        other => other.clone(),
+    }
+}
+
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
@@ -87,11 +113,17 @@ impl Lowerer<'_> {
     /// Structural validation with openapiv3: each component and path item is checked on its
     /// own, so one malformed element is reported at its own pointer and the rest still loads.
     fn validate_shape(&mut self) {
-        let raw = &self.doc.raw;
+        let doc = self.doc;
+        let raw = &doc.raw;
+        // openapiv3 parses schemas through untagged enums, which retry every alternative at
+        // every level: on an invalid schema nested N deep that is 2^N work. So structure is
+        // checked with schemas replaced by `{}`, and each schema node is checked on its own.
+        let mut schemas: Vec<(String, &Value)> = Vec::new();
         if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
                 let ptr = push_pointer("/paths", path);
-                if let Err((at, msg)) = self.doc.typed::<openapiv3::ReferenceOr<openapiv3::PathItem>>(&ptr, item) {
+                let stripped = strip_schemas(item, &ptr, &mut schemas);
+                if let Err((at, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::PathItem>>(&ptr, &stripped) {
                     self.sink.error(&format!("#{at}"), msg);
                 }
             }
@@ -99,9 +131,82 @@ impl Lowerer<'_> {
             self.sink.error("#/paths", "`paths` must be an object");
         }
         if let Some(comps) = raw.get("components") {
-            if let Err((at, msg)) = self.doc.typed::<openapiv3::Components>("/components", comps) {
+            let mut outside = comps.clone();
+            if let Some(map) = comps.get("schemas").and_then(Value::as_object) {
+                for (name, schema) in map {
+                    schemas.push((push_pointer("/components/schemas", name), schema));
+                }
+                outside["schemas"] = Value::Object(map.keys().map(|k| (k.clone(), Value::Object(Default::default()))).collect());
+            }
+            // Schemas inside components' parameters, responses, bodies and headers.
+            let stripped = strip_schemas(&outside, "/components", &mut Vec::new());
+            for key in ["parameters", "responses", "requestBodies", "headers"] {
+                if let Some(v) = comps.get(key) {
+                    strip_schemas(v, &push_pointer("/components", key), &mut schemas);
+                }
+            }
+            if let Err((at, msg)) = doc.typed::<openapiv3::Components>("/components", &stripped) {
                 self.sink.error(&format!("#{at}"), msg);
             }
+        }
+        for (ptr, schema) in schemas {
+            self.check_schema_tree(&ptr, schema);
+        }
+    }
+
+    /// Checks each node of a schema tree on its own (children replaced by `{}`), reporting the
+    /// key that makes a node invalid. Linear in the size of the tree.
+    fn check_schema_tree(&mut self, ptr: &str, v: &Value) {
+        let Some(obj) = v.as_object() else {
+            if !v.is_boolean() {
+                self.sink.error(&format!("#{ptr}"), "a schema must be an object");
+            }
+            return;
+        };
+        let empty = || Value::Object(Default::default());
+        let mut shallow = serde_json::Map::new();
+        let mut children: Vec<(String, &Value)> = Vec::new();
+        for (key, value) in obj {
+            let replaced = match (key.as_str(), value) {
+                ("items" | "not" | "additionalProperties", Value::Object(_)) => {
+                    children.push((push_pointer(ptr, key), value));
+                    empty()
+                }
+                ("allOf" | "oneOf" | "anyOf", Value::Array(list)) => {
+                    for (i, c) in list.iter().enumerate() {
+                        children.push((format!("{}/{i}", push_pointer(ptr, key)), c));
+                    }
+                    Value::Array(list.iter().map(|_| empty()).collect())
+                }
+                ("properties", Value::Object(props)) => {
+                    for (name, c) in props {
+                        children.push((push_pointer(&push_pointer(ptr, "properties"), name), c));
+                    }
+                    Value::Object(props.keys().map(|k| (k.clone(), empty())).collect())
+                }
+                _ => value.clone(),
+            };
+            shallow.insert(key.clone(), replaced);
+        }
+        let doc = self.doc;
+        let shallow = Value::Object(shallow);
+        if let Err((_, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::Schema>>(ptr, &shallow) {
+            let keys: Vec<&String> = shallow.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+            let culprit = keys.into_iter().find(|key| {
+                let mut without = shallow.clone();
+                if let Some(o) = without.as_object_mut() {
+                    o.remove(*key);
+                }
+                doc.typed::<openapiv3::ReferenceOr<openapiv3::Schema>>(ptr, &without).is_ok()
+            });
+            let at = match culprit {
+                Some(key) => push_pointer(ptr, key),
+                None => ptr.to_owned(),
+            };
+            self.sink.error(&format!("#{at}"), msg);
+        }
+        for (child_ptr, child) in children {
+            self.check_schema_tree(&child_ptr, child);
         }
     }
 

@@ -150,7 +150,7 @@ impl<'a> Lowerer<'a> {
                 "header" => ParamIn::Header,
                 "cookie" => ParamIn::Cookie,
                 other => {
-                    self.sink.error(&format!("{pat}/in"), format!("unknown parameter location `{other}`"));
+                    self.sink.error(&format!("{pat}/in"), format!("unknown parameter location `{}`", crate::diag::excerpt(other)));
                     continue;
                 }
             };
@@ -431,7 +431,7 @@ impl<'a> Lowerer<'a> {
             .params
             .iter()
             .filter(|p| !p.required)
-            .map(|p| Field { name: p.name.clone(), wire: p.wire.clone(), ty: p.ty.clone(), required: false, doc: p.doc.clone(), xml: None })
+            .map(|p| Field { pointer: String::new(), name: p.name.clone(), wire: p.wire.clone(), ty: p.ty.clone(), required: false, doc: p.doc.clone(), xml: None })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
         if changed {

@@ -56,6 +56,11 @@ impl<'a> Lowerer<'a> {
             return self.ty_of_ref(&at, reference, hint);
         }
         let nullable = obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        // The same inline schema reached again (a property merged back in through `allOf`
+        // of its own parent) is the same type, not a new one each time round.
+        if let Some(&id) = self.by_pointer.get(pointer) {
+            return if nullable { Ty::Nullable(Box::new(Ty::Named(id))) } else { Ty::Named(id) };
+        }
         let ty = if needs_name(value) {
             let id = self.new_type(hint, pointer, value);
             match self.shape(pointer, value, &self.types[id.0].name.clone(), Some(id)) {
@@ -175,7 +180,7 @@ impl<'a> Lowerer<'a> {
             None => None,
             Some(Value::String(t)) => Some(t.as_str()),
             Some(other) => {
-                self.sink.warn(&format!("{at}/type"), format!("`type` {other} is not an OpenAPI 3.0 type; using serde_json::Value"));
+                self.sink.warn(&format!("{at}/type"), format!("`type` {} is not an OpenAPI 3.0 type; using serde_json::Value", crate::diag::excerpt(&other.to_string())));
                 return Shape::Ty(Ty::Json);
             }
         };
@@ -246,7 +251,7 @@ impl<'a> Lowerer<'a> {
             }
             Some("null") => Shape::Ty(Ty::Nullable(Box::new(Ty::Json))),
             Some(other) => {
-                self.sink.warn(&format!("{at}/type"), format!("unknown type `{other}`; using serde_json::Value"));
+                self.sink.warn(&format!("{at}/type"), format!("unknown type `{}`; using serde_json::Value", crate::diag::excerpt(other)));
                 Shape::Ty(Ty::Json)
             }
         }
@@ -398,6 +403,7 @@ impl<'a> Lowerer<'a> {
                 doc.push(format!("Default: `{default}`"));
             }
             fields.push(Field {
+                pointer: format!("#{prop_ptr}"),
                 required: required.contains(&wire),
                 name: field_name,
                 wire,
