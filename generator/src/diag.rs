@@ -80,6 +80,15 @@ impl Sink {
         }
     }
 
+    /// Appends another sink's diagnostics (skipping ones already present).
+    pub(crate) fn extend(&mut self, other: Sink) {
+        for d in other.items {
+            if !self.items.contains(&d) {
+                self.items.push(d);
+            }
+        }
+    }
+
     pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
         self.items
     }

@@ -83,7 +83,7 @@ pub struct Timings {
 /// Stack for the generation threads. Lowering and syn's parser recurse once per nesting
 /// level of a schema; a legal document nested a hundred levels deep must not overflow the
 /// caller's (possibly 2 MiB) stack. Reserved, not committed, memory.
-const STACK: usize = 256 << 20;
+pub(crate) const STACK: usize = 256 << 20;
 
 /// Generates the client module for a loaded document.
 pub fn generate(doc: &Document, opts: &Options) -> Result<Generated, Diagnostics> {

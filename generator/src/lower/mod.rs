@@ -43,10 +43,29 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
     };
-    l.validate_shape();
-    l.register_components();
-    l.define_components();
-    l.report_alias_cycles();
+    let (validation, ()) = std::thread::scope(|scope| {
+        let validating = std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(scope, || {
+            let mut v = Validator { doc, sink: Sink::new(&doc.file) };
+            v.validate_shape();
+            v.sink
+        });
+        l.register_components();
+        l.define_components();
+        l.report_alias_cycles();
+        let validation = match validating.map(|h| h.join()) {
+            Ok(Ok(sink)) => sink,
+            _ => {
+                let mut sink = Sink::new(&doc.file);
+                sink.error("", "internal error: structural validation failed to run");
+                sink
+            }
+        };
+        (validation, ())
+    });
+    // Validation findings first, so the order of diagnostics does not depend on timing.
+    let mut sink = validation;
+    sink.extend(std::mem::take(&mut l.sink));
+    l.sink = sink;
     let security = l.security_schemes();
     let mut api = Api {
         title: str_at(&doc.raw, "/info/title").unwrap_or("API").to_owned(),
@@ -92,26 +111,14 @@ fn strip_schemas<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>
     }
 }
 
-fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
-    v.pointer(pointer).and_then(Value::as_str)
+/// Structural validation with openapiv3. It only reads the document, so it runs on its own
+/// thread while lowering runs on the caller's.
+struct Validator<'a> {
+    doc: &'a Document,
+    sink: Sink,
 }
 
-/// Substitutes server variables with their defaults.
-fn server_url(raw: &Value, url: &str) -> String {
-    let mut out = url.to_owned();
-    if let Some(vars) = raw.pointer("/servers/0/variables").and_then(Value::as_object) {
-        for (name, var) in vars {
-            if let Some(default) = var.get("default").and_then(Value::as_str) {
-                out = out.replace(&format!("{{{name}}}"), default);
-            }
-        }
-    }
-    out
-}
-
-impl Lowerer<'_> {
-    /// Structural validation with openapiv3: each component and path item is checked on its
-    /// own, so one malformed element is reported at its own pointer and the rest still loads.
+impl Validator<'_> {
     fn validate_shape(&mut self) {
         let doc = self.doc;
         let raw = &doc.raw;
@@ -210,6 +217,28 @@ impl Lowerer<'_> {
         }
     }
 
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// Substitutes server variables with their defaults.
+fn server_url(raw: &Value, url: &str) -> String {
+    let mut out = url.to_owned();
+    if let Some(vars) = raw.pointer("/servers/0/variables").and_then(Value::as_object) {
+        for (name, var) in vars {
+            if let Some(default) = var.get("default").and_then(Value::as_str) {
+                out = out.replace(&format!("{{{name}}}"), default);
+            }
+        }
+    }
+    out
+}
+
+impl Lowerer<'_> {
+    /// Structural validation with openapiv3: each component and path item is checked on its
+    /// own, so one malformed element is reported at its own pointer and the rest still loads.
     /// Gives every component schema its name first, so references in any order (and cycles)
     /// resolve to an id before any schema is looked at.
     fn register_components(&mut self) {
