@@ -83,7 +83,7 @@ fn snapshot(name: &str, value: &str) {
 /// Parses a page body and serializes it back, checking the round trip in both directions.
 fn round_trip_xml<T: XmlElement + XmlRoot + PartialEq + std::fmt::Debug>(page: &str) -> (T, String) {
     let value: T = xml::from_bytes(page.as_bytes()).unwrap_or_else(|e| panic!("{}: {e}", T::NAME));
-    let written = xml::to_string(&value);
+    let written = xml::to_string(&value).unwrap();
     assert_eq!(normalize(page), normalize(&written), "{} does not round-trip", T::NAME);
     assert_eq!(xml::from_bytes::<T>(written.as_bytes()).unwrap(), value);
     (value, written)
@@ -201,22 +201,22 @@ fn elements_follow_the_spec_property_order_and_attributes_its_xml_objects() {
         username: Some("u".into()),
         id: Some(uuid::Uuid::nil()),
     };
-    assert_eq!(shape(&xml::to_string(&info)), spec_properties(&spec, "CredentialsInfo"));
+    assert_eq!(shape(&xml::to_string(&info).unwrap()), spec_properties(&spec, "CredentialsInfo"));
     let create = CredentialsInfoSpec { password: Some(Secret::from("p")), description: Some("d".into()), username: Some("u".into()) };
-    assert_eq!(shape(&xml::to_string(&create)), spec_properties(&spec, "CredentialsInfoSpec"));
+    assert_eq!(shape(&xml::to_string(&create).unwrap()), spec_properties(&spec, "CredentialsInfoSpec"));
     let hint = PasswordKeyInfoSpec { hint: Some("h".into()) };
-    assert_eq!(shape(&xml::to_string(&hint)), spec_properties(&spec, "PasswordKeyInfoSpec"));
+    assert_eq!(shape(&xml::to_string(&hint).unwrap()), spec_properties(&spec, "PasswordKeyInfoSpec"));
     for (name, value) in [
-        ("CredentialsInfo", xml::to_string(&info)),
-        ("CredentialsInfoSpec", xml::to_string(&create)),
-        ("PasswordKeyInfoSpec", xml::to_string(&hint)),
+        ("CredentialsInfo", xml::to_string(&info).unwrap()),
+        ("CredentialsInfoSpec", xml::to_string(&create).unwrap()),
+        ("PasswordKeyInfoSpec", xml::to_string(&hint).unwrap()),
     ] {
         assert_eq!(spec["components"]["schemas"][name]["xml"]["name"], name);
         assert!(value.starts_with(&format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{name} ")), "{value}");
     }
     // Absent optional members are left out in both formats.
     let sparse = CredentialsInfoSpec { description: Some("only this".into()), ..Default::default() };
-    assert_eq!(shape(&xml::to_string(&sparse)).1, ["Description"]);
+    assert_eq!(shape(&xml::to_string(&sparse).unwrap()).1, ["Description"]);
     assert_eq!(serde_json::to_string(&sparse).unwrap(), r#"{"Description":"only this"}"#);
 }
 
@@ -232,7 +232,7 @@ fn awkward_text_round_trips_in_both_formats() {
         href: Some("https://localhost/api?a=1&b=\"2\"".into()),
         r#type: Some("Credentials\t<x>".into()),
     };
-    let written = xml::to_string(&value);
+    let written = xml::to_string(&value).unwrap();
     snapshot("escaping", &written);
     let back: CredentialsInfo = xml::from_bytes(written.as_bytes()).unwrap();
     assert_eq!(back, value);
@@ -260,7 +260,7 @@ fn secrets_are_redacted_in_debug_from_either_format() {
         assert!(printed.contains("Secret(***)"), "{printed}");
     }
     // The serialized forms carry the password, as they must.
-    assert!(xml::to_string(&from_xml).contains("<Password>P@ssw0rd</Password>"));
+    assert!(xml::to_string(&from_xml).unwrap().contains("<Password>P@ssw0rd</Password>"));
     assert!(serde_json::to_string(&from_json).unwrap().contains(r#""Password":"P@ssw0rd""#));
 }
 

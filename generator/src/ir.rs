@@ -323,6 +323,11 @@ pub struct Pagination {
     pub items: Vec<String>,
     /// Rust field path to the total count.
     pub total: Vec<String>,
+    /// Rust field path to the offset the server says it applied (`offsetProperty`), and
+    /// whether that field is optional.
+    pub offset_echo: Option<(Vec<String>, bool)>,
+    /// Rust field path to the page's item count (`countProperty`), and whether optional.
+    pub count: Option<(Vec<String>, bool)>,
     /// Item type.
     pub item_ty: Ty,
 }

@@ -28,7 +28,7 @@ serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_urlencoded = "0.7"
 serde_path_to_error = "0.1"
-tokio = { version = "1", features = ["time", "sync"] }
+tokio = { version = "1", features = ["rt", "time", "sync"] }
 futures = "0.3"
 bytes = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
@@ -39,6 +39,8 @@ percent-encoding = "2"
 base64 = "0.22"
 rand = "0.8"
 thiserror = "2"
+secrecy = "0.10"
+zeroize = "1"
 "#;
 
 /// Validates a crate name the way cargo does (letters, digits, `-`, `_`; not starting with a digit).

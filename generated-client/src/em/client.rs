@@ -128,10 +128,16 @@ impl Client {
                 ::std::format!("/logonSessions/{}", session_id_segment),
             );
         let response = request.send().await?;
-        match response.status() {
-            204 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response.into_error_xml()),
+        let result = {
+            match response.status() {
+                204 => ::std::result::Result::Ok(()),
+                _ => ::std::result::Result::Err(response.into_error_xml()),
+            }
+        };
+        if result.is_ok() {
+            self.core.clear_credentials();
         }
+        result
     }
 }
 

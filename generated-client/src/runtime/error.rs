@@ -2,15 +2,17 @@
 
 use std::fmt;
 
-/// How much of an unexpected body an error keeps.
-pub const BODY_EXCERPT: usize = 1024;
+pub use super::redact::{excerpt, BODY_EXCERPT};
 
 /// An operation failed. Every variant names the operation (its `operationId`); none carries
-/// a secret: request bodies are never included and response excerpts are only kept for
-/// statuses the spec does not document.
+/// a secret: request bodies are never included, response excerpts are only kept for error
+/// statuses the spec does not document, and every credential the client knows of and every
+/// secret of the request is blanked out of them in each encoding it may take.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error<E> {
-    /// The request could not be built (a value that cannot be encoded, an invalid header).
+    /// The request could not be built (a value that cannot be encoded, an invalid header,
+    /// a character XML cannot carry, a page size that is not positive).
     #[error("{operation}: cannot build the request: {message}")]
     InvalidRequest {
         /// `operationId`.
@@ -27,7 +29,8 @@ pub enum Error<E> {
         #[source]
         source: reqwest::Error,
     },
-    /// The request did not complete within the configured timeout.
+    /// The call did not complete within its deadline (retries and backoff included) or a
+    /// single attempt hit the per-request timeout.
     #[error("{operation}: timed out")]
     Timeout {
         /// `operationId`.
@@ -51,7 +54,9 @@ pub enum Error<E> {
         operation: &'static str,
         /// HTTP status.
         status: u16,
-        /// The start of the body, at most [`BODY_EXCERPT`] bytes, lossily decoded.
+        /// For an error status, the start of the body (at most [`BODY_EXCERPT`] bytes,
+        /// lossily decoded, secrets blanked out). A success body is never shown, since it
+        /// may carry credentials (a token answer, say): only its length is.
         body: String,
     },
     /// The answer had a success status but its body is not what the spec promises.
@@ -66,12 +71,47 @@ pub enum Error<E> {
         /// What was wrong.
         message: String,
     },
-    /// Logging in or refreshing the login failed.
+    /// Logging in or renewing the login failed, or the login was refused earlier and the
+    /// client holds no usable credential until [`login`](crate::vbr::Client::login) is
+    /// called again.
     #[error("{operation}: authentication failed: {message}")]
     Auth {
-        /// `operationId` (or the token endpoint).
+        /// `operationId` (or `token` for the token endpoint).
         operation: &'static str,
         /// What went wrong, without any credential.
+        message: String,
+    },
+    /// The server answered with a redirect the client did not follow: by default none are,
+    /// and with [`Redirects::SameOrigin`](super::Redirects) none to another scheme, host or
+    /// port (credentials never leave their origin).
+    #[error("{operation}: the server redirected ({status}) to {location}; not followed")]
+    Redirect {
+        /// `operationId`.
+        operation: &'static str,
+        /// HTTP status (301, 302, 303, 307 or 308).
+        status: u16,
+        /// Where to: scheme, host, port and path of the `Location` header (no query, which
+        /// may carry a token), or `(none)`.
+        location: String,
+    },
+    /// The answer's body is larger than the configured cap
+    /// ([`ClientBuilder::max_response_body`](super::ClientBuilder::max_response_body)).
+    #[error("{operation}: the response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// `operationId`.
+        operation: &'static str,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A paged listing cannot be trusted to be complete: a page came back empty before the
+    /// reported total, did not advance, or carried numbers that contradict the request.
+    #[error("{operation}: paging stopped at offset {offset}: {message}")]
+    Paging {
+        /// `operationId`.
+        operation: &'static str,
+        /// The offset of the page that was wrong.
+        offset: i64,
+        /// What was wrong.
         message: String,
     },
 }
@@ -117,14 +157,19 @@ impl<E> Error<E> {
             | Error::Api { operation, .. }
             | Error::UnexpectedStatus { operation, .. }
             | Error::Decode { operation, .. }
-            | Error::Auth { operation, .. } => operation,
+            | Error::Auth { operation, .. }
+            | Error::Redirect { operation, .. }
+            | Error::BodyTooLarge { operation, .. }
+            | Error::Paging { operation, .. } => operation,
         }
     }
 
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } | Error::Redirect { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -143,16 +188,5 @@ impl<E> Error<E> {
         } else {
             Error::Transport { operation, source: source.without_url() }
         }
-    }
-}
-
-/// At most [`BODY_EXCERPT`] bytes of a body, lossily decoded, marked when cut.
-pub fn excerpt(body: &[u8]) -> String {
-    if body.len() <= BODY_EXCERPT {
-        String::from_utf8_lossy(body).into_owned()
-    } else {
-        let mut s = String::from_utf8_lossy(&body[..BODY_EXCERPT]).into_owned();
-        s.push_str("… (truncated)");
-        s
     }
 }

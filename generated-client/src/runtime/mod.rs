@@ -1,26 +1,57 @@
-//! The runtime the generated clients use. Hand-written, not generated: HTTP, auth, retries,
-//! paging, errors, secrets and XML live here, so generated methods stay declarative.
+//! The runtime the generated clients use. Hand-written, not generated, and split by concern
+//! in the manner of smithy-rs's orchestrator:
+//!
+//! - `config`: the builder and the transport it makes (TLS, redirects, timeouts, caps);
+//! - `identity`: the credentials held, and the single-flight, cancellation-safe token
+//!   lifecycle;
+//! - `retry`: what an attempt came to and what follows ([`RetryPolicy`], classification);
+//! - `request`: request building and the send loop; `transport`: one capped exchange;
+//! - `response`: decoding answers and errors; `redact`: blanking secrets out of error text;
+//! - `paging`, `xml`, `error`, `secret`.
 //!
 //! `cargo xtask generate` copies this folder into standalone crates, so it depends only on
-//! crates from crates.io and refers to itself through `super::`.
+//! crates from crates.io and refers to itself through `super::`. Items only generated code
+//! uses are `#[doc(hidden)]`.
 
-mod auth;
+mod config;
 mod core;
+#[doc(hidden)]
 pub mod de;
 pub mod error;
+mod identity;
 mod paging;
 mod params;
+mod redact;
+mod request;
+mod response;
+mod retry;
 mod secret;
+#[doc(hidden)]
 pub mod ser;
+mod transport;
 mod unknown;
+#[doc(hidden)]
 pub mod xml;
 
-pub use self::core::{AuthScheme, BuildError, ClientBuilder, Core, Format, FromCore, Method, Operation, Request, Response, RetryPolicy};
+pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
+pub use self::core::Core;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};
-pub use self::paging::paginate;
-pub use self::params::{encode_path, json_param, ParamValue};
+pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
+
+#[doc(hidden)]
+pub use self::config::FromCore;
+#[doc(hidden)]
+pub use self::core::{AuthScheme, Method, Operation};
+#[doc(hidden)]
+pub use self::paging::{paginate, Page};
+#[doc(hidden)]
+pub use self::params::{encode_path, json_param, ParamValue};
+#[doc(hidden)]
+pub use self::request::Request;
+#[doc(hidden)]
+pub use self::response::Response;
 
 /// Re-exported for the stream types in generated signatures.
 pub use futures;

@@ -1,41 +1,118 @@
-//! Offset pagination as a lazy stream.
+//! Offset pagination as a lazy stream that never passes off a short listing as complete.
 
 use std::future::Future;
 
 use futures::stream::{self, Stream};
 
-/// Streams the items of every page. `fetch(offset)` returns a page's items and the total
-/// the server reports. Stops when the total is reached, when a page is empty (a server that
-/// miscounts cannot cause an endless loop), or after the first error, which is yielded.
-pub fn paginate<T, E, F, Fut>(start: i64, fetch: F) -> impl Stream<Item = Result<T, E>>
+use super::error::Error;
+
+/// One page as the server answered it.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// The total the server reports.
+    pub total: i64,
+    /// The offset the server says it applied, if it echoes one.
+    pub offset: Option<i64>,
+    /// The item count the server reports for the page, if any.
+    pub count: Option<i64>,
+}
+
+/// Streams the items of every page of operation `operation`, from offset `start`, `limit`
+/// items a page (the server's default when `None`). `fetch(offset)` gets one page.
+///
+/// The stream ends after the reported total, or with an [`Error::Paging`] (after which it
+/// ends) when the listing cannot be trusted to be complete:
+/// - a page comes back empty before the total is reached;
+/// - a page does not advance: the offset it echoes is not the one asked for, or its items
+///   repeat the previous page's;
+/// - a number contradicts the request: a negative total, a count that is not the number of
+///   items, more items than the limit.
+///
+/// A `limit` or `start` that is not positive is an [`Error::InvalidRequest`], before any
+/// request is sent.
+pub fn paginate<T, B, F, Fut>(operation: &'static str, start: i64, limit: Option<i64>, fetch: F) -> impl Stream<Item = Result<T, Error<B>>>
 where
+    T: Clone + PartialEq,
     F: Fn(i64) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, i64), E>>,
+    Fut: Future<Output = Result<Page<T>, Error<B>>>,
 {
-    struct State<F> {
+    struct State<F, T> {
         offset: i64,
         done: bool,
         fetch: F,
+        previous: Option<Vec<T>>,
     }
-    let pages = stream::unfold(State { offset: start, done: false, fetch }, |mut st| async move {
+    let invalid = if limit.is_some_and(|l| l <= 0) {
+        Some(format!("the page size (limit) must be positive, not {}", limit.unwrap_or_default()))
+    } else if start < 0 {
+        Some(format!("the first offset must not be negative, not {start}"))
+    } else {
+        None
+    };
+    let state = State { offset: start, done: false, fetch, previous: None };
+    let pages = stream::unfold((state, invalid), move |(mut st, invalid)| async move {
+        if let Some(message) = invalid {
+            st.done = true;
+            return Some((vec![Err(Error::InvalidRequest { operation, message })], (st, None)));
+        }
         if st.done {
             return None;
         }
-        match (st.fetch)(st.offset).await {
-            Ok((items, total)) => {
-                st.offset += items.len() as i64;
-                if items.is_empty() || st.offset >= total {
-                    st.done = true;
-                }
-                Some((items.into_iter().map(Ok).collect::<Vec<_>>(), st))
-            }
+        let offset = st.offset;
+        let page = match (st.fetch)(offset).await {
+            Ok(page) => page,
             Err(e) => {
                 st.done = true;
-                Some((vec![Err(e)], st))
+                return Some((vec![Err(e)], (st, None)));
+            }
+        };
+        match check(&page, offset, limit, st.previous.as_deref()) {
+            Err(message) => {
+                st.done = true;
+                Some((vec![Err(Error::Paging { operation, offset, message })], (st, None)))
+            }
+            Ok(next) => {
+                st.offset = next;
+                st.done = next >= page.total;
+                // Only the previous page is kept, to tell a page that does not advance.
+                st.previous = if st.done { None } else { Some(page.items.clone()) };
+                Some((page.items.into_iter().map(Ok).collect::<Vec<_>>(), (st, None)))
             }
         }
     });
     futures::StreamExt::flat_map(pages, stream::iter)
+}
+
+/// The next offset after `page`, read at `offset`, or why the page cannot be trusted.
+fn check<T: PartialEq>(page: &Page<T>, offset: i64, limit: Option<i64>, previous: Option<&[T]>) -> Result<i64, String> {
+    let len = i64::try_from(page.items.len()).map_err(|_| "the page is too large".to_owned())?;
+    if page.total < 0 {
+        return Err(format!("the reported total is negative ({})", page.total));
+    }
+    if let Some(echoed) = page.offset {
+        if echoed != offset {
+            return Err(format!("asked for offset {offset}, the server answered with offset {echoed}"));
+        }
+    }
+    if let Some(count) = page.count {
+        if count != len {
+            return Err(format!("the page reports {count} items but carries {len}"));
+        }
+    }
+    if let Some(limit) = limit {
+        if len > limit {
+            return Err(format!("the page carries {len} items, more than the limit of {limit}"));
+        }
+    }
+    if len == 0 && offset < page.total {
+        return Err(format!("the page is empty, but the reported total is {}: the listing would be incomplete", page.total));
+    }
+    if len > 0 && previous.is_some_and(|p| p == page.items.as_slice()) {
+        return Err("the page repeats the previous page: the server does not apply the offset".to_owned());
+    }
+    offset.checked_add(len).ok_or_else(|| "the offset overflows".to_owned())
 }
 
 #[cfg(test)]
@@ -43,35 +120,92 @@ mod tests {
     use super::*;
     use futures::StreamExt;
 
-    #[tokio::test]
-    async fn reads_until_total() {
-        let data: Vec<i32> = (0..25).collect();
-        let items: Vec<i32> = paginate(0, |off| {
-            let page: Vec<i32> = data.iter().skip(off as usize).take(10).copied().collect();
-            async move { Ok::<_, ()>((page, 25)) }
+    type E = Error<()>;
+
+    fn page(items: Vec<i32>, total: i64, offset: i64) -> Page<i32> {
+        let count = Some(items.len() as i64);
+        Page { items, total, offset: Some(offset), count }
+    }
+
+    async fn run(limit: Option<i64>, total: i64, serve: impl Fn(i64) -> Page<i32>) -> Vec<Result<i32, String>> {
+        paginate::<i32, (), _, _>("Op", 0, limit, |off| {
+            let p = serve(off);
+            async move { Ok::<_, E>(p) }
         })
-        .map(|r| r.unwrap())
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .take(total as usize + 5)
         .collect()
-        .await;
-        assert_eq!(items, data);
+    }
+
+    fn honest(off: i64) -> Page<i32> {
+        let items: Vec<i32> = (off as i32..25).take(10).collect();
+        page(items, 25, off)
     }
 
     #[tokio::test]
-    async fn stops_on_empty_page_even_if_total_lies() {
-        let calls = std::sync::atomic::AtomicU32::new(0);
-        let items: Vec<Result<i32, ()>> = paginate(0, |_| {
-            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            async { Ok((Vec::new(), 1_000_000)) }
-        })
-        .collect()
-        .await;
-        assert!(items.is_empty());
-        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    async fn reads_until_total() {
+        let items = run(Some(10), 25, honest).await;
+        assert_eq!(items, (0..25).map(Ok).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_before_the_total_is_an_error() {
+        let items = run(Some(10), 1000, |off| if off == 0 { page(vec![1, 2], 1000, 0) } else { page(vec![], 1000, off) }).await;
+        assert_eq!(items.len(), 3);
+        assert!(items[2].as_ref().unwrap_err().contains("empty"), "{items:?}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_offset_is_caught() {
+        // Echoes the offset asked for, but serves the first page again.
+        let items = run(Some(2), 100, |off| Page { items: vec![1, 2], total: 100, offset: Some(off), count: Some(2) }).await;
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(items[2].as_ref().unwrap_err().contains("repeats"), "{items:?}");
+        // Echoes the offset it applied.
+        let items = run(Some(2), 100, |_| page(vec![1, 2], 100, 0)).await;
+        assert!(items[2].as_ref().unwrap_err().contains("offset 0"), "{items:?}");
+    }
+
+    #[tokio::test]
+    async fn lying_numbers_are_errors() {
+        let items = run(Some(10), 10, |_| Page { items: vec![1], total: -1, offset: None, count: None }).await;
+        assert!(items[0].as_ref().unwrap_err().contains("negative"), "{items:?}");
+        let items = run(Some(10), 10, |_| Page { items: vec![1], total: 5, offset: None, count: Some(3) }).await;
+        assert!(items[0].as_ref().unwrap_err().contains("reports 3"), "{items:?}");
+        let items = run(Some(1), 10, |_| Page { items: vec![1, 2], total: 5, offset: None, count: None }).await;
+        assert!(items[0].as_ref().unwrap_err().contains("more than the limit"), "{items:?}");
+    }
+
+    #[tokio::test]
+    async fn a_limit_that_is_not_positive_sends_nothing() {
+        for limit in [0, -5] {
+            let calls = std::sync::atomic::AtomicU32::new(0);
+            let items: Vec<Result<i32, E>> = paginate("Op", 0, Some(limit), |_| {
+                calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { Ok(page(vec![1], 1, 0)) }
+            })
+            .collect()
+            .await;
+            assert!(matches!(items.as_slice(), [Err(Error::InvalidRequest { .. })]));
+            assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+        }
     }
 
     #[tokio::test]
     async fn yields_errors_and_stops() {
-        let items: Vec<Result<i32, &str>> = paginate(0, |off| async move { if off == 0 { Ok((vec![1, 2], 10)) } else { Err("boom") } }).collect().await;
-        assert_eq!(items, vec![Ok(1), Ok(2), Err("boom")]);
+        let items: Vec<Result<i32, E>> = paginate("Op", 0, None, |off| async move {
+            if off == 0 {
+                Ok(page(vec![1, 2], 10, 0))
+            } else {
+                Err(Error::Timeout { operation: "Op" })
+            }
+        })
+        .collect()
+        .await;
+        assert_eq!(items.len(), 3);
+        assert!(matches!(items[2], Err(Error::Timeout { .. })));
     }
 }

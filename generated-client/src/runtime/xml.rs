@@ -18,6 +18,11 @@ use super::Secret;
 /// The XML Schema instance namespace (`xsi:nil`, `xsi:type`).
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
+/// The deepest element nesting read. EM's documents are a handful of levels deep; a deeper
+/// one is refused before it can cost memory or stack (reading generated types recurses
+/// once per level).
+pub const MAX_DEPTH: usize = 128;
+
 /// A value written as the text of an element or an attribute.
 pub trait XmlText: Sized {
     /// The text.
@@ -66,6 +71,7 @@ impl XmlText for String {
 
 impl XmlText for Secret {
     fn to_xml_text(&self) -> Cow<'_, str> {
+        super::secret::noticed(self);
         Cow::Borrowed(self.expose())
     }
     fn from_xml_text(text: &str) -> Result<Self, String> {
@@ -142,7 +148,8 @@ impl std::fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
-/// A parsed element: local name, namespace, attributes, child elements and text.
+/// A parsed element: local name, namespace, attributes, child elements and text. Dropping
+/// one takes no recursion, however deep the tree.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Element {
     /// Local name (any prefix removed).
@@ -162,6 +169,16 @@ pub struct Element {
     pub nil: bool,
 }
 
+impl Drop for Element {
+    fn drop(&mut self) {
+        // Children are moved onto a list and dropped one level at a time.
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut child) = pending.pop() {
+            pending.append(&mut child.children);
+        }
+    }
+}
+
 impl Element {
     /// The first child with this local name.
     pub fn child(&self, name: &str) -> Option<&Element> {
@@ -174,7 +191,8 @@ impl Element {
     }
 }
 
-/// Parses a document into its root element, resolving namespace prefixes.
+/// Parses a document into its root element, resolving namespace prefixes. Nesting deeper
+/// than [`MAX_DEPTH`] is an error.
 pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let mut reader = quick_xml::NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
@@ -190,11 +208,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                 if root.is_some() {
                     return Err(err("a second element follows the root element".into()));
                 }
-                let mut el = Element {
-                    name: String::from_utf8_lossy(start.local_name().as_ref()).into_owned(),
-                    namespace: namespace_of(&resolved).map_err(err)?,
-                    ..Element::default()
-                };
+                let mut el = Element::default();
+                el.name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+                el.namespace = namespace_of(&resolved).map_err(err)?;
                 for attr in start.attributes() {
                     let attr = attr.map_err(|e| err(e.to_string()))?;
                     if attr.key.as_namespace_binding().is_some() {
@@ -212,6 +228,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                         continue;
                     }
                     el.attributes.push((String::from_utf8_lossy(local.as_ref()).into_owned(), value));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err(format!("elements are nested deeper than {MAX_DEPTH} levels")));
                 }
                 if is_empty {
                     match stack.last_mut() {
@@ -285,12 +304,14 @@ pub fn from_bytes<T: XmlElement + XmlRoot>(bytes: &[u8]) -> Result<T, XmlError> 
     T::read_element(&root).map_err(|e| e.inside(T::NAME))
 }
 
-/// Writes a document with `T` as its root.
-pub fn to_string<T: XmlElement + XmlRoot>(value: &T) -> String {
+/// Writes a document with `T` as its root. A character XML 1.0 cannot carry (a control
+/// character, U+FFFE, U+FFFF) is an error naming the element path where it is, never
+/// written: the document would not be well-formed.
+pub fn to_string<T: XmlElement + XmlRoot>(value: &T) -> Result<String, XmlError> {
     let mut w = Writer::new();
     w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     value.write_element(&mut w, T::NAME, T::NAMESPACE);
-    w.into_string()
+    w.finish()
 }
 
 /// Builds XML text with correct escaping, declaring namespaces only where they change.
@@ -306,6 +327,10 @@ pub struct Writer {
     pending_namespace: Option<String>,
     /// The last thing written is a start tag's `>`, so `end` can self-close it.
     just_opened: bool,
+    /// Names of the open elements, for error paths.
+    open: Vec<String>,
+    /// The first character that XML cannot carry, and where.
+    invalid: Option<XmlError>,
 }
 
 /// Shows only the size: the text may hold secrets (passwords in request bodies).
@@ -321,15 +346,38 @@ impl Writer {
         Writer::default()
     }
 
-    /// The text written so far.
+    /// The text written so far (characters XML cannot carry included; see [`Self::finish`]).
     pub fn into_string(self) -> String {
         self.out
+    }
+
+    /// The text written, or where a character XML 1.0 cannot carry was written.
+    pub fn finish(self) -> Result<String, XmlError> {
+        match self.invalid {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+
+    /// Notes the first character that XML 1.0 does not allow (`where_` adds an attribute).
+    fn check(&mut self, text: &str, attribute: Option<&str>) {
+        if self.invalid.is_some() {
+            return;
+        }
+        if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
+            let mut path = self.open.clone();
+            if let Some(a) = attribute {
+                path.push(format!("@{a}"));
+            }
+            self.invalid = Some(XmlError { path, message: format!("the character U+{:04X} is not allowed in XML 1.0", c as u32) });
+        }
     }
 
     /// Opens a start tag. The namespace is declared (as the default namespace) when it
     /// differs from the one in scope; `None` keeps the one in scope.
     pub fn start(&mut self, name: &str, namespace: Option<&str>) {
         self.just_opened = false;
+        self.open.push(name.to_owned());
         self.out.push('<');
         self.out.push_str(name);
         let current = self.scopes.last().cloned().flatten();
@@ -345,6 +393,7 @@ impl Writer {
 
     /// Adds an attribute to the open start tag.
     pub fn attribute(&mut self, name: &str, value: &str) {
+        self.check(value, Some(name));
         self.out.push(' ');
         self.out.push_str(name);
         self.out.push_str("=\"");
@@ -364,6 +413,7 @@ impl Writer {
     /// Writes escaped text.
     pub fn text(&mut self, text: &str) {
         if !text.is_empty() {
+            self.check(text, None);
             escape_into(&mut self.out, text, false);
             self.just_opened = false;
         }
@@ -372,6 +422,7 @@ impl Writer {
     /// Writes an end tag, or self-closes the element when nothing was written inside it.
     pub fn end(&mut self, name: &str) {
         self.scopes.pop();
+        self.open.pop();
         if std::mem::take(&mut self.just_opened) {
             self.out.pop();
             self.out.push_str(" />");
@@ -391,6 +442,12 @@ impl Writer {
         }
         self.end(wrapper);
     }
+}
+
+/// `Char` of XML 1.0 (§2.2): tab, line feed, carriage return, and U+0020 up, less the
+/// surrogates (which Rust strings cannot hold) and U+FFFE, U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Escapes what XML requires: `&` and `<` everywhere, `>` (for `]]>`), `"` in attribute
@@ -533,6 +590,44 @@ mod tests {
         let el = parse(br#"<R xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id xsi:nil="true" /></R>"#).unwrap();
         assert!(el.attributes.is_empty());
         assert_eq!(optional_child::<uuid::Uuid>(&el, "Id").unwrap(), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_and_drops_without_recursion() {
+        let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
+        let e = parse(deep.as_bytes()).unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e}");
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(ok.as_bytes()).is_ok());
+        // A tree built by hand far deeper than the stack could drop recursively.
+        let mut el = Element::default();
+        for _ in 0..1_000_000 {
+            let mut parent = Element::default();
+            parent.children.push(el);
+            el = parent;
+        }
+        drop(el);
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_refused_with_their_path() {
+        let mut w = Writer::new();
+        w.start("Spec", None);
+        w.close_start();
+        Secret::from("hunter\u{1}2").write_element(&mut w, "Password", None);
+        w.end("Spec");
+        let e = w.finish().unwrap_err();
+        assert_eq!(e.path(), "/Spec/Password");
+        assert!(e.message.contains("U+0001") && !e.to_string().contains("hunter"), "{e}");
+        let mut w = Writer::new();
+        w.start("A", None);
+        w.attribute("Name", "x\u{FFFE}");
+        w.close_start();
+        w.end("A");
+        assert_eq!(w.finish().unwrap_err().path(), "/A/@Name");
+        let mut w = Writer::new();
+        "tab\tnl\ncr\r\u{10000}".to_owned().write_element(&mut w, "Ok", None);
+        assert!(w.finish().is_ok());
     }
 
     #[test]

@@ -195,7 +195,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_creds`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_creds`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
     pub fn get_all_creds_stream<'a>(
         &'a self,
         params: super::types::GetAllCredsParams,
@@ -203,14 +203,28 @@ impl Client {
         Item = ::std::result::Result<super::types::CredentialsModel, Error>,
     > + 'a {
         crate::runtime::paginate(
+            "GetAllCreds",
             params.skip.map(|o| o as i64).unwrap_or(0),
+            params.limit.map(|l| l as i64),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
-                page_params.skip = ::std::option::Option::Some(offset as _);
-                let _ = &page_params.limit;
                 async move {
+                    let narrowed = ::std::convert::TryFrom::try_from(offset)
+                        .map_err(|_| crate::runtime::Error::Paging {
+                            operation: "GetAllCreds",
+                            offset,
+                            message: ::std::string::String::from(
+                                "the offset does not fit the offset parameter's type",
+                            ),
+                        })?;
+                    page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_creds(&page_params).await?;
-                    ::std::result::Result::Ok((page.data, page.pagination.total as i64))
+                    ::std::result::Result::Ok(crate::runtime::Page {
+                        offset: page.pagination.skip.map(|v| v as i64),
+                        count: ::std::option::Option::Some(page.pagination.count as i64),
+                        total: page.pagination.total as i64,
+                        items: page.data,
+                    })
                 }
             },
         )
@@ -550,7 +564,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_cloud_creds`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_cloud_creds`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
     pub fn get_all_cloud_creds_stream<'a>(
         &'a self,
         params: super::types::GetAllCloudCredsParams,
@@ -558,14 +572,28 @@ impl Client {
         Item = ::std::result::Result<super::types::CloudCredentialsModel, Error>,
     > + 'a {
         crate::runtime::paginate(
+            "GetAllCloudCreds",
             params.skip.map(|o| o as i64).unwrap_or(0),
+            params.limit.map(|l| l as i64),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
-                page_params.skip = ::std::option::Option::Some(offset as _);
-                let _ = &page_params.limit;
                 async move {
+                    let narrowed = ::std::convert::TryFrom::try_from(offset)
+                        .map_err(|_| crate::runtime::Error::Paging {
+                            operation: "GetAllCloudCreds",
+                            offset,
+                            message: ::std::string::String::from(
+                                "the offset does not fit the offset parameter's type",
+                            ),
+                        })?;
+                    page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_cloud_creds(&page_params).await?;
-                    ::std::result::Result::Ok((page.data, page.pagination.total as i64))
+                    ::std::result::Result::Ok(crate::runtime::Page {
+                        offset: page.pagination.skip.map(|v| v as i64),
+                        count: ::std::option::Option::Some(page.pagination.count as i64),
+                        total: page.pagination.total as i64,
+                        items: page.data,
+                    })
                 }
             },
         )
@@ -1049,7 +1077,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_creds_helper_appliances_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_creds_helper_appliances_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
     pub fn get_all_creds_helper_appliances_with_filtering_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -1058,16 +1086,30 @@ impl Client {
         Item = ::std::result::Result<super::types::CloudHelperApplianceModel, Error>,
     > + 'a {
         crate::runtime::paginate(
+            "GetAllCredsHelperAppliancesWithFiltering",
             params.skip.map(|o| o as i64).unwrap_or(0),
+            params.limit.map(|l| l as i64),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
-                page_params.skip = ::std::option::Option::Some(offset as _);
-                let _ = &page_params.limit;
                 async move {
+                    let narrowed = ::std::convert::TryFrom::try_from(offset)
+                        .map_err(|_| crate::runtime::Error::Paging {
+                            operation: "GetAllCredsHelperAppliancesWithFiltering",
+                            offset,
+                            message: ::std::string::String::from(
+                                "the offset does not fit the offset parameter's type",
+                            ),
+                        })?;
+                    page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self
                         .get_all_creds_helper_appliances_with_filtering(id, &page_params)
                         .await?;
-                    ::std::result::Result::Ok((page.data, page.pagination.total as i64))
+                    ::std::result::Result::Ok(crate::runtime::Page {
+                        offset: page.pagination.skip.map(|v| v as i64),
+                        count: ::std::option::Option::Some(page.pagination.count as i64),
+                        total: page.pagination.total as i64,
+                        items: page.data,
+                    })
                 }
             },
         )
@@ -1266,7 +1308,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_encryption_passwords`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_encryption_passwords`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
     pub fn get_all_encryption_passwords_stream<'a>(
         &'a self,
         params: super::types::GetAllEncryptionPasswordsParams,
@@ -1274,14 +1316,28 @@ impl Client {
         Item = ::std::result::Result<super::types::EncryptionPasswordModel, Error>,
     > + 'a {
         crate::runtime::paginate(
+            "GetAllEncryptionPasswords",
             params.skip.map(|o| o as i64).unwrap_or(0),
+            params.limit.map(|l| l as i64),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
-                page_params.skip = ::std::option::Option::Some(offset as _);
-                let _ = &page_params.limit;
                 async move {
+                    let narrowed = ::std::convert::TryFrom::try_from(offset)
+                        .map_err(|_| crate::runtime::Error::Paging {
+                            operation: "GetAllEncryptionPasswords",
+                            offset,
+                            message: ::std::string::String::from(
+                                "the offset does not fit the offset parameter's type",
+                            ),
+                        })?;
+                    page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_encryption_passwords(&page_params).await?;
-                    ::std::result::Result::Ok((page.data, page.pagination.total as i64))
+                    ::std::result::Result::Ok(crate::runtime::Page {
+                        offset: page.pagination.skip.map(|v| v as i64),
+                        count: ::std::option::Option::Some(page.pagination.count as i64),
+                        total: page.pagination.total as i64,
+                        items: page.data,
+                    })
                 }
             },
         )
@@ -1587,7 +1643,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_kms_servers`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_kms_servers`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
     pub fn get_all_kms_servers_stream<'a>(
         &'a self,
         params: super::types::GetAllKMSServersParams,
@@ -1595,14 +1651,28 @@ impl Client {
         Item = ::std::result::Result<super::types::KeyManagementServerBaseModel, Error>,
     > + 'a {
         crate::runtime::paginate(
+            "GetAllKMSServers",
             params.skip.map(|o| o as i64).unwrap_or(0),
+            params.limit.map(|l| l as i64),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
-                page_params.skip = ::std::option::Option::Some(offset as _);
-                let _ = &page_params.limit;
                 async move {
+                    let narrowed = ::std::convert::TryFrom::try_from(offset)
+                        .map_err(|_| crate::runtime::Error::Paging {
+                            operation: "GetAllKMSServers",
+                            offset,
+                            message: ::std::string::String::from(
+                                "the offset does not fit the offset parameter's type",
+                            ),
+                        })?;
+                    page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_kms_servers(&page_params).await?;
-                    ::std::result::Result::Ok((page.data, page.pagination.total as i64))
+                    ::std::result::Result::Ok(crate::runtime::Page {
+                        offset: page.pagination.skip.map(|v| v as i64),
+                        count: ::std::option::Option::Some(page.pagination.count as i64),
+                        total: page.pagination.total as i64,
+                        items: page.data,
+                    })
                 }
             },
         )

@@ -458,6 +458,7 @@ impl Emitter<'_> {
         let rt = &self.rt;
         let name = ident(&op.method_name);
         let stream_name = format_ident!("{}_stream", crate::naming::unraw(&op.method_name));
+        let op_id = &op.id;
         let item = self.ty(&pg.item_ty, From::Client);
         let offset = ident(&pg.offset_param);
         let limit = ident(&pg.limit_param);
@@ -475,8 +476,21 @@ impl Emitter<'_> {
                 quote!(#n)
             })
             .collect();
+        let echo = |field: &Option<(Vec<String>, bool)>| match field {
+            Some((path, optional)) => {
+                let path: Vec<_> = path.iter().map(|s| ident(s)).collect();
+                if *optional {
+                    quote!(page #(.#path)*.map(|v| v as i64))
+                } else {
+                    quote!(::std::option::Option::Some(page #(.#path)* as i64))
+                }
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let offset_echo = echo(&pg.offset_echo);
+        let count = echo(&pg.count);
         let doc = format!(
-            " Every item of [`Client::{}`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached or a page comes back empty. `params.{}` sets the page size; `params.{}` the first item.",
+            " Every item of [`Client::{}`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.{}` sets the page size; `params.{}` the first item.",
             crate::naming::unraw(&op.method_name),
             crate::naming::unraw(&pg.limit_param),
             crate::naming::unraw(&pg.offset_param)
@@ -494,13 +508,22 @@ impl Emitter<'_> {
         quote! {
             #[doc = #doc]
             pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
-                #rt::paginate(params.#offset.map(|o| o as i64).unwrap_or(0), move |offset| {
+                #rt::paginate(#op_id, params.#offset.map(|o| o as i64).unwrap_or(0), params.#limit.map(|l| l as i64), move |offset| {
                     let mut page_params = ::std::clone::Clone::clone(&params);
-                    page_params.#offset = ::std::option::Option::Some(offset as _);
-                    let _ = &page_params.#limit;
                     async move {
+                        let narrowed = ::std::convert::TryFrom::try_from(offset).map_err(|_| #rt::Error::Paging {
+                            operation: #op_id,
+                            offset,
+                            message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
+                        })?;
+                        page_params.#offset = ::std::option::Option::Some(narrowed);
                         let page = self.#name(#(#pass,)* &page_params).await?;
-                        ::std::result::Result::Ok((page #(.#items)*, page #(.#total)* as i64))
+                        ::std::result::Result::Ok(#rt::Page {
+                            offset: #offset_echo,
+                            count: #count,
+                            total: page #(.#total)* as i64,
+                            items: page #(.#items)*,
+                        })
                     }
                 })
             }

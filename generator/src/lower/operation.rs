@@ -469,8 +469,9 @@ impl<'a> Lowerer<'a> {
         op.response_enum = Some(id);
     }
 
-    /// `x-pagination: {offsetParam, limitParam, itemsProperty, totalProperty}` on a list
-    /// operation adds a stream method. Every name is checked against the operation.
+    /// `x-pagination: {offsetParam, limitParam, itemsProperty, totalProperty}` (and the
+    /// optional `offsetProperty`, `countProperty`) on a list operation adds a stream method.
+    /// Every name is checked against the operation.
     fn pagination(&mut self, op: &Operation, pg: &Value, at: &str) -> Option<Pagination> {
         let get = |k: &str| pg.get(k).and_then(Value::as_str);
         let (Some(offset), Some(limit), Some(items), Some(total)) = (get("offsetParam"), get("limitParam"), get("itemsProperty"), get("totalProperty")) else {
@@ -500,7 +501,41 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         };
-        Some(Pagination { offset_param: off.name.clone(), limit_param: lim.name.clone(), items: items_path, total: total_path, item_ty })
+        // Optional echoes of the request, which let the stream tell a server that ignores
+        // the offset or miscounts a page.
+        let mut echo = |key: &str| -> Option<(Vec<String>, bool)> {
+            let dotted = pg.get(key)?;
+            let found = dotted.as_str().and_then(|d| self.field_path_opt(&resp_ty, d));
+            match found {
+                Some((path, Ty::I32 | Ty::I64, optional)) => Some((path, optional)),
+                _ => {
+                    self.sink.error(&format!("{at}/{key}"), format!("`{key}` is not an integer property of the response"));
+                    None
+                }
+            }
+        };
+        let offset_echo = echo("offsetProperty");
+        let count = echo("countProperty");
+        let name = |p: &crate::ir::Param| p.name.clone();
+        Some(Pagination { offset_param: name(off), limit_param: name(lim), items: items_path, total: total_path, offset_echo, count, item_ty })
+    }
+
+    /// Follows a dotted wire path through required struct fields to a last field that may
+    /// be optional; says whether it is.
+    fn field_path_opt(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty, bool)> {
+        let (parent, last) = match dotted.rsplit_once('.') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, dotted),
+        };
+        let (mut path, parent_ty) = match parent {
+            Some(p) => self.field_path(ty, p)?,
+            None => (Vec::new(), ty.clone()),
+        };
+        let Ty::Named(id) = parent_ty else { return None };
+        let TypeKind::Struct(fields) = &self.types[id.0].kind else { return None };
+        let f = fields.iter().find(|f| f.wire == last)?;
+        path.push(f.name.clone());
+        Some((path, f.ty.clone(), !f.required))
     }
 
     /// Follows a dotted wire path through required struct fields.

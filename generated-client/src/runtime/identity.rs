@@ -1,0 +1,500 @@
+//! The identity cache: the credentials a client holds, which one authorizes a request, and
+//! the token lifecycle (login, refresh, renewal after a refused token).
+//!
+//! Renewal is single-flight in both outcomes: whatever the number of callers that find the
+//! token expired (or refused), one token request goes out, in a task of its own so that a
+//! caller that gives up does not cancel it, and its result, success or failure, is shared
+//! with every caller waiting on it. A password the token endpoint refuses is dropped at once,
+//! and later calls fail fast until the user logs in again: an Active Directory account is
+//! not locked out by a client retrying a changed password.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures::future::{BoxFuture, FutureExt, Shared};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+
+use super::core::{AuthScheme, Inner};
+use super::redact::Redactor;
+use super::transport::{exchange, Failure, Wiped};
+use super::Secret;
+
+/// Why a login or a renewal failed; shared by every caller that waited on it.
+#[derive(Clone, Debug)]
+pub(crate) struct AuthFailure {
+    pub(crate) message: String,
+}
+
+impl AuthFailure {
+    fn new(message: impl Into<String>) -> Self {
+        AuthFailure { message: message.into() }
+    }
+}
+
+/// Credentials a client holds. Every secret is a [`Secret`], so printing the state (or a
+/// panic message that includes it) shows no credential.
+#[derive(Debug, Default)]
+pub(crate) struct AuthState {
+    access_token: Option<Secret>,
+    /// `Bearer {access_token}`, built once per token rather than once per request, marked
+    /// sensitive and kept in wiped memory.
+    bearer_header: Option<HeaderValue>,
+    refresh_token: Option<Secret>,
+    expires_at: Option<Instant>,
+    /// When the next request should refresh the token first (before `expires_at`).
+    refresh_at: Option<Instant>,
+    /// Bumped whenever the access token changes or the credentials are forgotten, so a
+    /// request can tell whether the token it was refused with is still the current one.
+    generation: u64,
+    token_url: Option<String>,
+    password_login: Option<(String, Secret)>,
+    /// Set when the token endpoint refused the remembered password: no token request is
+    /// sent again until the next login.
+    refused: Option<String>,
+    basic: Option<(String, Secret)>,
+    api_keys: BTreeMap<String, Secret>,
+    /// Session headers captured from login answers, by lower-case header name.
+    session_headers: BTreeMap<String, Secret>,
+    token_requests: u64,
+}
+
+impl AuthState {
+    fn set_access_token(&mut self, token: Secret) {
+        self.bearer_header = sensitive_header(format!("Bearer {}", token.expose()).into_bytes());
+        self.access_token = Some(token);
+        self.generation += 1;
+    }
+
+    fn renewable(&self) -> bool {
+        self.token_url.is_some() && (self.password_login.is_some() || self.refresh_token.is_some() || self.refused.is_some())
+    }
+}
+
+/// A header value marked sensitive (its `Debug` shows nothing) whose bytes are wiped when
+/// the last copy is dropped.
+fn sensitive_header(bytes: Vec<u8>) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_maybe_shared(Wiped(bytes).into_bytes()).ok()?;
+    v.set_sensitive(true);
+    Some(v)
+}
+
+/// A renewal under way (or just ended), keyed by the token generation it replaces.
+struct Flight {
+    generation: u64,
+    /// When it ended; callers that read the generation before then share its result.
+    done_at: Arc<OnceLock<Instant>>,
+    future: Shared<BoxFuture<'static, Result<(), AuthFailure>>>,
+}
+
+/// The identity cache of one client (shared by its clones).
+#[derive(Default)]
+pub(crate) struct Identity {
+    state: Mutex<AuthState>,
+    flight: Mutex<Option<Flight>>,
+}
+
+/// What authorizes one request.
+#[derive(Default)]
+pub(crate) struct Credential {
+    pub(crate) header: Option<(HeaderName, HeaderValue)>,
+    pub(crate) query: Option<(&'static str, Secret)>,
+    /// The token generation sent, when the token can be renewed.
+    pub(crate) renewable: Option<u64>,
+    /// When the credential was read.
+    pub(crate) read_at: Option<Instant>,
+}
+
+/// A refresh the next request should wait for.
+pub(crate) struct RefreshDue {
+    pub(crate) generation: u64,
+    /// The access token has not expired yet: a failed refresh can still go on with it.
+    pub(crate) still_valid: bool,
+}
+
+/// How a renewal ended for its caller.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Renewed {
+    /// A new token is in place (from this renewal or another).
+    Yes,
+    /// There is no way to get one (no login to repeat).
+    Impossible,
+}
+
+impl Identity {
+    pub(crate) fn state(&self) -> MutexGuard<'_, AuthState> {
+        // Every write replaces whole fields, so a lock poisoned by a panic elsewhere still
+        // holds a consistent state.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn flight(&self) -> MutexGuard<'_, Option<Flight>> {
+        self.flight.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_bearer_token(&self, token: Secret) {
+        let mut a = self.state();
+        a.set_access_token(token);
+        a.expires_at = None;
+        a.refresh_at = None;
+    }
+
+    pub(crate) fn set_basic_auth(&self, username: &str, password: Secret) {
+        self.state().basic = Some((username.to_owned(), password));
+    }
+
+    pub(crate) fn set_api_key(&self, scheme: &str, value: Secret) {
+        self.state().api_keys.insert(scheme.to_owned(), value);
+    }
+
+    pub(crate) fn set_session_header(&self, header: &str, value: Secret) {
+        self.state().session_headers.insert(header.to_ascii_lowercase(), value);
+    }
+
+    /// Forgets every credential; a renewal in flight finds the generation changed and drops
+    /// what it gets.
+    pub(crate) fn clear(&self) {
+        let mut a = self.state();
+        *a = AuthState { generation: a.generation + 1, token_requests: a.token_requests, ..AuthState::default() };
+        drop(a);
+        *self.flight() = None;
+    }
+
+    pub(crate) fn token_requests(&self) -> u64 {
+        self.state().token_requests
+    }
+
+    /// Every credential held, to blank out of error text.
+    pub(crate) fn redactor(&self) -> Redactor {
+        let a = self.state();
+        let mut r = Redactor::default();
+        for s in a.access_token.iter().chain(&a.refresh_token).chain(a.api_keys.values()).chain(a.session_headers.values()) {
+            r.add(s);
+        }
+        for (user, pass) in a.password_login.iter().chain(&a.basic) {
+            r.add(pass);
+            r.add_str(&format!("{user}:{}", pass.expose()));
+        }
+        r
+    }
+
+    /// The refresh a request should wait for before it is sent, if any.
+    pub(crate) fn refresh_due(&self) -> Option<RefreshDue> {
+        let a = self.state();
+        let at = a.refresh_at?;
+        let now = Instant::now();
+        if !a.renewable() || now < at {
+            return None;
+        }
+        let still_valid = a.expires_at.is_some_and(|e| now < e);
+        // With the password refused there is nothing to try while the token still works.
+        if a.refused.is_some() && still_valid {
+            return None;
+        }
+        Some(RefreshDue { generation: a.generation, still_valid })
+    }
+
+    /// The header or query pair that authorizes a request, from the first of the
+    /// operation's schemes the client has a credential for.
+    pub(crate) fn credential(&self, schemes: &[AuthScheme]) -> Credential {
+        let a = self.state();
+        let mut c = Credential { read_at: Some(Instant::now()), ..Credential::default() };
+        for scheme in schemes {
+            match scheme {
+                AuthScheme::Bearer => {
+                    if let Some(v) = &a.bearer_header {
+                        c.header = Some((AUTHORIZATION, v.clone()));
+                        if a.renewable() {
+                            c.renewable = Some(a.generation);
+                        }
+                        break;
+                    }
+                }
+                AuthScheme::Basic => {
+                    if let Some((user, pass)) = &a.basic {
+                        let mut raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
+                        let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+                        raw.clear();
+                        if let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) {
+                            c.header = Some((AUTHORIZATION, v));
+                            break;
+                        }
+                    }
+                }
+                AuthScheme::ApiKeyHeader { scheme, header } => {
+                    let value = a.api_keys.get(*scheme).or_else(|| a.session_headers.get(&header.to_ascii_lowercase()));
+                    if let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) {
+                        if let Some(v) = sensitive_header(value.expose().as_bytes().to_vec()) {
+                            c.header = Some((name, v));
+                            break;
+                        }
+                    }
+                }
+                AuthScheme::ApiKeyQuery { scheme, name } => {
+                    if let Some(value) = a.api_keys.get(*scheme) {
+                        c.query = Some((name, value.clone()));
+                        break;
+                    }
+                }
+            }
+        }
+        c
+    }
+}
+
+/// Logs in with the OAuth2 password grant and keeps the tokens. The user name and password
+/// are remembered only once the login has worked, to log in again when a refresh token is
+/// refused.
+pub(crate) async fn login(inner: &Arc<Inner>, token_url: &str, username: &str, password: Secret) -> Result<(), AuthFailure> {
+    let grant = TokenGrant::Password { username: username.to_owned(), password: password.clone() };
+    let token = token_request(inner, token_url, &grant).await?;
+    {
+        let mut a = inner.identity.state();
+        a.token_url = Some(token_url.to_owned());
+        a.password_login = Some((username.to_owned(), password));
+        a.refused = None;
+    }
+    store_token(inner, token, None);
+    Ok(())
+}
+
+/// Gets a new access token to replace generation `generation`, read at `read_at`: the
+/// refresh grant first (a refresh token works once), the password grant when that fails.
+/// One flight per generation; see the module documentation.
+pub(crate) async fn renew(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Result<Renewed, AuthFailure> {
+    {
+        let a = inner.identity.state();
+        if a.generation != generation {
+            return Ok(Renewed::Yes);
+        }
+        if let Some(reason) = &a.refused {
+            return Err(AuthFailure::new(reason.clone()));
+        }
+        if !a.renewable() {
+            return Ok(Renewed::Impossible);
+        }
+    }
+    let future = {
+        let mut slot = inner.identity.flight();
+        match slot.as_ref() {
+            Some(f) if f.generation == generation && f.done_at.get().is_none_or(|done| read_at <= *done) => f.future.clone(),
+            _ => {
+                let done_at = Arc::new(OnceLock::new());
+                // A task of its own: the caller that started it may be cancelled, the
+                // renewal is not.
+                let task = tokio::spawn(renewal(Arc::clone(inner), generation, Arc::clone(&done_at)));
+                let future = async move { task.await.unwrap_or_else(|_| Err(AuthFailure::new("the login renewal ended unexpectedly"))) }.boxed().shared();
+                *slot = Some(Flight { generation, done_at, future: future.clone() });
+                future
+            }
+        }
+    };
+    future.await.map(|()| Renewed::Yes)
+}
+
+async fn renewal(inner: Arc<Inner>, generation: u64, done_at: Arc<OnceLock<Instant>>) -> Result<(), AuthFailure> {
+    let result = renew_now(&inner, generation).await;
+    let _ = done_at.set(Instant::now());
+    result
+}
+
+async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailure> {
+    let (token_url, refresh, password) = {
+        let mut a = inner.identity.state();
+        if a.generation != generation {
+            return Ok(());
+        }
+        // Spent whatever the answer: the server may consume it even if we see no answer.
+        (a.token_url.clone(), a.refresh_token.take(), a.password_login.clone())
+    };
+    let Some(token_url) = token_url else { return Err(AuthFailure::new("there is no login to renew")) };
+    if let Some(refresh_token) = refresh {
+        match token_request(inner, &token_url, &TokenGrant::Refresh { refresh_token }).await {
+            Ok(token) => {
+                store_token(inner, token, Some(generation));
+                return Ok(());
+            }
+            Err(e) => tracing::debug!(error = %e.failure.message, "the refresh token was refused; logging in again"),
+        }
+    }
+    let Some((username, password)) = password else {
+        return Err(AuthFailure::new("the refresh token was refused and no password is remembered; log in again"));
+    };
+    match token_request(inner, &token_url, &TokenGrant::Password { username, password }).await {
+        Ok(token) => {
+            store_token(inner, token, Some(generation));
+            Ok(())
+        }
+        Err(e) => {
+            if e.refused {
+                let mut a = inner.identity.state();
+                if a.generation == generation {
+                    // Never try this password again on our own: each try counts towards an
+                    // account lockout.
+                    a.password_login = None;
+                    a.refresh_token = None;
+                    a.refused = Some(format!("{}; the remembered password was dropped, log in again", e.failure.message));
+                }
+            }
+            Err(e.failure)
+        }
+    }
+}
+
+/// An OAuth2 grant (RFC 6749 §4.3, §6).
+pub(crate) enum TokenGrant {
+    Password { username: String, password: Secret },
+    Refresh { refresh_token: Secret },
+}
+
+impl TokenGrant {
+    fn kind(&self) -> &'static str {
+        match self {
+            TokenGrant::Password { .. } => "password",
+            TokenGrant::Refresh { .. } => "refresh_token",
+        }
+    }
+
+    fn secret(&self) -> &Secret {
+        match self {
+            TokenGrant::Password { password, .. } => password,
+            TokenGrant::Refresh { refresh_token } => refresh_token,
+        }
+    }
+
+    fn form(&self) -> Result<Wiped, serde_urlencoded::ser::Error> {
+        let pairs: Vec<(&str, &str)> = match self {
+            TokenGrant::Password { username, password } => vec![("grant_type", "password"), ("username", username), ("password", password.expose())],
+            TokenGrant::Refresh { refresh_token } => vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())],
+        };
+        serde_urlencoded::to_string(pairs).map(|s| Wiped(s.into_bytes()))
+    }
+}
+
+/// The standard OAuth2 token answer; other fields are ignored.
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: Secret,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
+    /// Any JSON number (or none); see [`lifetime`].
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+}
+
+/// The longest token lifetime taken at its word: ten years.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// `expires_in` as a lifetime: a positive number of seconds, at most [`MAX_LIFETIME`];
+/// anything else (zero, negative, not a number) means the token's expiry is unknown.
+fn lifetime(expires_in: Option<&serde_json::Value>) -> Option<Duration> {
+    let seconds = match expires_in? {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return None;
+    }
+    Some(Duration::from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64())))
+}
+
+/// A refused grant is never repeated on its own; other failures (the endpoint unreachable or
+/// busy) may be tried again by a later call.
+struct GrantError {
+    failure: AuthFailure,
+    refused: bool,
+}
+
+impl From<GrantError> for AuthFailure {
+    fn from(e: GrantError) -> Self {
+        e.failure
+    }
+}
+
+/// Sends a token request and returns the answer.
+async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) -> Result<TokenAnswer, GrantError> {
+    let fail = |message: String, refused: bool| GrantError { failure: AuthFailure::new(message), refused };
+    let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
+        if inner.https && token_url.starts_with("http://") {
+            return Err(fail("the token endpoint is plain http while the server is https; not sending credentials".into(), false));
+        }
+        token_url.to_owned()
+    } else {
+        format!("{}{token_url}", inner.base_url)
+    };
+    inner.identity.state().token_requests += 1;
+    let mut redactor = inner.identity.redactor();
+    redactor.add(grant.secret());
+    let span = tracing::debug_span!("token", grant = grant.kind(), status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+    let started = Instant::now();
+    let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?;
+    let request = inner
+        .http
+        .post(&url)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "application/json")
+        .body(body.into_bytes());
+    let sent = tracing::Instrument::instrument(exchange(request, inner.limits.max_body), span.clone()).await;
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(Failure::Transport(e)) => return Err(fail(redactor.text(&format!("cannot reach the token endpoint: {}", e.without_url())), false)),
+        Err(Failure::TooLarge(limit)) => return Err(fail(format!("the token answer exceeds {limit} bytes"), false)),
+        Err(Failure::Redirect { status, location }) => {
+            return Err(fail(format!("the token endpoint redirected ({status}) to {location}; credentials are not sent there"), false))
+        }
+    };
+    span.record("status", answer.status);
+    if !(200..300).contains(&answer.status) {
+        // The body of a refused login names the reason; should the server echo the password
+        // or refresh token back, in whatever encoding, it is blanked out.
+        let refused = matches!(answer.status, 400 | 401) || answer.body.windows(13).any(|w| w == b"invalid_grant");
+        let message = format!("the token endpoint answered {}: {}", answer.status, redactor.excerpt(&answer.body));
+        return Err(fail(message, refused));
+    }
+    serde_json::from_slice(&answer.body).map_err(|e| fail(redactor.text(&format!("the token answer is not valid: {e}")), false))
+}
+
+/// Keeps the tokens of a token answer and schedules the next refresh. A renewal
+/// (`renewing` is the generation it replaces) is dropped if the credentials were forgotten
+/// while it was in flight, so that a logout is not undone by a refresh that was under way.
+fn store_token(inner: &Inner, token: TokenAnswer, renewing: Option<u64>) {
+    let now = Instant::now();
+    let mut a = inner.identity.state();
+    if renewing.is_some_and(|g| g != a.generation) {
+        return;
+    }
+    a.set_access_token(token.access_token);
+    a.refresh_token = token.refresh_token;
+    a.expires_at = None;
+    a.refresh_at = None;
+    if let Some(lifetime) = lifetime(token.expires_in.as_ref()) {
+        // Refresh `refresh_margin` before expiry, but not before half the lifetime has
+        // passed: with a token shorter-lived than the margin every request would refresh.
+        let margin = inner.refresh_margin.min(lifetime / 2);
+        a.expires_at = now.checked_add(lifetime);
+        a.refresh_at = a.expires_at.and_then(|e| e.checked_sub(margin));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn any_expires_in_is_a_lifetime_or_none() {
+        assert_eq!(lifetime(Some(&json!(900))), Some(Duration::from_secs(900)));
+        assert_eq!(lifetime(Some(&json!(i64::MAX))), Some(MAX_LIFETIME));
+        assert_eq!(lifetime(Some(&json!(u64::MAX))), Some(MAX_LIFETIME));
+        assert_eq!(lifetime(Some(&json!(1e300))), Some(MAX_LIFETIME));
+        assert_eq!(lifetime(Some(&json!(-1))), None);
+        assert_eq!(lifetime(Some(&json!(0))), None);
+        assert_eq!(lifetime(Some(&json!("60"))), Some(Duration::from_secs(60)));
+        assert_eq!(lifetime(Some(&json!("NaN"))), None);
+        assert_eq!(lifetime(Some(&json!(null))), None);
+        assert_eq!(lifetime(None), None);
+    }
+}

@@ -1,0 +1,292 @@
+//! Building a request from generated code, and sending it: the orchestrator loop of
+//! credential, exchange, classification, with one deadline over all of it.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use serde::Serialize;
+use tracing::Instrument;
+
+use super::config::Format;
+use super::core::{Core, Operation};
+use super::error::Error;
+use super::identity::{self, Renewed};
+use super::params::ParamValue;
+use super::response::Response;
+use super::retry::{classify, Attempts, Decision, Outcome};
+use super::secret::collecting;
+use super::transport::{exchange, Answer, Failure, Wiped};
+use super::xml::{XmlElement, XmlRoot};
+use super::Secret;
+
+/// A request being built by generated code.
+pub struct Request<'c> {
+    core: &'c Core,
+    op: &'static Operation,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<(&'static str, Bytes)>,
+    accept: Option<&'static str>,
+    /// Every secret the request carries (parameters and body), to blank out of answers.
+    secrets: Vec<Secret>,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("operation", &self.op.id)
+            .field("query", &self.query.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("body_len", &self.body.as_ref().map(|(_, b)| b.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c> Request<'c> {
+    pub(crate) fn new(core: &'c Core, op: &'static Operation, path: String) -> Self {
+        Request { core, op, path, query: Vec::new(), headers: Vec::new(), body: None, accept: None, secrets: Vec::new() }
+    }
+
+    /// Runs `f`, keeping every secret it writes.
+    fn noting<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let (r, secrets) = collecting(f);
+        self.secrets.extend(secrets);
+        r
+    }
+
+    /// Adds a query parameter.
+    pub fn query(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        let v = self.noting(|| value.param_value().into_owned());
+        self.query.push((name.to_owned(), v));
+    }
+
+    /// Adds a query parameter whose value is structured, encoded as JSON.
+    pub fn query_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
+        self.query.push((name.to_owned(), v));
+        Ok(())
+    }
+
+    /// Adds a header parameter.
+    pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        let v = self.noting(|| value.param_value().into_owned());
+        self.headers.push((name.to_owned(), v));
+    }
+
+    /// Adds a header parameter whose value is structured, encoded as JSON.
+    pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("header `{name}`: {e}")))?;
+        self.headers.push((name.to_owned(), v));
+        Ok(())
+    }
+
+    /// Adds a cookie parameter.
+    pub fn cookie(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        let v = self.noting(|| value.param_value().into_owned());
+        self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
+    }
+
+    /// Adds a structured cookie parameter, encoded as JSON.
+    pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
+        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))?;
+        self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
+        Ok(())
+    }
+
+    fn invalid<E>(&self, message: String) -> Error<E> {
+        Error::InvalidRequest { operation: self.op.id, message }
+    }
+
+    fn pick(&self, offered: &[Format]) -> Format {
+        let preferred = self.core.format;
+        if offered.contains(&preferred) {
+            preferred
+        } else {
+            offered.first().copied().unwrap_or(Format::Json)
+        }
+    }
+
+    /// Keeps a serialized body; one that carries a secret is wiped once sent.
+    fn set_body(&mut self, mime: &'static str, bytes: Vec<u8>, secret: bool) {
+        let bytes = if secret { Wiped(bytes).into_bytes() } else { Bytes::from(bytes) };
+        self.body = Some((mime, bytes));
+    }
+
+    /// Serializes the body as JSON or form, whichever the operation offers (preferring the
+    /// client's format).
+    pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
+        let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
+        let (bytes, secrets) = collecting(|| match format {
+            Format::Form => serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| format!("form body: {e}")),
+            _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
+        });
+        let bytes = bytes.map_err(|m| self.invalid(m))?;
+        let secret = !secrets.is_empty();
+        self.secrets.extend(secrets);
+        self.set_body(format.mime(), bytes, secret);
+        Ok(())
+    }
+
+    /// Serializes the body as XML or JSON/form, by the client's format and what the
+    /// operation offers. A character XML 1.0 cannot carry is an `InvalidRequest` naming the
+    /// element path.
+    pub fn body_xml_or_serde<E, T: Serialize + XmlElement + XmlRoot>(&mut self, body: &T, offered: &[Format]) -> Result<(), Error<E>> {
+        if self.pick(offered) == Format::Xml {
+            let (text, secrets) = collecting(|| super::xml::to_string(body));
+            let text = text.map_err(|e| self.invalid(format!("XML body: {e}")))?;
+            let secret = !secrets.is_empty();
+            self.secrets.extend(secrets);
+            self.set_body(Format::Xml.mime(), text.into_bytes(), secret);
+            self.accept = Some(Format::Xml.mime());
+            Ok(())
+        } else {
+            self.body_serde(body, offered)
+        }
+    }
+
+    /// Sends raw bytes with a content type.
+    pub fn body_bytes(&mut self, content_type: &'static str, body: Bytes) {
+        self.body = Some((content_type, body));
+    }
+
+    /// Sends text with a content type.
+    pub fn body_text(&mut self, content_type: &'static str, body: &str) {
+        self.body = Some((content_type, Bytes::from(body.to_owned())));
+    }
+
+    /// Sends the request: auth, retries, tracing, all within the client's deadline.
+    /// Answers with any status but a redirect; the generated method decides what the
+    /// status means.
+    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+        let operation = self.op.id;
+        let deadline = self.core.inner.limits.deadline;
+        let started = Instant::now();
+        match tokio::time::timeout(deadline, self.run(started)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout { operation }),
+        }
+    }
+
+    async fn run<E>(self, started: Instant) -> Result<Response, Error<E>> {
+        let op = self.op;
+        let core = self.core;
+        let inner = &core.inner;
+        let url = format!("{}{}", inner.base_url, self.path);
+        let accept = self.accept.unwrap_or(match core.format {
+            Format::Xml => "application/xml",
+            _ => "application/json",
+        });
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
+            let v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            headers.append(n, v);
+        }
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        if let Some((content_type, _)) = &self.body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        let policy = &inner.retry;
+        let idempotent = op.method.is_idempotent();
+        let mut attempts = Attempts::default();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if let Some(due) = inner.identity.refresh_due() {
+                // Boxed: a rare path whose future would otherwise make every request's larger.
+                if let Err(f) = Box::pin(identity::renew(inner, due.generation, Instant::now())).await {
+                    if !due.still_valid {
+                        return Err(Error::Auth { operation: op.id, message: f.message });
+                    }
+                    tracing::warn!(operation = op.id, error = %f.message, "refreshing the token failed; going on with the current one until it expires");
+                }
+            }
+            let credential = inner.identity.credential(op.auth);
+            let mut req = inner.http.request(op.method.to_reqwest(), &url).headers(headers.clone());
+            if let Some((n, v)) = credential.header {
+                req = req.header(n, v);
+            }
+            if !self.query.is_empty() {
+                req = req.query(&self.query);
+            }
+            if let Some((name, value)) = &credential.query {
+                req = req.query(&[(name, value.expose())]);
+            }
+            if let Some((_, body)) = &self.body {
+                req = req.body(body.clone());
+            }
+            let span = tracing::debug_span!(
+                "request",
+                operation = op.id,
+                method = op.method.as_str(),
+                path = op.path,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            // When no subscriber wants the span, skip entering it on every poll and reading the
+            // clock for its duration.
+            let timed = (!span.is_disabled()).then(Instant::now);
+            let max_body = inner.limits.max_body;
+            let sent = if timed.is_some() { exchange(req, max_body).instrument(span.clone()).await } else { exchange(req, max_body).await };
+            if let Some(t) = timed {
+                span.record("duration_ms", t.elapsed().as_secs_f64() * 1000.0);
+            }
+            let outcome = match &sent {
+                Ok(answer) => {
+                    span.record("status", answer.status);
+                    let token_refused = answer.status == 401 && credential.renewable.is_some() && self.token_refused(&answer.body);
+                    Outcome::Answer { status: answer.status, headers: &answer.headers, token_refused }
+                }
+                Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
+                Err(_) => Outcome::Unusable,
+            };
+            match classify(policy, idempotent, &attempts, &outcome) {
+                Decision::Done => return self.finish(sent),
+                Decision::Retry(delay) => {
+                    // A wait that would outlast the deadline ends the call now, with what
+                    // the server last said.
+                    if started.elapsed().saturating_add(delay) >= inner.limits.deadline {
+                        return self.finish(sent);
+                    }
+                    attempts.retries += 1;
+                    tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::Reauthenticate => {
+                    attempts.reauthenticated = true;
+                    let generation = credential.renewable.unwrap_or_default();
+                    let read_at = credential.read_at.unwrap_or_else(Instant::now);
+                    match Box::pin(identity::renew(inner, generation, read_at)).await {
+                        Ok(Renewed::Yes) => tracing::debug!(parent: &span, "token refused, repeating with a new one"),
+                        Ok(Renewed::Impossible) => return self.finish(sent),
+                        Err(f) => return Err(Error::Auth { operation: op.id, message: f.message }),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The answer as a [`Response`], or the failure as an error.
+    fn finish<E>(&self, sent: Result<Answer, Failure>) -> Result<Response, Error<E>> {
+        let op = self.op.id;
+        match sent {
+            Ok(answer) => Ok(Response::new(self.op, answer, self.core.inner.clone(), self.secrets.clone())),
+            Err(Failure::Transport(e)) => Err(Error::transport(op, e)),
+            Err(Failure::TooLarge(limit)) => Err(Error::BodyTooLarge { operation: op, limit }),
+            Err(Failure::Redirect { status, location }) => Err(Error::Redirect { operation: op, status, location }),
+        }
+    }
+
+    /// Whether a 401 body says the token itself was refused (see
+    /// [`ClientBuilder::reauthenticate_on`](super::ClientBuilder::reauthenticate_on)).
+    fn token_refused(&self, body: &[u8]) -> bool {
+        let Some((property, values)) = &self.core.inner.reauthenticate_on else { return true };
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get(property).and_then(|c| c.as_str()).map(|c| values.iter().any(|x| x == c)))
+            .unwrap_or(false)
+    }
+}

@@ -1,0 +1,235 @@
+//! An answer, fully read, and decoding it: the body the spec promises on success, or an
+//! error that names the operation and shows no secret.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+
+use super::config::Format;
+use super::core::{Inner, Operation};
+use super::error::{ApiErrorBody, Error};
+use super::redact::Redactor;
+use super::transport::Answer;
+use super::xml::{XmlElement, XmlRoot};
+use super::Secret;
+
+/// Union types decode their variant from a buffered value and report a failure inside it as
+/// ``at `inner.path`: message`` (see [`super::de::from_value`]); this joins such inner paths
+/// onto the outer one, so the error names the whole path of the field that failed.
+fn join_nested_path(mut path: String, mut message: String) -> (String, String) {
+    while let Some(rest) = message.strip_prefix("at `") {
+        let Some((inner, tail)) = rest.split_once("`: ") else { break };
+        if path == "." {
+            path = inner.to_owned();
+        } else if inner.starts_with('[') {
+            path.push_str(inner);
+        } else {
+            path.push('.');
+            path.push_str(inner);
+        }
+        message = tail.to_owned();
+    }
+    (path, message)
+}
+
+/// An answer, fully read. Its `Debug` shows header names but not their values (a session
+/// id or a cookie may be among them) and only the length of the body.
+pub struct Response {
+    op: &'static Operation,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    /// For error text: the client's credentials are looked up there.
+    inner: Arc<Inner>,
+    /// The secrets the request carried.
+    secrets: Vec<Secret>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.op.id)
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl Response {
+    pub(crate) fn new(op: &'static Operation, answer: Answer, inner: Arc<Inner>, secrets: Vec<Secret>) -> Self {
+        Response { op, status: answer.status, headers: answer.headers, body: answer.body, inner, secrets }
+    }
+
+    /// Every secret this answer could echo: the request's and the client's credentials.
+    fn redactor(&self) -> Redactor {
+        let mut r = self.inner.identity.redactor();
+        for s in &self.secrets {
+            r.add(s);
+        }
+        r
+    }
+
+    /// An excerpt for an error, never of a success body (it may carry credentials).
+    fn error_excerpt(&self, redactor: &Redactor) -> String {
+        if self.is_success() {
+            format!("({} bytes of a success body, not shown)", self.body.len())
+        } else {
+            redactor.excerpt(&self.body)
+        }
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    fn content_format(&self) -> Option<Format> {
+        let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?;
+        let mime = ct.split(';').next().unwrap_or("").trim().as_bytes();
+        let ends_with = |suffix: &[u8]| mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+        if ends_with(b"json") {
+            Some(Format::Json)
+        } else if ends_with(b"xml") {
+            Some(Format::Xml)
+        } else if mime.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+            Some(Format::Form)
+        } else {
+            None
+        }
+    }
+
+    fn decode_error<E>(&self, path: String, message: String) -> Error<E> {
+        // serde's messages may quote a value of the body.
+        let message = self.redactor().text(&message);
+        Error::Decode { operation: self.op.id, status: self.status, path, message }
+    }
+
+    fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        if self.body.is_empty() {
+            // An empty body is fine for a type that can be empty (`Option`, unit-like `Value`).
+            if let Ok(v) = serde_json::from_value::<T>(serde_json::Value::Null) {
+                return Ok(v);
+            }
+            return Err(self.decode_error(".".into(), "the body is empty, but the spec promises one".into()));
+        }
+        // The fast path: tracking the path of every field costs time on every answer, and is
+        // only needed to explain a failure, so a failed decode is repeated with tracking.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(value);
+        }
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(value) => {
+                // Only trailing characters can be left to fail on here.
+                return de.end().map(|()| value).map_err(|e| self.decode_error(".".into(), format!("the body is not valid JSON: {e}")));
+            }
+            Err(err) => err,
+        };
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+            let what = if first == Some(&b'<') { "the body is not JSON (it looks like HTML or XML)" } else { "the body is not valid JSON" };
+            return Err(self.decode_error(path, format!("{what}: {inner}")));
+        }
+        let (path, message) = join_nested_path(path, inner.to_string());
+        Err(self.decode_error(path, message))
+    }
+
+    /// Decodes a JSON (or form) body into `T`.
+    pub fn decode_serde<T: DeserializeOwned, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        match self.content_format() {
+            Some(Format::Form) if offered.contains(&Format::Form) => {
+                serde_urlencoded::from_bytes(&self.body).map_err(|e| self.decode_error(".".into(), e.to_string()))
+            }
+            _ => self.json(),
+        }
+    }
+
+    /// Decodes an XML or JSON body into `T`, by the answer's `Content-Type` (XML when the
+    /// server does not say and the body looks like XML).
+    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        let xml = match self.content_format() {
+            Some(Format::Xml) => true,
+            Some(_) => false,
+            None => self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'),
+        };
+        if xml {
+            super::xml::from_bytes::<T>(&self.body).map_err(|e| self.decode_error(e.path(), e.message))
+        } else {
+            self.decode_serde(offered)
+        }
+    }
+
+    /// The raw body.
+    pub fn bytes(&self) -> Bytes {
+        self.body.clone()
+    }
+
+    /// The body as text.
+    pub fn text<E>(&self) -> Result<String, Error<E>> {
+        String::from_utf8(self.body.to_vec()).map_err(|e| self.decode_error(".".into(), format!("the body is not UTF-8: {e}")))
+    }
+
+    /// Turns an answer the operation does not accept into an error: the spec's error body
+    /// when it parses, otherwise the status with an excerpt of the body.
+    ///
+    /// The body is parsed after every secret the request carried and every credential of
+    /// the client is blanked out of it, so that an echoing server cannot put one into the
+    /// error's `Display` or `Debug`.
+    pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
+        let redactor = self.redactor();
+        if !self.is_success() && !self.body.is_empty() {
+            let clean = redactor.redact(&self.body);
+            if let Ok(body) = serde_json::from_slice::<E>(&clean) {
+                return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+            }
+        }
+        Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }
+    }
+
+    /// [`Self::into_error`] for APIs whose errors may come as XML.
+    pub fn into_error_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self) -> Error<E> {
+        if self.content_format() == Some(Format::Xml) || self.body.first() == Some(&b'<') {
+            let redactor = self.redactor();
+            if !self.is_success() {
+                let clean = redactor.redact(&self.body);
+                if let Ok(body) = super::xml::from_bytes::<E>(&clean) {
+                    return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+                }
+            }
+            Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }
+        } else {
+            self.into_error()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_union_paths_are_joined() {
+        let (p, m) = join_nested_path("data[3]".into(), "at `creationTime`: input contains invalid characters".into());
+        assert_eq!((p.as_str(), m.as_str()), ("data[3].creationTime", "input contains invalid characters"));
+        let (p, _) = join_nested_path(".".into(), "at `existingAccount`: at `keyFile`: invalid type".into());
+        assert_eq!(p, "existingAccount.keyFile");
+        let (p, _) = join_nested_path("data".into(), "at `[2]`: x".into());
+        assert_eq!(p, "data[2]");
+        assert_eq!(join_nested_path("a".into(), "plain".into()), ("a".to_owned(), "plain".to_owned()));
+    }
+}

@@ -1,0 +1,103 @@
+//! One HTTP exchange: send, refuse a redirect, read the body up to a cap.
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, LOCATION};
+use zeroize::Zeroize;
+
+/// An answer, its body read whole.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// Why an exchange produced no usable answer.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Connecting, sending or reading failed (or the per-request timeout struck).
+    Transport(reqwest::Error),
+    /// The body is larger than the cap.
+    TooLarge(u64),
+    /// A redirect that was not followed.
+    Redirect { status: u16, location: String },
+}
+
+impl Failure {
+    pub(crate) fn timed_out(&self) -> bool {
+        matches!(self, Failure::Transport(e) if e.is_timeout())
+    }
+
+    /// Whether repeating the request could help (a reset connection, a truncated body).
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(self, Failure::Transport(e) if !e.is_builder() && !e.is_redirect() && !e.is_status())
+    }
+}
+
+/// Sends `request` and reads its answer, at most `max_body` bytes of body.
+pub(crate) async fn exchange(request: reqwest::RequestBuilder, max_body: u64) -> Result<Answer, Failure> {
+    let mut response = request.send().await.map_err(Failure::Transport)?;
+    let status = response.status().as_u16();
+    if matches!(status, 301 | 302 | 303 | 307 | 308) {
+        let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(describe_location).unwrap_or_else(|| "(none)".into());
+        return Err(Failure::Redirect { status, location });
+    }
+    if response.content_length().is_some_and(|len| len > max_body) {
+        return Err(Failure::TooLarge(max_body));
+    }
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Transport)? {
+        if body.len() as u64 + chunk.len() as u64 > max_body {
+            return Err(Failure::TooLarge(max_body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer { status, headers, body: body.freeze() })
+}
+
+/// Scheme, host, port and path of a `Location`: its query may carry a token.
+fn describe_location(location: &str) -> String {
+    match reqwest::Url::parse(location) {
+        Ok(url) => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{}://{}{port}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())
+        }
+        // A relative location: its path only.
+        Err(_) => location.split(['?', '#']).next().unwrap_or("").chars().take(200).collect(),
+    }
+}
+
+/// Bytes wiped when the last reference is dropped: request bodies and form posts that may
+/// carry a secret are handed to the HTTP client in this form.
+pub(crate) struct Wiped(pub(crate) Vec<u8>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Wiped {
+    /// A `Bytes` view that wipes the buffer when the last clone is dropped.
+    pub(crate) fn into_bytes(self) -> Bytes {
+        Bytes::from_owner(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_lose_their_query() {
+        assert_eq!(describe_location("https://evil.example:8443/x?token=abc"), "https://evil.example:8443/x");
+        assert_eq!(describe_location("/other?sid=1"), "/other");
+    }
+}
