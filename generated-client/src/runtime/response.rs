@@ -15,6 +15,27 @@ use super::transport::Answer;
 use super::xml::{XmlElement, XmlRoot};
 use super::Secret;
 
+/// Blanks secrets out of every string (and key) of a JSON value, without recursion.
+fn redact_strings(value: &mut serde_json::Value, redactor: &Redactor) {
+    let mut pending = vec![value];
+    while let Some(v) = pending.pop() {
+        match v {
+            serde_json::Value::String(s) => *s = redactor.text(s),
+            serde_json::Value::Array(items) => pending.extend(items.iter_mut()),
+            serde_json::Value::Object(map) => {
+                let keys: Vec<String> = map.keys().filter(|k| redactor.text(k) != **k).cloned().collect();
+                for k in keys {
+                    if let Some(moved) = map.remove(&k) {
+                        map.insert(redactor.text(&k), moved);
+                    }
+                }
+                pending.extend(map.values_mut());
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Union types decode their variant from a buffered value and report a failure inside it as
 /// ``at `inner.path`: message`` (see [`super::de::from_value`]); this joins such inner paths
 /// onto the outer one, so the error names the whole path of the field that failed.
@@ -193,9 +214,14 @@ impl Response {
     pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
         let redactor = self.redactor();
         if !self.is_success() && !self.body.is_empty() {
+            // Blanked twice: in the raw text, and in every string once parsed, where an
+            // escape the server added (a JSON-escaped echo inside a JSON string) is undone.
             let clean = redactor.redact(&self.body);
-            if let Ok(body) = serde_json::from_slice::<E>(&clean) {
-                return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&clean) {
+                redact_strings(&mut value, &redactor);
+                if let Ok(body) = serde_json::from_value::<E>(value) {
+                    return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+                }
             }
         }
         Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }

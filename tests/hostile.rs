@@ -1,0 +1,873 @@
+//! The client against hostile and faulty servers, one test per promise: servers that
+//! redirect credentials elsewhere, downgrade to plain http, send endless or deeply nested
+//! bodies, refuse a changed password to a hundred callers at once, stall, echo secrets back in
+//! every encoding, lie about paging totals, and hand out session ids with a refusal.
+//!
+//! Every peer is a real loopback server speaking HTTP/1.1 on raw TCP (or TLS), so each test
+//! controls the bytes. A case that could abort the process runs in a child process and is
+//! judged by its exit status.
+
+#[allow(dead_code)]
+mod support;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use veeam_client::runtime::{Error, Redirects, RetryPolicy, Secret};
+use veeam_client::{em, vbr};
+
+// ---------------------------------------------------------------------------------------
+// A raw HTTP/1.1 peer.
+// ---------------------------------------------------------------------------------------
+
+/// A request as the peer read it.
+#[derive(Clone, Debug)]
+struct Seen {
+    #[allow(dead_code)] // read through `Debug` in failure messages
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+}
+
+/// What the peer does with a request.
+enum Reply {
+    /// A complete answer.
+    Full { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// Waits, then answers.
+    Later(Duration, Box<Reply>),
+    /// A chunked body that never ends (bounded at 256 MiB so a broken client cannot fill
+    /// the machine); `sent` counts the bytes written.
+    Endless { sent: Arc<AtomicU64> },
+    /// Headers that promise `declared` bytes, then a few.
+    Declares { declared: u64 },
+    /// A body written from a generator, in pieces.
+    Deep { depth: usize },
+}
+
+fn reply(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+    Reply::Full { status, headers: vec![("content-type".into(), content_type.into())], body: body.into() }
+}
+
+fn json_reply(status: u16, value: serde_json::Value) -> Reply {
+    reply(status, "application/json", value.to_string())
+}
+
+fn redirect(status: u16, location: &str) -> Reply {
+    Reply::Full { status, headers: vec![("location".into(), location.into())], body: Vec::new() }
+}
+
+type Handler = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
+
+/// A loopback HTTP server on its own thread and runtime, answering with `handler` and
+/// recording every request.
+struct Peer {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Peer {
+    fn start(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Peer {
+        Peer::start_with(None, Arc::new(handler))
+    }
+
+    fn start_tls(acceptor: tokio_rustls::TlsAcceptor, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Peer {
+        Peer::start_with(Some(acceptor), Arc::new(handler))
+    }
+
+    fn start_with(tls: Option<tokio_rustls::TlsAcceptor>, handler: Handler) -> Peer {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        std_listener.set_nonblocking(true).unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+                let serve = async {
+                    while let Ok((stream, _)) = listener.accept().await {
+                        let (handler, record, tls) = (handler.clone(), record.clone(), tls.clone());
+                        tokio::spawn(async move {
+                            match tls {
+                                Some(acceptor) => {
+                                    if let Ok(stream) = acceptor.accept(stream).await {
+                                        serve_connection(stream, handler, record).await;
+                                    }
+                                }
+                                None => serve_connection(stream, handler, record).await,
+                            }
+                        });
+                    }
+                };
+                tokio::select! {
+                    _ = serve => {}
+                    _ = rx => {}
+                }
+            });
+        });
+        Peer { addr, seen, _shutdown: tx }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Handler, record: Arc<Mutex<Vec<Seen>>>) {
+    let mut buf = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut stream, &mut buf).await else { return };
+        record.lock().unwrap().push(request.clone());
+        let answer = handler(&request);
+        if !write_reply(&mut stream, answer).await {
+            return;
+        }
+    }
+}
+
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -> Option<Seen> {
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_owned(), first.next()?.to_owned());
+    let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
+    let length: usize = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let body_start = head_end + 4;
+    while buf.len() < body_start + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = buf[body_start..body_start + length].to_vec();
+    buf.drain(..body_start + length);
+    Some(Seen { method, target, headers, body })
+}
+
+/// Writes an answer; `false` when the connection should close.
+async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, answer: Reply) -> bool {
+    match answer {
+        Reply::Full { status, headers, body } => {
+            let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+            for (n, v) in headers {
+                head.push_str(&format!("{n}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(&body).await.is_ok()
+        }
+        Reply::Later(delay, then) => {
+            tokio::time::sleep(delay).await;
+            Box::pin(write_reply(stream, *then)).await
+        }
+        Reply::Endless { sent } => {
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return false;
+            }
+            let piece = vec![b' '; 64 * 1024];
+            let framed = [format!("{:x}\r\n", piece.len()).into_bytes(), piece, b"\r\n".to_vec()].concat();
+            while sent.load(Ordering::SeqCst) < 256 * 1024 * 1024 {
+                if stream.write_all(&framed).await.is_err() {
+                    return false;
+                }
+                sent.fetch_add(framed.len() as u64, Ordering::SeqCst);
+            }
+            false
+        }
+        Reply::Declares { declared } => {
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n[");
+            let _ = stream.write_all(head.as_bytes()).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            false
+        }
+        Reply::Deep { depth } => {
+            let open = "<LogonSession xmlns=\"http://www.veeam.com/ent/v1.0\">";
+            let mut body = String::with_capacity(depth * 8 + open.len() * 2);
+            body.push_str(open);
+            for _ in 0..depth {
+                body.push_str("<a>");
+            }
+            for _ in 0..depth {
+                body.push_str("</a>");
+            }
+            body.push_str("</LogonSession>");
+            let head = format!("HTTP/1.1 201 Created\r\ncontent-type: application/xml\r\nx-restsvcsessionid: sid\r\ncontent-length: {}\r\n\r\n", body.len());
+            stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(body.as_bytes()).await.is_ok()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared pieces.
+// ---------------------------------------------------------------------------------------
+
+const PASSWORD: &str = "S3cr3t p@ss/wörd&\"<x>";
+
+fn quick() -> RetryPolicy {
+    RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20), retry_non_idempotent: false }
+}
+
+fn vbr_client(url: &str) -> vbr::Client {
+    vbr::Client::builder(url).retry(quick()).build().unwrap()
+}
+
+fn token(access: &str, expires_in: serde_json::Value) -> Reply {
+    json_reply(200, json!({"access_token": access, "token_type": "bearer", "refresh_token": format!("RT-{access}"), "expires_in": expires_in}))
+}
+
+fn record(id: &str) -> serde_json::Value {
+    json!({"id": id, "username": "u", "description": "d", "type": "Standard", "creationTime": "2024-01-01T00:00:00Z"})
+}
+
+/// A token endpoint and a credentials endpoint that accept any bearer token.
+fn simple_vbr(expires_in: serde_json::Value) -> Peer {
+    Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", expires_in.clone()),
+        p if p.starts_with("/api/v1/credentials/") => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
+        _ => json_reply(404, json!({"errorCode": "NotFound", "message": "no"})),
+    })
+}
+
+fn password_grants(peer: &Peer) -> usize {
+    peer.seen().iter().filter(|s| s.path() == "/api/oauth2/token" && String::from_utf8_lossy(&s.body).contains("grant_type=password")).count()
+}
+
+/// Every encoding a server could echo a secret in.
+fn encodings(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    let json = serde_json::to_string(secret).unwrap();
+    vec![
+        secret.to_owned(),
+        serde_urlencoded::to_string([("p", secret)]).unwrap()[2..].to_owned(),
+        json[1..json.len() - 1].to_owned(),
+        base64::engine::general_purpose::STANDARD.encode(secret),
+        secret.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;"),
+    ]
+}
+
+/// Asserts that no encoding of `secret`, nor its first 4 characters, shows in `text`.
+fn assert_hidden(text: &str, secret: &str) {
+    for form in encodings(secret) {
+        assert!(!text.contains(&form), "the secret shows as `{form}` in: {text}");
+    }
+    let start: String = secret.chars().take(4).collect();
+    assert!(!text.contains(&start), "the start of the secret shows in: {text}");
+}
+
+fn vbr_id() -> uuid::Uuid {
+    "497f6eca-6276-4993-bfeb-53cbbbba6f08".parse().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------
+// No credential leaves its origin.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_em_session_id_is_not_carried_to_another_host_by_a_307() {
+    let elsewhere = Peer::start(|_| reply(200, "application/xml", ""));
+    let target = format!("{}/steal", elsewhere.url());
+    let em_server = Peer::start(move |_| redirect(307, &target));
+    let client = em::Client::builder(em_server.url()).retry(quick()).build().unwrap();
+    client.set_session_id(Secret::from("SESSION-ID-42"));
+    let err = client.delete_logon_session(vbr_id()).await.unwrap_err();
+    assert!(elsewhere.seen().is_empty(), "the other host was sent: {:?}", elsewhere.seen());
+    assert!(err.to_string().contains("DeleteLogonSession") && err.to_string().contains("307"), "{err}");
+}
+
+#[tokio::test]
+async fn a_307_or_308_from_the_token_endpoint_does_not_resend_the_password_elsewhere() {
+    for status in [307, 308] {
+        let elsewhere = Peer::start(|_| token("AT-x", json!(900)));
+        let target = format!("{}/api/oauth2/token", elsewhere.url());
+        let server = Peer::start(move |_| redirect(status, &target));
+        let client = vbr_client(&server.url());
+        let err = client.login("admin", Secret::from(PASSWORD)).await.unwrap_err();
+        assert!(elsewhere.seen().is_empty(), "{status}: the password went to another host");
+        assert!(err.to_string().contains(&status.to_string()), "{err}");
+        assert_hidden(&format!("{err} {err:?}"), PASSWORD);
+    }
+}
+
+/// A TLS acceptor with a fresh self-signed certificate for `localhost`, and its PEM.
+fn tls_identity() -> (tokio_rustls::TlsAcceptor, String) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
+}
+
+#[tokio::test]
+async fn an_https_server_cannot_downgrade_the_bearer_token_to_http() {
+    let plain = Peer::start(|_| json_reply(200, record("497f6eca-6276-4993-bfeb-53cbbbba6f08")));
+    let (acceptor, pem) = tls_identity();
+    let downgrade = format!("http://localhost:{}/api/v1/credentials/{}", plain.addr.port(), vbr_id());
+    let secure = Peer::start_tls(acceptor, move |req| match req.path() {
+        "/api/oauth2/token" => token("AT-TLS", json!(900)),
+        _ => redirect(301, &downgrade),
+    });
+    for redirects in [Redirects::None, Redirects::SameOrigin { max: 5 }] {
+        let client = vbr::Client::builder(format!("https://localhost:{}", secure.addr.port()))
+            .add_root_certificate_pem(pem.clone())
+            .redirects(redirects)
+            .retry(quick())
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+        let err = client.get_creds(vbr_id()).await.unwrap_err();
+        assert!(matches!(err, Error::Redirect { status: 301, .. }), "{err}");
+    }
+    assert!(plain.seen().is_empty(), "sent in clear text: {:?}", plain.seen());
+}
+
+#[tokio::test]
+async fn same_origin_redirects_are_followed_only_when_allowed_and_never_across_origins() {
+    let elsewhere = Peer::start(|_| json_reply(200, record("497f6eca-6276-4993-bfeb-53cbbbba6f08")));
+    let away = format!("{}/x", elsewhere.url());
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        "/moved" => json_reply(200, record("497f6eca-6276-4993-bfeb-53cbbbba6f08")),
+        "/api/v1/credentials/497f6eca-6276-4993-bfeb-53cbbbba6f08" => redirect(308, "/moved"),
+        _ => redirect(302, &away),
+    });
+    let follow = vbr::Client::builder(server.url()).redirects(Redirects::SameOrigin { max: 2 }).retry(quick()).build().unwrap();
+    follow.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    follow.get_creds(vbr_id()).await.expect("a same-origin redirect is followed when allowed");
+    let moved = server.seen().into_iter().find(|s| s.path() == "/moved").unwrap();
+    assert_eq!(moved.header("authorization"), Some("Bearer AT-1"));
+    let err = follow.get_creds(uuid::Uuid::new_v4()).await.unwrap_err();
+    assert!(matches!(err, Error::Redirect { status: 302, ref location, .. } if location.ends_with("/x")), "{err}");
+    assert!(elsewhere.seen().is_empty());
+
+    let strict = vbr_client(&server.url());
+    strict.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let err = strict.get_creds(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::Redirect { operation: "GetCreds", status: 308, .. }), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Every resource is bounded; nothing the server sends panics or aborts.
+// ---------------------------------------------------------------------------------------
+
+/// Runs this test's body in a child process (this binary, filtered to the test) when it is
+/// not the child already; returns whether the caller is the child.
+fn in_child(test: &str) -> bool {
+    if std::env::var("HOSTILE_CHILD").as_deref() == Ok(test) {
+        return true;
+    }
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("HOSTILE_CHILD", test)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child process running `{test}` failed or aborted: {status}");
+    false
+}
+
+#[test]
+fn xml_nested_200000_levels_deep_is_an_error_not_an_abort() {
+    if !in_child("xml_nested_200000_levels_deep_is_an_error_not_an_abort") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let server = Peer::start(|_| Reply::Deep { depth: 200_000 });
+        let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+        client.set_basic_auth("admin", Secret::from(PASSWORD));
+        let err = client.create_logon_session("latest").await.unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }) && err.to_string().contains("nested deeper"), "{err}");
+    });
+}
+
+#[tokio::test]
+async fn an_endless_body_stops_at_the_cap_with_a_typed_error() {
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => Reply::Endless { sent: counter.clone() },
+    });
+    let client = vbr::Client::builder(server.url()).max_response_body(1024 * 1024).retry(quick()).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let err = client.get_creds(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { operation: "GetCreds", limit: 1048576 }), "{err}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(sent < 32 * 1024 * 1024, "the client kept reading: {sent} bytes");
+}
+
+#[tokio::test]
+async fn a_10_gb_content_length_is_refused_before_reading() {
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => Reply::Declares { declared: 10 * 1024 * 1024 * 1024 },
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let err = client.get_creds(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit, .. } if limit == veeam_client::runtime::DEFAULT_MAX_RESPONSE_BODY), "{err}");
+}
+
+#[tokio::test]
+async fn server_numbers_out_of_range_do_not_panic() {
+    for expires_in in [json!(9223372036854775807_i64), json!(18446744073709551615_u64), json!(1e300), json!(-5), json!("soon")] {
+        let server = simple_vbr(expires_in.clone());
+        let client = vbr_client(&server.url());
+        client.login("admin", Secret::from(PASSWORD)).await.unwrap_or_else(|e| panic!("{expires_in}: {e}"));
+        client.get_creds(vbr_id()).await.unwrap_or_else(|e| panic!("{expires_in}: {e}"));
+    }
+    for retry_after in ["99999999999999999999999", "18446744073709551615", "-1", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+        let server = Peer::start(move |req| match req.path() {
+            "/api/oauth2/token" => token("AT-1", json!(900)),
+            _ => Reply::Full { status: 503, headers: vec![("retry-after".into(), retry_after.into())], body: Vec::new() },
+        });
+        let client = vbr::Client::builder(server.url()).retry(quick()).deadline(Duration::from_secs(2)).build().unwrap();
+        client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+        let started = Instant::now();
+        let err = client.get_creds(vbr_id()).await.unwrap_err();
+        assert_eq!(err.status(), Some(503), "{retry_after}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(3), "{retry_after}");
+    }
+}
+
+#[tokio::test]
+async fn the_deadline_covers_every_attempt_and_the_backoff_between() {
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => Reply::Later(Duration::from_millis(300), Box::new(Reply::Full { status: 503, headers: vec![("retry-after".into(), "1".into())], body: Vec::new() })),
+    });
+    // Enough attempts, and a `max_delay` long enough that `Retry-After: 1` is honoured.
+    let policy = RetryPolicy { max_attempts: 20, base_delay: Duration::from_millis(5), max_delay: Duration::from_secs(5), retry_non_idempotent: false };
+    let client = vbr::Client::builder(server.url()).retry(policy).deadline(Duration::from_millis(1500)).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let started = Instant::now();
+    let err = client.get_creds(vbr_id()).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2000), "took {took:?}: {err}");
+    assert!(matches!(err, Error::Timeout { .. } | Error::Api { status: 503, .. } | Error::UnexpectedStatus { status: 503, .. }), "{err}");
+
+    // A server that stalls: the deadline, not the 60 s per-attempt timeout, ends the call.
+    let stall = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => Reply::Later(Duration::from_secs(30), Box::new(json_reply(200, json!({})))),
+    });
+    let client = vbr::Client::builder(stall.url()).retry(quick()).deadline(Duration::from_millis(500)).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let started = Instant::now();
+    let err = client.get_creds(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { operation: "GetCreds" }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+// ---------------------------------------------------------------------------------------
+// Authentication is single-flight in both outcomes.
+// ---------------------------------------------------------------------------------------
+
+/// A VBR whose password changed after the first login: every later password grant is
+/// refused with `invalid_grant`; tokens live `lifetime` seconds (none when `None`), and
+/// every API call is answered 401 `ExpiredToken` (the token is dead).
+fn changed_password_vbr(lifetime: Option<u64>) -> Peer {
+    let grants = AtomicU64::new(0);
+    Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => {
+            if grants.fetch_add(1, Ordering::SeqCst) == 0 {
+                let mut answer = json!({"access_token": "AT-1", "token_type": "bearer"});
+                if let Some(l) = lifetime {
+                    answer["expires_in"] = json!(l);
+                }
+                json_reply(200, answer)
+            } else {
+                Reply::Later(Duration::from_millis(100), Box::new(json_reply(400, json!({"error": "invalid_grant", "error_description": "bad password"}))))
+            }
+        }
+        _ => json_reply(401, json!({"errorCode": "ExpiredToken", "message": "expired"})),
+    })
+}
+
+async fn hundred_calls(client: &vbr::Client) -> Vec<vbr::Error> {
+    let calls = (0..100).map(|_| client.get_creds(vbr_id()));
+    futures::future::join_all(calls).await.into_iter().map(|r| r.unwrap_err()).collect()
+}
+
+#[tokio::test]
+async fn a_changed_password_costs_one_password_grant_for_100_callers_after_expiry() {
+    let server = changed_password_vbr(Some(1));
+    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let errors = hundred_calls(&client).await;
+    assert!(errors.iter().all(|e| matches!(e, Error::Auth { .. })), "{:?}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>());
+    assert_eq!(password_grants(&server), 2, "the login and one refused grant");
+    // Later calls fail fast, without a token request, until the user logs in again.
+    let before = server.seen().len();
+    let err = client.get_creds(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }) && err.to_string().contains("log in again"), "{err}");
+    assert_eq!(server.seen().len(), before, "nothing was sent");
+    assert_hidden(&format!("{err} {err:?}"), PASSWORD);
+}
+
+#[tokio::test]
+async fn a_changed_password_costs_one_password_grant_for_100_concurrent_401s() {
+    let server = changed_password_vbr(None);
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let errors = hundred_calls(&client).await;
+    assert!(errors.iter().all(|e| matches!(e, Error::Auth { .. })), "{}", errors[0]);
+    assert_eq!(password_grants(&server), 2, "the login and one refused grant");
+    for _ in 0..5 {
+        let _ = client.get_creds(vbr_id()).await.unwrap_err();
+    }
+    assert_eq!(password_grants(&server), 2, "the refused password is never sent again");
+    // An explicit login is the user's decision, and is sent.
+    client.login("admin", Secret::from("new")).await.unwrap_err();
+    assert_eq!(password_grants(&server), 3);
+}
+
+#[tokio::test]
+async fn a_cancelled_caller_does_not_cancel_the_token_refresh() {
+    let issued = AtomicU64::new(0);
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => {
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            let answer = token(&format!("AT-{n}"), json!(if n == 1 { 1 } else { 900 }));
+            if n == 1 {
+                answer
+            } else {
+                Reply::Later(Duration::from_millis(300), Box::new(answer))
+            }
+        }
+        p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
+    });
+    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The caller that starts the refresh gives up long before the token endpoint answers.
+    let impatient = tokio::time::timeout(Duration::from_millis(50), client.get_creds(vbr_id())).await;
+    assert!(impatient.is_err(), "the call was expected to time out");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    client.get_creds(vbr_id()).await.unwrap();
+    let tokens: Vec<Seen> = server.seen().into_iter().filter(|s| s.path() == "/api/oauth2/token").collect();
+    assert_eq!(tokens.len(), 2, "the login and the one refresh, completed without its caller");
+    let last = server.seen().into_iter().filter(|s| s.path() != "/api/oauth2/token").next_back().unwrap();
+    assert_eq!(last.header("authorization"), Some("Bearer AT-2"));
+}
+
+#[tokio::test]
+async fn a_failed_proactive_refresh_keeps_using_the_valid_token() {
+    let issued = AtomicU64::new(0);
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" if issued.fetch_add(1, Ordering::SeqCst) == 0 => token("AT-1", json!(2)),
+        "/api/oauth2/token" => json_reply(503, json!({"error": "temporarily_unavailable"})),
+        p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
+    });
+    // The token lives 2 s; its refresh is due after 1 s (the margin is capped at half the
+    // lifetime).
+    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(1500)).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    client.get_creds(vbr_id()).await.expect("the still-valid token is used when the refresh fails");
+    let seen = server.seen();
+    assert!(seen.iter().filter(|s| s.path() == "/api/oauth2/token").count() >= 2, "a refresh was tried");
+    assert_eq!(seen.last().unwrap().header("authorization"), Some("Bearer AT-1"));
+}
+
+// ---------------------------------------------------------------------------------------
+// No secret in any text a user or a log can see.
+// ---------------------------------------------------------------------------------------
+
+/// An answer echoing `secret` raw, URL-encoded, JSON-escaped and Base64, as a server that
+/// reflects the request would.
+fn echo_body(secret: &str) -> String {
+    encodings(secret).join(" | ")
+}
+
+#[tokio::test]
+async fn a_token_endpoint_echoing_the_password_in_every_encoding_shows_none() {
+    let server = Peer::start(|req| reply(400, "text/plain", format!("bad request: {}", String::from_utf8_lossy(&req.body)) + &echo_body(PASSWORD)));
+    let client = vbr_client(&server.url());
+    let (capture, _guard) = support::Capture::install();
+    let err = client.login("admin", Secret::from(PASSWORD)).await.unwrap_err();
+    assert_hidden(&format!("{err} {err:?}"), PASSWORD);
+    assert_hidden(&capture.text(), PASSWORD);
+}
+
+#[tokio::test]
+async fn a_password_change_answered_with_an_echo_shows_no_password() {
+    let new_password = "N3w-Pa$$w0rd \"quoted\" & <tagged>";
+    let body = json!({"errorCode": "BadRequest", "message": format!("password {} rejected ({})", new_password, echo_body(new_password))});
+    let for_400 = body.clone();
+    let for_418 = format!("teapot, not JSON: {}", echo_body(new_password));
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        p if p.ends_with("/changepassword") && req.header("x-case") == Some("418") => reply(418, "text/plain", for_418.clone()),
+        p if p.ends_with("/changepassword") => json_reply(400, for_400.clone()),
+        _ => json_reply(404, json!({})),
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let change = vbr::types::CredentialsPasswordChangeSpec { password: Secret::from(new_password) };
+    let err = client.change_password_for_creds(vbr_id(), &change).await.unwrap_err();
+    assert!(matches!(err, Error::Api { status: 400, .. }), "{err}");
+    assert_hidden(&format!("{err} {err:?}"), new_password);
+    let undocumented = vbr::Client::builder(server.url()).retry(quick()).header("x-case", "418").build().unwrap();
+    undocumented.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let err = undocumented.change_password_for_creds(vbr_id(), &change).await.unwrap_err();
+    assert!(matches!(err, Error::UnexpectedStatus { status: 418, .. }), "{err}");
+    assert_hidden(&format!("{err} {err:?}"), new_password);
+    assert_hidden(&format!("{err} {err:?}"), PASSWORD);
+}
+
+#[tokio::test]
+async fn a_token_answer_with_an_undocumented_success_status_is_not_shown() {
+    let server = Peer::start(|_| json_reply(201, json!({"access_token": "AT-SECRET-TOKEN-VALUE", "refresh_token": "RT-SECRET-VALUE", "token_type": "bearer"})));
+    let client = vbr_client(&server.url());
+    let spec = vbr::types::TokenLoginSpec {
+        grant_type: vbr::types::ELoginGrantType::Password,
+        username: Some("admin".into()),
+        password: Some(Secret::from(PASSWORD)),
+        refresh_token: None,
+        code: None,
+        use_short_term_refresh: None,
+        vbr_token: None,
+    };
+    let err = client.create_token(&spec).await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(matches!(err, Error::UnexpectedStatus { status: 201, .. }), "{err}");
+    assert!(!text.contains("AT-SECRET") && !text.contains("RT-SECRET"), "{text}");
+}
+
+#[tokio::test]
+async fn a_secret_cut_short_by_the_excerpt_does_not_show() {
+    let bearer = "AT-averyveryverylongbearertokenvalue-0123456789";
+    for shift in [1usize, 5, 13, 30] {
+        let cut = 1024 - bearer.len() + shift;
+        let server = Peer::start(move |req| match req.path() {
+            "/api/oauth2/token" => token(bearer, json!(900)),
+            // An error page that reflects the Authorization header near the excerpt's end.
+            _ => reply(502, "text/html", format!("{}{}{}", "x".repeat(cut), req.header("authorization").unwrap_or("").trim_start_matches("Bearer "), "y".repeat(2000))),
+        });
+        let client = vbr_client(&server.url());
+        client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+        let err = client.get_creds(vbr_id()).await.unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(matches!(err, Error::UnexpectedStatus { status: 502, .. }), "{err}");
+        assert!(!text.contains(&bearer[..6]), "shift {shift}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn debug_output_shows_no_header_value_and_urls_with_credentials_are_refused() {
+    let builder = vbr::Client::builder("https://vbr.example:9419").header("X-Custom-Auth", "HEADER-SECRET-VALUE");
+    assert!(!format!("{builder:?}").contains("HEADER-SECRET-VALUE"), "{builder:?}");
+    let client = builder.build().unwrap();
+    assert!(!format!("{client:?}").contains("HEADER-SECRET-VALUE"));
+    for url in ["https://admin:URL-SECRET@vbr.example:9419", "https://admin:URL-SECRET@[::1"] {
+        let builder = vbr::Client::builder(url);
+        assert!(!format!("{builder:?}").contains("URL-SECRET"), "{builder:?}");
+        let err = builder.build().unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("URL-SECRET"), "{err:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Paging never lies.
+// ---------------------------------------------------------------------------------------
+
+fn page_answer(ids: &[usize], total: i64, skip: Option<i64>) -> Reply {
+    let data: Vec<_> = ids.iter().map(|i| record(&format!("00000000-0000-0000-0000-{i:012}"))).collect();
+    let mut pagination = json!({"total": total, "count": data.len()});
+    if let Some(s) = skip {
+        pagination["skip"] = json!(s);
+    }
+    json_reply(200, json!({"data": data, "pagination": pagination}))
+}
+
+fn query_number(seen: &Seen, name: &str) -> Option<i64> {
+    let query = seen.target.split_once('?')?.1;
+    serde_urlencoded::from_str::<HashMap<String, String>>(query).ok()?.get(name)?.parse().ok()
+}
+
+async fn stream_all(client: &vbr::Client, limit: i32) -> Vec<Result<vbr::types::CredentialsModel, vbr::Error>> {
+    let params = vbr::types::GetAllCredsParams { limit: Some(limit), ..Default::default() };
+    client.get_all_creds_stream(params).take(1000).collect().await
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_skip_ends_the_stream_with_an_error() {
+    // Echoes skip=0 whatever was asked.
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => page_answer(&[1, 2, 3], 300, Some(0)),
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let items = stream_all(&client, 3).await;
+    assert_eq!(items.len(), 4, "the first page, then an error");
+    assert!(matches!(&items[3], Err(Error::Paging { offset: 3, .. })), "{:?}", items[3]);
+
+    // Echoes nothing, and repeats the same records.
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => page_answer(&[1, 2, 3], 300, None),
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let items = stream_all(&client, 3).await;
+    assert_eq!(items.len(), 4, "the first page, then an error");
+    assert!(items[3].as_ref().unwrap_err().to_string().contains("repeats"), "{:?}", items[3]);
+}
+
+#[tokio::test]
+async fn an_early_empty_page_and_a_non_positive_limit_are_errors() {
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        _ => match query_number(req, "skip") {
+            Some(0) | None => page_answer(&[1, 2], 50, Some(0)),
+            Some(s) => page_answer(&[], 50, Some(s)),
+        },
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let items = stream_all(&client, 2).await;
+    assert_eq!(items.len(), 3);
+    assert!(matches!(&items[2], Err(Error::Paging { operation: "GetAllCreds", offset: 2, .. })), "{:?}", items[2]);
+    for limit in [0, -1] {
+        let before = server.seen().len();
+        let items = stream_all(&client, limit).await;
+        assert!(matches!(items.as_slice(), [Err(Error::InvalidRequest { .. })]), "{limit}: {items:?}");
+        assert_eq!(server.seen().len(), before, "nothing sent for limit {limit}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Enterprise Manager sessions and XML.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_refused_logon_stores_no_session_id() {
+    let server = Peer::start(|req| match req.path() {
+        "/sessionMngr/" => Reply::Full {
+            status: 401,
+            headers: vec![("x-restsvcsessionid".into(), "LEAKED-SESSION".into()), ("content-type".into(), "application/xml".into())],
+            body: b"<Error xmlns=\"http://www.veeam.com/ent/v1.0\"/>".to_vec(),
+        },
+        _ => Reply::Full { status: 204, headers: vec![], body: vec![] },
+    });
+    let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+    client.set_basic_auth("admin", Secret::from(PASSWORD));
+    client.create_logon_session("latest").await.unwrap_err();
+    let _ = client.delete_logon_session(vbr_id()).await;
+    let later = server.seen().into_iter().find(|s| s.path().starts_with("/logonSessions")).unwrap();
+    assert_eq!(later.header("x-restsvcsessionid"), None, "{later:?}");
+}
+
+#[tokio::test]
+async fn logoff_forgets_the_session_and_the_basic_credentials() {
+    let server = Peer::start(|req| match req.path() {
+        "/sessionMngr/" => Reply::Full {
+            status: 201,
+            headers: vec![("x-restsvcsessionid".into(), "SESSION-1".into()), ("content-type".into(), "application/xml".into())],
+            body: br#"<LogonSession xmlns="http://www.veeam.com/ent/v1.0" Href="h" Type="LogonSession"><SessionId>44cfbdbe-5a95-4156-8867-91f069b7c2cc</SessionId></LogonSession>"#.to_vec(),
+        },
+        _ => Reply::Full { status: 204, headers: vec![], body: vec![] },
+    });
+    let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+    client.set_basic_auth("admin", Secret::from(PASSWORD));
+    client.create_logon_session("latest").await.unwrap();
+    client.delete_logon_session(vbr_id()).await.unwrap();
+    let _ = client.delete_logon_session(vbr_id()).await;
+    let _ = client.create_logon_session("latest").await;
+    let seen = server.seen();
+    let after: Vec<&Seen> = seen.iter().skip(2).collect();
+    assert_eq!(after.len(), 2);
+    for s in after {
+        assert_eq!(s.header("x-restsvcsessionid"), None, "{s:?}");
+        assert_eq!(s.header("authorization"), None, "{s:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_xml_body_with_a_character_xml_forbids_is_refused_before_sending() {
+    let server = Peer::start(|_| Reply::Full { status: 201, headers: vec![], body: vec![] });
+    let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+    client.set_session_id(Secret::from("SESSION-1"));
+    let spec = em::types::CredentialsInfoSpec { username: Some("u".into()), password: Some(Secret::from("pass\u{1}word")), ..Default::default() };
+    let err = client.create_credentials(vbr_id(), &em::types::CreateCredentialsAction::Create, &spec).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { operation: "CreateCredentials", .. }), "{err}");
+    assert!(err.to_string().contains("/CredentialsInfoSpec/Password") && err.to_string().contains("U+0001"), "{err}");
+    assert!(!err.to_string().contains("pass"), "{err}");
+    assert!(server.seen().is_empty(), "nothing is sent");
+}
+
+// ---------------------------------------------------------------------------------------
+// TLS.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn trusting_only_one_certificate_accepts_that_server_and_no_other() {
+    let (acceptor, pem) = tls_identity();
+    let (other_acceptor, _) = tls_identity();
+    let answer = |req: &Seen| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
+    };
+    let ours = Peer::start_tls(acceptor, answer);
+    let theirs = Peer::start_tls(other_acceptor, answer);
+    let build = |peer: &Peer| {
+        vbr::Client::builder(format!("https://localhost:{}", peer.addr.port())).trust_only_certificate_pem(pem.clone()).retry(quick()).build().unwrap()
+    };
+    build(&ours).login("admin", Secret::from(PASSWORD)).await.unwrap();
+    build(&theirs).login("admin", Secret::from(PASSWORD)).await.unwrap_err();
+    assert!(theirs.seen().is_empty(), "no request went to the server with another certificate");
+}
+
+#[test]
+fn turning_verification_off_logs_a_warning() {
+    let (capture, _guard) = support::Capture::install();
+    let _client = vbr::Client::builder("https://vbr.example:9419").danger_accept_invalid_certificates(true).build().unwrap();
+    assert!(capture.text().contains("WARN") && capture.text().contains("verification is OFF"), "{}", capture.text());
+    let (capture, _guard) = support::Capture::install();
+    let _client = vbr::Client::builder("https://vbr.example:9419").build().unwrap();
+    assert!(!capture.text().contains("WARN"), "{}", capture.text());
+}
