@@ -11,7 +11,7 @@ use tracing::Instrument;
 use super::config::Format;
 use super::core::{Core, Operation};
 use super::error::Error;
-use super::identity::{self, Renewed};
+use super::identity::{self, Credential, Renewed};
 use super::params::ParamValue;
 use super::response::Response;
 use super::retry::{classify, Attempts, Decision, Outcome};
@@ -169,88 +169,34 @@ impl<'c> Request<'c> {
         }
     }
 
+    /// The orchestrator: refresh the login if due, send one attempt, classify its
+    /// outcome, and act on the decision.
     async fn run<E>(self, started: Instant) -> Result<Response, Error<E>> {
-        let op = self.op;
-        let core = self.core;
-        let inner = &core.inner;
-        let url = format!("{}{}", inner.base_url, self.path);
-        let accept = self.accept.unwrap_or(match core.format {
-            Format::Xml => "application/xml",
-            _ => "application/json",
-        });
-        let mut headers = HeaderMap::new();
-        for (name, value) in &self.headers {
-            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
-            let v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
-            headers.append(n, v);
-        }
-        headers.insert(ACCEPT, HeaderValue::from_static(accept));
-        if let Some((content_type, _)) = &self.body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        }
-        let policy = &inner.retry;
-        let idempotent = op.method.is_idempotent();
+        let inner = &self.core.inner;
+        let headers = self.fixed_headers()?;
+        let idempotent = self.op.method.is_idempotent();
         let mut attempts = Attempts::default();
         let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
-            if let Some(due) = inner.identity.refresh_due() {
-                // Boxed: a rare path whose future would otherwise make every request's larger.
-                if let Err(f) = Box::pin(identity::renew(inner, due.generation, Instant::now())).await {
-                    if !due.still_valid {
-                        return Err(Error::Auth { operation: op.id, message: f.message });
-                    }
-                    tracing::warn!(operation = op.id, error = %f.message, "refreshing the token failed; going on with the current one until it expires");
-                }
-            }
-            let credential = inner.identity.credential(op.auth);
-            let mut req = inner.http.request(op.method.to_reqwest(), &url).headers(headers.clone());
-            if let Some((n, v)) = credential.header {
-                req = req.header(n, v);
-            }
-            if !self.query.is_empty() {
-                req = req.query(&self.query);
-            }
-            if let Some((name, value)) = &credential.query {
-                req = req.query(&[(name, value.expose())]);
-            }
-            if let Some((_, body)) = &self.body {
-                req = req.body(body.clone());
-            }
-            let span = tracing::debug_span!(
-                "request",
-                operation = op.id,
-                method = op.method.as_str(),
-                path = op.path,
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            // When no subscriber wants the span, skip entering it on every poll and reading the
-            // clock for its duration.
-            let timed = (!span.is_disabled()).then(Instant::now);
-            let max_body = inner.limits.max_body;
-            let sent = if timed.is_some() { exchange(req, max_body).instrument(span.clone()).await } else { exchange(req, max_body).await };
-            if let Some(t) = timed {
-                span.record("duration_ms", t.elapsed().as_secs_f64() * 1000.0);
-            }
+            attempt = attempt.saturating_add(1);
+            self.refresh_if_due().await?;
+            let credential = inner.identity.credential(self.op.auth);
+            let (sent, span) = self.attempt(&headers, &credential, attempt).await;
             let outcome = match &sent {
-                Ok(answer) => {
-                    span.record("status", answer.status);
-                    let token_refused = answer.status == 401 && credential.renewable.is_some() && self.token_refused(&answer.body);
-                    Outcome::Answer { status: answer.status, headers: &answer.headers, token_refused }
-                }
+                Ok(answer) => Outcome::Answer {
+                    status: answer.status,
+                    headers: &answer.headers,
+                    token_refused: answer.status == 401 && credential.renewable.is_some() && self.token_refused(&answer.body),
+                },
                 Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
                 Err(_) => Outcome::Unusable,
             };
-            match classify(policy, idempotent, &attempts, &outcome) {
+            match classify(&inner.retry, idempotent, &attempts, &outcome) {
                 Decision::Done => return self.finish(sent),
+                // A wait that would outlast the deadline ends the call now, with what the
+                // server last said.
+                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => return self.finish(sent),
                 Decision::Retry(delay) => {
-                    // A wait that would outlast the deadline ends the call now, with what
-                    // the server last said.
-                    if started.elapsed().saturating_add(delay) >= inner.limits.deadline {
-                        return self.finish(sent);
-                    }
                     attempts.retries += 1;
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
@@ -262,11 +208,86 @@ impl<'c> Request<'c> {
                     match Box::pin(identity::renew(inner, generation, read_at)).await {
                         Ok(Renewed::Yes) => tracing::debug!(parent: &span, "token refused, repeating with a new one"),
                         Ok(Renewed::Impossible) => return self.finish(sent),
-                        Err(f) => return Err(Error::Auth { operation: op.id, message: f.message }),
+                        Err(f) => return Err(Error::Auth { operation: self.op.id, message: f.message }),
                     }
                 }
             }
         }
+    }
+
+    /// The headers every attempt sends: parameters, `Accept`, `Content-Type`.
+    fn fixed_headers<E>(&self) -> Result<HeaderMap, Error<E>> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
+            let v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            headers.append(n, v);
+        }
+        let accept = self.accept.unwrap_or(match self.core.format {
+            Format::Xml => "application/xml",
+            _ => "application/json",
+        });
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        if let Some((content_type, _)) = &self.body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        Ok(headers)
+    }
+
+    /// Renews the login before sending when its refresh time has come. A failed refresh is
+    /// an error only once the token has expired.
+    async fn refresh_if_due<E>(&self) -> Result<(), Error<E>> {
+        let inner = &self.core.inner;
+        let Some(due) = inner.identity.refresh_due() else { return Ok(()) };
+        // Boxed: a rare path whose future would otherwise make every request's larger.
+        match Box::pin(identity::renew(inner, due.generation, Instant::now())).await {
+            Ok(_) => Ok(()),
+            Err(f) if due.still_valid => {
+                tracing::warn!(operation = self.op.id, error = %f.message, "refreshing the token failed; going on with the current one until it expires");
+                Ok(())
+            }
+            Err(f) => Err(Error::Auth { operation: self.op.id, message: f.message }),
+        }
+    }
+
+    /// Sends one attempt in its `tracing` span.
+    async fn attempt(&self, headers: &HeaderMap, credential: &Credential, attempt: u32) -> (Result<Answer, Failure>, tracing::Span) {
+        let inner = &self.core.inner;
+        let op = self.op;
+        let mut req = inner.http.request(op.method.to_reqwest(), format!("{}{}", inner.base_url, self.path)).headers(headers.clone());
+        if let Some((n, v)) = &credential.header {
+            req = req.header(n, v.clone());
+        }
+        if !self.query.is_empty() {
+            req = req.query(&self.query);
+        }
+        if let Some((name, value)) = &credential.query {
+            req = req.query(&[(name, value.expose())]);
+        }
+        if let Some((_, body)) = &self.body {
+            req = req.body(body.clone());
+        }
+        let span = tracing::debug_span!(
+            "request",
+            operation = op.id,
+            method = op.method.as_str(),
+            path = op.path,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        // When no subscriber wants the span, skip entering it on every poll and reading the
+        // clock for its duration.
+        if span.is_disabled() {
+            return (exchange(req, inner.limits.max_body).await, span);
+        }
+        let started = Instant::now();
+        let sent = exchange(req, inner.limits.max_body).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        if let Ok(answer) = &sent {
+            span.record("status", answer.status);
+        }
+        (sent, span)
     }
 
     /// The answer as a [`Response`], or the failure as an error.
