@@ -18,6 +18,7 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TY
 
 use super::core::{AuthScheme, Inner};
 use super::redact::Redactor;
+use super::retry::{classify, Attempts, Decision, Outcome};
 use super::transport::{exchange, Failure, Wiped};
 use super::Secret;
 
@@ -424,19 +425,37 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     } else {
         format!("{}{token_url}", inner.base_url)
     };
-    inner.identity.state().token_requests += 1;
     let mut redactor = inner.identity.redactor();
     redactor.add(grant.secret());
     let span = tracing::debug_span!("token", grant = grant.kind(), status = tracing::field::Empty, duration_ms = tracing::field::Empty);
     let started = Instant::now();
-    let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?;
-    let request = inner
-        .http
-        .post(&url)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .body(body.into_bytes());
-    let sent = tracing::Instrument::instrument(exchange(request, inner.limits.max_body), span.clone()).await;
+    let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?.into_bytes();
+    // A busy or unreachable token endpoint is tried again, like any request; an answer,
+    // a refusal above all, is final.
+    let mut attempts = Attempts::default();
+    let sent = loop {
+        inner.identity.state().token_requests += 1;
+        let request = inner
+            .http
+            .post(&url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json")
+            .body(body.clone());
+        let sent = tracing::Instrument::instrument(exchange(request, inner.limits.max_body), span.clone()).await;
+        let outcome = match &sent {
+            Ok(answer) => Outcome::Answer { status: answer.status, headers: &answer.headers, token_refused: false },
+            Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
+            Err(_) => Outcome::Unusable,
+        };
+        match classify(&inner.retry, true, &attempts, &outcome) {
+            Decision::Retry(delay) => {
+                attempts.retries += 1;
+                tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "token endpoint busy or unreachable, retrying");
+                tokio::time::sleep(delay).await;
+            }
+            Decision::Done | Decision::Reauthenticate => break sent,
+        }
+    };
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     let answer = match sent {
         Ok(answer) => answer,
