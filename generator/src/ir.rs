@@ -369,6 +369,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// Session-login extension: the response header whose value authenticates later calls.
     pub session_header: Option<String>,
+    /// The API-key security scheme that sends that header, if the spec declares one.
+    pub session_scheme: Option<String>,
     /// `x-logout: true`: success ends the session, so the client forgets its credentials.
     pub logout: bool,
 }

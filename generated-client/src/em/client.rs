@@ -80,18 +80,27 @@ impl Client {
             request.query("v", &value);
         }
         let response = request.send().await?;
-        self.core.capture_session_header(&response, "X-RestSvcSessionId");
-        match response.status() {
-            201 => {
-                ::std::result::Result::Ok(
-                    response
-                        .decode_xml_or_serde(
-                            &[crate::runtime::Format::Xml, crate::runtime::Format::Json],
-                        )?,
-                )
+        let session = response.header_secret("X-RestSvcSessionId");
+        let result = {
+            match response.status() {
+                201 => {
+                    ::std::result::Result::Ok(
+                        response
+                            .decode_xml_or_serde(
+                                &[crate::runtime::Format::Xml, crate::runtime::Format::Json],
+                            )?,
+                    )
+                }
+                _ => ::std::result::Result::Err(response.into_error_xml()),
             }
-            _ => ::std::result::Result::Err(response.into_error_xml()),
+        };
+        if let (::std::result::Result::Ok(_), ::std::option::Option::Some(session)) = (
+            &result,
+            session,
+        ) {
+            self.core.set_api_key("SessionId", session);
         }
+        result
     }
 }
 

@@ -320,14 +320,15 @@ fn check_base_url(base_url: &str) -> Result<reqwest::Url, BuildError> {
     Ok(url)
 }
 
-/// A URL as text with any `userinfo@` replaced by `***@`, parsed or not.
+/// A URL as text with everything up to its last `@` after the scheme replaced by `***@`,
+/// parsed or not: a password may itself hold `/`, `?` or `#`, so the authority cannot be
+/// told apart reliably, and hiding a path is the safe error.
 pub(crate) fn redacted_url(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => (&url[..i + 3], &url[i + 3..]),
         None => ("", url),
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
+    match rest.rfind('@') {
         Some(at) => format!("{scheme}***@{}", &rest[at + 1..]),
         None => url.to_owned(),
     }
@@ -363,7 +364,8 @@ mod tests {
     #[test]
     fn userinfo_is_redacted_anywhere() {
         assert_eq!(redacted_url("https://u:p@host:1/x"), "https://***@host:1/x");
-        assert_eq!(redacted_url("https://host/a@b"), "https://host/a@b");
+        assert_eq!(redacted_url("https://admin:pa/ss@vbr:9419"), "https://***@vbr:9419");
+        assert_eq!(redacted_url("https://a:p?#@vbr"), "https://***@vbr");
         assert_eq!(redacted_url("u:p@host"), "***@host");
         assert_eq!(redacted_url("https://host"), "https://host");
     }

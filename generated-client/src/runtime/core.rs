@@ -7,7 +7,6 @@ use std::time::Duration;
 use super::config::Format;
 use super::identity::{self, Identity};
 use super::request::Request;
-use super::response::Response;
 use super::retry::RetryPolicy;
 use super::Secret;
 
@@ -178,24 +177,23 @@ impl Core {
         self.inner.identity.clear();
     }
 
-    /// Remembers a session header from a successful login answer (session-login APIs):
-    /// later requests send it for the API key scheme that uses that header. An answer that
-    /// is not a success is ignored, whatever headers it carries.
+    /// Remembers a session header taken from a successful logon answer (session-login APIs
+    /// whose header no API-key scheme declares): later requests send it for the API key
+    /// scheme that uses that header.
     #[doc(hidden)]
-    pub fn capture_session_header(&self, response: &Response, header: &str) {
-        if !response.is_success() {
-            return;
-        }
-        if let Some(v) = response.headers().get(header).and_then(|v| v.to_str().ok()) {
-            self.inner.identity.set_session_header(header, Secret::from(v));
-        }
+    pub fn set_session_header(&self, header: &str, value: Secret) {
+        self.inner.identity.set_session_header(header, value);
     }
 
     /// Logs in with the OAuth2 password grant and keeps the tokens (generated `login`
     /// methods call this).
     #[doc(hidden)]
     pub async fn oauth2_password_login<E>(&self, token_url: &str, username: &str, password: Secret) -> Result<(), super::Error<E>> {
-        identity::login(&self.inner, token_url, username, password).await.map_err(|f| super::Error::Auth { operation: "token", message: f.message })
+        let login = identity::login(&self.inner, token_url, username, password);
+        match tokio::time::timeout(self.inner.limits.deadline, login).await {
+            Ok(result) => result.map_err(|f| super::Error::Auth { operation: "token", message: f.message }),
+            Err(_) => Err(super::Error::Timeout { operation: "token" }),
+        }
     }
 
     /// The number of token requests sent so far (for tests and metrics).

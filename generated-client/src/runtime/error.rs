@@ -90,8 +90,8 @@ pub enum Error<E> {
         operation: &'static str,
         /// HTTP status (301, 302, 303, 307 or 308).
         status: u16,
-        /// Where to: scheme, host, port and path of the `Location` header (no query, which
-        /// may carry a token), or `(none)`.
+        /// Where to: scheme, host and port of the `Location` header (its path and query may
+        /// carry a token), `this server` for a relative one, or `(none)`.
         location: String,
     },
     /// The answer's body is larger than the configured cap

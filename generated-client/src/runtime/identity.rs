@@ -59,6 +59,8 @@ pub(crate) struct AuthState {
     /// Session headers captured from login answers, by lower-case header name.
     session_headers: BTreeMap<String, Secret>,
     token_requests: u64,
+    /// Renewals that failed in a row (without a refusal).
+    failed_renewals: u32,
 }
 
 impl AuthState {
@@ -84,9 +86,23 @@ fn sensitive_header(bytes: Vec<u8>) -> Option<HeaderValue> {
 /// A renewal under way (or just ended), keyed by the token generation it replaces.
 struct Flight {
     generation: u64,
-    /// When it ended; callers that read the generation before then share its result.
+    /// When it ended; callers that read the generation before then share its result, and
+    /// so do all callers for a cool-down after a failure (see [`cooldown`]).
     done_at: Arc<OnceLock<Instant>>,
     future: Shared<BoxFuture<'static, Result<(), AuthFailure>>>,
+    /// Forgetting the credentials stops the renewal.
+    abort: tokio::task::AbortHandle,
+}
+
+
+/// Sets the flight's end time however its task ends: finished, failed, or dropped with its
+/// runtime.
+struct Landing(Arc<OnceLock<Instant>>);
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        let _ = self.0.set(Instant::now());
+    }
 }
 
 /// The identity cache of one client (shared by its clones).
@@ -105,6 +121,8 @@ pub(crate) struct Credential {
     pub(crate) renewable: Option<u64>,
     /// When the credential was read.
     pub(crate) read_at: Option<Instant>,
+    /// The secret sent, to blank out of the answer even if the client holds another by then.
+    pub(crate) secret: Option<Secret>,
 }
 
 /// A refresh the next request should wait for.
@@ -158,8 +176,10 @@ impl Identity {
     pub(crate) fn clear(&self) {
         let mut a = self.state();
         *a = AuthState { generation: a.generation + 1, token_requests: a.token_requests, ..AuthState::default() };
-        drop(a);
-        *self.flight() = None;
+        // Under the state lock, so no new flight starts in between.
+        if let Some(flight) = self.flight().take() {
+            flight.abort.abort();
+        }
     }
 
     pub(crate) fn token_requests(&self) -> u64 {
@@ -206,6 +226,7 @@ impl Identity {
                 AuthScheme::Bearer => {
                     if let Some(v) = &a.bearer_header {
                         c.header = Some((AUTHORIZATION, v.clone()));
+                        c.secret = a.access_token.clone();
                         if a.renewable() {
                             c.renewable = Some(a.generation);
                         }
@@ -219,6 +240,7 @@ impl Identity {
                         raw.clear();
                         if let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) {
                             c.header = Some((AUTHORIZATION, v));
+                            c.secret = Some(pass.clone());
                             break;
                         }
                     }
@@ -228,6 +250,7 @@ impl Identity {
                     if let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) {
                         if let Some(v) = sensitive_header(value.expose().as_bytes().to_vec()) {
                             c.header = Some((name, v));
+                            c.secret = Some(value.clone());
                             break;
                         }
                     }
@@ -235,6 +258,7 @@ impl Identity {
                 AuthScheme::ApiKeyQuery { scheme, name } => {
                     if let Some(value) = a.api_keys.get(*scheme) {
                         c.query = Some((name, value.clone()));
+                        c.secret = Some(value.clone());
                         break;
                     }
                 }
@@ -250,54 +274,83 @@ impl Identity {
 pub(crate) async fn login(inner: &Arc<Inner>, token_url: &str, username: &str, password: Secret) -> Result<(), AuthFailure> {
     let grant = TokenGrant::Password { username: username.to_owned(), password: password.clone() };
     let token = token_request(inner, token_url, &grant).await?;
-    {
-        let mut a = inner.identity.state();
-        a.token_url = Some(token_url.to_owned());
-        a.password_login = Some((username.to_owned(), password));
-        a.refused = None;
-    }
-    store_token(inner, token, None);
+    // One lock: a renewal of the previous login that ends now finds the generation changed
+    // and cannot undo this one.
+    let mut a = inner.identity.state();
+    a.token_url = Some(token_url.to_owned());
+    a.password_login = Some((username.to_owned(), password));
+    a.refused = None;
+    apply_token(&mut a, token, inner.refresh_margin);
     Ok(())
 }
 
-/// Gets a new access token to replace generation `generation`, read at `read_at`: the
-/// refresh grant first (a refresh token works once), the password grant when that fails.
-/// One flight per generation; see the module documentation.
-pub(crate) async fn renew(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Result<Renewed, AuthFailure> {
-    {
-        let a = inner.identity.state();
-        if a.generation != generation {
-            return Ok(Renewed::Yes);
-        }
-        if let Some(reason) = &a.refused {
-            return Err(AuthFailure::new(reason.clone()));
-        }
-        if !a.renewable() {
-            return Ok(Renewed::Impossible);
-        }
-    }
-    let future = {
-        let mut slot = inner.identity.flight();
-        match slot.as_ref() {
-            Some(f) if f.generation == generation && f.done_at.get().is_none_or(|done| read_at <= *done) => f.future.clone(),
-            _ => {
-                let done_at = Arc::new(OnceLock::new());
-                // A task of its own: the caller that started it may be cancelled, the
-                // renewal is not.
-                let task = tokio::spawn(renewal(Arc::clone(inner), generation, Arc::clone(&done_at)));
-                let future = async move { task.await.unwrap_or_else(|_| Err(AuthFailure::new("the login renewal ended unexpectedly"))) }.boxed().shared();
-                *slot = Some(Flight { generation, done_at, future: future.clone() });
-                future
-            }
-        }
-    };
-    future.await.map(|()| Renewed::Yes)
+/// How a caller takes part in a renewal.
+pub(crate) enum Joined {
+    /// Nothing to wait for: the token changed already, or cannot be renewed.
+    Now(Result<Renewed, AuthFailure>),
+    /// The renewal under way, shared with every other caller.
+    Wait(Shared<BoxFuture<'static, Result<(), AuthFailure>>>),
 }
 
-async fn renewal(inner: Arc<Inner>, generation: u64, done_at: Arc<OnceLock<Instant>>) -> Result<(), AuthFailure> {
+/// Joins (or starts) the renewal of generation `generation`, read at `read_at`: the refresh
+/// grant first (a refresh token works once), the password grant when that fails. One flight
+/// per generation; see the module documentation.
+pub(crate) fn join(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Joined {
+    let a = inner.identity.state();
+    if a.generation != generation {
+        return Joined::Now(Ok(Renewed::Yes));
+    }
+    if let Some(reason) = &a.refused {
+        return Joined::Now(Err(AuthFailure::new(reason.clone())));
+    }
+    if !a.renewable() {
+        return Joined::Now(Ok(Renewed::Impossible));
+    }
+    // Taken while the state lock is held, so that `clear` cannot slip in between.
+    let cool = cooldown(&inner.retry, a.failed_renewals);
+    let mut slot = inner.identity.flight();
+    let joinable = slot.as_ref().filter(|f| {
+        f.generation == generation && f.done_at.get().is_none_or(|done| read_at <= *done || done.elapsed() < cool)
+    });
+    if let Some(f) = joinable {
+        return Joined::Wait(f.future.clone());
+    }
+    let done_at = Arc::new(OnceLock::new());
+    // A task of its own: the caller that started it may be cancelled, the renewal is not.
+    let task = tokio::spawn(renewal(Arc::clone(inner), generation, Landing(Arc::clone(&done_at))));
+    let abort = task.abort_handle();
+    let future = async move { task.await.unwrap_or_else(|_| Err(AuthFailure::new("the login renewal was stopped"))) }.boxed().shared();
+    *slot = Some(Flight { generation, done_at, future: future.clone(), abort });
+    Joined::Wait(future)
+}
+
+/// [`join`], and wait for the outcome.
+pub(crate) async fn renew(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Result<Renewed, AuthFailure> {
+    match join(inner, generation, read_at) {
+        Joined::Now(result) => result,
+        Joined::Wait(future) => future.await.map(|()| Renewed::Yes),
+    }
+}
+
+async fn renewal(inner: Arc<Inner>, generation: u64, landing: Landing) -> Result<(), AuthFailure> {
     let result = renew_now(&inner, generation).await;
-    let _ = done_at.set(Instant::now());
+    {
+        let mut a = inner.identity.state();
+        a.failed_renewals = if result.is_ok() { 0 } else { a.failed_renewals.saturating_add(1) };
+    }
+    drop(landing);
     result
+}
+
+/// After `failures` renewals in a row failed without a refusal (the token endpoint down, an
+/// answer lost), how long every caller shares the last failure instead of starting a new
+/// token request: the retry policy's backoff, doubling up to its `max_delay`. A token
+/// endpoint that keeps failing is not sent a password grant per wave of calls.
+fn cooldown(policy: &super::retry::RetryPolicy, failures: u32) -> Duration {
+    match failures {
+        0 => Duration::ZERO,
+        n => policy.base_delay.saturating_mul(1 << (n - 1).min(16)).min(policy.max_delay),
+    }
 }
 
 async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailure> {
@@ -313,7 +366,7 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
     if let Some(refresh_token) = refresh {
         match token_request(inner, &token_url, &TokenGrant::Refresh { refresh_token }).await {
             Ok(token) => {
-                store_token(inner, token, Some(generation));
+                store_token(inner, token, generation);
                 return Ok(());
             }
             Err(e) => tracing::debug!(error = %e.failure.message, "the refresh token was refused; logging in again"),
@@ -324,7 +377,7 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
     };
     match token_request(inner, &token_url, &TokenGrant::Password { username, password }).await {
         Ok(token) => {
-            store_token(inner, token, Some(generation));
+            store_token(inner, token, generation);
             Ok(())
         }
         Err(e) => {
@@ -431,7 +484,9 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     let started = Instant::now();
     let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?.into_bytes();
     // A busy or unreachable token endpoint is tried again, like any request; an answer,
-    // a refusal above all, is final.
+    // a refusal above all, is final. A password grant is sent again only when the first
+    // never reached the server (the connection was refused): an answer lost on the way back
+    // may still have counted as a failed sign-in.
     let mut attempts = Attempts::default();
     let sent = loop {
         inner.identity.state().token_requests += 1;
@@ -447,13 +502,18 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
             Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
             Err(_) => Outcome::Unusable,
         };
-        match classify(&inner.retry, true, &attempts, &outcome) {
-            Decision::Retry(delay) => {
+        let may_repeat = match (&sent, grant) {
+            (_, TokenGrant::Refresh { .. }) => true,
+            (Err(Failure::Transport(e)), TokenGrant::Password { .. }) => e.is_connect(),
+            _ => false,
+        };
+        match classify(&inner.retry, may_repeat, &attempts, &outcome) {
+            Decision::Retry(delay) if may_repeat => {
                 attempts.retries += 1;
                 tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "token endpoint busy or unreachable, retrying");
                 tokio::time::sleep(delay).await;
             }
-            Decision::Done | Decision::Reauthenticate => break sent,
+            _ => break sent,
         }
     };
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -476,15 +536,19 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     serde_json::from_slice(&answer.body).map_err(|e| fail(redactor.text(&format!("the token answer is not valid: {e}")), false))
 }
 
-/// Keeps the tokens of a token answer and schedules the next refresh. A renewal
-/// (`renewing` is the generation it replaces) is dropped if the credentials were forgotten
-/// while it was in flight, so that a logout is not undone by a refresh that was under way.
-fn store_token(inner: &Inner, token: TokenAnswer, renewing: Option<u64>) {
-    let now = Instant::now();
+/// Keeps the tokens of a renewal of generation `renewing`, unless the credentials were
+/// forgotten (or replaced by a login) while it was in flight: a logout is not undone by a
+/// refresh that was under way.
+fn store_token(inner: &Inner, token: TokenAnswer, renewing: u64) {
     let mut a = inner.identity.state();
-    if renewing.is_some_and(|g| g != a.generation) {
-        return;
+    if a.generation == renewing {
+        apply_token(&mut a, token, inner.refresh_margin);
     }
+}
+
+/// Puts a token answer in place and schedules the next refresh.
+fn apply_token(a: &mut AuthState, token: TokenAnswer, refresh_margin: Duration) {
+    let now = Instant::now();
     a.set_access_token(token.access_token);
     a.refresh_token = token.refresh_token;
     a.expires_at = None;
@@ -492,7 +556,7 @@ fn store_token(inner: &Inner, token: TokenAnswer, renewing: Option<u64>) {
     if let Some(lifetime) = lifetime(token.expires_in.as_ref()) {
         // Refresh `refresh_margin` before expiry, but not before half the lifetime has
         // passed: with a token shorter-lived than the margin every request would refresh.
-        let margin = inner.refresh_margin.min(lifetime / 2);
+        let margin = refresh_margin.min(lifetime / 2);
         a.expires_at = now.checked_add(lifetime);
         a.refresh_at = a.expires_at.and_then(|e| e.checked_sub(margin));
     }

@@ -1,6 +1,8 @@
 //! Offset pagination as a lazy stream that never passes off a short listing as complete.
 
+use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 
 use futures::stream::{self, Stream};
 
@@ -34,15 +36,18 @@ pub struct Page<T> {
 /// request is sent.
 pub fn paginate<T, B, F, Fut>(operation: &'static str, start: i64, limit: Option<i64>, fetch: F) -> impl Stream<Item = Result<T, Error<B>>>
 where
-    T: Clone + PartialEq,
+    T: serde::Serialize,
     F: Fn(i64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error<B>>>,
 {
-    struct State<F, T> {
+    struct State<F> {
         offset: i64,
         done: bool,
         fetch: F,
-        previous: Option<Vec<T>>,
+        /// A fingerprint of every page so far, to tell a page that does not advance.
+        seen: HashSet<u64>,
+        /// The total the first page reported.
+        total: Option<i64>,
     }
     let invalid = if limit.is_some_and(|l| l <= 0) {
         Some(format!("the page size (limit) must be positive, not {}", limit.unwrap_or_default()))
@@ -51,7 +56,7 @@ where
     } else {
         None
     };
-    let state = State { offset: start, done: false, fetch, previous: None };
+    let state = State { offset: start, done: false, fetch, seen: HashSet::new(), total: None };
     let pages = stream::unfold((state, invalid), move |(mut st, invalid)| async move {
         if let Some(message) = invalid {
             st.done = true;
@@ -68,7 +73,8 @@ where
                 return Some((vec![Err(e)], (st, None)));
             }
         };
-        match check(&page, offset, limit, st.previous.as_deref()) {
+        let fingerprint = fingerprint(&page.items);
+        match check(&page, offset, limit, st.total, &st.seen, fingerprint) {
             Err(message) => {
                 st.done = true;
                 Some((vec![Err(Error::Paging { operation, offset, message })], (st, None)))
@@ -76,8 +82,8 @@ where
             Ok(next) => {
                 st.offset = next;
                 st.done = next >= page.total;
-                // Only the previous page is kept, to tell a page that does not advance.
-                st.previous = if st.done { None } else { Some(page.items.clone()) };
+                st.total.get_or_insert(page.total);
+                st.seen.insert(fingerprint);
                 Some((page.items.into_iter().map(Ok).collect::<Vec<_>>(), (st, None)))
             }
         }
@@ -85,11 +91,24 @@ where
     futures::StreamExt::flat_map(pages, stream::iter)
 }
 
+/// A hash of a page's items as they serialize (types with floats have no `Eq`).
+fn fingerprint<T: serde::Serialize>(items: &[T]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match serde_json::to_vec(items) {
+        Ok(bytes) => bytes.hash(&mut h),
+        Err(_) => items.len().hash(&mut h),
+    }
+    h.finish()
+}
+
 /// The next offset after `page`, read at `offset`, or why the page cannot be trusted.
-fn check<T: PartialEq>(page: &Page<T>, offset: i64, limit: Option<i64>, previous: Option<&[T]>) -> Result<i64, String> {
+fn check<T>(page: &Page<T>, offset: i64, limit: Option<i64>, first_total: Option<i64>, seen: &HashSet<u64>, fingerprint: u64) -> Result<i64, String> {
     let len = i64::try_from(page.items.len()).map_err(|_| "the page is too large".to_owned())?;
     if page.total < 0 {
         return Err(format!("the reported total is negative ({})", page.total));
+    }
+    if let Some(first) = first_total.filter(|t| page.total < *t) {
+        return Err(format!("the reported total fell from {first} to {} during the listing", page.total));
     }
     if let Some(echoed) = page.offset {
         if echoed != offset {
@@ -109,8 +128,8 @@ fn check<T: PartialEq>(page: &Page<T>, offset: i64, limit: Option<i64>, previous
     if len == 0 && offset < page.total {
         return Err(format!("the page is empty, but the reported total is {}: the listing would be incomplete", page.total));
     }
-    if len > 0 && previous.is_some_and(|p| p == page.items.as_slice()) {
-        return Err("the page repeats the previous page: the server does not apply the offset".to_owned());
+    if len > 0 && seen.contains(&fingerprint) {
+        return Err("the page repeats an earlier page: the server does not apply the offset".to_owned());
     }
     offset.checked_add(len).ok_or_else(|| "the offset overflows".to_owned())
 }
@@ -167,6 +186,13 @@ mod tests {
         // Echoes the offset it applied.
         let items = run(Some(2), 100, |_| page(vec![1, 2], 100, 0)).await;
         assert!(items[2].as_ref().unwrap_err().contains("offset 0"), "{items:?}");
+        // Cycles through two pages: caught when the first comes back.
+        let items = run(Some(2), 100, |off| if (off / 2) % 2 == 0 { page(vec![1, 2], 100, off) } else { page(vec![3, 4], 100, off) }).await;
+        assert_eq!(items.len(), 5, "{items:?}");
+        assert!(items[4].as_ref().unwrap_err().contains("repeats"), "{items:?}");
+        // A total that shrinks would end the listing early.
+        let items = run(Some(2), 100, |off| page(vec![off as i32, off as i32 + 1], if off == 0 { 100 } else { 4 }, off)).await;
+        assert!(items[2].as_ref().unwrap_err().contains("fell from 100 to 4"), "{items:?}");
     }
 
     #[tokio::test]

@@ -38,6 +38,7 @@ impl ParamValue for String {
 
 impl ParamValue for Secret {
     fn param_value(&self) -> Cow<'_, str> {
+        super::secret::noticed(self);
         Cow::Borrowed(self.expose())
     }
 }

@@ -1,10 +1,14 @@
 //! Blanking secrets out of text a user or a log can see: error excerpts, error bodies and
-//! messages. A server may echo a secret in any encoding (raw, URL-encoded, JSON- or
-//! XML-escaped, Base64 in an echoed `Authorization` header), and an excerpt cut at a fixed
-//! length may end in the middle of one; each of these is covered.
+//! messages.
+//!
+//! A server may echo a secret in any encoding, and mix them: raw, URL- or form-encoded (hex
+//! in either case), JSON-escaped (`\u00E4` or `\u00e4`, `\/`), XML-escaped (`&amp;`,
+//! `&#101;`, `&#x65;`), or Base64 in an echoed `Authorization` header. Rather than list every
+//! spelling, the text is read as a sequence of logical characters, each decoded from
+//! whatever escape spells it, and the secrets are matched against that. An excerpt cut at a
+//! fixed length may end in the middle of a secret; that start is removed too.
 
 use base64::Engine;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use zeroize::Zeroizing;
 
 use super::Secret;
@@ -18,11 +22,13 @@ const MIN_PARTIAL: usize = 4;
 /// How much of an unexpected body an error keeps.
 pub const BODY_EXCERPT: usize = 1024;
 
-/// The secrets to blank out, each in every encoding it may take on the wire. The encoded
-/// copies are wiped when the redactor is dropped.
+/// The longest escape of one character (`\uD83D\uDE00`).
+const LONGEST_ESCAPE: usize = 12;
+
+/// The secrets to blank out, as code points, wiped when the redactor is dropped.
 #[derive(Default)]
 pub(crate) struct Redactor {
-    needles: Vec<Zeroizing<Vec<u8>>>,
+    needles: Vec<Zeroizing<Vec<u32>>>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -31,8 +37,19 @@ impl std::fmt::Debug for Redactor {
     }
 }
 
+/// One logical character of a text and the bytes that spell it.
+#[derive(Clone, Copy)]
+struct Unit {
+    ch: u32,
+    start: usize,
+    end: usize,
+    /// A `+`, which form encoding uses for a space.
+    plus: bool,
+}
+
 impl Redactor {
-    /// Adds a secret in all its encodings.
+    /// Adds a secret, in the forms decoding cannot recover (a JSON-escaped copy inside
+    /// another JSON string, Base64).
     pub(crate) fn add(&mut self, secret: &Secret) {
         self.add_str(secret.expose());
     }
@@ -41,53 +58,47 @@ impl Redactor {
         if raw.is_empty() {
             return;
         }
-        let mut forms: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(raw.as_bytes().to_vec())];
-        // `application/x-www-form-urlencoded` (space as `+`) and plain percent-encoding,
-        // upper- and lower-case hex.
-        let form: String = form_urlencoded(raw);
-        forms.push(Zeroizing::new(form.into_bytes()));
-        let pct = utf8_percent_encode(raw, NON_ALPHANUMERIC).to_string();
-        forms.push(Zeroizing::new(pct.to_ascii_lowercase().into_bytes()));
-        forms.push(Zeroizing::new(pct.into_bytes()));
-        // JSON string escaping, with and without `\/` and `\uXXXX` for non-ASCII.
-        if let Ok(json) = serde_json::to_string(raw) {
-            let inner = &json[1..json.len() - 1];
-            forms.push(Zeroizing::new(inner.as_bytes().to_vec()));
-            forms.push(Zeroizing::new(inner.replace('/', "\\/").into_bytes()));
-            let ascii: String = inner.chars().map(|c| if c.is_ascii() { c.to_string() } else { json_u_escape(c) }).collect();
-            forms.push(Zeroizing::new(ascii.into_bytes()));
+        self.push(raw);
+        if let Ok(json) = serde_json::to_string(raw).map(Zeroizing::new) {
+            self.push(&json[1..json.len() - 1]);
         }
-        // XML text and attribute escaping.
-        let xml = raw.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;");
-        forms.push(Zeroizing::new(xml.into_bytes()));
-        let xml_min = raw.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-        forms.push(Zeroizing::new(xml_min.into_bytes()));
-        // Base64, as an echoed credential header would carry it.
-        forms.push(Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw).into_bytes()));
-        for f in forms {
-            if !f.is_empty() && !self.needles.iter().any(|n| **n == *f) {
-                self.needles.push(f);
-            }
+        for engine in [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::URL_SAFE] {
+            let encoded = Zeroizing::new(engine.encode(raw));
+            self.push(&encoded);
+            self.push(encoded.trim_end_matches('='));
         }
-        // Longest first, so a longer encoding is not half-replaced by a shorter one.
-        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
     }
 
-    /// `bytes` with every occurrence of a secret replaced by `***`.
-    pub(crate) fn redact(&self, bytes: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        'outer: while i < bytes.len() {
-            for n in &self.needles {
-                if bytes[i..].starts_with(n) {
-                    out.extend_from_slice(MASK);
-                    i += n.len();
-                    continue 'outer;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
+    fn push(&mut self, form: &str) {
+        let points: Zeroizing<Vec<u32>> = Zeroizing::new(form.chars().map(u32::from).collect());
+        if !points.is_empty() && !self.needles.iter().any(|n| **n == *points) {
+            self.needles.push(points);
+            // Longest first, so a longer form is not half-replaced by a shorter one.
+            self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         }
+    }
+
+    /// `bytes` with every occurrence of a secret, in any encoding, replaced by `***`.
+    pub(crate) fn redact(&self, bytes: &[u8]) -> Vec<u8> {
+        if self.needles.is_empty() {
+            return bytes.to_vec();
+        }
+        let units = decode_units(bytes);
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut copied = 0;
+        let mut k = 0;
+        while k < units.len() {
+            match self.needles.iter().find(|n| matches_at(&units[k..], n)) {
+                Some(n) => {
+                    out.extend_from_slice(&bytes[copied..units[k].start]);
+                    out.extend_from_slice(MASK);
+                    copied = units[k + n.len() - 1].end;
+                    k += n.len();
+                }
+                None => k += 1,
+            }
+        }
+        out.extend_from_slice(&bytes[copied..]);
         out
     }
 
@@ -100,12 +111,13 @@ impl Redactor {
     }
 
     /// At most [`BODY_EXCERPT`] bytes of a body, lossily decoded, secrets blanked out (also a
-    /// secret cut short at the end), marked when cut.
+    /// secret cut short at the end), marked when cut. Only the start of a long body is read.
     pub(crate) fn excerpt(&self, body: &[u8]) -> String {
-        let clean = self.redact(body);
-        let cut = clean.len() > BODY_EXCERPT;
-        let mut kept = &clean[..clean.len().min(BODY_EXCERPT)];
-        kept = self.without_partial_tail(kept);
+        let longest = self.needles.iter().map(|n| n.len()).max().unwrap_or(0);
+        let window = &body[..body.len().min(BODY_EXCERPT + longest * LONGEST_ESCAPE + LONGEST_ESCAPE)];
+        let clean = self.redact(window);
+        let cut = body.len() > window.len() || clean.len() > BODY_EXCERPT;
+        let kept = self.without_partial_tail(&clean[..clean.len().min(BODY_EXCERPT)]);
         let mut s = String::from_utf8_lossy(kept).into_owned();
         if cut {
             s.push_str("… (truncated)");
@@ -113,42 +125,141 @@ impl Redactor {
         s
     }
 
-    /// `text` less a tail that is the start of a secret (of at least [`MIN_PARTIAL`] bytes,
-    /// or the whole text if shorter).
+    /// `text` less a tail that spells the start of a secret (at least [`MIN_PARTIAL`]
+    /// characters of it, or all but its last).
     fn without_partial_tail<'a>(&self, text: &'a [u8]) -> &'a [u8] {
-        let mut end = text.len();
+        let units = decode_units(text);
+        let mut end_unit = units.len();
         for n in &self.needles {
-            let longest = (n.len() - 1).min(end);
-            for len in (1..=longest).rev() {
-                if len < MIN_PARTIAL.min(n.len() - 1) {
-                    break;
-                }
-                if text[..end].ends_with(&n[..len]) {
-                    end -= len;
+            let shortest = MIN_PARTIAL.min(n.len().saturating_sub(1)).max(1);
+            let longest = n.len().saturating_sub(1).min(end_unit);
+            for len in (shortest..=longest).rev() {
+                if matches_at(&units[end_unit - len..end_unit], &n[..len]) {
+                    end_unit -= len;
                     break;
                 }
             }
         }
-        &text[..end]
-    }
-}
-
-fn form_urlencoded(raw: &str) -> String {
-    let mut out = String::new();
-    for b in raw.bytes() {
-        match b {
-            b' ' => out.push('+'),
-            b'*' | b'-' | b'.' | b'_' => out.push(b as char),
-            b if b.is_ascii_alphanumeric() => out.push(b as char),
-            b => out.push_str(&format!("%{b:02X}")),
+        match units.get(end_unit) {
+            Some(u) => &text[..u.start],
+            None => text,
         }
     }
-    out
 }
 
-fn json_u_escape(c: char) -> String {
-    let mut units = [0u16; 2];
-    c.encode_utf16(&mut units).iter().map(|u| format!("\\u{u:04x}")).collect()
+/// Whether `units` starts with `needle` (a space in the needle also matches a form `+`).
+fn matches_at(units: &[Unit], needle: &[u32]) -> bool {
+    units.len() >= needle.len() && units.iter().zip(needle).all(|(u, &c)| u.ch == c || (u.plus && c == u32::from(' ')))
+}
+
+/// The logical characters of `bytes`, each decoded from the escape that spells it.
+fn decode_units(bytes: &[u8]) -> Vec<Unit> {
+    let mut units = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let (ch, len) = decode_one(&bytes[i..]);
+        units.push(Unit { ch, start: i, end: i + len, plus: bytes[i] == b'+' });
+        i += len;
+    }
+    units
+}
+
+fn hex(bytes: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(bytes).ok()?;
+    u32::from_str_radix(s, 16).ok().filter(|_| s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// One character at the start of `b` and how many bytes spell it.
+fn decode_one(b: &[u8]) -> (u32, usize) {
+    match b[0] {
+        b'%' => {
+            if let Some(r) = percent_char(b) {
+                return r;
+            }
+        }
+        b'\\' if b.len() >= 2 => {
+            if let Some(r) = json_escape(b) {
+                return r;
+            }
+        }
+        b'&' => {
+            if let Some(r) = xml_reference(b) {
+                return r;
+            }
+        }
+        _ => {}
+    }
+    // A raw UTF-8 character (or one invalid byte).
+    let width = match b[0] {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    };
+    match std::str::from_utf8(&b[..width.min(b.len())]).ok().and_then(|s| s.chars().next()) {
+        Some(c) => (u32::from(c), c.len_utf8()),
+        None => (u32::from(b[0]) | 0x8000_0000, 1),
+    }
+}
+
+/// `%XX` sequences that together spell one UTF-8 character.
+fn percent_char(b: &[u8]) -> Option<(u32, usize)> {
+    let mut raw = Vec::with_capacity(4);
+    let mut used = 0;
+    while raw.len() < 4 && b.len() >= used + 3 && b[used] == b'%' {
+        raw.push(u8::try_from(hex(&b[used + 1..used + 3])?).ok()?);
+        used += 3;
+        if let Ok(s) = std::str::from_utf8(&raw) {
+            return s.chars().next().map(|c| (u32::from(c), used));
+        }
+    }
+    None
+}
+
+/// A JSON escape: `\uXXXX` (a surrogate pair as one character) or `\"`, `\\`, `\/`, ….
+fn json_escape(b: &[u8]) -> Option<(u32, usize)> {
+    let simple = match b[1] {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Some((u32::from(c), 2));
+    }
+    if b[1] != b'u' || b.len() < 6 {
+        return None;
+    }
+    let first = hex(&b[2..6])?;
+    if (0xD800..0xDC00).contains(&first) && b.len() >= 12 && b[6] == b'\\' && b[7] == b'u' {
+        let second = hex(&b[8..12])?;
+        if (0xDC00..0xE000).contains(&second) {
+            return Some((0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), 12));
+        }
+    }
+    Some((first, 6))
+}
+
+/// An XML character or entity reference.
+fn xml_reference(b: &[u8]) -> Option<(u32, usize)> {
+    let end = b.iter().take(12).position(|&c| c == b';')?;
+    let name = &b[1..end];
+    let c = match name {
+        b"amp" => u32::from('&'),
+        b"lt" => u32::from('<'),
+        b"gt" => u32::from('>'),
+        b"quot" => u32::from('"'),
+        b"apos" => u32::from('\''),
+        [b'#', b'x' | b'X', digits @ ..] => hex(digits)?,
+        [b'#', digits @ ..] => std::str::from_utf8(digits).ok()?.parse().ok()?,
+        _ => return None,
+    };
+    Some((c, end + 1))
 }
 
 /// An excerpt with nothing to redact (for callers outside a request).
@@ -159,6 +270,7 @@ pub fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
     fn redactor(secret: &str) -> Redactor {
         let mut r = Redactor::default();
@@ -166,22 +278,36 @@ mod tests {
         r
     }
 
+    /// Every character as `\uXXXX`, in upper or lower case, the way .NET writes JSON.
+    fn json_u(s: &str, upper: bool) -> String {
+        s.encode_utf16().map(|u| if upper { format!("\\u{u:04X}") } else { format!("\\u{u:04x}") }).collect()
+    }
+
     #[test]
     fn every_encoding_is_blanked() {
-        let secret = "p@ss w/rd&<\"é\u{1}";
+        const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        let secret = "p@ss w~rd/ä+1&<\"é\u{1}😀";
         let r = redactor(secret);
         let json = serde_json::to_string(secret).unwrap();
         let bodies = [
             secret.to_owned(),
-            form_urlencoded(secret),
+            serde_urlencoded::to_string([("p", secret)]).unwrap()[2..].to_owned(),
             utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
+            utf8_percent_encode(secret, RFC3986).to_string().to_lowercase(),
             json[1..json.len() - 1].to_owned(),
+            json_u(secret, true),
+            json_u(secret, false),
+            serde_json::to_string(&json).unwrap(),
             base64::engine::general_purpose::STANDARD.encode(secret),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
             secret.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;"),
+            secret.chars().map(|c| format!("&#{};", c as u32)).collect(),
+            secret.chars().map(|c| format!("&#x{:X};", c as u32)).collect(),
         ];
         for b in bodies {
             let out = r.excerpt(format!("before {b} after").as_bytes());
-            assert_eq!(out, "before *** after", "{b}");
+            assert!(out.starts_with("before ") && out.ends_with(" after"), "{b}: {out}");
+            assert!(!out.contains("ss") && !out.contains("rd"), "{b}: {out}");
         }
     }
 
@@ -192,15 +318,25 @@ mod tests {
         for shift in 0..secret.len() {
             let mut body = "x".repeat(BODY_EXCERPT - shift);
             body.push_str(secret);
+            body.push_str(&"y".repeat(100));
             let out = r.excerpt(body.as_bytes());
             assert!(!out.contains(&secret[..MIN_PARTIAL]), "shift {shift}: {out}");
         }
     }
 
     #[test]
+    fn a_long_body_is_read_only_as_far_as_the_excerpt_needs() {
+        let r = redactor("hunter2");
+        let mut body = vec![b'a'; 8 * 1024 * 1024];
+        body[10..17].copy_from_slice(b"hunter2");
+        let out = r.excerpt(&body);
+        assert!(out.contains("***") && !out.contains("hunter2") && out.ends_with("… (truncated)"));
+    }
+
+    #[test]
     fn text_without_secrets_is_unchanged() {
         let r = redactor("hunter2");
-        assert_eq!(r.text("nothing here"), "nothing here");
+        assert_eq!(r.text("nothing here, 100% & \\u00 &#; %zz"), "nothing here, 100% & \\u00 &#; %zz");
         assert_eq!(excerpt(b"short"), "short");
         assert!(excerpt(&[b'a'; 2000]).ends_with("… (truncated)"));
     }

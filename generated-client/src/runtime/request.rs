@@ -31,6 +31,8 @@ pub struct Request<'c> {
     accept: Option<&'static str>,
     /// Every secret the request carries (parameters and body), to blank out of answers.
     secrets: Vec<Secret>,
+    /// Lower-case names of header parameters that carry a secret.
+    sensitive: Vec<String>,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -46,7 +48,7 @@ impl std::fmt::Debug for Request<'_> {
 
 impl<'c> Request<'c> {
     pub(crate) fn new(core: &'c Core, op: &'static Operation, path: String) -> Self {
-        Request { core, op, path, query: Vec::new(), headers: Vec::new(), body: None, accept: None, secrets: Vec::new() }
+        Request { core, op, path, query: Vec::new(), headers: Vec::new(), body: None, accept: None, secrets: Vec::new(), sensitive: Vec::new() }
     }
 
     /// Runs `f`, keeping every secret it writes.
@@ -69,9 +71,14 @@ impl<'c> Request<'c> {
         Ok(())
     }
 
-    /// Adds a header parameter.
+    /// Adds a header parameter; one that carries a secret is marked sensitive (kept out of
+    /// `Debug` and of HTTP/2 header compression tables).
     pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let v = self.noting(|| value.param_value().into_owned());
+        let (v, secrets) = collecting(|| value.param_value().into_owned());
+        if !secrets.is_empty() {
+            self.sensitive.push(name.to_ascii_lowercase());
+        }
+        self.secrets.extend(secrets);
         self.headers.push((name.to_owned(), v));
     }
 
@@ -192,10 +199,10 @@ impl<'c> Request<'c> {
                 Err(_) => Outcome::Unusable,
             };
             match classify(&inner.retry, idempotent, &attempts, &outcome) {
-                Decision::Done => return self.finish(sent),
+                Decision::Done => return self.finish(sent, &credential),
                 // A wait that would outlast the deadline ends the call now, with what the
                 // server last said.
-                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => return self.finish(sent),
+                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => return self.finish(sent, &credential),
                 Decision::Retry(delay) => {
                     attempts.retries += 1;
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
@@ -207,7 +214,7 @@ impl<'c> Request<'c> {
                     let read_at = credential.read_at.unwrap_or_else(Instant::now);
                     match Box::pin(identity::renew(inner, generation, read_at)).await {
                         Ok(Renewed::Yes) => tracing::debug!(parent: &span, "token refused, repeating with a new one"),
-                        Ok(Renewed::Impossible) => return self.finish(sent),
+                        Ok(Renewed::Impossible) => return self.finish(sent, &credential),
                         Err(f) => return Err(Error::Auth { operation: self.op.id, message: f.message }),
                     }
                 }
@@ -220,7 +227,8 @@ impl<'c> Request<'c> {
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
-            let v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            let mut v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            v.set_sensitive(self.sensitive.iter().any(|s| name.eq_ignore_ascii_case(s)));
             headers.append(n, v);
         }
         let accept = self.accept.unwrap_or(match self.core.format {
@@ -234,18 +242,21 @@ impl<'c> Request<'c> {
         Ok(headers)
     }
 
-    /// Renews the login before sending when its refresh time has come. A failed refresh is
-    /// an error only once the token has expired.
+    /// Renews the login when its refresh time has come. While the token is still valid the
+    /// renewal runs on its own and the request goes out with the current token; once it has
+    /// expired the request waits for the new one, and a failure is an error.
     async fn refresh_if_due<E>(&self) -> Result<(), Error<E>> {
         let inner = &self.core.inner;
         let Some(due) = inner.identity.refresh_due() else { return Ok(()) };
+        if due.still_valid {
+            if let identity::Joined::Now(Err(f)) = identity::join(inner, due.generation, Instant::now()) {
+                tracing::warn!(operation = self.op.id, error = %f.message, "the token cannot be refreshed; going on with the current one until it expires");
+            }
+            return Ok(());
+        }
         // Boxed: a rare path whose future would otherwise make every request's larger.
         match Box::pin(identity::renew(inner, due.generation, Instant::now())).await {
             Ok(_) => Ok(()),
-            Err(f) if due.still_valid => {
-                tracing::warn!(operation = self.op.id, error = %f.message, "refreshing the token failed; going on with the current one until it expires");
-                Ok(())
-            }
             Err(f) => Err(Error::Auth { operation: self.op.id, message: f.message }),
         }
     }
@@ -291,10 +302,14 @@ impl<'c> Request<'c> {
     }
 
     /// The answer as a [`Response`], or the failure as an error.
-    fn finish<E>(&self, sent: Result<Answer, Failure>) -> Result<Response, Error<E>> {
+    fn finish<E>(&self, sent: Result<Answer, Failure>, credential: &Credential) -> Result<Response, Error<E>> {
         let op = self.op.id;
         match sent {
-            Ok(answer) => Ok(Response::new(self.op, answer, self.core.inner.clone(), self.secrets.clone())),
+            Ok(answer) => {
+                let mut secrets = self.secrets.clone();
+                secrets.extend(credential.secret.clone());
+                Ok(Response::new(self.op, answer, self.core.inner.clone(), secrets))
+            }
             Err(Failure::Transport(e)) => Err(Error::transport(op, e)),
             Err(Failure::TooLarge(limit)) => Err(Error::BodyTooLarge { operation: op, limit }),
             Err(Failure::Redirect { status, location }) => Err(Error::Redirect { operation: op, status, location }),

@@ -15,6 +15,13 @@ use super::transport::Answer;
 use super::xml::{XmlElement, XmlRoot};
 use super::Secret;
 
+/// Error bodies larger than this are not parsed, only excerpted: redacting and parsing a
+/// hostile 32 MiB body would hold up an executor thread.
+const MAX_PARSED_ERROR_BODY: usize = 64 * 1024;
+
+/// The longest decode message kept (a value quoted from the body may be huge).
+const MAX_MESSAGE: usize = 1024;
+
 /// Blanks secrets out of every string (and key) of a JSON value, without recursion.
 fn redact_strings(value: &mut serde_json::Value, redactor: &Redactor) {
     let mut pending = vec![value];
@@ -117,6 +124,11 @@ impl Response {
         &self.headers
     }
 
+    /// A header's value as a secret (a session id), if present and text.
+    pub fn header_secret(&self, name: &str) -> Option<Secret> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(Secret::from)
+    }
+
     fn content_format(&self) -> Option<Format> {
         let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?;
         let mime = ct.split(';').next().unwrap_or("").trim().as_bytes();
@@ -133,8 +145,13 @@ impl Response {
     }
 
     fn decode_error<E>(&self, path: String, message: String) -> Error<E> {
-        // serde's messages may quote a value of the body.
-        let message = self.redactor().text(&message);
+        // serde's messages may quote a value of the body: blanked, and cut to a readable size.
+        let mut message = self.redactor().text(&message);
+        if message.len() > MAX_MESSAGE {
+            let cut = (0..=MAX_MESSAGE).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
+            message.truncate(cut);
+            message.push_str("… (truncated)");
+        }
         Error::Decode { operation: self.op.id, status: self.status, path, message }
     }
 
@@ -213,7 +230,7 @@ impl Response {
     /// error's `Display` or `Debug`.
     pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
         let redactor = self.redactor();
-        if !self.is_success() && !self.body.is_empty() {
+        if !self.is_success() && !self.body.is_empty() && self.body.len() <= MAX_PARSED_ERROR_BODY {
             // Blanked twice: in the raw text, and in every string once parsed, where an
             // escape the server added (a JSON-escaped echo inside a JSON string) is undone.
             let clean = redactor.redact(&self.body);
@@ -231,10 +248,15 @@ impl Response {
     pub fn into_error_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self) -> Error<E> {
         if self.content_format() == Some(Format::Xml) || self.body.first() == Some(&b'<') {
             let redactor = self.redactor();
-            if !self.is_success() {
+            if !self.is_success() && self.body.len() <= MAX_PARSED_ERROR_BODY {
+                // Blanked in the raw text, and again in every text and attribute once parsed
+                // (where character references are resolved).
                 let clean = redactor.redact(&self.body);
-                if let Ok(body) = super::xml::from_bytes::<E>(&clean) {
-                    return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+                if let Ok(mut root) = super::xml::parse(&clean) {
+                    super::xml::map_text(&mut root, &|t| redactor.text(t));
+                    if let Ok(body) = super::xml::from_root::<E>(root) {
+                        return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+                    }
                 }
             }
             Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }

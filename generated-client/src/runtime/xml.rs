@@ -288,7 +288,23 @@ fn namespace_of(resolved: &ResolveResult<'_>) -> Result<Option<String>, String> 
 /// Reads a document whose root must be `T`'s element, in `T`'s namespace when the spec
 /// names one.
 pub fn from_bytes<T: XmlElement + XmlRoot>(bytes: &[u8]) -> Result<T, XmlError> {
-    let root = parse(bytes)?;
+    from_root(parse(bytes)?)
+}
+
+/// Every text and attribute value of a tree, changed by `f` (without recursion).
+pub(crate) fn map_text(root: &mut Element, f: &dyn Fn(&str) -> String) {
+    let mut pending = vec![root];
+    while let Some(el) = pending.pop() {
+        el.text = f(&el.text);
+        for (_, v) in &mut el.attributes {
+            *v = f(v);
+        }
+        pending.extend(el.children.iter_mut());
+    }
+}
+
+/// Reads `T` from a parsed root element (see [`from_bytes`]).
+pub(crate) fn from_root<T: XmlElement + XmlRoot>(root: Element) -> Result<T, XmlError> {
     let namespace_ok = T::NAMESPACE.is_none() || root.namespace.as_deref() == T::NAMESPACE;
     if root.name != T::NAME || !namespace_ok {
         let describe = |name: &str, ns: Option<&str>| match ns {

@@ -267,13 +267,26 @@ impl Emitter<'_> {
             quote!(::std::format!(#fmt #(, #seg_names)*))
         };
         let binding = if sets.is_empty() { quote!(let request) } else { quote!(let mut request) };
+        // A logon's session header is read before the answer is decoded, and kept only if
+        // the call succeeds.
         let session = match &op.session_header {
-            Some(h) => quote!(self.core.capture_session_header(&response, #h);),
+            Some(h) => quote!(let session = response.header_secret(#h);),
             None => quote!(),
+        };
+        let keep_session = match (&op.session_header, &op.session_scheme) {
+            (Some(_), Some(scheme)) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(session)) = (&result, session) { self.core.set_api_key(#scheme, session); }),
+            (Some(h), None) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(session)) = (&result, session) { self.core.set_session_header(#h, session); }),
+            _ => quote!(),
         };
         // A logout operation ends the session: forget the credentials so a later 401 cannot
         // log in again silently.
-        let decode = if op.logout {
+        let decode = if op.session_header.is_some() {
+            quote! {
+                let result = { #decode };
+                #keep_session
+                result
+            }
+        } else if op.logout {
             quote! {
                 let result = { #decode };
                 if result.is_ok() {

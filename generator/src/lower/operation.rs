@@ -7,7 +7,7 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Ty, TypeDef,
+    Api, Content, Field, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Security, Ty, TypeDef,
     TypeKind,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
@@ -67,6 +67,14 @@ impl<'a> Lowerer<'a> {
                         self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name);
                     }
                     lowered.method_name = name;
+                    // A captured session header is stored as the API key of the scheme that
+                    // sends that header, so that a later `set_…` or logon replaces it.
+                    lowered.session_scheme = lowered.session_header.as_ref().and_then(|h| {
+                        api.security.iter().find_map(|(name, s)| match s {
+                            Security::ApiKeyHeader(header) if header.eq_ignore_ascii_case(h) => Some(name.clone()),
+                            _ => None,
+                        })
+                    });
                     api.operations.push(lowered);
                 }
             }
@@ -291,6 +299,7 @@ impl<'a> Lowerer<'a> {
             feature: None,
             deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
+            session_scheme: None,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
         };
         self.params_struct(&mut operation, &type_stem, ctx.ptr);
