@@ -52,6 +52,9 @@ impl Document {
         }
         match root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0") => Ok(()),
+            Some(Value::String(v)) if v.starts_with("3.1") => {
+                Err(("/openapi".into(), format!("OpenAPI {v} documents are not supported yet (3.1 support is planned); expected 3.0.x")))
+            }
             Some(Value::String(v)) => Err(("/openapi".into(), format!("OpenAPI version {v} is not supported; expected 3.0.x"))),
             Some(_) => Err(("/openapi".into(), "`openapi` must be a string such as \"3.0.3\"".into())),
             None => Err(("".into(), "missing `openapi` version field; is this an OpenAPI document?".into())),

@@ -135,6 +135,16 @@ pub struct CorpusRow {
     /// `cargo check` outcome, all features and then the first tag alone: (errors, warnings,
     /// seconds), or why it did not run.
     pub check: Result<(usize, usize, f64), String>,
+    /// The document's `openapi` version, when it is one the generator refuses by design
+    /// (3.1 until it is supported), and it was refused with a diagnostic.
+    pub refused: Option<String>,
+}
+
+/// The `openapi` field of a JSON or YAML document, if it has one.
+fn openapi_version(path: &Path) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok().or_else(|| serde_yaml::from_str(&text).ok())?;
+    value.get("openapi")?.as_str().map(str::to_owned)
 }
 
 /// Every document in `corpus_dir` (recursively), generated and checked.
@@ -163,7 +173,11 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
             (Ok(_), false) => Err("not checked".into()),
             (Err(_), _) => Err("not generated".into()),
         };
-        rows.push(CorpusRow { document: doc.strip_prefix(corpus_dir).unwrap_or(&doc).display().to_string(), report, check: check_result });
+        let refused = match (&report, openapi_version(&doc)) {
+            (Err(_), Some(v)) if v.starts_with("3.1") => Some(v),
+            _ => None,
+        };
+        rows.push(CorpusRow { document: doc.strip_prefix(corpus_dir).unwrap_or(&doc).display().to_string(), report, check: check_result, refused });
     }
     Ok(rows)
 }
