@@ -153,6 +153,7 @@ const FIXTURES: &[&str] = &[
     "discriminator_no_mapping",
     "empty_bodies",
     "formats",
+    "hostile_names",
     "keywords",
     "maps",
     "media_types",
@@ -586,4 +587,35 @@ fn vbr() {
 fn em() {
     let g = curated("em");
     assert!(!g.api.operations.is_empty());
+}
+
+#[test]
+fn hostile_names() {
+    let g = fixture("hostile_names");
+    // Operations never take a name the client defines itself; the client's own methods keep
+    // theirs, and each security scheme gets its own setter.
+    let methods: Vec<&str> = g.api.operations.iter().map(|o| o.method_name.as_str()).collect();
+    assert_eq!(methods, ["request", "builder2", "builder_stream", "core2", "login2", "set_bearer_token2", "with_format2"]);
+    let streams: Vec<&str> = g.api.operations.iter().filter_map(|o| o.stream_name.as_deref()).collect();
+    assert_eq!(streams, ["builder2_stream"]);
+    let setters: Vec<(&str, &str)> = g.api.auth_setters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        setters,
+        [
+            ("basicOne", "set_basic_one_basic_auth"),
+            ("basicTwo", "set_basic_two_basic_auth"),
+            ("bearer", "set_bearer_token"),
+            ("key", "set_key"),
+            ("otherBearer", "set_other_bearer_token"),
+            ("otherKey", "set_other_key"),
+        ]
+    );
+    // Parameters keep their names; the generated method's locals step aside.
+    let request = g.api.operations.iter().find(|o| o.id == "request").unwrap();
+    assert_eq!(request.locals.request, "request2");
+    assert_eq!(request.locals.response, "response2");
+    assert_eq!(request.locals.value, "value2");
+    assert_eq!(request.locals.item, "item2");
+    assert_eq!(request.locals.segments, ["request_segment2", "response_segment"]);
+    assert!(item(&g, "operation_request").contains("let mut request2 = self"));
 }

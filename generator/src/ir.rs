@@ -332,6 +332,34 @@ pub struct Pagination {
     pub item_ty: Ty,
 }
 
+/// The local names inside an operation's generated methods, claimed in the same scope as
+/// its arguments so that a parameter called `request` or `value` cannot be shadowed.
+#[derive(Clone, Debug, Default)]
+pub struct Locals {
+    /// The request being built.
+    pub request: String,
+    /// The answer.
+    pub response: String,
+    /// The decoded result, before a logon or logout acts on it.
+    pub result: String,
+    /// One parameter value being set.
+    pub value: String,
+    /// One item of an array parameter.
+    pub item: String,
+    /// A session header read from a logon answer.
+    pub session: String,
+    /// One page, in a stream method.
+    pub page: String,
+    /// The parameters of one page, in a stream method.
+    pub page_params: String,
+    /// The offset of one page, in a stream method.
+    pub offset: String,
+    /// That offset in the offset parameter's type.
+    pub narrowed: String,
+    /// The percent-encoded value of each path parameter, in `path_params` order.
+    pub segments: Vec<String>,
+}
+
 /// One operation, ready to become a method.
 #[derive(Clone, Debug)]
 pub struct Operation {
@@ -359,6 +387,10 @@ pub struct Operation {
     pub response_enum: Option<TypeId>,
     /// Paging information.
     pub pagination: Option<Pagination>,
+    /// Name of the stream method, for an operation that pages.
+    pub stream_name: Option<String>,
+    /// Local names inside the generated methods.
+    pub locals: Locals,
     /// Names of security schemes that may authorize this call; empty means none.
     pub security: Vec<String>,
     /// First tag.
@@ -413,6 +445,10 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Security schemes by name.
     pub security: BTreeMap<String, Security>,
+    /// The client method that sets each scheme's credential (by scheme name), claimed in
+    /// the same naming scope as the operations: `set_bearer_token`, `set_basic_auth`, or a
+    /// name after the scheme when two schemes of a kind would share one.
+    pub auth_setters: BTreeMap<String, String>,
     /// Headers the client sends on every request: (wire name, default value).
     pub default_headers: Vec<(String, String)>,
     /// The error body type shared by the error responses.

@@ -111,13 +111,19 @@ impl Emitter<'_> {
         }
     }
 
-    /// Login helpers derived from the security schemes the spec declares.
+    /// Login helpers derived from the security schemes the spec declares, under the names
+    /// lowering claimed for them.
     fn auth_methods(&self) -> TokenStream {
         let rt = &self.rt;
         let mut out = TokenStream::new();
+        let mut password_login = false;
         for (name, scheme) in &self.api.security {
-            match scheme {
-                Security::OAuth2Password { token_url, .. } => {
+            let setter = self.api.auth_setters.get(name).map(|m| ident(m));
+            match (scheme, setter) {
+                (Security::OAuth2Password { token_url, .. }, _) => {
+                    if std::mem::replace(&mut password_login, true) {
+                        continue;
+                    }
                     let doc = format!(" Logs in with the OAuth2 password grant at `{token_url}` (scheme `{name}`).");
                     out.extend(quote! {
                         #[doc = #doc]
@@ -134,24 +140,25 @@ impl Emitter<'_> {
                         }
                     });
                 }
-                Security::Bearer => out.extend({
+                (Security::Bearer, Some(method)) => {
                     let doc = format!(" Sends `Authorization: Bearer` with this token from now on (scheme `{name}`).");
-                    quote! {
-                    #[doc = #doc]
-                    pub fn set_bearer_token(&self, token: #rt::Secret) {
-                        self.core.set_bearer_token(token);
-                    }
-                }}),
-                Security::Basic => out.extend({
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self, token: #rt::Secret) {
+                            self.core.set_bearer_token(token);
+                        }
+                    });
+                }
+                (Security::Basic, Some(method)) => {
                     let doc = format!(" Sends HTTP Basic credentials on operations that accept them (scheme `{name}`).");
-                    quote! {
-                    #[doc = #doc]
-                    pub fn set_basic_auth(&self, username: &str, password: #rt::Secret) {
-                        self.core.set_basic_auth(username, password);
-                    }
-                }}),
-                Security::ApiKeyHeader(header) | Security::ApiKeyQuery(header) => {
-                    let method = format_ident!("set_{}", crate::naming::unraw(&crate::naming::snake_ident(name)));
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self, username: &str, password: #rt::Secret) {
+                            self.core.set_basic_auth(username, password);
+                        }
+                    });
+                }
+                (Security::ApiKeyHeader(header) | Security::ApiKeyQuery(header), Some(method)) => {
                     let doc = format!(" Sets the `{header}` API key (scheme `{name}`).");
                     out.extend(quote! {
                         #[doc = #doc]
@@ -160,6 +167,7 @@ impl Emitter<'_> {
                         }
                     });
                 }
+                _ => {}
             }
         }
         out
@@ -175,6 +183,8 @@ impl Emitter<'_> {
         let path_tpl = &op.path;
         let method = format_ident!("{}", op.method.variant());
         let schemes = self.scheme_tokens(op);
+        let l = &op.locals;
+        let (request, response, result, session) = (ident(&l.request), ident(&l.response), ident(&l.result), ident(&l.session));
 
         // Arguments: path parameters, required query/header parameters, the body, then the
         // optional-parameters struct.
@@ -216,7 +226,8 @@ impl Emitter<'_> {
             if let Some(p) = op.path_params.iter().find(|p| p.wire == wire) {
                 let n = ident(&p.name);
                 // Encoded segments are bound first so the `format!` arguments stay plain names.
-                let seg = format_ident!("{}_segment", crate::naming::unraw(&p.name));
+                let position = op.path_params.iter().position(|q| q.wire == p.wire).unwrap_or_default();
+                let seg = ident(op.locals.segments.get(position).map_or("segment", String::as_str));
                 seg_names.push(seg.clone());
                 if self.is_scalar(&p.ty) {
                     fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::ParamValue::param_value(&#n));));
@@ -232,23 +243,23 @@ impl Emitter<'_> {
 
         let mut sets = Vec::new();
         for p in &op.params {
-            sets.push(self.param_set(p));
+            sets.push(self.param_set(p, &op.locals));
         }
         if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
             let formats: Vec<TokenStream> = b.contents.iter().map(|c| self.format_token(c.media)).collect();
             let set = match self.resolve(ty) {
                 Ty::Bytes => {
                     let mime = &b.contents[0].mime;
-                    quote!(request.body_bytes(#mime, ::std::clone::Clone::clone(body));)
+                    quote!(#request.body_bytes(#mime, ::std::clone::Clone::clone(body));)
                 }
                 Ty::String if b.contents[0].media == Media::Text => {
                     let mime = &b.contents[0].mime;
-                    quote!(request.body_text(#mime, body);)
+                    quote!(#request.body_text(#mime, body);)
                 }
                 _ => {
                     let xml_ok = b.contents.iter().any(|c| c.media == Media::Xml);
                     let call = if xml_ok { quote!(body_xml_or_serde) } else { quote!(body_serde) };
-                    quote!(request.#call(body, &[#(#formats),*])?;)
+                    quote!(#request.#call(body, &[#(#formats),*])?;)
                 }
             };
             if b.required {
@@ -266,33 +277,33 @@ impl Emitter<'_> {
         } else {
             quote!(::std::format!(#fmt #(, #seg_names)*))
         };
-        let binding = if sets.is_empty() { quote!(let request) } else { quote!(let mut request) };
+        let binding = if sets.is_empty() { quote!(let #request) } else { quote!(let mut #request) };
         // A logon's session header is read before the answer is decoded, and kept only if
         // the call succeeds.
-        let session = match &op.session_header {
-            Some(h) => quote!(let session = response.header_secret(#h);),
+        let read_session = match &op.session_header {
+            Some(h) => quote!(let #session = #response.header_secret(#h);),
             None => quote!(),
         };
         let keep_session = match (&op.session_header, &op.session_scheme) {
-            (Some(_), Some(scheme)) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(session)) = (&result, session) { self.core.set_api_key(#scheme, session); }),
-            (Some(h), None) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(session)) = (&result, session) { self.core.set_session_header(#h, session); }),
+            (Some(_), Some(scheme)) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_api_key(#scheme, #session); }),
+            (Some(h), None) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_session_header(#h, #session); }),
             _ => quote!(),
         };
         // A logout operation ends the session: forget the credentials so a later 401 cannot
         // log in again silently.
         let decode = if op.session_header.is_some() {
             quote! {
-                let result = { #decode };
+                let #result = { #decode };
                 #keep_session
-                result
+                #result
             }
         } else if op.logout {
             quote! {
-                let result = { #decode };
-                if result.is_ok() {
+                let #result = { #decode };
+                if #result.is_ok() {
                     self.core.clear_credentials();
                 }
-                result
+                #result
             }
         } else {
             decode
@@ -313,8 +324,8 @@ impl Emitter<'_> {
                     #(#fmt_args)*
                     #binding = self.core.request(&OPERATION, #path_expr);
                     #(#sets)*
-                    let response = request.send().await?;
-                    #session
+                    let #response = #request.send().await?;
+                    #read_session
                     #decode
                 }
                 #stream
@@ -363,7 +374,8 @@ impl Emitter<'_> {
         }
     }
 
-    fn param_set(&self, p: &Param) -> TokenStream {
+    fn param_set(&self, p: &Param, l: &crate::ir::Locals) -> TokenStream {
+        let (request, value_local, item_local) = (ident(&l.request), ident(&l.value), ident(&l.item));
         let wire = &p.wire;
         let n = ident(&p.name);
         let value = if p.required { quote!(#n) } else { quote!(params.#n) };
@@ -376,50 +388,51 @@ impl Emitter<'_> {
         let call_json = format_ident!("{}_json", call.to_string());
         let one = |v: TokenStream, ty: &Ty| {
             if self.is_scalar(ty) {
-                quote!(request.#call(#wire, &#v);)
+                quote!(#request.#call(#wire, &#v);)
             } else {
-                quote!(request.#call_json(#wire, &#v)?;)
+                quote!(#request.#call_json(#wire, &#v)?;)
             }
         };
         let inner_ty = match &p.ty {
             Ty::Nullable(t) => t.as_ref(),
             t => t,
         };
-        let set = one(quote!(value), inner_ty);
+        let set = one(quote!(#value_local), inner_ty);
         // Arrays are sent as repeated parameters (`style: form, explode: true`).
         let set_vec = |source: TokenStream| match self.resolve(inner_ty) {
             Ty::Vec(item) => {
-                let each = one(quote!(item), item);
-                quote!(for item in #source.iter() { #each })
+                let each = one(quote!(#item_local), item);
+                quote!(for #item_local in #source.iter() { #each })
             }
             _ => set.clone(),
         };
         if p.required && !matches!(p.ty, Ty::Nullable(_)) {
-            let set = set_vec(quote!(value));
-            quote!({ let value = &#value; #set })
+            let set = set_vec(quote!(#value_local));
+            quote!({ let #value_local = &#value; #set })
         } else {
-            let set = set_vec(quote!(value));
-            quote!(if let ::std::option::Option::Some(value) = &#value { #set })
+            let set = set_vec(quote!(#value_local));
+            quote!(if let ::std::option::Option::Some(#value_local) = &#value { #set })
         }
     }
 
     /// The return type and the status match.
     fn response_decoding(&self, op: &Operation) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
+        let response = ident(&op.locals.response);
         // Error answers come in the API's body formats: XML-capable error types are decoded
         // by the answer's `Content-Type`.
         let into_error = if self.error_is_xml() { quote!(into_error_xml) } else { quote!(into_error) };
         let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
             let Some(first) = c.first() else { return quote!(()) };
             match self.resolve(&first.ty) {
-                Ty::Bytes => quote!(response.bytes()),
-                Ty::String if first.media == Media::Text => quote!(response.text()?),
+                Ty::Bytes => quote!(#response.bytes()),
+                Ty::String if first.media == Media::Text => quote!(#response.text()?),
                 _ => {
                     let formats: Vec<TokenStream> = c.iter().map(|c| self.format_token(c.media)).collect();
                     if c.iter().any(|c| c.media == Media::Xml) {
-                        quote!(response.decode_xml_or_serde(&[#(#formats),*])?)
+                        quote!(#response.decode_xml_or_serde(&[#(#formats),*])?)
                     } else {
-                        quote!(response.decode_serde(&[#(#formats),*])?)
+                        quote!(#response.decode_serde(&[#(#formats),*])?)
                     }
                 }
             }
@@ -444,8 +457,8 @@ impl Emitter<'_> {
                 }
             });
             let has_default = op.successes.iter().any(|r| r.status.is_none());
-            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(response.#into_error()),) };
-            return (quote!(super::types::#enum_name), quote!(match response.status() { #(#arms)* #fallback }));
+            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
+            return (quote!(super::types::#enum_name), quote!(match #response.status() { #(#arms)* #fallback }));
         }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
             Some(c) => self.ty(&c.ty, From::Client),
@@ -453,16 +466,16 @@ impl Emitter<'_> {
         };
         if op.successes.is_empty() {
             // Nothing documented as success: any 2xx is accepted without a body.
-            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(response.#into_error()) }));
+            return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(#response.#into_error()) }));
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
         let d = decode_body(&op.successes[0].contents);
         let _ = rt;
         if op.successes.iter().any(|r| r.status.is_none()) {
             // Only `default` is documented: any 2xx carries it.
-            return (ret, quote!(if response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(response.#into_error()) }));
+            return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(#response.#into_error()) }));
         }
-        (ret, quote!(match response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(response.#into_error()), }))
+        (ret, quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(#response.#into_error()), }))
     }
 
     /// `{method}_stream`: the items of every page, fetched lazily.
@@ -470,7 +483,11 @@ impl Emitter<'_> {
         let Some(pg) = &op.pagination else { return quote!() };
         let rt = &self.rt;
         let name = ident(&op.method_name);
-        let stream_name = format_ident!("{}_stream", crate::naming::unraw(&op.method_name));
+        let Some(stream_name) = op.stream_name.as_deref().map(ident) else { return quote!() };
+        let l = &op.locals;
+        let (page, page_params, offset_local, narrowed) = (ident(&l.page), ident(&l.page_params), ident(&l.offset), ident(&l.narrowed));
+        // Field init shorthand where the local has the field's name (clippy's preference).
+        let offset_field = if l.offset == "offset" { quote!(offset) } else { quote!(offset: #offset_local) };
         let op_id = &op.id;
         let item = self.ty(&pg.item_ty, From::Client);
         let offset = ident(&pg.offset_param);
@@ -493,9 +510,9 @@ impl Emitter<'_> {
             Some((path, optional)) => {
                 let path: Vec<_> = path.iter().map(|s| ident(s)).collect();
                 if *optional {
-                    quote!(page #(.#path)*.map(|v| v as i64))
+                    quote!(#page #(.#path)*.map(|v| v as i64))
                 } else {
-                    quote!(::std::option::Option::Some(page #(.#path)* as i64))
+                    quote!(::std::option::Option::Some(#page #(.#path)* as i64))
                 }
             }
             None => quote!(::std::option::Option::None),
@@ -521,21 +538,21 @@ impl Emitter<'_> {
         quote! {
             #[doc = #doc]
             pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
-                #rt::paginate(#op_id, params.#offset.map(|o| o as i64).unwrap_or(0), params.#limit.map(|l| l as i64), move |offset| {
-                    let mut page_params = ::std::clone::Clone::clone(&params);
+                #rt::paginate(#op_id, params.#offset.map(|o| o as i64).unwrap_or(0), params.#limit.map(|l| l as i64), move |#offset_local| {
+                    let mut #page_params = ::std::clone::Clone::clone(&params);
                     async move {
-                        let narrowed = ::std::convert::TryFrom::try_from(offset).map_err(|_| #rt::Error::Paging {
+                        let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
                             operation: #op_id,
-                            offset,
+                            #offset_field,
                             message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
                         })?;
-                        page_params.#offset = ::std::option::Option::Some(narrowed);
-                        let page = self.#name(#(#pass,)* &page_params).await?;
+                        #page_params.#offset = ::std::option::Option::Some(#narrowed);
+                        let #page = self.#name(#(#pass,)* &#page_params).await?;
                         ::std::result::Result::Ok(#rt::Page {
                             offset: #offset_echo,
                             count: #count,
-                            total: page #(.#total)* as i64,
-                            items: page #(.#items)*,
+                            total: #page #(.#total)* as i64,
+                            items: #page #(.#items)*,
                         })
                     }
                 })

@@ -75,6 +75,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         types: Vec::new(),
         operations: Vec::new(),
         security,
+        auth_setters: Default::default(),
         default_headers: Vec::new(),
         error_ty: None,
         features: Vec::new(),

@@ -7,7 +7,7 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Security, Ty, TypeDef,
+    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Security, Ty, TypeDef,
     TypeKind,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
@@ -23,14 +23,16 @@ const METHODS: &[(&str, Method)] = &[
     ("trace", Method::Trace),
 ];
 
-/// Method names the generated client defines itself.
-const RESERVED_METHODS: &[&str] = &["new", "builder", "from_core", "core", "login", "forget_tokens", "set_bearer_token", "set_basic_auth", "clone", "fmt"];
+/// Method names the generated client always defines itself (`with_format` only for APIs
+/// with XML, but it is kept free everywhere so that adding XML renames nothing).
+const RESERVED_METHODS: &[&str] = &["new", "builder", "from_core", "core", "with_format", "clone", "fmt"];
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn lower_operations(&mut self, api: &mut Api) {
         let doc = self.doc;
         let Some(paths) = doc.raw.get("paths").and_then(Value::as_object) else { return };
         let mut method_names = Scope::with_reserved(RESERVED_METHODS);
+        self.claim_auth_methods(api, &mut method_names);
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut error_tys: Vec<Ty> = Vec::new();
         let mut default_headers: Vec<(String, String)> = Vec::new();
@@ -66,6 +68,13 @@ impl<'a> Lowerer<'a> {
                     if changed {
                         self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name);
                     }
+                    if lowered.pagination.is_some() {
+                        let (stream, changed) = method_names.claim(&format!("{}_stream", crate::naming::unraw(&name)));
+                        if changed {
+                            self.renamed(&format!("#{op_ptr}/x-pagination"), "stream method", &format!("{}_stream", crate::naming::unraw(&name)), &stream);
+                        }
+                        lowered.stream_name = Some(stream);
+                    }
                     lowered.method_name = name;
                     // A captured session header is stored as the API key of the scheme that
                     // sends that header, so that a later `set_…` or logon replaces it.
@@ -81,6 +90,41 @@ impl<'a> Lowerer<'a> {
         }
         api.default_headers = default_headers;
         api.error_ty = most_common(error_tys);
+    }
+
+    /// Claims the client's login and credential methods before any operation: each
+    /// security scheme gets its own setter, conventionally named when it is the only one of
+    /// its kind, named after the scheme otherwise.
+    fn claim_auth_methods(&mut self, api: &mut Api, scope: &mut Scope) {
+        let count = |f: fn(&Security) -> bool| api.security.values().filter(|s| f(s)).count();
+        let bearers = count(|s| matches!(s, Security::Bearer));
+        let basics = count(|s| matches!(s, Security::Basic));
+        let mut setters = BTreeMap::new();
+        for (name, scheme) in &api.security {
+            let snake = crate::naming::unraw(&snake_ident(name)).to_owned();
+            let want = match scheme {
+                Security::OAuth2Password { .. } => {
+                    // One password login per client; a second such scheme shares it.
+                    if !scope.contains("login") {
+                        scope.claim("login");
+                        scope.claim("forget_tokens");
+                    }
+                    continue;
+                }
+                Security::Bearer if bearers == 1 => "set_bearer_token".to_owned(),
+                Security::Bearer => format!("set_{snake}_token"),
+                Security::Basic if basics == 1 => "set_basic_auth".to_owned(),
+                Security::Basic => format!("set_{snake}_basic_auth"),
+                Security::ApiKeyHeader(_) | Security::ApiKeyQuery(_) => format!("set_{snake}"),
+            };
+            let (method, changed) = scope.claim(&want);
+            if changed {
+                let at = format!("#{}", push_pointer("/components/securitySchemes", name));
+                self.renamed(&at, "credential setter", &want, &method);
+            }
+            setters.insert(name.clone(), method);
+        }
+        api.auth_setters = setters;
     }
 
     fn operation(&mut self, ctx: &OpCtx<'a, '_>, error_tys: &mut Vec<Ty>, default_headers: &mut Vec<(String, String)>) -> Option<Operation> {
@@ -279,6 +323,22 @@ impl<'a> Lowerer<'a> {
             }
         }
 
+        // Locals come after the arguments in the same scope: a parameter keeps its name, a
+        // local steps aside.
+        let mut local = |want: &str| param_scope.claim(want).0;
+        let locals = Locals {
+            request: local("request"),
+            response: local("response"),
+            result: local("result"),
+            value: local("value"),
+            item: local("item"),
+            session: local("session"),
+            page: local("page"),
+            page_params: local("page_params"),
+            offset: local("offset"),
+            narrowed: local("narrowed"),
+            segments: path_params.iter().map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name)))).collect(),
+        };
         let security = self.op_security(op);
         let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
         let mut operation = Operation {
@@ -300,6 +360,8 @@ impl<'a> Lowerer<'a> {
             deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
             session_scheme: None,
+            stream_name: None,
+            locals,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
         };
         self.params_struct(&mut operation, &type_stem, ctx.ptr);
