@@ -263,8 +263,10 @@ impl<'a> Lowerer<'a> {
         let placeholders = template_names(ctx.path);
         for ph in &placeholders {
             if !path_params.iter().any(|p| &p.wire == ph) {
-                self.sink.error(&at, format!("path placeholder `{{{ph}}}` has no path parameter"));
-                return None;
+                // The placeholder is filled all the same: the method takes it as a string.
+                let (name, _) = param_scope.claim(&snake_ident(ph));
+                self.sink.warn(&at, format!("path placeholder `{{{ph}}}` has no path parameter; generated as a required string argument `{name}`"));
+                path_params.push(Param { name, wire: ph.clone(), location: ParamIn::Path, ty: Ty::String, required: true, doc: Vec::new() });
             }
         }
         path_params.retain(|p| {
@@ -465,6 +467,7 @@ impl<'a> Lowerer<'a> {
             };
             out.push(Content { media: class, mime: mime.clone(), ty });
         }
+        self.xml_shapes(ptr, &mut out);
         // Structured media types first, so the default choice is a typed one.
         let structured: Vec<Content> = out.iter().filter(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)).cloned().collect();
         if !structured.is_empty() && structured.len() != out.len() {
@@ -473,6 +476,44 @@ impl<'a> Lowerer<'a> {
             return structured;
         }
         out
+    }
+
+    /// XML bodies are typed where the schema is an object (the shape an `xml` object
+    /// describes: a root element with attributes and children). Any other shape under an XML
+    /// media type (a primitive, an array or a map at the root, or no schema) is left out
+    /// where JSON offers the same body, and otherwise handled as raw XML text; either way
+    /// with a warning at the media type.
+    fn xml_shapes(&mut self, ptr: &str, contents: &mut Vec<Content>) {
+        let struct_like = |types: &[TypeDef], ty: &Ty| {
+            let mut ty = ty;
+            for _ in 0..8 {
+                match ty {
+                    Ty::Named(id) => match &types[id.0].kind {
+                        TypeKind::Struct(_) => return true,
+                        TypeKind::Alias(inner) => ty = inner,
+                        _ => return false,
+                    },
+                    _ => return false,
+                }
+            }
+            false
+        };
+        let untyped: Vec<usize> = contents.iter().enumerate().filter(|(_, c)| c.media == Media::Xml && !struct_like(&self.types, &c.ty)).map(|(i, _)| i).collect();
+        if untyped.is_empty() {
+            return;
+        }
+        let json_too = contents.iter().any(|c| matches!(c.media, Media::Json | Media::Form));
+        for &i in untyped.iter().rev() {
+            let mptr = push_pointer(&format!("{ptr}/content"), &contents[i].mime);
+            if json_too {
+                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no element structure to type (not an object schema); the JSON form is generated", contents[i].mime));
+                contents.remove(i);
+            } else {
+                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no element structure to type (not an object schema); sent and received as raw XML text", contents[i].mime));
+                contents[i].media = Media::Text;
+                contents[i].ty = Ty::String;
+            }
+        }
     }
 
     fn op_security(&mut self, op: &serde_json::Map<String, Value>) -> Vec<String> {
