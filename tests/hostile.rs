@@ -1032,3 +1032,48 @@ async fn forgetting_the_credentials_stops_a_renewal_under_way() {
     let token_requests: Vec<Seen> = server.seen().into_iter().filter(|s| s.path() == "/api/oauth2/token").collect();
     assert_eq!(token_requests.len(), at_logout, "token requests went out after the logout: {token_requests:?}");
 }
+
+#[tokio::test]
+async fn the_client_credentials_flow_is_cached_shared_and_never_repeats_a_refused_secret() {
+    use base64::Engine;
+    let issued = AtomicU64::new(0);
+    let refuse = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let refusing = refuse.clone();
+    let server = Peer::start(move |req| match req.path() {
+        "/oauth/token" => {
+            let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my-app:s%C3%A9cret%2B%2F"));
+            let body = String::from_utf8_lossy(&req.body).into_owned();
+            if refusing.load(Ordering::SeqCst) || req.header("authorization") != Some(expected.as_str()) || body != "grant_type=client_credentials&scope=read+write" {
+                return json_reply(401, json!({"error": "invalid_client"}));
+            }
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            json_reply(200, json!({"access_token": format!("CC-{n}"), "token_type": "bearer", "expires_in": 1}))
+        }
+        p => match req.header("authorization") {
+            Some(a) if a.starts_with("Bearer CC-") => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
+            _ => json_reply(401, json!({"errorCode": "ExpiredToken", "message": "no"})),
+        },
+    });
+    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let core = client.core();
+    core.oauth2_client_credentials_login::<vbr::types::Error>("/oauth/token", "my-app", Secret::from("sécret+/"), Some("read write")).await.unwrap();
+    client.get_creds(vbr_id()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // 50 callers find the token expired: one token request fetches the next.
+    let calls = (0..50).map(|_| client.get_creds(vbr_id()));
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+    let token_requests = |s: &Peer| s.seen().iter().filter(|r| r.path() == "/oauth/token").count();
+    assert_eq!(token_requests(&server), 2);
+    // The secret is revoked: one refused request, then calls fail fast.
+    refuse.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let errors: Vec<_> = futures::future::join_all((0..50).map(|_| client.get_creds(vbr_id()))).await;
+    assert!(errors.iter().all(|r| matches!(r, Err(Error::Auth { .. }))));
+    let _ = client.get_creds(vbr_id()).await.unwrap_err();
+    assert_eq!(token_requests(&server), 3, "the refused secret is not sent again");
+    let err = errors.into_iter().next().unwrap().unwrap_err();
+    assert!(err.to_string().contains("client secret was dropped"), "{err}");
+    assert_hidden(&format!("{err} {err:?}"), "sécret+/");
+}

@@ -426,6 +426,14 @@ pub enum Security {
         /// refused (renew and repeat only then).
         reauthenticate_on: Option<(String, Vec<String>)>,
     },
+    /// OAuth2 client-credentials flow: the client fetches, caches, refreshes and shares the
+    /// token itself.
+    OAuth2ClientCredentials {
+        /// Token endpoint path or URL.
+        token_url: String,
+        /// The flow's scopes, in document order (requested together).
+        scopes: Vec<String>,
+    },
 }
 
 /// Everything one document produces.

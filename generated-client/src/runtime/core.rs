@@ -189,7 +189,19 @@ impl Core {
     /// methods call this).
     #[doc(hidden)]
     pub async fn oauth2_password_login<E>(&self, token_url: &str, username: &str, password: Secret) -> Result<(), super::Error<E>> {
-        let login = identity::login(&self.inner, token_url, username, password);
+        self.oauth2_login(token_url, identity::TokenGrant::Password { username: username.to_owned(), password }).await
+    }
+
+    /// Logs in with the OAuth2 client-credentials grant and keeps the token (generated
+    /// `login_client_credentials` methods call this). `scope` is space-separated.
+    #[doc(hidden)]
+    pub async fn oauth2_client_credentials_login<E>(&self, token_url: &str, client_id: &str, client_secret: Secret, scope: Option<&str>) -> Result<(), super::Error<E>> {
+        let grant = identity::TokenGrant::ClientCredentials { client_id: client_id.to_owned(), client_secret, scope: scope.map(str::to_owned) };
+        self.oauth2_login(token_url, grant).await
+    }
+
+    async fn oauth2_login<E>(&self, token_url: &str, grant: identity::TokenGrant) -> Result<(), super::Error<E>> {
+        let login = identity::login(&self.inner, token_url, grant);
         match tokio::time::timeout(self.inner.limits.deadline, login).await {
             Ok(result) => result.map_err(|f| super::Error::Auth { operation: "token", message: f.message }),
             Err(_) => Err(super::Error::Timeout { operation: "token" }),

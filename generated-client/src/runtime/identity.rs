@@ -50,7 +50,9 @@ pub(crate) struct AuthState {
     /// request can tell whether the token it was refused with is still the current one.
     generation: u64,
     token_url: Option<String>,
-    password_login: Option<(String, Secret)>,
+    /// The grant that logged in (password or client credentials), repeated when a refresh
+    /// token is refused or there is none.
+    login: Option<TokenGrant>,
     /// Set when the token endpoint refused the remembered password: no token request is
     /// sent again until the next login.
     refused: Option<String>,
@@ -71,7 +73,7 @@ impl AuthState {
     }
 
     fn renewable(&self) -> bool {
-        self.token_url.is_some() && (self.password_login.is_some() || self.refresh_token.is_some() || self.refused.is_some())
+        self.token_url.is_some() && (self.login.is_some() || self.refresh_token.is_some() || self.refused.is_some())
     }
 }
 
@@ -193,7 +195,8 @@ impl Identity {
         for s in a.access_token.iter().chain(&a.refresh_token).chain(a.api_keys.values()).chain(a.session_headers.values()) {
             r.add(s);
         }
-        for (user, pass) in a.password_login.iter().chain(&a.basic) {
+        let login = a.login.as_ref().and_then(TokenGrant::identity);
+        for (user, pass) in login.into_iter().chain(a.basic.as_ref().map(|(u, p)| (u.as_str(), p))) {
             r.add(pass);
             r.add_str(&format!("{user}:{}", pass.expose()));
         }
@@ -268,17 +271,16 @@ impl Identity {
     }
 }
 
-/// Logs in with the OAuth2 password grant and keeps the tokens. The user name and password
-/// are remembered only once the login has worked, to log in again when a refresh token is
-/// refused.
-pub(crate) async fn login(inner: &Arc<Inner>, token_url: &str, username: &str, password: Secret) -> Result<(), AuthFailure> {
-    let grant = TokenGrant::Password { username: username.to_owned(), password: password.clone() };
+/// Logs in with an OAuth2 grant (password or client credentials) and keeps the tokens. The
+/// grant is remembered only once the login has worked, to log in again when a refresh token
+/// is refused or none was issued.
+pub(crate) async fn login(inner: &Arc<Inner>, token_url: &str, grant: TokenGrant) -> Result<(), AuthFailure> {
     let token = token_request(inner, token_url, &grant).await?;
     // One lock: a renewal of the previous login that ends now finds the generation changed
     // and cannot undo this one.
     let mut a = inner.identity.state();
     a.token_url = Some(token_url.to_owned());
-    a.password_login = Some((username.to_owned(), password));
+    a.login = Some(grant);
     a.refused = None;
     apply_token(&mut a, token, inner.refresh_margin);
     Ok(())
@@ -319,7 +321,17 @@ pub(crate) fn join(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Joi
     // A task of its own: the caller that started it may be cancelled, the renewal is not.
     let task = tokio::spawn(renewal(Arc::clone(inner), generation, Landing(Arc::clone(&done_at))));
     let abort = task.abort_handle();
-    let future = async move { task.await.unwrap_or_else(|_| Err(AuthFailure::new("the login renewal was stopped"))) }.boxed().shared();
+    let future = async move {
+        task.await.unwrap_or_else(|e| {
+            Err(AuthFailure::new(if e.is_cancelled() {
+                "the credentials were forgotten while the login was being renewed"
+            } else {
+                "the login renewal ended unexpectedly"
+            }))
+        })
+    }
+    .boxed()
+    .shared();
     *slot = Some(Flight { generation, done_at, future: future.clone(), abort });
     Joined::Wait(future)
 }
@@ -360,7 +372,7 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
             return Ok(());
         }
         // Spent whatever the answer: the server may consume it even if we see no answer.
-        (a.token_url.clone(), a.refresh_token.take(), a.password_login.clone())
+        (a.token_url.clone(), a.refresh_token.take(), a.login.clone())
     };
     let Some(token_url) = token_url else { return Err(AuthFailure::new("there is no login to renew")) };
     if let Some(refresh_token) = refresh {
@@ -372,33 +384,38 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
             Err(e) => tracing::debug!(error = %e.failure.message, "the refresh token was refused; logging in again"),
         }
     }
-    let Some((username, password)) = password else {
-        return Err(AuthFailure::new("the refresh token was refused and no password is remembered; log in again"));
+    let Some(grant) = password else {
+        return Err(AuthFailure::new("the refresh token was refused and no login is remembered; log in again"));
     };
-    match token_request(inner, &token_url, &TokenGrant::Password { username, password }).await {
+    match token_request(inner, &token_url, &grant).await {
         Ok(token) => {
             store_token(inner, token, generation);
             Ok(())
         }
-        Err(e) => {
-            if e.refused {
-                let mut a = inner.identity.state();
-                if a.generation == generation {
-                    // Never try this password again on our own: each try counts towards an
-                    // account lockout.
-                    a.password_login = None;
-                    a.refresh_token = None;
-                    a.refused = Some(format!("{}; the remembered password was dropped, log in again", e.failure.message));
-                }
+        Err(e) if e.refused => {
+            let reason = format!("{}; the remembered {} was dropped, log in again", e.failure.message, grant.secret_kind());
+            let mut a = inner.identity.state();
+            if a.generation == generation {
+                // Never try this password (or client secret) again on our own: each try
+                // counts towards an account lockout.
+                a.login = None;
+                a.refresh_token = None;
+                a.refused = Some(reason.clone());
             }
-            Err(e.failure)
+            Err(AuthFailure::new(reason))
         }
+        Err(e) => Err(e.failure),
     }
 }
 
-/// An OAuth2 grant (RFC 6749 §4.3, §6).
+/// An OAuth2 grant (RFC 6749 §4.3, §4.4, §6).
+/// Its `Debug` shows names, never secrets (they are [`Secret`]s).
+#[derive(Clone, Debug)]
 pub(crate) enum TokenGrant {
     Password { username: String, password: Secret },
+    /// The client authenticates with HTTP Basic (`client_secret_basic`, which every server
+    /// that issues client secrets must accept, RFC 6749 §2.3.1).
+    ClientCredentials { client_id: String, client_secret: Secret, scope: Option<String> },
     Refresh { refresh_token: Secret },
 }
 
@@ -406,6 +423,7 @@ impl TokenGrant {
     fn kind(&self) -> &'static str {
         match self {
             TokenGrant::Password { .. } => "password",
+            TokenGrant::ClientCredentials { .. } => "client_credentials",
             TokenGrant::Refresh { .. } => "refresh_token",
         }
     }
@@ -413,17 +431,59 @@ impl TokenGrant {
     fn secret(&self) -> &Secret {
         match self {
             TokenGrant::Password { password, .. } => password,
+            TokenGrant::ClientCredentials { client_secret, .. } => client_secret,
             TokenGrant::Refresh { refresh_token } => refresh_token,
         }
+    }
+
+    fn secret_kind(&self) -> &'static str {
+        match self {
+            TokenGrant::ClientCredentials { .. } => "client secret",
+            _ => "password",
+        }
+    }
+
+    /// The name and secret a login grant authenticates with.
+    fn identity(&self) -> Option<(&str, &Secret)> {
+        match self {
+            TokenGrant::Password { username, password } => Some((username, password)),
+            TokenGrant::ClientCredentials { client_id, client_secret, .. } => Some((client_id, client_secret)),
+            TokenGrant::Refresh { .. } => None,
+        }
+    }
+
+    /// Whether a lost answer could have counted as a failed sign-in (see `token_request`).
+    fn signs_in(&self) -> bool {
+        !matches!(self, TokenGrant::Refresh { .. })
     }
 
     fn form(&self) -> Result<Wiped, serde_urlencoded::ser::Error> {
         let pairs: Vec<(&str, &str)> = match self {
             TokenGrant::Password { username, password } => vec![("grant_type", "password"), ("username", username), ("password", password.expose())],
+            TokenGrant::ClientCredentials { scope, .. } => {
+                let mut pairs = vec![("grant_type", "client_credentials")];
+                pairs.extend(scope.as_deref().map(|s| ("scope", s)));
+                pairs
+            }
             TokenGrant::Refresh { refresh_token } => vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())],
         };
         serde_urlencoded::to_string(pairs).map(|s| Wiped(s.into_bytes()))
     }
+
+    /// `Authorization: Basic` for client authentication (RFC 6749 §2.3.1: the id and secret
+    /// form-encoded, then Base64), in wiped memory.
+    fn client_authorization(&self) -> Option<HeaderValue> {
+        let TokenGrant::ClientCredentials { client_id, client_secret, .. } = self else { return None };
+        let encode = |v: &str| zeroize::Zeroizing::new(form_urlencoded_component(v));
+        let pair = zeroize::Zeroizing::new(format!("{}:{}", encode(client_id).as_str(), encode(client_secret.expose()).as_str()));
+        let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+        sensitive_header(format!("Basic {}", token.as_str()).into_bytes())
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_urlencoded_component(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_owned()).unwrap_or_default()
 }
 
 /// The standard OAuth2 token answer; other fields are ignored.
@@ -490,21 +550,24 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     let mut attempts = Attempts::default();
     let sent = loop {
         inner.identity.state().token_requests += 1;
-        let request = inner
+        let mut request = inner
             .http
             .post(&url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(ACCEPT, "application/json")
             .body(body.clone());
+        if let Some(client) = grant.client_authorization() {
+            request = request.header(AUTHORIZATION, client);
+        }
         let sent = tracing::Instrument::instrument(exchange(request, inner.limits.max_body), span.clone()).await;
         let outcome = match &sent {
             Ok(answer) => Outcome::Answer { status: answer.status, headers: &answer.headers, token_refused: false },
             Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
             Err(_) => Outcome::Unusable,
         };
-        let may_repeat = match (&sent, grant) {
-            (_, TokenGrant::Refresh { .. }) => true,
-            (Err(Failure::Transport(e)), TokenGrant::Password { .. }) => e.is_connect(),
+        let may_repeat = match &sent {
+            _ if !grant.signs_in() => true,
+            Err(Failure::Transport(e)) => e.is_connect(),
             _ => false,
         };
         match classify(&inner.retry, may_repeat, &attempts, &outcome) {

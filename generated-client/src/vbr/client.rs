@@ -44,7 +44,7 @@ impl Client {
     ) -> ::std::result::Result<(), Error> {
         self.core.oauth2_password_login("/api/oauth2/token", username, password).await
     }
-    /// Forgets the tokens and the remembered password. An operation the spec marks `x-logout` does this itself after it succeeds.
+    /// Forgets the tokens and the remembered login. An operation the spec marks `x-logout` does this itself after it succeeds.
     pub fn forget_tokens(&self) {
         self.core.clear_credentials();
     }

@@ -117,6 +117,9 @@ impl Emitter<'_> {
         let rt = &self.rt;
         let mut out = TokenStream::new();
         let mut password_login = false;
+        let mut client_login = false;
+        // `forget_tokens` once, for whichever OAuth2 login the client has.
+        let mut forget = false;
         for (name, scheme) in &self.api.security {
             let setter = self.api.auth_setters.get(name).map(|m| ident(m));
             match (scheme, setter) {
@@ -133,12 +136,31 @@ impl Emitter<'_> {
                         pub async fn login(&self, username: &str, password: #rt::Secret) -> ::std::result::Result<(), Error> {
                             self.core.oauth2_password_login(#token_url, username, password).await
                         }
-
-                        /// Forgets the tokens and the remembered password. An operation the spec marks `x-logout` does this itself after it succeeds.
-                        pub fn forget_tokens(&self) {
-                            self.core.clear_credentials();
+                    });
+                    forget = true;
+                }
+                (Security::OAuth2ClientCredentials { token_url, scopes }, _) => {
+                    if std::mem::replace(&mut client_login, true) {
+                        continue;
+                    }
+                    let doc = format!(" Logs in with the OAuth2 client-credentials grant at `{token_url}` (scheme `{name}`).");
+                    let scope = if scopes.is_empty() {
+                        quote!(::std::option::Option::None)
+                    } else {
+                        let joined = scopes.join(" ");
+                        quote!(::std::option::Option::Some(#joined))
+                    };
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        ///
+                        /// The client authenticates with HTTP Basic, then sends the access token on
+                        /// every request and fetches a new one when it expires; concurrent calls
+                        /// share one token request, and a refused secret is never sent again.
+                        pub async fn login_client_credentials(&self, client_id: &str, client_secret: #rt::Secret) -> ::std::result::Result<(), Error> {
+                            self.core.oauth2_client_credentials_login(#token_url, client_id, client_secret, #scope).await
                         }
                     });
+                    forget = true;
                 }
                 (Security::Bearer, Some(method)) => {
                     let doc = format!(" Sends `Authorization: Bearer` with this token from now on (scheme `{name}`).");
@@ -169,6 +191,14 @@ impl Emitter<'_> {
                 }
                 _ => {}
             }
+        }
+        if forget {
+            out.extend(quote! {
+                /// Forgets the tokens and the remembered login. An operation the spec marks `x-logout` does this itself after it succeeds.
+                pub fn forget_tokens(&self) {
+                    self.core.clear_credentials();
+                }
+            });
         }
         out
     }
@@ -340,7 +370,7 @@ impl Emitter<'_> {
             .filter_map(|s| {
                 let scheme = self.api.security.get(s)?;
                 Some(match scheme {
-                    Security::Bearer | Security::OAuth2Password { .. } => quote!(#rt::AuthScheme::Bearer),
+                    Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => quote!(#rt::AuthScheme::Bearer),
                     Security::Basic => quote!(#rt::AuthScheme::Basic),
                     Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
                     Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),

@@ -359,8 +359,14 @@ impl Lowerer<'_> {
                         }
                         Some(Security::OAuth2Password { token_url: url.to_owned(), reauthenticate_on: reauth })
                     }
-                    // Other flows end in a bearer token obtained elsewhere.
-                    None => Some(Security::Bearer),
+                    None => match scheme.pointer("/flows/clientCredentials/tokenUrl").and_then(Value::as_str) {
+                        Some(url) => {
+                            let scopes = scheme.pointer("/flows/clientCredentials/scopes").and_then(Value::as_object);
+                            Some(Security::OAuth2ClientCredentials { token_url: url.to_owned(), scopes: scopes.map(|s| s.keys().cloned().collect()).unwrap_or_default() })
+                        }
+                        // Other flows end in a bearer token obtained elsewhere.
+                        None => Some(Security::Bearer),
+                    },
                 },
                 "openIdConnect" => Some(Security::Bearer),
                 other => {

@@ -107,7 +107,18 @@ impl<'a> Lowerer<'a> {
                     // One password login per client; a second such scheme shares it.
                     if !scope.contains("login") {
                         scope.claim("login");
-                        scope.claim("forget_tokens");
+                        if !scope.contains("forget_tokens") {
+                            scope.claim("forget_tokens");
+                        }
+                    }
+                    continue;
+                }
+                Security::OAuth2ClientCredentials { .. } => {
+                    if !scope.contains("login_client_credentials") {
+                        scope.claim("login_client_credentials");
+                        if !scope.contains("forget_tokens") {
+                            scope.claim("forget_tokens");
+                        }
                     }
                     continue;
                 }
