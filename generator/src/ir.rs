@@ -360,6 +360,15 @@ pub struct Locals {
     pub segments: Vec<String>,
 }
 
+/// A piece of an operation's path, parsed once from the template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathSegment {
+    /// Text sent as written.
+    Literal(String),
+    /// The percent-encoded value of `path_params[i]`.
+    Param(usize),
+}
+
 /// One operation, ready to become a method.
 #[derive(Clone, Debug)]
 pub struct Operation {
@@ -369,8 +378,10 @@ pub struct Operation {
     pub method_name: String,
     /// HTTP method.
     pub method: Method,
-    /// Path template as in the spec.
+    /// Path template as in the spec (for docs and spans).
     pub path: String,
+    /// The same template parsed: what the method builds the path from.
+    pub segments: Vec<PathSegment>,
     /// Doc lines.
     pub doc: Vec<String>,
     /// Path parameters in template order.

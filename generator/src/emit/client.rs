@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Emitter, From};
-use crate::ir::{Media, Operation, Param, ParamIn, Security, Ty};
+use crate::ir::{Media, Operation, Param, ParamIn, PathSegment, Security, Ty};
 
 /// The client struct and its login helpers.
 pub(crate) fn client_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -243,33 +243,29 @@ impl Emitter<'_> {
             args.push(quote!(params: &super::types::#t));
         }
 
-        // The path with each placeholder percent-encoded.
-        let mut fmt = String::new();
+        // The path from its parsed segments, each parameter percent-encoded once.
         let mut fmt_args = Vec::new();
+        for (p, seg) in op.path_params.iter().zip(&op.locals.segments) {
+            let (n, seg) = (ident(&p.name), ident(seg));
+            if self.is_scalar(&p.ty) {
+                fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::ParamValue::param_value(&#n));));
+            } else {
+                // A structured path value (a union of a name and an id) goes as its JSON
+                // string; one that cannot be encoded fails the call, not the program.
+                fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::json_param(&#n).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?);));
+            }
+        }
+        let mut fmt = String::new();
         let mut seg_names = Vec::new();
-        let mut rest = op.path.as_str();
-        while let Some(start) = rest.find('{') {
-            let end = rest[start..].find('}').map(|e| start + e).unwrap_or(rest.len() - 1);
-            fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-            fmt.push_str("{}");
-            let wire = &rest[start + 1..end];
-            if let Some(p) = op.path_params.iter().find(|p| p.wire == wire) {
-                let n = ident(&p.name);
-                // Encoded segments are bound first so the `format!` arguments stay plain names.
-                let position = op.path_params.iter().position(|q| q.wire == p.wire).unwrap_or_default();
-                let seg = ident(op.locals.segments.get(position).map_or("segment", String::as_str));
-                seg_names.push(seg.clone());
-                if self.is_scalar(&p.ty) {
-                    fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::ParamValue::param_value(&#n));));
-                } else {
-                    // A structured path value (a union of a name and an id) goes as its JSON
-                    // string; one that cannot be encoded fails the call, not the program.
-                    fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::json_param(&#n).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?);));
+        for segment in &op.segments {
+            match segment {
+                PathSegment::Literal(text) => fmt.push_str(&text.replace('{', "{{").replace('}', "}}")),
+                PathSegment::Param(i) => {
+                    fmt.push_str("{}");
+                    seg_names.push(ident(op.locals.segments.get(*i).map_or("segment", String::as_str)));
                 }
             }
-            rest = &rest[end + 1..];
         }
-        fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
 
         let mut sets = Vec::new();
         for p in &op.params {

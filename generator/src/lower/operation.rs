@@ -7,7 +7,7 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, RequestBody, Response, Security, Ty, TypeDef,
+    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef,
     TypeKind,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
@@ -48,14 +48,17 @@ impl<'a> Lowerer<'a> {
                 },
                 None => (item_ptr, item),
             };
-            if let Err(msg) = check_template(path) {
-                self.sink.error(&format!("#{item_ptr}"), msg);
-                continue;
-            }
+            let template = match parse_template(path) {
+                Ok(parts) => parts,
+                Err(msg) => {
+                    self.sink.error(&format!("#{item_ptr}"), msg);
+                    continue;
+                }
+            };
             for (key, method) in METHODS {
                 let Some(op) = item.get(*key) else { continue };
                 let op_ptr = format!("{item_ptr}/{key}");
-                let ctx = OpCtx { path, method: *method, item, op, ptr: &op_ptr };
+                let ctx = OpCtx { path, template: &template, method: *method, item, op, ptr: &op_ptr };
                 if let Some(mut lowered) = self.operation(&ctx, &mut error_tys, &mut default_headers) {
                     if let Some(first) = ids.insert(lowered.id.clone(), op_ptr.clone()) {
                         self.sink.error(
@@ -271,7 +274,14 @@ impl<'a> Lowerer<'a> {
             }
         }
         // Path parameters follow the template's order, and every placeholder needs one.
-        let placeholders = template_names(ctx.path);
+        let mut placeholders: Vec<String> = Vec::new();
+        for part in ctx.template {
+            if let Part::Placeholder(name) = part {
+                if !placeholders.contains(name) {
+                    placeholders.push(name.clone());
+                }
+            }
+        }
         for ph in &placeholders {
             if !path_params.iter().any(|p| &p.wire == ph) {
                 // The placeholder is filled all the same: the method takes it as a string.
@@ -288,6 +298,15 @@ impl<'a> Lowerer<'a> {
             used
         });
         path_params.sort_by_key(|p| placeholders.iter().position(|ph| ph == &p.wire));
+        // The template as the method builds it: literal text and path parameters by index.
+        let segments: Vec<PathSegment> = ctx
+            .template
+            .iter()
+            .map(|part| match part {
+                Part::Literal(text) => PathSegment::Literal(text.clone()),
+                Part::Placeholder(name) => PathSegment::Param(path_params.iter().position(|p| &p.wire == name).unwrap_or_default()),
+            })
+            .collect();
 
         let body = self.request_body(ctx, &type_stem);
         let mut successes = Vec::new();
@@ -359,6 +378,7 @@ impl<'a> Lowerer<'a> {
             method_name: String::new(),
             method: ctx.method,
             path: ctx.path.to_owned(),
+            segments,
             doc,
             path_params,
             params,
@@ -682,6 +702,7 @@ impl<'a> Lowerer<'a> {
 
 struct OpCtx<'a, 'p> {
     path: &'a str,
+    template: &'p [Part],
     method: Method,
     item: &'a Value,
     op: &'a Value,
@@ -734,35 +755,47 @@ fn derived_id(method: Method, path: &str) -> String {
     out
 }
 
-fn check_template(path: &str) -> Result<(), String> {
+/// The path template as literal text and placeholders, read once; an ill-formed template
+/// is an error.
+fn parse_template(path: &str) -> Result<Vec<Part>, String> {
     if !path.starts_with('/') {
         return Err(format!("path `{path}` must start with `/`"));
     }
-    let mut open = false;
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut placeholder: Option<String> = None;
     for c in path.chars() {
-        match c {
-            '{' if open => return Err(format!("path `{path}` has nested braces")),
-            '{' => open = true,
-            '}' if !open => return Err(format!("path `{path}` has an unbalanced `}}`")),
-            '}' => open = false,
-            _ => {}
+        match (c, &mut placeholder) {
+            ('{', Some(_)) => return Err(format!("path `{path}` has nested braces")),
+            ('{', None) => {
+                if !literal.is_empty() {
+                    parts.push(Part::Literal(std::mem::take(&mut literal)));
+                }
+                placeholder = Some(String::new());
+            }
+            ('}', None) => return Err(format!("path `{path}` has an unbalanced `}}`")),
+            ('}', Some(name)) => {
+                parts.push(Part::Placeholder(std::mem::take(name)));
+                placeholder = None;
+            }
+            (c, Some(name)) => name.push(c),
+            (c, None) => literal.push(c),
         }
     }
-    if open {
+    if placeholder.is_some() {
         return Err(format!("path `{path}` has an unbalanced `{{`"));
     }
-    Ok(())
+    if !literal.is_empty() {
+        parts.push(Part::Literal(literal));
+    }
+    Ok(parts)
 }
 
-fn template_names(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else { break };
-        out.push(rest[start + 1..start + end].to_owned());
-        rest = &rest[start + end + 1..];
-    }
-    out
+/// A piece of a path template, before its placeholders are matched to parameters.
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Literal(String),
+    Placeholder(String),
 }
 
 /// The error type shared by most error responses.
@@ -787,9 +820,13 @@ mod tests {
 
     #[test]
     fn templates() {
-        assert!(check_template("/a/{b}/c").is_ok());
-        assert!(check_template("/a/{b").unwrap_err().contains("unbalanced `{`"));
-        assert!(check_template("/a/b}").unwrap_err().contains("unbalanced `}`"));
-        assert_eq!(template_names("/x/{a}/{b}"), vec!["a", "b"]);
+        let lit = |s: &str| Part::Literal(s.to_owned());
+        let ph = |s: &str| Part::Placeholder(s.to_owned());
+        assert_eq!(parse_template("/a/{b}/c").unwrap(), [lit("/a/"), ph("b"), lit("/c")]);
+        assert_eq!(parse_template("/x/{a}{b}?q={c}").unwrap(), [lit("/x/"), ph("a"), ph("b"), lit("?q="), ph("c")]);
+        assert!(parse_template("/a/{b").unwrap_err().contains("unbalanced `{`"));
+        assert!(parse_template("/a/b}").unwrap_err().contains("unbalanced `}`"));
+        assert!(parse_template("/a/{b{c}}").unwrap_err().contains("nested"));
+        assert!(parse_template("a").unwrap_err().contains("start with"));
     }
 }
