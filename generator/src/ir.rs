@@ -447,6 +447,20 @@ pub enum Security {
     },
 }
 
+/// Which parts of an API travel as XML.
+#[derive(Clone, Debug, Default)]
+pub struct XmlFacts {
+    /// Ids of the types that need XML impls: those reachable from an XML body (and the error
+    /// type of an API that speaks XML).
+    pub types: std::collections::BTreeSet<usize>,
+    /// The first structured body is XML: the client's default format.
+    pub prefers_xml: bool,
+    /// Some body is XML: the client can switch formats per call.
+    pub speaks_xml: bool,
+    /// Error answers are decoded as XML or JSON by `Content-Type`.
+    pub error_is_xml: bool,
+}
+
 /// Everything one document produces.
 #[derive(Clone, Debug)]
 pub struct Api {
@@ -468,6 +482,8 @@ pub struct Api {
     /// the same naming scope as the operations: `set_bearer_token`, `set_basic_auth`, or a
     /// name after the scheme when two schemes of a kind would share one.
     pub auth_setters: BTreeMap<String, String>,
+    /// Which parts travel as XML.
+    pub xml: XmlFacts,
     /// Headers the client sends on every request: (wire name, default value).
     pub default_headers: Vec<(String, String)>,
     /// The error body type shared by the error responses.

@@ -204,7 +204,7 @@ fn precise_only(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// Reports struct fields that travel as XML but have no XML form (maps, free-form JSON).
 fn check_xml(api: &ir::Api, sink: &mut diag::Sink) {
     let emitter = emit::Emitter::new(api, "crate::runtime");
-    for &i in &emitter.xml_types {
+    for &i in emitter.xml_types {
         if let ir::TypeKind::Struct(fields) = &api.types[i].kind {
             for f in fields {
                 let inner = match &f.ty {

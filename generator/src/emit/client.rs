@@ -43,20 +43,8 @@ impl Emitter<'_> {
                 _ => None,
             })
             .unwrap_or_default();
-        let prefers_xml = api
-            .operations
-            .iter()
-            .flat_map(|o| o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter())))
-            .find(|c| matches!(c.media, Media::Json | Media::Xml))
-            .is_some_and(|c| c.media == Media::Xml);
-        let format = if prefers_xml { quote!(#rt::Format::Xml) } else { quote!(#rt::Format::Json) };
-        // APIs that offer XML bodies let callers switch between XML and JSON per call.
-        let speaks_xml = api
-            .operations
-            .iter()
-            .flat_map(|o| o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter())))
-            .any(|c| c.media == Media::Xml);
-        let with_format = if speaks_xml {
+        let format = if api.xml.prefers_xml { quote!(#rt::Format::Xml) } else { quote!(#rt::Format::Json) };
+        let with_format = if api.xml.speaks_xml {
             quote! {
                 /// A client for the same server and login state (a cheap clone) that sends and asks
                 /// for `format` bodies wherever an operation offers that format; pick the format of
@@ -447,7 +435,7 @@ impl Emitter<'_> {
         let response = ident(&op.locals.response);
         // Error answers come in the API's body formats: XML-capable error types are decoded
         // by the answer's `Content-Type`.
-        let into_error = if self.error_is_xml() { quote!(into_error_xml) } else { quote!(into_error) };
+        let into_error = if self.api.xml.error_is_xml { quote!(into_error_xml) } else { quote!(into_error) };
         let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
             let Some(first) = c.first() else { return quote!(()) };
             match self.resolve(&first.ty) {

@@ -21,15 +21,14 @@ pub(crate) enum From {
 pub(crate) struct Emitter<'a> {
     pub(crate) api: &'a Api,
     pub(crate) rt: TokenStream,
-    /// Types that need XML impls.
-    pub(crate) xml_types: std::collections::BTreeSet<usize>,
+    /// Types that need XML impls (decided in lowering).
+    pub(crate) xml_types: &'a std::collections::BTreeSet<usize>,
 }
 
 impl<'a> Emitter<'a> {
     pub(crate) fn new(api: &'a Api, runtime_path: &str) -> Self {
         let rt: TokenStream = runtime_path.parse().unwrap_or_else(|_| quote!(crate::runtime));
-        let xml_types = xml::reachable(api);
-        Emitter { api, rt, xml_types }
+        Emitter { api, rt, xml_types: &api.xml.types }
     }
 
     pub(crate) fn ty(&self, ty: &Ty, from: From) -> TokenStream {

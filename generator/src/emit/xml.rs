@@ -3,45 +3,9 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeSet;
 
 use super::{ident, Emitter, From};
-use crate::ir::{Api, Media, Ty, TypeDef, TypeKind};
-
-/// Ids of the types reachable from an XML request or response body.
-pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
-    let mut out = BTreeSet::new();
-    let mut work = Vec::new();
-    let mut any_xml = false;
-    for op in &api.operations {
-        let bodies = op.body.iter().flat_map(|b| b.contents.iter()).chain(op.successes.iter().flat_map(|r| r.contents.iter()));
-        for c in bodies.filter(|c| c.media == Media::Xml) {
-            any_xml = true;
-            let mut ids = Vec::new();
-            c.ty.named(&mut ids);
-            work.extend(ids.into_iter().map(|i| i.0));
-        }
-    }
-    // An API that speaks XML also reports its errors in XML.
-    if let (true, Some(t)) = (any_xml, &api.error_ty) {
-        let mut ids = Vec::new();
-        t.named(&mut ids);
-        work.extend(ids.into_iter().map(|i| i.0));
-    }
-    while let Some(i) = work.pop() {
-        if !out.insert(i) {
-            continue;
-        }
-        let mut ids = Vec::new();
-        match &api.types[i].kind {
-            TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
-            TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
-            _ => {}
-        }
-        work.extend(ids.into_iter().map(|i| i.0));
-    }
-    out
-}
+use crate::ir::{Ty, TypeDef, TypeKind};
 
 impl Emitter<'_> {
     pub(crate) fn xml_impls(&self, _id: usize, t: &TypeDef) -> TokenStream {
@@ -197,15 +161,6 @@ impl Emitter<'_> {
                 self.api.types[id.0].xml.as_ref().and_then(|x| x.namespace.clone())
             }
             _ => None,
-        }
-    }
-
-    /// Whether the API's error type travels as XML, so generated methods decode error
-    /// answers with `into_error_xml` (XML or JSON by `Content-Type`) instead of `into_error`.
-    pub(crate) fn error_is_xml(&self) -> bool {
-        match self.api.error_ty.as_ref().map(|t| self.resolve(t)) {
-            Some(Ty::Named(id)) => self.xml_types.contains(&id.0) && matches!(self.api.types[id.0].kind, TypeKind::Struct(_)),
-            _ => false,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod operation;
 mod recursion;
 mod schema;
+mod xml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -76,6 +77,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         operations: Vec::new(),
         security,
         auth_setters: Default::default(),
+        xml: Default::default(),
         default_headers: Vec::new(),
         error_ty: None,
         features: Vec::new(),
@@ -83,6 +85,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     l.lower_operations(&mut api);
     recursion::break_cycles(&mut l.types);
     api.types = std::mem::take(&mut l.types);
+    api.xml = xml::facts(&api);
     (api, l.sink)
 }
 

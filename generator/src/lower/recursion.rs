@@ -65,10 +65,8 @@ pub(crate) fn break_cycles(types: &mut [TypeDef]) {
                     }
                 }
             }
-            TypeKind::Newtype(ty) => {
-                if in_cycle(ty) {
-                    *ty = boxed(std::mem::replace(ty, Ty::Json));
-                }
+            TypeKind::Newtype(ty) if in_cycle(ty) => {
+                *ty = boxed(std::mem::replace(ty, Ty::Json));
             }
             _ => {}
         }
