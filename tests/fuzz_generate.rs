@@ -1591,7 +1591,7 @@ fn mutate_text(text: &str, rng: &mut Rng, log: &mut Log) -> String {
                 log.push(format!("text: duplicated {pos}..{end} at {at}"));
             }
             _ => {
-                let tok = *rng.pick(&[b'{', b'}', b'[', b']', b':', b'"', b'\n', b' ', b'-', b'#', b'\'']);
+                let tok = *rng.pick(b"{}[]:\"\n -#'");
                 if pos < len {
                     b[pos] = tok;
                 }
@@ -1834,7 +1834,7 @@ fn run_document(file: &str, text: &str, opts: Opts, twice: bool) -> RunResult {
             let diags = diags.unwrap_or_default();
             let stage = if outcome == "parse-error" { "parse" } else { "generate" };
             check_diagnostics(stage, &diags, file, raw.as_ref(), &mut findings);
-            if outcome != "generated" && !diags.iter().any(|d| d.severity == Severity::Error) && !(opts.deny && !diags.is_empty()) {
+            if outcome != "generated" && !diags.iter().any(|d| d.severity == Severity::Error) && (!opts.deny || diags.is_empty()) {
                 findings.push(Finding { kind: "no-error", key: format!("no-error: {outcome} without an error diagnostic"), detail: format!("{diags:#?}") });
             }
             if differs == Some(true) {

@@ -67,10 +67,18 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
     }
     let docs: Vec<String> = lines.iter().map(|l| if l.is_empty() { "//!".to_owned() } else { format!("//! {l}") }).collect();
     let _ = doc_attrs;
-    let body = quote! {
-        pub mod types;
-        mod client;
-        pub use client::{Client, Error};
+    let body = if api.operations.iter().any(|o| o.download) {
+        quote! {
+            pub mod types;
+            mod client;
+            pub use client::{ByteStream, Client, Error};
+        }
+    } else {
+        quote! {
+            pub mod types;
+            mod client;
+            pub use client::{Client, Error};
+        }
     };
     let parsed: syn::File = syn::parse2(body).map_err(|e| internal(file, "module", e))?;
     // Union variants hold payload structs of very different sizes; boxing them would cost

@@ -402,6 +402,8 @@ pub struct Operation {
     pub stream_name: Option<String>,
     /// Local names inside the generated methods.
     pub locals: Locals,
+    /// The one success answer is binary: the method returns it as a stream, not in memory.
+    pub download: bool,
     /// Names of security schemes that may authorize this call; empty means none.
     pub security: Vec<String>,
     /// First tag.

@@ -13,6 +13,7 @@
 //! crates from crates.io and refers to itself through `super::`. Items only generated code
 //! uses are `#[doc(hidden)]`.
 
+mod body;
 mod config;
 mod core;
 #[doc(hidden)]
@@ -33,6 +34,7 @@ mod unknown;
 #[doc(hidden)]
 pub mod xml;
 
+pub use self::body::{ByteStream, Upload};
 pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
 pub use self::core::Core;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};

@@ -16,9 +16,12 @@ use super::params::ParamValue;
 use super::response::Response;
 use super::retry::{classify, Attempts, Decision, Outcome};
 use super::secret::collecting;
-use super::transport::{exchange, Answer, Failure, Wiped};
+use super::transport::{exchange_with, Answer, Failure, Read, Wiped};
 use super::xml::{XmlElement, XmlRoot};
 use super::Secret;
+
+/// How long a streamed download may take once its headers have arrived.
+const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 /// A request being built by generated code.
 pub struct Request<'c> {
@@ -29,6 +32,10 @@ pub struct Request<'c> {
     headers: Vec<(String, String)>,
     body: Option<(&'static str, Bytes)>,
     accept: Option<&'static str>,
+    /// A streamed body, sent once by the first attempt.
+    upload: std::sync::Mutex<Option<reqwest::Body>>,
+    /// Whether a success's body is left on the connection for the caller to stream.
+    read: Read,
     /// Every secret the request carries (parameters and body), to blank out of answers.
     secrets: Vec<Secret>,
     /// Lower-case names of header parameters that carry a secret.
@@ -48,7 +55,19 @@ impl std::fmt::Debug for Request<'_> {
 
 impl<'c> Request<'c> {
     pub(crate) fn new(core: &'c Core, op: &'static Operation, path: String) -> Self {
-        Request { core, op, path, query: Vec::new(), headers: Vec::new(), body: None, accept: None, secrets: Vec::new(), sensitive: Vec::new() }
+        Request {
+            core,
+            op,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            upload: std::sync::Mutex::new(None),
+            read: Read::Whole,
+            accept: None,
+            secrets: Vec::new(),
+            sensitive: Vec::new(),
+        }
     }
 
     /// Runs `f`, keeping every secret it writes.
@@ -158,6 +177,24 @@ impl<'c> Request<'c> {
         self.body = Some((content_type, body));
     }
 
+    /// Sends a binary body, from memory or from a stream.
+    pub fn body_upload(&mut self, content_type: &'static str, body: super::Upload) {
+        match body {
+            super::Upload::Bytes(bytes) => self.body = Some((content_type, bytes)),
+            super::Upload::Stream(stream) => {
+                self.body = Some((content_type, Bytes::new()));
+                *self.upload.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(stream);
+            }
+        }
+    }
+
+    /// Sends the request like [`Self::send`], but leaves the body of a success on the
+    /// connection, to be read as a [`super::ByteStream`].
+    pub async fn send_streaming<E>(mut self) -> Result<Response, Error<E>> {
+        self.read = Read::Stream;
+        self.send().await
+    }
+
     /// Sends text with a content type.
     pub fn body_text(&mut self, content_type: &'static str, body: &str) {
         self.body = Some((content_type, Bytes::from(body.to_owned())));
@@ -181,8 +218,10 @@ impl<'c> Request<'c> {
     async fn run<E>(self, started: Instant) -> Result<Response, Error<E>> {
         let inner = &self.core.inner;
         let headers = self.fixed_headers()?;
-        let idempotent = self.op.method.is_idempotent();
-        let mut attempts = Attempts::default();
+        // A streamed body goes once: it cannot be repeated, whatever the answer.
+        let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        let idempotent = self.op.method.is_idempotent() && !once;
+        let mut attempts = Attempts { reauthenticated: once, ..Attempts::default() };
         let mut attempt: u32 = 0;
         loop {
             attempt = attempt.saturating_add(1);
@@ -200,6 +239,8 @@ impl<'c> Request<'c> {
             };
             match classify(&inner.retry, idempotent, &attempts, &outcome) {
                 Decision::Done => return self.finish(sent, &credential),
+                // Its streamed body is spent: the request cannot go again.
+                Decision::Retry(_) if once => return self.finish(sent, &credential),
                 // A wait that would outlast the deadline ends the call now, with what the
                 // server last said.
                 Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => return self.finish(sent, &credential),
@@ -275,8 +316,17 @@ impl<'c> Request<'c> {
         if let Some((name, value)) = &credential.query {
             req = req.query(&[(name, value.expose())]);
         }
-        if let Some((_, body)) = &self.body {
-            req = req.body(body.clone());
+        let streamed = self.upload.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match (streamed, &self.body) {
+            (Some(stream), _) => req = req.body(stream),
+            (None, Some((_, body))) => req = req.body(body.clone()),
+            (None, None) => {}
+        }
+        if self.read == Read::Stream {
+            // The per-attempt timeout covers reading the whole body, which for a download is
+            // the caller's business; the connect timeout and the deadline (until the answer's
+            // headers) still apply.
+            req = req.timeout(STREAMING_TIMEOUT);
         }
         let span = tracing::debug_span!(
             "request",
@@ -290,10 +340,10 @@ impl<'c> Request<'c> {
         // When no subscriber wants the span, skip entering it on every poll and reading the
         // clock for its duration.
         if span.is_disabled() {
-            return (exchange(req, inner.limits.max_body).await, span);
+            return (exchange_with(req, inner.limits.max_body, self.read).await, span);
         }
         let started = Instant::now();
-        let sent = exchange(req, inner.limits.max_body).instrument(span.clone()).await;
+        let sent = exchange_with(req, inner.limits.max_body, self.read).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
         if let Ok(answer) = &sent {
             span.record("status", answer.status);

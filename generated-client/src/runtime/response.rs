@@ -69,6 +69,8 @@ pub struct Response {
     status: u16,
     headers: HeaderMap,
     body: Bytes,
+    /// A success's body still on the connection (a streamed download).
+    live: Option<reqwest::Response>,
     /// For error text: the client's credentials are looked up there.
     inner: Arc<Inner>,
     /// The secrets the request carried.
@@ -88,7 +90,7 @@ impl std::fmt::Debug for Response {
 
 impl Response {
     pub(crate) fn new(op: &'static Operation, answer: Answer, inner: Arc<Inner>, secrets: Vec<Secret>) -> Self {
-        Response { op, status: answer.status, headers: answer.headers, body: answer.body, inner, secrets }
+        Response { op, status: answer.status, headers: answer.headers, body: answer.body, live: answer.live, inner, secrets }
     }
 
     /// Every secret this answer could echo: the request's and the client's credentials.
@@ -215,6 +217,15 @@ impl Response {
     /// The raw body.
     pub fn bytes(&self) -> Bytes {
         self.body.clone()
+    }
+
+    /// The body as a stream of chunks (as it arrives, when the request was sent with
+    /// `send_streaming`).
+    pub fn into_stream<E>(mut self) -> super::ByteStream<E> {
+        match self.live.take() {
+            Some(live) => super::ByteStream::live(self.op.id, live),
+            None => super::ByteStream::whole(self.op.id, std::mem::take(&mut self.body)),
+        }
     }
 
     /// The body as text.

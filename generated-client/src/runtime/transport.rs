@@ -4,12 +4,14 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, LOCATION};
 use zeroize::Zeroize;
 
-/// An answer, its body read whole.
+/// An answer, its body read whole, or (for a streamed download that succeeded) still on the
+/// connection.
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) live: Option<reqwest::Response>,
 }
 
 /// Why an exchange produced no usable answer.
@@ -34,13 +36,31 @@ impl Failure {
     }
 }
 
+/// How an exchange reads the body of a success.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Read {
+    /// Whole, up to the cap.
+    Whole,
+    /// Not at all: the caller streams it (an error answer is still read whole).
+    Stream,
+}
+
 /// Sends `request` and reads its answer, at most `max_body` bytes of body.
 pub(crate) async fn exchange(request: reqwest::RequestBuilder, max_body: u64) -> Result<Answer, Failure> {
+    exchange_with(request, max_body, Read::Whole).await
+}
+
+/// [`exchange`], leaving a success's body on the connection when `read` is `Stream`.
+pub(crate) async fn exchange_with(request: reqwest::RequestBuilder, max_body: u64, read: Read) -> Result<Answer, Failure> {
     let mut response = request.send().await.map_err(Failure::Transport)?;
     let status = response.status().as_u16();
     if matches!(status, 301 | 302 | 303 | 307 | 308) {
         let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(describe_location).unwrap_or_else(|| "(none)".into());
         return Err(Failure::Redirect { status, location });
+    }
+    if read == Read::Stream && response.status().is_success() {
+        let headers = response.headers().clone();
+        return Ok(Answer { status, headers, body: Bytes::new(), live: Some(response) });
     }
     if response.content_length().is_some_and(|len| len > max_body) {
         return Err(Failure::TooLarge(max_body));
@@ -53,7 +73,7 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder, max_body: u64) ->
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer { status, headers, body: body.freeze() })
+    Ok(Answer { status, headers, body: body.freeze(), live: None })
 }
 
 /// Scheme, host and port of a `Location`: its path and query may carry a token.

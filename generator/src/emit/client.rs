@@ -35,6 +35,14 @@ impl Emitter<'_> {
             None => quote!(),
         };
         let auth = self.auth_methods();
+        let byte_stream = if api.operations.iter().any(|o| o.download) {
+            quote! {
+                /// A binary answer as it arrives (downloads are streamed, not held in memory).
+                pub type ByteStream = #rt::ByteStream<#error_ty>;
+            }
+        } else {
+            quote!()
+        };
         let reauth = api
             .security
             .values()
@@ -61,6 +69,8 @@ impl Emitter<'_> {
             /// The error every operation of this API returns; `Api` errors carry the body the
             /// spec declares for error responses.
             pub type Error = #rt::Error<#error_ty>;
+
+            #byte_stream
 
             #[doc = #title]
             ///
@@ -220,10 +230,12 @@ impl Emitter<'_> {
         let body_ty = op.body.as_ref().map(|b| b.contents[0].ty.clone());
         if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
             let t = self.ty(ty, From::Client);
-            if b.required {
-                args.push(quote!(body: &#t));
-            } else {
-                args.push(quote!(body: ::std::option::Option<&#t>));
+            match (self.resolve(ty), b.required) {
+                // Binary bodies come from memory or from a stream.
+                (Ty::Bytes, true) => args.push(quote!(body: impl ::std::convert::Into<#rt::Upload>)),
+                (Ty::Bytes, false) => args.push(quote!(body: ::std::option::Option<#rt::Upload>)),
+                (_, true) => args.push(quote!(body: &#t)),
+                (_, false) => args.push(quote!(body: ::std::option::Option<&#t>)),
             }
         }
         if let Some(ps) = op.params_struct {
@@ -264,7 +276,7 @@ impl Emitter<'_> {
             let set = match self.resolve(ty) {
                 Ty::Bytes => {
                     let mime = &b.contents[0].mime;
-                    quote!(#request.body_bytes(#mime, ::std::clone::Clone::clone(body));)
+                    quote!(#request.body_upload(#mime, ::std::convert::Into::into(body));)
                 }
                 Ty::String if b.contents[0].media == Media::Text => {
                     let mime = &b.contents[0].mime;
@@ -284,6 +296,7 @@ impl Emitter<'_> {
         }
 
         let (ret, decode) = self.response_decoding(op);
+        let send = if op.download { quote!(send_streaming) } else { quote!(send) };
         let stream = self.stream_method(op);
         let path_expr = if seg_names.is_empty() {
             let literal = fmt.replace("{{", "{").replace("}}", "}");
@@ -338,7 +351,7 @@ impl Emitter<'_> {
                     #(#fmt_args)*
                     #binding = self.core.request(&OPERATION, #path_expr);
                     #(#sets)*
-                    let #response = #request.send().await?;
+                    let #response = #request.#send().await?;
                     #read_session
                     #decode
                 }
@@ -473,6 +486,19 @@ impl Emitter<'_> {
             let has_default = op.successes.iter().any(|r| r.status.is_none());
             let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
             return (quote!(super::types::#enum_name), quote!(match #response.status() { #(#arms)* #fallback }));
+        }
+        if op.download {
+            if op.successes.iter().any(|r| r.status.is_none()) {
+                return (
+                    quote!(ByteStream),
+                    quote!(if #response.is_success() { ::std::result::Result::Ok(#response.into_stream()) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                );
+            }
+            let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
+            return (
+                quote!(ByteStream),
+                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#response.into_stream()), _ => ::std::result::Result::Err(#response.#into_error()), }),
+            );
         }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
             Some(c) => self.ty(&c.ty, From::Client),

@@ -395,8 +395,11 @@ impl<'a> Lowerer<'a> {
             session_scheme: None,
             stream_name: None,
             locals,
+            download: false,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
         };
+        // A lone binary success is streamed (a backup file need not fit in memory).
+        operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));
         self.params_struct(&mut operation, &type_stem, ctx.ptr);
         self.response_enum(&mut operation, &type_stem, ctx.ptr);
         if let Some(pg) = op.get("x-pagination") {

@@ -1,0 +1,106 @@
+//! Bodies too large to hold in memory: uploads from a stream, downloads as a stream.
+
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::stream::{BoxStream, Stream, StreamExt};
+
+use super::error::Error;
+
+/// A binary request body: bytes in memory, which a retry can send again, or a stream, sent
+/// once (a request with a streamed body is never repeated: not after a connection error,
+/// a `503`, nor a refused token).
+pub enum Upload {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A stream of chunks, read as the request goes out.
+    Stream(reqwest::Body),
+}
+
+impl Upload {
+    /// A body read from a stream of chunks (a file, say, through `tokio_util::io::ReaderStream`).
+    pub fn stream<S, B, E>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<Bytes> + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+    {
+        Upload::Stream(reqwest::Body::wrap_stream(stream.map(|chunk| chunk.map(Into::into))))
+    }
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upload::Bytes(b) => f.debug_tuple("Upload::Bytes").field(&b.len()).finish(),
+            Upload::Stream(_) => f.write_str("Upload::Stream(..)"),
+        }
+    }
+}
+
+impl From<Bytes> for Upload {
+    fn from(b: Bytes) -> Self {
+        Upload::Bytes(b)
+    }
+}
+
+impl From<Vec<u8>> for Upload {
+    fn from(b: Vec<u8>) -> Self {
+        Upload::Bytes(Bytes::from(b))
+    }
+}
+
+impl From<&'static [u8]> for Upload {
+    fn from(b: &'static [u8]) -> Self {
+        Upload::Bytes(Bytes::from_static(b))
+    }
+}
+
+impl From<String> for Upload {
+    fn from(s: String) -> Self {
+        Upload::Bytes(Bytes::from(s))
+    }
+}
+
+/// A response body delivered as it arrives, so a 2 GB backup file never sits in memory.
+/// The response-size cap does not apply (the caller decides what to keep); a connection that
+/// breaks midway is an error item naming the operation.
+pub struct ByteStream<E> {
+    operation: &'static str,
+    content_length: Option<u64>,
+    inner: BoxStream<'static, reqwest::Result<Bytes>>,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<E> ByteStream<E> {
+    pub(crate) fn live(operation: &'static str, response: reqwest::Response) -> Self {
+        ByteStream { operation, content_length: response.content_length(), inner: response.bytes_stream().boxed(), _error: PhantomData }
+    }
+
+    pub(crate) fn whole(operation: &'static str, body: Bytes) -> Self {
+        let len = body.len() as u64;
+        ByteStream { operation, content_length: Some(len), inner: futures::stream::iter([Ok(body)]).boxed(), _error: PhantomData }
+    }
+
+    /// The length the server announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+}
+
+impl<E> Stream for ByteStream<E> {
+    type Item = Result<Bytes, Error<E>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let operation = self.operation;
+        self.inner.as_mut().poll_next(cx).map(|item| item.map(|chunk| chunk.map_err(|e| Error::transport(operation, e))))
+    }
+}
+
+impl<E> std::fmt::Debug for ByteStream<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteStream").field("operation", &self.operation).field("content_length", &self.content_length).finish_non_exhaustive()
+    }
+}
