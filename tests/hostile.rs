@@ -1213,3 +1213,42 @@ async fn a_100_mb_upload_streams_from_a_stream_and_arrives_intact() {
     let grew = rss_kib().saturating_sub(before);
     assert!(grew < 32 * 1024, "memory grew by {grew} KiB while uploading 100 MiB");
 }
+
+// ---------------------------------------------------------------------------------------
+// XML bodies of other shapes round-trip.
+// ---------------------------------------------------------------------------------------
+
+/// Answers every request with its own body, as XML.
+fn xml_echo() -> Peer {
+    Peer::start(|req| reply(200, "application/xml", req.body.clone()))
+}
+
+const ECHO: runtime::Operation = runtime::Operation { id: "Echo", method: runtime::Method::Post, path: "/echo", auth: &[] };
+
+#[tokio::test]
+async fn an_xml_array_comes_back_equal() {
+    let server = xml_echo();
+    let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+    let specs = vec![
+        em::types::CredentialsInfoSpec { username: Some("DOMAIN\\one".into()), description: Some("a <b> & \"c\"".into()), password: Some(Secret::from("p1")) },
+        em::types::CredentialsInfoSpec { username: Some("two".into()), description: None, password: None },
+    ];
+    let mut request = client.core().request(&ECHO, "/echo".into());
+    request.body_xml_list_or_serde::<em::types::Error, _>(&specs, &[runtime::Format::Xml], "ArrayOfCredentialsInfoSpec", "CredentialsInfoSpec").unwrap();
+    let response = request.send::<em::types::Error>().await.unwrap();
+    let sent = String::from_utf8_lossy(&server.seen()[0].body).into_owned();
+    assert!(sent.contains("<ArrayOfCredentialsInfoSpec><CredentialsInfoSpec"), "{sent}");
+    let back: Vec<em::types::CredentialsInfoSpec> = response.decode_xml_list_or_serde::<_, em::types::Error>(&[runtime::Format::Xml], "CredentialsInfoSpec").unwrap();
+    assert_eq!(back, specs);
+}
+
+#[tokio::test]
+async fn an_xml_primitive_comes_back_equal() {
+    let server = xml_echo();
+    let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
+    let mut request = client.core().request(&ECHO, "/echo".into());
+    request.body_xml_text_or_serde::<em::types::Error, _>(&-42i64, &[runtime::Format::Xml], "count").unwrap();
+    let response = request.send::<em::types::Error>().await.unwrap();
+    assert_eq!(String::from_utf8_lossy(&server.seen()[0].body), "<?xml version=\"1.0\" encoding=\"utf-8\"?><count>-42</count>");
+    assert_eq!(response.decode_xml_text_or_serde::<i64, em::types::Error>(&[runtime::Format::Xml]).unwrap(), -42);
+}

@@ -167,6 +167,7 @@ const FIXTURES: &[&str] = &[
     "recursive",
     "renames",
     "untagged_one_of",
+    "xml_shapes",
 ];
 
 #[test]
@@ -620,4 +621,26 @@ fn hostile_names() {
     assert_eq!(request.locals.item, "item2");
     assert_eq!(request.locals.segments, ["request_segment2", "response_segment"]);
     assert!(item(&g, "operation_request").contains("let mut request2 = self"));
+}
+
+#[test]
+fn xml_shapes() {
+    let g = fixture("xml_shapes");
+    // An array root: a wrapper named by the array's `xml.name` (else `ArrayOf…`) holding
+    // one element per item, named by the item's `xml.name`.
+    assert!(item(&g, "operation_list_pets").contains("decode_xml_list_or_serde("));
+    assert!(item(&g, "operation_list_pets").contains("\"pet\""));
+    assert!(item(&g, "operation_add_pets").contains("body_xml_list_or_serde("));
+    assert!(item(&g, "operation_add_pets").contains("\"ArrayOfpet\""));
+    assert!(item(&g, "operation_list_tags").contains("\"tag\""));
+    // A primitive root: the text of one element.
+    assert!(item(&g, "operation_count_pets").contains("decode_xml_text_or_serde("));
+    assert!(item(&g, "operation_rename").contains("body_xml_text_or_serde(body, &[crate::runtime::Format::Xml], \"name\")"));
+    // No typed form: raw XML text, said where.
+    assert!(item(&g, "operation_raw_document").contains("response.text()?"));
+    let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["warning: tests/fixtures/xml_shapes.yaml#/paths/~1raw/get/responses/200/content/application~1xml: `application/xml` has no typed XML form (a map, a free-form value or nested arrays at the root); sent and received as raw XML text"]
+    );
 }

@@ -284,6 +284,28 @@ pub struct Content {
     pub mime: String,
     /// Payload type.
     pub ty: Ty,
+    /// For an XML body, the shape of its root element.
+    pub xml: Option<XmlRoot>,
+}
+
+/// How an XML body's root element carries its value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XmlRoot {
+    /// An object type, which is its own root element (named by its `xml` object).
+    Element,
+    /// An array: a `wrapper` root element holding one `item` element per value.
+    List {
+        /// The root element (the array schema's `xml.name`, else `ArrayOf{item}`).
+        wrapper: String,
+        /// Each item's element (the items schema's `xml.name`, else its component name).
+        item: String,
+    },
+    /// A primitive: the text of one root element `name` (the schema's `xml.name`, else its
+    /// component name, else `value`).
+    Text {
+        /// The root element.
+        name: String,
+    },
 }
 
 /// A request body.

@@ -66,6 +66,19 @@ impl Document {
         self.raw.pointer(pointer)
     }
 
+    /// `value`, or what its chain of local `$ref`s leads to (the last value reached when a
+    /// reference does not resolve or the chain loops).
+    pub fn resolve_chain<'a>(&'a self, value: &'a Value) -> &'a Value {
+        let mut value = value;
+        for _ in 0..32 {
+            match value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r).ok()) {
+                Some((_, next)) => value = next,
+                None => break,
+            }
+        }
+        value
+    }
+
     /// Resolves a local `$ref` to the pointer it names and the value there.
     pub fn resolve(&self, reference: &str) -> Result<(String, &Value), String> {
         let Some(pointer) = reference.strip_prefix('#') else {

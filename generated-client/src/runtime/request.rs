@@ -172,6 +172,36 @@ impl<'c> Request<'c> {
         }
     }
 
+    /// Serializes an array body as XML (a `wrapper` root holding one `item` element per
+    /// value) or JSON, by the client's format and what the operation offers.
+    pub fn body_xml_list_or_serde<E, T: Serialize + XmlElement>(&mut self, body: &[T], offered: &[Format], wrapper: &str, item: &str) -> Result<(), Error<E>> {
+        if self.pick(offered) == Format::Xml {
+            let (text, secrets) = collecting(|| super::xml::list_to_string(body, wrapper, item, None));
+            self.xml_body(text, secrets)
+        } else {
+            self.body_serde(&body, offered)
+        }
+    }
+
+    /// Serializes a single value as the text of an XML root element `name`, or as JSON.
+    pub fn body_xml_text_or_serde<E, T: Serialize + super::xml::XmlText>(&mut self, body: &T, offered: &[Format], name: &str) -> Result<(), Error<E>> {
+        if self.pick(offered) == Format::Xml {
+            let (text, secrets) = collecting(|| super::xml::text_to_string(body, name));
+            self.xml_body(text, secrets)
+        } else {
+            self.body_serde(body, offered)
+        }
+    }
+
+    fn xml_body<E>(&mut self, text: Result<String, super::xml::XmlError>, secrets: Vec<Secret>) -> Result<(), Error<E>> {
+        let text = text.map_err(|e| self.invalid(format!("XML body: {e}")))?;
+        let secret = !secrets.is_empty();
+        self.secrets.extend(secrets);
+        self.set_body(Format::Xml.mime(), text.into_bytes(), secret);
+        self.accept = Some(Format::Xml.mime());
+        Ok(())
+    }
+
     /// Sends raw bytes with a content type.
     pub fn body_bytes(&mut self, content_type: &'static str, body: Bytes) {
         self.body = Some((content_type, body));

@@ -199,16 +199,46 @@ impl Response {
         }
     }
 
-    /// Decodes an XML or JSON body into `T`, by the answer's `Content-Type` (XML when the
-    /// server does not say and the body looks like XML).
-    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
-        let xml = match self.content_format() {
+    /// Whether the answer is XML: by its `Content-Type`, or when the server does not say,
+    /// by a body that looks like XML.
+    fn is_xml(&self) -> bool {
+        match self.content_format() {
             Some(Format::Xml) => true,
             Some(_) => false,
             None => self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'),
-        };
-        if xml {
+        }
+    }
+
+    /// Decodes an XML or JSON body into `T`, by the answer's `Content-Type` (XML when the
+    /// server does not say and the body looks like XML).
+    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        if self.is_xml() {
             super::xml::from_bytes::<T>(&self.body).map_err(|e| self.decode_error(e.path(), e.message))
+        } else {
+            self.decode_serde(offered)
+        }
+    }
+
+    /// Decodes an XML array (a root element holding one `item` element per value) or a JSON
+    /// array.
+    pub fn decode_xml_list_or_serde<T: DeserializeOwned + XmlElement, E>(&self, offered: &[Format], item: &str) -> Result<Vec<T>, Error<E>> {
+        if self.is_xml() {
+            let root = super::xml::parse(&self.body).map_err(|e| self.decode_error(e.path(), e.message))?;
+            let wrapper = root.name.clone();
+            super::xml::list(&root, item).map_err(|e| {
+                let e = e.inside_root(&wrapper);
+                self.decode_error(e.path(), e.message)
+            })
+        } else {
+            self.decode_serde(offered)
+        }
+    }
+
+    /// Decodes an XML value held as the text of its root element, or a JSON value.
+    pub fn decode_xml_text_or_serde<T: DeserializeOwned + super::xml::XmlText, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+        if self.is_xml() {
+            let root = super::xml::parse(&self.body).map_err(|e| self.decode_error(e.path(), e.message))?;
+            T::from_xml_text(&root.text).map_err(|m| self.decode_error(format!("/{}", root.name), m))
         } else {
             self.decode_serde(offered)
         }

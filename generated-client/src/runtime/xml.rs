@@ -129,6 +129,11 @@ impl XmlError {
         }
     }
 
+    /// The same error under a root element.
+    pub(crate) fn inside_root(self, name: &str) -> Self {
+        self.inside(name)
+    }
+
     fn inside(mut self, name: &str) -> Self {
         self.path.insert(0, name.to_owned());
         self
@@ -327,6 +332,25 @@ pub fn to_string<T: XmlElement + XmlRoot>(value: &T) -> Result<String, XmlError>
     let mut w = Writer::new();
     w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     value.write_element(&mut w, T::NAME, T::NAMESPACE);
+    w.finish()
+}
+
+/// Writes an array as a root element `wrapper` holding one `item` element per value.
+pub fn list_to_string<T: XmlElement>(items: &[T], wrapper: &str, item: &str, namespace: Option<&str>) -> Result<String, XmlError> {
+    let mut w = Writer::new();
+    w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    w.wrapped_list(wrapper, namespace, item, None, items);
+    w.finish()
+}
+
+/// Writes a value as the text of a root element `name`.
+pub fn text_to_string<T: XmlText>(value: &T, name: &str) -> Result<String, XmlError> {
+    let mut w = Writer::new();
+    w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    w.start(name, None);
+    w.close_start();
+    w.text(&value.to_xml_text());
+    w.end(name);
     w.finish()
 }
 

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Emitter, From};
-use crate::ir::{Media, Operation, Param, ParamIn, PathSegment, Security, Ty};
+use crate::ir::{Media, Operation, Param, ParamIn, PathSegment, Security, Ty, XmlRoot};
 
 /// The client struct and its login helpers.
 pub(crate) fn client_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -282,11 +282,12 @@ impl Emitter<'_> {
                     let mime = &b.contents[0].mime;
                     quote!(#request.body_text(#mime, body);)
                 }
-                _ => {
-                    let xml_ok = b.contents.iter().any(|c| c.media == Media::Xml);
-                    let call = if xml_ok { quote!(body_xml_or_serde) } else { quote!(body_serde) };
-                    quote!(#request.#call(body, &[#(#formats),*])?;)
-                }
+                _ => match b.contents.iter().find_map(|c| c.xml.as_ref()) {
+                    Some(XmlRoot::Element) => quote!(#request.body_xml_or_serde(body, &[#(#formats),*])?;),
+                    Some(XmlRoot::List { wrapper, item }) => quote!(#request.body_xml_list_or_serde(body, &[#(#formats),*], #wrapper, #item)?;),
+                    Some(XmlRoot::Text { name }) => quote!(#request.body_xml_text_or_serde(body, &[#(#formats),*], #name)?;),
+                    None => quote!(#request.body_serde(body, &[#(#formats),*])?;),
+                },
             };
             if b.required {
                 sets.push(set);
@@ -456,10 +457,11 @@ impl Emitter<'_> {
                 Ty::String if first.media == Media::Text => quote!(#response.text()?),
                 _ => {
                     let formats: Vec<TokenStream> = c.iter().map(|c| self.format_token(c.media)).collect();
-                    if c.iter().any(|c| c.media == Media::Xml) {
-                        quote!(#response.decode_xml_or_serde(&[#(#formats),*])?)
-                    } else {
-                        quote!(#response.decode_serde(&[#(#formats),*])?)
+                    match c.iter().find_map(|c| c.xml.as_ref()) {
+                        Some(XmlRoot::Element) => quote!(#response.decode_xml_or_serde(&[#(#formats),*])?),
+                        Some(XmlRoot::List { item, .. }) => quote!(#response.decode_xml_list_or_serde(&[#(#formats),*], #item)?),
+                        Some(XmlRoot::Text { .. }) => quote!(#response.decode_xml_text_or_serde(&[#(#formats),*])?),
+                        None => quote!(#response.decode_serde(&[#(#formats),*])?),
                     }
                 }
             }

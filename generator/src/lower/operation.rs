@@ -7,7 +7,7 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef,
+    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef, XmlRoot,
     TypeKind,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
@@ -499,7 +499,8 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             };
-            out.push(Content { media: class, mime: mime.clone(), ty });
+            let xml = if class == Media::Xml { self.xml_root(schema, &ty) } else { None };
+            out.push(Content { media: class, mime: mime.clone(), ty, xml });
         }
         self.xml_shapes(ptr, &mut out);
         // Structured media types first, so the default choice is a typed one.
@@ -512,27 +513,63 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// XML bodies are typed where the schema is an object (the shape an `xml` object
-    /// describes: a root element with attributes and children). Any other shape under an XML
-    /// media type (a primitive, an array or a map at the root, or no schema) is left out
-    /// where JSON offers the same body, and otherwise handled as raw XML text; either way
-    /// with a warning at the media type.
-    fn xml_shapes(&mut self, ptr: &str, contents: &mut Vec<Content>) {
-        let struct_like = |types: &[TypeDef], ty: &Ty| {
-            let mut ty = ty;
-            for _ in 0..8 {
-                match ty {
-                    Ty::Named(id) => match &types[id.0].kind {
-                        TypeKind::Struct(_) => return true,
-                        TypeKind::Alias(inner) => ty = inner,
-                        _ => return false,
-                    },
-                    _ => return false,
+    /// The root element of an XML body of type `ty` (its schema is `schema`): an object is
+    /// its own root; an array of objects, enums or primitives is a wrapper of item elements;
+    /// a primitive is the text of one element. `None` where XML has no typed form here (a
+    /// map, a free-form value, nested arrays).
+    fn xml_root(&self, schema: &Value, ty: &Ty) -> Option<XmlRoot> {
+        let schema = self.doc.resolve_chain(schema);
+        let xml_name = |s: &Value| s.pointer("/xml/name").and_then(Value::as_str).map(str::to_owned);
+        let component = |s: &Value| s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")).filter(|c| !c.contains('/')).map(|c| c.replace("~1", "/").replace("~0", "~"));
+        match self.resolved(ty) {
+            Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Struct(_)) => Some(XmlRoot::Element),
+            Ty::Vec(item) => {
+                let item_ok = match self.resolved(item) {
+                    Ty::Named(id) => matches!(self.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. }),
+                    t => is_xml_scalar(t),
+                };
+                if !item_ok {
+                    return None;
                 }
+                let items = schema.get("items").unwrap_or(&Value::Null);
+                let item_name = xml_name(self.doc.resolve_chain(items))
+                    .or_else(|| component(items))
+                    .or_else(|| match self.resolved(item) {
+                        Ty::Named(id) => Some(self.types[id.0].name.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "item".to_owned());
+                let wrapper = xml_name(schema).unwrap_or_else(|| format!("ArrayOf{item_name}"));
+                Some(XmlRoot::List { wrapper, item: item_name })
             }
-            false
-        };
-        let untyped: Vec<usize> = contents.iter().enumerate().filter(|(_, c)| c.media == Media::Xml && !struct_like(&self.types, &c.ty)).map(|(i, _)| i).collect();
+            t if is_xml_scalar(t) || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. })) => {
+                Some(XmlRoot::Text { name: xml_name(schema).or_else(|| component(schema)).unwrap_or_else(|| "value".to_owned()) })
+            }
+            _ => None,
+        }
+    }
+
+    /// `ty` with aliases followed.
+    fn resolved<'t>(&'t self, ty: &'t Ty) -> &'t Ty {
+        let mut ty = ty;
+        for _ in 0..64 {
+            match ty {
+                Ty::Named(id) => match &self.types[id.0].kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
+    /// XML bodies are typed where their root has a typed form (see [`Self::xml_root`]). Any
+    /// other shape under an XML media type (a map or a free-form value at the root, or no
+    /// schema) is left out where JSON offers the same body, and otherwise handled as raw XML
+    /// text; either way with a warning at the media type.
+    fn xml_shapes(&mut self, ptr: &str, contents: &mut Vec<Content>) {
+        let untyped: Vec<usize> = contents.iter().enumerate().filter(|(_, c)| c.media == Media::Xml && c.xml.is_none()).map(|(i, _)| i).collect();
         if untyped.is_empty() {
             return;
         }
@@ -540,12 +577,13 @@ impl<'a> Lowerer<'a> {
         for &i in untyped.iter().rev() {
             let mptr = push_pointer(&format!("{ptr}/content"), &contents[i].mime);
             if json_too {
-                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no element structure to type (not an object schema); the JSON form is generated", contents[i].mime));
+                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); the JSON form is generated", contents[i].mime));
                 contents.remove(i);
             } else {
-                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no element structure to type (not an object schema); sent and received as raw XML text", contents[i].mime));
+                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); sent and received as raw XML text", contents[i].mime));
                 contents[i].media = Media::Text;
                 contents[i].ty = Ty::String;
+                contents[i].xml = None;
             }
         }
     }
@@ -710,6 +748,11 @@ struct OpCtx<'a, 'p> {
     item: &'a Value,
     op: &'a Value,
     ptr: &'p str,
+}
+
+/// Types written as the text of one XML element.
+fn is_xml_scalar(ty: &Ty) -> bool {
+    matches!(ty, Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date)
 }
 
 fn media_class(mime: &str) -> Media {
