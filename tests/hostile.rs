@@ -167,6 +167,10 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -
     let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
     let length: usize = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     let body_start = head_end + 4;
+    if headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")) {
+        let body = read_chunked(stream, buf, body_start).await?;
+        return Some(Seen { method, target, headers, body });
+    }
     while buf.len() < body_start + length {
         let n = stream.read(&mut chunk).await.ok()?;
         if n == 0 {
@@ -177,6 +181,42 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -
     let body = buf[body_start..body_start + length].to_vec();
     buf.drain(..body_start + length);
     Some(Seen { method, target, headers, body })
+}
+
+/// A chunked body starting at `start` of `buf` (reading more as needed); `buf` is left
+/// holding what follows it.
+async fn read_chunked<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>, start: usize) -> Option<Vec<u8>> {
+    let mut chunk = [0u8; 8192];
+    let mut body = Vec::new();
+    let mut at = start;
+    loop {
+        // A size line.
+        let line_end = loop {
+            if let Some(i) = buf[at..].windows(2).position(|w| w == b"\r\n") {
+                break at + i;
+            }
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&buf[at..line_end]).ok()?.trim(), 16).ok()?;
+        at = line_end + 2;
+        while buf.len() < at + size + 2 {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        body.extend_from_slice(&buf[at..at + size]);
+        at += size + 2;
+        if size == 0 {
+            buf.drain(..at);
+            return Some(body);
+        }
+    }
 }
 
 /// Writes an answer; `false` when the connection should close.
@@ -1251,4 +1291,66 @@ async fn an_xml_primitive_comes_back_equal() {
     let response = request.send::<em::types::Error>().await.unwrap();
     assert_eq!(String::from_utf8_lossy(&server.seen()[0].body), "<?xml version=\"1.0\" encoding=\"utf-8\"?><count>-42</count>");
     assert_eq!(response.decode_xml_text_or_serde::<i64, em::types::Error>(&[runtime::Format::Xml]).unwrap(), -42);
+}
+
+// ---------------------------------------------------------------------------------------
+// Multipart bodies arrive well-formed.
+// ---------------------------------------------------------------------------------------
+
+/// The parts of a `multipart/form-data` body: (headers, content) each.
+fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let text = body;
+    let mut parts = Vec::new();
+    let mut positions: Vec<usize> = text.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i).collect();
+    positions.push(text.len());
+    for pair in positions.windows(2) {
+        let part = &text[pair[0] + delimiter.len()..pair[1]];
+        if part.starts_with(b"--") {
+            break; // the closing delimiter
+        }
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let split = part.windows(4).position(|w| w == b"\r\n\r\n").expect("part headers");
+        let content = &part[split + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        parts.push((String::from_utf8_lossy(&part[..split]).into_owned(), content.to_vec()));
+    }
+    parts
+}
+
+#[tokio::test]
+async fn a_multipart_form_with_text_json_and_file_parts_arrives_well_formed() {
+    let server = Peer::start(|_| Reply::Full { status: 204, headers: vec![], body: vec![] });
+    let client = vbr_client(&server.url());
+    let mut form = runtime::Multipart::new();
+    form.text("title", "Q3 report");
+    form.text("pages", &12i64);
+    form.json("meta", &json!({"author": "ops"}));
+    form.file("file", runtime::FilePart::new(b"%PDF-1.7 binary\x00\xff".to_vec()).file_name("report.pdf").content_type("application/pdf"));
+    let chunks = futures::stream::iter(vec![Ok::<_, std::io::Error>(b"streamed ".to_vec()), Ok(b"part".to_vec())]);
+    form.file("attachments", runtime::FilePart::new(runtime::Upload::stream(chunks)).file_name("notes.txt"));
+    let mut request = client.core().request(&UPLOAD, "/blob".into());
+    request.body_multipart::<vbr::types::Error>(form).unwrap();
+    let response = request.send::<vbr::types::Error>().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let seen = &server.seen()[0];
+    let content_type = seen.header("content-type").unwrap();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let parts = multipart_parts(content_type, &seen.body);
+    let expect: [(&str, &str, &[u8]); 5] = [
+        ("name=\"title\"", "", b"Q3 report"),
+        ("name=\"pages\"", "", b"12"),
+        ("name=\"meta\"", "application/json", br#"{"author":"ops"}"#),
+        ("name=\"file\"; filename=\"report.pdf\"", "application/pdf", b"%PDF-1.7 binary\x00\xff"),
+        ("name=\"attachments\"; filename=\"notes.txt\"", "application/octet-stream", b"streamed part"),
+    ];
+    assert_eq!(parts.len(), expect.len(), "{parts:?}");
+    for ((headers, content), (disposition, content_type, body)) in parts.iter().zip(expect) {
+        assert!(headers.contains(&format!("Content-Disposition: form-data; {disposition}")), "{headers}");
+        if !content_type.is_empty() {
+            assert!(headers.contains(&format!("Content-Type: {content_type}")), "{headers}");
+        }
+        assert_eq!(content.as_slice(), body, "{headers}");
+    }
 }

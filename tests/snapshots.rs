@@ -157,6 +157,7 @@ const FIXTURES: &[&str] = &[
     "keywords",
     "maps",
     "media_types",
+    "multipart",
     "multiple_success",
     "no_operation_id",
     "nullable",
@@ -643,4 +644,30 @@ fn xml_shapes() {
         warnings,
         ["warning: tests/fixtures/xml_shapes.yaml#/paths/~1raw/get/responses/200/content/application~1xml: `application/xml` has no typed XML form (a map, a free-form value or nested arrays at the root); sent and received as raw XML text"]
     );
+}
+
+#[test]
+fn multipart() {
+    let g = fixture("multipart");
+    // A typed form: text parts typed, files as `FilePart`, arrays repeated.
+    let form = item(&g, "type_UploadDocumentForm");
+    for field in [
+        "pub title: ::std::string::String,",
+        "pub pages: ::std::option::Option<i64>,",
+        "pub file: crate::runtime::FilePart,",
+        "pub thumbnail: ::std::option::Option<crate::runtime::FilePart>,",
+        "pub attachments: ::std::vec::Vec<crate::runtime::FilePart>,",
+        "pub tags: ::std::vec::Vec<::std::string::String>,",
+        "pub meta: ::std::option::Option<Meta>,",
+    ] {
+        assert!(form.contains(field), "{field} in {form}");
+    }
+    let upload = item(&g, "operation_upload_document");
+    assert!(upload.contains("body: super::types::UploadDocumentForm,"), "{upload}");
+    assert!(upload.contains("form.file(\"file\", body.file);"), "{upload}");
+    assert!(upload.contains("form.json(\"meta\", value);"), "{upload}");
+    assert!(upload.contains("request.body_multipart(form)?;"), "{upload}");
+    // A form with only optional parts has `Default`, and an optional body is an `Option`.
+    assert!(item(&g, "type_PutNoteForm").contains("#[derive(Default)]"));
+    assert!(item(&g, "operation_put_note").contains("body: ::std::option::Option<super::types::PutNoteForm>,"));
 }

@@ -70,6 +70,7 @@ fn references(kind: &TypeKind) -> Vec<usize> {
     let mut ids = Vec::new();
     match kind {
         TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
+        TypeKind::Form(parts) => parts.iter().for_each(|p| p.field.ty.named(&mut ids)),
         TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut ids)),
         TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
         TypeKind::Responses(vs) => vs.iter().flat_map(|(_, _, t)| t).for_each(|t| t.named(&mut ids)),

@@ -121,8 +121,21 @@ pub enum TypeKind {
     /// A transparent newtype: an alias that would refer to itself (`type A = Vec<A>` is not
     /// valid Rust) becomes `struct A(Vec<A>)` with the same wire form.
     Newtype(Ty),
+    /// The parts of a `multipart/form-data` body, in property order.
+    Form(Vec<FormPart>),
     /// Placeholder while lowering; never emitted.
     Pending,
+}
+
+/// One property of a multipart body.
+#[derive(Clone, Debug)]
+pub struct FormPart {
+    /// The property (a file's `ty` is `Ty::Bytes`).
+    pub field: Field,
+    /// Sent as a file part (`format: binary`): the caller gives a `FilePart`.
+    pub file: bool,
+    /// An array: one part per item, under the same name.
+    pub repeated: bool,
 }
 
 /// One value of a string enum.
@@ -378,6 +391,8 @@ pub struct Locals {
     pub offset: String,
     /// That offset in the offset parameter's type.
     pub narrowed: String,
+    /// A multipart form being built.
+    pub form: String,
     /// The percent-encoded value of each path parameter, in `path_params` order.
     pub segments: Vec<String>,
 }

@@ -23,7 +23,7 @@ pub struct Report {
 }
 
 /// The dependencies of the runtime; kept in step with generated-client/Cargo.toml.
-const DEPENDENCIES: &str = r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2", "stream"] }
+const DEPENDENCIES: &str = r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2", "stream", "multipart"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_urlencoded = "0.7"

@@ -104,3 +104,101 @@ impl<E> std::fmt::Debug for ByteStream<E> {
         f.debug_struct("ByteStream").field("operation", &self.operation).field("content_length", &self.content_length).finish_non_exhaustive()
     }
 }
+
+/// One file of a `multipart/form-data` body: its content (from memory or a stream), and the
+/// file name and content type the part announces.
+#[derive(Debug)]
+pub struct FilePart {
+    /// The part's `filename`.
+    pub file_name: Option<String>,
+    /// The part's `Content-Type` (`application/octet-stream` when `None`).
+    pub content_type: Option<String>,
+    /// The content.
+    pub body: Upload,
+}
+
+impl FilePart {
+    /// A file part with this content.
+    pub fn new(body: impl Into<Upload>) -> Self {
+        FilePart { file_name: None, content_type: None, body: body.into() }
+    }
+
+    /// Announces a file name.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Announces a content type.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+/// A `multipart/form-data` body being built by generated code: one part per property, in
+/// the spec's order.
+pub struct Multipart {
+    pub(crate) form: reqwest::multipart::Form,
+    pub(crate) error: Option<String>,
+}
+
+impl std::fmt::Debug for Multipart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Multipart").finish_non_exhaustive()
+    }
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Multipart { form: reqwest::multipart::Form::new(), error: None }
+    }
+}
+
+impl Multipart {
+    /// An empty form.
+    pub fn new() -> Self {
+        Multipart::default()
+    }
+
+    fn push(&mut self, name: &str, part: reqwest::multipart::Part) {
+        let form = std::mem::replace(&mut self.form, reqwest::multipart::Form::new());
+        self.form = form.part(name.to_owned(), part);
+    }
+
+    /// A text part.
+    pub fn text(&mut self, name: &str, value: &(impl super::ParamValue + ?Sized)) {
+        let text = value.param_value().into_owned();
+        self.push(name, reqwest::multipart::Part::text(text));
+    }
+
+    /// A structured part, as JSON.
+    pub fn json(&mut self, name: &str, value: &impl serde::Serialize) {
+        match serde_json::to_vec(value) {
+            Ok(json) => match reqwest::multipart::Part::bytes(json).mime_str("application/json") {
+                Ok(part) => self.push(name, part),
+                Err(e) => self.error = Some(format!("part `{name}`: {e}")),
+            },
+            Err(e) => self.error = Some(format!("part `{name}`: {e}")),
+        }
+    }
+
+    /// A file part.
+    pub fn file(&mut self, name: &str, file: FilePart) {
+        let part = match file.body {
+            Upload::Bytes(bytes) => {
+                let len = bytes.len() as u64;
+                reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes), len)
+            }
+            Upload::Stream(body) => reqwest::multipart::Part::stream(body),
+        };
+        let part = match file.file_name {
+            Some(n) => part.file_name(n),
+            None => part,
+        };
+        match part.mime_str(file.content_type.as_deref().unwrap_or("application/octet-stream")) {
+            Ok(part) => self.push(name, part),
+            Err(e) => self.error = Some(format!("part `{name}`: invalid content type: {e}")),
+        }
+    }
+}

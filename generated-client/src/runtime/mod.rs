@@ -34,7 +34,7 @@ mod unknown;
 #[doc(hidden)]
 pub mod xml;
 
-pub use self::body::{ByteStream, Upload};
+pub use self::body::{ByteStream, FilePart, Multipart, Upload};
 pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
 pub use self::core::Core;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};

@@ -34,6 +34,8 @@ pub struct Request<'c> {
     accept: Option<&'static str>,
     /// A streamed body, sent once by the first attempt.
     upload: std::sync::Mutex<Option<reqwest::Body>>,
+    /// A multipart form, sent once by the first attempt (its files may be streams).
+    multipart: std::sync::Mutex<Option<reqwest::multipart::Form>>,
     /// Whether a success's body is left on the connection for the caller to stream.
     read: Read,
     /// Every secret the request carries (parameters and body), to blank out of answers.
@@ -63,6 +65,7 @@ impl<'c> Request<'c> {
             headers: Vec::new(),
             body: None,
             upload: std::sync::Mutex::new(None),
+            multipart: std::sync::Mutex::new(None),
             read: Read::Whole,
             accept: None,
             secrets: Vec::new(),
@@ -218,6 +221,16 @@ impl<'c> Request<'c> {
         }
     }
 
+    /// Sends a `multipart/form-data` body. Its parts are read once, so the request is not
+    /// repeated.
+    pub fn body_multipart<E>(&mut self, form: super::Multipart) -> Result<(), Error<E>> {
+        if let Some(message) = form.error {
+            return Err(self.invalid(format!("multipart body: {message}")));
+        }
+        *self.multipart.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(form.form);
+        Ok(())
+    }
+
     /// Sends the request like [`Self::send`], but leaves the body of a success on the
     /// connection, to be read as a [`super::ByteStream`].
     pub async fn send_streaming<E>(mut self) -> Result<Response, Error<E>> {
@@ -249,7 +262,7 @@ impl<'c> Request<'c> {
         let inner = &self.core.inner;
         let headers = self.fixed_headers()?;
         // A streamed body goes once: it cannot be repeated, whatever the answer.
-        let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some() || self.multipart.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         let idempotent = self.op.method.is_idempotent() && !once;
         let mut attempts = Attempts { reauthenticated: once, ..Attempts::default() };
         let mut attempt: u32 = 0;
@@ -345,6 +358,9 @@ impl<'c> Request<'c> {
         }
         if let Some((name, value)) = &credential.query {
             req = req.query(&[(name, value.expose())]);
+        }
+        if let Some(form) = self.multipart.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            req = req.multipart(form);
         }
         let streamed = self.upload.lock().unwrap_or_else(|e| e.into_inner()).take();
         match (streamed, &self.body) {

@@ -234,6 +234,9 @@ impl Emitter<'_> {
                 // Binary bodies come from memory or from a stream.
                 (Ty::Bytes, true) => args.push(quote!(body: impl ::std::convert::Into<#rt::Upload>)),
                 (Ty::Bytes, false) => args.push(quote!(body: ::std::option::Option<#rt::Upload>)),
+                // A multipart form is taken whole: its files may be streams.
+                (Ty::Named(id), true) if self.is_form(*id) => args.push(quote!(body: #t)),
+                (Ty::Named(id), false) if self.is_form(*id) => args.push(quote!(body: ::std::option::Option<#t>)),
                 (_, true) => args.push(quote!(body: &#t)),
                 (_, false) => args.push(quote!(body: ::std::option::Option<&#t>)),
             }
@@ -278,6 +281,7 @@ impl Emitter<'_> {
                     let mime = &b.contents[0].mime;
                     quote!(#request.body_upload(#mime, ::std::convert::Into::into(body));)
                 }
+                Ty::Named(id) if self.is_form(*id) => self.form_parts(op, *id),
                 Ty::String if b.contents[0].media == Media::Text => {
                     let mime = &b.contents[0].mime;
                     quote!(#request.body_text(#mime, body);)
@@ -358,6 +362,48 @@ impl Emitter<'_> {
                 }
                 #stream
             }
+        }
+    }
+
+    fn is_form(&self, id: crate::ir::TypeId) -> bool {
+        matches!(self.api.types[id.0].kind, crate::ir::TypeKind::Form(_))
+    }
+
+    /// Builds a multipart body from `body`, one part per property in spec order: files moved
+    /// in, text parts by reference.
+    fn form_parts(&self, op: &Operation, id: crate::ir::TypeId) -> TokenStream {
+        let rt = &self.rt;
+        let crate::ir::TypeKind::Form(parts) = &self.api.types[id.0].kind else { return quote!() };
+        let l = &op.locals;
+        let (form, request, value, item) = (ident(&l.form), ident(&l.request), ident(&l.value), ident(&l.item));
+        let sets = parts.iter().map(|p| {
+            let f = ident(&p.field.name);
+            let wire = &p.field.wire;
+            let inner = match (&p.field.ty, p.repeated) {
+                (Ty::Vec(t), true) => t.as_ref(),
+                (Ty::Nullable(t), _) => t.as_ref(),
+                (t, _) => t,
+            };
+            let text = |v: TokenStream| if self.is_scalar(inner) { quote!(#form.text(#wire, #v);) } else { quote!(#form.json(#wire, #v);) };
+            match (p.file, p.repeated, p.field.required) {
+                (true, true, _) => quote!(for #item in body.#f { #form.file(#wire, #item); }),
+                (true, false, true) => quote!(#form.file(#wire, body.#f);),
+                (true, false, false) => quote!(if let ::std::option::Option::Some(#value) = body.#f { #form.file(#wire, #value); }),
+                (false, true, _) => {
+                    let set = text(quote!(#item));
+                    quote!(for #item in &body.#f { #set })
+                }
+                (false, false, true) => text(quote!(&body.#f)),
+                (false, false, false) => {
+                    let set = text(quote!(#value));
+                    quote!(if let ::std::option::Option::Some(#value) = &body.#f { #set })
+                }
+            }
+        });
+        quote! {
+            let mut #form = #rt::Multipart::new();
+            #(#sets)*
+            #request.body_multipart(#form)?;
         }
     }
 

@@ -134,6 +134,7 @@ impl Emitter<'_> {
                     pub struct #name(pub #ty);
                 }
             }
+            TypeKind::Form(parts) => self.form_def(&name, &doc, &cfg, parts),
             TypeKind::Pending => quote!(),
         }
     }
@@ -167,6 +168,41 @@ impl Emitter<'_> {
             #doc
             #cfg
             #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name { #(#fs,)* }
+        }
+    }
+
+    /// A multipart body: owned, since file parts may be streams (no serde, no `Clone`).
+    fn form_def(&self, name: &proc_macro2::Ident, doc: &TokenStream, cfg: &TokenStream, parts: &[crate::ir::FormPart]) -> TokenStream {
+        let rt = &self.rt;
+        let fs = parts.iter().map(|p| {
+            let f = &p.field;
+            let fname = ident(&f.name);
+            let fdoc = if f.doc.is_empty() { doc_attrs(&[format!("`{}`", f.wire)]) } else { doc_attrs(&f.doc) };
+            let one = if p.file {
+                quote!(#rt::FilePart)
+            } else {
+                let inner = match (&f.ty, p.repeated) {
+                    (Ty::Vec(item), true) => item.as_ref(),
+                    (Ty::Nullable(t), _) => t.as_ref(),
+                    (t, _) => t,
+                };
+                self.ty(inner, From::Types)
+            };
+            let ty = match (p.repeated, f.required) {
+                (true, _) => quote!(::std::vec::Vec<#one>),
+                (false, true) => one,
+                (false, false) => quote!(::std::option::Option<#one>),
+            };
+            quote! { #fdoc pub #fname: #ty }
+        });
+        let all_optional = parts.iter().all(|p| p.repeated || !p.field.required);
+        let default = if all_optional { quote!(#[derive(Default)]) } else { quote!() };
+        quote! {
+            #doc
+            #cfg
+            #[derive(Debug)]
+            #default
             pub struct #name { #(#fs,)* }
         }
     }

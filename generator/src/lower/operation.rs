@@ -7,7 +7,7 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef, XmlRoot,
+    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef, XmlRoot, FormPart,
     TypeKind,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
@@ -369,6 +369,7 @@ impl<'a> Lowerer<'a> {
             page_params: local("page_params"),
             offset: local("offset"),
             narrowed: local("narrowed"),
+            form: local("form"),
             segments: path_params.iter().map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name)))).collect(),
         };
         let security = self.op_security(op);
@@ -477,7 +478,8 @@ impl<'a> Lowerer<'a> {
             static NO_SCHEMA: Value = Value::Null;
             let schema: &'a Value = media.get("schema").unwrap_or(&NO_SCHEMA);
             let ty = match class {
-                Media::Binary | Media::Multipart => Ty::Bytes,
+                Media::Multipart => self.form_type(&format!("{mptr}/schema"), schema, hint),
+                Media::Binary => Ty::Bytes,
                 Media::Text => Ty::String,
                 _ if schema.is_null() => Ty::Json,
                 _ => {
@@ -511,6 +513,47 @@ impl<'a> Lowerer<'a> {
             return structured;
         }
         out
+    }
+
+    /// A `multipart/form-data` body: a form type with one part per property, files where
+    /// the property is binary. A schema without properties is sent as raw bytes.
+    fn form_type(&mut self, ptr: &str, schema: &'a Value, hint: &str) -> Ty {
+        let doc = self.doc;
+        let resolved: &'a Value = doc.resolve_chain(schema);
+        if resolved.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty()) {
+            self.sink.warn(&format!("#{ptr}"), "a multipart body without properties is sent as raw bytes");
+            return Ty::Bytes;
+        }
+        let (name, changed) = self.type_names.claim(&format!("{}Form", hint.trim_end_matches("Body")));
+        if changed {
+            self.renamed(&format!("#{ptr}"), "multipart form type", &format!("{hint}Form"), &name);
+        }
+        let fields = self.object_fields(ptr, resolved, &name);
+        let binary = |s: &Value| {
+            let s = doc.resolve_chain(s);
+            s.get("type").and_then(Value::as_str) == Some("string")
+                && (s.get("format").and_then(Value::as_str) == Some("binary") || s.get("contentMediaType").is_some())
+        };
+        let parts = fields
+            .into_iter()
+            .map(|field| {
+                let raw = doc.at(field.pointer.trim_start_matches('#')).map(|v| doc.resolve_chain(v)).unwrap_or(&Value::Null);
+                let repeated = raw.get("type").and_then(Value::as_str) == Some("array");
+                let file = if repeated { raw.get("items").is_some_and(binary) } else { binary(raw) };
+                let field = if file { crate::ir::Field { ty: Ty::Bytes, ..field } } else { field };
+                FormPart { field, file, repeated }
+            })
+            .collect();
+        let id = crate::ir::TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            doc: vec!["The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.".to_owned()],
+            pointer: format!("#{ptr}"),
+            kind: TypeKind::Form(parts),
+            xml: None,
+            features: Vec::new(),
+        });
+        Ty::Named(id)
     }
 
     /// The root element of an XML body of type `ty` (its schema is `schema`): an object is

@@ -60,6 +60,7 @@ pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
         let mut ids = Vec::new();
         match &api.types[i].kind {
             TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
+            TypeKind::Form(parts) => parts.iter().for_each(|p| p.field.ty.named(&mut ids)),
             TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
             _ => {}
         }
