@@ -91,7 +91,7 @@ calls! {
     /// Every Enterprise Manager operation.
     async fn em_calls(c: &em::Client) -> Result<(), em::Error>;
     const EM_CALLS;
-    "CreateLogonSession" => create_logon_session("latest") -> em::types::LogonSession;
+    "CreateLogonSession" => create_logon_session("latest") -> em::types::CreateLogonSessionOutput;
     "DeleteLogonSession" => delete_logon_session(Uuid::nil()) -> ();
     "CreateCredentials" => create_credentials(Uuid::nil(), &em::types::CreateCredentialsAction::Create, &any::<em::types::CredentialsInfoSpec>()) -> ();
     "EditCredentials" => edit_credentials(Uuid::nil(), Uuid::nil(), &any::<em::types::CredentialsInfo>()) -> ();

@@ -58,8 +58,13 @@ async fn full_flow(format: Format) {
         _ => ("application/json", "application/xml"),
     };
 
-    // Logon: Basic auth in, session header and a LogonSession out.
-    let session = client.create_logon_session("latest").await.unwrap();
+    // Logon: Basic auth in, session header and a LogonSession out, with the status and the
+    // session id the answer carries in its header.
+    let output = client.create_logon_session("latest").await.unwrap();
+    assert_eq!(output.status, 201);
+    assert!(!output.x_rest_svc_session_id.is_empty());
+    assert_eq!(format!("{:?}", output.x_rest_svc_session_id), "Secret(***)");
+    let session = output.body;
     assert_eq!(session.user_name.as_deref(), Some(USER));
     let session_id = session.session_id.expect("the LogonSession carries its id");
     assert_eq!(session.r#type.as_deref(), Some("LogonSession"));
@@ -274,7 +279,7 @@ async fn the_fake_rejects_wrong_order_namespace_and_names_so_passing_calls_prove
 async fn logon_answering(format: Format, content_type: &'static str, body: &str) -> Result<types::LogonSession, em::Error> {
     let fake = FakeEm::start().await;
     fake.shared.set_logon_answer(Some(CannedAnswer { content_type, body: body.to_owned() }));
-    client(&fake, format).create_logon_session("latest").await
+    client(&fake, format).create_logon_session("latest").await.map(|output| output.body)
 }
 
 fn decode_error(result: Result<types::LogonSession, em::Error>) -> (String, String) {
@@ -374,7 +379,7 @@ async fn readme_example(base_url: &str, password: &str) -> Result<(), Box<dyn st
 
     // Log on: Basic credentials in, session header kept for the calls below.
     client.set_basic_auth("VEEAM\\Administrator", Secret::from(password));
-    let session = client.create_logon_session("latest").await?;
+    let session = client.create_logon_session("latest").await?.body;
 
     let server = "f62624c1-8462-4747-8bd4-d686f99b0540".parse()?;
     let new = types::CredentialsInfoSpec {

@@ -1354,3 +1354,22 @@ async fn a_multipart_form_with_text_json_and_file_parts_arrives_well_formed() {
         assert_eq!(content.as_slice(), body, "{headers}");
     }
 }
+
+#[tokio::test]
+async fn a_declared_response_header_comes_with_the_answer_or_its_absence_is_named() {
+    let logon = br#"<LogonSession xmlns="http://www.veeam.com/ent/v1.0" Href="h" Type="LogonSession"><SessionId>44cfbdbe-5a95-4156-8867-91f069b7c2cc</SessionId></LogonSession>"#;
+    let with = Peer::start(|_| Reply::Full {
+        status: 201,
+        headers: vec![("x-restsvcsessionid".into(), "SESSION-42".into()), ("content-type".into(), "application/xml".into())],
+        body: logon.to_vec(),
+    });
+    let client = em::Client::builder(with.url()).retry(quick()).build().unwrap();
+    let output = client.create_logon_session("latest").await.unwrap();
+    assert_eq!((output.status, output.x_rest_svc_session_id.expose()), (201, "SESSION-42"));
+    assert!(!format!("{output:?}").contains("SESSION-42"));
+
+    let without = Peer::start(|_| Reply::Full { status: 201, headers: vec![("content-type".into(), "application/xml".into())], body: logon.to_vec() });
+    let client = em::Client::builder(without.url()).retry(quick()).build().unwrap();
+    let err = client.create_logon_session("latest").await.unwrap_err();
+    assert!(matches!(&err, Error::Decode { path, .. } if path == "header `X-RestSvcSessionId`"), "{err}");
+}

@@ -32,6 +32,7 @@ pub(crate) fn assign(api: &mut Api) {
         }
         roots.extend(op.params_struct);
         roots.extend(op.response_enum);
+        roots.extend(op.output);
         mark(api, roots.into_iter().map(|i| i.0).collect(), &feature, &mut users);
     }
     // The error type is part of every operation's signature.
@@ -71,6 +72,7 @@ fn references(kind: &TypeKind) -> Vec<usize> {
     match kind {
         TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
         TypeKind::Form(parts) => parts.iter().for_each(|p| p.field.ty.named(&mut ids)),
+        TypeKind::Output { body: Some(t), .. } => t.named(&mut ids),
         TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut ids)),
         TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
         TypeKind::Responses(vs) => vs.iter().flat_map(|(_, _, t)| t).for_each(|t| t.named(&mut ids)),

@@ -123,8 +123,33 @@ pub enum TypeKind {
     Newtype(Ty),
     /// The parts of a `multipart/form-data` body, in property order.
     Form(Vec<FormPart>),
+    /// A success answer with the response headers the spec declares: the status, the body
+    /// (if any) and one field per header.
+    Output {
+        /// The body type, if the answer has one.
+        body: Option<Ty>,
+        /// The declared headers.
+        headers: Vec<OutputHeader>,
+    },
     /// Placeholder while lowering; never emitted.
     Pending,
+}
+
+/// A declared response header, as a field of an operation's output.
+#[derive(Clone, Debug)]
+pub struct OutputHeader {
+    /// Rust field name.
+    pub name: String,
+    /// Header name on the wire.
+    pub wire: String,
+    /// Its value type (a scalar; `String` for anything else).
+    pub ty: Ty,
+    /// Whether the spec says every such answer carries it.
+    pub required: bool,
+    /// A credential (a session id, `format: password`): held as a `Secret`.
+    pub secret: bool,
+    /// Doc lines.
+    pub doc: Vec<String>,
 }
 
 /// One property of a multipart body.
@@ -441,6 +466,8 @@ pub struct Operation {
     pub locals: Locals,
     /// The one success answer is binary: the method returns it as a stream, not in memory.
     pub download: bool,
+    /// The output type, when the success answer declares response headers.
+    pub output: Option<TypeId>,
     /// Names of security schemes that may authorize this call; empty means none.
     pub security: Vec<String>,
     /// First tag.

@@ -65,7 +65,7 @@ impl Client {
     pub async fn create_logon_session(
         &self,
         v: &str,
-    ) -> ::std::result::Result<super::types::LogonSession, Error> {
+    ) -> ::std::result::Result<super::types::CreateLogonSessionOutput, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "CreateLogonSession",
             method: crate::runtime::Method::Post,
@@ -84,12 +84,15 @@ impl Client {
         let result = {
             match response.status() {
                 201 => {
-                    ::std::result::Result::Ok(
-                        response
+                    ::std::result::Result::Ok(super::types::CreateLogonSessionOutput {
+                        status: response.status(),
+                        body: response
                             .decode_xml_or_serde(
                                 &[crate::runtime::Format::Xml, crate::runtime::Format::Json],
                             )?,
-                    )
+                        x_rest_svc_session_id: response
+                            .header_value("X-RestSvcSessionId")?,
+                    })
                 }
                 _ => ::std::result::Result::Err(response.into_error_xml()),
             }

@@ -513,6 +513,17 @@ impl crate::runtime::xml::XmlElement for Error {
     }
 }
 
+/// The answer: its status, body and the response headers the spec declares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateLogonSessionOutput {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: LogonSession,
+    /// Session identifier to send in the X-RestSvcSessionId request header of all subsequent requests. In the documentation examples this value is the Base64 encoding of the session GUID; clients should treat it as an opaque string.
+    pub x_rest_svc_session_id: crate::runtime::Secret,
+}
+
 /// `CreateCredentialsAction`
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCredentialsAction {

@@ -126,6 +126,19 @@ impl Response {
         &self.headers
     }
 
+    /// A response header the spec says every success carries, parsed; its absence or a
+    /// value that does not parse is a `Decode` error naming the header.
+    pub fn header_value<T: std::str::FromStr, E>(&self, name: &str) -> Result<T, Error<E>> {
+        self.optional_header_value(name)?.ok_or_else(|| self.decode_error(format!("header `{name}`"), "the header is missing".into()))
+    }
+
+    /// An optional response header, parsed.
+    pub fn optional_header_value<T: std::str::FromStr, E>(&self, name: &str) -> Result<Option<T>, Error<E>> {
+        let Some(raw) = self.headers.get(name) else { return Ok(None) };
+        let text = raw.to_str().map_err(|_| self.decode_error(format!("header `{name}`"), "the value is not text".into()))?;
+        text.trim().parse().map(Some).map_err(|_| self.decode_error(format!("header `{name}`"), "the value does not parse as the declared type".into()))
+    }
+
     /// A header's value as a secret (a session id), if present and text.
     pub fn header_secret(&self, name: &str) -> Option<Secret> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(Secret::from)

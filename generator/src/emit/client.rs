@@ -548,6 +548,29 @@ impl Emitter<'_> {
                 quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#response.into_stream()), _ => ::std::result::Result::Err(#response.#into_error()), }),
             );
         }
+        if let Some(id) = op.output {
+            let crate::ir::TypeKind::Output { body, headers } = &self.api.types[id.0].kind else { return (quote!(()), quote!()) };
+            let name = ident(&self.api.types[id.0].name);
+            let body = body.as_ref().map(|_| {
+                let d = decode_body(&op.successes[0].contents);
+                quote!(body: #d,)
+            });
+            let fields = headers.iter().map(|h| {
+                let (n, wire) = (ident(&h.name), &h.wire);
+                if h.required {
+                    quote!(#n: #response.header_value(#wire)?,)
+                } else {
+                    quote!(#n: #response.optional_header_value(#wire)?,)
+                }
+            });
+            let value = quote!(super::types::#name { status: #response.status(), #body #(#fields)* });
+            let ret = quote!(super::types::#name);
+            if op.successes.iter().any(|r| r.status.is_none()) {
+                return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error()) }));
+            }
+            let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
+            return (ret, quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#value), _ => ::std::result::Result::Err(#response.#into_error()), }));
+        }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
             Some(c) => self.ty(&c.ty, From::Client),
             None => quote!(()),

@@ -135,6 +135,34 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::Form(parts) => self.form_def(&name, &doc, &cfg, parts),
+            TypeKind::Output { body, headers } => {
+                let rt = &self.rt;
+                let body = body.as_ref().map(|t| {
+                    let t = self.ty(t, From::Types);
+                    quote! {
+                        /// The body.
+                        pub body: #t,
+                    }
+                });
+                let fields = headers.iter().map(|h| {
+                    let n = ident(&h.name);
+                    let d = if h.doc.is_empty() { doc_attrs(&[format!("The `{}` header.", h.wire)]) } else { doc_attrs(&h.doc) };
+                    let t = if h.secret { quote!(#rt::Secret) } else { self.ty(&h.ty, From::Types) };
+                    let t = if h.required { t } else { quote!(::std::option::Option<#t>) };
+                    quote!(#d pub #n: #t,)
+                });
+                quote! {
+                    #doc
+                    #cfg
+                    #[derive(Clone, Debug, PartialEq)]
+                    pub struct #name {
+                        /// The HTTP status.
+                        pub status: u16,
+                        #body
+                        #(#fields)*
+                    }
+                }
+            }
             TypeKind::Pending => quote!(),
         }
     }

@@ -397,12 +397,14 @@ impl<'a> Lowerer<'a> {
             stream_name: None,
             locals,
             download: false,
+            output: None,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
         };
         // A lone binary success is streamed (a backup file need not fit in memory).
         operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));
         self.params_struct(&mut operation, &type_stem, ctx.ptr);
         self.response_enum(&mut operation, &type_stem, ctx.ptr);
+        self.output(&mut operation, op, &type_stem, ctx.ptr);
         if let Some(pg) = op.get("x-pagination") {
             operation.pagination = self.pagination(&operation, pg, &format!("{at}/x-pagination"));
         }
@@ -694,6 +696,55 @@ impl<'a> Lowerer<'a> {
             features: Vec::new(),
         });
         op.response_enum = Some(id);
+    }
+
+    /// An operation whose success answer declares response headers returns them with the
+    /// status and the body, in an `{Operation}Output` (one success answer, not streamed).
+    fn output(&mut self, op: &mut Operation, raw: &serde_json::Map<String, Value>, stem: &str, ptr: &str) {
+        let [success] = op.successes.as_slice() else { return };
+        if success.headers.is_empty() || op.download || op.response_enum.is_some() {
+            return;
+        }
+        let code = success.status.map_or("default".to_owned(), |s| s.to_string());
+        let resp_ptr = push_pointer(&format!("{ptr}/responses"), &code);
+        let doc = self.doc;
+        let resp = raw.get("responses").and_then(|r| r.get(&code)).map(|r| doc.resolve_chain(r)).unwrap_or(&Value::Null);
+        let mut scope = Scope::with_reserved(&["status", "body"]);
+        let mut headers = Vec::new();
+        for (wire, _) in &success.headers {
+            let h = resp.get("headers").and_then(|h| h.get(wire)).map(|h| doc.resolve_chain(h)).unwrap_or(&Value::Null);
+            let schema = h.get("schema").map(|s| doc.resolve_chain(s)).unwrap_or(&Value::Null);
+            let ty = match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
+                (Some("integer"), _) => Ty::I64,
+                (Some("number"), _) => Ty::F64,
+                (Some("boolean"), _) => Ty::Bool,
+                _ => Ty::String,
+            };
+            let secret = schema.get("format").and_then(Value::as_str) == Some("password") || op.session_header.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(wire));
+            let (name, changed) = scope.claim(&snake_ident(wire));
+            if changed {
+                self.renamed(&format!("#{resp_ptr}/headers/{}", wire.replace('~', "~0").replace('/', "~1")), "response header", wire, &name);
+            }
+            headers.push(crate::ir::OutputHeader {
+                name,
+                wire: wire.clone(),
+                ty,
+                required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
+                secret,
+                doc: h.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+            });
+        }
+        let (name, _) = self.type_names.claim(&format!("{stem}Output"));
+        let id = crate::ir::TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            doc: vec!["The answer: its status, body and the response headers the spec declares.".to_owned()],
+            pointer: format!("#{resp_ptr}"),
+            kind: TypeKind::Output { body: success.contents.first().map(|c| c.ty.clone()), headers },
+            xml: None,
+            features: Vec::new(),
+        });
+        op.output = Some(id);
     }
 
     /// `x-pagination: {offsetParam, limitParam, itemsProperty, totalProperty}` (and the
