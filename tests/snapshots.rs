@@ -257,10 +257,10 @@ fn collisions() {
     assert_eq!(
         warnings,
         [
-            "warning: tests/fixtures/collisions.yaml#/components/schemas/pet: schema name `pet` collides with another after case conversion; generated as `Pet2`",
-            "warning: tests/fixtures/collisions.yaml#/components/schemas/Pet/properties/foo_bar: property `foo_bar` collides with another after case conversion; generated as `foo_bar2`",
-            "warning: tests/fixtures/collisions.yaml#/components/schemas/Pet/properties/FooBar: property `FooBar` collides with another after case conversion; generated as `foo_bar3`",
-            "warning: tests/fixtures/collisions.yaml#/paths/~1pets-lower/get/operationId: operationId `get_pet` collides with another after case conversion; generated as `get_pet2`",
+            "warning: tests/fixtures/collisions.yaml#/components/schemas/pet: schema name `pet` collides with `#/components/schemas/Pet` after case conversion; generated as `Pet2`",
+            "warning: tests/fixtures/collisions.yaml#/components/schemas/Pet/properties/foo_bar: property `foo_bar` collides with `#/components/schemas/Pet/properties/fooBar` after case conversion; generated as `foo_bar2`",
+            "warning: tests/fixtures/collisions.yaml#/components/schemas/Pet/properties/FooBar: property `FooBar` collides with `#/components/schemas/Pet/properties/fooBar` after case conversion; generated as `foo_bar3`",
+            "warning: tests/fixtures/collisions.yaml#/paths/~1pets-lower/get/operationId: operationId `get_pet` collides with `#/paths/~1pets/get` after case conversion; generated as `get_pet2`",
         ]
     );
 }

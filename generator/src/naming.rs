@@ -104,12 +104,24 @@ pub fn unraw(ident: &str) -> &str {
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
+    /// Who holds each name claimed with [`Scope::claim_for`], for collision messages.
+    holders: std::collections::BTreeMap<String, String>,
 }
 
 impl Scope {
     /// A scope whose names must also avoid `reserved`.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Scope { taken: reserved.iter().map(|s| s.to_string()).collect() }
+        Scope { taken: reserved.iter().map(|s| s.to_string()).collect(), holders: Default::default() }
+    }
+
+    /// [`Scope::claim`], remembering `holder` (a spec location) as the name's owner. On a
+    /// collision, also returns who holds `want`: a spec location, or `None` for a name the
+    /// generated code reserves for itself.
+    pub fn claim_for(&mut self, want: &str, holder: &str) -> (String, Option<Option<String>>) {
+        let previous = self.taken.contains(want).then(|| self.holders.get(want).cloned());
+        let (name, _) = self.claim(want);
+        self.holders.insert(name.clone(), holder.to_owned());
+        (name, previous)
     }
 
     /// Claims `want` if free; otherwise the first free `want2`, `want3`, …  Returns the name

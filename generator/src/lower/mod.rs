@@ -250,12 +250,9 @@ impl Lowerer<'_> {
         for name in schemas.keys() {
             let pointer = push_pointer("/components/schemas", name);
             let want = camel_ident(name);
-            let (rust, changed) = self.type_names.claim(&want);
-            if changed {
-                self.sink.warn(
-                    &format!("#{pointer}"),
-                    format!("schema name `{name}` collides with another after case conversion; generated as `{rust}`"),
-                );
+            let (rust, holder) = self.type_names.claim_for(&want, &format!("#{pointer}"));
+            if holder.is_some() {
+                self.renamed(&format!("#{pointer}"), "schema name", name, &rust, holder);
             }
             let id = TypeId(self.types.len());
             self.types.push(TypeDef {
@@ -385,8 +382,14 @@ impl Lowerer<'_> {
     }
 
     /// Reports a naming problem: a warning, which strict runs turn into an error.
-    pub(crate) fn renamed(&mut self, pointer: &str, what: &str, wire: &str, rust: &str) {
-        self.sink.warn(pointer, format!("{what} `{wire}` collides with another after case conversion; generated as `{rust}`"));
+    /// `holder` is who has the name: a spec location, or `None` for a name the generated
+    /// code defines itself (from [`Scope::claim_for`]).
+    pub(crate) fn renamed(&mut self, pointer: &str, what: &str, wire: &str, rust: &str, holder: Option<Option<String>>) {
+        let message = match holder.flatten() {
+            Some(at) if !at.is_empty() => format!("{what} `{wire}` collides with `{at}` after case conversion; generated as `{rust}`"),
+            _ => format!("{what} `{wire}` is a name the generated client defines itself; generated as `{rust}`"),
+        };
+        self.sink.warn(pointer, message);
     }
 
     /// The type a `Ty` names, for diagnostics and derived names.

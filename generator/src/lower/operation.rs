@@ -67,14 +67,15 @@ impl<'a> Lowerer<'a> {
                         );
                         continue;
                     }
-                    let (name, changed) = method_names.claim(&snake_ident(&lowered.id));
-                    if changed {
-                        self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name);
+                    let (name, holder) = method_names.claim_for(&snake_ident(&lowered.id), &format!("#{op_ptr}"));
+                    if holder.is_some() {
+                        self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name, holder);
                     }
                     if lowered.pagination.is_some() {
-                        let (stream, changed) = method_names.claim(&format!("{}_stream", crate::naming::unraw(&name)));
-                        if changed {
-                            self.renamed(&format!("#{op_ptr}/x-pagination"), "stream method", &format!("{}_stream", crate::naming::unraw(&name)), &stream);
+                        let want = format!("{}_stream", crate::naming::unraw(&name));
+                        let (stream, holder) = method_names.claim_for(&want, &format!("#{op_ptr}/x-pagination"));
+                        if holder.is_some() {
+                            self.renamed(&format!("#{op_ptr}/x-pagination"), "stream method", &want, &stream, holder);
                         }
                         lowered.stream_name = Some(stream);
                     }
@@ -105,22 +106,23 @@ impl<'a> Lowerer<'a> {
         let mut setters = BTreeMap::new();
         for (name, scheme) in &api.security {
             let snake = crate::naming::unraw(&snake_ident(name)).to_owned();
+            let at = format!("#{}", push_pointer("/components/securitySchemes", name));
             let want = match scheme {
                 Security::OAuth2Password { .. } => {
                     // One password login per client; a second such scheme shares it.
                     if !scope.contains("login") {
-                        scope.claim("login");
+                        scope.claim_for("login", &at);
                         if !scope.contains("forget_tokens") {
-                            scope.claim("forget_tokens");
+                            scope.claim_for("forget_tokens", &at);
                         }
                     }
                     continue;
                 }
                 Security::OAuth2ClientCredentials { .. } => {
                     if !scope.contains("login_client_credentials") {
-                        scope.claim("login_client_credentials");
+                        scope.claim_for("login_client_credentials", &at);
                         if !scope.contains("forget_tokens") {
-                            scope.claim("forget_tokens");
+                            scope.claim_for("forget_tokens", &at);
                         }
                     }
                     continue;
@@ -131,10 +133,9 @@ impl<'a> Lowerer<'a> {
                 Security::Basic => format!("set_{snake}_basic_auth"),
                 Security::ApiKeyHeader(_) | Security::ApiKeyQuery(_) => format!("set_{snake}"),
             };
-            let (method, changed) = scope.claim(&want);
-            if changed {
-                let at = format!("#{}", push_pointer("/components/securitySchemes", name));
-                self.renamed(&at, "credential setter", &want, &method);
+            let (method, holder) = scope.claim_for(&want, &at);
+            if holder.is_some() {
+                self.renamed(&at, "credential setter", &want, &method, holder);
             }
             setters.insert(name.clone(), method);
         }
@@ -255,9 +256,9 @@ impl<'a> Lowerer<'a> {
             if location == ParamIn::Cookie {
                 self.sink.warn(&pat, "cookie parameters are sent in a `Cookie` header");
             }
-            let (name, changed) = param_scope.claim(&snake_ident(wire));
-            if changed {
-                self.renamed(&pat, "parameter", wire, &name);
+            let (name, holder) = param_scope.claim_for(&snake_ident(wire), &pat);
+            if holder.is_some() {
+                self.renamed(&pat, "parameter", wire, &name, holder);
             }
             let mut doc = p.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default();
             if let Some(default) = p.pointer("/schema/default") {
@@ -526,9 +527,10 @@ impl<'a> Lowerer<'a> {
             self.sink.warn(&format!("#{ptr}"), "a multipart body without properties is sent as raw bytes");
             return Ty::Bytes;
         }
-        let (name, changed) = self.type_names.claim(&format!("{}Form", hint.trim_end_matches("Body")));
-        if changed {
-            self.renamed(&format!("#{ptr}"), "multipart form type", &format!("{hint}Form"), &name);
+        let want = format!("{}Form", hint.trim_end_matches("Body"));
+        let (name, holder) = self.type_names.claim_for(&want, &format!("#{ptr}"));
+        if holder.is_some() {
+            self.renamed(&format!("#{ptr}"), "multipart form type", &want, &name, holder);
         }
         let fields = self.object_fields(ptr, resolved, &name);
         let binary = |s: &Value| {
@@ -721,9 +723,10 @@ impl<'a> Lowerer<'a> {
                 _ => Ty::String,
             };
             let secret = schema.get("format").and_then(Value::as_str) == Some("password") || op.session_header.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(wire));
-            let (name, changed) = scope.claim(&snake_ident(wire));
-            if changed {
-                self.renamed(&format!("#{resp_ptr}/headers/{}", wire.replace('~', "~0").replace('/', "~1")), "response header", wire, &name);
+            let at = format!("#{resp_ptr}/headers/{}", wire.replace('~', "~0").replace('/', "~1"));
+            let (name, holder) = scope.claim_for(&snake_ident(wire), &at);
+            if holder.is_some() {
+                self.renamed(&at, "response header", wire, &name, holder);
             }
             headers.push(crate::ir::OutputHeader {
                 name,

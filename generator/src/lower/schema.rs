@@ -285,9 +285,9 @@ impl<'a> Lowerer<'a> {
                 self.sink.warn(&at, format!("enum value `{wire}` is listed twice"));
                 continue;
             }
-            let (name, changed) = scope.claim(&camel_ident(wire));
-            if changed {
-                self.renamed(&at, "enum value", wire, &name);
+            let (name, holder) = scope.claim_for(&camel_ident(wire), &at);
+            if holder.is_some() {
+                self.renamed(&at, "enum value", wire, &name, holder);
             }
             let doc = descriptions
                 .and_then(|d| d.get(wire))
@@ -389,9 +389,9 @@ impl<'a> Lowerer<'a> {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (wire, (prop_ptr, prop)) in props {
-            let (field_name, changed) = scope.claim(&snake_ident(&wire));
-            if changed {
-                self.renamed(&format!("#{prop_ptr}"), "property", &wire, &field_name);
+            let (field_name, holder) = scope.claim_for(&snake_ident(&wire), &format!("#{prop_ptr}"));
+            if holder.is_some() {
+                self.renamed(&format!("#{prop_ptr}"), "property", &wire, &field_name, holder);
             }
             let hint = format!("{name}{}", camel_ident(unraw(&wire)));
             let ty = self.ty_of(&prop_ptr, prop, &hint);
