@@ -71,6 +71,45 @@ pub struct Generated {
     pub timings: Timings,
 }
 
+/// Where generated code is looser than a typed value (`serde_json::Value`), and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loose {
+    /// The document itself leaves the value untyped (no `type`, `{}`, free-form
+    /// `additionalProperties`).
+    pub untyped: usize,
+    /// The generator loosened a schema it could not type (`not`, a mixed enum, …), with a
+    /// warning at that place.
+    pub degraded: usize,
+}
+
+impl Generated {
+    /// Counts the struct fields typed `serde_json::Value` (directly, or inside an array,
+    /// map or option), split by whether a warning at the field says the generator
+    /// loosened it.
+    pub fn loose(&self) -> Loose {
+        fn json_inside(ty: &ir::Ty) -> bool {
+            match ty {
+                ir::Ty::Json => true,
+                ir::Ty::Vec(t) | ir::Ty::Map(t) | ir::Ty::Nullable(t) | ir::Ty::Boxed(t) => json_inside(t),
+                _ => false,
+            }
+        }
+        let mut loose = Loose::default();
+        for t in &self.api.types {
+            let ir::TypeKind::Struct(fields) = &t.kind else { continue };
+            for f in fields.iter().filter(|f| json_inside(&f.ty)) {
+                let warned = self.warnings.iter().any(|w| w.pointer == f.pointer || w.pointer.starts_with(&format!("{}/", f.pointer)));
+                if warned {
+                    loose.degraded += 1;
+                } else {
+                    loose.untyped += 1;
+                }
+            }
+        }
+        loose
+    }
+}
+
 /// Wall-clock time of each stage of one [`generate`] call.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {

@@ -20,6 +20,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Parse + generate + format time (no I/O).
     pub generate_time: Duration,
+    /// Fields typed `serde_json::Value`, and why.
+    pub loose: generator::Loose,
 }
 
 /// The dependencies of the runtime; kept in step with generated-client/Cargo.toml.
@@ -112,6 +114,7 @@ pub fn generate_crate(root: &Path, spec: &Path, out: &Path, name: &str) -> Resul
         features: features.clone(),
         warnings: generated.warnings.iter().map(|w| w.to_string()).collect(),
         generate_time,
+        loose: generated.loose(),
     })
 }
 
