@@ -168,6 +168,7 @@ const FIXTURES: &[&str] = &[
     "query_arrays",
     "recursive",
     "renames",
+    "response_headers",
     "untagged_one_of",
     "xml_shapes",
 ];
@@ -679,4 +680,32 @@ fn loose_fields_are_counted_by_cause() {
     // loosened by the generator, with a warning at the field.
     let g = fixture("loose");
     assert_eq!(g.loose(), generator::Loose { untyped: 2, degraded: 1 });
+}
+
+#[test]
+fn response_headers() {
+    let g = fixture("response_headers");
+    // Declared headers come with the status and the body, typed; a secret stays a Secret,
+    // and a header named like a field of the output steps aside, with a warning.
+    let output = item(&g, "type_StartJobOutput");
+    for field in [
+        "pub status: u16,",
+        "pub body: StartJobResponse,",
+        "pub location: ::std::string::String,",
+        "pub retry_after: ::std::option::Option<i64>,",
+        "pub x_job_token: ::std::option::Option<crate::runtime::Secret>,",
+        "pub status2: ::std::option::Option<bool>,",
+    ] {
+        assert!(output.contains(field), "{field} in {output}");
+    }
+    let start = item(&g, "operation_start_job");
+    assert!(start.contains("location: response.header_value(\"Location\")?,"), "{start}");
+    assert!(start.contains("retry_after: response.optional_header_value(\"Retry-After\")?,"), "{start}");
+    // No body: only the status and the headers.
+    assert!(!item(&g, "type_PingOutput").contains("pub body"));
+    let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["warning: tests/fixtures/response_headers.yaml#/paths/~1jobs/post/responses/202/headers/status: response header `status` is a name the generated client defines itself; generated as `status2`"]
+    );
 }
