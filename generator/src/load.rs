@@ -69,14 +69,20 @@ impl Document {
     /// `value`, or what its chain of local `$ref`s leads to (the last value reached when a
     /// reference does not resolve or the chain loops).
     pub fn resolve_chain<'a>(&'a self, value: &'a Value) -> &'a Value {
-        let mut value = value;
+        self.resolve_chain_at(String::new(), value).1
+    }
+
+    /// [`Self::resolve_chain`], with the pointer (without `#`) of where the chain ends;
+    /// `pointer` is where `value` itself is.
+    pub fn resolve_chain_at<'a>(&'a self, pointer: String, value: &'a Value) -> (String, &'a Value) {
+        let (mut pointer, mut value) = (pointer, value);
         for _ in 0..32 {
             match value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r).ok()) {
-                Some((_, next)) => value = next,
+                Some((next_ptr, next)) => (pointer, value) = (next_ptr, next),
                 None => break,
             }
         }
-        value
+        (pointer, value)
     }
 
     /// Resolves a local `$ref` to the pointer it names and the value there.

@@ -522,7 +522,8 @@ impl<'a> Lowerer<'a> {
     /// the property is binary. A schema without properties is sent as raw bytes.
     fn form_type(&mut self, ptr: &str, schema: &'a Value, hint: &str) -> Ty {
         let doc = self.doc;
-        let resolved: &'a Value = doc.resolve_chain(schema);
+        // Properties are reported where they are written: at the `$ref` target.
+        let (target, resolved): (String, &'a Value) = doc.resolve_chain_at(ptr.to_owned(), schema);
         if resolved.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty()) {
             self.sink.warn(&format!("#{ptr}"), "a multipart body without properties is sent as raw bytes");
             return Ty::Bytes;
@@ -532,7 +533,7 @@ impl<'a> Lowerer<'a> {
         if holder.is_some() {
             self.renamed(&format!("#{ptr}"), "multipart form type", &want, &name, holder);
         }
-        let fields = self.object_fields(ptr, resolved, &name);
+        let fields = self.object_fields(&target, resolved, &name);
         let binary = |s: &Value| {
             let s = doc.resolve_chain(s);
             s.get("type").and_then(Value::as_str) == Some("string")
@@ -708,9 +709,12 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let code = success.status.map_or("default".to_owned(), |s| s.to_string());
-        let resp_ptr = push_pointer(&format!("{ptr}/responses"), &code);
         let doc = self.doc;
-        let resp = raw.get("responses").and_then(|r| r.get(&code)).map(|r| doc.resolve_chain(r)).unwrap_or(&Value::Null);
+        // Headers are reported where they are written: at the end of a `$ref` chain.
+        let (resp_ptr, resp) = match raw.get("responses").and_then(|r| r.get(&code)) {
+            Some(r) => doc.resolve_chain_at(push_pointer(&format!("{ptr}/responses"), &code), r),
+            None => return,
+        };
         let mut scope = Scope::with_reserved(&["status", "body"]);
         let mut headers = Vec::new();
         for (wire, _) in &success.headers {
