@@ -52,6 +52,7 @@ const SECRET_FIELDS: &[(&str, &str, &str, &str)] = &[
     ("vbr", "EncryptionPasswordVerifySpec", "password", "password"),
     ("em", "CredentialsInfoSpec", "password", "Password"),
     ("em", "CredentialsInfo", "password", "Password"),
+    ("em", "CreateLogonSessionOutput", "x_rest_svc_session_id", "x_rest_svc_session_id"),
 ];
 
 const MARK: &str = "S3CR3T-";
@@ -126,7 +127,7 @@ fn secret_fields_match_the_generated_code() {
         // variant or a collection would show up here.
         assert_eq!(source.matches("runtime::Secret").count(), listed.len(), "{module}: a `Secret` outside the fields scanned");
     }
-    assert_eq!(SECRET_FIELDS.len(), 29);
+    assert_eq!(SECRET_FIELDS.len(), 30);
 }
 
 /// Types that hold a secret, directly or through a field or variant of another such type.
@@ -281,6 +282,15 @@ fn no_model_shows_a_secret_in_debug() {
     let mut em_covered = BTreeSet::new();
     check::<em::types::CredentialsInfoSpec>(&mut em_covered, "CredentialsInfoSpec", filled("em", "CredentialsInfoSpec", json!({"Username": "u"})));
     check::<em::types::CredentialsInfo>(&mut em_covered, "CredentialsInfo", filled("em", "CredentialsInfo", json!({"Username": "u"})));
+    // An operation's output (status, body, declared headers) is built, not deserialized.
+    let output = em::types::CreateLogonSessionOutput {
+        status: 201,
+        body: em::types::LogonSession::default(),
+        x_rest_svc_session_id: Secret::from(secret("em", "CreateLogonSessionOutput", "x_rest_svc_session_id")),
+    };
+    assert_eq!(output.x_rest_svc_session_id.expose(), secret("em", "CreateLogonSessionOutput", "x_rest_svc_session_id"));
+    assert_redacted("CreateLogonSessionOutput", &output);
+    em_covered.insert("CreateLogonSessionOutput".to_owned());
     assert_eq!(em_covered, secret_holders("em"));
 }
 
