@@ -1373,3 +1373,24 @@ async fn a_declared_response_header_comes_with_the_answer_or_its_absence_is_name
     let err = client.create_logon_session("latest").await.unwrap_err();
     assert!(matches!(&err, Error::Decode { path, .. } if path == "header `X-RestSvcSessionId`"), "{err}");
 }
+
+#[tokio::test]
+async fn a_secret_in_a_multipart_text_part_is_blanked_from_an_echo() {
+    let server = Peer::start(|req| reply(400, "text/plain", format!("rejected: {}", String::from_utf8_lossy(&req.body))));
+    let client = vbr_client(&server.url());
+    let mut form = runtime::Multipart::new();
+    form.text("user", "admin");
+    form.text("password", &Secret::from(PASSWORD));
+    #[derive(serde::Serialize)]
+    struct Nested {
+        secret: Secret,
+    }
+    form.json("nested", &Nested { secret: Secret::from("NESTED-S3CRET-VALUE") });
+    let mut request = client.core().request(&UPLOAD, "/blob".into());
+    request.body_multipart::<vbr::types::Error>(form).unwrap();
+    let err = request.send::<vbr::types::Error>().await.unwrap().into_error::<vbr::types::Error>();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("rejected"), "{text}");
+    assert_hidden(&text, PASSWORD);
+    assert!(!text.contains("NESTED-S3CRET"), "{text}");
+}

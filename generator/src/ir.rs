@@ -65,6 +65,21 @@ impl Ty {
     }
 }
 
+/// `ty` with aliases followed (a bounded walk: alias cycles are broken before emit).
+pub fn resolve_alias<'a>(types: &'a [TypeDef], ty: &'a Ty) -> &'a Ty {
+    let mut ty = ty;
+    for _ in 0..64 {
+        match ty {
+            Ty::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(inner) => ty = inner,
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
+}
+
 /// How a type or field appears in XML, from the OpenAPI `xml` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Xml {

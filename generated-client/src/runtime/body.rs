@@ -141,6 +141,8 @@ impl FilePart {
 pub struct Multipart {
     pub(crate) form: reqwest::multipart::Form,
     pub(crate) error: Option<String>,
+    /// The secrets written into text parts, to blank out of the answer.
+    pub(crate) secrets: Vec<super::Secret>,
 }
 
 impl std::fmt::Debug for Multipart {
@@ -151,7 +153,7 @@ impl std::fmt::Debug for Multipart {
 
 impl Default for Multipart {
     fn default() -> Self {
-        Multipart { form: reqwest::multipart::Form::new(), error: None }
+        Multipart { form: reqwest::multipart::Form::new(), error: None, secrets: Vec::new() }
     }
 }
 
@@ -168,13 +170,16 @@ impl Multipart {
 
     /// A text part.
     pub fn text(&mut self, name: &str, value: &(impl super::ParamValue + ?Sized)) {
-        let text = value.param_value().into_owned();
+        let (text, secrets) = super::secret::collecting(|| value.param_value().into_owned());
+        self.secrets.extend(secrets);
         self.push(name, reqwest::multipart::Part::text(text));
     }
 
     /// A structured part, as JSON.
     pub fn json(&mut self, name: &str, value: &impl serde::Serialize) {
-        match serde_json::to_vec(value) {
+        let (json, secrets) = super::secret::collecting(|| serde_json::to_vec(value));
+        self.secrets.extend(secrets);
+        match json {
             Ok(json) => match reqwest::multipart::Part::bytes(json).mime_str("application/json") {
                 Ok(part) => self.push(name, part),
                 Err(e) => self.error = Some(format!("part `{name}`: {e}")),

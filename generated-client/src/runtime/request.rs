@@ -227,6 +227,7 @@ impl<'c> Request<'c> {
         if let Some(message) = form.error {
             return Err(self.invalid(format!("multipart body: {message}")));
         }
+        self.secrets.extend(form.secrets);
         *self.multipart.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(form.form);
         Ok(())
     }

@@ -599,17 +599,7 @@ impl<'a> Lowerer<'a> {
 
     /// `ty` with aliases followed.
     fn resolved<'t>(&'t self, ty: &'t Ty) -> &'t Ty {
-        let mut ty = ty;
-        for _ in 0..64 {
-            match ty {
-                Ty::Named(id) => match &self.types[id.0].kind {
-                    TypeKind::Alias(inner) => ty = inner,
-                    _ => return ty,
-                },
-                _ => return ty,
-            }
-        }
-        ty
+        crate::ir::resolve_alias(&self.types, ty)
     }
 
     /// XML bodies are typed where their root has a typed form (see [`Self::xml_root`]). Any

@@ -11,26 +11,11 @@ pub(crate) fn facts(api: &Api) -> XmlFacts {
     let prefers_xml = contents().find(|c| matches!(c.media, Media::Json | Media::Xml)).is_some_and(|c| c.media == Media::Xml);
     let speaks_xml = contents().any(|c| c.media == Media::Xml);
     let types = reachable(api);
-    let error_is_xml = match api.error_ty.as_ref().map(|t| resolve(api, t)) {
+    let error_is_xml = match api.error_ty.as_ref().map(|t| crate::ir::resolve_alias(&api.types, t)) {
         Some(Ty::Named(id)) => types.contains(&id.0) && matches!(api.types[id.0].kind, TypeKind::Struct(_)),
         _ => false,
     };
     XmlFacts { types, prefers_xml, speaks_xml, error_is_xml }
-}
-
-/// Follows aliases.
-fn resolve<'a>(api: &'a Api, ty: &'a Ty) -> &'a Ty {
-    let mut ty = ty;
-    for _ in 0..64 {
-        match ty {
-            Ty::Named(id) => match &api.types[id.0].kind {
-                TypeKind::Alias(inner) => ty = inner,
-                _ => return ty,
-            },
-            _ => return ty,
-        }
-    }
-    ty
 }
 
 /// Ids of the types reachable from an XML request or response body.
