@@ -346,13 +346,26 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
     let change = vbr::types::CredentialsPasswordChangeSpec { password: Secret::from("Ch@nged-P@ss") };
     collect(&mut errors, client.change_password_for_creds(id, &change).await);
 
-    // Proactive refresh after half the token's life.
+    // Proactive refresh after half the token's life. While the token is still valid the
+    // refresh runs beside the call: wait for it to land before spending refresh tokens.
     tokio::time::sleep(Duration::from_millis(1100)).await;
+    let refreshed = server.refresh_grants();
     collect(&mut errors, client.get_creds(id).await);
-    // A spent refresh token, then the password grant.
+    let started = std::time::Instant::now();
+    while server.refresh_grants() == refreshed && started.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A spent refresh token, then the password grant (beside the call, as above).
     server.spend_refresh_tokens();
     tokio::time::sleep(Duration::from_millis(1100)).await;
+    let logins = server.password_grants();
     collect(&mut errors, client.get_creds(id).await);
+    let started = std::time::Instant::now();
+    while server.password_grants() == logins && started.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
     // A 401 ExpiredToken, then a refresh.
     server.expire_access_tokens();
     collect(&mut errors, client.get_all_creds_stream(Default::default()).collect::<Vec<_>>().await.into_iter().find(Result::is_err).unwrap_or(Ok(created)));
