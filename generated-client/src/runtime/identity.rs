@@ -96,7 +96,6 @@ struct Flight {
     abort: tokio::task::AbortHandle,
 }
 
-
 /// Sets the flight's end time however its task ends: finished, failed, or dropped with its
 /// runtime.
 struct Landing(Arc<OnceLock<Instant>>);
@@ -115,14 +114,13 @@ pub(crate) struct Identity {
 }
 
 /// What authorizes one request.
-#[derive(Default)]
 pub(crate) struct Credential {
     pub(crate) header: Option<(HeaderName, HeaderValue)>,
     pub(crate) query: Option<(&'static str, Secret)>,
     /// The token generation sent, when the token can be renewed.
     pub(crate) renewable: Option<u64>,
     /// When the credential was read.
-    pub(crate) read_at: Option<Instant>,
+    pub(crate) read_at: Instant,
     /// The secret sent, to blank out of the answer even if the client holds another by then.
     pub(crate) secret: Option<Secret>,
 }
@@ -198,7 +196,7 @@ impl Identity {
         let login = a.login.as_ref().and_then(TokenGrant::identity);
         for (user, pass) in login.into_iter().chain(a.basic.as_ref().map(|(u, p)| (u.as_str(), p))) {
             r.add(pass);
-            r.add_str(&format!("{user}:{}", pass.expose()));
+            r.add_str(&zeroize::Zeroizing::new(format!("{user}:{}", pass.expose())));
         }
         r
     }
@@ -223,7 +221,7 @@ impl Identity {
     /// operation's schemes the client has a credential for.
     pub(crate) fn credential(&self, schemes: &[AuthScheme]) -> Credential {
         let a = self.state();
-        let mut c = Credential { read_at: Some(Instant::now()), ..Credential::default() };
+        let mut c = Credential { header: None, query: None, renewable: None, read_at: Instant::now(), secret: None };
         for scheme in schemes {
             match scheme {
                 AuthScheme::Bearer => {
@@ -238,9 +236,8 @@ impl Identity {
                 }
                 AuthScheme::Basic => {
                     if let Some((user, pass)) = &a.basic {
-                        let mut raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
+                        let raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
                         let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-                        raw.clear();
                         if let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) {
                             c.header = Some((AUTHORIZATION, v));
                             c.secret = Some(pass.clone());

@@ -29,7 +29,8 @@ pub struct Request<'c> {
     op: &'static Operation,
     path: String,
     query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
+    /// Name, value, and whether the value carries a secret.
+    headers: Vec<(String, String, bool)>,
     body: Option<(&'static str, Bytes)>,
     accept: Option<&'static str>,
     /// A streamed body, sent once by the first attempt.
@@ -40,8 +41,6 @@ pub struct Request<'c> {
     read: Read,
     /// Every secret the request carries (parameters and body), to blank out of answers.
     secrets: Vec<Secret>,
-    /// Lower-case names of header parameters that carry a secret.
-    sensitive: Vec<String>,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -49,7 +48,7 @@ impl std::fmt::Debug for Request<'_> {
         f.debug_struct("Request")
             .field("operation", &self.op.id)
             .field("query", &self.query.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
-            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("headers", &self.headers.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>())
             .field("body_len", &self.body.as_ref().map(|(_, b)| b.len()))
             .finish_non_exhaustive()
     }
@@ -69,7 +68,6 @@ impl<'c> Request<'c> {
             read: Read::Whole,
             accept: None,
             secrets: Vec::new(),
-            sensitive: Vec::new(),
         }
     }
 
@@ -78,6 +76,16 @@ impl<'c> Request<'c> {
         let (r, secrets) = collecting(f);
         self.secrets.extend(secrets);
         r
+    }
+
+    /// Adds a header whose value `value` computes; one that carries a secret is marked
+    /// sensitive (kept out of `Debug` and of HTTP/2 header compression tables).
+    fn header_with(&mut self, name: &str, value: impl FnOnce() -> Result<String, String>) -> Result<(), String> {
+        let (v, secrets) = collecting(value);
+        let sensitive = !secrets.is_empty();
+        self.secrets.extend(secrets);
+        self.headers.push((name.to_owned(), v?, sensitive));
+        Ok(())
     }
 
     /// Adds a query parameter.
@@ -93,35 +101,26 @@ impl<'c> Request<'c> {
         Ok(())
     }
 
-    /// Adds a header parameter; one that carries a secret is marked sensitive (kept out of
-    /// `Debug` and of HTTP/2 header compression tables).
+    /// Adds a header parameter.
     pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let (v, secrets) = collecting(|| value.param_value().into_owned());
-        if !secrets.is_empty() {
-            self.sensitive.push(name.to_ascii_lowercase());
-        }
-        self.secrets.extend(secrets);
-        self.headers.push((name.to_owned(), v));
+        let infallible = self.header_with(name, || Ok(value.param_value().into_owned()));
+        debug_assert!(infallible.is_ok());
     }
 
     /// Adds a header parameter whose value is structured, encoded as JSON.
     pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("header `{name}`: {e}")))?;
-        self.headers.push((name.to_owned(), v));
-        Ok(())
+        self.header_with(name, || super::params::json_param(value)).map_err(|e| self.invalid(format!("header `{name}`: {e}")))
     }
 
     /// Adds a cookie parameter.
     pub fn cookie(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let v = self.noting(|| value.param_value().into_owned());
-        self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
+        let infallible = self.header_with("cookie", || Ok(format!("{name}={}", value.param_value())));
+        debug_assert!(infallible.is_ok());
     }
 
     /// Adds a structured cookie parameter, encoded as JSON.
     pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))?;
-        self.headers.push(("cookie".to_owned(), format!("{name}={v}")));
-        Ok(())
+        self.header_with("cookie", || super::params::json_param(value).map(|v| format!("{name}={v}"))).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))
     }
 
     fn invalid<E>(&self, message: String) -> Error<E> {
@@ -137,9 +136,11 @@ impl<'c> Request<'c> {
         }
     }
 
-    /// Keeps a serialized body; one that carries a secret is wiped once sent.
-    fn set_body(&mut self, mime: &'static str, bytes: Vec<u8>, secret: bool) {
-        let bytes = if secret { Wiped(bytes).into_bytes() } else { Bytes::from(bytes) };
+    /// Keeps a serialized body and the secrets written into it; one that carries a secret is
+    /// wiped once sent.
+    fn set_body(&mut self, mime: &'static str, bytes: Vec<u8>, secrets: Vec<Secret>) {
+        let bytes = if secrets.is_empty() { Bytes::from(bytes) } else { Wiped(bytes).into_bytes() };
+        self.secrets.extend(secrets);
         self.body = Some((mime, bytes));
     }
 
@@ -152,9 +153,7 @@ impl<'c> Request<'c> {
             _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
         });
         let bytes = bytes.map_err(|m| self.invalid(m))?;
-        let secret = !secrets.is_empty();
-        self.secrets.extend(secrets);
-        self.set_body(format.mime(), bytes, secret);
+        self.set_body(format.mime(), bytes, secrets);
         Ok(())
     }
 
@@ -164,12 +163,7 @@ impl<'c> Request<'c> {
     pub fn body_xml_or_serde<E, T: Serialize + XmlElement + XmlRoot>(&mut self, body: &T, offered: &[Format]) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
             let (text, secrets) = collecting(|| super::xml::to_string(body));
-            let text = text.map_err(|e| self.invalid(format!("XML body: {e}")))?;
-            let secret = !secrets.is_empty();
-            self.secrets.extend(secrets);
-            self.set_body(Format::Xml.mime(), text.into_bytes(), secret);
-            self.accept = Some(Format::Xml.mime());
-            Ok(())
+            self.xml_body(text, secrets)
         } else {
             self.body_serde(body, offered)
         }
@@ -198,16 +192,9 @@ impl<'c> Request<'c> {
 
     fn xml_body<E>(&mut self, text: Result<String, super::xml::XmlError>, secrets: Vec<Secret>) -> Result<(), Error<E>> {
         let text = text.map_err(|e| self.invalid(format!("XML body: {e}")))?;
-        let secret = !secrets.is_empty();
-        self.secrets.extend(secrets);
-        self.set_body(Format::Xml.mime(), text.into_bytes(), secret);
+        self.set_body(Format::Xml.mime(), text.into_bytes(), secrets);
         self.accept = Some(Format::Xml.mime());
         Ok(())
-    }
-
-    /// Sends raw bytes with a content type.
-    pub fn body_bytes(&mut self, content_type: &'static str, body: Bytes) {
-        self.body = Some((content_type, body));
     }
 
     /// Sends a binary body, from memory or from a stream.
@@ -296,8 +283,7 @@ impl<'c> Request<'c> {
                 Decision::Reauthenticate => {
                     attempts.reauthenticated = true;
                     let generation = credential.renewable.unwrap_or_default();
-                    let read_at = credential.read_at.unwrap_or_else(Instant::now);
-                    match Box::pin(identity::renew(inner, generation, read_at)).await {
+                    match Box::pin(identity::renew(inner, generation, credential.read_at)).await {
                         Ok(Renewed::Yes) => tracing::debug!(parent: &span, "token refused, repeating with a new one"),
                         Ok(Renewed::Impossible) => return self.finish(sent, &credential),
                         Err(f) => return Err(Error::Auth { operation: self.op.id, message: f.message }),
@@ -310,10 +296,10 @@ impl<'c> Request<'c> {
     /// The headers every attempt sends: parameters, `Accept`, `Content-Type`.
     fn fixed_headers<E>(&self) -> Result<HeaderMap, Error<E>> {
         let mut headers = HeaderMap::new();
-        for (name, value) in &self.headers {
+        for (name, value, sensitive) in &self.headers {
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
             let mut v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
-            v.set_sensitive(self.sensitive.iter().any(|s| name.eq_ignore_ascii_case(s)));
+            v.set_sensitive(*sensitive);
             headers.append(n, v);
         }
         let accept = self.accept.unwrap_or(match self.core.format {

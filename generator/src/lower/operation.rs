@@ -107,26 +107,23 @@ impl<'a> Lowerer<'a> {
         for (name, scheme) in &api.security {
             let snake = crate::naming::unraw(&snake_ident(name)).to_owned();
             let at = format!("#{}", push_pointer("/components/securitySchemes", name));
+            // An OAuth2 flow gives a login method (one per flow kind: a second scheme of the
+            // same flow shares it) and `forget_tokens` (one for all).
+            let login = match scheme {
+                Security::OAuth2Password { .. } => Some("login"),
+                Security::OAuth2ClientCredentials { .. } => Some("login_client_credentials"),
+                _ => None,
+            };
+            if let Some(login) = login {
+                for method in [login, "forget_tokens"] {
+                    if !scope.contains(method) {
+                        scope.claim_for(method, &at);
+                    }
+                }
+                continue;
+            }
             let want = match scheme {
-                Security::OAuth2Password { .. } => {
-                    // One password login per client; a second such scheme shares it.
-                    if !scope.contains("login") {
-                        scope.claim_for("login", &at);
-                        if !scope.contains("forget_tokens") {
-                            scope.claim_for("forget_tokens", &at);
-                        }
-                    }
-                    continue;
-                }
-                Security::OAuth2ClientCredentials { .. } => {
-                    if !scope.contains("login_client_credentials") {
-                        scope.claim_for("login_client_credentials", &at);
-                        if !scope.contains("forget_tokens") {
-                            scope.claim_for("forget_tokens", &at);
-                        }
-                    }
-                    continue;
-                }
+                Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => continue,
                 Security::Bearer if bearers == 1 => "set_bearer_token".to_owned(),
                 Security::Bearer => format!("set_{snake}_token"),
                 Security::Basic if basics == 1 => "set_basic_auth".to_owned(),
