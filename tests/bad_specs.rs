@@ -300,16 +300,18 @@ fn bad_documents_fail_with_located_errors() {
             }
             (Expect::GenerateErrorAt { pointer, phrases }, Outcome::GenerateFailed(d)) => {
                 let found = d.0.iter().any(|x| {
-                    x.severity == generator::Severity::Error && x.pointer == *pointer && phrases.iter().any(|p| x.message.contains(p))
+                    x.severity == generator::Severity::Error
+                        && x.pointer == *pointer
+                        && phrases.iter().any(|p| x.message.contains(p))
                 });
                 (!found).then(|| format!("no error at {pointer} containing one of {phrases:?}; got {:#?}", lines(&d)))
             }
             (Expect::GenerateError(_) | Expect::GenerateErrorAt { .. }, Outcome::Generated(g)) => {
                 Some(format!("generated ({} items, warnings {:?}) but should fail", g.items.len(), g.warnings))
             }
-            (Expect::Generates(check), Outcome::Generated(g)) => {
-                catch_unwind(AssertUnwindSafe(|| check(&g))).err().map(|_| "generated output fails its check (see above)".to_owned())
-            }
+            (Expect::Generates(check), Outcome::Generated(g)) => catch_unwind(AssertUnwindSafe(|| check(&g)))
+                .err()
+                .map(|_| "generated output fails its check (see above)".to_owned()),
             (Expect::Generates(_), Outcome::GenerateFailed(d)) => Some(format!("should generate, failed with {d}")),
         };
         if let Some(p) = problem {
@@ -345,7 +347,8 @@ fn every_error_is_located() {
 #[test]
 fn every_bad_document_is_in_the_table() {
     let dir = xtask::workspace_root().join("tests/fixtures/bad");
-    let on_disk: BTreeSet<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let on_disk: BTreeSet<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     let in_table: BTreeSet<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
     assert_eq!(on_disk, in_table);
 }

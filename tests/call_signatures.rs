@@ -114,7 +114,8 @@ async fn helper_calls(v: &vbr::Client, e: &em::Client) -> Result<(), Box<dyn std
     let _: Option<Result<vbr::types::CredentialsModel, vbr::Error>> = creds.next().await;
     let mut cloud = Box::pin(v.get_all_cloud_creds_stream(Default::default()));
     let _: Option<Result<vbr::types::CloudCredentialsModel, vbr::Error>> = cloud.next().await;
-    let mut appliances = Box::pin(v.get_all_creds_helper_appliances_with_filtering_stream(Uuid::nil(), Default::default()));
+    let mut appliances =
+        Box::pin(v.get_all_creds_helper_appliances_with_filtering_stream(Uuid::nil(), Default::default()));
     let _: Option<Result<vbr::types::CloudHelperApplianceModel, vbr::Error>> = appliances.next().await;
     let mut passwords = Box::pin(v.get_all_encryption_passwords_stream(Default::default()));
     let _: Option<Result<vbr::types::EncryptionPasswordModel, vbr::Error>> = passwords.next().await;
@@ -137,7 +138,8 @@ fn spec_operations(spec: &str) -> BTreeMap<String, String> {
         for method in METHODS {
             let Some(op) = item.get(*method) else { continue };
             count += 1;
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{spec}: {method} {path:?} has no operationId"));
+            let id =
+                op["operationId"].as_str().unwrap_or_else(|| panic!("{spec}: {method} {path:?} has no operationId"));
             out.insert(id.to_owned(), generator::naming::snake_ident(id));
         }
     }

@@ -90,7 +90,8 @@ fn every_fixture_compiles() {
     let mut warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(msg) = serde_json::from_str::<Value>(line) else { continue };
-        if msg["reason"] != "compiler-message" || !msg["package_id"].as_str().unwrap_or("").contains("compile-fixtures") {
+        if msg["reason"] != "compiler-message" || !msg["package_id"].as_str().unwrap_or("").contains("compile-fixtures")
+        {
             continue;
         }
         let m = &msg["message"];

@@ -81,7 +81,10 @@ async fn full_flow(format: Format) {
     let before = fake.shared.credentials().len();
     client.create_credentials(server(), &types::CreateCredentialsAction::Create, &new_credentials()).await.unwrap();
     let create = fake.shared.last("CreateCredentials");
-    assert_eq!((create.status, create.content_type.as_deref(), create.accept.as_deref()), (201, Some(mime), Some(mime)));
+    assert_eq!(
+        (create.status, create.content_type.as_deref(), create.accept.as_deref()),
+        (201, Some(mime), Some(mime))
+    );
     assert!(create.had_session);
     let records = fake.shared.credentials();
     assert_eq!(records.len(), before + 1);
@@ -91,7 +94,8 @@ async fn full_flow(format: Format) {
     if format == Format::Xml {
         // Elements in the page's order, in the EM namespace (the fake also enforced this).
         let body = &create.body;
-        let (u, d, p) = (body.find("<Username>").unwrap(), body.find("<Description>").unwrap(), body.find("<Password>").unwrap());
+        let (u, d, p) =
+            (body.find("<Username>").unwrap(), body.find("<Description>").unwrap(), body.find("<Password>").unwrap());
         assert!(u < d && d < p, "{body}");
         assert!(body.contains(&format!("<CredentialsInfoSpec xmlns=\"{EM_NS}\">")), "{body}");
     } else {
@@ -108,7 +112,11 @@ async fn full_flow(format: Format) {
     assert_eq!(record.password.as_deref(), Some("P@ssw0rd<&>"));
     assert_eq!(record.description.as_deref(), Some("Edited with REST API"));
     if format == Format::Xml {
-        assert!(edit.body.contains("Type=\"Credentials\" xmlns=\"http://www.veeam.com/ent/v1.0\"><Id>"), "{}", edit.body);
+        assert!(
+            edit.body.contains("Type=\"Credentials\" xmlns=\"http://www.veeam.com/ent/v1.0\"><Id>"),
+            "{}",
+            edit.body
+        );
     }
 
     // Edit a password hint: 204.
@@ -119,7 +127,11 @@ async fn full_flow(format: Format) {
     assert_eq!(fake.shared.hint(PASSWORD_KEY).as_deref(), Some("Ask \"ops\" <on-call>"));
 
     // Nothing was sent in the other format.
-    assert!(fake.shared.log().iter().all(|e| e.content_type.as_deref() != Some(other) && e.accept.as_deref() != Some(other)));
+    assert!(fake
+        .shared
+        .log()
+        .iter()
+        .all(|e| e.content_type.as_deref() != Some(other) && e.accept.as_deref() != Some(other)));
 
     // Logoff with the session's GUID; the session header then no longer works.
     assert_eq!(fake.shared.session_count(), 1);
@@ -145,16 +157,28 @@ async fn format_per_call_shares_the_session() {
     let client = client(&fake, Format::Xml);
     client.create_logon_session("latest").await.unwrap();
     let hint = types::PasswordKeyInfoSpec { hint: Some("json hint".into()) };
-    client.with_format(Format::Json).edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint).await.unwrap();
+    client
+        .with_format(Format::Json)
+        .edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint)
+        .await
+        .unwrap();
     let json = fake.shared.last("EditPasswordHint");
-    assert_eq!((json.content_type.as_deref(), json.accept.as_deref()), (Some("application/json"), Some("application/json")));
+    assert_eq!(
+        (json.content_type.as_deref(), json.accept.as_deref()),
+        (Some("application/json"), Some("application/json"))
+    );
     assert_eq!(json.body, r#"{"Hint":"json hint"}"#);
     // The original handle still speaks XML.
     let hint = types::PasswordKeyInfoSpec { hint: Some("xml hint".into()) };
     client.edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint).await.unwrap();
     let xml = fake.shared.last("EditPasswordHint");
     assert_eq!(xml.content_type.as_deref(), Some("application/xml"));
-    assert_eq!(xml.body, format!(r#"<?xml version="1.0" encoding="utf-8"?><PasswordKeyInfoSpec xmlns="{EM_NS}"><Hint>xml hint</Hint></PasswordKeyInfoSpec>"#));
+    assert_eq!(
+        xml.body,
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><PasswordKeyInfoSpec xmlns="{EM_NS}"><Hint>xml hint</Hint></PasswordKeyInfoSpec>"#
+        )
+    );
     assert_eq!(fake.shared.hint(PASSWORD_KEY).as_deref(), Some("xml hint"));
     assert_eq!(fake.shared.log().iter().filter(|e| e.operation == "CreateLogonSession").count(), 1);
 }
@@ -165,7 +189,10 @@ async fn without_the_session_header_the_answer_is_401_with_a_typed_error() {
     for format in [Format::Xml, Format::Json] {
         // Basic credentials alone do not authorize anything but logon.
         let client = client(&fake, format);
-        let err = client.create_credentials(server(), &types::CreateCredentialsAction::Create, &new_credentials()).await.unwrap_err();
+        let err = client
+            .create_credentials(server(), &types::CreateCredentialsAction::Create, &new_credentials())
+            .await
+            .unwrap_err();
         let exchange = fake.shared.last("CreateCredentials");
         assert!(!exchange.had_session);
         assert_eq!(exchange.status, 401);
@@ -189,7 +216,10 @@ async fn wrong_basic_credentials_are_refused_and_leave_no_session() {
     let err = client.create_logon_session("latest").await.unwrap_err();
     assert_eq!((err.operation(), err.status()), ("CreateLogonSession", Some(401)));
     assert_eq!(err.api_body().and_then(|b| b.message.as_deref()), Some("Invalid user name or password"));
-    let err = client.edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &Default::default()).await.unwrap_err();
+    let err = client
+        .edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert!(!fake.shared.last("EditPasswordHint").had_session);
 }
@@ -230,7 +260,11 @@ async fn send_raw(client: &em::Client, content_type: &'static str, body: &str) -
     request.body_upload(content_type, runtime::Upload::from(body.to_owned()));
     let response = request.send::<types::Error>().await.unwrap();
     let status = response.status();
-    let message = if response.is_success() { None } else { response.into_error_xml::<types::Error>().api_body().and_then(|b| b.message.clone()) };
+    let message = if response.is_success() {
+        None
+    } else {
+        response.into_error_xml::<types::Error>().api_body().and_then(|b| b.message.clone())
+    };
     (status, message)
 }
 
@@ -276,7 +310,11 @@ async fn the_fake_rejects_wrong_order_namespace_and_names_so_passing_calls_prove
 }
 
 /// Logs on against a fake whose logon answer is `body` (as `content_type`).
-async fn logon_answering(format: Format, content_type: &'static str, body: &str) -> Result<types::LogonSession, em::Error> {
+async fn logon_answering(
+    format: Format,
+    content_type: &'static str,
+    body: &str,
+) -> Result<types::LogonSession, em::Error> {
     let fake = FakeEm::start().await;
     fake.shared.set_logon_answer(Some(CannedAnswer { content_type, body: body.to_owned() }));
     client(&fake, format).create_logon_session("latest").await.map(|output| output.body)
@@ -307,9 +345,13 @@ async fn bad_xml_answers_are_typed_decode_errors_naming_the_operation() {
     assert!(message.contains("not well-formed"), "{message}");
 
     // Wrong root.
-    let wrong_root = good.replace("LogonSession Href", "LogoffSession Href").replace("</LogonSession>", "</LogoffSession>");
+    let wrong_root =
+        good.replace("LogonSession Href", "LogoffSession Href").replace("</LogonSession>", "</LogoffSession>");
     let (_, message) = decode_error(logon_answering(Format::Xml, "application/xml", &wrong_root).await);
-    assert!(message.contains("expected root element `LogonSession`") && message.contains("`LogoffSession`"), "{message}");
+    assert!(
+        message.contains("expected root element `LogonSession`") && message.contains("`LogoffSession`"),
+        "{message}"
+    );
 
     // Right name, wrong namespace.
     let wrong_ns = good.replace(EM_NS, "http://www.veeam.com/ent/v2.0");
@@ -365,7 +407,8 @@ async fn secrets_stay_out_of_debug_output_and_errors() {
     assert!(!printed.contains(AWKWARD) && !printed.contains("P@ssw0rd") && !printed.contains(PASSWORD), "{printed}");
     assert!(printed.contains("Secret(***)"));
     // A refused body does not come back in the error.
-    let err = client.create_credentials(Uuid::new_v4(), &types::CreateCredentialsAction::Create, &body).await.unwrap_err();
+    let err =
+        client.create_credentials(Uuid::new_v4(), &types::CreateCredentialsAction::Create, &body).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
     let printed = format!("{err} {err:?}");
     assert!(!printed.contains(AWKWARD) && !printed.contains("p&lt;a"), "{printed}");

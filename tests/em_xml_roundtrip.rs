@@ -5,7 +5,9 @@
 //! the spec's property order, text and attributes escape correctly, and secrets stay out of
 //! `Debug` whichever format a value came from.
 
-use veeam_client::em::types::{CredentialsInfo, CredentialsInfoSpec, Error as EmError, LogonSession, PasswordKeyInfoSpec};
+use veeam_client::em::types::{
+    CredentialsInfo, CredentialsInfoSpec, Error as EmError, LogonSession, PasswordKeyInfoSpec,
+};
 use veeam_client::runtime::xml::{self, XmlElement, XmlRoot};
 use veeam_client::runtime::Secret;
 
@@ -23,7 +25,8 @@ const EDIT_CREDENTIALS_JSON: &str = r#"{   "Id": "bc4a63b6-05d1-44f6-b165-1128a3
 /// `post_backupservers_id_creds.html`, request body of the example.
 const CREATE_CREDENTIALS_XML: &str = r#"<?xml version="1.0" encoding="utf-8"?> <CredentialsInfoSpec xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">   <Username>VEEAM\Administrator</Username>   <Description>Credentials created with REST API</Description>   <Password>1234</Password> </CredentialsInfoSpec>"#;
 /// The same page's JSON Representation.
-const CREATE_CREDENTIALS_JSON: &str = r#"{   "Username": "VEEAM\\Administrator",   "Description": "Created with REST API",   "Password": "1234"  }"#;
+const CREATE_CREDENTIALS_JSON: &str =
+    r#"{   "Username": "VEEAM\\Administrator",   "Description": "Created with REST API",   "Password": "1234"  }"#;
 
 const EM_NS: &str = "http://www.veeam.com/ent/v1.0";
 
@@ -97,7 +100,10 @@ fn round_trip_json<T: serde::Serialize + serde::de::DeserializeOwned>(page: &str
 
 #[test]
 fn normalize_ignores_only_layout_and_prefix_declarations() {
-    assert_eq!(normalize("<?xml?> <A xmlns=\"u\" xmlns:x=\"v\">\n  <B> b </B>\n</A>"), "<?xml?><A xmlns=\"u\"><B> b </B></A>");
+    assert_eq!(
+        normalize("<?xml?> <A xmlns=\"u\" xmlns:x=\"v\">\n  <B> b </B>\n</A>"),
+        "<?xml?><A xmlns=\"u\"><B> b </B></A>"
+    );
     assert_ne!(normalize("<A><B/><C/></A>"), normalize("<A><C/><B/></A>"));
     assert_ne!(normalize("<A x=\"1\" y=\"2\"/>"), normalize("<A y=\"2\" x=\"1\"/>"));
 }
@@ -120,7 +126,12 @@ fn edit_credentials_page_round_trips() {
     assert_eq!(value.r#type.as_deref(), Some("Credentials"));
     assert!(value.href.as_deref().unwrap().ends_with("/credentials/c473b8df-4499-41b8-ba6b-7f76def6fea1"));
     // Href and Type are attributes, written before the namespace declaration as EM does.
-    assert!(written.contains(r#"/c473b8df-4499-41b8-ba6b-7f76def6fea1" Type="Credentials" xmlns="http://www.veeam.com/ent/v1.0"><Id>"#), "{written}");
+    assert!(
+        written.contains(
+            r#"/c473b8df-4499-41b8-ba6b-7f76def6fea1" Type="Credentials" xmlns="http://www.veeam.com/ent/v1.0"><Id>"#
+        ),
+        "{written}"
+    );
     snapshot("credentials_info", &written);
     let json: CredentialsInfo = round_trip_json(EDIT_CREDENTIALS_JSON);
     assert_eq!(json.id.unwrap().to_string(), "bc4a63b6-05d1-44f6-b165-1128a33d02c2");
@@ -152,7 +163,12 @@ fn the_spec_examples_are_the_page_bodies() {
     let spec = spec();
     let bodies = [
         ("/backupServers/{backupServerId}/passwords/{passwordId}", "put", PASSWORD_HINT_XML, PASSWORD_HINT_JSON),
-        ("/backupServers/{backupServerId}/credentials/{credentialsId}", "put", EDIT_CREDENTIALS_XML, EDIT_CREDENTIALS_JSON),
+        (
+            "/backupServers/{backupServerId}/credentials/{credentialsId}",
+            "put",
+            EDIT_CREDENTIALS_XML,
+            EDIT_CREDENTIALS_JSON,
+        ),
         ("/backupServers/{backupServerId}/credentials", "post", CREATE_CREDENTIALS_XML, CREATE_CREDENTIALS_JSON),
     ];
     for (path, method, page_xml, page_json) in bodies {
@@ -178,7 +194,8 @@ fn the_logon_answer_example_round_trips_in_both_formats() {
 /// The spec's property names of a schema, split into attributes and elements.
 fn spec_properties(spec: &serde_json::Value, schema: &str) -> (Vec<String>, Vec<String>) {
     let props = spec["components"]["schemas"][schema]["properties"].as_object().unwrap();
-    let (attrs, elems): (Vec<_>, Vec<_>) = props.iter().partition(|(_, p)| p["xml"]["attribute"] == serde_json::Value::Bool(true));
+    let (attrs, elems): (Vec<_>, Vec<_>) =
+        props.iter().partition(|(_, p)| p["xml"]["attribute"] == serde_json::Value::Bool(true));
     (attrs.into_iter().map(|(n, _)| n.clone()).collect(), elems.into_iter().map(|(n, _)| n.clone()).collect())
 }
 
@@ -202,7 +219,11 @@ fn elements_follow_the_spec_property_order_and_attributes_its_xml_objects() {
         id: Some(uuid::Uuid::nil()),
     };
     assert_eq!(shape(&xml::to_string(&info).unwrap()), spec_properties(&spec, "CredentialsInfo"));
-    let create = CredentialsInfoSpec { password: Some(Secret::from("p")), description: Some("d".into()), username: Some("u".into()) };
+    let create = CredentialsInfoSpec {
+        password: Some(Secret::from("p")),
+        description: Some("d".into()),
+        username: Some("u".into()),
+    };
     assert_eq!(shape(&xml::to_string(&create).unwrap()), spec_properties(&spec, "CredentialsInfoSpec"));
     let hint = PasswordKeyInfoSpec { hint: Some("h".into()) };
     assert_eq!(shape(&xml::to_string(&hint).unwrap()), spec_properties(&spec, "PasswordKeyInfoSpec"));
@@ -269,7 +290,10 @@ fn reading_is_lenient_about_extras_and_strict_about_identity() {
     // Unknown elements and attributes, prefixes and an `xsi:nil` are fine.
     let extended = r#"<?xml version="1.0"?><v:CredentialsInfo xmlns:v="http://www.veeam.com/ent/v1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" Type="Credentials" Extra="1"><v:Id>9a8fb433-cacd-4089-a97e-437e99f128bc</v:Id><v:Links><v:Link Rel="Up"/></v:Links><v:Username>u</v:Username><v:Description xsi:nil="true"/></v:CredentialsInfo>"#;
     let value: CredentialsInfo = xml::from_bytes(extended.as_bytes()).unwrap();
-    assert_eq!((value.username.as_deref(), value.description.as_deref(), value.r#type.as_deref()), (Some("u"), None, Some("Credentials")));
+    assert_eq!(
+        (value.username.as_deref(), value.description.as_deref(), value.r#type.as_deref()),
+        (Some("u"), None, Some("Credentials"))
+    );
 
     let err = |doc: &str| xml::from_bytes::<CredentialsInfo>(doc.as_bytes()).unwrap_err();
     let e = err(r#"<CredentialsInfoSpec xmlns="http://www.veeam.com/ent/v1.0"/>"#);

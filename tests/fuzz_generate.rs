@@ -84,7 +84,11 @@ impl Config {
             // A time-bounded run is bounded by time alone unless iterations are given too.
             iterations: num("FUZZ_ITERATIONS").unwrap_or(if seconds.is_some() { u64::MAX } else { DEFAULT_ITERATIONS }),
             seconds,
-            case_timeout: Duration::from_secs(num("FUZZ_CASE_TIMEOUT").unwrap_or(if cfg!(debug_assertions) { 120 } else { 15 })),
+            case_timeout: Duration::from_secs(num("FUZZ_CASE_TIMEOUT").unwrap_or(if cfg!(debug_assertions) {
+                120
+            } else {
+                15
+            })),
             out_dir: xtask::workspace_root().join("target/fuzz-crashes"),
         }
     }
@@ -121,7 +125,8 @@ fn fuzz_generate() {
 /// a child process, since the bug may have been an overflow, an endless allocation or a hang.
 #[test]
 fn fuzz_regressions() {
-    let timeout = Duration::from_secs(std::env::var("FUZZ_REGRESSION_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(10));
+    let timeout =
+        Duration::from_secs(std::env::var("FUZZ_REGRESSION_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(10));
     let root = xtask::workspace_root().join("tests/fixtures");
     let mut failures = Vec::new();
     for (folder, must_generate) in [("fuzz", true), ("bad", false)] {
@@ -147,7 +152,10 @@ fn fuzz_regressions() {
                 _ if timed_out => Some(format!("took longer than {timeout:?}")),
                 None => Some(format!("{}{}", said.join("; "), classify_death(&status, &tail).1)),
                 Some(d) if d.ends_with(" 0") && (!must_generate || d.starts_with("generated")) => None,
-                Some(d) => Some(format!("{d} ({})", said.iter().filter(|l| l.starts_with("one-finding")).cloned().collect::<Vec<_>>().join("; "))),
+                Some(d) => Some(format!(
+                    "{d} ({})",
+                    said.iter().filter(|l| l.starts_with("one-finding")).cloned().collect::<Vec<_>>().join("; ")
+                )),
             };
             if let Some(p) = problem {
                 failures.push(format!("{name}: {p}"));
@@ -384,7 +392,8 @@ fn operations(doc: &Value) -> Vec<NodePath> {
 /// walk from the root in a big one.
 fn pick_node(doc: &Value, rng: &mut Rng, pred: &dyn Fn(&[Seg], &Value) -> bool) -> Option<NodePath> {
     if count_nodes(doc) <= 30_000 {
-        let all: Vec<NodePath> = all_paths(doc, usize::MAX).into_iter().filter(|p| node(doc, p).is_some_and(|v| pred(p, v))).collect();
+        let all: Vec<NodePath> =
+            all_paths(doc, usize::MAX).into_iter().filter(|p| node(doc, p).is_some_and(|v| pred(p, v))).collect();
         if all.is_empty() {
             return None;
         }
@@ -451,10 +460,11 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    out.retain(|p| p.is_file() && (exts.is_empty() || p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))));
+    let mut out: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    out.retain(|p| {
+        p.is_file() && (exts.is_empty() || p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)))
+    });
     out.sort();
     out
 }
@@ -486,7 +496,10 @@ fn load_seeds(run_seed: u64) -> Seeds {
     add("fixtures/bad", &root.join("tests/fixtures/bad"), &[], 1);
     add("fixtures/fuzz", &root.join("tests/fixtures/fuzz"), &[], 1);
     if !sources.iter().any(|(l, _, _)| l.starts_with("corpus/")) {
-        eprintln!("fuzz: warning: no corpus documents under {}; fuzzing the workspace's own documents only", corpus.display());
+        eprintln!(
+            "fuzz: warning: no corpus documents under {}; fuzzing the workspace's own documents only",
+            corpus.display()
+        );
     }
     let mut seeds = Vec::new();
     for (label, path, weight) in sources {
@@ -511,7 +524,8 @@ fn load_seeds(run_seed: u64) -> Seeds {
         };
         let mut candidates: Vec<NodePath> = Vec::new();
         if count_nodes(tree) <= 30_000 {
-            candidates = all_paths(tree, usize::MAX).into_iter().filter(|p| wanted(p, node(tree, p).unwrap())).collect();
+            candidates =
+                all_paths(tree, usize::MAX).into_iter().filter(|p| wanted(p, node(tree, p).unwrap())).collect();
         } else {
             for _ in 0..600 {
                 if let Some(p) = pick_by_walk(tree, &mut rng, &wanted) {
@@ -560,7 +574,8 @@ fn subset(full: &Value, rng: &mut Rng, log: &mut Vec<String>) -> Value {
             }
         }
     }
-    let all_paths: Vec<&String> = full.get("paths").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+    let all_paths: Vec<&String> =
+        full.get("paths").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
     let k = if rng.chance(1, 2) { rng.range(1, 3) } else { rng.range(1, 20) };
     let mut chosen = BTreeSet::new();
     for _ in 0..k.min(all_paths.len()) {
@@ -575,7 +590,8 @@ fn subset(full: &Value, rng: &mut Rng, log: &mut Vec<String>) -> Value {
         comps.insert("securitySchemes".into(), s.clone());
     }
     let mut pending: Vec<Value> = paths.values().cloned().collect();
-    let schema_names: Vec<&String> = full.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+    let schema_names: Vec<&String> =
+        full.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
     for _ in 0..rng.below(4) {
         if !schema_names.is_empty() {
             let name = schema_names[rng.below(schema_names.len())];
@@ -590,8 +606,15 @@ fn subset(full: &Value, rng: &mut Rng, log: &mut Vec<String>) -> Value {
             if !included.insert((kind.clone(), name.clone())) {
                 continue;
             }
-            let Some(target) = full.get("components").and_then(|c| c.get(&kind)).and_then(|c| c.get(&name)) else { continue };
-            comps.entry(kind.clone()).or_insert_with(|| Value::Object(Map::new())).as_object_mut().unwrap().insert(name, target.clone());
+            let Some(target) = full.get("components").and_then(|c| c.get(&kind)).and_then(|c| c.get(&name)) else {
+                continue;
+            };
+            comps
+                .entry(kind.clone())
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+                .unwrap()
+                .insert(name, target.clone());
             pending.push(target.clone());
         }
     }
@@ -636,22 +659,155 @@ fn collect_component_refs(v: &Value, in_mapping: bool, out: &mut Vec<(String, St
 // ---------------------------------------------------------------------------------------------
 
 const ODD_NAMES: &[&str] = &[
-    "type", "self", "Self", "super", "crate", "_", "__", "r#type", "async", "await", "try", "dyn", "gen", "union", "static",
-    "macro_rules", "", " ", "  leading", "trailing ", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok",
-    "Err", "std", "core", "serde", "Client", "Error", "UnknownValue", "UnknownVariant", "Other", "Default", "Value", "new",
-    "builder", "login", "fmt", "clone", "core", "from_core", "body", "params", "0", "123", "1abc", "-1", "1.5", "1_000",
-    "-", "--", "a-b", "a.b", "a/b", "a~b", "~0", "~1", "%", "%zz", "%e9", "a%aé", "$", "$ref", "@type", "#", "#/", "{",
-    "}", "{id}", "{}", "a{b}c", "`", "``", "\"", "'", "\\", "\n", "a\nb", "\t", "\r\n", "*/", "/*", "///", "//!",
-    "#[doc]", "#![deny(warnings)]", "<p>", "&#58;", "[a](b)", "ñandú", "日本語", "Ünïcödé", "😀", "🦀🦀", "\u{200b}",
-    "e\u{301}", "\u{202e}abc", "\u{0}", "\u{feff}x", "ǝ", "Ǝ", "ß", "İ", "ﬁ", "fooBar", "foo_bar", "FooBar", "foo-bar",
-    "FOO_BAR", "foo__bar", "Foo1", "foo1", "foo_1", "1.3", "13", "1_3", "ID", "Id", "id", "iD", "x-y",
-    "X-API-Version", "Content-Type", "Accept", "Authorization", "null", "true", "false", "NaN", "inf", "Params",
-    "Response", "Body", "Item", "Variant1", "types", "client", "mod", "runtime",
+    "type",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "_",
+    "__",
+    "r#type",
+    "async",
+    "await",
+    "try",
+    "dyn",
+    "gen",
+    "union",
+    "static",
+    "macro_rules",
+    "",
+    " ",
+    "  leading",
+    "trailing ",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "std",
+    "core",
+    "serde",
+    "Client",
+    "Error",
+    "UnknownValue",
+    "UnknownVariant",
+    "Other",
+    "Default",
+    "Value",
+    "new",
+    "builder",
+    "login",
+    "fmt",
+    "clone",
+    "core",
+    "from_core",
+    "body",
+    "params",
+    "0",
+    "123",
+    "1abc",
+    "-1",
+    "1.5",
+    "1_000",
+    "-",
+    "--",
+    "a-b",
+    "a.b",
+    "a/b",
+    "a~b",
+    "~0",
+    "~1",
+    "%",
+    "%zz",
+    "%e9",
+    "a%aé",
+    "$",
+    "$ref",
+    "@type",
+    "#",
+    "#/",
+    "{",
+    "}",
+    "{id}",
+    "{}",
+    "a{b}c",
+    "`",
+    "``",
+    "\"",
+    "'",
+    "\\",
+    "\n",
+    "a\nb",
+    "\t",
+    "\r\n",
+    "*/",
+    "/*",
+    "///",
+    "//!",
+    "#[doc]",
+    "#![deny(warnings)]",
+    "<p>",
+    "&#58;",
+    "[a](b)",
+    "ñandú",
+    "日本語",
+    "Ünïcödé",
+    "😀",
+    "🦀🦀",
+    "\u{200b}",
+    "e\u{301}",
+    "\u{202e}abc",
+    "\u{0}",
+    "\u{feff}x",
+    "ǝ",
+    "Ǝ",
+    "ß",
+    "İ",
+    "ﬁ",
+    "fooBar",
+    "foo_bar",
+    "FooBar",
+    "foo-bar",
+    "FOO_BAR",
+    "foo__bar",
+    "Foo1",
+    "foo1",
+    "foo_1",
+    "1.3",
+    "13",
+    "1_3",
+    "ID",
+    "Id",
+    "id",
+    "iD",
+    "x-y",
+    "X-API-Version",
+    "Content-Type",
+    "Accept",
+    "Authorization",
+    "null",
+    "true",
+    "false",
+    "NaN",
+    "inf",
+    "Params",
+    "Response",
+    "Body",
+    "Item",
+    "Variant1",
+    "types",
+    "client",
+    "mod",
+    "runtime",
 ];
 
 const ODD_CHARS: &[char] = &[
-    'a', 'b', 'Z', '0', '9', '_', '-', '.', ' ', '/', '{', '}', '~', '%', '`', '"', '\\', '\n', 'é', '日', '😀', '\u{200b}',
-    'ǝ', 'ß', '$', '#', '[', ']', '<', '>', '&', '*', ':',
+    'a', 'b', 'Z', '0', '9', '_', '-', '.', ' ', '/', '{', '}', '~', '%', '`', '"', '\\', '\n', 'é', '日', '😀',
+    '\u{200b}', 'ǝ', 'ß', '$', '#', '[', ']', '<', '>', '&', '*', ':',
 ];
 
 fn odd_name(rng: &mut Rng) -> String {
@@ -712,15 +868,63 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 }
 
 const SCHEMA_KEYS: &[&str] = &[
-    "type", "format", "items", "properties", "required", "allOf", "oneOf", "anyOf", "not", "enum", "nullable",
-    "discriminator", "xml", "$ref", "additionalProperties", "default", "description", "title", "readOnly", "writeOnly",
-    "example", "deprecated", "x-secret", "minimum", "maximum", "maxLength", "pattern", "x-enumDescriptions",
+    "type",
+    "format",
+    "items",
+    "properties",
+    "required",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+    "enum",
+    "nullable",
+    "discriminator",
+    "xml",
+    "$ref",
+    "additionalProperties",
+    "default",
+    "description",
+    "title",
+    "readOnly",
+    "writeOnly",
+    "example",
+    "deprecated",
+    "x-secret",
+    "minimum",
+    "maximum",
+    "maxLength",
+    "pattern",
+    "x-enumDescriptions",
 ];
 
 const OTHER_KEYS: &[&str] = &[
-    "parameters", "requestBody", "responses", "content", "schema", "headers", "operationId", "tags", "security", "name",
-    "in", "required", "x-pagination", "x-session-header", "x-doc-page", "servers", "summary", "callbacks", "links",
-    "components", "paths", "openapi", "info", "schemas", "mapping", "propertyName",
+    "parameters",
+    "requestBody",
+    "responses",
+    "content",
+    "schema",
+    "headers",
+    "operationId",
+    "tags",
+    "security",
+    "name",
+    "in",
+    "required",
+    "x-pagination",
+    "x-session-header",
+    "x-doc-page",
+    "servers",
+    "summary",
+    "callbacks",
+    "links",
+    "components",
+    "paths",
+    "openapi",
+    "info",
+    "schemas",
+    "mapping",
+    "propertyName",
 ];
 
 fn simple_schema(rng: &mut Rng) -> Value {
@@ -738,18 +942,28 @@ fn simple_schema(rng: &mut Rng) -> Value {
         10 => json!({"type": ["string", "null"]}),
         11 => json!({"type": "string", "default": random_scalar(rng)}),
         12 => json!({"type": "object", "properties": {odd_name(rng): {"type": "string"}}, "required": [odd_name(rng)]}),
-        13 => json!({"type": "string", "format": *rng.pick(&["uuid", "date-time", "date", "password", "binary", "byte"])}),
+        13 => {
+            json!({"type": "string", "format": *rng.pick(&["uuid", "date-time", "date", "password", "binary", "byte"])})
+        }
         14 => json!({"type": "number", "format": *rng.pick(&["float", "double", "decimal", "int64", "weird"])}),
-        _ => json!({"type": "integer", "format": *rng.pick(&["int64", "uint64", "int8", "huge"]), "minimum": huge_number(rng)}),
+        _ => {
+            json!({"type": "integer", "format": *rng.pick(&["int64", "uint64", "int8", "huge"]), "minimum": huge_number(rng)})
+        }
     }
 }
 
 /// Every kind of `$ref`: to a component, to any node, to itself or an ancestor (cycles), into
 /// `paths`, dangling, external, malformed (bad escapes, bad percent-encoding) and not a string.
 fn random_ref(doc: &Value, rng: &mut Rng, here: &[Seg]) -> Value {
-    let schema_names: Vec<String> = doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let schema_names: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     let s = match rng.below(12) {
-        0 | 1 if !schema_names.is_empty() => format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names))),
+        0 | 1 if !schema_names.is_empty() => {
+            format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names)))
+        }
         2 => match pick_node(doc, rng, &any_node) {
             Some(p) => pointer(&p),
             None => "#/".into(),
@@ -777,16 +991,48 @@ fn random_ref(doc: &Value, rng: &mut Rng, here: &[Seg]) -> Value {
             }
         }
         8 => (*rng.pick(&[
-            "", "#", "#/", "#x", "components/schemas/Pet", "#/components/schemas/", "#//", "#/components//schemas", "#/%",
-            "#/a%zz", "#/%e9", "#/%C3%A9", "#/%é", "#/a%aé", "#/%%", "#/~2", "#/~", "#/components/schemas/A~1B", "#/日本",
-            "#/components/schemas/😀", "#/info", "#/openapi", "#/paths", "#/components", "#/components/schemas",
-            "#/servers/0", "#/components/schemas/%41", "#/components/schemas/a%2", "#/components/schemas/%", "#/%ff%fe",
+            "",
+            "#",
+            "#/",
+            "#x",
+            "components/schemas/Pet",
+            "#/components/schemas/",
+            "#//",
+            "#/components//schemas",
+            "#/%",
+            "#/a%zz",
+            "#/%e9",
+            "#/%C3%A9",
+            "#/%é",
+            "#/a%aé",
+            "#/%%",
+            "#/~2",
+            "#/~",
+            "#/components/schemas/A~1B",
+            "#/日本",
+            "#/components/schemas/😀",
+            "#/info",
+            "#/openapi",
+            "#/paths",
+            "#/components",
+            "#/components/schemas",
+            "#/servers/0",
+            "#/components/schemas/%41",
+            "#/components/schemas/a%2",
+            "#/components/schemas/%",
+            "#/%ff%fe",
             "#/components/schemas/x%é",
         ]))
         .to_owned(),
         9 => {
-            let kind = *rng.pick(&["parameters", "responses", "requestBodies", "securitySchemes", "headers", "examples"]);
-            let names: Vec<String> = doc.get("components").and_then(|c| c.get(kind)).and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let kind =
+                *rng.pick(&["parameters", "responses", "requestBodies", "securitySchemes", "headers", "examples"]);
+            let names: Vec<String> = doc
+                .get("components")
+                .and_then(|c| c.get(kind))
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
             let name = if names.is_empty() { odd_name(rng) } else { rng.pick(&names).clone() };
             format!("#/components/{kind}/{}", escape(&name))
         }
@@ -911,7 +1157,8 @@ fn rewrite_refs(v: &mut Value, old: &str, new: &str) {
 }
 
 fn odd_path(doc: &Value, rng: &mut Rng) -> String {
-    let existing: Vec<String> = doc.get("paths").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let existing: Vec<String> =
+        doc.get("paths").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     match rng.below(4) {
         0 if !existing.is_empty() => {
             let base = rng.pick(&existing).clone();
@@ -924,9 +1171,39 @@ fn odd_path(doc: &Value, rng: &mut Rng) -> String {
         }
         1 => format!("/{}", odd_name(rng)),
         _ => (*rng.pick(&[
-            "/a/{id}", "/{a}{b}", "/{}", "/{ }", "", "a", "no-slash/{x}", "/a/{id}/{id}", "/{a/b}", "/ü/{ü}", "/{1}", "/{type}",
-            "/{self}", "/{", "/}", "/{{x}}", "/a}{b", "/a/{id", "/%7Bid%7D", "/x/{x-y}", "/x/{X}", "//", "/.", "/`", "/\"q\"",
-            "/<b>", "/{日本}", "/{a}/{A}", "/{_}", "/{Self}", "/ {x} ", "/{x}.json", "/{x}{x}",
+            "/a/{id}",
+            "/{a}{b}",
+            "/{}",
+            "/{ }",
+            "",
+            "a",
+            "no-slash/{x}",
+            "/a/{id}/{id}",
+            "/{a/b}",
+            "/ü/{ü}",
+            "/{1}",
+            "/{type}",
+            "/{self}",
+            "/{",
+            "/}",
+            "/{{x}}",
+            "/a}{b",
+            "/a/{id",
+            "/%7Bid%7D",
+            "/x/{x-y}",
+            "/x/{X}",
+            "//",
+            "/.",
+            "/`",
+            "/\"q\"",
+            "/<b>",
+            "/{日本}",
+            "/{a}/{A}",
+            "/{_}",
+            "/{Self}",
+            "/ {x} ",
+            "/{x}.json",
+            "/{x}{x}",
         ]))
         .to_owned(),
     }
@@ -937,10 +1214,14 @@ fn random_param(doc: &Value, rng: &mut Rng, op: &[Seg]) -> Value {
         Some(Seg::K(p)) => p.clone(),
         _ => String::new(),
     };
-    let placeholders: Vec<String> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_owned).collect();
+    let placeholders: Vec<String> =
+        path.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_owned).collect();
     let name = match rng.below(5) {
         0 if !placeholders.is_empty() => Value::String(rng.pick(&placeholders).clone()),
-        1 => Value::String((*rng.pick(&["Accept", "x-api-version", "limit", "skip", "offset", "body", "params", "Content-Type"])).to_owned()),
+        1 => Value::String(
+            (*rng.pick(&["Accept", "x-api-version", "limit", "skip", "offset", "body", "params", "Content-Type"]))
+                .to_owned(),
+        ),
         2 if rng.chance(1, 4) => random_scalar(rng),
         _ => Value::String(odd_name(rng)),
     };
@@ -980,7 +1261,12 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             let p = pick_node(doc, rng, &any_node)?;
             let old = node(doc, &p)?.clone();
             let new = match (rng.below(7), &old) {
-                (0, Value::String(s)) => s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(json!(s.len())),
+                (0, Value::String(s)) => s
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(json!(s.len())),
                 (0, v) => Value::String(match v {
                     Value::Null => "null".into(),
                     v => v.to_string(),
@@ -990,7 +1276,9 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 (3, _) => Value::Null,
                 (4, Value::Object(m)) => Value::Array(m.values().cloned().collect()),
                 (4, v) => json!([v]),
-                (5, Value::Array(a)) => Value::Object(a.iter().enumerate().map(|(i, x)| (i.to_string(), x.clone())).collect()),
+                (5, Value::Array(a)) => {
+                    Value::Object(a.iter().enumerate().map(|(i, x)| (i.to_string(), x.clone())).collect())
+                }
                 (5, v) => json!({ "value": v }),
                 _ => Value::String(odd_name(rng)),
             };
@@ -999,7 +1287,8 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             Some(what)
         }
         "ref" => {
-            let p = if rng.chance(7, 10) { pick_node(doc, rng, &schema_node) } else { None }.or_else(|| pick_node(doc, rng, &any_node))?;
+            let p = if rng.chance(7, 10) { pick_node(doc, rng, &schema_node) } else { None }
+                .or_else(|| pick_node(doc, rng, &any_node))?;
             let r = random_ref(doc, rng, &p);
             let what = format!("{} := $ref {}", pointer(&p), short(&r));
             match node_mut(doc, &p)? {
@@ -1017,7 +1306,10 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 return None;
             }
             let a = rng.pick(&ops).clone();
-            let other_id = ops.iter().filter_map(|o| node(doc, o)?.get("operationId")?.as_str().map(str::to_owned)).collect::<Vec<_>>();
+            let other_id = ops
+                .iter()
+                .filter_map(|o| node(doc, o)?.get("operationId")?.as_str().map(str::to_owned))
+                .collect::<Vec<_>>();
             let id: Value = match rng.below(6) {
                 0 | 1 if !other_id.is_empty() => {
                     let base = rng.pick(&other_id).clone();
@@ -1029,7 +1321,22 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                         _ => format!("{base} "),
                     })
                 }
-                2 => Value::String((*rng.pick(&["new", "builder", "login", "clone", "fmt", "core", "from_core", "forget_tokens", "set_bearer_token", "set_basic_auth", "with_format"])).into()),
+                2 => Value::String(
+                    (*rng.pick(&[
+                        "new",
+                        "builder",
+                        "login",
+                        "clone",
+                        "fmt",
+                        "core",
+                        "from_core",
+                        "forget_tokens",
+                        "set_bearer_token",
+                        "set_basic_auth",
+                        "with_format",
+                    ]))
+                    .into(),
+                ),
                 3 => random_scalar(rng),
                 _ => Value::String(odd_name(rng)),
             };
@@ -1049,13 +1356,21 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 let m = node(doc, &p)?.as_object()?;
                 let keys: Vec<String> = m.keys().cloned().collect();
                 let old = rng.pick(&keys).clone();
-                let new = if matches!(p.last(), Some(Seg::K(k)) if k == "paths") { odd_path(doc, rng) } else { odd_name(rng) };
+                let new = if matches!(p.last(), Some(Seg::K(k)) if k == "paths") {
+                    odd_path(doc, rng)
+                } else {
+                    odd_name(rng)
+                };
                 let is_schema = p.len() == 2 && p[0] == Seg::K("components".into()) && p[1] == Seg::K("schemas".into());
                 if let Some(Value::Object(m)) = node_mut(doc, &p) {
                     rename_key(m, &old, &new);
                 }
                 if is_schema && rng.chance(1, 2) {
-                    rewrite_refs(doc, &format!("#/components/schemas/{}", escape(&old)), &format!("#/components/schemas/{}", escape(&new)));
+                    rewrite_refs(
+                        doc,
+                        &format!("#/components/schemas/{}", escape(&old)),
+                        &format!("#/components/schemas/{}", escape(&new)),
+                    );
                 }
                 Some(format!("{}: key {old:?} -> {}", pointer(&p), short(&Value::String(new))))
             } else {
@@ -1135,7 +1450,9 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 4 => (0..rng.range(1, 300)).map(|i| json!(format!("v{i}"))).collect(),
                 5 => vec![json!(null)],
                 6 => vec![huge_number(rng), huge_number(rng)],
-                _ => (0..rng.range(1, 8)).map(|_| if rng.chance(4, 5) { Value::String(odd_name(rng)) } else { random_scalar(rng) }).collect(),
+                _ => (0..rng.range(1, 8))
+                    .map(|_| if rng.chance(4, 5) { Value::String(odd_name(rng)) } else { random_scalar(rng) })
+                    .collect(),
             };
             let enum_value = if rng.chance(1, 12) { random_scalar(rng) } else { Value::Array(values) };
             let ty = rng.below(6);
@@ -1156,7 +1473,10 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                     let mut d = Map::new();
                     if let Some(a) = enum_value.as_array() {
                         for v in a.iter().filter_map(Value::as_str) {
-                            d.insert(v.to_owned(), if rng.chance(3, 4) { Value::String(odd_name(rng)) } else { random_scalar(rng) });
+                            d.insert(
+                                v.to_owned(),
+                                if rng.chance(3, 4) { Value::String(odd_name(rng)) } else { random_scalar(rng) },
+                            );
                         }
                     }
                     n.insert("x-enumDescriptions".into(), Value::Object(d));
@@ -1167,13 +1487,19 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
         }
         "discriminator" => {
             let p = pick_node(doc, rng, &schema_node)?;
-            let schema_names: Vec<String> = doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let schema_names: Vec<String> = doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
             let mut mapping = Map::new();
             for _ in 0..rng.below(5) {
                 let target = match rng.below(7) {
                     0 => json!("#/components/schemas/Nowhere"),
                     1 if !schema_names.is_empty() => Value::String(rng.pick(&schema_names).clone()),
-                    2 if !schema_names.is_empty() => Value::String(format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names)))),
+                    2 if !schema_names.is_empty() => {
+                        Value::String(format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names))))
+                    }
                     3 => random_ref(doc, rng, &p),
                     4 => random_scalar(rng),
                     _ => Value::String(odd_name(rng)),
@@ -1181,7 +1507,12 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 mapping.insert(odd_name(rng), target);
             }
             let prop = match rng.below(4) {
-                0 => node(doc, &p).and_then(|v| v.get("properties")).and_then(Value::as_object).and_then(|m| m.keys().next().cloned()).map(Value::String).unwrap_or(json!("type")),
+                0 => node(doc, &p)
+                    .and_then(|v| v.get("properties"))
+                    .and_then(Value::as_object)
+                    .and_then(|m| m.keys().next().cloned())
+                    .map(Value::String)
+                    .unwrap_or(json!("type")),
                 1 => random_scalar(rng),
                 _ => Value::String(odd_name(rng)),
             };
@@ -1191,7 +1522,13 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             }
             let with_one_of = rng.chance(1, 2);
             let alts: Vec<Value> = (0..rng.below(4))
-                .map(|_| if !schema_names.is_empty() && rng.chance(2, 3) { json!({"$ref": format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names)))}) } else { simple_schema(rng) })
+                .map(|_| {
+                    if !schema_names.is_empty() && rng.chance(2, 3) {
+                        json!({"$ref": format!("#/components/schemas/{}", escape(rng.pick::<String>(&schema_names)))})
+                    } else {
+                        simple_schema(rng)
+                    }
+                })
                 .collect();
             let what = format!("{} discriminator := {}", pointer(&p), short(&d));
             let n = node_mut(doc, &p)?.as_object_mut()?;
@@ -1245,7 +1582,9 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
         "xml" => {
             if rng.chance(1, 3) {
                 // Offer a JSON body as XML too, so XML code is emitted for it.
-                let p = pick_node(doc, rng, &|p, v| matches!(p.last(), Some(Seg::K(k)) if k == "content") && v.is_object() && child_count(v) > 0)?;
+                let p = pick_node(doc, rng, &|p, v| {
+                    matches!(p.last(), Some(Seg::K(k)) if k == "content") && v.is_object() && child_count(v) > 0
+                })?;
                 let m = node_mut(doc, &p)?.as_object_mut()?;
                 let first = m.values().next()?.clone();
                 let mime = *rng.pick(&["application/xml", "text/xml", "application/atom+xml"]);
@@ -1264,7 +1603,13 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                     let v = match key {
                         "attribute" | "wrapped" if rng.chance(3, 4) => Value::Bool(rng.chance(1, 2)),
                         "namespace" if rng.chance(1, 2) => json!("http://www.veeam.com/ent/v1.0"),
-                        _ => if rng.chance(3, 4) { Value::String(odd_name(rng)) } else { random_scalar(rng) },
+                        _ => {
+                            if rng.chance(3, 4) {
+                                Value::String(odd_name(rng))
+                            } else {
+                                random_scalar(rng)
+                            }
+                        }
                     };
                     x.insert(key.into(), v);
                 }
@@ -1284,7 +1629,16 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 }
             }
             let p = pick_node(doc, rng, &schema_node)?;
-            let key = *rng.pick(&["minimum", "maximum", "default", "maxLength", "minItems", "example", "multipleOf", "exclusiveMinimum"]);
+            let key = *rng.pick(&[
+                "minimum",
+                "maximum",
+                "default",
+                "maxLength",
+                "minItems",
+                "example",
+                "multipleOf",
+                "exclusiveMinimum",
+            ]);
             let n = huge_number(rng);
             let what = format!("{} {key} := {n}", pointer(&p));
             insert(doc, &p, key, n);
@@ -1295,7 +1649,15 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             if ops.is_empty() {
                 return None;
             }
-            let key = *rng.pick(&["x-pagination", "x-pagination", "x-secret", "x-session-header", "x-doc-page", "x-enumDescriptions", "x-enum-descriptions"]);
+            let key = *rng.pick(&[
+                "x-pagination",
+                "x-pagination",
+                "x-secret",
+                "x-session-header",
+                "x-doc-page",
+                "x-enumDescriptions",
+                "x-enum-descriptions",
+            ]);
             let (p, v) = match key {
                 "x-pagination" => {
                     let op = rng.pick(&ops).clone();
@@ -1307,7 +1669,10 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                     let field = |rng: &mut Rng| -> Value {
                         match rng.below(6) {
                             0 | 1 if !params.is_empty() => Value::String(rng.pick(&params).clone()),
-                            2 => Value::String((*rng.pick(&["data", "pagination.total", "a.b.c", "", ".", "data.", "skip", "limit"])).into()),
+                            2 => Value::String(
+                                (*rng.pick(&["data", "pagination.total", "a.b.c", "", ".", "data.", "skip", "limit"]))
+                                    .into(),
+                            ),
                             3 => random_scalar(rng),
                             _ => Value::String(odd_name(rng)),
                         }
@@ -1345,11 +1710,27 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             Some(what)
         }
         "media" => {
-            let p = pick_node(doc, rng, &|p, v| matches!(p.last(), Some(Seg::K(k)) if k == "content") && v.is_object() && child_count(v) > 0)?;
+            let p = pick_node(doc, rng, &|p, v| {
+                matches!(p.last(), Some(Seg::K(k)) if k == "content") && v.is_object() && child_count(v) > 0
+            })?;
             let mime = (*rng.pick(&[
-                "application/json; charset=utf-8", "*/*", "text/plain", "application/octet-stream", "multipart/form-data",
-                "application/x-www-form-urlencoded", "application/xml", "application/vnd.api+json", "", "ÿ", "text/json",
-                "application/problem+xml", "APPLICATION/JSON", "image/png", ";", "application/json;", "text/html",
+                "application/json; charset=utf-8",
+                "*/*",
+                "text/plain",
+                "application/octet-stream",
+                "multipart/form-data",
+                "application/x-www-form-urlencoded",
+                "application/xml",
+                "application/vnd.api+json",
+                "",
+                "ÿ",
+                "text/json",
+                "application/problem+xml",
+                "APPLICATION/JSON",
+                "image/png",
+                ";",
+                "application/json;",
+                "text/html",
             ]))
             .to_owned();
             let m = node_mut(doc, &p)?.as_object_mut()?;
@@ -1369,7 +1750,11 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 return None;
             }
             let op = rng.pick(&ops).clone();
-            let param = if rng.chance(1, 6) { random_ref(doc, rng, &op).as_str().map(|r| json!({"$ref": r})).unwrap_or(json!(null)) } else { random_param(doc, rng, &op) };
+            let param = if rng.chance(1, 6) {
+                random_ref(doc, rng, &op).as_str().map(|r| json!({"$ref": r})).unwrap_or(json!(null))
+            } else {
+                random_param(doc, rng, &op)
+            };
             let what = format!("{} + parameter {}", pointer(&op), short(&param));
             let o = node_mut(doc, &op)?.as_object_mut()?;
             match o.get_mut("parameters") {
@@ -1396,7 +1781,9 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             let scheme = match rng.below(9) {
                 0 => json!({"type": "http", "scheme": *rng.pick(&["bearer", "basic", "Digest", "BEARER", ""])}),
                 1 => json!({"type": "http", "scheme": random_scalar(rng)}),
-                2 => json!({"type": "apiKey", "name": odd_name(rng), "in": *rng.pick(&["header", "query", "cookie", "body"])}),
+                2 => {
+                    json!({"type": "apiKey", "name": odd_name(rng), "in": *rng.pick(&["header", "query", "cookie", "body"])})
+                }
                 3 => json!({"type": "oauth2", "flows": {"password": {"tokenUrl": random_scalar(rng)}}}),
                 4 => json!({"type": "oauth2", "flows": random_value(rng, 2)}),
                 5 => json!({"type": "openIdConnect", "openIdConnectUrl": odd_name(rng)}),
@@ -1432,7 +1819,9 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 0 => json!([{"url": odd_name(rng), "variables": {"v": {"default": random_scalar(rng)}}}]),
                 1 => json!([]),
                 2 => random_scalar(rng),
-                3 => json!([{"url": "https://{a}{b}/{a}", "variables": {"a": {"default": "{b}"}, "b": {"default": "{a}"}}}]),
+                3 => {
+                    json!([{"url": "https://{a}{b}/{a}", "variables": {"a": {"default": "{b}"}, "b": {"default": "{a}"}}}])
+                }
                 4 => json!([{"url": random_scalar(rng)}]),
                 _ => json!([{"url": format!("https://{}/api", odd_name(rng))}]),
             };
@@ -1465,16 +1854,42 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
             let ty: Value = match rng.below(10) {
                 0 => json!(["string", "null"]),
                 1 => random_scalar(rng),
-                _ => Value::String((*rng.pick(&["string", "integer", "number", "boolean", "array", "object", "null", "file", "String", ""])).into()),
+                _ => Value::String(
+                    (*rng.pick(&[
+                        "string", "integer", "number", "boolean", "array", "object", "null", "file", "String", "",
+                    ]))
+                    .into(),
+                ),
             };
             let format: Value = if rng.chance(1, 5) {
                 random_scalar(rng)
             } else {
-                Value::String((*rng.pick(&[
-                    "uuid", "date-time", "date", "password", "binary", "byte", "int32", "int64", "float", "double", "Zip", "Tar",
-                    "integer", "uint64", "int8", "decimal", "email", "weird", "", "date-time-offset", "time",
-                ]))
-                .into())
+                Value::String(
+                    (*rng.pick(&[
+                        "uuid",
+                        "date-time",
+                        "date",
+                        "password",
+                        "binary",
+                        "byte",
+                        "int32",
+                        "int64",
+                        "float",
+                        "double",
+                        "Zip",
+                        "Tar",
+                        "integer",
+                        "uint64",
+                        "int8",
+                        "decimal",
+                        "email",
+                        "weird",
+                        "",
+                        "date-time-offset",
+                        "time",
+                    ]))
+                    .into(),
+                )
             };
             let what = format!("{} type := {ty}, format := {format}", pointer(&p));
             let n = node_mut(doc, &p)?.as_object_mut()?;
@@ -1486,8 +1901,13 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
         }
         "required" => {
             let p = pick_node(doc, rng, &|p, v| schema_node(p, v) && v.get("properties").is_some())?;
-            let props: Vec<String> = node(doc, &p)?.get("properties").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
-            let mut req: Vec<Value> = props.iter().filter(|_| rng.chance(1, 2)).map(|k| Value::String(k.clone())).collect();
+            let props: Vec<String> = node(doc, &p)?
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let mut req: Vec<Value> =
+                props.iter().filter(|_| rng.chance(1, 2)).map(|k| Value::String(k.clone())).collect();
             for _ in 0..rng.below(3) {
                 req.push(if rng.chance(2, 3) { Value::String(odd_name(rng)) } else { random_scalar(rng) });
             }
@@ -1502,15 +1922,23 @@ fn apply(op: &str, doc: &mut Value, rng: &mut Rng, donors: &[Value]) -> Option<S
                 return None;
             }
             let op = rng.pick(&ops).clone();
-            let code = (*rng.pick(&["200", "201", "204", "2XX", "2xx", "default", "400", "4XX", "5XX", "99999", "0", "-1", "20O", "1e3", "299", "300", "200 ", "+200"])).to_owned();
+            let code = (*rng.pick(&[
+                "200", "201", "204", "2XX", "2xx", "default", "400", "4XX", "5XX", "99999", "0", "-1", "20O", "1e3",
+                "299", "300", "200 ", "+200",
+            ]))
+            .to_owned();
             let resp = match rng.below(7) {
                 0 => json!({"description": "ok"}),
                 1 => json!({"description": "ok", "content": {"application/json": {"schema": simple_schema(rng)}}}),
                 2 => json!({"$ref": random_ref(doc, rng, &op)}),
                 3 => json!({"description": "ok", "content": {"application/json": {}}}),
-                4 => json!({"description": "ok", "headers": {odd_name(rng): {"schema": {"type": "string"}}}, "content": {"text/plain": {"schema": {"type": "string"}}}}),
+                4 => {
+                    json!({"description": "ok", "headers": {odd_name(rng): {"schema": {"type": "string"}}}, "content": {"text/plain": {"schema": {"type": "string"}}}})
+                }
                 5 => random_value(rng, 2),
-                _ => json!({"description": odd_name(rng), "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}, "application/json": {"schema": simple_schema(rng)}}}),
+                _ => {
+                    json!({"description": odd_name(rng), "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}, "application/json": {"schema": simple_schema(rng)}}})
+                }
             };
             let what = format!("{} responses/{code:?} := {}", pointer(&op), short(&resp));
             let o = node_mut(doc, &op)?.as_object_mut()?;
@@ -1549,9 +1977,48 @@ fn heck_like_snake(s: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 const TEXT_TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "\"", ":", ",", "\n", "\t", "- ", "&a ", "*a", "!!binary ", "<<: *a\n", "---\n", "\0", "\u{feff}",
-    "%YAML 1.2\n", "? ", "|", ">", "#", "\\u0000", "\\ud800", "!!str ", "&", "'", "\r", "...\n", "{{", "\"$ref\": \"#\",",
-    "1e99999", "-", "~", "null", ".inf", ".nan", "0x1F", "0o17", "!!float ", "!!map ", "!<tag:x> ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ":",
+    ",",
+    "\n",
+    "\t",
+    "- ",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "<<: *a\n",
+    "---\n",
+    "\0",
+    "\u{feff}",
+    "%YAML 1.2\n",
+    "? ",
+    "|",
+    ">",
+    "#",
+    "\\u0000",
+    "\\ud800",
+    "!!str ",
+    "&",
+    "'",
+    "\r",
+    "...\n",
+    "{{",
+    "\"$ref\": \"#\",",
+    "1e99999",
+    "-",
+    "~",
+    "null",
+    ".inf",
+    ".nan",
+    "0x1F",
+    "0o17",
+    "!!float ",
+    "!!map ",
+    "!<tag:x> ",
 ];
 
 fn mutate_text(text: &str, rng: &mut Rng, log: &mut Log) -> String {
@@ -1658,7 +2125,14 @@ fn make_case(seeds: &Seeds, run_seed: u64, iteration: u64) -> Case {
     let mut rng = Rng::for_case(run_seed, iteration);
     let seed = seeds.pick(&mut rng);
     let mut log = vec![format!("seed document: {}", seed.label)];
-    let stem = seed.label.rsplit('/').next().unwrap_or("doc").rsplit_once('.').map_or(seed.label.as_str(), |(s, _)| s).to_owned();
+    let stem = seed
+        .label
+        .rsplit('/')
+        .next()
+        .unwrap_or("doc")
+        .rsplit_once('.')
+        .map_or(seed.label.as_str(), |(s, _)| s)
+        .to_owned();
     let seed_is_json = seed.label.ends_with(".json");
     let (json_text, text) = match &seed.tree {
         None => (seed_is_json, mutate_text(&seed.text, &mut rng, &mut log)),
@@ -1672,7 +2146,8 @@ fn make_case(seeds: &Seeds, run_seed: u64, iteration: u64) -> Case {
             }
             let as_json = if rng.chance(3, 4) { seed_is_json } else { !seed_is_json };
             let text = if as_json {
-                if rng.chance(1, 2) { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) }.expect("a value serializes")
+                if rng.chance(1, 2) { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) }
+                    .expect("a value serializes")
             } else {
                 serde_yaml::to_string(&doc).expect("a value serializes as YAML")
             };
@@ -1713,14 +2188,18 @@ fn install_panic_hook() {
         if !RECORDING.load(std::sync::atomic::Ordering::SeqCst) {
             return default(info);
         }
-        let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_else(|| "unknown".into());
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "unknown".into());
         let payload = info.payload();
         let message = payload
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
             .unwrap_or_else(|| "(no message)".into());
-        let backtrace = lock(&BACKTRACED).insert(location.clone()).then(|| std::backtrace::Backtrace::force_capture().to_string());
+        let backtrace =
+            lock(&BACKTRACED).insert(location.clone()).then(|| std::backtrace::Backtrace::force_capture().to_string());
         let thread = std::thread::current().name().unwrap_or("unnamed").to_owned();
         lock(&PANICS).push(PanicRecord { message, location, thread, backtrace });
     }));
@@ -1778,7 +2257,11 @@ fn pointer_resolves(raw: &Value, ptr: &str) -> bool {
 fn check_diagnostics(stage: &str, diags: &[Diagnostic], file: &str, raw: Option<&Value>, findings: &mut Vec<Finding>) {
     for d in diags {
         let mut bad = |kind: &'static str, what: &str| {
-            findings.push(Finding { kind, key: format!("{kind}: {what}: {}", normalize(&d.message)), detail: format!("{stage} diagnostic: {d}\n{what}") });
+            findings.push(Finding {
+                kind,
+                key: format!("{kind}: {what}: {}", normalize(&d.message)),
+                detail: format!("{stage} diagnostic: {d}\n{what}"),
+            });
         };
         if d.message.starts_with("internal error") {
             bad("internal-error", "internal error");
@@ -1834,11 +2317,22 @@ fn run_document(file: &str, text: &str, opts: Opts, twice: bool) -> RunResult {
             let diags = diags.unwrap_or_default();
             let stage = if outcome == "parse-error" { "parse" } else { "generate" };
             check_diagnostics(stage, &diags, file, raw.as_ref(), &mut findings);
-            if outcome != "generated" && !diags.iter().any(|d| d.severity == Severity::Error) && (!opts.deny || diags.is_empty()) {
-                findings.push(Finding { kind: "no-error", key: format!("no-error: {outcome} without an error diagnostic"), detail: format!("{diags:#?}") });
+            if outcome != "generated"
+                && !diags.iter().any(|d| d.severity == Severity::Error)
+                && (!opts.deny || diags.is_empty())
+            {
+                findings.push(Finding {
+                    kind: "no-error",
+                    key: format!("no-error: {outcome} without an error diagnostic"),
+                    detail: format!("{diags:#?}"),
+                });
             }
             if differs == Some(true) {
-                findings.push(Finding { kind: "nondeterministic", key: "nondeterministic: two runs differ".into(), detail: String::new() });
+                findings.push(Finding {
+                    kind: "nondeterministic",
+                    key: "nondeterministic: two runs differ".into(),
+                    detail: String::new(),
+                });
             }
             for d in diags.iter().take(20) {
                 summary.push_str(&format!("  {d}\n"));
@@ -1954,7 +2448,8 @@ fn minimize_tree(tree: &mut Value, fails: &mut dyn FnMut(&Value) -> bool) {
                             }
                         }),
                         Value::Array(a) => {
-                            let idx: Vec<usize> = part.iter().filter_map(|s| if let Seg::I(i) = s { Some(*i) } else { None }).collect();
+                            let idx: Vec<usize> =
+                                part.iter().filter_map(|s| if let Seg::I(i) = s { Some(*i) } else { None }).collect();
                             let mut j = 0;
                             a.retain(|_| {
                                 j += 1;
@@ -2069,7 +2564,16 @@ fn ext(file: &str) -> &str {
 
 /// Writes the reproducer and its report; returns the report's path.
 #[allow(clippy::too_many_arguments)]
-fn write_report(out: &Path, f: &Finding, cfg_seed: u64, case: Option<&Case>, orig: (&str, &str), min: Option<(&str, &str)>, opts: Opts, note: &str) -> PathBuf {
+fn write_report(
+    out: &Path,
+    f: &Finding,
+    cfg_seed: u64,
+    case: Option<&Case>,
+    orig: (&str, &str),
+    min: Option<(&str, &str)>,
+    opts: Opts,
+    note: &str,
+) -> PathBuf {
     std::fs::create_dir_all(out).expect("creating target/fuzz-crashes");
     let id = format!("{}-{}", f.kind, fnv(&f.key));
     let orig_path = out.join(format!("{id}.orig.{}", ext(orig.0)));
@@ -2088,7 +2592,11 @@ fn write_report(out: &Path, f: &Finding, cfg_seed: u64, case: Option<&Case>, ori
     r.push_str(&format!("original: {} ({} bytes)\n", orig_path.display(), orig.1.len()));
     if let Some(p) = &min_path {
         r.push_str(&format!("minimized: {} ({} bytes)\n", p.display(), min.unwrap().1.len()));
-        r.push_str(&format!("rerun: FUZZ_FILE={} FUZZ_OPTIONS={:?} cargo test -p tests --test fuzz_generate -- --nocapture\n", p.display(), opts.encode()));
+        r.push_str(&format!(
+            "rerun: FUZZ_FILE={} FUZZ_OPTIONS={:?} cargo test -p tests --test fuzz_generate -- --nocapture\n",
+            p.display(),
+            opts.encode()
+        ));
     }
     if !note.is_empty() {
         r.push_str(note);
@@ -2135,7 +2643,8 @@ fn child_main(cfg: &Config) {
     let loaded = Instant::now();
     let seeds = load_seeds(cfg.seed);
     say(&format!("ready {} {} {}", seeds.seeds.len(), seeds.donors.len(), loaded.elapsed().as_millis()));
-    let mut known: HashSet<String> = std::env::var("FUZZ_CHILD_KNOWN").unwrap_or_default().split('\u{1}').map(str::to_owned).collect();
+    let mut known: HashSet<String> =
+        std::env::var("FUZZ_CHILD_KNOWN").unwrap_or_default().split('\u{1}').map(str::to_owned).collect();
     let mut i = start;
     while i < end && now_ms() < deadline {
         let case = make_case(&seeds, cfg.seed, i);
@@ -2150,7 +2659,16 @@ fn child_main(cfg: &Config) {
                 continue;
             }
             // The unminimized case is on disk before minimizing, which may itself go wrong.
-            let report = write_report(&cfg.out_dir, &f, cfg.seed, Some(&case), (&case.file, &case.text), None, case.opts, "minimizing…");
+            let report = write_report(
+                &cfg.out_dir,
+                &f,
+                cfg.seed,
+                Some(&case),
+                (&case.file, &case.text),
+                None,
+                case.opts,
+                "minimizing…",
+            );
             say(&format!("finding {i} {}\t{}", report.display(), f.key.replace('\n', " ")));
             let key = f.key.clone();
             let opts = case.opts;
@@ -2165,8 +2683,22 @@ fn child_main(cfg: &Config) {
             );
             // Detail from the minimized document: its backtrace is the short one.
             let again = run_document(&mfile, &mtext, opts, false);
-            let f = again.findings.into_iter().find(|g| g.key == key).map(|g| Finding { detail: format!("{}\n\nas first seen:\n{}", g.detail, f.detail), ..g }).unwrap_or(f);
-            write_report(&cfg.out_dir, &f, cfg.seed, Some(&case), (&case.file, &case.text), Some((&mfile, &mtext)), opts, "");
+            let f = again
+                .findings
+                .into_iter()
+                .find(|g| g.key == key)
+                .map(|g| Finding { detail: format!("{}\n\nas first seen:\n{}", g.detail, f.detail), ..g })
+                .unwrap_or(f);
+            write_report(
+                &cfg.out_dir,
+                &f,
+                cfg.seed,
+                Some(&case),
+                (&case.file, &case.text),
+                Some((&mfile, &mtext)),
+                opts,
+                "",
+            );
             say(&format!("minimized {i} {}", mtext.len()));
         }
         i += 1;
@@ -2318,7 +2850,11 @@ fn supervise(cfg: &Config) {
         if next >= cfg.iterations || deadline_ms.is_some_and(|d| now_ms() >= d) {
             break;
         }
-        let mut envs = vec![(CHILD_ENV, next.to_string()), ("FUZZ_CHILD_END", cfg.iterations.to_string()), ("FUZZ_SEED", cfg.seed.to_string())];
+        let mut envs = vec![
+            (CHILD_ENV, next.to_string()),
+            ("FUZZ_CHILD_END", cfg.iterations.to_string()),
+            ("FUZZ_SEED", cfg.seed.to_string()),
+        ];
         // A restarted child need not minimize again what an earlier one did.
         envs.push(("FUZZ_CHILD_KNOWN", findings.keys().cloned().collect::<Vec<_>>().join("\u{1}")));
         if let Some(d) = deadline_ms {
@@ -2340,7 +2876,12 @@ fn supervise(cfg: &Config) {
                             ready = true;
                             if restarts == 0 {
                                 let v: Vec<&str> = rest.split(' ').collect();
-                                println!("fuzz: {} seed documents, {} donor subtrees, loaded in {} ms", v[0], v.get(1).unwrap_or(&"?"), v.get(2).unwrap_or(&"?"));
+                                println!(
+                                    "fuzz: {} seed documents, {} donor subtrees, loaded in {} ms",
+                                    v[0],
+                                    v.get(1).unwrap_or(&"?"),
+                                    v.get(2).unwrap_or(&"?")
+                                );
                             }
                         }
                         "start" => {
@@ -2364,7 +2905,8 @@ fn supervise(cfg: &Config) {
                         "finding" | "seen" => {
                             let (i, rest) = rest.split_once(' ').unwrap_or(("0", rest));
                             let i: u64 = i.parse().unwrap_or(0);
-                            let (report, key) = if tag == "finding" { rest.split_once('\t').unwrap_or(("", rest)) } else { ("", rest) };
+                            let (report, key) =
+                                if tag == "finding" { rest.split_once('\t').unwrap_or(("", rest)) } else { ("", rest) };
                             let e = findings.entry(key.to_owned()).or_insert_with(|| {
                                 println!("fuzz: NEW FINDING at iteration {i}: {key}\n      report: {report}");
                                 ParentFinding { first_iteration: i, count: 0, report: report.to_owned() }
@@ -2381,7 +2923,12 @@ fn supervise(cfg: &Config) {
                     if last_progress.elapsed() > Duration::from_secs(30) {
                         last_progress = Instant::now();
                         let secs = started.elapsed().as_secs_f64();
-                        println!("fuzz: {} executions in {secs:.0} s ({:.1}/s), {} distinct findings", stats.executions, stats.executions as f64 / secs, findings.len());
+                        println!(
+                            "fuzz: {} executions in {secs:.0} s ({:.1}/s), {} distinct findings",
+                            stats.executions,
+                            stats.executions as f64 / secs,
+                            findings.len()
+                        );
                     }
                 }
                 Ok(Msg::Eof) => {
@@ -2401,7 +2948,10 @@ fn supervise(cfg: &Config) {
                             panic!("the fuzzing child process died while loading seeds ({status}):\n{tail}");
                         }
                         // A minimization attempt crashed; the finding is already on disk.
-                        println!("fuzz: the child died while minimizing ({}); continuing after iteration {next}", classify_death(&status, &tail).1);
+                        println!(
+                            "fuzz: the child died while minimizing ({}); continuing after iteration {next}",
+                            classify_death(&status, &tail).1
+                        );
                         restarts += 1;
                         continue 'children;
                     };
@@ -2436,17 +2986,29 @@ fn supervise(cfg: &Config) {
     }
 
     let secs = started.elapsed().as_secs_f64();
-    println!("\nfuzz: done: seed {:#x}, {} executions in {secs:.1} s wall = {:.1} executions/s ({} child restarts)", cfg.seed, stats.executions, stats.executions as f64 / secs, restarts);
+    println!(
+        "\nfuzz: done: seed {:#x}, {} executions in {secs:.1} s wall = {:.1} executions/s ({} child restarts)",
+        cfg.seed,
+        stats.executions,
+        stats.executions as f64 / secs,
+        restarts
+    );
     println!(
         "fuzz: mean case {:.2} ms, mean document {} bytes; outcomes: {:?}",
         stats.case_micros as f64 / 1000.0 / stats.executions.max(1) as f64,
         stats.bytes / stats.executions.max(1),
         stats.outcomes
     );
-    println!("fuzz: slowest cases (ms, iteration): {:?}", stats.slowest.iter().map(|(us, i)| (us / 1000, *i)).collect::<Vec<_>>());
+    println!(
+        "fuzz: slowest cases (ms, iteration): {:?}",
+        stats.slowest.iter().map(|(us, i)| (us / 1000, *i)).collect::<Vec<_>>()
+    );
     println!("fuzz: {} distinct findings", findings.len());
     for (key, f) in &findings {
-        println!("  - {key}\n    first at iteration {} (FUZZ_SEED={:#x} FUZZ_CASE={}), seen {} times\n    report: {}", f.first_iteration, cfg.seed, f.first_iteration, f.count, f.report);
+        println!(
+            "  - {key}\n    first at iteration {} (FUZZ_SEED={:#x} FUZZ_CASE={}), seen {} times\n    report: {}",
+            f.first_iteration, cfg.seed, f.first_iteration, f.count, f.report
+        );
     }
     assert!(
         findings.is_empty(),
@@ -2460,7 +3022,15 @@ fn supervise(cfg: &Config) {
 
 /// A case that killed or stalled the child: rebuild it here, write it down, and (for a crash)
 /// minimize it with a fresh child process per attempt.
-fn record_fatal(cfg: &Config, seeds: &Seeds, i: u64, kind: &'static str, key: &str, tail: &str, findings: &mut BTreeMap<String, ParentFinding>) {
+fn record_fatal(
+    cfg: &Config,
+    seeds: &Seeds,
+    i: u64,
+    kind: &'static str,
+    key: &str,
+    tail: &str,
+    findings: &mut BTreeMap<String, ParentFinding>,
+) {
     let case = make_case(seeds, cfg.seed, i);
     let f = Finding { kind, key: key.to_owned(), detail: format!("stderr of the child process (tail):\n{tail}") };
     if let Some(e) = findings.get_mut(key) {
@@ -2470,7 +3040,8 @@ fn record_fatal(cfg: &Config, seeds: &Seeds, i: u64, kind: &'static str, key: &s
     }
     let report = write_report(&cfg.out_dir, &f, cfg.seed, Some(&case), (&case.file, &case.text), None, case.opts, "");
     println!("fuzz: NEW FINDING at iteration {i}: {key}\n      report: {}", report.display());
-    findings.insert(key.to_owned(), ParentFinding { first_iteration: i, count: 1, report: report.display().to_string() });
+    findings
+        .insert(key.to_owned(), ParentFinding { first_iteration: i, count: 1, report: report.display().to_string() });
     if kind == "hang" {
         return;
     }
@@ -2480,7 +3051,11 @@ fn record_fatal(cfg: &Config, seeds: &Seeds, i: u64, kind: &'static str, key: &s
     let timeout = cfg.case_timeout;
     let mut fails = |file: &str, text: &str| {
         std::fs::write(&scratch, text).unwrap();
-        let mut run = spawn_child(&[(ONE_ENV, scratch.display().to_string()), ("FUZZ_CHILD_ONE_NAME", file.to_owned()), ("FUZZ_OPTIONS", opts.encode())]);
+        let mut run = spawn_child(&[
+            (ONE_ENV, scratch.display().to_string()),
+            ("FUZZ_CHILD_ONE_NAME", file.to_owned()),
+            ("FUZZ_OPTIONS", opts.encode()),
+        ]);
         let mut ok = false;
         loop {
             match run.rx.recv_timeout(timeout) {
@@ -2499,7 +3074,16 @@ fn record_fatal(cfg: &Config, seeds: &Seeds, i: u64, kind: &'static str, key: &s
     };
     if !fails(&case.file, &case.text) {
         let _ = std::fs::remove_file(&scratch);
-        write_report(&cfg.out_dir, &f, cfg.seed, Some(&case), (&case.file, &case.text), None, opts, "the document alone does not crash a fresh process: not minimized");
+        write_report(
+            &cfg.out_dir,
+            &f,
+            cfg.seed,
+            Some(&case),
+            (&case.file, &case.text),
+            None,
+            opts,
+            "the document alone does not crash a fresh process: not minimized",
+        );
         println!("fuzz: iteration {i} does not crash a fresh process on its own; not minimized");
         return;
     }
@@ -2531,7 +3115,13 @@ fn run_one_case(cfg: &Config, i: u64) {
     std::fs::create_dir_all(&cfg.out_dir).unwrap();
     let path = cfg.out_dir.join(format!("case-{:x}-{i}.{}", cfg.seed, ext(&case.file)));
     std::fs::write(&path, &case.text).unwrap();
-    println!("fuzz: seed {:#x} iteration {i}: {} ({} bytes) written to {}", cfg.seed, case.file, case.text.len(), path.display());
+    println!(
+        "fuzz: seed {:#x} iteration {i}: {} ({} bytes) written to {}",
+        cfg.seed,
+        case.file,
+        case.text.len(),
+        path.display()
+    );
     for l in &case.log {
         println!("  {l}");
     }

@@ -88,7 +88,10 @@ impl Peer {
         Peer::start_with(None, Arc::new(handler))
     }
 
-    fn start_tls(acceptor: tokio_rustls::TlsAcceptor, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Peer {
+    fn start_tls(
+        acceptor: tokio_rustls::TlsAcceptor,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Peer {
         Peer::start_with(Some(acceptor), Arc::new(handler))
     }
 
@@ -136,7 +139,11 @@ impl Peer {
     }
 }
 
-async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Handler, record: Arc<Mutex<Vec<Seen>>>) {
+async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    handler: Handler,
+    record: Arc<Mutex<Vec<Seen>>>,
+) {
     let mut buf = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buf).await else { return };
@@ -164,8 +171,13 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -
     let mut lines = head.split("\r\n");
     let mut first = lines.next()?.split(' ');
     let (method, target) = (first.next()?.to_owned(), first.next()?.to_owned());
-    let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
-    let length: usize = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let body_start = head_end + 4;
     if headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")) {
         let body = read_chunked(stream, buf, body_start).await?;
@@ -250,7 +262,8 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, answer: Reply) -> bo
             false
         }
         Reply::Declares { declared } => {
-            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n[");
+            let head =
+                format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n[");
             let _ = stream.write_all(head.as_bytes()).await;
             tokio::time::sleep(Duration::from_millis(200)).await;
             false
@@ -279,7 +292,12 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, answer: Reply) -> bo
 const PASSWORD: &str = "S3cr3t p@ss/wörd&\"<x>";
 
 fn quick() -> RetryPolicy {
-    RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20), retry_non_idempotent: false }
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        retry_non_idempotent: false,
+    }
 }
 
 fn vbr_client(url: &str) -> vbr::Client {
@@ -287,7 +305,10 @@ fn vbr_client(url: &str) -> vbr::Client {
 }
 
 fn token(access: &str, expires_in: serde_json::Value) -> Reply {
-    json_reply(200, json!({"access_token": access, "token_type": "bearer", "refresh_token": format!("RT-{access}"), "expires_in": expires_in}))
+    json_reply(
+        200,
+        json!({"access_token": access, "token_type": "bearer", "refresh_token": format!("RT-{access}"), "expires_in": expires_in}),
+    )
 }
 
 fn record(id: &str) -> serde_json::Value {
@@ -304,7 +325,10 @@ fn simple_vbr(expires_in: serde_json::Value) -> Peer {
 }
 
 fn password_grants(peer: &Peer) -> usize {
-    peer.seen().iter().filter(|s| s.path() == "/api/oauth2/token" && String::from_utf8_lossy(&s.body).contains("grant_type=password")).count()
+    peer.seen()
+        .iter()
+        .filter(|s| s.path() == "/api/oauth2/token" && String::from_utf8_lossy(&s.body).contains("grant_type=password"))
+        .count()
 }
 
 /// Every encoding a server could echo a secret in.
@@ -320,7 +344,16 @@ fn encodings(secret: &str) -> Vec<String> {
         // .NET's JSON writer: every character as an upper-case `\uXXXX`.
         secret.encode_utf16().map(|u| format!("\\u{u:04X}")).collect(),
         // RFC 3986 percent-encoding (`~-._` kept), lower-case hex.
-        secret.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02x}") }).collect(),
+        secret
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02x}")
+                }
+            })
+            .collect(),
         // XML character references.
         secret.chars().map(|c| format!("&#{};", c as u32)).collect(),
     ]
@@ -417,7 +450,8 @@ async fn same_origin_redirects_are_followed_only_when_allowed_and_never_across_o
         "/api/v1/credentials/497f6eca-6276-4993-bfeb-53cbbbba6f08" => redirect(308, "/moved"),
         _ => redirect(302, &away),
     });
-    let follow = vbr::Client::builder(server.url()).redirects(Redirects::SameOrigin { max: 2 }).retry(quick()).build().unwrap();
+    let follow =
+        vbr::Client::builder(server.url()).redirects(Redirects::SameOrigin { max: 2 }).retry(quick()).build().unwrap();
     follow.login("admin", Secret::from(PASSWORD)).await.unwrap();
     follow.get_creds(vbr_id()).await.expect("a same-origin redirect is followed when allowed");
     let moved = server.seen().into_iter().find(|s| s.path() == "/moved").unwrap();
@@ -494,12 +528,17 @@ async fn a_10_gb_content_length_is_refused_before_reading() {
     let client = vbr_client(&server.url());
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     let err = client.get_creds(vbr_id()).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { limit, .. } if limit == veeam_client::runtime::DEFAULT_MAX_RESPONSE_BODY), "{err}");
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit, .. } if limit == veeam_client::runtime::DEFAULT_MAX_RESPONSE_BODY),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn server_numbers_out_of_range_do_not_panic() {
-    for expires_in in [json!(9223372036854775807_i64), json!(18446744073709551615_u64), json!(1e300), json!(-5), json!("soon")] {
+    for expires_in in
+        [json!(9223372036854775807_i64), json!(18446744073709551615_u64), json!(1e300), json!(-5), json!("soon")]
+    {
         let server = simple_vbr(expires_in.clone());
         let client = vbr_client(&server.url());
         client.login("admin", Secret::from(PASSWORD)).await.unwrap_or_else(|e| panic!("{expires_in}: {e}"));
@@ -508,9 +547,12 @@ async fn server_numbers_out_of_range_do_not_panic() {
     for retry_after in ["99999999999999999999999", "18446744073709551615", "-1", "Fri, 31 Dec 9999 23:59:59 GMT"] {
         let server = Peer::start(move |req| match req.path() {
             "/api/oauth2/token" => token("AT-1", json!(900)),
-            _ => Reply::Full { status: 503, headers: vec![("retry-after".into(), retry_after.into())], body: Vec::new() },
+            _ => {
+                Reply::Full { status: 503, headers: vec![("retry-after".into(), retry_after.into())], body: Vec::new() }
+            }
         });
-        let client = vbr::Client::builder(server.url()).retry(quick()).deadline(Duration::from_secs(2)).build().unwrap();
+        let client =
+            vbr::Client::builder(server.url()).retry(quick()).deadline(Duration::from_secs(2)).build().unwrap();
         client.login("admin", Secret::from(PASSWORD)).await.unwrap();
         let started = Instant::now();
         let err = client.get_creds(vbr_id()).await.unwrap_err();
@@ -523,17 +565,32 @@ async fn server_numbers_out_of_range_do_not_panic() {
 async fn the_deadline_covers_every_attempt_and_the_backoff_between() {
     let server = Peer::start(|req| match req.path() {
         "/api/oauth2/token" => token("AT-1", json!(900)),
-        _ => Reply::Later(Duration::from_millis(300), Box::new(Reply::Full { status: 503, headers: vec![("retry-after".into(), "1".into())], body: Vec::new() })),
+        _ => Reply::Later(
+            Duration::from_millis(300),
+            Box::new(Reply::Full { status: 503, headers: vec![("retry-after".into(), "1".into())], body: Vec::new() }),
+        ),
     });
     // Enough attempts, and a `max_delay` long enough that `Retry-After: 1` is honoured.
-    let policy = RetryPolicy { max_attempts: 20, base_delay: Duration::from_millis(5), max_delay: Duration::from_secs(5), retry_non_idempotent: false };
-    let client = vbr::Client::builder(server.url()).retry(policy).deadline(Duration::from_millis(1500)).build().unwrap();
+    let policy = RetryPolicy {
+        max_attempts: 20,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_secs(5),
+        retry_non_idempotent: false,
+    };
+    let client =
+        vbr::Client::builder(server.url()).retry(policy).deadline(Duration::from_millis(1500)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     let started = Instant::now();
     let err = client.get_creds(vbr_id()).await.unwrap_err();
     let took = started.elapsed();
     assert!(took < Duration::from_millis(2000), "took {took:?}: {err}");
-    assert!(matches!(err, Error::Timeout { .. } | Error::Api { status: 503, .. } | Error::UnexpectedStatus { status: 503, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout { .. } | Error::Api { status: 503, .. } | Error::UnexpectedStatus { status: 503, .. }
+        ),
+        "{err}"
+    );
 
     // A server that stalls: the deadline, not the 60 s per-attempt timeout, ends the call.
     let stall = Peer::start(|req| match req.path() {
@@ -566,7 +623,10 @@ fn changed_password_vbr(lifetime: Option<u64>) -> Peer {
                 }
                 json_reply(200, answer)
             } else {
-                Reply::Later(Duration::from_millis(100), Box::new(json_reply(400, json!({"error": "invalid_grant", "error_description": "bad password"}))))
+                Reply::Later(
+                    Duration::from_millis(100),
+                    Box::new(json_reply(400, json!({"error": "invalid_grant", "error_description": "bad password"}))),
+                )
             }
         }
         _ => json_reply(401, json!({"errorCode": "ExpiredToken", "message": "expired"})),
@@ -581,11 +641,16 @@ async fn hundred_calls(client: &vbr::Client) -> Vec<vbr::Error> {
 #[tokio::test]
 async fn a_changed_password_costs_one_password_grant_for_100_callers_after_expiry() {
     let server = changed_password_vbr(Some(1));
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let errors = hundred_calls(&client).await;
-    assert!(errors.iter().all(|e| matches!(e, Error::Auth { .. })), "{:?}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(
+        errors.iter().all(|e| matches!(e, Error::Auth { .. })),
+        "{:?}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+    );
     assert_eq!(password_grants(&server), 2, "the login and one refused grant");
     // Later calls fail fast, without a token request, until the user logs in again.
     let before = server.seen().len();
@@ -627,7 +692,8 @@ async fn a_cancelled_caller_does_not_cancel_the_token_refresh() {
         }
         p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
     });
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // The caller that starts the refresh gives up long before the token endpoint answers.
@@ -651,7 +717,8 @@ async fn a_failed_proactive_refresh_keeps_using_the_valid_token() {
     });
     // The token lives 2 s; its refresh is due after 1 s (the margin is capped at half the
     // lifetime).
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(1500)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(1500)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
     client.get_creds(vbr_id()).await.expect("the still-valid token is used when the refresh fails");
@@ -675,7 +742,9 @@ fn echo_body(secret: &str) -> String {
 
 #[tokio::test]
 async fn a_token_endpoint_echoing_the_password_in_every_encoding_shows_none() {
-    let server = Peer::start(|req| reply(400, "text/plain", format!("bad request: {}", String::from_utf8_lossy(&req.body)) + &echo_body(PASSWORD)));
+    let server = Peer::start(|req| {
+        reply(400, "text/plain", format!("bad request: {}", String::from_utf8_lossy(&req.body)) + &echo_body(PASSWORD))
+    });
     let client = vbr_client(&server.url());
     let (capture, _guard) = support::Capture::install();
     let err = client.login("admin", Secret::from(PASSWORD)).await.unwrap_err();
@@ -691,7 +760,9 @@ async fn a_password_change_answered_with_an_echo_shows_no_password() {
     let for_418 = format!("teapot, not JSON: {}", echo_body(new_password));
     let server = Peer::start(move |req| match req.path() {
         "/api/oauth2/token" => token("AT-1", json!(900)),
-        p if p.ends_with("/changepassword") && req.header("x-case") == Some("418") => reply(418, "text/plain", for_418.clone()),
+        p if p.ends_with("/changepassword") && req.header("x-case") == Some("418") => {
+            reply(418, "text/plain", for_418.clone())
+        }
         p if p.ends_with("/changepassword") => json_reply(400, for_400.clone()),
         _ => json_reply(404, json!({})),
     });
@@ -711,7 +782,12 @@ async fn a_password_change_answered_with_an_echo_shows_no_password() {
 
 #[tokio::test]
 async fn a_token_answer_with_an_undocumented_success_status_is_not_shown() {
-    let server = Peer::start(|_| json_reply(201, json!({"access_token": "AT-SECRET-TOKEN-VALUE", "refresh_token": "RT-SECRET-VALUE", "token_type": "bearer"})));
+    let server = Peer::start(|_| {
+        json_reply(
+            201,
+            json!({"access_token": "AT-SECRET-TOKEN-VALUE", "refresh_token": "RT-SECRET-VALUE", "token_type": "bearer"}),
+        )
+    });
     let client = vbr_client(&server.url());
     let spec = vbr::types::TokenLoginSpec {
         grant_type: vbr::types::ELoginGrantType::Password,
@@ -736,7 +812,16 @@ async fn a_secret_cut_short_by_the_excerpt_does_not_show() {
         let server = Peer::start(move |req| match req.path() {
             "/api/oauth2/token" => token(bearer, json!(900)),
             // An error page that reflects the Authorization header near the excerpt's end.
-            _ => reply(502, "text/html", format!("{}{}{}", "x".repeat(cut), req.header("authorization").unwrap_or("").trim_start_matches("Bearer "), "y".repeat(2000))),
+            _ => reply(
+                502,
+                "text/html",
+                format!(
+                    "{}{}{}",
+                    "x".repeat(cut),
+                    req.header("authorization").unwrap_or("").trim_start_matches("Bearer "),
+                    "y".repeat(2000)
+                ),
+            ),
         });
         let client = vbr_client(&server.url());
         client.login("admin", Secret::from(PASSWORD)).await.unwrap();
@@ -753,7 +838,12 @@ async fn debug_output_shows_no_header_value_and_urls_with_credentials_are_refuse
     assert!(!format!("{builder:?}").contains("HEADER-SECRET-VALUE"), "{builder:?}");
     let client = builder.build().unwrap();
     assert!(!format!("{client:?}").contains("HEADER-SECRET-VALUE"));
-    for url in ["https://admin:URL-SECRET@vbr.example:9419", "https://admin:URL-SECRET@[::1", "https://admin:pa/URL-SECRET@vbr:9419", "https://admin:URL-SECRET?#@vbr"] {
+    for url in [
+        "https://admin:URL-SECRET@vbr.example:9419",
+        "https://admin:URL-SECRET@[::1",
+        "https://admin:pa/URL-SECRET@vbr:9419",
+        "https://admin:URL-SECRET?#@vbr",
+    ] {
         let builder = vbr::Client::builder(url);
         assert!(!format!("{builder:?}").contains("URL-SECRET"), "{builder:?}");
         let err = builder.build().unwrap_err();
@@ -840,7 +930,10 @@ async fn a_refused_logon_stores_no_session_id() {
     let server = Peer::start(|req| match req.path() {
         "/sessionMngr/" => Reply::Full {
             status: 401,
-            headers: vec![("x-restsvcsessionid".into(), "LEAKED-SESSION".into()), ("content-type".into(), "application/xml".into())],
+            headers: vec![
+                ("x-restsvcsessionid".into(), "LEAKED-SESSION".into()),
+                ("content-type".into(), "application/xml".into()),
+            ],
             body: b"<Error xmlns=\"http://www.veeam.com/ent/v1.0\"/>".to_vec(),
         },
         _ => Reply::Full { status: 204, headers: vec![], body: vec![] },
@@ -855,13 +948,15 @@ async fn a_refused_logon_stores_no_session_id() {
 
 #[tokio::test]
 async fn logoff_forgets_the_session_and_the_basic_credentials() {
-    let server = Peer::start(|req| match req.path() {
+    let server = Peer::start(|req| {
+        match req.path() {
         "/sessionMngr/" => Reply::Full {
             status: 201,
             headers: vec![("x-restsvcsessionid".into(), "SESSION-1".into()), ("content-type".into(), "application/xml".into())],
             body: br#"<LogonSession xmlns="http://www.veeam.com/ent/v1.0" Href="h" Type="LogonSession"><SessionId>44cfbdbe-5a95-4156-8867-91f069b7c2cc</SessionId></LogonSession>"#.to_vec(),
         },
         _ => Reply::Full { status: 204, headers: vec![], body: vec![] },
+    }
     });
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     client.set_basic_auth("admin", Secret::from(PASSWORD));
@@ -883,8 +978,13 @@ async fn an_xml_body_with_a_character_xml_forbids_is_refused_before_sending() {
     let server = Peer::start(|_| Reply::Full { status: 201, headers: vec![], body: vec![] });
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     client.set_session_id(Secret::from("SESSION-1"));
-    let spec = em::types::CredentialsInfoSpec { username: Some("u".into()), password: Some(Secret::from("pass\u{1}word")), ..Default::default() };
-    let err = client.create_credentials(vbr_id(), &em::types::CreateCredentialsAction::Create, &spec).await.unwrap_err();
+    let spec = em::types::CredentialsInfoSpec {
+        username: Some("u".into()),
+        password: Some(Secret::from("pass\u{1}word")),
+        ..Default::default()
+    };
+    let err =
+        client.create_credentials(vbr_id(), &em::types::CreateCredentialsAction::Create, &spec).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { operation: "CreateCredentials", .. }), "{err}");
     assert!(err.to_string().contains("/CredentialsInfoSpec/Password") && err.to_string().contains("U+0001"), "{err}");
     assert!(!err.to_string().contains("pass"), "{err}");
@@ -906,7 +1006,11 @@ async fn trusting_only_one_certificate_accepts_that_server_and_no_other() {
     let ours = Peer::start_tls(acceptor, answer);
     let theirs = Peer::start_tls(other_acceptor, answer);
     let build = |peer: &Peer| {
-        vbr::Client::builder(format!("https://localhost:{}", peer.addr.port())).trust_only_certificate_pem(pem.clone()).retry(quick()).build().unwrap()
+        vbr::Client::builder(format!("https://localhost:{}", peer.addr.port()))
+            .trust_only_certificate_pem(pem.clone())
+            .retry(quick())
+            .build()
+            .unwrap()
     };
     build(&ours).login("admin", Secret::from(PASSWORD)).await.unwrap();
     build(&theirs).login("admin", Secret::from(PASSWORD)).await.unwrap_err();
@@ -916,7 +1020,8 @@ async fn trusting_only_one_certificate_accepts_that_server_and_no_other() {
 #[test]
 fn turning_verification_off_logs_a_warning() {
     let (capture, _guard) = support::Capture::install();
-    let _client = vbr::Client::builder("https://vbr.example:9419").danger_accept_invalid_certificates(true).build().unwrap();
+    let _client =
+        vbr::Client::builder("https://vbr.example:9419").danger_accept_invalid_certificates(true).build().unwrap();
     assert!(capture.text().contains("WARN") && capture.text().contains("verification is OFF"), "{}", capture.text());
     let (capture, _guard) = support::Capture::install();
     let _client = vbr::Client::builder("https://vbr.example:9419").build().unwrap();
@@ -933,12 +1038,20 @@ async fn waves_of_callers_after_a_lost_token_answer_do_not_repeat_the_password_g
     // reset after the server counted the attempt).
     let grants = AtomicU64::new(0);
     let server = Peer::start(move |req| match req.path() {
-        "/api/oauth2/token" if grants.fetch_add(1, Ordering::SeqCst) == 0 => json_reply(200, json!({"access_token": "AT-1", "expires_in": 1})),
+        "/api/oauth2/token" if grants.fetch_add(1, Ordering::SeqCst) == 0 => {
+            json_reply(200, json!({"access_token": "AT-1", "expires_in": 1}))
+        }
         "/api/oauth2/token" => Reply::Declares { declared: 100 },
         _ => json_reply(200, record("497f6eca-6276-4993-bfeb-53cbbbba6f08")),
     });
-    let policy = RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(5), retry_non_idempotent: false };
-    let client = vbr::Client::builder(server.url()).retry(policy).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(5),
+        retry_non_idempotent: false,
+    };
+    let client =
+        vbr::Client::builder(server.url()).retry(policy).refresh_margin(Duration::from_millis(600)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     for _ in 0..3 {
@@ -960,7 +1073,8 @@ fn a_renewal_cut_off_with_its_runtime_does_not_break_the_client() {
         },
         p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
     });
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
     // A synchronous wrapper's habit: one runtime per call.
     let block_on = |f: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>| {
         tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
@@ -982,7 +1096,10 @@ async fn the_token_a_request_carried_is_blanked_even_after_a_logout() {
         "/api/oauth2/token" => token("AT-OLD-TOKEN-still-valid", json!(900)),
         _ => Reply::Later(
             Duration::from_millis(300),
-            Box::new(json_reply(400, json!({"errorCode": "BadRequest", "message": format!("you sent {}", req.header("authorization").unwrap_or(""))}))),
+            Box::new(json_reply(
+                400,
+                json!({"errorCode": "BadRequest", "message": format!("you sent {}", req.header("authorization").unwrap_or(""))}),
+            )),
         ),
     });
     let client = vbr_client(&server.url());
@@ -1014,8 +1131,16 @@ async fn character_references_in_an_xml_error_do_not_reveal_the_password() {
 async fn a_redirect_whose_path_carries_a_secret_does_not_show_it() {
     let server = Peer::start(|req| match req.path() {
         "/api/oauth2/token" if req.header("x-case").is_none() => token("AT-PATH-TOKEN-123", json!(900)),
-        "/api/oauth2/token" => redirect(307, &format!("/login/{}", serde_urlencoded::to_string([("p", PASSWORD)]).unwrap())),
-        _ => redirect(302, &format!("http://other.example/t/{}", req.header("authorization").unwrap_or("").trim_start_matches("Bearer "))),
+        "/api/oauth2/token" => {
+            redirect(307, &format!("/login/{}", serde_urlencoded::to_string([("p", PASSWORD)]).unwrap()))
+        }
+        _ => redirect(
+            302,
+            &format!(
+                "http://other.example/t/{}",
+                req.header("authorization").unwrap_or("").trim_start_matches("Bearer ")
+            ),
+        ),
     });
     let client = vbr_client(&server.url());
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
@@ -1035,7 +1160,12 @@ async fn a_slow_refresh_does_not_fail_calls_while_the_token_is_valid() {
         p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
     });
     // Refresh due after 2 s; the token is valid for 4.
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_secs(2)).deadline(Duration::from_secs(1)).build().unwrap();
+    let client = vbr::Client::builder(server.url())
+        .retry(quick())
+        .refresh_margin(Duration::from_secs(2))
+        .deadline(Duration::from_secs(1))
+        .build()
+        .unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(2200)).await;
     client.get_creds(vbr_id()).await.expect("the valid token carries the call while the refresh is slow");
@@ -1044,7 +1174,8 @@ async fn a_slow_refresh_does_not_fail_calls_while_the_token_is_valid() {
 #[tokio::test]
 async fn login_keeps_to_the_deadline() {
     let server = Peer::start(|_| Reply::Later(Duration::from_secs(3), Box::new(token("AT-1", json!(900)))));
-    let client = vbr::Client::builder(server.url()).retry(quick()).deadline(Duration::from_millis(500)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).deadline(Duration::from_millis(500)).build().unwrap();
     let started = Instant::now();
     let err = client.login("admin", Secret::from(PASSWORD)).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
@@ -1057,11 +1188,19 @@ async fn forgetting_the_credentials_stops_a_renewal_under_way() {
     let server = Peer::start(move |req| match req.path() {
         "/api/oauth2/token" if issued.fetch_add(1, Ordering::SeqCst) == 0 => token("AT-1", json!(1)),
         // The refresh grant is answered "busy, come back in a second", again and again.
-        "/api/oauth2/token" => Reply::Full { status: 503, headers: vec![("retry-after".into(), "1".into())], body: Vec::new() },
+        "/api/oauth2/token" => {
+            Reply::Full { status: 503, headers: vec![("retry-after".into(), "1".into())], body: Vec::new() }
+        }
         p => json_reply(200, record(&p["/api/v1/credentials/".len()..])),
     });
-    let policy = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(5), max_delay: Duration::from_secs(2), retry_non_idempotent: false };
-    let client = vbr::Client::builder(server.url()).retry(policy).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let policy = RetryPolicy {
+        max_attempts: 5,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_secs(2),
+        retry_non_idempotent: false,
+    };
+    let client =
+        vbr::Client::builder(server.url()).retry(policy).refresh_margin(Duration::from_millis(600)).build().unwrap();
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let call = tokio::time::timeout(Duration::from_millis(200), client.get_creds(vbr_id()));
@@ -1081,9 +1220,13 @@ async fn the_client_credentials_flow_is_cached_shared_and_never_repeats_a_refuse
     let refusing = refuse.clone();
     let server = Peer::start(move |req| match req.path() {
         "/oauth/token" => {
-            let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my-app:s%C3%A9cret%2B%2F"));
+            let expected =
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my-app:s%C3%A9cret%2B%2F"));
             let body = String::from_utf8_lossy(&req.body).into_owned();
-            if refusing.load(Ordering::SeqCst) || req.header("authorization") != Some(expected.as_str()) || body != "grant_type=client_credentials&scope=read+write" {
+            if refusing.load(Ordering::SeqCst)
+                || req.header("authorization") != Some(expected.as_str())
+                || body != "grant_type=client_credentials&scope=read+write"
+            {
                 return json_reply(401, json!({"error": "invalid_client"}));
             }
             let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
@@ -1094,9 +1237,17 @@ async fn the_client_credentials_flow_is_cached_shared_and_never_repeats_a_refuse
             _ => json_reply(401, json!({"errorCode": "ExpiredToken", "message": "no"})),
         },
     });
-    let client = vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
     let core = client.core();
-    core.oauth2_client_credentials_login::<vbr::types::Error>("/oauth/token", "my-app", Secret::from("sécret+/"), Some("read write")).await.unwrap();
+    core.oauth2_client_credentials_login::<vbr::types::Error>(
+        "/oauth/token",
+        "my-app",
+        Secret::from("sécret+/"),
+        Some("read write"),
+    )
+    .await
+    .unwrap();
     client.get_creds(vbr_id()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // 50 callers find the token expired: one token request fetches the next.
@@ -1126,7 +1277,9 @@ async fn the_client_credentials_flow_is_cached_shared_and_never_repeats_a_refuse
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -1171,7 +1324,9 @@ async fn bulk_connection(stream: tokio::net::TcpStream) {
         head.push(line);
     }
     if head[0].starts_with("GET") {
-        let header = format!("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {HUNDRED_MB}\r\n\r\n");
+        let header = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {HUNDRED_MB}\r\n\r\n"
+        );
         if stream.get_mut().write_all(header.as_bytes()).await.is_err() {
             return;
         }
@@ -1209,20 +1364,25 @@ async fn bulk_connection(stream: tokio::net::TcpStream) {
         let _ = stream.read_exact(&mut crlf).await;
     }
     let body = format!("{{\"received\":{received},\"intact\":{intact}}}");
-    let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+    let answer =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
     let _ = stream.get_mut().write_all(answer.as_bytes()).await;
 }
 
-const DOWNLOAD: runtime::Operation = runtime::Operation { id: "Download", method: runtime::Method::Get, path: "/blob", auth: &[] };
-const UPLOAD: runtime::Operation = runtime::Operation { id: "Upload", method: runtime::Method::Put, path: "/blob", auth: &[] };
+const DOWNLOAD: runtime::Operation =
+    runtime::Operation { id: "Download", method: runtime::Method::Get, path: "/blob", auth: &[] };
+const UPLOAD: runtime::Operation =
+    runtime::Operation { id: "Upload", method: runtime::Method::Put, path: "/blob", auth: &[] };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_100_mb_download_streams_with_flat_memory() {
     let addr = bulk_server();
     // A body cap far below the download: streaming is not subject to it.
-    let client = vbr::Client::builder(format!("http://{addr}")).max_response_body(1024 * 1024).retry(quick()).build().unwrap();
+    let client =
+        vbr::Client::builder(format!("http://{addr}")).max_response_body(1024 * 1024).retry(quick()).build().unwrap();
     let before = rss_kib();
-    let response = client.core().request(&DOWNLOAD, "/blob".into()).send_streaming::<vbr::types::Error>().await.unwrap();
+    let response =
+        client.core().request(&DOWNLOAD, "/blob".into()).send_streaming::<vbr::types::Error>().await.unwrap();
     let mut stream = response.into_stream::<vbr::types::Error>();
     assert_eq!(stream.content_length(), Some(HUNDRED_MB));
     let (mut offset, mut peak) = (0u64, before);
@@ -1248,7 +1408,8 @@ async fn a_100_mb_upload_streams_from_a_stream_and_arrives_intact() {
     let mut request = client.core().request(&UPLOAD, "/blob".into());
     request.body_upload("application/octet-stream", runtime::Upload::stream(chunks));
     let response = request.send::<vbr::types::Error>().await.unwrap();
-    let answer: serde_json::Value = response.decode_serde::<serde_json::Value, vbr::types::Error>(&[runtime::Format::Json]).unwrap();
+    let answer: serde_json::Value =
+        response.decode_serde::<serde_json::Value, vbr::types::Error>(&[runtime::Format::Json]).unwrap();
     assert_eq!(answer, json!({"received": HUNDRED_MB, "intact": true}));
     let grew = rss_kib().saturating_sub(before);
     assert!(grew < 32 * 1024, "memory grew by {grew} KiB while uploading 100 MiB");
@@ -1263,22 +1424,36 @@ fn xml_echo() -> Peer {
     Peer::start(|req| reply(200, "application/xml", req.body.clone()))
 }
 
-const ECHO: runtime::Operation = runtime::Operation { id: "Echo", method: runtime::Method::Post, path: "/echo", auth: &[] };
+const ECHO: runtime::Operation =
+    runtime::Operation { id: "Echo", method: runtime::Method::Post, path: "/echo", auth: &[] };
 
 #[tokio::test]
 async fn an_xml_array_comes_back_equal() {
     let server = xml_echo();
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     let specs = vec![
-        em::types::CredentialsInfoSpec { username: Some("DOMAIN\\one".into()), description: Some("a <b> & \"c\"".into()), password: Some(Secret::from("p1")) },
+        em::types::CredentialsInfoSpec {
+            username: Some("DOMAIN\\one".into()),
+            description: Some("a <b> & \"c\"".into()),
+            password: Some(Secret::from("p1")),
+        },
         em::types::CredentialsInfoSpec { username: Some("two".into()), description: None, password: None },
     ];
     let mut request = client.core().request(&ECHO, "/echo".into());
-    request.body_xml_list_or_serde::<em::types::Error, _>(&specs, &[runtime::Format::Xml], "ArrayOfCredentialsInfoSpec", "CredentialsInfoSpec").unwrap();
+    request
+        .body_xml_list_or_serde::<em::types::Error, _>(
+            &specs,
+            &[runtime::Format::Xml],
+            "ArrayOfCredentialsInfoSpec",
+            "CredentialsInfoSpec",
+        )
+        .unwrap();
     let response = request.send::<em::types::Error>().await.unwrap();
     let sent = String::from_utf8_lossy(&server.seen()[0].body).into_owned();
     assert!(sent.contains("<ArrayOfCredentialsInfoSpec><CredentialsInfoSpec"), "{sent}");
-    let back: Vec<em::types::CredentialsInfoSpec> = response.decode_xml_list_or_serde::<_, em::types::Error>(&[runtime::Format::Xml], "CredentialsInfoSpec").unwrap();
+    let back: Vec<em::types::CredentialsInfoSpec> = response
+        .decode_xml_list_or_serde::<_, em::types::Error>(&[runtime::Format::Xml], "CredentialsInfoSpec")
+        .unwrap();
     assert_eq!(back, specs);
 }
 
@@ -1289,7 +1464,10 @@ async fn an_xml_primitive_comes_back_equal() {
     let mut request = client.core().request(&ECHO, "/echo".into());
     request.body_xml_text_or_serde::<em::types::Error, _>(&-42i64, &[runtime::Format::Xml], "count").unwrap();
     let response = request.send::<em::types::Error>().await.unwrap();
-    assert_eq!(String::from_utf8_lossy(&server.seen()[0].body), "<?xml version=\"1.0\" encoding=\"utf-8\"?><count>-42</count>");
+    assert_eq!(
+        String::from_utf8_lossy(&server.seen()[0].body),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><count>-42</count>"
+    );
     assert_eq!(response.decode_xml_text_or_serde::<i64, em::types::Error>(&[runtime::Format::Xml]).unwrap(), -42);
 }
 
@@ -1303,7 +1481,8 @@ fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
     let delimiter = format!("--{boundary}");
     let text = body;
     let mut parts = Vec::new();
-    let mut positions: Vec<usize> = text.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i).collect();
+    let mut positions: Vec<usize> =
+        text.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i).collect();
     positions.push(text.len());
     for pair in positions.windows(2) {
         let part = &text[pair[0] + delimiter.len()..pair[1]];
@@ -1327,7 +1506,12 @@ async fn a_multipart_form_with_text_json_and_file_parts_arrives_well_formed() {
     form.text("title", "Q3 report");
     form.text("pages", &12i64);
     form.json("meta", &json!({"author": "ops"}));
-    form.file("file", runtime::FilePart::new(b"%PDF-1.7 binary\x00\xff".to_vec()).file_name("report.pdf").content_type("application/pdf"));
+    form.file(
+        "file",
+        runtime::FilePart::new(b"%PDF-1.7 binary\x00\xff".to_vec())
+            .file_name("report.pdf")
+            .content_type("application/pdf"),
+    );
     let chunks = futures::stream::iter(vec![Ok::<_, std::io::Error>(b"streamed ".to_vec()), Ok(b"part".to_vec())]);
     form.file("attachments", runtime::FilePart::new(runtime::Upload::stream(chunks)).file_name("notes.txt"));
     let mut request = client.core().request(&UPLOAD, "/blob".into());
@@ -1360,7 +1544,10 @@ async fn a_declared_response_header_comes_with_the_answer_or_its_absence_is_name
     let logon = br#"<LogonSession xmlns="http://www.veeam.com/ent/v1.0" Href="h" Type="LogonSession"><SessionId>44cfbdbe-5a95-4156-8867-91f069b7c2cc</SessionId></LogonSession>"#;
     let with = Peer::start(|_| Reply::Full {
         status: 201,
-        headers: vec![("x-restsvcsessionid".into(), "SESSION-42".into()), ("content-type".into(), "application/xml".into())],
+        headers: vec![
+            ("x-restsvcsessionid".into(), "SESSION-42".into()),
+            ("content-type".into(), "application/xml".into()),
+        ],
         body: logon.to_vec(),
     });
     let client = em::Client::builder(with.url()).retry(quick()).build().unwrap();
@@ -1368,7 +1555,11 @@ async fn a_declared_response_header_comes_with_the_answer_or_its_absence_is_name
     assert_eq!((output.status, output.x_rest_svc_session_id.expose()), (201, "SESSION-42"));
     assert!(!format!("{output:?}").contains("SESSION-42"));
 
-    let without = Peer::start(|_| Reply::Full { status: 201, headers: vec![("content-type".into(), "application/xml".into())], body: logon.to_vec() });
+    let without = Peer::start(|_| Reply::Full {
+        status: 201,
+        headers: vec![("content-type".into(), "application/xml".into())],
+        body: logon.to_vec(),
+    });
     let client = em::Client::builder(without.url()).retry(quick()).build().unwrap();
     let err = client.create_logon_session("latest").await.unwrap_err();
     assert!(matches!(&err, Error::Decode { path, .. } if path == "header `X-RestSvcSessionId`"), "{err}");
@@ -1376,7 +1567,8 @@ async fn a_declared_response_header_comes_with_the_answer_or_its_absence_is_name
 
 #[tokio::test]
 async fn a_secret_in_a_multipart_text_part_is_blanked_from_an_echo() {
-    let server = Peer::start(|req| reply(400, "text/plain", format!("rejected: {}", String::from_utf8_lossy(&req.body))));
+    let server =
+        Peer::start(|req| reply(400, "text/plain", format!("rejected: {}", String::from_utf8_lossy(&req.body))));
     let client = vbr_client(&server.url());
     let mut form = runtime::Multipart::new();
     form.text("user", "admin");

@@ -74,8 +74,12 @@ fn scratch_dir() -> PathBuf {
 fn prism_versions(dir: &Path) -> (String, Option<String>) {
     let read = |path: PathBuf| -> Option<Value> { serde_json::from_str(&fs::read_to_string(path).ok()?).ok() };
     let manifest = read(dir.join("package.json")).expect("tests/prism/package.json is readable JSON");
-    let pinned = manifest["dependencies"]["@stoplight/prism-cli"].as_str().expect("package.json pins @stoplight/prism-cli").to_owned();
-    let installed = read(dir.join("node_modules/@stoplight/prism-cli/package.json")).and_then(|m| m["version"].as_str().map(str::to_owned));
+    let pinned = manifest["dependencies"]["@stoplight/prism-cli"]
+        .as_str()
+        .expect("package.json pins @stoplight/prism-cli")
+        .to_owned();
+    let installed = read(dir.join("node_modules/@stoplight/prism-cli/package.json"))
+        .and_then(|m| m["version"].as_str().map(str::to_owned));
     (pinned, installed)
 }
 
@@ -152,10 +156,16 @@ impl Prism {
                     panic!("Prism exited ({status}) before listening on port {port}:\n{log}");
                 }
                 let addr = SocketAddr::from(([127, 0, 0, 1], port));
-                if prism.log_text().contains(&listening) && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                if prism.log_text().contains(&listening)
+                    && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+                {
                     return prism;
                 }
-                assert!(Instant::now() < deadline, "Prism did not listen on port {port} within {START_TIMEOUT:?}:\n{}", prism.log_text());
+                assert!(
+                    Instant::now() < deadline,
+                    "Prism did not listen on port {port} within {START_TIMEOUT:?}:\n{}",
+                    prism.log_text()
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
@@ -190,7 +200,8 @@ impl Prism {
             if is_request_line(line) {
                 let after = line.split("[HTTP SERVER] ").nth(1).unwrap_or_default();
                 let mut words = after.split_whitespace();
-                let request = format!("{} {}", words.next().unwrap_or_default().to_uppercase(), words.next().unwrap_or_default());
+                let request =
+                    format!("{} {}", words.next().unwrap_or_default().to_uppercase(), words.next().unwrap_or_default());
                 blocks.push((request, Vec::new()));
             } else if let Some((_, lines)) = blocks.last_mut() {
                 lines.push(line.trim().to_owned());
@@ -250,7 +261,10 @@ fn load_spec() -> Value {
 
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     match value.get("$ref").and_then(Value::as_str) {
-        Some(pointer) => resolve(spec, spec.pointer(pointer.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {pointer}"))),
+        Some(pointer) => resolve(
+            spec,
+            spec.pointer(pointer.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {pointer}")),
+        ),
         None => value,
     }
 }
@@ -262,8 +276,12 @@ fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
             if !METHODS.contains(&method.as_str()) {
                 continue;
             }
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_owned();
-            let body_media = op.get("requestBody").map(|b| resolve(spec, b)["content"].as_object().unwrap().keys().cloned().collect()).unwrap_or_default();
+            let id =
+                op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_owned();
+            let body_media = op
+                .get("requestBody")
+                .map(|b| resolve(spec, b)["content"].as_object().unwrap().keys().cloned().collect())
+                .unwrap_or_default();
             let params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
             let uuid_params = params
                 .iter()
@@ -272,9 +290,18 @@ fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                 .map(|p| p["name"].as_str().unwrap().to_owned())
                 .collect();
             let responses = op["responses"].as_object().unwrap();
-            let success = responses.keys().filter(|code| code.starts_with('2')).min().unwrap_or_else(|| panic!("{id} has no 2xx response"));
-            let success_content = resolve(spec, &responses[success]).get("content").and_then(Value::as_object).and_then(|c| c.values().next());
-            let body_schema = op.get("requestBody").and_then(|b| resolve(spec, b)["content"].as_object()?.values().next()?.get("schema").cloned());
+            let success = responses
+                .keys()
+                .filter(|code| code.starts_with('2'))
+                .min()
+                .unwrap_or_else(|| panic!("{id} has no 2xx response"));
+            let success_content = resolve(spec, &responses[success])
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next());
+            let body_schema = op
+                .get("requestBody")
+                .and_then(|b| resolve(spec, b)["content"].as_object()?.values().next()?.get("schema").cloned());
             let op = SpecOp {
                 method: method.to_uppercase(),
                 path: path.clone(),
@@ -312,16 +339,18 @@ fn break_union_cycles(spec: &mut Value) -> Vec<String> {
         for member in &members {
             let Some(child_ref) = member["$ref"].as_str() else { continue };
             let child = child_ref.trim_start_matches("#/components/schemas/").to_owned();
-            let Some(all_of) = schemas.get_mut(&child).and_then(|c| c.get_mut("allOf")).and_then(Value::as_array_mut) else { continue };
+            let Some(all_of) = schemas.get_mut(&child).and_then(|c| c.get_mut("allOf")).and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
             let Some(link) = all_of.iter_mut().find(|s| s["$ref"] == parent_ref.as_str()) else { continue };
             *link = json!({ "$ref": base_ref });
             if let Some(property) = &property {
                 // The mapping names the value that selects this variant; without a mapping
                 // the value is the variant's schema name (OpenAPI 3.0.3, Discriminator Object).
-                let value = discriminator
-                    .as_ref()
-                    .and_then(|d| d["mapping"].as_object())
-                    .and_then(|m| m.iter().find(|(_, target)| target.as_str() == Some(child_ref)).map(|(value, _)| value.clone()));
+                let value = discriminator.as_ref().and_then(|d| d["mapping"].as_object()).and_then(|m| {
+                    m.iter().find(|(_, target)| target.as_str() == Some(child_ref)).map(|(value, _)| value.clone())
+                });
                 all_of.push(json!({ "properties": { property: { "enum": [value.unwrap_or(child)] } } }));
             }
             any = true;
@@ -376,7 +405,10 @@ fn write_spec(spec: &Value, name: &str) -> PathBuf {
 fn prism_spec() -> Value {
     let mut spec = load_spec();
     let rewritten = break_union_cycles(&mut spec);
-    assert!(!rewritten.is_empty(), "no union cycles found: if the spec no longer has them, run Prism on spec/vbr.yaml directly");
+    assert!(
+        !rewritten.is_empty(),
+        "no union cycles found: if the spec no longer has them, run Prism on spec/vbr.yaml directly"
+    );
     spec
 }
 
@@ -421,7 +453,9 @@ struct Run<'a> {
 
 fn status_of(error: &vbr::Error) -> Option<u16> {
     match error {
-        runtime::Error::Api { status, .. } | runtime::Error::UnexpectedStatus { status, .. } | runtime::Error::Decode { status, .. } => Some(*status),
+        runtime::Error::Api { status, .. }
+        | runtime::Error::UnexpectedStatus { status, .. }
+        | runtime::Error::Decode { status, .. } => Some(*status),
         _ => None,
     }
 }
@@ -436,7 +470,12 @@ impl<'a> Run<'a> {
     }
 
     /// Awaits one generated method call and records whether it did what the mode expects.
-    async fn call<T: Debug + Serialize>(&mut self, op: &'static str, case: &str, call: impl Future<Output = Result<T, vbr::Error>>) {
+    async fn call<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
         self.call_inner(op, case, None, call).await
     }
 
@@ -452,7 +491,13 @@ impl<'a> Run<'a> {
         self.call_inner(op, case, Some(serde_json::to_value(body).unwrap()), call).await
     }
 
-    async fn call_inner<T: Debug + Serialize>(&mut self, op: &'static str, case: &str, body: Option<Value>, call: impl Future<Output = Result<T, vbr::Error>>) {
+    async fn call_inner<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        body: Option<Value>,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
         let spec_op = self.spec_op(op);
         let result = call.await;
         let problem = match (self.mode, result) {
@@ -472,7 +517,9 @@ impl<'a> Run<'a> {
                     }
                 }
                 let decoded = serde_json::to_value(&value).unwrap();
-                if let (Some(example), Some(schema), false) = (&spec_op.success_example, &spec_op.success_schema, decoded.is_null()) {
+                if let (Some(example), Some(schema), false) =
+                    (&spec_op.success_example, &spec_op.success_schema, decoded.is_null())
+                {
                     let mut found = Vec::new();
                     dropped_properties(self.spec, schema, example, &decoded, "response", &mut found);
                     if !found.is_empty() {
@@ -487,7 +534,13 @@ impl<'a> Run<'a> {
                 match result {
                     // Prism's problem body names where the violation is: it must be the
                     // response (the broken example), not the request.
-                    Err(e) if broken && status_of(&e) == Some(500) && e.to_string().contains(r#""location":["response""#) => None,
+                    Err(e)
+                        if broken
+                            && status_of(&e) == Some(500)
+                            && e.to_string().contains(r#""location":["response""#) =>
+                    {
+                        None
+                    }
                     Ok(_) if !broken => None,
                     Ok(value) => Some(format!("Prism served the broken example and the client accepted it: {value:?}")),
                     Err(e) => Some(e.to_string()),
@@ -522,8 +575,12 @@ impl<'a> Run<'a> {
         };
         // The runtime wants operation descriptions with static lifetime, as generated code
         // has; a few leaked bytes per test run are the price.
-        let operation: &'static Operation =
-            Box::leak(Box::new(Operation { id: op, method, path: Box::leak(spec_op.path.clone().into_boxed_str()), auth: &[AuthScheme::Bearer] }));
+        let operation: &'static Operation = Box::leak(Box::new(Operation {
+            id: op,
+            method,
+            path: Box::leak(spec_op.path.clone().into_boxed_str()),
+            auth: &[AuthScheme::Bearer],
+        }));
         let media: &'static str = Box::leak(media.to_owned().into_boxed_str());
         let mut request = client.core().request(operation, path);
         request.body_text(media, body);
@@ -555,13 +612,20 @@ impl<'a> Run<'a> {
             let Some((request, lines)) = blocks.get(i) else { continue };
             let (method, path) = request.split_once(' ').unwrap_or_default();
             if method != spec_op.method || !path_matches(&spec_op.path, path) {
-                record.problem.get_or_insert_with(String::new).push_str(&format!(" [Prism received `{request}`, not {} {}]", spec_op.method, spec_op.path));
+                record
+                    .problem
+                    .get_or_insert_with(String::new)
+                    .push_str(&format!(" [Prism received `{request}`, not {} {}]", spec_op.method, spec_op.path));
             }
             // Validator findings only: the negotiator also warns, e.g. that a 204 has no
             // content for `Accept: application/json`, which is not a contract matter.
             let violations: Vec<&String> = lines
                 .iter()
-                .filter(|l| (l.contains("[VALIDATOR]") && (l.contains("✖") || l.contains("⚠"))) || l.contains("Violation:") || l.contains("Request terminated"))
+                .filter(|l| {
+                    (l.contains("[VALIDATOR]") && (l.contains("✖") || l.contains("⚠")))
+                        || l.contains("Violation:")
+                        || l.contains("Request terminated")
+                })
                 .collect();
             let expect_clean = record.kind == Kind::Call && (self.mode == Mode::Contract || !spec_op.success_has_body);
             if expect_clean && !violations.is_empty() && record.problem.is_none() {
@@ -614,10 +678,16 @@ fn declared_properties<'s>(spec: &'s Value, schema: &'s Value, value: &Value) ->
         }
         if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
             let discriminator = &schema["discriminator"];
-            let selected = discriminator["propertyName"].as_str().and_then(|p| value.get(p)).and_then(Value::as_str).and_then(|tag| {
-                let target = discriminator["mapping"][tag].as_str().map(str::to_owned).unwrap_or(format!("#/components/schemas/{tag}"));
-                members.iter().find(|m| m["$ref"] == target.as_str())
-            });
+            let selected =
+                discriminator["propertyName"].as_str().and_then(|p| value.get(p)).and_then(Value::as_str).and_then(
+                    |tag| {
+                        let target = discriminator["mapping"][tag]
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or(format!("#/components/schemas/{tag}"));
+                        members.iter().find(|m| m["$ref"] == target.as_str())
+                    },
+                );
             match selected {
                 Some(variant) => constrained |= collect(spec, variant, value, out),
                 None => return false,
@@ -668,7 +738,9 @@ fn dropped_properties(spec: &Value, schema: &Value, example: &Value, decoded: &V
                 // client's; in a free-form object every property must survive.
                 let Some(property) = property.unwrap_or(Some(&Value::Null)) else { continue };
                 match decoded_map.get(key) {
-                    Some(decoded_item) => dropped_properties(spec, property, item, decoded_item, &format!("{at}.{key}"), out),
+                    Some(decoded_item) => {
+                        dropped_properties(spec, property, item, decoded_item, &format!("{at}.{key}"), out)
+                    }
                     None => out.push(format!("{at}.{key}")),
                 }
             }
@@ -730,7 +802,12 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     // Login. In `BrokenExamples` the token answer is broken on purpose, so the client gets a
     // token directly instead.
     if run.mode == Mode::Contract {
-        run.call("CreateToken", "client.login (password grant)", client.login("administrator", Secret::from("P@ssw0rd"))).await;
+        run.call(
+            "CreateToken",
+            "client.login (password grant)",
+            client.login("administrator", Secret::from("P@ssw0rd")),
+        )
+        .await;
     } else {
         client.core().set_bearer_token(Secret::from("contract-test-token"));
     }
@@ -786,7 +863,9 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         elevate_to_root: Some(true),
         add_to_sudoers: Some(false),
         use_su: Some(false),
-        private_key: Some(Secret::from("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n")),
+        private_key: Some(Secret::from(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+        )),
         passphrase: Some(Secret::from("key passphrase")),
         password: Some(Secret::from("P@ssw0rd")),
         root_password: Some(Secret::from("r00t")),
@@ -836,13 +915,22 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     run.call_body("UpdateCreds", "[ManagedService]", &model_gmsa, client.update_creds(record_id, &model_gmsa)).await;
     run.call("DeleteCreds", "", client.delete_creds(id())).await;
     let new_password = CredentialsPasswordChangeSpec { password: Secret::from("N3w-P@ssw0rd") };
-    run.call_body("ChangePasswordForCreds", "", &new_password, client.change_password_for_creds(id(), &new_password)).await;
+    run.call_body("ChangePasswordForCreds", "", &new_password, client.change_password_for_creds(id(), &new_password))
+        .await;
     let new_key = PrivateKeyChangeSpec {
-        private_key: Secret::from("-----BEGIN OPENSSH PRIVATE KEY-----\nbmV3IGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n"),
+        private_key: Secret::from(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nbmV3IGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n",
+        ),
         passphrase: Some(Secret::from("new passphrase")),
     };
     run.call_body("ChangePrivateKeyForCreds", "", &new_key, client.change_private_key_for_creds(id(), &new_key)).await;
-    run.call_body("ChangeRootPasswordForCreds", "", &new_password, client.change_root_password_for_creds(id(), &new_password)).await;
+    run.call_body(
+        "ChangeRootPasswordForCreds",
+        "",
+        &new_password,
+        client.change_root_password_for_creds(id(), &new_password),
+    )
+    .await;
 
     // Cloud credentials.
     let all_cloud = GetAllCloudCredsParams {
@@ -873,7 +961,9 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
                 unique_id: None,
                 r#type: ECloudCredentialsType::AzureStorage,
                 account: "williamfox".into(),
-                shared_key: Secret::from("0sF53pZ/c8cVk+sEMby1lGZzA4SJezapyrFysdjlfLlUwMESTW6dEnkC3x62USr4cwHgPxarsBCE+ASt1Zjmwg=="),
+                shared_key: Secret::from(
+                    "0sF53pZ/c8cVk+sEMby1lGZzA4SJezapyrFysdjlfLlUwMESTW6dEnkC3x62USr4cwHgPxarsBCE+ASt1Zjmwg==",
+                ),
             }),
         ),
         (
@@ -908,7 +998,10 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
                 connection_name: "New app registration".into(),
                 creation_mode: EAzureComputeCredentialsCreationMode::NewAccount,
                 existing_account: None,
-                new_account: Some(AzureComputeCredentialsNewAccountSpec { region: EAzureRegionType::Government, verification_code: "EH4K9QX2".into() }),
+                new_account: Some(AzureComputeCredentialsNewAccountSpec {
+                    region: EAzureRegionType::Government,
+                    verification_code: "EH4K9QX2".into(),
+                }),
             }),
         ),
         (
@@ -927,18 +1020,29 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
                 description: Some("Google service account".into()),
                 unique_id: None,
                 r#type: ECloudCredentialsType::GoogleService,
-                existing_account: GoogleCloudServiceCredentialsExistingAccountSpec { key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=") },
+                existing_account: GoogleCloudServiceCredentialsExistingAccountSpec {
+                    key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
+                },
             }),
         ),
     ];
     for (case, body) in &cloud_specs {
         run.call_body("CreateCloudCreds", case, body, client.create_cloud_creds(body)).await;
     }
-    let device_code =
-        CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec { r#type: ECloudCredentialsType::AzureCompute, region: EAzureRegionType::China });
-    run.call_body("RequestAppRegistrationByDeviceCode", "[AzureCompute]", &device_code, client.request_app_registration_by_device_code(&device_code)).await;
+    let device_code = CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec {
+        r#type: ECloudCredentialsType::AzureCompute,
+        region: EAzureRegionType::China,
+    });
+    run.call_body(
+        "RequestAppRegistrationByDeviceCode",
+        "[AzureCompute]",
+        &device_code,
+        client.request_app_registration_by_device_code(&device_code),
+    )
+    .await;
     // A code with characters that must be percent-encoded in a path segment.
-    run.call("FinishAppRegistrationByDeviceCode", "", client.finish_app_registration_by_device_code("EH4K 9QX2/+")).await;
+    run.call("FinishAppRegistrationByDeviceCode", "", client.finish_app_registration_by_device_code("EH4K 9QX2/+"))
+        .await;
     run.call("RequestAuthentication", "", client.request_authentication()).await;
     run.call("GetCloudCreds", "", client.get_cloud_creds(id())).await;
     let cloud_id = id();
@@ -1019,8 +1123,16 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     }
     run.call("DeleteCloudCreds", "", client.delete_cloud_creds(id())).await;
     let secret_key = CloudCredentialsPasswordSpec { new_secret_key: Secret::from("n3w-s3cret-key") };
-    run.call_body("ChangeCloudCredsSecretKey", "", &secret_key, client.change_cloud_creds_secret_key(id(), &secret_key)).await;
-    let account = GoogleCloudServiceCredentialsExistingAccountSpec { key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=") };
+    run.call_body(
+        "ChangeCloudCredsSecretKey",
+        "",
+        &secret_key,
+        client.change_cloud_creds_secret_key(id(), &secret_key),
+    )
+    .await;
+    let account = GoogleCloudServiceCredentialsExistingAccountSpec {
+        key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
+    };
     run.call_body("ChangeAccount", "", &account, client.change_account(id(), &account)).await;
     // Prism answers the first success status, 200 with the record; the 204 variant has no body.
     let new_certificate = certificate();
@@ -1058,9 +1170,14 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     }
     let appliances = GetAllCredsHelperAppliancesWithFilteringParams { skip: Some(0), limit: Some(5) };
     let azure_account = id();
-    run.call("GetAllCredsHelperAppliancesWithFiltering", "skip and limit", client.get_all_creds_helper_appliances_with_filtering(azure_account, &appliances))
-        .await;
-    let appliance_stream = static_page(client.get_all_creds_helper_appliances_with_filtering_stream(azure_account, appliances.clone()));
+    run.call(
+        "GetAllCredsHelperAppliancesWithFiltering",
+        "skip and limit",
+        client.get_all_creds_helper_appliances_with_filtering(azure_account, &appliances),
+    )
+    .await;
+    let appliance_stream =
+        static_page(client.get_all_creds_helper_appliances_with_filtering_stream(azure_account, appliances.clone()));
     run.call("GetAllCredsHelperAppliancesWithFiltering", "[stream]", appliance_stream).await;
     let appliance = CloudHelperApplianceSpec::AzureCompute(AzureLinuxHelperApplianceSpec {
         r#type: ECloudCredentialsType::AzureCompute,
@@ -1072,9 +1189,16 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         subnet: Some("default".into()),
         ssh_port: Some(22),
     });
-    run.call_body("CreateCloudCredsHelperAppliance", "[AzureCompute]", &appliance, client.create_cloud_creds_helper_appliance(id(), &appliance)).await;
+    run.call_body(
+        "CreateCloudCredsHelperAppliance",
+        "[AzureCompute]",
+        &appliance,
+        client.create_cloud_creds_helper_appliance(id(), &appliance),
+    )
+    .await;
     run.call("GetCloudCredsHelperAppliance", "", client.get_cloud_creds_helper_appliance(id(), id())).await;
-    run.call("DeleteCloudCredsHelperApplianceAsync", "", client.delete_cloud_creds_helper_appliance_async(id(), id())).await;
+    run.call("DeleteCloudCredsHelperApplianceAsync", "", client.delete_cloud_creds_helper_appliance_async(id(), id()))
+        .await;
 
     // Encryption passwords.
     let all_passwords = GetAllEncryptionPasswordsParams {
@@ -1085,7 +1209,12 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         hint_filter: Some("*pet*".into()),
     };
     run.call("GetAllEncryptionPasswords", "every filter", client.get_all_encryption_passwords(&all_passwords)).await;
-    run.call("GetAllEncryptionPasswords", "[stream]", static_page(client.get_all_encryption_passwords_stream(all_passwords.clone()))).await;
+    run.call(
+        "GetAllEncryptionPasswords",
+        "[stream]",
+        static_page(client.get_all_encryption_passwords_stream(all_passwords.clone())),
+    )
+    .await;
     let password = EncryptionPasswordSpec {
         password: Secret::from("passsw3wrsdf2d44"),
         hint: "Pet name".into(),
@@ -1142,8 +1271,15 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     });
     run.call_body("UpdateKMSServer", "[KMS]", &kms_model, client.update_kms_server(kms_id, &kms_model)).await;
     run.call("DeleteKMSServer", "", client.delete_kms_server(id())).await;
-    let kms_certificate = KMSServerChangeCertificateSpec { certificate: certificate(), r#type: EKMSCertificateType::Client };
-    run.call_body("ChangeKMServerCertificate", "", &kms_certificate, client.change_km_server_certificate(id(), &kms_certificate)).await;
+    let kms_certificate =
+        KMSServerChangeCertificateSpec { certificate: certificate(), r#type: EKMSCertificateType::Client };
+    run.call_body(
+        "ChangeKMServerCertificate",
+        "",
+        &kms_certificate,
+        client.change_km_server_certificate(id(), &kms_certificate),
+    )
+    .await;
 
     // Last, as a real session would end. The spec marks Logout `x-logout`, so the client
     // forgets its tokens: a later call has no Authorization header until it logs in again.
@@ -1196,8 +1332,10 @@ async fn every_operation_honours_the_contract() {
         Ok(v) => run.refused("GetAllCreds", "without a bearer token", &[401], None, format!("Ok({v:?})")),
     }
     // `ClientBuilder::new` skips the spec's default headers, so `x-api-version` is missing.
-    let unversioned: vbr::Client =
-        runtime::ClientBuilder::new(prism.base_url()).retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }).build().unwrap();
+    let unversioned: vbr::Client = runtime::ClientBuilder::new(prism.base_url())
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .build()
+        .unwrap();
     unversioned.core().set_bearer_token(Secret::from("contract-test-token"));
     match unversioned.get_all_creds(&GetAllCredsParams::default()).await {
         Err(e) => run.refused("GetAllCreds", "without x-api-version", &[400, 422], status_of(&e), e.to_string()),
@@ -1206,11 +1344,19 @@ async fn every_operation_honours_the_contract() {
     // A Standard record without its password: only a check that descends into the union
     // variant can see this.
     let no_password = json!({ "type": "Standard", "username": "administrator" }).to_string();
-    run.send_raw_body(&client, "CreateCreds", "application/json", &no_password, "Standard record without password").await;
-    let with_body: Vec<(&'static str, String)> =
-        ops.iter().filter(|(_, op)| !op.body_media.is_empty()).map(|(id, op)| (leak(id), op.body_media[0].clone())).collect();
+    run.send_raw_body(&client, "CreateCreds", "application/json", &no_password, "Standard record without password")
+        .await;
+    let with_body: Vec<(&'static str, String)> = ops
+        .iter()
+        .filter(|(_, op)| !op.body_media.is_empty())
+        .map(|(id, op)| (leak(id), op.body_media[0].clone()))
+        .collect();
     for (op, media) in with_body {
-        let body = if media == "application/json" { serde_json::to_string(NOT_AN_OBJECT).unwrap() } else { NOT_AN_OBJECT.to_owned() };
+        let body = if media == "application/json" {
+            serde_json::to_string(NOT_AN_OBJECT).unwrap()
+        } else {
+            NOT_AN_OBJECT.to_owned()
+        };
         run.send_raw_body(&client, op, &media, &body, &format!("{media} body that is not an object")).await;
     }
 
@@ -1252,7 +1398,8 @@ async fn prism_cannot_check_the_curated_spec_as_is() {
     client.core().set_bearer_token(Secret::from("contract-test-token"));
     let no_password = json!({ "type": "Standard", "username": "administrator" }).to_string();
     let mut run = Run::new(&prism, &spec, &ops, Mode::Contract);
-    run.send_raw_body(&client, "CreateCreds", "application/json", &no_password, "Standard record without password").await;
+    run.send_raw_body(&client, "CreateCreds", "application/json", &no_password, "Standard record without password")
+        .await;
     let record = run.records.pop().unwrap();
     assert!(
         record.problem.as_deref().is_some_and(|p| p.contains("got 201")),
@@ -1271,7 +1418,8 @@ fn property_checks_see_misnamed_and_lost_properties() {
 
     let create = &ops["CreateCreds"];
     let mut found = Vec::new();
-    let body = json!({ "type": "Linux", "username": "root", "authenticationType": "SshKey", "SSHPort": 22, "sshPort": 22 });
+    let body =
+        json!({ "type": "Linux", "username": "root", "authenticationType": "SshKey", "SSHPort": 22, "sshPort": 22 });
     undeclared_properties(&spec, create.body_schema.as_ref().unwrap(), &body, "body", &mut found);
     assert_eq!(found, ["body.sshPort"]);
 
@@ -1306,4 +1454,3 @@ async fn static_page<T>(stream: impl Stream<Item = Result<T, vbr::Error>>) -> Re
     }
     Ok(items)
 }
-

@@ -101,7 +101,12 @@ fn secret_fields(body: &str) -> Vec<(String, String)> {
         }
         if ty.contains("runtime::Secret") {
             let name = name.trim_start_matches("r#").to_owned();
-            let wire = attrs.split("rename = \"").nth(1).and_then(|r| r.split('"').next()).map(str::to_owned).unwrap_or_else(|| name.clone());
+            let wire = attrs
+                .split("rename = \"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(str::to_owned)
+                .unwrap_or_else(|| name.clone());
             out.push((name, wire));
         }
         attrs.clear();
@@ -120,12 +125,22 @@ fn secret_fields_match_the_generated_code() {
                 scanned.insert((name.clone(), field, wire));
             }
         }
-        let listed: BTreeSet<(String, String, String)> =
-            SECRET_FIELDS.iter().filter(|f| f.0 == module).map(|(_, t, f, w)| (t.to_string(), f.to_string(), w.to_string())).collect();
-        assert_eq!(listed, scanned, "{module}: SECRET_FIELDS must list exactly the `Secret` fields of the generated types");
+        let listed: BTreeSet<(String, String, String)> = SECRET_FIELDS
+            .iter()
+            .filter(|f| f.0 == module)
+            .map(|(_, t, f, w)| (t.to_string(), f.to_string(), w.to_string()))
+            .collect();
+        assert_eq!(
+            listed, scanned,
+            "{module}: SECRET_FIELDS must list exactly the `Secret` fields of the generated types"
+        );
         // Every mention of the type is one of those fields: a secret in an alias, a tuple
         // variant or a collection would show up here.
-        assert_eq!(source.matches("runtime::Secret").count(), listed.len(), "{module}: a `Secret` outside the fields scanned");
+        assert_eq!(
+            source.matches("runtime::Secret").count(),
+            listed.len(),
+            "{module}: a `Secret` outside the fields scanned"
+        );
     }
     assert_eq!(SECRET_FIELDS.len(), 30);
 }
@@ -142,9 +157,14 @@ fn secret_holders(module: &str) -> BTreeSet<String> {
             .map(str::to_owned)
             .collect()
     };
-    let mut holders: BTreeSet<String> = items.iter().filter(|(_, b)| b.contains("runtime::Secret")).map(|(n, _)| n.clone()).collect();
+    let mut holders: BTreeSet<String> =
+        items.iter().filter(|(_, b)| b.contains("runtime::Secret")).map(|(n, _)| n.clone()).collect();
     loop {
-        let more: Vec<String> = items.iter().filter(|(n, b)| !holders.contains(n) && refs(b).iter().any(|r| holders.contains(r))).map(|(n, _)| n.clone()).collect();
+        let more: Vec<String> = items
+            .iter()
+            .filter(|(n, b)| !holders.contains(n) && refs(b).iter().any(|r| holders.contains(r)))
+            .map(|(n, _)| n.clone())
+            .collect();
         if more.is_empty() {
             return holders;
         }
@@ -207,7 +227,11 @@ fn no_model_shows_a_secret_in_debug() {
     let c = &mut covered;
     let v = |ty: &str, base: Value| filled("vbr", ty, base);
 
-    check::<t::TokenLoginSpec>(c, "TokenLoginSpec", v("TokenLoginSpec", json!({"grant_type": "password", "username": "admin"})));
+    check::<t::TokenLoginSpec>(
+        c,
+        "TokenLoginSpec",
+        v("TokenLoginSpec", json!({"grant_type": "password", "username": "admin"})),
+    );
     let token = json!({"token_type": "bearer", "expires_in": 900, ".issued": "2024-01-01T00:00:00Z", ".expires": "2024-01-01T00:15:00Z"});
     check::<t::TokenModel>(c, "TokenModel", v("TokenModel", token));
 
@@ -217,7 +241,11 @@ fn no_model_shows_a_secret_in_debug() {
     check::<t::LinuxCredentialsSpec>(c, "LinuxCredentialsSpec", linux.clone());
     check::<t::CredentialsSpec>(c, "CredentialsSpec", standard);
     check::<t::CredentialsSpec>(c, "CredentialsSpec", linux);
-    check::<t::CredentialsPasswordChangeSpec>(c, "CredentialsPasswordChangeSpec", v("CredentialsPasswordChangeSpec", json!({})));
+    check::<t::CredentialsPasswordChangeSpec>(
+        c,
+        "CredentialsPasswordChangeSpec",
+        v("CredentialsPasswordChangeSpec", json!({})),
+    );
     check::<t::PrivateKeyChangeSpec>(c, "PrivateKeyChangeSpec", v("PrivateKeyChangeSpec", json!({})));
 
     let amazon = v("AmazonCloudCredentialsSpec", json!({"type": "Amazon", "accessKey": "AKIA"}));
@@ -226,47 +254,88 @@ fn no_model_shows_a_secret_in_debug() {
     let key_file = v("GoogleCloudServiceCredentialsExistingAccountSpec", json!({}));
     let google_service = json!({"type": "GoogleService", "existingAccount": key_file});
     let certificate = v("CertificateUploadSpec", json!({"formatType": "pfx"}));
-    let subscription_spec = v("AzureComputeCloudCredentialsSubscriptionSpec", json!({"tenantId": "t", "applicationId": "a", "certificate": certificate}));
+    let subscription_spec = v(
+        "AzureComputeCloudCredentialsSubscriptionSpec",
+        json!({"tenantId": "t", "applicationId": "a", "certificate": certificate}),
+    );
     let existing = json!({"deployment": {"deploymentType": "MicrosoftAzure"}, "subscription": subscription_spec});
     let azure_compute = json!({"type": "AzureCompute", "connectionName": "c", "creationMode": "ExistingAccount", "existingAccount": existing});
     check::<t::AmazonCloudCredentialsSpec>(c, "AmazonCloudCredentialsSpec", amazon.clone());
     check::<t::AzureStorageCloudCredentialsSpec>(c, "AzureStorageCloudCredentialsSpec", azure_storage.clone());
     check::<t::GoogleCloudCredentialsSpec>(c, "GoogleCloudCredentialsSpec", google.clone());
-    check::<t::GoogleCloudServiceCredentialsExistingAccountSpec>(c, "GoogleCloudServiceCredentialsExistingAccountSpec", key_file);
+    check::<t::GoogleCloudServiceCredentialsExistingAccountSpec>(
+        c,
+        "GoogleCloudServiceCredentialsExistingAccountSpec",
+        key_file,
+    );
     check::<t::GoogleCloudServiceCredentialsSpec>(c, "GoogleCloudServiceCredentialsSpec", google_service.clone());
     check::<t::CertificateUploadSpec>(c, "CertificateUploadSpec", certificate.clone());
-    check::<t::AzureComputeCloudCredentialsSubscriptionSpec>(c, "AzureComputeCloudCredentialsSubscriptionSpec", subscription_spec);
+    check::<t::AzureComputeCloudCredentialsSubscriptionSpec>(
+        c,
+        "AzureComputeCloudCredentialsSubscriptionSpec",
+        subscription_spec,
+    );
     check::<t::AzureComputeCredentialsExistingAccountSpec>(c, "AzureComputeCredentialsExistingAccountSpec", existing);
     check::<t::AzureComputeCloudCredentialsSpec>(c, "AzureComputeCloudCredentialsSpec", azure_compute.clone());
     for spec in [amazon, azure_storage, google, google_service, azure_compute] {
         check::<t::CloudCredentialsSpec>(c, "CloudCredentialsSpec", spec);
     }
-    check::<t::CloudCredentialsPasswordSpec>(c, "CloudCredentialsPasswordSpec", v("CloudCredentialsPasswordSpec", json!({})));
+    check::<t::CloudCredentialsPasswordSpec>(
+        c,
+        "CloudCredentialsPasswordSpec",
+        v("CloudCredentialsPasswordSpec", json!({})),
+    );
 
-    let subscription_model = v("AzureComputeCloudCredentialsSubscriptionModel", json!({"tenantId": "t", "applicationId": "a", "subscriptions": []}));
-    check::<t::AzureComputeCloudCredentialsSubscriptionModel>(c, "AzureComputeCloudCredentialsSubscriptionModel", subscription_model.clone());
+    let subscription_model = v(
+        "AzureComputeCloudCredentialsSubscriptionModel",
+        json!({"tenantId": "t", "applicationId": "a", "subscriptions": []}),
+    );
+    check::<t::AzureComputeCloudCredentialsSubscriptionModel>(
+        c,
+        "AzureComputeCloudCredentialsSubscriptionModel",
+        subscription_model.clone(),
+    );
     let compute_model = json!({
         "type": "AzureCompute", "id": uuid::Uuid::nil(), "connectionName": "c",
         "deployment": {"deploymentType": "MicrosoftAzureStack", "region": "Global"}, "subscription": subscription_model,
     });
     check::<t::AzureComputeCloudCredentialsModel>(c, "AzureComputeCloudCredentialsModel", compute_model.clone());
     let model: t::CloudCredentialsModel = check(c, "CloudCredentialsModel", compute_model.clone());
-    check::<t::CloudCredentialsResult>(c, "CloudCredentialsResult", json!({"data": [compute_model], "pagination": {"total": 1, "count": 1}}));
+    check::<t::CloudCredentialsResult>(
+        c,
+        "CloudCredentialsResult",
+        json!({"data": [compute_model], "pagination": {"total": 1, "count": 1}}),
+    );
     assert_redacted("ChangeCloudCertificateResponse", &t::ChangeCloudCertificateResponse::Ok(model));
     c.insert("ChangeCloudCertificateResponse".into());
 
-    let app = v("AzureComputeCloudNativeApplicationModel", json!({"type": "AzureCompute", "applicationId": "a", "tenantId": "t"}));
+    let app = v(
+        "AzureComputeCloudNativeApplicationModel",
+        json!({"type": "AzureCompute", "applicationId": "a", "tenantId": "t"}),
+    );
     check::<t::AzureComputeCloudNativeApplicationModel>(c, "AzureComputeCloudNativeApplicationModel", app.clone());
     check::<t::CloudNativeApplicationModel>(c, "CloudNativeApplicationModel", app);
 
     check::<t::EncryptionPasswordSpec>(c, "EncryptionPasswordSpec", v("EncryptionPasswordSpec", json!({"hint": "h"})));
-    check::<t::EncryptionPasswordChangeSpec>(c, "EncryptionPasswordChangeSpec", v("EncryptionPasswordChangeSpec", json!({"hint": "h"})));
-    check::<t::EncryptionPasswordVerifySpec>(c, "EncryptionPasswordVerifySpec", v("EncryptionPasswordVerifySpec", json!({})));
+    check::<t::EncryptionPasswordChangeSpec>(
+        c,
+        "EncryptionPasswordChangeSpec",
+        v("EncryptionPasswordChangeSpec", json!({"hint": "h"})),
+    );
+    check::<t::EncryptionPasswordVerifySpec>(
+        c,
+        "EncryptionPasswordVerifySpec",
+        v("EncryptionPasswordVerifySpec", json!({})),
+    );
 
     let kms = json!({"type": "KMS", "name": "kms", "port": 5696, "serverCertificate": certificate, "clientCertificate": certificate});
     check::<t::CommonKeyManagementServerSpec>(c, "CommonKeyManagementServerSpec", kms.clone());
     check::<t::KeyManagementServerBaseSpec>(c, "KeyManagementServerBaseSpec", kms);
-    check::<t::KMSServerChangeCertificateSpec>(c, "KMSServerChangeCertificateSpec", json!({"certificate": certificate, "type": "Server"}));
+    check::<t::KMSServerChangeCertificateSpec>(
+        c,
+        "KMSServerChangeCertificateSpec",
+        json!({"certificate": certificate, "type": "Server"}),
+    );
 
     // A union member this client does not know may hold secrets it cannot recognise.
     let unknown = json!({"type": "Passkey", "username": "u", "blob": format!("{MARK}unknown-variant")});
@@ -280,15 +349,26 @@ fn no_model_shows_a_secret_in_debug() {
     assert_eq!(holders.len(), 31, "{holders:?}");
 
     let mut em_covered = BTreeSet::new();
-    check::<em::types::CredentialsInfoSpec>(&mut em_covered, "CredentialsInfoSpec", filled("em", "CredentialsInfoSpec", json!({"Username": "u"})));
-    check::<em::types::CredentialsInfo>(&mut em_covered, "CredentialsInfo", filled("em", "CredentialsInfo", json!({"Username": "u"})));
+    check::<em::types::CredentialsInfoSpec>(
+        &mut em_covered,
+        "CredentialsInfoSpec",
+        filled("em", "CredentialsInfoSpec", json!({"Username": "u"})),
+    );
+    check::<em::types::CredentialsInfo>(
+        &mut em_covered,
+        "CredentialsInfo",
+        filled("em", "CredentialsInfo", json!({"Username": "u"})),
+    );
     // An operation's output (status, body, declared headers) is built, not deserialized.
     let output = em::types::CreateLogonSessionOutput {
         status: 201,
         body: em::types::LogonSession::default(),
         x_rest_svc_session_id: Secret::from(secret("em", "CreateLogonSessionOutput", "x_rest_svc_session_id")),
     };
-    assert_eq!(output.x_rest_svc_session_id.expose(), secret("em", "CreateLogonSessionOutput", "x_rest_svc_session_id"));
+    assert_eq!(
+        output.x_rest_svc_session_id.expose(),
+        secret("em", "CreateLogonSessionOutput", "x_rest_svc_session_id")
+    );
     assert_redacted("CreateLogonSessionOutput", &output);
     em_covered.insert("CreateLogonSessionOutput".to_owned());
     assert_eq!(em_covered, secret_holders("em"));
@@ -325,7 +405,11 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
     let (capture, _guard) = Capture::install();
     let user = server.config().username.clone();
     let password = server.config().password.clone();
-    let retry = RetryPolicy { base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5), ..RetryPolicy::default() };
+    let retry = RetryPolicy {
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    };
     let client = vbr::Client::builder(server.url()).retry(retry).build().unwrap();
     let mut errors = Vec::new();
 
@@ -368,15 +452,39 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     // A 401 ExpiredToken, then a refresh.
     server.expire_access_tokens();
-    collect(&mut errors, client.get_all_creds_stream(Default::default()).collect::<Vec<_>>().await.into_iter().find(Result::is_err).unwrap_or(Ok(created)));
+    collect(
+        &mut errors,
+        client
+            .get_all_creds_stream(Default::default())
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .find(Result::is_err)
+            .unwrap_or(Ok(created)),
+    );
     // Errors of every kind.
-    server.inject("GET", &format!("/api/v1/credentials/{id}"), 1, Canned::status(502).body_with("text/html", "<h1>proxy</h1>"));
+    server.inject(
+        "GET",
+        &format!("/api/v1/credentials/{id}"),
+        1,
+        Canned::status(502).body_with("text/html", "<h1>proxy</h1>"),
+    );
     collect(&mut errors, client.get_creds(id).await);
-    server.inject("GET", &format!("/api/v1/credentials/{id}"), 5, Canned::veeam_error(503, "ServiceUnavailable", "busy"));
+    server.inject(
+        "GET",
+        &format!("/api/v1/credentials/{id}"),
+        5,
+        Canned::veeam_error(503, "ServiceUnavailable", "busy"),
+    );
     collect(&mut errors, client.get_creds(id).await);
     collect(&mut errors, client.get_creds(uuid::Uuid::new_v4()).await);
     // A token endpoint that echoes what it was sent.
-    server.inject("POST", "/api/oauth2/token", 1, Canned::status(400).body_with("text/plain", format!("bad grant: password={password}")));
+    server.inject(
+        "POST",
+        "/api/oauth2/token",
+        1,
+        Canned::status(400).body_with("text/plain", format!("bad grant: password={password}")),
+    );
     collect(&mut errors, client.login(&user, Secret::from(password.as_str())).await);
     assert!(errors.iter().any(|e| e.contains("bad grant: password=***")), "{errors:#?}");
     collect(&mut errors, client.logout().await);

@@ -118,9 +118,12 @@ fn fields(g: &Generated, name: &str) -> Vec<(String, String, bool)> {
 
 fn field_ty(g: &Generated, name: &str, wire: &str) -> Ty {
     match &ty(g, name).kind {
-        TypeKind::Struct(fields) => {
-            fields.iter().find(|f| f.wire == wire).unwrap_or_else(|| panic!("`{name}` has no field `{wire}`")).ty.clone()
-        }
+        TypeKind::Struct(fields) => fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .unwrap_or_else(|| panic!("`{name}` has no field `{wire}`"))
+            .ty
+            .clone(),
         other => panic!("`{name}` is not a struct: {other:?}"),
     }
 }
@@ -294,9 +297,8 @@ fn discriminator_no_mapping() {
     assert_eq!(tags, [vec!["Started"], vec!["Stopped"]]);
     let event = item(&g, "type_Event");
     assert!(event.contains("UnknownVariant(crate::runtime::UnknownValue),"), "{event}");
-    assert!(
-        item(&g, "operation_list_events").contains("::std::result::Result<::std::vec::Vec<super::types::Event>, Error>")
-    );
+    assert!(item(&g, "operation_list_events")
+        .contains("::std::result::Result<::std::vec::Vec<super::types::Event>, Error>"));
 }
 
 #[test]
@@ -308,7 +310,10 @@ fn parent_child_cycle() {
     let variants: Vec<(&str, &Ty)> = u.variants.iter().map(|v| (v.name.as_str(), &v.ty)).collect();
     assert_eq!(
         variants,
-        [("KMIP", &Ty::Named(ty_id(&g, "KmipServerModel"))), ("AzureKeyVault", &Ty::Named(ty_id(&g, "AzureKeyVaultModel")))]
+        [
+            ("KMIP", &Ty::Named(ty_id(&g, "KmipServerModel"))),
+            ("AzureKeyVault", &Ty::Named(ty_id(&g, "AzureKeyVaultModel")))
+        ]
     );
     // Each child has the parent's properties, then its own.
     assert_eq!(
@@ -317,7 +322,12 @@ fn parent_child_cycle() {
     );
     assert_eq!(
         fields(&g, "AzureKeyVaultModel"),
-        owned(&[("id", "id", true), ("name", "name", false), ("r#type", "type", true), ("vault_url", "vaultUrl", false)])
+        owned(&[
+            ("id", "id", true),
+            ("name", "name", false),
+            ("r#type", "type", true),
+            ("vault_url", "vaultUrl", false)
+        ])
     );
     // Children hold no parent, so nothing in the cycle needs a box.
     assert_eq!(field_ty(&g, "KmipServerModel", "type"), Ty::Named(ty_id(&g, "EKmsServerType")));
@@ -327,7 +337,9 @@ fn parent_child_cycle() {
 #[test]
 fn odd_enums() {
     let g = fixture("odd_enums");
-    let TypeKind::Enum { variants, catch_all } = &ty(&g, "ApiVersion").kind else { panic!("ApiVersion is not an enum") };
+    let TypeKind::Enum { variants, catch_all } = &ty(&g, "ApiVersion").kind else {
+        panic!("ApiVersion is not an enum")
+    };
     let pairs: Vec<(&str, &str)> = variants.iter().map(|v| (v.name.as_str(), v.wire.as_str())).collect();
     // `1.3-rev0` and `13-rev0` stay apart; the duplicate is listed once; the catch-all does
     // not take the name of a spec value.
@@ -369,9 +381,15 @@ fn media_types() {
     let upload = item(&g, "operation_upload_file");
     // Binary bodies stream both ways: uploads from memory or a stream, downloads as a stream.
     assert!(upload.contains("body: impl ::std::convert::Into<crate::runtime::Upload>,"), "{upload}");
-    assert!(upload.contains(".body_upload(\"application/octet-stream\", ::std::convert::Into::into(body));"), "{upload}");
+    assert!(
+        upload.contains(".body_upload(\"application/octet-stream\", ::std::convert::Into::into(body));"),
+        "{upload}"
+    );
     let download = item(&g, "operation_download_file");
-    assert!(download.contains("::std::result::Result<ByteStream, Error>") && download.contains("request.send_streaming()"), "{download}");
+    assert!(
+        download.contains("::std::result::Result<ByteStream, Error>") && download.contains("request.send_streaming()"),
+        "{download}"
+    );
     // What could not be generated is said, where it is.
     let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -389,7 +407,10 @@ fn media_types() {
     let xml = item(&g, "type_Report");
     assert!(xml.contains("const NAME: &'static str = \"report\";"), "{xml}");
     assert!(xml.contains("writer.attribute(\"id\""), "{xml}");
-    assert!(xml.contains("wrapped_list(element, \"lines\", \"line\")"), "wrapped items must use the items' xml name `line`:\n{xml}");
+    assert!(
+        xml.contains("wrapped_list(element, \"lines\", \"line\")"),
+        "wrapped items must use the items' xml name `line`:\n{xml}"
+    );
 }
 
 #[test]
@@ -535,7 +556,8 @@ fn no_operation_id() {
 fn multiple_success() {
     let g = fixture("multiple_success");
     let TypeKind::Responses(variants) = &ty(&g, "UpsertJobResponse").kind else { panic!("no response enum") };
-    let got: Vec<(&str, Option<u16>, Option<&Ty>)> = variants.iter().map(|(n, s, t)| (n.as_str(), *s, t.as_ref())).collect();
+    let got: Vec<(&str, Option<u16>, Option<&Ty>)> =
+        variants.iter().map(|(n, s, t)| (n.as_str(), *s, t.as_ref())).collect();
     assert_eq!(
         got,
         [
@@ -546,7 +568,10 @@ fn multiple_success() {
     );
     let upsert = item(&g, "operation_upsert_job");
     assert!(upsert.contains("::std::result::Result<super::types::UpsertJobResponse, Error>"), "{upsert}");
-    assert!(upsert.contains("204 => ::std::result::Result::Ok(super::types::UpsertJobResponse::NoContent),"), "{upsert}");
+    assert!(
+        upsert.contains("204 => ::std::result::Result::Ok(super::types::UpsertJobResponse::NoContent),"),
+        "{upsert}"
+    );
     // The same body under two statuses needs no enum.
     let start = item(&g, "operation_start_job");
     assert!(start.contains("::std::result::Result<super::types::Session, Error>"), "{start}");
@@ -601,7 +626,10 @@ fn hostile_names() {
     // Operations never take a name the client defines itself; the client's own methods keep
     // theirs, and each security scheme gets its own setter.
     let methods: Vec<&str> = g.api.operations.iter().map(|o| o.method_name.as_str()).collect();
-    assert_eq!(methods, ["request", "builder2", "builder_stream", "core2", "login2", "set_bearer_token2", "with_format2"]);
+    assert_eq!(
+        methods,
+        ["request", "builder2", "builder_stream", "core2", "login2", "set_bearer_token2", "with_format2"]
+    );
     let streams: Vec<&str> = g.api.operations.iter().filter_map(|o| o.stream_name.as_deref()).collect();
     assert_eq!(streams, ["builder2_stream"]);
     let setters: Vec<(&str, &str)> = g.api.auth_setters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -638,7 +666,9 @@ fn xml_shapes() {
     assert!(item(&g, "operation_list_tags").contains("\"tag\""));
     // A primitive root: the text of one element.
     assert!(item(&g, "operation_count_pets").contains("decode_xml_text_or_serde("));
-    assert!(item(&g, "operation_rename").contains("body_xml_text_or_serde(body, &[crate::runtime::Format::Xml], \"name\")"));
+    assert!(
+        item(&g, "operation_rename").contains("body_xml_text_or_serde(body, &[crate::runtime::Format::Xml], \"name\")")
+    );
     // No typed form: raw XML text, said where.
     assert!(item(&g, "operation_raw_document").contains("response.text()?"));
     let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();

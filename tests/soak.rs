@@ -88,8 +88,15 @@ enum Fault {
 }
 
 impl Fault {
-    const ALL: [Fault; 7] =
-        [Fault::ResetBeforeApply, Fault::ResetAfterApply, Fault::Busy503, Fault::Throttle429, Fault::Truncated, Fault::Stall, Fault::ExpireToken];
+    const ALL: [Fault; 7] = [
+        Fault::ResetBeforeApply,
+        Fault::ResetAfterApply,
+        Fault::Busy503,
+        Fault::Throttle429,
+        Fault::Truncated,
+        Fault::Stall,
+        Fault::ExpireToken,
+    ];
 
     /// Probability per request. Modest, so most calls succeed within their retries; stalls
     /// are rarer because each one costs a worker the whole attempt timeout.
@@ -152,7 +159,11 @@ struct HttpResponse {
 
 impl HttpResponse {
     fn json(status: u16, value: &Value) -> Self {
-        HttpResponse { status, headers: vec![("Content-Type", "application/json".into())], body: serde_json::to_vec(value).unwrap() }
+        HttpResponse {
+            status,
+            headers: vec![("Content-Type", "application/json".into())],
+            body: serde_json::to_vec(value).unwrap(),
+        }
     }
 
     fn veeam_error(status: u16, code: &str, message: &str, resource: Option<&str>) -> Self {
@@ -260,7 +271,11 @@ impl FaultyVbr {
             map.insert(id, Record { model: model.as_object().unwrap().clone(), seq: 0 });
         }
         let state = State { records: map, tokens: HashMap::new(), refresh: HashSet::new(), stale: HashSet::new(), rng };
-        let shared = Arc::new(Shared { state: Mutex::new(state), counters: Counters::default(), faults_on: AtomicBool::new(false) });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            counters: Counters::default(),
+            faults_on: AtomicBool::new(false),
+        });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -306,7 +321,12 @@ impl FaultyVbr {
 
     /// Record id → description, as the server holds them now.
     fn descriptions(&self) -> BTreeMap<Uuid, String> {
-        self.shared.state().records.iter().map(|(id, r)| (*id, r.model["description"].as_str().unwrap_or_default().to_owned())).collect()
+        self.shared
+            .state()
+            .records
+            .iter()
+            .map(|(id, r)| (*id, r.model["description"].as_str().unwrap_or_default().to_owned()))
+            .collect()
     }
 
     fn stale_records(&self) -> HashSet<Uuid> {
@@ -376,7 +396,11 @@ async fn serve_connection(shared: Arc<Shared>, stream: TcpStream) {
                 }
             }
             Some(Fault::Throttle429) => {
-                let resp = HttpResponse { status: 429, headers: vec![("Retry-After", retry_after(&shared))], body: Vec::new() };
+                let resp = HttpResponse {
+                    status: 429,
+                    headers: vec![("Retry-After", retry_after(&shared))],
+                    body: Vec::new(),
+                };
                 if write_response(&mut conn, &resp).await.is_err() {
                     return;
                 }
@@ -511,7 +535,12 @@ fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
 fn authorize(shared: &Shared, req: &HttpRequest) -> Result<(), HttpResponse> {
     if req.header("x-api-version") != Some(API_VERSION) {
         shared.counters.malformed.fetch_add(1, Ordering::Relaxed);
-        return Err(HttpResponse::veeam_error(400, "UnexpectedContent", "the x-api-version header must be 1.3-rev0", None));
+        return Err(HttpResponse::veeam_error(
+            400,
+            "UnexpectedContent",
+            "the x-api-version header must be 1.3-rev0",
+            None,
+        ));
     }
     if req.path == TOKEN_PATH {
         return Ok(());
@@ -538,7 +567,10 @@ fn route(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let id = req.path.strip_prefix("/api/v1/credentials/");
     match (req.method.as_str(), id) {
         ("GET", None) if req.path == "/api/v1/credentials" => list_records(shared, &req.query),
-        ("GET", Some(id)) => match Uuid::parse_str(id).ok().and_then(|id| shared.state().records.get(&id).map(|r| Value::Object(r.model.clone()))) {
+        ("GET", Some(id)) => match Uuid::parse_str(id)
+            .ok()
+            .and_then(|id| shared.state().records.get(&id).map(|r| Value::Object(r.model.clone())))
+        {
             Some(model) => HttpResponse::json(200, &model),
             None => HttpResponse::veeam_error(404, "NotFound", "the credentials record does not exist", Some(id)),
         },
@@ -551,7 +583,8 @@ fn token(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&req.body).unwrap_or_default();
     let granted = match form.get("grant_type").map(String::as_str) {
         Some("password") => {
-            let ok = form.get("username").map(String::as_str) == Some(USERNAME) && form.get("password").map(String::as_str) == Some(PASSWORD);
+            let ok = form.get("username").map(String::as_str) == Some(USERNAME)
+                && form.get("password").map(String::as_str) == Some(PASSWORD);
             if ok {
                 shared.counters.password_grants.fetch_add(1, Ordering::Relaxed);
             }
@@ -576,7 +609,10 @@ fn token(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     state.tokens.insert(access.clone(), false);
     state.refresh.insert(refresh.clone());
     // Long-lived: expiry comes only from the injected fault, so renewals are all reactive.
-    HttpResponse::json(200, &json!({"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": 3600}))
+    HttpResponse::json(
+        200,
+        &json!({"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": 3600}),
+    )
 }
 
 fn list_records(shared: &Shared, query: &str) -> HttpResponse {
@@ -584,9 +620,13 @@ fn list_records(shared: &Shared, query: &str) -> HttpResponse {
     let skip = q.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0usize);
     let limit = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(200usize);
     let state = shared.state();
-    let page: Vec<Value> = state.records.values().skip(skip).take(limit).map(|r| Value::Object(r.model.clone())).collect();
+    let page: Vec<Value> =
+        state.records.values().skip(skip).take(limit).map(|r| Value::Object(r.model.clone())).collect();
     let total = state.records.len();
-    HttpResponse::json(200, &json!({"data": page, "pagination": {"total": total, "count": page.len(), "skip": skip, "limit": limit}}))
+    HttpResponse::json(
+        200,
+        &json!({"data": page, "pagination": {"total": total, "count": page.len(), "skip": skip, "limit": limit}}),
+    )
 }
 
 /// Applies a PUT: every field but `id` and `creationTime`. An edit whose sequence number is
@@ -651,9 +691,13 @@ fn error_kind(e: &vbr::Error) -> Result<String, String> {
         // Only a truncated body can do this, and it is an error: acceptable.
         Error::Decode { .. } => Ok("Decode".into()),
         Error::Auth { .. } => Ok("Auth".into()),
-        Error::Api { status: s @ (429 | 503), .. } | Error::UnexpectedStatus { status: s @ (429 | 503), .. } => Ok(format!("Status {s}")),
+        Error::Api { status: s @ (429 | 503), .. } | Error::UnexpectedStatus { status: s @ (429 | 503), .. } => {
+            Ok(format!("Status {s}"))
+        }
         // The token expired again after the call had already renewed it once.
-        Error::Api { status: 401, body, .. } if body.error_code == ErrorErrorCode::ExpiredToken => Ok("Api 401 ExpiredToken".into()),
+        Error::Api { status: 401, body, .. } if body.error_code == ErrorErrorCode::ExpiredToken => {
+            Ok("Api 401 ExpiredToken".into())
+        }
         other => Err(format!("{other} ({other:?})")),
     }
 }
@@ -753,7 +797,8 @@ async fn run_worker(work: Arc<Workload>, worker: usize) -> WorkerReport {
         model.description = description.clone();
         report.intended.insert(index, description.clone());
 
-        let (result, elapsed) = timed(work.client.update_creds(model.id, &CredentialsModel::Standard(model.clone()))).await;
+        let (result, elapsed) =
+            timed(work.client.update_creds(model.id, &CredentialsModel::Standard(model.clone()))).await;
         report.note("UpdateCreds", elapsed, &result);
         match &result {
             Ok(back) => {
@@ -809,7 +854,12 @@ async fn rss_after_warmup(work: Arc<Workload>) -> u64 {
 
 fn client_for(server: &FaultyVbr) -> vbr::Client {
     vbr::Client::builder(server.url())
-        .retry(RetryPolicy { max_attempts: 6, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(50), retry_non_idempotent: false })
+        .retry(RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+            retry_non_idempotent: false,
+        })
         .connect_timeout(ATTEMPT_TIMEOUT)
         .timeout(ATTEMPT_TIMEOUT)
         .deadline(DEADLINE)
@@ -820,7 +870,10 @@ fn client_for(server: &FaultyVbr) -> vbr::Client {
 
 /// Every record, through the client (faults must be off).
 async fn list_all(client: &vbr::Client) -> Vec<StandardCredentialsModel> {
-    let page = client.get_all_creds(&GetAllCredsParams { limit: Some(1000), ..Default::default() }).await.expect("list the records");
+    let page = client
+        .get_all_creds(&GetAllCredsParams { limit: Some(1000), ..Default::default() })
+        .await
+        .expect("list the records");
     assert_eq!(page.pagination.total as usize, page.data.len(), "one page holds every record");
     page.data
         .into_iter()
@@ -854,7 +907,14 @@ async fn fault_injection_soak() {
 
     let started = Instant::now();
     server.set_faults(true);
-    let work = Arc::new(Workload { client: client.clone(), server: Arc::clone(&server), records: records.clone(), target, started, seed });
+    let work = Arc::new(Workload {
+        client: client.clone(),
+        server: Arc::clone(&server),
+        records: records.clone(),
+        target,
+        started,
+        seed,
+    });
     let warmup = tokio::spawn(rss_after_warmup(Arc::clone(&work)));
     let workers: Vec<_> = (0..WORKERS).map(|w| tokio::spawn(run_worker(Arc::clone(&work), w))).collect();
     let mut report = WorkerReport::default();
@@ -881,20 +941,30 @@ async fn fault_injection_soak() {
     for (index, description) in &report.intended {
         if !dirty.contains(index) {
             let id = records[*index].id;
-            assert_eq!(&before_repair[&id], description, "record {index}: its last edit succeeded, yet the server holds another value");
+            assert_eq!(
+                &before_repair[&id], description,
+                "record {index}: its last edit succeeded, yet the server holds another value"
+            );
         }
     }
     // Only an edit the client gave up on may land late.
     let stale = server.stale_records();
     let late_ids: HashSet<Uuid> = report.may_land_late.iter().map(|i| records[*i].id).collect();
-    assert!(stale.is_subset(&late_ids), "a late write hit a record whose edits were all answered: {:?}", stale.difference(&late_ids).collect::<Vec<_>>());
+    assert!(
+        stale.is_subset(&late_ids),
+        "a late write hit a record whose edits were all answered: {:?}",
+        stale.difference(&late_ids).collect::<Vec<_>>()
+    );
 
     // Repeat the last edit of every record left unsettled or open to a late write, faults
     // off: an edit is idempotent, so repeating its value must settle the record.
     for index in &dirty {
         let mut model = records[*index].clone();
         model.description = report.intended[index].clone();
-        client.update_creds(model.id, &CredentialsModel::Standard(model)).await.unwrap_or_else(|e| panic!("repeating the edit of record {index}: {e}"));
+        client
+            .update_creds(model.id, &CredentialsModel::Standard(model))
+            .await
+            .unwrap_or_else(|e| panic!("repeating the edit of record {index}: {e}"));
     }
     for (index, description) in &report.intended {
         intended.insert(records[*index].id, description.clone());
@@ -959,7 +1029,10 @@ async fn fault_injection_soak() {
         // fails, for however many workers find the token expired. Renewals come from
         // injected expiries and from repeating renewals a fault broke.
         let renewal_causes = faults[&Fault::ExpireToken] + server.counter(|c| &c.token_endpoint_faults);
-        assert!(tokens <= 1 + 2 * renewal_causes, "{tokens} token requests for {renewal_causes} expiries and broken renewals");
+        assert!(
+            tokens <= 1 + 2 * renewal_causes,
+            "{tokens} token requests for {renewal_causes} expiries and broken renewals"
+        );
     }
     let growth = rss_end.saturating_sub(rss_warm);
     assert!(growth < MAX_RSS_GROWTH_KIB, "RSS grew by {:.1} MiB after the warm-up", mib(growth));

@@ -32,7 +32,10 @@ fn every_operation_names_its_doc_page() {
             for (method, op) in item.as_object().unwrap() {
                 if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                     let page = op["x-doc-page"].as_str().unwrap_or_default();
-                    assert!(page.starts_with("https://helpcenter.veeam.com/"), "{spec} {method} {path}: missing x-doc-page");
+                    assert!(
+                        page.starts_with("https://helpcenter.veeam.com/"),
+                        "{spec} {method} {path}: missing x-doc-page"
+                    );
                 }
             }
         }

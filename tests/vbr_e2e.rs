@@ -19,14 +19,19 @@ use veeam_client::runtime::{Error, RetryPolicy, Secret};
 use veeam_client::vbr::{
     self,
     types::{
-        CredentialsModel, CredentialsPasswordChangeSpec, CredentialsSpec, EAuthenticationType, ECredentialsType, ErrorErrorCode,
-        GetAllCredsParams, LinuxCredentialsSpec, StandardCredentialsSpec,
+        CredentialsModel, CredentialsPasswordChangeSpec, CredentialsSpec, EAuthenticationType, ECredentialsType,
+        ErrorErrorCode, GetAllCredsParams, LinuxCredentialsSpec, StandardCredentialsSpec,
     },
 };
 
 /// Retries quick enough for tests.
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(2), max_delay: Duration::from_millis(20), retry_non_idempotent: false }
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(20),
+        retry_non_idempotent: false,
+    }
 }
 
 fn client(server: &FakeVbr) -> vbr::Client {
@@ -110,7 +115,9 @@ async fn credentials_lifecycle_end_to_end() {
     assert_eq!(streamed.iter().filter(|r| matches!(r, CredentialsModel::Linux(_))).count(), 50);
 
     // Edit: the model comes back, changed, and the server keeps the change.
-    let CredentialsModel::Standard(mut first) = client.get_creds(created[1]).await.unwrap() else { panic!("expected a Standard record") };
+    let CredentialsModel::Standard(mut first) = client.get_creds(created[1]).await.unwrap() else {
+        panic!("expected a Standard record")
+    };
     first.description = "rotated by the nightly job".into();
     let updated = client.update_creds(first.id, &CredentialsModel::Standard(first.clone())).await.unwrap();
     let CredentialsModel::Standard(updated) = updated else { panic!("expected a Standard record") };
@@ -119,7 +126,10 @@ async fn credentials_lifecycle_end_to_end() {
     assert_eq!(again.description, "rotated by the nightly job");
 
     // Change password: the real server answers 200 with an empty body.
-    let answer = client.change_password_for_creds(first.id, &CredentialsPasswordChangeSpec { password: Secret::from("N3w-pw!") }).await.unwrap();
+    let answer = client
+        .change_password_for_creds(first.id, &CredentialsPasswordChangeSpec { password: Secret::from("N3w-pw!") })
+        .await
+        .unwrap();
     assert!(answer.is_null());
     assert_eq!(server.record_secret(first.id, "password").as_deref(), Some("N3w-pw!"));
 
@@ -154,7 +164,11 @@ async fn example_lists_credentials_and_logs_out() {
 
     let bad = example::Settings { password: Secret::from("wrong"), ..settings };
     let err = example::list_credentials(&example::build_client(&bad).unwrap(), &bad, |_| {}).await.unwrap_err();
-    assert!(example::explain(&err).starts_with("cannot log in: the token endpoint answered 401"), "{}", example::explain(&err));
+    assert!(
+        example::explain(&err).starts_with("cannot log in: the token endpoint answered 401"),
+        "{}",
+        example::explain(&err)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -188,7 +202,11 @@ async fn every_request_carries_api_version_user_agent_accept_and_bearer() {
 #[tokio::test]
 async fn api_version_and_user_agent_can_be_overridden() {
     let server = FakeVbr::start();
-    let client = vbr::Client::builder(server.url()).header("X-Api-Version", "1.2-rev1").user_agent("nightly-rotation/2.0").build().unwrap();
+    let client = vbr::Client::builder(server.url())
+        .header("X-Api-Version", "1.2-rev1")
+        .user_agent("nightly-rotation/2.0")
+        .build()
+        .unwrap();
     let err = client.login("administrator", Secret::from("x")).await.unwrap_err();
     // The fake server, like the real one, refuses an API version it does not serve.
     assert!(matches!(err, Error::Auth { .. }), "{err}");
@@ -217,9 +235,16 @@ fn builder_rejects_bad_settings_with_a_message() {
     let err = |b: veeam_client::runtime::ClientBuilder<vbr::Client>| b.build().unwrap_err().to_string();
     assert_eq!(err(vbr::Client::builder("")), "the base URL is empty");
     assert!(err(vbr::Client::builder("not a url")).starts_with("invalid base URL `not a url`"));
-    assert_eq!(err(vbr::Client::builder("https://h:9419").header("bad header", "v")), "invalid header name `bad header`");
-    assert_eq!(err(vbr::Client::builder("https://h:9419").header("x-api-version", "a\nb")), "invalid value for header `x-api-version`");
-    assert!(err(vbr::Client::builder("https://h:9419").add_root_certificate_pem("not a certificate")).starts_with("invalid root certificate"));
+    assert_eq!(
+        err(vbr::Client::builder("https://h:9419").header("bad header", "v")),
+        "invalid header name `bad header`"
+    );
+    assert_eq!(
+        err(vbr::Client::builder("https://h:9419").header("x-api-version", "a\nb")),
+        "invalid value for header `x-api-version`"
+    );
+    assert!(err(vbr::Client::builder("https://h:9419").add_root_certificate_pem("not a certificate"))
+        .starts_with("invalid root certificate"));
     // A trailing slash is harmless.
     assert_eq!(vbr::Client::builder("https://h:9419/").build().unwrap().core().base_url(), "https://h:9419");
 }
@@ -252,7 +277,8 @@ async fn tls_verification_can_be_turned_off_for_labs() {
 #[tokio::test]
 async fn a_slow_answer_is_a_timeout_error_and_not_retried() {
     let server = FakeVbr::start();
-    let client = vbr::Client::builder(server.url()).timeout(Duration::from_millis(200)).retry(fast_retry()).build().unwrap();
+    let client =
+        vbr::Client::builder(server.url()).timeout(Duration::from_millis(200)).retry(fast_retry()).build().unwrap();
     client.login(&server.config().username, Secret::from(server.config().password.as_str())).await.unwrap();
     let id = uuid::Uuid::new_v4();
     let path = format!("/api/v1/credentials/{id}");
@@ -341,7 +367,12 @@ async fn a_401_expired_token_logs_in_again_once_and_repeats_the_request() {
 async fn a_401_that_persists_is_returned_after_one_new_login() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
-    server.inject("GET", "/api/v1/credentials", 5, Canned::veeam_error(401, "InvalidToken", "token revoked by an administrator"));
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        5,
+        Canned::veeam_error(401, "InvalidToken", "token revoked by an administrator"),
+    );
     let err = client.get_all_creds(&page()).await.unwrap_err();
     let Error::Api { operation, status, body } = &err else { panic!("{err}") };
     assert_eq!((*operation, *status), ("GetAllCreds", 401));
@@ -395,7 +426,10 @@ async fn logout_revokes_the_token_and_forget_tokens_drops_it() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
     client.get_all_creds(&page()).await.unwrap();
-    let token = header(&server.last("GET", "/api/v1/credentials").unwrap(), "authorization")[0].strip_prefix("Bearer ").unwrap().to_owned();
+    let token = header(&server.last("GET", "/api/v1/credentials").unwrap(), "authorization")[0]
+        .strip_prefix("Bearer ")
+        .unwrap()
+        .to_owned();
     client.logout().await.unwrap();
     client.forget_tokens();
     assert!(!server.access_token_valid(&token), "revoked on the server");
@@ -413,7 +447,8 @@ async fn a_refresh_that_lands_after_forget_tokens_is_dropped() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
     server.expire_access_tokens();
-    let late = json!({"access_token": "AT-late", "token_type": "bearer", "refresh_token": "RT-late", "expires_in": 900});
+    let late =
+        json!({"access_token": "AT-late", "token_type": "bearer", "refresh_token": "RT-late", "expires_in": 900});
     server.inject("POST", "/api/oauth2/token", 1, Canned::status(200).json(&late).delay(Duration::from_millis(200)));
     let request = tokio::spawn({
         let client = client.clone();
@@ -446,11 +481,19 @@ async fn the_stream_reads_a_thousand_records_lazily() {
     assert_eq!(first.len(), 150);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 2, "only the pages reached were fetched");
 
-    let all: Vec<_> = client.get_all_creds_stream(GetAllCredsParams { limit: Some(200), ..Default::default() }).map(|r| r.unwrap()).collect().await;
+    let all: Vec<_> = client
+        .get_all_creds_stream(GetAllCredsParams { limit: Some(200), ..Default::default() })
+        .map(|r| r.unwrap())
+        .collect()
+        .await;
     assert_eq!(all.len(), 1000);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 2 + 5, "stops at the total without asking for an empty page");
-    let queries: Vec<String> = server.seen().iter().filter(|s| s.path == "/api/v1/credentials").skip(2).map(|s| s.query.clone()).collect();
-    assert_eq!(queries, ["skip=0&limit=200", "skip=200&limit=200", "skip=400&limit=200", "skip=600&limit=200", "skip=800&limit=200"]);
+    let queries: Vec<String> =
+        server.seen().iter().filter(|s| s.path == "/api/v1/credentials").skip(2).map(|s| s.query.clone()).collect();
+    assert_eq!(
+        queries,
+        ["skip=0&limit=200", "skip=200&limit=200", "skip=400&limit=200", "skip=600&limit=200", "skip=800&limit=200"]
+    );
 }
 
 #[tokio::test]
@@ -460,11 +503,17 @@ async fn the_stream_keeps_filters_and_starts_at_skip() {
     for i in 0..40 {
         client.create_creds(&if i % 4 == 0 { linux(i) } else { standard(i) }).await.unwrap();
     }
-    let params = GetAllCredsParams { limit: Some(3), skip: Some(2), type_filter: Some(ECredentialsType::Linux), ..Default::default() };
+    let params = GetAllCredsParams {
+        limit: Some(3),
+        skip: Some(2),
+        type_filter: Some(ECredentialsType::Linux),
+        ..Default::default()
+    };
     let linux: Vec<_> = client.get_all_creds_stream(params).map(|r| r.unwrap()).collect().await;
     assert_eq!(linux.len(), 8, "10 Linux records, the first 2 skipped");
     assert!(linux.iter().all(|r| matches!(r, CredentialsModel::Linux(_))));
-    let pages: Vec<_> = server.seen().into_iter().filter(|s| s.method == "GET" && s.path == "/api/v1/credentials").collect();
+    let pages: Vec<_> =
+        server.seen().into_iter().filter(|s| s.method == "GET" && s.path == "/api/v1/credentials").collect();
     assert_eq!(pages.len(), 3, "pages of 3, 3, 2");
     assert!(pages.iter().all(|s| s.query.contains("typeFilter=Linux")));
 }
@@ -473,7 +522,12 @@ async fn the_stream_keeps_filters_and_starts_at_skip() {
 async fn an_empty_page_before_the_total_ends_the_stream_with_a_paging_error() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
-    server.inject("GET", "/api/v1/credentials", 100, Canned::status(200).json(&json!({"data": [], "pagination": {"total": 5000, "count": 0}})));
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        100,
+        Canned::status(200).json(&json!({"data": [], "pagination": {"total": 5000, "count": 0}})),
+    );
     let items: Vec<_> = client.get_all_creds_stream(page()).collect().await;
     assert!(matches!(items.as_slice(), [Err(Error::Paging { operation: "GetAllCreds", offset: 0, .. })]), "{items:?}");
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 1);
@@ -483,7 +537,13 @@ async fn an_empty_page_before_the_total_ends_the_stream_with_a_paging_error() {
 async fn the_stream_yields_an_error_as_an_item_and_ends() {
     let server = FakeVbr::with_config(Config { seed_records: 500, ..Config::default() });
     let client = logged_in(&server).await;
-    server.inject_after("GET", "/api/v1/credentials", 2, 1, Canned::veeam_error(500, "UnknownError", "database is gone"));
+    server.inject_after(
+        "GET",
+        "/api/v1/credentials",
+        2,
+        1,
+        Canned::veeam_error(500, "UnknownError", "database is gone"),
+    );
     let items: Vec<_> = client.get_all_creds_stream(page()).collect().await;
     assert_eq!(items.len(), 201);
     assert!(items[..200].iter().all(Result::is_ok));
@@ -509,7 +569,9 @@ async fn an_api_error_carries_the_parsed_veeam_body() {
     assert_eq!(body.resource_id, Some(id.to_string()));
     assert_eq!(
         err.to_string(),
-        format!(r#"GetCreds: server answered 404: {{"errorCode":"NotFound","message":"the credentials record does not exist","resourceId":"{id}"}}"#)
+        format!(
+            r#"GetCreds: server answered 404: {{"errorCode":"NotFound","message":"the credentials record does not exist","resourceId":"{id}"}}"#
+        )
     );
 }
 
@@ -517,7 +579,12 @@ async fn an_api_error_carries_the_parsed_veeam_body() {
 async fn an_unknown_error_code_is_kept() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
-    server.inject("DELETE", &format!("/api/v1/credentials/{}", uuid::Uuid::nil()), 1, Canned::veeam_error(409, "CredentialsInUse", "used by 3 jobs"));
+    server.inject(
+        "DELETE",
+        &format!("/api/v1/credentials/{}", uuid::Uuid::nil()),
+        1,
+        Canned::veeam_error(409, "CredentialsInUse", "used by 3 jobs"),
+    );
     let err = client.delete_creds(uuid::Uuid::nil()).await.unwrap_err();
     assert_eq!(err.api_body().unwrap().error_code, ErrorErrorCode::UnknownValue("CredentialsInUse".into()));
     assert_eq!(err.api_body().unwrap().error_code.as_str(), "CredentialsInUse");
@@ -528,7 +595,12 @@ async fn an_html_page_instead_of_json_is_a_decode_error() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
     let id = uuid::Uuid::new_v4();
-    server.inject("GET", &format!("/api/v1/credentials/{id}"), 1, Canned::status(200).body_with("text/html", "<!DOCTYPE html><html><body>Login</body></html>"));
+    server.inject(
+        "GET",
+        &format!("/api/v1/credentials/{id}"),
+        1,
+        Canned::status(200).body_with("text/html", "<!DOCTYPE html><html><body>Login</body></html>"),
+    );
     let err = client.get_creds(id).await.unwrap_err();
     let Error::Decode { operation, status, path, message } = &err else { panic!("{err}") };
     assert_eq!((*operation, *status, path.as_str()), ("GetCreds", 200, "."));
@@ -554,7 +626,12 @@ async fn truncated_json_is_a_decode_error() {
     let server = FakeVbr::with_config(Config { seed_records: 3, ..Config::default() });
     let client = logged_in(&server).await;
     let full = serde_json::to_string(&client.get_all_creds(&page()).await.unwrap()).unwrap();
-    server.inject("GET", "/api/v1/credentials", 1, Canned::status(200).body_with("application/json", &full[..full.len() / 2]));
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        1,
+        Canned::status(200).body_with("application/json", &full[..full.len() / 2]),
+    );
     let err = client.get_all_creds(&page()).await.unwrap_err();
     let Error::Decode { operation, message, .. } = &err else { panic!("{err}") };
     assert_eq!(*operation, "GetAllCreds");
@@ -566,13 +643,22 @@ async fn a_wrong_field_is_named_by_its_full_path() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
     let good = json!({"id": uuid::Uuid::new_v4(), "username": "a", "description": "", "type": "Standard", "creationTime": "2024-01-01T00:00:00Z"});
-    let bad = json!({"id": uuid::Uuid::new_v4(), "username": "b", "description": "", "type": "Standard", "creationTime": 42});
-    server.inject("GET", "/api/v1/credentials", 1, Canned::status(200).json(&json!({"data": [good, bad], "pagination": {"total": 2, "count": 2}})));
+    let bad =
+        json!({"id": uuid::Uuid::new_v4(), "username": "b", "description": "", "type": "Standard", "creationTime": 42});
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        1,
+        Canned::status(200).json(&json!({"data": [good, bad], "pagination": {"total": 2, "count": 2}})),
+    );
     let err = client.get_all_creds(&page()).await.unwrap_err();
     let Error::Decode { operation, path, message, .. } = &err else { panic!("{err}") };
     assert_eq!((*operation, path.as_str()), ("GetAllCreds", "data[1].creationTime"));
     assert!(message.starts_with("invalid type: integer `42`"), "{message}");
-    assert!(err.to_string().starts_with("GetAllCreds: cannot decode the 200 response at `data[1].creationTime`:"), "{err}");
+    assert!(
+        err.to_string().starts_with("GetAllCreds: cannot decode the 200 response at `data[1].creationTime`:"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -606,10 +692,16 @@ async fn an_empty_body_where_one_is_promised_is_a_decode_error() {
     server.inject("GET", "/api/v1/credentials", 1, Canned::status(200).body_with("application/json", ""));
     let err = client.get_all_creds(&page()).await.unwrap_err();
     let Error::Decode { operation, path, message, .. } = &err else { panic!("{err}") };
-    assert_eq!((*operation, path.as_str(), message.as_str()), ("GetAllCreds", ".", "the body is empty, but the spec promises one"));
+    assert_eq!(
+        (*operation, path.as_str(), message.as_str()),
+        ("GetAllCreds", ".", "the body is empty, but the spec promises one")
+    );
     // An operation whose spec allows any JSON (`EmptySuccessResponse`) takes an empty body.
     let created = client.create_creds(&standard(1)).await.unwrap();
-    let answer = client.change_password_for_creds(id_of(&created), &CredentialsPasswordChangeSpec { password: Secret::from("x") }).await.unwrap();
+    let answer = client
+        .change_password_for_creds(id_of(&created), &CredentialsPasswordChangeSpec { password: Secret::from("x") })
+        .await
+        .unwrap();
     assert_eq!(answer, serde_json::Value::Null);
 }
 
@@ -618,10 +710,18 @@ async fn an_undocumented_success_status_is_unexpected() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
     let id = uuid::Uuid::new_v4();
-    server.inject("DELETE", &format!("/api/v1/credentials/{id}"), 1, Canned::status(200).json(&json!({"queued": true})));
+    server.inject(
+        "DELETE",
+        &format!("/api/v1/credentials/{id}"),
+        1,
+        Canned::status(200).json(&json!({"queued": true})),
+    );
     let err = client.delete_creds(id).await.unwrap_err();
     // A success body is never shown: it may carry credentials.
-    assert!(matches!(&err, Error::UnexpectedStatus { status: 200, body, .. } if body == "(15 bytes of a success body, not shown)"), "{err}");
+    assert!(
+        matches!(&err, Error::UnexpectedStatus { status: 200, body, .. } if body == "(15 bytes of a success body, not shown)"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -636,7 +736,12 @@ async fn a_503_is_retried_after_the_retry_after_delay() {
         .build()
         .unwrap();
     client.login(&server.config().username, Secret::from(server.config().password.as_str())).await.unwrap();
-    server.inject("GET", "/api/v1/credentials", 1, Canned::veeam_error(503, "ServiceUnavailable", "busy").header("Retry-After", "1"));
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        1,
+        Canned::veeam_error(503, "ServiceUnavailable", "busy").header("Retry-After", "1"),
+    );
     let started = Instant::now();
     client.get_all_creds(&page()).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
@@ -647,13 +752,19 @@ async fn a_503_is_retried_after_the_retry_after_delay() {
 async fn retries_are_bounded_and_the_last_answer_is_the_error() {
     let server = FakeVbr::start();
     let client = logged_in(&server).await;
-    server.inject("GET", "/api/v1/credentials", 10, Canned::veeam_error(503, "ServiceUnavailable", "still busy").header("Retry-After", "0"));
+    server.inject(
+        "GET",
+        "/api/v1/credentials",
+        10,
+        Canned::veeam_error(503, "ServiceUnavailable", "still busy").header("Retry-After", "0"),
+    );
     let err = client.get_all_creds(&page()).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.api_body().unwrap().error_code, ErrorErrorCode::ServiceUnavailable);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 3, "3 attempts in all");
 
-    let once = vbr::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..fast_retry() }).build().unwrap();
+    let once =
+        vbr::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..fast_retry() }).build().unwrap();
     once.login(&server.config().username, Secret::from(server.config().password.as_str())).await.unwrap();
     assert_eq!(once.get_all_creds(&page()).await.unwrap_err().status(), Some(503));
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 4, "max_attempts 1 disables retries");
@@ -683,7 +794,10 @@ async fn post_is_not_retried_unless_the_caller_opts_in() {
     assert_eq!(server.hits("POST", "/api/v1/credentials"), 1);
     assert_eq!(server.record_count(), 0);
 
-    let opted = vbr::Client::builder(server.url()).retry(RetryPolicy { retry_non_idempotent: true, ..fast_retry() }).build().unwrap();
+    let opted = vbr::Client::builder(server.url())
+        .retry(RetryPolicy { retry_non_idempotent: true, ..fast_retry() })
+        .build()
+        .unwrap();
     opted.login(&server.config().username, Secret::from(server.config().password.as_str())).await.unwrap();
     server.inject("POST", "/api/v1/credentials", 1, Canned::veeam_error(503, "ServiceUnavailable", "busy"));
     opted.create_creds(&standard(2)).await.unwrap();

@@ -61,7 +61,8 @@ struct Sizes {
     memory: usize,
 }
 
-const FULL: Sizes = Sizes { warmup: 2_000, rounds: 40, per_round: 500, throughput: 5_000, throughput_rounds: 21, memory: 100_000 };
+const FULL: Sizes =
+    Sizes { warmup: 2_000, rounds: 40, per_round: 500, throughput: 5_000, throughput_rounds: 21, memory: 100_000 };
 const SMOKE: Sizes = Sizes { warmup: 20, rounds: 2, per_round: 20, throughput: 200, throughput_rounds: 1, memory: 200 };
 
 /// Starts the server on its own thread and runtime (one worker) and returns its base URL.
@@ -188,9 +189,14 @@ fn main() {
         // record`, valgrind and the like.
         if let Ok(which) = std::env::var("VEEAM_BENCH_PROFILE") {
             let n: usize = std::env::var("VEEAM_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-            let in_flight: usize = std::env::var("VEEAM_BENCH_IN_FLIGHT").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+            let in_flight: usize =
+                std::env::var("VEEAM_BENCH_IN_FLIGHT").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
             let cpu = thread_cpu_ns();
-            let t = if which == "raw" { concurrently(n, in_flight, || raw.get()).await } else { concurrently(n, in_flight, || generated(&client)).await };
+            let t = if which == "raw" {
+                concurrently(n, in_flight, || raw.get()).await
+            } else {
+                concurrently(n, in_flight, || generated(&client)).await
+            };
             let cpu = thread_cpu_ns().zip(cpu).map(|(b, a)| (b - a) as f64 / 1e3 / n as f64).unwrap_or(f64::NAN);
             println!("{which}: {n} requests, {in_flight} in flight, in {t:?}; client CPU {cpu:.1} µs per request");
             return;
@@ -218,7 +224,11 @@ fn main() {
                 }
                 if let (Some(a), Some(b)) = (cpu_before, thread_cpu_ns()) {
                     let per_request = (b - a) as f64 / 1e3 / sizes.per_round as f64;
-                    if which == 0 { gen_cpu.push(per_request) } else { raw_cpu.push(per_request) }
+                    if which == 0 {
+                        gen_cpu.push(per_request)
+                    } else {
+                        raw_cpu.push(per_request)
+                    }
                 }
             }
         }
@@ -265,10 +275,15 @@ fn main() {
             println!("    hand-written reqwest: {r:8.1} µs");
             println!("    generated client:     {g:8.1} µs   ({:+.1} µs, {:+.1}%)", g - r, (g / r - 1.0) * 100.0);
         }
-        println!("  throughput, 64 in flight (n = {} per run, median of {} runs each)", sizes.throughput, sizes.throughput_rounds);
+        println!(
+            "  throughput, 64 in flight (n = {} per run, median of {} runs each)",
+            sizes.throughput, sizes.throughput_rounds
+        );
         println!("    hand-written reqwest: {raw_rps:9.0} req/s");
         println!("    generated client:     {gen_rps:9.0} req/s   ({:+.1}%)", (gen_rps / raw_rps - 1.0) * 100.0);
-        println!("  allocations per request (client and server): generated {gen_allocs:.1}, hand-written {raw_allocs:.1}");
+        println!(
+            "  allocations per request (client and server): generated {gen_allocs:.1}, hand-written {raw_allocs:.1}"
+        );
         println!("  future size: generated {} bytes, hand-written {} bytes", future_sizes.0, future_sizes.1);
         match (before, after) {
             (Some(b), Some(a)) => println!(

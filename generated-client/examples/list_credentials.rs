@@ -37,9 +37,14 @@ pub struct Settings {
 impl Settings {
     /// Reads the settings from the environment.
     pub fn from_env() -> Result<Settings, String> {
-        let var = |name: &str| std::env::var(name).map_err(|_| format!("set {name} (see the top of examples/list_credentials.rs)"));
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| format!("set {name} (see the top of examples/list_credentials.rs)"))
+        };
         let ca_pem = match std::env::var_os("VEEAM_CA_PEM") {
-            Some(path) => Some(std::fs::read(&path).map_err(|e| format!("cannot read VEEAM_CA_PEM {}: {e}", path.to_string_lossy()))?),
+            Some(path) => Some(
+                std::fs::read(&path)
+                    .map_err(|e| format!("cannot read VEEAM_CA_PEM {}: {e}", path.to_string_lossy()))?,
+            ),
             None => None,
         };
         let page_size = match std::env::var("VEEAM_PAGE_SIZE") {
@@ -72,7 +77,11 @@ pub fn build_client(settings: &Settings) -> Result<vbr::Client, BuildError> {
 
 /// Logs in, hands each record to `show` as one line of text, logs out, and returns how many
 /// records there were.
-pub async fn list_credentials(client: &vbr::Client, settings: &Settings, mut show: impl FnMut(String)) -> Result<usize, vbr::Error> {
+pub async fn list_credentials(
+    client: &vbr::Client,
+    settings: &Settings,
+    mut show: impl FnMut(String),
+) -> Result<usize, vbr::Error> {
     client.login(&settings.user, settings.password.clone()).await?;
     let params = vbr::types::GetAllCredsParams { limit: Some(settings.page_size), ..Default::default() };
     let mut records = std::pin::pin!(client.get_all_creds_stream(params));
@@ -81,7 +90,9 @@ pub async fn list_credentials(client: &vbr::Client, settings: &Settings, mut sho
         let line = match record? {
             CredentialsModel::Standard(c) => format!("{}  Standard        {}  {}", c.id, c.username, c.description),
             CredentialsModel::Linux(c) => format!("{}  Linux           {}  {}", c.id, c.username, c.description),
-            CredentialsModel::ManagedService(c) => format!("{}  ManagedService  {}  {}", c.id, c.username, c.description),
+            CredentialsModel::ManagedService(c) => {
+                format!("{}  ManagedService  {}  {}", c.id, c.username, c.description)
+            }
             // A newer server may know types this client does not; the record is kept as is.
             other => format!("(a record of a type this client does not know: {other:?})"),
         };
@@ -97,7 +108,9 @@ pub async fn list_credentials(client: &vbr::Client, settings: &Settings, mut sho
 /// Explains a failure the way a person running the example needs it.
 pub fn explain(error: &vbr::Error) -> String {
     match error {
-        vbr::Error::Api { status, body, .. } => format!("the server refused ({status} {}): {}", body.error_code, body.message),
+        vbr::Error::Api { status, body, .. } => {
+            format!("the server refused ({status} {}): {}", body.error_code, body.message)
+        }
         vbr::Error::Auth { message, .. } => format!("cannot log in: {message}"),
         vbr::Error::Transport { source, .. } => {
             format!("cannot reach the server: {source} (for a self-signed certificate set VEEAM_CA_PEM, or VEEAM_INSECURE=1 in a lab)")

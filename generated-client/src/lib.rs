@@ -22,7 +22,9 @@
 
 pub mod runtime;
 
+#[rustfmt::skip] // generated and formatted by prettyplease: `cargo xtask codegen`
 pub mod em;
+#[rustfmt::skip] // generated and formatted by prettyplease: `cargo xtask codegen`
 pub mod vbr;
 
 /// The README's Rust examples, compiled as doc tests so they cannot drift from the API.

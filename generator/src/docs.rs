@@ -49,7 +49,12 @@ fn strip_html(text: &str) -> String {
         let tag = end.map(|e| &after[1..e]);
         match tag {
             Some(t) if is_html_tag(t) => {
-                let name = t.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("").to_ascii_lowercase();
+                let name = t
+                    .trim_start_matches('/')
+                    .split(|c: char| c.is_whitespace() || c == '/')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 match name.as_str() {
                     "p" | "br" | "div" | "ul" | "ol" | "table" | "tr" => out.push('\n'),
                     "li" if !t.starts_with('/') => out.push_str("\n- "),
@@ -77,8 +82,32 @@ fn is_html_tag(t: &str) -> bool {
     let name = t.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
     matches!(
         name.to_ascii_lowercase().as_str(),
-        "p" | "br" | "div" | "span" | "ul" | "ol" | "li" | "b" | "strong" | "i" | "em" | "code" | "a" | "table" | "tr"
-            | "td" | "th" | "tbody" | "thead" | "pre" | "h1" | "h2" | "h3" | "h4" | "sup" | "sub" | "u"
+        "p" | "br"
+            | "div"
+            | "span"
+            | "ul"
+            | "ol"
+            | "li"
+            | "b"
+            | "strong"
+            | "i"
+            | "em"
+            | "code"
+            | "a"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "pre"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "sup"
+            | "sub"
+            | "u"
     )
 }
 
@@ -99,7 +128,9 @@ fn decode_entities(s: &str) -> String {
                 "quot" => Some('"'),
                 "apos" => Some('\''),
                 "nbsp" => Some(' '),
-                _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+                _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                    u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                }
                 _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
                 _ => None,
             };
@@ -143,7 +174,10 @@ fn escape_markdown(line: &str) -> String {
         let rest: String = chars[i..].iter().take(8).collect();
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let prev = out.chars().last();
-            let url: String = chars[i..].iter().take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '>' | '"' | '\'' | ']')).collect();
+            let url: String = chars[i..]
+                .iter()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '>' | '"' | '\'' | ']'))
+                .collect();
             let url = url.trim_end_matches(['.', ',', ';', ':']).to_owned();
             if prev == Some('(') || prev == Some('<') {
                 out.push_str(&url);
@@ -190,7 +224,10 @@ mod tests {
 
     #[test]
     fn fences_become_text_and_indent_is_dropped() {
-        assert_eq!(doc_lines("x\n```\nlet a = 1;\n```\n    indented"), vec!["x", "```text", "let a = 1;", "```", "indented"]);
+        assert_eq!(
+            doc_lines("x\n```\nlet a = 1;\n```\n    indented"),
+            vec!["x", "```text", "let a = 1;", "```", "indented"]
+        );
     }
 
     #[test]

@@ -91,7 +91,11 @@ fn slug(tag: &str) -> String {
         }
     }
     let out = out.trim_matches('-').to_owned();
-    if out.is_empty() { "untagged".to_owned() } else { out }
+    if out.is_empty() {
+        "untagged".to_owned()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ fn internal(file: &str, what: &str, err: syn::Error) -> Diagnostics {
         severity: Severity::Error,
         file: file.to_owned(),
         pointer: String::new(),
-        message: format!("internal error: the generated {what} is not valid Rust ({err}); please report this with the spec"),
+        message: format!(
+            "internal error: the generated {what} is not valid Rust ({err}); please report this with the spec"
+        ),
     }])
 }
 
@@ -45,7 +47,12 @@ pub(crate) fn assemble(header: &str, inner_doc: &str, items: &[(String, String)]
 
 /// Something outside the spec went wrong (a thread could not start).
 pub(crate) fn internal_message(file: &str, message: &str) -> Diagnostics {
-    Diagnostics(vec![Diagnostic { severity: Severity::Error, file: file.to_owned(), pointer: String::new(), message: format!("internal error: {message}") }])
+    Diagnostics(vec![Diagnostic {
+        severity: Severity::Error,
+        file: file.to_owned(),
+        pointer: String::new(),
+        message: format!("internal error: {message}"),
+    }])
 }
 
 /// A rendering thread panicked: a generator bug, reported instead of propagated.
@@ -65,7 +72,8 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
         lines.push(String::new());
         lines.extend(api.doc.iter().cloned());
     }
-    let docs: Vec<String> = lines.iter().map(|l| if l.is_empty() { "//!".to_owned() } else { format!("//! {l}") }).collect();
+    let docs: Vec<String> =
+        lines.iter().map(|l| if l.is_empty() { "//!".to_owned() } else { format!("//! {l}") }).collect();
     let _ = doc_attrs;
     let body = if api.operations.iter().any(|o| o.download) {
         quote! {

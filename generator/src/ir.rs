@@ -60,7 +60,16 @@ impl Ty {
     pub fn is_scalar_param(&self) -> bool {
         matches!(
             self,
-            Ty::String | Ty::Secret | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
+            Ty::String
+                | Ty::Secret
+                | Ty::Bool
+                | Ty::I32
+                | Ty::I64
+                | Ty::F32
+                | Ty::F64
+                | Ty::Uuid
+                | Ty::DateTime
+                | Ty::Date
         )
     }
 }

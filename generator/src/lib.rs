@@ -7,15 +7,15 @@
 
 #![deny(missing_docs)]
 
-pub mod diag;
 pub mod canonical;
+pub mod diag;
 pub mod docs;
+mod emit;
+mod format;
 pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
-mod emit;
-mod format;
 
 use std::collections::BTreeMap;
 
@@ -98,7 +98,10 @@ impl Generated {
         for t in &self.api.types {
             let ir::TypeKind::Struct(fields) = &t.kind else { continue };
             for f in fields.iter().filter(|f| json_inside(&f.ty)) {
-                let warned = self.warnings.iter().any(|w| w.pointer == f.pointer || w.pointer.starts_with(&format!("{}/", f.pointer)));
+                let warned = self
+                    .warnings
+                    .iter()
+                    .any(|w| w.pointer == f.pointer || w.pointer.starts_with(&format!("{}/", f.pointer)));
                 if warned {
                     loose.degraded += 1;
                 } else {
@@ -161,15 +164,23 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let started = std::time::Instant::now();
     let header = format::header(opts);
     let type_jobs: Vec<Job> = (0..api.types.len()).map(Job::Type).collect();
-    let client_jobs: Vec<Job> = std::iter::once(Job::Client).chain((0..api.operations.len()).map(Job::Operation)).collect();
+    let client_jobs: Vec<Job> =
+        std::iter::once(Job::Client).chain((0..api.operations.len()).map(Job::Operation)).collect();
     let type_items = render(&api, opts, &type_jobs, &doc.file)?;
     let client_items = render(&api, opts, &client_jobs, &doc.file)?;
     let mut files = BTreeMap::new();
     files.insert(
         "types.rs".to_owned(),
-        format::assemble(&header, "//! Types from the spec's schemas, and the parameter and response types of its operations.", &type_items),
+        format::assemble(
+            &header,
+            "//! Types from the spec's schemas, and the parameter and response types of its operations.",
+            &type_items,
+        ),
     );
-    files.insert("client.rs".to_owned(), format::assemble(&header, "//! The client: one async method per operation.", &client_items));
+    files.insert(
+        "client.rs".to_owned(),
+        format::assemble(&header, "//! The client: one async method per operation.", &client_items),
+    );
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
     if opts.item_sources {
@@ -251,7 +262,10 @@ fn check_xml(api: &ir::Api, sink: &mut diag::Sink) {
                     t => t,
                 };
                 if !emitter.xml_capable(inner) {
-                    sink.warn(&f.pointer, "this property has no XML form (map, union or free-form value); it is left out of XML bodies");
+                    sink.warn(
+                        &f.pointer,
+                        "this property has no XML form (map, union or free-form value); it is left out of XML bodies",
+                    );
                 }
             }
         }

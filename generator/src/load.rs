@@ -29,11 +29,20 @@ impl Document {
         };
         let raw = if file.ends_with(".json") {
             serde_json::from_str::<Value>(text).map_err(|e| {
-                fail("", format!("invalid JSON at line {} column {}: {}", e.line(), e.column(), strip_position(&e.to_string())))
+                fail(
+                    "",
+                    format!(
+                        "invalid JSON at line {} column {}: {}",
+                        e.line(),
+                        e.column(),
+                        strip_position(&e.to_string())
+                    ),
+                )
             })?
         } else {
             let yaml = serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| {
-                let at = e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
+                let at =
+                    e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
                 fail("", format!("invalid YAML{at}: {}", strip_position(&e.to_string())))
             })?;
             yaml_to_json(yaml, "").map_err(|(pointer, message)| fail(&pointer, message))?
@@ -48,14 +57,20 @@ impl Document {
             return Err(("".into(), "the document is not an object".into()));
         };
         if root.contains_key("swagger") {
-            return Err(("/swagger".into(), "swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into()));
+            return Err((
+                "/swagger".into(),
+                "swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into(),
+            ));
         }
         match root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0") => Ok(()),
-            Some(Value::String(v)) if v.starts_with("3.1") => {
-                Err(("/openapi".into(), format!("OpenAPI {v} documents are not supported yet (3.1 support is planned); expected 3.0.x")))
+            Some(Value::String(v)) if v.starts_with("3.1") => Err((
+                "/openapi".into(),
+                format!("OpenAPI {v} documents are not supported yet (3.1 support is planned); expected 3.0.x"),
+            )),
+            Some(Value::String(v)) => {
+                Err(("/openapi".into(), format!("OpenAPI version {v} is not supported; expected 3.0.x")))
             }
-            Some(Value::String(v)) => Err(("/openapi".into(), format!("OpenAPI version {v} is not supported; expected 3.0.x"))),
             Some(_) => Err(("/openapi".into(), "`openapi` must be a string such as \"3.0.3\"".into())),
             None => Err(("".into(), "missing `openapi` version field; is this an OpenAPI document?".into())),
         }
@@ -88,7 +103,9 @@ impl Document {
     /// Resolves a local `$ref` to the pointer it names and the value there.
     pub fn resolve(&self, reference: &str) -> Result<(String, &Value), String> {
         let Some(pointer) = reference.strip_prefix('#') else {
-            return Err(format!("reference `{reference}` points outside this document; external references are not supported"));
+            return Err(format!(
+                "reference `{reference}` points outside this document; external references are not supported"
+            ));
         };
         let pointer = percent_decode(pointer);
         if !pointer.is_empty() && !pointer.starts_with('/') {
@@ -111,7 +128,9 @@ impl Document {
                 let mut at = pointer.to_owned();
                 for seg in track.path().iter() {
                     match seg {
-                        serde_path_to_error::Segment::Seq { index } => at = crate::diag::push_pointer(&at, &index.to_string()),
+                        serde_path_to_error::Segment::Seq { index } => {
+                            at = crate::diag::push_pointer(&at, &index.to_string())
+                        }
                         serde_path_to_error::Segment::Map { key } => at = crate::diag::push_pointer(&at, key),
                         _ => {}
                     }
@@ -221,7 +240,10 @@ mod tests {
     #[test]
     fn rejects_swagger_2() {
         let err = Document::parse("s.json", r#"{"swagger":"2.0"}"#).unwrap_err();
-        assert_eq!(err.to_string(), "error: s.json#/swagger: swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first");
+        assert_eq!(
+            err.to_string(),
+            "error: s.json#/swagger: swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first"
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub fn snake_ident(raw: &str) -> String {
 pub fn camel_ident(raw: &str) -> String {
     // A name that already is a valid type name stays as the spec spells it
     // (`EKMSFiltersOrderColumn`, not `EkmsFiltersOrderColumn`).
-    if raw.starts_with(|c: char| c.is_ascii_uppercase()) && raw.chars().all(|c| c.is_ascii_alphanumeric()) && raw != "Self" {
+    if raw.starts_with(|c: char| c.is_ascii_uppercase())
+        && raw.chars().all(|c| c.is_ascii_alphanumeric())
+        && raw != "Self"
+    {
         return raw.to_owned();
     }
     let base = ascii_only(&digit_sep(split_words(raw).to_upper_camel_case()), "Value");

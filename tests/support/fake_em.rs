@@ -55,10 +55,14 @@ pub struct BodySchema {
 pub const CREDENTIALS_INFO_SPEC: BodySchema =
     BodySchema { root: "CredentialsInfoSpec", elements: &["Username", "Description", "Password"], attributes: &[] };
 /// `PUT /backupServers/{ID}/credentials/{ID}` (the page's examples send a `CredentialsInfo`).
-pub const CREDENTIALS_INFO: BodySchema =
-    BodySchema { root: "CredentialsInfo", elements: &["Id", "Username", "Description", "Password"], attributes: &["Href", "Type"] };
+pub const CREDENTIALS_INFO: BodySchema = BodySchema {
+    root: "CredentialsInfo",
+    elements: &["Id", "Username", "Description", "Password"],
+    attributes: &["Href", "Type"],
+};
 /// `PUT /backupServers/{ID}/passwords/{ID}`.
-pub const PASSWORD_KEY_INFO_SPEC: BodySchema = BodySchema { root: "PasswordKeyInfoSpec", elements: &["Hint"], attributes: &[] };
+pub const PASSWORD_KEY_INFO_SPEC: BodySchema =
+    BodySchema { root: "PasswordKeyInfoSpec", elements: &["Hint"], attributes: &[] };
 
 /// One request the fake received, for assertions.
 #[derive(Clone, Debug)]
@@ -127,7 +131,11 @@ impl Shared {
 
     /// The last request for `operation`.
     pub fn last(&self, operation: &str) -> Exchange {
-        self.log().into_iter().rev().find(|e| e.operation == operation).unwrap_or_else(|| panic!("no {operation} request"))
+        self.log()
+            .into_iter()
+            .rev()
+            .find(|e| e.operation == operation)
+            .unwrap_or_else(|| panic!("no {operation} request"))
     }
 
     /// Credentials records on the example backup server, by id.
@@ -176,7 +184,11 @@ impl FakeEm {
         {
             let mut d = shared.data();
             let server = Uuid::parse_str(BACKUP_SERVER).unwrap();
-            let record = Record { username: Some("VEEAM\\backup".into()), description: Some("Seeded".into()), password: Some("old".into()) };
+            let record = Record {
+                username: Some("VEEAM\\backup".into()),
+                description: Some("Seeded".into()),
+                password: Some("old".into()),
+            };
             d.credentials.insert((server, Uuid::parse_str(CREDENTIALS).unwrap()), record);
             d.hints.insert((server, Uuid::parse_str(PASSWORD_KEY).unwrap()), "Old hint".into());
         }
@@ -278,12 +290,25 @@ fn finish(shared: &Shared, operation: &'static str, headers: &HeaderMap, body: &
 /// The session of a request, or the 401 EM gives without one.
 fn session(shared: &Shared, headers: &HeaderMap, wire: Wire) -> Result<Uuid, Answer> {
     let Some(value) = headers.get("X-RestSvcSessionId").and_then(|v| v.to_str().ok()) else {
-        return Err(Answer::error(wire, StatusCode::UNAUTHORIZED, "Authentication required: the X-RestSvcSessionId header is missing"));
+        return Err(Answer::error(
+            wire,
+            StatusCode::UNAUTHORIZED,
+            "Authentication required: the X-RestSvcSessionId header is missing",
+        ));
     };
-    shared.data().sessions.get(value).copied().ok_or_else(|| Answer::error(wire, StatusCode::UNAUTHORIZED, "The logon session is not valid or has expired"))
+    shared
+        .data()
+        .sessions
+        .get(value)
+        .copied()
+        .ok_or_else(|| Answer::error(wire, StatusCode::UNAUTHORIZED, "The logon session is not valid or has expired"))
 }
 
-async fn logon(State(shared): State<Shared>, Query(query): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+async fn logon(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let wire = Wire::of_accept(&headers);
     let answer = (|| {
         let basic = headers
@@ -386,7 +411,12 @@ async fn create_credentials(
     finish(&shared, "CreateCredentials", &headers, &body, answer)
 }
 
-async fn edit_credentials(State(shared): State<Shared>, Path((server, id)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
+async fn edit_credentials(
+    State(shared): State<Shared>,
+    Path((server, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let wire = Wire::of_accept(&headers);
     let answer = (|| {
         session(&shared, &headers, wire)?;
@@ -396,7 +426,11 @@ async fn edit_credentials(State(shared): State<Shared>, Path((server, id)): Path
         let mut data = shared.data();
         let record = data.credentials.get_mut(&key).ok_or_else(|| not_found(wire, "credentials record", &id))?;
         // Only the modifiable elements change; Id, Href and Type identify the record.
-        for (name, slot) in [("Username", &mut record.username), ("Description", &mut record.description), ("Password", &mut record.password)] {
+        for (name, slot) in [
+            ("Username", &mut record.username),
+            ("Description", &mut record.description),
+            ("Password", &mut record.password),
+        ] {
             if let Some(v) = fields.get(name) {
                 *slot = Some(v.clone());
             }
@@ -407,7 +441,12 @@ async fn edit_credentials(State(shared): State<Shared>, Path((server, id)): Path
     finish(&shared, "EditCredentials", &headers, &body, answer)
 }
 
-async fn edit_password_hint(State(shared): State<Shared>, Path((server, id)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
+async fn edit_password_hint(
+    State(shared): State<Shared>,
+    Path((server, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let wire = Wire::of_accept(&headers);
     let answer = (|| {
         session(&shared, &headers, wire)?;
@@ -437,7 +476,12 @@ fn known_server(server: &str, wire: Wire) -> Result<Uuid, Answer> {
 }
 
 /// Checks a request body against its schema and returns its values by element name.
-fn read_body(headers: &HeaderMap, body: &[u8], schema: &BodySchema, wire: Wire) -> Result<BTreeMap<String, String>, Answer> {
+fn read_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    schema: &BodySchema,
+    wire: Wire,
+) -> Result<BTreeMap<String, String>, Answer> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim();
     let checked = match mime {
@@ -452,12 +496,16 @@ fn read_body(headers: &HeaderMap, body: &[u8], schema: &BodySchema, wire: Wire) 
 /// The strict XML check: root name and namespace, known elements in the EM namespace, in
 /// the schema's order, each at most once; known attributes on the root.
 pub fn check_xml(body: &[u8], schema: &BodySchema) -> Result<BTreeMap<String, String>, String> {
-    let root = veeam_client::runtime::xml::parse(body).map_err(|e| format!("The request body is not valid XML: {e}"))?;
+    let root =
+        veeam_client::runtime::xml::parse(body).map_err(|e| format!("The request body is not valid XML: {e}"))?;
     if root.name != schema.root {
         return Err(format!("Expected the root element {}, found {}", schema.root, root.name));
     }
     if root.namespace.as_deref() != Some(EM_NS) {
-        return Err(format!("The root element {} must be in the namespace {EM_NS}, found {:?}", root.name, root.namespace));
+        return Err(format!(
+            "The root element {} must be in the namespace {EM_NS}, found {:?}",
+            root.name, root.namespace
+        ));
     }
     let mut values = BTreeMap::new();
     for (name, value) in &root.attributes {
@@ -469,7 +517,10 @@ pub fn check_xml(body: &[u8], schema: &BodySchema) -> Result<BTreeMap<String, St
     let mut last: Option<usize> = None;
     for child in &root.children {
         if child.namespace.as_deref() != Some(EM_NS) {
-            return Err(format!("The element {} must be in the namespace {EM_NS}, found {:?}", child.name, child.namespace));
+            return Err(format!(
+                "The element {} must be in the namespace {EM_NS}, found {:?}",
+                child.name, child.namespace
+            ));
         }
         let Some(position) = schema.elements.iter().position(|e| *e == child.name) else {
             return Err(format!("Unexpected element {} in {}", child.name, schema.root));
@@ -493,7 +544,8 @@ pub fn check_xml(body: &[u8], schema: &BodySchema) -> Result<BTreeMap<String, St
 
 /// The JSON check: an object whose members are EM's PascalCase names, with string values.
 pub fn check_json(body: &[u8], schema: &BodySchema) -> Result<BTreeMap<String, String>, String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("The request body is not valid JSON: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("The request body is not valid JSON: {e}"))?;
     let object = value.as_object().ok_or("The request body must be a JSON object")?;
     let mut values = BTreeMap::new();
     for (name, value) in object {

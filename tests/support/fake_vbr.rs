@@ -45,7 +45,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { username: "administrator".into(), password: "Adm1n-P@ss".into(), token_lifetime: Duration::from_secs(900), seed_records: 0 }
+        Config {
+            username: "administrator".into(),
+            password: "Adm1n-P@ss".into(),
+            token_lifetime: Duration::from_secs(900),
+            seed_records: 0,
+        }
     }
 }
 
@@ -390,20 +395,29 @@ async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Re
             resp.headers_mut().insert("content-type", HeaderValue::from_str(&ct).unwrap());
         }
         for (n, v) in c.headers {
-            resp.headers_mut().append(axum::http::HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(&v).unwrap());
+            resp.headers_mut()
+                .append(axum::http::HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(&v).unwrap());
         }
         return resp;
     }
     if parts.headers.get("x-api-version").and_then(|v| v.to_str().ok()) != Some(API_VERSION) {
-        return veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", "the x-api-version header must be 1.3-rev0", None);
+        return veeam_error(
+            StatusCode::BAD_REQUEST,
+            "UnexpectedContent",
+            "the x-api-version header must be 1.3-rev0",
+            None,
+        );
     }
     if path != "/api/oauth2/token" {
-        let token = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let token =
+            parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         let Some(token) = token else { return unauthorized(&shared, "InvalidToken", "the request is not authorized") };
         let expiry = shared.data().access.get(token).map(|(at, _)| *at);
         match expiry {
             None => return unauthorized(&shared, "InvalidToken", "the access token is not valid"),
-            Some(at) if at <= Instant::now() => return unauthorized(&shared, "ExpiredToken", "the access token has expired"),
+            Some(at) if at <= Instant::now() => {
+                return unauthorized(&shared, "ExpiredToken", "the access token has expired")
+            }
             Some(_) => {}
         }
     }
@@ -437,13 +451,20 @@ fn issue_tokens(shared: &Shared) -> Response {
 }
 
 async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let form_type = headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let refuse = |status, code, message| {
         shared.counters.refused_grants.fetch_add(1, Ordering::SeqCst);
         veeam_error(status, code, message, None)
     };
     if !form_type {
-        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnexpectedContent", "the token request must be form-urlencoded");
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnexpectedContent",
+            "the token request must be form-urlencoded",
+        );
     }
     let Ok(form) = serde_urlencoded::from_bytes::<HashMap<String, String>>(&body) else {
         return refuse(StatusCode::BAD_REQUEST, "UnexpectedContent", "the form does not parse");
@@ -453,7 +474,9 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
             if let Some(p) = form.get("password") {
                 shared.data().secrets.push(p.clone());
             }
-            if form.get("username") == Some(&shared.config.username) && form.get("password") == Some(&shared.config.password) {
+            if form.get("username") == Some(&shared.config.username)
+                && form.get("password") == Some(&shared.config.password)
+            {
                 shared.counters.password_grants.fetch_add(1, Ordering::SeqCst);
                 issue_tokens(&shared)
             } else {
@@ -475,7 +498,11 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 }
 
 async fn logout(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
     let mut data = shared.data();
     if let Some((_, refresh)) = data.access.remove(token) {
         data.refresh.remove(&refresh);
@@ -493,7 +520,9 @@ fn create_record(shared: &Shared, mut spec: Map<String, Value>) -> Result<Value,
     }
     match kind.as_str() {
         "Standard" if spec.get("password").and_then(Value::as_str).is_none() => return Err("password is required"),
-        "Linux" if spec.get("authenticationType").and_then(Value::as_str).is_none() => return Err("authenticationType is required"),
+        "Linux" if spec.get("authenticationType").and_then(Value::as_str).is_none() => {
+            return Err("authenticationType is required")
+        }
         "Standard" | "Linux" | "ManagedService" => {}
         _ => return Err("unknown credentials type"),
     }
@@ -520,7 +549,12 @@ fn not_found(id: &str) -> Response {
 async fn list_creds(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
     let int = |name: &str, default: usize| q.get(name).map(|v| v.parse::<usize>()).unwrap_or(Ok(default));
     let (Ok(skip), Ok(limit)) = (int("skip", 0), int("limit", 200)) else {
-        return veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", "skip and limit must be non-negative integers", None);
+        return veeam_error(
+            StatusCode::BAD_REQUEST,
+            "UnexpectedContent",
+            "skip and limit must be non-negative integers",
+            None,
+        );
     };
     let pattern = q.get("nameFilter").map(|p| p.to_lowercase());
     let matches_name = |m: &Map<String, Value>| {
@@ -552,7 +586,10 @@ async fn list_creds(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<S
         }
     }
     let page: Vec<Value> = all.iter().skip(skip).take(limit).map(|m| Value::Object((*m).clone())).collect();
-    axum::Json(json!({"data": page, "pagination": {"total": all.len(), "count": page.len(), "skip": skip, "limit": limit}})).into_response()
+    axum::Json(
+        json!({"data": page, "pagination": {"total": all.len(), "count": page.len(), "skip": skip, "limit": limit}}),
+    )
+    .into_response()
 }
 
 async fn create_creds(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -580,7 +617,12 @@ async fn update_creds(State(shared): State<Arc<Shared>>, Path(id): Path<String>,
     let mut data = shared.data();
     let Some(r) = data.records.iter_mut().find(|r| r.model["id"] == id.as_str()) else { return not_found(&id) };
     if r.model.get("type") != update.get("type") {
-        return veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", "the type of a record cannot change", Some(id));
+        return veeam_error(
+            StatusCode::BAD_REQUEST,
+            "UnexpectedContent",
+            "the type of a record cannot change",
+            Some(id),
+        );
     }
     for (k, v) in update {
         // The id and creation time are the server's; secrets change through their own operations.
@@ -602,7 +644,9 @@ async fn delete_creds(State(shared): State<Arc<Shared>>, Path(id): Path<String>)
 }
 
 async fn change_password(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> Response {
-    let password = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("password").and_then(Value::as_str).map(str::to_owned));
+    let password = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("password").and_then(Value::as_str).map(str::to_owned));
     let Some(password) = password else {
         return veeam_error(StatusCode::BAD_REQUEST, "UnexpectedContent", "password is required", Some(id));
     };

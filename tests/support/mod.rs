@@ -55,7 +55,11 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
         let mut fields = BTreeMap::new();
         attrs.record(&mut FieldsVisitor(&mut fields));
         let mut captured = self.0.lock().unwrap();
-        captured.spans.push(CapturedSpan { name: attrs.metadata().name().to_owned(), target: attrs.metadata().target().to_owned(), fields });
+        captured.spans.push(CapturedSpan {
+            name: attrs.metadata().name().to_owned(),
+            target: attrs.metadata().target().to_owned(),
+            fields,
+        });
         let index = captured.spans.len() - 1;
         if let Some(span) = ctx.span(id) {
             span.extensions_mut().insert(SpanIndex(index));
@@ -164,7 +168,8 @@ impl TlsServer {
     /// Starts the server on the current runtime.
     pub async fn start() -> Self {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
         let cert_pem = certified.cert.pem();
         let cert_der = certified.cert.der().clone();
         let key_der = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());

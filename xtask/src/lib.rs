@@ -46,8 +46,10 @@ pub fn curated_options(spec: &str) -> generator::Options {
 /// Generates one curated spec in memory: file path (relative to root) → contents.
 pub fn generate_target(root: &Path, target: &Target) -> Result<Vec<(PathBuf, String)>> {
     let text = fs::read_to_string(root.join(target.spec)).with_context(|| format!("reading {}", target.spec))?;
-    let doc = generator::Document::parse(target.spec, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
-    let generated = generator::generate(&doc, &curated_options(target.spec)).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    let doc =
+        generator::Document::parse(target.spec, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    let generated = generator::generate(&doc, &curated_options(target.spec))
+        .map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
     Ok(generated.files.into_iter().map(|(name, body)| (PathBuf::from(target.module).join(name), body)).collect())
 }
 

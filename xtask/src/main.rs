@@ -69,7 +69,9 @@ fn generate(args: &[String]) -> anyhow::Result<()> {
         };
         *slot = Some(it.next().with_context(|| format!("{a} needs a value"))?.clone());
     }
-    let (Some(spec), Some(out), Some(name)) = (spec, out, name) else { bail!("--spec, --out and --name are required\n{USAGE}") };
+    let (Some(spec), Some(out), Some(name)) = (spec, out, name) else {
+        bail!("--spec, --out and --name are required\n{USAGE}")
+    };
     let report = xtask::standalone::generate_crate(&xtask::workspace_root(), Path::new(&spec), Path::new(&out), &name)?;
     for w in &report.warnings {
         eprintln!("{w}");
@@ -155,8 +157,28 @@ fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
 /// Installs what the tests need and runs them all. Extra arguments go to `cargo test`.
 fn test(args: &[String]) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
+    // Cheap gates first: formatting (generated modules are `#[rustfmt::skip]`, prettyplease
+    // formats them) and lints on every target.
+    run(Command::new(cargo()).current_dir(&root).args(["fmt", "--all", "--check"]))?;
+    run(Command::new(cargo()).current_dir(&root).args([
+        "clippy",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     install_prism(&root)?;
-    run(Command::new(cargo()).current_dir(&root).args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    run(Command::new(cargo()).current_dir(&root).args([
+        "run",
+        "--quiet",
+        "--package",
+        "xtask",
+        "--",
+        "codegen",
+        "--check",
+    ]))?;
     let mut cmd = Command::new(cargo());
     cmd.current_dir(&root).args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.
@@ -164,7 +186,14 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     run(&mut cmd)?;
     run(Command::new(cargo()).current_dir(&root).args(["test", "--workspace", "--doc"]))?;
     // The optional OS trust store must keep building.
-    run(Command::new(cargo()).current_dir(&root).args(["check", "--quiet", "--package", "veeam-client", "--features", "os-trust-store"]))?;
+    run(Command::new(cargo()).current_dir(&root).args([
+        "check",
+        "--quiet",
+        "--package",
+        "veeam-client",
+        "--features",
+        "os-trust-store",
+    ]))?;
     // Every real-world document in the corpus must still generate a crate that checks.
     run(Command::new(cargo()).current_dir(&root).args(["run", "--quiet", "--package", "xtask", "--", "corpus"]))?;
     Ok(())

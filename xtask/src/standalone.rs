@@ -180,7 +180,12 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
             (Err(_), Some(v)) if v.starts_with("3.1") => Some(v),
             _ => None,
         };
-        rows.push(CorpusRow { document: doc.strip_prefix(corpus_dir).unwrap_or(&doc).display().to_string(), report, check: check_result, refused });
+        rows.push(CorpusRow {
+            document: doc.strip_prefix(corpus_dir).unwrap_or(&doc).display().to_string(),
+            report,
+            check: check_result,
+            refused,
+        });
     }
     Ok(rows)
 }
@@ -209,7 +214,11 @@ pub fn cargo_check(dir: &Path, target_dir: &Path, extra: &[&str]) -> Result<(usi
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let errors = stderr.lines().filter(|l| l.contains(": error") || l.starts_with("error")).filter(|l| !l.starts_with("error: could not compile")).count();
+    let errors = stderr
+        .lines()
+        .filter(|l| l.contains(": error") || l.starts_with("error"))
+        .filter(|l| !l.starts_with("error: could not compile"))
+        .count();
     let warnings = stderr.lines().filter(|l| l.contains(": warning")).count();
     if !output.status.success() && errors == 0 {
         return Err(format!("cargo check failed: {}", stderr.lines().take(5).collect::<Vec<_>>().join(" | ")));

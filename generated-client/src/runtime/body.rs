@@ -76,12 +76,22 @@ pub struct ByteStream<E> {
 
 impl<E> ByteStream<E> {
     pub(crate) fn live(operation: &'static str, response: reqwest::Response) -> Self {
-        ByteStream { operation, content_length: response.content_length(), inner: response.bytes_stream().boxed(), _error: PhantomData }
+        ByteStream {
+            operation,
+            content_length: response.content_length(),
+            inner: response.bytes_stream().boxed(),
+            _error: PhantomData,
+        }
     }
 
     pub(crate) fn whole(operation: &'static str, body: Bytes) -> Self {
         let len = body.len() as u64;
-        ByteStream { operation, content_length: Some(len), inner: futures::stream::iter([Ok(body)]).boxed(), _error: PhantomData }
+        ByteStream {
+            operation,
+            content_length: Some(len),
+            inner: futures::stream::iter([Ok(body)]).boxed(),
+            _error: PhantomData,
+        }
     }
 
     /// The length the server announced, if it did.
@@ -95,13 +105,19 @@ impl<E> Stream for ByteStream<E> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let operation = self.operation;
-        self.inner.as_mut().poll_next(cx).map(|item| item.map(|chunk| chunk.map_err(|e| Error::transport(operation, e))))
+        self.inner
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|chunk| chunk.map_err(|e| Error::transport(operation, e))))
     }
 }
 
 impl<E> std::fmt::Debug for ByteStream<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ByteStream").field("operation", &self.operation).field("content_length", &self.content_length).finish_non_exhaustive()
+        f.debug_struct("ByteStream")
+            .field("operation", &self.operation)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
     }
 }
 

@@ -238,7 +238,10 @@ impl<C: FromCore> ClientBuilder<C> {
     /// Adjusts the underlying `reqwest::ClientBuilder` (a proxy, local address, HTTP/2
     /// settings) after the settings above are applied. The redirect policy and, for an
     /// `https` base URL, HTTPS-only are applied again after it: they cannot be turned off.
-    pub fn configure_http(mut self, hook: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + 'static) -> Self {
+    pub fn configure_http(
+        mut self,
+        hook: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + 'static,
+    ) -> Self {
         self.http_hook = Some(Box::new(hook));
         self
     }
@@ -249,8 +252,10 @@ impl<C: FromCore> ClientBuilder<C> {
         let https = base.scheme() == "https";
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
-            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError(format!("invalid header name `{name}`")))?;
-            let mut v = HeaderValue::from_str(value).map_err(|_| BuildError(format!("invalid value for header `{name}`")))?;
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| BuildError(format!("invalid header name `{name}`")))?;
+            let mut v =
+                HeaderValue::from_str(value).map_err(|_| BuildError(format!("invalid value for header `{name}`")))?;
             v.set_sensitive(true);
             headers.insert(n, v);
         }
@@ -269,7 +274,8 @@ impl<C: FromCore> ClientBuilder<C> {
         for pem in &self.root_certs {
             // `Certificate::from_pem` accepts anything and a PEM without a certificate
             // would then add nothing, silently: parse it here so a wrong file is an error.
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| BuildError(format!("invalid root certificate: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| BuildError(format!("invalid root certificate: {e}")))?;
             if certs.is_empty() {
                 return Err(BuildError("invalid root certificate: no `BEGIN CERTIFICATE` block in the PEM".into()));
             }
@@ -304,7 +310,8 @@ fn check_base_url(base_url: &str) -> Result<reqwest::Url, BuildError> {
     if base_url.is_empty() {
         return Err(BuildError("the base URL is empty".into()));
     }
-    let url = reqwest::Url::parse(base_url).map_err(|e| BuildError(format!("invalid base URL `{}`: {e}", redacted_url(base_url))))?;
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| BuildError(format!("invalid base URL `{}`: {e}", redacted_url(base_url))))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(BuildError(format!(
             "the base URL `{}` carries credentials (`user:password@`); pass them to the login method instead",
@@ -315,7 +322,10 @@ fn check_base_url(base_url: &str) -> Result<reqwest::Url, BuildError> {
         return Err(BuildError(format!("the base URL `{}` is not an http(s) URL with a host", redacted_url(base_url))));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(BuildError(format!("the base URL `{}` must not have a query or a fragment", redacted_url(base_url))));
+        return Err(BuildError(format!(
+            "the base URL `{}` must not have a query or a fragment",
+            redacted_url(base_url)
+        )));
     }
     Ok(url)
 }

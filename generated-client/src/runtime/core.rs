@@ -125,7 +125,10 @@ pub(crate) struct Inner {
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core").field("base_url", &self.inner.base_url).field("format", &self.format).finish_non_exhaustive()
+        f.debug_struct("Core")
+            .field("base_url", &self.inner.base_url)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
     }
 }
 
@@ -188,15 +191,30 @@ impl Core {
     /// Logs in with the OAuth2 password grant and keeps the tokens (generated `login`
     /// methods call this).
     #[doc(hidden)]
-    pub async fn oauth2_password_login<E>(&self, token_url: &str, username: &str, password: Secret) -> Result<(), super::Error<E>> {
+    pub async fn oauth2_password_login<E>(
+        &self,
+        token_url: &str,
+        username: &str,
+        password: Secret,
+    ) -> Result<(), super::Error<E>> {
         self.oauth2_login(token_url, identity::TokenGrant::Password { username: username.to_owned(), password }).await
     }
 
     /// Logs in with the OAuth2 client-credentials grant and keeps the token (generated
     /// `login_client_credentials` methods call this). `scope` is space-separated.
     #[doc(hidden)]
-    pub async fn oauth2_client_credentials_login<E>(&self, token_url: &str, client_id: &str, client_secret: Secret, scope: Option<&str>) -> Result<(), super::Error<E>> {
-        let grant = identity::TokenGrant::ClientCredentials { client_id: client_id.to_owned(), client_secret, scope: scope.map(str::to_owned) };
+    pub async fn oauth2_client_credentials_login<E>(
+        &self,
+        token_url: &str,
+        client_id: &str,
+        client_secret: Secret,
+        scope: Option<&str>,
+    ) -> Result<(), super::Error<E>> {
+        let grant = identity::TokenGrant::ClientCredentials {
+            client_id: client_id.to_owned(),
+            client_secret,
+            scope: scope.map(str::to_owned),
+        };
         self.oauth2_login(token_url, grant).await
     }
 

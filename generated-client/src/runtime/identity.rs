@@ -190,7 +190,9 @@ impl Identity {
     pub(crate) fn redactor(&self) -> Redactor {
         let a = self.state();
         let mut r = Redactor::default();
-        for s in a.access_token.iter().chain(&a.refresh_token).chain(a.api_keys.values()).chain(a.session_headers.values()) {
+        for s in
+            a.access_token.iter().chain(&a.refresh_token).chain(a.api_keys.values()).chain(a.session_headers.values())
+        {
             r.add(s);
         }
         let login = a.login.as_ref().and_then(TokenGrant::identity);
@@ -237,7 +239,8 @@ impl Identity {
                 AuthScheme::Basic => {
                     if let Some((user, pass)) = &a.basic {
                         let raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
-                        let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+                        let token =
+                            zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
                         if let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) {
                             c.header = Some((AUTHORIZATION, v));
                             c.secret = Some(pass.clone());
@@ -390,7 +393,8 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
             Ok(())
         }
         Err(e) if e.refused => {
-            let reason = format!("{}; the remembered {} was dropped, log in again", e.failure.message, grant.secret_kind());
+            let reason =
+                format!("{}; the remembered {} was dropped, log in again", e.failure.message, grant.secret_kind());
             let mut a = inner.identity.state();
             if a.generation == generation {
                 // Never try this password (or client secret) again on our own: each try
@@ -409,11 +413,20 @@ async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailur
 /// Its `Debug` shows names, never secrets (they are [`Secret`]s).
 #[derive(Clone, Debug)]
 pub(crate) enum TokenGrant {
-    Password { username: String, password: Secret },
+    Password {
+        username: String,
+        password: Secret,
+    },
     /// The client authenticates with HTTP Basic (`client_secret_basic`, which every server
     /// that issues client secrets must accept, RFC 6749 §2.3.1).
-    ClientCredentials { client_id: String, client_secret: Secret, scope: Option<String> },
-    Refresh { refresh_token: Secret },
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+        scope: Option<String>,
+    },
+    Refresh {
+        refresh_token: Secret,
+    },
 }
 
 impl TokenGrant {
@@ -456,13 +469,17 @@ impl TokenGrant {
 
     fn form(&self) -> Result<Wiped, serde_urlencoded::ser::Error> {
         let pairs: Vec<(&str, &str)> = match self {
-            TokenGrant::Password { username, password } => vec![("grant_type", "password"), ("username", username), ("password", password.expose())],
+            TokenGrant::Password { username, password } => {
+                vec![("grant_type", "password"), ("username", username), ("password", password.expose())]
+            }
             TokenGrant::ClientCredentials { scope, .. } => {
                 let mut pairs = vec![("grant_type", "client_credentials")];
                 pairs.extend(scope.as_deref().map(|s| ("scope", s)));
                 pairs
             }
-            TokenGrant::Refresh { refresh_token } => vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())],
+            TokenGrant::Refresh { refresh_token } => {
+                vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())]
+            }
         };
         serde_urlencoded::to_string(pairs).map(|s| Wiped(s.into_bytes()))
     }
@@ -472,7 +489,11 @@ impl TokenGrant {
     fn client_authorization(&self) -> Option<HeaderValue> {
         let TokenGrant::ClientCredentials { client_id, client_secret, .. } = self else { return None };
         let encode = |v: &str| zeroize::Zeroizing::new(form_urlencoded_component(v));
-        let pair = zeroize::Zeroizing::new(format!("{}:{}", encode(client_id).as_str(), encode(client_secret.expose()).as_str()));
+        let pair = zeroize::Zeroizing::new(format!(
+            "{}:{}",
+            encode(client_id).as_str(),
+            encode(client_secret.expose()).as_str()
+        ));
         let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
         sensitive_header(format!("Basic {}", token.as_str()).into_bytes())
     }
@@ -529,7 +550,10 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     let fail = |message: String, refused: bool| GrantError { failure: AuthFailure::new(message), refused };
     let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
         if inner.https && token_url.starts_with("http://") {
-            return Err(fail("the token endpoint is plain http while the server is https; not sending credentials".into(), false));
+            return Err(fail(
+                "the token endpoint is plain http while the server is https; not sending credentials".into(),
+                false,
+            ));
         }
         token_url.to_owned()
     } else {
@@ -537,7 +561,12 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     };
     let mut redactor = inner.identity.redactor();
     redactor.add(grant.secret());
-    let span = tracing::debug_span!("token", grant = grant.kind(), status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+    let span = tracing::debug_span!(
+        "token",
+        grant = grant.kind(),
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty
+    );
     let started = Instant::now();
     let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?.into_bytes();
     // A busy or unreachable token endpoint is tried again, like any request; an answer,
@@ -579,10 +608,15 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     let answer = match sent {
         Ok(answer) => answer,
-        Err(Failure::Transport(e)) => return Err(fail(redactor.text(&format!("cannot reach the token endpoint: {}", e.without_url())), false)),
+        Err(Failure::Transport(e)) => {
+            return Err(fail(redactor.text(&format!("cannot reach the token endpoint: {}", e.without_url())), false))
+        }
         Err(Failure::TooLarge(limit)) => return Err(fail(format!("the token answer exceeds {limit} bytes"), false)),
         Err(Failure::Redirect { status, location }) => {
-            return Err(fail(format!("the token endpoint redirected ({status}) to {location}; credentials are not sent there"), false))
+            return Err(fail(
+                format!("the token endpoint redirected ({status}) to {location}; credentials are not sent there"),
+                false,
+            ))
         }
     };
     span.record("status", answer.status);
@@ -593,7 +627,8 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
         let message = format!("the token endpoint answered {}: {}", answer.status, redactor.excerpt(&answer.body));
         return Err(fail(message, refused));
     }
-    serde_json::from_slice(&answer.body).map_err(|e| fail(redactor.text(&format!("the token answer is not valid: {e}")), false))
+    serde_json::from_slice(&answer.body)
+        .map_err(|e| fail(redactor.text(&format!("the token answer is not valid: {e}")), false))
 }
 
 /// Keeps the tokens of a renewal of generation `renewing`, unless the credentials were

@@ -34,7 +34,12 @@ pub struct Page<T> {
 ///
 /// A `limit` or `start` that is not positive is an [`Error::InvalidRequest`], before any
 /// request is sent.
-pub fn paginate<T, B, F, Fut>(operation: &'static str, start: i64, limit: Option<i64>, fetch: F) -> impl Stream<Item = Result<T, Error<B>>>
+pub fn paginate<T, B, F, Fut>(
+    operation: &'static str,
+    start: i64,
+    limit: Option<i64>,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error<B>>>
 where
     T: serde::Serialize,
     F: Fn(i64) -> Fut,
@@ -102,7 +107,14 @@ fn fingerprint<T: serde::Serialize>(items: &[T]) -> u64 {
 }
 
 /// The next offset after `page`, read at `offset`, or why the page cannot be trusted.
-fn check<T>(page: &Page<T>, offset: i64, limit: Option<i64>, first_total: Option<i64>, seen: &HashSet<u64>, fingerprint: u64) -> Result<i64, String> {
+fn check<T>(
+    page: &Page<T>,
+    offset: i64,
+    limit: Option<i64>,
+    first_total: Option<i64>,
+    seen: &HashSet<u64>,
+    fingerprint: u64,
+) -> Result<i64, String> {
     let len = i64::try_from(page.items.len()).map_err(|_| "the page is too large".to_owned())?;
     if page.total < 0 {
         return Err(format!("the reported total is negative ({})", page.total));
@@ -126,7 +138,10 @@ fn check<T>(page: &Page<T>, offset: i64, limit: Option<i64>, first_total: Option
         }
     }
     if len == 0 && offset < page.total {
-        return Err(format!("the page is empty, but the reported total is {}: the listing would be incomplete", page.total));
+        return Err(format!(
+            "the page is empty, but the reported total is {}: the listing would be incomplete",
+            page.total
+        ));
     }
     if len > 0 && seen.contains(&fingerprint) {
         return Err("the page repeats an earlier page: the server does not apply the offset".to_owned());
@@ -172,7 +187,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_page_before_the_total_is_an_error() {
-        let items = run(Some(10), 1000, |off| if off == 0 { page(vec![1, 2], 1000, 0) } else { page(vec![], 1000, off) }).await;
+        let items =
+            run(Some(10), 1000, |off| if off == 0 { page(vec![1, 2], 1000, 0) } else { page(vec![], 1000, off) }).await;
         assert_eq!(items.len(), 3);
         assert!(items[2].as_ref().unwrap_err().contains("empty"), "{items:?}");
     }
@@ -180,18 +196,26 @@ mod tests {
     #[tokio::test]
     async fn a_server_that_ignores_the_offset_is_caught() {
         // Echoes the offset asked for, but serves the first page again.
-        let items = run(Some(2), 100, |off| Page { items: vec![1, 2], total: 100, offset: Some(off), count: Some(2) }).await;
+        let items =
+            run(Some(2), 100, |off| Page { items: vec![1, 2], total: 100, offset: Some(off), count: Some(2) }).await;
         assert_eq!(items.len(), 3, "{items:?}");
         assert!(items[2].as_ref().unwrap_err().contains("repeats"), "{items:?}");
         // Echoes the offset it applied.
         let items = run(Some(2), 100, |_| page(vec![1, 2], 100, 0)).await;
         assert!(items[2].as_ref().unwrap_err().contains("offset 0"), "{items:?}");
         // Cycles through two pages: caught when the first comes back.
-        let items = run(Some(2), 100, |off| if (off / 2) % 2 == 0 { page(vec![1, 2], 100, off) } else { page(vec![3, 4], 100, off) }).await;
+        let items =
+            run(
+                Some(2),
+                100,
+                |off| if (off / 2) % 2 == 0 { page(vec![1, 2], 100, off) } else { page(vec![3, 4], 100, off) },
+            )
+            .await;
         assert_eq!(items.len(), 5, "{items:?}");
         assert!(items[4].as_ref().unwrap_err().contains("repeats"), "{items:?}");
         // A total that shrinks would end the listing early.
-        let items = run(Some(2), 100, |off| page(vec![off as i32, off as i32 + 1], if off == 0 { 100 } else { 4 }, off)).await;
+        let items =
+            run(Some(2), 100, |off| page(vec![off as i32, off as i32 + 1], if off == 0 { 100 } else { 4 }, off)).await;
         assert!(items[2].as_ref().unwrap_err().contains("fell from 100 to 4"), "{items:?}");
     }
 

@@ -69,7 +69,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'
 pub fn encode_path(value: &str) -> String {
     // Ids (UUIDs, numbers) need no encoding: skip the encoder for them.
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    let encoded = if value.bytes().all(unreserved) { value.to_owned() } else { utf8_percent_encode(value, SEGMENT).to_string() };
+    let encoded =
+        if value.bytes().all(unreserved) { value.to_owned() } else { utf8_percent_encode(value, SEGMENT).to_string() };
     // `.` and `..` alone would be resolved as relative segments.
     match encoded.as_str() {
         "." => "%2E".to_owned(),

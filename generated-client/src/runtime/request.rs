@@ -96,7 +96,9 @@ impl<'c> Request<'c> {
 
     /// Adds a query parameter whose value is structured, encoded as JSON.
     pub fn query_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = self.noting(|| super::params::json_param(value)).map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
+        let v = self
+            .noting(|| super::params::json_param(value))
+            .map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
         self.query.push((name.to_owned(), v));
         Ok(())
     }
@@ -109,7 +111,8 @@ impl<'c> Request<'c> {
 
     /// Adds a header parameter whose value is structured, encoded as JSON.
     pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        self.header_with(name, || super::params::json_param(value)).map_err(|e| self.invalid(format!("header `{name}`: {e}")))
+        self.header_with(name, || super::params::json_param(value))
+            .map_err(|e| self.invalid(format!("header `{name}`: {e}")))
     }
 
     /// Adds a cookie parameter.
@@ -120,7 +123,8 @@ impl<'c> Request<'c> {
 
     /// Adds a structured cookie parameter, encoded as JSON.
     pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        self.header_with("cookie", || super::params::json_param(value).map(|v| format!("{name}={v}"))).map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))
+        self.header_with("cookie", || super::params::json_param(value).map(|v| format!("{name}={v}")))
+            .map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))
     }
 
     fn invalid<E>(&self, message: String) -> Error<E> {
@@ -149,7 +153,9 @@ impl<'c> Request<'c> {
     pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
         let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
         let (bytes, secrets) = collecting(|| match format {
-            Format::Form => serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| format!("form body: {e}")),
+            Format::Form => {
+                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| format!("form body: {e}"))
+            }
             _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
         });
         let bytes = bytes.map_err(|m| self.invalid(m))?;
@@ -160,7 +166,11 @@ impl<'c> Request<'c> {
     /// Serializes the body as XML or JSON/form, by the client's format and what the
     /// operation offers. A character XML 1.0 cannot carry is an `InvalidRequest` naming the
     /// element path.
-    pub fn body_xml_or_serde<E, T: Serialize + XmlElement + XmlRoot>(&mut self, body: &T, offered: &[Format]) -> Result<(), Error<E>> {
+    pub fn body_xml_or_serde<E, T: Serialize + XmlElement + XmlRoot>(
+        &mut self,
+        body: &T,
+        offered: &[Format],
+    ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
             let (text, secrets) = collecting(|| super::xml::to_string(body));
             self.xml_body(text, secrets)
@@ -171,7 +181,13 @@ impl<'c> Request<'c> {
 
     /// Serializes an array body as XML (a `wrapper` root holding one `item` element per
     /// value) or JSON, by the client's format and what the operation offers.
-    pub fn body_xml_list_or_serde<E, T: Serialize + XmlElement>(&mut self, body: &[T], offered: &[Format], wrapper: &str, item: &str) -> Result<(), Error<E>> {
+    pub fn body_xml_list_or_serde<E, T: Serialize + XmlElement>(
+        &mut self,
+        body: &[T],
+        offered: &[Format],
+        wrapper: &str,
+        item: &str,
+    ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
             let (text, secrets) = collecting(|| super::xml::list_to_string(body, wrapper, item, None));
             self.xml_body(text, secrets)
@@ -181,7 +197,12 @@ impl<'c> Request<'c> {
     }
 
     /// Serializes a single value as the text of an XML root element `name`, or as JSON.
-    pub fn body_xml_text_or_serde<E, T: Serialize + super::xml::XmlText>(&mut self, body: &T, offered: &[Format], name: &str) -> Result<(), Error<E>> {
+    pub fn body_xml_text_or_serde<E, T: Serialize + super::xml::XmlText>(
+        &mut self,
+        body: &T,
+        offered: &[Format],
+        name: &str,
+    ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
             let (text, secrets) = collecting(|| super::xml::text_to_string(body, name));
             self.xml_body(text, secrets)
@@ -190,7 +211,11 @@ impl<'c> Request<'c> {
         }
     }
 
-    fn xml_body<E>(&mut self, text: Result<String, super::xml::XmlError>, secrets: Vec<Secret>) -> Result<(), Error<E>> {
+    fn xml_body<E>(
+        &mut self,
+        text: Result<String, super::xml::XmlError>,
+        secrets: Vec<Secret>,
+    ) -> Result<(), Error<E>> {
         let text = text.map_err(|e| self.invalid(format!("XML body: {e}")))?;
         self.set_body(Format::Xml.mime(), text.into_bytes(), secrets);
         self.accept = Some(Format::Xml.mime());
@@ -250,7 +275,8 @@ impl<'c> Request<'c> {
         let inner = &self.core.inner;
         let headers = self.fixed_headers()?;
         // A streamed body goes once: it cannot be repeated, whatever the answer.
-        let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some() || self.multipart.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+            || self.multipart.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         let idempotent = self.op.method.is_idempotent() && !once;
         let mut attempts = Attempts { reauthenticated: once, ..Attempts::default() };
         let mut attempt: u32 = 0;
@@ -263,7 +289,9 @@ impl<'c> Request<'c> {
                 Ok(answer) => Outcome::Answer {
                     status: answer.status,
                     headers: &answer.headers,
-                    token_refused: answer.status == 401 && credential.renewable.is_some() && self.token_refused(&answer.body),
+                    token_refused: answer.status == 401
+                        && credential.renewable.is_some()
+                        && self.token_refused(&answer.body),
                 },
                 Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
                 Err(_) => Outcome::Unusable,
@@ -274,7 +302,9 @@ impl<'c> Request<'c> {
                 Decision::Retry(_) if once => return self.finish(sent, &credential),
                 // A wait that would outlast the deadline ends the call now, with what the
                 // server last said.
-                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => return self.finish(sent, &credential),
+                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => {
+                    return self.finish(sent, &credential)
+                }
                 Decision::Retry(delay) => {
                     attempts.retries += 1;
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
@@ -297,8 +327,10 @@ impl<'c> Request<'c> {
     fn fixed_headers<E>(&self) -> Result<HeaderMap, Error<E>> {
         let mut headers = HeaderMap::new();
         for (name, value, sensitive) in &self.headers {
-            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
-            let mut v = HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| self.invalid(format!("invalid header name `{name}`")))?;
+            let mut v =
+                HeaderValue::from_str(value).map_err(|_| self.invalid(format!("invalid value for header `{name}`")))?;
             v.set_sensitive(*sensitive);
             headers.append(n, v);
         }
@@ -333,10 +365,18 @@ impl<'c> Request<'c> {
     }
 
     /// Sends one attempt in its `tracing` span.
-    async fn attempt(&self, headers: &HeaderMap, credential: &Credential, attempt: u32) -> (Result<Answer, Failure>, tracing::Span) {
+    async fn attempt(
+        &self,
+        headers: &HeaderMap,
+        credential: &Credential,
+        attempt: u32,
+    ) -> (Result<Answer, Failure>, tracing::Span) {
         let inner = &self.core.inner;
         let op = self.op;
-        let mut req = inner.http.request(op.method.to_reqwest(), format!("{}{}", inner.base_url, self.path)).headers(headers.clone());
+        let mut req = inner
+            .http
+            .request(op.method.to_reqwest(), format!("{}{}", inner.base_url, self.path))
+            .headers(headers.clone());
         if let Some((n, v)) = &credential.header {
             req = req.header(n, v.clone());
         }

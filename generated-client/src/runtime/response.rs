@@ -90,7 +90,15 @@ impl std::fmt::Debug for Response {
 
 impl Response {
     pub(crate) fn new(op: &'static Operation, answer: Answer, inner: Arc<Inner>, secrets: Vec<Secret>) -> Self {
-        Response { op, status: answer.status, headers: answer.headers, body: answer.body, live: answer.live, inner, secrets }
+        Response {
+            op,
+            status: answer.status,
+            headers: answer.headers,
+            body: answer.body,
+            live: answer.live,
+            inner,
+            secrets,
+        }
     }
 
     /// Every secret this answer could echo: the request's and the client's credentials.
@@ -129,14 +137,18 @@ impl Response {
     /// A response header the spec says every success carries, parsed; its absence or a
     /// value that does not parse is a `Decode` error naming the header.
     pub fn header_value<T: std::str::FromStr, E>(&self, name: &str) -> Result<T, Error<E>> {
-        self.optional_header_value(name)?.ok_or_else(|| self.decode_error(format!("header `{name}`"), "the header is missing".into()))
+        self.optional_header_value(name)?
+            .ok_or_else(|| self.decode_error(format!("header `{name}`"), "the header is missing".into()))
     }
 
     /// An optional response header, parsed.
     pub fn optional_header_value<T: std::str::FromStr, E>(&self, name: &str) -> Result<Option<T>, Error<E>> {
         let Some(raw) = self.headers.get(name) else { return Ok(None) };
-        let text = raw.to_str().map_err(|_| self.decode_error(format!("header `{name}`"), "the value is not text".into()))?;
-        text.trim().parse().map(Some).map_err(|_| self.decode_error(format!("header `{name}`"), "the value does not parse as the declared type".into()))
+        let text =
+            raw.to_str().map_err(|_| self.decode_error(format!("header `{name}`"), "the value is not text".into()))?;
+        text.trim().parse().map(Some).map_err(|_| {
+            self.decode_error(format!("header `{name}`"), "the value does not parse as the declared type".into())
+        })
     }
 
     /// A header's value as a secret (a session id), if present and text.
@@ -147,7 +159,9 @@ impl Response {
     fn content_format(&self) -> Option<Format> {
         let ct = self.headers.get(CONTENT_TYPE)?.to_str().ok()?;
         let mime = ct.split(';').next().unwrap_or("").trim().as_bytes();
-        let ends_with = |suffix: &[u8]| mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+        let ends_with = |suffix: &[u8]| {
+            mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        };
         if ends_with(b"json") {
             Some(Format::Json)
         } else if ends_with(b"xml") {
@@ -187,7 +201,10 @@ impl Response {
         let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(value) => {
                 // Only trailing characters can be left to fail on here.
-                return de.end().map(|()| value).map_err(|e| self.decode_error(".".into(), format!("the body is not valid JSON: {e}")));
+                return de
+                    .end()
+                    .map(|()| value)
+                    .map_err(|e| self.decode_error(".".into(), format!("the body is not valid JSON: {e}")));
             }
             Err(err) => err,
         };
@@ -195,7 +212,11 @@ impl Response {
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
-            let what = if first == Some(&b'<') { "the body is not JSON (it looks like HTML or XML)" } else { "the body is not valid JSON" };
+            let what = if first == Some(&b'<') {
+                "the body is not JSON (it looks like HTML or XML)"
+            } else {
+                "the body is not valid JSON"
+            };
             return Err(self.decode_error(path, format!("{what}: {inner}")));
         }
         let (path, message) = join_nested_path(path, inner.to_string());
@@ -224,7 +245,10 @@ impl Response {
 
     /// Decodes an XML or JSON body into `T`, by the answer's `Content-Type` (XML when the
     /// server does not say and the body looks like XML).
-    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+    pub fn decode_xml_or_serde<T: DeserializeOwned + XmlElement + XmlRoot, E>(
+        &self,
+        offered: &[Format],
+    ) -> Result<T, Error<E>> {
         if self.is_xml() {
             super::xml::from_bytes::<T>(&self.body).map_err(|e| self.decode_error(e.path(), e.message))
         } else {
@@ -234,7 +258,11 @@ impl Response {
 
     /// Decodes an XML array (a root element holding one `item` element per value) or a JSON
     /// array.
-    pub fn decode_xml_list_or_serde<T: DeserializeOwned + XmlElement, E>(&self, offered: &[Format], item: &str) -> Result<Vec<T>, Error<E>> {
+    pub fn decode_xml_list_or_serde<T: DeserializeOwned + XmlElement, E>(
+        &self,
+        offered: &[Format],
+        item: &str,
+    ) -> Result<Vec<T>, Error<E>> {
         if self.is_xml() {
             let root = super::xml::parse(&self.body).map_err(|e| self.decode_error(e.path(), e.message))?;
             let wrapper = root.name.clone();
@@ -248,7 +276,10 @@ impl Response {
     }
 
     /// Decodes an XML value held as the text of its root element, or a JSON value.
-    pub fn decode_xml_text_or_serde<T: DeserializeOwned + super::xml::XmlText, E>(&self, offered: &[Format]) -> Result<T, Error<E>> {
+    pub fn decode_xml_text_or_serde<T: DeserializeOwned + super::xml::XmlText, E>(
+        &self,
+        offered: &[Format],
+    ) -> Result<T, Error<E>> {
         if self.is_xml() {
             let root = super::xml::parse(&self.body).map_err(|e| self.decode_error(e.path(), e.message))?;
             T::from_xml_text(&root.text).map_err(|m| self.decode_error(format!("/{}", root.name), m))
@@ -273,7 +304,8 @@ impl Response {
 
     /// The body as text.
     pub fn text<E>(&self) -> Result<String, Error<E>> {
-        String::from_utf8(self.body.to_vec()).map_err(|e| self.decode_error(".".into(), format!("the body is not UTF-8: {e}")))
+        String::from_utf8(self.body.to_vec())
+            .map_err(|e| self.decode_error(".".into(), format!("the body is not UTF-8: {e}")))
     }
 
     /// Turns an answer the operation does not accept into an error: the spec's error body

@@ -21,7 +21,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30), retry_non_idempotent: false }
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            retry_non_idempotent: false,
+        }
     }
 }
 
@@ -71,7 +76,9 @@ pub(crate) fn classify(policy: &RetryPolicy, idempotent: bool, attempts: &Attemp
         Outcome::NoAnswer { timed_out: true, .. } => Decision::Done,
         Outcome::NoAnswer { .. } if may_retry => Decision::Retry(backoff(policy, attempts.retries + 1, None)),
         Outcome::NoAnswer { .. } | Outcome::Unusable => Decision::Done,
-        Outcome::Answer { status: 401, token_refused: true, .. } if !attempts.reauthenticated => Decision::Reauthenticate,
+        Outcome::Answer { status: 401, token_refused: true, .. } if !attempts.reauthenticated => {
+            Decision::Reauthenticate
+        }
         Outcome::Answer { status: 429 | 503, headers, .. } if may_retry => {
             let after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
             Decision::Retry(backoff(policy, attempts.retries + 1, after))
@@ -117,7 +124,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {
-        let policy = RetryPolicy { base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(350), ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+            ..RetryPolicy::default()
+        };
         for _ in 0..100 {
             let first = backoff(&policy, 1, None);
             assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");
@@ -133,7 +144,8 @@ mod tests {
     fn retry_after_takes_seconds_and_dates_and_any_number() {
         assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
-        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let later =
+            (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
         let d = retry_after(&later).unwrap();
         assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
         assert_eq!(retry_after("soon"), None);

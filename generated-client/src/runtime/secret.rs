@@ -146,7 +146,8 @@ mod tests {
             name: &'static str,
             password: Secret,
         }
-        let (json, secrets) = collecting(|| serde_json::to_string(&Body { name: "n", password: Secret::from("pw") }).unwrap());
+        let (json, secrets) =
+            collecting(|| serde_json::to_string(&Body { name: "n", password: Secret::from("pw") }).unwrap());
         assert!(json.contains("pw"));
         assert_eq!(secrets, vec![Secret::from("pw")]);
         // Outside `collecting`, nothing is kept.

@@ -51,11 +51,20 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder, max_body: u64) ->
 }
 
 /// [`exchange`], leaving a success's body on the connection when `read` is `Stream`.
-pub(crate) async fn exchange_with(request: reqwest::RequestBuilder, max_body: u64, read: Read) -> Result<Answer, Failure> {
+pub(crate) async fn exchange_with(
+    request: reqwest::RequestBuilder,
+    max_body: u64,
+    read: Read,
+) -> Result<Answer, Failure> {
     let mut response = request.send().await.map_err(Failure::Transport)?;
     let status = response.status().as_u16();
     if matches!(status, 301 | 302 | 303 | 307 | 308) {
-        let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(describe_location).unwrap_or_else(|| "(none)".into());
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(describe_location)
+            .unwrap_or_else(|| "(none)".into());
         return Err(Failure::Redirect { status, location });
     }
     if read == Read::Stream && response.status().is_success() {

@@ -102,7 +102,9 @@ impl XmlText for chrono::DateTime<chrono::Utc> {
         Cow::Owned(self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     }
     fn from_xml_text(text: &str) -> Result<Self, String> {
-        chrono::DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&chrono::Utc)).map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))
+        chrono::DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))
     }
 }
 
@@ -223,7 +225,8 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                     }
                     let (attr_ns, local) = reader.resolve_attribute(attr.key);
                     let attr_ns = namespace_of(&attr_ns).map_err(err)?;
-                    let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| err(e.to_string()))?.into_owned();
+                    let value =
+                        attr.decode_and_unescape_value(reader.decoder()).map_err(|e| err(e.to_string()))?.into_owned();
                     if attr_ns.as_deref() == Some(XSI) {
                         // `xsi:nil` is an explicit null; `xsi:type` and schema locations
                         // carry nothing the generated types read.
@@ -286,7 +289,9 @@ fn namespace_of(resolved: &ResolveResult<'_>) -> Result<Option<String>, String> 
     match resolved {
         ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => Err(format!("namespace prefix `{}` is not declared", String::from_utf8_lossy(prefix))),
+        ResolveResult::Unknown(prefix) => {
+            Err(format!("namespace prefix `{}` is not declared", String::from_utf8_lossy(prefix)))
+        }
     }
 }
 
@@ -336,7 +341,12 @@ pub fn to_string<T: XmlElement + XmlRoot>(value: &T) -> Result<String, XmlError>
 }
 
 /// Writes an array as a root element `wrapper` holding one `item` element per value.
-pub fn list_to_string<T: XmlElement>(items: &[T], wrapper: &str, item: &str, namespace: Option<&str>) -> Result<String, XmlError> {
+pub fn list_to_string<T: XmlElement>(
+    items: &[T],
+    wrapper: &str,
+    item: &str,
+    namespace: Option<&str>,
+) -> Result<String, XmlError> {
     let mut w = Writer::new();
     w.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     w.wrapped_list(wrapper, namespace, item, None, items);
@@ -409,7 +419,8 @@ impl Writer {
             if let Some(a) = attribute {
                 path.push(format!("@{a}"));
             }
-            self.invalid = Some(XmlError { path, message: format!("the character U+{:04X} is not allowed in XML 1.0", c as u32) });
+            self.invalid =
+                Some(XmlError { path, message: format!("the character U+{:04X} is not allowed in XML 1.0", c as u32) });
         }
     }
 
@@ -474,7 +485,14 @@ impl Writer {
     }
 
     /// Writes an array inside a wrapper element: `<wrapper><item/>…</wrapper>`.
-    pub fn wrapped_list<T: XmlElement>(&mut self, wrapper: &str, wrapper_namespace: Option<&str>, item: &str, item_namespace: Option<&str>, items: &[T]) {
+    pub fn wrapped_list<T: XmlElement>(
+        &mut self,
+        wrapper: &str,
+        wrapper_namespace: Option<&str>,
+        item: &str,
+        item_namespace: Option<&str>,
+        items: &[T],
+    ) {
         self.start(wrapper, wrapper_namespace);
         self.close_start();
         for i in items {
@@ -526,7 +544,10 @@ pub fn required_child<T: XmlElement>(element: &Element, name: &str) -> Result<T,
 
 /// An optional attribute.
 pub fn optional_attribute<T: XmlText>(element: &Element, name: &str) -> Result<Option<T>, XmlError> {
-    element.attribute(name).map(|v| T::from_xml_text(v).map_err(|m| XmlError::new(format!("attribute `{name}`: {m}")))).transpose()
+    element
+        .attribute(name)
+        .map(|v| T::from_xml_text(v).map_err(|m| XmlError::new(format!("attribute `{name}`: {m}"))))
+        .transpose()
 }
 
 /// A required attribute.
@@ -608,7 +629,8 @@ mod tests {
 
     #[test]
     fn prefixes_are_resolved() {
-        let el = parse(br#"<x:Root xmlns="urn:b" xmlns:x="urn:a" Href="h"><x:Name>n</x:Name><Other/></x:Root>"#).unwrap();
+        let el =
+            parse(br#"<x:Root xmlns="urn:b" xmlns:x="urn:a" Href="h"><x:Name>n</x:Name><Other/></x:Root>"#).unwrap();
         assert_eq!(el.name, "Root");
         assert_eq!(el.namespace.as_deref(), Some("urn:a"));
         assert_eq!(el.attribute("Href"), Some("h"));
@@ -627,7 +649,8 @@ mod tests {
 
     #[test]
     fn xsi_nil_is_none() {
-        let el = parse(br#"<R xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id xsi:nil="true" /></R>"#).unwrap();
+        let el =
+            parse(br#"<R xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id xsi:nil="true" /></R>"#).unwrap();
         assert!(el.attributes.is_empty());
         assert_eq!(optional_child::<uuid::Uuid>(&el, "Id").unwrap(), None);
     }

@@ -47,7 +47,9 @@ impl Emitter<'_> {
             .security
             .values()
             .find_map(|s| match s {
-                Security::OAuth2Password { reauthenticate_on: Some((property, values)), .. } => Some(quote!(.reauthenticate_on(#property, &[#(#values),*]))),
+                Security::OAuth2Password { reauthenticate_on: Some((property, values)), .. } => {
+                    Some(quote!(.reauthenticate_on(#property, &[#(#values),*])))
+                }
                 _ => None,
             })
             .unwrap_or_default();
@@ -141,7 +143,9 @@ impl Emitter<'_> {
                     if std::mem::replace(&mut client_login, true) {
                         continue;
                     }
-                    let doc = format!(" Logs in with the OAuth2 client-credentials grant at `{token_url}` (scheme `{name}`).");
+                    let doc = format!(
+                        " Logs in with the OAuth2 client-credentials grant at `{token_url}` (scheme `{name}`)."
+                    );
                     let scope = if scopes.is_empty() {
                         quote!(::std::option::Option::None)
                     } else {
@@ -170,7 +174,8 @@ impl Emitter<'_> {
                     });
                 }
                 (Security::Basic, Some(method)) => {
-                    let doc = format!(" Sends HTTP Basic credentials on operations that accept them (scheme `{name}`).");
+                    let doc =
+                        format!(" Sends HTTP Basic credentials on operations that accept them (scheme `{name}`).");
                     out.extend(quote! {
                         #[doc = #doc]
                         pub fn #method(&self, username: &str, password: #rt::Secret) {
@@ -212,7 +217,8 @@ impl Emitter<'_> {
         let method = format_ident!("{}", op.method.variant());
         let schemes = self.scheme_tokens(op);
         let l = &op.locals;
-        let (request, response, result, session) = (ident(&l.request), ident(&l.response), ident(&l.result), ident(&l.session));
+        let (request, response, result, session) =
+            (ident(&l.request), ident(&l.response), ident(&l.result), ident(&l.session));
 
         // Arguments: path parameters, required query/header parameters, the body, then the
         // optional-parameters struct.
@@ -288,8 +294,12 @@ impl Emitter<'_> {
                 }
                 _ => match b.contents.iter().find_map(|c| c.xml.as_ref()) {
                     Some(XmlRoot::Element) => quote!(#request.body_xml_or_serde(body, &[#(#formats),*])?;),
-                    Some(XmlRoot::List { wrapper, item }) => quote!(#request.body_xml_list_or_serde(body, &[#(#formats),*], #wrapper, #item)?;),
-                    Some(XmlRoot::Text { name }) => quote!(#request.body_xml_text_or_serde(body, &[#(#formats),*], #name)?;),
+                    Some(XmlRoot::List { wrapper, item }) => {
+                        quote!(#request.body_xml_list_or_serde(body, &[#(#formats),*], #wrapper, #item)?;)
+                    }
+                    Some(XmlRoot::Text { name }) => {
+                        quote!(#request.body_xml_text_or_serde(body, &[#(#formats),*], #name)?;)
+                    }
                     None => quote!(#request.body_serde(body, &[#(#formats),*])?;),
                 },
             };
@@ -317,8 +327,12 @@ impl Emitter<'_> {
             None => quote!(),
         };
         let keep_session = match (&op.session_header, &op.session_scheme) {
-            (Some(_), Some(scheme)) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_api_key(#scheme, #session); }),
-            (Some(h), None) => quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_session_header(#h, #session); }),
+            (Some(_), Some(scheme)) => {
+                quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_api_key(#scheme, #session); })
+            }
+            (Some(h), None) => {
+                quote!(if let (::std::result::Result::Ok(_), ::std::option::Option::Some(#session)) = (&#result, #session) { self.core.set_session_header(#h, #session); })
+            }
             _ => quote!(),
         };
         // A logout operation ends the session: forget the credentials so a later 401 cannot
@@ -384,11 +398,19 @@ impl Emitter<'_> {
                 (Ty::Nullable(t), _) => t.as_ref(),
                 (t, _) => t,
             };
-            let text = |v: TokenStream| if self.is_scalar(inner) { quote!(#form.text(#wire, #v);) } else { quote!(#form.json(#wire, #v);) };
+            let text = |v: TokenStream| {
+                if self.is_scalar(inner) {
+                    quote!(#form.text(#wire, #v);)
+                } else {
+                    quote!(#form.json(#wire, #v);)
+                }
+            };
             match (p.file, p.repeated, p.field.required) {
                 (true, true, _) => quote!(for #item in body.#f { #form.file(#wire, #item); }),
                 (true, false, true) => quote!(#form.file(#wire, body.#f);),
-                (true, false, false) => quote!(if let ::std::option::Option::Some(#value) = body.#f { #form.file(#wire, #value); }),
+                (true, false, false) => {
+                    quote!(if let ::std::option::Option::Some(#value) = body.#f { #form.file(#wire, #value); })
+                }
                 (false, true, _) => {
                     let set = text(quote!(#item));
                     quote!(for #item in &body.#f { #set })
@@ -414,7 +436,9 @@ impl Emitter<'_> {
             .filter_map(|s| {
                 let scheme = self.api.security.get(s)?;
                 Some(match scheme {
-                    Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => quote!(#rt::AuthScheme::Bearer),
+                    Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => {
+                        quote!(#rt::AuthScheme::Bearer)
+                    }
                     Security::Basic => quote!(#rt::AuthScheme::Basic),
                     Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
                     Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),
@@ -505,7 +529,9 @@ impl Emitter<'_> {
                     let formats: Vec<TokenStream> = c.iter().map(|c| self.format_token(c.media)).collect();
                     match c.iter().find_map(|c| c.xml.as_ref()) {
                         Some(XmlRoot::Element) => quote!(#response.decode_xml_or_serde(&[#(#formats),*])?),
-                        Some(XmlRoot::List { item, .. }) => quote!(#response.decode_xml_list_or_serde(&[#(#formats),*], #item)?),
+                        Some(XmlRoot::List { item, .. }) => {
+                            quote!(#response.decode_xml_list_or_serde(&[#(#formats),*], #item)?)
+                        }
                         Some(XmlRoot::Text { .. }) => quote!(#response.decode_xml_text_or_serde(&[#(#formats),*])?),
                         None => quote!(#response.decode_serde(&[#(#formats),*])?),
                     }
@@ -532,7 +558,8 @@ impl Emitter<'_> {
                 }
             });
             let has_default = op.successes.iter().any(|r| r.status.is_none());
-            let fallback = if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
+            let fallback =
+                if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
             return (quote!(super::types::#enum_name), quote!(match #response.status() { #(#arms)* #fallback }));
         }
         if op.download {
@@ -549,7 +576,9 @@ impl Emitter<'_> {
             );
         }
         if let Some(id) = op.output {
-            let crate::ir::TypeKind::Output { body, headers } = &self.api.types[id.0].kind else { return (quote!(()), quote!()) };
+            let crate::ir::TypeKind::Output { body, headers } = &self.api.types[id.0].kind else {
+                return (quote!(()), quote!());
+            };
             let name = ident(&self.api.types[id.0].name);
             let body = body.as_ref().map(|_| {
                 let d = decode_body(&op.successes[0].contents);
@@ -566,10 +595,16 @@ impl Emitter<'_> {
             let value = quote!(super::types::#name { status: #response.status(), #body #(#fields)* });
             let ret = quote!(super::types::#name);
             if op.successes.iter().any(|r| r.status.is_none()) {
-                return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error()) }));
+                return (
+                    ret,
+                    quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                );
             }
             let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
-            return (ret, quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#value), _ => ::std::result::Result::Err(#response.#into_error()), }));
+            return (
+                ret,
+                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#value), _ => ::std::result::Result::Err(#response.#into_error()), }),
+            );
         }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
             Some(c) => self.ty(&c.ty, From::Client),
@@ -577,16 +612,25 @@ impl Emitter<'_> {
         };
         if op.successes.is_empty() {
             // Nothing documented as success: any 2xx is accepted without a body.
-            return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(#response.#into_error()) }));
+            return (
+                ret,
+                quote!(if #response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(#response.#into_error()) }),
+            );
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
         let d = decode_body(&op.successes[0].contents);
         let _ = rt;
         if op.successes.iter().any(|r| r.status.is_none()) {
             // Only `default` is documented: any 2xx carries it.
-            return (ret, quote!(if #response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(#response.#into_error()) }));
+            return (
+                ret,
+                quote!(if #response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(#response.#into_error()) }),
+            );
         }
-        (ret, quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(#response.#into_error()), }))
+        (
+            ret,
+            quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(#response.#into_error()), }),
+        )
     }
 
     /// `{method}_stream`: the items of every page, fetched lazily.
@@ -596,7 +640,8 @@ impl Emitter<'_> {
         let name = ident(&op.method_name);
         let Some(stream_name) = op.stream_name.as_deref().map(ident) else { return quote!() };
         let l = &op.locals;
-        let (page, page_params, offset_local, narrowed) = (ident(&l.page), ident(&l.page_params), ident(&l.offset), ident(&l.narrowed));
+        let (page, page_params, offset_local, narrowed) =
+            (ident(&l.page), ident(&l.page_params), ident(&l.offset), ident(&l.narrowed));
         // Field init shorthand where the local has the field's name (clippy's preference).
         let offset_field = if l.offset == "offset" { quote!(offset) } else { quote!(offset: #offset_local) };
         let op_id = &op.id;

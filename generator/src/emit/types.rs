@@ -146,7 +146,11 @@ impl Emitter<'_> {
                 });
                 let fields = headers.iter().map(|h| {
                     let n = ident(&h.name);
-                    let d = if h.doc.is_empty() { doc_attrs(&[format!("The `{}` header.", h.wire)]) } else { doc_attrs(&h.doc) };
+                    let d = if h.doc.is_empty() {
+                        doc_attrs(&[format!("The `{}` header.", h.wire)])
+                    } else {
+                        doc_attrs(&h.doc)
+                    };
                     let t = if h.secret { quote!(#rt::Secret) } else { self.ty(&h.ty, From::Types) };
                     let t = if h.required { t } else { quote!(::std::option::Option<#t>) };
                     quote!(#d pub #n: #t,)
@@ -167,7 +171,13 @@ impl Emitter<'_> {
         }
     }
 
-    fn struct_def(&self, name: &proc_macro2::Ident, doc: &TokenStream, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+    fn struct_def(
+        &self,
+        name: &proc_macro2::Ident,
+        doc: &TokenStream,
+        cfg: &TokenStream,
+        fields: &[Field],
+    ) -> TokenStream {
         let all_optional = fields.iter().all(|f| !f.required || matches!(f.ty, Ty::Nullable(_)));
         let default = if all_optional { quote!(Default,) } else { quote!() };
         let fs = fields.iter().map(|f| {
@@ -201,7 +211,13 @@ impl Emitter<'_> {
     }
 
     /// A multipart body: owned, since file parts may be streams (no serde, no `Clone`).
-    fn form_def(&self, name: &proc_macro2::Ident, doc: &TokenStream, cfg: &TokenStream, parts: &[crate::ir::FormPart]) -> TokenStream {
+    fn form_def(
+        &self,
+        name: &proc_macro2::Ident,
+        doc: &TokenStream,
+        cfg: &TokenStream,
+        parts: &[crate::ir::FormPart],
+    ) -> TokenStream {
         let rt = &self.rt;
         let fs = parts.iter().map(|p| {
             let f = &p.field;
@@ -241,7 +257,11 @@ impl Emitter<'_> {
         let vnames: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
         let vtys: Vec<_> = u.variants.iter().map(|v| self.ty(&v.ty, From::Types)).collect();
         let vdocs = u.variants.iter().map(|v| {
-            let d = if v.tags.is_empty() { format!(" `{}`.", self.ty(&v.ty, From::Types).to_string().replace(' ', "")) } else { format!(" Selected by `{}`.", v.tags.join("`, `")) };
+            let d = if v.tags.is_empty() {
+                format!(" `{}`.", self.ty(&v.ty, From::Types).to_string().replace(' ', ""))
+            } else {
+                format!(" Selected by `{}`.", v.tags.join("`, `"))
+            };
             quote!(#[doc = #d])
         });
         let Some(tag) = &u.tag else {

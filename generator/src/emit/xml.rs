@@ -40,7 +40,11 @@ impl Emitter<'_> {
                         Ty::Nullable(t) => t.as_ref(),
                         t => t,
                     };
-                    let access = if optional { quote!(self.#fname.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fname)) };
+                    let access = if optional {
+                        quote!(self.#fname.as_ref())
+                    } else {
+                        quote!(::std::option::Option::Some(&self.#fname))
+                    };
                     if fx.attribute {
                         attrs.push(quote!(if let ::std::option::Option::Some(value) = #access { writer.attribute(#xname, &#rt::xml::XmlText::to_xml_text(value)); }));
                         reads.push(if optional {
@@ -61,7 +65,11 @@ impl Emitter<'_> {
                     }
                     match self.resolve(inner) {
                         Ty::Vec(item) => {
-                            let item_name = fx.item_name.clone().or_else(|| self.item_xml_name(item)).unwrap_or_else(|| xname.clone());
+                            let item_name = fx
+                                .item_name
+                                .clone()
+                                .or_else(|| self.item_xml_name(item))
+                                .unwrap_or_else(|| xname.clone());
                             let item_ns = option_tokens(self.type_namespace(item));
                             let (write, read) = if fx.wrapped {
                                 // `wrapped: true`: the property names the wrapper, the item
@@ -79,7 +87,11 @@ impl Emitter<'_> {
                                 )
                             };
                             elems.push(write);
-                            reads.push(if optional { quote!(#fname: #read) } else { quote!(#fname: #read.unwrap_or_default()) });
+                            reads.push(if optional {
+                                quote!(#fname: #read)
+                            } else {
+                                quote!(#fname: #read.unwrap_or_default())
+                            });
                         }
                         _ => {
                             // The property's own namespace, else that of the type it refers to;
@@ -134,7 +146,9 @@ impl Emitter<'_> {
     /// Whether values of this type can be written as XML elements.
     pub(crate) fn xml_capable(&self, ty: &Ty) -> bool {
         match self.resolve(ty) {
-            Ty::Named(id) => matches!(self.api.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_)),
+            Ty::Named(id) => {
+                matches!(self.api.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_))
+            }
             Ty::Vec(t) | Ty::Nullable(t) | Ty::Boxed(t) => self.xml_capable(t),
             Ty::Json | Ty::Map(_) | Ty::Bytes => false,
             _ => true,

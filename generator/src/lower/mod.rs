@@ -8,7 +8,6 @@ mod xml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-
 use serde_json::Value;
 
 use crate::diag::{push_pointer, Sink};
@@ -110,7 +109,9 @@ fn strip_schemas<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>
                 })
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().enumerate().map(|(i, c)| strip_schemas(c, &format!("{ptr}/{i}"), out)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().enumerate().map(|(i, c)| strip_schemas(c, &format!("{ptr}/{i}"), out)).collect())
+        }
         other => other.clone(),
     }
 }
@@ -147,7 +148,8 @@ impl Validator<'_> {
                 for (name, schema) in map {
                     schemas.push((push_pointer("/components/schemas", name), schema));
                 }
-                outside["schemas"] = Value::Object(map.keys().map(|k| (k.clone(), Value::Object(Default::default()))).collect());
+                outside["schemas"] =
+                    Value::Object(map.keys().map(|k| (k.clone(), Value::Object(Default::default()))).collect());
             }
             // Schemas inside components' parameters, responses, bodies and headers.
             let stripped = strip_schemas(&outside, "/components", &mut Vec::new());
@@ -220,7 +222,6 @@ impl Validator<'_> {
             self.check_schema_tree(&child_ptr, child);
         }
     }
-
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -296,7 +297,10 @@ impl Lowerer<'_> {
                 if next == start {
                     let ptr = self.types[start].pointer.clone();
                     let chain: Vec<String> = seen.iter().map(|&i| self.types[i].name.clone()).collect();
-                    self.sink.error(&ptr, format!("`$ref` cycle: {} -> {} names no type", chain.join(" -> "), self.types[start].name));
+                    self.sink.error(
+                        &ptr,
+                        format!("`$ref` cycle: {} -> {} names no type", chain.join(" -> "), self.types[start].name),
+                    );
                     self.types[start].kind = TypeKind::Alias(Ty::Json);
                     break;
                 }
@@ -328,14 +332,16 @@ impl Lowerer<'_> {
             };
             let ty = scheme.get("type").and_then(Value::as_str).unwrap_or("");
             let parsed = match ty {
-                "http" => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
-                    Some("bearer") => Some(Security::Bearer),
-                    Some("basic") => Some(Security::Basic),
-                    other => {
-                        self.sink.warn(&ptr, format!("http auth scheme {other:?} is not supported; set the Authorization header yourself"));
-                        None
+                "http" => {
+                    match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+                        Some("bearer") => Some(Security::Bearer),
+                        Some("basic") => Some(Security::Basic),
+                        other => {
+                            self.sink.warn(&ptr, format!("http auth scheme {other:?} is not supported; set the Authorization header yourself"));
+                            None
+                        }
                     }
-                },
+                }
                 "apiKey" => {
                     let key = scheme.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
                     match scheme.get("in").and_then(Value::as_str) {
@@ -351,18 +357,30 @@ impl Lowerer<'_> {
                     Some(url) => {
                         let reauth = scheme.get("x-reauthenticate-on").and_then(|r| {
                             let property = r.get("property")?.as_str()?.to_owned();
-                            let values = r.get("values")?.as_array()?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                            let values = r
+                                .get("values")?
+                                .as_array()?
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect();
                             Some((property, values))
                         });
                         if scheme.get("x-reauthenticate-on").is_some() && reauth.is_none() {
-                            self.sink.error(&format!("{ptr}/x-reauthenticate-on"), "`x-reauthenticate-on` needs a string `property` and an array `values`");
+                            self.sink.error(
+                                &format!("{ptr}/x-reauthenticate-on"),
+                                "`x-reauthenticate-on` needs a string `property` and an array `values`",
+                            );
                         }
                         Some(Security::OAuth2Password { token_url: url.to_owned(), reauthenticate_on: reauth })
                     }
                     None => match scheme.pointer("/flows/clientCredentials/tokenUrl").and_then(Value::as_str) {
                         Some(url) => {
                             let scopes = scheme.pointer("/flows/clientCredentials/scopes").and_then(Value::as_object);
-                            Some(Security::OAuth2ClientCredentials { token_url: url.to_owned(), scopes: scopes.map(|s| s.keys().cloned().collect()).unwrap_or_default() })
+                            Some(Security::OAuth2ClientCredentials {
+                                token_url: url.to_owned(),
+                                scopes: scopes.map(|s| s.keys().cloned().collect()).unwrap_or_default(),
+                            })
                         }
                         // Other flows end in a bearer token obtained elsewhere.
                         None => Some(Security::Bearer),
@@ -384,9 +402,18 @@ impl Lowerer<'_> {
     /// Reports a naming problem: a warning, which strict runs turn into an error.
     /// `holder` is who has the name: a spec location, or `None` for a name the generated
     /// code defines itself (from [`Scope::claim_for`]).
-    pub(crate) fn renamed(&mut self, pointer: &str, what: &str, wire: &str, rust: &str, holder: Option<Option<String>>) {
+    pub(crate) fn renamed(
+        &mut self,
+        pointer: &str,
+        what: &str,
+        wire: &str,
+        rust: &str,
+        holder: Option<Option<String>>,
+    ) {
         let message = match holder.flatten() {
-            Some(at) if !at.is_empty() => format!("{what} `{wire}` collides with `{at}` after case conversion; generated as `{rust}`"),
+            Some(at) if !at.is_empty() => {
+                format!("{what} `{wire}` collides with `{at}` after case conversion; generated as `{rust}`")
+            }
             _ => format!("{what} `{wire}` is a name the generated client defines itself; generated as `{rust}`"),
         };
         self.sink.warn(pointer, message);

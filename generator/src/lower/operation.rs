@@ -7,8 +7,8 @@ use super::Lowerer;
 use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment, RequestBody, Response, Security, Ty, TypeDef, XmlRoot, FormPart,
-    TypeKind,
+    Api, Content, Field, FormPart, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment,
+    RequestBody, Response, Security, Ty, TypeDef, TypeKind, XmlRoot,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
 
@@ -139,7 +139,12 @@ impl<'a> Lowerer<'a> {
         api.auth_setters = setters;
     }
 
-    fn operation(&mut self, ctx: &OpCtx<'a, '_>, error_tys: &mut Vec<Ty>, default_headers: &mut Vec<(String, String)>) -> Option<Operation> {
+    fn operation(
+        &mut self,
+        ctx: &OpCtx<'a, '_>,
+        error_tys: &mut Vec<Ty>,
+        default_headers: &mut Vec<(String, String)>,
+    ) -> Option<Operation> {
         let at = format!("#{}", ctx.ptr);
         let op = ctx.op.as_object()?;
         let id = match op.get("operationId") {
@@ -173,7 +178,10 @@ impl<'a> Lowerer<'a> {
         // Parameters: path-level first, then operation-level ones override by (name, in).
         let document = self.doc;
         let mut raw_params: Vec<(String, &'a Value)> = Vec::new();
-        for (base, list) in [(ctx.ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default(), ctx.item.get("parameters")), (ctx.ptr.to_owned(), op.get("parameters"))] {
+        for (base, list) in [
+            (ctx.ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default(), ctx.item.get("parameters")),
+            (ctx.ptr.to_owned(), op.get("parameters")),
+        ] {
             let Some(list) = list else { continue };
             let Some(list) = list.as_array() else {
                 self.sink.error(&format!("#{base}/parameters"), "`parameters` must be an array");
@@ -204,7 +212,9 @@ impl<'a> Lowerer<'a> {
         let mut params = Vec::new();
         for (ptr, p) in raw_params {
             let pat = format!("#{ptr}");
-            let (Some(wire), Some(location)) = (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str)) else {
+            let (Some(wire), Some(location)) =
+                (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
+            else {
                 self.sink.error(&pat, "a parameter needs a string `name` and `in`");
                 continue;
             };
@@ -214,12 +224,18 @@ impl<'a> Lowerer<'a> {
                 "header" => ParamIn::Header,
                 "cookie" => ParamIn::Cookie,
                 other => {
-                    self.sink.error(&format!("{pat}/in"), format!("unknown parameter location `{}`", crate::diag::excerpt(other)));
+                    self.sink.error(
+                        &format!("{pat}/in"),
+                        format!("unknown parameter location `{}`", crate::diag::excerpt(other)),
+                    );
                     continue;
                 }
             };
-            if location == ParamIn::Header && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str()) {
-                self.sink.warn(&pat, format!("header parameter `{wire}` is ignored, as OpenAPI says; the client sets it"));
+            if location == ParamIn::Header
+                && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str())
+            {
+                self.sink
+                    .warn(&pat, format!("header parameter `{wire}` is ignored, as OpenAPI says; the client sets it"));
                 continue;
             }
             let hint = format!("{type_stem}{}", camel_ident(wire));
@@ -285,7 +301,14 @@ impl<'a> Lowerer<'a> {
                 // The placeholder is filled all the same: the method takes it as a string.
                 let (name, _) = param_scope.claim(&snake_ident(ph));
                 self.sink.warn(&at, format!("path placeholder `{{{ph}}}` has no path parameter; generated as a required string argument `{name}`"));
-                path_params.push(Param { name, wire: ph.clone(), location: ParamIn::Path, ty: Ty::String, required: true, doc: Vec::new() });
+                path_params.push(Param {
+                    name,
+                    wire: ph.clone(),
+                    location: ParamIn::Path,
+                    ty: Ty::String,
+                    required: true,
+                    doc: Vec::new(),
+                });
             }
         }
         path_params.retain(|p| {
@@ -302,7 +325,9 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|part| match part {
                 Part::Literal(text) => PathSegment::Literal(text.clone()),
-                Part::Placeholder(name) => PathSegment::Param(path_params.iter().position(|p| &p.wire == name).unwrap_or_default()),
+                Part::Placeholder(name) => {
+                    PathSegment::Param(path_params.iter().position(|p| &p.wire == name).unwrap_or_default())
+                }
             })
             .collect();
 
@@ -310,14 +335,18 @@ impl<'a> Lowerer<'a> {
         let mut successes = Vec::new();
         let mut default_resp = None;
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-            let any_success = responses.keys().any(|k| k.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)) || k.eq_ignore_ascii_case("2XX"));
+            let any_success = responses
+                .keys()
+                .any(|k| k.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)) || k.eq_ignore_ascii_case("2XX"));
             let mut sorted: Vec<(&String, &Value)> = responses.iter().collect();
             sorted.sort_by_key(|(k, _)| k.to_string());
             for (code, resp) in sorted {
                 let rptr = push_pointer(&format!("{}/responses", ctx.ptr), code);
                 let status = code.parse::<u16>().ok();
                 let is_success = status.is_some_and(|s| (200..300).contains(&s)) || code.eq_ignore_ascii_case("2XX");
-                let is_error = status.is_some_and(|s| s >= 400) || code.eq_ignore_ascii_case("4XX") || code.eq_ignore_ascii_case("5XX");
+                let is_error = status.is_some_and(|s| s >= 400)
+                    || code.eq_ignore_ascii_case("4XX")
+                    || code.eq_ignore_ascii_case("5XX");
                 if !is_success && !is_error && code != "default" {
                     continue;
                 }
@@ -325,7 +354,11 @@ impl<'a> Lowerer<'a> {
                 let variant = status_variant(status);
                 // Without any 2xx, `default` describes the success (see below).
                 let default_is_success = code == "default" && !any_success;
-                let hint = if is_success || default_is_success { format!("{type_stem}Response") } else { format!("{type_stem}Error") };
+                let hint = if is_success || default_is_success {
+                    format!("{type_stem}Response")
+                } else {
+                    format!("{type_stem}Error")
+                };
                 let lowered = self.response(&rptr, resp, &hint, status, variant);
                 if is_success {
                     successes.push(lowered);
@@ -368,7 +401,10 @@ impl<'a> Lowerer<'a> {
             offset: local("offset"),
             narrowed: local("narrowed"),
             form: local("form"),
-            segments: path_params.iter().map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name)))).collect(),
+            segments: path_params
+                .iter()
+                .map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name))))
+                .collect(),
         };
         let security = self.op_security(op);
         let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
@@ -485,10 +521,15 @@ impl<'a> Lowerer<'a> {
                 _ => {
                     if let Some(first) = &first_schema {
                         if *first != schema {
-                            if let Some(existing) = out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
+                            if let Some(existing) =
+                                out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form))
+                            {
                                 self.sink.warn(
                                     &format!("#{mptr}"),
-                                    format!("media type `{mime}` has a different schema than `{}`; only `{}` is generated", existing.mime, existing.mime),
+                                    format!(
+                                        "media type `{mime}` has a different schema than `{}`; only `{}` is generated",
+                                        existing.mime, existing.mime
+                                    ),
                                 );
                                 continue;
                             }
@@ -506,10 +547,18 @@ impl<'a> Lowerer<'a> {
         }
         self.xml_shapes(ptr, &mut out);
         // Structured media types first, so the default choice is a typed one.
-        let structured: Vec<Content> = out.iter().filter(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)).cloned().collect();
+        let structured: Vec<Content> =
+            out.iter().filter(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)).cloned().collect();
         if !structured.is_empty() && structured.len() != out.len() {
-            let dropped: Vec<String> = out.iter().filter(|c| !matches!(c.media, Media::Json | Media::Xml | Media::Form)).map(|c| format!("`{}`", c.mime)).collect();
-            self.sink.warn(&format!("#{ptr}/content"), format!("only the structured media types are generated; {} left out", dropped.join(", ")));
+            let dropped: Vec<String> = out
+                .iter()
+                .filter(|c| !matches!(c.media, Media::Json | Media::Xml | Media::Form))
+                .map(|c| format!("`{}`", c.mime))
+                .collect();
+            self.sink.warn(
+                &format!("#{ptr}/content"),
+                format!("only the structured media types are generated; {} left out", dropped.join(", ")),
+            );
             return structured;
         }
         out
@@ -539,7 +588,8 @@ impl<'a> Lowerer<'a> {
         let parts = fields
             .into_iter()
             .map(|field| {
-                let raw = doc.at(field.pointer.trim_start_matches('#')).map(|v| doc.resolve_chain(v)).unwrap_or(&Value::Null);
+                let raw =
+                    doc.at(field.pointer.trim_start_matches('#')).map(|v| doc.resolve_chain(v)).unwrap_or(&Value::Null);
                 let repeated = raw.get("type").and_then(Value::as_str) == Some("array");
                 let file = if repeated { raw.get("items").is_some_and(binary) } else { binary(raw) };
                 let field = if file { crate::ir::Field { ty: Ty::Bytes, ..field } } else { field };
@@ -549,7 +599,9 @@ impl<'a> Lowerer<'a> {
         let id = crate::ir::TypeId(self.types.len());
         self.types.push(TypeDef {
             name,
-            doc: vec!["The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.".to_owned()],
+            doc: vec![
+                "The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.".to_owned()
+            ],
             pointer: format!("#{ptr}"),
             kind: TypeKind::Form(parts),
             xml: None,
@@ -565,7 +617,13 @@ impl<'a> Lowerer<'a> {
     fn xml_root(&self, schema: &Value, ty: &Ty) -> Option<XmlRoot> {
         let schema = self.doc.resolve_chain(schema);
         let xml_name = |s: &Value| s.pointer("/xml/name").and_then(Value::as_str).map(str::to_owned);
-        let component = |s: &Value| s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")).filter(|c| !c.contains('/')).map(|c| c.replace("~1", "/").replace("~0", "~"));
+        let component = |s: &Value| {
+            s.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .filter(|c| !c.contains('/'))
+                .map(|c| c.replace("~1", "/").replace("~0", "~"))
+        };
         match self.resolved(ty) {
             Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Struct(_)) => Some(XmlRoot::Element),
             Ty::Vec(item) => {
@@ -587,8 +645,12 @@ impl<'a> Lowerer<'a> {
                 let wrapper = xml_name(schema).unwrap_or_else(|| format!("ArrayOf{item_name}"));
                 Some(XmlRoot::List { wrapper, item: item_name })
             }
-            t if is_xml_scalar(t) || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. })) => {
-                Some(XmlRoot::Text { name: xml_name(schema).or_else(|| component(schema)).unwrap_or_else(|| "value".to_owned()) })
+            t if is_xml_scalar(t)
+                || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. })) =>
+            {
+                Some(XmlRoot::Text {
+                    name: xml_name(schema).or_else(|| component(schema)).unwrap_or_else(|| "value".to_owned()),
+                })
             }
             _ => None,
         }
@@ -604,7 +666,12 @@ impl<'a> Lowerer<'a> {
     /// schema) is left out where JSON offers the same body, and otherwise handled as raw XML
     /// text; either way with a warning at the media type.
     fn xml_shapes(&mut self, ptr: &str, contents: &mut Vec<Content>) {
-        let untyped: Vec<usize> = contents.iter().enumerate().filter(|(_, c)| c.media == Media::Xml && c.xml.is_none()).map(|(i, _)| i).collect();
+        let untyped: Vec<usize> = contents
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.media == Media::Xml && c.xml.is_none())
+            .map(|(i, _)| i)
+            .collect();
         if untyped.is_empty() {
             return;
         }
@@ -650,11 +717,22 @@ impl<'a> Lowerer<'a> {
             .params
             .iter()
             .filter(|p| !p.required)
-            .map(|p| Field { pointer: String::new(), name: p.name.clone(), wire: p.wire.clone(), ty: p.ty.clone(), required: false, doc: p.doc.clone(), xml: None })
+            .map(|p| Field {
+                pointer: String::new(),
+                name: p.name.clone(),
+                wire: p.wire.clone(),
+                ty: p.ty.clone(),
+                required: false,
+                doc: p.doc.clone(),
+                xml: None,
+            })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
         if changed {
-            self.sink.warn(&format!("#{ptr}"), format!("parameters struct name `{stem}Params` is taken; generated as `{name}`"));
+            self.sink.warn(
+                &format!("#{ptr}"),
+                format!("parameters struct name `{stem}Params` is taken; generated as `{name}`"),
+            );
         }
         let id = crate::ir::TypeId(self.types.len());
         self.types.push(TypeDef {
@@ -674,7 +752,11 @@ impl<'a> Lowerer<'a> {
         if distinct.windows(2).all(|w| w[0] == w[1]) {
             return;
         }
-        let variants = op.successes.iter().map(|r| (r.variant.clone(), r.status, r.contents.first().map(|c| c.ty.clone()))).collect();
+        let variants = op
+            .successes
+            .iter()
+            .map(|r| (r.variant.clone(), r.status, r.contents.first().map(|c| c.ty.clone())))
+            .collect();
         let (name, _) = self.type_names.claim(&format!("{stem}Response"));
         let id = crate::ir::TypeId(self.types.len());
         self.types.push(TypeDef {
@@ -713,7 +795,8 @@ impl<'a> Lowerer<'a> {
                 (Some("boolean"), _) => Ty::Bool,
                 _ => Ty::String,
             };
-            let secret = schema.get("format").and_then(Value::as_str) == Some("password") || op.session_header.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(wire));
+            let secret = schema.get("format").and_then(Value::as_str) == Some("password")
+                || op.session_header.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(wire));
             let at = format!("#{resp_ptr}/headers/{}", wire.replace('~', "~0").replace('/', "~1"));
             let (name, holder) = scope.claim_for(&snake_ident(wire), &at);
             if holder.is_some() {
@@ -746,11 +829,17 @@ impl<'a> Lowerer<'a> {
     /// Every name is checked against the operation.
     fn pagination(&mut self, op: &Operation, pg: &Value, at: &str) -> Option<Pagination> {
         let get = |k: &str| pg.get(k).and_then(Value::as_str);
-        let (Some(offset), Some(limit), Some(items), Some(total)) = (get("offsetParam"), get("limitParam"), get("itemsProperty"), get("totalProperty")) else {
-            self.sink.error(at, "`x-pagination` needs string `offsetParam`, `limitParam`, `itemsProperty` and `totalProperty`");
+        let (Some(offset), Some(limit), Some(items), Some(total)) =
+            (get("offsetParam"), get("limitParam"), get("itemsProperty"), get("totalProperty"))
+        else {
+            self.sink.error(
+                at,
+                "`x-pagination` needs string `offsetParam`, `limitParam`, `itemsProperty` and `totalProperty`",
+            );
             return None;
         };
-        let find = |wire: &str| op.params.iter().find(|p| p.wire == wire && !p.required && matches!(p.ty, Ty::I32 | Ty::I64));
+        let find =
+            |wire: &str| op.params.iter().find(|p| p.wire == wire && !p.required && matches!(p.ty, Ty::I32 | Ty::I64));
         let (Some(off), Some(lim)) = (find(offset), find(limit)) else {
             self.sink.error(at, format!("`x-pagination` names `{offset}` and `{limit}`, which must be optional integer query parameters of the operation"));
             return None;
@@ -762,14 +851,16 @@ impl<'a> Lowerer<'a> {
         let (items_path, item_ty) = match self.field_path(&resp_ty, items) {
             Some((path, Ty::Vec(inner))) => (path, *inner),
             _ => {
-                self.sink.error(at, format!("`itemsProperty` `{items}` is not a required array property of the response"));
+                self.sink
+                    .error(at, format!("`itemsProperty` `{items}` is not a required array property of the response"));
                 return None;
             }
         };
         let total_path = match self.field_path(&resp_ty, total) {
             Some((path, Ty::I32 | Ty::I64)) => path,
             _ => {
-                self.sink.error(at, format!("`totalProperty` `{total}` is not a required integer property of the response"));
+                self.sink
+                    .error(at, format!("`totalProperty` `{total}` is not a required integer property of the response"));
                 return None;
             }
         };
@@ -781,7 +872,8 @@ impl<'a> Lowerer<'a> {
             match found {
                 Some((path, Ty::I32 | Ty::I64, optional)) => Some((path, optional)),
                 _ => {
-                    self.sink.error(&format!("{at}/{key}"), format!("`{key}` is not an integer property of the response"));
+                    self.sink
+                        .error(&format!("{at}/{key}"), format!("`{key}` is not an integer property of the response"));
                     None
                 }
             }
@@ -789,7 +881,15 @@ impl<'a> Lowerer<'a> {
         let offset_echo = echo("offsetProperty");
         let count = echo("countProperty");
         let name = |p: &crate::ir::Param| p.name.clone();
-        Some(Pagination { offset_param: name(off), limit_param: name(lim), items: items_path, total: total_path, offset_echo, count, item_ty })
+        Some(Pagination {
+            offset_param: name(off),
+            limit_param: name(lim),
+            items: items_path,
+            total: total_path,
+            offset_echo,
+            count,
+            item_ty,
+        })
     }
 
     /// Follows a dotted wire path through required struct fields to a last field that may

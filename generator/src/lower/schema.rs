@@ -12,10 +12,48 @@ use crate::naming::{camel_ident, snake_ident, unraw, Scope};
 
 /// String formats that are plain strings on the Rust side without losing anything.
 const PLAIN_STRING_FORMATS: &[&str] = &[
-    "", "byte", "binary", "email", "idn-email", "uri", "url", "uri-reference", "iri", "iri-reference", "uri-template",
-    "hostname", "idn-hostname", "ipv4", "ipv6", "ip", "time", "duration", "regex", "json-pointer", "relative-json-pointer",
-    "int64", "int32", "decimal", "double", "float", "base64", "char", "string", "text", "html", "markdown", "phone",
-    "ip-address", "mac-address", "cidr", "hex", "jwt", "sha256", "semver", "tag", "mime-type",
+    "",
+    "byte",
+    "binary",
+    "email",
+    "idn-email",
+    "uri",
+    "url",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uri-template",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "ip",
+    "time",
+    "duration",
+    "regex",
+    "json-pointer",
+    "relative-json-pointer",
+    "int64",
+    "int32",
+    "decimal",
+    "double",
+    "float",
+    "base64",
+    "char",
+    "string",
+    "text",
+    "html",
+    "markdown",
+    "phone",
+    "ip-address",
+    "mac-address",
+    "cidr",
+    "hex",
+    "jwt",
+    "sha256",
+    "semver",
+    "tag",
+    "mime-type",
 ];
 
 /// What a schema lowers to before it is attached to a name.
@@ -180,7 +218,13 @@ impl<'a> Lowerer<'a> {
             None => None,
             Some(Value::String(t)) => Some(t.as_str()),
             Some(other) => {
-                self.sink.warn(&format!("{at}/type"), format!("`type` {} is not an OpenAPI 3.0 type; using serde_json::Value", crate::diag::excerpt(&other.to_string())));
+                self.sink.warn(
+                    &format!("{at}/type"),
+                    format!(
+                        "`type` {} is not an OpenAPI 3.0 type; using serde_json::Value",
+                        crate::diag::excerpt(&other.to_string())
+                    ),
+                );
                 return Shape::Ty(Ty::Json);
             }
         };
@@ -251,7 +295,10 @@ impl<'a> Lowerer<'a> {
             }
             Some("null") => Shape::Ty(Ty::Nullable(Box::new(Ty::Json))),
             Some(other) => {
-                self.sink.warn(&format!("{at}/type"), format!("unknown type `{}`; using serde_json::Value", crate::diag::excerpt(other)));
+                self.sink.warn(
+                    &format!("{at}/type"),
+                    format!("unknown type `{}`; using serde_json::Value", crate::diag::excerpt(other)),
+                );
                 Shape::Ty(Ty::Json)
             }
         }
@@ -289,11 +336,7 @@ impl<'a> Lowerer<'a> {
             if holder.is_some() {
                 self.renamed(&at, "enum value", wire, &name, holder);
             }
-            let doc = descriptions
-                .and_then(|d| d.get(wire))
-                .and_then(Value::as_str)
-                .map(doc_lines)
-                .unwrap_or_default();
+            let doc = descriptions.and_then(|d| d.get(wire)).and_then(Value::as_str).map(doc_lines).unwrap_or_default();
             variants.push(EnumVariant { name, wire: wire.to_owned(), doc });
         }
         let (catch_all, _) = scope.claim("UnknownValue");
@@ -304,13 +347,24 @@ impl<'a> Lowerer<'a> {
     /// schemas. Veeam's parents also carry `properties`; the children `allOf` the parent to
     /// get them, so the parent's own properties are not repeated here. Without one: an
     /// untagged union tried in order.
-    fn union(&mut self, pointer: &str, obj: &'a serde_json::Map<String, Value>, key: &str, alts: &'a Value, name: &str) -> Shape {
+    fn union(
+        &mut self,
+        pointer: &str,
+        obj: &'a serde_json::Map<String, Value>,
+        key: &str,
+        alts: &'a Value,
+        name: &str,
+    ) -> Shape {
         let at = format!("#{pointer}/{key}");
         let Some(alts) = alts.as_array() else {
             self.sink.error(&at, format!("`{key}` must be an array"));
             return Shape::Ty(Ty::Json);
         };
-        let nullable_alt = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null") || v.get("nullable").and_then(Value::as_bool) == Some(true) && v.as_object().is_some_and(|o| o.len() == 1);
+        let nullable_alt = |v: &Value| {
+            v.get("type").and_then(Value::as_str) == Some("null")
+                || v.get("nullable").and_then(Value::as_bool) == Some(true)
+                    && v.as_object().is_some_and(|o| o.len() == 1)
+        };
         let real: Vec<(usize, &Value)> = alts.iter().enumerate().filter(|(_, v)| !nullable_alt(v)).collect();
         if real.is_empty() {
             return Shape::Ty(Ty::Json);
@@ -329,11 +383,7 @@ impl<'a> Lowerer<'a> {
             .get("discriminator")
             .and_then(|d| d.get("mapping"))
             .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), normalize_mapping(v))))
-                    .collect()
-            })
+            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), normalize_mapping(v)))).collect())
             .unwrap_or_default();
         for (i, alt) in real {
             let alt_ptr = format!("{pointer}/{key}/{i}");
@@ -349,7 +399,10 @@ impl<'a> Lowerer<'a> {
                         tags.push(r.rsplit('/').next().unwrap_or(r).to_owned());
                     }
                 } else {
-                    self.sink.warn(&format!("#{alt_ptr}"), "a discriminated union member should be a `$ref`; it can only be matched by its own tag value");
+                    self.sink.warn(
+                        &format!("#{alt_ptr}"),
+                        "a discriminated union member should be a `$ref`; it can only be matched by its own tag value",
+                    );
                 }
             }
             let want = match (&tags.first(), &ty) {
@@ -365,7 +418,8 @@ impl<'a> Lowerer<'a> {
                 if variants.iter().any(|v| v.tags.contains(k)) {
                     continue;
                 }
-                let ty = self.ty_of_ref(&format!("#{pointer}/discriminator/mapping"), &Value::from(target.clone()), name);
+                let ty =
+                    self.ty_of_ref(&format!("#{pointer}/discriminator/mapping"), &Value::from(target.clone()), name);
                 if let Some(v) = variants.iter_mut().find(|v| v.ty == ty) {
                     v.tags.push(k.clone());
                 } else {
@@ -448,9 +502,15 @@ impl<'a> Lowerer<'a> {
                 };
                 if part.get("properties").is_none() && part.get("allOf").is_none() {
                     if part.get("oneOf").is_some() || part.get("anyOf").is_some() {
-                        self.sink.warn(&format!("#{part_ptr}"), "a union inside `allOf` cannot be merged into a struct; its alternatives are not included");
+                        self.sink.warn(
+                            &format!("#{part_ptr}"),
+                            "a union inside `allOf` cannot be merged into a struct; its alternatives are not included",
+                        );
                     } else if part.get("type").and_then(Value::as_str).is_some_and(|t| t != "object") {
-                        self.sink.warn(&format!("#{part_ptr}"), "a non-object schema inside `allOf` cannot be merged into a struct");
+                        self.sink.warn(
+                            &format!("#{part_ptr}"),
+                            "a non-object schema inside `allOf` cannot be merged into a struct",
+                        );
                     }
                 }
                 self.collect_properties(&ptr, part, props, required, visiting);
@@ -480,8 +540,14 @@ impl<'a> Lowerer<'a> {
         }
         if value.get("properties").is_some() {
             if let Some(ap) = value.get("additionalProperties") {
-                if ap != &Value::Bool(false) && ap != &Value::Bool(true) && ap.as_object().is_some_and(|o| !o.is_empty()) {
-                    self.sink.warn(&format!("{at}/additionalProperties"), "additional properties next to declared ones are not kept in the struct");
+                if ap != &Value::Bool(false)
+                    && ap != &Value::Bool(true)
+                    && ap.as_object().is_some_and(|o| !o.is_empty())
+                {
+                    self.sink.warn(
+                        &format!("{at}/additionalProperties"),
+                        "additional properties next to declared ones are not kept in the struct",
+                    );
                 }
             }
         }
@@ -497,8 +563,9 @@ fn needs_name(v: &Value) -> bool {
     }
     let has_props = o.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
     let all_of = o.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1 || has_props);
-    let string_enum = o.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(|x| x.is_string() || x.is_null()) && e.iter().any(Value::is_string))
-        && o.get("type").and_then(Value::as_str).is_none_or(|t| t == "string");
+    let string_enum = o.get("enum").and_then(Value::as_array).is_some_and(|e| {
+        !e.is_empty() && e.iter().all(|x| x.is_string() || x.is_null()) && e.iter().any(Value::is_string)
+    }) && o.get("type").and_then(Value::as_str).is_none_or(|t| t == "string");
     has_props || all_of || string_enum
 }
 

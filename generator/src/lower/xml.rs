@@ -6,9 +6,14 @@ use crate::ir::{Api, Media, Ty, TypeKind, XmlFacts};
 
 /// The XML facts of a lowered API.
 pub(crate) fn facts(api: &Api) -> XmlFacts {
-    let contents = || api.operations.iter().flat_map(|o| o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter())));
+    let contents = || {
+        api.operations.iter().flat_map(|o| {
+            o.body.iter().flat_map(|b| b.contents.iter()).chain(o.successes.iter().flat_map(|r| r.contents.iter()))
+        })
+    };
     // The first structured body decides the client's default format.
-    let prefers_xml = contents().find(|c| matches!(c.media, Media::Json | Media::Xml)).is_some_and(|c| c.media == Media::Xml);
+    let prefers_xml =
+        contents().find(|c| matches!(c.media, Media::Json | Media::Xml)).is_some_and(|c| c.media == Media::Xml);
     let speaks_xml = contents().any(|c| c.media == Media::Xml);
     let types = reachable(api);
     let error_is_xml = match api.error_ty.as_ref().map(|t| crate::ir::resolve_alias(&api.types, t)) {
@@ -24,7 +29,8 @@ pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
     let mut work = Vec::new();
     let mut any_xml = false;
     for op in &api.operations {
-        let bodies = op.body.iter().flat_map(|b| b.contents.iter()).chain(op.successes.iter().flat_map(|r| r.contents.iter()));
+        let bodies =
+            op.body.iter().flat_map(|b| b.contents.iter()).chain(op.successes.iter().flat_map(|r| r.contents.iter()));
         for c in bodies.filter(|c| c.media == Media::Xml) {
             any_xml = true;
             let mut ids = Vec::new();
@@ -53,4 +59,3 @@ pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
     }
     out
 }
-
