@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::pointer::Pointer;
+
 /// Keys whose object values are maps from author-chosen names to OpenAPI objects.
 const MAP_KEYS: &[&str] = &[
     "paths",
@@ -179,21 +181,21 @@ pub fn unknown_keys(doc: &Value) -> Vec<String> {
     let Ok(typed) = typed else { return vec!["#: the document does not match the OpenAPI 3.0 model".to_owned()] };
     let back = serde_json::to_value(&typed).unwrap_or(Value::Null);
     let mut out = Vec::new();
-    diff(doc, &back, "#", &mut out);
+    diff(doc, &back, &Pointer::root(), &mut out);
     out
 }
 
-fn diff(raw: &Value, back: &Value, at: &str, out: &mut Vec<String>) {
+fn diff(raw: &Value, back: &Value, at: &Pointer, out: &mut Vec<String>) {
     let (Value::Object(r), Value::Object(b)) = (raw, back) else {
         if let (Value::Array(r), Value::Array(b)) = (raw, back) {
             for (i, (x, y)) in r.iter().zip(b).enumerate() {
-                diff(x, y, &format!("{at}/{i}"), out);
+                diff(x, y, &at.join(i), out);
             }
         }
         return;
     };
     for (k, v) in r {
-        let ptr = crate::diag::push_pointer(at, k);
+        let ptr = at.join(k);
         match b.get(k) {
             Some(w) => {
                 if !(DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-")) {
@@ -205,7 +207,7 @@ fn diff(raw: &Value, back: &Value, at: &str, out: &mut Vec<String>) {
             // Keys with their default value (`required: false`) are dropped by the typed
             // model; a known keyword is not a typo.
             None if ORDER.contains(&k.as_str()) => {}
-            None => out.push(ptr),
+            None => out.push(ptr.to_string()),
         }
     }
 }

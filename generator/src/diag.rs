@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::pointer::Pointer;
+
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -12,14 +14,37 @@ pub enum Severity {
     Error,
 }
 
+/// Which stage found a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// The text is not JSON or YAML, or not an OpenAPI document of a supported version.
+    Syntax,
+    /// The structural check rejected a key of an element: a missing or misspelled field, a
+    /// value of the wrong type.
+    Structure,
+    /// The structural check matched an element to none of the forms it may take (a schema
+    /// or a `$ref`, say), so it cannot tell what inside is wrong. Dropped when lowering
+    /// reports something more precise inside the same element.
+    Unrecognized,
+    /// Lowering read the element and could not generate it, or generated it differently
+    /// (a new name, a looser type).
+    Lowering,
+    /// A fault of the generator itself, never of the document.
+    Internal,
+}
+
 /// One problem found in a spec, located by file and JSON pointer.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// Whether generation can go on despite this problem.
     pub severity: Severity,
+    /// Which stage found it.
+    pub kind: Kind,
     /// The spec file the element lives in, as the caller named it.
     pub file: String,
-    /// RFC 6901 JSON pointer of the element, with a leading `#`.
+    /// RFC 6901 JSON pointer of the element, with a leading `#`; empty when the problem is
+    /// about the whole text (a syntax error).
     pub pointer: String,
     /// What is wrong, lowercase, without a trailing period.
     pub message: String,
@@ -64,16 +89,29 @@ impl Sink {
         Sink { file: file.to_owned(), items: Vec::new() }
     }
 
-    pub(crate) fn error(&mut self, pointer: &str, message: impl Into<String>) {
-        self.push(Severity::Error, pointer, message.into());
+    /// An element that cannot be generated.
+    pub(crate) fn error(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.push(Severity::Error, Kind::Lowering, at.to_string(), message.into());
     }
 
-    pub(crate) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
-        self.push(Severity::Warning, pointer, message.into());
+    /// An element generated with a looser type or another name.
+    pub(crate) fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.push(Severity::Warning, Kind::Lowering, at.to_string(), message.into());
     }
 
-    fn push(&mut self, severity: Severity, pointer: &str, message: String) {
-        let d = Diagnostic { severity, file: self.file.clone(), pointer: pointer.to_owned(), message };
+    /// An element the structural check rejected, with [`Kind::Structure`] or
+    /// [`Kind::Unrecognized`].
+    pub(crate) fn structure(&mut self, at: &Pointer, kind: Kind, message: impl Into<String>) {
+        self.push(Severity::Error, kind, at.to_string(), message.into());
+    }
+
+    /// A fault of the generator, reported at the document root.
+    pub(crate) fn internal(&mut self, message: impl Into<String>) {
+        self.push(Severity::Error, Kind::Internal, String::new(), message.into());
+    }
+
+    fn push(&mut self, severity: Severity, kind: Kind, pointer: String, message: String) {
+        let d = Diagnostic { severity, kind, file: self.file.clone(), pointer, message };
         // The same element can be reached along several paths; report it once.
         if !self.items.contains(&d) {
             self.items.push(d);
@@ -102,10 +140,4 @@ pub(crate) fn excerpt(text: &str) -> String {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_owned(),
     }
-}
-
-/// Appends one reference token to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
-pub(crate) fn push_pointer(base: &str, token: &str) -> String {
-    let escaped = token.replace('~', "~0").replace('/', "~1");
-    format!("{base}/{escaped}")
 }

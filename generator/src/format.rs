@@ -4,8 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::emit::doc_attrs;
+use crate::diag::{Diagnostic, Diagnostics, Kind, Severity};
 use crate::ir::Api;
 use crate::Options;
 
@@ -21,6 +20,7 @@ pub(crate) fn header(opts: &Options) -> String {
 fn internal(file: &str, what: &str, err: syn::Error) -> Diagnostics {
     Diagnostics(vec![Diagnostic {
         severity: Severity::Error,
+        kind: Kind::Internal,
         file: file.to_owned(),
         pointer: String::new(),
         message: format!(
@@ -49,6 +49,7 @@ pub(crate) fn assemble(header: &str, inner_doc: &str, items: &[(String, String)]
 pub(crate) fn internal_message(file: &str, message: &str) -> Diagnostics {
     Diagnostics(vec![Diagnostic {
         severity: Severity::Error,
+        kind: Kind::Internal,
         file: file.to_owned(),
         pointer: String::new(),
         message: format!("internal error: {message}"),
@@ -59,6 +60,7 @@ pub(crate) fn internal_message(file: &str, message: &str) -> Diagnostics {
 pub(crate) fn internal_panic(file: &str) -> Diagnostics {
     Diagnostics(vec![Diagnostic {
         severity: Severity::Error,
+        kind: Kind::Internal,
         file: file.to_owned(),
         pointer: String::new(),
         message: "internal error: the generator panicked; please report this with the spec".into(),
@@ -74,7 +76,6 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
     }
     let docs: Vec<String> =
         lines.iter().map(|l| if l.is_empty() { "//!".to_owned() } else { format!("//! {l}") }).collect();
-    let _ = doc_attrs;
     let body = if api.operations.iter().any(|o| o.download) {
         quote! {
             pub mod types;

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::pointer::Pointer;
+
 /// Index of a named type in [`Api::types`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId(pub usize);
@@ -113,8 +115,8 @@ pub struct TypeDef {
     pub name: String,
     /// Doc lines, already cleaned.
     pub doc: Vec<String>,
-    /// Where it was defined (JSON pointer with `#`).
-    pub pointer: String,
+    /// Where it was defined.
+    pub pointer: Pointer,
     /// Its shape.
     pub kind: TypeKind,
     /// The `xml` object of the schema.
@@ -223,8 +225,8 @@ pub struct UnionVariant {
 /// A struct field.
 #[derive(Clone, Debug)]
 pub struct Field {
-    /// Where the property is defined (JSON pointer with `#`); empty for parameters.
-    pub pointer: String,
+    /// Where the property (or the parameter, or the header) is defined.
+    pub pointer: Pointer,
     /// Rust name (possibly raw, `r#type`).
     pub name: String,
     /// Exact wire name.

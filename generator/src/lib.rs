@@ -16,11 +16,13 @@ pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
+pub mod pointer;
 
 use std::collections::BTreeMap;
 
-pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use diag::{Diagnostic, Diagnostics, Kind, Severity};
 pub use load::Document;
+pub use pointer::Pointer;
 
 /// How to generate.
 #[derive(Clone, Debug)]
@@ -98,10 +100,8 @@ impl Generated {
         for t in &self.api.types {
             let ir::TypeKind::Struct(fields) = &t.kind else { continue };
             for f in fields.iter().filter(|f| json_inside(&f.ty)) {
-                let warned = self
-                    .warnings
-                    .iter()
-                    .any(|w| w.pointer == f.pointer || w.pointer.starts_with(&format!("{}/", f.pointer)));
+                let at = f.pointer.to_string();
+                let warned = self.warnings.iter().any(|w| w.pointer == at || w.pointer.starts_with(&format!("{at}/")));
                 if warned {
                     loose.degraded += 1;
                 } else {
@@ -243,7 +243,7 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
 /// The structural check can only say "not a valid schema" for a whole schema; when lowering
 /// found the exact element inside it, the vague report is dropped.
 fn precise_only(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let vague = |d: &Diagnostic| d.message.starts_with("not a valid ");
+    let vague = |d: &Diagnostic| d.kind == Kind::Unrecognized;
     diags
         .iter()
         .filter(|d| !(vague(d) && diags.iter().any(|o| !vague(o) && o.pointer.starts_with(&format!("{}/", d.pointer)))))

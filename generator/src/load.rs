@@ -4,7 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{excerpt, Diagnostic, Diagnostics, Kind, Severity};
+use crate::pointer::Pointer;
 
 /// A parsed OpenAPI document, not yet interpreted.
 #[derive(Clone, Debug)]
@@ -19,18 +20,19 @@ impl Document {
     /// Parses JSON or YAML text. The file name only labels diagnostics; a `.json` name selects
     /// the JSON parser, anything else is read as YAML (a superset of JSON).
     pub fn parse(file: &str, text: &str) -> Result<Self, Diagnostics> {
-        let fail = |pointer: &str, message: String| {
+        let fail = |pointer: Option<&Pointer>, message: String| {
             Diagnostics(vec![Diagnostic {
                 severity: Severity::Error,
+                kind: Kind::Syntax,
                 file: file.to_owned(),
-                pointer: if pointer.is_empty() { String::new() } else { format!("#{pointer}") },
+                pointer: pointer.map(Pointer::to_string).unwrap_or_default(),
                 message,
             }])
         };
         let raw = if file.ends_with(".json") {
             serde_json::from_str::<Value>(text).map_err(|e| {
                 fail(
-                    "",
+                    None,
                     format!(
                         "invalid JSON at line {} column {}: {}",
                         e.line(),
@@ -43,112 +45,138 @@ impl Document {
             let yaml = serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| {
                 let at =
                     e.location().map(|l| format!(" at line {} column {}", l.line(), l.column())).unwrap_or_default();
-                fail("", format!("invalid YAML{at}: {}", strip_position(&e.to_string())))
+                fail(None, format!("invalid YAML{at}: {}", strip_position(&e.to_string())))
             })?;
-            yaml_to_json(yaml, "").map_err(|(pointer, message)| fail(&pointer, message))?
+            yaml_to_json(yaml, &Pointer::root()).map_err(|(pointer, message)| fail(Some(&pointer), message))?
         };
         let doc = Document { file: file.to_owned(), raw };
-        doc.check_version().map_err(|(p, m)| fail(&p, m))?;
+        doc.check_version().map_err(|(p, m)| fail(p.as_ref(), m))?;
         Ok(doc)
     }
 
-    fn check_version(&self) -> Result<(), (String, String)> {
+    fn check_version(&self) -> Result<(), (Option<Pointer>, String)> {
+        let at = |token: &str| Some(Pointer::root().join(token));
         let Some(root) = self.raw.as_object() else {
-            return Err(("".into(), "the document is not an object".into()));
+            return Err((None, "the document is not an object".into()));
         };
         if root.contains_key("swagger") {
             return Err((
-                "/swagger".into(),
+                at("swagger"),
                 "swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into(),
             ));
         }
         match root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0") => Ok(()),
             Some(Value::String(v)) if v.starts_with("3.1") => Err((
-                "/openapi".into(),
+                at("openapi"),
                 format!("OpenAPI {v} documents are not supported yet (3.1 support is planned); expected 3.0.x"),
             )),
             Some(Value::String(v)) => {
-                Err(("/openapi".into(), format!("OpenAPI version {v} is not supported; expected 3.0.x")))
+                Err((at("openapi"), format!("OpenAPI version {v} is not supported; expected 3.0.x")))
             }
-            Some(_) => Err(("/openapi".into(), "`openapi` must be a string such as \"3.0.3\"".into())),
-            None => Err(("".into(), "missing `openapi` version field; is this an OpenAPI document?".into())),
+            Some(_) => Err((at("openapi"), "`openapi` must be a string such as \"3.0.3\"".into())),
+            None => Err((None, "missing `openapi` version field; is this an OpenAPI document?".into())),
         }
     }
 
-    /// The value at a JSON pointer (without the leading `#`).
-    pub fn at(&self, pointer: &str) -> Option<&Value> {
-        self.raw.pointer(pointer)
+    /// The value at a pointer.
+    pub fn at(&self, pointer: &Pointer) -> Option<&Value> {
+        self.raw.pointer(pointer.as_str())
     }
 
-    /// `value`, or what its chain of local `$ref`s leads to (the last value reached when a
-    /// reference does not resolve or the chain loops).
-    pub fn resolve_chain<'a>(&'a self, value: &'a Value) -> &'a Value {
-        self.resolve_chain_at(String::new(), value).1
-    }
-
-    /// [`Self::resolve_chain`], with the pointer (without `#`) of where the chain ends;
-    /// `pointer` is where `value` itself is.
-    pub fn resolve_chain_at<'a>(&'a self, pointer: String, value: &'a Value) -> (String, &'a Value) {
-        let (mut pointer, mut value) = (pointer, value);
-        for _ in 0..32 {
-            match value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r).ok()) {
-                Some((next_ptr, next)) => (pointer, value) = (next_ptr, next),
-                None => break,
+    /// Follows `value` (written at `at`) through its chain of `$ref`s to what it names, and
+    /// where that is. A value without `$ref` is its own target. The error is located at the
+    /// object whose `$ref` fails: it is not a string, points outside the document, does not
+    /// resolve, or leads back into the chain.
+    pub fn deref<'a>(&'a self, at: &Pointer, value: &'a Value) -> Result<(Pointer, &'a Value), (Pointer, String)> {
+        let (mut pointer, mut value) = (at.clone(), value);
+        let mut seen: Vec<Pointer> = Vec::new();
+        while let Some(reference) = value.get("$ref") {
+            let Some(reference) = reference.as_str() else {
+                return Err((pointer, "`$ref` must be a string".into()));
+            };
+            let (next, target) = self.resolve(reference).map_err(|msg| (pointer.clone(), msg))?;
+            if next == pointer || seen.contains(&next) {
+                return Err((pointer, format!("`$ref` cycle: `{}` refers back to itself", excerpt(reference))));
             }
+            seen.push(std::mem::replace(&mut pointer, next));
+            value = target;
+        }
+        Ok((pointer, value))
+    }
+
+    /// Where `value`'s chain of `$ref`s ends, for readers that need only the value.
+    pub fn resolve_chain<'a>(&'a self, value: &'a Value) -> &'a Value {
+        self.deref_lenient(&Pointer::root(), value).1
+    }
+
+    /// [`Self::deref`] for readers that do not report: where the chain ends, or the last
+    /// value reached when a reference fails (that is reported where the element is lowered).
+    pub fn deref_lenient<'a>(&'a self, at: &Pointer, value: &'a Value) -> (Pointer, &'a Value) {
+        let (mut pointer, mut value) = (at.clone(), value);
+        let mut hops = 0;
+        while let Some((next, target)) = value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r).ok()) {
+            hops += 1;
+            if hops > 64 {
+                break;
+            }
+            (pointer, value) = (next, target);
         }
         (pointer, value)
     }
 
     /// Resolves a local `$ref` to the pointer it names and the value there.
-    pub fn resolve(&self, reference: &str) -> Result<(String, &Value), String> {
-        let Some(pointer) = reference.strip_prefix('#') else {
+    pub fn resolve(&self, reference: &str) -> Result<(Pointer, &Value), String> {
+        let Some(fragment) = reference.strip_prefix('#') else {
             return Err(format!(
-                "reference `{reference}` points outside this document; external references are not supported"
+                "reference `{}` points outside this document; external references are not supported",
+                excerpt(reference)
             ));
         };
-        let pointer = percent_decode(pointer);
-        if !pointer.is_empty() && !pointer.starts_with('/') {
-            return Err(format!("reference `{reference}` is not a JSON pointer"));
-        }
-        match self.raw.pointer(&pointer) {
+        let Some(pointer) = Pointer::parse(&percent_decode(fragment)) else {
+            return Err(format!("reference `{}` is not a JSON pointer", excerpt(reference)));
+        };
+        match self.at(&pointer) {
             Some(v) => Ok((pointer, v)),
-            None => Err(format!("reference `{reference}` does not resolve to anything in this document")),
+            None => Err(format!("reference `{}` does not resolve to anything in this document", excerpt(reference))),
         }
     }
 
     /// Deserializes the element at `pointer` into an openapiv3 type; the error names the
     /// exact nested pointer that failed.
-    pub(crate) fn typed<T: DeserializeOwned>(&self, pointer: &str, value: &Value) -> Result<T, (String, String)> {
+    pub(crate) fn typed<T: DeserializeOwned>(
+        &self,
+        pointer: &Pointer,
+        value: &Value,
+    ) -> Result<T, (Pointer, Kind, String)> {
         let mut track = serde_path_to_error::Track::new();
         let de = serde_path_to_error::Deserializer::new(value, &mut track);
         match T::deserialize(de) {
             Ok(t) => Ok(t),
             Err(e) => {
-                let mut at = pointer.to_owned();
+                let mut at = pointer.clone();
                 for seg in track.path().iter() {
                     match seg {
-                        serde_path_to_error::Segment::Seq { index } => {
-                            at = crate::diag::push_pointer(&at, &index.to_string())
-                        }
-                        serde_path_to_error::Segment::Map { key } => at = crate::diag::push_pointer(&at, key),
+                        serde_path_to_error::Segment::Seq { index } => at.push(index),
+                        serde_path_to_error::Segment::Map { key } => at.push(key),
                         _ => {}
                     }
                 }
-                Err((at, describe_serde_error(&e.to_string())))
+                let (kind, message) = describe_serde_error(&e.to_string());
+                Err((at, kind, message))
             }
         }
     }
 }
 
 /// serde's untagged-enum message is unhelpful on its own; say what was expected instead.
-fn describe_serde_error(msg: &str) -> String {
+fn describe_serde_error(msg: &str) -> (Kind, String) {
     if msg.starts_with("data did not match any variant of untagged enum ReferenceOr") {
-        "not a valid schema or `$ref` object".to_owned()
+        (Kind::Unrecognized, "not a valid schema or `$ref` object".to_owned())
     } else if let Some(rest) = msg.strip_prefix("data did not match any variant of untagged enum ") {
-        format!("not a valid {rest} object")
+        (Kind::Unrecognized, format!("not a valid {rest} object"))
     } else {
-        msg.to_owned()
+        (Kind::Structure, msg.to_owned())
     }
 }
 
@@ -181,7 +209,7 @@ fn percent_decode(s: &str) -> String {
 
 /// YAML allows non-string keys (`200:` under `responses`); JSON and OpenAPI treat them as
 /// strings, so they are converted here rather than rejected.
-fn yaml_to_json(v: serde_yaml::Value, pointer: &str) -> Result<Value, (String, String)> {
+fn yaml_to_json(v: serde_yaml::Value, pointer: &Pointer) -> Result<Value, (Pointer, String)> {
     use serde_yaml::Value as Y;
     Ok(match v {
         Y::Null => Value::Null,
@@ -195,7 +223,7 @@ fn yaml_to_json(v: serde_yaml::Value, pointer: &str) -> Result<Value, (String, S
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .ok_or_else(|| (pointer.to_owned(), format!("number {f} cannot be represented in JSON")))?
+                    .ok_or_else(|| (pointer.clone(), format!("number {f} cannot be represented in JSON")))?
             }
         }
         Y::String(s) => Value::String(s),
@@ -203,7 +231,7 @@ fn yaml_to_json(v: serde_yaml::Value, pointer: &str) -> Result<Value, (String, S
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, item)| yaml_to_json(item, &crate::diag::push_pointer(pointer, &i.to_string())))
+                .map(|(i, item)| yaml_to_json(item, &pointer.join(i)))
                 .collect::<Result<_, _>>()?,
         ),
         Y::Mapping(map) => {
@@ -214,11 +242,10 @@ fn yaml_to_json(v: serde_yaml::Value, pointer: &str) -> Result<Value, (String, S
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
                     other => {
-                        return Err((pointer.to_owned(), format!("mapping key {other:?} is not a string")));
+                        return Err((pointer.clone(), format!("mapping key {other:?} is not a string")));
                     }
                 };
-                let child = crate::diag::push_pointer(pointer, &key);
-                let value = yaml_to_json(v, &child)?;
+                let value = yaml_to_json(v, &pointer.join(&key))?;
                 out.insert(key, value);
             }
             Value::Object(out)
@@ -234,7 +261,7 @@ mod tests {
     #[test]
     fn yaml_integer_keys_become_strings() {
         let doc = Document::parse("a.yaml", "openapi: 3.0.3\npaths: {}\nx:\n  200: ok\n").unwrap();
-        assert_eq!(doc.at("/x/200"), Some(&Value::from("ok")));
+        assert_eq!(doc.at(&Pointer::parse("/x/200").unwrap()), Some(&Value::from("ok")));
     }
 
     #[test]
@@ -256,7 +283,7 @@ mod tests {
     fn resolve_decodes_escapes() {
         let doc = Document::parse("a.json", r#"{"openapi":"3.0.0","paths":{"/a/b":{"get":1}}}"#).unwrap();
         let (p, v) = doc.resolve("#/paths/~1a~1b/get").unwrap();
-        assert_eq!(p, "/paths/~1a~1b/get");
+        assert_eq!(p.as_str(), "/paths/~1a~1b/get");
         assert_eq!(v, &Value::from(1));
         assert!(doc.resolve("other.yaml#/x").unwrap_err().contains("external"));
         assert!(doc.resolve("#/nope").unwrap_err().contains("does not resolve"));

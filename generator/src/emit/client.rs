@@ -515,7 +515,6 @@ impl Emitter<'_> {
 
     /// The return type and the status match.
     fn response_decoding(&self, op: &Operation) -> (TokenStream, TokenStream) {
-        let rt = &self.rt;
         let response = ident(&op.locals.response);
         // Error answers come in the API's body formats: XML-capable error types are decoded
         // by the answer's `Content-Type`.
@@ -619,7 +618,6 @@ impl Emitter<'_> {
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
         let d = decode_body(&op.successes[0].contents);
-        let _ = rt;
         if op.successes.iter().any(|r| r.status.is_none()) {
             // Only `default` is documented: any 2xx carries it.
             return (

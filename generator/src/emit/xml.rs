@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ident, Emitter, From};
+use super::{ident, Emitter};
 use crate::ir::{Ty, TypeDef, TypeKind};
 
 impl Emitter<'_> {
@@ -106,7 +106,6 @@ impl Emitter<'_> {
                         }
                     }
                 }
-                let _ = From::Types;
                 quote! {
                     #cfg
                     impl #rt::xml::XmlRoot for #name {
@@ -162,8 +161,8 @@ impl Emitter<'_> {
         let Ty::Named(id) = item else { return None };
         let t = &self.api.types[id.0];
         t.xml.as_ref().and_then(|x| x.name.clone()).or_else(|| {
-            let component = t.pointer.strip_prefix("#/components/schemas/")?;
-            (!component.contains('/')).then(|| component.replace("~1", "/").replace("~0", "~"))
+            let schemas = crate::pointer::Pointer::root().join("components").join("schemas");
+            (t.pointer.parent()? == schemas).then(|| t.pointer.last()).flatten()
         })
     }
 

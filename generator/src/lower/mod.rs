@@ -1,6 +1,7 @@
 //! Lowering: a loaded [`Document`] → the owned [`Api`] IR. Names are decided here (through
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
+mod node;
 mod operation;
 mod recursion;
 mod schema;
@@ -10,15 +11,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::diag::{push_pointer, Sink};
+use crate::diag::{Kind, Sink};
 use crate::docs::doc_lines;
 use crate::ir::{Api, Security, Ty, TypeDef, TypeId, TypeKind};
 use crate::load::Document;
 use crate::naming::{camel_ident, Scope};
+use crate::pointer::Pointer;
 use crate::Options;
-
-/// Names the generated module itself uses next to the spec's types.
-const RESERVED_TYPE_NAMES: &[&str] = &[];
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) doc: &'a Document,
@@ -27,9 +26,9 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) types: Vec<TypeDef>,
     pub(crate) type_names: Scope,
     /// Schemas that became named types, by the JSON pointer they were defined at.
-    pub(crate) by_pointer: HashMap<String, TypeId>,
+    pub(crate) by_pointer: HashMap<Pointer, TypeId>,
     /// `$ref` targets being lowered right now, to stop reference loops.
-    pub(crate) resolving: HashSet<String>,
+    pub(crate) resolving: HashSet<Pointer>,
 }
 
 /// Lowers a document. Diagnostics come back in the sink even when lowering succeeds.
@@ -39,7 +38,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         opts,
         sink: Sink::new(&doc.file),
         types: Vec::new(),
-        type_names: Scope::with_reserved(RESERVED_TYPE_NAMES),
+        type_names: Scope::default(),
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
     };
@@ -56,7 +55,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
             Ok(Ok(sink)) => sink,
             _ => {
                 let mut sink = Sink::new(&doc.file);
-                sink.error("", "internal error: structural validation failed to run");
+                sink.internal("internal error: structural validation failed to run");
                 sink
             }
         };
@@ -91,12 +90,12 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
 /// A copy of `v` with every `schema` value (parameters, media types, headers) replaced by
 /// `{}`; the replaced schemas are collected with their pointers. Does not descend into the
 /// schemas themselves.
-fn strip_schemas<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>) -> Value {
+fn strip_schemas<'v>(v: &'v Value, ptr: &Pointer, out: &mut Vec<(Pointer, &'v Value)>) -> Value {
     match v {
         Value::Object(o) => Value::Object(
             o.iter()
                 .map(|(k, child)| {
-                    let child_ptr = push_pointer(ptr, k);
+                    let child_ptr = ptr.join(k);
                     let value = if k == "schema" {
                         out.push((child_ptr, child));
                         Value::Object(Default::default())
@@ -110,14 +109,15 @@ fn strip_schemas<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>
                 .collect(),
         ),
         Value::Array(items) => {
-            Value::Array(items.iter().enumerate().map(|(i, c)| strip_schemas(c, &format!("{ptr}/{i}"), out)).collect())
+            Value::Array(items.iter().enumerate().map(|(i, c)| strip_schemas(c, &ptr.join(i), out)).collect())
         }
         other => other.clone(),
     }
 }
 
-/// Structural validation with openapiv3. It only reads the document, so it runs on its own
-/// thread while lowering runs on the caller's.
+/// Structural validation with openapiv3: each component and path item is checked on its own,
+/// so one malformed element is reported at its own pointer and the rest still loads. It only
+/// reads the document, so it runs on its own thread while lowering runs on the caller's.
 struct Validator<'a> {
     doc: &'a Document,
     sink: Sink,
@@ -130,36 +130,39 @@ impl Validator<'_> {
         // openapiv3 parses schemas through untagged enums, which retry every alternative at
         // every level: on an invalid schema nested N deep that is 2^N work. So structure is
         // checked with schemas replaced by `{}`, and each schema node is checked on its own.
-        let mut schemas: Vec<(String, &Value)> = Vec::new();
+        let mut schemas: Vec<(Pointer, &Value)> = Vec::new();
+        let root = Pointer::root();
         if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
-                let ptr = push_pointer("/paths", path);
+                let ptr = root.join("paths").join(path);
                 let stripped = strip_schemas(item, &ptr, &mut schemas);
-                if let Err((at, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::PathItem>>(&ptr, &stripped) {
-                    self.sink.error(&format!("#{at}"), msg);
+                if let Err((at, kind, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::PathItem>>(&ptr, &stripped)
+                {
+                    self.sink.structure(&at, kind, msg);
                 }
             }
         } else if raw.get("paths").is_some() {
-            self.sink.error("#/paths", "`paths` must be an object");
+            self.sink.structure(&root.join("paths"), Kind::Structure, "`paths` must be an object");
         }
         if let Some(comps) = raw.get("components") {
             let mut outside = comps.clone();
             if let Some(map) = comps.get("schemas").and_then(Value::as_object) {
                 for (name, schema) in map {
-                    schemas.push((push_pointer("/components/schemas", name), schema));
+                    schemas.push((root.join("components").join("schemas").join(name), schema));
                 }
                 outside["schemas"] =
                     Value::Object(map.keys().map(|k| (k.clone(), Value::Object(Default::default()))).collect());
             }
             // Schemas inside components' parameters, responses, bodies and headers.
-            let stripped = strip_schemas(&outside, "/components", &mut Vec::new());
+            let components = root.join("components");
+            let stripped = strip_schemas(&outside, &components, &mut Vec::new());
             for key in ["parameters", "responses", "requestBodies", "headers"] {
                 if let Some(v) = comps.get(key) {
-                    strip_schemas(v, &push_pointer("/components", key), &mut schemas);
+                    strip_schemas(v, &components.join(key), &mut schemas);
                 }
             }
-            if let Err((at, msg)) = doc.typed::<openapiv3::Components>("/components", &stripped) {
-                self.sink.error(&format!("#{at}"), msg);
+            if let Err((at, kind, msg)) = doc.typed::<openapiv3::Components>(&components, &stripped) {
+                self.sink.structure(&at, kind, msg);
             }
         }
         for (ptr, schema) in schemas {
@@ -169,31 +172,31 @@ impl Validator<'_> {
 
     /// Checks each node of a schema tree on its own (children replaced by `{}`), reporting the
     /// key that makes a node invalid. Linear in the size of the tree.
-    fn check_schema_tree(&mut self, ptr: &str, v: &Value) {
+    fn check_schema_tree(&mut self, ptr: &Pointer, v: &Value) {
         let Some(obj) = v.as_object() else {
             if !v.is_boolean() {
-                self.sink.error(&format!("#{ptr}"), "a schema must be an object");
+                self.sink.structure(ptr, Kind::Structure, "a schema must be an object");
             }
             return;
         };
         let empty = || Value::Object(Default::default());
         let mut shallow = serde_json::Map::new();
-        let mut children: Vec<(String, &Value)> = Vec::new();
+        let mut children: Vec<(Pointer, &Value)> = Vec::new();
         for (key, value) in obj {
             let replaced = match (key.as_str(), value) {
                 ("items" | "not" | "additionalProperties", Value::Object(_)) => {
-                    children.push((push_pointer(ptr, key), value));
+                    children.push((ptr.join(key), value));
                     empty()
                 }
                 ("allOf" | "oneOf" | "anyOf", Value::Array(list)) => {
                     for (i, c) in list.iter().enumerate() {
-                        children.push((format!("{}/{i}", push_pointer(ptr, key)), c));
+                        children.push((ptr.join(key).join(i), c));
                     }
                     Value::Array(list.iter().map(|_| empty()).collect())
                 }
                 ("properties", Value::Object(props)) => {
                     for (name, c) in props {
-                        children.push((push_pointer(&push_pointer(ptr, "properties"), name), c));
+                        children.push((ptr.join("properties").join(name), c));
                     }
                     Value::Object(props.keys().map(|k| (k.clone(), empty())).collect())
                 }
@@ -203,7 +206,7 @@ impl Validator<'_> {
         }
         let doc = self.doc;
         let shallow = Value::Object(shallow);
-        if let Err((_, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::Schema>>(ptr, &shallow) {
+        if let Err((_, kind, msg)) = doc.typed::<openapiv3::ReferenceOr<openapiv3::Schema>>(ptr, &shallow) {
             let keys: Vec<&String> = shallow.as_object().map(|o| o.keys().collect()).unwrap_or_default();
             let culprit = keys.into_iter().find(|key| {
                 let mut without = shallow.clone();
@@ -213,10 +216,10 @@ impl Validator<'_> {
                 doc.typed::<openapiv3::ReferenceOr<openapiv3::Schema>>(ptr, &without).is_ok()
             });
             let at = match culprit {
-                Some(key) => push_pointer(ptr, key),
-                None => ptr.to_owned(),
+                Some(key) => ptr.join(key),
+                None => ptr.clone(),
             };
-            self.sink.error(&format!("#{at}"), msg);
+            self.sink.structure(&at, kind, msg);
         }
         for (child_ptr, child) in children {
             self.check_schema_tree(&child_ptr, child);
@@ -242,24 +245,22 @@ fn server_url(raw: &Value, url: &str) -> String {
 }
 
 impl Lowerer<'_> {
-    /// Structural validation with openapiv3: each component and path item is checked on its
-    /// own, so one malformed element is reported at its own pointer and the rest still loads.
     /// Gives every component schema its name first, so references in any order (and cycles)
     /// resolve to an id before any schema is looked at.
     fn register_components(&mut self) {
         let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
         for name in schemas.keys() {
-            let pointer = push_pointer("/components/schemas", name);
+            let pointer = Pointer::root().join("components").join("schemas").join(name);
             let want = camel_ident(name);
-            let (rust, holder) = self.type_names.claim_for(&want, &format!("#{pointer}"));
+            let (rust, holder) = self.type_names.claim_for(&want, &pointer.to_string());
             if holder.is_some() {
-                self.renamed(&format!("#{pointer}"), "schema name", name, &rust, holder);
+                self.renamed(&pointer, "schema name", name, &rust, holder);
             }
             let id = TypeId(self.types.len());
             self.types.push(TypeDef {
                 name: rust,
                 doc: Vec::new(),
-                pointer: format!("#{pointer}"),
+                pointer: pointer.clone(),
                 kind: TypeKind::Pending,
                 xml: None,
                 features: Vec::new(),
@@ -271,7 +272,7 @@ impl Lowerer<'_> {
     fn define_components(&mut self) {
         let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
         for name in schemas.keys() {
-            let pointer = push_pointer("/components/schemas", name);
+            let pointer = Pointer::root().join("components").join("schemas").join(name);
             let id = self.by_pointer[&pointer];
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
                 self.define(id, &pointer);
@@ -319,16 +320,13 @@ impl Lowerer<'_> {
             return out;
         };
         for (name, scheme) in schemes {
-            let ptr = format!("#{}", push_pointer("/components/securitySchemes", name));
-            let scheme = match scheme.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.doc.resolve(r) {
-                    Ok((_, v)) => v,
-                    Err(msg) => {
-                        self.sink.error(&ptr, msg);
-                        continue;
-                    }
-                },
-                None => scheme,
+            let ptr = Pointer::root().join("components").join("securitySchemes").join(name);
+            let scheme = match self.doc.deref(&ptr, scheme) {
+                Ok((_, v)) => v,
+                Err((at, msg)) => {
+                    self.sink.error(&at, msg);
+                    continue;
+                }
             };
             let ty = scheme.get("type").and_then(Value::as_str).unwrap_or("");
             let parsed = match ty {
@@ -368,7 +366,7 @@ impl Lowerer<'_> {
                         });
                         if scheme.get("x-reauthenticate-on").is_some() && reauth.is_none() {
                             self.sink.error(
-                                &format!("{ptr}/x-reauthenticate-on"),
+                                &ptr.join("x-reauthenticate-on"),
                                 "`x-reauthenticate-on` needs a string `property` and an array `values`",
                             );
                         }
@@ -404,7 +402,7 @@ impl Lowerer<'_> {
     /// code defines itself (from [`Scope::claim_for`]).
     pub(crate) fn renamed(
         &mut self,
-        pointer: &str,
+        pointer: &Pointer,
         what: &str,
         wire: &str,
         rust: &str,

@@ -4,13 +4,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 use super::Lowerer;
-use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{
     Api, Content, Field, FormPart, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment,
     RequestBody, Response, Security, Ty, TypeDef, TypeKind, XmlRoot,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
+use crate::pointer::Pointer;
 
 const METHODS: &[(&str, Method)] = &[
     ("get", Method::Get),
@@ -33,49 +33,47 @@ impl<'a> Lowerer<'a> {
         let Some(paths) = doc.raw.get("paths").and_then(Value::as_object) else { return };
         let mut method_names = Scope::with_reserved(RESERVED_METHODS);
         self.claim_auth_methods(api, &mut method_names);
-        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut ids: HashMap<String, Pointer> = HashMap::new();
         let mut error_tys: Vec<Ty> = Vec::new();
         let mut default_headers: Vec<(String, String)> = Vec::new();
         for (path, item) in paths {
-            let item_ptr = push_pointer("/paths", path);
-            let (item_ptr, item) = match item.get("$ref").and_then(Value::as_str) {
-                Some(r) => match doc.resolve(r) {
-                    Ok((p, v)) => (p, v),
-                    Err(msg) => {
-                        self.sink.error(&format!("#{item_ptr}/$ref"), msg);
-                        continue;
-                    }
-                },
-                None => (item_ptr, item),
+            let (item_ptr, item) = match doc.deref(&Pointer::root().join("paths").join(path), item) {
+                Ok(found) => found,
+                Err((at, msg)) => {
+                    self.sink.error(&at, msg);
+                    continue;
+                }
             };
             let template = match parse_template(path) {
                 Ok(parts) => parts,
                 Err(msg) => {
-                    self.sink.error(&format!("#{item_ptr}"), msg);
+                    self.sink.error(&item_ptr, msg);
                     continue;
                 }
             };
             for (key, method) in METHODS {
                 let Some(op) = item.get(*key) else { continue };
-                let op_ptr = format!("{item_ptr}/{key}");
-                let ctx = OpCtx { path, template: &template, method: *method, item, op, ptr: &op_ptr };
+                let op_ptr = item_ptr.join(key);
+                let ctx =
+                    OpCtx { path, template: &template, method: *method, item, op, item_ptr: &item_ptr, ptr: &op_ptr };
                 if let Some(mut lowered) = self.operation(&ctx, &mut error_tys, &mut default_headers) {
                     if let Some(first) = ids.insert(lowered.id.clone(), op_ptr.clone()) {
                         self.sink.error(
-                            &format!("#{op_ptr}/operationId"),
-                            format!("duplicate operationId `{}`; first used at #{first}", lowered.id),
+                            &op_ptr.join("operationId"),
+                            format!("duplicate operationId `{}`; first used at {first}", lowered.id),
                         );
                         continue;
                     }
-                    let (name, holder) = method_names.claim_for(&snake_ident(&lowered.id), &format!("#{op_ptr}"));
+                    let (name, holder) = method_names.claim_for(&snake_ident(&lowered.id), &op_ptr.to_string());
                     if holder.is_some() {
-                        self.renamed(&format!("#{op_ptr}/operationId"), "operationId", &lowered.id, &name, holder);
+                        self.renamed(&op_ptr.join("operationId"), "operationId", &lowered.id, &name, holder);
                     }
                     if lowered.pagination.is_some() {
                         let want = format!("{}_stream", crate::naming::unraw(&name));
-                        let (stream, holder) = method_names.claim_for(&want, &format!("#{op_ptr}/x-pagination"));
+                        let at = op_ptr.join("x-pagination");
+                        let (stream, holder) = method_names.claim_for(&want, &at.to_string());
                         if holder.is_some() {
-                            self.renamed(&format!("#{op_ptr}/x-pagination"), "stream method", &want, &stream, holder);
+                            self.renamed(&at, "stream method", &want, &stream, holder);
                         }
                         lowered.stream_name = Some(stream);
                     }
@@ -106,7 +104,7 @@ impl<'a> Lowerer<'a> {
         let mut setters = BTreeMap::new();
         for (name, scheme) in &api.security {
             let snake = crate::naming::unraw(&snake_ident(name)).to_owned();
-            let at = format!("#{}", push_pointer("/components/securitySchemes", name));
+            let at = Pointer::root().join("components").join("securitySchemes").join(name);
             // An OAuth2 flow gives a login method (one per flow kind: a second scheme of the
             // same flow shares it) and `forget_tokens` (one for all).
             let login = match scheme {
@@ -117,7 +115,7 @@ impl<'a> Lowerer<'a> {
             if let Some(login) = login {
                 for method in [login, "forget_tokens"] {
                     if !scope.contains(method) {
-                        scope.claim_for(method, &at);
+                        scope.claim_for(method, &at.to_string());
                     }
                 }
                 continue;
@@ -130,7 +128,7 @@ impl<'a> Lowerer<'a> {
                 Security::Basic => format!("set_{snake}_basic_auth"),
                 Security::ApiKeyHeader(_) | Security::ApiKeyQuery(_) => format!("set_{snake}"),
             };
-            let (method, holder) = scope.claim_for(&want, &at);
+            let (method, holder) = scope.claim_for(&want, &at.to_string());
             if holder.is_some() {
                 self.renamed(&at, "credential setter", &want, &method, holder);
             }
@@ -145,13 +143,13 @@ impl<'a> Lowerer<'a> {
         error_tys: &mut Vec<Ty>,
         default_headers: &mut Vec<(String, String)>,
     ) -> Option<Operation> {
-        let at = format!("#{}", ctx.ptr);
+        let at = ctx.ptr;
         let op = ctx.op.as_object()?;
         let id = match op.get("operationId") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(Value::String(_)) | None => derived_id(ctx.method, ctx.path),
             Some(_) => {
-                self.sink.error(&format!("{at}/operationId"), "`operationId` must be a string");
+                self.sink.error(&at.join("operationId"), "`operationId` must be a string");
                 return None;
             }
         };
@@ -177,31 +175,21 @@ impl<'a> Lowerer<'a> {
 
         // Parameters: path-level first, then operation-level ones override by (name, in).
         let document = self.doc;
-        let mut raw_params: Vec<(String, &'a Value)> = Vec::new();
-        for (base, list) in [
-            (ctx.ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default(), ctx.item.get("parameters")),
-            (ctx.ptr.to_owned(), op.get("parameters")),
-        ] {
+        let mut raw_params: Vec<(Pointer, &'a Value)> = Vec::new();
+        for (base, list) in [(ctx.item_ptr, ctx.item.get("parameters")), (ctx.ptr, op.get("parameters"))] {
             let Some(list) = list else { continue };
             let Some(list) = list.as_array() else {
-                self.sink.error(&format!("#{base}/parameters"), "`parameters` must be an array");
+                self.sink.error(&base.join("parameters"), "`parameters` must be an array");
                 continue;
             };
             for (i, p) in list.iter().enumerate() {
-                let mut ptr = format!("{base}/parameters/{i}");
-                let mut p: &'a Value = p;
-                if let Some(r) = p.get("$ref").and_then(Value::as_str) {
-                    match document.resolve(r) {
-                        Ok((rp, v)) => {
-                            ptr = rp;
-                            p = v;
-                        }
-                        Err(msg) => {
-                            self.sink.error(&format!("#{ptr}"), msg);
-                            continue;
-                        }
+                let (ptr, p) = match document.deref(&base.join("parameters").join(i), p) {
+                    Ok(found) => found,
+                    Err((at, msg)) => {
+                        self.sink.error(&at, msg);
+                        continue;
                     }
-                }
+                };
                 let key = (p.get("name").cloned(), p.get("in").cloned());
                 raw_params.retain(|(_, q)| (q.get("name").cloned(), q.get("in").cloned()) != key);
                 raw_params.push((ptr, p));
@@ -211,7 +199,7 @@ impl<'a> Lowerer<'a> {
         let mut path_params = Vec::new();
         let mut params = Vec::new();
         for (ptr, p) in raw_params {
-            let pat = format!("#{ptr}");
+            let pat = ptr.clone();
             let (Some(wire), Some(location)) =
                 (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
             else {
@@ -225,7 +213,7 @@ impl<'a> Lowerer<'a> {
                 "cookie" => ParamIn::Cookie,
                 other => {
                     self.sink.error(
-                        &format!("{pat}/in"),
+                        &pat.join("in"),
                         format!("unknown parameter location `{}`", crate::diag::excerpt(other)),
                     );
                     continue;
@@ -240,7 +228,7 @@ impl<'a> Lowerer<'a> {
             }
             let hint = format!("{type_stem}{}", camel_ident(wire));
             let ty = match (p.get("schema"), p.get("content")) {
-                (Some(schema), _) => self.ty_of(&format!("{ptr}/schema"), schema, &hint),
+                (Some(schema), _) => self.ty_of(&ptr.join("schema"), schema, &hint),
                 (None, Some(_)) => {
                     self.sink.warn(&pat, "parameters with `content` are sent as strings");
                     Ty::String
@@ -269,7 +257,7 @@ impl<'a> Lowerer<'a> {
             if location == ParamIn::Cookie {
                 self.sink.warn(&pat, "cookie parameters are sent in a `Cookie` header");
             }
-            let (name, holder) = param_scope.claim_for(&snake_ident(wire), &pat);
+            let (name, holder) = param_scope.claim_for(&snake_ident(wire), &pat.to_string());
             if holder.is_some() {
                 self.renamed(&pat, "parameter", wire, &name, holder);
             }
@@ -300,7 +288,7 @@ impl<'a> Lowerer<'a> {
             if !path_params.iter().any(|p| &p.wire == ph) {
                 // The placeholder is filled all the same: the method takes it as a string.
                 let (name, _) = param_scope.claim(&snake_ident(ph));
-                self.sink.warn(&at, format!("path placeholder `{{{ph}}}` has no path parameter; generated as a required string argument `{name}`"));
+                self.sink.warn(at, format!("path placeholder `{{{ph}}}` has no path parameter; generated as a required string argument `{name}`"));
                 path_params.push(Param {
                     name,
                     wire: ph.clone(),
@@ -314,7 +302,7 @@ impl<'a> Lowerer<'a> {
         path_params.retain(|p| {
             let used = placeholders.contains(&p.wire);
             if !used {
-                self.sink.warn(&at, format!("path parameter `{}` does not appear in the path", p.wire));
+                self.sink.warn(at, format!("path parameter `{}` does not appear in the path", p.wire));
             }
             used
         });
@@ -341,7 +329,7 @@ impl<'a> Lowerer<'a> {
             let mut sorted: Vec<(&String, &Value)> = responses.iter().collect();
             sorted.sort_by_key(|(k, _)| k.to_string());
             for (code, resp) in sorted {
-                let rptr = push_pointer(&format!("{}/responses", ctx.ptr), code);
+                let rptr = ctx.ptr.join("responses").join(code);
                 let status = code.parse::<u16>().ok();
                 let is_success = status.is_some_and(|s| (200..300).contains(&s)) || code.eq_ignore_ascii_case("2XX");
                 let is_error = status.is_some_and(|s| s >= 400)
@@ -375,7 +363,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         } else {
-            self.sink.error(&format!("{at}/responses"), "an operation needs `responses`");
+            self.sink.error(&at.join("responses"), "an operation needs `responses`");
         }
         // A spec that documents only `default` describes its success that way.
         if successes.is_empty() {
@@ -440,31 +428,24 @@ impl<'a> Lowerer<'a> {
         self.response_enum(&mut operation, &type_stem, ctx.ptr);
         self.output(&mut operation, op, &type_stem, ctx.ptr);
         if let Some(pg) = op.get("x-pagination") {
-            operation.pagination = self.pagination(&operation, pg, &format!("{at}/x-pagination"));
+            operation.pagination = self.pagination(&operation, pg, &at.join("x-pagination"));
         }
         Some(operation)
     }
 
     fn request_body(&mut self, ctx: &OpCtx<'a, '_>, type_stem: &str) -> Option<RequestBody> {
         let raw = ctx.op.get("requestBody")?;
-        let mut ptr = format!("{}/requestBody", ctx.ptr);
-        let mut raw: &'a Value = raw;
-        if let Some(r) = raw.get("$ref").and_then(Value::as_str) {
-            let doc = self.doc;
-            match doc.resolve(r) {
-                Ok((p, v)) => {
-                    ptr = p;
-                    raw = v;
-                }
-                Err(msg) => {
-                    self.sink.error(&format!("#{ptr}"), msg);
-                    return None;
-                }
+        let doc = self.doc;
+        let (ptr, raw) = match doc.deref(&ctx.ptr.join("requestBody"), raw) {
+            Ok(found) => found,
+            Err((at, msg)) => {
+                self.sink.error(&at, msg);
+                return None;
             }
-        }
+        };
         let contents = self.contents(&ptr, raw, &format!("{type_stem}Body"));
         if contents.is_empty() {
-            self.sink.warn(&format!("#{ptr}"), "request body has no media types; none is sent");
+            self.sink.warn(&ptr, "request body has no media types; none is sent");
             return None;
         }
         Some(RequestBody {
@@ -474,19 +455,20 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn response(&mut self, ptr: &str, resp: &'a Value, hint: &str, status: Option<u16>, variant: String) -> Response {
+    fn response(
+        &mut self,
+        ptr: &Pointer,
+        resp: &'a Value,
+        hint: &str,
+        status: Option<u16>,
+        variant: String,
+    ) -> Response {
         static NO_RESPONSE: Value = Value::Null;
         let doc = self.doc;
-        let (ptr, resp) = match resp.get("$ref").and_then(Value::as_str) {
-            Some(r) => match doc.resolve(r) {
-                Ok((p, v)) => (p, v),
-                Err(msg) => {
-                    self.sink.error(&format!("#{ptr}"), msg);
-                    (ptr.to_owned(), &NO_RESPONSE)
-                }
-            },
-            None => (ptr.to_owned(), resp),
-        };
+        let (ptr, resp) = doc.deref(ptr, resp).unwrap_or_else(|(at, msg)| {
+            self.sink.error(&at, msg);
+            (ptr.clone(), &NO_RESPONSE)
+        });
         let headers = resp
             .get("headers")
             .and_then(Value::as_object)
@@ -504,17 +486,17 @@ impl<'a> Lowerer<'a> {
     /// The media types of a body. All of them must carry the same schema (Enterprise Manager
     /// offers one schema as XML and JSON); a media type with a different schema is reported
     /// and left out rather than guessed at.
-    fn contents(&mut self, ptr: &str, holder: &'a Value, hint: &str) -> Vec<Content> {
+    fn contents(&mut self, ptr: &Pointer, holder: &'a Value, hint: &str) -> Vec<Content> {
         let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
         let mut out: Vec<Content> = Vec::new();
         let mut first_schema: Option<&'a Value> = None;
         for (mime, media) in content {
-            let mptr = push_pointer(&format!("{ptr}/content"), mime);
+            let mptr = ptr.join("content").join(mime);
             let class = media_class(mime);
             static NO_SCHEMA: Value = Value::Null;
             let schema: &'a Value = media.get("schema").unwrap_or(&NO_SCHEMA);
             let ty = match class {
-                Media::Multipart => self.form_type(&format!("{mptr}/schema"), schema, hint),
+                Media::Multipart => self.form_type(&mptr.join("schema"), schema, hint),
                 Media::Binary => Ty::Bytes,
                 Media::Text => Ty::String,
                 _ if schema.is_null() => Ty::Json,
@@ -525,7 +507,7 @@ impl<'a> Lowerer<'a> {
                                 out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form))
                             {
                                 self.sink.warn(
-                                    &format!("#{mptr}"),
+                                    &mptr,
                                     format!(
                                         "media type `{mime}` has a different schema than `{}`; only `{}` is generated",
                                         existing.mime, existing.mime
@@ -538,7 +520,7 @@ impl<'a> Lowerer<'a> {
                     first_schema.get_or_insert(schema);
                     match out.iter().find(|c| matches!(c.media, Media::Json | Media::Xml | Media::Form)) {
                         Some(c) => c.ty.clone(),
-                        None => self.ty_of(&format!("{mptr}/schema"), schema, hint),
+                        None => self.ty_of(&mptr.join("schema"), schema, hint),
                     }
                 }
             };
@@ -556,7 +538,7 @@ impl<'a> Lowerer<'a> {
                 .map(|c| format!("`{}`", c.mime))
                 .collect();
             self.sink.warn(
-                &format!("#{ptr}/content"),
+                &ptr.join("content"),
                 format!("only the structured media types are generated; {} left out", dropped.join(", ")),
             );
             return structured;
@@ -566,18 +548,18 @@ impl<'a> Lowerer<'a> {
 
     /// A `multipart/form-data` body: a form type with one part per property, files where
     /// the property is binary. A schema without properties is sent as raw bytes.
-    fn form_type(&mut self, ptr: &str, schema: &'a Value, hint: &str) -> Ty {
+    fn form_type(&mut self, ptr: &Pointer, schema: &'a Value, hint: &str) -> Ty {
         let doc = self.doc;
         // Properties are reported where they are written: at the `$ref` target.
-        let (target, resolved): (String, &'a Value) = doc.resolve_chain_at(ptr.to_owned(), schema);
+        let (target, resolved): (Pointer, &'a Value) = doc.deref_lenient(ptr, schema);
         if resolved.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty()) {
-            self.sink.warn(&format!("#{ptr}"), "a multipart body without properties is sent as raw bytes");
+            self.sink.warn(ptr, "a multipart body without properties is sent as raw bytes");
             return Ty::Bytes;
         }
         let want = format!("{}Form", hint.trim_end_matches("Body"));
-        let (name, holder) = self.type_names.claim_for(&want, &format!("#{ptr}"));
+        let (name, holder) = self.type_names.claim_for(&want, &ptr.to_string());
         if holder.is_some() {
-            self.renamed(&format!("#{ptr}"), "multipart form type", &want, &name, holder);
+            self.renamed(ptr, "multipart form type", &want, &name, holder);
         }
         let fields = self.object_fields(&target, resolved, &name);
         let binary = |s: &Value| {
@@ -589,7 +571,7 @@ impl<'a> Lowerer<'a> {
             .into_iter()
             .map(|field| {
                 let raw =
-                    doc.at(field.pointer.trim_start_matches('#')).map(|v| doc.resolve_chain(v)).unwrap_or(&Value::Null);
+                    doc.at(&field.pointer).map(|v| doc.deref_lenient(&field.pointer, v).1).unwrap_or(&Value::Null);
                 let repeated = raw.get("type").and_then(Value::as_str) == Some("array");
                 let file = if repeated { raw.get("items").is_some_and(binary) } else { binary(raw) };
                 let field = if file { crate::ir::Field { ty: Ty::Bytes, ..field } } else { field };
@@ -602,7 +584,7 @@ impl<'a> Lowerer<'a> {
             doc: vec![
                 "The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.".to_owned()
             ],
-            pointer: format!("#{ptr}"),
+            pointer: ptr.clone(),
             kind: TypeKind::Form(parts),
             xml: None,
             features: Vec::new(),
@@ -665,7 +647,7 @@ impl<'a> Lowerer<'a> {
     /// other shape under an XML media type (a map or a free-form value at the root, or no
     /// schema) is left out where JSON offers the same body, and otherwise handled as raw XML
     /// text; either way with a warning at the media type.
-    fn xml_shapes(&mut self, ptr: &str, contents: &mut Vec<Content>) {
+    fn xml_shapes(&mut self, ptr: &Pointer, contents: &mut Vec<Content>) {
         let untyped: Vec<usize> = contents
             .iter()
             .enumerate()
@@ -677,12 +659,12 @@ impl<'a> Lowerer<'a> {
         }
         let json_too = contents.iter().any(|c| matches!(c.media, Media::Json | Media::Form));
         for &i in untyped.iter().rev() {
-            let mptr = push_pointer(&format!("{ptr}/content"), &contents[i].mime);
+            let mptr = ptr.join("content").join(&contents[i].mime);
             if json_too {
-                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); the JSON form is generated", contents[i].mime));
+                self.sink.warn(&mptr, format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); the JSON form is generated", contents[i].mime));
                 contents.remove(i);
             } else {
-                self.sink.warn(&format!("#{mptr}"), format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); sent and received as raw XML text", contents[i].mime));
+                self.sink.warn(&mptr, format!("`{}` has no typed XML form (a map, a free-form value or nested arrays at the root); sent and received as raw XML text", contents[i].mime));
                 contents[i].media = Media::Text;
                 contents[i].ty = Ty::String;
                 contents[i].xml = None;
@@ -709,7 +691,7 @@ impl<'a> Lowerer<'a> {
 
     /// Optional query and header parameters go into one `{Operation}Params` struct with
     /// `Default`, so a list call with a dozen filters reads `&Params { limit: Some(50), ..Default::default() }`.
-    fn params_struct(&mut self, op: &mut Operation, stem: &str, ptr: &str) {
+    fn params_struct(&mut self, op: &mut Operation, stem: &str, ptr: &Pointer) {
         if !op.params.iter().any(|p| !p.required) {
             return;
         }
@@ -718,7 +700,7 @@ impl<'a> Lowerer<'a> {
             .iter()
             .filter(|p| !p.required)
             .map(|p| Field {
-                pointer: String::new(),
+                pointer: ptr.join("parameters"),
                 name: p.name.clone(),
                 wire: p.wire.clone(),
                 ty: p.ty.clone(),
@@ -729,16 +711,13 @@ impl<'a> Lowerer<'a> {
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
         if changed {
-            self.sink.warn(
-                &format!("#{ptr}"),
-                format!("parameters struct name `{stem}Params` is taken; generated as `{name}`"),
-            );
+            self.sink.warn(ptr, format!("parameters struct name `{stem}Params` is taken; generated as `{name}`"));
         }
         let id = crate::ir::TypeId(self.types.len());
         self.types.push(TypeDef {
             name,
             doc: vec![format!("Optional parameters of the `{}` operation.", op.id)],
-            pointer: format!("#{ptr}/parameters"),
+            pointer: ptr.join("parameters"),
             kind: TypeKind::Struct(fields),
             xml: None,
             features: Vec::new(),
@@ -747,7 +726,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Several success statuses with different bodies become an enum, one variant each.
-    fn response_enum(&mut self, op: &mut Operation, stem: &str, ptr: &str) {
+    fn response_enum(&mut self, op: &mut Operation, stem: &str, ptr: &Pointer) {
         let distinct: Vec<Option<&Ty>> = op.successes.iter().map(|r| r.contents.first().map(|c| &c.ty)).collect();
         if distinct.windows(2).all(|w| w[0] == w[1]) {
             return;
@@ -762,7 +741,7 @@ impl<'a> Lowerer<'a> {
         self.types.push(TypeDef {
             name,
             doc: vec!["One variant per documented success status.".to_owned()],
-            pointer: format!("#{ptr}/responses"),
+            pointer: ptr.join("responses"),
             kind: TypeKind::Responses(variants),
             xml: None,
             features: Vec::new(),
@@ -772,7 +751,7 @@ impl<'a> Lowerer<'a> {
 
     /// An operation whose success answer declares response headers returns them with the
     /// status and the body, in an `{Operation}Output` (one success answer, not streamed).
-    fn output(&mut self, op: &mut Operation, raw: &serde_json::Map<String, Value>, stem: &str, ptr: &str) {
+    fn output(&mut self, op: &mut Operation, raw: &serde_json::Map<String, Value>, stem: &str, ptr: &Pointer) {
         let [success] = op.successes.as_slice() else { return };
         if success.headers.is_empty() || op.download || op.response_enum.is_some() {
             return;
@@ -781,7 +760,7 @@ impl<'a> Lowerer<'a> {
         let doc = self.doc;
         // Headers are reported where they are written: at the end of a `$ref` chain.
         let (resp_ptr, resp) = match raw.get("responses").and_then(|r| r.get(&code)) {
-            Some(r) => doc.resolve_chain_at(push_pointer(&format!("{ptr}/responses"), &code), r),
+            Some(r) => doc.deref_lenient(&ptr.join("responses").join(&code), r),
             None => return,
         };
         let mut scope = Scope::with_reserved(&["status", "body"]);
@@ -797,8 +776,8 @@ impl<'a> Lowerer<'a> {
             };
             let secret = schema.get("format").and_then(Value::as_str) == Some("password")
                 || op.session_header.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(wire));
-            let at = format!("#{resp_ptr}/headers/{}", wire.replace('~', "~0").replace('/', "~1"));
-            let (name, holder) = scope.claim_for(&snake_ident(wire), &at);
+            let at = resp_ptr.join("headers").join(wire);
+            let (name, holder) = scope.claim_for(&snake_ident(wire), &at.to_string());
             if holder.is_some() {
                 self.renamed(&at, "response header", wire, &name, holder);
             }
@@ -816,7 +795,7 @@ impl<'a> Lowerer<'a> {
         self.types.push(TypeDef {
             name,
             doc: vec!["The answer: its status, body and the response headers the spec declares.".to_owned()],
-            pointer: format!("#{resp_ptr}"),
+            pointer: resp_ptr.clone(),
             kind: TypeKind::Output { body: success.contents.first().map(|c| c.ty.clone()), headers },
             xml: None,
             features: Vec::new(),
@@ -827,7 +806,7 @@ impl<'a> Lowerer<'a> {
     /// `x-pagination: {offsetParam, limitParam, itemsProperty, totalProperty}` (and the
     /// optional `offsetProperty`, `countProperty`) on a list operation adds a stream method.
     /// Every name is checked against the operation.
-    fn pagination(&mut self, op: &Operation, pg: &Value, at: &str) -> Option<Pagination> {
+    fn pagination(&mut self, op: &Operation, pg: &Value, at: &Pointer) -> Option<Pagination> {
         let get = |k: &str| pg.get(k).and_then(Value::as_str);
         let (Some(offset), Some(limit), Some(items), Some(total)) =
             (get("offsetParam"), get("limitParam"), get("itemsProperty"), get("totalProperty"))
@@ -872,8 +851,7 @@ impl<'a> Lowerer<'a> {
             match found {
                 Some((path, Ty::I32 | Ty::I64, optional)) => Some((path, optional)),
                 _ => {
-                    self.sink
-                        .error(&format!("{at}/{key}"), format!("`{key}` is not an integer property of the response"));
+                    self.sink.error(&at.join(key), format!("`{key}` is not an integer property of the response"));
                     None
                 }
             }
@@ -935,7 +913,9 @@ struct OpCtx<'a, 'p> {
     method: Method,
     item: &'a Value,
     op: &'a Value,
-    ptr: &'p str,
+    /// The path item's pointer (after its `$ref`, if any), for path-level parameters.
+    item_ptr: &'p Pointer,
+    ptr: &'p Pointer,
 }
 
 /// Types written as the text of one XML element.

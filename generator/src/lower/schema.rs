@@ -4,11 +4,12 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::HashSet;
 
+use super::node::Node;
 use super::Lowerer;
-use crate::diag::push_pointer;
 use crate::docs::doc_lines;
 use crate::ir::{EnumVariant, Field, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, Xml};
 use crate::naming::{camel_ident, snake_ident, unraw, Scope};
+use crate::pointer::Pointer;
 
 /// String formats that are plain strings on the Rust side without losing anything.
 const PLAIN_STRING_FORMATS: &[&str] = &[
@@ -66,13 +67,13 @@ pub(crate) enum Shape {
 
 impl<'a> Lowerer<'a> {
     /// Fills in a registered named type from the schema at `pointer`.
-    pub(crate) fn define(&mut self, id: TypeId, pointer: &str) {
+    pub(crate) fn define(&mut self, id: TypeId, pointer: &Pointer) {
         let doc = self.doc;
         let Some(value) = doc.at(pointer) else { return };
         let name = self.types[id.0].name.clone();
         self.types[id.0].doc = description(value);
         self.types[id.0].xml = xml_object(value);
-        let shape = self.shape(pointer, value, &name, Some(id));
+        let shape = self.shape(pointer, value, &name);
         self.types[id.0].kind = match shape {
             Shape::Kind(kind) => kind,
             Shape::Ty(ty) => TypeKind::Alias(ty),
@@ -82,37 +83,33 @@ impl<'a> Lowerer<'a> {
     /// The type use for the schema at `pointer` (a `$ref` or an inline schema). Inline schemas
     /// that need a name get one derived from `hint`, which callers build from where the
     /// schema sits (`{Parent}{Property}`, `{Operation}Body`).
-    pub(crate) fn ty_of(&mut self, pointer: &str, value: &'a Value, hint: &str) -> Ty {
-        let at = format!("#{pointer}");
+    pub(crate) fn ty_of(&mut self, pointer: &Pointer, value: &'a Value, hint: &str) -> Ty {
         let Some(obj) = value.as_object() else {
             if value != &Value::Bool(true) {
-                self.sink.error(&at, "a schema must be an object");
+                self.sink.error(pointer, "a schema must be an object");
             }
             return Ty::Json;
         };
-        if let Some(reference) = obj.get("$ref") {
-            return self.ty_of_ref(&at, reference, hint);
+        let node = Node::read(obj);
+        if let Some(reference) = node.reference {
+            return self.ty_of_ref(pointer, reference, hint);
         }
-        let nullable = obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let nullable = node.is_nullable();
         // The same inline schema reached again (a property merged back in through `allOf`
         // of its own parent) is the same type, not a new one each time round.
         if let Some(&id) = self.by_pointer.get(pointer) {
             return if nullable { Ty::Nullable(Box::new(Ty::Named(id))) } else { Ty::Named(id) };
         }
-        let ty = if needs_name(value) {
+        let ty = if needs_name(&node) {
             let id = self.new_type(hint, pointer, value);
-            match self.shape(pointer, value, &self.types[id.0].name.clone(), Some(id)) {
-                Shape::Kind(kind) => {
-                    self.types[id.0].kind = kind;
-                    Ty::Named(id)
-                }
-                Shape::Ty(ty) => {
-                    self.types[id.0].kind = TypeKind::Alias(ty.clone());
-                    Ty::Named(id)
-                }
-            }
+            let shape = self.shape(pointer, value, &self.types[id.0].name.clone());
+            self.types[id.0].kind = match shape {
+                Shape::Kind(kind) => kind,
+                Shape::Ty(ty) => TypeKind::Alias(ty),
+            };
+            Ty::Named(id)
         } else {
-            match self.shape(pointer, value, hint, None) {
+            match self.shape(pointer, value, hint) {
                 Shape::Ty(ty) => ty,
                 Shape::Kind(kind) => {
                     let id = self.new_type(hint, pointer, value);
@@ -128,7 +125,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn ty_of_ref(&mut self, at: &str, reference: &Value, hint: &str) -> Ty {
+    /// A `$ref` written at `at`. It is followed one step, not to the end of its chain: a
+    /// component that is itself a `$ref` is a named alias, and must be named as one.
+    fn ty_of_ref(&mut self, at: &Pointer, reference: &Value, hint: &str) -> Ty {
         let Some(reference) = reference.as_str() else {
             self.sink.error(at, "`$ref` must be a string");
             return Ty::Json;
@@ -150,19 +149,21 @@ impl<'a> Lowerer<'a> {
             self.sink.error(at, format!("`$ref` cycle: `{reference}` refers back to itself"));
             return Ty::Json;
         }
-        let last = target.rsplit('/').next().unwrap_or(hint).replace("~1", "/").replace("~0", "~");
-        let hint = if target.starts_with("/components/") { camel_ident(&last) } else { hint.to_owned() };
+        let hint = match target.last() {
+            Some(last) if target.starts_with(&Pointer::root().join("components")) => camel_ident(&last),
+            _ => hint.to_owned(),
+        };
         let ty = self.ty_of(&target, value, &hint);
         self.resolving.remove(&target);
         ty
     }
 
-    fn new_type(&mut self, hint: &str, pointer: &str, value: &Value) -> TypeId {
+    fn new_type(&mut self, hint: &str, pointer: &Pointer, value: &Value) -> TypeId {
         let want = camel_ident(hint);
         let (name, changed) = self.type_names.claim(&want);
         if changed && self.opts.strict_inline_names {
             self.sink.warn(
-                &format!("#{pointer}"),
+                pointer,
                 format!("inline schema would be named `{want}`, which is taken; generated as `{name}` (move it to components/schemas to name it)"),
             );
         }
@@ -170,56 +171,87 @@ impl<'a> Lowerer<'a> {
         self.types.push(TypeDef {
             name,
             doc: description(value),
-            pointer: format!("#{pointer}"),
+            pointer: pointer.clone(),
             kind: TypeKind::Pending,
             xml: xml_object(value),
             features: Vec::new(),
         });
-        self.by_pointer.insert(pointer.to_owned(), id);
+        self.by_pointer.insert(pointer.clone(), id);
         id
     }
 
-    /// The heart of lowering: one schema object → a kind or a type use.
-    fn shape(&mut self, pointer: &str, value: &'a Value, name: &str, _id: Option<TypeId>) -> Shape {
-        let at = format!("#{pointer}");
+    /// The heart of lowering: one schema object → a kind or a type use. The node is
+    /// destructured without `..`: every keyword is used here or ignored by name.
+    pub(crate) fn shape(&mut self, pointer: &Pointer, value: &'a Value, name: &str) -> Shape {
         let Some(obj) = value.as_object() else {
             return Shape::Ty(Ty::Json);
         };
-        if let Some(reference) = obj.get("$ref") {
-            // A component that is only a reference is an alias of its target.
-            return Shape::Ty(self.ty_of_ref(&at, reference, name));
+        let node = Node::read(obj);
+        let Node {
+            reference,
+            ty,
+            format: _,
+            nullable: _, // applied by the type use (`ty_of`), not by the named type
+            enumeration,
+            all_of,
+            one_of,
+            any_of,
+            not,
+            properties,
+            required: _, // read with the properties (`object_fields`)
+            additional_properties,
+            items,
+            discriminator: _, // read by `union`
+            xml: _,           // read into the type's and fields' XML facts (`xml_object`)
+            title: _,
+            description: _,
+            default: _, // documented on the field that uses the schema
+            secret,
+            enum_descriptions: _, // read by `enumeration`
+            constraints: _,       // the server validates; the client sends what it is given
+            annotations: _,
+            ref unsupported,
+            other: _,
+        } = node;
+        for keyword in unsupported {
+            self.sink.warn(
+                &pointer.join(keyword),
+                format!("`{keyword}` is not supported; the generated type does not enforce it"),
+            );
         }
-        if obj.contains_key("not") {
-            self.sink.warn(&format!("{at}/not"), "`not` cannot be expressed in Rust types; using serde_json::Value");
+        if let Some(reference) = reference {
+            // A component that is only a reference is an alias of its target.
+            return Shape::Ty(self.ty_of_ref(pointer, reference, name));
+        }
+        if not.is_some() {
+            self.sink.warn(&pointer.join("not"), "`not` cannot be expressed in Rust types; using serde_json::Value");
             return Shape::Ty(Ty::Json);
         }
-        let one_of = obj.get("oneOf").or_else(|| obj.get("anyOf"));
-        if let Some(alternatives) = one_of {
-            let key = if obj.contains_key("oneOf") { "oneOf" } else { "anyOf" };
-            return self.union(pointer, obj, key, alternatives, name);
+        if let Some((key, alternatives)) = one_of.map(|a| ("oneOf", a)).or(any_of.map(|a| ("anyOf", a))) {
+            return self.union(pointer, &node, key, alternatives, name);
         }
-        if let Some(parts) = obj.get("allOf") {
+        if let Some(parts) = all_of {
             let Some(parts) = parts.as_array() else {
-                self.sink.error(&format!("{at}/allOf"), "`allOf` must be an array");
+                self.sink.error(&pointer.join("allOf"), "`allOf` must be an array");
                 return Shape::Ty(Ty::Json);
             };
             // `allOf: [$ref]` with nothing else is only a way to attach a description.
-            if parts.len() == 1 && !obj.contains_key("properties") {
-                return Shape::Ty(self.ty_of(&format!("{pointer}/allOf/0"), &parts[0], name));
+            if parts.len() == 1 && properties.is_none() {
+                return Shape::Ty(self.ty_of(&pointer.join("allOf").join(0), &parts[0], name));
             }
             return Shape::Kind(TypeKind::Struct(self.object_fields(pointer, value, name)));
         }
-        if let Some(values) = obj.get("enum") {
-            if let Some(shape) = self.enumeration(pointer, obj, values) {
+        if let Some(values) = enumeration {
+            if let Some(shape) = self.enumeration(pointer, &node, values) {
                 return shape;
             }
         }
-        let ty = match obj.get("type") {
+        let ty = match ty {
             None => None,
             Some(Value::String(t)) => Some(t.as_str()),
             Some(other) => {
                 self.sink.warn(
-                    &format!("{at}/type"),
+                    &pointer.join("type"),
                     format!(
                         "`type` {} is not an OpenAPI 3.0 type; using serde_json::Value",
                         crate::diag::excerpt(&other.to_string())
@@ -228,8 +260,11 @@ impl<'a> Lowerer<'a> {
                 return Shape::Ty(Ty::Json);
             }
         };
-        let format = obj.get("format").and_then(Value::as_str).unwrap_or("");
-        let secret = format == "password" || obj.get("x-secret").and_then(Value::as_bool) == Some(true);
+        let format = node.format_name();
+        let secret = format == "password" || secret.and_then(Value::as_bool) == Some(true);
+        let unknown_format = |this: &mut Self, what: &str, fallback: &str| {
+            this.sink.warn(&pointer.join("format"), format!("unknown {what} format `{format}`; using {fallback}"));
+        };
         match ty {
             Some("string") if secret => Shape::Ty(Ty::Secret),
             Some("string") => Shape::Ty(match format {
@@ -237,58 +272,56 @@ impl<'a> Lowerer<'a> {
                 "date-time" => Ty::DateTime,
                 "date" => Ty::Date,
                 f if PLAIN_STRING_FORMATS.contains(&f) => Ty::String,
-                f => {
-                    self.sink.warn(&format!("{at}/format"), format!("unknown string format `{f}`; using String"));
+                _ => {
+                    unknown_format(self, "string", "String");
                     Ty::String
                 }
             }),
             Some("integer") => Shape::Ty(match format {
                 "int32" | "int16" | "int8" | "uint8" | "uint16" => Ty::I32,
                 "" | "int64" | "uint" | "uint32" | "uint64" | "int" | "integer" | "long" => Ty::I64,
-                f => {
-                    self.sink.warn(&format!("{at}/format"), format!("unknown integer format `{f}`; using i64"));
+                _ => {
+                    unknown_format(self, "integer", "i64");
                     Ty::I64
                 }
             }),
             Some("number") => Shape::Ty(match format {
                 "float" => Ty::F32,
                 "" | "double" | "decimal" => Ty::F64,
-                f => {
-                    self.sink.warn(&format!("{at}/format"), format!("unknown number format `{f}`; using f64"));
+                _ => {
+                    unknown_format(self, "number", "f64");
                     Ty::F64
                 }
             }),
             Some("boolean") => Shape::Ty(Ty::Bool),
             Some("array") => {
-                let item_hint = format!("{name}Item");
-                let item = match obj.get("items") {
-                    Some(items) => self.ty_of(&format!("{pointer}/items"), items, &item_hint),
+                let item = match items {
+                    Some(items) => self.ty_of(&pointer.join("items"), items, &format!("{name}Item")),
                     None => {
-                        self.sink.warn(&at, "array without `items`; items are serde_json::Value");
+                        self.sink.warn(pointer, "array without `items`; items are serde_json::Value");
                         Ty::Json
                     }
                 };
                 Shape::Ty(Ty::Vec(Box::new(item)))
             }
             Some("object") | None => {
-                if obj.get("properties").is_some_and(|p| !p.is_object()) {
-                    self.sink.error(&format!("{at}/properties"), "`properties` must be an object");
+                if properties.is_some_and(|p| !p.is_object()) {
+                    self.sink.error(&pointer.join("properties"), "`properties` must be an object");
                     return Shape::Ty(Ty::Json);
                 }
-                let has_props = obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
-                if has_props {
+                if node.has_properties() {
                     return Shape::Kind(TypeKind::Struct(self.object_fields(pointer, value, name)));
                 }
-                match obj.get("additionalProperties") {
+                match additional_properties {
                     Some(Value::Bool(false)) | None => {
-                        if ty.is_none() && obj.get("items").is_some() {
-                            self.sink.warn(&at, "schema has `items` but no `type: array`; using serde_json::Value");
+                        if ty.is_none() && items.is_some() {
+                            self.sink.warn(pointer, "schema has `items` but no `type: array`; using serde_json::Value");
                         }
                         Shape::Ty(Ty::Json)
                     }
                     Some(Value::Bool(true)) => Shape::Ty(Ty::Map(Box::new(Ty::Json))),
                     Some(inner) => {
-                        let v = self.ty_of(&format!("{pointer}/additionalProperties"), inner, &format!("{name}Value"));
+                        let v = self.ty_of(&pointer.join("additionalProperties"), inner, &format!("{name}Value"));
                         Shape::Ty(Ty::Map(Box::new(v)))
                     }
                 }
@@ -296,7 +329,7 @@ impl<'a> Lowerer<'a> {
             Some("null") => Shape::Ty(Ty::Nullable(Box::new(Ty::Json))),
             Some(other) => {
                 self.sink.warn(
-                    &format!("{at}/type"),
+                    &pointer.join("type"),
                     format!("unknown type `{}`; using serde_json::Value", crate::diag::excerpt(other)),
                 );
                 Shape::Ty(Ty::Json)
@@ -306,13 +339,13 @@ impl<'a> Lowerer<'a> {
 
     /// `enum`: string values become a Rust enum with a catch-all; other values keep the
     /// underlying type (an integer enum stays an integer) with the values in the docs.
-    fn enumeration(&mut self, pointer: &str, obj: &serde_json::Map<String, Value>, values: &Value) -> Option<Shape> {
-        let at = format!("#{pointer}/enum");
+    fn enumeration(&mut self, pointer: &Pointer, node: &Node<'a>, values: &Value) -> Option<Shape> {
+        let at = pointer.join("enum");
         let Some(values) = values.as_array() else {
             self.sink.error(&at, "`enum` must be an array");
             return Some(Shape::Ty(Ty::Json));
         };
-        let ty = obj.get("type").and_then(Value::as_str);
+        let ty = node.type_name();
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         let non_null = values.iter().filter(|v| !v.is_null()).count();
         if ty.is_some_and(|t| t != "string") || strings.len() != non_null || strings.is_empty() {
@@ -322,21 +355,25 @@ impl<'a> Lowerer<'a> {
             }
             return None;
         }
-        let descriptions = obj.get("x-enumDescriptions").or_else(|| obj.get("x-enum-descriptions"));
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let mut seen = HashSet::new();
         for (index, wire) in values.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|s| (i, s))) {
-            let at = format!("{at}/{index}");
+            let at = at.join(index);
             if !seen.insert(wire) {
                 self.sink.warn(&at, format!("enum value `{wire}` is listed twice"));
                 continue;
             }
-            let (name, holder) = scope.claim_for(&camel_ident(wire), &at);
+            let (name, holder) = scope.claim_for(&camel_ident(wire), &at.to_string());
             if holder.is_some() {
                 self.renamed(&at, "enum value", wire, &name, holder);
             }
-            let doc = descriptions.and_then(|d| d.get(wire)).and_then(Value::as_str).map(doc_lines).unwrap_or_default();
+            let doc = node
+                .enum_descriptions
+                .and_then(|d| d.get(wire))
+                .and_then(Value::as_str)
+                .map(doc_lines)
+                .unwrap_or_default();
             variants.push(EnumVariant { name, wire: wire.to_owned(), doc });
         }
         let (catch_all, _) = scope.claim("UnknownValue");
@@ -347,15 +384,8 @@ impl<'a> Lowerer<'a> {
     /// schemas. Veeam's parents also carry `properties`; the children `allOf` the parent to
     /// get them, so the parent's own properties are not repeated here. Without one: an
     /// untagged union tried in order.
-    fn union(
-        &mut self,
-        pointer: &str,
-        obj: &'a serde_json::Map<String, Value>,
-        key: &str,
-        alts: &'a Value,
-        name: &str,
-    ) -> Shape {
-        let at = format!("#{pointer}/{key}");
+    fn union(&mut self, pointer: &Pointer, node: &Node<'a>, key: &str, alts: &'a Value, name: &str) -> Shape {
+        let at = pointer.join(key);
         let Some(alts) = alts.as_array() else {
             self.sink.error(&at, format!("`{key}` must be an array"));
             return Shape::Ty(Ty::Json);
@@ -369,24 +399,24 @@ impl<'a> Lowerer<'a> {
         if real.is_empty() {
             return Shape::Ty(Ty::Json);
         }
-        let tag = obj.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
-        if real.len() == 1 && tag.is_none() && !obj.contains_key("properties") {
+        let tag = node.discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str);
+        if real.len() == 1 && tag.is_none() && node.properties.is_none() {
             let (i, v) = real[0];
-            let ty = self.ty_of(&format!("{pointer}/{key}/{i}"), v, name);
+            let ty = self.ty_of(&at.join(i), v, name);
             // `oneOf: [X, {type: "null"}]` is an optional X.
             let nullable = real.len() != alts.len() && !matches!(ty, Ty::Nullable(_));
             return Shape::Ty(if nullable { Ty::Nullable(Box::new(ty)) } else { ty });
         }
         let mut scope = Scope::default();
         let mut variants: Vec<UnionVariant> = Vec::new();
-        let mapping: Vec<(String, String)> = obj
-            .get("discriminator")
+        let mapping: Vec<(String, String)> = node
+            .discriminator
             .and_then(|d| d.get("mapping"))
             .and_then(Value::as_object)
             .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), normalize_mapping(v)))).collect())
             .unwrap_or_default();
         for (i, alt) in real {
-            let alt_ptr = format!("{pointer}/{key}/{i}");
+            let alt_ptr = at.join(i);
             let reference = alt.get("$ref").and_then(Value::as_str);
             let variant_hint = format!("{name}Variant{}", i + 1);
             let ty = self.ty_of(&alt_ptr, alt, &variant_hint);
@@ -400,7 +430,7 @@ impl<'a> Lowerer<'a> {
                     }
                 } else {
                     self.sink.warn(
-                        &format!("#{alt_ptr}"),
+                        &alt_ptr,
                         "a discriminated union member should be a `$ref`; it can only be matched by its own tag value",
                     );
                 }
@@ -414,12 +444,12 @@ impl<'a> Lowerer<'a> {
         }
         // Mapped schemas that are not listed in oneOf still belong to the union.
         if tag.is_some() {
+            let mapping_ptr = pointer.join("discriminator").join("mapping");
             for (k, target) in &mapping {
                 if variants.iter().any(|v| v.tags.contains(k)) {
                     continue;
                 }
-                let ty =
-                    self.ty_of_ref(&format!("#{pointer}/discriminator/mapping"), &Value::from(target.clone()), name);
+                let ty = self.ty_of_ref(&mapping_ptr, &Value::from(target.clone()), name);
                 if let Some(v) = variants.iter_mut().find(|v| v.ty == ty) {
                     v.tags.push(k.clone());
                 } else {
@@ -435,17 +465,17 @@ impl<'a> Lowerer<'a> {
     /// The fields of an object schema, with `allOf` parts merged in order. A part that is a
     /// discriminated parent contributes only its properties, not its `oneOf`: that is how the
     /// parent ⇄ child cycle is cut.
-    pub(crate) fn object_fields(&mut self, pointer: &str, value: &'a Value, name: &str) -> Vec<Field> {
-        let mut props: IndexMap<String, (String, &'a Value)> = IndexMap::new();
+    pub(crate) fn object_fields(&mut self, pointer: &Pointer, value: &'a Value, name: &str) -> Vec<Field> {
+        let mut props: IndexMap<String, (Pointer, &'a Value)> = IndexMap::new();
         let mut required: Vec<String> = Vec::new();
         let mut visiting = HashSet::new();
         self.collect_properties(pointer, value, &mut props, &mut required, &mut visiting);
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (wire, (prop_ptr, prop)) in props {
-            let (field_name, holder) = scope.claim_for(&snake_ident(&wire), &format!("#{prop_ptr}"));
+            let (field_name, holder) = scope.claim_for(&snake_ident(&wire), &prop_ptr.to_string());
             if holder.is_some() {
-                self.renamed(&format!("#{prop_ptr}"), "property", &wire, &field_name, holder);
+                self.renamed(&prop_ptr, "property", &wire, &field_name, holder);
             }
             let hint = format!("{name}{}", camel_ident(unraw(&wire)));
             let ty = self.ty_of(&prop_ptr, prop, &hint);
@@ -457,7 +487,7 @@ impl<'a> Lowerer<'a> {
                 doc.push(format!("Default: `{default}`"));
             }
             fields.push(Field {
-                pointer: format!("#{prop_ptr}"),
+                pointer: prop_ptr,
                 required: required.contains(&wire),
                 name: field_name,
                 wire,
@@ -468,7 +498,7 @@ impl<'a> Lowerer<'a> {
         }
         for r in required {
             if !fields.iter().any(|f| f.wire == r) {
-                self.sink.warn(&format!("#{pointer}/required"), format!("required property `{r}` is not defined"));
+                self.sink.warn(&pointer.join("required"), format!("required property `{r}` is not defined"));
             }
         }
         fields
@@ -476,58 +506,52 @@ impl<'a> Lowerer<'a> {
 
     fn collect_properties(
         &mut self,
-        pointer: &str,
+        pointer: &Pointer,
         value: &'a Value,
-        props: &mut IndexMap<String, (String, &'a Value)>,
+        props: &mut IndexMap<String, (Pointer, &'a Value)>,
         required: &mut Vec<String>,
-        visiting: &mut HashSet<String>,
+        visiting: &mut HashSet<Pointer>,
     ) {
-        if !visiting.insert(pointer.to_owned()) {
+        if !visiting.insert(pointer.clone()) {
             return;
         }
-        let at = format!("#{pointer}");
-        if let Some(parts) = value.get("allOf").and_then(Value::as_array) {
+        let Some(obj) = value.as_object() else { return };
+        let node = Node::read(obj);
+        if let Some(parts) = node.all_of.and_then(Value::as_array) {
+            let doc = self.doc;
             for (i, part) in parts.iter().enumerate() {
-                let part_ptr = format!("{pointer}/allOf/{i}");
-                let doc = self.doc;
-                let (ptr, part) = match part.get("$ref").and_then(Value::as_str) {
-                    Some(r) => match doc.resolve(r) {
-                        Ok((p, v)) => (p, v),
-                        Err(msg) => {
-                            self.sink.error(&format!("#{part_ptr}"), msg);
-                            continue;
-                        }
-                    },
-                    None => (part_ptr.clone(), part),
+                let part_ptr = pointer.join("allOf").join(i);
+                let (ptr, part) = match doc.deref(&part_ptr, part) {
+                    Ok(found) => found,
+                    Err((at, msg)) => {
+                        self.sink.error(&at, msg);
+                        continue;
+                    }
                 };
                 if part.get("properties").is_none() && part.get("allOf").is_none() {
                     if part.get("oneOf").is_some() || part.get("anyOf").is_some() {
                         self.sink.warn(
-                            &format!("#{part_ptr}"),
+                            &part_ptr,
                             "a union inside `allOf` cannot be merged into a struct; its alternatives are not included",
                         );
                     } else if part.get("type").and_then(Value::as_str).is_some_and(|t| t != "object") {
-                        self.sink.warn(
-                            &format!("#{part_ptr}"),
-                            "a non-object schema inside `allOf` cannot be merged into a struct",
-                        );
+                        self.sink.warn(&part_ptr, "a non-object schema inside `allOf` cannot be merged into a struct");
                     }
                 }
                 self.collect_properties(&ptr, part, props, required, visiting);
             }
         }
-        match value.get("properties") {
+        match node.properties {
             Some(Value::Object(p)) => {
                 for (k, v) in p {
-                    let ptr = push_pointer(&format!("{pointer}/properties"), k);
                     // A later definition refines an earlier one but keeps its position.
-                    props.insert(k.clone(), (ptr, v));
+                    props.insert(k.clone(), (pointer.join("properties").join(k), v));
                 }
             }
-            Some(_) => self.sink.error(&format!("{at}/properties"), "`properties` must be an object"),
+            Some(_) => self.sink.error(&pointer.join("properties"), "`properties` must be an object"),
             None => {}
         }
-        match value.get("required") {
+        match node.required {
             Some(Value::Array(r)) => {
                 for name in r.iter().filter_map(Value::as_str) {
                     if !required.iter().any(|x| x == name) {
@@ -535,17 +559,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            Some(_) => self.sink.error(&format!("{at}/required"), "`required` must be an array of property names"),
+            Some(_) => self.sink.error(&pointer.join("required"), "`required` must be an array of property names"),
             None => {}
         }
-        if value.get("properties").is_some() {
-            if let Some(ap) = value.get("additionalProperties") {
-                if ap != &Value::Bool(false)
-                    && ap != &Value::Bool(true)
-                    && ap.as_object().is_some_and(|o| !o.is_empty())
-                {
+        if node.properties.is_some() {
+            if let Some(ap) = node.additional_properties {
+                if ap.as_object().is_some_and(|o| !o.is_empty()) {
                     self.sink.warn(
-                        &format!("{at}/additionalProperties"),
+                        &pointer.join("additionalProperties"),
                         "additional properties next to declared ones are not kept in the struct",
                     );
                 }
@@ -556,16 +577,15 @@ impl<'a> Lowerer<'a> {
 
 /// Whether an inline schema becomes a named type (and so should claim its name before its
 /// children do, keeping parents ahead of children in the output).
-fn needs_name(v: &Value) -> bool {
-    let Some(o) = v.as_object() else { return false };
-    if o.contains_key("$ref") || o.contains_key("not") {
+fn needs_name(n: &Node<'_>) -> bool {
+    if n.reference.is_some() || n.not.is_some() {
         return false;
     }
-    let has_props = o.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
-    let all_of = o.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1 || has_props);
-    let string_enum = o.get("enum").and_then(Value::as_array).is_some_and(|e| {
+    let has_props = n.has_properties();
+    let all_of = n.all_of.and_then(Value::as_array).is_some_and(|a| a.len() > 1 || has_props);
+    let string_enum = n.enumeration.and_then(Value::as_array).is_some_and(|e| {
         !e.is_empty() && e.iter().all(|x| x.is_string() || x.is_null()) && e.iter().any(Value::is_string)
-    }) && o.get("type").and_then(Value::as_str).is_none_or(|t| t == "string");
+    }) && n.type_name().is_none_or(|t| t == "string");
     has_props || all_of || string_enum
 }
 
@@ -578,13 +598,7 @@ fn normalize_mapping(v: &str) -> String {
 }
 
 fn description(v: &Value) -> Vec<String> {
-    let title = v.get("title").and_then(Value::as_str);
-    let desc = v.get("description").and_then(Value::as_str);
-    match (title, desc) {
-        (_, Some(d)) => doc_lines(d),
-        (Some(t), None) => doc_lines(t),
-        (None, None) => Vec::new(),
-    }
+    v.as_object().map(|o| Node::read(o).doc()).unwrap_or_default()
 }
 
 pub(crate) fn xml_object(v: &Value) -> Option<Xml> {
