@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, TypeKind};
+use crate::ir::Api;
 
 /// The feature of schemas no operation uses.
 pub const UNREFERENCED: &str = "unreferenced-schemas";
@@ -63,22 +63,8 @@ fn mark(api: &Api, roots: Vec<usize>, feature: &str, users: &mut BTreeMap<usize,
         if !users.entry(i).or_default().insert(feature.to_owned()) {
             continue;
         }
-        work.extend(references(&api.types[i].kind));
+        work.extend(api.types[i].kind.references().into_iter().map(|id| id.0));
     }
-}
-
-fn references(kind: &TypeKind) -> Vec<usize> {
-    let mut ids = Vec::new();
-    match kind {
-        TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
-        TypeKind::Form(parts) => parts.iter().for_each(|p| p.field.ty.named(&mut ids)),
-        TypeKind::Output { body: Some(t), .. } => t.named(&mut ids),
-        TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut ids)),
-        TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
-        TypeKind::Responses(vs) => vs.iter().flat_map(|(_, _, t)| t).for_each(|t| t.named(&mut ids)),
-        _ => {}
-    }
-    ids.into_iter().map(|i| i.0).collect()
 }
 
 fn slug(tag: &str) -> String {

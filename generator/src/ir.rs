@@ -161,6 +161,30 @@ pub enum TypeKind {
     Pending,
 }
 
+impl TypeKind {
+    /// Every type use written directly in this kind: its fields, form parts, union variants,
+    /// aliased type, response payloads or output body. The one list of edges of the type
+    /// graph, for every walk over it (features, XML, recursion).
+    pub fn uses(&self) -> Vec<&Ty> {
+        match self {
+            TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Form(parts) => parts.iter().map(|p| &p.field.ty).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => vec![t],
+            TypeKind::Responses(payloads) => payloads.iter().filter_map(|(_, _, t)| t.as_ref()).collect(),
+            TypeKind::Output { body, .. } => body.iter().collect(),
+            TypeKind::Enum { .. } | TypeKind::Pending => Vec::new(),
+        }
+    }
+
+    /// The named types this kind mentions, however deeply inside a use.
+    pub fn references(&self) -> Vec<TypeId> {
+        let mut out = Vec::new();
+        self.uses().into_iter().for_each(|t| t.named(&mut out));
+        out
+    }
+}
+
 /// A declared response header, as a field of an operation's output.
 #[derive(Clone, Debug)]
 pub struct OutputHeader {

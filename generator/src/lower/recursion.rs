@@ -7,15 +7,11 @@ use crate::ir::{Ty, TypeDef, TypeKind};
 
 pub(crate) fn break_cycles(types: &mut [TypeDef]) {
     // Aliases first: which aliases reach themselves through other aliases only?
-    let alias_edges: Vec<Vec<usize>> = types
-        .iter()
-        .map(|t| match &t.kind {
-            TypeKind::Alias(ty) => {
-                let mut ids = Vec::new();
-                ty.named(&mut ids);
-                ids.into_iter().map(|i| i.0).filter(|&j| matches!(types[j].kind, TypeKind::Alias(_))).collect()
-            }
-            _ => Vec::new(),
+    let is_alias = |i: usize| matches!(types[i].kind, TypeKind::Alias(_));
+    let alias_edges: Vec<Vec<usize>> = (0..types.len())
+        .map(|i| match is_alias(i) {
+            true => types[i].kind.references().into_iter().map(|id| id.0).filter(|&j| is_alias(j)).collect(),
+            false => Vec::new(),
         })
         .collect();
     let scc = components(&alias_edges);
@@ -33,12 +29,7 @@ pub(crate) fn break_cycles(types: &mut [TypeDef]) {
         .iter()
         .map(|t| {
             let mut out = Vec::new();
-            match &t.kind {
-                TypeKind::Struct(fields) => fields.iter().for_each(|f| by_value(&f.ty, &mut out)),
-                TypeKind::Union(u) => u.variants.iter().for_each(|v| by_value(&v.ty, &mut out)),
-                TypeKind::Alias(ty) | TypeKind::Newtype(ty) => by_value(ty, &mut out),
-                _ => {}
-            }
+            t.kind.uses().into_iter().for_each(|ty| by_value(ty, &mut out));
             out
         })
         .collect();

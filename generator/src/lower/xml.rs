@@ -48,14 +48,7 @@ pub(crate) fn reachable(api: &Api) -> BTreeSet<usize> {
         if !out.insert(i) {
             continue;
         }
-        let mut ids = Vec::new();
-        match &api.types[i].kind {
-            TypeKind::Struct(fields) => fields.iter().for_each(|f| f.ty.named(&mut ids)),
-            TypeKind::Form(parts) => parts.iter().for_each(|p| p.field.ty.named(&mut ids)),
-            TypeKind::Alias(t) | TypeKind::Newtype(t) => t.named(&mut ids),
-            _ => {}
-        }
-        work.extend(ids.into_iter().map(|i| i.0));
+        work.extend(api.types[i].kind.references().into_iter().map(|id| id.0));
     }
     out
 }
