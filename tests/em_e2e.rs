@@ -258,12 +258,12 @@ async fn send_raw(client: &em::Client, content_type: &'static str, body: &str) -
     let mut request = client.core().request(&OPERATION, format!("/backupServers/{BACKUP_SERVER}/credentials"));
     request.query("action", "create");
     request.body_upload(content_type, runtime::Upload::from(body.to_owned()));
-    let response = request.send::<types::Error>().await.unwrap();
+    let response = request.send::<types::ErrorModel>().await.unwrap();
     let status = response.status();
     let message = if response.is_success() {
         None
     } else {
-        response.into_error_xml::<types::Error>().api_body().and_then(|b| b.message.clone())
+        response.into_error_xml::<types::ErrorModel>().api_body().and_then(|b| b.message.clone())
     };
     (status, message)
 }

@@ -6,7 +6,7 @@
 //! `Debug` whichever format a value came from.
 
 use veeam_client::em::types::{
-    CredentialsInfo, CredentialsInfoSpec, Error as EmError, LogonSession, PasswordKeyInfoSpec,
+    CredentialsInfo, CredentialsInfoSpec, ErrorModel as EmError, LogonSession, PasswordKeyInfoSpec,
 };
 use veeam_client::runtime::xml::{self, XmlElement, XmlRoot};
 use veeam_client::runtime::Secret;

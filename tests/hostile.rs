@@ -1240,7 +1240,7 @@ async fn the_client_credentials_flow_is_cached_shared_and_never_repeats_a_refuse
     let client =
         vbr::Client::builder(server.url()).retry(quick()).refresh_margin(Duration::from_millis(600)).build().unwrap();
     let core = client.core();
-    core.oauth2_client_credentials_login::<vbr::types::Error>(
+    core.oauth2_client_credentials_login::<vbr::types::ErrorModel>(
         "/oauth/token",
         "my-app",
         Secret::from("sécret+/"),
@@ -1382,8 +1382,8 @@ async fn a_100_mb_download_streams_with_flat_memory() {
         vbr::Client::builder(format!("http://{addr}")).max_response_body(1024 * 1024).retry(quick()).build().unwrap();
     let before = rss_kib();
     let response =
-        client.core().request(&DOWNLOAD, "/blob".into()).send_streaming::<vbr::types::Error>().await.unwrap();
-    let mut stream = response.into_stream::<vbr::types::Error>();
+        client.core().request(&DOWNLOAD, "/blob".into()).send_streaming::<vbr::types::ErrorModel>().await.unwrap();
+    let mut stream = response.into_stream::<vbr::types::ErrorModel>();
     assert_eq!(stream.content_length(), Some(HUNDRED_MB));
     let (mut offset, mut peak) = (0u64, before);
     while let Some(chunk) = stream.next().await {
@@ -1407,9 +1407,9 @@ async fn a_100_mb_upload_streams_from_a_stream_and_arrives_intact() {
     let before = rss_kib();
     let mut request = client.core().request(&UPLOAD, "/blob".into());
     request.body_upload("application/octet-stream", runtime::Upload::stream(chunks));
-    let response = request.send::<vbr::types::Error>().await.unwrap();
+    let response = request.send::<vbr::types::ErrorModel>().await.unwrap();
     let answer: serde_json::Value =
-        response.decode_serde::<serde_json::Value, vbr::types::Error>(&[runtime::Format::Json]).unwrap();
+        response.decode_serde::<serde_json::Value, vbr::types::ErrorModel>(&[runtime::Format::Json]).unwrap();
     assert_eq!(answer, json!({"received": HUNDRED_MB, "intact": true}));
     let grew = rss_kib().saturating_sub(before);
     assert!(grew < 32 * 1024, "memory grew by {grew} KiB while uploading 100 MiB");
@@ -1441,18 +1441,18 @@ async fn an_xml_array_comes_back_equal() {
     ];
     let mut request = client.core().request(&ECHO, "/echo".into());
     request
-        .body_xml_list_or_serde::<em::types::Error, _>(
+        .body_xml_list_or_serde::<em::types::ErrorModel, _>(
             &specs,
             &[runtime::Format::Xml],
             "ArrayOfCredentialsInfoSpec",
             "CredentialsInfoSpec",
         )
         .unwrap();
-    let response = request.send::<em::types::Error>().await.unwrap();
+    let response = request.send::<em::types::ErrorModel>().await.unwrap();
     let sent = String::from_utf8_lossy(&server.seen()[0].body).into_owned();
     assert!(sent.contains("<ArrayOfCredentialsInfoSpec><CredentialsInfoSpec"), "{sent}");
     let back: Vec<em::types::CredentialsInfoSpec> = response
-        .decode_xml_list_or_serde::<_, em::types::Error>(&[runtime::Format::Xml], "CredentialsInfoSpec")
+        .decode_xml_list_or_serde::<_, em::types::ErrorModel>(&[runtime::Format::Xml], "CredentialsInfoSpec")
         .unwrap();
     assert_eq!(back, specs);
 }
@@ -1462,13 +1462,13 @@ async fn an_xml_primitive_comes_back_equal() {
     let server = xml_echo();
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     let mut request = client.core().request(&ECHO, "/echo".into());
-    request.body_xml_text_or_serde::<em::types::Error, _>(&-42i64, &[runtime::Format::Xml], "count").unwrap();
-    let response = request.send::<em::types::Error>().await.unwrap();
+    request.body_xml_text_or_serde::<em::types::ErrorModel, _>(&-42i64, &[runtime::Format::Xml], "count").unwrap();
+    let response = request.send::<em::types::ErrorModel>().await.unwrap();
     assert_eq!(
         String::from_utf8_lossy(&server.seen()[0].body),
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><count>-42</count>"
     );
-    assert_eq!(response.decode_xml_text_or_serde::<i64, em::types::Error>(&[runtime::Format::Xml]).unwrap(), -42);
+    assert_eq!(response.decode_xml_text_or_serde::<i64, em::types::ErrorModel>(&[runtime::Format::Xml]).unwrap(), -42);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1515,8 +1515,8 @@ async fn a_multipart_form_with_text_json_and_file_parts_arrives_well_formed() {
     let chunks = futures::stream::iter(vec![Ok::<_, std::io::Error>(b"streamed ".to_vec()), Ok(b"part".to_vec())]);
     form.file("attachments", runtime::FilePart::new(runtime::Upload::stream(chunks)).file_name("notes.txt"));
     let mut request = client.core().request(&UPLOAD, "/blob".into());
-    request.body_multipart::<vbr::types::Error>(form).unwrap();
-    let response = request.send::<vbr::types::Error>().await.unwrap();
+    request.body_multipart::<vbr::types::ErrorModel>(form).unwrap();
+    let response = request.send::<vbr::types::ErrorModel>().await.unwrap();
     assert_eq!(response.status(), 204);
     let seen = &server.seen()[0];
     let content_type = seen.header("content-type").unwrap();
@@ -1579,8 +1579,8 @@ async fn a_secret_in_a_multipart_text_part_is_blanked_from_an_echo() {
     }
     form.json("nested", &Nested { secret: Secret::from("NESTED-S3CRET-VALUE") });
     let mut request = client.core().request(&UPLOAD, "/blob".into());
-    request.body_multipart::<vbr::types::Error>(form).unwrap();
-    let err = request.send::<vbr::types::Error>().await.unwrap().into_error::<vbr::types::Error>();
+    request.body_multipart::<vbr::types::ErrorModel>(form).unwrap();
+    let err = request.send::<vbr::types::ErrorModel>().await.unwrap().into_error::<vbr::types::ErrorModel>();
     let text = format!("{err} {err:?}");
     assert!(text.contains("rejected"), "{text}");
     assert_hidden(&text, PASSWORD);

@@ -584,7 +584,7 @@ impl<'a> Run<'a> {
         let media: &'static str = Box::leak(media.to_owned().into_boxed_str());
         let mut request = client.core().request(operation, path);
         request.body_text(media, body);
-        match request.send::<vbr::types::Error>().await {
+        match request.send::<vbr::types::ErrorModel>().await {
             Ok(response) => {
                 let detail = format!("{} {}", response.status(), String::from_utf8_lossy(&response.bytes()));
                 self.refused(op, case, &[400, 422], Some(response.status()), detail)
@@ -850,7 +850,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         username: "TECH\\administrator".into(),
         description: Some("contract test".into()),
         unique_id: Some("contract-standard".into()),
-        r#type: ECredentialsType::Standard,
         password: Secret::from("P@ssw0rd"),
     });
     run.call_body("CreateCreds", "[Standard]", &standard, client.create_creds(&standard)).await;
@@ -858,7 +857,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         username: "root".into(),
         description: Some("contract test".into()),
         unique_id: Some("contract-linux".into()),
-        r#type: ECredentialsType::Linux,
         ssh_port: Some(22),
         elevate_to_root: Some(true),
         add_to_sudoers: Some(false),
@@ -876,7 +874,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         username: "TECH\\gmsa-backup$".into(),
         description: None,
         unique_id: None,
-        r#type: ECredentialsType::ManagedService,
     });
     run.call_body("CreateCreds", "[ManagedService]", &gmsa, client.create_creds(&gmsa)).await;
     run.call("GetCreds", "", client.get_creds(id())).await;
@@ -885,7 +882,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         id: record_id,
         username: "TECH\\administrator".into(),
         description: "contract test".into(),
-        r#type: ECredentialsType::Standard,
         creation_time: now,
         unique_id: Some("contract-standard".into()),
     });
@@ -894,7 +890,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         id: record_id,
         username: "root".into(),
         description: "contract test".into(),
-        r#type: ECredentialsType::Linux,
         creation_time: now,
         unique_id: None,
         ssh_port: Some(2222),
@@ -908,7 +903,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         id: record_id,
         username: "TECH\\gmsa-backup$".into(),
         description: String::new(),
-        r#type: ECredentialsType::ManagedService,
         creation_time: now,
         unique_id: Some("contract-gmsa".into()),
     });
@@ -949,7 +943,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::Amazon(AmazonCloudCredentialsSpec {
                 description: Some("AWS".into()),
                 unique_id: Some("contract-aws".into()),
-                r#type: ECloudCredentialsType::Amazon,
                 access_key: "AKIAIOSFODNN7EXAMPLE".into(),
                 secret_key: Secret::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             }),
@@ -959,7 +952,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::AzureStorage(AzureStorageCloudCredentialsSpec {
                 description: Some("Azure storage account".into()),
                 unique_id: None,
-                r#type: ECloudCredentialsType::AzureStorage,
                 account: "williamfox".into(),
                 shared_key: Secret::from(
                     "0sF53pZ/c8cVk+sEMby1lGZzA4SJezapyrFysdjlfLlUwMESTW6dEnkC3x62USr4cwHgPxarsBCE+ASt1Zjmwg==",
@@ -971,7 +963,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::AzureCompute(AzureComputeCloudCredentialsSpec {
                 description: Some("Azure compute".into()),
                 unique_id: Some("contract-azure".into()),
-                r#type: ECloudCredentialsType::AzureCompute,
                 connection_name: "Production subscription".into(),
                 creation_mode: EAzureComputeCredentialsCreationMode::ExistingAccount,
                 existing_account: Some(AzureComputeCredentialsExistingAccountSpec {
@@ -994,7 +985,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::AzureCompute(AzureComputeCloudCredentialsSpec {
                 description: None,
                 unique_id: None,
-                r#type: ECloudCredentialsType::AzureCompute,
                 connection_name: "New app registration".into(),
                 creation_mode: EAzureComputeCredentialsCreationMode::NewAccount,
                 existing_account: None,
@@ -1009,7 +999,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::Google(GoogleCloudCredentialsSpec {
                 description: Some("Google HMAC key".into()),
                 unique_id: None,
-                r#type: ECloudCredentialsType::Google,
                 access_key: "GOOG1EXAMPLE".into(),
                 secret_key: Secret::from("bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ"),
             }),
@@ -1019,7 +1008,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsSpec::GoogleService(GoogleCloudServiceCredentialsSpec {
                 description: Some("Google service account".into()),
                 unique_id: None,
-                r#type: ECloudCredentialsType::GoogleService,
                 existing_account: GoogleCloudServiceCredentialsExistingAccountSpec {
                     key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
                 },
@@ -1029,10 +1017,8 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     for (case, body) in &cloud_specs {
         run.call_body("CreateCloudCreds", case, body, client.create_cloud_creds(body)).await;
     }
-    let device_code = CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec {
-        r#type: ECloudCredentialsType::AzureCompute,
-        region: EAzureRegionType::China,
-    });
+    let device_code =
+        CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec { region: EAzureRegionType::China });
     run.call_body(
         "RequestAppRegistrationByDeviceCode",
         "[AzureCompute]",
@@ -1052,7 +1038,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsModel::Amazon(AmazonCloudCredentialsModel {
                 id: cloud_id,
                 description: Some("AWS".into()),
-                r#type: ECloudCredentialsType::Amazon,
                 last_modified: Some(now),
                 unique_id: Some("contract-aws".into()),
                 access_key: "AKIAIOSFODNN7EXAMPLE".into(),
@@ -1063,7 +1048,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsModel::AzureStorage(AzureStorageCloudCredentialsModel {
                 id: cloud_id,
                 description: None,
-                r#type: ECloudCredentialsType::AzureStorage,
                 last_modified: None,
                 unique_id: None,
                 account: "williamfox".into(),
@@ -1074,7 +1058,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsModel::AzureCompute(AzureComputeCloudCredentialsModel {
                 id: cloud_id,
                 description: Some("Azure compute".into()),
-                r#type: ECloudCredentialsType::AzureCompute,
                 last_modified: Some(now),
                 unique_id: None,
                 connection_name: "Production subscription".into(),
@@ -1099,7 +1082,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsModel::Google(GoogleCloudCredentialsModel {
                 id: cloud_id,
                 description: None,
-                r#type: ECloudCredentialsType::Google,
                 last_modified: Some(now),
                 unique_id: None,
                 access_key: "GOOG1EXAMPLE".into(),
@@ -1110,7 +1092,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
             CloudCredentialsModel::GoogleService(GoogleCloudServiceCredentialsModel {
                 id: cloud_id,
                 description: None,
-                r#type: ECloudCredentialsType::GoogleService,
                 last_modified: None,
                 unique_id: None,
                 name: Some("backup@project.iam.gserviceaccount.com".into()),
@@ -1180,7 +1161,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         static_page(client.get_all_creds_helper_appliances_with_filtering_stream(azure_account, appliances.clone()));
     run.call("GetAllCredsHelperAppliancesWithFiltering", "[stream]", appliance_stream).await;
     let appliance = CloudHelperApplianceSpec::AzureCompute(AzureLinuxHelperApplianceSpec {
-        r#type: ECloudCredentialsType::AzureCompute,
         subscription_id: id(),
         location: Some("westeurope".into()),
         storage_account: Some("backupstorage".into()),
@@ -1252,7 +1232,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     let kms = KeyManagementServerBaseSpec::KMS(CommonKeyManagementServerSpec {
         name: "kms.tech.local".into(),
         description: Some("KMIP server".into()),
-        r#type: EKeyManagementServerType::KMS,
         port: 5696,
         server_certificate: certificate(),
         client_certificate: certificate(),
@@ -1264,7 +1243,6 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
         id: kms_id,
         name: "kms.tech.local".into(),
         description: None,
-        r#type: EKeyManagementServerType::KMS,
         port: 5696,
         server_certificate_thumbprint: Some("2C5E2B4A6F1D0E9C8B7A6F5E4D3C2B1A09F8E7D6".into()),
         client_certificate_thumbprint: None,

@@ -419,7 +419,6 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
         username: "svc".into(),
         description: None,
         unique_id: None,
-        r#type: vbr::types::ECredentialsType::Standard,
         password: Secret::from("Cr3ds-P@ssw0rd"),
     });
     let created = client.create_creds(&spec).await.unwrap();

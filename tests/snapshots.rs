@@ -241,7 +241,9 @@ fn renames() {
     assert!(!op.contains("x_api_version"), "{op}");
     assert!(op.contains("request.header(\"X-Request-Id\", &value);"), "{op}");
     assert!(op.contains("request.query(\"$filter\", &value);"), "{op}");
-    assert!(item(&g, "type_GetHostParams").contains("rename = \"$filter\""));
+    // The params struct is read field by field: no serde derives, no renames.
+    let params = item(&g, "type_GetHostParams");
+    assert!(params.contains("#[derive(Clone, Debug, Default, PartialEq)]") && !params.contains("serde"), "{params}");
 }
 
 #[test]
@@ -253,8 +255,8 @@ fn collisions() {
         fields(&g, "Pet"),
         owned(&[("foo_bar", "fooBar", false), ("foo_bar2", "foo_bar", false), ("foo_bar3", "FooBar", false)])
     );
-    assert_eq!(ty(&g, "Pet").pointer, "#/components/schemas/Pet");
-    assert_eq!(ty(&g, "Pet2").pointer, "#/components/schemas/pet");
+    assert_eq!(ty(&g, "Pet").pointer.to_string(), "#/components/schemas/Pet");
+    assert_eq!(ty(&g, "Pet2").pointer.to_string(), "#/components/schemas/pet");
     let methods: Vec<&str> = g.api.operations.iter().map(|o| o.method_name.as_str()).collect();
     assert_eq!(methods, ["get_pet", "get_pet2"]);
     // Every rename is reported at the renamed element.
@@ -315,22 +317,19 @@ fn parent_child_cycle() {
             ("AzureKeyVault", &Ty::Named(ty_id(&g, "AzureKeyVaultModel")))
         ]
     );
-    // Each child has the parent's properties, then its own.
+    // Each child has the parent's properties, then its own; not the tag, which the variant
+    // already says and serialisation writes.
     assert_eq!(
         fields(&g, "KmipServerModel"),
-        owned(&[("id", "id", true), ("name", "name", false), ("r#type", "type", true), ("port", "port", true)])
+        owned(&[("id", "id", true), ("name", "name", false), ("port", "port", true)])
     );
     assert_eq!(
         fields(&g, "AzureKeyVaultModel"),
-        owned(&[
-            ("id", "id", true),
-            ("name", "name", false),
-            ("r#type", "type", true),
-            ("vault_url", "vaultUrl", false)
-        ])
+        owned(&[("id", "id", true), ("name", "name", false), ("vault_url", "vaultUrl", false)])
     );
+    // The tag's enum is still generated, for code that names a kind of server.
+    assert!(matches!(ty(&g, "EKmsServerType").kind, TypeKind::Enum { .. }));
     // Children hold no parent, so nothing in the cycle needs a box.
-    assert_eq!(field_ty(&g, "KmipServerModel", "type"), Ty::Named(ty_id(&g, "EKmsServerType")));
     assert!(item(&g, "type_KmsServerModel").contains("UnknownVariant(crate::runtime::UnknownValue),"));
 }
 
@@ -605,7 +604,8 @@ fn optional_params() {
     assert!(op.contains("request.cookie(\"session\", &value);"), "{op}");
     // `x-pagination` adds a stream over all pages.
     assert!(op.contains("pub fn get_all_creds_stream<'a>("), "{op}");
-    assert!(op.contains("page.pagination.total as i64"), "{op}");
+    // Widened without `as`: a narrowing would not compile.
+    assert!(op.contains("total: ::std::primitive::i64::from(page.pagination.total)"), "{op}");
 }
 
 #[test]

@@ -33,7 +33,7 @@ use uuid::Uuid;
 use veeam_client::runtime::{Error, RetryPolicy, Secret};
 use veeam_client::vbr::{
     self,
-    types::{CredentialsModel, ErrorErrorCode, GetAllCredsParams, StandardCredentialsModel},
+    types::{CredentialsModel, ErrorModelErrorCode, GetAllCredsParams, StandardCredentialsModel},
 };
 
 /// Requests the server must receive (retries and token requests included), unless
@@ -695,7 +695,7 @@ fn error_kind(e: &vbr::Error) -> Result<String, String> {
             Ok(format!("Status {s}"))
         }
         // The token expired again after the call had already renewed it once.
-        Error::Api { status: 401, body, .. } if body.error_code == ErrorErrorCode::ExpiredToken => {
+        Error::Api { status: 401, body, .. } if body.error_code == ErrorModelErrorCode::ExpiredToken => {
             Ok("Api 401 ExpiredToken".into())
         }
         other => Err(format!("{other} ({other:?})")),

@@ -20,7 +20,7 @@ use veeam_client::vbr::{
     self,
     types::{
         CredentialsModel, CredentialsPasswordChangeSpec, CredentialsSpec, EAuthenticationType, ECredentialsType,
-        ErrorErrorCode, GetAllCredsParams, LinuxCredentialsSpec, StandardCredentialsSpec,
+        ErrorModelErrorCode, GetAllCredsParams, LinuxCredentialsSpec, StandardCredentialsSpec,
     },
 };
 
@@ -49,7 +49,6 @@ fn standard(i: usize) -> CredentialsSpec {
         username: format!("corp\\svc{i:03}"),
         description: Some(format!("service account {i}")),
         unique_id: None,
-        r#type: ECredentialsType::Standard,
         password: Secret::from(format!("pw-{i}")),
     })
 }
@@ -59,7 +58,6 @@ fn linux(i: usize) -> CredentialsSpec {
         username: format!("root{i:03}"),
         description: Some(format!("linux host {i}")),
         unique_id: None,
-        r#type: ECredentialsType::Linux,
         ssh_port: Some(22),
         elevate_to_root: Some(true),
         add_to_sudoers: Some(false),
@@ -376,7 +374,7 @@ async fn a_401_that_persists_is_returned_after_one_new_login() {
     let err = client.get_all_creds(&page()).await.unwrap_err();
     let Error::Api { operation, status, body } = &err else { panic!("{err}") };
     assert_eq!((*operation, *status), ("GetAllCreds", 401));
-    assert_eq!(body.error_code, ErrorErrorCode::InvalidToken);
+    assert_eq!(body.error_code, ErrorModelErrorCode::InvalidToken);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 2, "one repeat, not a loop");
     assert_eq!(server.token_requests(), 2, "login, then one refresh");
 }
@@ -565,7 +563,7 @@ async fn an_api_error_carries_the_parsed_veeam_body() {
     let err = client.get_creds(id).await.unwrap_err();
     let Error::Api { operation, status, body } = &err else { panic!("{err}") };
     assert_eq!((*operation, *status), ("GetCreds", 404));
-    assert_eq!(body.error_code, ErrorErrorCode::NotFound);
+    assert_eq!(body.error_code, ErrorModelErrorCode::NotFound);
     assert_eq!(body.resource_id, Some(id.to_string()));
     assert_eq!(
         err.to_string(),
@@ -586,7 +584,7 @@ async fn an_unknown_error_code_is_kept() {
         Canned::veeam_error(409, "CredentialsInUse", "used by 3 jobs"),
     );
     let err = client.delete_creds(uuid::Uuid::nil()).await.unwrap_err();
-    assert_eq!(err.api_body().unwrap().error_code, ErrorErrorCode::UnknownValue("CredentialsInUse".into()));
+    assert_eq!(err.api_body().unwrap().error_code, ErrorModelErrorCode::UnknownValue("CredentialsInUse".into()));
     assert_eq!(err.api_body().unwrap().error_code.as_str(), "CredentialsInUse");
 }
 
@@ -760,7 +758,7 @@ async fn retries_are_bounded_and_the_last_answer_is_the_error() {
     );
     let err = client.get_all_creds(&page()).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert_eq!(err.api_body().unwrap().error_code, ErrorErrorCode::ServiceUnavailable);
+    assert_eq!(err.api_body().unwrap().error_code, ErrorModelErrorCode::ServiceUnavailable);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 3, "3 attempts in all");
 
     let once =

@@ -19,6 +19,8 @@
 //! ```
 
 #![deny(missing_docs)]
+// Numeric conversions are checked: a server's number never wraps or truncates silently.
+#![warn(clippy::cast_possible_truncation, clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 
 pub mod runtime;
 

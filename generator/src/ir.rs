@@ -123,6 +123,9 @@ pub struct TypeDef {
     pub xml: Option<Xml>,
     /// Cargo features any of which enables the type (empty: always compiled).
     pub features: Vec<String>,
+    /// Whether values travel as serde bodies. False for an operation's `Params` struct, which
+    /// the caller builds and the client reads field by field: it derives no serde traits.
+    pub serde: bool,
 }
 
 /// The shape of a named type.

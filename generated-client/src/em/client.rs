@@ -5,7 +5,7 @@
 
 /// The error every operation of this API returns; `Api` errors carry the body the
 /// spec declares for error responses.
-pub type Error = crate::runtime::Error<super::types::Error>;
+pub type Error = crate::runtime::Error<super::types::ErrorModel>;
 /// Client for the Veeam Backup Enterprise Manager REST API (subset) (version 13.0.1.1071).
 ///
 /// Cheap to clone: clones share one connection pool and one login state.

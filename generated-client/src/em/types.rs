@@ -415,8 +415,10 @@ impl crate::runtime::xml::XmlElement for Link {
 }
 
 /// Error returned by EM for failed requests. XML element order: FirstChanceExceptionMessage, StackTrace, Message, StatusCode.
+///
+/// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Error {
+pub struct ErrorModel {
     /// Message of the first exception raised while processing the request.
     #[serde(
         rename = "FirstChanceExceptionMessage",
@@ -446,13 +448,13 @@ pub struct Error {
     )]
     pub status_code: ::std::option::Option<i32>,
 }
-impl crate::runtime::xml::XmlRoot for Error {
+impl crate::runtime::xml::XmlRoot for ErrorModel {
     const NAME: &'static str = "Error";
     const NAMESPACE: ::std::option::Option<&'static str> = ::std::option::Option::Some(
         "http://www.veeam.com/ent/v1.0",
     );
 }
-impl crate::runtime::xml::XmlElement for Error {
+impl crate::runtime::xml::XmlElement for ErrorModel {
     fn write_element(
         &self,
         writer: &mut crate::runtime::xml::Writer,
@@ -524,10 +526,9 @@ pub struct CreateLogonSessionOutput {
     pub x_rest_svc_session_id: crate::runtime::Secret,
 }
 
-/// `CreateCredentialsAction`
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCredentialsAction {
-    /// `create`
     Create,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),

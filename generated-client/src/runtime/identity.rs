@@ -599,13 +599,13 @@ async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) 
         match classify(&inner.retry, may_repeat, &attempts, &outcome) {
             Decision::Retry(delay) if may_repeat => {
                 attempts.retries += 1;
-                tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "token endpoint busy or unreachable, retrying");
+                tracing::debug!(parent: &span, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "token endpoint busy or unreachable, retrying");
                 tokio::time::sleep(delay).await;
             }
             _ => break sent,
         }
     };
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
     let answer = match sent {
         Ok(answer) => answer,
         Err(Failure::Transport(e)) => {

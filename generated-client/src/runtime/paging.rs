@@ -157,7 +157,7 @@ mod tests {
     type E = Error<()>;
 
     fn page(items: Vec<i32>, total: i64, offset: i64) -> Page<i32> {
-        let count = Some(items.len() as i64);
+        let count = i64::try_from(items.len()).ok();
         Page { items, total, offset: Some(offset), count }
     }
 
@@ -170,12 +170,12 @@ mod tests {
         .collect::<Vec<_>>()
         .await
         .into_iter()
-        .take(total as usize + 5)
+        .take(usize::try_from(total).unwrap() + 5)
         .collect()
     }
 
     fn honest(off: i64) -> Page<i32> {
-        let items: Vec<i32> = (off as i32..25).take(10).collect();
+        let items: Vec<i32> = (i32::try_from(off).unwrap()..25).take(10).collect();
         page(items, 25, off)
     }
 
@@ -214,8 +214,11 @@ mod tests {
         assert_eq!(items.len(), 5, "{items:?}");
         assert!(items[4].as_ref().unwrap_err().contains("repeats"), "{items:?}");
         // A total that shrinks would end the listing early.
-        let items =
-            run(Some(2), 100, |off| page(vec![off as i32, off as i32 + 1], if off == 0 { 100 } else { 4 }, off)).await;
+        let items = run(Some(2), 100, |off| {
+            let first = i32::try_from(off).unwrap();
+            page(vec![first, first + 1], if off == 0 { 100 } else { 4 }, off)
+        })
+        .await;
         assert!(items[2].as_ref().unwrap_err().contains("fell from 100 to 4"), "{items:?}");
     }
 

@@ -307,7 +307,7 @@ impl<'c> Request<'c> {
                 }
                 Decision::Retry(delay) => {
                     attempts.retries += 1;
-                    tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
+                    tracing::debug!(parent: &span, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "retrying");
                     tokio::time::sleep(delay).await;
                 }
                 Decision::Reauthenticate => {

@@ -5,7 +5,7 @@
 
 /// The error every operation of this API returns; `Api` errors carry the body the
 /// spec declares for error responses.
-pub type Error = crate::runtime::Error<super::types::Error>;
+pub type Error = crate::runtime::Error<super::types::ErrorModel>;
 /// Client for the Veeam Backup & Replication REST API (version 1.3-rev0).
 ///
 /// Cheap to clone: clones share one connection pool and one login state.
@@ -204,8 +204,8 @@ impl Client {
     > + 'a {
         crate::runtime::paginate(
             "GetAllCreds",
-            params.skip.map(|o| o as i64).unwrap_or(0),
-            params.limit.map(|l| l as i64),
+            params.skip.map(::std::primitive::i64::from).unwrap_or(0),
+            params.limit.map(::std::primitive::i64::from),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
@@ -220,9 +220,11 @@ impl Client {
                     page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_creds(&page_params).await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        offset: page.pagination.skip.map(|v| v as i64),
-                        count: ::std::option::Option::Some(page.pagination.count as i64),
-                        total: page.pagination.total as i64,
+                        offset: page.pagination.skip.map(::std::primitive::i64::from),
+                        count: ::std::option::Option::Some(
+                            ::std::primitive::i64::from(page.pagination.count),
+                        ),
+                        total: ::std::primitive::i64::from(page.pagination.total),
                         items: page.data,
                     })
                 }
@@ -573,8 +575,8 @@ impl Client {
     > + 'a {
         crate::runtime::paginate(
             "GetAllCloudCreds",
-            params.skip.map(|o| o as i64).unwrap_or(0),
-            params.limit.map(|l| l as i64),
+            params.skip.map(::std::primitive::i64::from).unwrap_or(0),
+            params.limit.map(::std::primitive::i64::from),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
@@ -589,9 +591,11 @@ impl Client {
                     page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_cloud_creds(&page_params).await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        offset: page.pagination.skip.map(|v| v as i64),
-                        count: ::std::option::Option::Some(page.pagination.count as i64),
-                        total: page.pagination.total as i64,
+                        offset: page.pagination.skip.map(::std::primitive::i64::from),
+                        count: ::std::option::Option::Some(
+                            ::std::primitive::i64::from(page.pagination.count),
+                        ),
+                        total: ::std::primitive::i64::from(page.pagination.total),
                         items: page.data,
                     })
                 }
@@ -1087,8 +1091,8 @@ impl Client {
     > + 'a {
         crate::runtime::paginate(
             "GetAllCredsHelperAppliancesWithFiltering",
-            params.skip.map(|o| o as i64).unwrap_or(0),
-            params.limit.map(|l| l as i64),
+            params.skip.map(::std::primitive::i64::from).unwrap_or(0),
+            params.limit.map(::std::primitive::i64::from),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
@@ -1105,9 +1109,11 @@ impl Client {
                         .get_all_creds_helper_appliances_with_filtering(id, &page_params)
                         .await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        offset: page.pagination.skip.map(|v| v as i64),
-                        count: ::std::option::Option::Some(page.pagination.count as i64),
-                        total: page.pagination.total as i64,
+                        offset: page.pagination.skip.map(::std::primitive::i64::from),
+                        count: ::std::option::Option::Some(
+                            ::std::primitive::i64::from(page.pagination.count),
+                        ),
+                        total: ::std::primitive::i64::from(page.pagination.total),
                         items: page.data,
                     })
                 }
@@ -1317,8 +1323,8 @@ impl Client {
     > + 'a {
         crate::runtime::paginate(
             "GetAllEncryptionPasswords",
-            params.skip.map(|o| o as i64).unwrap_or(0),
-            params.limit.map(|l| l as i64),
+            params.skip.map(::std::primitive::i64::from).unwrap_or(0),
+            params.limit.map(::std::primitive::i64::from),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
@@ -1333,9 +1339,11 @@ impl Client {
                     page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_encryption_passwords(&page_params).await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        offset: page.pagination.skip.map(|v| v as i64),
-                        count: ::std::option::Option::Some(page.pagination.count as i64),
-                        total: page.pagination.total as i64,
+                        offset: page.pagination.skip.map(::std::primitive::i64::from),
+                        count: ::std::option::Option::Some(
+                            ::std::primitive::i64::from(page.pagination.count),
+                        ),
+                        total: ::std::primitive::i64::from(page.pagination.total),
                         items: page.data,
                     })
                 }
@@ -1652,8 +1660,8 @@ impl Client {
     > + 'a {
         crate::runtime::paginate(
             "GetAllKMSServers",
-            params.skip.map(|o| o as i64).unwrap_or(0),
-            params.limit.map(|l| l as i64),
+            params.skip.map(::std::primitive::i64::from).unwrap_or(0),
+            params.limit.map(::std::primitive::i64::from),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
@@ -1668,9 +1676,11 @@ impl Client {
                     page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self.get_all_kms_servers(&page_params).await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        offset: page.pagination.skip.map(|v| v as i64),
-                        count: ::std::option::Option::Some(page.pagination.count as i64),
-                        total: page.pagination.total as i64,
+                        offset: page.pagination.skip.map(::std::primitive::i64::from),
+                        count: ::std::option::Option::Some(
+                            ::std::primitive::i64::from(page.pagination.count),
+                        ),
+                        total: ::std::primitive::i64::from(page.pagination.total),
                         items: page.data,
                     })
                 }

@@ -13,15 +13,12 @@
 /// - `vbr_token` — used to obtain an access token by providing a Veeam Backup & Replication token. This grant type is only used in a restricted mode for integration with Veeam Backup & Replication.
 ///
 /// The wire values are lower-case as in the OAuth 2.0 specification and in Veeam's 1.2 document; Veeam's 1.3-rev2 OpenAPI document lists them capitalized (`Password`, `Refresh_token`, ...), which this document does not follow.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ELoginGrantType {
-    /// `password`
     Password,
-    /// `refresh_token`
     RefreshToken,
-    /// `authorization_code`
     AuthorizationCode,
-    /// `vbr_token`
     VbrToken,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -83,9 +80,9 @@ impl crate::runtime::ParamValue for ELoginGrantType {
 }
 
 /// Authentication settings.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenLoginSpec {
-    /// `grant_type`
     pub grant_type: ELoginGrantType,
     /// User name. Required if the `grant_type` value is `password`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -130,11 +127,13 @@ pub struct TokenModel {
 pub type EmptySuccessResponse = ::serde_json::Value;
 
 /// Error details.
+///
+/// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Error {
+pub struct ErrorModel {
     /// The error code is a string that uniquely identifies an error condition so that programs that detect and handle errors by type.
     #[serde(rename = "errorCode")]
-    pub error_code: ErrorErrorCode,
+    pub error_code: ErrorModelErrorCode,
     /// The error message contains a generic description of the error condition in English. It is intended for a human audience.
     pub message: ::std::string::String,
     /// ID of the object that is involved in the error (or empty).
@@ -162,13 +161,11 @@ pub struct PaginationResult {
 }
 
 /// Credentials type.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECredentialsType {
-    /// `Standard`
     Standard,
-    /// `Linux`
     Linux,
-    /// `ManagedService`
     ManagedService,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -228,15 +225,12 @@ impl crate::runtime::ParamValue for ECredentialsType {
 }
 
 /// Sorts credentials by one of the credentials parameters.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECredentialsFiltersOrderColumn {
-    /// `Username`
     Username,
-    /// `Description`
     Description,
-    /// `Type`
     Type,
-    /// `CreationTime`
     CreationTime,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -298,11 +292,10 @@ impl crate::runtime::ParamValue for ECredentialsFiltersOrderColumn {
 }
 
 /// Type of the authentication used for Linux credentials.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAuthenticationType {
-    /// `SshKey`
     SshKey,
-    /// `Password`
     Password,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -434,8 +427,6 @@ pub struct StandardCredentialsModel {
     pub username: ::std::string::String,
     /// Description of the credentials record.
     pub description: ::std::string::String,
-    /// `type`
-    pub r#type: ECredentialsType,
     /// Date and time when the credentials were created.
     #[serde(rename = "creationTime")]
     pub creation_time: ::chrono::DateTime<::chrono::Utc>,
@@ -449,6 +440,7 @@ pub struct StandardCredentialsModel {
 }
 
 /// Linux credentials.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinuxCredentialsModel {
     /// ID of the credentials record.
@@ -457,8 +449,6 @@ pub struct LinuxCredentialsModel {
     pub username: ::std::string::String,
     /// Description of the credentials record.
     pub description: ::std::string::String,
-    /// `type`
-    pub r#type: ECredentialsType,
     /// Date and time when the credentials were created.
     #[serde(rename = "creationTime")]
     pub creation_time: ::chrono::DateTime<::chrono::Utc>,
@@ -497,7 +487,6 @@ pub struct LinuxCredentialsModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_su: ::std::option::Option<bool>,
-    /// `authenticationType`
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
@@ -511,8 +500,6 @@ pub struct ManagedServiceCredentialsModel {
     pub username: ::std::string::String,
     /// Description of the credentials record.
     pub description: ::std::string::String,
-    /// `type`
-    pub r#type: ECredentialsType,
     /// Date and time when the credentials were created.
     #[serde(rename = "creationTime")]
     pub creation_time: ::chrono::DateTime<::chrono::Utc>,
@@ -526,11 +513,11 @@ pub struct ManagedServiceCredentialsModel {
 }
 
 /// Credentials details.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CredentialsResult {
     /// Array of credentials.
     pub data: ::std::vec::Vec<CredentialsModel>,
-    /// `pagination`
     pub pagination: PaginationResult,
 }
 
@@ -615,13 +602,12 @@ pub struct StandardCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECredentialsType,
     /// Password.
     pub password: crate::runtime::Secret,
 }
 
 /// Settings for single-use credentials.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LinuxCredentialsSpec {
     /// User name.
@@ -636,8 +622,6 @@ pub struct LinuxCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECredentialsType,
     /// SSH port used to connect to a Linux server.
     #[serde(
         rename = "SSHPort",
@@ -686,7 +670,6 @@ pub struct LinuxCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub root_password: ::std::option::Option<crate::runtime::Secret>,
-    /// `authenticationType`
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
@@ -706,8 +689,6 @@ pub struct ManagedServiceCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECredentialsType,
 }
 
 /// Password change settings.
@@ -729,17 +710,13 @@ pub struct PrivateKeyChangeSpec {
 }
 
 /// Cloud credentials type.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECloudCredentialsType {
-    /// `AzureStorage`
     AzureStorage,
-    /// `AzureCompute`
     AzureCompute,
-    /// `Amazon`
     Amazon,
-    /// `Google`
     Google,
-    /// `GoogleService`
     GoogleService,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -803,15 +780,12 @@ impl crate::runtime::ParamValue for ECloudCredentialsType {
 }
 
 /// Sorts cloud credentials by one of the cloud credentials parameters.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECloudCredentialsFiltersOrderColumn {
-    /// `Name`
     Name,
-    /// `Description`
     Description,
-    /// `Type`
     Type,
-    /// `LastModified`
     LastModified,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -873,13 +847,11 @@ impl crate::runtime::ParamValue for ECloudCredentialsFiltersOrderColumn {
 }
 
 /// Microsoft Azure region.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureRegionType {
-    /// `China`
     China,
-    /// `Global`
     Global,
-    /// `Government`
     Government,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -939,11 +911,10 @@ impl crate::runtime::ParamValue for EAzureRegionType {
 }
 
 /// Connection method that defines whether you want to connect to Microsoft Entra ID using an existing or a newly created app registration.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureComputeCredentialsCreationMode {
-    /// `NewAccount`
     NewAccount,
-    /// `ExistingAccount`
     ExistingAccount,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -1001,11 +972,10 @@ impl crate::runtime::ParamValue for EAzureComputeCredentialsCreationMode {
 }
 
 /// Deployment type (global Microsoft Azure or Microsoft Azure Stack Hub).
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EAzureComputeCredentialsDeploymentType {
-    /// `MicrosoftAzure`
     MicrosoftAzure,
-    /// `MicrosoftAzureStack`
     MicrosoftAzureStack,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -1065,9 +1035,9 @@ impl crate::runtime::ParamValue for EAzureComputeCredentialsDeploymentType {
 /// Certificate file format.
 ///
 /// The 1.3-rev0 page shows the value `pfx` (as does Veeam's 1.2 document); Veeam's 1.3-rev2 document lists `Pfx` and `Pem`.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECertificateFileFormatType {
-    /// `pfx`
     Pfx,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -1212,8 +1182,6 @@ pub struct AmazonCloudCredentialsModel {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Date and time the credential record was last modified.
     #[serde(
         rename = "lastModified",
@@ -1241,8 +1209,6 @@ pub struct AzureStorageCloudCredentialsModel {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Date and time the credential record was last modified.
     #[serde(
         rename = "lastModified",
@@ -1262,6 +1228,7 @@ pub struct AzureStorageCloudCredentialsModel {
 }
 
 /// Credentials for Microsoft Azure compute account.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsModel {
     /// ID of the cloud credentials record.
@@ -1269,8 +1236,6 @@ pub struct AzureComputeCloudCredentialsModel {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Date and time the credential record was last modified.
     #[serde(
         rename = "lastModified",
@@ -1288,9 +1253,7 @@ pub struct AzureComputeCloudCredentialsModel {
     /// Name under which the cloud credentials record is shown in Veeam Backup & Replication.
     #[serde(rename = "connectionName")]
     pub connection_name: ::std::string::String,
-    /// `deployment`
     pub deployment: AzureComputeCloudCredentialsDeploymentModel,
-    /// `subscription`
     pub subscription: AzureComputeCloudCredentialsSubscriptionModel,
 }
 
@@ -1302,8 +1265,6 @@ pub struct GoogleCloudCredentialsModel {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Date and time the credential record was last modified.
     #[serde(
         rename = "lastModified",
@@ -1331,8 +1292,6 @@ pub struct GoogleCloudServiceCredentialsModel {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Date and time the credential record was last modified.
     #[serde(
         rename = "lastModified",
@@ -1360,11 +1319,11 @@ pub struct GoogleCloudServiceCredentialsModel {
 }
 
 /// Details on cloud credentials.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CloudCredentialsResult {
     /// Array of cloud credentials.
     pub data: ::std::vec::Vec<CloudCredentialsModel>,
-    /// `pagination`
     pub pagination: PaginationResult,
 }
 
@@ -1463,8 +1422,6 @@ pub struct AmazonCloudCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// ID of the access key.
     #[serde(rename = "accessKey")]
     pub access_key: ::std::string::String,
@@ -1486,8 +1443,6 @@ pub struct AzureStorageCloudCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Name of the Microsoft Azure storage account.
     pub account: ::std::string::String,
     /// Shared key of the Microsoft Azure storage account.
@@ -1496,6 +1451,7 @@ pub struct AzureStorageCloudCredentialsSpec {
 }
 
 /// Settings for Microsoft Azure compute account credentials.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSpec {
     /// Description of the cloud credentials record.
@@ -1508,15 +1464,11 @@ pub struct AzureComputeCloudCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Name under which the cloud credentials record will be shown in Veeam Backup & Replication.
     #[serde(rename = "connectionName")]
     pub connection_name: ::std::string::String,
-    /// `creationMode`
     #[serde(rename = "creationMode")]
     pub creation_mode: EAzureComputeCredentialsCreationMode,
-    /// `existingAccount`
     #[serde(
         rename = "existingAccount",
         default,
@@ -1525,7 +1477,6 @@ pub struct AzureComputeCloudCredentialsSpec {
     pub existing_account: ::std::option::Option<
         AzureComputeCredentialsExistingAccountSpec,
     >,
-    /// `newAccount`
     #[serde(
         rename = "newAccount",
         default,
@@ -1547,8 +1498,6 @@ pub struct GoogleCloudCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Access ID of a Google HMAC key.
     #[serde(rename = "accessKey")]
     pub access_key: ::std::string::String,
@@ -1558,6 +1507,7 @@ pub struct GoogleCloudCredentialsSpec {
 }
 
 /// Credentials settings for Google Cloud service account.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GoogleCloudServiceCredentialsSpec {
     /// Description of the cloud credentials record.
@@ -1570,20 +1520,16 @@ pub struct GoogleCloudServiceCredentialsSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: ECloudCredentialsType,
-    /// `existingAccount`
     #[serde(rename = "existingAccount")]
     pub existing_account: GoogleCloudServiceCredentialsExistingAccountSpec,
 }
 
 /// Environment to which you restore workloads.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsDeploymentModel {
-    /// `deploymentType`
     #[serde(rename = "deploymentType")]
     pub deployment_type: EAzureComputeCredentialsDeploymentType,
-    /// `region`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<EAzureRegionType>,
 }
@@ -1625,6 +1571,7 @@ pub struct AzureComputeCloudCredentialsSubscriptionInfo {
 }
 
 /// Microsoft Azure compute account. For password-based authentication, specify client secret. For certificate-based authentication, specify certificate and password.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudCredentialsSubscriptionSpec {
     /// ID of a tenant in which the Microsoft Entra ID application is registered.
@@ -1636,24 +1583,22 @@ pub struct AzureComputeCloudCredentialsSubscriptionSpec {
     /// (For password-based authentication) Client secret assigned to the Microsoft Entra ID application.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<crate::runtime::Secret>,
-    /// `certificate`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<CertificateUploadSpec>,
 }
 
 /// Existing Microsoft Entra ID app registration.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCredentialsExistingAccountSpec {
-    /// `deployment`
     pub deployment: AzureComputeCloudCredentialsDeploymentModel,
-    /// `subscription`
     pub subscription: AzureComputeCloudCredentialsSubscriptionSpec,
 }
 
 /// New Microsoft Entra ID app registration.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCredentialsNewAccountSpec {
-    /// `region`
     pub region: EAzureRegionType,
     /// Single-use verification code. Use this code to sign in on the <https://microsoft.com/devicelogin> page.
     #[serde(rename = "verificationCode")]
@@ -1669,11 +1614,11 @@ pub struct GoogleCloudServiceCredentialsExistingAccountSpec {
 }
 
 /// Certificate settings (for certificate-based authentication).
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CertificateUploadSpec {
     /// Base64-encoded string of the content of a PFX certificate file. A PFX file carries the private key, so the value is treated as a secret.
     pub certificate: crate::runtime::Secret,
-    /// `formatType`
     #[serde(rename = "formatType")]
     pub format_type: ECertificateFileFormatType,
     /// Decryption password for the certificate file.
@@ -1740,11 +1685,9 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeSpec {
 }
 
 /// Settings for getting verification code required to register a new Microsoft Entra ID application.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudDeviceCodeSpec {
-    /// `type`
-    pub r#type: ECloudCredentialsType,
-    /// `region`
     pub region: EAzureRegionType,
 }
 
@@ -1801,8 +1744,6 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeModel {
 /// Verification code required to register a new Microsoft Entra ID application.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudDeviceCodeModel {
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Verification URI.
     pub url: ::std::string::String,
     /// Verification code.
@@ -1866,8 +1807,6 @@ impl<'de> ::serde::Deserialize<'de> for CloudNativeApplicationModel {
 /// Microsoft Entra ID application verification details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureComputeCloudNativeApplicationModel {
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Client ID assigned to the Microsoft Entra ID application.
     #[serde(rename = "applicationId")]
     pub application_id: ::std::string::String,
@@ -1944,8 +1883,6 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceModel {
 /// Linux-based helper appliance for Microsoft Azure account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureLinuxHelperApplianceModel {
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// Helper appliance ID.
     pub id: ::uuid::Uuid,
     /// ID that Veeam Backup & Replication assigned to the Microsoft Azure subscription.
@@ -1995,11 +1932,11 @@ pub struct AzureLinuxHelperApplianceModel {
 }
 
 /// Details on Linux-based helper appliances.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CloudHelperApplianceResult {
     /// Array of Linux-based helper appliances.
     pub data: ::std::vec::Vec<CloudHelperApplianceModel>,
-    /// `pagination`
     pub pagination: PaginationResult,
 }
 
@@ -2056,8 +1993,6 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceSpec {
 /// Settings for Linux-based helper appliance.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AzureLinuxHelperApplianceSpec {
-    /// `type`
-    pub r#type: ECloudCredentialsType,
     /// ID that Veeam Backup & Replication assigned to the Microsoft Azure subscription.
     #[serde(rename = "subscriptionId")]
     pub subscription_id: ::uuid::Uuid,
@@ -2098,6 +2033,7 @@ pub struct AzureLinuxHelperApplianceSpec {
 }
 
 /// Session settings.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SessionModel {
     /// ID of the session.
@@ -2107,7 +2043,6 @@ pub struct SessionModel {
     /// ID of the job or job-related activity.
     #[serde(rename = "jobId")]
     pub job_id: ::uuid::Uuid,
-    /// `sessionType`
     #[serde(rename = "sessionType")]
     pub session_type: ESessionType,
     /// Date and time when the session was created.
@@ -2120,7 +2055,6 @@ pub struct SessionModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    /// `state`
     pub state: ESessionState,
     /// Progress percentage of the session.
     #[serde(
@@ -2129,7 +2063,6 @@ pub struct SessionModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub progress_percent: ::std::option::Option<i64>,
-    /// `result`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<SessionResultModel>,
     /// ID of the resource.
@@ -2155,7 +2088,6 @@ pub struct SessionModel {
     pub parent_session_id: ::std::option::Option<::uuid::Uuid>,
     /// Update sequence number.
     pub usn: i64,
-    /// `platformName`
     #[serde(
         rename = "platformName",
         default,
@@ -2179,9 +2111,9 @@ pub struct SessionModel {
 }
 
 /// Session result.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SessionResultModel {
-    /// `result`
     pub result: ESessionResult,
     /// Message that explains the session result.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2196,225 +2128,117 @@ pub struct SessionResultModel {
 }
 
 /// Type of the session.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionType {
-    /// `Infrastructure`
     Infrastructure,
-    /// `BackupJob`
     BackupJob,
-    /// `Automation`
     Automation,
-    /// `ConfigurationBackup`
     ConfigurationBackup,
-    /// `PublishBackupContentViaMount`
     PublishBackupContentViaMount,
-    /// `RepositoryMaintenance`
     RepositoryMaintenance,
-    /// `RepositoryEvacuate`
     RepositoryEvacuate,
-    /// `InfrastructureItemDeletion`
     InfrastructureItemDeletion,
-    /// `RestoreVm`
     RestoreVm,
-    /// `InstantRecovery`
     InstantRecovery,
-    /// `FirstClassDiskInstantRestore`
     FirstClassDiskInstantRestore,
-    /// `AzureApplianceDeploy`
     AzureApplianceDeploy,
-    /// `QuickMigration`
     QuickMigration,
-    /// `FileLevelRestore`
     FileLevelRestore,
-    /// `LinuxFileLevelRestore`
     LinuxFileLevelRestore,
-    /// `ReplicaJob`
     ReplicaJob,
-    /// `ConfigurationResynchronize`
     ConfigurationResynchronize,
-    /// `Failover`
     Failover,
-    /// `PlannedFailover`
     PlannedFailover,
-    /// `PermanentFailover`
     PermanentFailover,
-    /// `UndoFailover`
     UndoFailover,
-    /// `Failback`
     Failback,
-    /// `CommitFailback`
     CommitFailback,
-    /// `UndoFailback`
     UndoFailback,
-    /// `SwitchReplicaToProduction`
     SwitchReplicaToProduction,
-    /// `CloudDirectorVmRestore`
     CloudDirectorVmRestore,
-    /// `CloudDirectorVAppRestore`
     CloudDirectorVAppRestore,
-    /// `MalwareDetection`
     MalwareDetection,
-    /// `FirstClassDiskQuickMigration`
     FirstClassDiskQuickMigration,
-    /// `EntraIdRestore`
     EntraIdRestore,
-    /// `EntraIdRestoreFromCopy`
     EntraIdRestoreFromCopy,
-    /// `UnstructuredDataBackupCopy`
     UnstructuredDataBackupCopy,
-    /// `SecurityComplianceAnalyzer`
     SecurityComplianceAnalyzer,
-    /// `FileServerSave`
     FileServerSave,
-    /// `SureBackup`
     SureBackup,
-    /// `NasRestore`
     NasRestore,
-    /// `LogsExport`
     LogsExport,
-    /// `TestCredentials`
     TestCredentials,
-    /// `SqlLogBackup`
     SqlLogBackup,
-    /// `OracleLogBackup`
     OracleLogBackup,
-    /// `PostgreSqlLogBackup`
     PostgreSqlLogBackup,
-    /// `AzureInstantRecovery`
     AzureInstantRecovery,
-    /// `AzureInstantRecoveryMigration`
     AzureInstantRecoveryMigration,
-    /// `AzureInstantRecoverySwitchover`
     AzureInstantRecoverySwitchover,
-    /// `AzureInstantRecoveryStart`
     AzureInstantRecoveryStart,
-    /// `AzureInstantRecoveryStop`
     AzureInstantRecoveryStop,
-    /// `AzureInstantRecoveryMigrationUndo`
     AzureInstantRecoveryMigrationUndo,
-    /// `AzureInstantRecoveryMount`
     AzureInstantRecoveryMount,
-    /// `FileInstantRecovery`
     FileInstantRecovery,
-    /// `FileInstantRecoveryMigration`
     FileInstantRecoveryMigration,
-    /// `PublishBackupContentViaNfs`
     PublishBackupContentViaNfs,
-    /// `VolumesDiscover`
     VolumesDiscover,
-    /// `DeleteBackup`
     DeleteBackup,
-    /// `BackgroundOperation`
     BackgroundOperation,
-    /// `AgentDiscovery`
     AgentDiscovery,
-    /// `AgentPolicy`
     AgentPolicy,
-    /// `AgentBackup`
     AgentBackup,
-    /// `AgentOperationPurgeCache`
     AgentOperationPurgeCache,
-    /// `ApplianceUpdatesInstall`
     ApplianceUpdatesInstall,
-    /// `FailoverPlan`
     FailoverPlan,
-    /// `FailoverPlanTask`
     FailoverPlanTask,
-    /// `UnstructuredDataBrowse`
     UnstructuredDataBrowse,
-    /// `BackupCopyJob`
     BackupCopyJob,
-    /// `UnstructuredDownloadMeta`
     UnstructuredDownloadMeta,
-    /// `EntraIdRescanRepository`
     EntraIdRescanRepository,
-    /// `HostComponentsUpdate`
     HostComponentsUpdate,
-    /// `CopyBackup`
     CopyBackup,
-    /// `FileBackupHealthCheck`
     FileBackupHealthCheck,
-    /// `SureBackupContentScan`
     SureBackupContentScan,
-    /// `ArchiveBackup`
     ArchiveBackup,
-    /// `ArchiveRehydration`
     ArchiveRehydration,
-    /// `ArchiveSync`
     ArchiveSync,
-    /// `ArchiveCopy`
     ArchiveCopy,
-    /// `ArchiveFreezing`
     ArchiveFreezing,
-    /// `RetrieveBackup`
     RetrieveBackup,
-    /// `ArchiveTierDownload`
     ArchiveTierDownload,
-    /// `DirectBackupSync`
     DirectBackupSync,
-    /// `CheckpointRemoval`
     CheckpointRemoval,
-    /// `IrisBackup`
     IrisBackup,
-    /// `Retention`
     Retention,
-    /// `PlatformServiceJob`
     PlatformServiceJob,
-    /// `PlatformBackupJob`
     PlatformBackupJob,
-    /// `PlatformSnapshotJob`
     PlatformSnapshotJob,
-    /// `PlatformSnapshotCopyJob`
     PlatformSnapshotCopyJob,
-    /// `AgentOperationBackupNow`
     AgentOperationBackupNow,
-    /// `AgentOperationActiveFull`
     AgentOperationActiveFull,
-    /// `AgentManagement`
     AgentManagement,
-    /// `BackupCopyJobParent`
     BackupCopyJobParent,
-    /// `ApplicationLevelRestore`
     ApplicationLevelRestore,
-    /// `EncryptionAnalysis`
     EncryptionAnalysis,
-    /// `VeeamUpdaterSettingsSync`
     VeeamUpdaterSettingsSync,
-    /// `EndpointBackup`
     EndpointBackup,
-    /// `StorageDiscovery`
     StorageDiscovery,
-    /// `StorageMonitoring`
     StorageMonitoring,
-    /// `AdForestRestore`
     AdForestRestore,
-    /// `AgentsRecoveryAppliancesManagement`
     AgentsRecoveryAppliancesManagement,
-    /// `RestoreRecoveryApplianceVolumes`
     RestoreRecoveryApplianceVolumes,
-    /// `RestoreAgentVolumes`
     RestoreAgentVolumes,
-    /// `EndpointRestore`
     EndpointRestore,
-    /// `EpAgentOperationStopBackup`
     EpAgentOperationStopBackup,
-    /// `BackupCacheSync`
     BackupCacheSync,
-    /// `PerVmMoveBackup`
     PerVmMoveBackup,
-    /// `PerVmCopyBackup`
     PerVmCopyBackup,
-    /// `FileBackupArchiveRetrievalProlonging`
     FileBackupArchiveRetrievalProlonging,
-    /// `HaSwitchover`
     HaSwitchover,
-    /// `IndexCollection`
     IndexCollection,
-    /// `InstantDiskRecovery`
     InstantDiskRecovery,
-    /// `DiskRestore`
     DiskRestore,
-    /// `HaClusterEdit`
     HaClusterEdit,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -2698,31 +2522,20 @@ impl crate::runtime::ParamValue for ESessionType {
 }
 
 /// State of the session.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionState {
-    /// `Stopped`
     Stopped,
-    /// `Starting`
     Starting,
-    /// `Stopping`
     Stopping,
-    /// `Working`
     Working,
-    /// `Pausing`
     Pausing,
-    /// `Resuming`
     Resuming,
-    /// `WaitingTape`
     WaitingTape,
-    /// `Idle`
     Idle,
-    /// `Postprocessing`
     Postprocessing,
-    /// `WaitingRepository`
     WaitingRepository,
-    /// `WaitingSlot`
     WaitingSlot,
-    /// `ActionRequired`
     ActionRequired,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -2800,15 +2613,12 @@ impl crate::runtime::ParamValue for ESessionState {
 }
 
 /// Result status.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ESessionResult {
-    /// `None`
     None,
-    /// `Success`
     Success,
-    /// `Warning`
     Warning,
-    /// `Failed`
     Failed,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -2872,45 +2682,27 @@ impl crate::runtime::ParamValue for ESessionResult {
 /// Platform type.
 ///
 /// `Test` is the platform of SureBackup content scan job (`SureBackupContentScan`) — backup verification and content scanning with antivirus software or YARA rules.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EPlatformType {
-    /// `VMware`
     VMware,
-    /// `HyperV`
     HyperV,
-    /// `CloudDirector`
     CloudDirector,
-    /// `WindowsPhysical`
     WindowsPhysical,
-    /// `LinuxPhysical`
     LinuxPhysical,
-    /// `Tape`
     Tape,
-    /// `CustomPlatform`
     CustomPlatform,
-    /// `EntraID`
     EntraID,
-    /// `UnstructuredData`
     UnstructuredData,
-    /// `Test`
     Test,
-    /// `MongoDb`
     MongoDb,
-    /// `Iris`
     Iris,
-    /// `AWSEC2`
     AWSEC2,
-    /// `AzureCompute`
     AzureCompute,
-    /// `GCE`
     GCE,
-    /// `Nutanix`
     Nutanix,
-    /// `Proxmox`
     Proxmox,
-    /// `LinuxPhysicalPpc`
     LinuxPhysicalPpc,
-    /// `ApplicationBackupRepository`
     ApplicationBackupRepository,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -3002,11 +2794,10 @@ impl crate::runtime::ParamValue for EPlatformType {
 }
 
 /// Sorts passwords by one of the password parameters.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EEncryptionPasswordsFiltersOrderColumn {
-    /// `Hint`
     Hint,
-    /// `ModificationTime`
     ModificationTime,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -3094,11 +2885,11 @@ pub struct EncryptionPasswordModel {
 }
 
 /// Details on encryption passwords.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptionPasswordsResult {
     /// Array of encryption passwords.
     pub data: ::std::vec::Vec<EncryptionPasswordModel>,
-    /// `pagination`
     pub pagination: PaginationResult,
 }
 
@@ -3152,9 +2943,9 @@ pub struct EncryptionPasswordVerifyResult {
 }
 
 /// KMS server type.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKeyManagementServerType {
-    /// `KMS`
     KMS,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -3210,13 +3001,11 @@ impl crate::runtime::ParamValue for EKeyManagementServerType {
 }
 
 /// Sorts KMS servers by one of the KMS server parameters.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKMSFiltersOrderColumn {
-    /// `Name`
     Name,
-    /// `Type`
     Type,
-    /// `Description`
     Description,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -3276,11 +3065,10 @@ impl crate::runtime::ParamValue for EKMSFiltersOrderColumn {
 }
 
 /// Certificate type.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKMSCertificateType {
-    /// `Client`
     Client,
-    /// `Server`
     Server,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
@@ -3397,8 +3185,6 @@ pub struct CommonKeyManagementServerModel {
     /// KMS server description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: EKeyManagementServerType,
     /// KMIP port on the backup server.
     pub port: i32,
     /// Thumbprint of the KMS server certificate.
@@ -3418,11 +3204,11 @@ pub struct CommonKeyManagementServerModel {
 }
 
 /// Details on KMS servers.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct KeyManagementServersResult {
     /// Array of KMS servers.
     pub data: ::std::vec::Vec<KeyManagementServerBaseModel>,
-    /// `pagination`
     pub pagination: PaginationResult,
 }
 
@@ -3477,6 +3263,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseSpec {
 }
 
 /// General KMS server settings.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommonKeyManagementServerSpec {
     /// Full DNS name or IP address of the KMS server.
@@ -3484,54 +3271,40 @@ pub struct CommonKeyManagementServerSpec {
     /// KMS server description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `type`
-    pub r#type: EKeyManagementServerType,
     /// KMIP port on the backup server. You must open the port manually.
     pub port: i64,
-    /// `serverCertificate`
     #[serde(rename = "serverCertificate")]
     pub server_certificate: CertificateUploadSpec,
-    /// `clientCertificate`
     #[serde(rename = "clientCertificate")]
     pub client_certificate: CertificateUploadSpec,
 }
 
 /// Settings for changing the certificate of a KMS server.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct KMSServerChangeCertificateSpec {
-    /// `certificate`
     pub certificate: CertificateUploadSpec,
-    /// `type`
     pub r#type: EKMSCertificateType,
 }
 
 /// The error code is a string that uniquely identifies an error condition so that programs that detect and handle errors by type.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorErrorCode {
-    /// `AccessDenied`
+pub enum ErrorModelErrorCode {
     AccessDenied,
-    /// `ExpiredToken`
     ExpiredToken,
-    /// `InvalidToken`
     InvalidToken,
-    /// `InvalidURI`
     InvalidURI,
-    /// `MethodNotAllowed`
     MethodNotAllowed,
-    /// `NotFound`
     NotFound,
-    /// `NotImplemented`
     NotImplemented,
-    /// `ServiceUnavailable`
     ServiceUnavailable,
-    /// `UnexpectedContent`
     UnexpectedContent,
-    /// `UnknownError`
     UnknownError,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
 }
-impl ErrorErrorCode {
+impl ErrorModelErrorCode {
     /// The value as it goes over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3549,7 +3322,7 @@ impl ErrorErrorCode {
         }
     }
 }
-impl ::std::convert::From<&str> for ErrorErrorCode {
+impl ::std::convert::From<&str> for ErrorModelErrorCode {
     fn from(value: &str) -> Self {
         match value {
             "AccessDenied" => Self::AccessDenied,
@@ -3566,18 +3339,18 @@ impl ::std::convert::From<&str> for ErrorErrorCode {
         }
     }
 }
-impl ::std::str::FromStr for ErrorErrorCode {
+impl ::std::str::FromStr for ErrorModelErrorCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(::std::convert::From::from(value))
     }
 }
-impl ::std::fmt::Display for ErrorErrorCode {
+impl ::std::fmt::Display for ErrorModelErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for ErrorErrorCode {
+impl ::serde::Serialize for ErrorModelErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -3585,7 +3358,7 @@ impl ::serde::Serialize for ErrorErrorCode {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ErrorErrorCode {
+impl<'de> ::serde::Deserialize<'de> for ErrorModelErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -3593,112 +3366,53 @@ impl<'de> ::serde::Deserialize<'de> for ErrorErrorCode {
             .map(|value| ::std::convert::From::from(value.as_str()))
     }
 }
-impl crate::runtime::ParamValue for ErrorErrorCode {
+impl crate::runtime::ParamValue for ErrorModelErrorCode {
     fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
 
 /// Optional parameters of the `GetAllCreds` operation.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllCredsParams {
     /// Number of credentials records to skip.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of credentials records to return.
     ///
     /// Default: `200`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
     /// Sorts credentials by one of the credentials parameters.
-    #[serde(
-        rename = "orderColumn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_column: ::std::option::Option<ECredentialsFiltersOrderColumn>,
     /// If `true`, sorts credentials in ascending order by the `orderColumn` parameter.
-    #[serde(
-        rename = "orderAsc",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_asc: ::std::option::Option<bool>,
     /// Filters credentials by the `nameFilter` pattern. The pattern can match any credentials parameter. To substitute one or more characters, use the asterisk (*) character at the beginning and/or at the end.
-    #[serde(
-        rename = "nameFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name_filter: ::std::option::Option<::std::string::String>,
     /// Filters credentials by type.
-    #[serde(
-        rename = "typeFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub type_filter: ::std::option::Option<ECredentialsType>,
     /// Returns credentials that are created after the specified date and time.
-    #[serde(
-        rename = "createdAfterFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Returns credentials that are created before the specified date and time.
-    #[serde(
-        rename = "createdBeforeFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub created_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// If `true`, default appliance credentials will be included in the response.
-    #[serde(
-        rename = "includeDefaultApplianceCreds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub include_default_appliance_creds: ::std::option::Option<bool>,
 }
 
 /// Optional parameters of the `GetAllCloudCreds` operation.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllCloudCredsParams {
     /// Number of cloud credentials records to skip.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of cloud credentials records to return.
     ///
     /// Default: `200`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
     /// Sorts cloud credentials by one of the cloud credentials parameters.
-    #[serde(
-        rename = "orderColumn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_column: ::std::option::Option<ECloudCredentialsFiltersOrderColumn>,
     /// If `true`, sorts cloud credentials in ascending order by the `orderColumn` parameter.
-    #[serde(
-        rename = "orderAsc",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_asc: ::std::option::Option<bool>,
     /// Filters cloud credentials by the `nameFilter` pattern. The pattern can match any cloud credentials parameter. To substitute one or more characters, use the asterisk (*) character at the beginning and/or at the end.
-    #[serde(
-        rename = "nameFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name_filter: ::std::option::Option<::std::string::String>,
     /// Cloud credentials type.
-    #[serde(
-        rename = "typeFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub type_filter: ::std::option::Option<ECloudCredentialsType>,
 }
 
@@ -3712,89 +3426,48 @@ pub enum ChangeCloudCertificateResponse {
 }
 
 /// Optional parameters of the `GetAllCredsHelperAppliancesWithFiltering` operation.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllCredsHelperAppliancesWithFilteringParams {
     /// Number of helper appliances to skip.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of helper appliances to return.
     ///
     /// Default: `200`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
 }
 
 /// Optional parameters of the `GetAllEncryptionPasswords` operation.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllEncryptionPasswordsParams {
     /// Number of passwords to skip.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of passwords to return.
     ///
     /// Default: `200`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
     /// Sorts passwords by one of the password parameters.
-    #[serde(
-        rename = "orderColumn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_column: ::std::option::Option<EEncryptionPasswordsFiltersOrderColumn>,
     /// If `true`, sorts passwords in ascending order by the `orderColumn` parameter.
-    #[serde(
-        rename = "orderAsc",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_asc: ::std::option::Option<bool>,
     /// Filters encryption passwords by the `hintFilter` pattern. To substitute one or more characters, use the asterisk (*) character at the beginning and/or at the end.
-    #[serde(
-        rename = "hintFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hint_filter: ::std::option::Option<::std::string::String>,
 }
 
 /// Optional parameters of the `GetAllKMSServers` operation.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllKMSServersParams {
     /// Number of KMS servers to skip.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of KMS servers to return.
     ///
     /// Default: `200`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
     /// Sorts KMS servers by one of the KMS server parameters.
-    #[serde(
-        rename = "orderColumn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_column: ::std::option::Option<EKMSFiltersOrderColumn>,
     /// If `true`, sorts KMS servers in ascending order by the `orderColumn` parameter.
-    #[serde(
-        rename = "orderAsc",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_asc: ::std::option::Option<bool>,
     /// Filters KMS servers by the `nameFilter` pattern. The pattern can match any KMS server parameter. To substitute one or more characters, use the asterisk (*) character at the beginning, at the end or both.
-    #[serde(
-        rename = "nameFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name_filter: ::std::option::Option<::std::string::String>,
     /// Filters KMS servers by KMS server type.
-    #[serde(
-        rename = "typeFilter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub type_filter: ::std::option::Option<EKeyManagementServerType>,
 }

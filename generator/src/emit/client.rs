@@ -664,9 +664,9 @@ impl Emitter<'_> {
             Some((path, optional)) => {
                 let path: Vec<_> = path.iter().map(|s| ident(s)).collect();
                 if *optional {
-                    quote!(#page #(.#path)*.map(|v| v as i64))
+                    quote!(#page #(.#path)*.map(::std::primitive::i64::from))
                 } else {
-                    quote!(::std::option::Option::Some(#page #(.#path)* as i64))
+                    quote!(::std::option::Option::Some(::std::primitive::i64::from(#page #(.#path)*)))
                 }
             }
             None => quote!(::std::option::Option::None),
@@ -692,7 +692,7 @@ impl Emitter<'_> {
         quote! {
             #[doc = #doc]
             pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
-                #rt::paginate(#op_id, params.#offset.map(|o| o as i64).unwrap_or(0), params.#limit.map(|l| l as i64), move |#offset_local| {
+                #rt::paginate(#op_id, params.#offset.map(::std::primitive::i64::from).unwrap_or(0), params.#limit.map(::std::primitive::i64::from), move |#offset_local| {
                     let mut #page_params = ::std::clone::Clone::clone(&params);
                     async move {
                         let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
@@ -705,7 +705,7 @@ impl Emitter<'_> {
                         ::std::result::Result::Ok(#rt::Page {
                             offset: #offset_echo,
                             count: #count,
-                            total: #page #(.#total)* as i64,
+                            total: ::std::primitive::i64::from(#page #(.#total)*),
                             items: #page #(.#items)*,
                         })
                     }

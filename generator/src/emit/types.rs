@@ -19,21 +19,26 @@ pub(crate) fn type_item(e: &Emitter<'_>, i: usize) -> (String, TokenStream) {
 
 impl Emitter<'_> {
     fn type_def(&self, t: &TypeDef) -> TokenStream {
-        let doc = if t.doc.is_empty() { doc_attrs(&[format!("`{}`", t.name)]) } else { doc_attrs(&t.doc) };
+        // What the spec documents, and no placeholder where it says nothing: there the item
+        // allows `missing_docs`, and says so.
+        let undocumented = t.doc.is_empty()
+            || match &t.kind {
+                TypeKind::Struct(fields) => fields.iter().any(|f| f.doc.is_empty()),
+                TypeKind::Form(parts) => parts.iter().any(|p| p.field.doc.is_empty()),
+                TypeKind::Enum { variants, .. } => variants.iter().any(|v| v.doc.is_empty()),
+                _ => false,
+            };
+        let allow = if undocumented { quote!(#[allow(missing_docs)]) } else { quote!() };
+        let doc = doc_attrs(&t.doc);
+        let doc = quote!(#doc #allow);
         let name = ident(&t.name);
         let cfg = self.features_attr(&t.features);
         let rt = &self.rt;
         match &t.kind {
-            TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields),
+            TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields, t.serde),
             TypeKind::Enum { variants, catch_all } => {
                 let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
-                let vdocs = variants.iter().map(|v| {
-                    if v.doc.is_empty() {
-                        doc_attrs(&[format!("`{}`", v.wire)])
-                    } else {
-                        doc_attrs(&v.doc)
-                    }
-                });
+                let vdocs = variants.iter().map(|v| doc_attrs(&v.doc));
                 let wires: Vec<_> = variants.iter().map(|v| &v.wire).collect();
                 let catch = ident(catch_all);
                 quote! {
@@ -177,12 +182,13 @@ impl Emitter<'_> {
         doc: &TokenStream,
         cfg: &TokenStream,
         fields: &[Field],
+        serde: bool,
     ) -> TokenStream {
         let all_optional = fields.iter().all(|f| !f.required || matches!(f.ty, Ty::Nullable(_)));
         let default = if all_optional { quote!(Default,) } else { quote!() };
         let fs = fields.iter().map(|f| {
             let fname = ident(&f.name);
-            let fdoc = if f.doc.is_empty() { doc_attrs(&[format!("`{}`", f.wire)]) } else { doc_attrs(&f.doc) };
+            let fdoc = doc_attrs(&f.doc);
             let wire = &f.wire;
             let rename = if crate::naming::unraw(&f.name) != wire { quote!(rename = #wire,) } else { quote!() };
             if f.required {
@@ -202,6 +208,26 @@ impl Emitter<'_> {
                 }
             }
         });
+        if !serde {
+            // Read field by field by the client: no serde attributes either.
+            let fs = fields.iter().map(|f| {
+                let (fname, fdoc) = (ident(&f.name), doc_attrs(&f.doc));
+                let ty = match (&f.ty, f.required) {
+                    (ty, true) => self.ty(ty, From::Types),
+                    (ty, false) => {
+                        let t = self.ty(if let Ty::Nullable(t) = ty { t } else { ty }, From::Types);
+                        quote!(::std::option::Option<#t>)
+                    }
+                };
+                quote! { #fdoc pub #fname: #ty }
+            });
+            return quote! {
+                #doc
+                #cfg
+                #[derive(Clone, Debug, #default PartialEq)]
+                pub struct #name { #(#fs,)* }
+            };
+        }
         quote! {
             #doc
             #cfg
@@ -222,7 +248,7 @@ impl Emitter<'_> {
         let fs = parts.iter().map(|p| {
             let f = &p.field;
             let fname = ident(&f.name);
-            let fdoc = if f.doc.is_empty() { doc_attrs(&[format!("`{}`", f.wire)]) } else { doc_attrs(&f.doc) };
+            let fdoc = doc_attrs(&f.doc);
             let one = if p.file {
                 quote!(#rt::FilePart)
             } else {

@@ -5,6 +5,7 @@ mod node;
 mod operation;
 mod recursion;
 mod schema;
+mod tags;
 mod xml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,6 +19,12 @@ use crate::load::Document;
 use crate::naming::{camel_ident, Scope};
 use crate::pointer::Pointer;
 use crate::Options;
+
+/// The names the API module exports next to `types` (`vbr::Client`, `vbr::Error`). A schema
+/// with one of these names is generated with [`RESERVED_SUFFIX`] (Veeam's `Error` body becomes
+/// `types::ErrorModel`), so that one name never means two things.
+pub(crate) const MODULE_NAMES: &[&str] = &["ByteStream", "Client", "Error"];
+const RESERVED_SUFFIX: &str = "Model";
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) doc: &'a Document,
@@ -38,7 +45,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         opts,
         sink: Sink::new(&doc.file),
         types: Vec::new(),
-        type_names: Scope::default(),
+        type_names: Scope::with_reserved(MODULE_NAMES),
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
     };
@@ -81,8 +88,9 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         features: Vec::new(),
     };
     l.lower_operations(&mut api);
-    recursion::break_cycles(&mut l.types);
     api.types = std::mem::take(&mut l.types);
+    tags::drop_variant_tags(&mut api);
+    recursion::break_cycles(&mut api.types);
     api.xml = xml::facts(&api);
     (api, l.sink)
 }
@@ -251,7 +259,10 @@ impl Lowerer<'_> {
         let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
         for name in schemas.keys() {
             let pointer = Pointer::root().join("components").join("schemas").join(name);
-            let want = camel_ident(name);
+            let mut want = camel_ident(name);
+            if MODULE_NAMES.contains(&want.as_str()) {
+                want.push_str(RESERVED_SUFFIX);
+            }
             let (rust, holder) = self.type_names.claim_for(&want, &pointer.to_string());
             if holder.is_some() {
                 self.renamed(&pointer, "schema name", name, &rust, holder);
@@ -264,6 +275,7 @@ impl Lowerer<'_> {
                 kind: TypeKind::Pending,
                 xml: None,
                 features: Vec::new(),
+                serde: true,
             });
             self.by_pointer.insert(pointer, id);
         }

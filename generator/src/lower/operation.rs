@@ -588,6 +588,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Form(parts),
             xml: None,
             features: Vec::new(),
+            serde: true,
         });
         Ty::Named(id)
     }
@@ -721,6 +722,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Struct(fields),
             xml: None,
             features: Vec::new(),
+            serde: false,
         });
         op.params_struct = Some(id);
     }
@@ -745,6 +747,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Responses(variants),
             xml: None,
             features: Vec::new(),
+            serde: true,
         });
         op.response_enum = Some(id);
     }
@@ -799,6 +802,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Output { body: success.contents.first().map(|c| c.ty.clone()), headers },
             xml: None,
             features: Vec::new(),
+            serde: true,
         });
         op.output = Some(id);
     }

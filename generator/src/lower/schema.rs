@@ -72,6 +72,16 @@ impl<'a> Lowerer<'a> {
         let Some(value) = doc.at(pointer) else { return };
         let name = self.types[id.0].name.clone();
         self.types[id.0].doc = description(value);
+        if let Some(spec_name) = pointer.last().filter(|n| super::MODULE_NAMES.contains(&camel_ident(n).as_str())) {
+            let doc = &mut self.types[id.0].doc;
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.push(format!(
+                "Named `{spec_name}` in the spec; renamed because the API module exports its own `{}`.",
+                camel_ident(&spec_name)
+            ));
+        }
         self.types[id.0].xml = xml_object(value);
         let shape = self.shape(pointer, value, &name);
         self.types[id.0].kind = match shape {
@@ -175,6 +185,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Pending,
             xml: xml_object(value),
             features: Vec::new(),
+            serde: true,
         });
         self.by_pointer.insert(pointer.clone(), id);
         id
