@@ -11,6 +11,9 @@ const USAGE: &str = "usage:
   cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
                                   any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
   cargo xtask corpus [--no-check] generate (and cargo check) every document in ../shared/corpus
+  cargo xtask bench-compile [--spec <PATH>] [--runs <N>]
+                                  time `cargo check` of a generated crate (default: the corpus's
+                                  progenitor/nexus.json, 5 runs) and print the median
   cargo xtask test                install test tools (Prism, via npm) and run every test";
 
 fn main() -> ExitCode {
@@ -21,6 +24,7 @@ fn main() -> ExitCode {
         Some("spec-fmt") => spec_fmt(&args[1..]),
         Some("generate") => generate(&args[1..]),
         Some("corpus") => corpus(&args[1..]),
+        Some("bench-compile") => bench_compile(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -135,6 +139,35 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
     if !failed.is_empty() {
         bail!("{} document(s) failed:\n{}", failed.len(), failed.join("\n"));
     }
+    Ok(())
+}
+
+fn bench_compile(args: &[String]) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    let (mut spec, mut runs) = (None, 5usize);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = it.next().with_context(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--spec" => spec = Some(std::path::PathBuf::from(value)),
+            "--runs" => runs = value.parse().with_context(|| format!("--runs {value}: not a number"))?,
+            other => bail!("unexpected argument `{other}`\n{USAGE}"),
+        }
+    }
+    let spec = match spec {
+        Some(spec) => spec,
+        None => root.join("../shared/corpus/progenitor/nexus.json"),
+    };
+    let dir = root.join("target/bench-compile");
+    let bench = xtask::bench_compile::run(&root, &spec, &dir, runs)?;
+    let secs: Vec<String> = bench.runs.iter().map(|d| format!("{:.2}", d.as_secs_f64())).collect();
+    println!(
+        "{}: {} lines of Rust; cargo check of the crate alone, median of {runs}: {:.2} s (runs: {})",
+        spec.display(),
+        bench.lines,
+        bench.median().as_secs_f64(),
+        secs.join(", ")
+    );
     Ok(())
 }
 
