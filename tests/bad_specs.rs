@@ -131,8 +131,10 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
-        file: "openapi31.yaml",
-        expect: Expect::ParseError(&["error: bad/openapi31.yaml#/openapi: OpenAPI 3.1.0 documents are not supported yet (3.1 support is planned); expected 3.0.x"]),
+        file: "openapi4.yaml",
+        expect: Expect::ParseError(&[
+            "error: bad/openapi4.yaml#/openapi: OpenAPI version 4.0.0 is not supported; expected 3.0.x, 3.1.x or 3.2.x",
+        ]),
         own_process: false,
     },
     Case {

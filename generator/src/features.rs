@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::Api;
 
+/// The feature of the `webhooks` module and the payload types only it uses.
+pub const WEBHOOKS: &str = "webhooks";
+
 /// The feature of schemas no operation uses.
 pub const UNREFERENCED: &str = "unreferenced-schemas";
 
@@ -34,6 +37,13 @@ pub(crate) fn assign(api: &mut Api) {
         roots.extend(op.response_enum);
         roots.extend(op.output);
         mark(api, roots.into_iter().map(|i| i.0).collect(), &feature, &mut users);
+    }
+    // Webhook payloads are compiled with the `webhooks` module.
+    if !api.webhooks.is_empty() {
+        features.insert(WEBHOOKS.to_owned());
+        let mut roots = Vec::new();
+        api.webhooks.iter().filter_map(|w| w.payload.as_ref()).for_each(|t| t.named(&mut roots));
+        mark(api, roots.into_iter().map(|i| i.0).collect(), WEBHOOKS, &mut users);
     }
     // The error type is part of every operation's signature.
     let mut error_ids = Vec::new();

@@ -89,6 +89,15 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
             pub use client::{Client, Error};
         }
     };
+    let body = if api.webhooks.is_empty() {
+        body
+    } else {
+        let cfg = match api.features.iter().any(|f| f == crate::features::WEBHOOKS) {
+            true => quote!(#[cfg(feature = "webhooks")]),
+            false => quote!(),
+        };
+        quote!(#body #cfg pub mod webhooks;)
+    };
     let parsed: syn::File = syn::parse2(body).map_err(|e| internal(file, "module", e))?;
     // Union variants hold payload structs of very different sizes; boxing them would cost
     // every user an indirection for a lint's sake.

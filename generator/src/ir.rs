@@ -46,6 +46,8 @@ pub enum Ty {
     Nullable(Box<Ty>),
     /// `Box<T>`: inserted where a type contains itself by value.
     Boxed(Box<Ty>),
+    /// `(A, B, …)`: JSON Schema's `prefixItems`, an array whose items have a type each.
+    Tuple(Vec<Ty>),
 }
 
 impl Ty {
@@ -54,6 +56,7 @@ impl Ty {
         match self {
             Ty::Named(id) => out.push(*id),
             Ty::Vec(t) | Ty::Map(t) | Ty::Nullable(t) | Ty::Boxed(t) => t.named(out),
+            Ty::Tuple(items) => items.iter().for_each(|t| t.named(out)),
             _ => {}
         }
     }
@@ -287,6 +290,8 @@ pub enum Method {
     Patch,
     /// TRACE
     Trace,
+    /// QUERY (OpenAPI 3.2)
+    Query,
 }
 
 impl Method {
@@ -301,6 +306,7 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
         }
     }
 
@@ -315,6 +321,7 @@ impl Method {
             Method::Head => "Head",
             Method::Patch => "Patch",
             Method::Trace => "Trace",
+            Method::Query => "Query",
         }
     }
 }
@@ -542,6 +549,9 @@ pub struct Operation {
 pub enum Security {
     /// `Authorization: Bearer` (http bearer, or oauth2 without a password flow).
     Bearer,
+    /// A client certificate (`mutualTLS`, OpenAPI 3.1): given to the builder, sent by TLS,
+    /// nothing per request.
+    MutualTls,
     /// `Authorization: Basic`.
     Basic,
     /// An API key in a header.
@@ -609,4 +619,19 @@ pub struct Api {
     pub error_ty: Option<Ty>,
     /// Cargo features (one per tag) when per-tag gating is on.
     pub features: Vec<String>,
+    /// The webhooks the API sends (OpenAPI 3.1 `webhooks`), in document order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One webhook: a request the API sends, decoded into one variant of the event enum.
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    /// Its name in the spec (the key under `webhooks`).
+    pub name: String,
+    /// The Rust variant name.
+    pub variant: String,
+    /// The body type; `None` when the request has no body.
+    pub payload: Option<Ty>,
+    /// Doc lines.
+    pub doc: Vec<String>,
 }

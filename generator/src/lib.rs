@@ -9,6 +9,7 @@
 
 pub mod canonical;
 pub mod diag;
+mod dialect;
 pub mod docs;
 mod emit;
 mod format;
@@ -93,6 +94,7 @@ impl Generated {
             match ty {
                 ir::Ty::Json => true,
                 ir::Ty::Vec(t) | ir::Ty::Map(t) | ir::Ty::Nullable(t) | ir::Ty::Boxed(t) => json_inside(t),
+                ir::Ty::Tuple(items) => items.iter().any(json_inside),
                 _ => false,
             }
         }
@@ -181,6 +183,11 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
         "client.rs".to_owned(),
         format::assemble(&header, "//! The client: one async method per operation.", &client_items),
     );
+    if !api.webhooks.is_empty() {
+        let items = render(&api, opts, &[Job::Webhooks], &doc.file)?;
+        let inner = "//! Webhooks: the requests this API sends, decoded into one typed event.";
+        files.insert("webhooks.rs".to_owned(), format::assemble(&header, inner, &items));
+    }
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
     if opts.item_sources {
@@ -199,6 +206,7 @@ enum Job {
     Type(usize),
     Client,
     Operation(usize),
+    Webhooks,
 }
 
 /// Emits and formats items on all cores. Token streams cannot cross threads, so each thread
@@ -219,6 +227,7 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
                                 Job::Type(i) => emit::type_item(&e, i),
                                 Job::Client => emit::client_item(&e),
                                 Job::Operation(i) => emit::operation_item(&e, i),
+                                Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
                             };
                             format::format_item(&tokens, file).map(|src| (key, src))
                         })

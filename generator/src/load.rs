@@ -7,13 +7,32 @@ use serde_json::Value;
 use crate::diag::{excerpt, Diagnostic, Diagnostics, Kind, Severity};
 use crate::pointer::Pointer;
 
+/// The OpenAPI version a document declares, which decides how its schemas read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    /// 3.0.x: schemas are OpenAPI's own JSON Schema subset.
+    V3_0,
+    /// 3.1.x: schemas are JSON Schema 2020-12.
+    V3_1,
+    /// 3.2.x: as 3.1, plus the `query` method.
+    V3_2,
+}
+
 /// A parsed OpenAPI document, not yet interpreted.
 #[derive(Clone, Debug)]
 pub struct Document {
     /// The file name used in diagnostics.
     pub file: String,
-    /// The whole document as a JSON value; YAML is converted on load.
+    /// The whole document as a JSON value; YAML is converted on load. The schemas of a 3.1
+    /// or 3.2 document are rewritten to the form lowering reads ([`crate::dialect`]).
     pub raw: Value,
+    /// The version the document declares.
+    pub version: Version,
+    /// What the rewrite of 3.1 schemas could not keep, reported as warnings when lowering.
+    pub(crate) notes: Vec<(Pointer, String)>,
+    /// Where each `$anchor` (as `#name`) and each `$id` of a 3.1 schema is, so a `$ref` may
+    /// name a schema by either.
+    pub(crate) names: std::collections::BTreeMap<String, Pointer>,
 }
 
 impl Document {
@@ -49,36 +68,40 @@ impl Document {
             })?;
             yaml_to_json(yaml, &Pointer::root()).map_err(|(pointer, message)| fail(Some(&pointer), message))?
         };
-        let doc = Document { file: file.to_owned(), raw };
-        doc.check_version().map_err(|(p, m)| fail(p.as_ref(), m))?;
-        Ok(doc)
-    }
-
-    fn check_version(&self) -> Result<(), (Option<Pointer>, String)> {
-        let at = |token: &str| Some(Pointer::root().join(token));
-        let Some(root) = self.raw.as_object() else {
-            return Err((None, "the document is not an object".into()));
+        let mut raw = raw;
+        let version = check_version(&raw).map_err(|(p, m)| fail(p.as_ref(), m))?;
+        let (notes, names) = if version >= Version::V3_1 {
+            (crate::dialect::normalize(&mut raw), crate::dialect::schema_names(&raw))
+        } else {
+            Default::default()
         };
-        if root.contains_key("swagger") {
-            return Err((
-                at("swagger"),
-                "swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into(),
-            ));
-        }
-        match root.get("openapi") {
-            Some(Value::String(v)) if v.starts_with("3.0") => Ok(()),
-            Some(Value::String(v)) if v.starts_with("3.1") => Err((
-                at("openapi"),
-                format!("OpenAPI {v} documents are not supported yet (3.1 support is planned); expected 3.0.x"),
-            )),
-            Some(Value::String(v)) => {
-                Err((at("openapi"), format!("OpenAPI version {v} is not supported; expected 3.0.x")))
-            }
-            Some(_) => Err((at("openapi"), "`openapi` must be a string such as \"3.0.3\"".into())),
-            None => Err((None, "missing `openapi` version field; is this an OpenAPI document?".into())),
-        }
+        Ok(Document { file: file.to_owned(), raw, version, notes, names })
     }
+}
 
+/// The version a document declares, if it is one the generator reads.
+fn check_version(raw: &Value) -> Result<Version, (Option<Pointer>, String)> {
+    let at = |token: &str| Some(Pointer::root().join(token));
+    let Some(root) = raw.as_object() else {
+        return Err((None, "the document is not an object".into()));
+    };
+    if root.contains_key("swagger") {
+        return Err((at("swagger"), "swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into()));
+    }
+    match root.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0.") => Ok(Version::V3_0),
+        Some(Value::String(v)) if v.starts_with("3.1.") => Ok(Version::V3_1),
+        Some(Value::String(v)) if v.starts_with("3.2.") => Ok(Version::V3_2),
+        Some(Value::String(v)) => Err((
+            at("openapi"),
+            format!("OpenAPI version {} is not supported; expected 3.0.x, 3.1.x or 3.2.x", excerpt(v)),
+        )),
+        Some(_) => Err((at("openapi"), "`openapi` must be a string such as \"3.1.0\"".into())),
+        None => Err((None, "missing `openapi` version field; is this an OpenAPI document?".into())),
+    }
+}
+
+impl Document {
     /// The value at a pointer.
     pub fn at(&self, pointer: &Pointer) -> Option<&Value> {
         self.raw.pointer(pointer.as_str())
@@ -127,6 +150,21 @@ impl Document {
 
     /// Resolves a local `$ref` to the pointer it names and the value there.
     pub fn resolve(&self, reference: &str) -> Result<(Pointer, &Value), String> {
+        // A schema named by its `$anchor` or `$id` (3.1); a fragment after an `$id` is a pointer
+        // inside that schema.
+        let (base, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let named = match (base, fragment) {
+            ("", f) if !f.is_empty() && !f.starts_with('/') => self.names.get(reference),
+            (b, _) if !b.is_empty() => self.names.get(b),
+            _ => None,
+        };
+        if let Some(pointer) = named {
+            let inner = if base.is_empty() { "" } else { fragment };
+            let full = Pointer::parse(&format!("{}{}", pointer.as_str(), percent_decode(inner)));
+            if let Some((p, v)) = full.and_then(|p| self.at(&p).map(|v| (p, v))) {
+                return Ok((p, v));
+            }
+        }
         let Some(fragment) = reference.strip_prefix('#') else {
             return Err(format!(
                 "reference `{}` points outside this document; external references are not supported",

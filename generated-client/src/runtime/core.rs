@@ -22,6 +22,8 @@ pub enum Method {
     Head,
     Patch,
     Trace,
+    /// QUERY (OpenAPI 3.2): a safe, idempotent request with a body.
+    Query,
 }
 
 impl Method {
@@ -35,6 +37,7 @@ impl Method {
             Method::Head => reqwest::Method::HEAD,
             Method::Patch => reqwest::Method::PATCH,
             Method::Trace => reqwest::Method::TRACE,
+            Method::Query => reqwest::Method::from_bytes(b"QUERY").expect("QUERY is a valid method token"),
         }
     }
 
@@ -49,6 +52,7 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
         }
     }
 

@@ -7,7 +7,7 @@
 //! - `retry`: what an attempt came to and what follows ([`RetryPolicy`], classification);
 //! - `request`: request building and the send loop; `transport`: one capped exchange;
 //! - `response`: decoding answers and errors; `redact`: blanking secrets out of error text;
-//! - `paging`, `xml`, `error`, `secret`.
+//! - `paging`, `xml`, `error`, `secret`, and `webhook` (decoding requests an API sends).
 //!
 //! `cargo xtask generate` copies this folder into standalone crates, so it depends only on
 //! crates from crates.io and refers to itself through `super::`. Items only generated code
@@ -31,6 +31,7 @@ mod secret;
 pub mod ser;
 mod transport;
 mod unknown;
+mod webhook;
 #[doc(hidden)]
 pub mod xml;
 
@@ -41,6 +42,7 @@ pub use self::error::{ApiErrorBody, Error, ErrorBody};
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
+pub use self::webhook::WebhookError;
 
 #[doc(hidden)]
 pub use self::config::FromCore;
@@ -54,6 +56,8 @@ pub use self::params::{encode_path, json_param, ParamValue};
 pub use self::request::Request;
 #[doc(hidden)]
 pub use self::response::Response;
+#[doc(hidden)]
+pub use self::webhook::decode as decode_webhook;
 
 /// Re-exported for the stream types in generated signatures.
 pub use futures;

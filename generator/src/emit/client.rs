@@ -34,6 +34,15 @@ impl Emitter<'_> {
             }
             None => quote!(),
         };
+        let mtls_doc = if api.security.values().any(|s| matches!(s, Security::MutualTls)) {
+            quote! {
+                ///
+                /// The API authenticates clients by certificate (mutual TLS): give yours to
+                /// the builder's `client_identity_pem`.
+            }
+        } else {
+            quote!()
+        };
         let auth = self.auth_methods();
         let byte_stream = if api.operations.iter().any(|o| o.download) {
             quote! {
@@ -89,6 +98,7 @@ impl Emitter<'_> {
                 /// Starts configuring a client for the server at `base_url`
                 /// (scheme, host, port; the paths in the spec are appended).
                 #server_doc
+                #mtls_doc
                 pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> #rt::ClientBuilder<Self> {
                     #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format) #reauth
                 }
@@ -436,6 +446,8 @@ impl Emitter<'_> {
             .filter_map(|s| {
                 let scheme = self.api.security.get(s)?;
                 Some(match scheme {
+                    // TLS presents the certificate; the request carries nothing.
+                    Security::MutualTls => return None,
                     Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => {
                         quote!(#rt::AuthScheme::Bearer)
                     }

@@ -2,6 +2,7 @@
 
 mod client;
 mod types;
+mod webhooks;
 mod xml;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -69,6 +70,10 @@ impl<'a> Emitter<'a> {
                 let t = self.ty(t, from);
                 quote!(::std::boxed::Box<#t>)
             }
+            Ty::Tuple(items) => {
+                let items = items.iter().map(|t| self.ty(t, from));
+                quote!((#(#items,)*))
+            }
         }
     }
 
@@ -129,3 +134,4 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
 
 pub(crate) use client::{client_item, operation_item};
 pub(crate) use types::type_item;
+pub(crate) use webhooks::webhooks_item;

@@ -149,7 +149,7 @@ impl Emitter<'_> {
                 matches!(self.api.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_))
             }
             Ty::Vec(t) | Ty::Nullable(t) | Ty::Boxed(t) => self.xml_capable(t),
-            Ty::Json | Ty::Map(_) | Ty::Bytes => false,
+            Ty::Json | Ty::Map(_) | Ty::Bytes | Ty::Tuple(_) => false,
             _ => true,
         }
     }

@@ -6,6 +6,7 @@ mod operation;
 mod recursion;
 mod schema;
 mod tags;
+mod webhooks;
 mod xml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -49,6 +50,20 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
     };
+    for (at, note) in &doc.notes {
+        l.sink.warn(at, note);
+    }
+    if let Some(dialect) = str_at(&doc.raw, "/jsonSchemaDialect") {
+        if !KNOWN_DIALECTS.contains(&dialect.trim_end_matches('#')) {
+            l.sink.warn(
+                &Pointer::root().join("jsonSchemaDialect"),
+                format!(
+                    "schemas are read as JSON Schema 2020-12 with OpenAPI's vocabulary, not as `{}`",
+                    crate::diag::excerpt(dialect)
+                ),
+            );
+        }
+    }
     let (validation, ()) = std::thread::scope(|scope| {
         let validating = std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(scope, || {
             let mut v = Validator { doc, sink: Sink::new(&doc.file) };
@@ -76,7 +91,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     let mut api = Api {
         title: str_at(&doc.raw, "/info/title").unwrap_or("API").to_owned(),
         version: str_at(&doc.raw, "/info/version").unwrap_or("").to_owned(),
-        doc: doc.raw.pointer("/info/description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+        doc: info_doc(&doc.raw),
         server: str_at(&doc.raw, "/servers/0/url").map(|url| server_url(&doc.raw, url)),
         types: Vec::new(),
         operations: Vec::new(),
@@ -86,8 +101,10 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         default_headers: Vec::new(),
         error_ty: None,
         features: Vec::new(),
+        webhooks: Vec::new(),
     };
     l.lower_operations(&mut api);
+    l.lower_webhooks(&mut api);
     api.types = std::mem::take(&mut l.types);
     tags::drop_variant_tags(&mut api);
     recursion::break_cycles(&mut api.types);
@@ -234,6 +251,28 @@ impl Validator<'_> {
         }
     }
 }
+
+/// The module docs: `info.summary` (3.1), then `info.description`.
+fn info_doc(raw: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for key in ["/info/summary", "/info/description"] {
+        if let Some(text) = str_at(raw, key) {
+            if !lines.is_empty() {
+                lines.push(String::new());
+            }
+            lines.extend(doc_lines(text));
+        }
+    }
+    lines
+}
+
+/// JSON Schema dialects whose schemas read as the generator reads them.
+const KNOWN_DIALECTS: &[&str] = &[
+    "https://spec.openapis.org/oas/3.1/dialect/base",
+    "https://spec.openapis.org/oas/3.1/dialect/2024-11-10",
+    "https://spec.openapis.org/oas/3.2/dialect/2025-09-17",
+    "https://json-schema.org/draft/2020-12/schema",
+];
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
     v.pointer(pointer).and_then(Value::as_str)
@@ -397,6 +436,7 @@ impl Lowerer<'_> {
                     },
                 },
                 "openIdConnect" => Some(Security::Bearer),
+                "mutualTLS" => Some(Security::MutualTls),
                 other => {
                     self.sink.warn(&ptr, format!("security scheme type {other:?} is not supported"));
                     None
@@ -444,6 +484,7 @@ impl Lowerer<'_> {
             Ty::Bytes => "Bytes".into(),
             Ty::Json => "Json".into(),
             Ty::Vec(t) => format!("{}List", self.ty_name(t)),
+            Ty::Tuple(_) => "Tuple".into(),
             Ty::Map(t) => format!("{}Map", self.ty_name(t)),
             Ty::Nullable(t) | Ty::Boxed(t) => self.ty_name(t),
         }

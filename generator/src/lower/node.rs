@@ -24,6 +24,8 @@ pub(crate) struct Node<'a> {
     pub(crate) required: Option<&'a Value>,
     pub(crate) additional_properties: Option<&'a Value>,
     pub(crate) items: Option<&'a Value>,
+    /// `prefixItems`: the item schemas of a tuple, by position.
+    pub(crate) prefix_items: Option<&'a Value>,
     pub(crate) discriminator: Option<&'a Value>,
     pub(crate) xml: Option<&'a Value>,
     pub(crate) title: Option<&'a Value>,
@@ -75,29 +77,35 @@ impl<'a> Node<'a> {
                 "x-enum-descriptions" if n.enum_descriptions.is_none() => &mut n.enum_descriptions,
                 "minLength" | "maxLength" | "pattern" | "minimum" | "maximum" | "exclusiveMinimum"
                 | "exclusiveMaximum" | "multipleOf" | "minItems" | "maxItems" | "uniqueItems" | "minProperties"
-                | "maxProperties" => {
+                | "maxProperties" | "dependentRequired" | "minContains" | "maxContains" => {
                     n.constraints.push(key);
                     continue;
                 }
+                // Closed like `additionalProperties: false`: no other property is expected.
+                "unevaluatedProperties" | "unevaluatedItems" if value == &Value::Bool(false) => {
+                    n.constraints.push(key);
+                    continue;
+                }
+                // `const` is read as a one-value `enum` (see `crate::dialect`).
                 "example" | "examples" | "readOnly" | "writeOnly" | "deprecated" | "externalDocs" | "$comment"
-                | "$schema" | "$id" | "contentMediaType" | "contentEncoding" => {
+                | "$schema" | "$id" | "$anchor" | "$dynamicAnchor" | "$defs" | "definitions" | "contentMediaType"
+                | "contentEncoding" | "contentSchema" | "const" | "summary" => {
                     n.annotations.push(key);
                     continue;
                 }
+                "prefixItems" => &mut n.prefix_items,
                 "patternProperties"
                 | "propertyNames"
                 | "dependencies"
-                | "dependentRequired"
                 | "dependentSchemas"
                 | "if"
                 | "then"
                 | "else"
-                | "const"
                 | "contains"
-                | "prefixItems"
                 | "additionalItems"
                 | "unevaluatedProperties"
-                | "unevaluatedItems" => {
+                | "unevaluatedItems"
+                | "$dynamicRef" => {
                     n.unsupported.push(key);
                     continue;
                 }

@@ -12,7 +12,7 @@ use crate::ir::{
 use crate::naming::{camel_ident, snake_ident, Scope};
 use crate::pointer::Pointer;
 
-const METHODS: &[(&str, Method)] = &[
+pub(crate) const METHODS: &[(&str, Method)] = &[
     ("get", Method::Get),
     ("put", Method::Put),
     ("post", Method::Post),
@@ -21,6 +21,7 @@ const METHODS: &[(&str, Method)] = &[
     ("head", Method::Head),
     ("patch", Method::Patch),
     ("trace", Method::Trace),
+    ("query", Method::Query),
 ];
 
 /// Method names the generated client always defines itself (`with_format` only for APIs
@@ -52,6 +53,10 @@ impl<'a> Lowerer<'a> {
                 }
             };
             for (key, method) in METHODS {
+                // Before 3.2 a path item has no `query` operation.
+                if *method == Method::Query && doc.version < crate::load::Version::V3_2 {
+                    continue;
+                }
                 let Some(op) = item.get(*key) else { continue };
                 let op_ptr = item_ptr.join(key);
                 let ctx =
@@ -121,7 +126,9 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let want = match scheme {
-                Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => continue,
+                Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } | Security::MutualTls => {
+                    continue
+                }
                 Security::Bearer if bearers == 1 => "set_bearer_token".to_owned(),
                 Security::Bearer => format!("set_{snake}_token"),
                 Security::Basic if basics == 1 => "set_basic_auth".to_owned(),
@@ -486,7 +493,7 @@ impl<'a> Lowerer<'a> {
     /// The media types of a body. All of them must carry the same schema (Enterprise Manager
     /// offers one schema as XML and JSON); a media type with a different schema is reported
     /// and left out rather than guessed at.
-    fn contents(&mut self, ptr: &Pointer, holder: &'a Value, hint: &str) -> Vec<Content> {
+    pub(crate) fn contents(&mut self, ptr: &Pointer, holder: &'a Value, hint: &str) -> Vec<Content> {
         let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
         let mut out: Vec<Content> = Vec::new();
         let mut first_schema: Option<&'a Value> = None;

@@ -95,8 +95,13 @@ impl<'a> Lowerer<'a> {
     /// schema sits (`{Parent}{Property}`, `{Operation}Body`).
     pub(crate) fn ty_of(&mut self, pointer: &Pointer, value: &'a Value, hint: &str) -> Ty {
         let Some(obj) = value.as_object() else {
-            if value != &Value::Bool(true) {
-                self.sink.error(pointer, "a schema must be an object");
+            match value {
+                Value::Bool(true) => {}
+                // JSON Schema's `false` admits no value: there is nothing to type.
+                Value::Bool(false) => {
+                    self.sink.warn(pointer, "the schema `false` admits no value; typed as serde_json::Value")
+                }
+                _ => self.sink.error(pointer, "a schema must be an object"),
             }
             return Ty::Json;
         };
@@ -212,6 +217,7 @@ impl<'a> Lowerer<'a> {
             required: _, // read with the properties (`object_fields`)
             additional_properties,
             items,
+            prefix_items,
             discriminator: _, // read by `union`
             xml: _,           // read into the type's and fields' XML facts (`xml_object`)
             title: _,
@@ -305,6 +311,7 @@ impl<'a> Lowerer<'a> {
                 }
             }),
             Some("boolean") => Shape::Ty(Ty::Bool),
+            Some("array") if prefix_items.is_some() => self.tuple(pointer, prefix_items, items, name),
             Some("array") => {
                 let item = match items {
                     Some(items) => self.ty_of(&pointer.join("items"), items, &format!("{name}Item")),
@@ -346,6 +353,31 @@ impl<'a> Lowerer<'a> {
                 Shape::Ty(Ty::Json)
             }
         }
+    }
+
+    /// `prefixItems`: a tuple when the array has exactly those items (`items: false`, or a
+    /// `maxItems` of the same length); otherwise the positions are typed loosely.
+    fn tuple(&mut self, pointer: &Pointer, prefix: Option<&'a Value>, items: Option<&'a Value>, name: &str) -> Shape {
+        let at = pointer.join("prefixItems");
+        let Some(prefix) = prefix.and_then(Value::as_array) else {
+            self.sink.error(&at, "`prefixItems` must be an array of schemas");
+            return Shape::Ty(Ty::Json);
+        };
+        let closed = items == Some(&Value::Bool(false))
+            || self.doc.at(&pointer.join("maxItems")).and_then(Value::as_u64) == Some(prefix.len() as u64);
+        if !closed || prefix.is_empty() {
+            self.sink.warn(
+                &at,
+                "`prefixItems` without `items: false` allows more items than it names; the array is a Vec of serde_json::Value",
+            );
+            return Shape::Ty(Ty::Vec(Box::new(Ty::Json)));
+        }
+        let tys = prefix
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.ty_of(&at.join(i), s, &format!("{name}Item{}", i + 1)))
+            .collect();
+        Shape::Ty(Ty::Tuple(tys))
     }
 
     /// `enum`: string values become a Rust enum with a catch-all; other values keep the

@@ -43,6 +43,9 @@ pub(crate) fn drop_variant_tags(api: &mut Api) {
         let tys = op.path_params.iter().chain(&op.params).map(|p| &p.ty).chain(bodies.map(|c| &c.ty));
         tys.for_each(|ty| uses(ty, &mut elsewhere));
     }
+    for ty in api.webhooks.iter().filter_map(|w| w.payload.as_ref()) {
+        uses(ty, &mut elsewhere);
+    }
     if let Some(ty) = &api.error_ty {
         uses(ty, &mut elsewhere);
     }
