@@ -81,37 +81,47 @@ impl fmt::Display for Diagnostics {
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
     file: String,
+    /// The other files of a split document: a diagnostic names the file an element is in.
+    files: crate::bundle::Files,
     items: Vec<Diagnostic>,
 }
 
 impl Sink {
-    pub(crate) fn new(file: &str) -> Self {
-        Sink { file: file.to_owned(), items: Vec::new() }
+    /// A sink for a loaded document, which maps pointers into its other files back to them.
+    pub(crate) fn for_document(doc: &crate::load::Document) -> Self {
+        Sink { file: doc.file.clone(), files: doc.files.clone(), items: Vec::new() }
     }
 
     /// An element that cannot be generated.
     pub(crate) fn error(&mut self, at: &Pointer, message: impl Into<String>) {
-        self.push(Severity::Error, Kind::Lowering, at.to_string(), message.into());
+        self.push_at(Severity::Error, Kind::Lowering, at, message.into());
     }
 
     /// An element generated with a looser type or another name.
     pub(crate) fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
-        self.push(Severity::Warning, Kind::Lowering, at.to_string(), message.into());
+        self.push_at(Severity::Warning, Kind::Lowering, at, message.into());
     }
 
     /// An element the structural check rejected, with [`Kind::Structure`] or
     /// [`Kind::Unrecognized`].
     pub(crate) fn structure(&mut self, at: &Pointer, kind: Kind, message: impl Into<String>) {
-        self.push(Severity::Error, kind, at.to_string(), message.into());
+        self.push_at(Severity::Error, kind, at, message.into());
     }
 
     /// A fault of the generator, reported at the document root.
     pub(crate) fn internal(&mut self, message: impl Into<String>) {
-        self.push(Severity::Error, Kind::Internal, String::new(), message.into());
+        let file = self.file.clone();
+        self.push(Severity::Error, Kind::Internal, file, String::new(), message.into());
     }
 
-    fn push(&mut self, severity: Severity, kind: Kind, pointer: String, message: String) {
-        let d = Diagnostic { severity, kind, file: self.file.clone(), pointer, message };
+    fn push_at(&mut self, severity: Severity, kind: Kind, at: &Pointer, message: String) {
+        let (file, at) = self.files.locate(&self.file, at);
+        let (file, pointer) = (file.to_owned(), at.to_string());
+        self.push(severity, kind, file, pointer, message);
+    }
+
+    fn push(&mut self, severity: Severity, kind: Kind, file: String, pointer: String, message: String) {
+        let d = Diagnostic { severity, kind, file, pointer, message };
         // The same element can be reached along several paths; report it once.
         if !self.items.contains(&d) {
             self.items.push(d);

@@ -27,6 +27,15 @@ fn walk_document(v: &mut Value, at: &Pointer, notes: &mut Vec<(Pointer, String)>
                 let child_at = at.join(key);
                 match key.as_str() {
                     "example" | "examples" => {}
+                    // Other files of a split document: a file may be one schema, a set of
+                    // named schemas, or any other part of a document.
+                    crate::bundle::BUNDLED if at.as_str().is_empty() => {
+                        if let Value::Object(files) = child {
+                            for (name, file) in files.iter_mut() {
+                                bundled_file(file, &child_at.join(name), notes);
+                            }
+                        }
+                    }
                     k if k.starts_with("x-") => {}
                     "schema" => schema(child, &child_at, notes),
                     "schemas" if at.as_str() == "/components" => {
@@ -47,6 +56,43 @@ fn walk_document(v: &mut Value, at: &Pointer, notes: &mut Vec<(Pointer, String)>
         }
         _ => {}
     }
+}
+
+/// A file of a split document, whose root may be a schema, named schemas, or anything else.
+fn bundled_file(v: &mut Value, at: &Pointer, notes: &mut Vec<(Pointer, String)>) {
+    if looks_like_schema(v) {
+        return schema(v, at, notes);
+    }
+    if let Value::Object(map) = v {
+        for (name, child) in map.iter_mut() {
+            if looks_like_schema(child) {
+                schema(child, &at.join(name), notes);
+            } else {
+                walk_document(child, &at.join(name), notes);
+            }
+        }
+    }
+}
+
+/// Whether a value reads as a schema rather than another part of a document.
+fn looks_like_schema(v: &Value) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "type",
+        "properties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "enum",
+        "const",
+        "items",
+        "prefixItems",
+        "$ref",
+        "additionalProperties",
+        "format",
+        "$defs",
+        "not",
+    ];
+    v.as_object().is_some_and(|o| KEYWORDS.iter().any(|k| o.contains_key(*k)) && !o.contains_key("in"))
 }
 
 /// One schema and the schemas inside it.
@@ -162,7 +208,8 @@ pub(crate) fn schema_names(raw: &Value) -> BTreeMap<String, Pointer> {
                     out.entry(id.trim_end_matches('#').to_owned()).or_insert_with(|| at.clone());
                 }
                 for (k, child) in map {
-                    if k != "example" && k != "examples" && k != "const" && k != "enum" && !k.starts_with("x-") {
+                    let data = matches!(k.as_str(), "example" | "examples" | "const" | "enum");
+                    if !data && (!k.starts_with("x-") || k == crate::bundle::BUNDLED) {
                         walk(child, &at.join(k), out);
                     }
                 }

@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod canonical;
 pub mod diag;
 mod dialect;

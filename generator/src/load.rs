@@ -4,8 +4,13 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::bundle::Files;
 use crate::diag::{excerpt, Diagnostic, Diagnostics, Kind, Severity};
 use crate::pointer::Pointer;
+
+/// Reads one file of a split document: its path (the root file's folder joined with the
+/// relative path a `$ref` names) → its text, or why it cannot be read.
+pub type ReadFile<'a> = dyn FnMut(&str) -> Result<String, String> + 'a;
 
 /// The OpenAPI version a document declares, which decides how its schemas read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,12 +38,34 @@ pub struct Document {
     /// Where each `$anchor` (as `#name`) and each `$id` of a 3.1 schema is, so a `$ref` may
     /// name a schema by either.
     pub(crate) names: std::collections::BTreeMap<String, Pointer>,
+    /// The other files of a split document, bundled into `raw`.
+    pub files: Files,
 }
 
 impl Document {
     /// Parses JSON or YAML text. The file name only labels diagnostics; a `.json` name selects
     /// the JSON parser, anything else is read as YAML (a superset of JSON).
     pub fn parse(file: &str, text: &str) -> Result<Self, Diagnostics> {
+        Self::from_text(file, text, None)
+    }
+
+    /// Reads the document at `file` with `read`, and every file its `$ref`s reach: paths
+    /// relative to the file that refers to them, in YAML or JSON. `read` gets the path joined
+    /// onto the folder of `file` (`spec/schemas/job.yaml`); a `$ref` to a URL is never read.
+    pub fn load(file: &str, read: &mut ReadFile<'_>) -> Result<Self, Diagnostics> {
+        let text = read(file).map_err(|e| {
+            Diagnostics(vec![Diagnostic {
+                severity: Severity::Error,
+                kind: Kind::Syntax,
+                file: file.to_owned(),
+                pointer: String::new(),
+                message: format!("cannot read the document: {e}"),
+            }])
+        })?;
+        Self::from_text(file, &text, Some(read))
+    }
+
+    fn from_text(file: &str, text: &str, read: Option<&mut ReadFile<'_>>) -> Result<Self, Diagnostics> {
         let fail = |pointer: Option<&Pointer>, message: String| {
             Diagnostics(vec![Diagnostic {
                 severity: Severity::Error,
@@ -48,6 +75,64 @@ impl Document {
                 message,
             }])
         };
+        let raw = parse_tree(file, text).map_err(|(pointer, message)| fail(pointer.as_ref(), message))?;
+        let mut raw = raw;
+        let version = check_version(&raw).map_err(|(p, m)| fail(p.as_ref(), m))?;
+        let files = match read {
+            None => Files::default(),
+            Some(read) => {
+                let parse = |label: &str, text: &str| {
+                    parse_tree(label, text).map_err(|(at, m)| match at {
+                        Some(at) if at != Pointer::root() => format!("{at}: {m}"),
+                        _ => m,
+                    })
+                };
+                let (files, problems) = crate::bundle::bundle(file, &mut raw, read, &parse);
+                if !problems.is_empty() {
+                    return Err(Diagnostics(
+                        problems
+                            .into_iter()
+                            .map(|(file, at, message)| Diagnostic {
+                                severity: Severity::Error,
+                                kind: Kind::Syntax,
+                                file,
+                                pointer: at.to_string(),
+                                message,
+                            })
+                            .collect(),
+                    ));
+                }
+                files
+            }
+        };
+        let (notes, names) = if version >= Version::V3_1 {
+            (crate::dialect::normalize(&mut raw), crate::dialect::schema_names(&raw))
+        } else {
+            Default::default()
+        };
+        Ok(Document { file: file.to_owned(), raw, version, notes, names, files })
+    }
+}
+
+/// One file's JSON or YAML text as a tree, exactly as written: no version check, no bundling,
+/// no 3.1 rewrite. For tools that rewrite the file itself (`spec-fmt`).
+pub fn parse_text(file: &str, text: &str) -> Result<Value, Diagnostics> {
+    parse_tree(file, text).map_err(|(at, message)| {
+        Diagnostics(vec![Diagnostic {
+            severity: Severity::Error,
+            kind: Kind::Syntax,
+            file: file.to_owned(),
+            pointer: at.map(|p| p.to_string()).unwrap_or_default(),
+            message,
+        }])
+    })
+}
+
+/// JSON or YAML text → a tree; a `.json` name selects the JSON parser, anything else is read
+/// as YAML (a superset of JSON). The error's pointer is `None` for a syntax error.
+fn parse_tree(file: &str, text: &str) -> Result<Value, (Option<Pointer>, String)> {
+    let fail = |pointer: Option<&Pointer>, message: String| (pointer.cloned(), message);
+    {
         let raw = if file.ends_with(".json") {
             serde_json::from_str::<Value>(text).map_err(|e| {
                 fail(
@@ -68,14 +153,7 @@ impl Document {
             })?;
             yaml_to_json(yaml, &Pointer::root()).map_err(|(pointer, message)| fail(Some(&pointer), message))?
         };
-        let mut raw = raw;
-        let version = check_version(&raw).map_err(|(p, m)| fail(p.as_ref(), m))?;
-        let (notes, names) = if version >= Version::V3_1 {
-            (crate::dialect::normalize(&mut raw), crate::dialect::schema_names(&raw))
-        } else {
-            Default::default()
-        };
-        Ok(Document { file: file.to_owned(), raw, version, notes, names })
+        Ok(raw)
     }
 }
 
@@ -165,18 +243,18 @@ impl Document {
                 return Ok((p, v));
             }
         }
+        let shown = excerpt(&self.files.describe(reference));
         let Some(fragment) = reference.strip_prefix('#') else {
             return Err(format!(
-                "reference `{}` points outside this document; external references are not supported",
-                excerpt(reference)
+                "reference `{shown}` points outside this document: a URL is never fetched, and another file is read only when the document is loaded from its file"
             ));
         };
         let Some(pointer) = Pointer::parse(&percent_decode(fragment)) else {
-            return Err(format!("reference `{}` is not a JSON pointer", excerpt(reference)));
+            return Err(format!("reference `{shown}` is not a JSON pointer"));
         };
         match self.at(&pointer) {
             Some(v) => Ok((pointer, v)),
-            None => Err(format!("reference `{}` does not resolve to anything in this document", excerpt(reference))),
+            None => Err(format!("reference `{shown}` does not resolve to anything in this document")),
         }
     }
 
@@ -323,7 +401,7 @@ mod tests {
         let (p, v) = doc.resolve("#/paths/~1a~1b/get").unwrap();
         assert_eq!(p.as_str(), "/paths/~1a~1b/get");
         assert_eq!(v, &Value::from(1));
-        assert!(doc.resolve("other.yaml#/x").unwrap_err().contains("external"));
+        assert!(doc.resolve("other.yaml#/x").unwrap_err().contains("outside this document"));
         assert!(doc.resolve("#/nope").unwrap_err().contains("does not resolve"));
         // A `%` before a multi-byte character is not an escape.
         assert!(doc.resolve("#/paths/%é").unwrap_err().contains("does not resolve"));

@@ -44,11 +44,16 @@ pub fn curated_options(spec: &str) -> generator::Options {
     }
 }
 
+/// Loads a spec and every file its `$ref`s reach; `label` is the path diagnostics show, and
+/// the files a spec refers to are read relative to `dir` joined with it.
+pub fn load_spec(dir: &Path, label: &str) -> Result<generator::Document> {
+    let mut read = |path: &str| fs::read_to_string(dir.join(path)).map_err(|e| e.to_string());
+    generator::Document::load(label, &mut read).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))
+}
+
 /// Generates one curated spec in memory: file path (relative to root) → contents.
 pub fn generate_target(root: &Path, target: &Target) -> Result<Vec<(PathBuf, String)>> {
-    let text = fs::read_to_string(root.join(target.spec)).with_context(|| format!("reading {}", target.spec))?;
-    let doc =
-        generator::Document::parse(target.spec, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    let doc = load_spec(root, target.spec)?;
     let generated = generator::generate(&doc, &curated_options(target.spec))
         .map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
     Ok(generated.files.into_iter().map(|(name, body)| (PathBuf::from(target.module).join(name), body)).collect())
@@ -113,19 +118,32 @@ pub fn spec_files() -> Vec<&'static str> {
     TARGETS.iter().map(|t| t.spec).collect()
 }
 
-/// Canonical form of one spec file's text.
+/// Canonical form of one spec file's text, exactly as written (a file of a split spec too).
 pub fn canonical_spec(spec: &str, text: &str) -> Result<String> {
-    let doc = generator::Document::parse(spec, text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
-    generator::canonical::canonical_yaml(&doc.raw).map_err(|e| anyhow::anyhow!("{spec}: {e}"))
+    let raw = generator::load::parse_text(spec, text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    generator::canonical::canonical_yaml(&raw).map_err(|e| anyhow::anyhow!("{spec}: {e}"))
+}
+
+/// Every file of the curated specs, roots first: a spec split over many files brings its
+/// other files (paths relative to the workspace root).
+pub fn all_spec_files(root: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for spec in spec_files() {
+        out.push(spec.to_owned());
+        let doc = load_spec(root, spec)?;
+        let dir = Path::new(spec).parent().unwrap_or(Path::new(""));
+        out.extend(doc.files.iter().map(|(rel, _)| dir.join(rel).display().to_string()));
+    }
+    Ok(out)
 }
 
 /// Rewrites the specs in canonical form (or, with `check`, lists the ones that are not).
-pub fn spec_fmt(root: &Path, check: bool) -> Result<Vec<&'static str>> {
+pub fn spec_fmt(root: &Path, check: bool) -> Result<Vec<String>> {
     let mut changed = Vec::new();
-    for spec in spec_files() {
-        let path = root.join(spec);
+    for spec in all_spec_files(root)? {
+        let path = root.join(&spec);
         let text = fs::read_to_string(&path).with_context(|| format!("reading {spec}"))?;
-        let canonical = canonical_spec(spec, &text)?;
+        let canonical = canonical_spec(&spec, &text)?;
         if canonical != text {
             if !check {
                 fs::write(&path, canonical)?;

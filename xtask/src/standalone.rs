@@ -59,10 +59,9 @@ fn check_name(name: &str) -> Result<()> {
 /// Generates `spec` into a crate at `out` named `name`.
 pub fn generate_crate(root: &Path, spec: &Path, out: &Path, name: &str) -> Result<Report> {
     check_name(name)?;
-    let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let label = spec.canonicalize().unwrap_or_else(|_| spec.to_path_buf()).display().to_string();
     let started = Instant::now();
-    let doc = generator::Document::parse(&label, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    let doc = crate::load_spec(Path::new(""), &label)?;
     let opts = generator::Options {
         features_per_tag: true,
         command: "cargo xtask generate".into(),

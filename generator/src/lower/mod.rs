@@ -44,7 +44,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     let mut l = Lowerer {
         doc,
         opts,
-        sink: Sink::new(&doc.file),
+        sink: Sink::for_document(doc),
         types: Vec::new(),
         type_names: Scope::with_reserved(MODULE_NAMES),
         by_pointer: HashMap::new(),
@@ -66,7 +66,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     }
     let (validation, ()) = std::thread::scope(|scope| {
         let validating = std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(scope, || {
-            let mut v = Validator { doc, sink: Sink::new(&doc.file) };
+            let mut v = Validator { doc, sink: Sink::for_document(doc) };
             v.validate_shape();
             v.sink
         });
@@ -76,7 +76,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         let validation = match validating.map(|h| h.join()) {
             Ok(Ok(sink)) => sink,
             _ => {
-                let mut sink = Sink::new(&doc.file);
+                let mut sink = Sink::for_document(doc);
                 sink.internal("internal error: structural validation failed to run");
                 sink
             }
@@ -178,6 +178,16 @@ impl Validator<'_> {
                 outside["schemas"] =
                     Value::Object(map.keys().map(|k| (k.clone(), Value::Object(Default::default()))).collect());
             }
+            // 3.1's `mutualTLS` scheme is not in the 3.0 model; lowering reads it.
+            if doc.version >= crate::load::Version::V3_1 {
+                if let Some(schemes) = outside.get_mut("securitySchemes").and_then(Value::as_object_mut) {
+                    for scheme in schemes.values_mut() {
+                        if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
+                            *scheme = serde_json::json!({"type": "http", "scheme": "mutual-tls"});
+                        }
+                    }
+                }
+            }
             // Schemas inside components' parameters, responses, bodies and headers.
             let components = root.join("components");
             let stripped = strip_schemas(&outside, &components, &mut Vec::new());
@@ -213,6 +223,8 @@ impl Validator<'_> {
                     children.push((ptr.join(key), value));
                     empty()
                 }
+                // JSON Schema 2020-12 (OpenAPI 3.1) allows `true` and `false` as schemas.
+                ("items" | "not", Value::Bool(_)) if self.doc.version >= crate::load::Version::V3_1 => empty(),
                 ("allOf" | "oneOf" | "anyOf", Value::Array(list)) => {
                     for (i, c) in list.iter().enumerate() {
                         children.push((ptr.join(key).join(i), c));

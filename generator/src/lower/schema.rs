@@ -164,8 +164,16 @@ impl<'a> Lowerer<'a> {
             self.sink.error(at, format!("`$ref` cycle: `{reference}` refers back to itself"));
             return Ty::Json;
         }
+        let bundled = Pointer::root().join(crate::bundle::BUNDLED);
         let hint = match target.last() {
-            Some(last) if target.starts_with(&Pointer::root().join("components")) => camel_ident(&last),
+            // A file that is one schema is named after the file: `schemas/job.yaml` is `Job`.
+            Some(file) if target.parent().as_ref() == Some(&bundled) => {
+                let name = file.rsplit('/').next().unwrap_or(&file);
+                camel_ident(name.split('.').next().unwrap_or(name))
+            }
+            Some(last) if target.starts_with(&Pointer::root().join("components")) || target.starts_with(&bundled) => {
+                camel_ident(&last)
+            }
             _ => hint.to_owned(),
         };
         let ty = self.ty_of(&target, value, &hint);

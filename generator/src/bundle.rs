@@ -1,0 +1,272 @@
+//! Documents split over many files: every file a `$ref` reaches is read, parsed and placed in
+//! the root document's tree under [`BUNDLED`], keyed by its path relative to the root file,
+//! and references are rewritten to point there. From then on one tree is one document:
+//! lowering, cycles and names work as for a single file. Diagnostics are mapped back to the
+//! file and pointer where an element is written ([`Files::locate`]).
+//!
+//! Reading is the caller's: the generator never touches the file system itself.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde_json::Value;
+
+use crate::pointer::Pointer;
+
+/// The root key under which other files are placed. An extension key, so validation and
+/// lowering, which read OpenAPI's own keys, never see it as part of the document.
+pub(crate) const BUNDLED: &str = "x-bundled-files";
+
+/// Files bundled into a document, to map pointers back to where they are written.
+#[derive(Clone, Debug, Default)]
+pub struct Files {
+    /// Path relative to the root file (`schemas/job.yaml`) → the label diagnostics use.
+    labels: BTreeMap<String, String>,
+}
+
+impl Files {
+    /// The file and pointer an element of the bundled tree is written at.
+    pub fn locate<'a>(&'a self, root_label: &'a str, at: &Pointer) -> (&'a str, Pointer) {
+        let bundled = Pointer::root().join(BUNDLED);
+        if at.starts_with(&bundled) && at != &bundled {
+            let rest = &at.as_str()[bundled.as_str().len() + 1..];
+            let (key, inner) = rest.split_once('/').map(|(k, i)| (k, format!("/{i}"))).unwrap_or((rest, String::new()));
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let (Some(label), Some(inner)) = (self.labels.get(&key), Pointer::parse(&inner)) {
+                return (label, inner);
+            }
+        }
+        (root_label, at.clone())
+    }
+
+    /// A reference as a reader wrote it: one into the bundle is shown as the file (relative to
+    /// the root file) and the fragment, `schemas/job.yaml#/properties/id`.
+    pub fn describe(&self, reference: &str) -> String {
+        let prefix = format!("#/{BUNDLED}/");
+        let Some(rest) = reference.strip_prefix(&prefix) else { return reference.to_owned() };
+        let (key, fragment) = rest.split_once('/').map(|(k, f)| (k, format!("#/{f}"))).unwrap_or((rest, String::new()));
+        format!("{}{fragment}", key.replace("~1", "/").replace("~0", "~"))
+    }
+
+    /// Whether the document is more than one file.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The files besides the root, as (path relative to the root file, label).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// What bundling could not do: (file label, pointer of the `$ref`, message).
+pub(crate) type Problem = (String, Pointer, String);
+
+/// Upper bound on the files one document may pull in; a generated or hostile tree of
+/// references cannot make loading run away.
+const MAX_FILES: usize = 10_000;
+
+/// Reads every file `root` refers to, transitively, and bundles them into `root`.
+/// `parse` turns a file's text into a tree (by its name: JSON or YAML).
+pub(crate) fn bundle(
+    root_label: &str,
+    root: &mut Value,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+    parse: &dyn Fn(&str, &str) -> Result<Value, String>,
+) -> (Files, Vec<Problem>) {
+    let mut files = Files::default();
+    let mut problems = Vec::new();
+    let mut bundled: BTreeMap<String, Value> = BTreeMap::new();
+    // Files to read: (key, the label and pointer of the first `$ref` to it).
+    let mut queue: VecDeque<(String, String, Pointer)> = VecDeque::new();
+    let root_key = root_label.rsplit('/').next().unwrap_or(root_label).to_owned();
+    rewrite(root, "", &root_key, &Pointer::root(), root_label, &mut queue);
+    while let Some((key, from_label, from_at)) = queue.pop_front() {
+        if bundled.contains_key(&key) || files.labels.contains_key(&key) {
+            continue;
+        }
+        let label = join(&dir(root_label), &key);
+        if bundled.len() >= MAX_FILES {
+            problems.push((
+                from_label,
+                from_at,
+                format!("more than {MAX_FILES} files are referenced; `{key}` is not read"),
+            ));
+            continue;
+        }
+        let text = match read(&label) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push((from_label, from_at, format!("cannot read `{key}`: {e}")));
+                continue;
+            }
+        };
+        let mut value = match parse(&label, &text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push((label.clone(), Pointer::root(), e));
+                continue;
+            }
+        };
+        rewrite(&mut value, &key, &root_key, &Pointer::root(), &label, &mut queue);
+        files.labels.insert(key.clone(), label);
+        bundled.insert(key, value);
+    }
+    if let (Some(map), false) = (root.as_object_mut(), bundled.is_empty()) {
+        map.insert(BUNDLED.to_owned(), Value::Object(bundled.into_iter().collect()));
+    }
+    (files, problems)
+}
+
+/// Rewrites the `$ref`s of one file (`key`, empty for the root) to point into the bundle,
+/// queueing the files they name. Recursive: the parsers bound nesting at 128 levels.
+fn rewrite(
+    v: &mut Value,
+    key: &str,
+    root_key: &str,
+    at: &Pointer,
+    label: &str,
+    queue: &mut VecDeque<(String, String, Pointer)>,
+) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if let Some(mut target) = target(key, reference) {
+                    // The root file named by its own name is the root.
+                    if target.file == root_key {
+                        target.file.clear();
+                    }
+                    if !target.file.is_empty() && target.file != key {
+                        queue.push_back((target.file.clone(), label.to_owned(), at.clone()));
+                    }
+                    *reference = target.bundled();
+                }
+            }
+            for (k, child) in map.iter_mut() {
+                // Examples and enums are data, whatever they look like.
+                if !matches!(k.as_str(), "example" | "examples" | "enum" | "const" | "default") && k != BUNDLED {
+                    rewrite(child, key, root_key, &at.join(k), label, queue);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                rewrite(item, key, root_key, &at.join(i), label, queue);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where a reference written in file `key` points: a file (relative to the root; empty for
+/// the root) and a fragment.
+struct Target {
+    file: String,
+    fragment: String,
+}
+
+impl Target {
+    fn bundled(&self) -> String {
+        if self.file.is_empty() {
+            format!("#{}", self.fragment)
+        } else {
+            let escaped = self.file.replace('~', "~0").replace('/', "~1");
+            format!("#/{BUNDLED}/{escaped}{}", self.fragment)
+        }
+    }
+}
+
+/// `None` for references that are not to a file: URLs (refused where they are resolved)
+/// and anything that is not a path.
+fn target(key: &str, reference: &str) -> Option<Target> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if path.contains("://") || path.starts_with("urn:") {
+        return None;
+    }
+    let file = if path.is_empty() { key.to_owned() } else { join(&dir(key), path) };
+    Some(Target { file, fragment: fragment.to_owned() })
+}
+
+/// The folder part of a path, with its trailing `/` (empty for a bare name).
+fn dir(path: &str) -> String {
+    match path.rfind('/') {
+        Some(i) => path[..=i].to_owned(),
+        None => String::new(),
+    }
+}
+
+/// `base` (a folder with its trailing `/`, or empty) joined with a relative `path`, with `.`
+/// and `..` resolved where they can be.
+fn join(base: &str, path: &str) -> String {
+    let absolute = path.starts_with('/') || (base.is_empty() && path.starts_with('/'));
+    let full = if path.starts_with('/') { path.to_owned() } else { format!("{base}{path}") };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in full.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute || full.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_join_and_normalize() {
+        assert_eq!(join("", "a.yaml"), "a.yaml");
+        assert_eq!(join("schemas/", "../common/x.yaml"), "common/x.yaml");
+        assert_eq!(join("", "../up.yaml"), "../up.yaml");
+        assert_eq!(join("/spec/", "./s/a.yaml"), "/spec/s/a.yaml");
+        assert_eq!(dir("schemas/job.yaml"), "schemas/");
+        assert_eq!(dir("job.yaml"), "");
+    }
+
+    #[test]
+    fn bundles_follows_and_maps_back() {
+        let files: BTreeMap<&str, Value> = BTreeMap::from([
+            (
+                "spec/schemas/job.yaml",
+                json!({"type": "object", "properties": {
+                "next": {"$ref": "#"}, "owner": {"$ref": "../common.yaml#/User"}}}),
+            ),
+            ("spec/common.yaml", json!({"User": {"type": "string"}})),
+        ]);
+        let mut root = json!({"components": {"schemas": {"Job": {"$ref": "schemas/job.yaml"}}},
+            "x": {"example": {"$ref": "not/a/file.yaml"}}});
+        let mut read = |p: &str| files.get(p).map(|v| v.to_string()).ok_or_else(|| "no such file".to_owned());
+        let parse = |_: &str, t: &str| serde_json::from_str(t).map_err(|e| e.to_string());
+        let (map, problems) = bundle("spec/root.yaml", &mut root, &mut read, &parse);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(root["components"]["schemas"]["Job"]["$ref"], "#/x-bundled-files/schemas~1job.yaml");
+        let job = &root[BUNDLED]["schemas/job.yaml"];
+        assert_eq!(job["properties"]["next"]["$ref"], "#/x-bundled-files/schemas~1job.yaml");
+        assert_eq!(job["properties"]["owner"]["$ref"], "#/x-bundled-files/common.yaml/User");
+        assert_eq!(root["x"]["example"]["$ref"], "not/a/file.yaml");
+        let at = Pointer::parse("/x-bundled-files/schemas~1job.yaml/properties/next").unwrap();
+        let (file, inner) = map.locate("spec/root.yaml", &at);
+        assert_eq!((file, inner.to_string().as_str()), ("spec/schemas/job.yaml", "#/properties/next"));
+    }
+
+    #[test]
+    fn a_missing_file_is_reported_at_the_ref() {
+        let mut root = json!({"paths": {"/a": {"$ref": "paths/a.yaml"}}});
+        let mut read = |_: &str| Err("no such file".to_owned());
+        let parse = |_: &str, t: &str| serde_json::from_str(t).map_err(|e| e.to_string());
+        let (_, problems) = bundle("root.yaml", &mut root, &mut read, &parse);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, "root.yaml");
+        assert_eq!(problems[0].1.to_string(), "#/paths/~1a");
+        assert!(problems[0].2.contains("cannot read `paths/a.yaml`"), "{problems:?}");
+    }
+}
