@@ -141,9 +141,32 @@ fn rewrite(
                     *reference = target.bundled();
                 }
             }
+            // A discriminator's mapping values are references too (a bare name is a component
+            // of the root document, and stays as it is).
+            let mapping =
+                map.get_mut("discriminator").and_then(|d| d.get_mut("mapping")).and_then(Value::as_object_mut);
+            for value in mapping.into_iter().flat_map(|m| m.values_mut()) {
+                if let Value::String(reference) = value {
+                    if reference.contains('#') || reference.contains('/') || reference.contains('.') {
+                        if let Some(mut target) = target(key, reference) {
+                            if target.file == root_key {
+                                target.file.clear();
+                            }
+                            if !target.file.is_empty() && target.file != key {
+                                queue.push_back((target.file.clone(), label.to_owned(), at.join("discriminator")));
+                            }
+                            *reference = target.bundled();
+                        }
+                    }
+                }
+            }
+            // `responses/default` is a response; a schema's `default` is data.
+            let responses = at.last().as_deref() == Some("responses");
             for (k, child) in map.iter_mut() {
                 // Examples and enums are data, whatever they look like.
-                if !matches!(k.as_str(), "example" | "examples" | "enum" | "const" | "default") && k != BUNDLED {
+                let data =
+                    matches!(k.as_str(), "example" | "examples" | "enum" | "const") || (k == "default" && !responses);
+                if !data && k != BUNDLED {
                     rewrite(child, key, root_key, &at.join(k), label, queue);
                 }
             }

@@ -75,7 +75,7 @@ fn bundled_file(v: &mut Value, at: &Pointer, notes: &mut Vec<(Pointer, String)>)
 }
 
 /// Whether a value reads as a schema rather than another part of a document.
-fn looks_like_schema(v: &Value) -> bool {
+pub(crate) fn looks_like_schema(v: &Value) -> bool {
     const KEYWORDS: &[&str] = &[
         "type",
         "properties",

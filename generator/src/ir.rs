@@ -120,6 +120,9 @@ pub struct TypeDef {
     pub doc: Vec<String>,
     /// Where it was defined.
     pub pointer: Pointer,
+    /// The name the spec gives it: a component's key, or the stem of a file that is one
+    /// schema (`job` for `schemas/job.yaml`); `None` for an inline schema.
+    pub spec_name: Option<String>,
     /// Its shape.
     pub kind: TypeKind,
     /// The `xml` object of the schema.

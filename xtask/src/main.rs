@@ -100,8 +100,8 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let dir = root.join("../shared/corpus");
     let rows = xtask::standalone::corpus(&root, &dir, check)?;
-    println!("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check |");
-    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    println!("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check | split into files |");
+    println!("|---|---|---:|---:|---:|---:|---:|---|---|");
     let mut failed = Vec::new();
     for r in &rows {
         let (ops, types, ms, warns, loose) = match &r.report {
@@ -130,7 +130,15 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
             }
         };
         let version = r.version.as_deref().unwrap_or("-");
-        println!("| {} | {version} | {ops} | {types} | {ms} | {warns} | {loose} | {check} |", r.document);
+        let split = match &r.split {
+            None => "-".to_owned(),
+            Some(Ok(n)) => format!("{n} files, same code"),
+            Some(Err(e)) => {
+                failed.push(format!("{} (split): {e}", r.document));
+                format!("FAILED: {e}")
+            }
+        };
+        println!("| {} | {version} | {ops} | {types} | {ms} | {warns} | {loose} | {check} | {split} |", r.document);
     }
     if !failed.is_empty() {
         bail!("{} document(s) failed:\n{}", failed.len(), failed.join("\n"));

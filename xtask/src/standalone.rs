@@ -139,6 +139,48 @@ pub struct CorpusRow {
     pub check: Result<(usize, usize, f64), String>,
     /// The document's `openapi` version.
     pub version: Option<String>,
+    /// The document split into one file per schema and path item ([`crate::split`]): how many
+    /// files, once the split form generated the same items; `None` when it cannot be split.
+    pub split: Option<Result<usize, String>>,
+}
+
+/// Generates `doc` as one file and split into many, and compares the generated items (type by
+/// type, method by method: the order of items may differ, their code may not).
+pub fn split_check(doc: &Path, out: &Path) -> Option<Result<usize, String>> {
+    let text = fs::read_to_string(doc).ok()?;
+    let label = doc.display().to_string();
+    let raw = generator::load::parse_text(&label, &text).ok()?;
+    let files = crate::split::split(&raw)?;
+    let opts = generator::Options { features_per_tag: true, item_sources: true, ..generator::Options::default() };
+    let items = |doc: generator::Document| generator::generate(&doc, &opts).map(|g| g.items).map_err(|d| d.to_string());
+    let run = || -> Result<usize, String> {
+        let whole = items(crate::load_spec(Path::new(""), &label).map_err(|e| format!("{e:#}"))?)?;
+        let _ = fs::remove_dir_all(out);
+        for (rel, value) in &files {
+            let path = out.join(rel);
+            fs::create_dir_all(path.parent().unwrap_or(out)).map_err(|e| e.to_string())?;
+            let yaml = serde_yaml::to_string(value).map_err(|e| e.to_string())?;
+            fs::write(&path, yaml).map_err(|e| e.to_string())?;
+        }
+        let root = out.join("openapi.yaml").display().to_string();
+        let parts = items(crate::load_spec(Path::new(""), &root).map_err(|e| format!("{e:#}"))?)?;
+        let differ: Vec<&String> = whole
+            .keys()
+            .chain(parts.keys())
+            .filter(|k| whole.get(*k) != parts.get(*k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        match differ.as_slice() {
+            [] => Ok(files.len()),
+            some => Err(format!(
+                "the split form generates other code for {} item(s): {}",
+                some.len(),
+                some.iter().take(5).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    };
+    Some(run())
 }
 
 /// The `openapi` field of a JSON or YAML document, if it has one.
@@ -179,6 +221,7 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
             report,
             check: check_result,
             version: openapi_version(&doc),
+            split: split_check(&doc, &root.join("target/corpus-split").join(&crate_name)),
         });
     }
     Ok(rows)

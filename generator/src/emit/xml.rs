@@ -160,10 +160,7 @@ impl Emitter<'_> {
     fn item_xml_name(&self, item: &Ty) -> Option<String> {
         let Ty::Named(id) = item else { return None };
         let t = &self.api.types[id.0];
-        t.xml.as_ref().and_then(|x| x.name.clone()).or_else(|| {
-            let schemas = crate::pointer::Pointer::root().join("components").join("schemas");
-            (t.pointer.parent()? == schemas).then(|| t.pointer.last()).flatten()
-        })
+        t.xml.as_ref().and_then(|x| x.name.clone()).or_else(|| t.spec_name.clone())
     }
 
     /// The namespace of a struct type's `xml` object, which its elements are written in

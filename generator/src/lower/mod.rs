@@ -25,7 +25,7 @@ use crate::Options;
 /// with one of these names is generated with [`RESERVED_SUFFIX`] (Veeam's `Error` body becomes
 /// `types::ErrorModel`), so that one name never means two things.
 pub(crate) const MODULE_NAMES: &[&str] = &["ByteStream", "Client", "Error"];
-const RESERVED_SUFFIX: &str = "Model";
+pub(crate) const RESERVED_SUFFIX: &str = "Model";
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) doc: &'a Document,
@@ -307,22 +307,43 @@ impl Lowerer<'_> {
     /// Gives every component schema its name first, so references in any order (and cycles)
     /// resolve to an id before any schema is looked at.
     fn register_components(&mut self) {
-        let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
-        for name in schemas.keys() {
-            let pointer = Pointer::root().join("components").join("schemas").join(name);
-            let mut want = camel_ident(name);
+        let named = self.named_schemas();
+        // A component that is only a `$ref` to a file whose root is a schema (the layout of a
+        // split document) is that file's schema: one type, under the component's name.
+        let mut same: Vec<(Pointer, Pointer)> = Vec::new();
+        for (pointer, _) in &named {
+            let target = self.doc.at(pointer).and_then(|v| v.get("$ref")).and_then(Value::as_str);
+            if let Some(Ok((target, _))) = target.map(|r| self.doc.resolve(r)) {
+                if target.parent().as_ref() == Some(&Pointer::root().join(crate::bundle::BUNDLED))
+                    && named.iter().any(|(p, _)| p == &target)
+                    && !same.iter().any(|(_, t)| t == &target)
+                {
+                    same.push((pointer.clone(), target));
+                }
+            }
+        }
+        for (pointer, name) in named {
+            if let Some((component, _)) = same.iter().find(|(_, file)| file == &pointer) {
+                // Registered with its component.
+                let id = self.by_pointer[component];
+                self.by_pointer.insert(pointer, id);
+                continue;
+            }
+            let define_at = same.iter().find(|(c, _)| c == &pointer).map(|(_, f)| f.clone());
+            let mut want = camel_ident(&name);
             if MODULE_NAMES.contains(&want.as_str()) {
                 want.push_str(RESERVED_SUFFIX);
             }
             let (rust, holder) = self.type_names.claim_for(&want, &pointer.to_string());
             if holder.is_some() {
-                self.renamed(&pointer, "schema name", name, &rust, holder);
+                self.renamed(&pointer, "schema name", &name, &rust, holder);
             }
             let id = TypeId(self.types.len());
             self.types.push(TypeDef {
                 name: rust,
                 doc: Vec::new(),
-                pointer: pointer.clone(),
+                pointer: define_at.clone().unwrap_or_else(|| pointer.clone()),
+                spec_name: Some(name.clone()),
                 kind: TypeKind::Pending,
                 xml: None,
                 features: Vec::new(),
@@ -332,13 +353,43 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The schemas that are types by name, with the name: `components/schemas` of the root
+    /// file and of the other files of a split document, and each other file whose root is a
+    /// schema, named after the file (`schemas/job.yaml` is `job`).
+    fn named_schemas(&self) -> Vec<(Pointer, String)> {
+        let raw = &self.doc.raw;
+        let components = |base: &Pointer, v: &Value| -> Vec<(Pointer, String)> {
+            let schemas = v.pointer("/components/schemas").and_then(Value::as_object);
+            let at = base.join("components").join("schemas");
+            schemas.map(|s| s.keys().map(|n| (at.join(n), n.clone())).collect()).unwrap_or_default()
+        };
+        let mut out = components(&Pointer::root(), raw);
+        let bundled = Pointer::root().join(crate::bundle::BUNDLED);
+        // Files a root component refers to as a whole are schemas, even `{}`.
+        let whole: Vec<Pointer> = out
+            .iter()
+            .filter_map(|(p, _)| self.doc.at(p)?.get("$ref")?.as_str())
+            .filter_map(|r| self.doc.resolve(r).ok().map(|(p, _)| p))
+            .filter(|p| p.parent().as_ref() == Some(&bundled))
+            .collect();
+        for (key, file) in raw.get(crate::bundle::BUNDLED).and_then(Value::as_object).into_iter().flatten() {
+            let at = bundled.join(key);
+            if crate::dialect::looks_like_schema(file) || whole.contains(&at) {
+                let stem = key.rsplit('/').next().unwrap_or(key);
+                out.push((at, stem.split('.').next().unwrap_or(stem).to_owned()));
+            } else {
+                out.extend(components(&at, file));
+            }
+        }
+        out
+    }
+
     fn define_components(&mut self) {
-        let Some(schemas) = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };
-        for name in schemas.keys() {
-            let pointer = Pointer::root().join("components").join("schemas").join(name);
+        for (pointer, _) in self.named_schemas() {
             let id = self.by_pointer[&pointer];
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
-                self.define(id, &pointer);
+                let at = self.types[id.0].pointer.clone();
+                self.define(id, &at);
             }
         }
     }

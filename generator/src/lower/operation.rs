@@ -592,6 +592,7 @@ impl<'a> Lowerer<'a> {
                 "The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.".to_owned()
             ],
             pointer: ptr.clone(),
+            spec_name: None,
             kind: TypeKind::Form(parts),
             xml: None,
             features: Vec::new(),
@@ -607,12 +608,10 @@ impl<'a> Lowerer<'a> {
     fn xml_root(&self, schema: &Value, ty: &Ty) -> Option<XmlRoot> {
         let schema = self.doc.resolve_chain(schema);
         let xml_name = |s: &Value| s.pointer("/xml/name").and_then(Value::as_str).map(str::to_owned);
+        // The spec's name of the schema a `$ref` names (a component, or a file that is one).
         let component = |s: &Value| {
-            s.get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                .filter(|c| !c.contains('/'))
-                .map(|c| c.replace("~1", "/").replace("~0", "~"))
+            let (target, _) = self.doc.resolve(s.get("$ref")?.as_str()?).ok()?;
+            self.types[self.by_pointer.get(&target)?.0].spec_name.clone()
         };
         match self.resolved(ty) {
             Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Struct(_)) => Some(XmlRoot::Element),
@@ -726,6 +725,7 @@ impl<'a> Lowerer<'a> {
             name,
             doc: vec![format!("Optional parameters of the `{}` operation.", op.id)],
             pointer: ptr.join("parameters"),
+            spec_name: None,
             kind: TypeKind::Struct(fields),
             xml: None,
             features: Vec::new(),
@@ -751,6 +751,7 @@ impl<'a> Lowerer<'a> {
             name,
             doc: vec!["One variant per documented success status.".to_owned()],
             pointer: ptr.join("responses"),
+            spec_name: None,
             kind: TypeKind::Responses(variants),
             xml: None,
             features: Vec::new(),
@@ -806,6 +807,7 @@ impl<'a> Lowerer<'a> {
             name,
             doc: vec!["The answer: its status, body and the response headers the spec declares.".to_owned()],
             pointer: resp_ptr.clone(),
+            spec_name: None,
             kind: TypeKind::Output { body: success.contents.first().map(|c| c.ty.clone()), headers },
             xml: None,
             features: Vec::new(),

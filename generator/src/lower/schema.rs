@@ -72,7 +72,8 @@ impl<'a> Lowerer<'a> {
         let Some(value) = doc.at(pointer) else { return };
         let name = self.types[id.0].name.clone();
         self.types[id.0].doc = description(value);
-        if let Some(spec_name) = pointer.last().filter(|n| super::MODULE_NAMES.contains(&camel_ident(n).as_str())) {
+        let spec_name = self.types[id.0].spec_name.clone();
+        if let Some(spec_name) = spec_name.filter(|n| super::MODULE_NAMES.contains(&camel_ident(n).as_str())) {
             let doc = &mut self.types[id.0].doc;
             if !doc.is_empty() {
                 doc.push(String::new());
@@ -182,7 +183,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn new_type(&mut self, hint: &str, pointer: &Pointer, value: &Value) -> TypeId {
-        let want = camel_ident(hint);
+        let mut want = camel_ident(hint);
+        let mut doc = description(value);
+        // As for components: a schema in another file may be called `Error` too.
+        if super::MODULE_NAMES.contains(&want.as_str()) {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.push(format!("Named `{want}` in the spec; renamed because the API module exports its own `{want}`."));
+            want.push_str(super::RESERVED_SUFFIX);
+        }
         let (name, changed) = self.type_names.claim(&want);
         if changed && self.opts.strict_inline_names {
             self.sink.warn(
@@ -193,8 +203,9 @@ impl<'a> Lowerer<'a> {
         let id = TypeId(self.types.len());
         self.types.push(TypeDef {
             name,
-            doc: description(value),
+            doc,
             pointer: pointer.clone(),
+            spec_name: None,
             kind: TypeKind::Pending,
             xml: xml_object(value),
             features: Vec::new(),
