@@ -58,8 +58,9 @@ impl Files {
     }
 }
 
-/// What bundling could not do: (file label, pointer of the `$ref`, message).
-pub(crate) type Problem = (String, Pointer, String);
+/// What bundling could not do: (file label, pointer of the `$ref`, or `None` for a file that
+/// cannot be parsed at all, message).
+pub(crate) type Problem = (String, Option<Pointer>, String);
 
 /// Upper bound on the files one document may pull in; a generated or hostile tree of
 /// references cannot make loading run away.
@@ -88,7 +89,7 @@ pub(crate) fn bundle(
         if bundled.len() >= MAX_FILES {
             problems.push((
                 from_label,
-                from_at,
+                Some(from_at),
                 format!("more than {MAX_FILES} files are referenced; `{key}` is not read"),
             ));
             continue;
@@ -96,14 +97,14 @@ pub(crate) fn bundle(
         let text = match read(&label) {
             Ok(text) => text,
             Err(e) => {
-                problems.push((from_label, from_at, format!("cannot read `{key}`: {e}")));
+                problems.push((from_label, Some(from_at), format!("cannot read `{key}`: {e}")));
                 continue;
             }
         };
         let mut value = match parse(&label, &text) {
             Ok(v) => v,
             Err(e) => {
-                problems.push((label.clone(), Pointer::root(), e));
+                problems.push((label.clone(), None, e));
                 continue;
             }
         };
@@ -289,7 +290,7 @@ mod tests {
         let (_, problems) = bundle("root.yaml", &mut root, &mut read, &parse);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "root.yaml");
-        assert_eq!(problems[0].1.to_string(), "#/paths/~1a");
+        assert_eq!(problems[0].1.as_ref().map(ToString::to_string).as_deref(), Some("#/paths/~1a"));
         assert!(problems[0].2.contains("cannot read `paths/a.yaml`"), "{problems:?}");
     }
 }

@@ -96,7 +96,7 @@ impl Document {
                                 severity: Severity::Error,
                                 kind: Kind::Syntax,
                                 file,
-                                pointer: at.to_string(),
+                                pointer: at.map(|p| p.to_string()).unwrap_or_default(),
                                 message,
                             })
                             .collect(),
@@ -406,5 +406,79 @@ mod tests {
         // A `%` before a multi-byte character is not an escape.
         assert!(doc.resolve("#/paths/%é").unwrap_err().contains("does not resolve"));
         assert!(doc.resolve("#/paths/~1a~1b/%67et").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn load(files: &[(&str, &str)]) -> Result<Document, Diagnostics> {
+        let files: BTreeMap<String, Vec<u8>> =
+            files.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+        Document::load("spec/openapi.yaml", &mut |p: &str| match files.get(p) {
+            Some(bytes) => String::from_utf8(bytes.clone()).map_err(|_| "not UTF-8 text".to_owned()),
+            None => Err("no such file".to_owned()),
+        })
+    }
+
+    fn generate(doc: &Document) -> Result<crate::Generated, Diagnostics> {
+        crate::generate(doc, &crate::Options::default())
+    }
+
+    const ROOT: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/a.yaml'}\n";
+
+    #[test]
+    fn a_missing_file_names_the_file_and_the_ref() {
+        let err = load(&[("spec/openapi.yaml", ROOT)]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "error: spec/openapi.yaml#/paths/~1a/get/responses/200/content/application~1json/schema: cannot read `schemas/a.yaml`: no such file"
+        );
+    }
+
+    #[test]
+    fn a_ref_into_a_binary_file_is_an_error_not_a_panic() {
+        let files: &[(&str, &str)] =
+            &[("spec/openapi.yaml", ROOT), ("spec/schemas/a.yaml", "\u{0}\u{1}PK\u{3}\u{4}\u{7f}ELF: [")];
+        let err = load(files).unwrap_err().to_string();
+        assert!(err.starts_with("error: spec/schemas/a.yaml: invalid YAML"), "{err}");
+    }
+
+    #[test]
+    fn a_cycle_made_only_of_refs_across_files_is_located() {
+        let files: &[(&str, &str)] = &[
+            ("spec/openapi.yaml", ROOT),
+            ("spec/schemas/a.yaml", "$ref: b.yaml\n"),
+            ("spec/schemas/b.yaml", "$ref: a.yaml\n"),
+        ];
+        let doc = load(files).unwrap();
+        let err = generate(&doc).unwrap_err().to_string();
+        assert!(err.contains("`$ref` cycle"), "{err}");
+        assert!(err.contains("spec/schemas/"), "the cycle is reported in the files that make it: {err}");
+    }
+
+    #[test]
+    fn a_deep_chain_of_files_loads_without_recursion() {
+        let n = 3000;
+        let mut files: Vec<(String, String)> =
+            vec![("spec/openapi.yaml".into(), ROOT.replace("schemas/a.yaml", "c/0.yaml"))];
+        for i in 0..n {
+            let body = if i + 1 < n { format!("$ref: {}.yaml\n", i + 1) } else { "type: string\n".to_owned() };
+            files.push((format!("spec/c/{i}.yaml"), body));
+        }
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let doc = load(&refs).unwrap();
+        assert_eq!(doc.files.iter().count(), n);
+        generate(&doc).unwrap();
+    }
+
+    #[test]
+    fn a_url_is_never_fetched() {
+        let root = ROOT.replace("schemas/a.yaml", "https://example.com/a.yaml");
+        let doc = load(&[("spec/openapi.yaml", &root)]).unwrap();
+        let err = generate(&doc).unwrap_err().to_string();
+        assert!(err.contains("a URL is never fetched"), "{err}");
     }
 }

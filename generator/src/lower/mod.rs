@@ -311,7 +311,8 @@ impl Lowerer<'_> {
         // A component that is only a `$ref` to a file whose root is a schema (the layout of a
         // split document) is that file's schema: one type, under the component's name.
         let mut same: Vec<(Pointer, Pointer)> = Vec::new();
-        for (pointer, _) in &named {
+        let bundled = Pointer::root().join(crate::bundle::BUNDLED);
+        for (pointer, _) in named.iter().filter(|(p, _)| !p.starts_with(&bundled)) {
             let target = self.doc.at(pointer).and_then(|v| v.get("$ref")).and_then(Value::as_str);
             if let Some(Ok((target, _))) = target.map(|r| self.doc.resolve(r)) {
                 if target.parent().as_ref() == Some(&Pointer::root().join(crate::bundle::BUNDLED))
@@ -323,9 +324,9 @@ impl Lowerer<'_> {
             }
         }
         for (pointer, name) in named {
-            if let Some((component, _)) = same.iter().find(|(_, file)| file == &pointer) {
-                // Registered with its component.
-                let id = self.by_pointer[component];
+            // Registered with its component (root components come first).
+            let component = same.iter().find(|(_, file)| file == &pointer).map(|(c, _)| c);
+            if let Some(&id) = component.and_then(|c| self.by_pointer.get(c)) {
                 self.by_pointer.insert(pointer, id);
                 continue;
             }
