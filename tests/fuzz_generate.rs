@@ -31,7 +31,8 @@
 //! - `FUZZ_CASE_TIMEOUT` seconds a single case may take before it counts as a hang;
 //! - `FUZZ_MEMORY_MB` (default 2048): the address space of a child process;
 //! - `FUZZ_MAX_DEPTH`: cap nesting depth, to look past a known deep-nesting problem;
-//! - `FUZZ_CORPUS`: the corpus folder (default `../shared/corpus` next to the workspace);
+//! - `OPENAPI_CORPUS`: the corpus of real-world documents, which the fuzzer needs (see the
+//!   README; default `../shared/corpus` next to the workspace);
 //! - `FUZZ_SELF_TEST=abort@N` / `hang@N`: iteration N kills or stalls the child, to check the
 //!   parent's handling of crashes it cannot catch.
 //!
@@ -455,10 +456,6 @@ struct Seeds {
     donors: Vec<Value>,
 }
 
-fn corpus_dir() -> PathBuf {
-    std::env::var("FUZZ_CORPUS").map(PathBuf::from).unwrap_or_else(|_| xtask::workspace_root().join("../shared/corpus"))
-}
-
 fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> =
         std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
@@ -480,7 +477,9 @@ fn parse_tree(label: &str, text: &str) -> Option<Value> {
 
 fn load_seeds(run_seed: u64) -> Seeds {
     let root = xtask::workspace_root();
-    let corpus = corpus_dir();
+    // The corpus holds the hardest seeds (Veeam's own documents); fuzzing without them would
+    // pass while testing much less, so a missing corpus fails the run.
+    let corpus = xtask::require_corpus().unwrap_or_else(|e| panic!("fuzz: {e:#}"));
     let mut sources: Vec<(String, PathBuf, usize)> = Vec::new();
     let mut add = |prefix: &str, dir: &Path, exts: &[&str], weight: usize| {
         for p in files_in(dir, exts) {
@@ -495,12 +494,6 @@ fn load_seeds(run_seed: u64) -> Seeds {
     add("fixtures", &root.join("tests/fixtures"), &["yaml", "json"], 2);
     add("fixtures/bad", &root.join("tests/fixtures/bad"), &[], 1);
     add("fixtures/fuzz", &root.join("tests/fixtures/fuzz"), &[], 1);
-    if !sources.iter().any(|(l, _, _)| l.starts_with("corpus/")) {
-        eprintln!(
-            "fuzz: warning: no corpus documents under {}; fuzzing the workspace's own documents only",
-            corpus.display()
-        );
-    }
     let mut seeds = Vec::new();
     for (label, path, weight) in sources {
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
@@ -2827,6 +2820,10 @@ struct ParentFinding {
 }
 
 fn supervise(cfg: &Config) {
+    // Said here, before any child starts, rather than as a child's death while loading seeds.
+    if let Err(e) = xtask::require_corpus() {
+        panic!("fuzz: {e:#}");
+    }
     let started = Instant::now();
     let deadline_ms = cfg.seconds.map(|s| now_ms() + s * 1000);
     println!(

@@ -184,6 +184,12 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
     Ok(rows)
 }
 
+/// Whether `dir` holds, at any depth, a document that [`corpus`] reads.
+pub fn has_documents(dir: &Path) -> bool {
+    let mut docs = Vec::new();
+    collect(dir, &mut docs).is_ok() && !docs.is_empty()
+}
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
