@@ -14,16 +14,6 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-/// The dependencies generated code names by absolute path (`::serde`, `::uuid`, …), with the
-/// features the workspace uses.
-const DEPENDENCIES: &str = r#"
-serde = { version = "1", features = ["derive"] }
-serde_json = { version = "1", features = ["preserve_order"] }
-uuid = { version = "1", features = ["serde"] }
-chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
-bytes = "1"
-"#;
-
 #[test]
 fn every_fixture_compiles() {
     let started = Instant::now();
@@ -66,10 +56,13 @@ fn every_fixture_compiles() {
         lib.push_str(&format!("/// Generated from `tests/fixtures/{m}.yaml`.\npub mod {m};\n"));
     }
     write_if_changed(&src.join("lib.rs"), &lib);
+    // Generated code names the runtime's dependencies by absolute path (`::serde`, `::uuid`,
+    // …): the crate depends on them as the client does, from the client's own manifest.
+    let dependencies = xtask::manifest::runtime_dependencies_toml().unwrap();
     let manifest = format!(
         "[package]\nname = \"compile-fixtures\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          # Not a member of the surrounding workspace.\n[workspace]\n\n[dependencies]\n\
-         veeam-client = {{ path = {:?} }}{DEPENDENCIES}",
+         veeam-client = {{ path = {:?} }}\n{dependencies}",
         root.join("generated-client").display().to_string()
     );
     write_if_changed(&krate.join("Cargo.toml"), &manifest);
