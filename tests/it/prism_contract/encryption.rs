@@ -1,0 +1,105 @@
+//! Tag `Encryption`: encryption passwords and KMS servers.
+
+use chrono::Utc;
+use uuid::Uuid;
+use veeam_client::runtime::Secret;
+use veeam_client::vbr::{self, types::*};
+
+use super::run::Run;
+use super::{certificate, static_page};
+
+/// The tag in `spec/vbr.yaml`.
+pub(super) const TAG: &str = "Encryption";
+
+/// Calls every operation of the tag.
+pub(super) async fn call_all(client: &vbr::Client, run: &mut Run<'_>) {
+    run.tag(TAG);
+    encryption_passwords(client, run).await;
+    kms_servers(client, run).await;
+}
+
+/// Encryption passwords: list (and stream), create, read, update, delete, change, verify.
+async fn encryption_passwords(client: &vbr::Client, run: &mut Run<'_>) {
+    let id = Uuid::new_v4;
+    let now = Utc::now();
+    let all_passwords = GetAllEncryptionPasswordsParams {
+        skip: Some(0),
+        limit: Some(200),
+        order_column: Some(EEncryptionPasswordsFiltersOrderColumn::ModificationTime),
+        order_asc: Some(true),
+        hint_filter: Some("*pet*".into()),
+    };
+    run.call("GetAllEncryptionPasswords", "every filter", client.get_all_encryption_passwords(&all_passwords)).await;
+    run.call(
+        "GetAllEncryptionPasswords",
+        "[stream]",
+        static_page(client.get_all_encryption_passwords_stream(all_passwords.clone())),
+    )
+    .await;
+    let password = EncryptionPasswordSpec {
+        password: Secret::from("passsw3wrsdf2d44"),
+        hint: "Pet name".into(),
+        unique_id: Some("vcenter01".into()),
+        is_imported: Some(false),
+    };
+    run.call_body("CreateEncryptionPassword", "", &password, client.create_encryption_password(&password)).await;
+    run.call("GetEncryptionPassword", "", client.get_encryption_password(id())).await;
+    let password_id = id();
+    let hint = EncryptionPasswordModel {
+        id: password_id,
+        hint: "First pet's name".into(),
+        modification_time: Some(now),
+        unique_id: Some("vcenter01".into()),
+        is_imported: Some(true),
+    };
+    run.call_body("UpdateEncryptionPassword", "", &hint, client.update_encryption_password(password_id, &hint)).await;
+    run.call("DeleteEncryptionPassword", "", client.delete_encryption_password(id())).await;
+    let change = EncryptionPasswordChangeSpec { hint: "Pet name".into(), password: Secret::from("n3w-passsw3wrd") };
+    run.call_body("ChangeEncryptionPassword", "", &change, client.change_encryption_password(id(), &change)).await;
+    let verify = EncryptionPasswordVerifySpec { password: Secret::from("passsw3wrsdf2d44") };
+    run.call_body("VerifyEncryptionPassword", "", &verify, client.verify_encryption_password(id(), &verify)).await;
+}
+
+/// KMS servers: list (and stream), create, read, update, delete, change a certificate.
+async fn kms_servers(client: &vbr::Client, run: &mut Run<'_>) {
+    let id = Uuid::new_v4;
+    let all_kms = GetAllKMSServersParams {
+        skip: Some(0),
+        limit: Some(50),
+        order_column: Some(EKMSFiltersOrderColumn::Name),
+        order_asc: Some(true),
+        name_filter: Some("kms*".into()),
+        type_filter: Some(EKeyManagementServerType::KMS),
+    };
+    run.call("GetAllKMSServers", "every filter", client.get_all_kms_servers(&all_kms)).await;
+    run.call("GetAllKMSServers", "[stream]", static_page(client.get_all_kms_servers_stream(all_kms.clone()))).await;
+    let kms = KeyManagementServerBaseSpec::KMS(CommonKeyManagementServerSpec {
+        name: "kms.tech.local".into(),
+        description: Some("KMIP server".into()),
+        port: 5696,
+        server_certificate: certificate(),
+        client_certificate: certificate(),
+    });
+    run.call_body("CreateKMSServer", "[KMS]", &kms, client.create_kms_server(&kms)).await;
+    run.call("GetKMSServer", "", client.get_kms_server(id())).await;
+    let kms_id = id();
+    let kms_model = KeyManagementServerBaseModel::KMS(CommonKeyManagementServerModel {
+        id: kms_id,
+        name: "kms.tech.local".into(),
+        description: None,
+        port: 5696,
+        server_certificate_thumbprint: Some("2C5E2B4A6F1D0E9C8B7A6F5E4D3C2B1A09F8E7D6".into()),
+        client_certificate_thumbprint: None,
+    });
+    run.call_body("UpdateKMSServer", "[KMS]", &kms_model, client.update_kms_server(kms_id, &kms_model)).await;
+    run.call("DeleteKMSServer", "", client.delete_kms_server(id())).await;
+    let kms_certificate =
+        KMSServerChangeCertificateSpec { certificate: certificate(), r#type: EKMSCertificateType::Client };
+    run.call_body(
+        "ChangeKMServerCertificate",
+        "",
+        &kms_certificate,
+        client.change_km_server_certificate(id(), &kms_certificate),
+    )
+    .await;
+}

@@ -1,0 +1,423 @@
+//! Calling the client, recording each call, and judging the answers: by the mode, by Prism's
+//! log of the request, and by two property checks Prism cannot make.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+use veeam_client::runtime::{self, AuthScheme, Method, Operation, RetryPolicy};
+use veeam_client::vbr;
+
+use super::server::Prism;
+use super::spec::{resolve, SpecOp};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Mode {
+    /// Prism runs on the spec: every call must succeed.
+    Contract,
+    /// Prism runs on a copy whose success examples are broken: every call whose answer has a
+    /// body must fail with Prism's 500, the others must succeed.
+    BrokenExamples,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// A generated method called with valid arguments.
+    Call,
+    /// A request built to break the spec; `expected` lists the statuses that refuse it.
+    Refused(&'static [u16]),
+}
+
+pub(super) struct Record {
+    op: &'static str,
+    case: String,
+    kind: Kind,
+    /// The tag whose module made the call ([`Run::tag`]).
+    tag: Option<&'static str>,
+    /// `None` if the outcome is the expected one.
+    pub(super) problem: Option<String>,
+}
+
+/// Every request a test sends, in order, with what came of it.
+pub(super) struct Run<'a> {
+    prism: &'a Prism,
+    /// The spec Prism runs on (the union cycles broken), for the property checks.
+    spec: &'a Value,
+    ops: &'a BTreeMap<String, SpecOp>,
+    pub(super) mode: Mode,
+    pub(super) records: Vec<Record>,
+    /// The tag whose operations are being called.
+    tag: Option<&'static str>,
+}
+
+pub(super) fn status_of(error: &vbr::Error) -> Option<u16> {
+    match error {
+        runtime::Error::Api { status, .. }
+        | runtime::Error::UnexpectedStatus { status, .. }
+        | runtime::Error::Decode { status, .. } => Some(*status),
+        _ => None,
+    }
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(prism: &'a Prism, spec: &'a Value, ops: &'a BTreeMap<String, SpecOp>, mode: Mode) -> Self {
+        Run { prism, spec, ops, mode, records: Vec::new(), tag: None }
+    }
+
+    /// Says which tag's operations the calls from here on are: [`Self::finish`] fails a call
+    /// of an operation the spec tags otherwise, so each tag's module calls its own.
+    pub(super) fn tag(&mut self, tag: &'static str) {
+        self.tag = Some(tag);
+    }
+
+    fn spec_op(&self, op: &str) -> &'a SpecOp {
+        self.ops.get(op).unwrap_or_else(|| panic!("the test calls {op}, which spec/vbr.yaml does not define"))
+    }
+
+    /// Awaits one generated method call and records whether it did what the mode expects.
+    pub(super) async fn call<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
+        self.call_inner(op, case, None, call).await
+    }
+
+    /// [`Self::call`] for an operation with a request body: in `Contract` mode the body must
+    /// also carry no property the spec does not declare (see [`undeclared_properties`]).
+    pub(super) async fn call_body<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        body: &impl Serialize,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
+        self.call_inner(op, case, Some(serde_json::to_value(body).unwrap()), call).await
+    }
+
+    async fn call_inner<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        body: Option<Value>,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
+        let spec_op = self.spec_op(op);
+        let result = call.await;
+        let problem = match (self.mode, result) {
+            (Mode::Contract, Ok(value)) => {
+                let mut problems = Vec::new();
+                // A union or enum value the client does not know means the generated types
+                // and the spec's examples disagree, even though decoding "succeeded".
+                let shown = format!("{value:?}");
+                if shown.contains("UnknownVariant") || shown.contains("UnknownValue") {
+                    problems.push(format!("decoded, but into an unknown variant or value: {shown}"));
+                }
+                if let (Some(body), Some(schema)) = (&body, &spec_op.body_schema) {
+                    let mut found = Vec::new();
+                    undeclared_properties(self.spec, schema, body, "body", &mut found);
+                    if !found.is_empty() {
+                        problems.push(format!("the request body has properties the spec does not declare: {found:?}"));
+                    }
+                }
+                let decoded = serde_json::to_value(&value).unwrap();
+                if let (Some(example), Some(schema), false) =
+                    (&spec_op.success_example, &spec_op.success_schema, decoded.is_null())
+                {
+                    let mut found = Vec::new();
+                    dropped_properties(self.spec, schema, example, &decoded, "response", &mut found);
+                    if !found.is_empty() {
+                        problems.push(format!("the decoded response lost properties the spec declares: {found:?}"));
+                    }
+                }
+                (!problems.is_empty()).then(|| problems.join("; "))
+            }
+            (Mode::Contract, Err(e)) => Some(e.to_string()),
+            (Mode::BrokenExamples, result) => {
+                let broken = spec_op.success_has_body;
+                match result {
+                    // Prism's problem body names where the violation is: it must be the
+                    // response (the broken example), not the request.
+                    Err(e)
+                        if broken
+                            && status_of(&e) == Some(500)
+                            && e.to_string().contains(r#""location":["response""#) =>
+                    {
+                        None
+                    }
+                    Ok(_) if !broken => None,
+                    Ok(value) => Some(format!("Prism served the broken example and the client accepted it: {value:?}")),
+                    Err(e) => Some(e.to_string()),
+                }
+            }
+        };
+        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Call, tag: self.tag, problem });
+    }
+
+    /// Records a request that breaks the spec on purpose and must be refused with one of
+    /// `expected`.
+    pub(super) fn refused(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        expected: &'static [u16],
+        status: Option<u16>,
+        detail: String,
+    ) {
+        let problem = match status {
+            Some(s) if expected.contains(&s) => None,
+            _ => Some(format!("expected Prism to refuse it with {expected:?}, got {detail}")),
+        };
+        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Refused(expected), tag: self.tag, problem });
+    }
+
+    /// Sends `body` as the request body of `op` through the client's own plumbing (auth,
+    /// default headers), with valid path parameters.
+    pub(super) async fn send_raw_body(
+        &mut self,
+        client: &vbr::Client,
+        op: &'static str,
+        media: &str,
+        body: &str,
+        case: &str,
+    ) {
+        let spec_op = self.spec_op(op);
+        let path = concrete_path(spec_op);
+        let method = match spec_op.method.as_str() {
+            "GET" => Method::Get,
+            "PUT" => Method::Put,
+            "POST" => Method::Post,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            other => panic!("{op}: no body test for {other}"),
+        };
+        // The runtime wants operation descriptions with static lifetime, as generated code
+        // has; a few leaked bytes per test run are the price.
+        let operation: &'static Operation = Box::leak(Box::new(Operation {
+            id: op,
+            method,
+            path: Box::leak(spec_op.path.clone().into_boxed_str()),
+            auth: &[AuthScheme::Bearer],
+        }));
+        let media: &'static str = Box::leak(media.to_owned().into_boxed_str());
+        let mut request = client.core().request(operation, path);
+        request.body_text(media, body);
+        match request.send::<vbr::types::ErrorModel>().await {
+            Ok(response) => {
+                let detail = format!("{} {}", response.status(), String::from_utf8_lossy(&response.bytes()));
+                self.refused(op, case, &[400, 422], Some(response.status()), detail)
+            }
+            Err(e) => self.refused(op, case, &[400, 422], None, e.to_string()),
+        }
+    }
+
+    /// Matches each record with the request Prism logged for it, checks that the request hit
+    /// the operation it claims to call and that Prism logged no violation for a call that had
+    /// to pass, prints one line per record and returns the failures.
+    pub(super) fn finish(mut self) -> (Vec<String>, BTreeSet<&'static str>) {
+        let blocks = self.prism.request_blocks(self.records.len());
+        let mut failures = Vec::new();
+        if blocks.len() != self.records.len() {
+            failures.push(format!(
+                "Prism logged {} requests for {} calls; requests: {:#?}",
+                blocks.len(),
+                self.records.len(),
+                blocks.iter().map(|(r, _)| r).collect::<Vec<_>>()
+            ));
+        }
+        for (i, record) in self.records.iter_mut().enumerate() {
+            let spec_op = &self.ops[record.op];
+            let Some((request, lines)) = blocks.get(i) else { continue };
+            let (method, path) = request.split_once(' ').unwrap_or_default();
+            if method != spec_op.method || !path_matches(&spec_op.path, path) {
+                record
+                    .problem
+                    .get_or_insert_with(String::new)
+                    .push_str(&format!(" [Prism received `{request}`, not {} {}]", spec_op.method, spec_op.path));
+            }
+            if record.kind == Kind::Call && record.tag != Some(spec_op.tag.as_str()) {
+                record.problem.get_or_insert_with(String::new).push_str(&format!(
+                    " [called by the module of tag {}, but the spec tags it {}]",
+                    record.tag.unwrap_or("(none)"),
+                    spec_op.tag
+                ));
+            }
+            // Validator findings only: the negotiator also warns, e.g. that a 204 has no
+            // content for `Accept: application/json`, which is not a contract matter.
+            let violations: Vec<&String> = lines
+                .iter()
+                .filter(|l| {
+                    (l.contains("[VALIDATOR]") && (l.contains("✖") || l.contains("⚠")))
+                        || l.contains("Violation:")
+                        || l.contains("Request terminated")
+                })
+                .collect();
+            let expect_clean = record.kind == Kind::Call && (self.mode == Mode::Contract || !spec_op.success_has_body);
+            if expect_clean && !violations.is_empty() && record.problem.is_none() {
+                record.problem = Some("succeeded, but Prism logged violations".into());
+            }
+            if let Some(problem) = &mut record.problem {
+                for line in violations {
+                    problem.push_str("\n        prism: ");
+                    problem.push_str(line);
+                }
+            }
+        }
+        println!("\n{:?} against Prism ({}):", self.mode, self.prism.log.display());
+        for record in &self.records {
+            let kind = match record.kind {
+                Kind::Call => String::new(),
+                Kind::Refused(expected) => format!(" (must be refused: {expected:?})"),
+            };
+            match &record.problem {
+                None => println!("  ok    {} {}{kind}", record.op, record.case),
+                Some(problem) => {
+                    println!("  FAIL  {} {}{kind}: {problem}", record.op, record.case);
+                    failures.push(format!("{} {}{kind}: {problem}", record.op, record.case));
+                }
+            }
+        }
+        let called = self.records.iter().filter(|r| r.kind == Kind::Call).map(|r| r.op).collect();
+        (failures, called)
+    }
+}
+
+// Prism checks every value against its schema, but the spec's objects allow properties they
+// do not declare (JSON Schema's default), so Prism cannot see a client that sends an optional
+// property under the wrong name, or one that silently drops a declared property it receives.
+// These two walks over the schema close that gap; they need the acyclic copy of the spec.
+
+/// The properties a schema declares for an object `value`, following `$ref`, `allOf` and, for
+/// a union, the variant the value's discriminator selects; `None` for a free-form object (or
+/// a union member the discriminator does not select, which Prism has already refused).
+fn declared_properties<'s>(spec: &'s Value, schema: &'s Value, value: &Value) -> Option<BTreeMap<&'s str, &'s Value>> {
+    fn collect<'s>(spec: &'s Value, schema: &'s Value, value: &Value, out: &mut BTreeMap<&'s str, &'s Value>) -> bool {
+        let schema = resolve(spec, schema);
+        let mut constrained = false;
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            out.extend(properties.iter().map(|(k, v)| (k.as_str(), v)));
+            constrained = true;
+        }
+        for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            constrained |= collect(spec, member, value, out);
+        }
+        if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
+            let discriminator = &schema["discriminator"];
+            let selected =
+                discriminator["propertyName"].as_str().and_then(|p| value.get(p)).and_then(Value::as_str).and_then(
+                    |tag| {
+                        let target = discriminator["mapping"][tag]
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or(format!("#/components/schemas/{tag}"));
+                        members.iter().find(|m| m["$ref"] == target.as_str())
+                    },
+                );
+            match selected {
+                Some(variant) => constrained |= collect(spec, variant, value, out),
+                None => return false,
+            }
+        }
+        constrained
+    }
+    let mut out = BTreeMap::new();
+    collect(spec, schema, value, &mut out).then_some(out)
+}
+
+fn items_schema<'s>(spec: &'s Value, schema: &'s Value) -> Option<&'s Value> {
+    resolve(spec, schema).get("items")
+}
+
+/// Properties of a request body the spec does not declare (a misspelt or invented name).
+pub(super) fn undeclared_properties(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            let Some(declared) = declared_properties(spec, schema, value) else { return };
+            for (key, item) in map {
+                match declared.get(key.as_str()) {
+                    Some(property) => undeclared_properties(spec, property, item, &format!("{at}.{key}"), out),
+                    None => out.push(format!("{at}.{key}")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(schema) = items_schema(spec, schema) {
+                for (i, item) in items.iter().enumerate() {
+                    undeclared_properties(spec, schema, item, &format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Declared properties of the spec's example that the decoded value (serialized again) no
+/// longer has: a field the generated type lacks or fails to rename.
+pub(super) fn dropped_properties(
+    spec: &Value,
+    schema: &Value,
+    example: &Value,
+    decoded: &Value,
+    at: &str,
+    out: &mut Vec<String>,
+) {
+    match (example, decoded) {
+        (Value::Object(example_map), Value::Object(decoded_map)) => {
+            let declared = declared_properties(spec, schema, example);
+            for (key, item) in example_map {
+                let property = declared.as_ref().map(|d| d.get(key.as_str()).copied());
+                // A property the spec does not declare is the example's business, not the
+                // client's; in a free-form object every property must survive.
+                let Some(property) = property.unwrap_or(Some(&Value::Null)) else { continue };
+                match decoded_map.get(key) {
+                    Some(decoded_item) => {
+                        dropped_properties(spec, property, item, decoded_item, &format!("{at}.{key}"), out)
+                    }
+                    None => out.push(format!("{at}.{key}")),
+                }
+            }
+        }
+        (Value::Array(example_items), Value::Array(decoded_items)) => {
+            if example_items.len() != decoded_items.len() {
+                out.push(format!("{at} ({} items, {} decoded)", example_items.len(), decoded_items.len()));
+            } else if let Some(schema) = items_schema(spec, schema) {
+                for (i, (e, d)) in example_items.iter().zip(decoded_items).enumerate() {
+                    dropped_properties(spec, schema, e, d, &format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The operation's path with valid values for its parameters.
+fn concrete_path(op: &SpecOp) -> String {
+    op.path
+        .split('/')
+        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) if op.uuid_params.contains(name) => Uuid::new_v4().to_string(),
+            Some(_) => "contract-code".to_owned(),
+            None => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn path_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+}
+
+pub(super) fn client_for(prism: &Prism) -> vbr::Client {
+    vbr::Client::builder(prism.base_url())
+        .timeout(Duration::from_secs(20))
+        // One request per call, so Prism's log lines up with the calls.
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,194 @@
+//! The VBR spec as the test reads it, and the copies Prism runs on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use super::{root, scratch_dir, NOT_AN_OBJECT};
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// What the test needs to know about one operation of the spec.
+#[derive(Clone, Debug)]
+pub(super) struct SpecOp {
+    /// The operation's one tag, which names the module that calls it.
+    pub(super) tag: String,
+    pub(super) method: String,
+    pub(super) path: String,
+    /// Media types of the request body, if it has one.
+    pub(super) body_media: Vec<String>,
+    /// Path parameters that are UUIDs (the others are strings).
+    pub(super) uuid_params: BTreeSet<String>,
+    /// Whether the answer Prism picks (the lowest 2xx) has a body.
+    pub(super) success_has_body: bool,
+    /// Schema of the request body (its first media type).
+    pub(super) body_schema: Option<Value>,
+    /// Schema and example of the answer Prism picks.
+    pub(super) success_schema: Option<Value>,
+    pub(super) success_example: Option<Value>,
+}
+
+pub(super) fn load_spec() -> Value {
+    let text = fs::read_to_string(root().join("spec/vbr.yaml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+pub(super) fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(pointer) => resolve(
+            spec,
+            spec.pointer(pointer.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {pointer}")),
+        ),
+        None => value,
+    }
+}
+
+pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
+    let mut ops = BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let id =
+                op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_owned();
+            let body_media = op
+                .get("requestBody")
+                .map(|b| resolve(spec, b)["content"].as_object().unwrap().keys().cloned().collect())
+                .unwrap_or_default();
+            let params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            let uuid_params = params
+                .iter()
+                .map(|p| resolve(spec, p))
+                .filter(|p| p["in"] == "path" && p["schema"]["format"] == "uuid")
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect();
+            let responses = op["responses"].as_object().unwrap();
+            let success = responses
+                .keys()
+                .filter(|code| code.starts_with('2'))
+                .min()
+                .unwrap_or_else(|| panic!("{id} has no 2xx response"));
+            let success_content = resolve(spec, &responses[success])
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next());
+            let body_schema = op
+                .get("requestBody")
+                .and_then(|b| resolve(spec, b)["content"].as_object()?.values().next()?.get("schema").cloned());
+            let tag = match op.get("tags").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([tag]) => tag.as_str().unwrap_or_else(|| panic!("{id}: a tag is a string")).to_owned(),
+                other => panic!("{id} has tags {other:?}; the contract test expects exactly one"),
+            };
+            let op = SpecOp {
+                tag,
+                method: method.to_uppercase(),
+                path: path.clone(),
+                body_media,
+                uuid_params,
+                success_has_body: success_content.is_some(),
+                body_schema,
+                success_schema: success_content.and_then(|c| c.get("schema").cloned()),
+                success_example: success_content.and_then(|c| c.get("example").cloned()),
+            };
+            assert!(ops.insert(id.clone(), op).is_none(), "operationId {id} is used twice");
+        }
+    }
+    ops
+}
+
+/// Rewrites every union whose variants include the union itself through `allOf` (the
+/// Prism limitation described at the top of `mod.rs`): each such variant gets `allOf` a copy of the
+/// parent without `oneOf`/`discriminator` (`{Parent}PrismBase`) instead of the parent, and the
+/// discriminator value that selects it (otherwise a variant that adds no required property,
+/// like `ManagedServiceCredentialsSpec`, would match every record and `oneOf` would fail).
+/// Returns the unions rewritten.
+fn break_union_cycles(spec: &mut Value) -> Vec<String> {
+    let schemas = spec["components"]["schemas"].as_object_mut().unwrap();
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    let mut rewritten = Vec::new();
+    for parent in names {
+        let Some(members) = schemas[&parent].get("oneOf").and_then(Value::as_array).cloned() else { continue };
+        let parent_ref = format!("#/components/schemas/{parent}");
+        let base = format!("{parent}PrismBase");
+        let base_ref = format!("#/components/schemas/{base}");
+        let discriminator = schemas[&parent].get("discriminator").cloned();
+        let property = discriminator.as_ref().and_then(|d| d["propertyName"].as_str()).map(str::to_owned);
+        let mut any = false;
+        for member in &members {
+            let Some(child_ref) = member["$ref"].as_str() else { continue };
+            let child = child_ref.trim_start_matches("#/components/schemas/").to_owned();
+            let Some(all_of) = schemas.get_mut(&child).and_then(|c| c.get_mut("allOf")).and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            let Some(link) = all_of.iter_mut().find(|s| s["$ref"] == parent_ref.as_str()) else { continue };
+            *link = json!({ "$ref": base_ref });
+            if let Some(property) = &property {
+                // The mapping names the value that selects this variant; without a mapping
+                // the value is the variant's schema name (OpenAPI 3.0.3, Discriminator Object).
+                let value = discriminator.as_ref().and_then(|d| d["mapping"].as_object()).and_then(|m| {
+                    m.iter().find(|(_, target)| target.as_str() == Some(child_ref)).map(|(value, _)| value.clone())
+                });
+                all_of.push(json!({ "properties": { property: { "enum": [value.unwrap_or(child)] } } }));
+            }
+            any = true;
+        }
+        if any {
+            let mut copy = schemas[&parent].clone();
+            let copy_map = copy.as_object_mut().unwrap();
+            copy_map.remove("oneOf");
+            copy_map.remove("discriminator");
+            assert!(!schemas.contains_key(&base), "the spec already has a schema named {base}");
+            schemas.insert(base, copy);
+            rewritten.push(parent);
+        }
+    }
+    rewritten
+}
+
+/// Replaces the example of the answer Prism picks for every operation (the lowest 2xx) by a
+/// value no response schema allows.
+pub(super) fn break_success_examples(spec: &mut Value) {
+    let paths = spec["paths"].as_object_mut().unwrap();
+    for item in paths.values_mut() {
+        for (method, op) in item.as_object_mut().unwrap() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let responses = op["responses"].as_object_mut().unwrap();
+            let success = responses.keys().filter(|code| code.starts_with('2')).min().cloned().unwrap();
+            if let Some(content) = responses[&success].get_mut("content").and_then(Value::as_object_mut) {
+                for media in content.values_mut() {
+                    let media = media.as_object_mut().unwrap();
+                    media.remove("examples");
+                    media.insert("example".into(), json!(NOT_AN_OBJECT));
+                }
+            }
+        }
+    }
+}
+
+/// Writes a spec copy for one Prism. Each test, and each test process, gets its own file:
+/// Prism watches its spec and restarts when the file changes, so a shared file rewritten by a
+/// test running in parallel would restart another test's Prism under it.
+pub(super) fn write_spec(spec: &Value, name: &str) -> PathBuf {
+    let path = scratch_dir().join(format!("{name}.{}.json", std::process::id()));
+    let partial = path.with_extension("partial");
+    fs::write(&partial, serde_json::to_string_pretty(spec).unwrap()).unwrap();
+    fs::rename(&partial, &path).unwrap();
+    path
+}
+
+/// The VBR spec as Prism can check it completely (see the top of `mod.rs`).
+pub(super) fn prism_spec() -> Value {
+    let mut spec = load_spec();
+    let rewritten = break_union_cycles(&mut spec);
+    assert!(
+        !rewritten.is_empty(),
+        "no union cycles found: if the spec no longer has them, run Prism on spec/vbr.yaml directly"
+    );
+    spec
+}
