@@ -172,6 +172,7 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let type_items = render(&api, opts, &type_jobs, &doc.file)?;
     let client_items = render(&api, opts, &client_jobs, &doc.file)?;
     let mut files = BTreeMap::new();
+    let mut extra_items = Vec::new();
     files.insert(
         "types.rs".to_owned(),
         format::assemble(
@@ -185,9 +186,12 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
         format::assemble(&header, "//! The client: one async method per operation.", &client_items),
     );
     if !api.webhooks.is_empty() {
-        let items = render(&api, opts, &[Job::Webhooks], &doc.file)?;
+        let webhook_items = render(&api, opts, &[Job::Webhooks], &doc.file)?;
         let inner = "//! Webhooks: the requests this API sends, decoded into one typed event.";
-        files.insert("webhooks.rs".to_owned(), format::assemble(&header, inner, &items));
+        files.insert("webhooks.rs".to_owned(), format::assemble(&header, inner, &webhook_items));
+        if opts.item_sources {
+            extra_items.extend(webhook_items);
+        }
     }
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
@@ -196,6 +200,7 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
             items.insert(format!("type_{name}"), src);
         }
         items.extend(client_items);
+        items.extend(extra_items);
     }
     timings.render = started.elapsed();
     Ok(Generated { files, items, warnings: diags, api, timings })

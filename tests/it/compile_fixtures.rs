@@ -27,10 +27,11 @@ fn every_fixture_compiles() {
     let mut modules = Vec::new();
     let mut generation_failures = Vec::new();
     for path in fixtures(&root.join("tests/fixtures")) {
-        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let named = if path.ends_with("openapi.yaml") { path.parent().unwrap() } else { path.as_path() };
+        let stem = named.file_stem().unwrap().to_str().unwrap().to_owned();
         let module = generator::naming::snake_ident(&stem);
         assert_eq!(module, stem, "fixture names must be snake_case identifiers so they can be module names");
-        match generate(&path) {
+        match generate(&root, &path) {
             Ok(files) => {
                 let dir = src.join(&module);
                 fs::create_dir_all(&dir).unwrap();
@@ -138,11 +139,16 @@ fn every_fixture_compiles() {
 }
 
 /// `tests/fixtures/*.yaml`, sorted.
+/// Each fixture's root file: `{name}.yaml`, or `{name}/openapi.yaml` for one split over many
+/// files.
 fn fixtures(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|p| match p.join("openapi.yaml") {
+            split if split.exists() => Some(split),
+            _ => p.extension().is_some_and(|e| e == "yaml").then_some(p),
+        })
         .collect();
     out.sort();
     assert!(!out.is_empty(), "no fixtures in {}", dir.display());
@@ -150,10 +156,9 @@ fn fixtures(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The module's files, generated the way a crate that uses the shared runtime would.
-fn generate(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = fs::read_to_string(path).unwrap();
-    let name = format!("tests/fixtures/{}", path.file_name().unwrap().to_str().unwrap());
-    let doc = generator::Document::parse(&name, &text).map_err(|e| e.to_string())?;
+fn generate(root: &Path, path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let label = path.strip_prefix(root).unwrap_or(path).display().to_string();
+    let doc = xtask::load_spec(root, &label).map_err(|e| format!("{e:#}"))?;
     let opts = generator::Options { runtime_path: "::veeam_client::runtime".into(), ..generator::Options::default() };
     let generated = generator::generate(&doc, &opts).map_err(|e| e.to_string())?;
     Ok(generated.files)

@@ -1579,3 +1579,55 @@ async fn a_secret_in_a_multipart_text_part_is_blanked_from_an_echo() {
     assert_hidden(&text, PASSWORD);
     assert!(!text.contains("NESTED-S3CRET"), "{text}");
 }
+
+/// A TLS acceptor that demands a client certificate signed by (here: equal to) `client_ca`.
+fn mutual_tls_acceptor(client_ca: &rcgen::CertifiedKey) -> (tokio_rustls::TlsAcceptor, String) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(client_ca.cert.der().clone()).unwrap();
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
+}
+
+/// `mutualTLS` (OpenAPI 3.1): the builder's client identity is presented, and a server that
+/// demands one refuses a client without it. The key never shows in `Debug`, and a PEM that
+/// holds no identity fails at `build`, without echoing it.
+#[tokio::test]
+async fn a_client_certificate_is_presented_when_given() {
+    let client_cert = rcgen::generate_simple_self_signed(vec!["client.example".to_owned()]).unwrap();
+    let (acceptor, server_pem) = mutual_tls_acceptor(&client_cert);
+    let server = Peer::start_tls(acceptor, |req| match req.path() {
+        "/api/oauth2/token" => token("AT-MTLS", json!(900)),
+        _ => json_reply(200, record("497f6eca-6276-4993-bfeb-53cbbbba6f08")),
+    });
+    let url = format!("https://localhost:{}", server.addr.port());
+    let key_pem = client_cert.key_pair.serialize_pem();
+    let identity = format!("{}{}", client_cert.cert.pem(), key_pem);
+
+    let builder = vbr::Client::builder(url.clone())
+        .trust_only_certificate_pem(server_pem.clone())
+        .client_identity_pem(identity.clone())
+        .retry(quick());
+    assert!(!format!("{builder:?}").contains("PRIVATE KEY"), "{builder:?}");
+    let with = builder.build().unwrap();
+    with.login("admin", Secret::from(PASSWORD)).await.expect("the client certificate is accepted");
+    with.get_creds(vbr_id()).await.unwrap();
+
+    let without = vbr::Client::builder(url).trust_only_certificate_pem(server_pem).retry(quick()).build().unwrap();
+    let err = without.login("admin", Secret::from(PASSWORD)).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. } | Error::Auth { .. }), "refused without a certificate: {err}");
+
+    let err = vbr::Client::builder("https://localhost:1").client_identity_pem(key_pem.clone()).build().unwrap_err();
+    assert!(err.to_string().contains("invalid client identity"), "{err}");
+    assert!(!err.to_string().contains("PRIVATE KEY") && !err.to_string().contains(&key_pem[40..80]), "{err}");
+}

@@ -31,3 +31,4 @@ mod snapshots;
 mod soak;
 mod spec_checks;
 mod vbr_e2e;
+mod webhooks;

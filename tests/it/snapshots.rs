@@ -23,10 +23,15 @@ use generator::{Document, Generated, Options};
 /// rather than hang it.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
-/// Generates `tests/fixtures/{name}.yaml` leniently and checks one snapshot per item and one
-/// of the warnings.
+/// Generates `tests/fixtures/{name}.yaml` (or, for a fixture split over many files,
+/// `tests/fixtures/{name}/openapi.yaml`) leniently and checks one snapshot per item and one of
+/// the warnings.
 fn fixture(name: &str) -> Generated {
-    let file = format!("tests/fixtures/{name}.yaml");
+    let split = format!("tests/fixtures/{name}/openapi.yaml");
+    let file = match xtask::workspace_root().join(&split).exists() {
+        true => split,
+        false => format!("tests/fixtures/{name}.yaml"),
+    };
     let g = generate_in_time(&file, Options::default());
     let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
     let warnings = if warnings.is_empty() { "(none)".to_owned() } else { warnings.join("\n") };
@@ -35,9 +40,8 @@ fn fixture(name: &str) -> Generated {
 }
 
 fn generate_in_time(file: &str, opts: Options) -> Generated {
-    let path = xtask::workspace_root().join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let doc = Document::parse(file, &text).unwrap_or_else(|e| panic!("{e}"));
+    let root = xtask::workspace_root();
+    let doc: Document = xtask::load_spec(&root, file).unwrap_or_else(|e| panic!("{e:#}"));
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(generator::generate(&doc, &opts).map_err(|e| e.to_string()));
@@ -139,11 +143,12 @@ fn every_fixture_has_a_snapshot_test() {
         .unwrap()
         .filter_map(|e| {
             let p = e.unwrap().path();
-            (p.extension()? == "yaml").then(|| p.file_stem().unwrap().to_str().unwrap().to_owned())
+            let split = p.join("openapi.yaml").exists();
+            (split || p.extension()? == "yaml").then(|| p.file_stem().unwrap().to_str().unwrap().to_owned())
         })
         .collect();
     let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
-    assert_eq!(on_disk, tested, "tests/fixtures/*.yaml and the FIXTURES list differ");
+    assert_eq!(on_disk, tested, "tests/fixtures/*.yaml (and */openapi.yaml) and the FIXTURES list differ");
 }
 
 /// Every snapshot in the snapshot folder belongs to a test that takes it: a fixture's (which
@@ -181,6 +186,7 @@ const FIXTURES: &[&str] = &[
     "loose",
     "maps",
     "media_types",
+    "multi_file",
     "multipart",
     "multiple_success",
     "no_operation_id",
@@ -193,6 +199,16 @@ const FIXTURES: &[&str] = &[
     "renames",
     "response_headers",
     "untagged_one_of",
+    "v31_const",
+    "v31_constraints",
+    "v31_content",
+    "v31_defs_anchor",
+    "v31_degraded",
+    "v31_prefix_items",
+    "v31_ref_siblings",
+    "v31_type_arrays",
+    "v31_webhooks",
+    "v32_query",
     "xml_shapes",
 ];
 
@@ -745,5 +761,129 @@ fn response_headers() {
     assert_eq!(
         warnings,
         ["warning: tests/fixtures/response_headers.yaml#/paths/~1jobs/post/responses/202/headers/status: response header `status` is a name the generated client defines itself; generated as `status2`"]
+    );
+}
+
+#[test]
+fn v31_type_arrays() {
+    let g = fixture("v31_type_arrays");
+    // `[T, "null"]` is an optional T, required or not; several types are a `Value`, warned.
+    assert_eq!(field_ty(&g, "Thing", "note"), Ty::Nullable(Box::new(Ty::String)));
+    assert_eq!(field_ty(&g, "Thing", "count"), Ty::Nullable(Box::new(Ty::I32)));
+    assert_eq!(field_ty(&g, "Thing", "tags"), Ty::Nullable(Box::new(Ty::Vec(Box::new(Ty::String)))));
+    assert_eq!(field_ty(&g, "Thing", "either"), Ty::Json);
+    assert!(g.warnings.iter().any(|w| w.pointer == "#/components/schemas/Thing/properties/either/type"));
+}
+
+#[test]
+fn v31_const() {
+    let g = fixture("v31_const");
+    let TypeKind::Union(u) = &ty(&g, "Event").kind else { panic!("Event is not a union") };
+    let tags: Vec<&str> = u.variants.iter().flat_map(|v| v.tags.iter().map(String::as_str)).collect();
+    assert_eq!(tags, ["created", "deleted"]);
+    // A numeric `const` keeps its type.
+    assert_eq!(field_ty(&g, "Created", "version"), Ty::I64);
+}
+
+#[test]
+fn v31_ref_siblings() {
+    let g = fixture("v31_ref_siblings");
+    let TypeKind::Struct(fields) = &ty(&g, "Order").kind else { panic!("Order is not a struct") };
+    let doc = |wire: &str| fields.iter().find(|f| f.wire == wire).unwrap().doc.clone();
+    assert_eq!(doc("billing"), ["Where the invoice goes."]);
+    assert_eq!(doc("shipping"), ["Where the parcel goes."]);
+    assert_eq!(ty(&g, "LegacyAddress").doc, ["The old name of an address, kept for compatibility."]);
+}
+
+#[test]
+fn v31_defs_anchor() {
+    let g = fixture("v31_defs_anchor");
+    // `$defs` by pointer and by `$anchor` are one type; `$id` names `Size`.
+    assert_eq!(field_ty(&g, "Shape", "origin"), Ty::Named(ty_id(&g, "Point")));
+    assert_eq!(field_ty(&g, "Shape", "corner"), Ty::Named(ty_id(&g, "Point")));
+    assert_eq!(field_ty(&g, "Shape", "size"), Ty::Named(ty_id(&g, "Size")));
+}
+
+#[test]
+fn v31_prefix_items() {
+    let g = fixture("v31_prefix_items");
+    assert_eq!(field_ty(&g, "Point", "at"), Ty::Tuple(vec![Ty::F64, Ty::F64]));
+    assert_eq!(field_ty(&g, "Point", "labelled"), Ty::Tuple(vec![Ty::String, Ty::I64]));
+    assert_eq!(field_ty(&g, "Point", "open"), Ty::Vec(Box::new(Ty::Json)));
+    assert!(item(&g, "type_Point").contains("pub at: (f64, f64),"));
+}
+
+#[test]
+fn v31_content() {
+    let g = fixture("v31_content");
+    assert_eq!(field_ty(&g, "Document", "data"), Ty::String, "base64 text stays a string");
+    assert_eq!(field_ty(&g, "Document", "text"), Ty::String);
+    assert!(item(&g, "operation_put_avatar").contains("body: impl ::std::convert::Into<crate::runtime::Upload>"));
+}
+
+#[test]
+fn v31_constraints() {
+    let g = fixture("v31_constraints");
+    assert!(g.warnings.is_empty(), "{:?}", g.warnings);
+    assert_eq!(field_ty(&g, "Payment", "amount"), Ty::F64);
+}
+
+#[test]
+fn v31_degraded() {
+    let g = fixture("v31_degraded");
+    let at: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    for keyword in ["if", "then", "else"] {
+        assert!(at.contains(&format!("#/components/schemas/Rule/{keyword}").as_str()), "{at:?}");
+    }
+    assert_eq!(field_ty(&g, "Rule", "anything_but_a_string"), Ty::Json);
+}
+
+#[test]
+fn v31_webhooks() {
+    let g = fixture("v31_webhooks");
+    let names: Vec<&str> = g.api.webhooks.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["payment.succeeded", "payment.refunded", "ping"]);
+    assert!(g.api.webhooks[2].payload.is_none());
+    assert!(g.files["webhooks.rs"].contains("pub enum Event"));
+    assert!(g.files["mod.rs"].contains("pub mod webhooks;"));
+    // `mutualTLS` sends nothing per request, and the client says how to present a certificate.
+    assert!(item(&g, "client").contains("client_identity_pem"));
+    assert!(item(&g, "operation_get_payment").contains("auth: &[],"));
+    assert!(g.files["mod.rs"].contains("Payments, and the events they send."));
+}
+
+#[test]
+fn v32_query() {
+    let g = fixture("v32_query");
+    assert!(item(&g, "operation_search").contains("crate::runtime::Method::Query"));
+}
+
+#[test]
+fn multi_file() {
+    let g = fixture("multi_file");
+    // Named after what they are: the file (`schemas/job.yaml`), or the fragment.
+    for name in ["Job", "Owner", "Problem"] {
+        ty(&g, name);
+    }
+    // The file refers to itself through `#`, and to `Owner`, which refers back: one cycle.
+    assert_eq!(field_ty(&g, "Job", "parent"), Ty::Boxed(Box::new(Ty::Named(ty_id(&g, "Job")))));
+    assert_eq!(field_ty(&g, "Owner", "jobs"), Ty::Vec(Box::new(Ty::Named(ty_id(&g, "Job")))));
+    // A fragment of a JSON file that is no OpenAPI document.
+    assert_eq!(field_ty(&g, "Job", "id"), Ty::Uuid);
+    let op = item(&g, "operation_get_job");
+    assert!(op.contains("job_id: ::uuid::Uuid"), "the path item and its parameter come from two files: {op}");
+    assert!(item(&g, "type_ListJobsOutput").contains("x_rate_limit"), "a header from another file");
+}
+
+/// A bad reference in a nested file is reported in that file, at the pointer where it is
+/// written, not in the file that refers to it.
+#[test]
+fn multi_file_errors_name_the_file_they_are_in() {
+    let root = xtask::workspace_root();
+    let doc = xtask::load_spec(&root, "tests/fixtures/multi_file_bad/root.yaml").unwrap();
+    let err = generator::generate(&doc, &Options::default()).err().map(|d| d.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("error: tests/fixtures/multi_file_bad/schemas/a.yaml#/properties/b: reference `schemas/b.yaml#/components/schemas/Nope` does not resolve to anything in this document"),
+        "{err}"
     );
 }
