@@ -128,19 +128,22 @@ fn rewrite(
     label: &str,
     queue: &mut VecDeque<(String, String, Pointer)>,
 ) {
+    // One reference, written at `at`: rewritten into the bundle, its file queued.
+    let mut relink = |reference: &mut String, at: &Pointer| {
+        let Some(mut target) = target(key, reference) else { return };
+        // The root file named by its own name is the root.
+        if target.file == root_key {
+            target.file.clear();
+        }
+        if !target.file.is_empty() && target.file != key {
+            queue.push_back((target.file.clone(), label.to_owned(), at.clone()));
+        }
+        *reference = target.bundled();
+    };
     match v {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                if let Some(mut target) = target(key, reference) {
-                    // The root file named by its own name is the root.
-                    if target.file == root_key {
-                        target.file.clear();
-                    }
-                    if !target.file.is_empty() && target.file != key {
-                        queue.push_back((target.file.clone(), label.to_owned(), at.clone()));
-                    }
-                    *reference = target.bundled();
-                }
+                relink(reference, at);
             }
             // A discriminator's mapping values are references too (a bare name is a component
             // of the root document, and stays as it is).
@@ -148,16 +151,8 @@ fn rewrite(
                 map.get_mut("discriminator").and_then(|d| d.get_mut("mapping")).and_then(Value::as_object_mut);
             for value in mapping.into_iter().flat_map(|m| m.values_mut()) {
                 if let Value::String(reference) = value {
-                    if reference.contains('#') || reference.contains('/') || reference.contains('.') {
-                        if let Some(mut target) = target(key, reference) {
-                            if target.file == root_key {
-                                target.file.clear();
-                            }
-                            if !target.file.is_empty() && target.file != key {
-                                queue.push_back((target.file.clone(), label.to_owned(), at.join("discriminator")));
-                            }
-                            *reference = target.bundled();
-                        }
+                    if reference.contains(['#', '/', '.']) {
+                        relink(reference, &at.join("discriminator"));
                     }
                 }
             }
@@ -208,6 +203,13 @@ fn target(key: &str, reference: &str) -> Option<Target> {
     }
     let file = if path.is_empty() { key.to_owned() } else { join(&dir(key), path) };
     Some(Target { file, fragment: fragment.to_owned() })
+}
+
+/// The name a file that is one schema gives its type: the file name without extensions
+/// (`schemas/job.v2.yaml` is `job`).
+pub(crate) fn schema_name(key: &str) -> &str {
+    let file = key.rsplit('/').next().unwrap_or(key);
+    file.split('.').next().unwrap_or(file)
 }
 
 /// The folder part of a path, with its trailing `/` (empty for a bare name).

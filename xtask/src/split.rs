@@ -22,18 +22,11 @@ pub fn split(doc: &Value) -> Option<BTreeMap<String, Value>> {
     // A reference into a path item (`#/paths/~1orders/get/…`) shares an inline schema between
     // operations; which one names it then depends on the file layout. Such a document is not
     // split (see the closing note of issue 11).
-    if doc.to_string().contains("\"#/paths/") {
+    if refers_into_paths(doc) {
         return None;
     }
     let mut files = BTreeMap::new();
     let mut root = doc.clone();
-    // Path items by their escaped key, for references into a path (`#/paths/~1a/get/…`).
-    let paths: BTreeMap<String, usize> = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().enumerate().map(|(i, k)| (k.replace('~', "~0").replace('/', "~1"), i)).collect())
-        .unwrap_or_default();
-    let relink = |v: &mut Value, place: Place| relink_in(v, place, "", &paths);
     // As Redocly's `split` lays it out: each component stays, as a `$ref` to its file.
     if let Some(map) = root.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for (name, schema) in map.iter_mut() {
@@ -67,15 +60,31 @@ enum Place {
     Path,
 }
 
+/// Whether any `$ref` points into `#/paths`.
+fn refers_into_paths(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => {
+            map.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with("#/paths/"))
+                || map.values().any(refers_into_paths)
+        }
+        Value::Array(items) => items.iter().any(refers_into_paths),
+        _ => false,
+    }
+}
+
 /// Rewrites local references for the file they now sit in.
-fn relink_in(v: &mut Value, place: Place, parent: &str, paths: &BTreeMap<String, usize>) {
+fn relink(v: &mut Value, place: Place) {
+    relink_in(v, place, "")
+}
+
+fn relink_in(v: &mut Value, place: Place, parent: &str) {
     match v {
         Value::Object(map) => {
             let mapping =
                 map.get_mut("discriminator").and_then(|d| d.get_mut("mapping")).and_then(Value::as_object_mut);
             for value in mapping.into_iter().flat_map(|m| m.values_mut()) {
                 let mut holder = serde_json::json!({ "$ref": value.clone() });
-                relink_in(&mut holder, place, "", paths);
+                relink(&mut holder, place);
                 *value = holder["$ref"].take();
             }
             if let Some(Value::String(r)) = map.get_mut("$ref") {
@@ -87,17 +96,6 @@ fn relink_in(v: &mut Value, place: Place, parent: &str, paths: &BTreeMap<String,
                         Place::Root => format!("components/schemas/{name}.yaml{inner}"),
                         Place::Schema => format!("{name}.yaml{inner}"),
                         Place::Path => format!("../components/schemas/{name}.yaml{inner}"),
-                    };
-                } else if let Some((file, inner)) = r
-                    .strip_prefix("#/paths/")
-                    .and_then(|rest| rest.split_once('/').or(Some((rest, ""))))
-                    .and_then(|(key, inner)| paths.get(key).map(|i| (*i, inner.to_owned())))
-                {
-                    let inner = if inner.is_empty() { String::new() } else { format!("#/{inner}") };
-                    *r = match place {
-                        Place::Root => format!("paths/{file}.yaml{inner}"),
-                        Place::Schema => format!("../../paths/{file}.yaml{inner}"),
-                        Place::Path => format!("{file}.yaml{inner}"),
                     };
                 } else if r.starts_with('#') {
                     let fragment = r.trim_start_matches('#').to_owned();
@@ -113,11 +111,11 @@ fn relink_in(v: &mut Value, place: Place, parent: &str, paths: &BTreeMap<String,
                 let data = matches!(k.as_str(), "example" | "examples" | "enum" | "const")
                     || (k == "default" && parent != "responses");
                 if !data {
-                    relink_in(child, place, k, paths);
+                    relink_in(child, place, k);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| relink_in(i, place, parent, paths)),
+        Value::Array(items) => items.iter_mut().for_each(|i| relink_in(i, place, parent)),
         _ => {}
     }
 }

@@ -38,3 +38,75 @@ pub fn from_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Valu
         }
     })
 }
+
+/// Union types decode their variant from a buffered value and report a failure inside it as
+/// ``at `inner.path`: message`` (see [`super::de::from_value`]); this joins such inner paths
+/// onto the outer one, so the error names the whole path of the field that failed.
+pub(crate) fn join_nested_path(mut path: String, mut message: String) -> (String, String) {
+    while let Some(rest) = message.strip_prefix("at `") {
+        let Some((inner, tail)) = rest.split_once("`: ") else { break };
+        if path == "." {
+            path = inner.to_owned();
+        } else if inner.starts_with('[') {
+            path.push_str(inner);
+        } else {
+            path.push('.');
+            path.push_str(inner);
+        }
+        message = tail.to_owned();
+    }
+    (path, message)
+}
+
+/// Decodes a non-empty JSON body into `T`; on failure, the path of the field that failed (`.`
+/// for the whole body) and what was wrong. Tracking the path of every field costs time on
+/// every body and only a failure needs it, so a failed decode is repeated with tracking.
+pub(crate) fn json_body<T: de::DeserializeOwned>(body: &[u8]) -> Result<T, (String, String)> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        // Only trailing characters can be left to fail on here.
+        Ok(value) => {
+            return de.end().map(|()| value).map_err(|e| (".".into(), format!("the body is not valid JSON: {e}")))
+        }
+        Err(err) => err,
+    };
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        let what = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'<') => "the body is not JSON (it looks like HTML or XML)",
+            _ => "the body is not valid JSON",
+        };
+        return Err((path, format!("{what}: {inner}")));
+    }
+    Err(join_nested_path(path, inner.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{join_nested_path, json_body};
+
+    #[test]
+    fn nested_union_paths_are_joined() {
+        let (p, m) = join_nested_path("data[3]".into(), "at `creationTime`: input contains invalid characters".into());
+        assert_eq!((p.as_str(), m.as_str()), ("data[3].creationTime", "input contains invalid characters"));
+        let (p, _) = join_nested_path(".".into(), "at `existingAccount`: at `keyFile`: invalid type".into());
+        assert_eq!(p, "existingAccount.keyFile");
+        let (p, _) = join_nested_path("data".into(), "at `[2]`: x".into());
+        assert_eq!(p, "data[2]");
+        assert_eq!(join_nested_path("a".into(), "plain".into()), ("a".to_owned(), "plain".to_owned()));
+    }
+
+    #[test]
+    fn a_failed_body_names_the_path_and_says_when_it_is_not_json() {
+        let (p, m) = json_body::<std::collections::BTreeMap<String, i64>>(br#"{"a": "x"}"#).unwrap_err();
+        assert_eq!(p, "a", "{m}");
+        let (_, m) = json_body::<i64>(b"<html>").unwrap_err();
+        assert!(m.starts_with("the body is not JSON (it looks like HTML or XML)"), "{m}");
+        let (p, m) = json_body::<i64>(b"1 2").unwrap_err();
+        assert!(p == "." && m.starts_with("the body is not valid JSON"), "{m}");
+    }
+}

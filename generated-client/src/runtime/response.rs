@@ -43,25 +43,6 @@ fn redact_strings(value: &mut serde_json::Value, redactor: &Redactor) {
     }
 }
 
-/// Union types decode their variant from a buffered value and report a failure inside it as
-/// ``at `inner.path`: message`` (see [`super::de::from_value`]); this joins such inner paths
-/// onto the outer one, so the error names the whole path of the field that failed.
-fn join_nested_path(mut path: String, mut message: String) -> (String, String) {
-    while let Some(rest) = message.strip_prefix("at `") {
-        let Some((inner, tail)) = rest.split_once("`: ") else { break };
-        if path == "." {
-            path = inner.to_owned();
-        } else if inner.starts_with('[') {
-            path.push_str(inner);
-        } else {
-            path.push('.');
-            path.push_str(inner);
-        }
-        message = tail.to_owned();
-    }
-    (path, message)
-}
-
 /// An answer, fully read. Its `Debug` shows header names but not their values (a session
 /// id or a cookie may be among them) and only the length of the body.
 pub struct Response {
@@ -192,35 +173,7 @@ impl Response {
             }
             return Err(self.decode_error(".".into(), "the body is empty, but the spec promises one".into()));
         }
-        // The fast path: tracking the path of every field costs time on every answer, and is
-        // only needed to explain a failure, so a failed decode is repeated with tracking.
-        if let Ok(value) = serde_json::from_slice(&self.body) {
-            return Ok(value);
-        }
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(value) => {
-                // Only trailing characters can be left to fail on here.
-                return de
-                    .end()
-                    .map(|()| value)
-                    .map_err(|e| self.decode_error(".".into(), format!("the body is not valid JSON: {e}")));
-            }
-            Err(err) => err,
-        };
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
-            let what = if first == Some(&b'<') {
-                "the body is not JSON (it looks like HTML or XML)"
-            } else {
-                "the body is not valid JSON"
-            };
-            return Err(self.decode_error(path, format!("{what}: {inner}")));
-        }
-        let (path, message) = join_nested_path(path, inner.to_string());
-        Err(self.decode_error(path, message))
+        super::de::json_body(&self.body).map_err(|(path, message)| self.decode_error(path, message))
     }
 
     /// Decodes a JSON (or form) body into `T`.
@@ -349,21 +302,5 @@ impl Response {
         } else {
             self.into_error()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nested_union_paths_are_joined() {
-        let (p, m) = join_nested_path("data[3]".into(), "at `creationTime`: input contains invalid characters".into());
-        assert_eq!((p.as_str(), m.as_str()), ("data[3].creationTime", "input contains invalid characters"));
-        let (p, _) = join_nested_path(".".into(), "at `existingAccount`: at `keyFile`: invalid type".into());
-        assert_eq!(p, "existingAccount.keyFile");
-        let (p, _) = join_nested_path("data".into(), "at `[2]`: x".into());
-        assert_eq!(p, "data[2]");
-        assert_eq!(join_nested_path("a".into(), "plain".into()), ("a".to_owned(), "plain".to_owned()));
     }
 }

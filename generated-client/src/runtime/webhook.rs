@@ -28,13 +28,9 @@ pub enum WebhookError {
 /// Decodes a JSON webhook body into its payload type, naming the path of the field that failed.
 #[doc(hidden)]
 pub fn decode<T: DeserializeOwned>(webhook: &'static str, body: &[u8]) -> Result<T, WebhookError> {
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => (".".to_owned(), de.end().err().map(|e| e.to_string()).unwrap_or_default()),
-        Err(err) => (err.path().to_string(), err.into_inner().to_string()),
+    let (path, message) = match super::de::json_body(body) {
+        Ok(value) => return Ok(value),
+        Err(failure) => failure,
     };
     let message: String = message.chars().take(300).collect();
     Err(WebhookError::Decode { webhook, path, message })

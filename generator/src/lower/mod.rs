@@ -25,7 +25,18 @@ use crate::Options;
 /// with one of these names is generated with [`RESERVED_SUFFIX`] (Veeam's `Error` body becomes
 /// `types::ErrorModel`), so that one name never means two things.
 pub(crate) const MODULE_NAMES: &[&str] = &["ByteStream", "Client", "Error"];
-pub(crate) const RESERVED_SUFFIX: &str = "Model";
+const RESERVED_SUFFIX: &str = "Model";
+
+/// The Rust name a schema called `spec_name` wants, and the doc line that says why, when it
+/// is not the spec's name: a name the API module exports gets [`RESERVED_SUFFIX`].
+pub(crate) fn wanted_type_name(spec_name: &str) -> (String, Option<String>) {
+    let want = camel_ident(spec_name);
+    if !MODULE_NAMES.contains(&want.as_str()) {
+        return (want, None);
+    }
+    let note = format!("Named `{spec_name}` in the spec; renamed because the API module exports its own `{want}`.");
+    (format!("{want}{RESERVED_SUFFIX}"), Some(note))
+}
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) doc: &'a Document,
@@ -331,10 +342,7 @@ impl Lowerer<'_> {
                 continue;
             }
             let define_at = same.iter().find(|(c, _)| c == &pointer).map(|(_, f)| f.clone());
-            let mut want = camel_ident(&name);
-            if MODULE_NAMES.contains(&want.as_str()) {
-                want.push_str(RESERVED_SUFFIX);
-            }
+            let (want, _) = wanted_type_name(&name);
             let (rust, holder) = self.type_names.claim_for(&want, &pointer.to_string());
             if holder.is_some() {
                 self.renamed(&pointer, "schema name", &name, &rust, holder);
@@ -376,8 +384,7 @@ impl Lowerer<'_> {
         for (key, file) in raw.get(crate::bundle::BUNDLED).and_then(Value::as_object).into_iter().flatten() {
             let at = bundled.join(key);
             if crate::dialect::looks_like_schema(file) || whole.contains(&at) {
-                let stem = key.rsplit('/').next().unwrap_or(key);
-                out.push((at, stem.split('.').next().unwrap_or(stem).to_owned()));
+                out.push((at, crate::bundle::schema_name(key).to_owned()));
             } else {
                 out.extend(components(&at, file));
             }
@@ -387,7 +394,7 @@ impl Lowerer<'_> {
 
     fn define_components(&mut self) {
         for (pointer, _) in self.named_schemas() {
-            let id = self.by_pointer[&pointer];
+            let Some(&id) = self.by_pointer.get(&pointer) else { continue };
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
                 let at = self.types[id.0].pointer.clone();
                 self.define(id, &at);

@@ -72,17 +72,8 @@ impl<'a> Lowerer<'a> {
         let Some(value) = doc.at(pointer) else { return };
         let name = self.types[id.0].name.clone();
         self.types[id.0].doc = description(value);
-        let spec_name = self.types[id.0].spec_name.clone();
-        if let Some(spec_name) = spec_name.filter(|n| super::MODULE_NAMES.contains(&camel_ident(n).as_str())) {
-            let doc = &mut self.types[id.0].doc;
-            if !doc.is_empty() {
-                doc.push(String::new());
-            }
-            doc.push(format!(
-                "Named `{spec_name}` in the spec; renamed because the API module exports its own `{}`.",
-                camel_ident(&spec_name)
-            ));
-        }
+        let note = self.types[id.0].spec_name.as_deref().and_then(|n| super::wanted_type_name(n).1);
+        add_note(&mut self.types[id.0].doc, note);
         self.types[id.0].xml = xml_object(value);
         let shape = self.shape(pointer, value, &name);
         self.types[id.0].kind = match shape {
@@ -168,10 +159,7 @@ impl<'a> Lowerer<'a> {
         let bundled = Pointer::root().join(crate::bundle::BUNDLED);
         let hint = match target.last() {
             // A file that is one schema is named after the file: `schemas/job.yaml` is `Job`.
-            Some(file) if target.parent().as_ref() == Some(&bundled) => {
-                let name = file.rsplit('/').next().unwrap_or(&file);
-                camel_ident(name.split('.').next().unwrap_or(name))
-            }
+            Some(file) if target.parent().as_ref() == Some(&bundled) => camel_ident(crate::bundle::schema_name(&file)),
             Some(last) if target.starts_with(&Pointer::root().join("components")) || target.starts_with(&bundled) => {
                 camel_ident(&last)
             }
@@ -183,16 +171,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn new_type(&mut self, hint: &str, pointer: &Pointer, value: &Value) -> TypeId {
-        let mut want = camel_ident(hint);
-        let mut doc = description(value);
         // As for components: a schema in another file may be called `Error` too.
-        if super::MODULE_NAMES.contains(&want.as_str()) {
-            if !doc.is_empty() {
-                doc.push(String::new());
-            }
-            doc.push(format!("Named `{want}` in the spec; renamed because the API module exports its own `{want}`."));
-            want.push_str(super::RESERVED_SUFFIX);
-        }
+        let (want, note) = super::wanted_type_name(hint);
+        let mut doc = description(value);
+        add_note(&mut doc, note);
         let (name, changed) = self.type_names.claim(&want);
         if changed && self.opts.strict_inline_names {
             self.sink.warn(
@@ -649,6 +631,15 @@ fn needs_name(n: &Node<'_>) -> bool {
         !e.is_empty() && e.iter().all(|x| x.is_string() || x.is_null()) && e.iter().any(Value::is_string)
     }) && n.type_name().is_none_or(|t| t == "string");
     has_props || all_of || string_enum
+}
+
+/// Appends a paragraph to doc lines.
+fn add_note(doc: &mut Vec<String>, note: Option<String>) {
+    let Some(note) = note else { return };
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    doc.push(note);
 }
 
 fn normalize_mapping(v: &str) -> String {
