@@ -624,6 +624,52 @@ pub struct Api {
     pub features: Vec<String>,
     /// The webhooks the API sends (OpenAPI 3.1 `webhooks`), in document order.
     pub webhooks: Vec<Webhook>,
+    /// Status types of long-running operations (`x-long-running`), in the order of the
+    /// first operation that answers with each.
+    pub long_running: Vec<LongRunning>,
+}
+
+/// A status type that long-running operations answer with (`x-long-running`): the work goes
+/// on on the server, and the client waits by polling a status operation that answers with
+/// the same type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LongRunning {
+    /// The status type.
+    pub ty: TypeId,
+    /// `operationId`s of the operations marked long-running that answer with it.
+    pub operations: Vec<String>,
+    /// Index of the status operation in [`Api::operations`].
+    pub status_op: usize,
+    /// Index of the operation that stops the work, if the spec names one.
+    pub stop_op: Option<usize>,
+    /// For each path parameter of the status (and stop) operation, in template order: the
+    /// Rust field path in the status type that supplies it.
+    pub args: Vec<Vec<String>>,
+    /// Dotted wire paths and values the runtime reads.
+    pub fields: WaitFields,
+}
+
+/// The spec's field paths (dotted wire names) and values for a long-running status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitFields {
+    /// Path to the state.
+    pub state: String,
+    /// States that end the work.
+    pub terminal: Vec<String>,
+    /// Path to the outcome.
+    pub result: String,
+    /// Outcomes meaning success.
+    pub success: Vec<String>,
+    /// Outcomes meaning success with warnings.
+    pub warning: Vec<String>,
+    /// Outcomes meaning failure.
+    pub failure: Vec<String>,
+    /// Path to the progress percentage.
+    pub progress: Option<String>,
+    /// Path to the outcome message.
+    pub message: Option<String>,
+    /// Path to the cancelled flag.
+    pub canceled: Option<String>,
 }
 
 /// One webhook: a request the API sends, decoded into one variant of the event enum.

@@ -167,8 +167,10 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let started = std::time::Instant::now();
     let header = format::header(opts);
     let type_jobs: Vec<Job> = (0..api.types.len()).map(Job::Type).collect();
-    let client_jobs: Vec<Job> =
-        std::iter::once(Job::Client).chain((0..api.operations.len()).map(Job::Operation)).collect();
+    let client_jobs: Vec<Job> = std::iter::once(Job::Client)
+        .chain((0..api.operations.len()).map(Job::Operation))
+        .chain((0..api.long_running.len()).map(Job::Wait))
+        .collect();
     let type_items = render(&api, opts, &type_jobs, &doc.file)?;
     let client_items = render(&api, opts, &client_jobs, &doc.file)?;
     let mut files = BTreeMap::new();
@@ -212,6 +214,7 @@ enum Job {
     Type(usize),
     Client,
     Operation(usize),
+    Wait(usize),
     Webhooks,
 }
 
@@ -233,6 +236,7 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
                                 Job::Type(i) => emit::type_item(&e, i),
                                 Job::Client => emit::client_item(&e),
                                 Job::Operation(i) => emit::operation_item(&e, i),
+                                Job::Wait(i) => emit::wait_item(&e, i),
                                 Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
                             };
                             format::format_item(&tokens, file).map(|src| (key, src))

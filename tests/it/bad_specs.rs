@@ -154,6 +154,14 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        // A wait generated from this marker could not compile: an error at the marker.
+        file: "long_running_bad_marker.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/long_running_bad_marker.yaml#/paths/~1jobs/post/x-long-running/state: `status` is not a property path of `Job`",
+        ]),
+        own_process: false,
+    },
+    Case {
         // 100 nested objects are 300 levels of YAML, past the parser's recursion limit: a
         // clean error, not a stack overflow.
         file: "deep_objects.yaml",

@@ -183,6 +183,7 @@ const FIXTURES: &[&str] = &[
     "formats",
     "hostile_names",
     "keywords",
+    "long_running",
     "loose",
     "maps",
     "media_types",
@@ -211,6 +212,20 @@ const FIXTURES: &[&str] = &[
     "v32_query",
     "xml_shapes",
 ];
+
+#[test]
+fn long_running() {
+    let g = fixture("long_running");
+    // Two operations mark the same status type alike: one wait, for both.
+    let [lr] = g.api.long_running.as_slice() else { panic!("{:?}", g.api.long_running) };
+    assert_eq!(lr.operations, ["StartJob", "RemoveJob"]);
+    let wait = &g.items["wait_Job"];
+    // The status operation's path parameter comes from the status; its optional query
+    // parameters are left out; the stop operation is called the same way.
+    assert!(wait.contains("client.get_job(&self.id, &::std::default::Default::default())"), "{wait}");
+    assert!(wait.contains("client.cancel_job(&self.id)"), "{wait}");
+    assert!(g.items["operation_start_job"].contains("Long-running"), "the operation's docs point to the wait");
+}
 
 #[test]
 fn keywords() {

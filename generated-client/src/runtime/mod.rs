@@ -7,7 +7,8 @@
 //! - `retry`: what an attempt came to and what follows ([`RetryPolicy`], classification);
 //! - `request`: request building and the send loop; `transport`: one capped exchange;
 //! - `response`: decoding answers and errors; `redact`: blanking secrets out of error text;
-//! - `paging`, `xml`, `error`, `secret`, and `webhook` (decoding requests an API sends).
+//! - `paging`, `xml`, `error`, `secret`, `webhook` (decoding requests an API sends), and
+//!   `wait` (polling a long-running operation's status until its work ends).
 //!
 //! `cargo xtask generate` copies this folder into standalone crates, so it depends only on
 //! crates from crates.io and refers to itself through `super::`. Items only generated code
@@ -31,6 +32,7 @@ mod secret;
 pub mod ser;
 mod transport;
 mod unknown;
+mod wait;
 mod webhook;
 #[doc(hidden)]
 pub mod xml;
@@ -42,6 +44,7 @@ pub use self::error::{ApiErrorBody, Error, ErrorBody};
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
+pub use self::wait::{Done, LongRunning, Progress, Wait, WaitError};
 pub use self::webhook::WebhookError;
 
 #[doc(hidden)]
@@ -56,6 +59,8 @@ pub use self::params::{encode_path, json_param, ParamValue};
 pub use self::request::Request;
 #[doc(hidden)]
 pub use self::response::Response;
+#[doc(hidden)]
+pub use self::wait::{BoxFuture, WaitSpec};
 #[doc(hidden)]
 pub use self::webhook::decode as decode_webhook;
 

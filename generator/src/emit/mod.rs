@@ -2,6 +2,7 @@
 
 mod client;
 mod types;
+mod wait;
 mod webhooks;
 mod xml;
 
@@ -134,4 +135,5 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
 
 pub(crate) use client::{client_item, operation_item};
 pub(crate) use types::type_item;
+pub(crate) use wait::wait_item;
 pub(crate) use webhooks::webhooks_item;

@@ -1,6 +1,7 @@
 //! Lowering: a loaded [`Document`] → the owned [`Api`] IR. Names are decided here (through
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
+mod long_running;
 mod node;
 mod operation;
 mod recursion;
@@ -113,6 +114,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         error_ty: None,
         features: Vec::new(),
         webhooks: Vec::new(),
+        long_running: Vec::new(),
     };
     l.lower_operations(&mut api);
     l.lower_webhooks(&mut api);

@@ -37,6 +37,7 @@ impl<'a> Lowerer<'a> {
         let mut ids: HashMap<String, Pointer> = HashMap::new();
         let mut error_tys: Vec<Ty> = Vec::new();
         let mut default_headers: Vec<(String, String)> = Vec::new();
+        let mut long_running = Vec::new();
         for (path, item) in paths {
             let (item_ptr, item) = match doc.deref(&Pointer::root().join("paths").join(path), item) {
                 Ok(found) => found,
@@ -91,9 +92,16 @@ impl<'a> Lowerer<'a> {
                             _ => None,
                         })
                     });
+                    if let Some(marker) = op.get("x-long-running") {
+                        long_running.push((api.operations.len(), op_ptr.join("x-long-running"), marker));
+                    }
                     api.operations.push(lowered);
                 }
             }
+        }
+        // After every operation is lowered: a marker names other operations.
+        for (i, at, marker) in long_running {
+            self.long_running(api, i, &at, marker);
         }
         api.default_headers = default_headers;
         api.error_ty = most_common(error_tys);
@@ -885,7 +893,7 @@ impl<'a> Lowerer<'a> {
 
     /// Follows a dotted wire path through required struct fields to a last field that may
     /// be optional; says whether it is.
-    fn field_path_opt(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty, bool)> {
+    pub(crate) fn field_path_opt(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty, bool)> {
         let (parent, last) = match dotted.rsplit_once('.') {
             Some((p, l)) => (Some(p), l),
             None => (None, dotted),
@@ -902,7 +910,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Follows a dotted wire path through required struct fields.
-    fn field_path(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty)> {
+    pub(crate) fn field_path(&self, ty: &Ty, dotted: &str) -> Option<(Vec<String>, Ty)> {
         let mut current = ty.clone();
         let mut path = Vec::new();
         for seg in dotted.split('.') {
