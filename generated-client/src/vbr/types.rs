@@ -2793,6 +2793,1036 @@ impl crate::runtime::ParamValue for EPlatformType {
     }
 }
 
+/// Sorts sessions by one of the session parameters.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ESessionsFiltersOrderColumn {
+    Name,
+    SessionType,
+    CreationTime,
+    EndTime,
+    State,
+    Result,
+    InitiatedBy,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ESessionsFiltersOrderColumn {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "Name",
+            Self::SessionType => "SessionType",
+            Self::CreationTime => "CreationTime",
+            Self::EndTime => "EndTime",
+            Self::State => "State",
+            Self::Result => "Result",
+            Self::InitiatedBy => "InitiatedBy",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ESessionsFiltersOrderColumn {
+    fn from(value: &str) -> Self {
+        match value {
+            "Name" => Self::Name,
+            "SessionType" => Self::SessionType,
+            "CreationTime" => Self::CreationTime,
+            "EndTime" => Self::EndTime,
+            "State" => Self::State,
+            "Result" => Self::Result,
+            "InitiatedBy" => Self::InitiatedBy,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ESessionsFiltersOrderColumn {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ESessionsFiltersOrderColumn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ESessionsFiltersOrderColumn {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ESessionsFiltersOrderColumn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ESessionsFiltersOrderColumn {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Session details.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SessionsResult {
+    /// Array of sessions.
+    pub data: ::std::vec::Vec<SessionModel>,
+    pub pagination: PaginationResult,
+}
+
+/// Status of the log record.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ETaskLogRecordStatus {
+    None,
+    Succeeded,
+    Warning,
+    Failed,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ETaskLogRecordStatus {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::Succeeded => "Succeeded",
+            Self::Warning => "Warning",
+            Self::Failed => "Failed",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ETaskLogRecordStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "Succeeded" => Self::Succeeded,
+            "Warning" => Self::Warning,
+            "Failed" => Self::Failed,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ETaskLogRecordStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ETaskLogRecordStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ETaskLogRecordStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ETaskLogRecordStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ETaskLogRecordStatus {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Log of the session.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SessionLogResult {
+    /// Total number of records.
+    #[serde(
+        rename = "totalRecords",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total_records: ::std::option::Option<i64>,
+    /// Array of log records.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub records: ::std::option::Option<::std::vec::Vec<SessionLogRecordModel>>,
+}
+
+/// Log record of the session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SessionLogRecordModel {
+    /// ID of the log record.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<ETaskLogRecordStatus>,
+    /// Date and time when the operation was started.
+    #[serde(
+        rename = "startTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Date and time when the log record was updated.
+    #[serde(
+        rename = "updateTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Title of the log record.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Description of the log record.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Additional information of the log record as a collection of key-value pairs.
+    #[serde(
+        rename = "additionalInfo",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub additional_info: ::std::option::Option<::std::vec::Vec<CommonMetaInfo>>,
+}
+
+/// Object for meta information.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CommonMetaInfo {
+    /// Property name.
+    pub field: ::std::string::String,
+    /// Property value.
+    pub data: ::std::string::String,
+}
+
+/// Sorts task sessions according to one of the parameters.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ETaskSessionsFiltersOrderColumn {
+    Name,
+    Type,
+    SessionType,
+    CreationTime,
+    EndTime,
+    State,
+    Result,
+    ScanState,
+    ScanResult,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ETaskSessionsFiltersOrderColumn {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "Name",
+            Self::Type => "Type",
+            Self::SessionType => "SessionType",
+            Self::CreationTime => "CreationTime",
+            Self::EndTime => "EndTime",
+            Self::State => "State",
+            Self::Result => "Result",
+            Self::ScanState => "ScanState",
+            Self::ScanResult => "ScanResult",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ETaskSessionsFiltersOrderColumn {
+    fn from(value: &str) -> Self {
+        match value {
+            "Name" => Self::Name,
+            "Type" => Self::Type,
+            "SessionType" => Self::SessionType,
+            "CreationTime" => Self::CreationTime,
+            "EndTime" => Self::EndTime,
+            "State" => Self::State,
+            "Result" => Self::Result,
+            "ScanState" => Self::ScanState,
+            "ScanResult" => Self::ScanResult,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ETaskSessionsFiltersOrderColumn {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ETaskSessionsFiltersOrderColumn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ETaskSessionsFiltersOrderColumn {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ETaskSessionsFiltersOrderColumn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ETaskSessionsFiltersOrderColumn {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Task session type.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ETaskSessionType {
+    Backup,
+    Restore,
+    Antivirus,
+    Replica,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ETaskSessionType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Backup => "Backup",
+            Self::Restore => "Restore",
+            Self::Antivirus => "Antivirus",
+            Self::Replica => "Replica",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ETaskSessionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Backup" => Self::Backup,
+            "Restore" => Self::Restore,
+            "Antivirus" => Self::Antivirus,
+            "Replica" => Self::Replica,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ETaskSessionType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ETaskSessionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ETaskSessionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ETaskSessionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ETaskSessionType {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Task session algorithm type.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ETaskSessionAlgorithm {
+    Full,
+    Increment,
+    None,
+    Synthetic,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ETaskSessionAlgorithm {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Full => "Full",
+            Self::Increment => "Increment",
+            Self::None => "None",
+            Self::Synthetic => "Synthetic",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ETaskSessionAlgorithm {
+    fn from(value: &str) -> Self {
+        match value {
+            "Full" => Self::Full,
+            "Increment" => Self::Increment,
+            "None" => Self::None,
+            "Synthetic" => Self::Synthetic,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ETaskSessionAlgorithm {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ETaskSessionAlgorithm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ETaskSessionAlgorithm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ETaskSessionAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ETaskSessionAlgorithm {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Type of antivirus scan.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EAntivirusScanType {
+    Antivirus,
+    Yara,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl EAntivirusScanType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Antivirus => "Antivirus",
+            Self::Yara => "Yara",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for EAntivirusScanType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Antivirus" => Self::Antivirus,
+            "Yara" => Self::Yara,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for EAntivirusScanType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for EAntivirusScanType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for EAntivirusScanType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EAntivirusScanType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for EAntivirusScanType {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Antivirus scan result.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EAntivirusScanResult {
+    None,
+    Clean,
+    Infected,
+    Failed,
+    Canceled,
+    Inconclusive,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl EAntivirusScanResult {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::Clean => "Clean",
+            Self::Infected => "Infected",
+            Self::Failed => "Failed",
+            Self::Canceled => "Canceled",
+            Self::Inconclusive => "Inconclusive",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for EAntivirusScanResult {
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "Clean" => Self::Clean,
+            "Infected" => Self::Infected,
+            "Failed" => Self::Failed,
+            "Canceled" => Self::Canceled,
+            "Inconclusive" => Self::Inconclusive,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for EAntivirusScanResult {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for EAntivirusScanResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for EAntivirusScanResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EAntivirusScanResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for EAntivirusScanResult {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// State of the antivirus scan.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EAntivirusScanState {
+    NotStarted,
+    InProgress,
+    Finished,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl EAntivirusScanState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NotStarted => "NotStarted",
+            Self::InProgress => "InProgress",
+            Self::Finished => "Finished",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for EAntivirusScanState {
+    fn from(value: &str) -> Self {
+        match value {
+            "NotStarted" => Self::NotStarted,
+            "InProgress" => Self::InProgress,
+            "Finished" => Self::Finished,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for EAntivirusScanState {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for EAntivirusScanState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for EAntivirusScanState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EAntivirusScanState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for EAntivirusScanState {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Session bottleneck type.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ESessionBottleneckType {
+    NotDefined,
+    None,
+    Throttling,
+    SourceProxy,
+    SourceNetwork,
+    SourceWan,
+    TargetProxy,
+    TargetNetwork,
+    TargetWan,
+    Source,
+    Proxy,
+    Network,
+    Target,
+    TargetDisk,
+    /// A value this client does not know yet; kept as the server sent it.
+    UnknownValue(::std::string::String),
+}
+impl ESessionBottleneckType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NotDefined => "NotDefined",
+            Self::None => "None",
+            Self::Throttling => "Throttling",
+            Self::SourceProxy => "SourceProxy",
+            Self::SourceNetwork => "SourceNetwork",
+            Self::SourceWan => "SourceWan",
+            Self::TargetProxy => "TargetProxy",
+            Self::TargetNetwork => "TargetNetwork",
+            Self::TargetWan => "TargetWan",
+            Self::Source => "Source",
+            Self::Proxy => "Proxy",
+            Self::Network => "Network",
+            Self::Target => "Target",
+            Self::TargetDisk => "TargetDisk",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ESessionBottleneckType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NotDefined" => Self::NotDefined,
+            "None" => Self::None,
+            "Throttling" => Self::Throttling,
+            "SourceProxy" => Self::SourceProxy,
+            "SourceNetwork" => Self::SourceNetwork,
+            "SourceWan" => Self::SourceWan,
+            "TargetProxy" => Self::TargetProxy,
+            "TargetNetwork" => Self::TargetNetwork,
+            "TargetWan" => Self::TargetWan,
+            "Source" => Self::Source,
+            "Proxy" => Self::Proxy,
+            "Network" => Self::Network,
+            "Target" => Self::Target,
+            "TargetDisk" => Self::TargetDisk,
+            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::str::FromStr for ESessionBottleneckType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(::std::convert::From::from(value))
+    }
+}
+impl ::std::fmt::Display for ESessionBottleneckType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ESessionBottleneckType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ESessionBottleneckType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::string(deserializer)
+            .map(|value| ::std::convert::From::from(value.as_str()))
+    }
+}
+impl crate::runtime::ParamValue for ESessionBottleneckType {
+    fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+/// Details on the progress of the session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SessionProgress {
+    /// Time from the session start till the current moment or job end.
+    pub duration: ::std::string::String,
+    /// Average speed of data processing.
+    #[serde(rename = "processingRate")]
+    pub processing_rate: ::std::option::Option<::std::string::String>,
+    pub bottleneck: ESessionBottleneckType,
+    /// Total size of all disks processed in the session.
+    #[serde(rename = "processedSize")]
+    pub processed_size: ::std::option::Option<i64>,
+    /// Amount of data read from the datastore by the source-side Data Mover prior to applying compression and deduplication.
+    #[serde(rename = "readSize")]
+    pub read_size: ::std::option::Option<i64>,
+    /// Amount of data transferred from the source-side Veeam Data Mover to the target-side Veeam Data Mover after applying compression and deduplication.
+    #[serde(rename = "transferredSize")]
+    pub transferred_size: ::std::option::Option<i64>,
+    /// Operation progress in percent
+    #[serde(rename = "progressPercent")]
+    pub progress_percent: ::std::option::Option<i64>,
+}
+
+/// Task sessions settings.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TaskSessionsResult {
+    /// Array of task sessions.
+    pub data: ::std::vec::Vec<TaskSessionModel>,
+    pub pagination: PaginationResult,
+}
+
+/// Task session model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TaskSessionModel {
+    /// Selected by `Backup`.
+    Backup(BackupTaskSessionModel),
+    /// Selected by `Replica`.
+    Replica(ReplicaTaskSessionModel),
+    /// Selected by `Restore`.
+    Restore(RestoreTaskSessionModel),
+    /// Selected by `Antivirus`.
+    Antivirus(AntivirusTaskSessionModel),
+    /// A `type` value this client does not know yet; kept as the server sent it.
+    UnknownVariant(crate::runtime::UnknownValue),
+}
+impl ::serde::Serialize for TaskSessionModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Backup(value) => {
+                crate::runtime::ser::tagged(value, "type", "Backup", serializer)
+            }
+            Self::Replica(value) => {
+                crate::runtime::ser::tagged(value, "type", "Replica", serializer)
+            }
+            Self::Restore(value) => {
+                crate::runtime::ser::tagged(value, "type", "Restore", serializer)
+            }
+            Self::Antivirus(value) => {
+                crate::runtime::ser::tagged(value, "type", "Antivirus", serializer)
+            }
+            Self::UnknownVariant(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskSessionModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if !value.is_object() {
+            return ::std::result::Result::Err(
+                <D::Error as ::serde::de::Error>::custom(
+                    "expected an object with a `type` field",
+                ),
+            );
+        }
+        match value.get("type").and_then(::serde_json::Value::as_str) {
+            ::std::option::Option::Some("Backup") => {
+                crate::runtime::de::from_value(value).map(Self::Backup)
+            }
+            ::std::option::Option::Some("Replica") => {
+                crate::runtime::de::from_value(value).map(Self::Replica)
+            }
+            ::std::option::Option::Some("Restore") => {
+                crate::runtime::de::from_value(value).map(Self::Restore)
+            }
+            ::std::option::Option::Some("Antivirus") => {
+                crate::runtime::de::from_value(value).map(Self::Antivirus)
+            }
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::UnknownVariant(crate::runtime::UnknownValue(value)),
+                )
+            }
+        }
+    }
+}
+
+/// Backup task session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BackupTaskSessionModel {
+    /// Task session ID.
+    pub id: ::uuid::Uuid,
+    /// Session ID.
+    #[serde(rename = "sessionId")]
+    pub session_id: ::uuid::Uuid,
+    #[serde(rename = "sessionType")]
+    pub session_type: ESessionType,
+    /// Date and time when the task session was created.
+    #[serde(rename = "creationTime")]
+    pub creation_time: ::chrono::DateTime<::chrono::Utc>,
+    /// Date and time when the task session ended.
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Name of the object.
+    pub name: ::std::string::String,
+    /// Restore point ID.
+    #[serde(
+        rename = "restorePointId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_point_id: ::std::option::Option<::uuid::Uuid>,
+    /// Restore point reference in the `/api/v1/restorePoints/{restorePointId}` format.
+    #[serde(
+        rename = "restorePointReference",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_point_reference: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<ETaskSessionAlgorithm>,
+    /// Repository ID.
+    #[serde(
+        rename = "repositoryId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    /// Update sequence number.
+    pub usn: i64,
+    pub state: ESessionState,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<SessionResultModel>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub progress: ::std::option::Option<SessionProgress>,
+    #[serde(
+        rename = "platformType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub platform_type: ::std::option::Option<EPlatformType>,
+    /// ID of the platform of the processed object.
+    #[serde(
+        rename = "platformId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub platform_id: ::std::option::Option<::uuid::Uuid>,
+}
+
+/// Settings of replica task session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReplicaTaskSessionModel {
+    /// Task session ID.
+    pub id: ::uuid::Uuid,
+    /// Session ID.
+    #[serde(rename = "sessionId")]
+    pub session_id: ::uuid::Uuid,
+    #[serde(rename = "sessionType")]
+    pub session_type: ESessionType,
+    /// Date and time when the task session was created.
+    #[serde(rename = "creationTime")]
+    pub creation_time: ::chrono::DateTime<::chrono::Utc>,
+    /// Date and time when the task session ended.
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Name of the object.
+    pub name: ::std::string::String,
+    /// ID of the replica restore point.
+    #[serde(
+        rename = "replicaPointId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub replica_point_id: ::std::option::Option<::uuid::Uuid>,
+    /// Reference of the replica restore point.
+    #[serde(
+        rename = "replicaPointReference",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub replica_point_reference: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<ETaskSessionAlgorithm>,
+    /// Update sequence number.
+    pub usn: i64,
+    pub state: ESessionState,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<SessionResultModel>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub progress: ::std::option::Option<SessionProgress>,
+}
+
+/// Settings of restore task session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestoreTaskSessionModel {
+    /// Task session ID.
+    pub id: ::uuid::Uuid,
+    /// Session ID.
+    #[serde(rename = "sessionId")]
+    pub session_id: ::uuid::Uuid,
+    #[serde(rename = "sessionType")]
+    pub session_type: ESessionType,
+    /// Date and time when the task session was created.
+    #[serde(rename = "creationTime")]
+    pub creation_time: ::chrono::DateTime<::chrono::Utc>,
+    /// Date and time when the task session ended.
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Name of the object.
+    pub name: ::std::string::String,
+    /// Update sequence number.
+    pub usn: i64,
+    pub state: ESessionState,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<SessionResultModel>,
+}
+
+/// Settings of antivirus task session.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AntivirusTaskSessionModel {
+    /// Task session ID.
+    pub id: ::uuid::Uuid,
+    /// Session ID.
+    #[serde(rename = "sessionId")]
+    pub session_id: ::uuid::Uuid,
+    #[serde(rename = "sessionType")]
+    pub session_type: ESessionType,
+    /// Date and time when the task session was created.
+    #[serde(rename = "creationTime")]
+    pub creation_time: ::chrono::DateTime<::chrono::Utc>,
+    /// Date and time when the task session ended.
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Name of the object.
+    pub name: ::std::string::String,
+    /// Restore point ID.
+    #[serde(
+        rename = "restorePointId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_point_id: ::std::option::Option<::uuid::Uuid>,
+    /// Restore point reference in the `/api/v1/restorePoints/{restorePointId}` format.
+    #[serde(
+        rename = "restorePointReference",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_point_reference: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "scanType")]
+    pub scan_type: EAntivirusScanType,
+    #[serde(rename = "scanResult")]
+    pub scan_result: EAntivirusScanResult,
+    #[serde(rename = "scanState")]
+    pub scan_state: EAntivirusScanState,
+    /// 3rd party antivirus name.
+    #[serde(
+        rename = "antivirusName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub antivirus_name: ::std::option::Option<::std::string::String>,
+}
+
 /// Sorts passwords by one of the password parameters.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3470,4 +4500,133 @@ pub struct GetAllKMSServersParams {
     pub name_filter: ::std::option::Option<::std::string::String>,
     /// Filters KMS servers by KMS server type.
     pub type_filter: ::std::option::Option<EKeyManagementServerType>,
+}
+
+/// Optional parameters of the `GetAllSessions` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetAllSessionsParams {
+    /// Number of sessions to skip.
+    pub skip: ::std::option::Option<i32>,
+    /// Maximum number of sessions to return.
+    ///
+    /// Default: `200`
+    pub limit: ::std::option::Option<i32>,
+    /// Sorts sessions by one of the session parameters.
+    pub order_column: ::std::option::Option<ESessionsFiltersOrderColumn>,
+    /// If `true`, sorts sessions in ascending order by the `orderColumn` parameter.
+    pub order_asc: ::std::option::Option<bool>,
+    /// Filters sessions by the `nameFilter` pattern. The pattern can match any session parameter. To substitute one or more characters, use the asterisk (*) character at the beginning, at the end or both.
+    pub name_filter: ::std::option::Option<::std::string::String>,
+    /// Returns sessions that are created after the specified date and time.
+    pub created_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns sessions that are created before the specified date and time.
+    pub created_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns sessions that are finished after the specified date and time.
+    pub ended_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns sessions that are finished before the specified date and time.
+    pub ended_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Filters sessions by session type.
+    pub type_filter: ::std::option::Option<::std::vec::Vec<ESessionType>>,
+    /// Filters sessions by session state.
+    pub state_filter: ::std::option::Option<ESessionState>,
+    /// Filters sessions by session result.
+    pub result_filter: ::std::option::Option<::std::vec::Vec<ESessionResult>>,
+    /// Filters sessions by job ID.
+    pub job_id_filter: ::std::option::Option<::uuid::Uuid>,
+}
+
+/// Optional parameters of the `GetSessionLogs` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetSessionLogsParams {
+    /// Filters task session logs by status.
+    pub status_filter: ::std::option::Option<ETaskLogRecordStatus>,
+}
+
+/// Optional parameters of the `GetSessionTaskSessionsWithFiltering` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetSessionTaskSessionsWithFilteringParams {
+    /// Number of task sessions to skip.
+    pub skip: ::std::option::Option<i32>,
+    /// Maximum number of task sessions to return.
+    ///
+    /// Default: `200`
+    pub limit: ::std::option::Option<i32>,
+    /// Sorts task sessions by one of the task session parameters.
+    pub order_column: ::std::option::Option<ETaskSessionsFiltersOrderColumn>,
+    /// If `true`, sorts task sessions in ascending order by the `orderColumn` parameter.
+    pub order_asc: ::std::option::Option<bool>,
+    /// Filters task sessions by the `nameFilter` pattern. The pattern can match any task session parameter. To substitute one or more characters, use the asterisk (*) character at the beginning, at the end or both.
+    pub name_filter: ::std::option::Option<::std::string::String>,
+    /// Filters task sessions by the task session type.
+    pub type_filter: ::std::option::Option<ETaskSessionType>,
+    /// Filters task sessions by session type.
+    pub session_type_filter: ::std::option::Option<ESessionType>,
+    /// Returns task sessions that are created after the specified date and time.
+    pub created_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are created before the specified date and time.
+    pub created_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are finished after the specified date and time.
+    pub ended_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are finished before the specified date and time.
+    pub ended_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Filters task sessions by task session state.
+    pub state_filter: ::std::option::Option<ESessionState>,
+    /// Filters task sessions by task session result.
+    pub result_filter: ::std::option::Option<ESessionResult>,
+    /// Filters task sessions by scan type.
+    pub scan_type_filter: ::std::option::Option<EAntivirusScanType>,
+    /// Filters task sessions by scan result.
+    pub scan_result_filter: ::std::option::Option<EAntivirusScanResult>,
+    /// Filters task sessions by scan state.
+    pub scan_state_filter: ::std::option::Option<EAntivirusScanState>,
+    /// Filters task sessions by session id.
+    pub session_id_filter: ::std::option::Option<::uuid::Uuid>,
+}
+
+/// Optional parameters of the `GetAllTaskSessions` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetAllTaskSessionsParams {
+    /// Number of task sessions to skip.
+    pub skip: ::std::option::Option<i32>,
+    /// Maximum number of task sessions to return.
+    ///
+    /// Default: `200`
+    pub limit: ::std::option::Option<i32>,
+    /// Sorts task sessions by one of the task session parameters.
+    pub order_column: ::std::option::Option<ETaskSessionsFiltersOrderColumn>,
+    /// If `true`, sorts task sessions in ascending order by the `orderColumn` parameter.
+    pub order_asc: ::std::option::Option<bool>,
+    /// Filters task sessions by the `nameFilter` pattern. The pattern can match any task session parameter. To substitute one or more characters, use the asterisk (*) character at the beginning, at the end or both.
+    pub name_filter: ::std::option::Option<::std::string::String>,
+    /// Filters task sessions by the task session type.
+    pub type_filter: ::std::option::Option<ETaskSessionType>,
+    /// Filters task sessions by session type.
+    pub session_type_filter: ::std::option::Option<ESessionType>,
+    /// Returns task sessions that are created after the specified date and time.
+    pub created_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are created before the specified date and time.
+    pub created_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are finished after the specified date and time.
+    pub ended_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Returns task sessions that are finished before the specified date and time.
+    pub ended_before_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Filters task sessions by task session state.
+    pub state_filter: ::std::option::Option<ESessionState>,
+    /// Filters task sessions by task session result.
+    pub result_filter: ::std::option::Option<ESessionResult>,
+    /// Filters task sessions by scan type.
+    pub scan_type_filter: ::std::option::Option<EAntivirusScanType>,
+    /// Filters task sessions by scan result.
+    pub scan_result_filter: ::std::option::Option<EAntivirusScanResult>,
+    /// Filters task sessions by scan state.
+    pub scan_state_filter: ::std::option::Option<EAntivirusScanState>,
+    /// Filters task sessions by session id.
+    pub session_id_filter: ::std::option::Option<::uuid::Uuid>,
+}
+
+/// Optional parameters of the `GetTaskSessionLogs` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetTaskSessionLogsParams {
+    /// Filters task session logs by status.
+    pub status_filter: ::std::option::Option<ETaskLogRecordStatus>,
 }
