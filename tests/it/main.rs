@@ -31,4 +31,5 @@ mod snapshots;
 mod soak;
 mod spec_checks;
 mod vbr_e2e;
+mod wait;
 mod webhooks;

@@ -1132,6 +1132,8 @@ impl Client {
     /// `POST /api/v1/cloudCredentials/{id}/helperAppliances`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/CreateCloudCredsHelperAppliance>
+    ///
+    /// Long-running: the answer describes work that goes on on the server. Its [`wait`](super::types::SessionModel::wait) polls [`Client::get_session`] until the work has ended.
     pub async fn create_cloud_creds_helper_appliance(
         &self,
         id: ::uuid::Uuid,
@@ -1225,6 +1227,8 @@ impl Client {
     /// `DELETE /api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/DeleteCloudCredsHelperApplianceAsync>
+    ///
+    /// Long-running: the answer describes work that goes on on the server. Its [`wait`](super::types::SessionModel::wait) polls [`Client::get_session`] until the work has ended.
     pub async fn delete_cloud_creds_helper_appliance_async(
         &self,
         id: ::uuid::Uuid,
@@ -2458,5 +2462,52 @@ impl Client {
             }
             _ => ::std::result::Result::Err(response.into_error()),
         }
+    }
+}
+
+impl crate::runtime::LongRunning for super::types::SessionModel {
+    type Client = Client;
+    type Error = Error;
+    const SPEC: &'static crate::runtime::WaitSpec = &crate::runtime::WaitSpec {
+        status_operation: "GetSession",
+        state: "state",
+        terminal: &["Stopped"],
+        result: "result.result",
+        success: &["Success"],
+        warning: &["Warning"],
+        failure: &["Failed"],
+        progress: ::std::option::Option::Some("progressPercent"),
+        message: ::std::option::Option::Some("result.message"),
+        canceled: ::std::option::Option::Some("result.isCanceled"),
+    };
+    fn poll<'a>(
+        &'a self,
+        client: &'a Client,
+    ) -> crate::runtime::BoxFuture<'a, ::std::result::Result<Self, Error>> {
+        ::std::boxed::Box::pin(async move { client.get_session(self.id).await })
+    }
+    fn stop<'a>(
+        &'a self,
+        client: &'a Client,
+    ) -> ::std::option::Option<
+        crate::runtime::BoxFuture<'a, ::std::result::Result<(), Error>>,
+    > {
+        ::std::option::Option::Some(
+            ::std::boxed::Box::pin(async move {
+                client.stop_session(self.id).await.map(|_| ())
+            }),
+        )
+    }
+}
+impl super::types::SessionModel {
+    /// Waits until the work this status describes has ended, polling [`Client::get_session`] with backoff.
+    ///
+    /// The long-running operations `CreateCloudCredsHelperAppliance`, `DeleteCloudCredsHelperApplianceAsync` answer with a `SessionModel`.
+    /// Ends with the final status on success or warning, and with a typed error on failure,
+    /// on an outcome the spec does not list, or when `.timeout(..)` passes first. Dropping
+    /// the wait cancels it and sends nothing; the work goes on on the server.
+    /// With `.stop_on_timeout()`, a wait that times out calls [`Client::stop_session`].
+    pub fn wait(self, client: &Client) -> crate::runtime::Wait<'_, Self> {
+        crate::runtime::Wait::new(client, self)
     }
 }

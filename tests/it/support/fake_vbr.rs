@@ -147,6 +147,66 @@ struct Data {
     hits: HashMap<String, u64>,
     /// Every token ever issued and every password ever received, for leak checks.
     secrets: Vec<String>,
+    /// Sessions by id: the steps each goes through, one per read, and how far it got.
+    sessions: HashMap<String, Session>,
+    /// The steps of the next session started (default: one read running, then success).
+    script: Option<Vec<Step>>,
+}
+
+/// One state a session shows: what a read of `GET /api/v1/sessions/{id}` returns.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// `state`.
+    pub state: &'static str,
+    /// `progressPercent`.
+    pub progress: i64,
+    /// `result.result`, `result.message`; `None` while running.
+    pub result: Option<(&'static str, &'static str)>,
+}
+
+impl Step {
+    /// A running step at `progress` percent.
+    pub fn working(progress: i64) -> Self {
+        Step { state: "Working", progress, result: None }
+    }
+
+    /// The end: `Stopped` with this outcome and message.
+    pub fn stopped(result: &'static str, message: &'static str) -> Self {
+        Step { state: "Stopped", progress: 100, result: Some((result, message)) }
+    }
+}
+
+struct Session {
+    steps: Vec<Step>,
+    /// Reads so far (the answer that started the session counts as the first).
+    reads: usize,
+    /// `POST /api/v1/sessions/{id}/stop` was called: the session ends as cancelled.
+    stopped: bool,
+    created: String,
+}
+
+impl Session {
+    fn model(&self, id: &str) -> Value {
+        let step = &self.steps[self.reads.min(self.steps.len()) - 1];
+        let (state, progress, result) = match self.stopped {
+            true => ("Stopped", step.progress, Some(("Failed", "Stopped by user"))),
+            false => (step.state, step.progress, step.result),
+        };
+        let mut model = json!({
+            "id": id,
+            "name": "Add helper appliance",
+            "jobId": "00000000-0000-0000-0000-000000000000",
+            "sessionType": "Infrastructure",
+            "creationTime": self.created,
+            "state": state,
+            "progressPercent": progress,
+            "usn": self.reads,
+        });
+        if let Some((outcome, message)) = result {
+            model["result"] = json!({"result": outcome, "message": message, "isCanceled": self.stopped});
+        }
+        model
+    }
 }
 
 #[derive(Default)]
@@ -214,6 +274,18 @@ impl FakeVbr {
             })
             .unwrap();
         FakeVbr { addr, shared, stop: Some(stop), thread: Some(thread) }
+    }
+
+    /// The steps the sessions started from now on go through, one per read; the first is
+    /// the answer that starts the session, and the last repeats.
+    pub fn script_sessions(&self, steps: Vec<Step>) {
+        assert!(!steps.is_empty(), "a session needs at least one step");
+        self.shared.data().script = Some(steps);
+    }
+
+    /// How often each session was read (its start included), and whether it was stopped.
+    pub fn session_reads(&self, id: &str) -> Option<(usize, bool)> {
+        self.shared.data().sessions.get(id).map(|s| (s.reads, s.stopped))
     }
 
     /// `http://127.0.0.1:PORT`
@@ -335,6 +407,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/credentials", get(list_creds).post(create_creds))
         .route("/api/v1/credentials/{id}", get(get_creds).put(update_creds).delete(delete_creds))
         .route("/api/v1/credentials/{id}/changepassword", post(change_password))
+        .route("/api/v1/cloudCredentials/{id}/helperAppliances", post(start_session))
+        .route("/api/v1/cloudCredentials/{id}/helperAppliances/{appliance}", axum::routing::delete(start_session))
+        .route("/api/v1/sessions/{id}", get(read_session))
+        .route("/api/v1/sessions/{id}/stop", post(stop_session))
         .fallback(|| async { veeam_error(StatusCode::NOT_FOUND, "InvalidURI", "no such resource", None) })
         .layer(axum::middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
@@ -651,4 +727,38 @@ async fn change_password(State(shared): State<Arc<Shared>>, Path(id): Path<Strin
     r.secrets.insert("password".into(), password);
     // The real server answers 200 with an empty body here.
     StatusCode::OK.into_response()
+}
+
+/// Adding or removing a helper appliance: the work goes on in a new session.
+async fn start_session(State(shared): State<Arc<Shared>>) -> Response {
+    let mut data = shared.data();
+    let steps = data.script.clone().unwrap_or_else(|| vec![Step::working(0), Step::stopped("Success", "")]);
+    let id = Uuid::new_v4().to_string();
+    let session = Session { steps, reads: 1, stopped: false, created: "2026-11-30T03:00:00Z".to_owned() };
+    let model = session.model(&id);
+    data.sessions.insert(id, session);
+    // Both operations answer 201 in the spec.
+    (StatusCode::CREATED, axum::Json(model)).into_response()
+}
+
+async fn read_session(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let mut data = shared.data();
+    match data.sessions.get_mut(&id) {
+        Some(session) => {
+            session.reads += 1;
+            axum::Json(session.model(&id)).into_response()
+        }
+        None => not_found(&id),
+    }
+}
+
+async fn stop_session(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let mut data = shared.data();
+    match data.sessions.get_mut(&id) {
+        Some(session) => {
+            session.stopped = true;
+            axum::Json(session.model(&id)).into_response()
+        }
+        None => not_found(&id),
+    }
 }
