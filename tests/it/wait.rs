@@ -9,7 +9,7 @@ use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::fake_vbr::{FakeVbr, Step};
+use crate::support::fake_vbr::{Canned, FakeVbr, Step};
 use veeam_client::runtime::{Done, Error, Secret, WaitError};
 use veeam_client::vbr::{
     self,
@@ -214,4 +214,40 @@ async fn example_adds_an_appliance_and_waits_with_a_progress_bar() {
     let err =
         example::add_and_wait(&client, uuid::Uuid::new_v4(), &spec, Duration::from_secs(10), &bar).await.unwrap_err();
     assert_eq!(err, "Add helper appliance: failed: Quota exceeded");
+}
+
+/// A status read that hangs must not outlive the deadline: the wait ends at the deadline,
+/// not at the client's 60 s per-call timeout.
+#[tokio::test]
+async fn a_poll_that_hangs_is_cut_off_at_the_deadline() {
+    let server = FakeVbr::start();
+    server.script_sessions(vec![Step::working(10)]);
+    let client = logged_in(&server).await;
+    let session = start(&client).await;
+    let path = format!("/api/v1/sessions/{}", session.id);
+    server.inject("GET", &path, 1, Canned::status(200).delay(Duration::from_secs(30)));
+    let started = std::time::Instant::now();
+    let err = session.wait(&client).poll_interval(FAST, FAST).timeout(Duration::from_millis(400)).await.unwrap_err();
+    assert!(matches!(err, WaitError::Deadline { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+/// Progress the server reports out of range is clamped, not wrapped or trusted.
+#[tokio::test]
+async fn progress_out_of_range_is_clamped() {
+    let server = FakeVbr::start();
+    let over = Step { state: "Working", progress: 250, result: None };
+    let under = Step { state: "Working", progress: -5, result: None };
+    server.script_sessions(vec![over, under, Step::stopped("Success", "")]);
+    let client = logged_in(&server).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    start(&client)
+        .await
+        .wait(&client)
+        .poll_interval(FAST, FAST)
+        .on_progress(move |p| log.lock().unwrap().push(p.percent))
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), [Some(100), Some(0), Some(100)]);
 }
