@@ -374,7 +374,10 @@ components:
         assert_eq!(get("Client::get_job(id)").signature, "&str");
         assert_eq!(get("Client::get_job(id)").anchor.to_string(), "#/paths/~1jobs~1{id}/get/parameters/path/id");
         assert_eq!(get("Client::get_job ->").signature, "Result<types::Job, Error>");
-        assert_eq!(get("types::GetJobParams::limit").anchor.to_string(), "#/paths/~1jobs~1{id}/get/parameters/query/limit");
+        assert_eq!(
+            get("types::GetJobParams::limit").anchor.to_string(),
+            "#/paths/~1jobs~1{id}/get/parameters/query/limit"
+        );
         let variant = s.items.keys().find(|k| k.starts_with("types::JobKind::")).expect("an enum for kind");
         assert_eq!(get(variant).anchor.to_string(), "#/components/schemas/Job/properties/kind/enum");
     }
