@@ -14,10 +14,10 @@ pub mod wire;
 
 use std::fmt::Write as _;
 
-use generator::{Document, Options, Pointer};
+use generator::{Document, Options};
 
 pub use rust::{RustChange, RustImpact};
-pub use wire::{SpecChange, Wire};
+pub use wire::{Reach, SpecChange, Wire};
 
 /// The version bump a change needs, in semver terms for a 1.x crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,15 +132,23 @@ pub fn compare(spec: &str, old: &Document, new: &Document, opts: &Options, modul
     Ok(Section { spec: spec.to_owned(), entries: join(spec_changes, rust_changes) })
 }
 
-/// How well a spec change's anchors fit a Rust item's: the change's element contains the
-/// item's (the longer the closer), or lies inside it (the shorter the closer).
-fn fit(change: &SpecChange, item: &Pointer) -> Option<(u8, i64)> {
+/// How well a spec change's anchors fit a Rust change's item: the same element, else the
+/// change's element contains the item's (the longer the closer), else it lies inside the
+/// item's (the shorter the closer); within what the change's [`Reach`] allows.
+fn fit(change: &SpecChange, rust: &RustChange) -> Option<(u8, i64)> {
+    let item = &rust.anchor;
     change
         .anchors
         .iter()
         .filter_map(|a| {
             let len = a.as_str().len() as i64;
-            if item.starts_with(a) {
+            if a == item {
+                Some((4, 0))
+            } else if change.reach == Reach::Names && rust.renamed && item.starts_with(a) {
+                Some((3, len))
+            } else if change.reach != Reach::Element {
+                None
+            } else if item.starts_with(a) {
                 Some((2, len))
             } else if a.starts_with(item) {
                 Some((1, -len))
@@ -169,7 +177,7 @@ fn join(spec_changes: Vec<SpecChange>, rust_changes: Vec<RustChange>) -> Vec<Ent
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.docs)
-            .filter_map(|(i, c)| fit(c, &r.anchor).map(|score| (score, std::cmp::Reverse(i))))
+            .filter_map(|(i, c)| fit(c, &r).map(|score| (score, std::cmp::Reverse(i))))
             .max()
             .map(|(_, std::cmp::Reverse(i))| i);
         match best {
@@ -183,7 +191,9 @@ fn join(spec_changes: Vec<SpecChange>, rust_changes: Vec<RustChange>) -> Vec<Ent
     for r in loose {
         entries.push(Entry {
             site: format!("`{}`", r.anchor),
-            what: "generated API changed".into(),
+            what: "no change at this element explains it: it follows from one elsewhere (an `allOf` parent, a \
+                   shared component)"
+                .into(),
             wire: Wire::None,
             rust: r.impact,
             items: vec![r.text],

@@ -46,6 +46,8 @@ pub struct RustChange {
     pub impact: RustImpact,
     /// The spec element the item comes from.
     pub anchor: Pointer,
+    /// The item was renamed (and is otherwise the same).
+    pub renamed: bool,
 }
 
 /// The top-level item a key belongs to: `types::Job` for `types::Job::id`, `Client::m` for
@@ -69,7 +71,7 @@ pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
         rename_of.insert(from.as_str(), to.as_str());
         let item = &new.items[to.as_str()];
         let text = format!("{} renamed to {}", full(from), full(to));
-        out.push(RustChange { text, impact: RustImpact::Breaking, anchor: item.anchor.clone() });
+        out.push(RustChange { text, impact: RustImpact::Breaking, anchor: item.anchor.clone(), renamed: true });
     }
     // An old key as it would be spelled after its parent's rename.
     let mapped = |key: &str| -> String {
@@ -101,7 +103,12 @@ pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
             None if parent(key) != key && !new_parents.contains(parent(key)) => {}
             None => {
                 let text = format!("{} removed ({})", full(key), before.kind.as_str());
-                out.push(RustChange { text, impact: RustImpact::Breaking, anchor: before.anchor.clone() });
+                out.push(RustChange {
+                    text,
+                    impact: RustImpact::Breaking,
+                    anchor: before.anchor.clone(),
+                    renamed: false,
+                });
             }
             Some(after) if after.signature != before.signature || after.kind != before.kind => {
                 out.push(changed(&full(key), before, after));
@@ -136,7 +143,7 @@ pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
             _ => (RustImpact::Additive, String::new()),
         };
         let text = format!("{} added ({}{why})", full(key), after.kind.as_str());
-        out.push(RustChange { text, impact, anchor: after.anchor.clone() });
+        out.push(RustChange { text, impact, anchor: after.anchor.clone(), renamed: false });
     }
     out
 }
@@ -179,7 +186,7 @@ fn changed(path: &str, before: &SurfaceItem, after: &SurfaceItem) -> RustChange 
         }
         _ => (format!("{path}: `{}` → `{}`", before.signature, after.signature), RustImpact::Breaking),
     };
-    RustChange { text, impact, anchor }
+    RustChange { text, impact, anchor, renamed: false }
 }
 
 /// Top-level items that disappeared and reappeared under another name at the same spec

@@ -326,3 +326,23 @@ fn git_mode_compares_head_with_the_working_tree() {
     let message = format!("{:#}", cli::run(&repo.0, &bad).unwrap_err());
     assert!(message.contains("no-such-rev"), "{message}");
 }
+
+#[test]
+fn bad_documents_are_errors_that_name_the_file_and_place() {
+    let dir = std::env::temp_dir().join(format!("spec-diff-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = crate::workspace_root().join("spec/vbr.yaml").display().to_string();
+    let broken = dir.join("broken.yaml");
+    std::fs::write(&broken, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n")
+        .unwrap();
+    let missing = dir.join("missing.yaml").display().to_string();
+    let run = |old: &str, new: &str| {
+        let args = cli::Args::parse(&["--old".into(), old.into(), "--new".into(), new.into()]).unwrap();
+        format!("{:#}", cli::run(&crate::workspace_root(), &args).unwrap_err())
+    };
+    let message = run(&missing, &good);
+    assert!(message.contains("missing.yaml"), "{message}");
+    let message = run(&good, &broken.display().to_string());
+    assert!(message.contains("broken.yaml#/paths/~1a/get/responses"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

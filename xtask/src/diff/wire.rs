@@ -40,9 +40,25 @@ pub struct SpecChange {
     pub wire: Wire,
     /// Only prose changed (descriptions, summaries, titles, examples).
     pub docs: bool,
+    /// Which Rust items it can explain.
+    pub reach: Reach,
     /// The elements it concerns, in the anchor scheme of [`generator::surface`]; Rust items
     /// are attached to the change whose anchor is nearest theirs.
     pub anchors: Vec<Pointer>,
+}
+
+/// Which Rust items a spec change can explain, given the element the item comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The element itself changed: items at it, inside it, or around it.
+    Element,
+    /// An attribute of the element (an extension, a deprecation, the security, a
+    /// parameter's style, prose): only items at that exact element.
+    Attribute,
+    /// The name the generator derives other names from (an `operationId`): items at the
+    /// element, and renamed items inside it (the operation's `Params` struct, its response
+    /// enum).
+    Names,
 }
 
 /// Which way values of a schema travel.
@@ -224,7 +240,18 @@ struct Differ<'a> {
 
 impl Differ<'_> {
     fn push(&mut self, site: &str, what: String, wire: Wire, anchors: Vec<Pointer>) {
-        self.out.push(SpecChange { site: site.to_owned(), what, wire, docs: false, anchors });
+        self.out.push(SpecChange { site: site.to_owned(), what, wire, docs: false, reach: Reach::Element, anchors });
+    }
+
+    fn push_leaf(&mut self, site: &str, what: String, wire: Wire, anchor: &Pointer) {
+        self.out.push(SpecChange {
+            site: site.to_owned(),
+            what,
+            wire,
+            docs: false,
+            reach: Reach::Attribute,
+            anchors: vec![anchor.clone()],
+        });
     }
 
     fn prose(&mut self, site: &str, old: &Value, new: &Value, anchor: &Pointer) {
@@ -235,6 +262,7 @@ impl Differ<'_> {
                 what: format!("{} changed", changed.join(", ")),
                 wire: Wire::None,
                 docs: true,
+                reach: Reach::Attribute,
                 anchors: vec![anchor.clone()],
             });
         }
@@ -252,7 +280,7 @@ impl Differ<'_> {
                 _ => continue,
             };
             // Extensions are read by generators and tools, not by servers.
-            self.push(site, what, Wire::None, vec![anchor.clone()]);
+            self.push_leaf(site, what, Wire::None, anchor);
         }
     }
 
@@ -269,6 +297,7 @@ impl Differ<'_> {
                 what,
                 wire: Wire::None,
                 docs: true,
+                reach: Reach::Attribute,
                 anchors: vec![anchor],
             });
         }
@@ -316,14 +345,22 @@ impl Differ<'_> {
         if o_id != n_id {
             let v = |x: Option<&Value>| x.map(show).unwrap_or_else(|| "(none)".into());
             // The operationId is not on the wire; it names the client method.
-            self.push(site, format!("operationId `{}` → `{}`", v(o_id), v(n_id)), Wire::None, vec![at.clone()]);
+            let what = format!("operationId `{}` → `{}`", v(o_id), v(n_id));
+            self.out.push(SpecChange {
+                site: site.to_owned(),
+                what,
+                wire: Wire::None,
+                docs: false,
+                reach: Reach::Names,
+                anchors: vec![at.clone()],
+            });
         }
         self.prose(site, o, n, at);
         self.extensions(site, o, n, at);
         if o.get("deprecated") != n.get("deprecated") {
             let now = n.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
             let what = if now { "deprecated" } else { "no longer deprecated" };
-            self.push(site, what.into(), Wire::Compatible, vec![at.clone()]);
+            self.push_leaf(site, what.into(), Wire::Compatible, at);
         }
         let security = |doc: &Document, op: &Value| op.get("security").or_else(|| doc.raw.get("security")).cloned();
         let (o_sec, n_sec) = (security(self.old, o), security(self.new, n));
@@ -332,7 +369,7 @@ impl Differ<'_> {
             let open = n_sec.as_ref().is_none_or(|v| v.as_array().is_some_and(|a| a.is_empty()));
             let wire = if open { Wire::Compatible } else { Wire::Breaking };
             let what = format!("security {} → {}", text(&o_sec), text(&n_sec));
-            self.push(site, what, wire, vec![at.join("security")]);
+            self.push_leaf(site, what, wire, &at.join("security"));
         }
         self.parameters(site, o, n, place);
         self.request_body(site, o, n, at);
@@ -386,11 +423,11 @@ impl Differ<'_> {
                     }
                     for k in ["style", "explode", "allowReserved"] {
                         if a.get(k) != b.get(k) {
-                            self.push(&psite, format!("`{k}` changed"), Wire::Breaking, vec![anchor.clone()]);
+                            self.push_leaf(&psite, format!("`{k}` changed"), Wire::Breaking, &anchor);
                         }
                     }
                     if a.get("deprecated") != b.get("deprecated") {
-                        self.push(&psite, "deprecation changed".into(), Wire::Compatible, vec![anchor.clone()]);
+                        self.push_leaf(&psite, "deprecation changed".into(), Wire::Compatible, &anchor);
                     }
                     self.prose(&psite, a, b, &anchor);
                     self.extensions(&psite, a, b, &anchor);
