@@ -333,8 +333,11 @@ fn bad_documents_are_errors_that_name_the_file_and_place() {
     std::fs::create_dir_all(&dir).unwrap();
     let good = crate::workspace_root().join("spec/vbr.yaml").display().to_string();
     let broken = dir.join("broken.yaml");
-    std::fs::write(&broken, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n")
-        .unwrap();
+    std::fs::write(
+        &broken,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n",
+    )
+    .unwrap();
     let missing = dir.join("missing.yaml").display().to_string();
     let run = |old: &str, new: &str| {
         let args = cli::Args::parse(&["--old".into(), old.into(), "--new".into(), new.into()]).unwrap();
@@ -345,4 +348,49 @@ fn bad_documents_are_errors_that_name_the_file_and_place() {
     let message = run(&good, &broken.display().to_string());
     assert!(message.contains("broken.yaml#/paths/~1a/get/responses"), "{message}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_required_property_breaks_a_request_but_not_a_response() {
+    let spec = r#"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /jobs:
+    post:
+      operationId: CreateJob
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, properties: { name: { type: string } } }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Job' }
+components:
+  schemas:
+    Job: { type: object, required: [id], properties: { id: { type: string } } }
+"#;
+    let old = Document::parse("jobs.yaml", spec).unwrap();
+    let mut new = old.clone();
+    let body = "/paths/~1jobs/post/requestBody/content/application~1json/schema";
+    at(&mut new.raw, &format!("{body}/properties"))["owner"] = json!({"type": "string"});
+    at(&mut new.raw, body)["required"] = json!(["owner"]);
+    at(&mut new.raw, "/components/schemas/Job/properties")["state"] = json!({"type": "string"});
+    at(&mut new.raw, "/components/schemas/Job")["required"] = json!(["id", "state"]);
+    let section = compare("jobs.yaml", &old, &new, &Options::default(), "jobs").unwrap();
+    let r = Report { label: "t".into(), krate: ("jobs".into(), "1.2.3".into()), sections: vec![section] };
+    assert_eq!(
+        classes(&r),
+        [
+            entry("`POST /jobs` request body `owner` required property added", Wire::Breaking, RustImpact::Breaking),
+            entry("`Job.state` required property added", Wire::Compatible, RustImpact::Breaking),
+        ]
+    );
+    assert_eq!(r.bump().apply("1.2.3"), "2.0.0");
+    // The inline body's struct lost `Default` too: a required field has none.
+    assert!(items(&r).iter().any(|i| i.contains("no longer implements `Default`")), "{:?}", items(&r));
 }

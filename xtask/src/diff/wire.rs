@@ -123,6 +123,8 @@ const STRUCTURAL: &[&str] = &[
     "anyOf",
     "allOf",
     "discriminator",
+    "deprecated",
+    "xml",
 ];
 
 /// Compares two documents.
@@ -210,6 +212,15 @@ fn operations(doc: &Document) -> BTreeMap<(String, String), (Pointer, &Value)> {
         }
     }
     out
+}
+
+/// The site of a part of a schema: `` `Job.name` `` inside `` `Job` ``, and
+/// `` `GET /jobs` request body `name` `` inside a site that does not end in a schema path.
+fn nested(site: &str, part: &str) -> String {
+    match site.strip_suffix('`') {
+        Some(base) => format!("{base}{part}`"),
+        None => format!("{site} `{}`", part.trim_start_matches('.')),
+    }
 }
 
 fn show(value: &Value) -> String {
@@ -630,7 +641,7 @@ impl Differ<'_> {
         for (key, suffix) in [("items", "[]"), ("additionalProperties", "{}")] {
             match (o.get(key), n.get(key)) {
                 (Some(a), Some(b)) if a.is_object() && b.is_object() => {
-                    self.schema(&format!("{}{suffix}`", site.trim_end_matches('`')), a, b, dir, &at.join(key));
+                    self.schema(&nested(site, suffix), a, b, dir, &at.join(key));
                 }
                 (a, b) if a != b => {
                     self.push(site, format!("`{key}` changed"), dir.pick(Wire::Breaking, Wire::Breaking), anchors());
@@ -658,6 +669,13 @@ impl Differ<'_> {
             }
         }
         self.discriminator(site, o, n, dir, at);
+        if o.get("deprecated") != n.get("deprecated") {
+            self.push_leaf(site, "deprecation changed".into(), dir.pick(Wire::Compatible, Wire::Compatible), at);
+        }
+        if o.get("xml") != n.get("xml") {
+            // Element and attribute names are the XML wire form, both ways.
+            self.push(site, "`xml` changed".into(), dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+        }
         for &k in CONSTRAINTS {
             if o.get(k) != n.get(k) {
                 let v = |x: Option<&Value>| x.map_or_else(|| "(none)".to_owned(), show);
@@ -708,10 +726,9 @@ impl Differ<'_> {
             v.get("required").and_then(Value::as_array).map(|a| a.iter().map(show).collect()).unwrap_or_default()
         };
         let (op, np, or, nr) = (props(o), props(n), required(o), required(n));
-        let base = site.trim_end_matches('`');
         let names: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
         for name in names {
-            let psite = format!("{base}.{name}`");
+            let psite = nested(site, &format!(".{name}"));
             let anchor = at.join("properties").join(name);
             match (op.get(name), np.get(name)) {
                 (None, Some(_)) => {
@@ -817,5 +834,18 @@ impl Differ<'_> {
             let what = format!("discriminator value `{tag}` → `{}` added", short(target));
             self.push(site, what, dir.pick(Wire::Compatible, Wire::Compatible), vec![anchor.clone()]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nested;
+
+    #[test]
+    fn nested_sites_keep_their_code_spans_balanced() {
+        assert_eq!(nested("`Job`", ".name"), "`Job.name`");
+        assert_eq!(nested("`Job.tags`", "[]"), "`Job.tags[]`");
+        assert_eq!(nested("`GET /jobs` request body", ".name"), "`GET /jobs` request body `name`");
+        assert_eq!(nested(&nested("`GET /jobs` request body", ".name"), "[]"), "`GET /jobs` request body `name[]`");
     }
 }
