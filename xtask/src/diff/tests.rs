@@ -394,3 +394,45 @@ components:
     // The inline body's struct lost `Default` too: a required field has none.
     assert!(items(&r).iter().any(|i| i.contains("no longer implements `Default`")), "{:?}", items(&r));
 }
+
+#[test]
+fn an_extension_removed_explains_the_method_it_made() {
+    let r = edited(|v| {
+        at(v, CREDS).as_object_mut().expect("an operation").remove("x-pagination");
+    });
+    assert_eq!(
+        classes(&r),
+        [entry("`GET /api/v1/credentials` extension `x-pagination` removed", Wire::None, RustImpact::Breaking)]
+    );
+    assert_eq!(items(&r), ["`vbr::Client::get_all_creds_stream` removed (method)"]);
+}
+
+#[test]
+fn an_extension_change_does_not_claim_the_items_of_a_parameter_change_beside_it() {
+    let op = "/paths/~1api~1v1~1credentials~1{id}/get";
+    let r = edited(|v| {
+        let get = at(v, op);
+        get["x-doc-page"] = json!("https://example.com/creds");
+        get["parameters"].as_array_mut().expect("parameters").push(json!({
+            "name": "verbose", "in": "query", "required": false, "schema": {"type": "boolean"}
+        }));
+    });
+    assert_eq!(
+        classes(&r),
+        [
+            entry("`GET /api/v1/credentials/{id}` extension `x-doc-page` changed", Wire::None, RustImpact::None),
+            entry(
+                "`GET /api/v1/credentials/{id}` query `verbose` optional parameter added",
+                Wire::Compatible,
+                RustImpact::Breaking
+            ),
+        ]
+    );
+    assert_eq!(
+        items(&r),
+        [
+            "`vbr::Client::get_creds(params)` added (argument; every call must pass it)",
+            "`vbr::types::GetCredsParams` added (struct)"
+        ]
+    );
+}
