@@ -137,6 +137,10 @@ pub fn compare(spec: &str, old: &Document, new: &Document, opts: &Options, modul
 /// item's (the shorter the closer); within what the change's [`Reach`] allows.
 fn fit(change: &SpecChange, rust: &RustChange) -> Option<(u8, i64)> {
     let item = &rust.anchor;
+    // An item whose element is unknown is related to every change; it explains none.
+    if item.as_str().is_empty() {
+        return None;
+    }
     change
         .anchors
         .iter()
@@ -226,6 +230,14 @@ impl Report {
         }
         let breaking = self.entries().filter(|e| e.breaking()).count();
         let bump = self.bump();
+        let changes = format!("{total} change{}", if total == 1 { "" } else { "s" });
+        if bump == Bump::None {
+            return format!(
+                "{changes} in {} ({}), none on the wire or in the generated API: {name} needs no release.",
+                specs.join(", "),
+                self.label
+            );
+        }
         let next = bump.apply(version);
         let zero = if version.starts_with("0.") {
             " (0.x: a breaking change bumps the minor, anything else the patch)"
@@ -233,9 +245,8 @@ impl Report {
             ""
         };
         format!(
-            "{name} needs a {} bump: {version} → {next}{zero}. {total} change{} in {} ({}), {breaking} breaking.",
+            "{name} needs a {} bump: {version} → {next}{zero}. {changes} in {} ({}), {breaking} breaking.",
             bump.as_str(),
-            if total == 1 { "" } else { "s" },
             specs.join(", "),
             self.label,
         )

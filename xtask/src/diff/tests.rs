@@ -436,3 +436,17 @@ fn an_extension_change_does_not_claim_the_items_of_a_parameter_change_beside_it(
         ]
     );
 }
+
+#[test]
+fn changes_that_touch_nothing_need_no_release() {
+    let r = edited(|v| at(v, CREDS)["x-internal-note"] = json!("reviewed"));
+    assert_eq!(
+        classes(&r),
+        [entry("`GET /api/v1/credentials` extension `x-internal-note` added", Wire::None, RustImpact::None)]
+    );
+    assert_eq!(r.bump(), Bump::None);
+    assert_eq!(
+        r.render(Format::Text).lines().next(),
+        Some("1 change in spec/vbr.yaml (golden), none on the wire or in the generated API: veeam-client needs no release.")
+    );
+}
