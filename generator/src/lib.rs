@@ -19,12 +19,14 @@ pub mod load;
 mod lower;
 pub mod naming;
 pub mod pointer;
+pub mod surface;
 
 use std::collections::BTreeMap;
 
 pub use diag::{Diagnostic, Diagnostics, Kind, Severity};
 pub use load::Document;
 pub use pointer::Pointer;
+pub use surface::{api_surface, Surface};
 
 /// How to generate.
 #[derive(Clone, Debug)]

@@ -15,6 +15,9 @@ const USAGE: &str = "usage:
   cargo xtask bench-compile [--spec <PATH>] [--runs <N>]
                                   time `cargo check` of a generated crate (default: the corpus's
                                   progenitor/nexus.json, 5 runs) and print the median
+  cargo xtask spec-diff [--base REV] [--fail-on breaking] [--format markdown|text] [--old PATH --new PATH]
+                                  what a change of spec/*.yaml (at REV, default HEAD, vs the working tree)
+                                  means on the wire and for the generated client, and the semver bump it needs
   cargo xtask test                install test tools (Prism, via npm) and run every test (needs the corpus)";
 
 fn main() -> ExitCode {
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         Some("generate") => generate(&args[1..]),
         Some("corpus") => corpus(&args[1..]),
         Some("bench-compile") => bench_compile(&args[1..]),
+        Some("spec-diff") => spec_diff(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -173,6 +177,16 @@ fn bench_compile(args: &[String]) -> anyhow::Result<()> {
         bench.median().as_secs_f64(),
         secs.join(", ")
     );
+    Ok(())
+}
+
+fn spec_diff(args: &[String]) -> anyhow::Result<()> {
+    let args = xtask::diff::cli::Args::parse(args)?;
+    let report = xtask::diff::cli::run(&xtask::workspace_root(), &args)?;
+    print!("{}", report.render(args.format));
+    if args.fail_on_breaking && report.breaking() {
+        bail!("breaking changes (--fail-on breaking)");
+    }
     Ok(())
 }
 

@@ -1,0 +1,851 @@
+//! The spec-level half of `spec-diff`: what changed in the document, element by element,
+//! and whether an existing caller/server pairing still works (the wire contract).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use generator::surface::operation_anchor;
+use generator::{Document, Pointer};
+use serde_json::Value;
+
+/// What a change does to the wire contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Wire {
+    /// Nothing on the wire changes (an `operationId`, a description, an unused schema).
+    None,
+    /// Old callers and old servers keep working with the new side.
+    Compatible,
+    /// Some existing caller/server pairing stops working.
+    Breaking,
+}
+
+impl Wire {
+    /// The word a report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wire::None => "none",
+            Wire::Compatible => "compatible",
+            Wire::Breaking => "breaking",
+        }
+    }
+}
+
+/// One semantic change of the document.
+#[derive(Clone, Debug)]
+pub struct SpecChange {
+    /// Where, for a reader: `` `GET /jobs` query `limit` ``, `` `Job.name` ``.
+    pub site: String,
+    /// What changed.
+    pub what: String,
+    /// Its wire classification.
+    pub wire: Wire,
+    /// Only prose changed (descriptions, summaries, titles, examples).
+    pub docs: bool,
+    /// Which Rust items it can explain.
+    pub reach: Reach,
+    /// The elements it concerns, in the anchor scheme of [`generator::surface`]; Rust items
+    /// are attached to the change whose anchor is nearest theirs.
+    pub anchors: Vec<Pointer>,
+}
+
+/// Which Rust items a spec change can explain, given the element the item comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The element itself changed: items at it, inside it, or around it.
+    Element,
+    /// An attribute of the element (an extension, a deprecation, the security, a
+    /// parameter's style, prose): only items at that exact element.
+    Attribute,
+    /// The name the generator derives other names from (an `operationId`): items at the
+    /// element, and renamed items inside it (the operation's `Params` struct, its response
+    /// enum).
+    Names,
+}
+
+/// Which way values of a schema travel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Dir {
+    /// Sent by callers (a parameter or request body reaches it).
+    request: bool,
+    /// Sent by servers (a response reaches it).
+    response: bool,
+}
+
+impl Dir {
+    const REQUEST: Dir = Dir { request: true, response: false };
+    const RESPONSE: Dir = Dir { request: false, response: true };
+
+    /// The worse of what the change does to requests and to responses, for the directions
+    /// this schema travels in; nothing when it travels in none.
+    fn pick(self, request: Wire, response: Wire) -> Wire {
+        let mut wire = Wire::None;
+        if self.request {
+            wire = wire.max(request);
+        }
+        if self.response {
+            wire = wire.max(response);
+        }
+        wire
+    }
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace", "query"];
+const PROSE: &[&str] = &["description", "summary", "title", "example", "examples", "externalDocs"];
+const CONSTRAINTS: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "default",
+    "readOnly",
+    "writeOnly",
+];
+/// Schema keywords compared by their own rules below, not as generic keywords.
+const STRUCTURAL: &[&str] = &[
+    "$ref",
+    "type",
+    "format",
+    "nullable",
+    "enum",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "discriminator",
+    "deprecated",
+    "xml",
+];
+
+/// Compares two documents.
+pub fn diff(old: &Document, new: &Document) -> Vec<SpecChange> {
+    let mut d = Differ { old, new, out: Vec::new(), dirs: Directions::of(old).merge(Directions::of(new)) };
+    d.info();
+    d.operations();
+    d.components();
+    d.out
+}
+
+/// The component schemas each direction reaches, through `$ref`s, in either document.
+#[derive(Default)]
+struct Directions {
+    request: BTreeSet<String>,
+    response: BTreeSet<String>,
+}
+
+impl Directions {
+    fn of(doc: &Document) -> Self {
+        let mut dirs = Directions::default();
+        for (_, (_, op)) in operations(doc) {
+            let mut request = Vec::new();
+            let mut response = Vec::new();
+            request.extend(op.get("parameters"));
+            request.extend(op.get("requestBody"));
+            response.extend(op.get("responses"));
+            for v in request {
+                reach(doc, v, &mut dirs.request);
+            }
+            for v in response {
+                reach(doc, v, &mut dirs.response);
+            }
+        }
+        // Path-level parameters are requests too.
+        if let Some(paths) = doc.raw.get("paths").and_then(Value::as_object) {
+            for item in paths.values() {
+                if let Some(p) = item.get("parameters") {
+                    reach(doc, p, &mut dirs.request);
+                }
+            }
+        }
+        dirs
+    }
+
+    fn merge(mut self, other: Self) -> Self {
+        self.request.extend(other.request);
+        self.response.extend(other.response);
+        self
+    }
+
+    fn of_pointer(&self, pointer: &Pointer) -> Dir {
+        Dir { request: self.request.contains(pointer.as_str()), response: self.response.contains(pointer.as_str()) }
+    }
+}
+
+/// Adds the pointer of every `$ref` target reachable from `value` to `seen`.
+fn reach(doc: &Document, value: &Value, seen: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                if let Ok((pointer, target)) = doc.resolve(r) {
+                    if seen.insert(pointer.as_str().to_owned()) {
+                        reach(doc, target, seen);
+                    }
+                }
+            }
+            map.values().for_each(|v| reach(doc, v, seen));
+        }
+        Value::Array(items) => items.iter().for_each(|v| reach(doc, v, seen)),
+        _ => {}
+    }
+}
+
+/// Every operation: (path, method) → (pointer, operation object), sorted.
+fn operations(doc: &Document) -> BTreeMap<(String, String), (Pointer, &Value)> {
+    let mut out = BTreeMap::new();
+    let Some(paths) = doc.raw.get("paths").and_then(Value::as_object) else { return out };
+    for (path, item) in paths {
+        let item = doc.resolve_chain(item);
+        for &method in METHODS {
+            if let Some(op) = item.get(method).filter(|v| v.is_object()) {
+                out.insert((path.clone(), method.to_owned()), (operation_anchor(path, method), op));
+            }
+        }
+    }
+    out
+}
+
+/// The site of a part of a schema: `` `Job.name` `` inside `` `Job` ``, and
+/// `` `GET /jobs` request body `name` `` inside a site that does not end in a schema path.
+fn nested(site: &str, part: &str) -> String {
+    match site.strip_suffix('`') {
+        Some(base) => format!("{base}{part}`"),
+        None => format!("{site} `{}`", part.trim_start_matches('.')),
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `type`/`format` of a schema as one word: `integer/int64`, `string`, `$ref Job`.
+fn type_word(schema: &Value) -> String {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return r.rsplit('/').next().unwrap_or(r).to_owned();
+    }
+    let ty = schema.get("type").map(show).unwrap_or_else(|| "any".into());
+    match schema.get("format") {
+        Some(f) => format!("{ty}/{}", show(f)),
+        None => ty,
+    }
+}
+
+struct Differ<'a> {
+    old: &'a Document,
+    new: &'a Document,
+    out: Vec<SpecChange>,
+    dirs: Directions,
+}
+
+impl Differ<'_> {
+    fn push(&mut self, site: &str, what: String, wire: Wire, anchors: Vec<Pointer>) {
+        self.out.push(SpecChange { site: site.to_owned(), what, wire, docs: false, reach: Reach::Element, anchors });
+    }
+
+    fn push_leaf(&mut self, site: &str, what: String, wire: Wire, anchor: &Pointer) {
+        self.out.push(SpecChange {
+            site: site.to_owned(),
+            what,
+            wire,
+            docs: false,
+            reach: Reach::Attribute,
+            anchors: vec![anchor.clone()],
+        });
+    }
+
+    fn prose(&mut self, site: &str, old: &Value, new: &Value, anchor: &Pointer) {
+        let changed: Vec<&str> = PROSE.iter().copied().filter(|k| old.get(k) != new.get(k)).collect();
+        if !changed.is_empty() {
+            self.out.push(SpecChange {
+                site: site.to_owned(),
+                what: format!("{} changed", changed.join(", ")),
+                wire: Wire::None,
+                docs: true,
+                reach: Reach::Attribute,
+                anchors: vec![anchor.clone()],
+            });
+        }
+    }
+
+    fn extensions(&mut self, site: &str, old: &Value, new: &Value, anchor: &Pointer) {
+        let keys = |v: &Value| -> BTreeSet<String> {
+            v.as_object().map(|m| m.keys().filter(|k| k.starts_with("x-")).cloned().collect()).unwrap_or_default()
+        };
+        for k in keys(old).union(&keys(new)) {
+            let what = match (old.get(k), new.get(k)) {
+                (Some(_), None) => format!("extension `{k}` removed"),
+                (None, Some(_)) => format!("extension `{k}` added"),
+                (Some(a), Some(b)) if a != b => format!("extension `{k}` changed"),
+                _ => continue,
+            };
+            // Extensions are read by generators and tools, not by servers.
+            self.push_leaf(site, what, Wire::None, anchor);
+        }
+    }
+
+    fn info(&mut self) {
+        let (old, new) = (self.old.raw.get("info"), self.new.raw.get("info"));
+        let (old, new) = (old.unwrap_or(&Value::Null), new.unwrap_or(&Value::Null));
+        let anchor = Pointer::root().join("info");
+        self.prose("info", old, new, &anchor);
+        if old.get("version") != new.get("version") {
+            let v = |x: &Value| x.get("version").map(show).unwrap_or_default();
+            let what = format!("version `{}` → `{}`", v(old), v(new));
+            self.out.push(SpecChange {
+                site: "info".into(),
+                what,
+                wire: Wire::None,
+                docs: true,
+                reach: Reach::Attribute,
+                anchors: vec![anchor],
+            });
+        }
+    }
+
+    fn operations(&mut self) {
+        let (old_ops, new_ops) = (operations(self.old), operations(self.new));
+        let id = |op: &Value| op.get("operationId").and_then(Value::as_str).map(str::to_owned);
+        let mut moved: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+        for (key, (_, op)) in old_ops.iter().filter(|(k, _)| !new_ops.contains_key(*k)) {
+            let Some(old_id) = id(op) else { continue };
+            let target = new_ops
+                .iter()
+                .find(|(k, (_, n))| !old_ops.contains_key(*k) && id(n).as_deref() == Some(old_id.as_str()));
+            if let Some((new_key, _)) = target {
+                moved.insert(key.clone(), new_key.clone());
+            }
+        }
+        let label = |(path, method): &(String, String)| format!("`{} {path}`", method.to_ascii_uppercase());
+        for (key, (old_ptr, old_op)) in &old_ops {
+            if let Some((new_ptr, new_op)) = new_ops.get(key) {
+                self.operation(&label(key), (old_ptr, old_op), (new_ptr, new_op), (&key.0, &key.1));
+            } else if let Some(new_key) = moved.get(key) {
+                let (new_ptr, new_op) = &new_ops[new_key];
+                let site = label(new_key);
+                let what = format!("moved from {} (same operationId)", label(key));
+                self.push(&site, what, Wire::Breaking, vec![new_ptr.clone(), old_ptr.clone()]);
+                self.operation(&site, (old_ptr, old_op), (new_ptr, new_op), (&new_key.0, &new_key.1));
+            } else {
+                self.push(&label(key), "operation removed".into(), Wire::Breaking, vec![old_ptr.clone()]);
+            }
+        }
+        for (key, (new_ptr, _)) in &new_ops {
+            if !old_ops.contains_key(key) && !moved.values().any(|k| k == key) {
+                self.push(&label(key), "operation added".into(), Wire::Compatible, vec![new_ptr.clone()]);
+            }
+        }
+    }
+
+    /// One operation present in both documents. `at` is the operation's pointer in the new
+    /// document (the anchor the Rust surface uses); `place` its (path, method) there.
+    fn operation(&mut self, site: &str, old: (&Pointer, &Value), new: (&Pointer, &Value), place: (&str, &str)) {
+        let ((_, o), (at, n)) = (old, new);
+        let (o_id, n_id) = (o.get("operationId"), n.get("operationId"));
+        if o_id != n_id {
+            let v = |x: Option<&Value>| x.map(show).unwrap_or_else(|| "(none)".into());
+            // The operationId is not on the wire; it names the client method.
+            let what = format!("operationId `{}` → `{}`", v(o_id), v(n_id));
+            self.out.push(SpecChange {
+                site: site.to_owned(),
+                what,
+                wire: Wire::None,
+                docs: false,
+                reach: Reach::Names,
+                anchors: vec![at.clone()],
+            });
+        }
+        self.prose(site, o, n, at);
+        self.extensions(site, o, n, at);
+        if o.get("deprecated") != n.get("deprecated") {
+            let now = n.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
+            let what = if now { "deprecated" } else { "no longer deprecated" };
+            self.push_leaf(site, what.into(), Wire::Compatible, at);
+        }
+        let security = |doc: &Document, op: &Value| op.get("security").or_else(|| doc.raw.get("security")).cloned();
+        let (o_sec, n_sec) = (security(self.old, o), security(self.new, n));
+        if o_sec != n_sec {
+            let text = |v: &Option<Value>| v.as_ref().map_or_else(|| "none".to_owned(), Value::to_string);
+            let open = n_sec.as_ref().is_none_or(|v| v.as_array().is_some_and(|a| a.is_empty()));
+            let wire = if open { Wire::Compatible } else { Wire::Breaking };
+            let what = format!("security {} → {}", text(&o_sec), text(&n_sec));
+            self.push_leaf(site, what, wire, &at.join("security"));
+        }
+        self.parameters(site, o, n, place);
+        self.request_body(site, o, n, at);
+        self.responses(site, o, n, at);
+    }
+
+    /// An operation's parameters with the path item's merged in, by (location, name).
+    fn params_of<'d>(doc: &'d Document, op: &'d Value, path: &str) -> BTreeMap<(String, String), &'d Value> {
+        let mut out = BTreeMap::new();
+        let item = doc.raw.get("paths").and_then(|p| p.get(path)).map(|i| doc.resolve_chain(i));
+        let lists = [item.and_then(|i| i.get("parameters")), op.get("parameters")];
+        for list in lists.into_iter().flatten().filter_map(Value::as_array) {
+            for p in list {
+                let p = doc.resolve_chain(p);
+                let (Some(name), Some(place)) =
+                    (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
+                else {
+                    continue;
+                };
+                out.insert((place.to_owned(), name.to_owned()), p);
+            }
+        }
+        out
+    }
+
+    fn parameters(&mut self, site: &str, o: &Value, n: &Value, (path, method): (&str, &str)) {
+        let (olds, news) = (Self::params_of(self.old, o, path), Self::params_of(self.new, n, path));
+        let at = operation_anchor(path, method).join("parameters");
+        let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let keys: BTreeSet<&(String, String)> = olds.keys().chain(news.keys()).collect();
+        for key in keys {
+            let (place, name) = key;
+            let psite = format!("{site} {place} `{name}`");
+            let anchor = at.join(place).join(name);
+            match (olds.get(key), news.get(key)) {
+                (None, Some(p)) => {
+                    let (word, wire) =
+                        if required(p) { ("required", Wire::Breaking) } else { ("optional", Wire::Compatible) };
+                    self.push(&psite, format!("{word} parameter added"), wire, vec![anchor]);
+                }
+                (Some(_), None) => self.push(&psite, "parameter removed".into(), Wire::Breaking, vec![anchor]),
+                (Some(a), Some(b)) => {
+                    match (required(a), required(b)) {
+                        (false, true) => {
+                            self.push(&psite, "made required".into(), Wire::Breaking, vec![anchor.clone()])
+                        }
+                        (true, false) => {
+                            self.push(&psite, "made optional".into(), Wire::Compatible, vec![anchor.clone()]);
+                        }
+                        _ => {}
+                    }
+                    for k in ["style", "explode", "allowReserved"] {
+                        if a.get(k) != b.get(k) {
+                            self.push_leaf(&psite, format!("`{k}` changed"), Wire::Breaking, &anchor);
+                        }
+                    }
+                    if a.get("deprecated") != b.get("deprecated") {
+                        self.push_leaf(&psite, "deprecation changed".into(), Wire::Compatible, &anchor);
+                    }
+                    self.prose(&psite, a, b, &anchor);
+                    self.extensions(&psite, a, b, &anchor);
+                    let null = Value::Null;
+                    let (sa, sb) = (a.get("schema").unwrap_or(&null), b.get("schema").unwrap_or(&null));
+                    self.schema(&psite, sa, sb, Dir::REQUEST, &anchor);
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// Media type → schema of a `content` object.
+    fn contents(v: &Value) -> BTreeMap<String, Value> {
+        v.get("content")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, c)| (k.clone(), c.get("schema").cloned().unwrap_or(Value::Null))).collect())
+            .unwrap_or_default()
+    }
+
+    /// Media types added and removed, and each shared one's schema compared.
+    fn content(&mut self, site: &str, o: &Value, n: &Value, dir: Dir, anchor: &Pointer) {
+        let (oc, nc) = (Self::contents(o), Self::contents(n));
+        for (mime, schema) in &oc {
+            match nc.get(mime) {
+                None => {
+                    let wire = dir.pick(Wire::Breaking, Wire::Breaking);
+                    self.push(site, format!("media type `{mime}` removed"), wire, vec![anchor.clone()]);
+                }
+                Some(new_schema) => {
+                    let at = anchor.join("content").join(mime).join("schema");
+                    self.schema(site, schema, new_schema, dir, &at);
+                }
+            }
+        }
+        for mime in nc.keys().filter(|m| !oc.contains_key(*m)) {
+            let wire = dir.pick(Wire::Compatible, Wire::Breaking);
+            self.push(site, format!("media type `{mime}` added"), wire, vec![anchor.clone()]);
+        }
+    }
+
+    fn request_body(&mut self, site: &str, o: &Value, n: &Value, at: &Pointer) {
+        let site = format!("{site} request body");
+        let anchor = at.join("requestBody");
+        let required = |b: &Value| b.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let (ob, nb) = (
+            o.get("requestBody").map(|b| self.old.resolve_chain(b)),
+            n.get("requestBody").map(|b| self.new.resolve_chain(b)),
+        );
+        match (ob, nb) {
+            (None, Some(b)) => {
+                let wire = if required(b) { Wire::Breaking } else { Wire::Compatible };
+                self.push(&site, "added".into(), wire, vec![anchor]);
+            }
+            (Some(_), None) => self.push(&site, "removed".into(), Wire::Breaking, vec![anchor]),
+            (Some(a), Some(b)) => {
+                match (required(a), required(b)) {
+                    (false, true) => self.push(&site, "made required".into(), Wire::Breaking, vec![anchor.clone()]),
+                    (true, false) => self.push(&site, "made optional".into(), Wire::Compatible, vec![anchor.clone()]),
+                    _ => {}
+                }
+                self.prose(&site, a, b, &anchor);
+                self.content(&site, a, b, Dir::REQUEST, &anchor);
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn responses(&mut self, site: &str, o: &Value, n: &Value, at: &Pointer) {
+        let codes = |doc: &'_ Document, op: &Value| -> BTreeMap<String, Value> {
+            op.get("responses")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().map(|(k, r)| (k.clone(), doc.resolve_chain(r).clone())).collect())
+                .unwrap_or_default()
+        };
+        let (olds, news) = (codes(self.old, o), codes(self.new, n));
+        let success = |code: &str| code.starts_with('2');
+        for (code, a) in &olds {
+            let rsite = format!("{site} response `{code}`");
+            let anchor = at.join("responses").join(code);
+            match news.get(code) {
+                None => {
+                    // A success callers were handling is gone; an error that no longer
+                    // happens breaks nobody.
+                    let wire = if success(code) { Wire::Breaking } else { Wire::Compatible };
+                    self.push(&rsite, "response removed".into(), wire, vec![anchor]);
+                }
+                Some(b) => {
+                    self.prose(&rsite, a, b, &anchor);
+                    self.content(&rsite, a, b, Dir::RESPONSE, &anchor);
+                    let headers = |r: &Value| -> BTreeSet<String> {
+                        r.get("headers")
+                            .and_then(Value::as_object)
+                            .map(|m| m.keys().cloned().collect())
+                            .unwrap_or_default()
+                    };
+                    let (oh, nh) = (headers(a), headers(b));
+                    for h in oh.difference(&nh) {
+                        self.push(&rsite, format!("header `{h}` removed"), Wire::Breaking, vec![anchor.clone()]);
+                    }
+                    for h in nh.difference(&oh) {
+                        self.push(&rsite, format!("header `{h}` added"), Wire::Compatible, vec![anchor.clone()]);
+                    }
+                }
+            }
+        }
+        for code in news.keys().filter(|c| !olds.contains_key(*c)) {
+            let rsite = format!("{site} response `{code}`");
+            let anchor = at.join("responses").join(code);
+            self.push(&rsite, "response added".into(), Wire::Compatible, vec![anchor]);
+        }
+    }
+
+    fn components(&mut self) {
+        let schemas = |doc: &Document| -> BTreeMap<String, Value> {
+            doc.raw
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default()
+        };
+        let (olds, news) = (schemas(self.old), schemas(self.new));
+        let names: BTreeSet<&String> = olds.keys().chain(news.keys()).collect();
+        for name in names {
+            let at = Pointer::root().join("components").join("schemas").join(name);
+            let site = format!("`{name}`");
+            match (olds.get(name), news.get(name)) {
+                (None, Some(_)) => self.push(&site, "schema added".into(), Wire::Compatible, vec![at]),
+                // What used it changed too, and is reported there.
+                (Some(_), None) => self.push(&site, "schema removed".into(), Wire::None, vec![at]),
+                (Some(a), Some(b)) => {
+                    let dir = self.dirs.of_pointer(&at);
+                    self.schema(&site, a, b, dir, &at);
+                }
+                (None, None) => {}
+            }
+        }
+        let schemes = |doc: &Document| doc.raw.pointer("/components/securitySchemes").cloned().unwrap_or(Value::Null);
+        let (os, ns) = (schemes(self.old), schemes(self.new));
+        let keys =
+            |v: &Value| -> BTreeSet<String> { v.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default() };
+        let anchor = Pointer::root().join("components").join("securitySchemes");
+        for k in keys(&os).union(&keys(&ns)) {
+            let site = format!("security scheme `{k}`");
+            match (os.get(k), ns.get(k)) {
+                (Some(_), None) => self.push(&site, "removed".into(), Wire::Breaking, vec![anchor.clone()]),
+                (None, Some(_)) => self.push(&site, "added".into(), Wire::Compatible, vec![anchor.clone()]),
+                (Some(a), Some(b)) if a != b => {
+                    let mut a2 = a.clone();
+                    let mut b2 = b.clone();
+                    for v in [&mut a2, &mut b2] {
+                        if let Some(m) = v.as_object_mut() {
+                            m.remove("description");
+                        }
+                    }
+                    if a2 == b2 {
+                        self.prose(&site, a, b, &anchor);
+                    } else {
+                        self.push(&site, "changed".into(), Wire::Breaking, vec![anchor.clone()]);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Compares two schemas written at `at` (the new document's place). A `$ref` is compared
+    /// as a name: the component it names is compared once, under `components`.
+    fn schema(&mut self, site: &str, o: &Value, n: &Value, dir: Dir, at: &Pointer) {
+        if o == n {
+            return;
+        }
+        let anchors = || vec![at.clone()];
+        let (o_ref, n_ref) = (o.get("$ref"), n.get("$ref"));
+        if o_ref.is_some() || n_ref.is_some() {
+            if o_ref != n_ref {
+                let what = format!("type `{}` → `{}`", type_word(o), type_word(n));
+                self.push(site, what, dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+            }
+            return;
+        }
+        if o.get("type") != n.get("type") || o.get("format") != n.get("format") {
+            let what = format!("type `{}` → `{}`", type_word(o), type_word(n));
+            self.push(site, what, dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+        }
+        let nullable = |v: &Value| v.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        match (nullable(o), nullable(n)) {
+            (false, true) => {
+                let wire = dir.pick(Wire::Compatible, Wire::Breaking);
+                self.push(site, "now nullable".into(), wire, anchors());
+            }
+            (true, false) => {
+                let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+                self.push(site, "no longer nullable".into(), wire, anchors());
+            }
+            _ => {}
+        }
+        self.enum_values(site, o, n, dir, at);
+        self.properties(site, o, n, dir, at);
+        for (key, suffix) in [("items", "[]"), ("additionalProperties", "{}")] {
+            match (o.get(key), n.get(key)) {
+                (Some(a), Some(b)) if a.is_object() && b.is_object() => {
+                    self.schema(&nested(site, suffix), a, b, dir, &at.join(key));
+                }
+                (a, b) if a != b => {
+                    self.push(site, format!("`{key}` changed"), dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+                }
+                _ => {}
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            self.alternatives(site, o, n, key, dir, at);
+        }
+        if o.get("allOf") != n.get("allOf") {
+            let (a, b) = (o.get("allOf").and_then(Value::as_array), n.get("allOf").and_then(Value::as_array));
+            match (a, b) {
+                (Some(a), Some(b)) if a.len() == b.len() => {
+                    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                        self.schema(site, x, y, dir, &at.join("allOf").join(i));
+                    }
+                }
+                _ => self.push(
+                    site,
+                    "`allOf` members changed".into(),
+                    dir.pick(Wire::Breaking, Wire::Breaking),
+                    anchors(),
+                ),
+            }
+        }
+        self.discriminator(site, o, n, dir, at);
+        if o.get("deprecated") != n.get("deprecated") {
+            self.push_leaf(site, "deprecation changed".into(), dir.pick(Wire::Compatible, Wire::Compatible), at);
+        }
+        if o.get("xml") != n.get("xml") {
+            // Element and attribute names are the XML wire form, both ways.
+            self.push(site, "`xml` changed".into(), dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+        }
+        for &k in CONSTRAINTS {
+            if o.get(k) != n.get(k) {
+                let v = |x: Option<&Value>| x.map_or_else(|| "(none)".to_owned(), show);
+                let what = format!("`{k}` {} → {}", v(o.get(k)), v(n.get(k)));
+                // A constraint may tighten what a caller may send; responses only inform.
+                self.push(site, what, dir.pick(Wire::Breaking, Wire::Compatible), anchors());
+            }
+        }
+        self.prose(site, o, n, at);
+        self.extensions(site, o, n, at);
+        let known =
+            |k: &str| STRUCTURAL.contains(&k) || CONSTRAINTS.contains(&k) || PROSE.contains(&k) || k.starts_with("x-");
+        let keys: BTreeSet<&String> =
+            o.as_object().into_iter().chain(n.as_object()).flat_map(|m| m.keys()).filter(|k| !known(k)).collect();
+        for k in keys {
+            if o.get(k) != n.get(k) {
+                self.push(site, format!("`{k}` changed"), dir.pick(Wire::Breaking, Wire::Compatible), anchors());
+            }
+        }
+    }
+
+    fn enum_values(&mut self, site: &str, o: &Value, n: &Value, dir: Dir, at: &Pointer) {
+        let values = |v: &Value| -> Vec<String> {
+            v.get("enum").and_then(Value::as_array).map(|a| a.iter().map(show).collect()).unwrap_or_default()
+        };
+        let (ov, nv) = (values(o), values(n));
+        let anchor = at.join("enum");
+        for v in ov.iter().filter(|v| !nv.contains(v)) {
+            // Callers may no longer send it; a server that stops sending it breaks nobody.
+            let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+            self.push(site, format!("enum value `{v}` removed"), wire, vec![anchor.clone()]);
+        }
+        for v in nv.iter().filter(|v| !ov.contains(v)) {
+            // Servers may now send it: compatible for clients that keep unknown values, as
+            // ours do (a catch-all variant).
+            self.push(
+                site,
+                format!("enum value `{v}` added"),
+                dir.pick(Wire::Compatible, Wire::Compatible),
+                vec![anchor.clone()],
+            );
+        }
+    }
+
+    fn properties(&mut self, site: &str, o: &Value, n: &Value, dir: Dir, at: &Pointer) {
+        let props = |v: &Value| v.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let required = |v: &Value| -> BTreeSet<String> {
+            v.get("required").and_then(Value::as_array).map(|a| a.iter().map(show).collect()).unwrap_or_default()
+        };
+        let (op, np, or, nr) = (props(o), props(n), required(o), required(n));
+        let names: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
+        for name in names {
+            let psite = nested(site, &format!(".{name}"));
+            let anchor = at.join("properties").join(name);
+            match (op.get(name), np.get(name)) {
+                (None, Some(_)) => {
+                    let (word, wire) = if nr.contains(name) {
+                        ("required", dir.pick(Wire::Breaking, Wire::Compatible))
+                    } else {
+                        ("optional", dir.pick(Wire::Compatible, Wire::Compatible))
+                    };
+                    self.push(&psite, format!("{word} property added"), wire, vec![anchor]);
+                }
+                (Some(_), None) => {
+                    let wire = if or.contains(name) {
+                        dir.pick(Wire::Compatible, Wire::Breaking)
+                    } else {
+                        dir.pick(Wire::Compatible, Wire::Compatible)
+                    };
+                    self.push(&psite, "property removed".into(), wire, vec![anchor]);
+                }
+                (Some(a), Some(b)) => {
+                    match (or.contains(name), nr.contains(name)) {
+                        (false, true) => {
+                            let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+                            self.push(&psite, "made required".into(), wire, vec![anchor.clone()]);
+                        }
+                        (true, false) => {
+                            let wire = dir.pick(Wire::Compatible, Wire::Breaking);
+                            self.push(&psite, "made optional".into(), wire, vec![anchor.clone()]);
+                        }
+                        _ => {}
+                    }
+                    self.schema(&psite, a, b, dir, &anchor);
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// `oneOf`/`anyOf` members, by their `$ref` (or their position when inline).
+    fn alternatives(&mut self, site: &str, o: &Value, n: &Value, key: &str, dir: Dir, at: &Pointer) {
+        let members = |v: &Value| -> Vec<(String, Value)> {
+            v.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .map(|(i, m)| (m.get("$ref").map_or_else(|| format!("#{i}"), show), m.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (om, nm) = (members(o), members(n));
+        let short = |r: &str| r.rsplit('/').next().unwrap_or(r).to_owned();
+        for (i, (r, m)) in nm.iter().enumerate() {
+            match om.iter().find(|(x, _)| x == r) {
+                None => {
+                    let wire = dir.pick(Wire::Compatible, Wire::Compatible);
+                    self.push(site, format!("`{key}` member `{}` added", short(r)), wire, vec![at.clone()]);
+                }
+                Some((_, old)) if !r.starts_with('#') || old == m => {}
+                Some((_, old)) => self.schema(site, old, m, dir, &at.join(key).join(i)),
+            }
+        }
+        for (r, _) in om.iter().filter(|(r, _)| !nm.iter().any(|(x, _)| x == r)) {
+            let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+            self.push(site, format!("`{key}` member `{}` removed", short(r)), wire, vec![at.clone()]);
+        }
+    }
+
+    fn discriminator(&mut self, site: &str, o: &Value, n: &Value, dir: Dir, at: &Pointer) {
+        let (od, nd) = (o.get("discriminator"), n.get("discriminator"));
+        if od == nd {
+            return;
+        }
+        let anchor = at.join("discriminator");
+        let prop = |d: Option<&Value>| d.and_then(|d| d.get("propertyName")).map(show);
+        if prop(od) != prop(nd) {
+            let v = |p: Option<String>| p.unwrap_or_else(|| "(none)".into());
+            let what = format!("discriminator `{}` → `{}`", v(prop(od)), v(prop(nd)));
+            self.push(site, what, dir.pick(Wire::Breaking, Wire::Breaking), vec![anchor.clone()]);
+        }
+        let mapping = |d: Option<&Value>| -> BTreeMap<String, String> {
+            d.and_then(|d| d.get("mapping"))
+                .and_then(Value::as_object)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), show(v))).collect())
+                .unwrap_or_default()
+        };
+        let (om, nm) = (mapping(od), mapping(nd));
+        let short = |r: &str| r.rsplit('/').next().unwrap_or(r).to_owned();
+        for (tag, target) in &om {
+            match nm.get(tag) {
+                None => {
+                    let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+                    self.push(site, format!("discriminator value `{tag}` removed"), wire, vec![anchor.clone()]);
+                }
+                Some(t) if t != target => {
+                    let what = format!("discriminator value `{tag}`: `{}` → `{}`", short(target), short(t));
+                    self.push(site, what, dir.pick(Wire::Breaking, Wire::Breaking), vec![anchor.clone()]);
+                }
+                Some(_) => {}
+            }
+        }
+        for (tag, target) in nm.iter().filter(|(t, _)| !om.contains_key(*t)) {
+            let what = format!("discriminator value `{tag}` → `{}` added", short(target));
+            self.push(site, what, dir.pick(Wire::Compatible, Wire::Compatible), vec![anchor.clone()]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nested;
+
+    #[test]
+    fn nested_sites_keep_their_code_spans_balanced() {
+        assert_eq!(nested("`Job`", ".name"), "`Job.name`");
+        assert_eq!(nested("`Job.tags`", "[]"), "`Job.tags[]`");
+        assert_eq!(nested("`GET /jobs` request body", ".name"), "`GET /jobs` request body `name`");
+        assert_eq!(nested(&nested("`GET /jobs` request body", ".name"), "[]"), "`GET /jobs` request body `name[]`");
+    }
+}
