@@ -90,8 +90,12 @@ pub fn api_surface(doc: &Document, opts: &Options) -> Result<Surface, Diagnostic
         surface.add_type(&item, &anchors);
     }
     for item in parse("client.rs")?.items {
+        // Trait impls add no item of their own; inherent impls are the client's, or a status
+        // type's `wait` (`x-long-running`).
         if let syn::Item::Impl(block) = item {
-            surface.add_methods(&block, &anchors);
+            if block.trait_.is_none() {
+                surface.add_methods(&block, &anchors);
+            }
         }
     }
     Ok(surface)
@@ -123,6 +127,17 @@ impl<'a> Anchors<'a> {
             }
         }
         Anchors { api, types, methods, params_structs }
+    }
+
+    /// The `x-long-running` marker of the first operation that answers with the status type
+    /// `name`; the type itself when none does.
+    fn long_running_anchor(&self, name: &str) -> Pointer {
+        let marker = self.types.get(name).and_then(|&i| {
+            let lr = self.api.long_running.iter().find(|l| l.ty.0 == i)?;
+            let op = self.api.operations.iter().find(|o| lr.operations.first() == Some(&o.id))?;
+            Some(operation_anchor(&op.path, op.method.as_str()).join("x-long-running"))
+        });
+        marker.unwrap_or_else(|| self.type_anchor(name))
     }
 
     fn type_anchor(&self, name: &str) -> Pointer {
@@ -220,20 +235,31 @@ impl Surface {
     }
 
     fn add_methods(&mut self, block: &syn::ItemImpl, anchors: &Anchors<'_>) {
+        // `impl Client` or `impl super::types::Name`.
+        let owner = match &*block.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let status_type = (owner != "Client").then(|| anchors.long_running_anchor(&owner));
         for item in &block.items {
             let syn::ImplItem::Fn(f) = item else { continue };
             if !is_pub(&f.vis) {
                 continue;
             }
             let name = f.sig.ident.to_string();
-            let op = anchors.methods.get(name.as_str()).copied();
+            let op = if status_type.is_some() { None } else { anchors.methods.get(name.as_str()).copied() };
             // Methods that belong to no operation (the builder, the credential setters) are
-            // anchored at the security schemes, which is what changes them.
-            let anchor = op.map_or_else(
-                || Pointer::root().join("components").join("securitySchemes"),
-                |op| operation_anchor(&op.path, op.method.as_str()),
-            );
-            let key = format!("Client::{name}");
+            // anchored at the security schemes, which is what changes them; a status type's
+            // `wait` at the `x-long-running` marker that makes it.
+            let anchor = match (&status_type, op) {
+                (Some(marker), _) => marker.clone(),
+                (None, Some(op)) => operation_anchor(&op.path, op.method.as_str()),
+                (None, None) => Pointer::root().join("components").join("securitySchemes"),
+            };
+            let key = match &status_type {
+                Some(_) => format!("types::{owner}::{name}"),
+                None => format!("Client::{name}"),
+            };
             let asyncness = if f.sig.asyncness.is_some() { "async fn" } else { "fn" };
             self.insert(key.clone(), ItemKind::Method, asyncness.into(), anchor.clone());
             for input in &f.sig.inputs {

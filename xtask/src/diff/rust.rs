@@ -53,11 +53,13 @@ pub struct RustChange {
 /// The top-level item a key belongs to: `types::Job` for `types::Job::id`, `Client::m` for
 /// `Client::m(arg)` and `Client::m ->`.
 fn parent(key: &str) -> &str {
-    let end = key.find('(').or_else(|| key.find(" ->")).unwrap_or(key.len());
-    let head = &key[..end];
-    match head.match_indices("::").nth(1) {
-        Some((i, _)) => &head[..i],
-        None => head,
+    // An argument or a return type belongs to its method (`Client::m`, `types::T::wait`).
+    if let Some(end) = key.find('(').or_else(|| key.find(" ->")) {
+        return &key[..end];
+    }
+    match key.match_indices("::").nth(1) {
+        Some((i, _)) => &key[..i],
+        None => key,
     }
 }
 

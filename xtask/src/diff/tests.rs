@@ -450,3 +450,22 @@ fn changes_that_touch_nothing_need_no_release() {
         Some("1 change in spec/vbr.yaml (golden), none on the wire or in the generated API: veeam-client needs no release.")
     );
 }
+
+/// The `wait` a marker generates sits on the status type; dropping the last marker removes it,
+/// and the report ties that to the marker (and says nothing changes on the wire).
+#[test]
+fn dropping_the_long_running_markers_removes_the_wait() {
+    let create = "/paths/~1api~1v1~1cloudCredentials~1{id}~1helperAppliances/post";
+    let delete = "/paths/~1api~1v1~1cloudCredentials~1{id}~1helperAppliances~1{applianceId}/delete";
+    let r = edited(|v| {
+        for op in [create, delete] {
+            at(v, op).as_object_mut().expect("an operation").remove("x-long-running");
+        }
+    });
+    let entries: Vec<_> = r.sections.iter().flat_map(|s| &s.entries).collect();
+    let create_entry = entries.iter().find(|e| e.site.starts_with("`POST")).expect("the create operation's entry");
+    assert_eq!((create_entry.what.as_str(), create_entry.wire), ("extension `x-long-running` removed", Wire::None));
+    assert_eq!(create_entry.rust, RustImpact::Breaking);
+    assert_eq!(create_entry.items, ["`vbr::types::SessionModel::wait` removed (method)"]);
+    assert_eq!(r.bump(), Bump::Major);
+}

@@ -290,8 +290,13 @@ impl Differ<'_> {
                 (Some(a), Some(b)) if a != b => format!("extension `{k}` changed"),
                 _ => continue,
             };
-            // Extensions are read by generators and tools, not by servers.
+            // Extensions are read by generators and tools, not by servers. What they generate
+            // sits at the element (`x-pagination`'s stream method) or at the extension itself
+            // (`x-long-running`'s `wait` on the status type).
             self.push_leaf(site, what, Wire::None, anchor);
+            if let Some(last) = self.out.last_mut() {
+                last.anchors.push(anchor.join(k));
+            }
         }
     }
 
