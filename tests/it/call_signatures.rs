@@ -85,6 +85,17 @@ calls! {
     "UpdateKMSServer" => update_kms_server(Uuid::nil(), &any::<vbr::types::KeyManagementServerBaseModel>()) -> vbr::types::KeyManagementServerBaseModel;
     "DeleteKMSServer" => delete_kms_server(Uuid::nil()) -> ();
     "ChangeKMServerCertificate" => change_km_server_certificate(Uuid::nil(), &any::<vbr::types::KMSServerChangeCertificateSpec>()) -> ();
+    "GetAllSessions" => get_all_sessions(&vbr::types::GetAllSessionsParams { limit: Some(50), ..Default::default() }) -> vbr::types::SessionsResult;
+    "GetSession" => get_session(Uuid::nil()) -> vbr::types::SessionModel;
+    "GetSessionLogs" => get_session_logs(Uuid::nil(), &vbr::types::GetSessionLogsParams::default()) -> vbr::types::SessionLogResult;
+    "StopSession" => stop_session(Uuid::nil()) -> vbr::types::EmptySuccessResponse;
+    "GetSessionTaskSessionsWithFiltering" => get_session_task_sessions_with_filtering(
+        Uuid::nil(),
+        &vbr::types::GetSessionTaskSessionsWithFilteringParams { limit: Some(50), ..Default::default() },
+    ) -> vbr::types::TaskSessionsResult;
+    "GetAllTaskSessions" => get_all_task_sessions(&vbr::types::GetAllTaskSessionsParams { limit: Some(50), ..Default::default() }) -> vbr::types::TaskSessionsResult;
+    "GetTaskSession" => get_task_session(Uuid::nil()) -> vbr::types::TaskSessionModel;
+    "GetTaskSessionLogs" => get_task_session_logs(Uuid::nil(), &vbr::types::GetTaskSessionLogsParams::default()) -> vbr::types::SessionLogResult;
 }
 
 calls! {
@@ -121,6 +132,13 @@ async fn helper_calls(v: &vbr::Client, e: &em::Client) -> Result<(), Box<dyn std
     let _: Option<Result<vbr::types::EncryptionPasswordModel, vbr::Error>> = passwords.next().await;
     let mut kms = Box::pin(v.get_all_kms_servers_stream(Default::default()));
     let _: Option<Result<vbr::types::KeyManagementServerBaseModel, vbr::Error>> = kms.next().await;
+    let mut sessions = Box::pin(v.get_all_sessions_stream(Default::default()));
+    let _: Option<Result<vbr::types::SessionModel, vbr::Error>> = sessions.next().await;
+    let mut tasks_of_session =
+        Box::pin(v.get_session_task_sessions_with_filtering_stream(Uuid::nil(), Default::default()));
+    let _: Option<Result<vbr::types::TaskSessionModel, vbr::Error>> = tasks_of_session.next().await;
+    let mut tasks = Box::pin(v.get_all_task_sessions_stream(Default::default()));
+    let _: Option<Result<vbr::types::TaskSessionModel, vbr::Error>> = tasks.next().await;
     Ok(())
 }
 

@@ -1,6 +1,9 @@
 //! The curated specs stay canonical and fully understood.
 
+use std::collections::BTreeMap;
 use std::fs;
+
+use serde_json::Value;
 
 #[test]
 fn specs_are_in_canonical_form() {
@@ -27,7 +30,7 @@ fn every_operation_names_its_doc_page() {
     let root = xtask::workspace_root();
     for spec in xtask::spec_files() {
         let text = fs::read_to_string(root.join(spec)).unwrap();
-        let doc: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+        let doc: Value = serde_yaml::from_str(&text).unwrap();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
@@ -40,4 +43,92 @@ fn every_operation_names_its_doc_page() {
             }
         }
     }
+}
+
+/// `x-long-running` (the generator waits on these operations) must be on every VBR operation
+/// that answers with a session, and each marker must agree with the spec it points into: the
+/// status and stop operations exist and take the parameters it fills, every dotted path names
+/// a property of the status answer, and every state or result value is one its enum lists.
+#[test]
+fn long_running_operations_are_marked_and_their_markers_resolve() {
+    let root = xtask::workspace_root();
+    let doc: Value = serde_yaml::from_str(&fs::read_to_string(root.join("spec/vbr.yaml")).unwrap()).unwrap();
+    let ops = operations(&doc);
+    let session = "#/components/schemas/SessionModel";
+    let mut marked = Vec::new();
+    for (id, op) in &ops {
+        let marker = op.get("x-long-running");
+        let answers_a_session = success_schema(&doc, op).and_then(|s| s["$ref"].as_str()) == Some(session);
+        let status_or_stop = ["GetSession", "StopSession"].contains(&id.as_str());
+        assert_eq!(
+            marker.is_some(),
+            answers_a_session && !status_or_stop,
+            "{id}: x-long-running must be on exactly the operations that answer a SessionModel (except GetSession)"
+        );
+        let Some(marker) = marker else { continue };
+        marked.push(id.as_str());
+        let status = &ops[marker["status-operation"].as_str().unwrap()];
+        let answer = success_schema(&doc, op).unwrap();
+        let status_answer = success_schema(&doc, status).unwrap();
+        let fills: Vec<&str> = marker["parameters"].as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(path_params(&doc, status), fills, "{id}: status-operation path parameters");
+        for from in marker["parameters"].as_object().unwrap().values() {
+            assert!(property(&doc, answer, from.as_str().unwrap()).is_some(), "{id}: the answer has no {from}");
+        }
+        for key in ["state", "result", "progress", "message", "canceled"] {
+            let path = marker[key].as_str().unwrap_or_else(|| panic!("{id}: {key} missing"));
+            assert!(property(&doc, status_answer, path).is_some(), "{id}: the status answer has no {path}");
+        }
+        let values = |key: &str| -> Vec<String> {
+            let schema = property(&doc, status_answer, marker[key].as_str().unwrap()).unwrap();
+            serde_json::from_value(schema["enum"].clone()).unwrap()
+        };
+        for (list, of) in [("terminal", "state"), ("success", "result"), ("warning", "result"), ("failure", "result")] {
+            for value in marker[list].as_array().unwrap() {
+                assert!(values(of).contains(&value.as_str().unwrap().to_owned()), "{id}: {list} {value} is no {of}");
+            }
+        }
+        let stop = &ops[marker["stop-operation"].as_str().unwrap()];
+        assert_eq!(path_params(&doc, stop), fills, "{id}: stop-operation path parameters");
+    }
+    assert_eq!(marked, ["CreateCloudCredsHelperAppliance", "DeleteCloudCredsHelperApplianceAsync"]);
+}
+
+/// operationId → operation.
+fn operations(doc: &Value) -> BTreeMap<String, Value> {
+    let mut ops = BTreeMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for (method, op) in item.as_object().unwrap() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                ops.insert(op["operationId"].as_str().unwrap().to_owned(), op.clone());
+            }
+        }
+    }
+    ops
+}
+
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(pointer) => resolve(doc, doc.pointer(pointer.trim_start_matches('#')).unwrap()),
+        None => value,
+    }
+}
+
+/// The JSON schema of the lowest 2xx answer, as written (a `$ref` stays a `$ref`).
+fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let responses = op["responses"].as_object()?;
+    let code = responses.keys().filter(|code| code.starts_with('2')).min()?;
+    resolve(doc, &responses[code]).get("content")?.get("application/json")?.get("schema")
+}
+
+fn path_params(doc: &Value, op: &Value) -> Vec<String> {
+    let params = op["parameters"].as_array().unwrap().iter().map(|p| resolve(doc, p));
+    params.filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The schema of the property at a dotted path (`result.message`) of an object schema.
+fn property<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(schema, |schema, name| resolve(doc, schema)["properties"].get(name))
+        .map(|s| resolve(doc, s))
 }

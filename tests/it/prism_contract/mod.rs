@@ -31,16 +31,17 @@
 //! in `tests/prism`) when it is missing; in CI (`CI=true`) a missing Prism fails the test.
 //! It never skips.
 //!
-//! One module per tag of the spec ([`login`], [`credentials`], [`encryption`]) calls that
-//! tag's operations; [`Setup`] is what every test against Prism starts from; [`server`] runs
-//! Prism, [`spec`] reads the spec and writes the copies Prism runs on, and [`run`] records
-//! the calls and judges them.
+//! One module per tag of the spec ([`login`], [`credentials`], [`encryption`], [`sessions`])
+//! calls that tag's operations; [`Setup`] is what every test against Prism starts from;
+//! [`server`] runs Prism, [`spec`] reads the spec and writes the copies Prism runs on, and
+//! [`run`] records the calls and judges them.
 
 mod credentials;
 mod encryption;
 mod login;
 mod run;
 mod server;
+mod sessions;
 mod spec;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +62,7 @@ use spec::{break_success_examples, load_spec, prism_spec, spec_operations, write
 const NOT_AN_OBJECT: &str = "contract-canary: not an object";
 
 /// The tags of `spec/vbr.yaml`, each with the module that calls its operations.
-const TAGS: [&str; 3] = [login::TAG, credentials::TAG, encryption::TAG];
+const TAGS: [&str; 4] = [login::TAG, credentials::TAG, encryption::TAG, sessions::TAG];
 
 fn root() -> PathBuf {
     xtask::workspace_root()
@@ -124,6 +125,7 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
     login::log_in(client, run).await;
     credentials::call_all(client, run).await;
     encryption::call_all(client, run).await;
+    sessions::call_all(client, run).await;
     login::log_out(client, run).await;
 }
 

@@ -40,6 +40,8 @@ pub(super) struct Record {
     tag: Option<&'static str>,
     /// `None` if the outcome is the expected one.
     pub(super) problem: Option<String>,
+    /// How many requests the call sent (a `*_stream` may fetch more than one page).
+    requests: usize,
 }
 
 /// Every request a test sends, in order, with what came of it.
@@ -85,7 +87,18 @@ impl<'a> Run<'a> {
         case: &str,
         call: impl Future<Output = Result<T, vbr::Error>>,
     ) {
-        self.call_inner(op, case, None, call).await
+        self.call_inner(op, case, None, None, call).await
+    }
+
+    /// [`Self::call`] for a call whose client asks Prism for the named example of the answer
+    /// (`Prefer: example=NAME`): the decoded answer is checked against that example.
+    pub(super) async fn call_example<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        example: &str,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
+        self.call_inner(op, &format!("[{example}]"), None, Some(example), call).await
     }
 
     /// [`Self::call`] for an operation with a request body: in `Contract` mode the body must
@@ -97,7 +110,7 @@ impl<'a> Run<'a> {
         body: &impl Serialize,
         call: impl Future<Output = Result<T, vbr::Error>>,
     ) {
-        self.call_inner(op, case, Some(serde_json::to_value(body).unwrap()), call).await
+        self.call_inner(op, case, Some(serde_json::to_value(body).unwrap()), None, call).await
     }
 
     async fn call_inner<T: Debug + Serialize>(
@@ -105,9 +118,22 @@ impl<'a> Run<'a> {
         op: &'static str,
         case: &str,
         body: Option<Value>,
+        example: Option<&str>,
         call: impl Future<Output = Result<T, vbr::Error>>,
     ) {
         let spec_op = self.spec_op(op);
+        let example_name = example;
+        let example = match example {
+            None => spec_op.success_example.as_ref(),
+            Some(name) => Some(
+                spec_op
+                    .success_examples
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, value)| value)
+                    .unwrap_or_else(|| panic!("{op} has no example named {name}")),
+            ),
+        };
         let result = call.await;
         let problem = match (self.mode, result) {
             (Mode::Contract, Ok(value)) => {
@@ -126,13 +152,19 @@ impl<'a> Run<'a> {
                     }
                 }
                 let decoded = serde_json::to_value(&value).unwrap();
-                if let (Some(example), Some(schema), false) =
-                    (&spec_op.success_example, &spec_op.success_schema, decoded.is_null())
-                {
+                if let (Some(example), Some(schema), false) = (example, &spec_op.success_schema, decoded.is_null()) {
                     let mut found = Vec::new();
                     dropped_properties(self.spec, schema, example, &decoded, "response", &mut found);
                     if !found.is_empty() {
                         problems.push(format!("the decoded response lost properties the spec declares: {found:?}"));
+                    }
+                }
+                // A named example of a union must come back as its own variant, or Prism
+                // served another example and the variant asked for was never decoded.
+                if let (Some(name), Some(example), Some(schema)) = (example_name, example, &spec_op.success_schema) {
+                    let tag = resolve(self.spec, schema)["discriminator"]["propertyName"].as_str();
+                    if let Some(tag) = tag.filter(|tag| decoded[*tag] != example[*tag]) {
+                        problems.push(format!("asked for {name} ({tag} {}), got {tag} {}", example[tag], decoded[tag]));
                     }
                 }
                 (!problems.is_empty()).then(|| problems.join("; "))
@@ -156,7 +188,22 @@ impl<'a> Run<'a> {
                 }
             }
         };
-        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Call, tag: self.tag, problem });
+        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Call, tag: self.tag, problem, requests: 1 });
+    }
+
+    /// [`Self::call`] for a `*_stream` that sends `requests` requests: an example page whose
+    /// `total` is larger than its records makes the stream ask for the next page, which Prism
+    /// answers with the same example (`skip` 0), so the stream ends with `Error::Paging` after
+    /// two requests.
+    pub(super) async fn call_pages<T: Debug + Serialize>(
+        &mut self,
+        op: &'static str,
+        case: &str,
+        requests: usize,
+        call: impl Future<Output = Result<T, vbr::Error>>,
+    ) {
+        self.call_inner(op, case, None, None, call).await;
+        self.records.last_mut().unwrap().requests = requests;
     }
 
     /// Records a request that breaks the spec on purpose and must be refused with one of
@@ -173,7 +220,14 @@ impl<'a> Run<'a> {
             Some(s) if expected.contains(&s) => None,
             _ => Some(format!("expected Prism to refuse it with {expected:?}, got {detail}")),
         };
-        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Refused(expected), tag: self.tag, problem });
+        self.records.push(Record {
+            op,
+            case: case.to_owned(),
+            kind: Kind::Refused(expected),
+            tag: self.tag,
+            problem,
+            requests: 1,
+        });
     }
 
     /// Sends `body` as the request body of `op` through the client's own plumbing (auth,
@@ -220,26 +274,32 @@ impl<'a> Run<'a> {
     /// the operation it claims to call and that Prism logged no violation for a call that had
     /// to pass, prints one line per record and returns the failures.
     pub(super) fn finish(mut self) -> (Vec<String>, BTreeSet<&'static str>) {
-        let blocks = self.prism.request_blocks(self.records.len());
+        let expected: usize = self.records.iter().map(|r| r.requests).sum();
+        let blocks = self.prism.request_blocks(expected);
         let mut failures = Vec::new();
-        if blocks.len() != self.records.len() {
+        if blocks.len() != expected {
             failures.push(format!(
-                "Prism logged {} requests for {} calls; requests: {:#?}",
+                "Prism logged {} requests for {} calls that send {expected}; requests: {:#?}",
                 blocks.len(),
                 self.records.len(),
                 blocks.iter().map(|(r, _)| r).collect::<Vec<_>>()
             ));
         }
-        for (i, record) in self.records.iter_mut().enumerate() {
+        let mut next = 0;
+        for record in &mut self.records {
             let spec_op = &self.ops[record.op];
-            let Some((request, lines)) = blocks.get(i) else { continue };
-            let (method, path) = request.split_once(' ').unwrap_or_default();
-            if method != spec_op.method || !path_matches(&spec_op.path, path) {
-                record
-                    .problem
-                    .get_or_insert_with(String::new)
-                    .push_str(&format!(" [Prism received `{request}`, not {} {}]", spec_op.method, spec_op.path));
+            let Some(own) = blocks.get(next..next + record.requests) else { continue };
+            next += record.requests;
+            for (request, _) in own {
+                let (method, path) = request.split_once(' ').unwrap_or_default();
+                if method != spec_op.method || !path_matches(&spec_op.path, path) {
+                    record
+                        .problem
+                        .get_or_insert_with(String::new)
+                        .push_str(&format!(" [Prism received `{request}`, not {} {}]", spec_op.method, spec_op.path));
+                }
             }
+            let lines: Vec<&String> = own.iter().flat_map(|(_, lines)| lines).collect();
             if record.kind == Kind::Call && record.tag != Some(spec_op.tag.as_str()) {
                 record.problem.get_or_insert_with(String::new).push_str(&format!(
                     " [called by the module of tag {}, but the spec tags it {}]",
@@ -250,7 +310,7 @@ impl<'a> Run<'a> {
             // Validator findings only: the negotiator also warns, e.g. that a 204 has no
             // content for `Accept: application/json`, which is not a contract matter.
             let violations: Vec<&String> = lines
-                .iter()
+                .into_iter()
                 .filter(|l| {
                     (l.contains("[VALIDATOR]") && (l.contains("✖") || l.contains("⚠")))
                         || l.contains("Violation:")
@@ -378,6 +438,8 @@ pub(super) fn dropped_properties(
                     Some(decoded_item) => {
                         dropped_properties(spec, property, item, decoded_item, &format!("{at}.{key}"), out)
                     }
+                    // A null and an absent optional property decode alike (`None`).
+                    None if item.is_null() => {}
                     None => out.push(format!("{at}.{key}")),
                 }
             }

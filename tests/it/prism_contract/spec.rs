@@ -25,9 +25,12 @@ pub(super) struct SpecOp {
     pub(super) success_has_body: bool,
     /// Schema of the request body (its first media type).
     pub(super) body_schema: Option<Value>,
-    /// Schema and example of the answer Prism picks.
+    /// Schema and example of the answer Prism picks: its `example`, or the first of its
+    /// named `examples` (Prism serves that one unless `Prefer: example=NAME` asks for another).
     pub(super) success_schema: Option<Value>,
     pub(super) success_example: Option<Value>,
+    /// The named `examples` of that answer, in spec order (empty when it has one `example`).
+    pub(super) success_examples: Vec<(String, Value)>,
 }
 
 pub(super) fn load_spec() -> Value {
@@ -78,6 +81,11 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
             let body_schema = op
                 .get("requestBody")
                 .and_then(|b| resolve(spec, b)["content"].as_object()?.values().next()?.get("schema").cloned());
+            let success_examples: Vec<(String, Value)> = success_content
+                .and_then(|c| c.get("examples"))
+                .and_then(Value::as_object)
+                .map(|named| named.iter().map(|(name, e)| (name.clone(), resolve(spec, e)["value"].clone())).collect())
+                .unwrap_or_default();
             let tag = match op.get("tags").and_then(Value::as_array).map(Vec::as_slice) {
                 Some([tag]) => tag.as_str().unwrap_or_else(|| panic!("{id}: a tag is a string")).to_owned(),
                 other => panic!("{id} has tags {other:?}; the contract test expects exactly one"),
@@ -91,7 +99,10 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                 success_has_body: success_content.is_some(),
                 body_schema,
                 success_schema: success_content.and_then(|c| c.get("schema").cloned()),
-                success_example: success_content.and_then(|c| c.get("example").cloned()),
+                success_example: success_content
+                    .and_then(|c| c.get("example").cloned())
+                    .or_else(|| success_examples.first().map(|(_, value)| value.clone())),
+                success_examples,
             };
             assert!(ops.insert(id.clone(), op).is_none(), "operationId {id} is used twice");
         }
