@@ -477,6 +477,8 @@ impl Differ<'_> {
                 parts.push(format!("inline members: ours {}, {} {}", a_inline.len(), self.version, b_inline.len()));
             }
             self.push(place, key, &a_at.join(key), &b_at.join(key), parts.join("; "));
+            // Members cannot be paired when the lists differ; the difference above says it.
+            return;
         }
         for (i, j) in a_inline.iter().zip(&b_inline) {
             let at = a_at.join(key).join(i);
