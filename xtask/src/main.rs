@@ -189,6 +189,10 @@ fn spec_audit(args: &[String]) -> anyhow::Result<()> {
     let mut nav = None;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            return Ok(());
+        }
         let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--against" => against = Some(std::path::PathBuf::from(value)),

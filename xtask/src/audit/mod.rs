@@ -30,10 +30,16 @@ use serde_json::Value;
 pub use declare::Declaration;
 pub use diff::Difference;
 
+/// One difference and the reason declared for it (`None`: undeclared).
+pub struct Finding {
+    pub difference: Difference,
+    pub reason: Option<String>,
+}
+
 /// The outcome of one audit.
 pub struct Audit {
-    /// Every difference, with the reason declared for it (`None`: undeclared).
-    pub differences: Vec<(Difference, Option<String>)>,
+    /// Every difference, in document order.
+    pub differences: Vec<Finding>,
     /// Declarations that match no difference.
     pub stale: Vec<Declaration>,
     /// Malformed declarations: where, and what is wrong.
@@ -47,7 +53,7 @@ impl Audit {
     }
 
     pub fn undeclared(&self) -> usize {
-        self.differences.iter().filter(|(_, reason)| reason.is_none()).count()
+        self.differences.iter().filter(|f| f.reason.is_none()).count()
     }
 }
 
@@ -59,14 +65,14 @@ pub fn audit(ours: &Value, theirs: &Value) -> Audit {
     let (declared, malformed) = declare::declarations(ours);
     let differences = found
         .into_iter()
-        .map(|d| {
-            let reason = declared.iter().find(|x| x.owner == d.owner && x.key == d.key).map(|x| x.reason.clone());
-            (d, reason)
+        .map(|difference| {
+            let declared = declared.iter().find(|x| x.owner == difference.owner && x.key == difference.key);
+            Finding { reason: declared.map(|x| x.reason.clone()), difference }
         })
         .collect::<Vec<_>>();
     let stale = declared
         .into_iter()
-        .filter(|x| !differences.iter().any(|(d, _)| d.owner == x.owner && d.key == x.key))
+        .filter(|x| !differences.iter().any(|f| f.difference.owner == x.owner && f.difference.key == x.key))
         .collect();
     Audit { differences, stale, malformed }
 }
@@ -76,9 +82,9 @@ pub fn audit(ours: &Value, theirs: &Value) -> Audit {
 /// declarations and a summary line. `ours` and `theirs` are the file names pointers are
 /// shown with.
 pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
-    let mut groups: Vec<(String, Vec<&(Difference, Option<String>)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
     for entry in &audit.differences {
-        let label = group(&entry.0.owner);
+        let label = group(&entry.difference.owner);
         match groups.iter_mut().find(|(l, _)| *l == label) {
             Some((_, list)) => list.push(entry),
             None => groups.push((label, vec![entry])),
@@ -87,7 +93,7 @@ pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
     let mut out = String::new();
     for (label, list) in &groups {
         out.push_str(&format!("{label}\n"));
-        for (d, reason) in list {
+        for Finding { difference: d, reason } in list {
             let key = match relative(&d.owner) {
                 rel if rel.is_empty() => d.key.clone(),
                 rel => format!("[{rel}] {}", d.key),

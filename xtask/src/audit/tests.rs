@@ -45,15 +45,15 @@ fn ours() -> Value {
 }
 
 fn keys(audit: &Audit) -> Vec<String> {
-    audit.differences.iter().map(|(d, _)| format!("{} {}", d.owner.as_str(), d.key)).collect()
+    audit.differences.iter().map(|f| &f.difference).map(|d| format!("{} {}", d.owner.as_str(), d.key)).collect()
 }
 
 fn undeclared(audit: &Audit) -> Vec<String> {
     audit
         .differences
         .iter()
-        .filter(|(_, r)| r.is_none())
-        .map(|(d, _)| format!("{} {}", d.owner.as_str(), d.key))
+        .filter(|f| f.reason.is_none())
+        .map(|f| format!("{} {}", f.difference.owner.as_str(), f.difference.key))
         .collect()
 }
 
@@ -121,7 +121,7 @@ fn enum_values_are_compared_as_sets() {
     assert!(audit(&doc, &theirs()).differences.is_empty(), "order does not matter");
     doc["components"]["schemas"]["EKind"]["enum"] = json!(["pfx", "pem", "Pem"]);
     let audit = audit(&doc, &theirs());
-    let (d, _) = &audit.differences[0];
+    let d = &audit.differences[0].difference;
     assert_eq!((d.key.as_str(), d.detail.as_str()), ("enum", "only in ours: pfx, pem; only in 1.3-rev2: Pfx"));
     assert_eq!(audit.differences.len(), 1);
 }
@@ -132,7 +132,7 @@ fn required_lists_include_the_inline_members_of_all_of() {
     doc["components"]["schemas"]["Thing"]["required"] = json!(["id"]);
     let audit_one = audit(&doc, &theirs());
     assert_eq!(keys(&audit_one), ["/components/schemas/Thing required"]);
-    assert_eq!(audit_one.differences[0].0.detail, "only in 1.3-rev2: kind");
+    assert_eq!(audit_one.differences[0].difference.detail, "only in 1.3-rev2: kind");
     // The same names written on an inline `allOf` member are the same list.
     let mut moved = theirs();
     moved["components"]["schemas"]["BigThing"]["required"] = json!(["big"]);
@@ -158,8 +158,8 @@ fn response_codes_and_media_types_are_compared_per_member() {
             format!("{op_at} response 404"),
         ]
     );
-    assert!(audit.differences[2].0.detail.starts_with("only in 1.3-rev2"));
-    assert_eq!(audit.differences[2].0.theirs.to_string(), format!("#{op_at}/responses/404"));
+    assert!(audit.differences[2].difference.detail.starts_with("only in 1.3-rev2"));
+    assert_eq!(audit.differences[2].difference.theirs.to_string(), format!("#{op_at}/responses/404"));
 }
 
 #[test]
@@ -170,8 +170,12 @@ fn formats_and_secrets_are_separate_differences() {
     props["password"] = json!({"type": "string"});
     props["id"]["x-secret"] = json!(true);
     let audit = audit(&doc, &theirs());
-    let details: Vec<(String, String)> =
-        audit.differences.iter().map(|(d, _)| (d.owner.last().unwrap(), format!("{}: {}", d.key, d.detail))).collect();
+    let details: Vec<(String, String)> = audit
+        .differences
+        .iter()
+        .map(|f| &f.difference)
+        .map(|d| (d.owner.last().unwrap(), format!("{}: {}", d.key, d.detail)))
+        .collect();
     assert_eq!(
         details,
         [
@@ -217,7 +221,7 @@ fn operations_match_by_method_and_path_and_report_operation_ids_and_parameters()
             "/paths/~1api~1v1~1other/post missing".to_owned(),
         ]
     );
-    assert_eq!(audit.differences[0].0.detail, "ours `GetThingById`, 1.3-rev2 `GetThing`");
+    assert_eq!(audit.differences[0].difference.detail, "ours `GetThingById`, 1.3-rev2 `GetThing`");
 }
 
 #[test]
@@ -239,7 +243,7 @@ fn cyclic_parent_child_schemas_end() {
         ]
     );
     assert_eq!(
-        audit.differences[2].0.detail,
+        audit.differences[2].difference.detail,
         "only in ours: #/components/schemas/Thing; inline members: ours 1, 1.3-rev2 2"
     );
 }
