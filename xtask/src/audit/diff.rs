@@ -359,7 +359,10 @@ impl Differ<'_> {
         let (a_secret, b_secret) = (is_secret(a), is_secret(b));
         if a_secret != b_secret {
             let detail = if a_secret {
-                format!("ours marks it secret, {v} does not (format {})", shown(b.get("format")))
+                match b.get("format") {
+                    Some(f) => format!("ours marks it secret, {v} does not (format {})", compact(f)),
+                    None => format!("ours marks it secret, {v} does not"),
+                }
             } else {
                 format!("{v} marks it secret (format: password), ours does not")
             };
