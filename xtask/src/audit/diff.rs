@@ -28,6 +28,10 @@ pub struct Difference {
     pub theirs: Pointer,
     /// What differs, for the report.
     pub detail: String,
+    /// Where the owner is inside its operation or component, for the report: empty for the
+    /// operation or component itself, else its path with parameters named
+    /// (`parameter typeFilter`, `properties/password`).
+    pub within: String,
 }
 
 /// Where differences found under the current node are declared.
@@ -76,6 +80,7 @@ struct Differ<'a> {
 impl Differ<'_> {
     fn push(&mut self, place: &Place, kind: &str, ours: &Pointer, theirs: &Pointer, detail: String) {
         let difference = Difference {
+            within: self.within(&place.owner),
             owner: place.owner.clone(),
             key: format!("{}{kind}", place.prefix),
             ours: ours.clone(),
@@ -85,6 +90,37 @@ impl Differ<'_> {
         if !self.out.contains(&difference) {
             self.out.push(difference);
         }
+    }
+
+    fn within(&self, owner: &Pointer) -> String {
+        let tokens: Vec<String> =
+            owner.as_str().split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+        let Some(skip) = matches!(tokens.first().map(String::as_str), Some("paths" | "components")).then_some(3) else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        let mut at = Pointer::root();
+        for token in &tokens[..skip.min(tokens.len())] {
+            at = at.join(token);
+        }
+        let mut rest = tokens.iter().skip(skip).peekable();
+        while let Some(token) = rest.next() {
+            at = at.join(token);
+            // A parameter is known by its name, not its place in the list.
+            if token == "parameters" {
+                if let Some(index) = rest.peek().and_then(|i| i.parse::<usize>().ok()) {
+                    let name = self.ours.pointer(at.join(index).as_str()).and_then(|p| p.get("name"));
+                    if let Some(name) = name.and_then(Value::as_str) {
+                        parts.push(format!("parameter {name}"));
+                        at = at.join(index);
+                        rest.next();
+                        continue;
+                    }
+                }
+            }
+            parts.push(token.clone());
+        }
+        parts.join("/")
     }
 
     fn operations(&mut self) {

@@ -94,9 +94,9 @@ pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
     for (label, list) in &groups {
         out.push_str(&format!("{label}\n"));
         for Finding { difference: d, reason } in list {
-            let key = match relative(&d.owner) {
-                rel if rel.is_empty() => d.key.clone(),
-                rel => format!("[{rel}] {}", d.key),
+            let key = match d.within.as_str() {
+                "" => d.key.clone(),
+                within => format!("[{within}] {}", d.key),
             };
             match reason {
                 Some(reason) => {
@@ -157,16 +157,6 @@ fn group(owner: &Pointer) -> String {
         }
         _ => owner.to_string(),
     }
-}
-
-/// Where the owner is inside its group's operation or component (`properties/password`).
-fn relative(owner: &Pointer) -> String {
-    let tokens: Vec<String> = owner.as_str().split('/').skip(1).map(unescape).collect();
-    let skip = match tokens.first().map(String::as_str) {
-        Some("paths" | "components") => 3,
-        _ => tokens.len(),
-    };
-    tokens.iter().skip(skip).cloned().collect::<Vec<_>>().join("/")
 }
 
 fn unescape(token: &str) -> String {

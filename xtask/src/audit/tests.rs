@@ -222,6 +222,9 @@ fn operations_match_by_method_and_path_and_report_operation_ids_and_parameters()
         ]
     );
     assert_eq!(audit.differences[0].difference.detail, "ours `GetThingById`, 1.3-rev2 `GetThing`");
+    // A parameter is named in the report, not numbered.
+    let text = report(&audit, "o", "t");
+    assert!(text.contains("UNDECLARED  [parameter id] required: ours false, 1.3-rev2 true"), "{text}");
 }
 
 #[test]
