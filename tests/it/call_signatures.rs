@@ -65,9 +65,9 @@ calls! {
     "ChangeCloudCredsSecretKey" => change_cloud_creds_secret_key(Uuid::nil(), &any::<vbr::types::CloudCredentialsPasswordSpec>()) -> vbr::types::CloudCredentialsModel;
     "ChangeAccount" => change_account(Uuid::nil(), &any::<vbr::types::GoogleCloudServiceCredentialsExistingAccountSpec>()) -> vbr::types::EmptySuccessResponse;
     "ChangeCloudCertificate" => change_cloud_certificate(Uuid::nil(), &any::<vbr::types::CertificateUploadSpec>()) -> vbr::types::ChangeCloudCertificateResponse;
-    "GetAllCredsHelperAppliancesWithFiltering" => get_all_creds_helper_appliances_with_filtering(
+    "GetAllCredsHelperAppliances" => get_all_creds_helper_appliances(
         Uuid::nil(),
-        &vbr::types::GetAllCredsHelperAppliancesWithFilteringParams { limit: Some(50), ..Default::default() },
+        &vbr::types::GetAllCredsHelperAppliancesParams { limit: Some(50), ..Default::default() },
     ) -> vbr::types::CloudHelperApplianceResult;
     "CreateCloudCredsHelperAppliance" => create_cloud_creds_helper_appliance(Uuid::nil(), &any::<vbr::types::CloudHelperApplianceSpec>()) -> vbr::types::SessionModel;
     "GetCloudCredsHelperAppliance" => get_cloud_creds_helper_appliance(Uuid::nil(), Uuid::nil()) -> vbr::types::CloudHelperApplianceModel;
@@ -125,8 +125,7 @@ async fn helper_calls(v: &vbr::Client, e: &em::Client) -> Result<(), Box<dyn std
     let _: Option<Result<vbr::types::CredentialsModel, vbr::Error>> = creds.next().await;
     let mut cloud = Box::pin(v.get_all_cloud_creds_stream(Default::default()));
     let _: Option<Result<vbr::types::CloudCredentialsModel, vbr::Error>> = cloud.next().await;
-    let mut appliances =
-        Box::pin(v.get_all_creds_helper_appliances_with_filtering_stream(Uuid::nil(), Default::default()));
+    let mut appliances = Box::pin(v.get_all_creds_helper_appliances_stream(Uuid::nil(), Default::default()));
     let _: Option<Result<vbr::types::CloudHelperApplianceModel, vbr::Error>> = appliances.next().await;
     let mut passwords = Box::pin(v.get_all_encryption_passwords_stream(Default::default()));
     let _: Option<Result<vbr::types::EncryptionPasswordModel, vbr::Error>> = passwords.next().await;

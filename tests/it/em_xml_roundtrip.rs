@@ -312,17 +312,40 @@ fn reading_is_lenient_about_extras_and_strict_about_identity() {
     assert_eq!(e.to_string(), "at `/CredentialsInfo/Id`: `nine` is not a UUID");
 }
 
+/// EM's error body as EM sends it (captured answers, see the spec's `Error` description):
+/// `Message` and `StatusCode` are attributes, the exception text a child element.
 #[test]
 fn error_bodies_round_trip() {
+    let captured = r#"<?xml version="1.0" encoding="utf-8"?>
+<Error Message="Object reference not set to an instance of an object." StatusCode="500" xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <FirstChanceExceptionMessage>Object reference not set to an instance of an object.</FirstChanceExceptionMessage>
+</Error>"#;
+    let (value, _) = round_trip_xml::<EmError>(captured);
+    assert_eq!(value.message.as_deref(), Some("Object reference not set to an instance of an object."));
+    assert_eq!(value.status_code, Some(500));
+    assert_eq!(value.status, None);
+    assert_eq!(value.stack_trace, None);
+    assert_eq!(
+        value.first_chance_exception_message.as_deref(),
+        Some("Object reference not set to an instance of an object.")
+    );
+
     let page = r#"<?xml version="1.0" encoding="utf-8"?>
-<Error xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<Error Message="Bad request" StatusCode="400" Status="BadRequest" xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
   <FirstChanceExceptionMessage>Element 'Password' is out of order &lt;here&gt;</FirstChanceExceptionMessage>
   <StackTrace />
-  <Message>Bad request</Message>
-  <StatusCode>400</StatusCode>
 </Error>"#;
     let (value, _) = round_trip_xml::<EmError>(page);
-    assert_eq!(value.status_code, Some(400));
+    assert_eq!((value.status_code, value.status.as_deref()), (Some(400), Some("BadRequest")));
     assert_eq!(value.stack_trace.as_deref(), Some(""));
     assert_eq!(value.first_chance_exception_message.as_deref(), Some("Element 'Password' is out of order <here>"));
+}
+
+/// The JSON form EM sends carries every member, the absent ones as null.
+#[test]
+fn captured_json_error_decodes() {
+    let captured = r#"{"FirstChanceExceptionMessage":null,"Message":"Node [root] does not exist.","StackTrace":null,"Status":null,"StatusCode":400}"#;
+    let value: EmError = serde_json::from_str(captured).unwrap();
+    assert_eq!(value.message.as_deref(), Some("Node [root] does not exist."));
+    assert_eq!((value.status_code, value.status, value.stack_trace), (Some(400), None, None));
 }

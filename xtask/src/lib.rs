@@ -2,6 +2,7 @@
 //! and checking that the checked-in files are current. `main.rs` is the command line; tests
 //! call [`codegen`] directly so `cargo test` fails on drift.
 
+pub mod audit;
 pub mod bench_compile;
 pub mod diff;
 pub mod manifest;

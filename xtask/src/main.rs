@@ -18,6 +18,13 @@ const USAGE: &str = "usage:
   cargo xtask spec-diff [--base REV] [--fail-on breaking] [--format markdown|text] [--old PATH --new PATH]
                                   what a change of spec/*.yaml (at REV, default HEAD, vs the working tree)
                                   means on the wire and for the generated client, and the semver bump it needs
+  cargo xtask spec-audit [--against <PATH>] [--spec vbr] [--nav <PATH>]
+                                  list every difference between spec/vbr.yaml and Veeam's published
+                                  OpenAPI document (default: the corpus's vbr/vbr_rest_1.3-rev2.json);
+                                  fails on any not declared in the spec's `x-deviation` maps and on
+                                  stale declarations; prints coverage against the help center's
+                                  navigation list (default: ../shared/seeds/004_*.txt). VBR only:
+                                  Veeam publishes no OpenAPI document for Enterprise Manager
   cargo xtask test                install test tools (Prism, via npm) and run every test (needs the corpus)";
 
 fn main() -> ExitCode {
@@ -30,6 +37,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus(&args[1..]),
         Some("bench-compile") => bench_compile(&args[1..]),
         Some("spec-diff") => spec_diff(&args[1..]),
+        Some("spec-audit") => spec_audit(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -190,6 +198,36 @@ fn spec_diff(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn spec_audit(args: &[String]) -> anyhow::Result<()> {
+    let mut against = None;
+    let mut nav = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--against" => against = Some(std::path::PathBuf::from(value)),
+            "--nav" => nav = Some(std::path::PathBuf::from(value)),
+            "--spec" if value == "vbr" => {}
+            "--spec" => bail!(
+                "--spec {value}: only `vbr` can be audited; Veeam publishes no OpenAPI document for Enterprise Manager"
+            ),
+            other => bail!("unexpected argument `{other}`\n{USAGE}"),
+        }
+    }
+    let root = xtask::workspace_root();
+    let against = against.unwrap_or_else(|| xtask::corpus_dir().join(xtask::audit::DEFAULT_AGAINST));
+    let outcome = xtask::audit::run(&root, "spec/vbr.yaml", &against, nav.as_deref())?;
+    print!("{}", outcome.text);
+    if !outcome.passed {
+        bail!("the spec has undeclared differences or stale declarations (see above)");
+    }
+    Ok(())
+}
+
 fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
     let check = match args {
         [] => false,
@@ -224,6 +262,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     install_prism(&root)?;
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    // Every difference from Veeam's published document is declared, with its reason.
+    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-audit"]))?;
     let mut cmd = cargo_in_root();
     cmd.args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.

@@ -414,39 +414,46 @@ impl crate::runtime::xml::XmlElement for Link {
     }
 }
 
-/// Error returned by EM for failed requests. XML element order: FirstChanceExceptionMessage, StackTrace, Message, StatusCode.
+/// Error returned by EM for a failed request. No EM documentation page shows this body; its shape is taken from what EM sends: `Message`, `StatusCode` and `Status` are XML attributes of the `Error` root element, `FirstChanceExceptionMessage` and `StackTrace` its child elements, in that order (the `ErrorType` of EM's RestAPI.xsd, as bindings generated from it show: elements FirstChanceExceptionMessage and StackTrace, attributes Message, StatusCode and Status). An XML answer captured from EM: `<Error Message="Object reference not set to an instance of an object." StatusCode="500" xmlns="http://www.veeam.com/ent/v1.0"><FirstChanceExceptionMessage>Object reference not set to an instance of an object.</FirstChanceExceptionMessage></Error>`; the same body in JSON carries every member, absent ones as null: `{"FirstChanceExceptionMessage":null,"Message":"Node [root] does not exist.","StackTrace":null,"Status":null,"StatusCode":400}` (both published by Ben Young, benyoung.blog, "New TenantType node in CloudTenant Schema with Veeam Update 4" and "Node \[root\] does not exist - Veeam API with Update 4", 2019).
 ///
 /// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorModel {
-    /// Message of the first exception raised while processing the request.
+    /// Message of the first exception raised while processing the request (an element; null in JSON when absent).
     #[serde(
         rename = "FirstChanceExceptionMessage",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub first_chance_exception_message: ::std::option::Option<::std::string::String>,
-    /// Server-side stack trace, if any.
+    /// Server-side stack trace, if any (an element; null in JSON when absent).
     #[serde(
         rename = "StackTrace",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stack_trace: ::std::option::Option<::std::string::String>,
-    /// Error message.
+    /// Error message (an XML attribute).
     #[serde(
         rename = "Message",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// HTTP status code of the response.
+    /// HTTP status code of the response (an XML attribute).
     #[serde(
         rename = "StatusCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status_code: ::std::option::Option<i32>,
+    /// Status of the failed request, when EM names one (an XML attribute; null in JSON when absent).
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub status: ::std::option::Option<::std::string::String>,
 }
 impl crate::runtime::xml::XmlRoot for ErrorModel {
     const NAME: &'static str = "Error";
@@ -462,6 +469,21 @@ impl crate::runtime::xml::XmlElement for ErrorModel {
         namespace: ::std::option::Option<&str>,
     ) {
         writer.start(name, namespace);
+        if let ::std::option::Option::Some(value) = self.message.as_ref() {
+            writer
+                .attribute("Message", &crate::runtime::xml::XmlText::to_xml_text(value));
+        }
+        if let ::std::option::Option::Some(value) = self.status_code.as_ref() {
+            writer
+                .attribute(
+                    "StatusCode",
+                    &crate::runtime::xml::XmlText::to_xml_text(value),
+                );
+        }
+        if let ::std::option::Option::Some(value) = self.status.as_ref() {
+            writer
+                .attribute("Status", &crate::runtime::xml::XmlText::to_xml_text(value));
+        }
         writer.close_start();
         if let ::std::option::Option::Some(value) = self
             .first_chance_exception_message
@@ -482,22 +504,6 @@ impl crate::runtime::xml::XmlElement for ErrorModel {
                 ::std::option::Option::None,
             );
         }
-        if let ::std::option::Option::Some(value) = self.message.as_ref() {
-            crate::runtime::xml::XmlElement::write_element(
-                value,
-                writer,
-                "Message",
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = self.status_code.as_ref() {
-            crate::runtime::xml::XmlElement::write_element(
-                value,
-                writer,
-                "StatusCode",
-                ::std::option::Option::None,
-            );
-        }
         writer.end(name);
     }
     fn read_element(
@@ -509,8 +515,9 @@ impl crate::runtime::xml::XmlElement for ErrorModel {
                 "FirstChanceExceptionMessage",
             )?,
             stack_trace: crate::runtime::xml::optional_child(element, "StackTrace")?,
-            message: crate::runtime::xml::optional_child(element, "Message")?,
-            status_code: crate::runtime::xml::optional_child(element, "StatusCode")?,
+            message: crate::runtime::xml::optional_attribute(element, "Message")?,
+            status_code: crate::runtime::xml::optional_attribute(element, "StatusCode")?,
+            status: crate::runtime::xml::optional_attribute(element, "Status")?,
         })
     }
 }

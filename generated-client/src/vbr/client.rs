@@ -1042,14 +1042,14 @@ impl Client {
     ///
     /// `GET /api/v1/cloudCredentials/{id}/helperAppliances`
     ///
-    /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/GetAllCredsHelperAppliancesWithFiltering>
-    pub async fn get_all_creds_helper_appliances_with_filtering(
+    /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/GetAllCredsHelperAppliances>
+    pub async fn get_all_creds_helper_appliances(
         &self,
         id: ::uuid::Uuid,
-        params: &super::types::GetAllCredsHelperAppliancesWithFilteringParams,
+        params: &super::types::GetAllCredsHelperAppliancesParams,
     ) -> ::std::result::Result<super::types::CloudHelperApplianceResult, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "GetAllCredsHelperAppliancesWithFiltering",
+            id: "GetAllCredsHelperAppliances",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
             auth: &[crate::runtime::AuthScheme::Bearer],
@@ -1081,16 +1081,16 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_creds_helper_appliances_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
-    pub fn get_all_creds_helper_appliances_with_filtering_stream<'a>(
+    /// Every item of [`Client::get_all_creds_helper_appliances`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    pub fn get_all_creds_helper_appliances_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
-        params: super::types::GetAllCredsHelperAppliancesWithFilteringParams,
+        params: super::types::GetAllCredsHelperAppliancesParams,
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::CloudHelperApplianceModel, Error>,
     > + 'a {
         crate::runtime::paginate(
-            "GetAllCredsHelperAppliancesWithFiltering",
+            "GetAllCredsHelperAppliances",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
             move |offset| {
@@ -1098,7 +1098,7 @@ impl Client {
                 async move {
                     let narrowed = ::std::convert::TryFrom::try_from(offset)
                         .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetAllCredsHelperAppliancesWithFiltering",
+                            operation: "GetAllCredsHelperAppliances",
                             offset,
                             message: ::std::string::String::from(
                                 "the offset does not fit the offset parameter's type",
@@ -1106,7 +1106,7 @@ impl Client {
                         })?;
                     page_params.skip = ::std::option::Option::Some(narrowed);
                     let page = self
-                        .get_all_creds_helper_appliances_with_filtering(id, &page_params)
+                        .get_all_creds_helper_appliances(id, &page_params)
                         .await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
                         offset: page.pagination.skip.map(::std::primitive::i64::from),
@@ -2127,7 +2127,7 @@ impl Client {
     ///
     /// **Available to:** Backup Administrator, Backup Operator, Restore Operator, Backup Viewer. Also available to custom roles that have backup or restore permissions.
     ///
-    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources.
+    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources. Its example date-times carry `Z`: the document's have no UTC offset (e.g. `2024-11-11T12:54:32.649649`), which RFC 3339 requires.
     ///
     /// `GET /api/v1/sessions/{id}/taskSessions`
     ///
@@ -2261,7 +2261,7 @@ impl Client {
     ///
     /// **Available to:** Backup Administrator, Backup Operator, Restore Operator, Backup Viewer. Also available to custom roles that have backup or restore permissions.
     ///
-    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources.
+    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources. Its example date-times carry `Z`: the document's have no UTC offset (e.g. `2024-11-11T12:54:32.649649`), which RFC 3339 requires.
     ///
     /// `GET /api/v1/taskSessions`
     ///
@@ -2385,7 +2385,7 @@ impl Client {
     ///
     /// **Available to:** Backup Administrator, Backup Operator, Restore Operator, Backup Viewer. Also available to custom roles that have backup or restore permissions.
     ///
-    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources.
+    /// Transcribed from Veeam's 1.3-rev2 document: the 1.3-rev0 page of this operation is not in our sources. Its example date-times carry `Z`: the document's have no UTC offset (e.g. `2024-11-11T12:54:32.649649`), which RFC 3339 requires.
     ///
     /// `GET /api/v1/taskSessions/{id}`
     ///

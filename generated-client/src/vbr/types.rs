@@ -1034,11 +1034,12 @@ impl crate::runtime::ParamValue for EAzureComputeCredentialsDeploymentType {
 
 /// Certificate file format.
 ///
-/// The 1.3-rev0 page shows the value `pfx` (as does Veeam's 1.2 document); Veeam's 1.3-rev2 document lists `Pfx` and `Pem`.
+/// The 1.3-rev0 page lists `pfx` and `pem`; Veeam's 1.3-rev2 document spells them `Pfx` and `Pem`.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ECertificateFileFormatType {
     Pfx,
+    Pem,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
 }
@@ -1047,6 +1048,7 @@ impl ECertificateFileFormatType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pfx => "pfx",
+            Self::Pem => "pem",
             Self::UnknownValue(value) => value.as_str(),
         }
     }
@@ -1055,6 +1057,7 @@ impl ::std::convert::From<&str> for ECertificateFileFormatType {
     fn from(value: &str) -> Self {
         match value {
             "pfx" => Self::Pfx,
+            "pem" => Self::Pem,
             other => Self::UnknownValue(::std::string::ToString::to_string(other)),
         }
     }
@@ -4036,7 +4039,6 @@ impl crate::runtime::ParamValue for EKeyManagementServerType {
 pub enum EKMSFiltersOrderColumn {
     Name,
     Type,
-    Description,
     /// A value this client does not know yet; kept as the server sent it.
     UnknownValue(::std::string::String),
 }
@@ -4046,7 +4048,6 @@ impl EKMSFiltersOrderColumn {
         match self {
             Self::Name => "Name",
             Self::Type => "Type",
-            Self::Description => "Description",
             Self::UnknownValue(value) => value.as_str(),
         }
     }
@@ -4056,7 +4057,6 @@ impl ::std::convert::From<&str> for EKMSFiltersOrderColumn {
         match value {
             "Name" => Self::Name,
             "Type" => Self::Type,
-            "Description" => Self::Description,
             other => Self::UnknownValue(::std::string::ToString::to_string(other)),
         }
     }
@@ -4455,9 +4455,9 @@ pub enum ChangeCloudCertificateResponse {
     NoContent,
 }
 
-/// Optional parameters of the `GetAllCredsHelperAppliancesWithFiltering` operation.
+/// Optional parameters of the `GetAllCredsHelperAppliances` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct GetAllCredsHelperAppliancesWithFilteringParams {
+pub struct GetAllCredsHelperAppliancesParams {
     /// Number of helper appliances to skip.
     pub skip: ::std::option::Option<i32>,
     /// Maximum number of helper appliances to return.

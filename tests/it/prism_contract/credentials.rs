@@ -353,17 +353,17 @@ async fn cloud_credentials(client: &vbr::Client, run: &mut Run<'_>) {
 /// Helper appliances of cloud credentials: list (and stream), create, read, delete.
 async fn helper_appliances(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
-    let appliances = GetAllCredsHelperAppliancesWithFilteringParams { skip: Some(0), limit: Some(5) };
+    let appliances = GetAllCredsHelperAppliancesParams { skip: Some(0), limit: Some(5) };
     let azure_account = id();
     run.call(
-        "GetAllCredsHelperAppliancesWithFiltering",
+        "GetAllCredsHelperAppliances",
         "skip and limit",
-        client.get_all_creds_helper_appliances_with_filtering(azure_account, &appliances),
+        client.get_all_creds_helper_appliances(azure_account, &appliances),
     )
     .await;
     let appliance_stream =
-        static_page(client.get_all_creds_helper_appliances_with_filtering_stream(azure_account, appliances.clone()));
-    run.call("GetAllCredsHelperAppliancesWithFiltering", "[stream]", appliance_stream).await;
+        static_page(client.get_all_creds_helper_appliances_stream(azure_account, appliances.clone()));
+    run.call("GetAllCredsHelperAppliances", "[stream]", appliance_stream).await;
     let appliance = CloudHelperApplianceSpec::AzureCompute(AzureLinuxHelperApplianceSpec {
         subscription_id: id(),
         location: Some("westeurope".into()),

@@ -282,7 +282,7 @@ fn property_checks_see_misnamed_and_lost_properties() {
     undeclared_properties(&spec, create.body_schema.as_ref().unwrap(), &body, "body", &mut found);
     assert_eq!(found, ["body.sshPort"]);
 
-    let list = &ops["GetAllCredsHelperAppliancesWithFiltering"];
+    let list = &ops["GetAllCredsHelperAppliances"];
     let (schema, example) = (list.success_schema.as_ref().unwrap(), list.success_example.as_ref().unwrap());
     let mut found = Vec::new();
     dropped_properties(&spec, schema, example, example, "response", &mut found);

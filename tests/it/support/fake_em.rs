@@ -243,20 +243,22 @@ impl Answer {
         Answer { status, body: None, session_header: None }
     }
 
-    /// An EM `Error` body in the asked format.
+    /// An EM `Error` body in the asked format, shaped as EM sends it: `Message` and
+    /// `StatusCode` as attributes in XML; every member, absent ones as null, in JSON.
     fn error(wire: Wire, status: StatusCode, message: &str) -> Answer {
         let code = status.as_u16();
         let body = match wire {
             Wire::Xml => format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Error xmlns=\"{EM_NS}\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" \
-                 xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <FirstChanceExceptionMessage>{m}</FirstChanceExceptionMessage>\n  \
-                 <StackTrace />\n  <Message>{m}</Message>\n  <StatusCode>{code}</StatusCode>\n</Error>",
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Error Message=\"{m}\" StatusCode=\"{code}\" xmlns=\"{EM_NS}\" \
+                 xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  \
+                 <FirstChanceExceptionMessage>{m}</FirstChanceExceptionMessage>\n</Error>",
                 m = escape(message)
             ),
             Wire::Json => serde_json::json!({
-                "FirstChanceExceptionMessage": message,
-                "StackTrace": "",
+                "FirstChanceExceptionMessage": null,
                 "Message": message,
+                "StackTrace": null,
+                "Status": null,
                 "StatusCode": code,
             })
             .to_string(),

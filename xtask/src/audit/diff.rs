@@ -1,0 +1,634 @@
+//! The structural comparison of the curated spec ("ours") with Veeam's published document
+//! ("theirs"): operations matched by method and path, schemas by component name.
+//!
+//! Each difference names the object in our spec where it is declared (its *owner*, never a
+//! `$ref` object, whose siblings OpenAPI 3.0 ignores) and its key in that object's
+//! `x-deviation` map. A `$ref` in our spec declares through its nearest enclosing object, with
+//! the path to it as a prefix: `properties/type/$ref`.
+
+use std::collections::{BTreeSet, HashSet};
+
+use generator::Pointer;
+use serde_json::{Map, Value};
+
+/// The HTTP methods of an OpenAPI 3.0 path item.
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// One difference between the two documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// The object of our spec whose `x-deviation` map declares this difference.
+    pub owner: Pointer,
+    /// The key in that map: the kind (`enum`, `operationId`), a kind and a member name
+    /// (`property isDefaultAppliance`, `response 204`), and a prefix for a `$ref`.
+    pub key: String,
+    /// Where it is in our spec.
+    pub ours: Pointer,
+    /// Where it is in theirs (for a member only one side has: the other side's container).
+    pub theirs: Pointer,
+    /// What differs, for the report.
+    pub detail: String,
+    /// Where the owner is inside its operation or component, for the report: empty for the
+    /// operation or component itself, else its path with parameters named
+    /// (`parameter typeFilter`, `properties/password`).
+    pub within: String,
+}
+
+/// Where differences found under the current node are declared.
+#[derive(Clone)]
+struct Place {
+    owner: Pointer,
+    prefix: String,
+    /// An inline `allOf` member: its `required` names are compared as part of its parent's.
+    required_in_parent: bool,
+}
+
+impl Place {
+    fn at(owner: &Pointer) -> Self {
+        Place { owner: owner.clone(), prefix: String::new(), required_in_parent: false }
+    }
+
+    /// The place for the child `node`, written at `ours` under the relative path `rel`: the
+    /// child itself, unless it is a `$ref` (then this place, with the path as a prefix).
+    fn child(&self, node: &Value, ours: &Pointer, rel: &str) -> Self {
+        if node.get("$ref").is_some() {
+            Place { owner: self.owner.clone(), prefix: format!("{}{rel}/", self.prefix), required_in_parent: false }
+        } else {
+            Place::at(ours)
+        }
+    }
+}
+
+/// Compares every operation and component schema of `ours` with `theirs`.
+pub fn differences(ours: &Value, theirs: &Value, version: &str) -> Vec<Difference> {
+    let mut d = Differ { ours, theirs, version, seen: HashSet::new(), out: Vec::new() };
+    d.operations();
+    d.component_schemas();
+    d.out
+}
+
+struct Differ<'a> {
+    ours: &'a Value,
+    theirs: &'a Value,
+    /// The name of their document's version, as details name it (`1.3-rev2`).
+    version: &'a str,
+    /// Pairs of schemas already compared: Veeam's parent/child `allOf` cycles end here.
+    seen: HashSet<(Pointer, Pointer)>,
+    out: Vec<Difference>,
+}
+
+impl Differ<'_> {
+    fn push(&mut self, place: &Place, kind: &str, ours: &Pointer, theirs: &Pointer, detail: String) {
+        let difference = Difference {
+            within: self.within(&place.owner),
+            owner: place.owner.clone(),
+            key: format!("{}{kind}", place.prefix),
+            ours: ours.clone(),
+            theirs: theirs.clone(),
+            detail,
+        };
+        if !self.out.contains(&difference) {
+            self.out.push(difference);
+        }
+    }
+
+    fn within(&self, owner: &Pointer) -> String {
+        let tokens: Vec<String> =
+            owner.as_str().split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+        let Some(skip) = matches!(tokens.first().map(String::as_str), Some("paths" | "components")).then_some(3) else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        let mut at = Pointer::root();
+        for token in &tokens[..skip.min(tokens.len())] {
+            at = at.join(token);
+        }
+        let mut rest = tokens.iter().skip(skip).peekable();
+        while let Some(token) = rest.next() {
+            at = at.join(token);
+            // A parameter is known by its name, not its place in the list.
+            if token == "parameters" {
+                if let Some(index) = rest.peek().and_then(|i| i.parse::<usize>().ok()) {
+                    let name = self.ours.pointer(at.join(index).as_str()).and_then(|p| p.get("name"));
+                    if let Some(name) = name.and_then(Value::as_str) {
+                        parts.push(format!("parameter {name}"));
+                        at = at.join(index);
+                        rest.next();
+                        continue;
+                    }
+                }
+            }
+            parts.push(token.clone());
+        }
+        parts.join("/")
+    }
+
+    fn operations(&mut self) {
+        let Some(paths) = self.ours.get("paths").and_then(Value::as_object) else { return };
+        for (path, item) in paths {
+            for method in METHODS {
+                if item.get(*method).is_none() {
+                    continue;
+                }
+                let ours = Pointer::root().join("paths").join(path).join(method);
+                self.operation(path, method, &ours);
+            }
+        }
+    }
+
+    fn operation(&mut self, path: &str, method: &str, ours: &Pointer) {
+        let place = Place::at(ours);
+        let op = self.ours.pointer(ours.as_str()).cloned().unwrap_or(Value::Null);
+        let op_id = op.get("operationId").and_then(Value::as_str);
+        let exact = Pointer::root().join("paths").join(path).join(method);
+        let theirs = if self.theirs.pointer(exact.as_str()).is_some() {
+            exact
+        } else if let Some(found) = op_id.and_then(|id| self.find_operation(id)) {
+            let detail = format!(
+                "not at {} {path} in {}; it has {} at {}",
+                method.to_uppercase(),
+                self.version,
+                op_id.unwrap_or_default(),
+                describe_operation(&found)
+            );
+            self.push(&place, "path", ours, &found, detail);
+            found
+        } else {
+            let detail = format!(
+                "{} has no {} {path} and no operation `{}`",
+                self.version,
+                method.to_uppercase(),
+                op_id.unwrap_or_default()
+            );
+            self.push(&place, "missing", ours, &Pointer::root().join("paths"), detail);
+            return;
+        };
+        let Some(their_op) = self.theirs.pointer(theirs.as_str()).cloned() else { return };
+        let their_id = their_op.get("operationId").and_then(Value::as_str);
+        if op_id != their_id {
+            let detail =
+                format!("ours `{}`, {} `{}`", op_id.unwrap_or_default(), self.version, their_id.unwrap_or_default());
+            self.push(&place, "operationId", &ours.join("operationId"), &theirs.join("operationId"), detail);
+        }
+        self.parameters(path, ours, &theirs, &place);
+        self.request_body(ours, &theirs, &place);
+        self.responses(ours, &theirs, &place);
+    }
+
+    /// Their operation with this `operationId`, anywhere.
+    fn find_operation(&self, id: &str) -> Option<Pointer> {
+        let paths = self.theirs.get("paths")?.as_object()?;
+        paths.iter().find_map(|(path, item)| {
+            METHODS
+                .iter()
+                .find(|m| item.get(**m).and_then(|op| op.get("operationId")).and_then(Value::as_str) == Some(id))
+                .map(|m| Pointer::root().join("paths").join(path).join(m))
+        })
+    }
+
+    fn parameters(&mut self, path: &str, ours: &Pointer, theirs: &Pointer, place: &Place) {
+        let our_params = parameters(self.ours, path, ours);
+        let their_params = parameters(self.theirs, path, theirs);
+        for (name, at) in &our_params {
+            if !their_params.iter().any(|(n, _)| n == name) {
+                let detail = format!("only in ours (not in {})", self.version);
+                self.push(place, &format!("parameter {name}"), at, &theirs.join("parameters"), detail);
+            }
+        }
+        for (name, at) in &their_params {
+            if !our_params.iter().any(|(n, _)| n == name) {
+                let detail = format!("only in {}", self.version);
+                self.push(place, &format!("parameter {name}"), &ours.join("parameters"), at, detail);
+            }
+        }
+        for (name, a_at) in &our_params {
+            let Some((_, b_at)) = their_params.iter().find(|(n, _)| n == name) else { continue };
+            let (Some(a), Some(b)) = (self.ours.pointer(a_at.as_str()), self.theirs.pointer(b_at.as_str())) else {
+                continue;
+            };
+            let (a, b) = (a.clone(), b.clone());
+            // A parameter written as a `$ref` was resolved: its component is the owner.
+            let param_place = Place::at(a_at);
+            for key in ["in", "required"] {
+                let (x, y) = (a.get(key).unwrap_or(&Value::Bool(false)), b.get(key).unwrap_or(&Value::Bool(false)));
+                if x != y {
+                    let detail = format!("ours {x}, {} {y}", self.version);
+                    self.push(&param_place, key, &a_at.join(key), &b_at.join(key), detail);
+                }
+            }
+            match (a.get("schema"), b.get("schema")) {
+                (Some(sa), Some(_)) => {
+                    let child = param_place.child(sa, &a_at.join("schema"), "schema");
+                    self.schema(&a_at.join("schema"), &b_at.join("schema"), &child);
+                }
+                (None, None) => {}
+                _ => {
+                    let detail = "a schema on one side only".to_owned();
+                    self.push(&param_place, "schema", &a_at.join("schema"), &b_at.join("schema"), detail);
+                }
+            }
+        }
+    }
+
+    fn request_body(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
+        let a = resolve(self.ours, &ours.join("requestBody"));
+        let b = resolve(self.theirs, &theirs.join("requestBody"));
+        match (a, b) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                let body_place = Place::at(&a);
+                let required = |doc: &Value, at: &Pointer| {
+                    doc.pointer(at.join("required").as_str()).and_then(Value::as_bool).unwrap_or(false)
+                };
+                let (x, y) = (required(self.ours, &a), required(self.theirs, &b));
+                if x != y {
+                    let detail = format!("ours {x}, {} {y}", self.version);
+                    self.push(&body_place, "required", &a.join("required"), &b.join("required"), detail);
+                }
+                self.content(&a, &b, &body_place);
+            }
+            (a, b) => {
+                let detail = match a {
+                    Some(_) => format!("a request body only in ours (not in {})", self.version),
+                    None => format!("a request body only in {}", self.version),
+                };
+                let (a, b) = (a.unwrap_or_else(|| ours.clone()), b.unwrap_or_else(|| theirs.clone()));
+                self.push(place, "requestBody", &a, &b, detail);
+            }
+        }
+    }
+
+    fn responses(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
+        let codes = |doc: &Value, at: &Pointer| -> Vec<String> {
+            doc.pointer(at.join("responses").as_str())
+                .and_then(Value::as_object)
+                .map(|r| r.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (a_codes, b_codes) = (codes(self.ours, ours), codes(self.theirs, theirs));
+        for code in &a_codes {
+            let a_at = ours.join("responses").join(code);
+            if !b_codes.contains(code) {
+                let detail = format!("only in ours; {} has {}", self.version, b_codes.join(", "));
+                self.push(place, &format!("response {code}"), &a_at, &theirs.join("responses"), detail);
+                continue;
+            }
+            let (Some(a), Some(b)) =
+                (resolve(self.ours, &a_at), resolve(self.theirs, &theirs.join("responses").join(code)))
+            else {
+                continue;
+            };
+            self.content(&a, &b, &Place::at(&a));
+        }
+        for code in b_codes.iter().filter(|c| !a_codes.contains(c)) {
+            let detail = format!("only in {}; ours has {}", self.version, a_codes.join(", "));
+            self.push(
+                place,
+                &format!("response {code}"),
+                &ours.join("responses"),
+                &theirs.join("responses").join(code),
+                detail,
+            );
+        }
+    }
+
+    /// The media types of a request body or response, and the schema of each.
+    fn content(&mut self, a: &Pointer, b: &Pointer, place: &Place) {
+        let media = |doc: &Value, at: &Pointer| -> Vec<String> {
+            doc.pointer(at.join("content").as_str())
+                .and_then(Value::as_object)
+                .map(|c| c.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (a_media, b_media) = (media(self.ours, a), media(self.theirs, b));
+        for m in &a_media {
+            let a_at = a.join("content").join(m);
+            if !b_media.contains(m) {
+                let detail = format!("only in ours; {} has {}", self.version, none_if_empty(&b_media));
+                self.push(place, &format!("media {m}"), &a_at, &b.join("content"), detail);
+                continue;
+            }
+            let b_at = b.join("content").join(m);
+            let (sa, sb) =
+                (self.ours.pointer(a_at.join("schema").as_str()), self.theirs.pointer(b_at.join("schema").as_str()));
+            match (sa.cloned(), sb) {
+                (Some(sa), Some(_)) => {
+                    let child = Place::at(&a_at).child(&sa, &a_at.join("schema"), "schema");
+                    self.schema(&a_at.join("schema"), &b_at.join("schema"), &child);
+                }
+                (None, None) => {}
+                _ => self.push(&Place::at(&a_at), "schema", &a_at, &b_at, "a schema on one side only".to_owned()),
+            }
+        }
+        for m in b_media.iter().filter(|m| !a_media.contains(m)) {
+            let detail = format!("only in {}; ours has {}", self.version, none_if_empty(&a_media));
+            self.push(place, &format!("media {m}"), &a.join("content"), &b.join("content").join(m), detail);
+        }
+    }
+
+    fn component_schemas(&mut self) {
+        let Some(schemas) = self.ours.pointer("/components/schemas").and_then(Value::as_object) else { return };
+        for name in schemas.keys() {
+            let at = Pointer::root().join("components").join("schemas").join(name);
+            if self.theirs.pointer(at.as_str()).is_some() {
+                self.schema(&at, &at, &Place::at(&at));
+            } else {
+                let detail = format!("{} has no schema `{name}`", self.version);
+                self.push(&Place::at(&at), "missing", &at, &Pointer::root().join("components").join("schemas"), detail);
+            }
+        }
+    }
+
+    /// Compares two schemas. Two `$ref`s to the same component are equal here (the
+    /// component is compared by name); a `$ref` against an inline schema is compared with
+    /// its target.
+    fn schema(&mut self, a_at: &Pointer, b_at: &Pointer, place: &Place) {
+        if !self.seen.insert((a_at.clone(), b_at.clone())) {
+            return;
+        }
+        let (Some(a), Some(b)) = (self.ours.pointer(a_at.as_str()), self.theirs.pointer(b_at.as_str())) else {
+            return;
+        };
+        let (a_ref, b_ref) = (a.get("$ref").and_then(Value::as_str), b.get("$ref").and_then(Value::as_str));
+        match (a_ref, b_ref) {
+            (Some(x), Some(y)) => {
+                if x != y {
+                    let detail = format!("ours `{x}`, {} `{y}`", self.version);
+                    self.push(place, "$ref", a_at, b_at, detail);
+                }
+            }
+            // Ours names a component where theirs writes the schema inline: the difference is
+            // at this use of the component, so it is declared here.
+            (Some(_), None) => {
+                if let Some(target) = resolve(self.ours, a_at) {
+                    self.schema(&target, b_at, place);
+                }
+            }
+            (None, Some(_)) => {
+                if let Some(target) = resolve(self.theirs, b_at) {
+                    self.schema(a_at, &target, place);
+                }
+            }
+            (None, None) => {
+                let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else { return };
+                let (a, b) = (a.clone(), b.clone());
+                self.inline_schema(a_at, b_at, &a, &b, place);
+            }
+        }
+    }
+
+    fn inline_schema(
+        &mut self,
+        a_at: &Pointer,
+        b_at: &Pointer,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+        place: &Place,
+    ) {
+        let v = self.version;
+        if a.get("type") != b.get("type") {
+            let detail = format!("ours {}, {v} {}", shown(a.get("type")), shown(b.get("type")));
+            self.push(place, "type", &a_at.join("type"), &b_at.join("type"), detail);
+            // Everything else about two different types differs too; one difference says it.
+            return;
+        }
+        let (a_secret, b_secret) = (is_secret(a), is_secret(b));
+        if a_secret != b_secret {
+            let detail = if a_secret {
+                match b.get("format") {
+                    Some(f) => format!("ours marks it secret, {v} does not (format {})", compact(f)),
+                    None => format!("ours marks it secret, {v} does not"),
+                }
+            } else {
+                format!("{v} marks it secret (format: password), ours does not")
+            };
+            self.push(place, "secret", &a_at.join("format"), &b_at.join("format"), detail);
+        }
+        let (a_format, b_format) = (plain_format(a), plain_format(b));
+        if a_format != b_format {
+            let detail = format!("ours {}, {v} {}", shown(a_format), shown(b_format));
+            self.push(place, "format", &a_at.join("format"), &b_at.join("format"), detail);
+        }
+        let nullable = |s: &Map<String, Value>| s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        if nullable(a) != nullable(b) {
+            let detail = format!("ours {}, {v} {}", nullable(a), nullable(b));
+            self.push(place, "nullable", &a_at.join("nullable"), &b_at.join("nullable"), detail);
+        }
+        if let Some(detail) = set_difference(a.get("enum"), b.get("enum"), v) {
+            self.push(place, "enum", &a_at.join("enum"), &b_at.join("enum"), detail);
+        }
+        // `required` may be written on a schema or on the inline members of its `allOf` (the
+        // generator reads it from the member that holds the properties): one set either way.
+        if !place.required_in_parent {
+            let (x, y) = (required(a), required(b));
+            if let Some(detail) = set_difference(Some(&x), Some(&y), v) {
+                self.push(place, "required", &a_at.join("required"), &b_at.join("required"), detail);
+            }
+        }
+        self.properties(a_at, b_at, a, b, place);
+        for key in ["items", "additionalProperties"] {
+            match (a.get(key), b.get(key)) {
+                (Some(x @ Value::Object(_)), Some(Value::Object(_))) => {
+                    let child = place.child(x, &a_at.join(key), key);
+                    self.schema(&a_at.join(key), &b_at.join(key), &child);
+                }
+                (x, y) if x != y => {
+                    let detail = format!("ours {}, {v} {}", shown(x), shown(y));
+                    self.push(place, key, &a_at.join(key), &b_at.join(key), detail);
+                }
+                _ => {}
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            self.composition(key, a_at, b_at, a, b, place);
+        }
+        let discriminator = |s: &Map<String, Value>| s.get("discriminator").cloned().unwrap_or(Value::Null);
+        if discriminator(a) != discriminator(b) {
+            let detail = format!("ours {}, {v} {}", compact(&discriminator(a)), compact(&discriminator(b)));
+            self.push(place, "discriminator", &a_at.join("discriminator"), &b_at.join("discriminator"), detail);
+        }
+    }
+
+    fn properties(
+        &mut self,
+        a_at: &Pointer,
+        b_at: &Pointer,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+        place: &Place,
+    ) {
+        let empty = Map::new();
+        let a_props = a.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let b_props = b.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        for (name, node) in a_props {
+            let at = a_at.join("properties").join(name);
+            if b_props.contains_key(name) {
+                let child = place.child(node, &at, &format!("properties/{name}"));
+                self.schema(&at, &b_at.join("properties").join(name), &child);
+            } else {
+                let detail = format!("only in ours (not in {})", self.version);
+                self.push(place, &format!("property {name}"), &at, &b_at.join("properties"), detail);
+            }
+        }
+        for name in b_props.keys().filter(|n| !a_props.contains_key(*n)) {
+            let detail = format!("only in {}", self.version);
+            self.push(
+                place,
+                &format!("property {name}"),
+                &a_at.join("properties"),
+                &b_at.join("properties").join(name),
+                detail,
+            );
+        }
+    }
+
+    /// `allOf`/`oneOf`/`anyOf`: the set of `$ref`s, and inline members paired in order.
+    fn composition(
+        &mut self,
+        key: &str,
+        a_at: &Pointer,
+        b_at: &Pointer,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+        place: &Place,
+    ) {
+        let members = |s: &Map<String, Value>| s.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let (a_list, b_list) = (members(a), members(b));
+        let refs = |list: &[Value]| -> BTreeSet<String> {
+            list.iter().filter_map(|m| m.get("$ref").and_then(Value::as_str)).map(str::to_owned).collect()
+        };
+        let inline = |list: &[Value]| -> Vec<usize> {
+            list.iter().enumerate().filter(|(_, m)| m.get("$ref").is_none()).map(|(i, _)| i).collect()
+        };
+        let (a_refs, b_refs) = (refs(&a_list), refs(&b_list));
+        let (a_inline, b_inline) = (inline(&a_list), inline(&b_list));
+        if a_refs != b_refs || a_inline.len() != b_inline.len() {
+            let mut parts = Vec::new();
+            let only_a: Vec<&String> = a_refs.difference(&b_refs).collect();
+            let only_b: Vec<&String> = b_refs.difference(&a_refs).collect();
+            if !only_a.is_empty() {
+                parts.push(format!("only in ours: {}", join(&only_a)));
+            }
+            if !only_b.is_empty() {
+                parts.push(format!("only in {}: {}", self.version, join(&only_b)));
+            }
+            if a_inline.len() != b_inline.len() {
+                parts.push(format!("inline members: ours {}, {} {}", a_inline.len(), self.version, b_inline.len()));
+            }
+            self.push(place, key, &a_at.join(key), &b_at.join(key), parts.join("; "));
+            // Members cannot be paired when the lists differ; the difference above says it.
+            return;
+        }
+        for (i, j) in a_inline.iter().zip(&b_inline) {
+            let at = a_at.join(key).join(i);
+            let member = Place { required_in_parent: key == "allOf", ..Place::at(&at) };
+            self.schema(&at, &b_at.join(key).join(j), &member);
+        }
+    }
+}
+
+/// The parameters of an operation and its path item, keyed by name, each resolved through
+/// `$ref` to where it is written.
+fn parameters(doc: &Value, path: &str, op: &Pointer) -> Vec<(String, Pointer)> {
+    let mut out: Vec<(String, Pointer)> = Vec::new();
+    let item = Pointer::root().join("paths").join(path);
+    for list in [item.join("parameters"), op.join("parameters")] {
+        let count = doc.pointer(list.as_str()).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..count {
+            let written = list.join(i);
+            let Some(at) = resolve(doc, &written) else { continue };
+            let Some(name) = doc.pointer(at.as_str()).and_then(|p| p.get("name")).and_then(Value::as_str) else {
+                continue;
+            };
+            // An operation's parameter overrides its path item's.
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = at.clone(),
+                None => out.push((name.to_owned(), at.clone())),
+            }
+        }
+    }
+    out
+}
+
+/// Follows local `$ref`s from `at` to the object they name (at most 32 hops, so a loop of
+/// references ends). `None` when `at` does not exist or a reference does not resolve.
+fn resolve(doc: &Value, at: &Pointer) -> Option<Pointer> {
+    let mut at = at.clone();
+    for _ in 0..32 {
+        let node = doc.pointer(at.as_str())?;
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => at = Pointer::parse(r.strip_prefix('#')?)?,
+            None => return Some(at),
+        }
+    }
+    None
+}
+
+/// The `required` names of a schema and of the inline members of its `allOf`.
+fn required(s: &Map<String, Value>) -> Value {
+    let own = s.get("required").and_then(Value::as_array).into_iter().flatten();
+    let members = s.get("allOf").and_then(Value::as_array).into_iter().flatten().filter(|m| m.get("$ref").is_none());
+    let inherited = members.flat_map(|m| m.get("required").and_then(Value::as_array).into_iter().flatten());
+    Value::Array(own.chain(inherited).cloned().collect())
+}
+
+fn is_secret(s: &Map<String, Value>) -> bool {
+    s.get("format").and_then(Value::as_str) == Some("password") || s.get("x-secret") == Some(&Value::Bool(true))
+}
+
+/// The format, except `password` (a secret marker, compared as such).
+fn plain_format(s: &Map<String, Value>) -> Option<&Value> {
+    s.get("format").filter(|f| f.as_str() != Some("password"))
+}
+
+/// What two lists (enum values, required names) have that the other has not, or `None` if
+/// they hold the same members (in any order).
+fn set_difference(a: Option<&Value>, b: Option<&Value>, version: &str) -> Option<String> {
+    let members = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array).map(|l| l.iter().map(compact).collect()).unwrap_or_default()
+    };
+    let (a, b) = (members(a), members(b));
+    let only_a: Vec<&String> = a.iter().filter(|x| !b.contains(x)).collect();
+    let only_b: Vec<&String> = b.iter().filter(|x| !a.contains(x)).collect();
+    if only_a.is_empty() && only_b.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !only_a.is_empty() {
+        parts.push(format!("only in ours: {}", join(&only_a)));
+    }
+    if !only_b.is_empty() {
+        parts.push(format!("only in {version}: {}", join(&only_b)));
+    }
+    Some(parts.join("; "))
+}
+
+fn describe_operation(at: &Pointer) -> String {
+    let method = at.last().unwrap_or_default().to_uppercase();
+    let path = at.parent().and_then(|p| p.last()).unwrap_or_default();
+    format!("{method} {path}")
+}
+
+fn join(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn none_if_empty(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn shown(v: Option<&Value>) -> String {
+    v.map_or_else(|| "(none)".to_owned(), compact)
+}
+
+/// A value on one line: strings bare, everything else as JSON.
+fn compact(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
