@@ -151,6 +151,21 @@ fn decode_entities(s: &str) -> String {
     out
 }
 
+/// The index of the `)` that ends a Markdown link to a URL at the start of `chars`
+/// (`[text](https://…)`, the text without brackets, the URL without spaces or parentheses).
+fn url_link_end(chars: &[char]) -> Option<usize> {
+    let close = chars.iter().position(|c| *c == ']')?;
+    if chars[1..close].iter().any(|c| matches!(c, '[' | '`')) || chars.get(close + 1) != Some(&'(') {
+        return None;
+    }
+    let target: String = chars[close + 2..].iter().take(8).collect();
+    if !(target.starts_with("http://") || target.starts_with("https://")) {
+        return None;
+    }
+    let len = chars[close + 2..].iter().position(|c| *c == ')' || c.is_whitespace() || *c == '(')?;
+    (chars[close + 2 + len] == ')').then_some(close + 2 + len)
+}
+
 /// Escapes what rustdoc would misread: `[x]` (intra-doc links), bare URLs, and `<tag>`-like
 /// text (unclosed HTML warnings).
 fn escape_markdown(line: &str) -> String {
@@ -171,6 +186,14 @@ fn escape_markdown(line: &str) -> String {
             i += 1;
             continue;
         }
+        // A Markdown link to a URL, `[text](https://…)`, is kept as written: rustdoc renders it.
+        if c == '[' {
+            if let Some(end) = url_link_end(&chars[i..]) {
+                out.extend(&chars[i..=i + end]);
+                i += end + 1;
+                continue;
+            }
+        }
         let rest: String = chars[i..].iter().take(8).collect();
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let prev = out.chars().last();
@@ -179,7 +202,7 @@ fn escape_markdown(line: &str) -> String {
                 .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '>' | '"' | '\'' | ']'))
                 .collect();
             let url = url.trim_end_matches(['.', ',', ';', ':']).to_owned();
-            if prev == Some('(') || prev == Some('<') {
+            if prev == Some('<') {
                 out.push_str(&url);
             } else {
                 out.push('<');
@@ -219,6 +242,13 @@ mod tests {
     fn escapes_links_and_wraps_urls() {
         assert_eq!(doc_lines("see [RFC] at https://example.com/x."), vec!["see \\[RFC\\] at <https://example.com/x>."]);
         assert_eq!(doc_lines("Format: `Bearer <access token>`"), vec!["Format: `Bearer <access token>`"]);
+        // A Markdown link to a URL stays a link; a URL in parentheses becomes one.
+        assert_eq!(
+            doc_lines("see [the docs](https://example.com/a#b)."),
+            vec!["see [the docs](https://example.com/a#b)."]
+        );
+        assert_eq!(doc_lines("see [x] (https://example.com/a)"), vec!["see \\[x\\] (<https://example.com/a>)"]);
+        assert_eq!(doc_lines("[a](b) and [c](https://e.com/x y)"), vec!["\\[a\\](b) and \\[c\\](<https://e.com/x> y)"]);
         assert_eq!(doc_lines("a <access token> b"), vec!["a \\<access token\\> b"]);
     }
 

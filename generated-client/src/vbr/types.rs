@@ -1561,7 +1561,7 @@ pub struct AzureComputeCloudCredentialsSubscriptionModel {
 pub struct AzureComputeCloudCredentialsSubscriptionInfo {
     /// ID that Veeam Backup & Replication assigned to the Microsoft Azure subscription.
     pub id: ::uuid::Uuid,
-    /// Original Microsoft Azure subscription ID. For more information, see \[Microsoft documentation\](https://learn.microsoft.com/en-us/azure/azure-portal/get-subscription-tenant-id#find-your-azure-subscription).
+    /// Original Microsoft Azure subscription ID. For more information, see [Microsoft documentation](https://learn.microsoft.com/en-us/azure/azure-portal/get-subscription-tenant-id#find-your-azure-subscription).
     #[serde(rename = "azureSubscriptionId")]
     pub azure_subscription_id: ::std::string::String,
     /// Microsoft Azure subscription name.
