@@ -291,12 +291,9 @@ fn wrapped_string(s: &str, indent: usize, start: usize, width: usize) -> Result<
     if !too_long {
         return Ok(plain);
     }
-    for candidate in [folded(s, indent + 2, width), Some(wrapped_double_quoted(s, indent, start, width))] {
-        if let Some(text) = candidate {
-            if reads_back(&text, indent, s) {
-                return Ok(text);
-            }
-        }
+    let candidates = [folded(s, indent + 2, width), Some(wrapped_double_quoted(s, indent, start, width))];
+    if let Some(text) = candidates.into_iter().flatten().find(|text| reads_back(text, indent, s)) {
+        return Ok(text);
     }
     Ok(plain)
 }

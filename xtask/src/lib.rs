@@ -3,6 +3,7 @@
 //! call [`codegen`] directly so `cargo test` fails on drift.
 
 pub mod bench_compile;
+pub mod lint;
 pub mod manifest;
 pub mod split;
 pub mod standalone;
