@@ -336,8 +336,9 @@ fn folded(s: &str, content: usize, width: usize) -> Option<String> {
             out.push('\n');
         }
         breaks = 0;
-        for (i, piece) in
-            break_at_spaces(line, width.saturating_sub(content), width.saturating_sub(content)).into_iter().enumerate()
+        for (i, piece) in break_at_spaces(line, width.saturating_sub(content), width.saturating_sub(content), true)
+            .into_iter()
+            .enumerate()
         {
             if i > 0 {
                 out.push('\n');
@@ -351,14 +352,16 @@ fn folded(s: &str, content: usize, width: usize) -> Option<String> {
 
 /// Splits `line` at single spaces (a space between two other characters) into pieces of at
 /// most `first` characters for the first piece and `rest` after it; the spaces broken at are
-/// dropped. A word longer than the limit is a piece of its own.
-fn break_at_spaces(line: &str, first: usize, rest: usize) -> Vec<&str> {
+/// dropped. With `after_spaces`, the last space of a run breaks too, and the run's other spaces
+/// end the piece (a folded scalar keeps them; a double-quoted one would strip them). A word
+/// longer than the limit is a piece of its own.
+fn break_at_spaces(line: &str, first: usize, rest: usize, after_spaces: bool) -> Vec<&str> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let breakable = |i: usize| {
         chars[i].1 == ' '
             && i > 0
             && i + 1 < chars.len()
-            && !chars[i - 1].1.is_whitespace()
+            && (after_spaces || !chars[i - 1].1.is_whitespace())
             && !chars[i + 1].1.is_whitespace()
     };
     let mut pieces = Vec::new();
@@ -384,12 +387,22 @@ fn break_at_spaces(line: &str, first: usize, rest: usize) -> Vec<&str> {
 /// one space), continuation lines at `indent + 2`.
 fn wrapped_double_quoted(s: &str, indent: usize, start: usize, width: usize) -> String {
     let quoted = double_quoted(s);
-    let inner = &quoted[1..quoted.len() - 1];
-    // Escapes contain no spaces, so breaking the escaped text at single spaces breaks the
-    // string at single spaces.
+    // A space after a space is escaped (`\x20`), so every run of spaces starts with a single
+    // raw space that can be broken at; escapes contain no spaces, so a break never splits one.
+    let mut inner = String::with_capacity(quoted.len());
+    let mut prev = '"';
+    for c in quoted[1..quoted.len() - 1].chars() {
+        if c == ' ' && prev == ' ' {
+            inner.push_str("\\x20");
+        } else {
+            inner.push(c);
+        }
+        prev = c;
+    }
+    let inner = inner.as_str();
     let first = width.saturating_sub(start + 1);
     let rest = width.saturating_sub(indent + 2);
-    let pieces = break_at_spaces(inner, first, rest.saturating_sub(1));
+    let pieces = break_at_spaces(inner, first, rest.saturating_sub(1), false);
     let mut out = String::from("\"");
     for (i, piece) in pieces.iter().enumerate() {
         if i > 0 {
@@ -635,6 +648,8 @@ mod tests {
             format!("{long}\ttab \"quoted\" \\ back\u{7}"),
             format!("{long}\n"),
             "y".repeat(150),
+            // Not foldable (a line starts with a space), with runs of spaces to break at.
+            format!("{long}\n\n * the  [x]({})  returned   {long} ", "u".repeat(90)),
         ] {
             let doc = json!({"description": s});
             let y = canonical_yaml(&doc).unwrap();
@@ -645,7 +660,7 @@ mod tests {
         }
         // Leading spaces would make a folded line "more indented", which does not fold.
         let y = canonical_yaml(&json!({"description": format!("  {long}")})).unwrap();
-        assert!(y.starts_with("description: \"  x x"), "{y}");
+        assert!(y.starts_with("description: \" \\x20x x"), "{y}");
         assert!(canonical_yaml(&json!({"description": format!("{long}  two")}))
             .unwrap()
             .starts_with("description: >-"));

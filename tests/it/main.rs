@@ -30,5 +30,6 @@ mod secrets_debug;
 mod snapshots;
 mod soak;
 mod spec_checks;
+mod spec_lint;
 mod vbr_e2e;
 mod webhooks;

@@ -265,6 +265,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     install_prism(&root)?;
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    // The curated specs against the reviewers' rules (spec/lint.yaml), before the long tests.
+    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-lint"]))?;
     let mut cmd = cargo_in_root();
     cmd.args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.

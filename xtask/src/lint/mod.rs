@@ -222,6 +222,24 @@ pub fn lint_text(
     out
 }
 
+/// Only the rules about how YAML text is written (`description-wrapped`, `timestamp-quoted`),
+/// which need no loading: for checking a writer's output.
+pub fn lint_yaml_text(label: &str, text: &str, width: usize) -> Result<Vec<Finding>, String> {
+    let scan = text::scan(text, width)?;
+    Ok(scan
+        .findings
+        .into_iter()
+        .map(|r| Finding {
+            file: label.to_owned(),
+            line: scan.lines.get(&r.pointer).copied(),
+            pointer: r.pointer,
+            rule: r.rule,
+            level: Level::Error,
+            message: r.message,
+        })
+        .collect())
+}
+
 fn syntax(label: &str, line: Option<usize>, pointer: &Pointer, message: String) -> Finding {
     Finding { file: label.to_owned(), line, pointer: pointer.clone(), rule: "syntax", level: Level::Error, message }
 }

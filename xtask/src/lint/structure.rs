@@ -296,3 +296,70 @@ fn unused(raw_doc: &Value, out: &mut Vec<Raw>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_names_both_ways() {
+        let string = json!({"type": "string"});
+        for name in [
+            "password",
+            "rootPassword",
+            "new_password",
+            "passphrase",
+            "clientSecret",
+            "secret",
+            "accessToken",
+            "refresh_token",
+            "token",
+            "apiKey",
+            "API_KEY",
+            "x-api-key",
+            "privateKey",
+            "secretKey",
+            "accessKey",
+            "newSecretKey",
+        ] {
+            assert!(unmarked_secret(name, &string).is_some(), "{name} should be a secret");
+        }
+        for name in [
+            "keyId",
+            "keyType",
+            "keys",
+            "key",
+            "publicKey",
+            "primaryKey",
+            "sortKey",
+            "tokenUrl",
+            "tokenType",
+            "passwordHint",
+            "passwordLastChanged",
+            "nextPageToken",
+            "continuation_token",
+            "secretName",
+            "certificateThumbprint",
+            "certificate",
+        ] {
+            assert!(unmarked_secret(name, &string).is_none(), "{name} should not be a secret");
+        }
+        // Certificate content is a secret (a PFX holds the private key); a marked secret or a
+        // non-string is not reported.
+        assert!(unmarked_secret("certificate", &json!({"type": "string", "format": "byte"})).is_some());
+        assert!(unmarked_secret("pfx", &json!({"type": "string", "contentEncoding": "base64"})).is_some());
+        assert!(unmarked_secret("password", &json!({"type": "string", "format": "password"})).is_none());
+        assert!(unmarked_secret("password", &json!({"type": "string", "x-secret": true})).is_none());
+        assert!(unmarked_secret("password", &json!({"$ref": "#/components/schemas/P"})).is_none());
+        assert!(unmarked_secret("token", &json!({"type": "object"})).is_none());
+    }
+
+    #[test]
+    fn words_split_every_naming_style() {
+        assert_eq!(words("privateKeyPEM"), ["private", "key", "pem"]);
+        assert_eq!(words("PEMFile"), ["pem", "file"]);
+        assert_eq!(words("x-api-key"), ["x", "api", "key"]);
+        assert_eq!(words("API_KEY2"), ["api", "key2"]);
+    }
+}
