@@ -167,3 +167,29 @@ fn canonical_yaml_round_trips_every_real_world_document() {
     }
     assert!(count >= 50, "only {count} documents in {}", Path::new(&dir).display());
 }
+
+#[test]
+fn a_3_1_json_document_is_json_schema_and_has_no_text_rules() {
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1", "description": "word ".repeat(40)},
+        "paths": {"/a": {"get": {
+            "operationId": "getA",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/A"}
+            }}}}
+        }}},
+        "components": {"schemas": {"A": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "examples": [null, "2024-01-01T00:00:00Z", "yesterday"]
+        }}}
+    });
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let mut read = |_: &str| Err("no other files".to_owned());
+    let found: Vec<(String, String)> = lint::lint_text("a.json", "a.json", &text, &mut read, &Config::default())
+        .into_iter()
+        .map(|f| (f.rule.to_owned(), f.pointer.to_string()))
+        .collect();
+    assert_eq!(found, vec![("example-valid".to_owned(), "#/components/schemas/A/examples/2".to_owned())]);
+}
