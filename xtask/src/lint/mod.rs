@@ -180,11 +180,22 @@ pub fn lint_text(
     };
     let is_yaml = !label.ends_with(".json");
     let scan = if is_yaml { text::scan(text, config.width) } else { Ok(text::Scan::default()) };
-    let scan = match scan {
-        Ok(scan) => scan,
-        Err(message) => return vec![syntax(label, None, &Pointer::root(), message)],
+    // The document parsed, so a second parser's complaint only means the text rules cannot
+    // run; the other rules still do.
+    let (scan, mut found) = match scan {
+        Ok(mut scan) => {
+            let found = std::mem::take(&mut scan.findings);
+            (scan, found)
+        }
+        Err(message) => (
+            text::Scan::default(),
+            vec![raw(
+                "description-wrapped",
+                &Pointer::root(),
+                format!("the text rules cannot read the file: {message}"),
+            )],
+        ),
     };
-    let mut found = scan.findings;
     // The loader bundles the files a split document refers to and checks the version; its
     // errors are unresolvable references.
     let mut own = |p: &str| if p == name { Ok(text.to_owned()) } else { read(p) };
