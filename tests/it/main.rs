@@ -30,6 +30,7 @@ mod secrets_debug;
 mod snapshots;
 mod soak;
 mod spec_checks;
+mod spec_lint;
 mod vbr_e2e;
 mod wait;
 mod webhooks;

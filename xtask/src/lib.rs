@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod bench_compile;
 pub mod diff;
+pub mod lint;
 pub mod manifest;
 pub mod split;
 pub mod standalone;

@@ -8,6 +8,9 @@ use anyhow::{bail, Context};
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]   regenerate generated-client/ from spec/ (--check: change nothing, report stale files)
   cargo xtask spec-fmt [--check]  rewrite spec/*.yaml in canonical key order (--check: report, change nothing)
+  cargo xtask spec-lint [PATH...] [--config FILE] [--deny RULE] [--warn RULE] [--allow RULE] [--width N]
+                                  lint OpenAPI documents (default: the curated specs with spec/lint.yaml);
+                                  fails if any finding is an error
   cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
                                   any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
   cargo xtask corpus [--no-check] generate (and cargo check) every document in the corpus
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("spec-fmt") => spec_fmt(&args[1..]),
+        Some("spec-lint") => spec_lint(&args[1..]),
         Some("generate") => generate(&args[1..]),
         Some("corpus") => corpus(&args[1..]),
         Some("bench-compile") => bench_compile(&args[1..]),
@@ -244,6 +248,57 @@ fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn spec_lint(args: &[String]) -> anyhow::Result<()> {
+    use xtask::lint::{self, Level};
+    let root = xtask::workspace_root();
+    let (mut paths, mut config_file, mut overrides, mut width) = (Vec::new(), None, Vec::new(), None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--config" => config_file = Some(value()?.clone()),
+            "--deny" => overrides.push((value()?.clone(), Level::Error)),
+            "--warn" => overrides.push((value()?.clone(), Level::Warning)),
+            "--allow" => overrides.push((value()?.clone(), Level::Off)),
+            "--width" => width = Some(value()?.parse::<usize>().with_context(|| format!("{a}: not a number"))?),
+            flag if flag.starts_with("--") => bail!("unexpected argument `{flag}`\n{USAGE}"),
+            path => paths.push(path.to_owned()),
+        }
+    }
+    let mut config = match (&config_file, paths.is_empty()) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            lint::Config::from_yaml(file, &text)?
+        }
+        (None, true) => lint::curated_config(&root)?,
+        (None, false) => lint::Config::default(),
+    };
+    for (rule, level) in overrides {
+        config.set(&rule, level)?;
+    }
+    if let Some(width) = width {
+        config.width = width;
+    }
+    let files: Vec<(std::path::PathBuf, String)> = if paths.is_empty() {
+        xtask::spec_files().into_iter().map(|s| (root.join(s), s.to_owned())).collect()
+    } else {
+        paths.iter().map(|p| (std::path::PathBuf::from(p), p.clone())).collect()
+    };
+    let mut findings = Vec::new();
+    for (path, label) in &files {
+        findings.extend(lint::lint_file(path, label, &config));
+    }
+    for f in &findings {
+        println!("{f}");
+    }
+    let (errors, warnings) = lint::summary(&findings);
+    println!("spec-lint: {} file(s), {errors} error(s), {warnings} warning(s)", files.len());
+    if errors > 0 {
+        bail!("spec-lint found {errors} error(s)");
+    }
+    Ok(())
+}
+
 /// Installs what the tests need and runs them all. Extra arguments go to `cargo test`.
 fn test(args: &[String]) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
@@ -264,6 +319,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
     // Every difference from Veeam's published document is declared, with its reason.
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-audit"]))?;
+    // The curated specs against the reviewers' rules (spec/lint.yaml), before the long tests.
+    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-lint"]))?;
     let mut cmd = cargo_in_root();
     cmd.args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.

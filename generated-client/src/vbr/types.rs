@@ -1201,7 +1201,7 @@ pub struct AmazonCloudCredentialsModel {
     pub unique_id: ::std::option::Option<::std::string::String>,
     /// ID of the access key.
     #[serde(rename = "accessKey")]
-    pub access_key: ::std::string::String,
+    pub access_key: crate::runtime::Secret,
 }
 
 /// Microsoft Azure Blob credentials.
@@ -1284,7 +1284,7 @@ pub struct GoogleCloudCredentialsModel {
     pub unique_id: ::std::option::Option<::std::string::String>,
     /// Access ID of a Google HMAC key.
     #[serde(rename = "accessKey")]
-    pub access_key: ::std::string::String,
+    pub access_key: crate::runtime::Secret,
 }
 
 /// Credentials for Google Cloud service account.
@@ -1427,7 +1427,7 @@ pub struct AmazonCloudCredentialsSpec {
     pub unique_id: ::std::option::Option<::std::string::String>,
     /// ID of the access key.
     #[serde(rename = "accessKey")]
-    pub access_key: ::std::string::String,
+    pub access_key: crate::runtime::Secret,
     /// Secret key.
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
@@ -1503,7 +1503,7 @@ pub struct GoogleCloudCredentialsSpec {
     pub unique_id: ::std::option::Option<::std::string::String>,
     /// Access ID of a Google HMAC key.
     #[serde(rename = "accessKey")]
-    pub access_key: ::std::string::String,
+    pub access_key: crate::runtime::Secret,
     /// Secret linked to the access ID.
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
