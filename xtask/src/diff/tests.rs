@@ -469,3 +469,15 @@ fn dropping_the_long_running_markers_removes_the_wait() {
     assert_eq!(create_entry.items, ["`vbr::types::SessionModel::wait` removed (method)"]);
     assert_eq!(r.bump(), Bump::Major);
 }
+
+/// Marking a string secret changes nothing on the wire but the Rust type (`String` →
+/// `Secret`), so it is a Rust break only.
+#[test]
+fn a_string_marked_secret_is_a_rust_break_only() {
+    let key = "/components/schemas/AzureComputeCloudCredentialsSubscriptionSpec/properties/tenantId";
+    let r = edited(|v| at(v, key)["format"] = json!("password"));
+    let [(what, wire, rust)] = <[_; 1]>::try_from(classes(&r)).expect("one change");
+    assert!(what.ends_with("type `string` → `string/password`"), "{what}");
+    assert_eq!((wire, rust), (Wire::None, RustImpact::Breaking));
+    assert!(items(&r).iter().any(|i| i.contains("tenant_id`: `String` → `runtime::Secret`")), "{:?}", items(&r));
+}

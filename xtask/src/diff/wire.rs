@@ -627,7 +627,12 @@ impl Differ<'_> {
         }
         if o.get("type") != n.get("type") || o.get("format") != n.get("format") {
             let what = format!("type `{}` → `{}`", type_word(o), type_word(n));
-            self.push(site, what, dir.pick(Wire::Breaking, Wire::Breaking), anchors());
+            // `format: password` only marks a string as secret: the same text travels.
+            let password = |v: &Value| v.get("format").and_then(Value::as_str) == Some("password");
+            let plain = |v: &Value| v.get("format").is_none() || password(v);
+            let marked_only = o.get("type") == n.get("type") && plain(o) && plain(n) && password(o) != password(n);
+            let wire = if marked_only { Wire::None } else { dir.pick(Wire::Breaking, Wire::Breaking) };
+            self.push(site, what, wire, anchors());
         }
         let nullable = |v: &Value| v.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         match (nullable(o), nullable(n)) {
