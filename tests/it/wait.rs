@@ -242,12 +242,13 @@ async fn progress_out_of_range_is_clamped() {
     let client = logged_in(&server).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    start(&client)
+    let done = start(&client)
         .await
         .wait(&client)
         .poll_interval(FAST, FAST)
         .on_progress(move |p| log.lock().unwrap().push(p.percent))
         .await
         .unwrap();
+    assert!(matches!(done, Done::Success(_)), "{done:?}");
     assert_eq!(*seen.lock().unwrap(), [Some(100), Some(0), Some(100)]);
 }
