@@ -1,6 +1,7 @@
 //! Lowering: a loaded [`Document`] → the owned [`Api`] IR. Names are decided here (through
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
+mod mock;
 mod node;
 mod operation;
 mod recursion;

@@ -1,0 +1,160 @@
+//! What the generated mock server (cargo feature `mock`) needs per operation: the names of
+//! its request struct, reply enum and registration method, how bodies are read and written,
+//! every declared answer, and the success example answered when no handler is registered.
+
+use serde_json::Value;
+
+use super::Lowerer;
+use crate::ir::{Content, Media, MockBody, MockBodyKind, MockExample, MockOp, MockReply, Operation, Ty, TypeKind};
+use crate::naming::{camel_ident, unraw, Scope};
+
+/// The mock module's own naming scopes: its types and the server's methods.
+pub(crate) struct MockNames {
+    types: Scope,
+    methods: Scope,
+}
+
+impl Default for MockNames {
+    fn default() -> Self {
+        // The mock module defines `MockServer` and `API`; the server's own methods are
+        // `start`, `url`, `requests`, `calls` (and those of the runtime server it derefs to).
+        MockNames {
+            types: Scope::with_reserved(&["MockServer", "API"]),
+            methods: Scope::with_reserved(&["start", "url", "requests", "calls", "server", "deref"]),
+        }
+    }
+}
+
+impl MockNames {
+    /// Claims the mock items of an operation whose method name is decided.
+    pub(crate) fn name(&mut self, op: &mut Operation) {
+        let stem = camel_ident(unraw(&op.method_name));
+        op.mock.request = self.types.claim(&format!("{stem}Request")).0;
+        op.mock.reply = self.types.claim(&format!("{stem}Reply")).0;
+        op.mock.on = self.methods.claim(&format!("on_{}", unraw(&op.method_name))).0;
+    }
+}
+
+impl Lowerer<'_> {
+    /// The mock's view of an operation: its body, one reply variant per declared response
+    /// (`declared` holds each response code with its lowered form) and its success example.
+    pub(crate) fn mock_op(
+        &self,
+        op: &Operation,
+        declared: Vec<(String, crate::ir::Response)>,
+        raw: &serde_json::Map<String, Value>,
+    ) -> MockOp {
+        let body = op.body.as_ref().map(|b| self.mock_body(b.required, &b.contents));
+        let mut variants = Scope::default();
+        let mut replies = Vec::new();
+        // Successes first, then errors, then `default` and ranges.
+        let rank = |code: &str| match code.parse::<u16>() {
+            Ok(s) if (200..300).contains(&s) => (0, s),
+            Ok(s) => (1, s),
+            Err(_) if code.eq_ignore_ascii_case("2XX") => (0, 299),
+            Err(_) => (2, 0),
+        };
+        let mut declared = declared;
+        declared.sort_by_key(|(code, _)| rank(code));
+        for (code, r) in &declared {
+            let status = code.parse::<u16>().ok();
+            let want = match (status, code.to_ascii_uppercase().as_str()) {
+                (Some(s), _) => status_name(s),
+                (None, "2XX") => "Success".to_owned(),
+                (None, "4XX") => "ClientError".to_owned(),
+                (None, "5XX") => "ServerError".to_owned(),
+                _ => "Default".to_owned(),
+            };
+            let variant = variants.claim(&want).0;
+            let body = (!r.contents.is_empty()).then(|| self.mock_body(true, &r.contents));
+            replies.push(MockReply { variant, status, body });
+        }
+        MockOp { body, replies, example: example(raw, &declared), ..op.mock.clone() }
+    }
+
+    /// How the mock reads or writes a body in these media types, as the client does.
+    fn mock_body(&self, required: bool, contents: &[Content]) -> MockBody {
+        let mimes = contents.iter().map(|c| c.mime.clone()).collect();
+        let first = &contents[0];
+        let resolved = crate::ir::resolve_alias(&self.types, &first.ty);
+        let (kind, ty) = match resolved {
+            Ty::Bytes => (MockBodyKind::Bytes, Ty::Bytes),
+            // A multipart form holds streams: the mock keeps the body as it came.
+            Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Form(_)) => (MockBodyKind::Bytes, Ty::Bytes),
+            Ty::String if first.media == Media::Text => (MockBodyKind::Text, Ty::String),
+            _ => (MockBodyKind::Serde(contents.iter().find_map(|c| c.xml.clone())), first.ty.clone()),
+        };
+        MockBody { required, mimes, kind, ty }
+    }
+}
+
+/// A variant name for a status: its reason phrase where HTTP names one.
+fn status_name(status: u16) -> String {
+    let name = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritative",
+        204 => "NoContent",
+        206 => "PartialContent",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "UnprocessableEntity",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        501 => "NotImplemented",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        s => return format!("Status{s}"),
+    };
+    name.to_owned()
+}
+
+/// The first success response with an example, in its media types: a media type's
+/// `example`, else the first of its `examples` with a `value`. JSON examples are written as
+/// JSON; a string example of a non-JSON media type (XML, text) is its text.
+fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir::Response)]) -> Option<MockExample> {
+    let responses = raw.get("responses")?.as_object()?;
+    for (code, r) in declared {
+        let Some(status) = r.status.filter(|s| (200..300).contains(s)) else { continue };
+        let Some(content) = responses.get(code).and_then(|v| v.get("content")).and_then(Value::as_object) else {
+            // A `$ref` to a shared response, or no body: an answer without a body is its own example.
+            if r.contents.is_empty() && responses.get(code).is_some_and(|v| v.get("$ref").is_none()) {
+                return Some(MockExample { status, bodies: Vec::new() });
+            }
+            continue;
+        };
+        let mut bodies = Vec::new();
+        for c in &r.contents {
+            let Some(media) = content.get(&c.mime) else { continue };
+            let value = media.get("example").or_else(|| {
+                media
+                    .get("examples")?
+                    .as_object()?
+                    .values()
+                    .find_map(|e| e.get("value").filter(|_| e.get("$ref").is_none()))
+            });
+            let Some(value) = value else { continue };
+            let text = match (c.media, value) {
+                (Media::Json, v) => v.to_string(),
+                (_, Value::String(s)) => s.clone(),
+                (_, v) => v.to_string(),
+            };
+            bodies.push((c.mime.clone(), text));
+        }
+        if !bodies.is_empty() {
+            return Some(MockExample { status, bodies });
+        }
+    }
+    None
+}
