@@ -5,12 +5,13 @@
 
 /// An in-process mock of the Veeam Backup & Replication REST API: answers the client on loopback.
 ///
-/// Start it with [`MockServer::start`], point the client at [`url`](#rt::mock::Server::url),
-/// and answer operations with the typed `on_…` methods. Operations without a handler
+/// Start it with [`MockServer::start`], build the client with its `url()`, and
+/// answer operations with the typed `on_…` methods. Operations without a handler
 /// answer with the spec's success example, or `501 Not Implemented` naming the
-/// operation. Every request is recorded ([`requests`](#rt::mock::Server::requests));
-/// one that breaks the spec is answered `400` with the reason. Auth follows the spec's
-/// security schemes; the controls are the runtime server's, reached through `Deref`.
+/// operation. Every request is recorded (`requests()`, `calls(id)`); one that breaks
+/// the spec is answered `400` with the reason. Auth follows the spec's security
+/// schemes; the controls (`expire_tokens()`, `accept_login(..)`, …) are the runtime
+/// server's, reached through `Deref`.
 #[derive(Clone, Debug)]
 pub struct MockServer {
     server: crate::runtime::mock::Server,

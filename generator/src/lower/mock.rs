@@ -128,7 +128,8 @@ fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir:
     for (code, r) in declared {
         let Some(status) = r.status.filter(|s| (200..300).contains(s)) else { continue };
         let Some(content) = responses.get(code).and_then(|v| v.get("content")).and_then(Value::as_object) else {
-            // A `$ref` to a shared response, or no body: an answer without a body is its own example.
+            // An answer without a body: its status alone (the server answers it only for a
+            // logon or a logout, which need no handler to do their part).
             if r.contents.is_empty() && responses.get(code).is_some_and(|v| v.get("$ref").is_none()) {
                 return Some(MockExample { status, bodies: Vec::new() });
             }
@@ -157,4 +158,21 @@ fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir:
         }
     }
     None
+}
+
+/// A mock answer is written as XML only where its type has XML impls: error bodies are not
+/// XML-reachable unless they are the API's error type, and are then answered in JSON.
+pub(crate) fn without_unwritable_xml(api: &mut crate::ir::Api) {
+    let xml_types = &api.xml.types;
+    for op in &mut api.operations {
+        for body in op.mock.replies.iter_mut().filter_map(|r| r.body.as_mut()) {
+            if let MockBodyKind::Serde(Some(_)) = &body.kind {
+                let mut ids = Vec::new();
+                body.ty.named(&mut ids);
+                if !ids.iter().all(|id| xml_types.contains(&id.0)) {
+                    body.kind = MockBodyKind::Serde(None);
+                }
+            }
+        }
+    }
 }

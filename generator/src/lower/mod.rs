@@ -121,6 +121,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     tags::drop_variant_tags(&mut api);
     recursion::break_cycles(&mut api.types);
     api.xml = xml::facts(&api);
+    mock::without_unwritable_xml(&mut api);
     (api, l.sink)
 }
 

@@ -223,12 +223,12 @@ impl Shared {
         let id = op.id;
         let checked = self.state().auth.check(self.api, op.auth, raw);
         if let Err(refusal) = checked {
-            let (message, extra) = match refusal {
-                Refusal::Missing(m) => (m, self.api.reauthenticate_on),
-                Refusal::Expired(m) => (m, self.api.reauthenticate_on),
-            };
+            // Unknown and expired credentials alike carry the spec's `x-reauthenticate-on`
+            // marker: a client holding a token the server does not take should renew it.
+            let (Refusal::Missing(message) | Refusal::Expired(message)) = refusal;
             let message = format!("{id}: {message}");
-            return (Some(id), RawReply::problem_with(401, message.clone(), extra), Some(message), Vec::new());
+            let reply = RawReply::problem_with(401, message.clone(), self.api.reauthenticate_on);
+            return (Some(id), reply, Some(message), Vec::new());
         }
         let secrets = match (op.check)(raw) {
             Ok(secrets) => secrets,
@@ -245,9 +245,12 @@ impl Shared {
                 self.state().auth.token_grant(raw, template.map(|(_, t)| *t))
             }
             None => match &op.example {
-                Some(example) => example_reply(raw, example),
+                Some(example) if !example.bodies.is_empty() => example_reply(raw, example),
+                // A logon or logout without a body to show still does its part (issue or end
+                // a session) with the status the spec declares.
+                Some(example) if op.session_header.is_some() || op.logout => RawReply::empty(example.status),
                 None if op.session_header.is_some() || op.logout => RawReply::empty(200),
-                None => {
+                _ => {
                     let message = format!(
                         "{id}: no handler is registered and the spec gives no success example to answer with; register one with the mock server's `on_…` method for this operation"
                     );
