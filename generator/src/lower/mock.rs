@@ -176,3 +176,90 @@ pub(crate) fn without_unwritable_xml(api: &mut crate::ir::Api) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::MockBodyKind;
+    use crate::{generate, Document, Options};
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /jobs/{id}:
+    put:
+      operationId: upsertJob
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer } }
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/Job" } }
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Job" }
+              examples: { one: { value: { name: first } } }
+        "204": { description: unchanged }
+        "404":
+          description: missing
+          content: { text/plain: { schema: { type: string } } }
+        4XX: { description: other client errors }
+        default:
+          description: problem
+          content: { application/json: { schema: { $ref: "#/components/schemas/Job" } } }
+  /jobs:
+    delete:
+      operationId: jobV2
+      responses:
+        "204": { description: gone }
+  /jobs/all:
+    delete:
+      operationId: job_v_2
+      responses:
+        "204": { description: gone }
+components:
+  schemas:
+    Job: { type: object, properties: { name: { type: string } } }
+"##;
+
+    #[test]
+    fn replies_cover_every_declared_status_and_names_never_collide() {
+        let doc = Document::parse("mock.yaml", SPEC).unwrap();
+        let g = generate(&doc, &Options::default()).unwrap();
+        let upsert = g.api.operations.iter().find(|o| o.id == "upsertJob").unwrap();
+        let variants: Vec<(&str, Option<u16>)> =
+            upsert.mock.replies.iter().map(|r| (r.variant.as_str(), r.status)).collect();
+        assert_eq!(
+            variants,
+            [
+                ("Created", Some(201)),
+                ("NoContent", Some(204)),
+                ("NotFound", Some(404)),
+                ("ClientError", None),
+                ("Default", None)
+            ]
+        );
+        assert_eq!(upsert.mock.replies[2].body.as_ref().unwrap().kind, MockBodyKind::Text);
+        let example = upsert.mock.example.as_ref().unwrap();
+        assert_eq!(
+            (example.status, example.bodies.clone()),
+            (201, vec![("application/json".into(), r#"{"name":"first"}"#.into())])
+        );
+        assert_eq!((upsert.mock.request.as_str(), upsert.mock.on.as_str()), ("UpsertJobRequest", "on_upsert_job"));
+        // `job_v2` and `job_v_2` are both `JobV2…` in camel case: the second steps aside.
+        let names: Vec<(&str, &str)> = ["jobV2", "job_v_2"]
+            .iter()
+            .map(|id| g.api.operations.iter().find(|o| o.id == *id).unwrap())
+            .map(|o| (o.mock.request.as_str(), o.mock.reply.as_str()))
+            .collect();
+        assert_eq!(names, [("JobV2Request", "JobV2Reply"), ("JobV2Request2", "JobV2Reply2")]);
+        // A body-less success is answered (for a logon or logout) by its status alone.
+        let gone = g.api.operations.iter().find(|o| o.id == "jobV2").unwrap();
+        assert!(gone.mock.example.as_ref().is_some_and(|x| x.status == 204 && x.bodies.is_empty()));
+        assert!(g.files["mock.rs"].contains("pub fn on_job_v2<"));
+        assert!(g.files["mod.rs"].contains("#[cfg(feature = \"mock\")]\npub mod mock;"));
+    }
+}

@@ -166,7 +166,10 @@ impl Shared {
 
     async fn handle(&self, request: axum::extract::Request) -> axum::response::Response {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+        let (body, too_large) = match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(body) => (body, false),
+            Err(_) => (Bytes::new(), true),
+        };
         let query = parts.uri.query().map(|q| serde_urlencoded::from_str(q).unwrap_or_default()).unwrap_or_default();
         let headers = parts
             .headers
@@ -181,7 +184,12 @@ impl Shared {
             headers,
             body,
         };
-        let (operation, reply, failure, secrets) = self.answer(&mut raw).await;
+        let (operation, reply, failure, secrets) = if too_large {
+            let message = format!("the body is larger than the mock reads ({MAX_BODY} bytes) or was cut short");
+            (None, RawReply::problem(413, message.clone()), Some(message), Vec::new())
+        } else {
+            self.answer(&mut raw).await
+        };
         let mut state = self.state();
         let known = state.auth.known();
         let recorded = record(self.api, &raw, operation, &secrets, &known, reply.status, failure);
