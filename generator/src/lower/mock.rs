@@ -44,7 +44,7 @@ impl Lowerer<'_> {
         declared: Vec<(String, crate::ir::Response)>,
         raw: &serde_json::Map<String, Value>,
     ) -> MockOp {
-        let body = op.body.as_ref().map(|b| self.mock_body(b.required, &b.contents));
+        let body = op.body.as_ref().and_then(|b| self.mock_body(b.required, &b.contents));
         let mut variants = Scope::default();
         let mut replies = Vec::new();
         // Successes first, then errors, then `default` and ranges.
@@ -66,16 +66,17 @@ impl Lowerer<'_> {
                 _ => "Default".to_owned(),
             };
             let variant = variants.claim(&want).0;
-            let body = (!r.contents.is_empty()).then(|| self.mock_body(true, &r.contents));
+            let body = self.mock_body(true, &r.contents);
             replies.push(MockReply { variant, status, body });
         }
         MockOp { body, replies, example: example(raw, &declared), ..op.mock.clone() }
     }
 
-    /// How the mock reads or writes a body in these media types, as the client does.
-    fn mock_body(&self, required: bool, contents: &[Content]) -> MockBody {
+    /// How the mock reads or writes a body in these media types, as the client does; none
+    /// without a media type.
+    fn mock_body(&self, required: bool, contents: &[Content]) -> Option<MockBody> {
         let mimes = contents.iter().map(|c| c.mime.clone()).collect();
-        let first = &contents[0];
+        let first = contents.first()?;
         let resolved = crate::ir::resolve_alias(&self.types, &first.ty);
         let (kind, ty) = match resolved {
             Ty::Bytes => (MockBodyKind::Bytes, Ty::Bytes),
@@ -84,7 +85,7 @@ impl Lowerer<'_> {
             Ty::String if first.media == Media::Text => (MockBodyKind::Text, Ty::String),
             _ => (MockBodyKind::Serde(contents.iter().find_map(|c| c.xml.clone())), first.ty.clone()),
         };
-        MockBody { required, mimes, kind, ty }
+        Some(MockBody { required, mimes, kind, ty })
     }
 }
 
