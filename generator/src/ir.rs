@@ -692,6 +692,9 @@ pub struct MockReply {
     pub status: Option<u16>,
     /// The body, when the response has one: its media types and how it is written.
     pub body: Option<MockBody>,
+    /// The headers the spec says this answer always carries, with a value that reads as
+    /// their type (the header's example where it has one): (wire name, value).
+    pub headers: Vec<(String, String)>,
 }
 
 /// A response example: its status and its text in each media type that has one.
@@ -701,4 +704,6 @@ pub struct MockExample {
     pub status: u16,
     /// (media type, body text) in spec order.
     pub bodies: Vec<(String, String)>,
+    /// The headers the answer always carries (see [`MockReply::headers`]).
+    pub headers: Vec<(String, String)>,
 }

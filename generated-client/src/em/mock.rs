@@ -57,6 +57,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                         "{\"Links\":[{\"Href\":\"https://localhost:9398/api/logonSessions/44cfbdbe-5a95-4156-8867-91f069b7c2cc\",\"Type\":\"LogonSession\",\"Rel\":\"Delete\"}],\"UserName\":\"VEEAM\\\\Administrator\",\"SessionId\":\"44cfbdbe-5a95-4156-8867-91f069b7c2cc\",\"Href\":\"https://localhost:9398/api/logonSessions/44cfbdbe-5a95-4156-8867-91f069b7c2cc\",\"Type\":\"LogonSession\"}",
                     ),
                 ],
+                headers: &[],
             }),
             session_header: ::std::option::Option::Some("X-RestSvcSessionId"),
             logout: false,
@@ -70,6 +71,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
                 bodies: &[],
+                headers: &[],
             }),
             session_header: ::std::option::Option::None,
             logout: true,
@@ -83,6 +85,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
                 bodies: &[],
+                headers: &[],
             }),
             session_header: ::std::option::Option::None,
             logout: false,
@@ -96,6 +99,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
                 bodies: &[],
+                headers: &[],
             }),
             session_header: ::std::option::Option::None,
             logout: false,
@@ -109,6 +113,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
                 bodies: &[],
+                headers: &[],
             }),
             session_header: ::std::option::Option::None,
             logout: false,

@@ -63,7 +63,8 @@ impl Emitter<'_> {
                 Some(x) => {
                     let status = Literal::u16_unsuffixed(x.status);
                     let bodies = x.bodies.iter().map(|(m, t)| quote!((#m, #t)));
-                    quote!(::std::option::Option::Some(#rt::mock::Example { status: #status, bodies: &[#(#bodies),*] }))
+                    let headers = x.headers.iter().map(|(n, v)| quote!((#n, #v)));
+                    quote!(::std::option::Option::Some(#rt::mock::Example { status: #status, bodies: &[#(#bodies),*], headers: &[#(#headers),*] }))
                 }
                 None => quote!(::std::option::Option::None),
             };
@@ -210,6 +211,13 @@ impl Emitter<'_> {
                 (None, Some(t)) => (quote!(#v(#t)), quote!(Self::#v(#pattern))),
                 (Some(s), None) => (quote!(#v(#s)), quote!(Self::#v(status))),
                 (Some(s), Some(t)) => (quote!(#v(#s, #t)), quote!(Self::#v(status, #pattern))),
+            };
+            // Headers the spec says the answer always carries go with it.
+            let write = if r.headers.is_empty() {
+                write
+            } else {
+                let headers = r.headers.iter().map(|(n, v)| quote!((#n, #v)));
+                quote!(#write.with_headers(&[#(#headers),*]))
             };
             variants.push(quote!(#[doc = #doc] #decl,));
             arms.push(quote!(#pat => #write,));

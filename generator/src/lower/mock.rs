@@ -67,9 +67,59 @@ impl Lowerer<'_> {
             };
             let variant = variants.claim(&want).0;
             let body = self.mock_body(true, &r.contents);
-            replies.push(MockReply { variant, status, body });
+            let headers = self.required_headers(raw, code, op.session_header.as_deref());
+            replies.push(MockReply { variant, status, body, headers });
         }
-        MockOp { body, replies, example: example(raw, &declared), ..op.mock.clone() }
+        let mut example = example(raw, &declared);
+        if let Some(x) = &mut example {
+            x.headers =
+                replies.iter().find(|r| r.status == Some(x.status)).map(|r| r.headers.clone()).unwrap_or_default();
+        }
+        MockOp { body, replies, example, ..op.mock.clone() }
+    }
+
+    /// The headers response `code` declares `required`, each with a value of its type: the
+    /// header's example, else a placeholder that parses (`0`, `false`, a nil UUID, the epoch).
+    /// A logon's session header is left out: the server issues it.
+    fn required_headers(
+        &self,
+        raw: &serde_json::Map<String, Value>,
+        code: &str,
+        session: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let doc = self.doc;
+        let Some(resp) = raw.get("responses").and_then(|r| r.get(code)) else { return Vec::new() };
+        let (at, resp) = doc.deref_lenient(&crate::pointer::Pointer::root(), resp);
+        let Some(headers) = resp.get("headers").and_then(Value::as_object) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, header) in headers {
+            let (_, header) = doc.deref_lenient(&at.join("headers").join(name), header);
+            let required = header.get("required").and_then(Value::as_bool).unwrap_or(false);
+            if !required || session.is_some_and(|s| s.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let (_, schema) = doc.deref_lenient(&at, header.get("schema").unwrap_or(&Value::Null));
+            let example = header.get("example").or_else(|| schema.get("example"));
+            let value = match (
+                example,
+                schema.get("type").and_then(Value::as_str),
+                schema.get("format").and_then(Value::as_str),
+            ) {
+                (Some(Value::String(s)), _, _) => s.clone(),
+                (Some(v @ (Value::Number(_) | Value::Bool(_))), _, _) => v.to_string(),
+                (_, Some("integer" | "number"), _) => "0".to_owned(),
+                (_, Some("boolean"), _) => "false".to_owned(),
+                (_, _, Some("uuid")) => "00000000-0000-0000-0000-000000000000".to_owned(),
+                (_, _, Some("date-time")) => "1970-01-01T00:00:00Z".to_owned(),
+                (_, _, Some("date")) => "1970-01-01".to_owned(),
+                _ => "mock".to_owned(),
+            };
+            // A value a header cannot carry (a line break) is replaced by the placeholder.
+            let value =
+                if value.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) { value } else { "mock".to_owned() };
+            out.push((name.clone(), value));
+        }
+        out
     }
 
     /// How the mock reads or writes a body in these media types, as the client does; none
@@ -132,7 +182,7 @@ fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir:
             // An answer without a body: its status alone (the server answers it only for a
             // logon or a logout, which need no handler to do their part).
             if r.contents.is_empty() && responses.get(code).is_some_and(|v| v.get("$ref").is_none()) {
-                return Some(MockExample { status, bodies: Vec::new() });
+                return Some(MockExample { status, bodies: Vec::new(), headers: Vec::new() });
             }
             continue;
         };
@@ -155,7 +205,7 @@ fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir:
             bodies.push((c.mime.clone(), text));
         }
         if !bodies.is_empty() {
-            return Some(MockExample { status, bodies });
+            return Some(MockExample { status, bodies, headers: Vec::new() });
         }
     }
     None
@@ -199,6 +249,9 @@ paths:
       responses:
         "201":
           description: created
+          headers:
+            X-Rate: { required: true, schema: { type: integer } }
+            X-Trace: { schema: { type: string } }
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Job" }
@@ -249,6 +302,9 @@ components:
             (example.status, example.bodies.clone()),
             (201, vec![("application/json".into(), r#"{"name":"first"}"#.into())])
         );
+        // A required header goes with the answer, with a value its type reads; an optional one does not.
+        let rate = vec![("X-Rate".to_owned(), "0".to_owned())];
+        assert_eq!((&upsert.mock.replies[0].headers, &example.headers), (&rate, &rate));
         assert_eq!((upsert.mock.request.as_str(), upsert.mock.on.as_str()), ("UpsertJobRequest", "on_upsert_job"));
         // `job_v2` and `job_v_2` are both `JobV2…` in camel case: the second steps aside.
         let names: Vec<(&str, &str)> = ["jobV2", "job_v_2"]

@@ -90,6 +90,8 @@ pub struct Example {
     pub status: u16,
     /// (media type, text) per media type.
     pub bodies: &'static [(&'static str, &'static str)],
+    /// The headers the answer always carries: (name, value).
+    pub headers: &'static [(&'static str, &'static str)],
 }
 
 /// A typed request struct of one operation.

@@ -256,7 +256,9 @@ impl Shared {
                 Some(example) if !example.bodies.is_empty() => example_reply(raw, example),
                 // A logon or logout without a body to show still does its part (issue or end
                 // a session) with the status the spec declares.
-                Some(example) if op.session_header.is_some() || op.logout => RawReply::empty(example.status),
+                Some(example) if op.session_header.is_some() || op.logout => {
+                    RawReply::empty(example.status).with_headers(example.headers)
+                }
                 None if op.session_header.is_some() || op.logout => RawReply::empty(200),
                 _ => {
                     let message = format!(
@@ -278,7 +280,7 @@ impl Shared {
         let mut state = self.state();
         if let Some(header) = op.session_header {
             let session = state.auth.issue_session();
-            reply.headers.push((header.to_owned(), session));
+            reply.set_headers(&[(header, &session)]);
         }
         if op.logout {
             state.auth.revoke(self.api, raw);
@@ -305,10 +307,11 @@ impl Shared {
 /// The example in the media type the request asks for.
 fn example_reply(raw: &RawRequest, example: &super::Example) -> RawReply {
     let offered: Vec<&str> = example.bodies.iter().map(|(m, _)| *m).collect();
-    match raw.negotiate(&offered).and_then(|m| example.bodies.iter().find(|(o, _)| *o == m)) {
+    let reply = match raw.negotiate(&offered).and_then(|m| example.bodies.iter().find(|(o, _)| *o == m)) {
         Some((mime, text)) => RawReply::new(example.status, mime, Bytes::from_static(text.as_bytes())),
         None => RawReply::empty(example.status),
-    }
+    };
+    reply.with_headers(example.headers)
 }
 
 fn into_response(reply: RawReply) -> axum::response::Response {

@@ -355,6 +355,20 @@ impl RawReply {
         RawReply::new(status, "application/json", bytes)
     }
 
+    /// The same answer with these headers as well.
+    pub fn with_headers(mut self, headers: &[(&str, &str)]) -> Self {
+        self.set_headers(headers);
+        self
+    }
+
+    /// Sets each header, replacing one of the same name.
+    pub(crate) fn set_headers(&mut self, headers: &[(&str, &str)]) {
+        for (name, value) in headers {
+            self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            self.headers.push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
+
     /// The status.
     pub fn status(&self) -> u16 {
         self.status
