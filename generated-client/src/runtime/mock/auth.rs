@@ -200,6 +200,16 @@ impl Auth {
     }
 }
 
+/// The secrets of a token request's form (passwords, client secrets, refresh tokens, codes),
+/// for a token endpoint the spec does not type as an operation.
+pub(crate) fn grant_secrets(raw: &RawRequest) -> Vec<super::super::Secret> {
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(raw.body()).unwrap_or_default();
+    form.into_iter()
+        .filter(|(n, _)| ["password", "client_secret", "refresh_token", "code", "assertion"].contains(&n.as_str()))
+        .map(|(_, v)| super::super::Secret::from(v))
+        .collect()
+}
+
 fn oauth_error(status: u16, error: &str, description: &str) -> RawReply {
     let body = serde_json::json!({ "error": error, "error_description": description });
     RawReply::new(status, "application/json", serde_json::to_vec(&body).unwrap_or_default())

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::auth::{token_path, Auth, Refusal};
+use super::auth::{grant_secrets, token_path, Auth, Refusal};
 use super::record::{record, Recorded};
 use super::wire::{RawReply, RawRequest};
 use super::{route, Api, MockReply, MockRequest, OpSpec, Scheme};
@@ -208,7 +208,7 @@ impl Shared {
             if raw.method == "POST" && self.is_token_path(&raw.path) {
                 let reply = self.state().auth.token_grant(raw, None);
                 let failure = (reply.status >= 400).then(|| "the token request was refused".to_owned());
-                return (None, reply, failure, Vec::new());
+                return (None, reply, failure, grant_secrets(raw));
             }
             let allowed: Vec<&str> = self
                 .api
@@ -330,4 +330,44 @@ fn into_response(reply: RawReply) -> axum::response::Response {
         put(n, v);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Api, Scheme};
+    use super::Server;
+
+    /// An API whose token endpoint is not one of its operations (an identity provider's URL).
+    static API: Api = Api {
+        title: "token only",
+        schemes: &[("oauth", Scheme::OAuth2 { token_url: "https://login.example/oauth/token" })],
+        reauthenticate_on: None,
+        operations: &[],
+    };
+
+    #[tokio::test]
+    async fn a_token_url_outside_the_spec_is_served_and_its_secrets_kept_out_of_the_record() {
+        let server = Server::start(&API).await.unwrap();
+        let http = reqwest::Client::new();
+        let grant = |body: &'static str| {
+            http.post(format!("{}/oauth/token", server.url()))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+        };
+        let answer = grant("grant_type=password&username=u&password=hunter2-secret").await.unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        let token: serde_json::Value = serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+        assert!(token["access_token"].as_str().unwrap().starts_with("mock-token-"));
+        assert_eq!(grant("grant_type=refresh_token&refresh_token=unknown").await.unwrap().status().as_u16(), 400);
+        let recorded = server.requests();
+        assert_eq!(recorded.len(), 2);
+        assert_eq!(recorded[0].operation, None);
+        assert!(!recorded[0].body.contains("hunter2-secret"), "{}", recorded[0].body);
+        assert!(!recorded[1].body.contains("unknown"), "{}", recorded[1].body);
+        assert_eq!(recorded[1].failure.as_deref(), Some("the token request was refused"));
+        assert_eq!(grant("x").await.unwrap().status().as_u16(), 400);
+        let missing = http.get(format!("{}/nothing", server.url())).send().await.unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
+    }
 }
