@@ -33,6 +33,10 @@ pub(crate) fn assign(api: &mut Api) {
         for r in &op.successes {
             r.contents.iter().for_each(|c| c.ty.named(&mut roots));
         }
+        // The mock's reply enum names the error bodies too.
+        for b in op.mock.replies.iter().filter_map(|r| r.body.as_ref()) {
+            b.ty.named(&mut roots);
+        }
         roots.extend(op.params_struct);
         roots.extend(op.response_enum);
         roots.extend(op.output);

@@ -545,6 +545,8 @@ pub struct Operation {
     pub session_scheme: Option<String>,
     /// `x-logout: true`: success ends the session, so the client forgets its credentials.
     pub logout: bool,
+    /// What the generated mock server (cargo feature `mock`) needs for this operation.
+    pub mock: MockOp,
 }
 
 /// A security scheme the client knows how to apply.
@@ -683,4 +685,71 @@ pub struct Webhook {
     pub payload: Option<Ty>,
     /// Doc lines.
     pub doc: Vec<String>,
+}
+
+/// The mock server's view of one operation: the names of its generated items and every
+/// answer the spec declares, decided in lowering.
+#[derive(Clone, Debug, Default)]
+pub struct MockOp {
+    /// The struct a handler receives: typed parameters and body (`{Operation}Request`).
+    pub request: String,
+    /// The enum a handler returns: one variant per declared status (`{Operation}Reply`).
+    pub reply: String,
+    /// The registration method on the mock server (`on_{method}`).
+    pub on: String,
+    /// How the request body is read.
+    pub body: Option<MockBody>,
+    /// One variant per documented response, successes first, in status order.
+    pub replies: Vec<MockReply>,
+    /// The success response's example, answered when no handler is registered.
+    pub example: Option<MockExample>,
+}
+
+/// How the mock reads a request body.
+#[derive(Clone, Debug)]
+pub struct MockBody {
+    /// Whether a body must be sent.
+    pub required: bool,
+    /// The media types it accepts, in spec order.
+    pub mimes: Vec<String>,
+    /// The decoding.
+    pub kind: MockBodyKind,
+    /// The payload type (`Ty::Bytes` for a multipart body, which the mock keeps raw).
+    pub ty: Ty,
+}
+
+/// How a body travels, for the mock's decoding and encoding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MockBodyKind {
+    /// JSON or form-encoded through serde, and XML where the body offers it, by its root.
+    Serde(Option<XmlRoot>),
+    /// `text/plain`: a string.
+    Text,
+    /// Anything else, multipart included: raw bytes.
+    Bytes,
+}
+
+/// One declared answer of an operation, as a variant of its reply enum.
+#[derive(Clone, Debug)]
+pub struct MockReply {
+    /// Variant name (`Ok`, `Created`, `Unauthorized`, `Default`).
+    pub variant: String,
+    /// The status; `None` for `default` and ranges (`4XX`): the variant carries one.
+    pub status: Option<u16>,
+    /// The body, when the response has one: its media types and how it is written.
+    pub body: Option<MockBody>,
+    /// The headers the spec says this answer always carries, with a value that reads as
+    /// their type (the header's example where it has one): (wire name, value).
+    pub headers: Vec<(String, String)>,
+}
+
+/// A response example: its status and its text in each media type that has one.
+#[derive(Clone, Debug)]
+pub struct MockExample {
+    /// The status answered.
+    pub status: u16,
+    /// (media type, body text) in spec order.
+    pub bodies: Vec<(String, String)>,
+    /// The headers the answer always carries (see [`MockReply::headers`]).
+    pub headers: Vec<(String, String)>,
 }

@@ -197,6 +197,12 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
             extra_items.extend(webhook_items);
         }
     }
+    // The mock server (cargo feature `mock`): compiled only by crates that ask for it.
+    let mock_jobs: Vec<Job> =
+        std::iter::once(Job::MockServer).chain((0..api.operations.len()).map(Job::MockOperation)).collect();
+    let mock_items = render(&api, opts, &mock_jobs, &doc.file)?;
+    let inner = "//! An in-process mock server of this API for tests (cargo feature `mock`).";
+    files.insert("mock.rs".to_owned(), format::assemble(&header, inner, &mock_items));
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
     if opts.item_sources {
@@ -218,6 +224,8 @@ enum Job {
     Operation(usize),
     Wait(usize),
     Webhooks,
+    MockServer,
+    MockOperation(usize),
 }
 
 /// Emits and formats items on all cores. Token streams cannot cross threads, so each thread
@@ -240,6 +248,8 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
                                 Job::Operation(i) => emit::operation_item(&e, i),
                                 Job::Wait(i) => emit::wait_item(&e, i),
                                 Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
+                                Job::MockServer => emit::mock_server_item(&e),
+                                Job::MockOperation(i) => emit::mock_operation_item(&e, i),
                             };
                             format::format_item(&tokens, file).map(|src| (key, src))
                         })

@@ -62,9 +62,12 @@ fn every_fixture_compiles() {
     // Generated code names the runtime's dependencies by absolute path (`::serde`, `::uuid`,
     // …): the crate depends on them as the client does, from the client's own manifest.
     let dependencies = xtask::manifest::runtime_dependencies_toml().unwrap();
+    // Each fixture's mock server (`{module}::mock`) is compiled too: the crate's `mock`
+    // feature, on by default, turns on the runtime's.
     let manifest = format!(
         "[package]\nname = \"compile-fixtures\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         # Not a member of the surrounding workspace.\n[workspace]\n\n[dependencies]\n\
+         # Not a member of the surrounding workspace.\n[workspace]\n\n[features]\ndefault = [\"mock\"]\n\
+         mock = [\"veeam-client/mock\"]\n\n[dependencies]\n\
          veeam-client = {{ path = {:?} }}\n{dependencies}",
         root.join("generated-client").display().to_string()
     );

@@ -25,6 +25,7 @@ mod em_e2e;
 mod em_xml_roundtrip;
 mod fuzz;
 mod hostile;
+mod mock;
 mod prism_contract;
 mod secrets_debug;
 mod snapshots;

@@ -29,13 +29,15 @@ pub struct Dependency {
     pub default_features: bool,
     /// Features turned on, the workspace's first and then the client's own additions.
     pub features: Vec<String>,
+    /// Only built when a feature of the client asks for it (`mock` turns on `axum`).
+    pub optional: bool,
 }
 
 impl Dependency {
     /// The dependency as one manifest line, e.g. `bytes = "1"` or
     /// `uuid = { version = "1", features = ["serde"] }`.
     pub fn to_toml(&self) -> String {
-        if self.default_features && self.features.is_empty() {
+        if self.default_features && self.features.is_empty() && !self.optional {
             return format!("{} = {}", self.name, quote(&self.version));
         }
         let mut parts = vec![format!("version = {}", quote(&self.version))];
@@ -45,6 +47,9 @@ impl Dependency {
         if !self.features.is_empty() {
             let features: Vec<String> = self.features.iter().map(|f| quote(f)).collect();
             parts.push(format!("features = [{}]", features.join(", ")));
+        }
+        if self.optional {
+            parts.push("optional = true".to_owned());
         }
         format!("{} = {{ {} }}", self.name, parts.join(", "))
     }
@@ -61,6 +66,13 @@ pub fn runtime_dependencies_toml() -> Result<String> {
     Ok(runtime_dependencies()?.iter().map(|d| d.to_toml() + "\n").collect())
 }
 
+/// The client's own cargo features (`[features]` of `generated-client/Cargo.toml`, e.g.
+/// `mock = ["dep:axum"]`) as manifest lines, each ending in a newline: a standalone crate
+/// carries the runtime, so it offers the same features.
+pub fn runtime_features_toml() -> Result<String> {
+    Ok(section(CLIENT_MANIFEST, "features")?.into_iter().map(|e| format!("{} = {}\n", e.name, e.value)).collect())
+}
+
 /// `[dependencies]` of `member`, with `workspace = true` entries taken from
 /// `[workspace.dependencies]` of `workspace`. Each manifest is `(name for messages, text)`.
 fn resolve(member: (&str, &str), workspace: (&str, &str)) -> Result<Vec<Dependency>> {
@@ -74,8 +86,13 @@ fn resolve(member: (&str, &str), workspace: (&str, &str)) -> Result<Vec<Dependen
             Value::Table(table) => table,
             other => bail!("{}: expected a version string or an inline table, found `{other}`", at()),
         };
-        let mut dep =
-            Dependency { name: name.clone(), version: String::new(), default_features: true, features: vec![] };
+        let mut dep = Dependency {
+            name: name.clone(),
+            version: String::new(),
+            default_features: true,
+            features: vec![],
+            optional: false,
+        };
         let mut own_features = Vec::new();
         let mut from_workspace = false;
         for (key, value) in table {
@@ -84,6 +101,7 @@ fn resolve(member: (&str, &str), workspace: (&str, &str)) -> Result<Vec<Dependen
                 ("version", Value::Str(v)) => dep.version = v,
                 ("default-features" | "default_features", Value::Bool(b)) => dep.default_features = b,
                 ("features", Value::Array(features)) => own_features = features,
+                ("optional", Value::Bool(b)) => dep.optional = b,
                 (key, value) => bail!(
                     "{}: `{key} = {value}` is not supported here (a standalone crate needs a registry \
                      version; see xtask/src/manifest.rs)",
@@ -123,8 +141,13 @@ fn resolve(member: (&str, &str), workspace: (&str, &str)) -> Result<Vec<Dependen
 /// A `[workspace.dependencies]` entry as a [`Dependency`].
 fn resolve_entry(file: &str, entry: &Entry) -> Result<Dependency> {
     let at = || format!("{file}:{}: workspace dependency `{}`", entry.line, entry.name);
-    let mut dep =
-        Dependency { name: entry.name.clone(), version: String::new(), default_features: true, features: vec![] };
+    let mut dep = Dependency {
+        name: entry.name.clone(),
+        version: String::new(),
+        default_features: true,
+        features: vec![],
+        optional: false,
+    };
     match &entry.value {
         Value::Str(version) => dep.version = version.clone(),
         Value::Table(table) => {
@@ -354,6 +377,7 @@ mod tests {
             version: version.to_owned(),
             default_features,
             features: features.iter().map(|f| (*f).to_owned()).collect(),
+            optional: false,
         }
     }
 
@@ -376,19 +400,20 @@ mod tests {
             .iter()
             .find(|p| p["name"] == "veeam-client")
             .expect("the workspace has veeam-client");
-        type Resolved = (String, String, bool, BTreeSet<String>);
+        type Resolved = (String, String, bool, BTreeSet<String>, bool);
         let from_cargo: Vec<Resolved> = client["dependencies"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|d| d["kind"].is_null())
             .map(|d| {
-                assert!(d["target"].is_null() && d["rename"].is_null() && d["optional"] == false, "{d}");
+                assert!(d["target"].is_null() && d["rename"].is_null(), "{d}");
                 (
                     d["name"].as_str().unwrap().to_owned(),
                     d["req"].as_str().unwrap().to_owned(),
                     d["uses_default_features"].as_bool().unwrap(),
                     d["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect(),
+                    d["optional"].as_bool().unwrap(),
                 )
             })
             .collect();
@@ -402,7 +427,7 @@ mod tests {
                 } else {
                     d.version
                 };
-                (d.name, req, d.default_features, d.features.into_iter().collect())
+                (d.name, req, d.default_features, d.features.into_iter().collect(), d.optional)
             })
             .collect();
         let sorted = |mut v: Vec<Resolved>| {

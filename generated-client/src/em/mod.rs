@@ -10,3 +10,5 @@
 pub mod types;
 mod client;
 pub use client::{Client, Error};
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -21,6 +21,8 @@ mod core;
 pub mod de;
 pub mod error;
 mod identity;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod paging;
 mod params;
 mod redact;

@@ -12,3 +12,5 @@
 pub mod types;
 mod client;
 pub use client::{Client, Error};
+#[cfg(feature = "mock")]
+pub mod mock;

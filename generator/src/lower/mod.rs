@@ -2,6 +2,7 @@
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
 mod long_running;
+mod mock;
 mod node;
 mod operation;
 mod recursion;
@@ -122,6 +123,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     tags::drop_variant_tags(&mut api);
     recursion::break_cycles(&mut api.types);
     api.xml = xml::facts(&api);
+    mock::without_unwritable_xml(&mut api);
     (api, l.sink)
 }
 

@@ -38,6 +38,7 @@ impl<'a> Lowerer<'a> {
         let mut error_tys: Vec<Ty> = Vec::new();
         let mut default_headers: Vec<(String, String)> = Vec::new();
         let mut long_running = Vec::new();
+        let mut mock_names = super::mock::MockNames::default();
         for (path, item) in paths {
             let (item_ptr, item) = match doc.deref(&Pointer::root().join("paths").join(path), item) {
                 Ok(found) => found,
@@ -84,6 +85,7 @@ impl<'a> Lowerer<'a> {
                         lowered.stream_name = Some(stream);
                     }
                     lowered.method_name = name;
+                    mock_names.name(&mut lowered);
                     // A captured session header is stored as the API key of the scheme that
                     // sends that header, so that a later `set_…` or logon replaces it.
                     lowered.session_scheme = lowered.session_header.as_ref().and_then(|h| {
@@ -337,6 +339,8 @@ impl<'a> Lowerer<'a> {
         let body = self.request_body(ctx, &type_stem);
         let mut successes = Vec::new();
         let mut default_resp = None;
+        // Every documented answer, errors included, for the mock server's reply enum.
+        let mut declared: Vec<(String, Response)> = Vec::new();
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
             let any_success = responses
                 .keys()
@@ -363,6 +367,7 @@ impl<'a> Lowerer<'a> {
                     format!("{type_stem}Error")
                 };
                 let lowered = self.response(&rptr, resp, &hint, status, variant);
+                declared.push((code.clone(), lowered.clone()));
                 if is_success {
                     successes.push(lowered);
                 } else {
@@ -436,6 +441,7 @@ impl<'a> Lowerer<'a> {
             download: false,
             output: None,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
+            mock: crate::ir::MockOp::default(),
         };
         // A lone binary success is streamed (a backup file need not fit in memory).
         operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));
@@ -445,6 +451,7 @@ impl<'a> Lowerer<'a> {
         if let Some(pg) = op.get("x-pagination") {
             operation.pagination = self.pagination(&operation, pg, &at.join("x-pagination"));
         }
+        operation.mock = self.mock_op(&operation, declared, op);
         Some(operation)
     }
 

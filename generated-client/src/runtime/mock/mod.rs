@@ -1,0 +1,123 @@
+//! An in-process mock server for tests (cargo feature `mock`), driven by a description of the
+//! API that the generator writes (`{api}::mock`): the operations with their paths, security
+//! and success examples, and a typed parser per operation. Split by concern:
+//!
+//! - `server`: starting, routing a request to its operation, answering, registering handlers;
+//! - `auth`: the credentials the server issues and accepts, from the spec's security schemes
+//!   (OAuth2 token endpoint, HTTP Basic, bearer tokens, API keys, session logons);
+//! - `wire`: a request's parameters and body read as typed values, answers written in the
+//!   media type the request asks for;
+//! - `route`: matching a path against the spec's templates;
+//! - `record`: what the server received, secrets blanked out.
+
+mod auth;
+mod record;
+mod route;
+mod server;
+mod wire;
+
+use serde::Serialize;
+
+use super::{Method, Secret};
+
+pub use self::record::Recorded;
+pub use self::server::Server;
+pub use self::wire::{In, RawReply, RawRequest};
+
+/// The API as the mock serves it; written by the generator.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Api {
+    /// The spec's title, for messages.
+    pub title: &'static str,
+    /// The security schemes by name.
+    pub schemes: &'static [(&'static str, Scheme)],
+    /// `x-reauthenticate-on`: the property and value a `401` for a refused token carries.
+    pub reauthenticate_on: Option<(&'static str, &'static str)>,
+    /// Every operation.
+    pub operations: &'static [OpSpec],
+}
+
+/// A security scheme, as the mock checks it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Scheme {
+    /// `Authorization: Bearer` with a token the server issued or accepts.
+    Bearer,
+    /// OAuth2: bearer tokens issued by the token endpoint at `token_url`.
+    OAuth2 {
+        /// The token endpoint (a path, or a URL whose path is served).
+        token_url: &'static str,
+    },
+    /// `Authorization: Basic` with an accepted login.
+    Basic,
+    /// An API key in this header (a session id issued by a logon, or an accepted key).
+    ApiKeyHeader(&'static str),
+    /// An API key in this query parameter.
+    ApiKeyQuery(&'static str),
+    /// A client certificate: not checked over plain HTTP.
+    MutualTls,
+}
+
+/// One operation.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct OpSpec {
+    /// The operation id.
+    pub id: &'static str,
+    /// The method.
+    pub method: Method,
+    /// The path template.
+    pub path: &'static str,
+    /// Security schemes any of which authorizes the call; empty for none.
+    pub auth: &'static [&'static str],
+    /// Parses the request as the typed request struct: `Err` says what breaks the spec;
+    /// `Ok` holds the secrets the body carries (to blank out of the record).
+    pub check: fn(&RawRequest) -> Result<Vec<Secret>, String>,
+    /// The success example answered when no handler is registered.
+    pub example: Option<Example>,
+    /// `x-session-header`: a successful answer issues a session id in this header.
+    pub session_header: Option<&'static str>,
+    /// `x-logout`: a successful answer ends the credentials the request carried.
+    pub logout: bool,
+}
+
+/// A success example.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Example {
+    /// Its status.
+    pub status: u16,
+    /// (media type, text) per media type.
+    pub bodies: &'static [(&'static str, &'static str)],
+    /// The headers the answer always carries: (name, value).
+    pub headers: &'static [(&'static str, &'static str)],
+}
+
+/// A typed request struct of one operation.
+#[doc(hidden)]
+pub trait MockRequest: Sized + Send + 'static {
+    /// Reads the request; `Err` says what breaks the spec.
+    fn parse(raw: &RawRequest) -> Result<Self, String>;
+    /// The secrets the request carries in its body.
+    fn secrets(&self) -> Vec<Secret>;
+}
+
+/// A typed reply enum of one operation.
+#[doc(hidden)]
+pub trait MockReply: Send + 'static {
+    /// The answer, in the media type `raw` asks for.
+    fn into_raw(self, raw: &RawRequest) -> RawReply;
+}
+
+/// [`OpSpec::check`] for the request struct `R`.
+#[doc(hidden)]
+pub fn check<R: MockRequest>(raw: &RawRequest) -> Result<Vec<Secret>, String> {
+    R::parse(raw).map(|r| r.secrets())
+}
+
+/// The secrets inside a serde value (fields typed [`Secret`]).
+#[doc(hidden)]
+pub fn secrets_of<T: Serialize>(value: &T) -> Vec<Secret> {
+    super::secret::collecting(|| serde_json::to_vec(value)).1
+}

@@ -1,0 +1,85 @@
+//! The generated mock servers (`vbr::mock`, `em::mock`, cargo feature `mock`) driven by the
+//! real client: every operation of each curated spec is called (the list comes from the spec,
+//! as in `prism_contract`), and the mock's promises are checked: typed handlers, answers from
+//! the spec's examples, `501` naming an operation without handler or example, `400` for
+//! requests that break the spec, recording with credentials blanked out, and each API's auth
+//! (OAuth2 with renewal and re-login for VBR, Basic logon and session ids for EM).
+
+mod em;
+mod readme;
+mod vbr;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use veeam_client::runtime::{self, Error};
+
+/// A curated spec as JSON.
+fn spec(file: &str) -> Value {
+    let text = std::fs::read_to_string(xtask::workspace_root().join("spec").join(file)).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// Every operation of a spec: (operation id, whether the mock answers it without a handler:
+/// a success answer has an example body, or it is a logon or logout).
+fn operations(spec: &Value) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values().filter(|op| op.get("operationId").is_some()) {
+            let responses = op["responses"].as_object().unwrap();
+            let example = responses.iter().filter(|(code, _)| code.starts_with('2')).any(|(_, r)| {
+                r.get("content")
+                    .and_then(Value::as_object)
+                    .is_some_and(|c| c.values().any(|m| m.get("example").is_some() || m.get("examples").is_some()))
+            });
+            // A logon or logout does its part without a handler, with its declared status.
+            let session = op.get("x-session-header").is_some() || op.get("x-logout").is_some();
+            out.push((op["operationId"].as_str().unwrap().to_owned(), example || session));
+        }
+    }
+    out
+}
+
+/// The JSON request example of an operation, as the body type.
+fn request_example<T: serde::de::DeserializeOwned>(spec: &Value, id: &str) -> T {
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                let example = op["requestBody"]["content"]["application/json"]["example"].clone();
+                return serde_json::from_value(example).unwrap_or_else(|e| panic!("{id}: request example: {e}"));
+            }
+        }
+    }
+    panic!("no operation {id}")
+}
+
+/// The HTTP status of a failed call, if the server answered.
+fn status_of<E>(error: &Error<E>) -> Option<u16> {
+    match error {
+        Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => {
+            Some(*status)
+        }
+        _ => None,
+    }
+}
+
+/// The operations the mock recorded.
+fn recorded_operations(requests: &[runtime::mock::Recorded]) -> BTreeSet<String> {
+    requests.iter().filter_map(|r| r.operation.clone()).collect()
+}
+
+/// Each call's outcome, judged against what the spec promises: an example answers `Ok`, no
+/// example (and no handler) answers `501` naming the operation.
+fn judge<T, E>(ops: &[(String, bool)], id: &str, result: Result<T, Error<E>>, problems: &mut Vec<String>)
+where
+    Error<E>: std::fmt::Display,
+{
+    let example = ops.iter().find(|(o, _)| o == id).unwrap_or_else(|| panic!("{id} is not in the spec")).1;
+    match (example, result) {
+        (true, Ok(_)) => {}
+        (false, Err(e)) if status_of(&e) == Some(501) && e.to_string().contains(id) => {}
+        (true, Err(e)) => problems.push(format!("{id}: expected the example, got {e}")),
+        (false, Err(e)) => problems.push(format!("{id}: expected 501 naming the operation, got {e}")),
+        (false, Ok(_)) => problems.push(format!("{id}: expected 501, got Ok")),
+    }
+}

@@ -1,0 +1,340 @@
+//! The VBR mock: OAuth2 password flow against the spec's own `CreateToken` operation.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use uuid::Uuid;
+use veeam_client::runtime::{RetryPolicy, Secret};
+use veeam_client::vbr::mock::*;
+use veeam_client::vbr::{self, types::*};
+
+use super::{judge, operations, recorded_operations, request_example, spec, status_of};
+
+fn client(server: &MockServer) -> vbr::Client {
+    vbr::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }).build().unwrap()
+}
+
+/// Every operation of `spec/vbr.yaml`, called once through the client with no handler
+/// registered: the spec's example decodes, or the mock answers 501 naming the operation.
+#[tokio::test]
+async fn every_operation_answers_from_its_example_or_501() {
+    let spec = spec("vbr.yaml");
+    let ops = operations(&spec);
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let id = Uuid::new_v4();
+    let mut p = Vec::new();
+    macro_rules! call {
+        ($id:literal, $call:expr) => {
+            judge(&ops, $id, $call.await, &mut p)
+        };
+    }
+    let token: TokenLoginSpec =
+        serde_json::from_value(json!({"grant_type": "password", "username": "admin", "password": "pw"})).unwrap();
+    call!("CreateToken", client.create_token(&token));
+    call!("GetAllCreds", client.get_all_creds(&GetAllCredsParams { limit: Some(10), ..Default::default() }));
+    call!("CreateCreds", client.create_creds(&request_example(&spec, "CreateCreds")));
+    call!("GetCreds", client.get_creds(id));
+    call!("UpdateCreds", client.update_creds(id, &request_example(&spec, "UpdateCreds")));
+    call!("DeleteCreds", client.delete_creds(id));
+    call!(
+        "ChangePasswordForCreds",
+        client.change_password_for_creds(id, &request_example(&spec, "ChangePasswordForCreds"))
+    );
+    call!(
+        "ChangePrivateKeyForCreds",
+        client.change_private_key_for_creds(id, &request_example(&spec, "ChangePrivateKeyForCreds"))
+    );
+    call!(
+        "ChangeRootPasswordForCreds",
+        client.change_root_password_for_creds(id, &request_example(&spec, "ChangeRootPasswordForCreds"))
+    );
+    call!("GetAllCloudCreds", client.get_all_cloud_creds(&GetAllCloudCredsParams::default()));
+    call!("CreateCloudCreds", client.create_cloud_creds(&request_example(&spec, "CreateCloudCreds")));
+    call!(
+        "RequestAppRegistrationByDeviceCode",
+        client.request_app_registration_by_device_code(&request_example(&spec, "RequestAppRegistrationByDeviceCode"))
+    );
+    call!("FinishAppRegistrationByDeviceCode", client.finish_app_registration_by_device_code("ABC-123"));
+    call!("RequestAuthentication", client.request_authentication());
+    call!("GetCloudCreds", client.get_cloud_creds(id));
+    call!("UpdateCloudCreds", client.update_cloud_creds(id, &request_example(&spec, "UpdateCloudCreds")));
+    call!("DeleteCloudCreds", client.delete_cloud_creds(id));
+    call!(
+        "ChangeCloudCredsSecretKey",
+        client.change_cloud_creds_secret_key(id, &request_example(&spec, "ChangeCloudCredsSecretKey"))
+    );
+    call!("ChangeAccount", client.change_account(id, &request_example(&spec, "ChangeAccount")));
+    call!(
+        "ChangeCloudCertificate",
+        client.change_cloud_certificate(id, &request_example(&spec, "ChangeCloudCertificate"))
+    );
+    call!(
+        "GetAllCredsHelperAppliances",
+        client.get_all_creds_helper_appliances(id, &GetAllCredsHelperAppliancesParams::default())
+    );
+    call!(
+        "CreateCloudCredsHelperAppliance",
+        client.create_cloud_creds_helper_appliance(id, &request_example(&spec, "CreateCloudCredsHelperAppliance"))
+    );
+    call!("GetCloudCredsHelperAppliance", client.get_cloud_creds_helper_appliance(id, id));
+    call!("DeleteCloudCredsHelperApplianceAsync", client.delete_cloud_creds_helper_appliance_async(id, id));
+    call!(
+        "GetAllEncryptionPasswords",
+        client.get_all_encryption_passwords(&GetAllEncryptionPasswordsParams::default())
+    );
+    call!(
+        "CreateEncryptionPassword",
+        client.create_encryption_password(&request_example(&spec, "CreateEncryptionPassword"))
+    );
+    call!("GetEncryptionPassword", client.get_encryption_password(id));
+    call!(
+        "UpdateEncryptionPassword",
+        client.update_encryption_password(id, &request_example(&spec, "UpdateEncryptionPassword"))
+    );
+    call!("DeleteEncryptionPassword", client.delete_encryption_password(id));
+    call!(
+        "ChangeEncryptionPassword",
+        client.change_encryption_password(id, &request_example(&spec, "ChangeEncryptionPassword"))
+    );
+    call!(
+        "VerifyEncryptionPassword",
+        client.verify_encryption_password(id, &request_example(&spec, "VerifyEncryptionPassword"))
+    );
+    call!("GetAllKMSServers", client.get_all_kms_servers(&GetAllKMSServersParams::default()));
+    call!("CreateKMSServer", client.create_kms_server(&request_example(&spec, "CreateKMSServer")));
+    call!("GetKMSServer", client.get_kms_server(id));
+    call!("UpdateKMSServer", client.update_kms_server(id, &request_example(&spec, "UpdateKMSServer")));
+    call!("DeleteKMSServer", client.delete_kms_server(id));
+    call!(
+        "ChangeKMServerCertificate",
+        client.change_km_server_certificate(id, &request_example(&spec, "ChangeKMServerCertificate"))
+    );
+    call!("GetAllSessions", client.get_all_sessions(&GetAllSessionsParams::default()));
+    call!("GetSession", client.get_session(id));
+    call!("GetSessionLogs", client.get_session_logs(id, &GetSessionLogsParams::default()));
+    call!("StopSession", client.stop_session(id));
+    call!(
+        "GetSessionTaskSessionsWithFiltering",
+        client.get_session_task_sessions_with_filtering(id, &GetSessionTaskSessionsWithFilteringParams::default())
+    );
+    call!("GetAllTaskSessions", client.get_all_task_sessions(&GetAllTaskSessionsParams::default()));
+    call!("GetTaskSession", client.get_task_session(id));
+    call!("GetTaskSessionLogs", client.get_task_session_logs(id, &GetTaskSessionLogsParams::default()));
+    call!("Logout", client.logout());
+    assert!(p.is_empty(), "{} problem(s):\n  {}", p.len(), p.join("\n  "));
+
+    let requests = server.requests();
+    let in_spec: BTreeSet<String> = ops.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(recorded_operations(&requests), in_spec, "every operation of spec/vbr.yaml is called and recorded");
+    // Nothing the mock recorded shows a credential.
+    for r in &requests {
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("mock-token-") && !shown.contains("mock-refresh-"), "a token in {shown}");
+        assert!(!r.body.contains("pw\"") && !r.body.contains("password=pw"), "a password in {shown}");
+    }
+    // The 501s say which operation lacks a handler.
+    let delete = &server.calls("DeleteCreds")[0];
+    assert_eq!(delete.status, 501);
+    assert!(delete.failure.as_deref().unwrap().starts_with("DeleteCreds: no handler"), "{delete:?}");
+}
+
+/// Handlers receive typed parameters and bodies and answer with any declared status.
+#[tokio::test]
+async fn typed_handlers_receive_typed_requests_and_answer_declared_statuses() {
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let id = Uuid::new_v4();
+    let model: CredentialsModel = serde_json::from_value(json!({
+        "id": id, "username": "root", "description": "from the handler", "creationTime": "2025-01-01T00:00:00Z",
+        "type": "Linux", "SSHPort": 22, "elevateToRoot": false, "addToSudoers": false, "useSu": false,
+        "authenticationType": "PasswordBased"
+    }))
+    .unwrap();
+    let answer = model.clone();
+    server.on_get_creds(move |request: GetCredsRequest| {
+        let answer = answer.clone();
+        async move {
+            if request.id == id {
+                GetCredsReply::Ok(answer)
+            } else {
+                let error = json!({"errorCode": "NotFound", "message": format!("no record {}", request.id)});
+                GetCredsReply::NotFound(serde_json::from_value(error).unwrap())
+            }
+        }
+    });
+    assert_eq!(client.get_creds(id).await.unwrap(), model);
+    let missing = client.get_creds(Uuid::nil()).await.unwrap_err();
+    assert_eq!(status_of(&missing), Some(404));
+    let body = missing.api_body().unwrap_or_else(|| panic!("expected the typed error body, got {missing:?}"));
+    assert_eq!(body.message, format!("no record {}", Uuid::nil()));
+
+    server.on_get_all_creds(|request: GetAllCredsRequest| async move {
+        let result =
+            json!({"data": [], "pagination": {"total": 0, "count": 0, "skip": request.skip, "limit": request.limit}});
+        assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
+        GetAllCredsReply::Ok(serde_json::from_value(result).unwrap())
+    });
+    let params = GetAllCredsParams {
+        skip: Some(5),
+        limit: Some(7),
+        type_filter: Some(ECredentialsType::Linux),
+        ..Default::default()
+    };
+    let page = client.get_all_creds(&params).await.unwrap();
+    assert_eq!((page.pagination.skip, page.pagination.limit), (Some(5), Some(7)));
+
+    let created: CredentialsSpec = serde_json::from_value(
+        json!({"type": "Standard", "username": "TECH\\admin", "description": "mock test", "password": "P@ss-created"}),
+    )
+    .unwrap();
+    server.on_create_creds(|request: CreateCredsRequest| async move {
+        let CredentialsSpec::Standard(standard) = &request.body else { panic!("{:?}", request.body) };
+        let model = json!({"id": Uuid::nil(), "username": standard.username, "description": "", "creationTime": "2025-01-01T00:00:00Z", "type": "Standard"});
+        CreateCredsReply::Created(serde_json::from_value(model).unwrap())
+    });
+    let CredentialsModel::Standard(made) = client.create_creds(&created).await.unwrap() else { panic!() };
+    let CredentialsSpec::Standard(sent) = &created else { panic!() };
+    assert_eq!(made.username, sent.username);
+    // The recorded body keeps the request but not its password (a `Secret` field).
+    let recorded = &server.calls("CreateCreds")[0];
+    assert!(!recorded.body.contains(sent.password.expose()), "{}", recorded.body);
+    assert!(recorded.body.contains(&sent.username.replace('\\', "\\\\")), "{}", recorded.body);
+}
+
+/// Requests that break the spec are answered 400 with the operation and the reason, and the
+/// record shows it; unknown paths and methods are 404 and 405.
+#[tokio::test]
+async fn requests_that_break_the_spec_are_refused_with_the_reason() {
+    let server = MockServer::start().await.unwrap();
+    let token = server.issue_token();
+    let http = reqwest::Client::new();
+    let url = server.url();
+    let send = |method: reqwest::Method, path: &str| http.request(method, format!("{url}{path}")).bearer_auth(&token);
+    let cases = [
+        (
+            send(reqwest::Method::GET, "/api/v1/credentials/not-a-uuid"),
+            400,
+            "GetCreds: path parameter `id`: cannot read `not-a-uuid`",
+        ),
+        (
+            send(reqwest::Method::GET, "/api/v1/credentials?limit=many"),
+            400,
+            "GetAllCreds: query parameter `limit`: cannot read `many`",
+        ),
+        (send(reqwest::Method::POST, "/api/v1/credentials"), 400, "CreateCreds: the required body is missing"),
+        (
+            send(reqwest::Method::POST, "/api/v1/credentials").header("content-type", "text/plain").body("hello"),
+            400,
+            "CreateCreds: the body's media type `text/plain` is not one of `application/json`",
+        ),
+        (
+            send(reqwest::Method::POST, "/api/v1/credentials")
+                .header("content-type", "application/json")
+                .body(json!({"type": "Standard", "password": "x"}).to_string()),
+            400,
+            "CreateCreds: the JSON body does not fit the schema",
+        ),
+        (send(reqwest::Method::GET, "/api/v1/nothing"), 404, "no operation of the"),
+        (send(reqwest::Method::PATCH, "/api/v1/credentials"), 405, "the path allows GET, POST"),
+    ];
+    for (i, (request, status, message)) in cases.into_iter().enumerate() {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), status, "case {i}");
+        let body: serde_json::Value = serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+        let said = body["message"].as_str().unwrap();
+        assert!(said.contains(message), "case {i}: {said}");
+        let recorded = &server.requests()[i];
+        assert_eq!(recorded.status, status);
+        assert!(recorded.failure.as_deref().unwrap().contains(message), "case {i}: {recorded:?}");
+        assert_eq!(recorded.header("authorization"), Some("***"));
+    }
+}
+
+/// OAuth2 against the mock: no token is 401; an expired token is renewed with the refresh
+/// token and the call repeated; with refresh tokens revoked too, the client logs in again
+/// with the remembered password; a wrong password is refused; logout ends the token.
+#[tokio::test]
+async fn expired_tokens_are_renewed_and_logins_repeated() {
+    let server = MockServer::start().await.unwrap();
+    server.accept_login("admin", "s3cret-pw");
+    let client = client(&server);
+    let anonymous = client.get_all_creds(&GetAllCredsParams::default()).await.unwrap_err();
+    assert_eq!(status_of(&anonymous), Some(401));
+    assert!(client.login("admin", Secret::from("wrong")).await.is_err());
+    client.login("admin", Secret::from("s3cret-pw")).await.unwrap();
+    client.get_all_creds(&GetAllCredsParams::default()).await.unwrap();
+
+    server.expire_tokens();
+    client.get_all_creds(&GetAllCredsParams::default()).await.unwrap();
+    let grants = |server: &MockServer| -> Vec<String> {
+        server.calls("CreateToken").iter().map(|r| r.body.split('&').next().unwrap_or_default().to_owned()).collect()
+    };
+    assert_eq!(grants(&server), ["grant_type=password", "grant_type=password", "grant_type=refresh_token"]);
+
+    server.expire_tokens();
+    server.revoke_refresh_tokens();
+    client.get_all_creds(&GetAllCredsParams::default()).await.unwrap();
+    assert_eq!(grants(&server)[3..], ["grant_type=refresh_token", "grant_type=password"]);
+    for r in server.calls("CreateToken") {
+        assert!(!r.body.contains("s3cret-pw") && !r.body.contains("mock-refresh-"), "{}", r.body);
+    }
+    let refused: Vec<u16> = server.calls("GetAllCreds").iter().map(|r| r.status).collect();
+    assert_eq!(refused, [401, 200, 401, 200, 401, 200]);
+
+    client.logout().await.unwrap();
+    let after = client.get_all_creds(&GetAllCredsParams::default()).await.unwrap_err();
+    assert_eq!(status_of(&after), Some(401));
+}
+
+/// What a downstream crate does with the mock and a long-running operation: typed handlers
+/// script the session, and the client's `wait` polls the mock until it has stopped.
+#[tokio::test]
+async fn a_session_scripted_with_typed_handlers_is_waited_for() {
+    let server = MockServer::start().await.unwrap();
+    let session = |state: ESessionState, progress: i64, result: Option<ESessionResult>| SessionModel {
+        id: Uuid::nil(),
+        name: "Add helper appliance".into(),
+        job_id: Uuid::nil(),
+        session_type: ESessionType::Infrastructure,
+        creation_time: "2026-11-30T03:00:00Z".parse().unwrap(),
+        end_time: None,
+        state,
+        progress_percent: Some(progress),
+        result: result.map(|result| SessionResultModel { result, message: None, is_canceled: Some(false) }),
+        resource_id: None,
+        resource_reference: None,
+        parent_session_id: None,
+        usn: 0,
+        platform_name: None,
+        platform_id: None,
+        initiated_by: None,
+    };
+    let first = session(ESessionState::Working, 0, None);
+    server.on_create_cloud_creds_helper_appliance(move |_| {
+        let first = first.clone();
+        async move { CreateCloudCredsHelperApplianceReply::Created(first) }
+    });
+    let reads = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let counter = reads.clone();
+    server.on_get_session(move |req| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let next = match n {
+            1 | 2 => session(ESessionState::Working, 40 * n, None),
+            _ => session(ESessionState::Stopped, 100, Some(ESessionResult::Success)),
+        };
+        assert_eq!(req.id, Uuid::nil(), "the wait polls the session it was given");
+        async move { GetSessionReply::Ok(next) }
+    });
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let spec: CloudHelperApplianceSpec = request_example(&spec("vbr.yaml"), "CreateCloudCredsHelperAppliance");
+    let started = client.create_cloud_creds_helper_appliance(Uuid::new_v4(), &spec).await.unwrap();
+    let fast = std::time::Duration::from_millis(5);
+    let done = started.wait(&client).poll_interval(fast, fast).await.unwrap();
+    assert!(matches!(done, veeam_client::runtime::Done::Success(_)), "{done:?}");
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(server.calls("GetSession").len(), 3);
+}
