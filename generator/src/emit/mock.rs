@@ -126,6 +126,16 @@ impl Emitter<'_> {
         }
     }
 
+    /// Whether a parameter of this type carries a secret (`format: password`), alone, in an
+    /// `Option` or in a list.
+    fn holds_secret_param(&self, ty: &Ty) -> bool {
+        match self.resolve(ty) {
+            Ty::Secret => true,
+            Ty::Nullable(inner) | Ty::Vec(inner) => self.holds_secret_param(inner),
+            _ => false,
+        }
+    }
+
     fn mock_operation(&self, op: &Operation) -> TokenStream {
         let rt = &self.rt;
         let cfg = self.feature_attr(&op.feature);
@@ -137,8 +147,12 @@ impl Emitter<'_> {
         // The request: every parameter the client sends, typed as the client types it.
         let mut fields = Vec::new();
         let mut parse = Vec::new();
+        let mut secret_params = Vec::new();
         for p in op.path_params.iter().chain(&op.params) {
             let name = ident(&p.name);
+            if self.holds_secret_param(&p.ty) {
+                secret_params.push(name.clone());
+            }
             let wire = &p.wire;
             let location = match p.location {
                 ParamIn::Path => quote!(#rt::mock::In::Path),
@@ -168,11 +182,14 @@ impl Emitter<'_> {
             fields.push(quote!(#[doc = #doc] pub #name: #field_ty,));
             parse.push(quote!(#name: #value,));
         }
-        let mut secrets = quote!(::std::vec::Vec::new());
+        // Parameters typed as secrets (`format: password`) and the body's secret fields are
+        // blanked out of the record.
+        let mut sources: Vec<TokenStream> =
+            secret_params.iter().map(|name| quote!(#rt::mock::secrets_of(&self.#name))).collect();
         if let Some(b) = &m.body {
             let (t, read) = self.mock_read(b);
             if matches!(b.kind, MockBodyKind::Serde(_)) {
-                secrets = quote!(#rt::mock::secrets_of(&self.body));
+                sources.push(quote!(#rt::mock::secrets_of(&self.body)));
             }
             if b.required {
                 fields.push(quote!(/// The body.
@@ -184,6 +201,12 @@ impl Emitter<'_> {
                 parse.push(quote!(body: raw.optional_body(|raw| #read)?,));
             }
         }
+
+        let secrets = match sources.as_slice() {
+            [] => quote!(::std::vec::Vec::new()),
+            [one] => one.clone(),
+            all => quote!([#(#all),*].concat()),
+        };
 
         // The reply: one variant per declared answer.
         let mut variants = Vec::new();

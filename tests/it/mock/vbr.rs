@@ -253,6 +253,63 @@ async fn requests_that_break_the_spec_are_refused_with_the_reason() {
     }
 }
 
+/// A request the mock refuses still keeps its secrets out of the record: refused for its
+/// credentials (the typed secrets are known all the same), refused for its shape (the body
+/// is withheld, and the parser's message does not quote the value), and a password query or
+/// header parameter is never shown.
+#[tokio::test]
+async fn refused_requests_keep_their_secrets_out_of_the_record() {
+    let server = MockServer::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let url = server.url();
+    let body = json!({"type": "Standard", "username": "u", "password": "Hunter2-in-body"});
+
+    // No token: 401, but the typed password is blanked out of the recorded body.
+    let answer = http
+        .post(format!("{url}/api/v1/credentials"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 401);
+    // A body that does not fit: a secret in a field of the wrong type, and one in a field
+    // no type knows.
+    let token = server.issue_token();
+    let misfit =
+        json!({"type": "Standard", "username": 7, "password": "Hunter2-misfit", "extra": {"apiKey": "Hunter2-extra"}});
+    let answer = http
+        .post(format!("{url}/api/v1/credentials"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(misfit.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let wrong_type = json!({"type": "Standard", "username": "u", "password": {"v": "Hunter2-nested"}});
+    let answer = http
+        .post(format!("{url}/api/v1/credentials"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(wrong_type.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let said = answer.text().await.unwrap();
+    assert!(!said.contains("Hunter2"), "the 400 answer quotes a secret: {said}");
+
+    let records = server.requests();
+    assert_eq!(records.len(), 3);
+    for r in &records {
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("Hunter2"), "a secret in the record: {shown}");
+    }
+    assert!(records[0].body.contains("***"), "{:?}", records[0]);
+    assert!(records[1].body.contains("withheld"), "{:?}", records[1]);
+}
+
 /// OAuth2 against the mock: no token is 401; an expired token is renewed with the refresh
 /// token and the call repeated; with refresh tokens revoked too, the client logs in again
 /// with the remembered password; a wrong password is refused; logout ends the token.

@@ -22,7 +22,8 @@ pub struct Recorded {
     pub query: Vec<(String, String)>,
     /// The headers, names in lower case (credentials blanked out).
     pub headers: Vec<(String, String)>,
-    /// The body, lossily decoded, secrets blanked out.
+    /// The body, lossily decoded, secrets blanked out; only its length when it does not fit
+    /// the spec (its secrets cannot be told apart then).
     pub body: String,
     /// The status the mock answered.
     pub status: u16,
@@ -32,6 +33,12 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// Keeps only the body's length: for a body the typed parse could not read, whose
+    /// secrets cannot be told apart.
+    pub(crate) fn withhold_body(&mut self, len: usize) {
+        self.body = format!("<{len} bytes withheld: the body does not fit the spec, so its secrets are unknown>");
+    }
+
     /// A header's value (names are case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -83,6 +90,6 @@ pub(crate) fn record(
             .collect(),
         body: String::from_utf8_lossy(&redactor.redact(&raw.body)).into_owned(),
         status,
-        failure,
+        failure: failure.map(|f| redactor.text(&f)),
     }
 }

@@ -192,7 +192,13 @@ impl Shared {
         };
         let mut state = self.state();
         let known = state.auth.known();
-        let recorded = record(self.api, &raw, operation, &secrets, &known, reply.status, failure);
+        // A body the typed parse could not read may hold secrets in places no type marks:
+        // the record keeps its length, not its text.
+        let unread = reply.status == 400 && operation.is_some() && !raw.body.is_empty() && self.unreadable(&raw);
+        let mut recorded = record(self.api, &raw, operation, &secrets, &known, reply.status, failure);
+        if unread {
+            recorded.withhold_body(raw.body.len());
+        }
         state.recorded.push(recorded);
         drop(state);
         into_response(reply)
@@ -229,6 +235,13 @@ impl Shared {
         };
         raw.captures = captures;
         let id = op.id;
+        // The typed check runs first, whatever the credentials, so that the secrets of a
+        // request refused for its credentials are still known and blanked out of the record.
+        let typed = (op.check)(raw);
+        let mut secrets = typed.clone().unwrap_or_default();
+        if self.is_token_path(op.path) {
+            secrets.extend(grant_secrets(raw));
+        }
         let checked = self.state().auth.check(self.api, op.auth, raw);
         if let Err(refusal) = checked {
             // Unknown and expired credentials alike carry the spec's `x-reauthenticate-on`
@@ -236,15 +249,12 @@ impl Shared {
             let (Refusal::Missing(message) | Refusal::Expired(message)) = refusal;
             let message = format!("{id}: {message}");
             let reply = RawReply::problem_with(401, message.clone(), self.api.reauthenticate_on);
-            return (Some(id), reply, Some(message), Vec::new());
+            return (Some(id), reply, Some(message), secrets);
         }
-        let secrets = match (op.check)(raw) {
-            Ok(secrets) => secrets,
-            Err(message) => {
-                let (reply, failure) = refuse(400, format!("{id}: {message}"));
-                return (Some(id), reply, failure, Vec::new());
-            }
-        };
+        if let Err(message) = typed {
+            let (reply, failure) = refuse(400, format!("{id}: {message}"));
+            return (Some(id), reply, failure, secrets);
+        }
         let handler = self.state().handlers.get(id).cloned();
         let mut reply = match handler {
             Some(handler) => handler(raw.clone()).await,
@@ -273,6 +283,11 @@ impl Shared {
         }
         let failure = (reply.status >= 400).then(|| format!("{id}: the handler answered {}", reply.status));
         (Some(id), reply, failure, secrets)
+    }
+
+    /// Whether the typed parse of the operation `raw` was routed to refuses it.
+    fn unreadable(&self, raw: &RawRequest) -> bool {
+        self.route(&raw.method, &raw.path).is_some_and(|(op, _)| (op.check)(raw).is_err())
     }
 
     /// A logon issues a session; a logout ends the credentials it was sent with.

@@ -31,8 +31,9 @@ impl std::fmt::Display for In {
     }
 }
 
-/// A request the mock received: what the typed request structs are read from.
-#[derive(Clone, Debug)]
+/// A request the mock received: what the typed request structs are read from. Its `Debug`
+/// shows the method and path only: headers and body may carry credentials.
+#[derive(Clone)]
 pub struct RawRequest {
     pub(crate) method: String,
     pub(crate) path: String,
@@ -40,6 +41,12 @@ pub struct RawRequest {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
+}
+
+impl std::fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawRequest").field("method", &self.method).field("path", &self.path).finish_non_exhaustive()
+    }
 }
 
 impl RawRequest {
@@ -151,7 +158,8 @@ impl RawRequest {
     pub fn body_serde<T: DeserializeOwned>(&self, offered: &[&str]) -> Result<T, String> {
         let mime = self.media(offered)?;
         if is_form(&mime) {
-            return serde_urlencoded::from_bytes(&self.body).map_err(|e| format!("the form body does not fit: {e}"));
+            return serde_urlencoded::from_bytes(&self.body)
+                .map_err(|e| scrub(&format!("the form body does not fit: {e}")));
         }
         if is_xml(&mime) {
             return Err(format!("the body's media type `{mime}` cannot be read for this schema"));
@@ -159,7 +167,7 @@ impl RawRequest {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let at = e.path().to_string();
-            format!("the JSON body does not fit the schema at `{at}`: {}", e.into_inner())
+            scrub(&format!("the JSON body does not fit the schema at `{at}`: {}", e.into_inner()))
         })
     }
 
@@ -168,7 +176,7 @@ impl RawRequest {
         let mime = self.media(offered)?;
         if is_xml(&mime) {
             xml::from_bytes(&self.body)
-                .map_err(|e| format!("the XML body does not fit at `{}`: {}", e.path(), e.message))
+                .map_err(|e| scrub(&format!("the XML body does not fit at `{}`: {}", e.path(), e.message)))
         } else {
             self.body_serde(offered)
         }
@@ -182,8 +190,10 @@ impl RawRequest {
     ) -> Result<Vec<T>, String> {
         let mime = self.media(offered)?;
         if is_xml(&mime) {
-            let root = xml::parse(&self.body).map_err(|e| format!("the XML body is not well-formed: {}", e.message))?;
-            xml::list(&root, item).map_err(|e| format!("the XML body does not fit at `{}`: {}", e.path(), e.message))
+            let root = xml::parse(&self.body)
+                .map_err(|e| scrub(&format!("the XML body is not well-formed: {}", e.message)))?;
+            xml::list(&root, item)
+                .map_err(|e| scrub(&format!("the XML body does not fit at `{}`: {}", e.path(), e.message)))
         } else {
             self.body_serde(offered)
         }
@@ -193,7 +203,8 @@ impl RawRequest {
     pub fn body_xml_text_or_serde<T: DeserializeOwned + XmlText>(&self, offered: &[&str]) -> Result<T, String> {
         let mime = self.media(offered)?;
         if is_xml(&mime) {
-            let root = xml::parse(&self.body).map_err(|e| format!("the XML body is not well-formed: {}", e.message))?;
+            let root = xml::parse(&self.body)
+                .map_err(|e| scrub(&format!("the XML body is not well-formed: {}", e.message)))?;
             T::from_xml_text(&root.text).map_err(|m| format!("the XML body does not fit: {m}"))
         } else {
             self.body_serde(offered)
@@ -377,6 +388,29 @@ impl RawReply {
 
 /// A parameter value: as a string first (strings, ids, dates, enums), then as JSON (numbers,
 /// booleans, structured values).
+/// A parser's message without the values it quotes (`invalid type: string "…"`): a value in
+/// the wrong place of a body may be a secret the typed parse never saw, and the message goes
+/// into the 400 answer and the record.
+fn scrub(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                out.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                out.push('"');
+                quoted = false;
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
 fn value<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     match serde_json::from_value(serde_json::Value::String(text.to_owned())) {
         Ok(v) => Ok(v),
