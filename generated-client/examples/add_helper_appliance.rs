@@ -121,8 +121,12 @@ async fn run() -> Result<Outcome, String> {
         subnet: optional("AZURE_SUBNET"),
         ssh_port: None,
     };
-    let minutes = match std::env::var("VEEAM_WAIT_MINUTES") {
-        Ok(v) => v.parse().map_err(|_| format!("VEEAM_WAIT_MINUTES must be a number, not `{v}`"))?,
+    let minutes: u64 = match std::env::var("VEEAM_WAIT_MINUTES") {
+        Ok(v) => v
+            .parse()
+            .ok()
+            .filter(|m| (1..=7 * 24 * 60).contains(m))
+            .ok_or_else(|| format!("VEEAM_WAIT_MINUTES must be a number of minutes up to a week, not `{v}`"))?,
         Err(_) => 30,
     };
     let bar = progress_bar();

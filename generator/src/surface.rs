@@ -130,14 +130,12 @@ impl<'a> Anchors<'a> {
     }
 
     /// The `x-long-running` marker of the first operation that answers with the status type
-    /// `name`; the type itself when none does.
-    fn long_running_anchor(&self, name: &str) -> Pointer {
-        let marker = self.types.get(name).and_then(|&i| {
-            let lr = self.api.long_running.iter().find(|l| l.ty.0 == i)?;
-            let op = self.api.operations.iter().find(|o| lr.operations.first() == Some(&o.id))?;
-            Some(operation_anchor(&op.path, op.method.as_str()).join("x-long-running"))
-        });
-        marker.unwrap_or_else(|| self.type_anchor(name))
+    /// `name`, if it is one.
+    fn long_running_anchor(&self, name: &str) -> Option<Pointer> {
+        let &i = self.types.get(name)?;
+        let lr = self.api.long_running.iter().find(|l| l.ty.0 == i)?;
+        let op = self.api.operations.iter().find(|o| lr.operations.first() == Some(&o.id))?;
+        Some(operation_anchor(&op.path, op.method.as_str()).join("x-long-running"))
     }
 
     fn type_anchor(&self, name: &str) -> Pointer {
@@ -240,7 +238,14 @@ impl Surface {
             syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
             _ => String::new(),
         };
-        let status_type = (owner != "Client").then(|| anchors.long_running_anchor(&owner));
+        // Besides the client's, only a status type's `wait` (`x-long-running`) is generated.
+        let status_type = match owner.as_str() {
+            "Client" => None,
+            name => match anchors.long_running_anchor(name) {
+                Some(marker) => Some(marker),
+                None => return,
+            },
+        };
         for item in &block.items {
             let syn::ImplItem::Fn(f) = item else { continue };
             if !is_pub(&f.vis) {

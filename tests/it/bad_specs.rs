@@ -162,6 +162,30 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        // A typo in a terminal state would make every wait poll until its deadline.
+        file: "long_running_unknown_value.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/long_running_unknown_value.yaml#/paths/~1jobs/post/x-long-running/terminal/0: `Stoped` is not a value of `state` (Running, Stopped)",
+        ]),
+        own_process: false,
+    },
+    Case {
+        // `Option<String>` cannot be passed where the status operation takes a `&str`.
+        file: "long_running_nullable_id.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/long_running_nullable_id.yaml#/paths/~1jobs/post/x-long-running/parameters/jobId: `GetJob`'s path parameter `jobId` needs a required property `id` of `Job` with the same type",
+        ]),
+        own_process: false,
+    },
+    Case {
+        // A stop operation that is not a name is an error, never taken as "no stop".
+        file: "long_running_wrong_kinds.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/long_running_wrong_kinds.yaml#/paths/~1jobs/post/x-long-running/stop-operation: `stop-operation` must be a string",
+        ]),
+        own_process: false,
+    },
+    Case {
         // 100 nested objects are 300 levels of YAML, past the parser's recursion limit: a
         // clean error, not a stack overflow.
         file: "deep_objects.yaml",

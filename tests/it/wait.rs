@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::fake_vbr::{Canned, FakeVbr, Step};
-use veeam_client::runtime::{Done, Error, Secret, WaitError};
+use veeam_client::runtime::{Done, Error, Secret, Stopping, WaitError};
 use veeam_client::vbr::{
     self,
     types::{AzureLinuxHelperApplianceSpec, CloudHelperApplianceSpec, ESessionResult, SessionModel},
@@ -159,7 +159,7 @@ async fn a_deadline_stops_the_work_only_when_asked() {
         .stop_on_timeout()
         .await
         .unwrap_err();
-    assert!(matches!(&err, WaitError::Deadline { stop: Some(Ok(())), .. }), "{err:?}");
+    assert!(matches!(&err, WaitError::Deadline { stop: Some(Stopping::Asked), .. }), "{err:?}");
     assert!(err.to_string().ends_with("; asked the server to stop it"), "{err}");
     assert_eq!(server.hits("POST", &format!("/api/v1/sessions/{id}/stop")), 1);
     assert!(server.session_reads(&id).unwrap().1, "the server was told to stop the session");
@@ -251,4 +251,26 @@ async fn progress_out_of_range_is_clamped() {
         .unwrap();
     assert!(matches!(done, Done::Success(_)), "{done:?}");
     assert_eq!(*seen.lock().unwrap(), [Some(100), Some(0), Some(100)]);
+}
+
+/// A stop request that hangs does not hold the wait: it ends within the stop grace.
+#[tokio::test]
+async fn a_stop_that_hangs_does_not_hold_the_wait_past_its_grace() {
+    let server = FakeVbr::start();
+    server.script_sessions(vec![Step::working(30)]);
+    let client = logged_in(&server).await;
+    let session = start(&client).await;
+    let stop = format!("/api/v1/sessions/{}/stop", session.id);
+    server.inject("POST", &stop, 1, Canned::status(200).delay(Duration::from_secs(3600)));
+    let wait = session
+        .wait(&client)
+        .poll_interval(FAST, FAST)
+        .timeout(Duration::from_millis(50))
+        .stop_on_timeout()
+        .stop_grace(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let err = wait.await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(matches!(&err, WaitError::Deadline { stop: Some(Stopping::NoAnswer), .. }), "{err:?}");
+    assert!(err.to_string().ends_with("; the stop request went unanswered"), "{err}");
 }

@@ -193,6 +193,10 @@ fn bench_compile(args: &[String]) -> anyhow::Result<()> {
 }
 
 fn spec_diff(args: &[String]) -> anyhow::Result<()> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let args = xtask::diff::cli::Args::parse(args)?;
     let report = xtask::diff::cli::run(&xtask::workspace_root(), &args)?;
     print!("{}", report.render(args.format));

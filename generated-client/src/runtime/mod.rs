@@ -46,7 +46,7 @@ pub use self::error::{ApiErrorBody, Error, ErrorBody};
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
-pub use self::wait::{Done, LongRunning, Progress, Wait, WaitError};
+pub use self::wait::{Done, LongRunning, Progress, Stopping, Wait, WaitError, STOP_GRACE};
 pub use self::webhook::WebhookError;
 
 #[doc(hidden)]

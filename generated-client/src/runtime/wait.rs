@@ -91,7 +91,24 @@ impl<T> Done<T> {
     }
 }
 
-/// A wait that did not end in success or warning. Every variant names the status operation.
+/// What came of asking the server to stop the work when a wait timed out.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Stopping<E> {
+    /// The stop operation succeeded.
+    Asked,
+    /// The stop operation failed.
+    Failed(E),
+    /// The stop operation did not answer within the grace ([`Wait::stop_grace`]).
+    NoAnswer,
+}
+
+/// How long a wait that timed out gives the stop operation, unless [`Wait::stop_grace`]
+/// says otherwise.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// A wait that did not end in success or warning. Each variant but `Poll` names the status
+/// operation; the client error in `Poll` names the operation that failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WaitError<T, E> {
@@ -120,7 +137,7 @@ pub enum WaitError<T, E> {
         status: Box<T>,
     },
     /// The deadline passed before the work ended.
-    #[error("{operation}: the work had not ended after {elapsed:?}{}", match stop { Some(Ok(())) => "; asked the server to stop it", Some(Err(_)) => "; stopping it failed", None => "" })]
+    #[error("{operation}: the work had not ended after {elapsed:?}{}", match stop { Some(Stopping::Asked) => "; asked the server to stop it", Some(Stopping::Failed(_)) => "; stopping it failed", Some(Stopping::NoAnswer) => "; the stop request went unanswered", None => "" })]
     Deadline {
         /// The status operation's `operationId`.
         operation: &'static str,
@@ -129,7 +146,7 @@ pub enum WaitError<T, E> {
         /// The last status read.
         status: Box<T>,
         /// `Some` when the wait asked the server to stop the work: how that went.
-        stop: Option<Result<(), E>>,
+        stop: Option<Stopping<E>>,
     },
     /// Polling failed; the work may still be running.
     #[error(transparent)]
@@ -172,6 +189,7 @@ pub struct Wait<'c, T: LongRunning> {
     first_delay: Duration,
     max_delay: Duration,
     stop_on_timeout: bool,
+    stop_grace: Duration,
     progress: Option<ProgressFn<'c, T>>,
 }
 
@@ -199,6 +217,7 @@ impl<'c, T: LongRunning> Wait<'c, T> {
             first_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
             stop_on_timeout: false,
+            stop_grace: STOP_GRACE,
             progress: None,
         }
     }
@@ -221,6 +240,13 @@ impl<'c, T: LongRunning> Wait<'c, T> {
     /// operation). Without this, the work goes on on the server.
     pub fn stop_on_timeout(mut self) -> Self {
         self.stop_on_timeout = true;
+        self
+    }
+
+    /// How long the stop operation may take once the deadline has passed (default
+    /// [`STOP_GRACE`]); a wait ends at most this long after its deadline.
+    pub fn stop_grace(mut self, grace: Duration) -> Self {
+        self.stop_grace = grace;
         self
     }
 
@@ -281,9 +307,14 @@ impl<'c, T: LongRunning> Wait<'c, T> {
 
     async fn give_up(self, started: Instant) -> WaitError<T, T::Error> {
         // One last read would race the deadline the caller set; report the last one we have.
+        // The stop call is bounded too: a wait must end soon after its deadline.
         let stop = match self.stop_on_timeout {
             true => match self.status.stop(self.client) {
-                Some(stopping) => Some(stopping.await),
+                Some(stopping) => Some(match tokio::time::timeout(self.stop_grace, stopping).await {
+                    Ok(Ok(())) => Stopping::Asked,
+                    Ok(Err(e)) => Stopping::Failed(e),
+                    Err(_) => Stopping::NoAnswer,
+                }),
                 None => None,
             },
             false => None,

@@ -1133,7 +1133,7 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/CreateCloudCredsHelperAppliance>
     ///
-    /// Long-running: the answer describes work that goes on on the server. Its [`wait`](super::types::SessionModel::wait) polls [`Client::get_session`] until the work has ended.
+    /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn create_cloud_creds_helper_appliance(
         &self,
         id: ::uuid::Uuid,
@@ -1228,7 +1228,7 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Credentials#operation/DeleteCloudCredsHelperApplianceAsync>
     ///
-    /// Long-running: the answer describes work that goes on on the server. Its [`wait`](super::types::SessionModel::wait) polls [`Client::get_session`] until the work has ended.
+    /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn delete_cloud_creds_helper_appliance_async(
         &self,
         id: ::uuid::Uuid,

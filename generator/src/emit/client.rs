@@ -479,9 +479,18 @@ impl Emitter<'_> {
         let t = self.ty(ty, From::Client);
         match self.resolve(ty) {
             Ty::String => quote!(&#lifetime str),
-            Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date => t,
+            _ if self.param_by_value(ty) => t,
             _ => quote!(&#lifetime #t),
         }
+    }
+
+    /// Whether a method takes a parameter of this type by value (small `Copy` scalars) rather
+    /// than by reference.
+    pub(crate) fn param_by_value(&self, ty: &Ty) -> bool {
+        matches!(
+            self.resolve(ty),
+            Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
+        )
     }
 
     fn param_set(&self, p: &Param, l: &crate::ir::Locals) -> TokenStream {

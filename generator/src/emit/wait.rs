@@ -109,11 +109,7 @@ impl Emitter<'_> {
         let mut args = Vec::new();
         for (p, path) in op.path_params.iter().zip(&lr.args) {
             let fields = path.iter().map(|f| ident(f));
-            let by_value = matches!(
-                self.resolve(&p.ty),
-                Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
-            );
-            args.push(if by_value { quote!(self.#(#fields).*) } else { quote!(&self.#(#fields).*) });
+            args.push(if self.param_by_value(&p.ty) { quote!(self.#(#fields).*) } else { quote!(&self.#(#fields).*) });
         }
         if op.body.is_some() {
             args.push(quote!(::std::option::Option::None));

@@ -59,6 +59,17 @@ impl Lowerer<'_> {
             ok = false;
         }
         let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
+        // An optional key with a value of the wrong kind is an error, never taken as absent.
+        for key in ["progress", "message", "canceled", "stop-operation"] {
+            if obj.get(key).is_some_and(|v| !v.is_string()) {
+                self.sink.error(&at.join(key), format!("`{key}` must be a string"));
+                ok = false;
+            }
+        }
+        if obj.get("parameters").is_some_and(|v| !v.as_object().is_some_and(|m| m.values().all(Value::is_string))) {
+            self.sink.error(&at.join("parameters"), "`parameters` must map path parameter names to property paths");
+            ok = false;
+        }
         let list = |key: &str| -> Option<Vec<String>> {
             match obj.get(key) {
                 None => Some(Vec::new()),
@@ -85,10 +96,10 @@ impl Lowerer<'_> {
             self.sink.error(at, "`x-long-running` needs string `status-operation`, `state` and `result`");
             return;
         };
+        let Ok([terminal, success, warning, failure]) = <[Vec<String>; 4]>::try_from(lists) else { return };
         if !ok {
             return;
         }
-        let [terminal, success, warning, failure] = <[Vec<String>; 4]>::try_from(lists).unwrap_or_default();
 
         let op = &api.operations[i];
         let answer = match op.successes.as_slice() {
@@ -167,9 +178,31 @@ impl Lowerer<'_> {
             }
         }
 
+        // A value no enum has would never match: a wait that never ends, or never succeeds.
+        let lists = [
+            ("terminal", &fields.state, &fields.terminal),
+            ("success", &fields.result, &fields.success),
+            ("warning", &fields.result, &fields.warning),
+            ("failure", &fields.result, &fields.failure),
+        ];
+        for (key, path, values) in lists {
+            let Some(Ty::Named(id)) = self.wire_path(&Ty::Named(ty), path).map(|t| self.unwrapped(&t)) else {
+                continue;
+            };
+            let TypeKind::Enum { variants, .. } = &self.types[id.0].kind else { continue };
+            if let Some((n, v)) = values.iter().enumerate().find(|(_, v)| !variants.iter().any(|e| &e.wire == *v)) {
+                let known: Vec<&str> = variants.iter().map(|e| e.wire.as_str()).collect();
+                self.sink.error(
+                    &at.join(key).join(n.to_string()),
+                    format!("`{v}` is not a value of `{path}` ({})", known.join(", ")),
+                );
+                return;
+            }
+        }
+
         let op_id = api.operations[i].id.clone();
         let wait_doc = format!(
-            "Long-running: the answer describes work that goes on on the server. Its [`wait`](super::types::{}::wait) polls [`Client::{}`] until the work has ended.",
+            "Long-running: the answer describes work that goes on on the server. Its `wait` (on `{}`) polls `{}` until the work has ended.",
             self.types[ty.0].name, api.operations[status_op].method_name
         );
         api.operations[i].doc.extend([String::new(), wait_doc]);
@@ -215,11 +248,21 @@ impl Lowerer<'_> {
             self.sink.error(at, format!("`{}` needs a request body, which no answer supplies", op.id));
             return None;
         }
+        if let Some(unknown) = mapping.and_then(|m| m.keys().find(|k| !op.path_params.iter().any(|p| &p.wire == *k))) {
+            self.sink.error(&at.join(unknown), format!("`{}` has no path parameter `{unknown}`", op.id));
+            return None;
+        }
         let mut args = Vec::new();
         for p in &op.path_params {
             let field = mapping.and_then(|m| m.get(&p.wire)).and_then(Value::as_str).unwrap_or(&p.wire);
             match self.field_path(&Ty::Named(ty), field) {
-                Some((path, found)) if self.unwrapped(&found) == self.unwrapped(&p.ty) => args.push(path),
+                // Aliases aside, the same type: a nullable field cannot fill a parameter.
+                Some((path, found))
+                    if crate::ir::resolve_alias(&self.types, &found)
+                        == crate::ir::resolve_alias(&self.types, &p.ty) =>
+                {
+                    args.push(path)
+                }
                 _ => {
                     self.sink.error(
                         &at.join(&p.wire),

@@ -11,3 +11,5 @@ pub mod types;
 mod client;
 pub use client::{Client, Error};
 pub mod webhooks;
+#[cfg(feature = "mock")]
+pub mod mock;
