@@ -70,7 +70,7 @@ impl Lowerer<'_> {
             let headers = self.required_headers(raw, code, op.session_header.as_deref());
             replies.push(MockReply { variant, status, body, headers });
         }
-        let mut example = example(raw, &declared);
+        let mut example = example(self.doc, raw, &declared);
         if let Some(x) = &mut example {
             x.headers =
                 replies.iter().find(|r| r.status == Some(x.status)).map(|r| r.headers.clone()).unwrap_or_default();
@@ -107,6 +107,13 @@ impl Lowerer<'_> {
             ) {
                 (Some(Value::String(s)), _, _) => s.clone(),
                 (Some(v @ (Value::Number(_) | Value::Bool(_))), _, _) => v.to_string(),
+                // An enum's first value reads as the client's enum.
+                _ if schema.get("enum").and_then(|e| e.get(0)).is_some_and(|v| !v.is_null()) => {
+                    match &schema["enum"][0] {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }
+                }
                 (_, Some("integer" | "number"), _) => "0".to_owned(),
                 (_, Some("boolean"), _) => "false".to_owned(),
                 (_, _, Some("uuid")) => "00000000-0000-0000-0000-000000000000".to_owned(),
@@ -174,27 +181,30 @@ fn status_name(status: u16) -> String {
 /// The first success response with an example, in its media types: a media type's
 /// `example`, else the first of its `examples` with a `value`. JSON examples are written as
 /// JSON; a string example of a non-JSON media type (XML, text) is its text.
-fn example(raw: &serde_json::Map<String, Value>, declared: &[(String, crate::ir::Response)]) -> Option<MockExample> {
+fn example(
+    doc: &crate::Document,
+    raw: &serde_json::Map<String, Value>,
+    declared: &[(String, crate::ir::Response)],
+) -> Option<MockExample> {
     let responses = raw.get("responses")?.as_object()?;
+    let root = crate::pointer::Pointer::root();
     for (code, r) in declared {
         let Some(status) = r.status.filter(|s| (200..300).contains(s)) else { continue };
-        let Some(content) = responses.get(code).and_then(|v| v.get("content")).and_then(Value::as_object) else {
+        // A response, media type or example may be a `$ref` (to `components/responses`, …).
+        let response = responses.get(code).map(|v| doc.deref_lenient(&root, v).1);
+        let Some(content) = response.and_then(|v| v.get("content")).and_then(Value::as_object) else {
             // An answer without a body: its status alone (the server answers it only for a
             // logon or a logout, which need no handler to do their part).
-            if r.contents.is_empty() && responses.get(code).is_some_and(|v| v.get("$ref").is_none()) {
+            if r.contents.is_empty() && response.is_some() {
                 return Some(MockExample { status, bodies: Vec::new(), headers: Vec::new() });
             }
             continue;
         };
         let mut bodies = Vec::new();
         for c in &r.contents {
-            let Some(media) = content.get(&c.mime) else { continue };
+            let Some(media) = content.get(&c.mime).map(|m| doc.deref_lenient(&root, m).1) else { continue };
             let value = media.get("example").or_else(|| {
-                media
-                    .get("examples")?
-                    .as_object()?
-                    .values()
-                    .find_map(|e| e.get("value").filter(|_| e.get("$ref").is_none()))
+                media.get("examples")?.as_object()?.values().find_map(|e| doc.deref_lenient(&root, e).1.get("value"))
             });
             let Some(value) = value else { continue };
             let text = match (c.media, value) {
@@ -318,5 +328,41 @@ components:
         assert!(gone.mock.example.as_ref().is_some_and(|x| x.status == 204 && x.bodies.is_empty()));
         assert!(g.files["mock.rs"].contains("pub fn on_job_v2<"));
         assert!(g.files["mod.rs"].contains("#[cfg(feature = \"mock\")]\npub mod mock;"));
+    }
+
+    /// A success response, media type or example behind a `$ref` still gives the example;
+    /// a required enum header gets the enum's first value.
+    #[test]
+    fn examples_and_headers_behind_refs_are_found() {
+        let spec = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /jobs:
+    get:
+      operationId: listJobs
+      responses:
+        "200": { $ref: "#/components/responses/Jobs" }
+components:
+  examples:
+    Two: { value: [{ name: a }, { name: b }] }
+  responses:
+    Jobs:
+      description: the jobs
+      headers:
+        X-Mode: { required: true, schema: { type: string, enum: [fast, slow] } }
+      content:
+        application/json:
+          schema: { type: array, items: { $ref: "#/components/schemas/Job" } }
+          examples: { two: { $ref: "#/components/examples/Two" } }
+  schemas:
+    Job: { type: object, properties: { name: { type: string } } }
+"##;
+        let doc = Document::parse("mock_refs.yaml", spec).unwrap();
+        let g = generate(&doc, &Options::default()).unwrap();
+        let list = &g.api.operations[0].mock;
+        let example = list.example.as_ref().expect("the example behind the refs");
+        assert_eq!(example.bodies, vec![("application/json".into(), r#"[{"name":"a"},{"name":"b"}]"#.into())]);
+        assert_eq!(list.replies[0].headers, vec![("X-Mode".to_owned(), "fast".to_owned())]);
     }
 }
