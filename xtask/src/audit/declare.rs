@@ -33,12 +33,15 @@ pub fn declarations(doc: &Value) -> (Vec<Declaration>, Vec<(Pointer, String)>) {
 }
 
 fn walk(node: &Value, at: &Pointer, found: &mut Vec<Declaration>, problems: &mut Vec<(Pointer, String)>) {
+    // Under `properties` (and other maps of names) the keys are names, not keywords: a
+    // property called `example` or `enum` is walked like any other.
+    let names = matches!(at.last().as_deref(), Some("properties" | "schemas" | "parameters" | "responses"));
     match node {
         Value::Object(map) => {
             for (key, child) in map {
                 if key == EXTENSION {
                     read(child, at, found, problems);
-                } else if !matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                } else if names || !matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
                     walk(child, &at.join(key), found, problems);
                 }
             }

@@ -267,3 +267,17 @@ fn the_curated_spec_passes_against_veeam_1_3_rev2_and_runs_against_1_2_rev1() {
     assert!(!outcome.passed);
     assert!(outcome.text.contains("UNDECLARED"), "{}", outcome.text);
 }
+
+/// A property named like a keyword (`enum`, `example`) is a name, not a keyword: a
+/// declaration inside it is found.
+#[test]
+fn a_declaration_in_a_property_named_like_a_keyword_is_found() {
+    let (mut doc, mut published) = (ours(), theirs());
+    for d in [&mut doc, &mut published] {
+        d["components"]["schemas"]["Thing"]["properties"]["enum"] = json!({"type": "integer"});
+    }
+    doc["components"]["schemas"]["Thing"]["properties"]["enum"] =
+        json!({"type": "string", "x-deviation": {"type": "the page shows it as text"}});
+    let audit = audit(&doc, &published);
+    assert!(audit.passed(), "{}", report(&audit, "ours", "theirs"));
+}

@@ -481,3 +481,28 @@ fn a_string_marked_secret_is_a_rust_break_only() {
     assert_eq!((wire, rust), (Wire::None, RustImpact::Breaking));
     assert!(items(&r).iter().any(|i| i.contains("tenant_id`: `String` → `runtime::Secret`")), "{:?}", items(&r));
 }
+
+/// Removing a response header the spec never promised (not `required`) breaks no caller; a
+/// required one does.
+#[test]
+fn removing_an_optional_response_header_is_compatible() {
+    let get = "/paths/~1api~1v1~1credentials/get/responses/200";
+    let base = {
+        let mut doc = vbr();
+        at(&mut doc.raw, get)["headers"] = json!({"X-Optional": {"schema": {"type": "string"}}, "X-Required": {"required": true, "schema": {"type": "string"}}});
+        doc
+    };
+    let mut removed = base.clone();
+    at(&mut removed.raw, get).as_object_mut().expect("a response").remove("headers");
+    let opts = crate::curated_options("spec/vbr.yaml");
+    let section = compare("spec/vbr.yaml", &base, &removed, &opts, "vbr").expect("both versions generate");
+    let wires: Vec<(String, Wire)> =
+        section.entries.iter().filter(|e| e.what.starts_with("header")).map(|e| (e.what.clone(), e.wire)).collect();
+    assert_eq!(
+        wires,
+        [
+            ("header `X-Optional` removed".to_owned(), Wire::Compatible),
+            ("header `X-Required` removed".to_owned(), Wire::Breaking)
+        ]
+    );
+}

@@ -542,7 +542,10 @@ impl Differ<'_> {
                     };
                     let (oh, nh) = (headers(a), headers(b));
                     for h in oh.difference(&nh) {
-                        self.push(&rsite, format!("header `{h}` removed"), Wire::Breaking, vec![anchor.clone()]);
+                        // Only a header the old version promised (`required`) can be relied on.
+                        let required = a["headers"][h.as_str()].get("required").and_then(Value::as_bool) == Some(true);
+                        let wire = if required { Wire::Breaking } else { Wire::Compatible };
+                        self.push(&rsite, format!("header `{h}` removed"), wire, vec![anchor.clone()]);
                     }
                     for h in nh.difference(&oh) {
                         self.push(&rsite, format!("header `{h}` added"), Wire::Compatible, vec![anchor.clone()]);
