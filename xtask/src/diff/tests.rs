@@ -506,3 +506,36 @@ fn removing_an_optional_response_header_is_compatible() {
         ]
     );
 }
+
+/// A schema a response reaches only through a discriminator mapping still travels in
+/// responses: a required property added to it is compatible on the wire, not "none".
+#[test]
+fn a_schema_reached_only_through_a_mapping_has_a_direction() {
+    let spec = r#"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /pets:
+    get:
+      operationId: GetPet
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [kind]
+                properties: { kind: { type: string } }
+                discriminator: { propertyName: kind, mapping: { cat: '#/components/schemas/Cat' } }
+components:
+  schemas:
+    Cat: { type: object, properties: { kind: { type: string }, lives: { type: integer } } }
+"#;
+    let old = Document::parse("pets.yaml", spec).unwrap();
+    let mut new = old.clone();
+    at(&mut new.raw, "/components/schemas/Cat")["required"] = json!(["lives"]);
+    let section = compare("pets.yaml", &old, &new, &Options::default(), "pets").unwrap();
+    let wires: Vec<(String, Wire)> = section.entries.iter().map(|e| (e.what.clone(), e.wire)).collect();
+    assert_eq!(wires, [("made required".to_owned(), Wire::Compatible)], "{wires:?}");
+}

@@ -181,12 +181,21 @@ impl Directions {
     }
 }
 
-/// Adds the pointer of every `$ref` target reachable from `value` to `seen`.
+/// Adds the pointer of every `$ref` target reachable from `value` to `seen`, discriminator
+/// mappings included (a schema may be reachable only through one).
 fn reach(doc: &Document, value: &Value, seen: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
-                if let Ok((pointer, target)) = doc.resolve(r) {
+            let mapped = map.get("discriminator").and_then(|d| d.get("mapping")).and_then(Value::as_object);
+            let targets = map.get("$ref").and_then(Value::as_str).map(str::to_owned).into_iter().chain(
+                mapped.into_iter().flat_map(|m| m.values().filter_map(Value::as_str)).map(|r| match r.contains('/') {
+                    true => r.to_owned(),
+                    // A bare name is a schema's name.
+                    false => format!("#/components/schemas/{r}"),
+                }),
+            );
+            for r in targets {
+                if let Ok((pointer, target)) = doc.resolve(&r) {
                     if seen.insert(pointer.as_str().to_owned()) {
                         reach(doc, target, seen);
                     }
