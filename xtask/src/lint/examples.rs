@@ -7,7 +7,8 @@
 use generator::Pointer;
 use serde_json::{json, Value};
 
-use super::visit::{self, Visitor};
+// The keywords whose values are schemas are the walker's, so translation and visiting agree.
+use super::visit::{self, Visitor, LIST, MAP, ONE};
 use super::{raw, Raw};
 
 /// Where the example's schema is put in the copy of the document validated against.
@@ -200,22 +201,6 @@ fn translate_document(doc: &Value, v30: bool) -> Value {
     }
     out
 }
-
-/// Keywords whose value is one schema, a list of schemas, or a map of schemas.
-const ONE: &[&str] = &[
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-];
-const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
-const MAP: &[&str] = &["properties", "patternProperties", "$defs", "dependentSchemas"];
 
 /// One schema (and its subschemas) as JSON Schema 2020-12. Recursion depth is the schema's
 /// nesting depth as written, which a parsed document bounds.

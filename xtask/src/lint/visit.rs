@@ -153,7 +153,7 @@ fn media(at: &Pointer, m: &Value, v: &mut dyn Visitor) {
 }
 
 /// Keywords whose value is one schema.
-const ONE: &[&str] = &[
+pub(crate) const ONE: &[&str] = &[
     "items",
     "additionalProperties",
     "not",
@@ -167,9 +167,9 @@ const ONE: &[&str] = &[
     "additionalItems",
 ];
 /// Keywords whose value is a list of schemas.
-const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+pub(crate) const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords whose value maps names to schemas.
-const MAP: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+pub(crate) const MAP: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
 
 /// A schema and every schema nested in it, iteratively (a deep schema cannot overflow the
 /// stack).
