@@ -259,13 +259,7 @@ impl Differ<'_> {
     }
 
     fn responses(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
-        let codes = |doc: &Value, at: &Pointer| -> Vec<String> {
-            doc.pointer(at.join("responses").as_str())
-                .and_then(Value::as_object)
-                .map(|r| r.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        let (a_codes, b_codes) = (codes(self.ours, ours), codes(self.theirs, theirs));
+        let (a_codes, b_codes) = (keys_at(self.ours, ours, "responses"), keys_at(self.theirs, theirs, "responses"));
         for code in &a_codes {
             let a_at = ours.join("responses").join(code);
             if !b_codes.contains(code) {
@@ -294,13 +288,7 @@ impl Differ<'_> {
 
     /// The media types of a request body or response, and the schema of each.
     fn content(&mut self, a: &Pointer, b: &Pointer, place: &Place) {
-        let media = |doc: &Value, at: &Pointer| -> Vec<String> {
-            doc.pointer(at.join("content").as_str())
-                .and_then(Value::as_object)
-                .map(|c| c.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        let (a_media, b_media) = (media(self.ours, a), media(self.theirs, b));
+        let (a_media, b_media) = (keys_at(self.ours, a, "content"), keys_at(self.theirs, b, "content"));
         for m in &a_media {
             let a_at = a.join("content").join(m);
             if !b_media.contains(m) {
@@ -552,6 +540,14 @@ fn parameters(doc: &Value, path: &str, op: &Pointer) -> Vec<(String, Pointer)> {
 
 /// Follows local `$ref`s from `at` to the object they name (at most 32 hops, so a loop of
 /// references ends). `None` when `at` does not exist or a reference does not resolve.
+/// The keys of the object `key` under `at` (response codes, media types), in document order.
+fn keys_at(doc: &Value, at: &Pointer, key: &str) -> Vec<String> {
+    doc.pointer(at.join(key).as_str())
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 fn resolve(doc: &Value, at: &Pointer) -> Option<Pointer> {
     let mut at = at.clone();
     for _ in 0..32 {
