@@ -53,6 +53,27 @@ fn request_example<T: serde::de::DeserializeOwned>(spec: &Value, id: &str) -> T 
     panic!("no operation {id}")
 }
 
+/// Writes what the mock received to `$REQUEST_LOG/{name}.log` when `REQUEST_LOG` names a
+/// folder: one block per request (method, path, query, headers but `host`, body), for
+/// comparing the client's wire format before and after a generator change
+/// (`REQUEST_LOG=/tmp/before cargo test -p tests --test it -- every_operation`, then `diff -r`).
+fn request_log(name: &str, requests: &[runtime::mock::Recorded]) {
+    let Some(dir) = std::env::var_os("REQUEST_LOG") else { return };
+    let mut out = String::new();
+    for r in requests {
+        out.push_str(&format!("{} {}\n", r.method, r.path));
+        for (n, v) in &r.query {
+            out.push_str(&format!("  ?{n}={v}\n"));
+        }
+        for (n, v) in r.headers.iter().filter(|(n, _)| n != "host") {
+            out.push_str(&format!("  {n}: {v}\n"));
+        }
+        out.push_str(&format!("  body: {}\n  -> {}\n\n", r.body, r.status));
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.log")), out).unwrap();
+}
+
 /// The HTTP status of a failed call, if the server answered.
 fn status_of<E>(error: &Error<E>) -> Option<u16> {
     match error {
