@@ -5,7 +5,8 @@
 /// line structure), entities decoded, brackets escaped, bare URLs wrapped, code fences marked
 /// `text`, and indentation removed so nothing turns into a doctest.
 pub fn doc_lines(text: &str) -> Vec<String> {
-    let text = strip_html(text);
+    // A bare carriage return ends a line too (Rust rejects one inside a doc comment).
+    let text = strip_html(&text.replace("\r\n", "\n").replace('\r', "\n"));
     let mut lines = Vec::new();
     let mut in_fence = false;
     for line in text.lines() {

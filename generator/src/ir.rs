@@ -94,6 +94,17 @@ pub fn resolve_alias<'a>(types: &'a [TypeDef], ty: &'a Ty) -> &'a Ty {
     ty
 }
 
+/// Whether values of `ty` have an XML form: structs, enums, scalars, free-form values (as
+/// their text) and arrays of them; not maps, unions, binary data or tuples.
+pub fn xml_writable(types: &[TypeDef], ty: &Ty) -> bool {
+    match resolve_alias(types, ty) {
+        Ty::Named(id) => matches!(types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_)),
+        Ty::Vec(t) | Ty::Nullable(t) | Ty::Boxed(t) => xml_writable(types, t),
+        Ty::Map(_) | Ty::Bytes | Ty::Tuple(_) => false,
+        _ => true,
+    }
+}
+
 /// How a type or field appears in XML, from the OpenAPI `xml` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Xml {
@@ -150,9 +161,9 @@ pub enum TypeKind {
     Union(Union),
     /// A type alias for a non-struct schema (`type: array`, a plain string, …).
     Alias(Ty),
-    /// One variant per success status of an operation: (variant name, status, payload or
+    /// One variant per success status of an operation: (variant name, statuses, payload or
     /// none for an empty body).
-    Responses(Vec<(String, Option<u16>, Option<Ty>)>),
+    Responses(Vec<(String, Status, Option<Ty>)>),
     /// A transparent newtype: an alias that would refer to itself (`type A = Vec<A>` is not
     /// valid Rust) becomes `struct A(Vec<A>)` with the same wire form.
     Newtype(Ty),
@@ -272,6 +283,12 @@ pub struct Field {
     pub doc: Vec<String>,
     /// The XML placement of the field.
     pub xml: Option<Xml>,
+    /// `readOnly`: the server assigns it. Never required (a request cannot carry it), and
+    /// never written into a request body.
+    pub read_only: bool,
+    /// `writeOnly`: the server never returns it. Never required, so an answer without it
+    /// decodes; sent when set.
+    pub write_only: bool,
 }
 
 /// HTTP methods.
@@ -357,6 +374,79 @@ pub struct Param {
     pub required: bool,
     /// Doc lines.
     pub doc: Vec<String>,
+    /// How its value is written on the wire.
+    pub encoding: ParamEncoding,
+    /// The shape of its value, as the style rules tell values apart.
+    pub shape: ValueShape,
+}
+
+/// OpenAPI's `style` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `;name=value` (path).
+    Matrix,
+    /// `.value` (path).
+    Label,
+    /// `name=value` (query, cookie).
+    Form,
+    /// `value` (path, header).
+    Simple,
+    /// `name=a%20b` (query arrays and objects).
+    SpaceDelimited,
+    /// `name=a|b` (query arrays and objects).
+    PipeDelimited,
+    /// `name[key]=value` (query objects).
+    DeepObject,
+}
+
+impl Style {
+    /// The runtime's variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Style::Matrix => "Matrix",
+            Style::Label => "Label",
+            Style::Form => "Form",
+            Style::Simple => "Simple",
+            Style::SpaceDelimited => "SpaceDelimited",
+            Style::PipeDelimited => "PipeDelimited",
+            Style::DeepObject => "DeepObject",
+        }
+    }
+}
+
+/// How a parameter's value is written: a `style` (with `explode`, `allowReserved`), or a
+/// `content` media type whose serialization is sent as one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// `style`, `explode` and `allowReserved`, defaults applied.
+    Style {
+        /// The style.
+        style: Style,
+        /// Whether arrays and objects are spread into several values.
+        explode: bool,
+        /// Whether RFC 3986 reserved characters are sent unencoded (query only).
+        allow_reserved: bool,
+    },
+    /// `content`: the value serialized in this media type (JSON, or the text of a primitive),
+    /// then written as one primitive value.
+    Content {
+        /// The media type.
+        mime: String,
+    },
+}
+
+/// The shape of a parameter's value, which picks the row of the style tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueShape {
+    /// A scalar or an enum: its text.
+    Primitive,
+    /// An array of scalars or enums: each item's text.
+    Array,
+    /// An object (a struct or a map): its members, by their JSON form.
+    Object,
+    /// Anything else (a union, a free-form value, an array of objects): decided at run time
+    /// from the value's JSON form.
+    Dynamic,
 }
 
 /// A body's media type class.
@@ -409,6 +499,16 @@ pub enum XmlRoot {
     },
 }
 
+/// The `Accept` header of an operation, from the media types of its success responses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Accept {
+    /// Structured bodies: the client's format picks one of these (media class, exact media
+    /// type), in spec order, as it does for request bodies.
+    ByFormat(Vec<(Media, String)>),
+    /// Anything else (text, binary): these media types, comma-separated.
+    Fixed(String),
+}
+
 /// A request body.
 #[derive(Clone, Debug)]
 pub struct RequestBody {
@@ -420,11 +520,84 @@ pub struct RequestBody {
     pub doc: Vec<String>,
 }
 
+/// Which statuses a documented response covers: its key in `responses`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// One status code (`201`).
+    Code(u16),
+    /// A range of codes by their first digit (`2XX` is `Range(2)`: 200 to 299).
+    Range(u16),
+    /// `default`: every status no other response names.
+    Default,
+}
+
+impl Status {
+    /// Reads a response key: a code, a range (`2XX`, any case) or `default`.
+    pub fn parse(key: &str) -> Option<Status> {
+        if key == "default" {
+            return Some(Status::Default);
+        }
+        if let Ok(code) = key.parse::<u16>() {
+            return (100..600).contains(&code).then_some(Status::Code(code));
+        }
+        match key.as_bytes() {
+            [d @ b'1'..=b'5', x, y] if x.eq_ignore_ascii_case(&b'x') && y.eq_ignore_ascii_case(&b'x') => {
+                Some(Status::Range(u16::from(d - b'0')))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this response is a success (2xx) one.
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(&c),
+            Status::Range(d) => d == 2,
+            Status::Default => false,
+        }
+    }
+
+    /// Whether this response is an error (4xx, 5xx) one.
+    pub fn is_error(self) -> bool {
+        match self {
+            Status::Code(c) => c >= 400,
+            Status::Range(d) => d >= 4,
+            Status::Default => false,
+        }
+    }
+
+    /// The one code, for an exact status.
+    pub fn code(self) -> Option<u16> {
+        match self {
+            Status::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether `code` is covered (`default` covers everything).
+    pub fn covers(self, code: u16) -> bool {
+        match self {
+            Status::Code(c) => c == code,
+            Status::Range(d) => code / 100 == d,
+            Status::Default => true,
+        }
+    }
+
+    /// The key as the spec writes it.
+    pub fn key(self) -> String {
+        match self {
+            Status::Code(c) => c.to_string(),
+            Status::Range(d) => format!("{d}XX"),
+            Status::Default => "default".to_owned(),
+        }
+    }
+}
+
 /// One documented response.
 #[derive(Clone, Debug)]
 pub struct Response {
-    /// Status code, or `None` for `default`.
-    pub status: Option<u16>,
+    /// The statuses it covers.
+    pub status: Status,
     /// Rust variant name for multi-success responses.
     pub variant: String,
     /// Body in its media types; empty when the response has no body.
@@ -517,8 +690,11 @@ pub struct Operation {
     pub params_struct: Option<TypeId>,
     /// Request body.
     pub body: Option<RequestBody>,
-    /// Success responses (2xx) in status order.
+    /// Success responses (2xx) in status order: exact codes, then the `2XX` range, then a
+    /// `default` that stands for success when nothing else does.
     pub successes: Vec<Response>,
+    /// The `Accept` header: what the success responses can be; `None` when none has a body.
+    pub accept: Option<Accept>,
     /// The enum for several success responses.
     pub response_enum: Option<TypeId>,
     /// Paging information.
@@ -531,8 +707,10 @@ pub struct Operation {
     pub download: bool,
     /// The output type, when the success answer declares response headers.
     pub output: Option<TypeId>,
-    /// Names of security schemes that may authorize this call; empty means none.
-    pub security: Vec<String>,
+    /// The security requirements as the document writes them: alternatives, each a set of
+    /// schemes sent together. Empty: no authentication; an empty alternative: anonymous
+    /// access is one of the choices.
+    pub security: Vec<Vec<String>>,
     /// First tag.
     pub tag: Option<String>,
     /// Cargo feature gating the operation.

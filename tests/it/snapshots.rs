@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use generator::ir::{Ty, TypeDef, TypeKind};
+use generator::ir::{Status, Ty, TypeDef, TypeKind};
 use generator::{Document, Generated, Options};
 
 /// Generation has to finish; a reference cycle that is followed forever must fail the test
@@ -606,14 +606,14 @@ fn no_operation_id() {
 fn multiple_success() {
     let g = fixture("multiple_success");
     let TypeKind::Responses(variants) = &ty(&g, "UpsertJobResponse").kind else { panic!("no response enum") };
-    let got: Vec<(&str, Option<u16>, Option<&Ty>)> =
+    let got: Vec<(&str, Status, Option<&Ty>)> =
         variants.iter().map(|(n, s, t)| (n.as_str(), *s, t.as_ref())).collect();
     assert_eq!(
         got,
         [
-            ("Ok", Some(200), Some(&Ty::Named(ty_id(&g, "Job")))),
-            ("Created", Some(201), Some(&Ty::Named(ty_id(&g, "Session")))),
-            ("NoContent", Some(204), None),
+            ("Ok", Status::Code(200), Some(&Ty::Named(ty_id(&g, "Job")))),
+            ("Created", Status::Code(201), Some(&Ty::Named(ty_id(&g, "Session")))),
+            ("NoContent", Status::Code(204), None),
         ]
     );
     let upsert = item(&g, "operation_upsert_job");

@@ -70,15 +70,28 @@ impl Client {
             id: "CreateLogonSession",
             method: crate::runtime::Method::Post,
             path: "/sessionMngr/",
-            auth: &[crate::runtime::AuthScheme::Basic],
+            auth: &[&[crate::runtime::AuthScheme::Basic]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/sessionMngr/"));
         {
             let value = &v;
-            request.query("v", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "v",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request
+            .accept_by_format(
+                &[
+                    (crate::runtime::Format::Xml, "application/xml"),
+                    (crate::runtime::Format::Json, "application/json"),
+                ],
+            );
         let response = request.send().await?;
         let session = response.header_secret("X-RestSvcSessionId");
         let result = {
@@ -124,15 +137,23 @@ impl Client {
             method: crate::runtime::Method::Delete,
             path: "/logonSessions/{sessionId}",
             auth: &[
-                crate::runtime::AuthScheme::ApiKeyHeader {
-                    scheme: "SessionId",
-                    header: "X-RestSvcSessionId",
-                },
+                &[
+                    crate::runtime::AuthScheme::ApiKeyHeader {
+                        scheme: "SessionId",
+                        header: "X-RestSvcSessionId",
+                    },
+                ],
             ],
         };
-        let session_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&session_id),
-        );
+        let session_id_segment = crate::runtime::path_param(
+                "sessionId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&session_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteLogonSession",
+                message,
+            })?;
         let request = self
             .core
             .request(
@@ -172,15 +193,23 @@ impl Client {
             method: crate::runtime::Method::Post,
             path: "/backupServers/{backupServerId}/credentials",
             auth: &[
-                crate::runtime::AuthScheme::ApiKeyHeader {
-                    scheme: "SessionId",
-                    header: "X-RestSvcSessionId",
-                },
+                &[
+                    crate::runtime::AuthScheme::ApiKeyHeader {
+                        scheme: "SessionId",
+                        header: "X-RestSvcSessionId",
+                    },
+                ],
             ],
         };
-        let backup_server_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&backup_server_id),
-        );
+        let backup_server_id_segment = crate::runtime::path_param(
+                "backupServerId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&backup_server_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "CreateCredentials",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -189,7 +218,13 @@ impl Client {
             );
         {
             let value = &action;
-            request.query("action", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "action",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         request
             .body_xml_or_serde(
@@ -223,18 +258,32 @@ impl Client {
             method: crate::runtime::Method::Put,
             path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
             auth: &[
-                crate::runtime::AuthScheme::ApiKeyHeader {
-                    scheme: "SessionId",
-                    header: "X-RestSvcSessionId",
-                },
+                &[
+                    crate::runtime::AuthScheme::ApiKeyHeader {
+                        scheme: "SessionId",
+                        header: "X-RestSvcSessionId",
+                    },
+                ],
             ],
         };
-        let backup_server_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&backup_server_id),
-        );
-        let credentials_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&credentials_id),
-        );
+        let backup_server_id_segment = crate::runtime::path_param(
+                "backupServerId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&backup_server_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "EditCredentials",
+                message,
+            })?;
+        let credentials_id_segment = crate::runtime::path_param(
+                "credentialsId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&credentials_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "EditCredentials",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -276,18 +325,32 @@ impl Client {
             method: crate::runtime::Method::Put,
             path: "/backupServers/{backupServerId}/passwords/{passwordId}",
             auth: &[
-                crate::runtime::AuthScheme::ApiKeyHeader {
-                    scheme: "SessionId",
-                    header: "X-RestSvcSessionId",
-                },
+                &[
+                    crate::runtime::AuthScheme::ApiKeyHeader {
+                        scheme: "SessionId",
+                        header: "X-RestSvcSessionId",
+                    },
+                ],
             ],
         };
-        let backup_server_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&backup_server_id),
-        );
-        let password_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&password_id),
-        );
+        let backup_server_id_segment = crate::runtime::path_param(
+                "backupServerId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&backup_server_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "EditPasswordHint",
+                message,
+            })?;
+        let password_id_segment = crate::runtime::path_param(
+                "passwordId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&password_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "EditPasswordHint",
+                message,
+            })?;
         let mut request = self
             .core
             .request(

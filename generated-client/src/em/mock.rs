@@ -43,7 +43,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateLogonSession",
             method: crate::runtime::Method::Post,
             path: "/sessionMngr/",
-            auth: &["Basic"],
+            auth: &[&["Basic"]],
             check: crate::runtime::mock::check::<CreateLogonSessionRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -66,7 +66,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteLogonSession",
             method: crate::runtime::Method::Delete,
             path: "/logonSessions/{sessionId}",
-            auth: &["SessionId"],
+            auth: &[&["SessionId"]],
             check: crate::runtime::mock::check::<DeleteLogonSessionRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -80,7 +80,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateCredentials",
             method: crate::runtime::Method::Post,
             path: "/backupServers/{backupServerId}/credentials",
-            auth: &["SessionId"],
+            auth: &[&["SessionId"]],
             check: crate::runtime::mock::check::<CreateCredentialsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -94,7 +94,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "EditCredentials",
             method: crate::runtime::Method::Put,
             path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
-            auth: &["SessionId"],
+            auth: &[&["SessionId"]],
             check: crate::runtime::mock::check::<EditCredentialsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -108,7 +108,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "EditPasswordHint",
             method: crate::runtime::Method::Put,
             path: "/backupServers/{backupServerId}/passwords/{passwordId}",
-            auth: &["SessionId"],
+            auth: &[&["SessionId"]],
             check: crate::runtime::mock::check::<EditPasswordHintRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,

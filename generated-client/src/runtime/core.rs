@@ -94,8 +94,9 @@ pub struct Operation {
     pub method: Method,
     /// Path template, for logs and spans.
     pub path: &'static str,
-    /// Schemes that may authorize it; empty for none.
-    pub auth: &'static [AuthScheme],
+    /// Its security requirements: alternatives in the document's order, each the schemes
+    /// sent together; empty for none, and an empty alternative allows anonymous access.
+    pub auth: &'static [&'static [AuthScheme]],
 }
 
 /// Limits on each call.

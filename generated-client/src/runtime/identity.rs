@@ -115,14 +115,16 @@ pub(crate) struct Identity {
 
 /// What authorizes one request.
 pub(crate) struct Credential {
-    pub(crate) header: Option<(HeaderName, HeaderValue)>,
-    pub(crate) query: Option<(&'static str, Secret)>,
+    /// The headers every scheme of the chosen requirement sends.
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// The query parameters (API keys) it sends.
+    pub(crate) query: Vec<(&'static str, Secret)>,
     /// The token generation sent, when the token can be renewed.
     pub(crate) renewable: Option<u64>,
     /// When the credential was read.
     pub(crate) read_at: Instant,
-    /// The secret sent, to blank out of the answer even if the client holds another by then.
-    pub(crate) secret: Option<Secret>,
+    /// The secrets sent, to blank out of the answer even if the client holds others by then.
+    pub(crate) secrets: Vec<Secret>,
 }
 
 /// A refresh the next request should wait for.
@@ -219,55 +221,61 @@ impl Identity {
         Some(RefreshDue { generation: a.generation, still_valid })
     }
 
-    /// The header or query pair that authorizes a request, from the first of the
-    /// operation's schemes the client has a credential for.
-    pub(crate) fn credential(&self, schemes: &[AuthScheme]) -> Credential {
+    /// The headers and query pairs that authorize a request: those of the first of the
+    /// operation's security requirements whose every scheme the client has a credential for.
+    pub(crate) fn credential(&self, requirements: &[&[AuthScheme]]) -> Credential {
         let a = self.state();
-        let mut c = Credential { header: None, query: None, renewable: None, read_at: Instant::now(), secret: None };
-        for scheme in schemes {
-            match scheme {
-                AuthScheme::Bearer => {
-                    if let Some(v) = &a.bearer_header {
-                        c.header = Some((AUTHORIZATION, v.clone()));
-                        c.secret = a.access_token.clone();
-                        if a.renewable() {
-                            c.renewable = Some(a.generation);
-                        }
-                        break;
-                    }
-                }
-                AuthScheme::Basic => {
-                    if let Some((user, pass)) = &a.basic {
-                        let raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
-                        let token =
-                            zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-                        if let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) {
-                            c.header = Some((AUTHORIZATION, v));
-                            c.secret = Some(pass.clone());
-                            break;
-                        }
-                    }
-                }
-                AuthScheme::ApiKeyHeader { scheme, header } => {
-                    let value = a.api_keys.get(*scheme).or_else(|| a.session_headers.get(&header.to_ascii_lowercase()));
-                    if let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) {
-                        if let Some(v) = sensitive_header(value.expose().as_bytes().to_vec()) {
-                            c.header = Some((name, v));
-                            c.secret = Some(value.clone());
-                            break;
-                        }
-                    }
-                }
-                AuthScheme::ApiKeyQuery { scheme, name } => {
-                    if let Some(value) = a.api_keys.get(*scheme) {
-                        c.query = Some((name, value.clone()));
-                        c.secret = Some(value.clone());
-                        break;
-                    }
-                }
+        let none = || Credential { headers: Vec::new(), query: Vec::new(), renewable: None, read_at: Instant::now(), secrets: Vec::new() };
+        // An empty alternative (anonymous access) is what is left when no other applies: it
+        // sends nothing.
+        for all in requirements.iter().filter(|all| !all.is_empty()) {
+            let mut c = none();
+            if all.iter().all(|scheme| a.apply(scheme, &mut c)) {
+                return c;
             }
         }
-        c
+        none()
+    }
+}
+
+impl AuthState {
+    /// Adds `scheme`'s credential to `c`; false when the client holds none for it.
+    fn apply(&self, scheme: &AuthScheme, c: &mut Credential) -> bool {
+        let a = self;
+        match scheme {
+            AuthScheme::Bearer => {
+                let Some(v) = &a.bearer_header else { return false };
+                c.headers.push((AUTHORIZATION, v.clone()));
+                c.secrets.extend(a.access_token.clone());
+                if a.renewable() {
+                    c.renewable = Some(a.generation);
+                }
+                true
+            }
+            AuthScheme::Basic => {
+                let Some((user, pass)) = &a.basic else { return false };
+                let raw = zeroize::Zeroizing::new(format!("{user}:{}", pass.expose()));
+                let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+                let Some(v) = sensitive_header(format!("Basic {}", token.as_str()).into_bytes()) else { return false };
+                c.headers.push((AUTHORIZATION, v));
+                c.secrets.push(pass.clone());
+                true
+            }
+            AuthScheme::ApiKeyHeader { scheme, header } => {
+                let value = a.api_keys.get(*scheme).or_else(|| a.session_headers.get(&header.to_ascii_lowercase()));
+                let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.as_bytes())) else { return false };
+                let Some(v) = sensitive_header(value.expose().as_bytes().to_vec()) else { return false };
+                c.headers.push((name, v));
+                c.secrets.push(value.clone());
+                true
+            }
+            AuthScheme::ApiKeyQuery { scheme, name } => {
+                let Some(value) = a.api_keys.get(*scheme) else { return false };
+                c.query.push((name, value.clone()));
+                c.secrets.push(value.clone());
+                true
+            }
+        }
     }
 }
 

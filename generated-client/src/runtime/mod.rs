@@ -32,6 +32,8 @@ mod retry;
 mod secret;
 #[doc(hidden)]
 pub mod ser;
+#[doc(hidden)]
+pub mod style;
 mod transport;
 mod unknown;
 mod wait;
@@ -56,7 +58,9 @@ pub use self::core::{AuthScheme, Method, Operation};
 #[doc(hidden)]
 pub use self::paging::{paginate, Page};
 #[doc(hidden)]
-pub use self::params::{encode_path, json_param, ParamValue};
+pub use self::params::{array, content_json, path_param, primitive, structured, In, ParamStyle, ParamValue, Shaped};
+#[doc(hidden)]
+pub use self::style::Style;
 #[doc(hidden)]
 pub use self::request::Request;
 #[doc(hidden)]

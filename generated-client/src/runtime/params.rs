@@ -2,8 +2,7 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
+use super::style::{Shape, Style};
 use super::Secret;
 
 /// A value that can be sent as one path, query or header parameter.
@@ -61,31 +60,72 @@ impl<T: ParamValue + ?Sized> ParamValue for Box<T> {
     }
 }
 
-/// Unreserved characters (RFC 3986) stay; everything else in a path segment is encoded, `/`
-/// included, so an id can never change which resource is addressed.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// Percent-encodes one path segment.
-pub fn encode_path(value: &str) -> String {
-    // Ids (UUIDs, numbers) need no encoding: skip the encoder for them.
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    let encoded =
-        if value.bytes().all(unreserved) { value.to_owned() } else { utf8_percent_encode(value, SEGMENT).to_string() };
-    // `.` and `..` alone would be resolved as relative segments.
-    match encoded.as_str() {
-        "." => "%2E".to_owned(),
-        ".." => "%2E%2E".to_owned(),
-        _ => encoded,
-    }
+/// Where a parameter other than a path parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum In {
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// The `Cookie` header (one for all cookie parameters).
+    Cookie,
 }
 
-/// A structured value (a union of strings and ids, say) as a parameter: a JSON string is sent
-/// bare, anything else as compact JSON.
-pub fn json_param(value: &impl serde::Serialize) -> Result<String, String> {
-    match serde_json::to_value(value).map_err(|e| e.to_string())? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
-    }
+/// How a parameter is written: the spec's `style`, `explode` and `allowReserved`, as the
+/// generator decided them (defaults applied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamStyle {
+    /// The style.
+    pub style: Style,
+    /// Whether arrays and objects are spread into several values.
+    pub explode: bool,
+    /// Whether reserved characters are sent unencoded (query only).
+    pub allow_reserved: bool,
+}
+
+impl ParamStyle {
+    /// `form` with explode: a query or cookie parameter's default.
+    pub const FORM: ParamStyle = ParamStyle { style: Style::Form, explode: true, allow_reserved: false };
+    /// `simple` without explode: a path or header parameter's default.
+    pub const SIMPLE: ParamStyle = ParamStyle { style: Style::Simple, explode: false, allow_reserved: false };
+}
+
+/// A parameter value by shape, or `None` for a null that is not sent; an error names what
+/// could not be serialized.
+pub type Shaped<'a> = Result<Option<Shape<'a>>, String>;
+
+/// A scalar (or enum) parameter value.
+pub fn primitive<T: ParamValue + ?Sized>(value: &T) -> Shaped<'_> {
+    Ok(Some(Shape::Primitive(value.param_value())))
+}
+
+/// An array of scalars (or enums).
+pub fn array<'a, T: ParamValue + 'a>(items: impl IntoIterator<Item = &'a T>) -> Shaped<'a> {
+    Ok(Some(Shape::Array(items.into_iter().map(ParamValue::param_value).collect())))
+}
+
+/// An object, or any value whose shape shows only at run time, by its JSON form.
+pub fn structured(value: &impl serde::Serialize) -> Shaped<'static> {
+    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    Ok(Shape::from_json(&json))
+}
+
+/// A parameter with `content: application/json`: its JSON text, as one primitive value.
+pub fn content_json(value: &impl serde::Serialize) -> Shaped<'static> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    Ok(Some(Shape::Primitive(Cow::Owned(text))))
+}
+
+/// A path parameter as the text that replaces its placeholder, percent-encoded. A value
+/// that is `.` or `..` alone is encoded too, so it cannot be read as a relative segment.
+pub fn path_param(name: &str, style: ParamStyle, value: Shaped<'_>) -> Result<String, String> {
+    let shape = value?.ok_or_else(|| format!("path parameter `{name}` is null"))?;
+    let text = super::style::path(name, &shape, style.style, style.explode).map_err(|e| e.0)?;
+    Ok(match text.as_str() {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => text,
+    })
 }
 
 #[cfg(test)]
@@ -94,12 +134,16 @@ mod tests {
 
     #[test]
     fn path_segments_cannot_escape() {
-        assert_eq!(encode_path("a/b?c#d"), "a%2Fb%3Fc%23d");
-        assert_eq!(encode_path(".."), "%2E%2E");
-        assert_eq!(encode_path("ok-1.2_~"), "ok-1.2_~");
-        assert_eq!(encode_path("."), "%2E");
-        assert_eq!(encode_path("ü x"), "%C3%BC%20x");
-        assert_eq!(encode_path(""), "");
+        let simple = ParamStyle { style: Style::Simple, explode: false, allow_reserved: false };
+        let segment = |v: &str| path_param("id", simple, primitive(v)).unwrap();
+        assert_eq!(segment("a/b?c#d"), "a%2Fb%3Fc%23d");
+        assert_eq!(segment(".."), "%2E%2E");
+        assert_eq!(segment("ok-1.2_~"), "ok-1.2_~");
+        assert_eq!(segment("."), "%2E");
+        assert_eq!(segment("ü x"), "%C3%BC%20x");
+        assert_eq!(segment(""), "");
+        let null = path_param("id", simple, Ok(None)).unwrap_err();
+        assert!(null.contains("`id` is null"), "{null}");
     }
 
     #[test]

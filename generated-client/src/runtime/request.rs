@@ -12,7 +12,7 @@ use super::config::Format;
 use super::core::{Core, Operation};
 use super::error::Error;
 use super::identity::{self, Credential, Renewed};
-use super::params::ParamValue;
+use super::params::{In, ParamStyle, Shaped};
 use super::response::Response;
 use super::retry::{classify, Attempts, Decision, Outcome};
 use super::secret::collecting;
@@ -23,14 +23,25 @@ use super::Secret;
 /// How long a streamed download may take once its headers have arrived.
 const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
+/// A parameter written in its style, before it joins the request.
+enum Written {
+    Query(String),
+    Header(String),
+    Cookie(Vec<String>),
+}
+
 /// A request being built by generated code.
 pub struct Request<'c> {
     core: &'c Core,
     op: &'static Operation,
     path: String,
+    /// Each query parameter's name and its fragment of the query string, already written in
+    /// its style and percent-encoded (`a=1&a=2`).
     query: Vec<(String, String)>,
     /// Name, value, and whether the value carries a secret.
     headers: Vec<(String, String, bool)>,
+    /// `name=value` pairs of the one `Cookie` header, and whether each carries a secret.
+    cookies: Vec<(String, bool)>,
     body: Option<(&'static str, Bytes)>,
     accept: Option<&'static str>,
     /// A streamed body, sent once by the first attempt.
@@ -62,6 +73,7 @@ impl<'c> Request<'c> {
             path,
             query: Vec::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
             upload: std::sync::Mutex::new(None),
             multipart: std::sync::Mutex::new(None),
@@ -71,60 +83,63 @@ impl<'c> Request<'c> {
         }
     }
 
-    /// Runs `f`, keeping every secret it writes.
-    fn noting<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let (r, secrets) = collecting(f);
-        self.secrets.extend(secrets);
-        r
+    /// Adds a query, header or cookie parameter, written in its style; a null value sends
+    /// nothing.
+    pub fn param<E>(&mut self, location: In, name: &str, style: ParamStyle, value: Shaped<'_>) -> Result<(), Error<E>> {
+        self.write_param(location, name, style, value, Vec::new())
     }
 
-    /// Adds a header whose value `value` computes; one that carries a secret is marked
-    /// sensitive (kept out of `Debug` and of HTTP/2 header compression tables).
-    fn header_with(&mut self, name: &str, value: impl FnOnce() -> Result<String, String>) -> Result<(), String> {
-        let (v, secrets) = collecting(value);
+    /// [`Self::param`] for a value that may carry a secret: it is computed inside, so that
+    /// every secret it carries is kept (to blank out of answers), and a header that carries
+    /// one is marked sensitive.
+    pub fn secret_param<'v, E>(
+        &mut self,
+        location: In,
+        name: &str,
+        style: ParamStyle,
+        value: impl FnOnce() -> Shaped<'v>,
+    ) -> Result<(), Error<E>> {
+        let (value, secrets) = collecting(value);
+        self.write_param(location, name, style, value, secrets)
+    }
+
+    fn write_param<E>(
+        &mut self,
+        location: In,
+        name: &str,
+        style: ParamStyle,
+        value: Shaped<'_>,
+        secrets: Vec<Secret>,
+    ) -> Result<(), Error<E>> {
+        let written = || -> Result<Option<Written>, String> {
+            let Some(shape) = value? else { return Ok(None) };
+            let written = match location {
+                In::Query => Written::Query(
+                    super::style::query(name, &shape, style.style, style.explode, style.allow_reserved)
+                        .map_err(|e| e.0)?,
+                ),
+                In::Header => Written::Header(super::style::header(&shape, style.explode).map_err(|e| e.0)?),
+                In::Cookie => Written::Cookie(super::style::cookie(name, &shape, style.explode).map_err(|e| e.0)?),
+            };
+            Ok(Some(written))
+        };
+        let written = written();
         let sensitive = !secrets.is_empty();
         self.secrets.extend(secrets);
-        self.headers.push((name.to_owned(), v?, sensitive));
+        let what = match location {
+            In::Query => "query parameter",
+            In::Header => "header",
+            In::Cookie => "cookie",
+        };
+        match written.map_err(|e| self.invalid(format!("{what} `{name}`: {e}")))? {
+            None => {}
+            // An empty array or object writes nothing at all.
+            Some(Written::Query(fragment)) if fragment.is_empty() => {}
+            Some(Written::Query(fragment)) => self.query.push((name.to_owned(), fragment)),
+            Some(Written::Header(value)) => self.headers.push((name.to_owned(), value, sensitive)),
+            Some(Written::Cookie(pairs)) => self.cookies.extend(pairs.into_iter().map(|p| (p, sensitive))),
+        }
         Ok(())
-    }
-
-    /// Adds a query parameter.
-    pub fn query(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let v = self.noting(|| value.param_value().into_owned());
-        self.query.push((name.to_owned(), v));
-    }
-
-    /// Adds a query parameter whose value is structured, encoded as JSON.
-    pub fn query_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        let v = self
-            .noting(|| super::params::json_param(value))
-            .map_err(|e| self.invalid(format!("query parameter `{name}`: {e}")))?;
-        self.query.push((name.to_owned(), v));
-        Ok(())
-    }
-
-    /// Adds a header parameter.
-    pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let infallible = self.header_with(name, || Ok(value.param_value().into_owned()));
-        debug_assert!(infallible.is_ok());
-    }
-
-    /// Adds a header parameter whose value is structured, encoded as JSON.
-    pub fn header_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        self.header_with(name, || super::params::json_param(value))
-            .map_err(|e| self.invalid(format!("header `{name}`: {e}")))
-    }
-
-    /// Adds a cookie parameter.
-    pub fn cookie(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
-        let infallible = self.header_with("cookie", || Ok(format!("{name}={}", value.param_value())));
-        debug_assert!(infallible.is_ok());
-    }
-
-    /// Adds a structured cookie parameter, encoded as JSON.
-    pub fn cookie_json<E>(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error<E>> {
-        self.header_with("cookie", || super::params::json_param(value).map(|v| format!("{name}={v}")))
-            .map_err(|e| self.invalid(format!("cookie `{name}`: {e}")))
     }
 
     fn invalid<E>(&self, message: String) -> Error<E> {
@@ -152,12 +167,12 @@ impl<'c> Request<'c> {
     /// client's format).
     pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
         let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
-        let (bytes, secrets) = collecting(|| match format {
+        let (bytes, secrets) = collecting(|| super::ser::as_request(|| match format {
             Format::Form => {
                 serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| format!("form body: {e}"))
             }
             _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
-        });
+        }));
         let bytes = bytes.map_err(|m| self.invalid(m))?;
         self.set_body(format.mime(), bytes, secrets);
         Ok(())
@@ -172,7 +187,7 @@ impl<'c> Request<'c> {
         offered: &[Format],
     ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
-            let (text, secrets) = collecting(|| super::xml::to_string(body));
+            let (text, secrets) = collecting(|| super::ser::as_request(|| super::xml::to_string(body)));
             self.xml_body(text, secrets)
         } else {
             self.body_serde(body, offered)
@@ -189,7 +204,7 @@ impl<'c> Request<'c> {
         item: &str,
     ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
-            let (text, secrets) = collecting(|| super::xml::list_to_string(body, wrapper, item, None));
+            let (text, secrets) = collecting(|| super::ser::as_request(|| super::xml::list_to_string(body, wrapper, item, None)));
             self.xml_body(text, secrets)
         } else {
             self.body_serde(&body, offered)
@@ -220,6 +235,19 @@ impl<'c> Request<'c> {
         self.set_body(Format::Xml.mime(), text.into_bytes(), secrets);
         self.accept = Some(Format::Xml.mime());
         Ok(())
+    }
+
+    /// Asks for these media types (the `Accept` header), whatever the client's format.
+    pub fn accept(&mut self, media: &'static str) {
+        self.accept = Some(media);
+    }
+
+    /// Asks for the answer in the client's format where the operation offers it, else in the
+    /// first format it offers: (format, exact media type) in spec order.
+    pub fn accept_by_format(&mut self, offered: &[(Format, &'static str)]) {
+        let formats: Vec<Format> = offered.iter().map(|(f, _)| *f).collect();
+        let format = self.pick(&formats);
+        self.accept = offered.iter().find(|(f, _)| *f == format).map(|(_, mime)| *mime);
     }
 
     /// Sends a binary body, from memory or from a stream.
@@ -334,6 +362,13 @@ impl<'c> Request<'c> {
             v.set_sensitive(*sensitive);
             headers.append(n, v);
         }
+        // RFC 6265 §5.4: a user agent sends one `Cookie` header.
+        if !self.cookies.is_empty() {
+            let joined = self.cookies.iter().map(|(pair, _)| pair.as_str()).collect::<Vec<_>>().join("; ");
+            let mut v = HeaderValue::from_str(&joined).map_err(|_| self.invalid("invalid cookie value".to_owned()))?;
+            v.set_sensitive(self.cookies.iter().any(|(_, secret)| *secret));
+            headers.insert(reqwest::header::COOKIE, v);
+        }
         let accept = self.accept.unwrap_or(match self.core.format {
             Format::Xml => "application/xml",
             _ => "application/json",
@@ -373,18 +408,26 @@ impl<'c> Request<'c> {
     ) -> (Result<Answer, Failure>, tracing::Span) {
         let inner = &self.core.inner;
         let op = self.op;
-        let mut req = inner
-            .http
-            .request(op.method.to_reqwest(), format!("{}{}", inner.base_url, self.path))
-            .headers(headers.clone());
-        if let Some((n, v)) = &credential.header {
+        // The query string is written here, as the styles wrote each parameter: reqwest's
+        // own query encoding (form-urlencoded, `+` for a space) is not OpenAPI's.
+        let mut url = format!("{}{}", inner.base_url, self.path);
+        let mut separator = if url.contains('?') { '&' } else { '?' };
+        for (_, fragment) in &self.query {
+            url.push(separator);
+            url.push_str(fragment);
+            separator = '&';
+        }
+        for (name, value) in &credential.query {
+            let key = super::style::Shape::Primitive(std::borrow::Cow::Borrowed(value.expose()));
+            if let Ok(fragment) = super::style::query(name, &key, super::style::Style::Form, true, false) {
+                url.push(separator);
+                url.push_str(&fragment);
+                separator = '&';
+            }
+        }
+        let mut req = inner.http.request(op.method.to_reqwest(), url).headers(headers.clone());
+        for (n, v) in &credential.headers {
             req = req.header(n, v.clone());
-        }
-        if !self.query.is_empty() {
-            req = req.query(&self.query);
-        }
-        if let Some((name, value)) = &credential.query {
-            req = req.query(&[(name, value.expose())]);
         }
         if let Some(form) = self.multipart.lock().unwrap_or_else(|e| e.into_inner()).take() {
             req = req.multipart(form);
@@ -430,7 +473,7 @@ impl<'c> Request<'c> {
         match sent {
             Ok(answer) => {
                 let mut secrets = self.secrets.clone();
-                secrets.extend(credential.secret.clone());
+                secrets.extend(credential.secrets.iter().cloned());
                 Ok(Response::new(self.op, answer, self.core.inner.clone(), secrets))
             }
             Err(Failure::Transport(e)) => Err(Error::transport(op, e)),

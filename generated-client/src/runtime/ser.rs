@@ -1,6 +1,33 @@
 //! Serialization helpers used by generated code.
 
+use std::cell::Cell;
+
 use serde::ser::{Error as _, Serialize, Serializer};
+
+thread_local! {
+    /// Set while a request body is serialized: `readOnly` properties are left out then.
+    static WRITING_REQUEST: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` as the serialization of a request body: `readOnly` properties (which the server
+/// assigns) are not written. One type serves both directions, and the same value serialized
+/// anywhere else (a response the mock writes, `serde_json::to_string` by a user) keeps them.
+pub(crate) fn as_request<R>(f: impl FnOnce() -> R) -> R {
+    let before = WRITING_REQUEST.with(|w| w.replace(true));
+    let out = f();
+    WRITING_REQUEST.with(|w| w.set(before));
+    out
+}
+
+/// Whether a request body is being serialized on this thread.
+pub fn writing_request() -> bool {
+    WRITING_REQUEST.with(Cell::get)
+}
+
+/// `skip_serializing_if` of a `readOnly` property: absent, or in a request body.
+pub fn skip_read_only<T>(value: &Option<T>) -> bool {
+    value.is_none() || writing_request()
+}
 
 /// Serializes a tagged union member with its tag field set to `tag_value`, whatever the
 /// member's own field says.

@@ -69,6 +69,21 @@ impl XmlText for String {
     }
 }
 
+/// A free-form value (a schema of any type) in XML: a string is its text, anything else its
+/// JSON text; read back, it is the element's text as a string (XML has no types to tell).
+impl XmlText for serde_json::Value {
+    fn to_xml_text(&self) -> Cow<'_, str> {
+        match self {
+            serde_json::Value::String(s) => Cow::Borrowed(s),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+
+    fn from_xml_text(text: &str) -> Result<Self, String> {
+        Ok(serde_json::Value::String(text.to_owned()))
+    }
+}
+
 impl XmlText for Secret {
     fn to_xml_text(&self) -> Cow<'_, str> {
         super::secret::noticed(self);

@@ -81,6 +81,7 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/oauth2/token"));
         request.body_serde(body, &[crate::runtime::Format::Form])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -110,11 +111,12 @@ impl Client {
             id: "Logout",
             method: crate::runtime::Method::Post,
             path: "/api/oauth2/logout",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let request = self
+        let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/oauth2/logout"));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         let result = {
             match response.status() {
@@ -151,40 +153,95 @@ impl Client {
             id: "GetAllCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/credentials",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/credentials"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request.query("createdAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request.query("createdBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params
             .include_default_appliance_creds
         {
-            request.query("includeDefaultApplianceCreds", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "includeDefaultApplianceCreds",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -251,12 +308,13 @@ impl Client {
             id: "CreateCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/credentials"));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -287,14 +345,21 @@ impl Client {
             id: "GetCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/credentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetCreds",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -326,15 +391,22 @@ impl Client {
             id: "UpdateCreds",
             method: crate::runtime::Method::Put,
             path: "/api/v1/credentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "UpdateCreds",
+                message,
+            })?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -365,11 +437,17 @@ impl Client {
             id: "DeleteCreds",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/credentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteCreds",
+                message,
+            })?;
         let request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
@@ -400,11 +478,17 @@ impl Client {
             id: "ChangePasswordForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changepassword",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangePasswordForCreds",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -412,6 +496,7 @@ impl Client {
                 ::std::format!("/api/v1/credentials/{}/changepassword", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -443,11 +528,17 @@ impl Client {
             id: "ChangePrivateKeyForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changeprivatekey",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangePrivateKeyForCreds",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -455,6 +546,7 @@ impl Client {
                 ::std::format!("/api/v1/credentials/{}/changeprivatekey", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -486,11 +578,17 @@ impl Client {
             id: "ChangeRootPasswordForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changerootpassword",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeRootPasswordForCreds",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -498,6 +596,7 @@ impl Client {
                 ::std::format!("/api/v1/credentials/{}/changerootpassword", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -530,7 +629,7 @@ impl Client {
             id: "GetAllCloudCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
@@ -539,23 +638,60 @@ impl Client {
                 ::std::string::String::from("/api/v1/cloudCredentials"),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -622,7 +758,7 @@ impl Client {
             id: "CreateCloudCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
@@ -631,6 +767,7 @@ impl Client {
                 ::std::string::String::from("/api/v1/cloudCredentials"),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -661,7 +798,7 @@ impl Client {
             id: "RequestAppRegistrationByDeviceCode",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/appRegistration",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
@@ -670,6 +807,7 @@ impl Client {
                 ::std::string::String::from("/api/v1/cloudCredentials/appRegistration"),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -700,12 +838,18 @@ impl Client {
             id: "FinishAppRegistrationByDeviceCode",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/appRegistration/{verificationCode}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let verification_code_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&verification_code),
-        );
-        let request = self
+        let verification_code_segment = crate::runtime::path_param(
+                "verificationCode",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&verification_code),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "FinishAppRegistrationByDeviceCode",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(
                 &OPERATION,
@@ -714,6 +858,7 @@ impl Client {
                     verification_code_segment
                 ),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -746,14 +891,15 @@ impl Client {
             id: "RequestAuthentication",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/authenticate",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let request = self
+        let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::string::String::from("/api/v1/cloudCredentials/authenticate"),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -784,17 +930,24 @@ impl Client {
             id: "GetCloudCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetCloudCreds",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!("/api/v1/cloudCredentials/{}", id_segment),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -826,11 +979,17 @@ impl Client {
             id: "UpdateCloudCreds",
             method: crate::runtime::Method::Put,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "UpdateCloudCreds",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -838,6 +997,7 @@ impl Client {
                 ::std::format!("/api/v1/cloudCredentials/{}", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -868,11 +1028,17 @@ impl Client {
             id: "DeleteCloudCreds",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteCloudCreds",
+                message,
+            })?;
         let request = self
             .core
             .request(
@@ -908,11 +1074,17 @@ impl Client {
             id: "ChangeCloudCredsSecretKey",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeSecretKey",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeCloudCredsSecretKey",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -920,6 +1092,7 @@ impl Client {
                 ::std::format!("/api/v1/cloudCredentials/{}/changeSecretKey", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -953,11 +1126,17 @@ impl Client {
             id: "ChangeAccount",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeAccount",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeAccount",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -965,6 +1144,7 @@ impl Client {
                 ::std::format!("/api/v1/cloudCredentials/{}/changeAccount", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 | 201 => {
@@ -998,11 +1178,17 @@ impl Client {
             id: "ChangeCloudCertificate",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeCertificate",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeCloudCertificate",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1012,6 +1198,7 @@ impl Client {
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1052,11 +1239,17 @@ impl Client {
             id: "GetAllCredsHelperAppliances",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetAllCredsHelperAppliances",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1066,11 +1259,24 @@ impl Client {
                 ),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1143,11 +1349,17 @@ impl Client {
             id: "CreateCloudCredsHelperAppliance",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "CreateCloudCredsHelperAppliance",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1157,6 +1369,7 @@ impl Client {
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -1188,15 +1401,27 @@ impl Client {
             id: "GetCloudCredsHelperAppliance",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let appliance_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&appliance_id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetCloudCredsHelperAppliance",
+                message,
+            })?;
+        let appliance_id_segment = crate::runtime::path_param(
+                "applianceId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&appliance_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetCloudCredsHelperAppliance",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(
                 &OPERATION,
@@ -1205,6 +1430,7 @@ impl Client {
                     appliance_id_segment
                 ),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1238,15 +1464,27 @@ impl Client {
             id: "DeleteCloudCredsHelperApplianceAsync",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let appliance_id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&appliance_id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteCloudCredsHelperApplianceAsync",
+                message,
+            })?;
+        let appliance_id_segment = crate::runtime::path_param(
+                "applianceId",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&appliance_id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteCloudCredsHelperApplianceAsync",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(
                 &OPERATION,
@@ -1255,6 +1493,7 @@ impl Client {
                     appliance_id_segment
                 ),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -1285,7 +1524,7 @@ impl Client {
             id: "GetAllEncryptionPasswords",
             method: crate::runtime::Method::Get,
             path: "/api/v1/encryptionPasswords",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
@@ -1294,20 +1533,51 @@ impl Client {
                 ::std::string::String::from("/api/v1/encryptionPasswords"),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.hint_filter {
-            request.query("hintFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "hintFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1374,7 +1644,7 @@ impl Client {
             id: "CreateEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
@@ -1383,6 +1653,7 @@ impl Client {
                 ::std::string::String::from("/api/v1/encryptionPasswords"),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -1413,17 +1684,24 @@ impl Client {
             id: "GetEncryptionPassword",
             method: crate::runtime::Method::Get,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetEncryptionPassword",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!("/api/v1/encryptionPasswords/{}", id_segment),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1455,11 +1733,17 @@ impl Client {
             id: "UpdateEncryptionPassword",
             method: crate::runtime::Method::Put,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "UpdateEncryptionPassword",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1467,6 +1751,7 @@ impl Client {
                 ::std::format!("/api/v1/encryptionPasswords/{}", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1497,11 +1782,17 @@ impl Client {
             id: "DeleteEncryptionPassword",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteEncryptionPassword",
+                message,
+            })?;
         let request = self
             .core
             .request(
@@ -1535,11 +1826,17 @@ impl Client {
             id: "ChangeEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords/{id}/changepassword",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeEncryptionPassword",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1549,6 +1846,7 @@ impl Client {
                 ),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1580,11 +1878,17 @@ impl Client {
             id: "VerifyEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords/{id}/verify",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "VerifyEncryptionPassword",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1592,6 +1896,7 @@ impl Client {
                 ::std::format!("/api/v1/encryptionPasswords/{}/verify", id_segment),
             );
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1622,29 +1927,66 @@ impl Client {
             id: "GetAllKMSServers",
             method: crate::runtime::Method::Get,
             path: "/api/v1/kmsServers",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/kmsServers"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1711,12 +2053,13 @@ impl Client {
             id: "CreateKMSServer",
             method: crate::runtime::Method::Post,
             path: "/api/v1/kmsServers",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/kmsServers"));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             201 => {
@@ -1747,14 +2090,21 @@ impl Client {
             id: "GetKMSServer",
             method: crate::runtime::Method::Get,
             path: "/api/v1/kmsServers/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetKMSServer",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1786,15 +2136,22 @@ impl Client {
             id: "UpdateKMSServer",
             method: crate::runtime::Method::Put,
             path: "/api/v1/kmsServers/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "UpdateKMSServer",
+                message,
+            })?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
         request.body_serde(body, &[crate::runtime::Format::Json])?;
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -1825,11 +2182,17 @@ impl Client {
             id: "DeleteKMSServer",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/kmsServers/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "DeleteKMSServer",
+                message,
+            })?;
         let request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
@@ -1860,11 +2223,17 @@ impl Client {
             id: "ChangeKMServerCertificate",
             method: crate::runtime::Method::Post,
             path: "/api/v1/kmsServers/{id}/changeCertificate",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "ChangeKMServerCertificate",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -1900,54 +2269,129 @@ impl Client {
             id: "GetAllSessions",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/sessions"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request.query("createdAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request.query("createdBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request.query("endedAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request.query("endedBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            for item in value.iter() {
-                request.query("typeFilter", &item);
-            }
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::array(value.iter()),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request.query("stateFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            for item in value.iter() {
-                request.query("resultFilter", &item);
-            }
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::array(value.iter()),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.job_id_filter {
-            request.query("jobIdFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "jobIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2016,14 +2460,21 @@ impl Client {
             id: "GetSession",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetSession",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2057,17 +2508,30 @@ impl Client {
             id: "GetSessionLogs",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}/logs",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetSessionLogs",
+                message,
+            })?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}/logs", id_segment));
         if let ::std::option::Option::Some(value) = &params.status_filter {
-            request.query("statusFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "statusFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2100,14 +2564,21 @@ impl Client {
             id: "StopSession",
             method: crate::runtime::Method::Post,
             path: "/api/v1/sessions/{id}/stop",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "StopSession",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}/stop", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2141,11 +2612,17 @@ impl Client {
             id: "GetSessionTaskSessionsWithFiltering",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}/taskSessions",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetSessionTaskSessionsWithFiltering",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -2153,56 +2630,159 @@ impl Client {
                 ::std::format!("/api/v1/sessions/{}/taskSessions", id_segment),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.session_type_filter {
-            request.query("sessionTypeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "sessionTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request.query("createdAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request.query("createdBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request.query("endedAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request.query("endedBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request.query("stateFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            request.query("resultFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_type_filter {
-            request.query("scanTypeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_result_filter {
-            request.query("scanResultFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanResultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_state_filter {
-            request.query("scanStateFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanStateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.session_id_filter {
-            request.query("sessionIdFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "sessionIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2274,62 +2854,165 @@ impl Client {
             id: "GetAllTaskSessions",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/taskSessions"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request.query("skip", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request.query("limit", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request.query("orderColumn", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request.query("orderAsc", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request.query("nameFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.session_type_filter {
-            request.query("sessionTypeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "sessionTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request.query("createdAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request.query("createdBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request.query("endedAfterFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request.query("endedBeforeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request.query("stateFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            request.query("resultFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_type_filter {
-            request.query("scanTypeFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_result_filter {
-            request.query("scanResultFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanResultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_state_filter {
-            request.query("scanStateFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "scanStateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
         if let ::std::option::Option::Some(value) = &params.session_id_filter {
-            request.query("sessionIdFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "sessionIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2398,14 +3081,21 @@ impl Client {
             id: "GetTaskSession",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions/{id}",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
-        let request = self
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetTaskSession",
+                message,
+            })?;
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/taskSessions/{}", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {
@@ -2439,11 +3129,17 @@ impl Client {
             id: "GetTaskSessionLogs",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions/{id}/logs",
-            auth: &[crate::runtime::AuthScheme::Bearer],
+            auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
-        let id_segment = crate::runtime::encode_path(
-            &crate::runtime::ParamValue::param_value(&id),
-        );
+        let id_segment = crate::runtime::path_param(
+                "id",
+                crate::runtime::ParamStyle::SIMPLE,
+                crate::runtime::primitive(&id),
+            )
+            .map_err(|message| crate::runtime::Error::InvalidRequest {
+                operation: "GetTaskSessionLogs",
+                message,
+            })?;
         let mut request = self
             .core
             .request(
@@ -2451,8 +3147,15 @@ impl Client {
                 ::std::format!("/api/v1/taskSessions/{}/logs", id_segment),
             );
         if let ::std::option::Option::Some(value) = &params.status_filter {
-            request.query("statusFilter", &value);
+            request
+                .param(
+                    crate::runtime::In::Query,
+                    "statusFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::primitive(value),
+                )?;
         }
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
             200 => {

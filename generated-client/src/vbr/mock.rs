@@ -66,7 +66,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "Logout",
             method: crate::runtime::Method::Post,
             path: "/api/oauth2/logout",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<LogoutRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -80,7 +80,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/credentials",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -99,7 +99,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<CreateCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -118,7 +118,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/credentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -137,7 +137,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "UpdateCreds",
             method: crate::runtime::Method::Put,
             path: "/api/v1/credentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<UpdateCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -156,7 +156,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteCreds",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/credentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<DeleteCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -170,7 +170,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangePasswordForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changepassword",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangePasswordForCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -184,7 +184,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangePrivateKeyForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changeprivatekey",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangePrivateKeyForCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -198,7 +198,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeRootPasswordForCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/credentials/{id}/changerootpassword",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeRootPasswordForCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -212,7 +212,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllCloudCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllCloudCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -231,7 +231,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateCloudCreds",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<CreateCloudCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -250,7 +250,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "RequestAppRegistrationByDeviceCode",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/appRegistration",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<
                 RequestAppRegistrationByDeviceCodeRequest,
             >,
@@ -271,7 +271,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "FinishAppRegistrationByDeviceCode",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/appRegistration/{verificationCode}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<
                 FinishAppRegistrationByDeviceCodeRequest,
             >,
@@ -292,7 +292,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "RequestAuthentication",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/authenticate",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<RequestAuthenticationRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -311,7 +311,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetCloudCreds",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetCloudCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -330,7 +330,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "UpdateCloudCreds",
             method: crate::runtime::Method::Put,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<UpdateCloudCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -349,7 +349,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteCloudCreds",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/cloudCredentials/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<DeleteCloudCredsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -363,7 +363,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeCloudCredsSecretKey",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeSecretKey",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeCloudCredsSecretKeyRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -382,7 +382,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeAccount",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeAccount",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeAccountRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -396,7 +396,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeCloudCertificate",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/changeCertificate",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeCloudCertificateRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -415,7 +415,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllCredsHelperAppliances",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllCredsHelperAppliancesRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -434,7 +434,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateCloudCredsHelperAppliance",
             method: crate::runtime::Method::Post,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<CreateCloudCredsHelperApplianceRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -453,7 +453,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetCloudCredsHelperAppliance",
             method: crate::runtime::Method::Get,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetCloudCredsHelperApplianceRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -472,7 +472,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteCloudCredsHelperApplianceAsync",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/cloudCredentials/{id}/helperAppliances/{applianceId}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<
                 DeleteCloudCredsHelperApplianceAsyncRequest,
             >,
@@ -493,7 +493,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllEncryptionPasswords",
             method: crate::runtime::Method::Get,
             path: "/api/v1/encryptionPasswords",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllEncryptionPasswordsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -512,7 +512,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<CreateEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -531,7 +531,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetEncryptionPassword",
             method: crate::runtime::Method::Get,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -550,7 +550,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "UpdateEncryptionPassword",
             method: crate::runtime::Method::Put,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<UpdateEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -569,7 +569,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteEncryptionPassword",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/encryptionPasswords/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<DeleteEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -583,7 +583,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords/{id}/changepassword",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -597,7 +597,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "VerifyEncryptionPassword",
             method: crate::runtime::Method::Post,
             path: "/api/v1/encryptionPasswords/{id}/verify",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<VerifyEncryptionPasswordRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -616,7 +616,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllKMSServers",
             method: crate::runtime::Method::Get,
             path: "/api/v1/kmsServers",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllKmsServersRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -635,7 +635,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "CreateKMSServer",
             method: crate::runtime::Method::Post,
             path: "/api/v1/kmsServers",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<CreateKmsServerRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 201,
@@ -654,7 +654,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetKMSServer",
             method: crate::runtime::Method::Get,
             path: "/api/v1/kmsServers/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetKmsServerRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -673,7 +673,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "UpdateKMSServer",
             method: crate::runtime::Method::Put,
             path: "/api/v1/kmsServers/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<UpdateKmsServerRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -692,7 +692,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "DeleteKMSServer",
             method: crate::runtime::Method::Delete,
             path: "/api/v1/kmsServers/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<DeleteKmsServerRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -706,7 +706,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "ChangeKMServerCertificate",
             method: crate::runtime::Method::Post,
             path: "/api/v1/kmsServers/{id}/changeCertificate",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<ChangeKmServerCertificateRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 204,
@@ -720,7 +720,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllSessions",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllSessionsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -739,7 +739,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetSession",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetSessionRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -758,7 +758,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetSessionLogs",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}/logs",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetSessionLogsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -777,7 +777,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "StopSession",
             method: crate::runtime::Method::Post,
             path: "/api/v1/sessions/{id}/stop",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<StopSessionRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -791,7 +791,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetSessionTaskSessionsWithFiltering",
             method: crate::runtime::Method::Get,
             path: "/api/v1/sessions/{id}/taskSessions",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<
                 GetSessionTaskSessionsWithFilteringRequest,
             >,
@@ -812,7 +812,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetAllTaskSessions",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetAllTaskSessionsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -831,7 +831,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetTaskSession",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions/{id}",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetTaskSessionRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,
@@ -850,7 +850,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             id: "GetTaskSessionLogs",
             method: crate::runtime::Method::Get,
             path: "/api/v1/taskSessions/{id}/logs",
-            auth: &["Bearer"],
+            auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<GetTaskSessionLogsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
                 status: 200,

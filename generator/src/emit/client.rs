@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Emitter, From};
-use crate::ir::{Media, Operation, Param, ParamIn, PathSegment, Security, Ty, XmlRoot};
+use crate::ir::{Accept, Media, Operation, Param, ParamEncoding, ParamIn, PathSegment, Security, Status, Style, Ty, ValueShape, XmlRoot};
 
 /// The client struct and its login helpers.
 pub(crate) fn client_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -266,13 +266,11 @@ impl Emitter<'_> {
         let mut fmt_args = Vec::new();
         for (p, seg) in op.path_params.iter().zip(&op.locals.segments) {
             let (n, seg) = (ident(&p.name), ident(seg));
-            if self.is_scalar(&p.ty) {
-                fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::ParamValue::param_value(&#n));));
-            } else {
-                // A structured path value (a union of a name and an id) goes as its JSON
-                // string; one that cannot be encoded fails the call, not the program.
-                fmt_args.push(quote!(let #seg = #rt::encode_path(&#rt::json_param(&#n).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?);));
-            }
+            let wire = &p.wire;
+            let encoding = self.encoding_tokens(&p.encoding);
+            let shaped = self.shaped(p, quote!(&#n));
+            // A value that cannot be written in its style fails the call, not the program.
+            fmt_args.push(quote!(let #seg = #rt::path_param(#wire, #encoding, #shaped).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?;));
         }
         let mut fmt = String::new();
         let mut seg_names = Vec::new();
@@ -320,6 +318,17 @@ impl Emitter<'_> {
             }
         }
 
+        match &op.accept {
+            Some(Accept::ByFormat(offered)) => {
+                let offered = offered.iter().map(|(media, mime)| {
+                    let format = self.format_token(*media);
+                    quote!((#format, #mime))
+                });
+                sets.push(quote!(#request.accept_by_format(&[#(#offered),*]);));
+            }
+            Some(Accept::Fixed(mimes)) => sets.push(quote!(#request.accept(#mimes);)),
+            None => {}
+        }
         let (ret, decode) = self.response_decoding(op);
         let send = if op.download { quote!(send_streaming) } else { quote!(send) };
         let stream = self.stream_method(op);
@@ -439,22 +448,26 @@ impl Emitter<'_> {
         }
     }
 
+    /// The security requirements: one slice per alternative, each the schemes sent together.
     fn scheme_tokens(&self, op: &Operation) -> Vec<TokenStream> {
         let rt = &self.rt;
         op.security
             .iter()
-            .filter_map(|s| {
-                let scheme = self.api.security.get(s)?;
-                Some(match scheme {
-                    // TLS presents the certificate; the request carries nothing.
-                    Security::MutualTls => return None,
-                    Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => {
-                        quote!(#rt::AuthScheme::Bearer)
-                    }
-                    Security::Basic => quote!(#rt::AuthScheme::Basic),
-                    Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
-                    Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),
-                })
+            .map(|all| {
+                let schemes = all.iter().filter_map(|s| {
+                    let scheme = self.api.security.get(s)?;
+                    Some(match scheme {
+                        // TLS presents the certificate; the request carries nothing.
+                        Security::MutualTls => return None,
+                        Security::Bearer
+                        | Security::OAuth2Password { .. }
+                        | Security::OAuth2ClientCredentials { .. } => quote!(#rt::AuthScheme::Bearer),
+                        Security::Basic => quote!(#rt::AuthScheme::Basic),
+                        Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
+                        Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),
+                    })
+                });
+                quote!(&[#(#schemes),*])
             })
             .collect()
     }
@@ -493,44 +506,74 @@ impl Emitter<'_> {
         )
     }
 
+    /// Writes one query, header or cookie parameter as its encoding in the IR says; an
+    /// optional (or nullable) one only when it has a value.
     fn param_set(&self, p: &Param, l: &crate::ir::Locals) -> TokenStream {
-        let (request, value_local, item_local) = (ident(&l.request), ident(&l.value), ident(&l.item));
+        let rt = &self.rt;
+        let (request, value_local) = (ident(&l.request), ident(&l.value));
         let wire = &p.wire;
         let n = ident(&p.name);
         let value = if p.required { quote!(#n) } else { quote!(params.#n) };
-        let call = match p.location {
-            ParamIn::Query => quote!(query),
-            ParamIn::Header => quote!(header),
-            ParamIn::Cookie => quote!(cookie),
-            ParamIn::Path => quote!(query),
+        let location = match p.location {
+            ParamIn::Header => quote!(#rt::In::Header),
+            ParamIn::Cookie => quote!(#rt::In::Cookie),
+            ParamIn::Query | ParamIn::Path => quote!(#rt::In::Query),
         };
-        let call_json = format_ident!("{}_json", call.to_string());
-        let one = |v: TokenStream, ty: &Ty| {
-            if self.is_scalar(ty) {
-                quote!(#request.#call(#wire, &#v);)
-            } else {
-                quote!(#request.#call_json(#wire, &#v)?;)
-            }
+        let encoding = self.encoding_tokens(&p.encoding);
+        let shaped = self.shaped(p, quote!(#value_local));
+        // Only a value that may hold a secret is computed where the request can see which
+        // secrets it writes (a generic closure per call would cost every caller's build).
+        let primitive_secret = matches!(self.resolve(match &p.ty { Ty::Nullable(t) => t, t => t }), Ty::Secret);
+        let set = if primitive_secret || !matches!(p.shape, ValueShape::Primitive | ValueShape::Array) {
+            quote!(#request.secret_param(#location, #wire, #encoding, || #shaped)?;)
+        } else {
+            quote!(#request.param(#location, #wire, #encoding, #shaped)?;)
         };
-        let inner_ty = match &p.ty {
+        if p.required && !matches!(p.ty, Ty::Nullable(_)) {
+            quote!({ let #value_local = &#value; #set })
+        } else {
+            quote!(if let ::std::option::Option::Some(#value_local) = &#value { #set })
+        }
+    }
+
+    /// `(style, explode, allow_reserved)` for the runtime; a `content` parameter is one
+    /// primitive value, which every style writes the same way.
+    fn encoding_tokens(&self, encoding: &ParamEncoding) -> TokenStream {
+        let rt = &self.rt;
+        let (style, explode, reserved) = match encoding {
+            ParamEncoding::Style { style, explode, allow_reserved } => (*style, *explode, *allow_reserved),
+            ParamEncoding::Content { .. } => (Style::Form, false, false),
+        };
+        match (style, explode, reserved) {
+            (Style::Form, true, false) => return quote!(#rt::ParamStyle::FORM),
+            (Style::Simple, false, false) => return quote!(#rt::ParamStyle::SIMPLE),
+            _ => {}
+        }
+        let style = format_ident!("{}", style.variant());
+        quote!(#rt::ParamStyle { style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved })
+    }
+
+    /// The expression giving a parameter's value as a runtime `Shape` (`value` is a reference
+    /// to it), by the shape lowering decided.
+    fn shaped(&self, p: &Param, value: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        let inner = match &p.ty {
             Ty::Nullable(t) => t.as_ref(),
             t => t,
         };
-        let set = one(quote!(#value_local), inner_ty);
-        // Arrays are sent as repeated parameters (`style: form, explode: true`).
-        let set_vec = |source: TokenStream| match self.resolve(inner_ty) {
-            Ty::Vec(item) => {
-                let each = one(quote!(#item_local), item);
-                quote!(for #item_local in #source.iter() { #each })
-            }
-            _ => set.clone(),
-        };
-        if p.required && !matches!(p.ty, Ty::Nullable(_)) {
-            let set = set_vec(quote!(#value_local));
-            quote!({ let #value_local = &#value; #set })
-        } else {
-            let set = set_vec(quote!(#value_local));
-            quote!(if let ::std::option::Option::Some(#value_local) = &#value { #set })
+        if let ParamEncoding::Content { mime } = &p.encoding {
+            // JSON (and any structured type) is its serialization; a primitive under a text
+            // media type is its text.
+            let text = !mime.contains("json") && self.is_scalar(inner);
+            return if text { quote!(#rt::primitive(#value)) } else { quote!(#rt::content_json(#value)) };
+        }
+        match p.shape {
+            ValueShape::Primitive if self.is_scalar(inner) => quote!(#rt::primitive(#value)),
+            ValueShape::Array => match self.resolve(inner) {
+                Ty::Vec(item) if self.is_scalar(item) => quote!(#rt::array(#value.iter())),
+                _ => quote!(#rt::structured(#value)),
+            },
+            _ => quote!(#rt::structured(#value)),
         }
     }
 
@@ -558,12 +601,17 @@ impl Emitter<'_> {
                 }
             }
         };
+        // Exact codes come before ranges in `successes`, so a range never hides a code.
         let statuses = |r: &crate::ir::Response| match r.status {
-            Some(s) => {
+            Status::Code(s) => {
                 let lit = proc_macro2::Literal::u16_unsuffixed(s);
                 quote!(#lit)
             }
-            None => quote!(_),
+            Status::Range(d) => {
+                let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
+                quote!(#lo..=#hi)
+            }
+            Status::Default => quote!(_),
         };
         if let Some(id) = op.response_enum {
             let enum_name = ident(&self.api.types[id.0].name);
@@ -577,13 +625,13 @@ impl Emitter<'_> {
                     quote!(#status => ::std::result::Result::Ok(super::types::#enum_name::#v(#d)),)
                 }
             });
-            let has_default = op.successes.iter().any(|r| r.status.is_none());
+            let has_default = op.successes.iter().any(|r| r.status == Status::Default);
             let fallback =
                 if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
             return (quote!(super::types::#enum_name), quote!(match #response.status() { #(#arms)* #fallback }));
         }
         if op.download {
-            if op.successes.iter().any(|r| r.status.is_none()) {
+            if op.successes.iter().any(|r| r.status == Status::Default) {
                 return (
                     quote!(ByteStream),
                     quote!(if #response.is_success() { ::std::result::Result::Ok(#response.into_stream()) } else { ::std::result::Result::Err(#response.#into_error()) }),
@@ -614,7 +662,7 @@ impl Emitter<'_> {
             });
             let value = quote!(super::types::#name { status: #response.status(), #body #(#fields)* });
             let ret = quote!(super::types::#name);
-            if op.successes.iter().any(|r| r.status.is_none()) {
+            if op.successes.iter().any(|r| r.status == Status::Default) {
                 return (
                     ret,
                     quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error()) }),
@@ -639,7 +687,7 @@ impl Emitter<'_> {
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
         let d = decode_body(&op.successes[0].contents);
-        if op.successes.iter().any(|r| r.status.is_none()) {
+        if op.successes.iter().any(|r| r.status == Status::Default) {
             // Only `default` is documented: any 2xx carries it.
             return (
                 ret,

@@ -57,7 +57,7 @@ impl Emitter<'_> {
             let id = &op.id;
             let path = &op.path;
             let method = format_ident!("{}", op.method.variant());
-            let auth = &op.security;
+            let auth = op.security.iter().map(|all| quote!(&[#(#all),*]));
             let request = ident(&op.mock.request);
             let example = match &op.mock.example {
                 Some(x) => {

@@ -107,8 +107,9 @@ impl Emitter<'_> {
                 let vs = variants.iter().map(|(v, status, ty)| {
                     let v = ident(v);
                     let vdoc = match status {
-                        Some(s) => format!(" Status {s}."),
-                        None => " Any other status the spec documents as `default`.".to_owned(),
+                        crate::ir::Status::Code(s) => format!(" Status {s}."),
+                        crate::ir::Status::Range(d) => format!(" Any status from {d}00 to {d}99 (`{d}XX`)."),
+                        crate::ir::Status::Default => " Any other status the spec documents as `default`.".to_owned(),
                     };
                     match ty {
                         Some(ty) => {
@@ -201,9 +202,17 @@ impl Emitter<'_> {
                     t => t,
                 };
                 let ty = self.ty(inner, From::Types);
+                // A read-only property is left out of request bodies (see `ser::as_request`).
+                let skip = if f.read_only {
+                    let rt = &self.rt;
+                    let path = format!("{}::ser::skip_read_only", rt.to_string().replace(' ', ""));
+                    quote!(#path)
+                } else {
+                    quote!("::std::option::Option::is_none")
+                };
                 quote! {
                     #fdoc
-                    #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
+                    #[serde(#rename default, skip_serializing_if = #skip)]
                     pub #fname: ::std::option::Option<#ty>
                 }
             }

@@ -40,10 +40,11 @@ impl Emitter<'_> {
                         Ty::Nullable(t) => t.as_ref(),
                         t => t,
                     };
-                    let access = if optional {
-                        quote!(self.#fname.as_ref())
-                    } else {
-                        quote!(::std::option::Option::Some(&self.#fname))
+                    // A read-only property is never written into a request body.
+                    let access = match (optional, f.read_only) {
+                        (true, true) => quote!(self.#fname.as_ref().filter(|_| !#rt::ser::writing_request())),
+                        (true, false) => quote!(self.#fname.as_ref()),
+                        (false, _) => quote!(::std::option::Option::Some(&self.#fname)),
                     };
                     if fx.attribute {
                         attrs.push(quote!(if let ::std::option::Option::Some(value) = #access { writer.attribute(#xname, &#rt::xml::XmlText::to_xml_text(value)); }));
@@ -65,11 +66,8 @@ impl Emitter<'_> {
                     }
                     match self.resolve(inner) {
                         Ty::Vec(item) => {
-                            let item_name = fx
-                                .item_name
-                                .clone()
-                                .or_else(|| self.item_xml_name(item))
-                                .unwrap_or_else(|| xname.clone());
+                            // Lowering decided the item element's name (see `decide_names`).
+                            let item_name = fx.item_name.clone().unwrap_or_else(|| f.wire.clone());
                             let item_ns = option_tokens(self.type_namespace(item));
                             let (write, read) = if fx.wrapped {
                                 // `wrapped: true`: the property names the wrapper, the item
@@ -144,23 +142,7 @@ impl Emitter<'_> {
 
     /// Whether values of this type can be written as XML elements.
     pub(crate) fn xml_capable(&self, ty: &Ty) -> bool {
-        match self.resolve(ty) {
-            Ty::Named(id) => {
-                matches!(self.api.types[id.0].kind, TypeKind::Struct(_) | TypeKind::Enum { .. } | TypeKind::Newtype(_))
-            }
-            Ty::Vec(t) | Ty::Nullable(t) | Ty::Boxed(t) => self.xml_capable(t),
-            Ty::Json | Ty::Map(_) | Ty::Bytes | Ty::Tuple(_) => false,
-            _ => true,
-        }
-    }
-
-    /// The element name of array items: the item schema's `xml.name`, else the name of the
-    /// component it refers to (as written in the spec, not the Rust name); `None` for inline
-    /// items, which take the property's name.
-    fn item_xml_name(&self, item: &Ty) -> Option<String> {
-        let Ty::Named(id) = item else { return None };
-        let t = &self.api.types[id.0];
-        t.xml.as_ref().and_then(|x| x.name.clone()).or_else(|| t.spec_name.clone())
+        crate::ir::xml_writable(&self.api.types, ty)
     }
 
     /// The namespace of a struct type's `xml` object, which its elements are written in

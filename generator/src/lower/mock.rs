@@ -47,28 +47,24 @@ impl Lowerer<'_> {
         let body = op.body.as_ref().and_then(|b| self.mock_body(b.required, &b.contents));
         let mut variants = Scope::default();
         let mut replies = Vec::new();
-        // Successes first, then errors, then `default` and ranges.
-        let rank = |code: &str| match code.parse::<u16>() {
-            Ok(s) if (200..300).contains(&s) => (0, s),
-            Ok(s) => (1, s),
-            Err(_) if code.eq_ignore_ascii_case("2XX") => (0, 299),
-            Err(_) => (2, 0),
-        };
+        // Successes first, then errors, then `default`; within each, exact codes before
+        // ranges: the order lowering decided for the client.
+        let rank = |s: crate::ir::Status| (!s.is_success(), s == crate::ir::Status::Default, s);
         let mut declared = declared;
-        declared.sort_by_key(|(code, _)| rank(code));
+        declared.sort_by_key(|(_, r)| rank(r.status));
         for (code, r) in &declared {
-            let status = code.parse::<u16>().ok();
-            let want = match (status, code.to_ascii_uppercase().as_str()) {
-                (Some(s), _) => status_name(s),
-                (None, "2XX") => "Success".to_owned(),
-                (None, "4XX") => "ClientError".to_owned(),
-                (None, "5XX") => "ServerError".to_owned(),
-                _ => "Default".to_owned(),
+            let want = match r.status {
+                crate::ir::Status::Code(s) => status_name(s),
+                crate::ir::Status::Range(2) => "Success".to_owned(),
+                crate::ir::Status::Range(4) => "ClientError".to_owned(),
+                crate::ir::Status::Range(5) => "ServerError".to_owned(),
+                crate::ir::Status::Range(d) => format!("Status{d}XX"),
+                crate::ir::Status::Default => "Default".to_owned(),
             };
             let variant = variants.claim(&want).0;
             let body = self.mock_body(true, &r.contents);
             let headers = self.required_headers(raw, code, op.session_header.as_deref());
-            replies.push(MockReply { variant, status, body, headers });
+            replies.push(MockReply { variant, status: r.status.code(), body, headers });
         }
         let mut example = example(self.doc, raw, &declared);
         if let Some(x) = &mut example {
@@ -189,7 +185,13 @@ fn example(
     let responses = raw.get("responses")?.as_object()?;
     let root = crate::pointer::Pointer::root();
     for (code, r) in declared {
-        let Some(status) = r.status.filter(|s| (200..300).contains(s)) else { continue };
+        // A range or a lone `default` success is answered with its first status.
+        let status = match r.status {
+            crate::ir::Status::Code(s) if (200..300).contains(&s) => s,
+            crate::ir::Status::Range(2) => 200,
+            crate::ir::Status::Default if declared.iter().all(|(_, r)| !r.status.is_success()) => 200,
+            _ => continue,
+        };
         // A response, media type or example may be a `$ref` (to `components/responses`, …).
         let response = responses.get(code).map(|v| doc.deref_lenient(&root, v).1);
         let Some(content) = response.and_then(|v| v.get("content")).and_then(Value::as_object) else {

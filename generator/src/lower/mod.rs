@@ -50,6 +50,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) by_pointer: HashMap<Pointer, TypeId>,
     /// `$ref` targets being lowered right now, to stop reference loops.
     pub(crate) resolving: HashSet<Pointer>,
+    /// Operation tags the document's `tags` list lacks, reported once each.
+    pub(crate) undeclared_tags: std::collections::BTreeSet<String>,
 }
 
 /// Lowers a document. Diagnostics come back in the sink even when lowering succeeds.
@@ -62,6 +64,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         type_names: Scope::with_reserved(MODULE_NAMES),
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
+        undeclared_tags: std::collections::BTreeSet::new(),
     };
     for (at, note) in &doc.notes {
         l.sink.warn(at, note);
@@ -122,7 +125,11 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     api.types = std::mem::take(&mut l.types);
     tags::drop_variant_tags(&mut api);
     recursion::break_cycles(&mut api.types);
+    xml::decide_names(&mut api);
     api.xml = xml::facts(&api);
+    for (at, message) in xml::untyped_fields(&api) {
+        l.sink.warn(&at, message);
+    }
     mock::without_unwritable_xml(&mut api);
     (api, l.sink)
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::Lowerer;
 use crate::docs::doc_lines;
 use crate::ir::{
-    Api, Content, Field, FormPart, Locals, Media, Method, Operation, Pagination, Param, ParamIn, PathSegment,
-    RequestBody, Response, Security, Ty, TypeDef, TypeKind, XmlRoot,
+    Accept, Api, Content, Field, FormPart, Locals, Media, Method, Operation, Pagination, Param, ParamEncoding, ParamIn,
+    PathSegment, RequestBody, Response, Security, Status, Style, Ty, TypeDef, TypeKind, ValueShape, XmlRoot,
 };
 use crate::naming::{camel_ident, snake_ident, Scope};
 use crate::pointer::Pointer;
@@ -244,17 +244,32 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let hint = format!("{type_stem}{}", camel_ident(wire));
-            let ty = match (p.get("schema"), p.get("content")) {
-                (Some(schema), _) => self.ty_of(&ptr.join("schema"), schema, &hint),
-                (None, Some(_)) => {
-                    self.sink.warn(&pat, "parameters with `content` are sent as strings");
-                    Ty::String
-                }
+            let (ty, content) = match (p.get("schema"), p.get("content").and_then(Value::as_object)) {
+                (Some(schema), _) => (self.ty_of(&ptr.join("schema"), schema, &hint), None),
+                // `content` holds exactly one media type: the value is serialized in it.
+                (None, Some(content)) => match content.iter().next() {
+                    Some((mime, media)) => {
+                        if content.len() > 1 {
+                            self.sink.warn(&pat.join("content"), format!("a parameter's `content` must hold one media type; `{mime}` is used"));
+                        }
+                        let at = pat.join("content").join(mime);
+                        let ty = match media.get("schema") {
+                            Some(schema) => self.ty_of(&at.join("schema"), schema, &hint),
+                            None => Ty::String,
+                        };
+                        (ty, Some(mime.clone()))
+                    }
+                    None => {
+                        self.sink.warn(&pat.join("content"), "a parameter's `content` is empty; sent as a string");
+                        (Ty::String, None)
+                    }
+                },
                 (None, None) => {
                     self.sink.warn(&pat, "parameter has no schema; sent as a string");
-                    Ty::String
+                    (Ty::String, None)
                 }
             };
+            let (encoding, shape) = self.param_encoding(&pat, p, location, &ty, content);
             let required = location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
             // A header with a default is a client-wide setting (Veeam's `x-api-version`).
             if location == ParamIn::Header {
@@ -271,9 +286,6 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             }
-            if location == ParamIn::Cookie {
-                self.sink.warn(&pat, "cookie parameters are sent in a `Cookie` header");
-            }
             let (name, holder) = param_scope.claim_for(&snake_ident(wire), &pat.to_string());
             if holder.is_some() {
                 self.renamed(&pat, "parameter", wire, &name, holder);
@@ -285,7 +297,7 @@ impl<'a> Lowerer<'a> {
                 }
                 doc.push(format!("Default: `{default}`"));
             }
-            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc };
+            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc, encoding, shape };
             if location == ParamIn::Path {
                 path_params.push(param);
             } else {
@@ -313,6 +325,8 @@ impl<'a> Lowerer<'a> {
                     ty: Ty::String,
                     required: true,
                     doc: Vec::new(),
+                    encoding: ParamEncoding::Style { style: Style::Simple, explode: false, allow_reserved: false },
+                    shape: ValueShape::Primitive,
                 });
             }
         }
@@ -342,33 +356,38 @@ impl<'a> Lowerer<'a> {
         // Every documented answer, errors included, for the mock server's reply enum.
         let mut declared: Vec<(String, Response)> = Vec::new();
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-            let any_success = responses
-                .keys()
-                .any(|k| k.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)) || k.eq_ignore_ascii_case("2XX"));
-            let mut sorted: Vec<(&String, &Value)> = responses.iter().collect();
-            sorted.sort_by_key(|(k, _)| k.to_string());
-            for (code, resp) in sorted {
+            let mut sorted: Vec<(&String, Status, &Value)> = Vec::new();
+            for (code, resp) in responses {
+                match Status::parse(code) {
+                    Some(status) => sorted.push((code, status, resp)),
+                    // `x-…` keys are extensions; anything else is not a status.
+                    None if code.starts_with("x-") => {}
+                    None => self.sink.error(
+                        &ctx.ptr.join("responses").join(code),
+                        format!("`{}` is not a status code, a range such as `2XX`, or `default`", crate::diag::excerpt(code)),
+                    ),
+                }
+            }
+            // Exact codes first, then ranges, then `default`: the order in which an answer's
+            // status is matched, most specific first.
+            sorted.sort_by_key(|(_, status, _)| *status);
+            let any_success = sorted.iter().any(|(_, s, _)| s.is_success());
+            for (code, status, resp) in sorted {
                 let rptr = ctx.ptr.join("responses").join(code);
-                let status = code.parse::<u16>().ok();
-                let is_success = status.is_some_and(|s| (200..300).contains(&s)) || code.eq_ignore_ascii_case("2XX");
-                let is_error = status.is_some_and(|s| s >= 400)
-                    || code.eq_ignore_ascii_case("4XX")
-                    || code.eq_ignore_ascii_case("5XX");
-                if !is_success && !is_error && code != "default" {
+                if !status.is_success() && !status.is_error() && status != Status::Default {
                     continue;
                 }
-                let status = status.or(if is_success { Some(200) } else { None });
                 let variant = status_variant(status);
                 // Without any 2xx, `default` describes the success (see below).
-                let default_is_success = code == "default" && !any_success;
-                let hint = if is_success || default_is_success {
+                let default_is_success = status == Status::Default && !any_success;
+                let hint = if status.is_success() || default_is_success {
                     format!("{type_stem}Response")
                 } else {
                     format!("{type_stem}Error")
                 };
                 let lowered = self.response(&rptr, resp, &hint, status, variant);
                 declared.push((code.clone(), lowered.clone()));
-                if is_success {
+                if status.is_success() {
                     successes.push(lowered);
                 } else {
                     for c in lowered.contents.iter().filter(|_| !default_is_success) {
@@ -377,7 +396,7 @@ impl<'a> Lowerer<'a> {
                             break;
                         }
                     }
-                    if code == "default" {
+                    if status == Status::Default {
                         default_resp = Some(lowered);
                     }
                 }
@@ -387,9 +406,7 @@ impl<'a> Lowerer<'a> {
         }
         // A spec that documents only `default` describes its success that way.
         if successes.is_empty() {
-            if let Some(mut d) = default_resp {
-                d.status = None;
-                d.variant = "Default".into();
+            if let Some(d) = default_resp {
                 successes.push(d);
             }
         }
@@ -414,8 +431,12 @@ impl<'a> Lowerer<'a> {
                 .map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name))))
                 .collect(),
         };
-        let security = self.op_security(op);
+        let accept = accept_of(&successes);
+        let security = self.op_security(op, ctx.ptr);
         let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
+        if let Some(tag) = &tag {
+            self.declared_tag(tag, &at.join("tags").join(0));
+        }
         let mut operation = Operation {
             id,
             method_name: String::new(),
@@ -428,6 +449,7 @@ impl<'a> Lowerer<'a> {
             params_struct: None,
             body,
             successes,
+            accept,
             response_enum: None,
             pagination: None,
             security,
@@ -453,6 +475,110 @@ impl<'a> Lowerer<'a> {
         }
         operation.mock = self.mock_op(&operation, declared, op);
         Some(operation)
+    }
+
+    /// How a parameter is written: its `style` (the location's default when absent), `explode`
+    /// (true for `form` when absent), `allowReserved`, or its `content` media type; and the
+    /// shape of its values. A style the location does not allow, or one the spec leaves
+    /// undefined for the value's shape, is an error at the parameter's `style`: nothing is
+    /// sent in a form the document did not describe.
+    fn param_encoding(
+        &mut self,
+        at: &Pointer,
+        p: &Value,
+        location: ParamIn,
+        ty: &Ty,
+        content: Option<String>,
+    ) -> (ParamEncoding, ValueShape) {
+        if let Some(mime) = content {
+            // The serialization in the media type is one value, whatever its shape.
+            return (ParamEncoding::Content { mime }, ValueShape::Primitive);
+        }
+        let shape = self.value_shape(ty);
+        let default = match location {
+            ParamIn::Path | ParamIn::Header => Style::Simple,
+            ParamIn::Query | ParamIn::Cookie => Style::Form,
+        };
+        let style = match p.get("style") {
+            None => default,
+            Some(Value::String(s)) => match s.as_str() {
+                "matrix" => Style::Matrix,
+                "label" => Style::Label,
+                "form" => Style::Form,
+                "simple" => Style::Simple,
+                "spaceDelimited" => Style::SpaceDelimited,
+                "pipeDelimited" => Style::PipeDelimited,
+                "deepObject" => Style::DeepObject,
+                other => {
+                    self.sink.error(&at.join("style"), format!("unknown style `{}`", crate::diag::excerpt(other)));
+                    default
+                }
+            },
+            Some(_) => {
+                self.sink.error(&at.join("style"), "`style` must be a string");
+                default
+            }
+        };
+        let allowed: &[Style] = match location {
+            ParamIn::Path => &[Style::Simple, Style::Label, Style::Matrix],
+            ParamIn::Query => &[Style::Form, Style::SpaceDelimited, Style::PipeDelimited, Style::DeepObject],
+            ParamIn::Header => &[Style::Simple],
+            ParamIn::Cookie => &[Style::Form],
+        };
+        let style = if allowed.contains(&style) {
+            style
+        } else {
+            self.sink.warn(
+                &at.join("style"),
+                format!("style `{style:?}` is not defined for a parameter in {location:?} (OpenAPI allows {allowed:?}); sent in the default style `{default:?}`"),
+            );
+            default
+        };
+        let explode = match p.get("explode") {
+            None => style == Style::Form,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.sink.error(&at.join("explode"), "`explode` must be a boolean");
+                style == Style::Form
+            }
+        };
+        let allow_reserved = p.get("allowReserved").and_then(Value::as_bool).unwrap_or(false);
+        if allow_reserved && location != ParamIn::Query {
+            self.sink.warn(&at.join("allowReserved"), "`allowReserved` applies only to query parameters; ignored");
+        }
+        // The combinations the spec's Style Examples mark n/a.
+        let undefined = match (style, shape) {
+            (Style::SpaceDelimited | Style::PipeDelimited, ValueShape::Primitive) => true,
+            (Style::SpaceDelimited | Style::PipeDelimited, _) => explode,
+            (Style::DeepObject, ValueShape::Primitive | ValueShape::Array) => true,
+            (Style::DeepObject, _) => !explode,
+            _ => false,
+        };
+        let allow_reserved = allow_reserved && location == ParamIn::Query;
+        if undefined {
+            self.sink.warn(
+                &at.join("style"),
+                format!("style `{style:?}` with explode {explode} is not defined for a {shape:?} value (the spec's Style Examples mark it n/a); sent in the default style `{default:?}` with explode {}", default == Style::Form),
+            );
+            return (ParamEncoding::Style { style: default, explode: default == Style::Form, allow_reserved }, shape);
+        }
+        (ParamEncoding::Style { style, explode, allow_reserved }, shape)
+    }
+
+    /// The shape of a parameter value of type `ty`.
+    fn value_shape(&self, ty: &Ty) -> ValueShape {
+        let primitive = |t: &Ty| {
+            t.is_scalar_param()
+                || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. }))
+        };
+        match self.resolved(ty) {
+            Ty::Nullable(inner) | Ty::Boxed(inner) => self.value_shape(inner),
+            t if primitive(t) => ValueShape::Primitive,
+            Ty::Vec(item) if primitive(self.resolved(item)) => ValueShape::Array,
+            Ty::Map(_) => ValueShape::Object,
+            Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Struct(_)) => ValueShape::Object,
+            _ => ValueShape::Dynamic,
+        }
     }
 
     fn request_body(&mut self, ctx: &OpCtx<'a, '_>, type_stem: &str) -> Option<RequestBody> {
@@ -482,7 +608,7 @@ impl<'a> Lowerer<'a> {
         ptr: &Pointer,
         resp: &'a Value,
         hint: &str,
-        status: Option<u16>,
+        status: Status,
         variant: String,
     ) -> Response {
         static NO_RESPONSE: Value = Value::Null;
@@ -694,21 +820,58 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn op_security(&mut self, op: &serde_json::Map<String, Value>) -> Vec<String> {
-        let reqs = op.get("security").or_else(|| self.doc.raw.get("security"));
-        let mut out = Vec::new();
-        if let Some(reqs) = reqs.and_then(Value::as_array) {
-            for req in reqs {
-                if let Some(obj) = req.as_object() {
-                    for k in obj.keys() {
-                        if !out.contains(k) {
-                            out.push(k.clone());
-                        }
-                    }
+    /// The operation's security requirements (its own, else the document's), each
+    /// alternative a list of scheme names in document order. A scheme `components` does not
+    /// define is an error at its pointer: the call would otherwise go out unauthenticated.
+    fn op_security(&mut self, op: &serde_json::Map<String, Value>, at: &Pointer) -> Vec<Vec<String>> {
+        let (reqs, base) = match op.get("security") {
+            Some(r) => (Some(r), at.join("security")),
+            None => (self.doc.raw.get("security"), Pointer::root().join("security")),
+        };
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let Some(reqs) = reqs else { return out };
+        let Some(reqs) = reqs.as_array() else {
+            self.sink.error(&base, "`security` must be an array of security requirements");
+            return out;
+        };
+        for (i, req) in reqs.iter().enumerate() {
+            let Some(obj) = req.as_object() else {
+                self.sink.error(&base.join(i), "a security requirement must be an object");
+                continue;
+            };
+            let mut all = Vec::new();
+            for name in obj.keys() {
+                if !self.known_scheme(name) {
+                    self.sink.error(
+                        &base.join(i).join(name),
+                        format!("security scheme `{}` is not defined in `components/securitySchemes`", crate::diag::excerpt(name)),
+                    );
+                    continue;
                 }
+                all.push(name.clone());
+            }
+            if !out.contains(&all) {
+                out.push(all);
             }
         }
         out
+    }
+
+    /// Warns (once per tag) about an operation tag the document's `tags` list does not
+    /// declare: it still names a cargo feature, which a typo would then name.
+    fn declared_tag(&mut self, tag: &str, at: &Pointer) {
+        let declared = self.doc.raw.get("tags").and_then(Value::as_array).is_some_and(|tags| {
+            tags.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tag))
+        });
+        if !declared && self.undeclared_tags.insert(tag.to_owned()) {
+            self.sink.warn(at, format!("tag `{}` is not declared in the document's `tags`; its cargo feature is named after it all the same", crate::diag::excerpt(tag)));
+        }
+    }
+
+    /// Whether `components/securitySchemes` defines `name` (whatever its kind: a scheme the
+    /// client cannot apply is reported where it is defined).
+    fn known_scheme(&self, name: &str) -> bool {
+        self.doc.raw.pointer("/components/securitySchemes").and_then(Value::as_object).is_some_and(|s| s.contains_key(name))
     }
 
     /// Optional query and header parameters go into one `{Operation}Params` struct with
@@ -729,6 +892,8 @@ impl<'a> Lowerer<'a> {
                 required: false,
                 doc: p.doc.clone(),
                 xml: None,
+                read_only: false,
+                write_only: false,
             })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
@@ -782,7 +947,7 @@ impl<'a> Lowerer<'a> {
         if success.headers.is_empty() || op.download || op.response_enum.is_some() {
             return;
         }
-        let code = success.status.map_or("default".to_owned(), |s| s.to_string());
+        let code = success.status.key();
         let doc = self.doc;
         // Headers are reported where they are written: at the end of a `$ref` chain.
         let (resp_ptr, resp) = match raw.get("responses").and_then(|r| r.get(&code)) {
@@ -968,16 +1133,46 @@ fn media_class(mime: &str) -> Media {
     }
 }
 
-fn status_variant(status: Option<u16>) -> String {
+fn status_variant(status: Status) -> String {
     match status {
-        Some(200) => "Ok".into(),
-        Some(201) => "Created".into(),
-        Some(202) => "Accepted".into(),
-        Some(203) => "NonAuthoritative".into(),
-        Some(204) => "NoContent".into(),
-        Some(206) => "PartialContent".into(),
-        Some(s) => format!("Status{s}"),
-        None => "Default".into(),
+        Status::Code(200) => "Ok".into(),
+        Status::Code(201) => "Created".into(),
+        Status::Code(202) => "Accepted".into(),
+        Status::Code(203) => "NonAuthoritative".into(),
+        Status::Code(204) => "NoContent".into(),
+        Status::Code(206) => "PartialContent".into(),
+        Status::Code(s) => format!("Status{s}"),
+        Status::Range(2) => "Success".into(),
+        Status::Range(d) => format!("Status{d}XX"),
+        Status::Default => "Default".into(),
+    }
+}
+
+/// The `Accept` header from the success responses' media types: the structured ones when
+/// there are any (the client picks by its format), else every media type they name.
+fn accept_of(successes: &[Response]) -> Option<Accept> {
+    let mut structured: Vec<(Media, String)> = Vec::new();
+    let mut other: Vec<&str> = Vec::new();
+    for c in successes.iter().flat_map(|r| r.contents.iter()) {
+        match c.media {
+            Media::Json | Media::Xml => {
+                if !structured.iter().any(|(_, m)| m == &c.mime) {
+                    structured.push((c.media, c.mime.clone()));
+                }
+            }
+            _ => {
+                if !other.contains(&c.mime.as_str()) {
+                    other.push(&c.mime);
+                }
+            }
+        }
+    }
+    if !structured.is_empty() {
+        Some(Accept::ByFormat(structured))
+    } else if !other.is_empty() {
+        Some(Accept::Fixed(other.join(", ")))
+    } else {
+        None
     }
 }
 

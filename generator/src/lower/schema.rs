@@ -530,14 +530,38 @@ impl<'a> Lowerer<'a> {
                 }
                 doc.push(format!("Default: `{default}`"));
             }
+            // `readOnly`/`writeOnly` on the property, or on the schema it refers to.
+            let flag = |key: &str| {
+                prop.get(key).and_then(Value::as_bool).unwrap_or(false)
+                    || self.doc.resolve_chain(prop).get(key).and_then(Value::as_bool).unwrap_or(false)
+            };
+            let (read_only, write_only) = (flag("readOnly"), flag("writeOnly"));
+            let mut required = required.contains(&wire);
+            if read_only || write_only {
+                // One type serves requests and responses: a property only one direction
+                // carries cannot be required in Rust.
+                if required {
+                    if !doc.is_empty() {
+                        doc.push(String::new());
+                    }
+                    doc.push(if read_only {
+                        "Read-only: required in answers, set by the server; never sent in a request.".to_owned()
+                    } else {
+                        "Write-only: required in requests; answers never carry it.".to_owned()
+                    });
+                }
+                required = false;
+            }
             fields.push(Field {
                 pointer: prop_ptr,
-                required: required.contains(&wire),
+                required,
                 name: field_name,
                 wire,
                 ty,
                 doc,
                 xml: xml_object(prop),
+                read_only,
+                write_only,
             });
         }
         for r in required {

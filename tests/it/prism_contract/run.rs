@@ -256,7 +256,7 @@ impl<'a> Run<'a> {
             id: op,
             method,
             path: Box::leak(spec_op.path.clone().into_boxed_str()),
-            auth: &[AuthScheme::Bearer],
+            auth: &[&[AuthScheme::Bearer]],
         }));
         let media: &'static str = Box::leak(media.to_owned().into_boxed_str());
         let mut request = client.core().request(operation, path);

@@ -115,27 +115,37 @@ impl Auth {
     }
 
     /// Whether `raw` carries credentials one of `names` accepts.
-    pub(crate) fn check(&self, api: &Api, names: &[&str], raw: &RawRequest) -> Result<(), Refusal> {
-        if names.is_empty() {
+    pub(crate) fn check(&self, api: &Api, requirements: &[&[&str]], raw: &RawRequest) -> Result<(), Refusal> {
+        if requirements.is_empty() || requirements.iter().any(|all| all.is_empty()) {
             return Ok(());
         }
         let mut expired = false;
-        for name in names {
-            let Some((_, scheme)) = api.schemes.iter().find(|(n, _)| n == name) else { continue };
-            let ok = match scheme {
-                Scheme::MutualTls => Some(true),
-                Scheme::Bearer | Scheme::OAuth2 { .. } => bearer(raw).and_then(|token| valid(self.tokens.get(token))),
-                Scheme::Basic => basic(raw).map(|(u, p)| self.login_ok(&u, &p)),
-                Scheme::ApiKeyHeader(h) => raw.header(h).and_then(|key| valid(self.keys.get(key))),
-                Scheme::ApiKeyQuery(q) => raw.query(q).and_then(|key| valid(self.keys.get(key))),
-            };
-            match ok {
-                Some(true) => return Ok(()),
-                Some(false) => expired = true,
-                None => {}
+        for all in requirements {
+            // Every scheme of the alternative must be sent and valid.
+            let mut verdicts = all.iter().map(|name| {
+                let Some((_, scheme)) = api.schemes.iter().find(|(n, _)| n == name) else { return None };
+                match scheme {
+                    Scheme::MutualTls => Some(true),
+                    Scheme::Bearer | Scheme::OAuth2 { .. } => bearer(raw).and_then(|token| valid(self.tokens.get(token))),
+                    Scheme::Basic => basic(raw).map(|(u, p)| self.login_ok(&u, &p)),
+                    Scheme::ApiKeyHeader(h) => raw.header(h).and_then(|key| valid(self.keys.get(key))),
+                    Scheme::ApiKeyQuery(q) => raw.query(q).and_then(|key| valid(self.keys.get(key))),
+                }
+            });
+            let (mut ok, mut any_expired) = (true, false);
+            for verdict in verdicts.by_ref() {
+                match verdict {
+                    Some(true) => {}
+                    Some(false) => (ok, any_expired) = (false, true),
+                    None => ok = false,
+                }
             }
+            if ok {
+                return Ok(());
+            }
+            expired |= any_expired;
         }
-        let wanted = names.join(" or ");
+        let wanted = requirements.iter().map(|all| all.join(" and ")).collect::<Vec<_>>().join(" or ");
         if expired {
             Err(Refusal::Expired(format!("the credentials for {wanted} have expired or were revoked")))
         } else {

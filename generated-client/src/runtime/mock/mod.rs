@@ -69,8 +69,9 @@ pub struct OpSpec {
     pub method: Method,
     /// The path template.
     pub path: &'static str,
-    /// Security schemes any of which authorizes the call; empty for none.
-    pub auth: &'static [&'static str],
+    /// Security requirements: alternatives, each the schemes that must all be sent; empty
+    /// for none, and an empty alternative allows anonymous access.
+    pub auth: &'static [&'static [&'static str]],
     /// Parses the request as the typed request struct: `Err` says what breaks the spec;
     /// `Ok` holds the secrets the body carries (to blank out of the record).
     pub check: fn(&RawRequest) -> Result<Vec<Secret>, String>,
