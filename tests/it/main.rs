@@ -21,6 +21,7 @@ mod bad_specs;
 mod call_signatures;
 mod codegen_fresh;
 mod compile_fixtures;
+mod conformance;
 mod em_e2e;
 mod em_xml_roundtrip;
 mod fuzz;
