@@ -2361,7 +2361,7 @@ impl Client {
                     crate::runtime::In::Query,
                     "typeFilter",
                     crate::runtime::ParamStyle::FORM,
-                    crate::runtime::array(value.iter()),
+                    crate::runtime::array((value).iter()),
                 )?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
@@ -2379,7 +2379,7 @@ impl Client {
                     crate::runtime::In::Query,
                     "resultFilter",
                     crate::runtime::ParamStyle::FORM,
-                    crate::runtime::array(value.iter()),
+                    crate::runtime::array((value).iter()),
                 )?;
         }
         if let ::std::option::Option::Some(value) = &params.job_id_filter {

@@ -570,7 +570,7 @@ impl Emitter<'_> {
         match p.shape {
             ValueShape::Primitive if self.is_scalar(inner) => quote!(#rt::primitive(#value)),
             ValueShape::Array => match self.resolve(inner) {
-                Ty::Vec(item) if self.is_scalar(item) => quote!(#rt::array(#value.iter())),
+                Ty::Vec(item) if self.is_scalar(item) => quote!(#rt::array((#value).iter())),
                 _ => quote!(#rt::structured(#value)),
             },
             _ => quote!(#rt::structured(#value)),

@@ -2,9 +2,9 @@
 //! the OpenAPI Specification rather than against the generator's own output.
 //!
 //! One YAML document per section of the specification lives in `cases/`; each is generated
-//! (with [`generator::generate`], runtime `::veeam_client::runtime`) into a checked-in module
-//! under `generated/<section>/`, which [`generated_modules_are_current`] keeps current
-//! (`UPDATE_GENERATED=1` rewrites them). Every case is tested twice: the client against a raw
+//! (runtime `::veeam_client::runtime`) into a checked-in module under `generated/<section>/`
+//! by `cargo xtask codegen` (`xtask::TEST_MODULES`), whose freshness test (`codegen_fresh`)
+//! fails when one is stale. Every case is tested twice: the client against a raw
 //! loopback peer ([`peer`]) that records the request bytes exactly and answers a canned
 //! response, and the client against the generated mock, with a raw `reqwest` request that
 //! breaks the rule to show the mock refuses it.
@@ -14,8 +14,8 @@
 //! the generator is fixed: do not adapt an expectation to what the code does.
 //!
 //! ```text
+//! cargo xtask codegen    # after a generator change
 //! cargo test -p tests --test it -- conformance::
-//! UPDATE_GENERATED=1 cargo test -p tests --test it -- conformance::generated_modules_are_current
 //! ```
 
 mod peer;
@@ -26,7 +26,7 @@ mod request_bodies;
 mod responses;
 mod xml;
 
-// The generated modules, one per section (checked in; see `generated_modules_are_current`).
+// The generated modules, one per section (checked in, written by `cargo xtask codegen`).
 #[allow(dead_code, unused_imports, clippy::all)]
 #[path = "generated/media_types/mod.rs"]
 #[rustfmt::skip]
@@ -48,9 +48,6 @@ mod responses_api;
 #[rustfmt::skip]
 mod xml_api;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use veeam_client::runtime::{ClientBuilder, FromCore, RetryPolicy};
 
 /// A client of the server at `url` that tries each call once (a canned `5xx` is an answer to
@@ -68,55 +65,6 @@ async fn raw_status(request: reqwest::RequestBuilder) -> u16 {
 /// The media type of a `Content-Type` value, without parameters, lowercase.
 fn essence(content_type: Option<&str>) -> String {
     content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
-}
-
-/// The sections, each a document in `cases/` and a module in `generated/`.
-const SECTIONS: &[&str] = &["parameter_styles", "request_bodies", "responses", "xml", "media_types"];
-
-/// The workspace this test runs in. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs the
-/// binary; it is read at run time because `xtask::workspace_root()` is fixed when xtask is
-/// compiled, and a target directory shared between worktrees reuses one worktree's xtask.
-fn workspace_root() -> PathBuf {
-    let manifest =
-        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
-    manifest.parent().expect("the tests crate lives inside the workspace").to_path_buf()
-}
-
-fn generate(section: &str) -> BTreeMap<String, String> {
-    let root = workspace_root();
-    let source = format!("tests/it/conformance/cases/{section}.yaml");
-    let doc = xtask::load_spec(&root, &source).unwrap();
-    let opts = generator::Options {
-        runtime_path: "::veeam_client::runtime".into(),
-        command: "UPDATE_GENERATED=1 cargo test -p tests --test it -- conformance::".into(),
-        source,
-        ..generator::Options::default()
-    };
-    generator::generate(&doc, &opts).unwrap_or_else(|e| panic!("{section}: {e}")).files
-}
-
-#[test]
-fn generated_modules_are_current() {
-    let update = std::env::var_os("UPDATE_GENERATED").is_some();
-    let mut stale = Vec::new();
-    for section in SECTIONS {
-        let dir = workspace_root().join("tests/it/conformance/generated").join(section);
-        for (name, contents) in generate(section) {
-            let path = dir.join(&name);
-            if update {
-                std::fs::create_dir_all(&dir).unwrap();
-                std::fs::write(&path, &contents).unwrap();
-            }
-            if std::fs::read_to_string(&path).unwrap_or_default() != contents {
-                stale.push(path.display().to_string());
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "stale: {}\nrun `UPDATE_GENERATED=1 cargo test -p tests --test it -- conformance::generated_modules_are_current`",
-        stale.join(", ")
-    );
 }
 
 /// What a mock test finds wrong, each as observed against expected, all reported at the end

@@ -2,51 +2,16 @@
 //! comes out as the typed event, and a body that does not match says which field.
 //!
 //! The module is generated from `tests/fixtures/v31_webhooks.yaml` into `generated/` (checked
-//! in, so it compiles into this test binary); [`generated_module_is_current`] fails when it is
-//! stale, and rewrites it when `UPDATE_GENERATED=1`.
+//! in, so it compiles into this test binary) by `cargo xtask codegen`, whose freshness test
+//! (`codegen_fresh`) fails when it is stale.
 
 #[allow(dead_code, unused_imports, clippy::all)]
 #[path = "generated/mod.rs"]
 #[rustfmt::skip] // formatted by prettyplease, as generated
 mod generated;
 
-use std::collections::BTreeMap;
-
 use generated::webhooks::Event;
 use veeam_client::runtime::WebhookError;
-
-const FIXTURE: &str = "tests/fixtures/v31_webhooks.yaml";
-
-fn generate() -> BTreeMap<String, String> {
-    let root = xtask::workspace_root();
-    let doc = xtask::load_spec(&root, FIXTURE).unwrap();
-    let opts = generator::Options {
-        runtime_path: "::veeam_client::runtime".into(),
-        command: "UPDATE_GENERATED=1 cargo test -p tests --test it -- webhooks::".into(),
-        source: FIXTURE.into(),
-        ..generator::Options::default()
-    };
-    generator::generate(&doc, &opts).unwrap().files
-}
-
-#[test]
-fn generated_module_is_current() {
-    let dir = xtask::workspace_root().join("tests/it/webhooks/generated");
-    let update = std::env::var_os("UPDATE_GENERATED").is_some();
-    for (name, contents) in generate() {
-        let path = dir.join(&name);
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &contents).unwrap();
-        }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            current == contents,
-            "{} is stale: run `UPDATE_GENERATED=1 cargo test -p tests --test it -- webhooks::`",
-            path.display()
-        );
-    }
-}
 
 #[test]
 fn a_payload_becomes_the_typed_event() {
