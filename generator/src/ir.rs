@@ -231,6 +231,9 @@ pub struct FormPart {
     pub file: bool,
     /// An array: one part per item, under the same name.
     pub repeated: bool,
+    /// The part's `Content-Type` from the Encoding Object (for a file, the default when the
+    /// caller names none).
+    pub content_type: Option<String>,
 }
 
 /// One value of a string enum.
@@ -477,6 +480,27 @@ pub struct Content {
     pub ty: Ty,
     /// For an XML body, the shape of its root element.
     pub xml: Option<XmlRoot>,
+    /// For a form-urlencoded body, how each property is written (the Encoding Object, with
+    /// the spec's defaults: `form` with explode, and JSON for an object property), in the
+    /// body type's property order.
+    pub encoding: Vec<PartEncoding>,
+}
+
+/// How one property of a form-urlencoded body is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartEncoding {
+    /// The property's wire name.
+    pub name: String,
+    /// Its style (`form`, `spaceDelimited`, `pipeDelimited`, `deepObject`).
+    pub style: Style,
+    /// Whether arrays and objects are spread into several pairs.
+    pub explode: bool,
+    /// Whether reserved characters are written unencoded.
+    pub allow_reserved: bool,
+    /// A media type the value is serialized in instead (`application/json`).
+    pub content_type: Option<String>,
+    /// The shape of the property's values.
+    pub shape: ValueShape,
 }
 
 /// How an XML body's root element carries its value.
@@ -693,6 +717,12 @@ pub struct Operation {
     /// Success responses (2xx) in status order: exact codes, then the `2XX` range, then a
     /// `default` that stands for success when nothing else does.
     pub successes: Vec<Response>,
+    /// The declared error responses (4xx, 5xx, their ranges, and a `default` beside a success)
+    /// in match order: what a status the successes do not cover is decoded as.
+    pub errors: Vec<Response>,
+    /// Headers the client sends on every request (a default, such as `x-api-version`) that
+    /// this operation declares required: the mock refuses a request without them.
+    pub required_headers: Vec<String>,
     /// The `Accept` header: what the success responses can be; `None` when none has a body.
     pub accept: Option<Accept>,
     /// The enum for several success responses.
@@ -894,6 +924,9 @@ pub struct MockBody {
     pub kind: MockBodyKind,
     /// The payload type (`Ty::Bytes` for a multipart body, which the mock keeps raw).
     pub ty: Ty,
+    /// For a body offered form-urlencoded: how each property is written (read back by the
+    /// same rules).
+    pub form: Vec<PartEncoding>,
 }
 
 /// How a body travels, for the mock's decoding and encoding.

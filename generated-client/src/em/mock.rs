@@ -30,6 +30,24 @@ impl ::std::ops::Deref for MockServer {
         &self.server
     }
 }
+/// A refusal of the mock's own, as the API writes its errors.
+fn problem(
+    raw: &crate::runtime::mock::RawRequest,
+    status: u16,
+    message: &str,
+) -> ::std::option::Option<crate::runtime::mock::RawReply> {
+    let mut fields = ::serde_json::Map::new();
+    fields.insert("Message".to_owned(), message.into());
+    fields.insert("StatusCode".to_owned(), status.into());
+    fields.insert("Status".to_owned(), crate::runtime::mock::reason(status).into());
+    let body: super::types::ErrorModel = ::serde_json::from_value(
+            ::serde_json::Value::Object(fields),
+        )
+        .ok()?;
+    ::std::option::Option::Some(
+        raw.reply_xml_or_serde(status, &body, &["application/xml", "application/json"]),
+    )
+}
 /// The API as the mock serves it.
 static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
     title: "Veeam Backup Enterprise Manager REST API (subset)",
@@ -61,6 +79,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::Some("X-RestSvcSessionId"),
             logout: false,
+            produces: &["application/xml", "application/json"],
+            required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteLogonSession",
@@ -75,6 +95,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: true,
+            produces: &[],
+            required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateCredentials",
@@ -89,6 +111,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
             id: "EditCredentials",
@@ -103,6 +127,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
             id: "EditPasswordHint",
@@ -117,8 +143,11 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::Some(problem),
 };
 
 /// What a handler of `CreateLogonSession` receives: the parameters and body of [`Client::create_logon_session`](super::Client::create_logon_session).
@@ -132,7 +161,17 @@ impl crate::runtime::mock::MockRequest for CreateLogonSessionRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(CreateLogonSessionRequest {
-            v: raw.param::<::std::string::String>(crate::runtime::mock::In::Query, "v")?,
+            v: raw
+                .styled_required::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "v",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -148,6 +187,8 @@ pub enum CreateLogonSessionReply {
     Unauthorized(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateLogonSessionReply {
     fn into_raw(
@@ -176,6 +217,7 @@ impl crate::runtime::mock::MockReply for CreateLogonSessionReply {
                     &["application/xml", "application/json"],
                 )
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -214,7 +256,16 @@ impl crate::runtime::mock::MockRequest for DeleteLogonSessionRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteLogonSessionRequest {
             session_id: raw
-                .param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "sessionId")?,
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "sessionId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -234,6 +285,8 @@ pub enum DeleteLogonSessionReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteLogonSessionReply {
     fn into_raw(
@@ -270,6 +323,7 @@ impl crate::runtime::mock::MockReply for DeleteLogonSessionReply {
                     &["application/xml", "application/json"],
                 )
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -312,13 +366,27 @@ impl crate::runtime::mock::MockRequest for CreateCredentialsRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(CreateCredentialsRequest {
             backup_server_id: raw
-                .param::<
+                .styled_required::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Path, "backupServerId")?,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "backupServerId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             action: raw
-                .param::<
+                .styled_required::<
                     super::types::CreateCredentialsAction,
-                >(crate::runtime::mock::In::Query, "action")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "action",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_xml_or_serde::<
                     super::types::CredentialsInfoSpec,
@@ -344,6 +412,8 @@ pub enum CreateCredentialsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateCredentialsReply {
     fn into_raw(
@@ -387,6 +457,7 @@ impl crate::runtime::mock::MockReply for CreateCredentialsReply {
                     &["application/xml", "application/json"],
                 )
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -429,11 +500,27 @@ impl crate::runtime::mock::MockRequest for EditCredentialsRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(EditCredentialsRequest {
             backup_server_id: raw
-                .param::<
+                .styled_required::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Path, "backupServerId")?,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "backupServerId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["credentialsId"],
+                )?,
             credentials_id: raw
-                .param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "credentialsId")?,
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "credentialsId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["backupServerId"],
+                )?,
             body: raw
                 .body_xml_or_serde::<
                     super::types::CredentialsInfo,
@@ -459,6 +546,8 @@ pub enum EditCredentialsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for EditCredentialsReply {
     fn into_raw(
@@ -502,6 +591,7 @@ impl crate::runtime::mock::MockReply for EditCredentialsReply {
                     &["application/xml", "application/json"],
                 )
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -544,11 +634,27 @@ impl crate::runtime::mock::MockRequest for EditPasswordHintRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(EditPasswordHintRequest {
             backup_server_id: raw
-                .param::<
+                .styled_required::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Path, "backupServerId")?,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "backupServerId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["passwordId"],
+                )?,
             password_id: raw
-                .param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "passwordId")?,
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "passwordId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["backupServerId"],
+                )?,
             body: raw
                 .body_xml_or_serde::<
                     super::types::PasswordKeyInfoSpec,
@@ -574,6 +680,8 @@ pub enum EditPasswordHintReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for EditPasswordHintReply {
     fn into_raw(
@@ -617,6 +725,7 @@ impl crate::runtime::mock::MockReply for EditPasswordHintReply {
                     &["application/xml", "application/json"],
                 )
             }
+            Self::Raw(reply) => reply,
         }
     }
 }

@@ -150,6 +150,15 @@ impl FilePart {
         self.content_type = Some(content_type.into());
         self
     }
+
+    /// Sets the content type unless the caller set one: the spec's default for this part.
+    #[doc(hidden)]
+    pub fn or_content_type(mut self, content_type: &str) -> Self {
+        if self.content_type.is_none() {
+            self.content_type = Some(content_type.to_owned());
+        }
+        self
+    }
 }
 
 /// A `multipart/form-data` body being built by generated code: one part per property, in

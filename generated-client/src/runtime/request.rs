@@ -42,6 +42,8 @@ pub struct Request<'c> {
     headers: Vec<(String, String, bool)>,
     /// `name=value` pairs of the one `Cookie` header, and whether each carries a secret.
     cookies: Vec<(String, bool)>,
+    /// How a form-urlencoded body's properties are written.
+    form_encoding: &'static [super::style::FormEncoding<'static>],
     body: Option<(&'static str, Bytes)>,
     accept: Option<&'static str>,
     /// A streamed body, sent once by the first attempt.
@@ -74,6 +76,7 @@ impl<'c> Request<'c> {
             query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
+            form_encoding: &[],
             body: None,
             upload: std::sync::Mutex::new(None),
             multipart: std::sync::Mutex::new(None),
@@ -169,7 +172,10 @@ impl<'c> Request<'c> {
         let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
         let (bytes, secrets) = collecting(|| super::ser::as_request(|| match format {
             Format::Form => {
-                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| format!("form body: {e}"))
+                let value = serde_json::to_value(body).map_err(|e| format!("form body: {e}"))?;
+                super::style::form_body(&value, self.form_encoding)
+                    .map(String::into_bytes)
+                    .map_err(|e| format!("form body: {e}"))
             }
             _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
         }));
@@ -235,6 +241,12 @@ impl<'c> Request<'c> {
         self.set_body(Format::Xml.mime(), text.into_bytes(), secrets);
         self.accept = Some(Format::Xml.mime());
         Ok(())
+    }
+
+    /// How the properties of a form-urlencoded body are written (the spec's Encoding
+    /// Object); without it every property is `form` with explode.
+    pub fn form_encoding(&mut self, encoding: &'static [super::style::FormEncoding<'static>]) {
+        self.form_encoding = encoding;
     }
 
     /// Asks for these media types (the `Accept` header), whatever the client's format.

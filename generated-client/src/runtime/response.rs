@@ -268,8 +268,25 @@ impl Response {
     /// the client is blanked out of it, so that an echoing server cannot put one into the
     /// error's `Display` or `Debug`.
     pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
+        let declared = !self.is_success();
+        self.error_body(declared)
+    }
+
+    /// [`Self::into_error`] for an operation whose `default` response is an error: it covers
+    /// every status no other response names, a 2xx included, so the body is decoded whatever
+    /// the status.
+    pub fn into_declared_error<E: DeserializeOwned>(self) -> Error<E> {
+        self.error_body(true)
+    }
+
+    /// [`Self::into_error_xml`] for an operation whose `default` response is an error.
+    pub fn into_declared_error_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self) -> Error<E> {
+        self.error_body_xml(true)
+    }
+
+    fn error_body<E: DeserializeOwned>(self, declared: bool) -> Error<E> {
         let redactor = self.redactor();
-        if !self.is_success() && !self.body.is_empty() && self.body.len() <= MAX_PARSED_ERROR_BODY {
+        if declared && !self.body.is_empty() && self.body.len() <= MAX_PARSED_ERROR_BODY {
             // Blanked twice: in the raw text, and in every string once parsed, where an
             // escape the server added (a JSON-escaped echo inside a JSON string) is undone.
             let clean = redactor.redact(&self.body);
@@ -285,9 +302,14 @@ impl Response {
 
     /// [`Self::into_error`] for APIs whose errors may come as XML.
     pub fn into_error_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self) -> Error<E> {
+        let declared = !self.is_success();
+        self.error_body_xml(declared)
+    }
+
+    fn error_body_xml<E: DeserializeOwned + XmlElement + XmlRoot>(self, declared: bool) -> Error<E> {
         if self.content_format() == Some(Format::Xml) || self.body.first() == Some(&b'<') {
             let redactor = self.redactor();
-            if !self.is_success() && self.body.len() <= MAX_PARSED_ERROR_BODY {
+            if declared && self.body.len() <= MAX_PARSED_ERROR_BODY {
                 // Blanked in the raw text, and again in every text and attribute once parsed
                 // (where character references are resolved).
                 let clean = redactor.redact(&self.body);
@@ -300,7 +322,7 @@ impl Response {
             }
             Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }
         } else {
-            self.into_error()
+            self.error_body(declared)
         }
     }
 }

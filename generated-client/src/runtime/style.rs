@@ -518,7 +518,16 @@ pub struct FormEncoding<'a> {
 /// default in `encodings` where the spec implies it.
 pub fn form_body(value: &Value, encodings: &[FormEncoding<'_>]) -> Result<String, StyleError> {
     let Value::Object(members) = value else {
-        return Err(StyleError(format!("a form body is written from an object, not {value}")));
+        // The value itself is not quoted: it may carry a secret.
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        return Err(StyleError(format!("a form body is written from an object, not {kind}")));
     };
     let mut pairs = Vec::new();
     for (name, member) in members {

@@ -156,6 +156,11 @@ impl XmlError {
         self
     }
 
+    /// A required element is absent.
+    pub fn missing(name: &str) -> Self {
+        XmlError::new(format!("missing required element `{name}`"))
+    }
+
     /// A property that has no XML form was required.
     pub fn unsupported(name: &str) -> Self {
         XmlError::new(format!("element `{name}` has no XML form in this client"))
@@ -390,6 +395,8 @@ pub struct Writer {
     scopes: Vec<Option<String>>,
     /// A namespace to declare when the open start tag closes.
     pending_namespace: Option<String>,
+    /// Prefixes to declare when the open start tag closes: (prefix, namespace).
+    pending_prefixes: Vec<(String, String)>,
     /// The last thing written is a start tag's `>`, so `end` can self-close it.
     just_opened: bool,
     /// Names of the open elements, for error paths.
@@ -467,10 +474,19 @@ impl Writer {
         self.out.push('"');
     }
 
+    /// Declares `prefix` for `namespace` on the next start tag: an element the spec gives an
+    /// `xml.prefix` is then written `prefix:name` (the XML Object's prefix example).
+    pub fn declare_prefix(&mut self, prefix: &str, namespace: &str) {
+        self.pending_prefixes.push((prefix.to_owned(), namespace.to_owned()));
+    }
+
     /// Closes the start tag, after its attributes and namespace declaration.
     pub fn close_start(&mut self) {
         if let Some(ns) = self.pending_namespace.take() {
             self.attribute("xmlns", &ns);
+        }
+        for (prefix, ns) in std::mem::take(&mut self.pending_prefixes) {
+            self.attribute(&format!("xmlns:{prefix}"), &ns);
         }
         self.out.push('>');
         self.just_opened = true;
@@ -553,7 +569,7 @@ pub fn optional_child<T: XmlElement>(element: &Element, name: &str) -> Result<Op
 pub fn required_child<T: XmlElement>(element: &Element, name: &str) -> Result<T, XmlError> {
     match element.child(name) {
         Some(c) => T::read_element(c).map_err(|e| e.inside(name)),
-        None => Err(XmlError::new(format!("missing required element `{name}`"))),
+        None => Err(XmlError::missing(name)),
     }
 }
 

@@ -30,6 +30,21 @@ impl ::std::ops::Deref for MockServer {
         &self.server
     }
 }
+/// A refusal of the mock's own, as the API writes its errors.
+fn problem(
+    raw: &crate::runtime::mock::RawRequest,
+    status: u16,
+    message: &str,
+) -> ::std::option::Option<crate::runtime::mock::RawReply> {
+    let mut fields = ::serde_json::Map::new();
+    fields.insert("errorCode".to_owned(), crate::runtime::mock::reason(status).into());
+    fields.insert("message".to_owned(), message.into());
+    let body: super::types::ErrorModel = ::serde_json::from_value(
+            ::serde_json::Value::Object(fields),
+        )
+        .ok()?;
+    ::std::option::Option::Some(raw.reply_serde(status, &body, &["application/json"]))
+}
 /// The API as the mock serves it.
 static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
     title: "Veeam Backup & Replication REST API",
@@ -61,6 +76,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "Logout",
@@ -75,6 +92,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: true,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllCreds",
@@ -94,6 +113,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateCreds",
@@ -113,6 +134,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetCreds",
@@ -132,6 +155,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "UpdateCreds",
@@ -151,6 +176,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteCreds",
@@ -165,6 +192,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangePasswordForCreds",
@@ -179,6 +208,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangePrivateKeyForCreds",
@@ -193,6 +224,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeRootPasswordForCreds",
@@ -207,6 +240,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllCloudCreds",
@@ -226,6 +261,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateCloudCreds",
@@ -245,6 +282,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "RequestAppRegistrationByDeviceCode",
@@ -266,6 +305,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "FinishAppRegistrationByDeviceCode",
@@ -287,6 +328,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "RequestAuthentication",
@@ -306,6 +349,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetCloudCreds",
@@ -325,6 +370,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "UpdateCloudCreds",
@@ -344,6 +391,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteCloudCreds",
@@ -358,6 +407,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeCloudCredsSecretKey",
@@ -377,6 +428,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeAccount",
@@ -391,6 +444,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json", "application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeCloudCertificate",
@@ -410,6 +465,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllCredsHelperAppliances",
@@ -429,6 +486,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateCloudCredsHelperAppliance",
@@ -448,6 +507,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetCloudCredsHelperAppliance",
@@ -467,6 +528,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteCloudCredsHelperApplianceAsync",
@@ -488,6 +551,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllEncryptionPasswords",
@@ -507,6 +572,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateEncryptionPassword",
@@ -526,6 +593,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetEncryptionPassword",
@@ -545,6 +614,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "UpdateEncryptionPassword",
@@ -564,6 +635,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteEncryptionPassword",
@@ -578,6 +651,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeEncryptionPassword",
@@ -592,6 +667,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "VerifyEncryptionPassword",
@@ -611,6 +688,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllKMSServers",
@@ -630,6 +709,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "CreateKMSServer",
@@ -649,6 +730,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetKMSServer",
@@ -668,6 +751,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "UpdateKMSServer",
@@ -687,6 +772,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "DeleteKMSServer",
@@ -701,6 +788,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "ChangeKMServerCertificate",
@@ -715,6 +804,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllSessions",
@@ -734,6 +825,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetSession",
@@ -753,6 +846,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetSessionLogs",
@@ -772,6 +867,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "StopSession",
@@ -786,6 +883,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetSessionTaskSessionsWithFiltering",
@@ -807,6 +906,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetAllTaskSessions",
@@ -826,6 +927,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetTaskSession",
@@ -845,6 +948,8 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
             id: "GetTaskSessionLogs",
@@ -864,8 +969,11 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &["x-api-version"],
         },
     ],
+    problem: ::std::option::Option::Some(problem),
 };
 
 /// What a handler of `CreateToken` receives: the parameters and body of [`Client::create_token`](super::Client::create_token).
@@ -880,9 +988,83 @@ impl crate::runtime::mock::MockRequest for CreateTokenRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(CreateTokenRequest {
             body: raw
-                .body_serde::<
+                .body_form::<
                     super::types::TokenLoginSpec,
-                >(&["application/x-www-form-urlencoded"])?,
+                >(
+                    &["application/x-www-form-urlencoded"],
+                    &[
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "grant_type",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "username",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "password",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "refresh_token",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "code",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "use_short_term_refresh",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            crate::runtime::style::FormEncoding {
+                                name: "vbr_token",
+                                style: crate::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            crate::runtime::style::ShapeKind::Primitive,
+                        ),
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -902,6 +1084,8 @@ pub enum CreateTokenReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateTokenReply {
     fn into_raw(
@@ -918,6 +1102,7 @@ impl crate::runtime::mock::MockReply for CreateTokenReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -961,6 +1146,8 @@ pub enum LogoutReply {
     Unauthorized(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for LogoutReply {
     fn into_raw(
@@ -975,6 +1162,7 @@ impl crate::runtime::mock::MockReply for LogoutReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1023,34 +1211,186 @@ impl crate::runtime::mock::MockRequest for GetAllCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllCredsRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::ECredentialsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
-            name_filter: raw
-                .param_opt::<
-                    ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
-            type_filter: raw
-                .param_opt::<
-                    super::types::ECredentialsType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
-            created_after_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdAfterFilter")?,
-            created_before_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdBeforeFilter")?,
-            include_default_appliance_creds: raw
-                .param_opt::<
+                .styled::<
                     bool,
-                >(crate::runtime::mock::In::Query, "includeDefaultApplianceCreds")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            name_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            type_filter: raw
+                .styled::<
+                    super::types::ECredentialsType,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            created_after_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdBeforeFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            created_before_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "includeDefaultApplianceCreds",
+                    ],
+                )?,
+            include_default_appliance_creds: raw
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "includeDefaultApplianceCreds",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -1068,6 +1408,8 @@ pub enum GetAllCredsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllCredsReply {
     fn into_raw(
@@ -1083,6 +1425,7 @@ impl crate::runtime::mock::MockReply for GetAllCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1135,6 +1478,8 @@ pub enum CreateCredsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateCredsReply {
     fn into_raw(
@@ -1151,6 +1496,7 @@ impl crate::runtime::mock::MockReply for CreateCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1183,7 +1529,17 @@ impl crate::runtime::mock::MockRequest for GetCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -1203,6 +1559,8 @@ pub enum GetCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetCredsReply {
     fn into_raw(
@@ -1219,6 +1577,7 @@ impl crate::runtime::mock::MockReply for GetCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1252,7 +1611,17 @@ impl crate::runtime::mock::MockRequest for UpdateCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(UpdateCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<super::types::CredentialsModel>(&["application/json"])?,
         })
@@ -1276,6 +1645,8 @@ pub enum UpdateCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for UpdateCredsReply {
     fn into_raw(
@@ -1293,6 +1664,7 @@ impl crate::runtime::mock::MockReply for UpdateCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1325,7 +1697,17 @@ impl crate::runtime::mock::MockRequest for DeleteCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -1345,6 +1727,8 @@ pub enum DeleteCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteCredsReply {
     fn into_raw(
@@ -1361,6 +1745,7 @@ impl crate::runtime::mock::MockReply for DeleteCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1395,7 +1780,17 @@ impl crate::runtime::mock::MockRequest for ChangePasswordForCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangePasswordForCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CredentialsPasswordChangeSpec,
@@ -1421,6 +1816,8 @@ pub enum ChangePasswordForCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangePasswordForCredsReply {
     fn into_raw(
@@ -1438,6 +1835,7 @@ impl crate::runtime::mock::MockReply for ChangePasswordForCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1477,7 +1875,17 @@ impl crate::runtime::mock::MockRequest for ChangePrivateKeyForCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangePrivateKeyForCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<super::types::PrivateKeyChangeSpec>(&["application/json"])?,
         })
@@ -1501,6 +1909,8 @@ pub enum ChangePrivateKeyForCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangePrivateKeyForCredsReply {
     fn into_raw(
@@ -1518,6 +1928,7 @@ impl crate::runtime::mock::MockReply for ChangePrivateKeyForCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1557,7 +1968,17 @@ impl crate::runtime::mock::MockRequest for ChangeRootPasswordForCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeRootPasswordForCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CredentialsPasswordChangeSpec,
@@ -1583,6 +2004,8 @@ pub enum ChangeRootPasswordForCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeRootPasswordForCredsReply {
     fn into_raw(
@@ -1600,6 +2023,7 @@ impl crate::runtime::mock::MockReply for ChangeRootPasswordForCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1649,22 +2073,72 @@ impl crate::runtime::mock::MockRequest for GetAllCloudCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllCloudCredsRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["limit", "orderColumn", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "orderColumn", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::ECloudCredentialsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "nameFilter", "typeFilter"],
+                )?,
             name_filter: raw
-                .param_opt::<
+                .styled::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "orderAsc", "typeFilter"],
+                )?,
             type_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ECloudCredentialsType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "orderAsc", "nameFilter"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -1682,6 +2156,8 @@ pub enum GetAllCloudCredsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllCloudCredsReply {
     fn into_raw(
@@ -1697,6 +2173,7 @@ impl crate::runtime::mock::MockReply for GetAllCloudCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1755,6 +2232,8 @@ pub enum CreateCloudCredsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateCloudCredsReply {
     fn into_raw(
@@ -1771,6 +2250,7 @@ impl crate::runtime::mock::MockReply for CreateCloudCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1829,6 +2309,8 @@ pub enum RequestAppRegistrationByDeviceCodeReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for RequestAppRegistrationByDeviceCodeReply {
     fn into_raw(
@@ -1845,6 +2327,7 @@ impl crate::runtime::mock::MockReply for RequestAppRegistrationByDeviceCodeReply
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1883,9 +2366,16 @@ impl crate::runtime::mock::MockRequest for FinishAppRegistrationByDeviceCodeRequ
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(FinishAppRegistrationByDeviceCodeRequest {
             verification_code: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Path, "verificationCode")?,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "verificationCode",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -1905,6 +2395,8 @@ pub enum FinishAppRegistrationByDeviceCodeReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for FinishAppRegistrationByDeviceCodeReply {
     fn into_raw(
@@ -1921,6 +2413,7 @@ impl crate::runtime::mock::MockReply for FinishAppRegistrationByDeviceCodeReply 
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1973,6 +2466,8 @@ pub enum RequestAuthenticationReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for RequestAuthenticationReply {
     fn into_raw(
@@ -1989,6 +2484,7 @@ impl crate::runtime::mock::MockReply for RequestAuthenticationReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2026,7 +2522,17 @@ impl crate::runtime::mock::MockRequest for GetCloudCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetCloudCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2046,6 +2552,8 @@ pub enum GetCloudCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetCloudCredsReply {
     fn into_raw(
@@ -2062,6 +2570,7 @@ impl crate::runtime::mock::MockReply for GetCloudCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2101,7 +2610,17 @@ impl crate::runtime::mock::MockRequest for UpdateCloudCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(UpdateCloudCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CloudCredentialsModel,
@@ -2127,6 +2646,8 @@ pub enum UpdateCloudCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for UpdateCloudCredsReply {
     fn into_raw(
@@ -2144,6 +2665,7 @@ impl crate::runtime::mock::MockReply for UpdateCloudCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2181,7 +2703,17 @@ impl crate::runtime::mock::MockRequest for DeleteCloudCredsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteCloudCredsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2201,6 +2733,8 @@ pub enum DeleteCloudCredsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteCloudCredsReply {
     fn into_raw(
@@ -2217,6 +2751,7 @@ impl crate::runtime::mock::MockReply for DeleteCloudCredsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2256,7 +2791,17 @@ impl crate::runtime::mock::MockRequest for ChangeCloudCredsSecretKeyRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeCloudCredsSecretKeyRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CloudCredentialsPasswordSpec,
@@ -2282,6 +2827,8 @@ pub enum ChangeCloudCredsSecretKeyReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeCloudCredsSecretKeyReply {
     fn into_raw(
@@ -2299,6 +2846,7 @@ impl crate::runtime::mock::MockReply for ChangeCloudCredsSecretKeyReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2338,7 +2886,17 @@ impl crate::runtime::mock::MockRequest for ChangeAccountRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeAccountRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::GoogleCloudServiceCredentialsExistingAccountSpec,
@@ -2366,6 +2924,8 @@ pub enum ChangeAccountReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeAccountReply {
     fn into_raw(
@@ -2384,6 +2944,7 @@ impl crate::runtime::mock::MockReply for ChangeAccountReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2423,7 +2984,17 @@ impl crate::runtime::mock::MockRequest for ChangeCloudCertificateRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeCloudCertificateRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CertificateUploadSpec,
@@ -2451,6 +3022,8 @@ pub enum ChangeCloudCertificateReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeCloudCertificateReply {
     fn into_raw(
@@ -2469,6 +3042,7 @@ impl crate::runtime::mock::MockReply for ChangeCloudCertificateReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2510,9 +3084,39 @@ impl crate::runtime::mock::MockRequest for GetAllCredsHelperAppliancesRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllCredsHelperAppliancesRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["limit"],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2532,6 +3136,8 @@ pub enum GetAllCredsHelperAppliancesReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllCredsHelperAppliancesReply {
     fn into_raw(
@@ -2548,6 +3154,7 @@ impl crate::runtime::mock::MockReply for GetAllCredsHelperAppliancesReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2587,7 +3194,17 @@ impl crate::runtime::mock::MockRequest for CreateCloudCredsHelperApplianceReques
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(CreateCloudCredsHelperApplianceRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::CloudHelperApplianceSpec,
@@ -2611,6 +3228,8 @@ pub enum CreateCloudCredsHelperApplianceReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateCloudCredsHelperApplianceReply {
     fn into_raw(
@@ -2627,6 +3246,7 @@ impl crate::runtime::mock::MockReply for CreateCloudCredsHelperApplianceReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2666,9 +3286,28 @@ impl crate::runtime::mock::MockRequest for GetCloudCredsHelperApplianceRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetCloudCredsHelperApplianceRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["applianceId"],
+                )?,
             appliance_id: raw
-                .param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "applianceId")?,
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "applianceId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["id"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2688,6 +3327,8 @@ pub enum GetCloudCredsHelperApplianceReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetCloudCredsHelperApplianceReply {
     fn into_raw(
@@ -2704,6 +3345,7 @@ impl crate::runtime::mock::MockReply for GetCloudCredsHelperApplianceReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2743,9 +3385,28 @@ impl crate::runtime::mock::MockRequest for DeleteCloudCredsHelperApplianceAsyncR
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteCloudCredsHelperApplianceAsyncRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["applianceId"],
+                )?,
             appliance_id: raw
-                .param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "applianceId")?,
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "applianceId",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["id"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2765,6 +3426,8 @@ pub enum DeleteCloudCredsHelperApplianceAsyncReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteCloudCredsHelperApplianceAsyncReply {
     fn into_raw(
@@ -2781,6 +3444,7 @@ impl crate::runtime::mock::MockReply for DeleteCloudCredsHelperApplianceAsyncRep
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2828,18 +3492,61 @@ impl crate::runtime::mock::MockRequest for GetAllEncryptionPasswordsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllEncryptionPasswordsRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["limit", "orderColumn", "orderAsc", "hintFilter"],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "orderColumn", "orderAsc", "hintFilter"],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::EEncryptionPasswordsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderAsc", "hintFilter"],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "hintFilter"],
+                )?,
             hint_filter: raw
-                .param_opt::<
+                .styled::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Query, "hintFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "hintFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "orderAsc"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -2857,6 +3564,8 @@ pub enum GetAllEncryptionPasswordsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllEncryptionPasswordsReply {
     fn into_raw(
@@ -2872,6 +3581,7 @@ impl crate::runtime::mock::MockReply for GetAllEncryptionPasswordsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2932,6 +3642,8 @@ pub enum CreateEncryptionPasswordReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateEncryptionPasswordReply {
     fn into_raw(
@@ -2948,6 +3660,7 @@ impl crate::runtime::mock::MockReply for CreateEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -2985,7 +3698,17 @@ impl crate::runtime::mock::MockRequest for GetEncryptionPasswordRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetEncryptionPasswordRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3005,6 +3728,8 @@ pub enum GetEncryptionPasswordReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetEncryptionPasswordReply {
     fn into_raw(
@@ -3021,6 +3746,7 @@ impl crate::runtime::mock::MockReply for GetEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3060,7 +3786,17 @@ impl crate::runtime::mock::MockRequest for UpdateEncryptionPasswordRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(UpdateEncryptionPasswordRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::EncryptionPasswordModel,
@@ -3086,6 +3822,8 @@ pub enum UpdateEncryptionPasswordReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for UpdateEncryptionPasswordReply {
     fn into_raw(
@@ -3103,6 +3841,7 @@ impl crate::runtime::mock::MockReply for UpdateEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3140,7 +3879,17 @@ impl crate::runtime::mock::MockRequest for DeleteEncryptionPasswordRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteEncryptionPasswordRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3160,6 +3909,8 @@ pub enum DeleteEncryptionPasswordReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteEncryptionPasswordReply {
     fn into_raw(
@@ -3176,6 +3927,7 @@ impl crate::runtime::mock::MockReply for DeleteEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3215,7 +3967,17 @@ impl crate::runtime::mock::MockRequest for ChangeEncryptionPasswordRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeEncryptionPasswordRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::EncryptionPasswordChangeSpec,
@@ -3241,6 +4003,8 @@ pub enum ChangeEncryptionPasswordReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeEncryptionPasswordReply {
     fn into_raw(
@@ -3258,6 +4022,7 @@ impl crate::runtime::mock::MockReply for ChangeEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3297,7 +4062,17 @@ impl crate::runtime::mock::MockRequest for VerifyEncryptionPasswordRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(VerifyEncryptionPasswordRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::EncryptionPasswordVerifySpec,
@@ -3323,6 +4098,8 @@ pub enum VerifyEncryptionPasswordReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for VerifyEncryptionPasswordReply {
     fn into_raw(
@@ -3340,6 +4117,7 @@ impl crate::runtime::mock::MockReply for VerifyEncryptionPasswordReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3387,22 +4165,72 @@ impl crate::runtime::mock::MockRequest for GetAllKmsServersRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllKmsServersRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["limit", "orderColumn", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "orderColumn", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::EKMSFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderAsc", "nameFilter", "typeFilter"],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "nameFilter", "typeFilter"],
+                )?,
             name_filter: raw
-                .param_opt::<
+                .styled::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "orderAsc", "typeFilter"],
+                )?,
             type_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::EKeyManagementServerType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["skip", "limit", "orderColumn", "orderAsc", "nameFilter"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3420,6 +4248,8 @@ pub enum GetAllKmsServersReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllKmsServersReply {
     fn into_raw(
@@ -3435,6 +4265,7 @@ impl crate::runtime::mock::MockReply for GetAllKmsServersReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3495,6 +4326,8 @@ pub enum CreateKmsServerReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for CreateKmsServerReply {
     fn into_raw(
@@ -3511,6 +4344,7 @@ impl crate::runtime::mock::MockReply for CreateKmsServerReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3548,7 +4382,17 @@ impl crate::runtime::mock::MockRequest for GetKmsServerRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetKmsServerRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3568,6 +4412,8 @@ pub enum GetKmsServerReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetKmsServerReply {
     fn into_raw(
@@ -3584,6 +4430,7 @@ impl crate::runtime::mock::MockReply for GetKmsServerReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3623,7 +4470,17 @@ impl crate::runtime::mock::MockRequest for UpdateKmsServerRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(UpdateKmsServerRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::KeyManagementServerBaseModel,
@@ -3649,6 +4506,8 @@ pub enum UpdateKmsServerReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for UpdateKmsServerReply {
     fn into_raw(
@@ -3666,6 +4525,7 @@ impl crate::runtime::mock::MockReply for UpdateKmsServerReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3703,7 +4563,17 @@ impl crate::runtime::mock::MockRequest for DeleteKmsServerRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(DeleteKmsServerRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3725,6 +4595,8 @@ pub enum DeleteKmsServerReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for DeleteKmsServerReply {
     fn into_raw(
@@ -3742,6 +4614,7 @@ impl crate::runtime::mock::MockReply for DeleteKmsServerReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3781,7 +4654,17 @@ impl crate::runtime::mock::MockRequest for ChangeKmServerCertificateRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(ChangeKmServerCertificateRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             body: raw
                 .body_serde::<
                     super::types::KMSServerChangeCertificateSpec,
@@ -3805,6 +4688,8 @@ pub enum ChangeKmServerCertificateReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for ChangeKmServerCertificateReply {
     fn into_raw(
@@ -3821,6 +4706,7 @@ impl crate::runtime::mock::MockReply for ChangeKmServerCertificateReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3884,50 +4770,318 @@ impl crate::runtime::mock::MockRequest for GetAllSessionsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllSessionsRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::ESessionsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             name_filter: raw
-                .param_opt::<
+                .styled::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             created_after_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdAfterFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             created_before_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdBeforeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             ended_after_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedAfterFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             ended_before_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedBeforeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             type_filter: raw
-                .param_list_opt::<
-                    super::types::ESessionType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
+                .styled::<
+                    ::std::vec::Vec<super::types::ESessionType>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Array,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             state_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ESessionState,
-                >(crate::runtime::mock::In::Query, "stateFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "resultFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             result_filter: raw
-                .param_list_opt::<
-                    super::types::ESessionResult,
-                >(crate::runtime::mock::In::Query, "resultFilter")?,
+                .styled::<
+                    ::std::vec::Vec<super::types::ESessionResult>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Array,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "jobIdFilter",
+                    ],
+                )?,
             job_id_filter: raw
-                .param_opt::<
+                .styled::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Query, "jobIdFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "jobIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "typeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -3945,6 +5099,8 @@ pub enum GetAllSessionsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllSessionsReply {
     fn into_raw(
@@ -3960,6 +5116,7 @@ impl crate::runtime::mock::MockReply for GetAllSessionsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -3997,7 +5154,17 @@ impl crate::runtime::mock::MockRequest for GetSessionRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetSessionRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4017,6 +5184,8 @@ pub enum GetSessionReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetSessionReply {
     fn into_raw(
@@ -4033,6 +5202,7 @@ impl crate::runtime::mock::MockReply for GetSessionReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4067,11 +5237,28 @@ impl crate::runtime::mock::MockRequest for GetSessionLogsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetSessionLogsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             status_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ETaskLogRecordStatus,
-                >(crate::runtime::mock::In::Query, "statusFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "statusFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4091,6 +5278,8 @@ pub enum GetSessionLogsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetSessionLogsReply {
     fn into_raw(
@@ -4107,6 +5296,7 @@ impl crate::runtime::mock::MockReply for GetSessionLogsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4144,7 +5334,17 @@ impl crate::runtime::mock::MockRequest for StopSessionRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(StopSessionRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4164,6 +5364,8 @@ pub enum StopSessionReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for StopSessionReply {
     fn into_raw(
@@ -4180,6 +5382,7 @@ impl crate::runtime::mock::MockReply for StopSessionReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4248,67 +5451,493 @@ impl crate::runtime::mock::MockRequest for GetSessionTaskSessionsWithFilteringRe
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetSessionTaskSessionsWithFilteringRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
-            order_column: raw
-                .param_opt::<
-                    super::types::ETaskSessionsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
-            order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
-            name_filter: raw
-                .param_opt::<
-                    ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
-            type_filter: raw
-                .param_opt::<
-                    super::types::ETaskSessionType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
-            session_type_filter: raw
-                .param_opt::<
-                    super::types::ESessionType,
-                >(crate::runtime::mock::In::Query, "sessionTypeFilter")?,
-            created_after_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdAfterFilter")?,
-            created_before_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdBeforeFilter")?,
-            ended_after_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedAfterFilter")?,
-            ended_before_filter: raw
-                .param_opt::<
-                    ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedBeforeFilter")?,
-            state_filter: raw
-                .param_opt::<
-                    super::types::ESessionState,
-                >(crate::runtime::mock::In::Query, "stateFilter")?,
-            result_filter: raw
-                .param_opt::<
-                    super::types::ESessionResult,
-                >(crate::runtime::mock::In::Query, "resultFilter")?,
-            scan_type_filter: raw
-                .param_opt::<
-                    super::types::EAntivirusScanType,
-                >(crate::runtime::mock::In::Query, "scanTypeFilter")?,
-            scan_result_filter: raw
-                .param_opt::<
-                    super::types::EAntivirusScanResult,
-                >(crate::runtime::mock::In::Query, "scanResultFilter")?,
-            scan_state_filter: raw
-                .param_opt::<
-                    super::types::EAntivirusScanState,
-                >(crate::runtime::mock::In::Query, "scanStateFilter")?,
-            session_id_filter: raw
-                .param_opt::<
+            id: raw
+                .styled_required::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Query, "sessionIdFilter")?,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            order_column: raw
+                .styled::<
+                    super::types::ETaskSessionsFiltersOrderColumn,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            order_asc: raw
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            name_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            type_filter: raw
+                .styled::<
+                    super::types::ETaskSessionType,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            session_type_filter: raw
+                .styled::<
+                    super::types::ESessionType,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "sessionTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            created_after_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            created_before_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            ended_after_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            ended_before_filter: raw
+                .styled::<
+                    ::chrono::DateTime<::chrono::Utc>,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            state_filter: raw
+                .styled::<
+                    super::types::ESessionState,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            result_filter: raw
+                .styled::<
+                    super::types::ESessionResult,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            scan_type_filter: raw
+                .styled::<
+                    super::types::EAntivirusScanType,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            scan_result_filter: raw
+                .styled::<
+                    super::types::EAntivirusScanResult,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanResultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            scan_state_filter: raw
+                .styled::<
+                    super::types::EAntivirusScanState,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanStateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            session_id_filter: raw
+                .styled::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "sessionIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4326,6 +5955,8 @@ pub enum GetSessionTaskSessionsWithFilteringReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetSessionTaskSessionsWithFilteringReply {
     fn into_raw(
@@ -4341,6 +5972,7 @@ impl crate::runtime::mock::MockReply for GetSessionTaskSessionsWithFilteringRepl
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4412,66 +6044,482 @@ impl crate::runtime::mock::MockRequest for GetAllTaskSessionsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetAllTaskSessionsRequest {
-            skip: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "skip")?,
-            limit: raw.param_opt::<i32>(crate::runtime::mock::In::Query, "limit")?,
+            skip: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "skip",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
+            limit: raw
+                .styled::<
+                    i32,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "limit",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             order_column: raw
-                .param_opt::<
+                .styled::<
                     super::types::ETaskSessionsFiltersOrderColumn,
-                >(crate::runtime::mock::In::Query, "orderColumn")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderColumn",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             order_asc: raw
-                .param_opt::<bool>(crate::runtime::mock::In::Query, "orderAsc")?,
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "orderAsc",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             name_filter: raw
-                .param_opt::<
+                .styled::<
                     ::std::string::String,
-                >(crate::runtime::mock::In::Query, "nameFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "nameFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             type_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ETaskSessionType,
-                >(crate::runtime::mock::In::Query, "typeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "typeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             session_type_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ESessionType,
-                >(crate::runtime::mock::In::Query, "sessionTypeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "sessionTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             created_after_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdAfterFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             created_before_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "createdBeforeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "createdBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             ended_after_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedAfterFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedAfterFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             ended_before_filter: raw
-                .param_opt::<
+                .styled::<
                     ::chrono::DateTime<::chrono::Utc>,
-                >(crate::runtime::mock::In::Query, "endedBeforeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "endedBeforeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             state_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ESessionState,
-                >(crate::runtime::mock::In::Query, "stateFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "stateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             result_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ESessionResult,
-                >(crate::runtime::mock::In::Query, "resultFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "resultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             scan_type_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::EAntivirusScanType,
-                >(crate::runtime::mock::In::Query, "scanTypeFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanTypeFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             scan_result_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::EAntivirusScanResult,
-                >(crate::runtime::mock::In::Query, "scanResultFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanResultFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanStateFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             scan_state_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::EAntivirusScanState,
-                >(crate::runtime::mock::In::Query, "scanStateFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "scanStateFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "sessionIdFilter",
+                    ],
+                )?,
             session_id_filter: raw
-                .param_opt::<
+                .styled::<
                     ::uuid::Uuid,
-                >(crate::runtime::mock::In::Query, "sessionIdFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "sessionIdFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "typeFilter",
+                        "sessionTypeFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "endedAfterFilter",
+                        "endedBeforeFilter",
+                        "stateFilter",
+                        "resultFilter",
+                        "scanTypeFilter",
+                        "scanResultFilter",
+                        "scanStateFilter",
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4489,6 +6537,8 @@ pub enum GetAllTaskSessionsReply {
     Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetAllTaskSessionsReply {
     fn into_raw(
@@ -4504,6 +6554,7 @@ impl crate::runtime::mock::MockReply for GetAllTaskSessionsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4541,7 +6592,17 @@ impl crate::runtime::mock::MockRequest for GetTaskSessionRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetTaskSessionRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4561,6 +6622,8 @@ pub enum GetTaskSessionReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetTaskSessionReply {
     fn into_raw(
@@ -4577,6 +6640,7 @@ impl crate::runtime::mock::MockReply for GetTaskSessionReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -4616,11 +6680,28 @@ impl crate::runtime::mock::MockRequest for GetTaskSessionLogsRequest {
         raw: &crate::runtime::mock::RawRequest,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetTaskSessionLogsRequest {
-            id: raw.param::<::uuid::Uuid>(crate::runtime::mock::In::Path, "id")?,
+            id: raw
+                .styled_required::<
+                    ::uuid::Uuid,
+                >(
+                    crate::runtime::mock::In::Path,
+                    "id",
+                    crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
             status_filter: raw
-                .param_opt::<
+                .styled::<
                     super::types::ETaskLogRecordStatus,
-                >(crate::runtime::mock::In::Query, "statusFilter")?,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "statusFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
@@ -4640,6 +6721,8 @@ pub enum GetTaskSessionLogsReply {
     NotFound(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(crate::runtime::mock::RawReply),
 }
 impl crate::runtime::mock::MockReply for GetTaskSessionLogsReply {
     fn into_raw(
@@ -4656,6 +6739,7 @@ impl crate::runtime::mock::MockReply for GetTaskSessionLogsReply {
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }

@@ -311,6 +311,23 @@ impl Emitter<'_> {
                     None => quote!(#request.body_serde(body, &[#(#formats),*])?;),
                 },
             };
+            // A form body whose Encoding Object (or an object property) asks for more than
+            // `form` with explode says so first.
+            let set = match b.contents.iter().find(|c| c.media == Media::Form) {
+                Some(c) if c.encoding.iter().any(|e| e.content_type.is_some() || e.style != Style::Form || !e.explode || e.allow_reserved) => {
+                    let encodings = c.encoding.iter().map(|e| {
+                        let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
+                        let style = format_ident!("{}", e.style.variant());
+                        let ct = match &e.content_type {
+                            Some(ct) => quote!(::std::option::Option::Some(#ct)),
+                            None => quote!(::std::option::Option::None),
+                        };
+                        quote!(#rt::style::FormEncoding { name: #name, style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved, content_type: #ct })
+                    });
+                    quote!(#request.form_encoding(&[#(#encodings),*]); #set)
+                }
+                _ => set,
+            };
             if b.required {
                 sets.push(set);
             } else {
@@ -424,11 +441,20 @@ impl Emitter<'_> {
                     quote!(#form.json(#wire, #v);)
                 }
             };
+            // A file part's content type from the Encoding Object, unless the caller named one.
+            let file = |v: TokenStream| match &p.content_type {
+                Some(ct) => quote!(#form.file(#wire, #v.or_content_type(#ct));),
+                None => quote!(#form.file(#wire, #v);),
+            };
             match (p.file, p.repeated, p.field.required) {
-                (true, true, _) => quote!(for #item in body.#f { #form.file(#wire, #item); }),
-                (true, false, true) => quote!(#form.file(#wire, body.#f);),
+                (true, true, _) => {
+                    let set = file(quote!(#item));
+                    quote!(for #item in body.#f { #set })
+                }
+                (true, false, true) => file(quote!(body.#f)),
                 (true, false, false) => {
-                    quote!(if let ::std::option::Option::Some(#value) = body.#f { #form.file(#wire, #value); })
+                    let set = file(quote!(#value));
+                    quote!(if let ::std::option::Option::Some(#value) = body.#f { #set })
                 }
                 (false, true, _) => {
                     let set = text(quote!(#item));
@@ -538,7 +564,7 @@ impl Emitter<'_> {
 
     /// `(style, explode, allow_reserved)` for the runtime; a `content` parameter is one
     /// primitive value, which every style writes the same way.
-    fn encoding_tokens(&self, encoding: &ParamEncoding) -> TokenStream {
+    pub(crate) fn encoding_tokens(&self, encoding: &ParamEncoding) -> TokenStream {
         let rt = &self.rt;
         let (style, explode, reserved) = match encoding {
             ParamEncoding::Style { style, explode, allow_reserved } => (*style, *explode, *allow_reserved),
@@ -582,7 +608,14 @@ impl Emitter<'_> {
         let response = ident(&op.locals.response);
         // Error answers come in the API's body formats: XML-capable error types are decoded
         // by the answer's `Content-Type`.
-        let into_error = if self.api.xml.error_is_xml { quote!(into_error_xml) } else { quote!(into_error) };
+        // A `default` error response covers every status no other response names, a 2xx
+        // among them: its body is decoded whatever the status.
+        let into_error = match (self.api.xml.error_is_xml, op.errors.iter().any(|r| r.status == Status::Default)) {
+            (true, false) => quote!(into_error_xml),
+            (true, true) => quote!(into_declared_error_xml),
+            (false, false) => quote!(into_error),
+            (false, true) => quote!(into_declared_error),
+        };
         let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
             let Some(first) = c.first() else { return quote!(()) };
             match self.resolve(&first.ty) {

@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{ident, Emitter, From};
-use crate::ir::{MockBody, MockBodyKind, Operation, ParamIn, Security, Ty, XmlRoot};
+use crate::ir::{MockBody, MockBodyKind, Operation, ParamIn, Security, Ty, ValueShape, XmlRoot};
 
 /// The server struct and the API description, keyed `mock_server`.
 pub(crate) fn mock_server_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -52,6 +52,7 @@ impl Emitter<'_> {
                 _ => None,
             })
             .unwrap_or_else(|| quote!(::std::option::Option::None));
+        let (problem_fn, problem) = self.mock_problem();
         let ops = api.operations.iter().map(|op| {
             let cfg = self.feature_attr(&op.feature);
             let id = &op.id;
@@ -73,6 +74,8 @@ impl Emitter<'_> {
                 None => quote!(::std::option::Option::None),
             };
             let logout = op.logout;
+            let produces: Vec<&str> = op.successes.iter().flat_map(|r| r.contents.iter()).map(|c| c.mime.as_str()).collect();
+            let required_headers = &op.required_headers;
             quote! {
                 #cfg
                 #rt::mock::OpSpec {
@@ -84,6 +87,8 @@ impl Emitter<'_> {
                     example: #example,
                     session_header: #session,
                     logout: #logout,
+                    produces: &[#(#produces),*],
+                    required_headers: &[#(#required_headers),*],
                 },
             }
         });
@@ -116,14 +121,71 @@ impl Emitter<'_> {
                 }
             }
 
+            #problem_fn
+
             /// The API as the mock serves it.
             static API: #rt::mock::Api = #rt::mock::Api {
                 title: #title,
                 schemes: &[#(#schemes),*],
                 reauthenticate_on: #reauth,
                 operations: &[#(#ops)*],
+                problem: #problem,
             };
         }
+    }
+
+    /// The mock's own refusals in the API's error shape: a function that fills the error type
+    /// with the message (a `message`/`detail`/`title` string), the status (a number named like
+    /// `status` or `code`) and the reason (a string named like `code`, `status` or `error`),
+    /// written as the operations write their error answers. `None` (JSON `{"message": …}`)
+    /// where the API has no error type or no answer writes it.
+    fn mock_problem(&self) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let none = (quote!(), quote!(::std::option::Option::None));
+        let Some(error_ty) = &self.api.error_ty else { return none };
+        let Ty::Named(id) = self.resolve(error_ty) else { return none };
+        let crate::ir::TypeKind::Struct(fields) = &self.api.types[id.0].kind else { return none };
+        let Some(body) = self
+            .api
+            .operations
+            .iter()
+            .flat_map(|o| o.mock.replies.iter())
+            .filter_map(|r| r.body.as_ref())
+            .find(|b| &b.ty == error_ty)
+        else {
+            return none;
+        };
+        let mut sets = Vec::new();
+        for f in fields {
+            let wire = &f.wire;
+            let lower = f.wire.to_ascii_lowercase();
+            let inner = match self.resolve(&f.ty) {
+                Ty::Nullable(t) => self.resolve(t),
+                t => t,
+            };
+            let stringy = matches!(inner, Ty::String) || matches!(inner, Ty::Named(id) if matches!(self.api.types[id.0].kind, crate::ir::TypeKind::Enum { .. }));
+            if stringy && ["message", "detail", "title", "description", "errormessage", "error_description"].contains(&lower.as_str()) {
+                sets.push(quote!(fields.insert(#wire.to_owned(), message.into());));
+            } else if matches!(inner, Ty::I32 | Ty::I64) && (lower.contains("status") || lower.contains("code")) {
+                sets.push(quote!(fields.insert(#wire.to_owned(), status.into());));
+            } else if stringy && (lower.contains("code") || lower.contains("status") || lower.contains("error")) {
+                sets.push(quote!(fields.insert(#wire.to_owned(), #rt::mock::reason(status).into());));
+            }
+        }
+        let ty = self.ty(error_ty, From::Client);
+        let write = self.mock_write(body, &quote!(status));
+        (
+            quote! {
+                /// A refusal of the mock's own, as the API writes its errors.
+                fn problem(raw: &#rt::mock::RawRequest, status: u16, message: &str) -> ::std::option::Option<#rt::mock::RawReply> {
+                    let mut fields = ::serde_json::Map::new();
+                    #(#sets)*
+                    let body: #ty = ::serde_json::from_value(::serde_json::Value::Object(fields)).ok()?;
+                    ::std::option::Option::Some(#write)
+                }
+            },
+            quote!(::std::option::Option::Some(problem)),
+        )
     }
 
     /// Whether a parameter of this type carries a secret (`format: password`), alone, in an
@@ -167,17 +229,28 @@ impl Emitter<'_> {
             let required = p.required && !nullable;
             let t = self.ty(inner, From::Client);
             let doc = format!(" `{wire}` ({}).", format!("{:?}", p.location).to_lowercase());
-            let list = match self.resolve(inner) {
-                Ty::Vec(item) => Some(self.ty(item, From::Client)),
-                _ => None,
+            // Read by the same contract the client writes by: style, explode, shape.
+            let style = self.encoding_tokens(&p.encoding);
+            let json = matches!(&p.encoding, crate::ir::ParamEncoding::Content { mime } if mime.contains("json"));
+            let kind = match p.shape {
+                ValueShape::Array => quote!(#rt::style::ShapeKind::Array),
+                ValueShape::Object => quote!(#rt::style::ShapeKind::Object),
+                ValueShape::Primitive | ValueShape::Dynamic => quote!(#rt::style::ShapeKind::Primitive),
             };
-            let (field_ty, value) = match (required, list) {
-                (true, None) => (t.clone(), quote!(raw.param::<#t>(#location, #wire)?)),
-                (false, None) => (quote!(::std::option::Option<#t>), quote!(raw.param_opt::<#t>(#location, #wire)?)),
-                (true, Some(item)) => (t.clone(), quote!(raw.param_list::<#item>(#location, #wire)?)),
-                (false, Some(item)) => {
-                    (quote!(::std::option::Option<#t>), quote!(raw.param_list_opt::<#item>(#location, #wire)?))
-                }
+            let known: Vec<&str> = op
+                .path_params
+                .iter()
+                .chain(&op.params)
+                .filter(|q| q.location == p.location && q.wire != p.wire)
+                .map(|q| q.wire.as_str())
+                .collect();
+            let (field_ty, value) = if required {
+                (t.clone(), quote!(raw.styled_required::<#t>(#location, #wire, #style, #kind, #json, &[#(#known),*])?))
+            } else {
+                (
+                    quote!(::std::option::Option<#t>),
+                    quote!(raw.styled::<#t>(#location, #wire, #style, #kind, #json, &[#(#known),*])?),
+                )
             };
             fields.push(quote!(#[doc = #doc] pub #name: #field_ty,));
             parse.push(quote!(#name: #value,));
@@ -251,6 +324,10 @@ impl Emitter<'_> {
                 Status(u16),));
             arms.push(quote!(Self::Status(status) => #rt::mock::RawReply::empty(status),));
         }
+        // Any answer at all, declared or not (a 429 or a 503 to exercise retries).
+        variants.push(quote!(/// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+            Raw(#rt::mock::RawReply),));
+        arms.push(quote!(Self::Raw(reply) => reply,));
         // A request without parameters or body, or a reply without bodies, reads nothing.
         let parse_raw = if parse.is_empty() { quote!(_raw) } else { quote!(raw) };
         let reply_raw = if m.replies.iter().all(|r| r.body.is_none()) { quote!(_raw) } else { quote!(raw) };
@@ -311,6 +388,7 @@ impl Emitter<'_> {
 
     /// The Rust type of a body and the expression that reads it from `raw`.
     fn mock_read(&self, b: &MockBody) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
         let mimes = &b.mimes;
         match &b.kind {
             MockBodyKind::Bytes => (quote!(::bytes::Bytes), quote!(raw.body_bytes(&[#(#mimes),*]))),
@@ -318,6 +396,24 @@ impl Emitter<'_> {
             MockBodyKind::Serde(xml) => {
                 let t = self.ty(&b.ty, From::Client);
                 let read = match xml {
+                    // A form body is read by the rules the client writes it by.
+                    None if !b.form.is_empty() => {
+                        let fields = b.form.iter().map(|e| {
+                            let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
+                            let style = format_ident!("{}", e.style.variant());
+                            let ct = match &e.content_type {
+                                Some(ct) => quote!(::std::option::Option::Some(#ct)),
+                                None => quote!(::std::option::Option::None),
+                            };
+                            let kind = match e.shape {
+                                ValueShape::Array => quote!(#rt::style::ShapeKind::Array),
+                                ValueShape::Object => quote!(#rt::style::ShapeKind::Object),
+                                ValueShape::Primitive | ValueShape::Dynamic => quote!(#rt::style::ShapeKind::Primitive),
+                            };
+                            quote!((#rt::style::FormEncoding { name: #name, style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved, content_type: #ct }, #kind))
+                        });
+                        quote!(raw.body_form::<#t>(&[#(#mimes),*], &[#(#fields),*]))
+                    }
                     None => quote!(raw.body_serde::<#t>(&[#(#mimes),*])),
                     Some(XmlRoot::Element) => quote!(raw.body_xml_or_serde::<#t>(&[#(#mimes),*])),
                     Some(XmlRoot::List { item, .. }) => {

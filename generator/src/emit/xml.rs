@@ -85,17 +85,29 @@ impl Emitter<'_> {
                                 )
                             };
                             elems.push(write);
-                            reads.push(if optional {
-                                quote!(#fname: #read)
-                            } else {
-                                quote!(#fname: #read.unwrap_or_default())
+                            // A required wrapped array needs its wrapper (`<animals/>` is the
+                            // empty one); an unwrapped one has no element to miss.
+                            reads.push(match (optional, fx.wrapped) {
+                                (true, _) => quote!(#fname: #read),
+                                (false, true) => quote!(#fname: #read.ok_or_else(|| #rt::xml::XmlError::missing(#xname))?),
+                                (false, false) => quote!(#fname: #read.unwrap_or_default()),
                             });
                         }
                         _ => {
                             // The property's own namespace, else that of the type it refers to;
                             // the writer declares it only where it differs from the parent's.
-                            let ns = option_tokens(fx.namespace.clone().or_else(|| self.type_namespace(inner)));
-                            elems.push(quote!(if let ::std::option::Option::Some(value) = #access { #rt::xml::XmlElement::write_element(value, writer, #xname, #ns); }));
+                            let write = match (&fx.prefix, &fx.namespace) {
+                                // `xml.prefix`: `prefix:name`, the prefix bound on the element.
+                                (Some(prefix), Some(namespace)) => {
+                                    let qualified = format!("{prefix}:{xname}");
+                                    quote!(writer.declare_prefix(#prefix, #namespace); #rt::xml::XmlElement::write_element(value, writer, #qualified, ::std::option::Option::None);)
+                                }
+                                _ => {
+                                    let ns = option_tokens(fx.namespace.clone().or_else(|| self.type_namespace(inner)));
+                                    quote!(#rt::xml::XmlElement::write_element(value, writer, #xname, #ns);)
+                                }
+                            };
+                            elems.push(quote!(if let ::std::option::Option::Some(value) = #access { #write }));
                             reads.push(if optional {
                                 quote!(#fname: #rt::xml::optional_child(element, #xname)?)
                             } else {

@@ -45,7 +45,8 @@ impl Lowerer<'_> {
         raw: &serde_json::Map<String, Value>,
     ) -> MockOp {
         let body = op.body.as_ref().and_then(|b| self.mock_body(b.required, &b.contents));
-        let mut variants = Scope::default();
+        // `Raw` is every reply enum's own variant: any status, declared or not.
+        let mut variants = Scope::with_reserved(&["Raw"]);
         let mut replies = Vec::new();
         // Successes first, then errors, then `default`; within each, exact codes before
         // ranges: the order lowering decided for the client.
@@ -138,7 +139,8 @@ impl Lowerer<'_> {
             Ty::String if first.media == Media::Text => (MockBodyKind::Text, Ty::String),
             _ => (MockBodyKind::Serde(contents.iter().find_map(|c| c.xml.clone())), first.ty.clone()),
         };
-        Some(MockBody { required, mimes, kind, ty })
+        let form = contents.iter().find(|c| c.media == Media::Form).map(|c| c.encoding.clone()).unwrap_or_default();
+        Some(MockBody { required, mimes, kind, ty, form })
     }
 }
 

@@ -213,6 +213,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let mut param_scope = Scope::with_reserved(&["body", "params"]);
+        let mut required_headers = Vec::new();
         let mut path_params = Vec::new();
         let mut params = Vec::new();
         for (ptr, p) in raw_params {
@@ -278,6 +279,9 @@ impl<'a> Lowerer<'a> {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
+                    if required {
+                        required_headers.push(wire.to_owned());
+                    }
                     match default_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(wire)) {
                         Some((_, v)) if v != &value => self.sink.warn(&pat, format!("header `{wire}` has default `{value}` here but `{v}` elsewhere; the client sends `{v}`")),
                         Some(_) => {}
@@ -353,6 +357,7 @@ impl<'a> Lowerer<'a> {
         let body = self.request_body(ctx, &type_stem);
         let mut successes = Vec::new();
         let mut default_resp = None;
+        let mut errors = Vec::new();
         // Every documented answer, errors included, for the mock server's reply enum.
         let mut declared: Vec<(String, Response)> = Vec::new();
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
@@ -390,6 +395,9 @@ impl<'a> Lowerer<'a> {
                 if status.is_success() {
                     successes.push(lowered);
                 } else {
+                    if !default_is_success {
+                        errors.push(lowered.clone());
+                    }
                     for c in lowered.contents.iter().filter(|_| !default_is_success) {
                         if matches!(c.media, Media::Json | Media::Xml) {
                             error_tys.push(c.ty.clone());
@@ -449,6 +457,8 @@ impl<'a> Lowerer<'a> {
             params_struct: None,
             body,
             successes,
+            errors,
+            required_headers,
             accept,
             response_enum: None,
             pagination: None,
@@ -644,7 +654,7 @@ impl<'a> Lowerer<'a> {
             static NO_SCHEMA: Value = Value::Null;
             let schema: &'a Value = media.get("schema").unwrap_or(&NO_SCHEMA);
             let ty = match class {
-                Media::Multipart => self.form_type(&mptr.join("schema"), schema, hint),
+                Media::Multipart => self.form_type(&mptr, media, hint),
                 Media::Binary => Ty::Bytes,
                 Media::Text => Ty::String,
                 _ if schema.is_null() => Ty::Json,
@@ -673,7 +683,8 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let xml = if class == Media::Xml { self.xml_root(schema, &ty) } else { None };
-            out.push(Content { media: class, mime: mime.clone(), ty, xml });
+            let encoding = if class == Media::Form { self.form_encoding(&mptr, media, &ty) } else { Vec::new() };
+            out.push(Content { media: class, mime: mime.clone(), ty, xml, encoding });
         }
         self.xml_shapes(ptr, &mut out);
         // Structured media types first, so the default choice is a typed one.
@@ -696,7 +707,11 @@ impl<'a> Lowerer<'a> {
 
     /// A `multipart/form-data` body: a form type with one part per property, files where
     /// the property is binary. A schema without properties is sent as raw bytes.
-    fn form_type(&mut self, ptr: &Pointer, schema: &'a Value, hint: &str) -> Ty {
+    fn form_type(&mut self, media_ptr: &Pointer, media: &'a Value, hint: &str) -> Ty {
+        static NO_SCHEMA: Value = Value::Null;
+        let schema: &'a Value = media.get("schema").unwrap_or(&NO_SCHEMA);
+        let ptr = &media_ptr.join("schema");
+        self.part_headers_unsupported(media_ptr, media);
         let doc = self.doc;
         // Properties are reported where they are written: at the `$ref` target.
         let (target, resolved): (Pointer, &'a Value) = doc.deref_lenient(ptr, schema);
@@ -723,7 +738,11 @@ impl<'a> Lowerer<'a> {
                 let repeated = raw.get("type").and_then(Value::as_str) == Some("array");
                 let file = if repeated { raw.get("items").is_some_and(binary) } else { binary(raw) };
                 let field = if file { crate::ir::Field { ty: Ty::Bytes, ..field } } else { field };
-                FormPart { field, file, repeated }
+                let content_type = encoding_of(media, &field.wire)
+                    .and_then(|e| e.get("contentType"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                FormPart { field, file, repeated, content_type }
             })
             .collect();
         let id = crate::ir::TypeId(self.types.len());
@@ -740,6 +759,62 @@ impl<'a> Lowerer<'a> {
             serde: true,
         });
         Ty::Named(id)
+    }
+
+    /// How each property of a form-urlencoded body of type `ty` is written: its Encoding
+    /// Object's `style`/`explode`/`allowReserved`/`contentType`, else `form` with explode, and
+    /// an object property as JSON text (the spec's default `contentType` for objects).
+    fn form_encoding(&mut self, media_ptr: &Pointer, media: &'a Value, ty: &Ty) -> Vec<crate::ir::PartEncoding> {
+        let fields = match self.resolved(ty) {
+            Ty::Named(id) => match &self.types[id.0].kind {
+                TypeKind::Struct(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for f in &fields {
+            let e = encoding_of(media, &f.wire);
+            let at = media_ptr.join("encoding").join(&f.wire);
+            let style = match e.and_then(|e| e.get("style")).and_then(Value::as_str) {
+                None | Some("form") => Style::Form,
+                Some("spaceDelimited") => Style::SpaceDelimited,
+                Some("pipeDelimited") => Style::PipeDelimited,
+                Some("deepObject") => Style::DeepObject,
+                Some(other) => {
+                    self.sink.warn(&at.join("style"), format!("style `{}` is not defined for a form body; written as `form`", crate::diag::excerpt(other)));
+                    Style::Form
+                }
+            };
+            let explode = e.and_then(|e| e.get("explode")).and_then(Value::as_bool).unwrap_or(style == Style::Form);
+            let allow_reserved = e.and_then(|e| e.get("allowReserved")).and_then(Value::as_bool).unwrap_or(false);
+            let styled = e.is_some_and(|e| e.get("style").is_some() || e.get("explode").is_some());
+            let content_type = match e.and_then(|e| e.get("contentType")).and_then(Value::as_str) {
+                Some(ct) => Some(ct.to_owned()),
+                // An object property without an Encoding Object is JSON (Encoding Object,
+                // `contentType` default for `object`).
+                None if !styled && self.value_shape(&f.ty) == ValueShape::Object => Some("application/json".to_owned()),
+                None => None,
+            };
+            let shape = self.value_shape(&f.ty);
+            out.push(crate::ir::PartEncoding { name: f.wire.clone(), style, explode, allow_reserved, content_type, shape });
+        }
+        self.part_headers_unsupported(media_ptr, media);
+        out
+    }
+
+    /// Part `headers` in an Encoding Object would need values the caller gives: not generated,
+    /// and said so at each.
+    fn part_headers_unsupported(&mut self, media_ptr: &Pointer, media: &Value) {
+        let Some(encoding) = media.get("encoding").and_then(Value::as_object) else { return };
+        for (name, e) in encoding {
+            if e.get("headers").and_then(Value::as_object).is_some_and(|h| !h.is_empty()) {
+                self.sink.warn(
+                    &media_ptr.join("encoding").join(name).join("headers"),
+                    "part headers of an Encoding Object are not sent",
+                );
+            }
+        }
     }
 
     /// The root element of an XML body of type `ty` (its schema is `schema`): an object is
@@ -1146,6 +1221,11 @@ fn status_variant(status: Status) -> String {
         Status::Range(d) => format!("Status{d}XX"),
         Status::Default => "Default".into(),
     }
+}
+
+/// The Encoding Object of property `name` in a media type object.
+fn encoding_of<'v>(media: &'v Value, name: &str) -> Option<&'v Value> {
+    media.get("encoding")?.get(name)
 }
 
 /// The `Accept` header from the success responses' media types: the structured ones when

@@ -138,20 +138,17 @@ async fn query_allow_reserved() {
 
 #[tokio::test]
 async fn query_content_json() {
-    // FAILS TO COMPILE TODAY: the generated `query_content` takes `coords: &str`, not the
-    // `Coordinates` its `content.application/json.schema` declares:
-    //     let coords = Coordinates { lat: 1.5, long: 2.25 };
-    //     let r = sent(|c| async move { c.query_content(&coords).await }).await;
-    //     // Parameter Object, `content`: the value is serialized as the media type says
-    //     // (JSON), then percent-encoded as one query value (Appendix E, content-based
-    //     // serialization). `{`, `}` and `"` are not allowed in a query (RFC 3986 §3.4).
-    //     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(r.query()).unwrap();
-    //     assert_eq!(pairs.len(), 1, "{}", r.query());
-    //     assert_eq!(pairs[0].0, "coords");
-    //     let value: serde_json::Value = serde_json::from_str(&pairs[0].1).unwrap();
-    //     assert_eq!(value, serde_json::json!({"lat": 1.5, "long": 2.25}));
-    //     assert!(!r.query().contains(['{', '}', '"']), "{}", r.query());
-    panic!("FAILS TO COMPILE TODAY: query_content takes &str, not the Coordinates its content schema declares");
+    let coords = Coordinates { lat: 1.5, long: 2.25 };
+    let r = sent(|c| async move { c.query_content(&coords).await }).await;
+    // Parameter Object, `content`: the value is serialized as the media type says
+    // (JSON), then percent-encoded as one query value (Appendix E, content-based
+    // serialization). `{`, `}` and `"` are not allowed in a query (RFC 3986 §3.4).
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(r.query()).unwrap();
+    assert_eq!(pairs.len(), 1, "{}", r.query());
+    assert_eq!(pairs[0].0, "coords");
+    let value: serde_json::Value = serde_json::from_str(&pairs[0].1).unwrap();
+    assert_eq!(value, serde_json::json!({"lat": 1.5, "long": 2.25}));
+    assert!(!r.query().contains(['{', '}', '"']), "{}", r.query());
 }
 
 // ---- header and cookie ----

@@ -118,3 +118,49 @@ async fn mock_answers_ranges_and_default() {
     p.refused("DELETE /range", status);
     p.finish();
 }
+
+/// What the mock answers without a handler, and what a handler can answer beyond the spec: a
+/// success without a body is answered by its status; a success with a body and no example is
+/// `501` naming the operation, in the API's error shape (`Problem` here); any status at all
+/// through `Raw`; a panicking handler is a `500` whose message the record keeps; a scripted
+/// sequence answers in turn and then repeats its last reply.
+#[tokio::test]
+async fn mock_answers_without_handlers_and_beyond_the_spec() {
+    use veeam_client::runtime::mock::{sequence, RawReply};
+    let server = MockServer::start().await.unwrap();
+    let mut p = Problems::default();
+    let client = client(api::Client::builder(server.url()));
+    // `2XX` without a body: the status is the answer.
+    let result = client.range_only().await;
+    p.check(result.is_ok(), || format!("a bodiless 2XX without a handler: {result:?}"));
+    // `200` with a body and no example: 501, named, and in the API's error shape.
+    let result = client.exact_and_range().await;
+    p.check(
+        matches!(&result, Err(Error::Api { status: 501, body, .. }) if body.0.title.starts_with("exactAndRange: no handler")),
+        || format!("501 in the API's `Problem` shape: {result:?}"),
+    );
+    // Any status, declared or not: a 503 the spec never mentions.
+    server.on_range_only(|_| async { RangeOnlyReply::Raw(RawReply::new(503, "text/plain", "busy")) });
+    let result = client.range_only().await;
+    p.check(
+        matches!(&result, Err(Error::UnexpectedStatus { status: 503, .. })),
+        || format!("an undeclared 503: {result:?}"),
+    );
+    // A handler that panics: 500, and its message in the record.
+    server.on_ok_or_default(|_| async { panic!("the test's handler broke") });
+    let result = client.ok_or_default().await;
+    p.check(matches!(&result, Err(e) if e.to_string().contains("500")), || format!("a panicking handler: {result:?}"));
+    let failure = server.calls("okOrDefault").last().and_then(|c| c.failure.clone()).unwrap_or_default();
+    p.check(failure.contains("the test's handler broke"), || format!("the panic in the record: {failure}"));
+    // A scripted sequence: 201-like success twice as scripted, then the last reply repeats.
+    server.on_exact_and_range(sequence([
+        ExactAndRangeReply::Ok(Msg { text: "first".into() }),
+        ExactAndRangeReply::Ok(Msg { text: "second".into() }),
+    ]));
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        texts.push(client.exact_and_range().await.map(|m| m.text).unwrap_or_else(|e| e.to_string()));
+    }
+    p.eq("the sequence's answers", texts, vec!["first".to_owned(), "second".into(), "second".into()]);
+    p.finish();
+}

@@ -48,10 +48,10 @@ async fn every_operation_answers_from_its_example_or_501() {
     super::request_log("em", &requests);
     let in_spec: BTreeSet<String> = ops.iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(recorded_operations(&requests), in_spec, "every operation of spec/em.yaml is called and recorded");
-    // XML by default, both ways; the 501s were reached with the session, not refused.
+    // XML by default, both ways; answered (by its bodiless 201) with the session, not refused.
     let create = &server.calls("CreateCredentials")[0];
     assert_eq!(create.header("content-type"), Some("application/xml"));
-    assert_eq!(create.status, 501);
+    assert_eq!(create.status, 201);
     assert!(create.body.starts_with("<?xml"), "{}", create.body);
     assert!(
         !create.body.contains("em-pw") && !create.body.contains(">1234<"),

@@ -21,7 +21,7 @@ fn spec(file: &str) -> Value {
 }
 
 /// Every operation of a spec: (operation id, whether the mock answers it without a handler:
-/// a success answer has an example body, or it is a logon or logout).
+/// a success answer has an example body or no body at all, or it is a logon or logout).
 fn operations(spec: &Value) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for item in spec["paths"].as_object().unwrap().values() {
@@ -32,9 +32,11 @@ fn operations(spec: &Value) -> Vec<(String, bool)> {
                     .and_then(Value::as_object)
                     .is_some_and(|c| c.values().any(|m| m.get("example").is_some() || m.get("examples").is_some()))
             });
-            // A logon or logout does its part without a handler, with its declared status.
+            // A logon or logout does its part without a handler, with its declared status; so
+            // does a success without a body, whose status is the whole answer.
             let session = op.get("x-session-header").is_some() || op.get("x-logout").is_some();
-            out.push((op["operationId"].as_str().unwrap().to_owned(), example || session));
+            let bodiless = responses.iter().any(|(code, r)| code.starts_with('2') && r.get("content").is_none());
+            out.push((op["operationId"].as_str().unwrap().to_owned(), example || session || bodiless));
         }
     }
     out

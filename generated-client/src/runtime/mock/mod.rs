@@ -36,6 +36,11 @@ pub struct Api {
     pub reauthenticate_on: Option<(&'static str, &'static str)>,
     /// Every operation.
     pub operations: &'static [OpSpec],
+    /// The API's error body holding a message and status, in the media type the request
+    /// asks for: the mock's own refusals (400, 401, 404, 406, 501, …) come in the API's
+    /// error shape. `None` where the error type cannot be filled in, or the API has none:
+    /// a JSON `{"message": …}` then.
+    pub problem: Option<fn(&RawRequest, u16, &str) -> Option<RawReply>>,
 }
 
 /// A security scheme, as the mock checks it.
@@ -81,6 +86,12 @@ pub struct OpSpec {
     pub session_header: Option<&'static str>,
     /// `x-logout`: a successful answer ends the credentials the request carried.
     pub logout: bool,
+    /// The media types of its success answers: a request whose `Accept` takes none of them
+    /// is answered `406`.
+    pub produces: &'static [&'static str],
+    /// Headers the client sends on every request that this operation requires (such as an
+    /// API version): a request without one is answered `400`.
+    pub required_headers: &'static [&'static str],
 }
 
 /// A success example.
@@ -109,6 +120,39 @@ pub trait MockRequest: Sized + Send + 'static {
 pub trait MockReply: Send + 'static {
     /// The answer, in the media type `raw` asks for.
     fn into_raw(self, raw: &RawRequest) -> RawReply;
+}
+
+/// The reason phrase of a status without spaces (`NotFound`), as error codes are often
+/// spelled.
+#[doc(hidden)]
+pub fn reason(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
+        .split_whitespace()
+        .collect()
+}
+
+/// A handler that answers with `replies` in turn, then repeats the last one: a scripted
+/// sequence, such as a session going from Working 10 % to Working 60 % to Success.
+///
+/// ```ignore
+/// server.on_get_session(mock::sequence([working(10), working(60), success()]));
+/// ```
+pub fn sequence<Req, Rep: Clone + Send + 'static>(
+    replies: impl IntoIterator<Item = Rep>,
+) -> impl Fn(Req) -> std::future::Ready<Rep> + Send + Sync + 'static {
+    let replies: Vec<Rep> = replies.into_iter().collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let replies = std::sync::Mutex::new(replies);
+    move |_| {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let replies = replies.lock().unwrap_or_else(|e| e.into_inner());
+        let reply = replies.get(i).or_else(|| replies.last()).cloned();
+        // An empty script has nothing to answer: a handler that panics is answered 500.
+        std::future::ready(reply.unwrap_or_else(|| panic!("mock::sequence was given no replies")))
+    }
 }
 
 /// [`OpSpec::check`] for the request struct `R`.

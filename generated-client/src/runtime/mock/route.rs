@@ -23,8 +23,9 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
     out
 }
 
-/// The path parameters (percent-decoded) when `path` fits `template`, and how many literal
-/// bytes the template has (the more, the more specific the match).
+/// The path parameters (as sent, still percent-encoded: a style such as `label` or `matrix`
+/// is read before decoding) when `path` fits `template`, and how many literal bytes the
+/// template has (the more, the more specific the match).
 pub(crate) fn matches(template: &str, path: &str) -> Option<(Vec<(String, String)>, usize)> {
     let pieces = pieces(template);
     let literal = pieces.iter().map(|p| if let Piece::Literal(l) = p { l.len() } else { 0 }).sum();
@@ -33,10 +34,7 @@ pub(crate) fn matches(template: &str, path: &str) -> Option<(Vec<(String, String
         let decoded = captures
             .into_iter()
             .filter_map(|(i, value)| match pieces[i] {
-                Piece::Param(name) => Some((
-                    name.to_owned(),
-                    percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned(),
-                )),
+                Piece::Param(name) => Some((name.to_owned(), value.to_owned())),
                 Piece::Literal(_) => None,
             })
             .collect();

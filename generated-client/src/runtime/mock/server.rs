@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::FutureExt;
 
 use super::auth::{grant_secrets, token_path, Auth, Refusal};
 use super::record::{record, Recorded};
@@ -148,13 +149,39 @@ impl Server {
             let handler = Arc::clone(&handler);
             Box::pin(async move {
                 match Req::parse(&raw) {
-                    Ok(request) => handler(request).await.into_raw(&raw),
+                    Ok(request) => {
+                        // A handler that panics is the test's bug: answered 500, and the
+                        // message recorded where the test can read it.
+                        let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(request)));
+                        let reply = match called {
+                            Ok(future) => std::panic::AssertUnwindSafe(future).catch_unwind().await,
+                            Err(payload) => Err(payload),
+                        };
+                        match reply {
+                            Ok(reply) => reply.into_raw(&raw),
+                            Err(payload) => {
+                                let message = format!("{id}: the handler panicked: {}", panic_message(&*payload));
+                                let mut reply = RawReply::problem(500, message.clone());
+                                reply.failure = Some(message);
+                                reply
+                            }
+                        }
+                    }
                     Err(message) => RawReply::problem(400, format!("{id}: {message}")),
                 }
             })
         });
         self.shared.state().handlers.insert(id, erased);
     }
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 impl Shared {
@@ -170,7 +197,8 @@ impl Shared {
             Ok(body) => (body, false),
             Err(_) => (Bytes::new(), true),
         };
-        let query = parts.uri.query().map(|q| serde_urlencoded::from_str(q).unwrap_or_default()).unwrap_or_default();
+        let raw_query = parts.uri.query().unwrap_or_default().to_owned();
+        let query = serde_urlencoded::from_str(&raw_query).unwrap_or_default();
         let headers = parts
             .headers
             .iter()
@@ -181,6 +209,7 @@ impl Shared {
             path: parts.uri.path().to_owned(),
             captures: Vec::new(),
             query,
+            raw_query,
             headers,
             body,
         };
@@ -209,7 +238,6 @@ impl Shared {
         &self,
         raw: &mut RawRequest,
     ) -> (Option<&'static str>, RawReply, Option<String>, Vec<super::super::Secret>) {
-        let refuse = |status: u16, message: String| (RawReply::problem(status, message.clone()), Some(message));
         let Some((op, captures)) = self.route(&raw.method, &raw.path) else {
             if raw.method == "POST" && self.is_token_path(&raw.path) {
                 let reply = self.state().auth.token_grant(raw, None);
@@ -224,9 +252,10 @@ impl Shared {
                 .map(|o| o.method.as_str())
                 .collect();
             let (reply, failure) = if allowed.is_empty() {
-                refuse(404, format!("no operation of the {} matches {} {}", self.api.title, raw.method, raw.path))
+                self.refuse(raw, 404, format!("no operation of the {} matches {} {}", self.api.title, raw.method, raw.path))
             } else {
-                refuse(
+                self.refuse(
+                    raw,
                     405,
                     format!("{} {} is not an operation; the path allows {}", raw.method, raw.path, allowed.join(", ")),
                 )
@@ -252,7 +281,18 @@ impl Shared {
             return (Some(id), reply, Some(message), secrets);
         }
         if let Err(message) = typed {
-            let (reply, failure) = refuse(400, format!("{id}: {message}"));
+            let (reply, failure) = self.refuse(raw, 400, format!("{id}: {message}"));
+            return (Some(id), reply, failure, secrets);
+        }
+        // A header the client sends on every request is required on the wire all the same.
+        if let Some(missing) = op.required_headers.iter().find(|h| raw.header(h).is_none()) {
+            let (reply, failure) = self.refuse(raw, 400, format!("{id}: the required header `{missing}` is missing"));
+            return (Some(id), reply, failure, secrets);
+        }
+        // An answer the request does not accept cannot be given (RFC 9110 §15.5.7).
+        if !op.produces.is_empty() && raw.header("accept").is_some() && !raw.accepts_any(op.produces) {
+            let message = format!("{id}: the request accepts none of {}", op.produces.join(", "));
+            let (reply, failure) = self.refuse(raw, 406, message);
             return (Some(id), reply, failure, secrets);
         }
         let handler = self.state().handlers.get(id).cloned();
@@ -264,25 +304,36 @@ impl Shared {
             }
             None => match &op.example {
                 Some(example) if !example.bodies.is_empty() => example_reply(raw, example),
-                // A logon or logout without a body to show still does its part (issue or end
-                // a session) with the status the spec declares.
-                Some(example) if op.session_header.is_some() || op.logout => {
-                    RawReply::empty(example.status).with_headers(example.headers)
-                }
+                // A success without a body needs no example: its status is the answer (a
+                // logon or logout does its part as well).
+                Some(example) => RawReply::empty(example.status).with_headers(example.headers),
                 None if op.session_header.is_some() || op.logout => RawReply::empty(200),
                 _ => {
                     let message = format!(
                         "{id}: no handler is registered and the spec gives no success example to answer with; register one with the mock server's `on_…` method for this operation"
                     );
-                    return (Some(id), RawReply::problem(501, message.clone()), Some(message), secrets);
+                    let (reply, failure) = self.refuse(raw, 501, message);
+                    return (Some(id), reply, failure, secrets);
                 }
             },
         };
         if (200..300).contains(&reply.status) {
             self.after_success(op, raw, &mut reply);
         }
-        let failure = (reply.status >= 400).then(|| format!("{id}: the handler answered {}", reply.status));
+        let failure =
+            reply.failure.take().or_else(|| (reply.status >= 400).then(|| format!("{id}: the handler answered {}", reply.status)));
         (Some(id), reply, failure, secrets)
+    }
+
+    /// The mock's own refusal: the API's error body (see [`Api::problem`]) with the status and
+    /// message, and the message for the record.
+    fn refuse(&self, raw: &RawRequest, status: u16, message: String) -> (RawReply, Option<String>) {
+        let reply = self
+            .api
+            .problem
+            .and_then(|problem| problem(raw, status, &message))
+            .unwrap_or_else(|| RawReply::problem(status, message.clone()));
+        (reply, Some(message))
     }
 
     /// Whether the typed parse of the operation `raw` was routed to refuses it.

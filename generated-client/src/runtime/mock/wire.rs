@@ -5,6 +5,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::super::style::{Shape, ShapeKind};
 use super::super::xml::{self, XmlElement, XmlRoot, XmlText};
 
 /// Where a parameter is.
@@ -37,8 +38,12 @@ impl std::fmt::Display for In {
 pub struct RawRequest {
     pub(crate) method: String,
     pub(crate) path: String,
+    /// Path parameters as sent (percent-encoded).
     pub(crate) captures: Vec<(String, String)>,
+    /// Query parameters, decoded.
     pub(crate) query: Vec<(String, String)>,
+    /// The query string as sent, which styled parameters are read from.
+    pub(crate) raw_query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
 }
@@ -78,7 +83,12 @@ impl RawRequest {
     /// Every value of a parameter, in the order sent.
     fn values(&self, location: In, wire: &str) -> Vec<String> {
         match location {
-            In::Path => self.captures.iter().filter(|(n, _)| n == wire).map(|(_, v)| v.clone()).collect(),
+            In::Path => self
+                .captures
+                .iter()
+                .filter(|(n, _)| n == wire)
+                .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+                .collect(),
             In::Query => self.query.iter().filter(|(n, _)| n == wire).map(|(_, v)| v.clone()).collect(),
             In::Header => {
                 self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(wire)).map(|(_, v)| v.clone()).collect()
@@ -123,6 +133,111 @@ impl RawRequest {
             .map(|v| value(v).map_err(|e| format!("{location} parameter `{wire}`: cannot read `{v}`: {e}")))
             .collect::<Result<Vec<T>, String>>()
             .map(Some)
+    }
+
+    /// A parameter read by its style, as the client writes it (`style`, `explode`; `kind` is
+    /// the shape of its type; `known` the operation's other parameters in the same place, for
+    /// an exploded object whose keys are top-level names). `json`: the parameter has
+    /// `content: application/json`, one value holding JSON text. `None` when absent; an error
+    /// when present but not written in that style.
+    pub fn styled<T: DeserializeOwned>(
+        &self,
+        location: In,
+        wire: &str,
+        style: super::super::ParamStyle,
+        kind: ShapeKind,
+        json: bool,
+        known: &[&str],
+    ) -> Result<Option<T>, String> {
+        let err = |e: super::super::style::StyleError| format!("{location} parameter `{wire}`: {}", e.0);
+        let (explode, style_) = (style.explode, style.style);
+        let shape = match location {
+            In::Path => match self.captures.iter().find(|(n, _)| n == wire) {
+                Some((_, text)) => Some(super::super::style::parse_path(text, wire, kind, style_, explode).map_err(err)?),
+                None => None,
+            },
+            In::Query => super::super::style::parse_query(&self.raw_query, wire, kind, style_, explode, known).map_err(err)?,
+            In::Header => match self.header(wire) {
+                Some(v) => Some(super::super::style::parse_header(v, kind, explode).map_err(err)?),
+                None => None,
+            },
+            In::Cookie => {
+                let cookies: Vec<&str> =
+                    self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("cookie")).map(|(_, v)| v.as_str()).collect();
+                super::super::style::parse_cookie(&cookies.join("; "), wire, kind, explode, known).map_err(err)?
+            }
+        };
+        let Some(shape) = shape else { return Ok(None) };
+        let cannot = |e: String| format!("{location} parameter `{wire}`: cannot read it as its type: {e}");
+        match shape {
+            Shape::Primitive(text) if json => serde_json::from_str(&text).map(Some).map_err(|e| cannot(e.to_string())),
+            Shape::Primitive(text) => {
+                value(&text).map(Some).map_err(|e| format!("{location} parameter `{wire}`: cannot read `{text}`: {e}"))
+            }
+            shape => {
+                let (strings, guessed) = shape_json(&shape);
+                lenient(strings, guessed).map(Some).map_err(cannot)
+            }
+        }
+    }
+
+    /// A body that may come form-urlencoded: each property read by its encoding (style,
+    /// explode, or a `content_type` such as JSON), as the client writes it; other media
+    /// types as [`Self::body_serde`].
+    pub fn body_form<T: DeserializeOwned>(
+        &self,
+        offered: &[&str],
+        fields: &[(super::super::style::FormEncoding<'_>, ShapeKind)],
+    ) -> Result<T, String> {
+        let mime = self.media(offered)?;
+        if !is_form(&mime) {
+            return self.body_serde(offered);
+        }
+        let text = std::str::from_utf8(&self.body).map_err(|_| "the form body is not UTF-8".to_owned())?;
+        let names: Vec<&str> = fields.iter().map(|(e, _)| e.name).collect();
+        let (mut strings, mut guessed) = (serde_json::Map::new(), serde_json::Map::new());
+        for (e, kind) in fields {
+            let known: Vec<&str> = names.iter().copied().filter(|n| *n != e.name).collect();
+            let err = |x: super::super::style::StyleError| scrub(&format!("form property `{}`: {}", e.name, x.0));
+            if let Some(content_type) = e.content_type {
+                let read = super::super::style::parse_query(text, e.name, ShapeKind::Primitive, super::super::style::Style::Form, true, &known);
+                if let Some(Shape::Primitive(t)) = read.map_err(err)? {
+                    let value = if content_type.contains("json") {
+                        serde_json::from_str(&t).map_err(|x| scrub(&format!("form property `{}` is not JSON: {x}", e.name)))?
+                    } else {
+                        serde_json::Value::String(t.into_owned())
+                    };
+                    strings.insert(e.name.to_owned(), value.clone());
+                    guessed.insert(e.name.to_owned(), value);
+                }
+                continue;
+            }
+            let read = super::super::style::parse_query(text, e.name, *kind, e.style, e.explode, &known).map_err(err)?;
+            if let Some(shape) = read {
+                let (s, g) = match &shape {
+                    Shape::Primitive(t) => (serde_json::Value::String(t.to_string()), guess(t)),
+                    other => shape_json(other),
+                };
+                strings.insert(e.name.to_owned(), s);
+                guessed.insert(e.name.to_owned(), g);
+            }
+        }
+        lenient(serde_json::Value::Object(strings), serde_json::Value::Object(guessed))
+            .map_err(|e| scrub(&format!("the form body does not fit: {e}")))
+    }
+
+    /// A required parameter read by its style (see [`Self::styled`]).
+    pub fn styled_required<T: DeserializeOwned>(
+        &self,
+        location: In,
+        wire: &str,
+        style: super::super::ParamStyle,
+        kind: ShapeKind,
+        json: bool,
+        known: &[&str],
+    ) -> Result<T, String> {
+        self.styled(location, wire, style, kind, json, known)?
+            .ok_or_else(|| format!("the required {location} parameter `{wire}` is missing"))
     }
 
     /// The media type of the body (without parameters, lower case).
@@ -221,6 +336,21 @@ impl RawRequest {
     pub fn body_bytes(&self, offered: &[&str]) -> Result<Bytes, String> {
         self.media(offered)?;
         Ok(self.body.clone())
+    }
+
+    /// Whether the request's `Accept` takes any of `offered`.
+    pub(crate) fn accepts_any(&self, offered: &[&str]) -> bool {
+        let Some(accept) = self.header("accept") else { return true };
+        accept.split(',').any(|r| {
+            let mut parts = r.split(';');
+            let range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let refused = parts.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0));
+            !refused
+                && offered.iter().any(|o| {
+                    let o = o.to_ascii_lowercase();
+                    range == "*/*" || range == o || range.strip_suffix("/*").is_some_and(|t| o.starts_with(&format!("{t}/")))
+                })
+        })
     }
 
     /// The offered media type the request's `Accept` prefers (the first offered when it
@@ -337,17 +467,19 @@ pub struct RawReply {
     pub(crate) content_type: Option<String>,
     pub(crate) body: Bytes,
     pub(crate) headers: Vec<(String, String)>,
+    /// Why the mock could not answer as asked (a handler panicked), for the record.
+    pub(crate) failure: Option<String>,
 }
 
 impl RawReply {
     /// An answer with a body.
     pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Self {
-        RawReply { status, content_type: Some(content_type.to_owned()), body: body.into(), headers: Vec::new() }
+        RawReply { status, content_type: Some(content_type.to_owned()), body: body.into(), headers: Vec::new(), failure: None }
     }
 
     /// An answer without a body.
     pub fn empty(status: u16) -> Self {
-        RawReply { status, content_type: None, body: Bytes::new(), headers: Vec::new() }
+        RawReply { status, content_type: None, body: Bytes::new(), headers: Vec::new(), failure: None }
     }
 
     /// The mock's own answer (a refusal, a missing handler): JSON `{"message": …}`.
@@ -416,6 +548,36 @@ fn value<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         Ok(v) => Ok(v),
         Err(as_string) => serde_json::from_str(text).map_err(|_| as_string.to_string()),
     }
+}
+
+/// A styled value's text as JSON: a number, boolean or null where it reads as one, else the
+/// string (styles carry no types; the parameter's type decides, see [`lenient`]).
+fn guess(text: &str) -> serde_json::Value {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v,
+        _ => serde_json::Value::String(text.to_owned()),
+    }
+}
+
+/// An array or object shape as JSON twice: every text a string, and numbers and booleans
+/// read as such (see [`lenient`]).
+fn shape_json(shape: &Shape<'_>) -> (serde_json::Value, serde_json::Value) {
+    match shape {
+        Shape::Primitive(t) => (serde_json::Value::String(t.to_string()), guess(t)),
+        Shape::Array(items) => (
+            serde_json::Value::Array(items.iter().map(|i| serde_json::Value::String(i.to_string())).collect()),
+            serde_json::Value::Array(items.iter().map(|i| guess(i)).collect()),
+        ),
+        Shape::Object(members) => (
+            serde_json::Value::Object(members.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect()),
+            serde_json::Value::Object(members.iter().map(|(k, v)| (k.to_string(), guess(v))).collect()),
+        ),
+    }
+}
+
+/// Reads `T` from the members as strings, else with numbers and booleans read as such.
+fn lenient<T: DeserializeOwned>(strings: serde_json::Value, guessed: serde_json::Value) -> Result<T, String> {
+    serde_json::from_value(strings).or_else(|first| serde_json::from_value(guessed).map_err(|_| first.to_string()))
 }
 
 fn is_xml(mime: &str) -> bool {

@@ -45,8 +45,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::None,
 };
 
 /// What a handler of `getPayment` receives: the parameters and body of [`Client::get_payment`](super::Client::get_payment).
@@ -61,9 +64,16 @@ impl ::veeam_client::runtime::mock::MockRequest for GetPaymentRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(GetPaymentRequest {
             id: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "id")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "id",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -75,6 +85,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetPaymentRequest {
 pub enum GetPaymentReply {
     /// `200`.
     Ok(super::types::Payment),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetPaymentReply {
     fn into_raw(
@@ -83,6 +95,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetPaymentReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Raw(reply) => reply,
         }
     }
 }

@@ -48,6 +48,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/xml"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "getText",
@@ -58,6 +60,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["text/plain"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "getJson",
@@ -68,6 +72,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "bothSchemes",
@@ -82,6 +88,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "eitherScheme",
@@ -96,8 +104,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::None,
 };
 
 /// What a handler of `getXml` receives: the parameters and body of [`Client::get_xml`](super::Client::get_xml).
@@ -118,6 +129,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetXmlRequest {
 pub enum GetXmlReply {
     /// `200`.
     Ok(super::types::Doc),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetXmlReply {
     fn into_raw(
@@ -126,6 +139,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetXmlReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_xml_or_serde(200, &body, &["application/xml"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -163,6 +177,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetTextRequest {
 pub enum GetTextReply {
     /// `200`.
     Ok(::std::string::String),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetTextReply {
     fn into_raw(
@@ -171,6 +187,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetTextReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_text(200, body, &["text/plain"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -209,6 +226,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetJsonRequest {
 pub enum GetJsonReply {
     /// `200`.
     Ok(super::types::Doc),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetJsonReply {
     fn into_raw(
@@ -217,6 +236,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetJsonReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -255,6 +275,8 @@ impl ::veeam_client::runtime::mock::MockRequest for BothSchemesRequest {
 pub enum BothSchemesReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for BothSchemesReply {
     fn into_raw(
@@ -263,6 +285,7 @@ impl ::veeam_client::runtime::mock::MockReply for BothSchemesReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -302,6 +325,8 @@ impl ::veeam_client::runtime::mock::MockRequest for EitherSchemeRequest {
 pub enum EitherSchemeReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for EitherSchemeReply {
     fn into_raw(
@@ -310,6 +335,7 @@ impl ::veeam_client::runtime::mock::MockReply for EitherSchemeReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }

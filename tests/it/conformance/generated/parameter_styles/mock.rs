@@ -49,6 +49,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "pathSimpleExplode",
@@ -63,6 +65,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "pathLabel",
@@ -77,6 +81,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "pathLabelExplode",
@@ -91,6 +97,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "pathMatrix",
@@ -105,6 +113,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "pathMatrixExplode",
@@ -119,6 +129,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryFormArrays",
@@ -133,6 +145,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryFormObjects",
@@ -147,6 +161,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryDelimited",
@@ -161,6 +177,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryDeepObject",
@@ -175,6 +193,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryReserved",
@@ -189,6 +209,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "queryContent",
@@ -203,6 +225,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "headerStyles",
@@ -217,6 +241,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "cookieForm",
@@ -231,8 +257,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::None,
 };
 
 /// What a handler of `pathSimple` receives: the parameters and body of [`Client::path_simple`](super::Client::path_simple).
@@ -251,17 +280,38 @@ impl ::veeam_client::runtime::mock::MockRequest for PathSimpleRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathSimpleRequest {
             prim: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "prim")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "prim",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["arr", "obj"],
+                )?,
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["prim", "obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["prim", "arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -273,6 +323,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathSimpleRequest {
 pub enum PathSimpleReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathSimpleReply {
     fn into_raw(
@@ -281,6 +333,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathSimpleReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -316,13 +369,35 @@ impl ::veeam_client::runtime::mock::MockRequest for PathSimpleExplodeRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathSimpleExplodeRequest {
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Simple,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Simple,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -334,6 +409,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathSimpleExplodeRequest {
 pub enum PathSimpleExplodeReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathSimpleExplodeReply {
     fn into_raw(
@@ -342,6 +419,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathSimpleExplodeReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -384,17 +462,50 @@ impl ::veeam_client::runtime::mock::MockRequest for PathLabelRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathLabelRequest {
             prim: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "prim")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "prim",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Label,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["arr", "obj"],
+                )?,
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Label,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["prim", "obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Label,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["prim", "arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -406,6 +517,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathLabelRequest {
 pub enum PathLabelReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathLabelReply {
     fn into_raw(
@@ -414,6 +527,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathLabelReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -448,13 +562,35 @@ impl ::veeam_client::runtime::mock::MockRequest for PathLabelExplodeRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathLabelExplodeRequest {
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Label,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Label,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -466,6 +602,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathLabelExplodeRequest {
 pub enum PathLabelExplodeReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathLabelExplodeReply {
     fn into_raw(
@@ -474,6 +612,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathLabelExplodeReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -516,17 +655,50 @@ impl ::veeam_client::runtime::mock::MockRequest for PathMatrixRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathMatrixRequest {
             prim: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "prim")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "prim",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Matrix,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["arr", "obj"],
+                )?,
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Matrix,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["prim", "obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Matrix,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["prim", "arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -538,6 +710,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathMatrixRequest {
 pub enum PathMatrixReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathMatrixReply {
     fn into_raw(
@@ -546,6 +720,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathMatrixReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -581,13 +756,35 @@ impl ::veeam_client::runtime::mock::MockRequest for PathMatrixExplodeRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PathMatrixExplodeRequest {
             arr: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Path, "arr")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "arr",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Matrix,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["obj"],
+                )?,
             obj: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Path, "obj")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Path,
+                    "obj",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Matrix,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["arr"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -599,6 +796,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PathMatrixExplodeRequest {
 pub enum PathMatrixExplodeReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PathMatrixExplodeReply {
     fn into_raw(
@@ -607,6 +806,7 @@ impl ::veeam_client::runtime::mock::MockReply for PathMatrixExplodeReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -647,13 +847,31 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryFormArraysRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryFormArraysRequest {
             color: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "color")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "color",
+                    ::veeam_client::runtime::ParamStyle::FORM,
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["shade"],
+                )?,
             shade: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "shade")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "shade",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["color"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -665,6 +883,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryFormArraysRequest {
 pub enum QueryFormArraysReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryFormArraysReply {
     fn into_raw(
@@ -673,6 +893,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryFormArraysReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -713,13 +934,31 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryFormObjectsRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryFormObjectsRequest {
             point: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Query, "point")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "point",
+                    ::veeam_client::runtime::ParamStyle::FORM,
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["box"],
+                )?,
             r#box: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Query, "box")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "box",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["point"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -731,6 +970,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryFormObjectsRequest {
 pub enum QueryFormObjectsReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryFormObjectsReply {
     fn into_raw(
@@ -739,6 +980,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryFormObjectsReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -781,17 +1023,50 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryDelimitedRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryDelimitedRequest {
             sp: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "sp")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "sp",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::SpaceDelimited,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["pp", "ppo"],
+                )?,
             pp: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "pp")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "pp",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::PipeDelimited,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["sp", "ppo"],
+                )?,
             ppo: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Query, "ppo")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "ppo",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::PipeDelimited,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["sp", "pp"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -803,6 +1078,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryDelimitedRequest {
 pub enum QueryDelimitedReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryDelimitedReply {
     fn into_raw(
@@ -811,6 +1088,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryDelimitedReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -849,9 +1127,20 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryDeepObjectRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryDeepObjectRequest {
             filter: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Query, "filter")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "filter",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::DeepObject,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -863,6 +1152,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryDeepObjectRequest {
 pub enum QueryDeepObjectReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryDeepObjectReply {
     fn into_raw(
@@ -871,6 +1162,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryDeepObjectReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -911,13 +1203,31 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryReservedRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryReservedRequest {
             raw: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "raw")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "raw",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: true,
+                        allow_reserved: true,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["enc"],
+                )?,
             enc: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Query, "enc")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "enc",
+                    ::veeam_client::runtime::ParamStyle::FORM,
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["raw"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -929,6 +1239,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryReservedRequest {
 pub enum QueryReservedReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryReservedReply {
     fn into_raw(
@@ -937,6 +1249,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryReservedReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -975,9 +1288,20 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryContentRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(QueryContentRequest {
             coords: raw
-                .param::<
+                .styled_required::<
                     super::types::Coordinates,
-                >(::veeam_client::runtime::mock::In::Query, "coords")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Query,
+                    "coords",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: false,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    true,
+                    &[],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -989,6 +1313,8 @@ impl ::veeam_client::runtime::mock::MockRequest for QueryContentRequest {
 pub enum QueryContentReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for QueryContentReply {
     fn into_raw(
@@ -997,6 +1323,7 @@ impl ::veeam_client::runtime::mock::MockReply for QueryContentReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1039,17 +1366,42 @@ impl ::veeam_client::runtime::mock::MockRequest for HeaderStylesRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(HeaderStylesRequest {
             x_colors: raw
-                .param_list::<
-                    ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Header, "X-Colors")?,
+                .styled_required::<
+                    super::types::Colors,
+                >(
+                    ::veeam_client::runtime::mock::In::Header,
+                    "X-Colors",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Array,
+                    false,
+                    &["X-Rgb", "X-Rgb-Explode"],
+                )?,
             x_rgb: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Header, "X-Rgb")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Header,
+                    "X-Rgb",
+                    ::veeam_client::runtime::ParamStyle::SIMPLE,
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["X-Colors", "X-Rgb-Explode"],
+                )?,
             x_rgb_explode: raw
-                .param::<
+                .styled_required::<
                     super::types::Rgb,
-                >(::veeam_client::runtime::mock::In::Header, "X-Rgb-Explode")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Header,
+                    "X-Rgb-Explode",
+                    ::veeam_client::runtime::ParamStyle {
+                        style: ::veeam_client::runtime::Style::Simple,
+                        explode: true,
+                        allow_reserved: false,
+                    },
+                    ::veeam_client::runtime::style::ShapeKind::Object,
+                    false,
+                    &["X-Colors", "X-Rgb"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -1061,6 +1413,8 @@ impl ::veeam_client::runtime::mock::MockRequest for HeaderStylesRequest {
 pub enum HeaderStylesReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for HeaderStylesReply {
     fn into_raw(
@@ -1069,6 +1423,7 @@ impl ::veeam_client::runtime::mock::MockReply for HeaderStylesReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -1109,13 +1464,27 @@ impl ::veeam_client::runtime::mock::MockRequest for CookieFormRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(CookieFormRequest {
             session: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Cookie, "session")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Cookie,
+                    "session",
+                    ::veeam_client::runtime::ParamStyle::FORM,
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["theme"],
+                )?,
             theme: raw
-                .param::<
+                .styled_required::<
                     ::std::string::String,
-                >(::veeam_client::runtime::mock::In::Cookie, "theme")?,
+                >(
+                    ::veeam_client::runtime::mock::In::Cookie,
+                    "theme",
+                    ::veeam_client::runtime::ParamStyle::FORM,
+                    ::veeam_client::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &["session"],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -1127,6 +1496,8 @@ impl ::veeam_client::runtime::mock::MockRequest for CookieFormRequest {
 pub enum CookieFormReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for CookieFormReply {
     fn into_raw(
@@ -1135,6 +1506,7 @@ impl ::veeam_client::runtime::mock::MockReply for CookieFormReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }

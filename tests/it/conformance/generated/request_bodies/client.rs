@@ -75,6 +75,39 @@ impl Client {
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/form"));
+        request
+            .form_encoding(
+                &[
+                    ::veeam_client::runtime::style::FormEncoding {
+                        name: "name",
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: true,
+                        allow_reserved: false,
+                        content_type: ::std::option::Option::None,
+                    },
+                    ::veeam_client::runtime::style::FormEncoding {
+                        name: "tags",
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: true,
+                        allow_reserved: false,
+                        content_type: ::std::option::Option::None,
+                    },
+                    ::veeam_client::runtime::style::FormEncoding {
+                        name: "ids",
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: false,
+                        allow_reserved: false,
+                        content_type: ::std::option::Option::None,
+                    },
+                    ::veeam_client::runtime::style::FormEncoding {
+                        name: "meta",
+                        style: ::veeam_client::runtime::Style::Form,
+                        explode: true,
+                        allow_reserved: false,
+                        content_type: ::std::option::Option::Some("application/json"),
+                    },
+                ],
+            );
         request.body_serde(body, &[::veeam_client::runtime::Format::Form])?;
         let response = request.send().await?;
         match response.status() {
@@ -101,7 +134,7 @@ impl Client {
             .request(&OPERATION, ::std::string::String::from("/multipart"));
         let mut form = ::veeam_client::runtime::Multipart::new();
         form.json("meta", &body.meta);
-        form.file("image", body.image);
+        form.file("image", body.image.or_content_type("image/png"));
         request.body_multipart(form)?;
         let response = request.send().await?;
         match response.status() {

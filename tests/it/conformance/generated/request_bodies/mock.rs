@@ -49,6 +49,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "postForm",
@@ -63,6 +65,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "postMultipart",
@@ -77,6 +81,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "postText",
@@ -91,6 +97,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "postBinary",
@@ -105,6 +113,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "createItem",
@@ -115,6 +125,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "getAccount",
@@ -125,8 +137,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::None,
 };
 
 /// What a handler of `postJson` receives: the parameters and body of [`Client::post_json`](super::Client::post_json).
@@ -152,6 +167,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PostJsonRequest {
 pub enum PostJsonReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PostJsonReply {
     fn into_raw(
@@ -160,6 +177,7 @@ impl ::veeam_client::runtime::mock::MockReply for PostJsonReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -192,9 +210,55 @@ impl ::veeam_client::runtime::mock::MockRequest for PostFormRequest {
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(PostFormRequest {
             body: raw
-                .body_serde::<
+                .body_form::<
                     super::types::PostFormBody,
-                >(&["application/x-www-form-urlencoded"])?,
+                >(
+                    &["application/x-www-form-urlencoded"],
+                    &[
+                        (
+                            ::veeam_client::runtime::style::FormEncoding {
+                                name: "name",
+                                style: ::veeam_client::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            ::veeam_client::runtime::style::ShapeKind::Primitive,
+                        ),
+                        (
+                            ::veeam_client::runtime::style::FormEncoding {
+                                name: "tags",
+                                style: ::veeam_client::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            ::veeam_client::runtime::style::ShapeKind::Array,
+                        ),
+                        (
+                            ::veeam_client::runtime::style::FormEncoding {
+                                name: "ids",
+                                style: ::veeam_client::runtime::Style::Form,
+                                explode: false,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::None,
+                            },
+                            ::veeam_client::runtime::style::ShapeKind::Array,
+                        ),
+                        (
+                            ::veeam_client::runtime::style::FormEncoding {
+                                name: "meta",
+                                style: ::veeam_client::runtime::Style::Form,
+                                explode: true,
+                                allow_reserved: false,
+                                content_type: ::std::option::Option::Some(
+                                    "application/json",
+                                ),
+                            },
+                            ::veeam_client::runtime::style::ShapeKind::Object,
+                        ),
+                    ],
+                )?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<::veeam_client::runtime::Secret> {
@@ -206,6 +270,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PostFormRequest {
 pub enum PostFormReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PostFormReply {
     fn into_raw(
@@ -214,6 +280,7 @@ impl ::veeam_client::runtime::mock::MockReply for PostFormReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -257,6 +324,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PostMultipartRequest {
 pub enum PostMultipartReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PostMultipartReply {
     fn into_raw(
@@ -265,6 +334,7 @@ impl ::veeam_client::runtime::mock::MockReply for PostMultipartReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -314,6 +384,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PostTextRequest {
 pub enum PostTextReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PostTextReply {
     fn into_raw(
@@ -322,6 +394,7 @@ impl ::veeam_client::runtime::mock::MockReply for PostTextReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -365,6 +438,8 @@ impl ::veeam_client::runtime::mock::MockRequest for PostBinaryRequest {
 pub enum PostBinaryReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for PostBinaryReply {
     fn into_raw(
@@ -373,6 +448,7 @@ impl ::veeam_client::runtime::mock::MockReply for PostBinaryReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -417,6 +493,8 @@ impl ::veeam_client::runtime::mock::MockRequest for CreateItemRequest {
 pub enum CreateItemReply {
     /// `201`.
     Created(super::types::Item),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for CreateItemReply {
     fn into_raw(
@@ -425,6 +503,7 @@ impl ::veeam_client::runtime::mock::MockReply for CreateItemReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -464,6 +543,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetAccountRequest {
 pub enum GetAccountReply {
     /// `200`.
     Ok(super::types::Account),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetAccountReply {
     fn into_raw(
@@ -472,6 +553,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetAccountReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Raw(reply) => reply,
         }
     }
 }

@@ -138,7 +138,7 @@ impl Client {
                     response.decode_serde(&[::veeam_client::runtime::Format::Json])?,
                 )
             }
-            _ => ::std::result::Result::Err(response.into_error()),
+            _ => ::std::result::Result::Err(response.into_declared_error()),
         }
     }
 }

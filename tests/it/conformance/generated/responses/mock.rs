@@ -30,6 +30,20 @@ impl ::std::ops::Deref for MockServer {
         &self.server
     }
 }
+/// A refusal of the mock's own, as the API writes its errors.
+fn problem(
+    raw: &::veeam_client::runtime::mock::RawRequest,
+    status: u16,
+    message: &str,
+) -> ::std::option::Option<::veeam_client::runtime::mock::RawReply> {
+    let mut fields = ::serde_json::Map::new();
+    fields.insert("title".to_owned(), message.into());
+    let body: super::types::Problem = ::serde_json::from_value(
+            ::serde_json::Value::Object(fields),
+        )
+        .ok()?;
+    ::std::option::Option::Some(raw.reply_serde(status, &body, &["application/json"]))
+}
 /// The API as the mock serves it.
 static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::Api {
     title: "Responses",
@@ -49,6 +63,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "defaultOnly",
@@ -59,6 +75,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "exactAndRange",
@@ -69,6 +87,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "okOrDefault",
@@ -79,8 +99,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/json"],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::Some(problem),
 };
 
 /// What a handler of `rangeOnly` receives: the parameters and body of [`Client::range_only`](super::Client::range_only).
@@ -101,6 +124,8 @@ impl ::veeam_client::runtime::mock::MockRequest for RangeOnlyRequest {
 pub enum RangeOnlyReply {
     /// Any status this declared range or default covers.
     Success(u16),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for RangeOnlyReply {
     fn into_raw(
@@ -111,6 +136,7 @@ impl ::veeam_client::runtime::mock::MockReply for RangeOnlyReply {
             Self::Success(status) => {
                 ::veeam_client::runtime::mock::RawReply::empty(status)
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -149,6 +175,8 @@ impl ::veeam_client::runtime::mock::MockRequest for DefaultOnlyRequest {
 pub enum DefaultOnlyReply {
     /// Any status this declared range or default covers.
     Default(u16, super::types::Msg),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for DefaultOnlyReply {
     fn into_raw(
@@ -159,6 +187,7 @@ impl ::veeam_client::runtime::mock::MockReply for DefaultOnlyReply {
             Self::Default(status, body) => {
                 raw.reply_serde(status, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -202,6 +231,8 @@ pub enum ExactAndRangeReply {
     NotFound(super::types::NotFound),
     /// Any status this declared range or default covers.
     ClientError(u16, super::types::Problem),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for ExactAndRangeReply {
     fn into_raw(
@@ -214,6 +245,7 @@ impl ::veeam_client::runtime::mock::MockReply for ExactAndRangeReply {
             Self::ClientError(status, body) => {
                 raw.reply_serde(status, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -260,6 +292,8 @@ pub enum OkOrDefaultReply {
     Ok(super::types::Msg),
     /// Any status this declared range or default covers.
     Default(u16, super::types::Problem),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for OkOrDefaultReply {
     fn into_raw(
@@ -271,6 +305,7 @@ impl ::veeam_client::runtime::mock::MockReply for OkOrDefaultReply {
             Self::Default(status, body) => {
                 raw.reply_serde(status, &body, &["application/json"])
             }
+            Self::Raw(reply) => reply,
         }
     }
 }

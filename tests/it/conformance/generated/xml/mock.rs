@@ -45,6 +45,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/xml"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendError",
@@ -59,6 +61,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendTag",
@@ -73,6 +77,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendCritter",
@@ -87,6 +93,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendPerson",
@@ -101,6 +109,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "getZoo",
@@ -111,6 +121,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             example: ::std::option::Option::None,
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &["application/xml"],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendZoo",
@@ -125,6 +137,8 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
             id: "sendBag",
@@ -139,8 +153,11 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             }),
             session_header: ::std::option::Option::None,
             logout: false,
+            produces: &[],
+            required_headers: &[],
         },
     ],
+    problem: ::std::option::Option::None,
 };
 
 /// What a handler of `getError` receives: the parameters and body of [`Client::get_error`](super::Client::get_error).
@@ -161,6 +178,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetErrorRequest {
 pub enum GetErrorReply {
     /// `200`.
     Ok(super::types::ErrorModel),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetErrorReply {
     fn into_raw(
@@ -169,6 +188,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetErrorReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_xml_or_serde(200, &body, &["application/xml"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -213,6 +233,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendErrorRequest {
 pub enum SendErrorReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendErrorReply {
     fn into_raw(
@@ -221,6 +243,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendErrorReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -264,6 +287,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendTagRequest {
 pub enum SendTagReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendTagReply {
     fn into_raw(
@@ -272,6 +297,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendTagReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -315,6 +341,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendCritterRequest {
 pub enum SendCritterReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendCritterReply {
     fn into_raw(
@@ -323,6 +351,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendCritterReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -367,6 +396,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendPersonRequest {
 pub enum SendPersonReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendPersonReply {
     fn into_raw(
@@ -375,6 +406,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendPersonReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -414,6 +446,8 @@ impl ::veeam_client::runtime::mock::MockRequest for GetZooRequest {
 pub enum GetZooReply {
     /// `200`.
     Ok(super::types::Zoo),
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for GetZooReply {
     fn into_raw(
@@ -422,6 +456,7 @@ impl ::veeam_client::runtime::mock::MockReply for GetZooReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_xml_or_serde(200, &body, &["application/xml"]),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -464,6 +499,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendZooRequest {
 pub enum SendZooReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendZooReply {
     fn into_raw(
@@ -472,6 +509,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendZooReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }
@@ -515,6 +553,8 @@ impl ::veeam_client::runtime::mock::MockRequest for SendBagRequest {
 pub enum SendBagReply {
     /// `204`.
     NoContent,
+    /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
+    Raw(::veeam_client::runtime::mock::RawReply),
 }
 impl ::veeam_client::runtime::mock::MockReply for SendBagReply {
     fn into_raw(
@@ -523,6 +563,7 @@ impl ::veeam_client::runtime::mock::MockReply for SendBagReply {
     ) -> ::veeam_client::runtime::mock::RawReply {
         match self {
             Self::NoContent => ::veeam_client::runtime::mock::RawReply::empty(204),
+            Self::Raw(reply) => reply,
         }
     }
 }

@@ -173,11 +173,12 @@ impl ::veeam_client::runtime::xml::XmlElement for Person {
         }
         writer.close_start();
         if let ::std::option::Option::Some(value) = self.name.as_ref() {
+            writer.declare_prefix("sample", "https://example.com/schema/sample");
             ::veeam_client::runtime::xml::XmlElement::write_element(
                 value,
                 writer,
-                "name",
-                ::std::option::Option::Some("https://example.com/schema/sample"),
+                "sample:name",
+                ::std::option::Option::None,
             );
         }
         writer.end(name);
@@ -259,7 +260,9 @@ impl ::veeam_client::runtime::xml::XmlElement for Zoo {
                     "animals",
                     "animal",
                 )?
-                .unwrap_or_default(),
+                .ok_or_else(|| ::veeam_client::runtime::xml::XmlError::missing(
+                    "animals",
+                ))?,
             pets: ::std::option::Option::Some(
                     ::veeam_client::runtime::xml::list(element, "pet")?,
                 )
