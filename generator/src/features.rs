@@ -40,6 +40,7 @@ pub(crate) fn assign(api: &mut Api) {
         roots.extend(op.params_struct);
         roots.extend(op.response_enum);
         roots.extend(op.output);
+        roots.extend(op.error_body);
         mark(api, roots.into_iter().map(|i| i.0).collect(), &feature, &mut users);
     }
     // Webhook payloads are compiled with the `webhooks` module.

@@ -164,6 +164,9 @@ pub enum TypeKind {
     /// One variant per success status of an operation: (variant name, statuses, payload or
     /// none for an empty body).
     Responses(Vec<(String, Status, Option<Ty>)>),
+    /// The error bodies of one operation, by the statuses that carry them (exact codes, then
+    /// ranges, then `default`): (variant name, statuses, body).
+    ErrorBodies(Vec<(String, Status, Ty)>),
     /// A transparent newtype: an alias that would refer to itself (`type A = Vec<A>` is not
     /// valid Rust) becomes `struct A(Vec<A>)` with the same wire form.
     Newtype(Ty),
@@ -192,6 +195,7 @@ impl TypeKind {
             TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias(t) | TypeKind::Newtype(t) => vec![t],
             TypeKind::Responses(payloads) => payloads.iter().filter_map(|(_, _, t)| t.as_ref()).collect(),
+            TypeKind::ErrorBodies(bodies) => bodies.iter().map(|(_, _, t)| t).collect(),
             TypeKind::Output { body, .. } => body.iter().collect(),
             TypeKind::Enum { .. } | TypeKind::Pending => Vec::new(),
         }
@@ -737,6 +741,9 @@ pub struct Operation {
     pub download: bool,
     /// The output type, when the success answer declares response headers.
     pub output: Option<TypeId>,
+    /// The operation's own error type, when its declared error responses carry bodies other
+    /// than the API's common error type: one variant per response, decoded by status.
+    pub error_body: Option<TypeId>,
     /// The security requirements as the document writes them: alternatives, each a set of
     /// schemes sent together. Empty: no authentication; an empty alternative: anonymous
     /// access is one of the choices.

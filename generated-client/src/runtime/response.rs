@@ -272,6 +272,23 @@ impl Response {
         self.error_body(declared)
     }
 
+    /// The error of an operation with its own error type: `decode` picks the body the
+    /// status declares from the (redacted) JSON answer; `None` (a status nothing declares,
+    /// or a body that does not fit) is `UnexpectedStatus`.
+    pub fn into_error_with<E>(self, decode: impl FnOnce(u16, serde_json::Value) -> Option<E>) -> Error<E> {
+        let redactor = self.redactor();
+        if !self.body.is_empty() && self.body.len() <= MAX_PARSED_ERROR_BODY {
+            let clean = redactor.redact(&self.body);
+            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&clean) {
+                redact_strings(&mut value, &redactor);
+                if let Some(body) = decode(self.status, value) {
+                    return Error::Api { operation: self.op.id, status: self.status, body: ApiErrorBody(body) };
+                }
+            }
+        }
+        Error::UnexpectedStatus { operation: self.op.id, status: self.status, body: self.error_excerpt(&redactor) }
+    }
+
     /// [`Self::into_error`] for an operation whose `default` response is an error: it covers
     /// every status no other response names, a 2xx included, so the body is decoded whatever
     /// the status.

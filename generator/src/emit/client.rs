@@ -347,6 +347,13 @@ impl Emitter<'_> {
             None => {}
         }
         let (ret, decode) = self.response_decoding(op);
+        let error = match op.error_body {
+            Some(id) => {
+                let t = ident(&self.api.types[id.0].name);
+                quote!(#rt::Error<super::types::#t>)
+            }
+            None => quote!(Error),
+        };
         let send = if op.download { quote!(send_streaming) } else { quote!(send) };
         let stream = self.stream_method(op);
         let path_expr = if seg_names.is_empty() {
@@ -396,7 +403,7 @@ impl Emitter<'_> {
             impl Client {
                 #doc
                 #deprecated
-                pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, Error> {
+                pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, #error> {
                     const OPERATION: #rt::Operation = #rt::Operation {
                         id: #id,
                         method: #rt::Method::#method,
@@ -616,6 +623,32 @@ impl Emitter<'_> {
             (false, false) => quote!(into_error),
             (false, true) => quote!(into_declared_error),
         };
+        // An operation with its own error type decodes the body the answer's status declares.
+        let into_error = match op.error_body.map(|id| &self.api.types[id.0]) {
+            Some(t) => {
+                let crate::ir::TypeKind::ErrorBodies(variants) = &t.kind else { return (quote!(()), quote!()) };
+                let name = ident(&t.name);
+                let arms = variants.iter().map(|(v, status, ty)| {
+                    let v = ident(v);
+                    let ty = self.ty(ty, From::Client);
+                    let pat = match status {
+                        Status::Code(c) => {
+                            let c = proc_macro2::Literal::u16_unsuffixed(*c);
+                            quote!(#c)
+                        }
+                        Status::Range(d) => {
+                            let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
+                            quote!(#lo..=#hi)
+                        }
+                        Status::Default => quote!(_),
+                    };
+                    quote!(#pat => ::serde_json::from_value::<#ty>(value).ok().map(super::types::#name::#v),)
+                });
+                let fallback = if variants.iter().any(|(_, s, _)| *s == Status::Default) { quote!() } else { quote!(_ => ::std::option::Option::None,) };
+                quote!(into_error_with(|status, value| match status { #(#arms)* #fallback }))
+            }
+            None => quote!(#into_error()),
+        };
         let decode_body = |c: &[crate::ir::Content]| -> TokenStream {
             let Some(first) = c.first() else { return quote!(()) };
             match self.resolve(&first.ty) {
@@ -660,20 +693,20 @@ impl Emitter<'_> {
             });
             let has_default = op.successes.iter().any(|r| r.status == Status::Default);
             let fallback =
-                if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error()),) };
+                if has_default { quote!() } else { quote!(_ => ::std::result::Result::Err(#response.#into_error),) };
             return (quote!(super::types::#enum_name), quote!(match #response.status() { #(#arms)* #fallback }));
         }
         if op.download {
             if op.successes.iter().any(|r| r.status == Status::Default) {
                 return (
                     quote!(ByteStream),
-                    quote!(if #response.is_success() { ::std::result::Result::Ok(#response.into_stream()) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                    quote!(if #response.is_success() { ::std::result::Result::Ok(#response.into_stream()) } else { ::std::result::Result::Err(#response.#into_error) }),
                 );
             }
             let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
             return (
                 quote!(ByteStream),
-                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#response.into_stream()), _ => ::std::result::Result::Err(#response.#into_error()), }),
+                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#response.into_stream()), _ => ::std::result::Result::Err(#response.#into_error), }),
             );
         }
         if let Some(id) = op.output {
@@ -698,13 +731,13 @@ impl Emitter<'_> {
             if op.successes.iter().any(|r| r.status == Status::Default) {
                 return (
                     ret,
-                    quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                    quote!(if #response.is_success() { ::std::result::Result::Ok(#value) } else { ::std::result::Result::Err(#response.#into_error) }),
                 );
             }
             let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
             return (
                 ret,
-                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#value), _ => ::std::result::Result::Err(#response.#into_error()), }),
+                quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#value), _ => ::std::result::Result::Err(#response.#into_error), }),
             );
         }
         let ret = match op.successes.first().and_then(|r| r.contents.first()) {
@@ -715,7 +748,7 @@ impl Emitter<'_> {
             // Nothing documented as success: any 2xx is accepted without a body.
             return (
                 ret,
-                quote!(if #response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                quote!(if #response.is_success() { ::std::result::Result::Ok(()) } else { ::std::result::Result::Err(#response.#into_error) }),
             );
         }
         let pats: Vec<TokenStream> = op.successes.iter().map(statuses).collect();
@@ -724,12 +757,12 @@ impl Emitter<'_> {
             // Only `default` is documented: any 2xx carries it.
             return (
                 ret,
-                quote!(if #response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(#response.#into_error()) }),
+                quote!(if #response.is_success() { ::std::result::Result::Ok(#d) } else { ::std::result::Result::Err(#response.#into_error) }),
             );
         }
         (
             ret,
-            quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(#response.#into_error()), }),
+            quote!(match #response.status() { #(#pats)|* => ::std::result::Result::Ok(#d), _ => ::std::result::Result::Err(#response.#into_error), }),
         )
     }
 

@@ -126,6 +126,26 @@ impl Emitter<'_> {
                     pub enum #name { #(#vs,)* }
                 }
             }
+            TypeKind::ErrorBodies(variants) => {
+                let vs = variants.iter().map(|(v, status, ty)| {
+                    let v = ident(v);
+                    let vdoc = match status {
+                        crate::ir::Status::Code(s) => format!(" The body of a {s} answer."),
+                        crate::ir::Status::Range(d) => format!(" The body of any other {d}xx answer (`{d}XX`)."),
+                        crate::ir::Status::Default => " The body of any other answer (`default`).".to_owned(),
+                    };
+                    let ty = self.ty(ty, From::Types);
+                    quote!(#[doc = #vdoc] #v(#ty))
+                });
+                // Serialized as the body itself: the status picked the variant when decoding.
+                quote! {
+                    #doc
+                    #cfg
+                    #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+                    #[serde(untagged)]
+                    pub enum #name { #(#vs,)* }
+                }
+            }
             TypeKind::Alias(ty) => {
                 let ty = self.ty(ty, From::Types);
                 quote! { #doc #cfg pub type #name = #ty; }

@@ -145,7 +145,7 @@ impl Lowerer<'_> {
 }
 
 /// A variant name for a status: its reason phrase where HTTP names one.
-fn status_name(status: u16) -> String {
+pub(crate) fn status_name(status: u16) -> String {
     let name = match status {
         200 => "Ok",
         201 => "Created",

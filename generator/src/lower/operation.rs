@@ -107,6 +107,72 @@ impl<'a> Lowerer<'a> {
         }
         api.default_headers = default_headers;
         api.error_ty = most_common(error_tys);
+        self.error_bodies(api);
+    }
+
+    /// An operation whose declared error responses carry bodies other than the API's common
+    /// error type gets its own error type, decoded by status: an exact code before its range
+    /// (a 404's `NotFound`, not `4XX`'s `Problem`). Where the operation's error type is shared
+    /// with other methods (a stream, a wait, a logon), those bodies cannot be typed: each is
+    /// reported at its pointer, and arrives as `UnexpectedStatus` with its text.
+    fn error_bodies(&mut self, api: &mut Api) {
+        let common = api.error_ty.clone();
+        let shared: std::collections::BTreeSet<usize> =
+            api.long_running.iter().flat_map(|l| std::iter::once(l.status_op).chain(l.stop_op)).collect();
+        for i in 0..api.operations.len() {
+            let op = &api.operations[i];
+            let bodies: Vec<(Status, Ty)> = op
+                .errors
+                .iter()
+                .filter_map(|r| {
+                    r.contents.iter().find(|c| matches!(c.media, Media::Json | Media::Xml)).map(|c| (r.status, c.ty.clone()))
+                })
+                .collect();
+            if bodies.iter().all(|(_, t)| Some(t) == common.as_ref()) {
+                continue;
+            }
+            let at = Pointer::root().join("paths").join(&op.path).join(op.method.as_str().to_ascii_lowercase());
+            if op.pagination.is_some() || op.download || shared.contains(&i) || op.session_header.is_some() || op.logout {
+                for (status, _) in bodies.iter().filter(|(_, t)| Some(t) != common.as_ref()) {
+                    self.sink.warn(
+                        &at.join("responses").join(status.key()),
+                        "this error body is not the API's common error type, and this operation's errors are shared with its stream, wait or session methods: it arrives as `UnexpectedStatus` with its text",
+                    );
+                }
+                continue;
+            }
+            let mut names = Scope::default();
+            let variants = bodies
+                .into_iter()
+                .map(|(status, ty)| {
+                    let want = match status {
+                        Status::Code(c) => super::mock::status_name(c),
+                        Status::Range(4) => "ClientError".to_owned(),
+                        Status::Range(5) => "ServerError".to_owned(),
+                        Status::Range(d) => format!("Status{d}XX"),
+                        Status::Default => "Default".to_owned(),
+                    };
+                    (names.claim(&want).0, status, ty)
+                })
+                .collect();
+            let stem = camel_ident(&op.id);
+            let (name, changed) = self.type_names.claim(&format!("{stem}Error"));
+            if changed {
+                self.sink.warn(&at, format!("error type name `{stem}Error` is taken; generated as `{name}`"));
+            }
+            let id = crate::ir::TypeId(self.types.len());
+            self.types.push(TypeDef {
+                name,
+                doc: vec![format!("The error bodies of `{}`, one variant per declared error response.", op.id)],
+                pointer: at.join("responses"),
+                spec_name: None,
+                kind: TypeKind::ErrorBodies(variants),
+                xml: None,
+                features: Vec::new(),
+                serde: true,
+            });
+            api.operations[i].error_body = Some(id);
+        }
     }
 
     /// Claims the client's login and credential methods before any operation: each
@@ -472,6 +538,7 @@ impl<'a> Lowerer<'a> {
             locals,
             download: false,
             output: None,
+            error_body: None,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
             mock: crate::ir::MockOp::default(),
         };

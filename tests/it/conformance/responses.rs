@@ -133,10 +133,11 @@ async fn mock_answers_without_handlers_and_beyond_the_spec() {
     // `2XX` without a body: the status is the answer.
     let result = client.range_only().await;
     p.check(result.is_ok(), || format!("a bodiless 2XX without a handler: {result:?}"));
-    // `200` with a body and no example: 501, named, and in the API's error shape.
-    let result = client.exact_and_range().await;
+    // `200` with a body and no example: 501, named, and in the API's error shape (which
+    // `default` declares here, so the client reads it).
+    let result = client.ok_or_default().await;
     p.check(
-        matches!(&result, Err(Error::Api { status: 501, body, .. }) if body.0.title.starts_with("exactAndRange: no handler")),
+        matches!(&result, Err(Error::Api { status: 501, body, .. }) if body.0.title.starts_with("okOrDefault: no handler")),
         || format!("501 in the API's `Problem` shape: {result:?}"),
     );
     // Any status, declared or not: a 503 the spec never mentions.

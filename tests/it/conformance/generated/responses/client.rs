@@ -87,7 +87,10 @@ impl Client {
     /// `GET /exact-and-range`
     pub async fn exact_and_range(
         &self,
-    ) -> ::std::result::Result<super::types::Msg, Error> {
+    ) -> ::std::result::Result<
+        super::types::Msg,
+        ::veeam_client::runtime::Error<super::types::ExactAndRangeError>,
+    > {
         const OPERATION: ::veeam_client::runtime::Operation = ::veeam_client::runtime::Operation {
             id: "exactAndRange",
             method: ::veeam_client::runtime::Method::Get,
@@ -108,7 +111,24 @@ impl Client {
                     response.decode_serde(&[::veeam_client::runtime::Format::Json])?,
                 )
             }
-            _ => ::std::result::Result::Err(response.into_error()),
+            _ => {
+                ::std::result::Result::Err(
+                    response
+                        .into_error_with(|status, value| match status {
+                            404 => {
+                                ::serde_json::from_value::<super::types::NotFound>(value)
+                                    .ok()
+                                    .map(super::types::ExactAndRangeError::NotFound)
+                            }
+                            400..=499 => {
+                                ::serde_json::from_value::<super::types::Problem>(value)
+                                    .ok()
+                                    .map(super::types::ExactAndRangeError::ClientError)
+                            }
+                            _ => ::std::option::Option::None,
+                        }),
+                )
+            }
         }
     }
 }

@@ -20,3 +20,13 @@ pub struct NotFound {
 pub struct Problem {
     pub title: ::std::string::String,
 }
+
+/// The error bodies of `exactAndRange`, one variant per declared error response.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[serde(untagged)]
+pub enum ExactAndRangeError {
+    /// The body of a 404 answer.
+    NotFound(NotFound),
+    /// The body of any other 4xx answer (`4XX`).
+    ClientError(Problem),
+}
