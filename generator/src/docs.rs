@@ -231,6 +231,12 @@ fn escape_markdown(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn bare_carriage_returns_end_lines() {
+        assert_eq!(doc_lines("one\rtwo\r\nthree\nfour"), ["one", "two", "three", "four"]);
+    }
+
     use super::*;
 
     #[test]

@@ -918,6 +918,9 @@ pub struct MockOp {
     pub replies: Vec<MockReply>,
     /// The success response's example, answered when no handler is registered.
     pub example: Option<MockExample>,
+    /// For the status operation of a long-running one: (path parameter, JSON pointer into
+    /// the example) pairs, so a default answer carries the id that was asked for.
+    pub echo: Vec<(String, String)>,
 }
 
 /// How the mock reads a request body.

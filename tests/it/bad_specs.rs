@@ -126,6 +126,25 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        file: "undefined_security_scheme.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/undefined_security_scheme.yaml#/paths/~1pets/get/security/0/apiKeys: security scheme `apiKeys` is not defined in `components/securitySchemes`",
+        ]),
+        own_process: false,
+    },
+    Case {
+        // Reported once per tag, at its first use.
+        file: "undeclared_tag.yaml",
+        expect: Expect::Generates(|g| {
+            let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                warnings,
+                ["warning: bad/undeclared_tag.yaml#/paths/~1pets/get/tags/0: tag `pest` is not declared in the document's `tags`; its cargo feature is named after it all the same"]
+            );
+        }),
+        own_process: false,
+    },
+    Case {
         file: "swagger2.json",
         expect: Expect::ParseError(&[
             "error: bad/swagger2.json#/swagger: swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first",

@@ -255,7 +255,14 @@ async fn send_raw(client: &em::Client, content_type: &'static str, body: &str) -
         auth: &[&[runtime::AuthScheme::ApiKeyHeader { scheme: "SessionId", header: "X-RestSvcSessionId" }]],
     };
     let mut request = client.core().request(&OPERATION, format!("/backupServers/{BACKUP_SERVER}/credentials"));
-    request.param::<types::ErrorModel>(runtime::In::Query, "action", runtime::ParamStyle::FORM, runtime::primitive("create")).unwrap();
+    request
+        .param::<types::ErrorModel>(
+            runtime::In::Query,
+            "action",
+            runtime::ParamStyle::FORM,
+            runtime::primitive("create"),
+        )
+        .unwrap();
     request.body_upload(content_type, runtime::Upload::from(body.to_owned()));
     let response = request.send::<types::ErrorModel>().await.unwrap();
     let status = response.status();

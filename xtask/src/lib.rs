@@ -151,8 +151,8 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Vec<(PathBuf, Str
     } else {
         curated_options(target.spec)
     };
-    let generated =
-        generator::generate(&doc, &opts).map_err(|d| anyhow::anyhow!("{}: the spec has problems:\n{d}", target.spec))?;
+    let generated = generator::generate(&doc, &opts)
+        .map_err(|d| anyhow::anyhow!("{}: the spec has problems:\n{d}", target.spec))?;
     Ok(generated.files.into_iter().map(|(name, body)| (PathBuf::from(target.module).join(name), body)).collect())
 }
 

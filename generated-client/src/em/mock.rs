@@ -80,6 +80,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::Some("X-RestSvcSessionId"),
             logout: false,
             produces: &["application/xml", "application/json"],
+            echo: &[],
             required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
@@ -96,6 +97,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: true,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
@@ -112,6 +114,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
@@ -128,6 +131,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         crate::runtime::mock::OpSpec {
@@ -144,6 +148,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
     ],

@@ -225,7 +225,13 @@ impl Identity {
     /// operation's security requirements whose every scheme the client has a credential for.
     pub(crate) fn credential(&self, requirements: &[&[AuthScheme]]) -> Credential {
         let a = self.state();
-        let none = || Credential { headers: Vec::new(), query: Vec::new(), renewable: None, read_at: Instant::now(), secrets: Vec::new() };
+        let none = || Credential {
+            headers: Vec::new(),
+            query: Vec::new(),
+            renewable: None,
+            read_at: Instant::now(),
+            secrets: Vec::new(),
+        };
         // An empty alternative (anonymous access) is what is left when no other applies: it
         // sends nothing.
         for all in requirements.iter().filter(|all| !all.is_empty()) {

@@ -60,11 +60,11 @@ pub use self::paging::{paginate, Page};
 #[doc(hidden)]
 pub use self::params::{array, content_json, path_param, primitive, structured, In, ParamStyle, ParamValue, Shaped};
 #[doc(hidden)]
-pub use self::style::Style;
-#[doc(hidden)]
 pub use self::request::Request;
 #[doc(hidden)]
 pub use self::response::Response;
+#[doc(hidden)]
+pub use self::style::Style;
 #[doc(hidden)]
 pub use self::wait::{BoxFuture, WaitSpec};
 #[doc(hidden)]

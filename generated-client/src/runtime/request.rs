@@ -170,15 +170,17 @@ impl<'c> Request<'c> {
     /// client's format).
     pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
         let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
-        let (bytes, secrets) = collecting(|| super::ser::as_request(|| match format {
-            Format::Form => {
-                let value = serde_json::to_value(body).map_err(|e| format!("form body: {e}"))?;
-                super::style::form_body(&value, self.form_encoding)
-                    .map(String::into_bytes)
-                    .map_err(|e| format!("form body: {e}"))
-            }
-            _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
-        }));
+        let (bytes, secrets) = collecting(|| {
+            super::ser::as_request(|| match format {
+                Format::Form => {
+                    let value = serde_json::to_value(body).map_err(|e| format!("form body: {e}"))?;
+                    super::style::form_body(&value, self.form_encoding)
+                        .map(String::into_bytes)
+                        .map_err(|e| format!("form body: {e}"))
+                }
+                _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
+            })
+        });
         let bytes = bytes.map_err(|m| self.invalid(m))?;
         self.set_body(format.mime(), bytes, secrets);
         Ok(())
@@ -210,7 +212,8 @@ impl<'c> Request<'c> {
         item: &str,
     ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
-            let (text, secrets) = collecting(|| super::ser::as_request(|| super::xml::list_to_string(body, wrapper, item, None)));
+            let (text, secrets) =
+                collecting(|| super::ser::as_request(|| super::xml::list_to_string(body, wrapper, item, None)));
             self.xml_body(text, secrets)
         } else {
             self.body_serde(&body, offered)

@@ -77,6 +77,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -93,6 +94,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: true,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -106,7 +108,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"username\":\"string\",\"description\":\"string\",\"type\":\"Standard\",\"creationTime\":\"2019-08-24T14:15:22Z\",\"uniqueId\":\"string\"}],\"pagination\":{\"total\":0,\"count\":0,\"skip\":0,\"limit\":0}}",
+                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"username\":\"string\",\"description\":\"string\",\"type\":\"Standard\",\"creationTime\":\"2019-08-24T14:15:22Z\",\"uniqueId\":\"string\"}],\"pagination\":{\"total\":1,\"count\":1,\"skip\":0,\"limit\":0}}",
                     ),
                 ],
                 headers: &[],
@@ -114,6 +116,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -135,6 +138,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -156,6 +160,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -177,6 +182,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -193,6 +199,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -209,6 +216,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -225,6 +233,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -241,6 +250,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -254,7 +264,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"description\":\"string\",\"type\":\"Amazon\",\"lastModified\":\"2019-08-24T14:15:22Z\",\"accessKey\":\"string\",\"uniqueId\":\"string\"}],\"pagination\":{\"total\":0,\"count\":0,\"skip\":0,\"limit\":0}}",
+                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"description\":\"string\",\"type\":\"Amazon\",\"lastModified\":\"2019-08-24T14:15:22Z\",\"accessKey\":\"string\",\"uniqueId\":\"string\"}],\"pagination\":{\"total\":1,\"count\":1,\"skip\":0,\"limit\":0}}",
                     ),
                 ],
                 headers: &[],
@@ -262,6 +272,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -283,6 +294,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -306,6 +318,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -329,6 +342,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -350,6 +364,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -371,6 +386,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -392,6 +408,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -408,6 +425,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -429,6 +447,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -445,6 +464,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json", "application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -466,6 +486,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -479,7 +500,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"type\":\"AzureCompute\",\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"subscriptionId\":\"d079718b-ff63-45dd-947b-4950c023750f\",\"vmName\":\"string\",\"location\":\"string\",\"storageAccount\":\"string\",\"resourceGroup\":\"string\",\"virtualNetwork\":\"string\",\"subnet\":\"string\",\"SSHPort\":0}],\"pagination\":{\"total\":0,\"count\":0,\"skip\":0,\"limit\":0}}",
+                        "{\"data\":[{\"type\":\"AzureCompute\",\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"subscriptionId\":\"d079718b-ff63-45dd-947b-4950c023750f\",\"vmName\":\"string\",\"location\":\"string\",\"storageAccount\":\"string\",\"resourceGroup\":\"string\",\"virtualNetwork\":\"string\",\"subnet\":\"string\",\"SSHPort\":0}],\"pagination\":{\"total\":1,\"count\":1,\"skip\":0,\"limit\":0}}",
                     ),
                 ],
                 headers: &[],
@@ -487,6 +508,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -508,6 +530,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -529,6 +552,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -552,6 +576,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -573,6 +598,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -594,6 +620,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -615,6 +642,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -636,6 +664,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -652,6 +681,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -668,6 +698,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -689,6 +720,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -702,7 +734,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"name\":\"string\",\"description\":\"string\",\"type\":\"KMS\",\"port\":0,\"serverCertificateThumbprint\":\"string\",\"clientCertificateThumbprint\":\"string\"}],\"pagination\":{\"total\":0,\"count\":0,\"skip\":0,\"limit\":0}}",
+                        "{\"data\":[{\"id\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\",\"name\":\"string\",\"description\":\"string\",\"type\":\"KMS\",\"port\":0,\"serverCertificateThumbprint\":\"string\",\"clientCertificateThumbprint\":\"string\"}],\"pagination\":{\"total\":1,\"count\":1,\"skip\":0,\"limit\":0}}",
                     ),
                 ],
                 headers: &[],
@@ -710,6 +742,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -731,6 +764,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -752,6 +786,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -773,6 +808,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -789,6 +825,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -805,6 +842,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -818,7 +856,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"sessionType\":\"BackupJob\",\"state\":\"Stopped\",\"id\":\"c924ee2f-1197-4b37-8de3-009c1977f347\",\"name\":\"Backup Job 1\",\"jobId\":\"c05dfa57-f59a-4e90-8065-b7f5d3276406\",\"creationTime\":\"2023-12-04T06:13:34.983+01:00\",\"endTime\":\"2023-12-04T06:15:00.617+01:00\",\"progressPercent\":100,\"result\":{\"result\":\"Failed\",\"message\":\"Creating synthetic full backup (22% done)\",\"isCanceled\":false},\"resourceId\":\"c7478158-7c99-4bab-93b1-c3efdd1062fa\",\"resourceReference\":\"/api/v1/backups/c7478158-7c99-4bab-93b1-c3efdd1062fa\",\"usn\":0,\"initiatedBy\":\"user\"}],\"pagination\":{\"total\":307,\"count\":1,\"skip\":0,\"limit\":1}}",
+                        "{\"data\":[{\"sessionType\":\"BackupJob\",\"state\":\"Stopped\",\"id\":\"c924ee2f-1197-4b37-8de3-009c1977f347\",\"name\":\"Backup Job 1\",\"jobId\":\"c05dfa57-f59a-4e90-8065-b7f5d3276406\",\"creationTime\":\"2023-12-04T06:13:34.983+01:00\",\"endTime\":\"2023-12-04T06:15:00.617+01:00\",\"progressPercent\":100,\"result\":{\"result\":\"Failed\",\"message\":\"Creating synthetic full backup (22% done)\",\"isCanceled\":false},\"resourceId\":\"c7478158-7c99-4bab-93b1-c3efdd1062fa\",\"resourceReference\":\"/api/v1/backups/c7478158-7c99-4bab-93b1-c3efdd1062fa\",\"usn\":0,\"initiatedBy\":\"user\"}],\"pagination\":{\"total\":1,\"count\":1,\"skip\":0,\"limit\":1}}",
                     ),
                 ],
                 headers: &[],
@@ -826,6 +864,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -847,6 +886,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[("id", "/id")],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -868,6 +908,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -884,6 +925,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -907,6 +949,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -920,7 +963,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"algorithm\":\"None\",\"state\":\"Stopped\",\"name\":\"winsrv88:/C:\\\\shares\\\\nfs_share\",\"restorePointId\":null,\"restorePointReference\":null,\"repositoryId\":\"00000000-0000-0000-0000-000000000000\",\"usn\":173280,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Proxy\",\"duration\":\"00:00:23\",\"processingRate\":\"N/A\",\"processedSize\":9578192,\"readSize\":0,\"transferredSize\":0,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"692f6be5-b2cb-46fc-a6d2-ae767597c009\",\"sessionId\":\"0bb85caf-5e80-41c4-908d-2b43608b78a3\",\"creationTime\":\"2024-11-13T22:00:49.893878Z\",\"endTime\":\"2024-11-13T22:01:13.613709Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"linbase01\",\"restorePointId\":\"d5c059d9-336b-491e-b07e-89f717eaa4af\",\"restorePointReference\":\"/api/v1/restorePoints/d5c059d9-336b-491e-b07e-89f717eaa4af\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":171783,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:01:17\",\"processingRate\":\"53.7 MB\",\"processedSize\":21474836480,\"readSize\":881852416,\"transferredSize\":343923660,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"8bec8b2d-11e8-45e1-b7be-a932376a0de4\",\"sessionId\":\"9811fb69-b436-4198-b848-fb6eb42fba03\",\"creationTime\":\"2024-11-13T18:00:45.528604Z\",\"endTime\":\"2024-11-13T18:02:02.865537Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"winsrv88\",\"restorePointId\":\"59a6a818-98c5-40a2-abb3-b72b1ec4e00f\",\"restorePointReference\":\"/api/v1/restorePoints/59a6a818-98c5-40a2-abb3-b72b1ec4e00f\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":170927,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:02:17\",\"processingRate\":\"79 MB\",\"processedSize\":150323855360,\"readSize\":3495952384,\"transferredSize\":1274388985,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"d9509517-f5a3-4697-8164-71f1572ae0c6\",\"sessionId\":\"206e9bc7-86c3-40a4-91cd-0f3436cec21b\",\"creationTime\":\"2024-11-13T16:00:42.080574Z\",\"endTime\":\"2024-11-13T16:02:59.266609Z\"},{\"algorithm\":\"None\",\"state\":\"Stopped\",\"name\":\"winsrv88:/C:\\\\shares\\\\nfs_share\",\"restorePointId\":null,\"restorePointReference\":null,\"repositoryId\":\"00000000-0000-0000-0000-000000000000\",\"usn\":164795,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Proxy\",\"duration\":\"00:00:16\",\"processingRate\":\"N/A\",\"processedSize\":9578192,\"readSize\":0,\"transferredSize\":0,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"9e1f5ee9-02ec-48cf-a5bb-2b92c7013d91\",\"sessionId\":\"3779ebf8-4bbf-49af-b3ea-9fd2d5dc0689\",\"creationTime\":\"2024-11-12T22:00:37.218594Z\",\"endTime\":\"2024-11-12T22:00:53.438072Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"linbase01\",\"restorePointId\":\"170bcae5-f2c4-4547-972e-15349aa04609\",\"restorePointReference\":\"/api/v1/restorePoints/170bcae5-f2c4-4547-972e-15349aa04609\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":163251,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:01:06\",\"processingRate\":\"95.5 MB\",\"processedSize\":21474836480,\"readSize\":1001390080,\"transferredSize\":413068918,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"cbede369-c316-4e33-bc9d-e0897f27f93d\",\"sessionId\":\"45e729e8-a905-4850-9e7c-8ee8f8df7695\",\"creationTime\":\"2024-11-12T18:00:29.437419Z\",\"endTime\":\"2024-11-12T18:01:35.94032Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"winsrv88\",\"restorePointId\":\"807f0ca2-c2c0-46ae-b759-df510585459d\",\"restorePointReference\":\"/api/v1/restorePoints/807f0ca2-c2c0-46ae-b759-df510585459d\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":162437,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:02:10\",\"processingRate\":\"141.9 MB\",\"processedSize\":150323855360,\"readSize\":4255121408,\"transferredSize\":548362853,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"7dff932c-df5b-41b2-9955-7baf2ed08e57\",\"sessionId\":\"22babeec-9df0-41ef-b9fd-0d10c667a486\",\"creationTime\":\"2024-11-12T16:00:35.98907Z\",\"endTime\":\"2024-11-12T16:02:46.082522Z\"}],\"pagination\":{\"total\":52,\"count\":6,\"skip\":0,\"limit\":6}}",
+                        "{\"data\":[{\"algorithm\":\"None\",\"state\":\"Stopped\",\"name\":\"winsrv88:/C:\\\\shares\\\\nfs_share\",\"restorePointId\":null,\"restorePointReference\":null,\"repositoryId\":\"00000000-0000-0000-0000-000000000000\",\"usn\":173280,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Proxy\",\"duration\":\"00:00:23\",\"processingRate\":\"N/A\",\"processedSize\":9578192,\"readSize\":0,\"transferredSize\":0,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"692f6be5-b2cb-46fc-a6d2-ae767597c009\",\"sessionId\":\"0bb85caf-5e80-41c4-908d-2b43608b78a3\",\"creationTime\":\"2024-11-13T22:00:49.893878Z\",\"endTime\":\"2024-11-13T22:01:13.613709Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"linbase01\",\"restorePointId\":\"d5c059d9-336b-491e-b07e-89f717eaa4af\",\"restorePointReference\":\"/api/v1/restorePoints/d5c059d9-336b-491e-b07e-89f717eaa4af\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":171783,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:01:17\",\"processingRate\":\"53.7 MB\",\"processedSize\":21474836480,\"readSize\":881852416,\"transferredSize\":343923660,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"8bec8b2d-11e8-45e1-b7be-a932376a0de4\",\"sessionId\":\"9811fb69-b436-4198-b848-fb6eb42fba03\",\"creationTime\":\"2024-11-13T18:00:45.528604Z\",\"endTime\":\"2024-11-13T18:02:02.865537Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"winsrv88\",\"restorePointId\":\"59a6a818-98c5-40a2-abb3-b72b1ec4e00f\",\"restorePointReference\":\"/api/v1/restorePoints/59a6a818-98c5-40a2-abb3-b72b1ec4e00f\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":170927,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:02:17\",\"processingRate\":\"79 MB\",\"processedSize\":150323855360,\"readSize\":3495952384,\"transferredSize\":1274388985,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"d9509517-f5a3-4697-8164-71f1572ae0c6\",\"sessionId\":\"206e9bc7-86c3-40a4-91cd-0f3436cec21b\",\"creationTime\":\"2024-11-13T16:00:42.080574Z\",\"endTime\":\"2024-11-13T16:02:59.266609Z\"},{\"algorithm\":\"None\",\"state\":\"Stopped\",\"name\":\"winsrv88:/C:\\\\shares\\\\nfs_share\",\"restorePointId\":null,\"restorePointReference\":null,\"repositoryId\":\"00000000-0000-0000-0000-000000000000\",\"usn\":164795,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Proxy\",\"duration\":\"00:00:16\",\"processingRate\":\"N/A\",\"processedSize\":9578192,\"readSize\":0,\"transferredSize\":0,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"9e1f5ee9-02ec-48cf-a5bb-2b92c7013d91\",\"sessionId\":\"3779ebf8-4bbf-49af-b3ea-9fd2d5dc0689\",\"creationTime\":\"2024-11-12T22:00:37.218594Z\",\"endTime\":\"2024-11-12T22:00:53.438072Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"linbase01\",\"restorePointId\":\"170bcae5-f2c4-4547-972e-15349aa04609\",\"restorePointReference\":\"/api/v1/restorePoints/170bcae5-f2c4-4547-972e-15349aa04609\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":163251,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:01:06\",\"processingRate\":\"95.5 MB\",\"processedSize\":21474836480,\"readSize\":1001390080,\"transferredSize\":413068918,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"cbede369-c316-4e33-bc9d-e0897f27f93d\",\"sessionId\":\"45e729e8-a905-4850-9e7c-8ee8f8df7695\",\"creationTime\":\"2024-11-12T18:00:29.437419Z\",\"endTime\":\"2024-11-12T18:01:35.94032Z\"},{\"algorithm\":\"Increment\",\"state\":\"Stopped\",\"name\":\"winsrv88\",\"restorePointId\":\"807f0ca2-c2c0-46ae-b759-df510585459d\",\"restorePointReference\":\"/api/v1/restorePoints/807f0ca2-c2c0-46ae-b759-df510585459d\",\"repositoryId\":\"88788f9e-d8f5-4eb4-bc4f-9b3f5403bcec\",\"usn\":162437,\"result\":{\"result\":\"Success\",\"message\":\"Success\",\"isCanceled\":false},\"progress\":{\"bottleneck\":\"Source\",\"duration\":\"00:02:10\",\"processingRate\":\"141.9 MB\",\"processedSize\":150323855360,\"readSize\":4255121408,\"transferredSize\":548362853,\"progressPercent\":100},\"type\":\"Backup\",\"sessionType\":\"BackupJob\",\"id\":\"7dff932c-df5b-41b2-9955-7baf2ed08e57\",\"sessionId\":\"22babeec-9df0-41ef-b9fd-0d10c667a486\",\"creationTime\":\"2024-11-12T16:00:35.98907Z\",\"endTime\":\"2024-11-12T16:02:46.082522Z\"}],\"pagination\":{\"total\":6,\"count\":6,\"skip\":0,\"limit\":6}}",
                     ),
                 ],
                 headers: &[],
@@ -928,6 +971,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -949,6 +993,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
         crate::runtime::mock::OpSpec {
@@ -970,6 +1015,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &["x-api-version"],
         },
     ],

@@ -4,7 +4,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Emitter, From};
-use crate::ir::{Accept, Media, Operation, Param, ParamEncoding, ParamIn, PathSegment, Security, Status, Style, Ty, ValueShape, XmlRoot};
+use crate::ir::{
+    Accept, Media, Operation, Param, ParamEncoding, ParamIn, PathSegment, Security, Status, Style, Ty, ValueShape,
+    XmlRoot,
+};
 
 /// The client struct and its login helpers.
 pub(crate) fn client_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -314,7 +317,11 @@ impl Emitter<'_> {
             // A form body whose Encoding Object (or an object property) asks for more than
             // `form` with explode says so first.
             let set = match b.contents.iter().find(|c| c.media == Media::Form) {
-                Some(c) if c.encoding.iter().any(|e| e.content_type.is_some() || e.style != Style::Form || !e.explode || e.allow_reserved) => {
+                Some(c)
+                    if c.encoding.iter().any(|e| {
+                        e.content_type.is_some() || e.style != Style::Form || !e.explode || e.allow_reserved
+                    }) =>
+                {
                     let encodings = c.encoding.iter().map(|e| {
                         let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
                         let style = format_ident!("{}", e.style.variant());
@@ -556,7 +563,13 @@ impl Emitter<'_> {
         let shaped = self.shaped(p, quote!(#value_local));
         // Only a value that may hold a secret is computed where the request can see which
         // secrets it writes (a generic closure per call would cost every caller's build).
-        let primitive_secret = matches!(self.resolve(match &p.ty { Ty::Nullable(t) => t, t => t }), Ty::Secret);
+        let primitive_secret = matches!(
+            self.resolve(match &p.ty {
+                Ty::Nullable(t) => t,
+                t => t,
+            }),
+            Ty::Secret
+        );
         let set = if primitive_secret || !matches!(p.shape, ValueShape::Primitive | ValueShape::Array) {
             quote!(#request.secret_param(#location, #wire, #encoding, || #shaped)?;)
         } else {
@@ -637,14 +650,21 @@ impl Emitter<'_> {
                             quote!(#c)
                         }
                         Status::Range(d) => {
-                            let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
+                            let (lo, hi) = (
+                                proc_macro2::Literal::u16_unsuffixed(d * 100),
+                                proc_macro2::Literal::u16_unsuffixed(d * 100 + 99),
+                            );
                             quote!(#lo..=#hi)
                         }
                         Status::Default => quote!(_),
                     };
                     quote!(#pat => ::serde_json::from_value::<#ty>(value).ok().map(super::types::#name::#v),)
                 });
-                let fallback = if variants.iter().any(|(_, s, _)| *s == Status::Default) { quote!() } else { quote!(_ => ::std::option::Option::None,) };
+                let fallback = if variants.iter().any(|(_, s, _)| *s == Status::Default) {
+                    quote!()
+                } else {
+                    quote!(_ => ::std::option::Option::None,)
+                };
                 quote!(into_error_with(|status, value| match status { #(#arms)* #fallback }))
             }
             None => quote!(#into_error()),
@@ -674,7 +694,8 @@ impl Emitter<'_> {
                 quote!(#lit)
             }
             Status::Range(d) => {
-                let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
+                let (lo, hi) =
+                    (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
                 quote!(#lo..=#hi)
             }
             Status::Default => quote!(_),

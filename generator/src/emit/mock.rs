@@ -76,6 +76,7 @@ impl Emitter<'_> {
             let logout = op.logout;
             let produces: Vec<&str> = op.successes.iter().flat_map(|r| r.contents.iter()).map(|c| c.mime.as_str()).collect();
             let required_headers = &op.required_headers;
+            let echo = op.mock.echo.iter().map(|(p, at)| quote!((#p, #at)));
             quote! {
                 #cfg
                 #rt::mock::OpSpec {
@@ -88,6 +89,7 @@ impl Emitter<'_> {
                     session_header: #session,
                     logout: #logout,
                     produces: &[#(#produces),*],
+                    echo: &[#(#echo),*],
                     required_headers: &[#(#required_headers),*],
                 },
             }
@@ -163,8 +165,12 @@ impl Emitter<'_> {
                 Ty::Nullable(t) => self.resolve(t),
                 t => t,
             };
-            let stringy = matches!(inner, Ty::String) || matches!(inner, Ty::Named(id) if matches!(self.api.types[id.0].kind, crate::ir::TypeKind::Enum { .. }));
-            if stringy && ["message", "detail", "title", "description", "errormessage", "error_description"].contains(&lower.as_str()) {
+            let stringy = matches!(inner, Ty::String)
+                || matches!(inner, Ty::Named(id) if matches!(self.api.types[id.0].kind, crate::ir::TypeKind::Enum { .. }));
+            if stringy
+                && ["message", "detail", "title", "description", "errormessage", "error_description"]
+                    .contains(&lower.as_str())
+            {
                 sets.push(quote!(fields.insert(#wire.to_owned(), message.into());));
             } else if matches!(inner, Ty::I32 | Ty::I64) && (lower.contains("status") || lower.contains("code")) {
                 sets.push(quote!(fields.insert(#wire.to_owned(), status.into());));

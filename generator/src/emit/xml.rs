@@ -89,7 +89,9 @@ impl Emitter<'_> {
                             // empty one); an unwrapped one has no element to miss.
                             reads.push(match (optional, fx.wrapped) {
                                 (true, _) => quote!(#fname: #read),
-                                (false, true) => quote!(#fname: #read.ok_or_else(|| #rt::xml::XmlError::missing(#xname))?),
+                                (false, true) => {
+                                    quote!(#fname: #read.ok_or_else(|| #rt::xml::XmlError::missing(#xname))?)
+                                }
                                 (false, false) => quote!(#fname: #read.unwrap_or_default()),
                             });
                         }

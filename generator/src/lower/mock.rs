@@ -72,7 +72,7 @@ impl Lowerer<'_> {
             x.headers =
                 replies.iter().find(|r| r.status == Some(x.status)).map(|r| r.headers.clone()).unwrap_or_default();
         }
-        MockOp { body, replies, example, ..op.mock.clone() }
+        MockOp { body, replies, example, echo: Vec::new(), ..op.mock.clone() }
     }
 
     /// The headers response `code` declares `required`, each with a value of its type: the
@@ -212,7 +212,7 @@ fn example(
             });
             let Some(value) = value else { continue };
             let text = match (c.media, value) {
-                (Media::Json, v) => v.to_string(),
+                (Media::Json, v) => coherent_page(raw.get("x-pagination"), v).to_string(),
                 (_, Value::String(s)) => s.clone(),
                 (_, v) => v.to_string(),
             };
@@ -223,6 +223,58 @@ fn example(
         }
     }
     None
+}
+
+/// A list page's example made coherent with the client's paging (`x-pagination`): its
+/// total and count say how many items it holds, so a stream over the default answer ends
+/// cleanly instead of asking for pages the example promised and never had.
+fn coherent_page(pagination: Option<&Value>, example: &Value) -> Value {
+    let path = |key: &str| pagination.and_then(|p| p.get(key)).and_then(Value::as_str);
+    let Some(items) = path("itemsProperty") else { return example.clone() };
+    let at = |dotted: &str| {
+        format!("/{}", dotted.split('.').map(|s| s.replace('~', "~0").replace('/', "~1")).collect::<Vec<_>>().join("/"))
+    };
+    let Some(count) = example.pointer(&at(items)).and_then(Value::as_array).map(Vec::len) else {
+        return example.clone();
+    };
+    let mut page = example.clone();
+    for key in ["totalProperty", "countProperty"] {
+        if let Some(field) = path(key).and_then(|p| page.pointer_mut(&at(p))) {
+            *field = Value::from(count);
+        }
+    }
+    page
+}
+
+/// The status operation of each long-running marker answers its default example with the
+/// ids it was asked about (a wait on the mock then sees the session it started): each path
+/// parameter of the status operation, written where the marker reads it from.
+pub(crate) fn echo_ids(api: &mut crate::ir::Api) {
+    let mut echoes = Vec::new();
+    for l in &api.long_running {
+        let Some(op) = api.operations.get(l.status_op) else { continue };
+        let mut pairs = Vec::new();
+        for (param, path) in op.path_params.iter().zip(&l.args) {
+            // The Rust field path, as wire names.
+            let mut ty = Ty::Named(l.ty);
+            let mut pointer = String::new();
+            for name in path {
+                let Ty::Named(id) = crate::ir::resolve_alias(&api.types, &ty).clone() else { break };
+                let TypeKind::Struct(fields) = &api.types[id.0].kind else { break };
+                let Some(f) = fields.iter().find(|f| &f.name == name) else { break };
+                pointer.push('/');
+                pointer.push_str(&f.wire.replace('~', "~0").replace('/', "~1"));
+                ty = f.ty.clone();
+            }
+            if !pointer.is_empty() {
+                pairs.push((param.wire.clone(), pointer));
+            }
+        }
+        echoes.push((l.status_op, pairs));
+    }
+    for (i, pairs) in echoes {
+        api.operations[i].mock.echo = pairs;
+    }
 }
 
 /// A mock answer is written as XML only where its type has XML impls: error bodies are not

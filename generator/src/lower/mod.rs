@@ -105,8 +105,9 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     l.sink = sink;
     let security = l.security_schemes();
     let mut api = Api {
-        title: str_at(&doc.raw, "/info/title").unwrap_or("API").to_owned(),
-        version: str_at(&doc.raw, "/info/version").unwrap_or("").to_owned(),
+        // One line each: they are written into doc comments, where a bare `\r` does not compile.
+        title: one_line(str_at(&doc.raw, "/info/title").unwrap_or("API")),
+        version: one_line(str_at(&doc.raw, "/info/version").unwrap_or("")),
         doc: info_doc(&doc.raw),
         server: str_at(&doc.raw, "/servers/0/url").map(|url| server_url(&doc.raw, url)),
         types: Vec::new(),
@@ -131,7 +132,13 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         l.sink.warn(&at, message);
     }
     mock::without_unwritable_xml(&mut api);
+    mock::echo_ids(&mut api);
     (api, l.sink)
+}
+
+/// `text` with every control character (a line end included) turned into a space.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// A copy of `v` with every `schema` value (parameters, media types, headers) replaced by

@@ -125,14 +125,18 @@ impl<'a> Lowerer<'a> {
                 .errors
                 .iter()
                 .filter_map(|r| {
-                    r.contents.iter().find(|c| matches!(c.media, Media::Json | Media::Xml)).map(|c| (r.status, c.ty.clone()))
+                    r.contents
+                        .iter()
+                        .find(|c| matches!(c.media, Media::Json | Media::Xml))
+                        .map(|c| (r.status, c.ty.clone()))
                 })
                 .collect();
             if bodies.iter().all(|(_, t)| Some(t) == common.as_ref()) {
                 continue;
             }
             let at = Pointer::root().join("paths").join(&op.path).join(op.method.as_str().to_ascii_lowercase());
-            if op.pagination.is_some() || op.download || shared.contains(&i) || op.session_header.is_some() || op.logout {
+            if op.pagination.is_some() || op.download || shared.contains(&i) || op.session_header.is_some() || op.logout
+            {
                 for (status, _) in bodies.iter().filter(|(_, t)| Some(t) != common.as_ref()) {
                     self.sink.warn(
                         &at.join("responses").join(status.key()),
@@ -317,7 +321,10 @@ impl<'a> Lowerer<'a> {
                 (None, Some(content)) => match content.iter().next() {
                     Some((mime, media)) => {
                         if content.len() > 1 {
-                            self.sink.warn(&pat.join("content"), format!("a parameter's `content` must hold one media type; `{mime}` is used"));
+                            self.sink.warn(
+                                &pat.join("content"),
+                                format!("a parameter's `content` must hold one media type; `{mime}` is used"),
+                            );
                         }
                         let at = pat.join("content").join(mime);
                         let ty = match media.get("schema") {
@@ -435,7 +442,10 @@ impl<'a> Lowerer<'a> {
                     None if code.starts_with("x-") => {}
                     None => self.sink.error(
                         &ctx.ptr.join("responses").join(code),
-                        format!("`{}` is not a status code, a range such as `2XX`, or `default`", crate::diag::excerpt(code)),
+                        format!(
+                            "`{}` is not a status code, a range such as `2XX`, or `default`",
+                            crate::diag::excerpt(code)
+                        ),
                     ),
                 }
             }
@@ -645,8 +655,7 @@ impl<'a> Lowerer<'a> {
     /// The shape of a parameter value of type `ty`.
     fn value_shape(&self, ty: &Ty) -> ValueShape {
         let primitive = |t: &Ty| {
-            t.is_scalar_param()
-                || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. }))
+            t.is_scalar_param() || matches!(t, Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum { .. }))
         };
         match self.resolved(ty) {
             Ty::Nullable(inner) | Ty::Boxed(inner) => self.value_shape(inner),
@@ -680,14 +689,7 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn response(
-        &mut self,
-        ptr: &Pointer,
-        resp: &'a Value,
-        hint: &str,
-        status: Status,
-        variant: String,
-    ) -> Response {
+    fn response(&mut self, ptr: &Pointer, resp: &'a Value, hint: &str, status: Status, variant: String) -> Response {
         static NO_RESPONSE: Value = Value::Null;
         let doc = self.doc;
         let (ptr, resp) = doc.deref(ptr, resp).unwrap_or_else(|(at, msg)| {
@@ -849,7 +851,13 @@ impl<'a> Lowerer<'a> {
                 Some("pipeDelimited") => Style::PipeDelimited,
                 Some("deepObject") => Style::DeepObject,
                 Some(other) => {
-                    self.sink.warn(&at.join("style"), format!("style `{}` is not defined for a form body; written as `form`", crate::diag::excerpt(other)));
+                    self.sink.warn(
+                        &at.join("style"),
+                        format!(
+                            "style `{}` is not defined for a form body; written as `form`",
+                            crate::diag::excerpt(other)
+                        ),
+                    );
                     Style::Form
                 }
             };
@@ -864,7 +872,14 @@ impl<'a> Lowerer<'a> {
                 None => None,
             };
             let shape = self.value_shape(&f.ty);
-            out.push(crate::ir::PartEncoding { name: f.wire.clone(), style, explode, allow_reserved, content_type, shape });
+            out.push(crate::ir::PartEncoding {
+                name: f.wire.clone(),
+                style,
+                explode,
+                allow_reserved,
+                content_type,
+                shape,
+            });
         }
         self.part_headers_unsupported(media_ptr, media);
         out
@@ -986,7 +1001,10 @@ impl<'a> Lowerer<'a> {
                 if !self.known_scheme(name) {
                     self.sink.error(
                         &base.join(i).join(name),
-                        format!("security scheme `{}` is not defined in `components/securitySchemes`", crate::diag::excerpt(name)),
+                        format!(
+                            "security scheme `{}` is not defined in `components/securitySchemes`",
+                            crate::diag::excerpt(name)
+                        ),
                     );
                     continue;
                 }
@@ -1002,9 +1020,12 @@ impl<'a> Lowerer<'a> {
     /// Warns (once per tag) about an operation tag the document's `tags` list does not
     /// declare: it still names a cargo feature, which a typo would then name.
     fn declared_tag(&mut self, tag: &str, at: &Pointer) {
-        let declared = self.doc.raw.get("tags").and_then(Value::as_array).is_some_and(|tags| {
-            tags.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tag))
-        });
+        let declared = self
+            .doc
+            .raw
+            .get("tags")
+            .and_then(Value::as_array)
+            .is_some_and(|tags| tags.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tag)));
         if !declared && self.undeclared_tags.insert(tag.to_owned()) {
             self.sink.warn(at, format!("tag `{}` is not declared in the document's `tags`; its cargo feature is named after it all the same", crate::diag::excerpt(tag)));
         }
@@ -1013,7 +1034,11 @@ impl<'a> Lowerer<'a> {
     /// Whether `components/securitySchemes` defines `name` (whatever its kind: a scheme the
     /// client cannot apply is reported where it is defined).
     fn known_scheme(&self, name: &str) -> bool {
-        self.doc.raw.pointer("/components/securitySchemes").and_then(Value::as_object).is_some_and(|s| s.contains_key(name))
+        self.doc
+            .raw
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .is_some_and(|s| s.contains_key(name))
     }
 
     /// Optional query and header parameters go into one `{Operation}Params` struct with

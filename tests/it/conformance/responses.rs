@@ -143,10 +143,9 @@ async fn mock_answers_without_handlers_and_beyond_the_spec() {
     // Any status, declared or not: a 503 the spec never mentions.
     server.on_range_only(|_| async { RangeOnlyReply::Raw(RawReply::new(503, "text/plain", "busy")) });
     let result = client.range_only().await;
-    p.check(
-        matches!(&result, Err(Error::UnexpectedStatus { status: 503, .. })),
-        || format!("an undeclared 503: {result:?}"),
-    );
+    p.check(matches!(&result, Err(Error::UnexpectedStatus { status: 503, .. })), || {
+        format!("an undeclared 503: {result:?}")
+    });
     // A handler that panics: 500, and its message in the record.
     server.on_ok_or_default(|_| async { panic!("the test's handler broke") });
     let result = client.ok_or_default().await;

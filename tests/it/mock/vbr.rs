@@ -242,10 +242,16 @@ async fn requests_that_break_the_spec_are_refused_with_the_reason() {
         (send(reqwest::Method::PATCH, "/api/v1/credentials"), 405, "the path allows GET, POST"),
         // The client sends `x-api-version` on every request; the spec requires it, so the
         // mock does too.
-        (send(reqwest::Method::GET, "/api/v1/credentials"), 400, "GetAllCreds: the required header `x-api-version` is missing"),
+        (
+            send(reqwest::Method::GET, "/api/v1/credentials"),
+            400,
+            "GetAllCreds: the required header `x-api-version` is missing",
+        ),
         // An answer the request does not accept: VBR answers JSON only.
         (
-            send(reqwest::Method::GET, "/api/v1/credentials").header("x-api-version", "1.3-rev0").header("accept", "application/xml"),
+            send(reqwest::Method::GET, "/api/v1/credentials")
+                .header("x-api-version", "1.3-rev0")
+                .header("accept", "application/xml"),
             406,
             "GetAllCreds: the request accepts none of application/json",
         ),
@@ -404,4 +410,32 @@ async fn a_session_scripted_with_typed_handlers_is_waited_for() {
     assert!(matches!(done, veeam_client::runtime::Done::Success(_)), "{done:?}");
     assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(server.calls("GetSession").len(), 3);
+}
+
+/// The default answer of a paged list is coherent with the client's paging: its total and
+/// count match its items (Veeam's `GetAllSessions` example says 307 of 1), so a stream over it
+/// ends after the example's items instead of failing on a page that promised more.
+#[tokio::test]
+async fn streams_over_default_answers_end_cleanly() {
+    use futures::TryStreamExt;
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let sessions: Vec<_> = client.get_all_sessions_stream(GetAllSessionsParams::default()).try_collect().await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    let tasks: Vec<_> =
+        client.get_all_task_sessions_stream(GetAllTaskSessionsParams::default()).try_collect().await.unwrap();
+    assert_eq!(tasks.len(), 6);
+}
+
+/// The default answer of a long-running operation's status operation is the session that
+/// was asked about: its example carries the requested id, so a wait on the mock follows the
+/// session the code under test started.
+#[tokio::test]
+async fn a_default_session_answer_carries_the_requested_id() {
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let id = Uuid::from_u128(0x5e55_1011);
+    assert_eq!(client.get_session(id).await.unwrap().id, id);
 }

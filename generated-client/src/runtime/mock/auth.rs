@@ -123,10 +123,12 @@ impl Auth {
         for all in requirements {
             // Every scheme of the alternative must be sent and valid.
             let mut verdicts = all.iter().map(|name| {
-                let Some((_, scheme)) = api.schemes.iter().find(|(n, _)| n == name) else { return None };
+                let (_, scheme) = api.schemes.iter().find(|(n, _)| n == name)?;
                 match scheme {
                     Scheme::MutualTls => Some(true),
-                    Scheme::Bearer | Scheme::OAuth2 { .. } => bearer(raw).and_then(|token| valid(self.tokens.get(token))),
+                    Scheme::Bearer | Scheme::OAuth2 { .. } => {
+                        bearer(raw).and_then(|token| valid(self.tokens.get(token)))
+                    }
                     Scheme::Basic => basic(raw).map(|(u, p)| self.login_ok(&u, &p)),
                     Scheme::ApiKeyHeader(h) => raw.header(h).and_then(|key| valid(self.keys.get(key))),
                     Scheme::ApiKeyQuery(q) => raw.query(q).and_then(|key| valid(self.keys.get(key))),

@@ -40,8 +40,11 @@ pub struct Api {
     /// asks for: the mock's own refusals (400, 401, 404, 406, 501, …) come in the API's
     /// error shape. `None` where the error type cannot be filled in, or the API has none:
     /// a JSON `{"message": …}` then.
-    pub problem: Option<fn(&RawRequest, u16, &str) -> Option<RawReply>>,
+    pub problem: Option<Problem>,
 }
+
+/// Writes the API's error body with a status and message (see [`Api::problem`]).
+pub type Problem = fn(&RawRequest, u16, &str) -> Option<RawReply>;
 
 /// A security scheme, as the mock checks it.
 #[doc(hidden)]
@@ -92,6 +95,9 @@ pub struct OpSpec {
     /// Headers the client sends on every request that this operation requires (such as an
     /// API version): a request without one is answered `400`.
     pub required_headers: &'static [&'static str],
+    /// (path parameter, JSON pointer): the default JSON answer carries the value asked for
+    /// there (a session's status answers with the session's own id).
+    pub echo: &'static [(&'static str, &'static str)],
 }
 
 /// A success example.

@@ -252,7 +252,11 @@ impl Shared {
                 .map(|o| o.method.as_str())
                 .collect();
             let (reply, failure) = if allowed.is_empty() {
-                self.refuse(raw, 404, format!("no operation of the {} matches {} {}", self.api.title, raw.method, raw.path))
+                self.refuse(
+                    raw,
+                    404,
+                    format!("no operation of the {} matches {} {}", self.api.title, raw.method, raw.path),
+                )
             } else {
                 self.refuse(
                     raw,
@@ -303,7 +307,7 @@ impl Shared {
                 self.state().auth.token_grant(raw, template.map(|(_, t)| *t))
             }
             None => match &op.example {
-                Some(example) if !example.bodies.is_empty() => example_reply(raw, example),
+                Some(example) if !example.bodies.is_empty() => example_reply(raw, example, op.echo),
                 // A success without a body needs no example: its status is the answer (a
                 // logon or logout does its part as well).
                 Some(example) => RawReply::empty(example.status).with_headers(example.headers),
@@ -320,8 +324,10 @@ impl Shared {
         if (200..300).contains(&reply.status) {
             self.after_success(op, raw, &mut reply);
         }
-        let failure =
-            reply.failure.take().or_else(|| (reply.status >= 400).then(|| format!("{id}: the handler answered {}", reply.status)));
+        let failure = reply
+            .failure
+            .take()
+            .or_else(|| (reply.status >= 400).then(|| format!("{id}: the handler answered {}", reply.status)));
         (Some(id), reply, failure, secrets)
     }
 
@@ -371,13 +377,34 @@ impl Shared {
 }
 
 /// The example in the media type the request asks for.
-fn example_reply(raw: &RawRequest, example: &super::Example) -> RawReply {
+fn example_reply(raw: &RawRequest, example: &super::Example, echo: &[(&str, &str)]) -> RawReply {
     let offered: Vec<&str> = example.bodies.iter().map(|(m, _)| *m).collect();
     let reply = match raw.negotiate(&offered).and_then(|m| example.bodies.iter().find(|(o, _)| *o == m)) {
+        Some((mime, text)) if !echo.is_empty() && mime.contains("json") => {
+            RawReply::new(example.status, mime, echoed(raw, text, echo))
+        }
         Some((mime, text)) => RawReply::new(example.status, mime, Bytes::from_static(text.as_bytes())),
         None => RawReply::empty(example.status),
     };
     reply.with_headers(example.headers)
+}
+
+/// A JSON example with the path parameters written where `echo` says.
+fn echoed(raw: &RawRequest, text: &'static str, echo: &[(&str, &str)]) -> Bytes {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Bytes::from_static(text.as_bytes());
+    };
+    for (param, pointer) in echo {
+        let asked = raw
+            .captures
+            .iter()
+            .find(|(n, _)| n == param)
+            .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned());
+        if let (Some(asked), Some(slot)) = (asked, value.pointer_mut(pointer)) {
+            *slot = serde_json::Value::String(asked);
+        }
+    }
+    Bytes::from(serde_json::to_vec(&value).unwrap_or_else(|_| text.as_bytes().to_vec()))
 }
 
 fn into_response(reply: RawReply) -> axum::response::Response {
@@ -409,6 +436,7 @@ mod tests {
         schemes: &[("oauth", Scheme::OAuth2 { token_url: "https://login.example/oauth/token" })],
         reauthenticate_on: None,
         operations: &[],
+        problem: None,
     };
 
     #[tokio::test]

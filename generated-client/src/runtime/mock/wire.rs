@@ -153,17 +153,25 @@ impl RawRequest {
         let (explode, style_) = (style.explode, style.style);
         let shape = match location {
             In::Path => match self.captures.iter().find(|(n, _)| n == wire) {
-                Some((_, text)) => Some(super::super::style::parse_path(text, wire, kind, style_, explode).map_err(err)?),
+                Some((_, text)) => {
+                    Some(super::super::style::parse_path(text, wire, kind, style_, explode).map_err(err)?)
+                }
                 None => None,
             },
-            In::Query => super::super::style::parse_query(&self.raw_query, wire, kind, style_, explode, known).map_err(err)?,
+            In::Query => {
+                super::super::style::parse_query(&self.raw_query, wire, kind, style_, explode, known).map_err(err)?
+            }
             In::Header => match self.header(wire) {
                 Some(v) => Some(super::super::style::parse_header(v, kind, explode).map_err(err)?),
                 None => None,
             },
             In::Cookie => {
-                let cookies: Vec<&str> =
-                    self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("cookie")).map(|(_, v)| v.as_str()).collect();
+                let cookies: Vec<&str> = self
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+                    .map(|(_, v)| v.as_str())
+                    .collect();
                 super::super::style::parse_cookie(&cookies.join("; "), wire, kind, explode, known).map_err(err)?
             }
         };
@@ -200,10 +208,18 @@ impl RawRequest {
             let known: Vec<&str> = names.iter().copied().filter(|n| *n != e.name).collect();
             let err = |x: super::super::style::StyleError| scrub(&format!("form property `{}`: {}", e.name, x.0));
             if let Some(content_type) = e.content_type {
-                let read = super::super::style::parse_query(text, e.name, ShapeKind::Primitive, super::super::style::Style::Form, true, &known);
+                let read = super::super::style::parse_query(
+                    text,
+                    e.name,
+                    ShapeKind::Primitive,
+                    super::super::style::Style::Form,
+                    true,
+                    &known,
+                );
                 if let Some(Shape::Primitive(t)) = read.map_err(err)? {
                     let value = if content_type.contains("json") {
-                        serde_json::from_str(&t).map_err(|x| scrub(&format!("form property `{}` is not JSON: {x}", e.name)))?
+                        serde_json::from_str(&t)
+                            .map_err(|x| scrub(&format!("form property `{}` is not JSON: {x}", e.name)))?
                     } else {
                         serde_json::Value::String(t.into_owned())
                     };
@@ -212,7 +228,8 @@ impl RawRequest {
                 }
                 continue;
             }
-            let read = super::super::style::parse_query(text, e.name, *kind, e.style, e.explode, &known).map_err(err)?;
+            let read =
+                super::super::style::parse_query(text, e.name, *kind, e.style, e.explode, &known).map_err(err)?;
             if let Some(shape) = read {
                 let (s, g) = match &shape {
                     Shape::Primitive(t) => (serde_json::Value::String(t.to_string()), guess(t)),
@@ -344,11 +361,14 @@ impl RawRequest {
         accept.split(',').any(|r| {
             let mut parts = r.split(';');
             let range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let refused = parts.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0));
+            let refused =
+                parts.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0));
             !refused
                 && offered.iter().any(|o| {
                     let o = o.to_ascii_lowercase();
-                    range == "*/*" || range == o || range.strip_suffix("/*").is_some_and(|t| o.starts_with(&format!("{t}/")))
+                    range == "*/*"
+                        || range == o
+                        || range.strip_suffix("/*").is_some_and(|t| o.starts_with(&format!("{t}/")))
                 })
         })
     }
@@ -474,7 +494,13 @@ pub struct RawReply {
 impl RawReply {
     /// An answer with a body.
     pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Self {
-        RawReply { status, content_type: Some(content_type.to_owned()), body: body.into(), headers: Vec::new(), failure: None }
+        RawReply {
+            status,
+            content_type: Some(content_type.to_owned()),
+            body: body.into(),
+            headers: Vec::new(),
+            failure: None,
+        }
     }
 
     /// An answer without a body.
@@ -569,7 +595,9 @@ fn shape_json(shape: &Shape<'_>) -> (serde_json::Value, serde_json::Value) {
             serde_json::Value::Array(items.iter().map(|i| guess(i)).collect()),
         ),
         Shape::Object(members) => (
-            serde_json::Value::Object(members.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect()),
+            serde_json::Value::Object(
+                members.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect(),
+            ),
             serde_json::Value::Object(members.iter().map(|(k, v)| (k.to_string(), guess(v))).collect()),
         ),
     }

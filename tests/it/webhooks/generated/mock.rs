@@ -46,6 +46,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
     ],

@@ -49,6 +49,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/xml"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -61,6 +62,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["text/plain"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -73,6 +75,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -89,6 +92,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -105,6 +109,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
     ],

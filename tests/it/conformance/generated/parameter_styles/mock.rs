@@ -50,6 +50,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -66,6 +67,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -82,6 +84,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -98,6 +101,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -114,6 +118,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -130,6 +135,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -146,6 +152,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -162,6 +169,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -178,6 +186,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -194,6 +203,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -210,6 +220,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -226,6 +237,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -242,6 +254,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -258,6 +271,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
     ],

@@ -50,6 +50,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -66,6 +67,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -82,6 +84,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -98,6 +101,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -114,6 +118,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -126,6 +131,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -138,6 +144,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
     ],

@@ -64,6 +64,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -76,6 +77,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -88,6 +90,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -100,6 +103,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/json"],
+            echo: &[],
             required_headers: &[],
         },
     ],

@@ -46,6 +46,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/xml"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -62,6 +63,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -78,6 +80,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -94,6 +97,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -110,6 +114,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -122,6 +127,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &["application/xml"],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -138,6 +144,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
         ::veeam_client::runtime::mock::OpSpec {
@@ -154,6 +161,7 @@ static API: ::veeam_client::runtime::mock::Api = ::veeam_client::runtime::mock::
             session_header: ::std::option::Option::None,
             logout: false,
             produces: &[],
+            echo: &[],
             required_headers: &[],
         },
     ],
