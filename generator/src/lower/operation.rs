@@ -241,25 +241,95 @@ impl<'a> Lowerer<'a> {
             }
         };
         let type_stem = camel_ident(&id);
-        let mut doc = Vec::new();
-        if let Some(summary) = op.get("summary").and_then(Value::as_str) {
-            doc.extend(doc_lines(summary));
-        }
-        if let Some(description) = op.get("description").and_then(Value::as_str) {
-            if !doc.is_empty() {
-                doc.push(String::new());
-            }
-            doc.extend(doc_lines(description));
-        }
-        if !doc.is_empty() {
-            doc.push(String::new());
-        }
-        doc.push(format!("`{} {}`", ctx.method.as_str(), ctx.path.replace('`', "'")));
-        if let Some(page) = op.get("x-doc-page").and_then(Value::as_str) {
-            doc.push(String::new());
-            doc.push(format!("Documentation: <{page}>"));
-        }
+        let doc = op_doc(ctx, op);
 
+        let mut param_scope = Scope::with_reserved(&["body", "params"]);
+        let Parameters { path_params, params, required_headers, segments } =
+            self.parameters(ctx, op, &type_stem, &mut param_scope, default_headers);
+        let body = self.request_body(ctx, &type_stem);
+        let Responses { successes, errors, declared } = self.responses(ctx, op, &type_stem, error_tys);
+
+        // Locals come after the arguments in the same scope: a parameter keeps its name, a
+        // local steps aside.
+        let mut local = |want: &str| param_scope.claim(want).0;
+        let locals = Locals {
+            request: local("request"),
+            response: local("response"),
+            result: local("result"),
+            value: local("value"),
+            item: local("item"),
+            session: local("session"),
+            page: local("page"),
+            page_params: local("page_params"),
+            offset: local("offset"),
+            narrowed: local("narrowed"),
+            form: local("form"),
+            segments: path_params
+                .iter()
+                .map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name))))
+                .collect(),
+        };
+        let accept = accept_of(&successes);
+        let security = self.op_security(op, ctx.ptr);
+        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
+        if let Some(tag) = &tag {
+            self.declared_tag(tag, &at.join("tags").join(0));
+        }
+        let mut operation = Operation {
+            id,
+            method_name: String::new(),
+            method: ctx.method,
+            path: ctx.path.to_owned(),
+            segments,
+            doc,
+            path_params,
+            params,
+            params_struct: None,
+            body,
+            successes,
+            errors,
+            required_headers,
+            accept,
+            response_enum: None,
+            pagination: None,
+            security,
+            tag,
+            feature: None,
+            deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
+            session_scheme: None,
+            stream_name: None,
+            locals,
+            download: false,
+            output: None,
+            error_body: None,
+            logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
+            mock: crate::ir::MockOp::default(),
+        };
+        // A lone binary success is streamed (a backup file need not fit in memory).
+        operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));
+        self.params_struct(&mut operation, &type_stem, ctx.ptr);
+        self.response_enum(&mut operation, &type_stem, ctx.ptr);
+        self.output(&mut operation, op, &type_stem, ctx.ptr);
+        if let Some(pg) = op.get("x-pagination") {
+            operation.pagination = self.pagination(&operation, pg, &at.join("x-pagination"));
+        }
+        operation.mock = self.mock_op(&operation, declared, op);
+        Some(operation)
+    }
+
+    /// The operation's parameters: path-level ones first, then operation-level ones, which
+    /// override by (name, in); path parameters in template order, one for every placeholder;
+    /// the path template as segments; and the client-wide default headers it declares.
+    fn parameters(
+        &mut self,
+        ctx: &OpCtx<'a, '_>,
+        op: &'a serde_json::Map<String, Value>,
+        type_stem: &str,
+        param_scope: &mut Scope,
+        default_headers: &mut Vec<(String, String)>,
+    ) -> Parameters {
+        let at = ctx.ptr;
         // Parameters: path-level first, then operation-level ones override by (name, in).
         let document = self.doc;
         let mut raw_params: Vec<(Pointer, &'a Value)> = Vec::new();
@@ -282,7 +352,6 @@ impl<'a> Lowerer<'a> {
                 raw_params.push((ptr, p));
             }
         }
-        let mut param_scope = Scope::with_reserved(&["body", "params"]);
         let mut required_headers = Vec::new();
         let mut path_params = Vec::new();
         let mut params = Vec::new();
@@ -426,8 +495,21 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect();
+        Parameters { path_params, params, required_headers, segments }
+    }
 
-        let body = self.request_body(ctx, &type_stem);
+    /// The operation's responses in match order (exact codes, then ranges, then `default`):
+    /// the successes, the errors (whose bodies also vote for the API's error type), and every
+    /// declared answer for the mock. A spec that documents only `default` describes its
+    /// success that way.
+    fn responses(
+        &mut self,
+        ctx: &OpCtx<'a, '_>,
+        op: &'a serde_json::Map<String, Value>,
+        type_stem: &str,
+        error_tys: &mut Vec<Ty>,
+    ) -> Responses {
+        let at = ctx.ptr;
         let mut successes = Vec::new();
         let mut default_resp = None;
         let mut errors = Vec::new();
@@ -494,81 +576,14 @@ impl<'a> Lowerer<'a> {
                 successes.push(d);
             }
         }
-
-        // Locals come after the arguments in the same scope: a parameter keeps its name, a
-        // local steps aside.
-        let mut local = |want: &str| param_scope.claim(want).0;
-        let locals = Locals {
-            request: local("request"),
-            response: local("response"),
-            result: local("result"),
-            value: local("value"),
-            item: local("item"),
-            session: local("session"),
-            page: local("page"),
-            page_params: local("page_params"),
-            offset: local("offset"),
-            narrowed: local("narrowed"),
-            form: local("form"),
-            segments: path_params
-                .iter()
-                .map(|p| local(&format!("{}_segment", crate::naming::unraw(&p.name))))
-                .collect(),
-        };
-        let accept = accept_of(&successes);
-        let security = self.op_security(op, ctx.ptr);
-        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).map(str::to_owned);
-        if let Some(tag) = &tag {
-            self.declared_tag(tag, &at.join("tags").join(0));
-        }
-        let mut operation = Operation {
-            id,
-            method_name: String::new(),
-            method: ctx.method,
-            path: ctx.path.to_owned(),
-            segments,
-            doc,
-            path_params,
-            params,
-            params_struct: None,
-            body,
-            successes,
-            errors,
-            required_headers,
-            accept,
-            response_enum: None,
-            pagination: None,
-            security,
-            tag,
-            feature: None,
-            deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
-            session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
-            session_scheme: None,
-            stream_name: None,
-            locals,
-            download: false,
-            output: None,
-            error_body: None,
-            logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
-            mock: crate::ir::MockOp::default(),
-        };
-        // A lone binary success is streamed (a backup file need not fit in memory).
-        operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));
-        self.params_struct(&mut operation, &type_stem, ctx.ptr);
-        self.response_enum(&mut operation, &type_stem, ctx.ptr);
-        self.output(&mut operation, op, &type_stem, ctx.ptr);
-        if let Some(pg) = op.get("x-pagination") {
-            operation.pagination = self.pagination(&operation, pg, &at.join("x-pagination"));
-        }
-        operation.mock = self.mock_op(&operation, declared, op);
-        Some(operation)
+        Responses { successes, errors, declared }
     }
 
     /// How a parameter is written: its `style` (the location's default when absent), `explode`
     /// (true for `form` when absent), `allowReserved`, or its `content` media type; and the
     /// shape of its values. A style the location does not allow, or one the spec leaves
-    /// undefined for the value's shape, is an error at the parameter's `style`: nothing is
-    /// sent in a form the document did not describe.
+    /// undefined for the value's shape (an n/a cell of the Style Examples), is a warning at the
+    /// parameter's `style`, and the location's default style is used.
     fn param_encoding(
         &mut self,
         at: &Pointer,
@@ -1276,6 +1291,44 @@ struct OpCtx<'a, 'p> {
     /// The path item's pointer (after its `$ref`, if any), for path-level parameters.
     item_ptr: &'p Pointer,
     ptr: &'p Pointer,
+}
+
+/// An operation's parameters, as lowering decided them.
+struct Parameters {
+    path_params: Vec<Param>,
+    params: Vec<Param>,
+    required_headers: Vec<String>,
+    segments: Vec<PathSegment>,
+}
+
+/// An operation's responses, as lowering decided them.
+struct Responses {
+    successes: Vec<Response>,
+    errors: Vec<Response>,
+    declared: Vec<(String, Response)>,
+}
+
+/// An operation's docs: summary, description, method and path, and its `x-doc-page`.
+fn op_doc(ctx: &OpCtx<'_, '_>, op: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut doc = Vec::new();
+    if let Some(summary) = op.get("summary").and_then(Value::as_str) {
+        doc.extend(doc_lines(summary));
+    }
+    if let Some(description) = op.get("description").and_then(Value::as_str) {
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.extend(doc_lines(description));
+    }
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    doc.push(format!("`{} {}`", ctx.method.as_str(), ctx.path.replace('`', "'")));
+    if let Some(page) = op.get("x-doc-page").and_then(Value::as_str) {
+        doc.push(String::new());
+        doc.push(format!("Documentation: <{page}>"));
+    }
+    doc
 }
 
 /// Types written as the text of one XML element.
