@@ -322,15 +322,7 @@ impl Emitter<'_> {
                         e.content_type.is_some() || e.style != Style::Form || !e.explode || e.allow_reserved
                     }) =>
                 {
-                    let encodings = c.encoding.iter().map(|e| {
-                        let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
-                        let style = format_ident!("{}", e.style.variant());
-                        let ct = match &e.content_type {
-                            Some(ct) => quote!(::std::option::Option::Some(#ct)),
-                            None => quote!(::std::option::Option::None),
-                        };
-                        quote!(#rt::style::FormEncoding { name: #name, style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved, content_type: #ct })
-                    });
+                    let encodings = c.encoding.iter().map(|e| self.form_encoding_tokens(e));
                     quote!(#request.form_encoding(&[#(#encodings),*]); #set)
                 }
                 _ => set,
@@ -644,20 +636,7 @@ impl Emitter<'_> {
                 let arms = variants.iter().map(|(v, status, ty)| {
                     let v = ident(v);
                     let ty = self.ty(ty, From::Client);
-                    let pat = match status {
-                        Status::Code(c) => {
-                            let c = proc_macro2::Literal::u16_unsuffixed(*c);
-                            quote!(#c)
-                        }
-                        Status::Range(d) => {
-                            let (lo, hi) = (
-                                proc_macro2::Literal::u16_unsuffixed(d * 100),
-                                proc_macro2::Literal::u16_unsuffixed(d * 100 + 99),
-                            );
-                            quote!(#lo..=#hi)
-                        }
-                        Status::Default => quote!(_),
-                    };
+                    let pat = super::status_pattern(*status);
                     quote!(#pat => ::serde_json::from_value::<#ty>(value).ok().map(super::types::#name::#v),)
                 });
                 let fallback = if variants.iter().any(|(_, s, _)| *s == Status::Default) {
@@ -688,18 +667,7 @@ impl Emitter<'_> {
             }
         };
         // Exact codes come before ranges in `successes`, so a range never hides a code.
-        let statuses = |r: &crate::ir::Response| match r.status {
-            Status::Code(s) => {
-                let lit = proc_macro2::Literal::u16_unsuffixed(s);
-                quote!(#lit)
-            }
-            Status::Range(d) => {
-                let (lo, hi) =
-                    (proc_macro2::Literal::u16_unsuffixed(d * 100), proc_macro2::Literal::u16_unsuffixed(d * 100 + 99));
-                quote!(#lo..=#hi)
-            }
-            Status::Default => quote!(_),
-        };
+        let statuses = |r: &crate::ir::Response| super::status_pattern(r.status);
         if let Some(id) = op.response_enum {
             let enum_name = ident(&self.api.types[id.0].name);
             let arms = op.successes.iter().map(|r| {

@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{ident, Emitter, From};
-use crate::ir::{MockBody, MockBodyKind, Operation, ParamIn, Security, Ty, ValueShape, XmlRoot};
+use crate::ir::{MockBody, MockBodyKind, Operation, ParamIn, Security, Ty, XmlRoot};
 
 /// The server struct and the API description, keyed `mock_server`.
 pub(crate) fn mock_server_item(e: &Emitter<'_>) -> (String, TokenStream) {
@@ -238,11 +238,7 @@ impl Emitter<'_> {
             // Read by the same contract the client writes by: style, explode, shape.
             let style = self.encoding_tokens(&p.encoding);
             let json = matches!(&p.encoding, crate::ir::ParamEncoding::Content { mime } if mime.contains("json"));
-            let kind = match p.shape {
-                ValueShape::Array => quote!(#rt::style::ShapeKind::Array),
-                ValueShape::Object => quote!(#rt::style::ShapeKind::Object),
-                ValueShape::Primitive | ValueShape::Dynamic => quote!(#rt::style::ShapeKind::Primitive),
-            };
+            let kind = self.shape_kind_tokens(p.shape);
             let known: Vec<&str> = op
                 .path_params
                 .iter()
@@ -394,7 +390,6 @@ impl Emitter<'_> {
 
     /// The Rust type of a body and the expression that reads it from `raw`.
     fn mock_read(&self, b: &MockBody) -> (TokenStream, TokenStream) {
-        let rt = &self.rt;
         let mimes = &b.mimes;
         match &b.kind {
             MockBodyKind::Bytes => (quote!(::bytes::Bytes), quote!(raw.body_bytes(&[#(#mimes),*]))),
@@ -405,18 +400,8 @@ impl Emitter<'_> {
                     // A form body is read by the rules the client writes it by.
                     None if !b.form.is_empty() => {
                         let fields = b.form.iter().map(|e| {
-                            let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
-                            let style = format_ident!("{}", e.style.variant());
-                            let ct = match &e.content_type {
-                                Some(ct) => quote!(::std::option::Option::Some(#ct)),
-                                None => quote!(::std::option::Option::None),
-                            };
-                            let kind = match e.shape {
-                                ValueShape::Array => quote!(#rt::style::ShapeKind::Array),
-                                ValueShape::Object => quote!(#rt::style::ShapeKind::Object),
-                                ValueShape::Primitive | ValueShape::Dynamic => quote!(#rt::style::ShapeKind::Primitive),
-                            };
-                            quote!((#rt::style::FormEncoding { name: #name, style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved, content_type: #ct }, #kind))
+                            let (encoding, kind) = (self.form_encoding_tokens(e), self.shape_kind_tokens(e.shape));
+                            quote!((#encoding, #kind))
                         });
                         quote!(raw.body_form::<#t>(&[#(#mimes),*], &[#(#fields),*]))
                     }

@@ -126,6 +126,49 @@ pub(crate) fn ident(name: &str) -> Ident {
 }
 
 /// `#[doc = "…"]` attributes, one per line.
+/// The match pattern of a response's statuses: `404`, `400..=499`, or `_` for `default`.
+pub(crate) fn status_pattern(status: crate::ir::Status) -> TokenStream {
+    use proc_macro2::Literal;
+    match status {
+        crate::ir::Status::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        crate::ir::Status::Range(d) => {
+            let (lo, hi) = (Literal::u16_unsuffixed(d * 100), Literal::u16_unsuffixed(d * 100 + 99));
+            quote!(#lo..=#hi)
+        }
+        crate::ir::Status::Default => quote!(_),
+    }
+}
+
+impl Emitter<'_> {
+    /// The runtime's `FormEncoding` of one form-body property.
+    pub(crate) fn form_encoding_tokens(&self, e: &crate::ir::PartEncoding) -> TokenStream {
+        let rt = &self.rt;
+        let (name, explode, reserved) = (&e.name, e.explode, e.allow_reserved);
+        let style = quote::format_ident!("{}", e.style.variant());
+        let ct = match &e.content_type {
+            Some(ct) => quote!(::std::option::Option::Some(#ct)),
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(#rt::style::FormEncoding { name: #name, style: #rt::Style::#style, explode: #explode, allow_reserved: #reserved, content_type: #ct })
+    }
+
+    /// The runtime's `ShapeKind` that reads a value of this shape back (a value whose shape
+    /// shows only at run time is read as one primitive: its JSON text).
+    pub(crate) fn shape_kind_tokens(&self, shape: crate::ir::ValueShape) -> TokenStream {
+        let rt = &self.rt;
+        match shape {
+            crate::ir::ValueShape::Array => quote!(#rt::style::ShapeKind::Array),
+            crate::ir::ValueShape::Object => quote!(#rt::style::ShapeKind::Object),
+            crate::ir::ValueShape::Primitive | crate::ir::ValueShape::Dynamic => {
+                quote!(#rt::style::ShapeKind::Primitive)
+            }
+        }
+    }
+}
+
 pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };

@@ -594,6 +594,13 @@ impl<'a> Lowerer<'a> {
     ) -> (ParamEncoding, ValueShape) {
         if let Some(mime) = content {
             // The serialization in the media type is one value, whatever its shape.
+            let json = media_class(&mime) == Media::Json;
+            if !json && self.value_shape(ty) != ValueShape::Primitive {
+                self.sink.warn(
+                    &at.join("content").join(&mime),
+                    format!("a structured parameter in `{mime}` is not generated; it is sent as JSON text"),
+                );
+            }
             return (ParamEncoding::Content { mime }, ValueShape::Primitive);
         }
         let shape = self.value_shape(ty);
@@ -901,15 +908,21 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Part `headers` in an Encoding Object would need values the caller gives: not generated,
-    /// and said so at each.
+    /// and said so at each. In a multipart body, `style`, `explode` and `allowReserved` other
+    /// than the default (an array is one part per item) are not generated either.
     fn part_headers_unsupported(&mut self, media_ptr: &Pointer, media: &Value) {
         let Some(encoding) = media.get("encoding").and_then(Value::as_object) else { return };
+        let multipart = media_ptr.last().is_some_and(|m| m.to_ascii_lowercase().starts_with("multipart/"));
         for (name, e) in encoding {
+            let at = media_ptr.join("encoding").join(name);
             if e.get("headers").and_then(Value::as_object).is_some_and(|h| !h.is_empty()) {
-                self.sink.warn(
-                    &media_ptr.join("encoding").join(name).join("headers"),
-                    "part headers of an Encoding Object are not sent",
-                );
+                self.sink.warn(&at.join("headers"), "part headers of an Encoding Object are not sent");
+            }
+            let styled = e.get("style").is_some_and(|s| s != "form")
+                || e.get("explode") == Some(&Value::Bool(false))
+                || e.get("allowReserved") == Some(&Value::Bool(true));
+            if multipart && styled {
+                self.sink.warn(&at, "`style`, `explode` and `allowReserved` of a multipart part are not generated: an array is sent as one part per item");
             }
         }
     }
