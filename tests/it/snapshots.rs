@@ -259,9 +259,9 @@ fn keywords() {
     let op = item(&g, "operation_get_thing");
     assert!(op.contains("r#type: &str,"), "{op}");
     assert!(op.contains("self_: &str,"), "{op}");
-    assert!(squash(op).contains(&squash(r#"request.param(crate::runtime::In::Query, "self", crate::runtime::ParamStyle::FORM, crate::runtime::primitive(value),)?;"#)), "{op}");
+    assert!(squash(op).contains(&squash(r#"request.query("self", crate::runtime::primitive(value))?;"#)), "{op}");
     assert!(op.contains("&params.r#match"), "{op}");
-    assert!(squash(op).contains(&squash(r#"request.param(crate::runtime::In::Header, "async", crate::runtime::ParamStyle::SIMPLE, crate::runtime::primitive(value),)?;"#)), "{op}");
+    assert!(squash(op).contains(&squash(r#"request.header("async", crate::runtime::primitive(value))?;"#)), "{op}");
     assert!(item(&g, "operation_loop").contains("pub async fn r#loop("));
     // Types that shadow prelude names: `Self` needs a suffix; `Option` and `Result` keep their
     // names because generated code spells std types with absolute paths.
@@ -297,8 +297,11 @@ fn renames() {
     assert!(client.contains("(\"x-api-version\", \"1.3-rev0\")"), "{client}");
     let op = item(&g, "operation_get_host");
     assert!(!op.contains("x_api_version"), "{op}");
-    assert!(squash(op).contains(&squash(r#"request.param(crate::runtime::In::Header, "X-Request-Id", crate::runtime::ParamStyle::SIMPLE, crate::runtime::primitive(value),)?;"#)), "{op}");
-    assert!(squash(op).contains(&squash(r#"request.param(crate::runtime::In::Query, "$filter", crate::runtime::ParamStyle::FORM, crate::runtime::primitive(value),)?;"#)), "{op}");
+    assert!(
+        squash(op).contains(&squash(r#"request.header("X-Request-Id", crate::runtime::primitive(value))?;"#)),
+        "{op}"
+    );
+    assert!(squash(op).contains(&squash(r#"request.query("$filter", crate::runtime::primitive(value))?;"#)), "{op}");
     // The params struct is read field by field: no serde derives, no renames.
     let params = item(&g, "type_GetHostParams");
     assert!(params.contains("#[derive(Clone, Debug, Default, PartialEq)]") && !params.contains("serde"), "{params}");
@@ -641,7 +644,7 @@ fn query_arrays() {
     assert!(op.contains("tags: &::std::vec::Vec<::std::string::String>,"), "{op}");
     // Arrays go out in their style (form, explode true by default: one pair per item).
     for name in ["tags", "ids", "states", "limits"] {
-        let set = format!("request.param(crate::runtime::In::Query, \"{name}\", crate::runtime::ParamStyle::FORM, crate::runtime::array((value).iter()),)?;");
+        let set = format!("request.query(\"{name}\", crate::runtime::array((value).iter()))?;");
         assert!(squash(op).contains(&squash(&set)), "{name}:\n{op}");
     }
     assert_eq!(field_ty(&g, "SearchParams", "ids"), Ty::Vec(Box::new(Ty::Uuid)));
@@ -659,7 +662,7 @@ fn optional_params() {
     assert_eq!(wires, ["x-trace", "skip", "limit", "orderColumn", "orderAsc", "session"]);
     let op = item(&g, "operation_get_all_creds");
     assert!(op.contains("name_filter: &str,\n        params: &super::types::GetAllCredsParams,"), "{op}");
-    assert!(squash(op).contains(&squash(r#"request.param(crate::runtime::In::Cookie, "session", crate::runtime::ParamStyle::FORM, crate::runtime::primitive(value),)?;"#)), "{op}");
+    assert!(squash(op).contains(&squash(r#"request.cookie("session", crate::runtime::primitive(value))?;"#)), "{op}");
     // `x-pagination` adds a stream over all pages.
     assert!(op.contains("pub fn get_all_creds_stream<'a>("), "{op}");
     // Widened without `as`: a narrowing would not compile.

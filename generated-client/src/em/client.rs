@@ -77,13 +77,7 @@ impl Client {
             .request(&OPERATION, ::std::string::String::from("/sessionMngr/"));
         {
             let value = &v;
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "v",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("v", crate::runtime::primitive(value))?;
         }
         request
             .accept_by_format(
@@ -146,14 +140,11 @@ impl Client {
             ],
         };
         let session_id_segment = crate::runtime::path_param(
-                "sessionId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&session_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteLogonSession",
-                message,
-            })?;
+            "DeleteLogonSession",
+            "sessionId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&session_id),
+        )?;
         let request = self
             .core
             .request(
@@ -202,14 +193,11 @@ impl Client {
             ],
         };
         let backup_server_id_segment = crate::runtime::path_param(
-                "backupServerId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&backup_server_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "CreateCredentials",
-                message,
-            })?;
+            "CreateCredentials",
+            "backupServerId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&backup_server_id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -218,13 +206,7 @@ impl Client {
             );
         {
             let value = &action;
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "action",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("action", crate::runtime::primitive(value))?;
         }
         request
             .body_xml_or_serde(
@@ -267,23 +249,17 @@ impl Client {
             ],
         };
         let backup_server_id_segment = crate::runtime::path_param(
-                "backupServerId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&backup_server_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "EditCredentials",
-                message,
-            })?;
+            "EditCredentials",
+            "backupServerId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&backup_server_id),
+        )?;
         let credentials_id_segment = crate::runtime::path_param(
-                "credentialsId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&credentials_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "EditCredentials",
-                message,
-            })?;
+            "EditCredentials",
+            "credentialsId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&credentials_id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -334,23 +310,17 @@ impl Client {
             ],
         };
         let backup_server_id_segment = crate::runtime::path_param(
-                "backupServerId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&backup_server_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "EditPasswordHint",
-                message,
-            })?;
+            "EditPasswordHint",
+            "backupServerId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&backup_server_id),
+        )?;
         let password_id_segment = crate::runtime::path_param(
-                "passwordId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&password_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "EditPasswordHint",
-                message,
-            })?;
+            "EditPasswordHint",
+            "passwordId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&password_id),
+        )?;
         let mut request = self
             .core
             .request(

@@ -118,7 +118,16 @@ pub fn content_json(value: &impl serde::Serialize) -> Shaped<'static> {
 
 /// A path parameter as the text that replaces its placeholder, percent-encoded. A value
 /// that is `.` or `..` alone is encoded too, so it cannot be read as a relative segment.
-pub fn path_param(name: &str, style: ParamStyle, value: Shaped<'_>) -> Result<String, String> {
+pub fn path_param<E>(
+    operation: &'static str,
+    name: &str,
+    style: ParamStyle,
+    value: Shaped<'_>,
+) -> Result<String, super::Error<E>> {
+    path_text(name, style, value).map_err(|message| super::Error::InvalidRequest { operation, message })
+}
+
+fn path_text(name: &str, style: ParamStyle, value: Shaped<'_>) -> Result<String, String> {
     let shape = value?.ok_or_else(|| format!("path parameter `{name}` is null"))?;
     let text = super::style::path(name, &shape, style.style, style.explode).map_err(|e| e.0)?;
     Ok(match text.as_str() {
@@ -135,14 +144,14 @@ mod tests {
     #[test]
     fn path_segments_cannot_escape() {
         let simple = ParamStyle { style: Style::Simple, explode: false, allow_reserved: false };
-        let segment = |v: &str| path_param("id", simple, primitive(v)).unwrap();
+        let segment = |v: &str| path_text("id", simple, primitive(v)).unwrap();
         assert_eq!(segment("a/b?c#d"), "a%2Fb%3Fc%23d");
         assert_eq!(segment(".."), "%2E%2E");
         assert_eq!(segment("ok-1.2_~"), "ok-1.2_~");
         assert_eq!(segment("."), "%2E");
         assert_eq!(segment("ü x"), "%C3%BC%20x");
         assert_eq!(segment(""), "");
-        let null = path_param("id", simple, Ok(None)).unwrap_err();
+        let null = path_text("id", simple, Ok(None)).unwrap_err();
         assert!(null.contains("`id` is null"), "{null}");
     }
 

@@ -92,6 +92,21 @@ impl<'c> Request<'c> {
         self.write_param(location, name, style, value, Vec::new())
     }
 
+    /// A query parameter in the default style (`form`, exploded).
+    pub fn query<E>(&mut self, name: &str, value: Shaped<'_>) -> Result<(), Error<E>> {
+        self.param(In::Query, name, ParamStyle::FORM, value)
+    }
+
+    /// A header parameter in the default style (`simple`).
+    pub fn header<E>(&mut self, name: &str, value: Shaped<'_>) -> Result<(), Error<E>> {
+        self.param(In::Header, name, ParamStyle::SIMPLE, value)
+    }
+
+    /// A cookie parameter in the default style (`form`, exploded).
+    pub fn cookie<E>(&mut self, name: &str, value: Shaped<'_>) -> Result<(), Error<E>> {
+        self.param(In::Cookie, name, ParamStyle::FORM, value)
+    }
+
     /// [`Self::param`] for a value that may carry a secret: it is computed inside, so that
     /// every secret it carries is kept (to blank out of answers), and a header that carries
     /// one is marked sensitive.

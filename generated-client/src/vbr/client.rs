@@ -159,85 +159,35 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/credentials"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("typeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params
             .include_default_appliance_creds
         {
             request
-                .param(
-                    crate::runtime::In::Query,
+                .query(
                     "includeDefaultApplianceCreds",
-                    crate::runtime::ParamStyle::FORM,
                     crate::runtime::primitive(value),
                 )?;
         }
@@ -348,14 +298,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetCreds",
-                message,
-            })?;
+            "GetCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
@@ -394,14 +341,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "UpdateCreds",
-                message,
-            })?;
+            "UpdateCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
@@ -440,14 +384,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteCreds",
-                message,
-            })?;
+            "DeleteCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/credentials/{}", id_segment));
@@ -481,14 +422,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangePasswordForCreds",
-                message,
-            })?;
+            "ChangePasswordForCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -531,14 +469,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangePrivateKeyForCreds",
-                message,
-            })?;
+            "ChangePrivateKeyForCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -581,14 +516,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeRootPasswordForCreds",
-                message,
-            })?;
+            "ChangeRootPasswordForCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -638,58 +570,22 @@ impl Client {
                 ::std::string::String::from("/api/v1/cloudCredentials"),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("typeFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -841,14 +737,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let verification_code_segment = crate::runtime::path_param(
-                "verificationCode",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&verification_code),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "FinishAppRegistrationByDeviceCode",
-                message,
-            })?;
+            "FinishAppRegistrationByDeviceCode",
+            "verificationCode",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&verification_code),
+        )?;
         let mut request = self
             .core
             .request(
@@ -933,14 +826,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetCloudCreds",
-                message,
-            })?;
+            "GetCloudCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -982,14 +872,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "UpdateCloudCreds",
-                message,
-            })?;
+            "UpdateCloudCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1031,14 +918,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteCloudCreds",
-                message,
-            })?;
+            "DeleteCloudCreds",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let request = self
             .core
             .request(
@@ -1077,14 +961,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeCloudCredsSecretKey",
-                message,
-            })?;
+            "ChangeCloudCredsSecretKey",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1129,14 +1010,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeAccount",
-                message,
-            })?;
+            "ChangeAccount",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1181,14 +1059,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeCloudCertificate",
-                message,
-            })?;
+            "ChangeCloudCertificate",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1242,14 +1117,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetAllCredsHelperAppliances",
-                message,
-            })?;
+            "GetAllCredsHelperAppliances",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1259,22 +1131,10 @@ impl Client {
                 ),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -1352,14 +1212,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "CreateCloudCredsHelperAppliance",
-                message,
-            })?;
+            "CreateCloudCredsHelperAppliance",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1404,23 +1261,17 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetCloudCredsHelperAppliance",
-                message,
-            })?;
+            "GetCloudCredsHelperAppliance",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let appliance_id_segment = crate::runtime::path_param(
-                "applianceId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&appliance_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetCloudCredsHelperAppliance",
-                message,
-            })?;
+            "GetCloudCredsHelperAppliance",
+            "applianceId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&appliance_id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1467,23 +1318,17 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteCloudCredsHelperApplianceAsync",
-                message,
-            })?;
+            "DeleteCloudCredsHelperApplianceAsync",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let appliance_id_segment = crate::runtime::path_param(
-                "applianceId",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&appliance_id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteCloudCredsHelperApplianceAsync",
-                message,
-            })?;
+            "DeleteCloudCredsHelperApplianceAsync",
+            "applianceId",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&appliance_id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1533,49 +1378,19 @@ impl Client {
                 ::std::string::String::from("/api/v1/encryptionPasswords"),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.hint_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "hintFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("hintFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -1687,14 +1502,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetEncryptionPassword",
-                message,
-            })?;
+            "GetEncryptionPassword",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1736,14 +1548,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "UpdateEncryptionPassword",
-                message,
-            })?;
+            "UpdateEncryptionPassword",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1785,14 +1594,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteEncryptionPassword",
-                message,
-            })?;
+            "DeleteEncryptionPassword",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let request = self
             .core
             .request(
@@ -1829,14 +1635,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeEncryptionPassword",
-                message,
-            })?;
+            "ChangeEncryptionPassword",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1881,14 +1684,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "VerifyEncryptionPassword",
-                message,
-            })?;
+            "VerifyEncryptionPassword",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -1933,58 +1733,22 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/kmsServers"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("typeFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -2093,14 +1857,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetKMSServer",
-                message,
-            })?;
+            "GetKMSServer",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
@@ -2139,14 +1900,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "UpdateKMSServer",
-                message,
-            })?;
+            "UpdateKMSServer",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
@@ -2185,14 +1943,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "DeleteKMSServer",
-                message,
-            })?;
+            "DeleteKMSServer",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/kmsServers/{}", id_segment));
@@ -2226,14 +1981,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "ChangeKMServerCertificate",
-                message,
-            })?;
+            "ChangeKMServerCertificate",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -2275,121 +2027,43 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/sessions"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::array((value).iter()),
-                )?;
+            request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "stateFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("stateFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "resultFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::array((value).iter()),
-                )?;
+            request.query("resultFilter", crate::runtime::array((value).iter()))?;
         }
         if let ::std::option::Option::Some(value) = &params.job_id_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "jobIdFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("jobIdFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -2463,14 +2137,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetSession",
-                message,
-            })?;
+            "GetSession",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}", id_segment));
@@ -2511,25 +2182,16 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetSessionLogs",
-                message,
-            })?;
+            "GetSessionLogs",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}/logs", id_segment));
         if let ::std::option::Option::Some(value) = &params.status_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "statusFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("statusFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -2567,14 +2229,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "StopSession",
-                message,
-            })?;
+            "StopSession",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}/stop", id_segment));
@@ -2615,14 +2274,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetSessionTaskSessionsWithFiltering",
-                message,
-            })?;
+            "GetSessionTaskSessionsWithFiltering",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -2630,157 +2286,55 @@ impl Client {
                 ::std::format!("/api/v1/sessions/{}/taskSessions", id_segment),
             );
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("typeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.session_type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "sessionTypeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("sessionTypeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "stateFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("stateFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "resultFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("resultFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanTypeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanTypeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_result_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanResultFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanResultFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_state_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanStateFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanStateFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.session_id_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "sessionIdFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("sessionIdFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -2860,157 +2414,55 @@ impl Client {
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/taskSessions"));
         if let ::std::option::Option::Some(value) = &params.skip {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "skip",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("skip", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "limit",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("limit", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_column {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderColumn",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderColumn", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "orderAsc",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("orderAsc", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "nameFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("nameFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "typeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("typeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.session_type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "sessionTypeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("sessionTypeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "createdBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedAfterFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedAfterFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "endedBeforeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("endedBeforeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "stateFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("stateFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "resultFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("resultFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_type_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanTypeFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanTypeFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_result_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanResultFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanResultFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.scan_state_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "scanStateFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("scanStateFilter", crate::runtime::primitive(value))?;
         }
         if let ::std::option::Option::Some(value) = &params.session_id_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "sessionIdFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("sessionIdFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -3084,14 +2536,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetTaskSession",
-                message,
-            })?;
+            "GetTaskSession",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/taskSessions/{}", id_segment));
@@ -3132,14 +2581,11 @@ impl Client {
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
         let id_segment = crate::runtime::path_param(
-                "id",
-                crate::runtime::ParamStyle::SIMPLE,
-                crate::runtime::primitive(&id),
-            )
-            .map_err(|message| crate::runtime::Error::InvalidRequest {
-                operation: "GetTaskSessionLogs",
-                message,
-            })?;
+            "GetTaskSessionLogs",
+            "id",
+            crate::runtime::ParamStyle::SIMPLE,
+            crate::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(
@@ -3147,13 +2593,7 @@ impl Client {
                 ::std::format!("/api/v1/taskSessions/{}/logs", id_segment),
             );
         if let ::std::option::Option::Some(value) = &params.status_filter {
-            request
-                .param(
-                    crate::runtime::In::Query,
-                    "statusFilter",
-                    crate::runtime::ParamStyle::FORM,
-                    crate::runtime::primitive(value),
-                )?;
+            request.query("statusFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;

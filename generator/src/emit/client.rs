@@ -273,7 +273,7 @@ impl Emitter<'_> {
             let encoding = self.encoding_tokens(&p.encoding);
             let shaped = self.shaped(p, quote!(&#n));
             // A value that cannot be written in its style fails the call, not the program.
-            fmt_args.push(quote!(let #seg = #rt::path_param(#wire, #encoding, #shaped).map_err(|message| #rt::Error::InvalidRequest { operation: #id, message })?;));
+            fmt_args.push(quote!(let #seg = #rt::path_param(#id, #wire, #encoding, #shaped)?;));
         }
         let mut fmt = String::new();
         let mut seg_names = Vec::new();
@@ -562,8 +562,23 @@ impl Emitter<'_> {
             }),
             Ty::Secret
         );
+        // The location's default style has a short form (`query`, `header`, `cookie`).
+        let default_style = match (&p.encoding, p.location) {
+            (ParamEncoding::Style { style: Style::Form, explode: true, allow_reserved: false }, ParamIn::Query) => {
+                Some(quote!(query))
+            }
+            (ParamEncoding::Style { style: Style::Simple, explode: false, allow_reserved: false }, ParamIn::Header) => {
+                Some(quote!(header))
+            }
+            (ParamEncoding::Style { style: Style::Form, explode: true, allow_reserved: false }, ParamIn::Cookie) => {
+                Some(quote!(cookie))
+            }
+            _ => None,
+        };
         let set = if primitive_secret || !matches!(p.shape, ValueShape::Primitive | ValueShape::Array) {
             quote!(#request.secret_param(#location, #wire, #encoding, || #shaped)?;)
+        } else if let Some(short) = default_style {
+            quote!(#request.#short(#wire, #shaped)?;)
         } else {
             quote!(#request.param(#location, #wire, #encoding, #shaped)?;)
         };

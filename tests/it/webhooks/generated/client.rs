@@ -52,14 +52,11 @@ impl Client {
             auth: &[&[]],
         };
         let id_segment = ::veeam_client::runtime::path_param(
-                "id",
-                ::veeam_client::runtime::ParamStyle::SIMPLE,
-                ::veeam_client::runtime::primitive(&id),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "getPayment",
-                message,
-            })?;
+            "getPayment",
+            "id",
+            ::veeam_client::runtime::ParamStyle::SIMPLE,
+            ::veeam_client::runtime::primitive(&id),
+        )?;
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/payments/{}", id_segment));

@@ -51,32 +51,23 @@ impl Client {
             auth: &[],
         };
         let prim_segment = ::veeam_client::runtime::path_param(
-                "prim",
-                ::veeam_client::runtime::ParamStyle::SIMPLE,
-                ::veeam_client::runtime::primitive(&prim),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathSimple",
-                message,
-            })?;
+            "pathSimple",
+            "prim",
+            ::veeam_client::runtime::ParamStyle::SIMPLE,
+            ::veeam_client::runtime::primitive(&prim),
+        )?;
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle::SIMPLE,
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathSimple",
-                message,
-            })?;
+            "pathSimple",
+            "arr",
+            ::veeam_client::runtime::ParamStyle::SIMPLE,
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle::SIMPLE,
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathSimple",
-                message,
-            })?;
+            "pathSimple",
+            "obj",
+            ::veeam_client::runtime::ParamStyle::SIMPLE,
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -107,31 +98,25 @@ impl Client {
             auth: &[],
         };
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Simple,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathSimpleExplode",
-                message,
-            })?;
+            "pathSimpleExplode",
+            "arr",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Simple,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Simple,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathSimpleExplode",
-                message,
-            })?;
+            "pathSimpleExplode",
+            "obj",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Simple,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -161,44 +146,35 @@ impl Client {
             auth: &[],
         };
         let prim_segment = ::veeam_client::runtime::path_param(
-                "prim",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Label,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::primitive(&prim),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathLabel",
-                message,
-            })?;
+            "pathLabel",
+            "prim",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Label,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::primitive(&prim),
+        )?;
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Label,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathLabel",
-                message,
-            })?;
+            "pathLabel",
+            "arr",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Label,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Label,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathLabel",
-                message,
-            })?;
+            "pathLabel",
+            "obj",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Label,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -227,31 +203,25 @@ impl Client {
             auth: &[],
         };
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Label,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathLabelExplode",
-                message,
-            })?;
+            "pathLabelExplode",
+            "arr",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Label,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Label,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathLabelExplode",
-                message,
-            })?;
+            "pathLabelExplode",
+            "obj",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Label,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -281,44 +251,35 @@ impl Client {
             auth: &[],
         };
         let prim_segment = ::veeam_client::runtime::path_param(
-                "prim",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Matrix,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::primitive(&prim),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathMatrix",
-                message,
-            })?;
+            "pathMatrix",
+            "prim",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Matrix,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::primitive(&prim),
+        )?;
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Matrix,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathMatrix",
-                message,
-            })?;
+            "pathMatrix",
+            "arr",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Matrix,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Matrix,
-                    explode: false,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathMatrix",
-                message,
-            })?;
+            "pathMatrix",
+            "obj",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Matrix,
+                explode: false,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -349,31 +310,25 @@ impl Client {
             auth: &[],
         };
         let arr_segment = ::veeam_client::runtime::path_param(
-                "arr",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Matrix,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::array((&arr).iter()),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathMatrixExplode",
-                message,
-            })?;
+            "pathMatrixExplode",
+            "arr",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Matrix,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::array((&arr).iter()),
+        )?;
         let obj_segment = ::veeam_client::runtime::path_param(
-                "obj",
-                ::veeam_client::runtime::ParamStyle {
-                    style: ::veeam_client::runtime::Style::Matrix,
-                    explode: true,
-                    allow_reserved: false,
-                },
-                ::veeam_client::runtime::structured(&obj),
-            )
-            .map_err(|message| ::veeam_client::runtime::Error::InvalidRequest {
-                operation: "pathMatrixExplode",
-                message,
-            })?;
+            "pathMatrixExplode",
+            "obj",
+            ::veeam_client::runtime::ParamStyle {
+                style: ::veeam_client::runtime::Style::Matrix,
+                explode: true,
+                allow_reserved: false,
+            },
+            ::veeam_client::runtime::structured(&obj),
+        )?;
         let request = self
             .core
             .request(
@@ -406,13 +361,7 @@ impl Client {
             .request(&OPERATION, ::std::string::String::from("/query/form-arrays"));
         {
             let value = &color;
-            request
-                .param(
-                    ::veeam_client::runtime::In::Query,
-                    "color",
-                    ::veeam_client::runtime::ParamStyle::FORM,
-                    ::veeam_client::runtime::array((value).iter()),
-                )?;
+            request.query("color", ::veeam_client::runtime::array((value).iter()))?;
         }
         {
             let value = &shade;
@@ -620,13 +569,7 @@ impl Client {
         }
         {
             let value = &enc;
-            request
-                .param(
-                    ::veeam_client::runtime::In::Query,
-                    "enc",
-                    ::veeam_client::runtime::ParamStyle::FORM,
-                    ::veeam_client::runtime::primitive(value),
-                )?;
+            request.query("enc", ::veeam_client::runtime::primitive(value))?;
         }
         let response = request.send().await?;
         match response.status() {
@@ -692,13 +635,7 @@ impl Client {
             .request(&OPERATION, ::std::string::String::from("/headers"));
         {
             let value = &x_colors;
-            request
-                .param(
-                    ::veeam_client::runtime::In::Header,
-                    "X-Colors",
-                    ::veeam_client::runtime::ParamStyle::SIMPLE,
-                    ::veeam_client::runtime::array((value).iter()),
-                )?;
+            request.header("X-Colors", ::veeam_client::runtime::array((value).iter()))?;
         }
         {
             let value = &x_rgb;
@@ -750,23 +687,11 @@ impl Client {
             .request(&OPERATION, ::std::string::String::from("/cookies"));
         {
             let value = &session;
-            request
-                .param(
-                    ::veeam_client::runtime::In::Cookie,
-                    "session",
-                    ::veeam_client::runtime::ParamStyle::FORM,
-                    ::veeam_client::runtime::primitive(value),
-                )?;
+            request.cookie("session", ::veeam_client::runtime::primitive(value))?;
         }
         {
             let value = &theme;
-            request
-                .param(
-                    ::veeam_client::runtime::In::Cookie,
-                    "theme",
-                    ::veeam_client::runtime::ParamStyle::FORM,
-                    ::veeam_client::runtime::primitive(value),
-                )?;
+            request.cookie("theme", ::veeam_client::runtime::primitive(value))?;
         }
         let response = request.send().await?;
         match response.status() {
