@@ -137,4 +137,23 @@ async fn expired_sessions_are_refused_until_the_next_logon() {
     assert_eq!(answer.status().as_u16(), 400);
     let text = answer.text().await.unwrap();
     assert!(text.contains("CreateCredentials: the required query parameter `action` is missing"), "{text}");
+    // The mock's own refusal is in EM's error shape: an `Error` element whose `Message`,
+    // `StatusCode` and `Status` are attributes, in XML unless JSON is asked for.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/backupServers/{server_id}/credentials", server.url()))
+        .header("X-RestSvcSessionId", key)
+        .header("content-type", "application/xml")
+        .header("accept", "application/xml")
+        .body("<CredentialsInfoSpec/>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let xml = refused.text().await.unwrap();
+    assert!(
+        xml.contains("<Error ")
+            && xml.contains("Message=\"CreateCredentials: the required query parameter `action` is missing\""),
+        "{xml}"
+    );
+    assert!(xml.contains("StatusCode=\"400\"") && xml.contains("Status=\"BadRequest\""), "{xml}");
 }
