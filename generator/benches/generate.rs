@@ -3,7 +3,7 @@
 //! including writing the files. Run with `cargo bench -p generator`.
 //!
 //! The documents come from the corpus: the folder `OPENAPI_CORPUS` names, by default
-//! `../shared/corpus` next to the workspace (see the README). `xtask::corpus_dir()` is the
+//! `tests/corpus` in the workspace (vendored; see the README). `xtask::corpus_dir()` is the
 //! one definition; this benchmark cannot depend on xtask (xtask depends on the generator),
 //! so it repeats the variable's name and default, and nothing else.
 
@@ -14,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 /// Same as `xtask::CORPUS_ENV` and `xtask::CORPUS_DEFAULT`.
 const CORPUS_ENV: &str = "OPENAPI_CORPUS";
-const CORPUS_DEFAULT: &str = "../shared/corpus";
+const CORPUS_DEFAULT: &str = "tests/corpus";
 
 /// The corpus folder, resolved as `xtask::corpus_dir()` does: relative to the workspace root.
 fn corpus_dir() -> PathBuf {
@@ -34,7 +34,7 @@ fn corpus(rel: &str) -> (String, String) {
             eprintln!(
                 "error: the generator benchmark needs {rel} from the corpus of real-world OpenAPI documents, \
                  but cannot read {}: {e}\n\
-                 \x20 set {CORPUS_ENV} to the corpus folder (default: {CORPUS_DEFAULT} next to the workspace; \
+                 \x20 set {CORPUS_ENV} to the corpus folder (default: {CORPUS_DEFAULT} in the workspace; \
                  a relative path is relative to the workspace root)\n\
                  \x20 the README's section on the corpus says where it comes from; `cargo xtask corpus` checks \
                  the folder",

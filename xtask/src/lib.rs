@@ -77,8 +77,9 @@ pub fn workspace_root() -> PathBuf {
 pub const CORPUS_ENV: &str = "OPENAPI_CORPUS";
 
 /// Where the corpus is when [`CORPUS_ENV`] is not set, relative to the workspace root: the
-/// `shared` folder next to the clone.
-pub const CORPUS_DEFAULT: &str = "../shared/corpus";
+/// copy vendored in the repository (its README lists each document's source and licence),
+/// so a bare clone runs every test.
+pub const CORPUS_DEFAULT: &str = "tests/corpus";
 
 /// The corpus folder: [`CORPUS_ENV`] if set, else [`CORPUS_DEFAULT`]. A relative value is
 /// taken relative to the workspace root, so it means the same folder to `cargo xtask` (run
@@ -108,7 +109,7 @@ fn check_corpus(dir: &Path) -> Result<PathBuf> {
         return Ok(dir.to_path_buf());
     };
     let source = std::env::var_os(CORPUS_ENV).filter(|v| !v.is_empty()).map_or_else(
-        || format!("{CORPUS_ENV} is not set; the default is {CORPUS_DEFAULT} next to the workspace"),
+        || format!("{CORPUS_ENV} is not set; the default is {CORPUS_DEFAULT} in the workspace"),
         |v| format!("{CORPUS_ENV}={}", v.to_string_lossy()),
     );
     bail!(
@@ -258,7 +259,7 @@ mod tests {
     #[test]
     fn the_corpus_is_next_to_the_workspace_unless_the_variable_says_otherwise() {
         let root = Path::new("/src/veeam-openapi-rs");
-        assert_eq!(corpus_dir_from(root, None), root.join("../shared/corpus"));
+        assert_eq!(corpus_dir_from(root, None), root.join("tests/corpus"));
         assert_eq!(corpus_dir_from(root, Some("/data/corpus".as_ref())), Path::new("/data/corpus"));
         // Relative to the workspace root, whichever folder the process runs in.
         assert_eq!(corpus_dir_from(root, Some("corpus".as_ref())), root.join("corpus"));

@@ -14,7 +14,7 @@ const USAGE: &str = "usage:
   cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
                                   any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
   cargo xtask corpus [--no-check] generate (and cargo check) every document in the corpus
-                                  ($OPENAPI_CORPUS, default ../shared/corpus next to the workspace)
+                                  ($OPENAPI_CORPUS, default tests/corpus, vendored)
   cargo xtask bench-compile [--spec <PATH>] [--runs <N>]
                                   time `cargo check` of a generated crate (default: the corpus's
                                   progenitor/nexus.json, 5 runs) and print the median
@@ -26,7 +26,7 @@ const USAGE: &str = "usage:
                                   OpenAPI document (default: the corpus's vbr/vbr_rest_1.3-rev2.json);
                                   fails on any not declared in the spec's `x-deviation` maps and on
                                   stale declarations; prints coverage against the help center's
-                                  navigation list (default: ../shared/seeds/004_*.txt). VBR only:
+                                  navigation list (default: the corpus's ../seeds/004_*.txt). VBR only:
                                   Veeam publishes no OpenAPI document for Enterprise Manager
   cargo xtask test                install test tools (Prism, via npm) and run every test (needs the corpus)";
 

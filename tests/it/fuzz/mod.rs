@@ -32,7 +32,7 @@
 //! - `FUZZ_MEMORY_MB` (default 2048): the address space of a child process;
 //! - `FUZZ_MAX_DEPTH`: cap nesting depth, to look past a known deep-nesting problem;
 //! - `OPENAPI_CORPUS`: the corpus of real-world documents, which the fuzzer needs (see the
-//!   README; default `../shared/corpus` next to the workspace);
+//!   README; default `tests/corpus`, vendored in the workspace);
 //! - `FUZZ_SELF_TEST=abort@N` / `hang@N`: iteration N kills or stalls the child, to check the
 //!   parent's handling of crashes it cannot catch.
 //!
