@@ -28,7 +28,6 @@ use crate::support::{self, this_test};
 /// A request as the peer read it.
 #[derive(Clone, Debug)]
 struct Seen {
-    #[allow(dead_code)] // read through `Debug` in failure messages
     method: String,
     target: String,
     headers: Vec<(String, String)>,
@@ -1630,4 +1629,31 @@ async fn a_client_certificate_is_presented_when_given() {
     let err = vbr::Client::builder("https://localhost:1").client_identity_pem(key_pem.clone()).build().unwrap_err();
     assert!(err.to_string().contains("invalid client identity"), "{err}");
     assert!(!err.to_string().contains("PRIVATE KEY") && !err.to_string().contains(&key_pem[40..80]), "{err}");
+}
+
+/// A reverse proxy answers 502 or 504 when the server behind it did not: an idempotent call
+/// (DELETE) is repeated and succeeds; a POST is not repeated, since the server may have
+/// acted on it.
+#[tokio::test]
+async fn a_gateway_error_is_retried_only_where_a_repeat_is_safe() {
+    for gateway in [502, 504] {
+        let deletes = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = Arc::clone(&deletes);
+        let server = Peer::start(move |req| match (req.method.as_str(), req.path()) {
+            (_, "/api/oauth2/token") => token("AT-1", json!(900)),
+            ("DELETE", _) if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => {
+                reply(gateway, "text/html", "<html>bad gateway</html>")
+            }
+            ("DELETE", _) => Reply::Full { status: 204, headers: Vec::new(), body: Vec::new() },
+            _ => reply(gateway, "text/html", "<html>bad gateway</html>"),
+        });
+        let client = vbr::Client::builder(server.url()).retry(quick()).build().unwrap();
+        client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+        client.delete_creds(vbr_id()).await.unwrap_or_else(|e| panic!("{gateway}: {e}"));
+        assert_eq!(deletes.load(std::sync::atomic::Ordering::SeqCst), 2, "{gateway}: one repeat");
+        let err = client.stop_session(vbr_id()).await.unwrap_err();
+        assert_eq!(err.status(), Some(gateway));
+        let posts = server.seen().iter().filter(|s| s.method == "POST" && s.path() != "/api/oauth2/token").count();
+        assert_eq!(posts, 1, "{gateway}: a POST is sent once");
+    }
 }

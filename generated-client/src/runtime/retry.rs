@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// Retry settings: idempotent requests are retried on connection errors, 429 and 503.
+/// Retry settings: idempotent requests are retried on connection errors, 429 and 503, and on
+/// 502 and 504, which a reverse proxy answers when the server behind it did not.
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included. `1` disables retries.
@@ -79,7 +80,9 @@ pub(crate) fn classify(policy: &RetryPolicy, idempotent: bool, attempts: &Attemp
         Outcome::Answer { status: 401, token_refused: true, .. } if !attempts.reauthenticated => {
             Decision::Reauthenticate
         }
-        Outcome::Answer { status: 429 | 503, headers, .. } if may_retry => {
+        // 502 and 504 come from a proxy or gateway in front of the server: for a request that
+        // may be repeated, the next attempt may reach a server that answers.
+        Outcome::Answer { status: 429 | 502 | 503 | 504, headers, .. } if may_retry => {
             let after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
             Decision::Retry(backoff(policy, attempts.retries + 1, after))
         }
@@ -173,5 +176,13 @@ mod tests {
         let reset = Outcome::NoAnswer { timed_out: false };
         assert!(matches!(classify(&policy, true, &fresh, &reset), Decision::Retry(_)));
         assert_eq!(classify(&policy, false, &fresh, &reset), Decision::Done);
+        // A reverse proxy's 502 and 504: repeated when the request may be, never otherwise.
+        for status in [502, 504] {
+            let gateway = Outcome::Answer { status, headers: &headers, token_refused: false };
+            assert!(matches!(classify(&policy, true, &fresh, &gateway), Decision::Retry(_)), "{status}");
+            assert_eq!(classify(&policy, false, &fresh, &gateway), Decision::Done, "{status}");
+        }
+        let other = Outcome::Answer { status: 500, headers: &headers, token_refused: false };
+        assert_eq!(classify(&policy, true, &fresh, &other), Decision::Done);
     }
 }
