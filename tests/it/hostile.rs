@@ -1657,3 +1657,36 @@ async fn a_gateway_error_is_retried_only_where_a_repeat_is_safe() {
         assert_eq!(posts, 1, "{gateway}: a POST is sent once");
     }
 }
+
+/// Per-call control without a second client: `with_deadline` and `with_retry` give handles
+/// that share the connection pool and the login (one token request for all of them), while
+/// each call through them keeps its own deadline and retry policy.
+#[tokio::test]
+async fn per_call_deadline_and_retry_share_one_login() {
+    let server = Peer::start(|req| match req.path() {
+        "/api/oauth2/token" => token("AT-1", json!(900)),
+        // A stall far beyond the client's default deadline.
+        p if p.starts_with("/api/v1/sessions/") => {
+            Reply::Later(Duration::from_secs(30), Box::new(json_reply(200, json!({}))))
+        }
+        _ => Reply::Full { status: 503, headers: Vec::new(), body: Vec::new() },
+    });
+    let client = vbr::Client::builder(server.url()).retry(quick()).build().unwrap();
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+
+    let started = Instant::now();
+    let err = client.with_deadline(Duration::from_millis(300)).get_session(vbr_id()).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+
+    // The client's policy tries 3 times; the handle's, once.
+    let attempts = |server: &Peer| server.seen().iter().filter(|s| s.method == "DELETE").count();
+    client.delete_creds(vbr_id()).await.unwrap_err();
+    assert_eq!(attempts(&server), 3);
+    let once = RetryPolicy { max_attempts: 1, ..quick() };
+    client.with_retry(once).delete_creds(vbr_id()).await.unwrap_err();
+    assert_eq!(attempts(&server), 4);
+    // Both handles used the one login.
+    let tokens = server.seen().iter().filter(|s| s.path() == "/api/oauth2/token").count();
+    assert_eq!(tokens, 1);
+}

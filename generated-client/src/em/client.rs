@@ -39,6 +39,22 @@ impl Client {
             core: self.core.with_format(format),
         }
     }
+    /// A client for the same server and login state (a cheap clone) whose calls each
+    /// end by `deadline`, retries, backoff and a re-login included:
+    /// `client.with_deadline(Duration::from_secs(5)).some_operation(…)`.
+    pub fn with_deadline(&self, deadline: ::std::time::Duration) -> Self {
+        Client {
+            core: self.core.with_deadline(deadline),
+        }
+    }
+    /// A client for the same server and login state (a cheap clone) whose calls retry
+    /// by `policy`: `client.with_retry(RetryPolicy { max_attempts: 1, ..Default::default() })`
+    /// for a call that must not be repeated.
+    pub fn with_retry(&self, policy: crate::runtime::RetryPolicy) -> Self {
+        Client {
+            core: self.core.with_retry(policy),
+        }
+    }
     /// Sends HTTP Basic credentials on operations that accept them (scheme `Basic`).
     pub fn set_basic_auth(&self, username: &str, password: crate::runtime::Secret) {
         self.core.set_basic_auth(username, password);

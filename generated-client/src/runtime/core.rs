@@ -114,6 +114,10 @@ pub struct Core {
     pub(crate) inner: Arc<Inner>,
     /// Per handle, not shared: [`Core::with_format`] makes a handle with another format.
     pub(crate) format: Format,
+    /// Per handle: a deadline other than the client's ([`Core::with_deadline`]).
+    deadline: Option<Duration>,
+    /// Per handle: a retry policy other than the client's ([`Core::with_retry`]).
+    retry: Option<RetryPolicy>,
 }
 
 pub(crate) struct Inner {
@@ -133,13 +137,15 @@ impl std::fmt::Debug for Core {
         f.debug_struct("Core")
             .field("base_url", &self.inner.base_url)
             .field("format", &self.format)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl Core {
     pub(crate) fn new(format: Format, inner: Arc<Inner>) -> Self {
-        Core { inner, format }
+        Core { inner, format, deadline: None, retry: None }
     }
 
     /// Starts a request for an operation; `path` is the template with values filled in.
@@ -161,7 +167,29 @@ impl Core {
     /// A handle sharing this one's connection pool and login state that prefers `format`
     /// where an operation offers several (per-call choice of XML or JSON).
     pub fn with_format(&self, format: Format) -> Core {
-        Core { inner: Arc::clone(&self.inner), format }
+        Core { format, ..self.clone() }
+    }
+
+    /// A handle sharing this one's connection pool and login state whose calls each end by
+    /// `deadline` (retries, backoff and a re-login included), instead of the client's.
+    pub fn with_deadline(&self, deadline: Duration) -> Core {
+        Core { deadline: Some(deadline), ..self.clone() }
+    }
+
+    /// A handle sharing this one's connection pool and login state whose calls retry by
+    /// `policy`, instead of the client's (the login's own token requests keep the client's).
+    pub fn with_retry(&self, policy: RetryPolicy) -> Core {
+        Core { retry: Some(policy), ..self.clone() }
+    }
+
+    /// The deadline of one call through this handle.
+    pub(crate) fn deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.inner.limits.deadline)
+    }
+
+    /// The retry policy of calls through this handle.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        self.retry.as_ref().unwrap_or(&self.inner.retry)
     }
 
     /// Sends `Authorization: Bearer` with this token.
@@ -225,7 +253,7 @@ impl Core {
 
     async fn oauth2_login<E>(&self, token_url: &str, grant: identity::TokenGrant) -> Result<(), super::Error<E>> {
         let login = identity::login(&self.inner, token_url, grant);
-        match tokio::time::timeout(self.inner.limits.deadline, login).await {
+        match tokio::time::timeout(self.deadline(), login).await {
             Ok(result) => result.map_err(|f| super::Error::Auth { operation: "token", message: f.message }),
             Err(_) => Err(super::Error::Timeout { operation: "token" }),
         }

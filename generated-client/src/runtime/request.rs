@@ -319,7 +319,7 @@ impl<'c> Request<'c> {
     /// status means.
     pub async fn send<E>(self) -> Result<Response, Error<E>> {
         let operation = self.op.id;
-        let deadline = self.core.inner.limits.deadline;
+        let deadline = self.core.deadline();
         let started = Instant::now();
         match tokio::time::timeout(deadline, self.run(started)).await {
             Ok(result) => result,
@@ -354,13 +354,13 @@ impl<'c> Request<'c> {
                 Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
                 Err(_) => Outcome::Unusable,
             };
-            match classify(&inner.retry, idempotent, &attempts, &outcome) {
+            match classify(self.core.retry_policy(), idempotent, &attempts, &outcome) {
                 Decision::Done => return self.finish(sent, &credential),
                 // Its streamed body is spent: the request cannot go again.
                 Decision::Retry(_) if once => return self.finish(sent, &credential),
                 // A wait that would outlast the deadline ends the call now, with what the
                 // server last said.
-                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= inner.limits.deadline => {
+                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= self.core.deadline() => {
                     return self.finish(sent, &credential)
                 }
                 Decision::Retry(delay) => {

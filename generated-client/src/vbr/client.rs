@@ -33,6 +33,22 @@ impl Client {
     pub fn core(&self) -> &crate::runtime::Core {
         &self.core
     }
+    /// A client for the same server and login state (a cheap clone) whose calls each
+    /// end by `deadline`, retries, backoff and a re-login included:
+    /// `client.with_deadline(Duration::from_secs(5)).some_operation(…)`.
+    pub fn with_deadline(&self, deadline: ::std::time::Duration) -> Self {
+        Client {
+            core: self.core.with_deadline(deadline),
+        }
+    }
+    /// A client for the same server and login state (a cheap clone) whose calls retry
+    /// by `policy`: `client.with_retry(RetryPolicy { max_attempts: 1, ..Default::default() })`
+    /// for a call that must not be repeated.
+    pub fn with_retry(&self, policy: crate::runtime::RetryPolicy) -> Self {
+        Client {
+            core: self.core.with_retry(policy),
+        }
+    }
     /// Logs in with the OAuth2 password grant at `/api/oauth2/token` (scheme `Bearer`).
     ///
     /// The client then sends the access token on every request, refreshes it

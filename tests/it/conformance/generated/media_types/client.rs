@@ -38,6 +38,22 @@ impl Client {
             core: self.core.with_format(format),
         }
     }
+    /// A client for the same server and login state (a cheap clone) whose calls each
+    /// end by `deadline`, retries, backoff and a re-login included:
+    /// `client.with_deadline(Duration::from_secs(5)).some_operation(…)`.
+    pub fn with_deadline(&self, deadline: ::std::time::Duration) -> Self {
+        Client {
+            core: self.core.with_deadline(deadline),
+        }
+    }
+    /// A client for the same server and login state (a cheap clone) whose calls retry
+    /// by `policy`: `client.with_retry(RetryPolicy { max_attempts: 1, ..Default::default() })`
+    /// for a call that must not be repeated.
+    pub fn with_retry(&self, policy: ::veeam_client::runtime::RetryPolicy) -> Self {
+        Client {
+            core: self.core.with_retry(policy),
+        }
+    }
     /// Sets the `X-API-Key` API key (scheme `apiKey`).
     pub fn set_api_key(&self, value: ::veeam_client::runtime::Secret) {
         self.core.set_api_key("apiKey", value);

@@ -29,6 +29,22 @@ impl Client {
     pub fn core(&self) -> &::veeam_client::runtime::Core {
         &self.core
     }
+    /// A client for the same server and login state (a cheap clone) whose calls each
+    /// end by `deadline`, retries, backoff and a re-login included:
+    /// `client.with_deadline(Duration::from_secs(5)).some_operation(…)`.
+    pub fn with_deadline(&self, deadline: ::std::time::Duration) -> Self {
+        Client {
+            core: self.core.with_deadline(deadline),
+        }
+    }
+    /// A client for the same server and login state (a cheap clone) whose calls retry
+    /// by `policy`: `client.with_retry(RetryPolicy { max_attempts: 1, ..Default::default() })`
+    /// for a call that must not be repeated.
+    pub fn with_retry(&self, policy: ::veeam_client::runtime::RetryPolicy) -> Self {
+        Client {
+            core: self.core.with_retry(policy),
+        }
+    }
 }
 impl ::veeam_client::runtime::FromCore for Client {
     fn from_core(core: ::veeam_client::runtime::Core) -> Self {
