@@ -57,6 +57,9 @@ enum Reply {
     Declares { declared: u64 },
     /// A body written from a generator, in pieces.
     Deep { depth: usize },
+    /// A chunked body: `chunks` pieces of 1 KiB, one every `every`, and then, if `stall`,
+    /// nothing more for 30 s (the connection held open, as a hung server holds it).
+    Trickle { chunks: usize, every: Duration, stall: bool },
 }
 
 fn reply(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
@@ -258,6 +261,25 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, answer: Reply) -> bo
                 sent.fetch_add(framed.len() as u64, Ordering::SeqCst);
             }
             false
+        }
+        Reply::Trickle { chunks, every, stall } => {
+            let head =
+                "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return false;
+            }
+            let framed = [b"400\r\n".to_vec(), vec![b'x'; 1024], b"\r\n".to_vec()].concat();
+            for _ in 0..chunks {
+                if stream.write_all(&framed).await.is_err() {
+                    return false;
+                }
+                tokio::time::sleep(every).await;
+            }
+            if stall {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return false;
+            }
+            stream.write_all(b"0\r\n\r\n").await.is_ok()
         }
         Reply::Declares { declared } => {
             let head =
@@ -1689,4 +1711,44 @@ async fn per_call_deadline_and_retry_share_one_login() {
     // Both handles used the one login.
     let tokens = server.seen().iter().filter(|s| s.path() == "/api/oauth2/token").count();
     assert_eq!(tokens, 1);
+}
+
+/// A streamed download has no deadline as a whole, but one that stalls ends after its idle
+/// timeout with `Timeout`, instead of hanging; one that is slow but steady is not cut off.
+#[tokio::test]
+async fn a_stalled_download_ends_after_its_idle_timeout() {
+    let server = Peer::start(|req| match req.path() {
+        "/stalls" => Reply::Trickle { chunks: 2, every: Duration::from_millis(10), stall: true },
+        _ => Reply::Trickle { chunks: 8, every: Duration::from_millis(100), stall: false },
+    });
+    let client = vbr::Client::builder(server.url())
+        .download_idle_timeout(Duration::from_millis(400))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let download = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            let response =
+                client.core().request(&DOWNLOAD, path.into()).send_streaming::<vbr::types::ErrorModel>().await.unwrap();
+            let mut stream = response.into_stream::<vbr::types::ErrorModel>();
+            let (mut bytes, mut error) = (0, None);
+            while let Some(chunk) = stream.next().await {
+                match chunk {
+                    Ok(chunk) => bytes += chunk.len(),
+                    Err(e) => error = Some(e),
+                }
+            }
+            (bytes, error)
+        }
+    };
+    let started = Instant::now();
+    let (bytes, error) = download("/stalls").await;
+    assert_eq!(bytes, 2048, "the bytes that came before the stall are delivered");
+    assert!(matches!(error, Some(Error::Timeout { operation: "Download" })), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    // 800 ms in all, 100 ms between pieces: never idle for 400 ms.
+    let (bytes, error) = download("/steady").await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(bytes, 8 * 1024);
 }

@@ -1,8 +1,10 @@
 //! Bodies too large to hold in memory: uploads from a stream, downloads as a stream.
 
+use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::stream::{BoxStream, Stream, StreamExt};
@@ -71,15 +73,22 @@ pub struct ByteStream<E> {
     operation: &'static str,
     content_length: Option<u64>,
     inner: BoxStream<'static, reqwest::Result<Bytes>>,
+    /// How long the next bytes may take, and when that time is up; `None` for a body already
+    /// in memory.
+    idle: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+    /// The stream ended (its end, or an error it will not recover from).
+    done: bool,
     _error: PhantomData<fn() -> E>,
 }
 
 impl<E> ByteStream<E> {
-    pub(crate) fn live(operation: &'static str, response: reqwest::Response) -> Self {
+    pub(crate) fn live(operation: &'static str, response: reqwest::Response, idle: Duration) -> Self {
         ByteStream {
             operation,
             content_length: response.content_length(),
             inner: response.bytes_stream().boxed(),
+            idle: Some((idle, Box::pin(tokio::time::sleep(idle)))),
+            done: false,
             _error: PhantomData,
         }
     }
@@ -90,6 +99,8 @@ impl<E> ByteStream<E> {
             operation,
             content_length: Some(len),
             inner: futures::stream::iter([Ok(body)]).boxed(),
+            idle: None,
+            done: false,
             _error: PhantomData,
         }
     }
@@ -104,11 +115,35 @@ impl<E> Stream for ByteStream<E> {
     type Item = Result<Bytes, Error<E>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
         let operation = self.operation;
-        self.inner
-            .as_mut()
-            .poll_next(cx)
-            .map(|item| item.map(|chunk| chunk.map_err(|e| Error::transport(operation, e))))
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(item) => {
+                // Bytes arrived (or the end): the idle clock starts again.
+                if let Some((idle, sleep)) = &mut self.idle {
+                    let next = tokio::time::Instant::now() + *idle;
+                    sleep.as_mut().reset(next);
+                }
+                if item.is_none() {
+                    self.done = true;
+                }
+                Poll::Ready(item.map(|chunk| chunk.map_err(|e| Error::transport(operation, e))))
+            }
+            Poll::Pending => {
+                // A download that stalls past its idle timeout ends, instead of hanging.
+                let stalled = match &mut self.idle {
+                    Some((_, sleep)) => sleep.as_mut().poll(cx).is_ready(),
+                    None => false,
+                };
+                if stalled {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(Error::Timeout { operation })));
+                }
+                Poll::Pending
+            }
+        }
     }
 }
 

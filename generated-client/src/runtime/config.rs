@@ -63,6 +63,7 @@ pub struct ClientBuilder<C> {
     timeout: Duration,
     deadline: Duration,
     max_body: u64,
+    idle: Duration,
     accept_invalid_certs: bool,
     root_certs: Vec<Vec<u8>>,
     only_given_roots: bool,
@@ -88,6 +89,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
             .field("max_response_body", &self.max_body)
+            .field("download_idle_timeout", &self.idle)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("root_certs", &self.root_certs.len())
             .field("only_given_roots", &self.only_given_roots)
@@ -119,6 +121,7 @@ impl<C: FromCore> ClientBuilder<C> {
             timeout: Duration::from_secs(60),
             deadline: Duration::from_secs(120),
             max_body: DEFAULT_MAX_RESPONSE_BODY,
+            idle: Duration::from_secs(60),
             accept_invalid_certs: false,
             root_certs: Vec::new(),
             only_given_roots: false,
@@ -179,6 +182,14 @@ impl<C: FromCore> ClientBuilder<C> {
     /// [`Error::Timeout`](super::Error::Timeout).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// How long a streamed download may wait for its next bytes (default 60 s). A download
+    /// has no deadline as a whole (a backup file may take hours), but one that stalls for this
+    /// long ends with [`Error::Timeout`](super::Error::Timeout) instead of hanging.
+    pub fn download_idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle = idle;
         self
     }
 
@@ -314,7 +325,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 base_url: self.base_url,
                 https,
                 retry: self.retry,
-                limits: Limits { deadline: self.deadline, max_body: self.max_body },
+                limits: Limits { deadline: self.deadline, max_body: self.max_body, idle: self.idle },
                 refresh_margin: self.refresh_margin,
                 reauthenticate_on: self.reauthenticate_on,
                 identity: Identity::default(),

@@ -106,6 +106,8 @@ pub(crate) struct Limits {
     pub(crate) deadline: Duration,
     /// The largest response body read.
     pub(crate) max_body: u64,
+    /// How long a streamed download may wait for its next bytes.
+    pub(crate) idle: Duration,
 }
 
 /// The state every clone of a generated client shares.

@@ -250,7 +250,7 @@ impl Response {
     /// `send_streaming`).
     pub fn into_stream<E>(mut self) -> super::ByteStream<E> {
         match self.live.take() {
-            Some(live) => super::ByteStream::live(self.op.id, live),
+            Some(live) => super::ByteStream::live(self.op.id, live, self.inner.limits.idle),
             None => super::ByteStream::whole(self.op.id, std::mem::take(&mut self.body)),
         }
     }
