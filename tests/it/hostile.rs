@@ -1752,3 +1752,54 @@ async fn a_stalled_download_ends_after_its_idle_timeout() {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(bytes, 8 * 1024);
 }
+
+/// The escape hatch: `raw` reaches a path the spec lacks with the client's login (and its
+/// renewal on `ExpiredToken`), its default headers, retries and redaction; a path that names
+/// another host is refused before anything is sent.
+#[tokio::test]
+async fn a_raw_request_keeps_auth_retries_and_redaction() {
+    let jobs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = Arc::clone(&jobs);
+    let server = Peer::start(move |req| match req.path() {
+        "/api/oauth2/token" => {
+            token(if req.body.windows(7).any(|w| w == b"refresh") { "AT-2" } else { "AT-1" }, json!(900))
+        }
+        "/api/v1/jobs" => match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            // A busy server, then a token it no longer takes, then the answer.
+            0 => Reply::Full { status: 503, headers: Vec::new(), body: Vec::new() },
+            1 => json_reply(401, json!({"errorCode": "ExpiredToken", "message": "expired"})),
+            _ => json_reply(200, json!({"data": [{"name": "Nightly"}]})),
+        },
+        // An error that echoes the token the client sent.
+        _ => json_reply(
+            500,
+            json!({"errorCode": "UnknownError", "message": format!("bad token {}", req.header("authorization").unwrap_or_default())}),
+        ),
+    });
+    let client = vbr_client(&server.url());
+    client.login("admin", Secret::from(PASSWORD)).await.unwrap();
+    let answer =
+        client.raw(runtime::Method::Get, "/api/v1/jobs").query("nameFilter", "Night ly*").send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.decode_serde::<_, vbr::types::ErrorModel>(&[runtime::Format::Json]).unwrap();
+    assert_eq!(body["data"][0]["name"], "Nightly");
+    let seen = server.seen();
+    let calls: Vec<&Seen> = seen.iter().filter(|s| s.path() == "/api/v1/jobs").collect();
+    assert_eq!(calls.len(), 3, "retried after 503, renewed after ExpiredToken");
+    assert_eq!(calls[2].header("authorization"), Some("Bearer AT-2"));
+    assert_eq!(calls[2].header("x-api-version"), Some("1.3-rev0"));
+    assert!(calls[2].target.ends_with("?nameFilter=Night%20ly%2A"), "{}", calls[2].target);
+
+    // The echoed token never reaches the error's text.
+    let failed = client.raw(runtime::Method::Get, "/api/v1/echo").send().await.unwrap();
+    let err = failed.into_error::<vbr::types::ErrorModel>();
+    assert!(!format!("{err} {err:?}").contains("AT-2"), "{err}");
+
+    // Another host is not a path: refused before sending.
+    let before = server.seen().len();
+    for path in ["//evil.example/x", "http://evil.example/x", "evil"] {
+        let err = client.raw(runtime::Method::Get, path).send().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{path}: {err}");
+    }
+    assert_eq!(server.seen().len(), before);
+}

@@ -39,6 +39,31 @@ impl Client {
             core: self.core.with_format(format),
         }
     }
+    /// Sends a request the spec does not describe (`client.raw(Method::Get,
+    /// "/api/v1/jobs").query("limit", "10").send()`), with the client's login, retries,
+    /// deadline and redaction, authorized by whichever credential the client holds. It
+    /// answers with the response, whatever its status. `path` is appended to the base
+    /// URL and cannot name another host.
+    pub fn raw(
+        &self,
+        method: crate::runtime::Method,
+        path: &str,
+    ) -> crate::runtime::RawCall<'_, super::types::ErrorModel> {
+        crate::runtime::RawCall::new(
+            &self.core,
+            method,
+            path,
+            &[
+                &[crate::runtime::AuthScheme::Basic],
+                &[
+                    crate::runtime::AuthScheme::ApiKeyHeader {
+                        scheme: "SessionId",
+                        header: "X-RestSvcSessionId",
+                    },
+                ],
+            ],
+        )
+    }
     /// A client for the same server and login state (a cheap clone) whose calls each
     /// end by `deadline`, retries, backoff and a re-login included:
     /// `client.with_deadline(Duration::from_secs(5)).some_operation(…)`.

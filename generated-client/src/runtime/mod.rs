@@ -25,6 +25,7 @@ mod identity;
 pub mod mock;
 mod paging;
 mod params;
+mod raw;
 mod redact;
 mod request;
 mod response;
@@ -44,7 +45,10 @@ pub mod xml;
 pub use self::body::{ByteStream, FilePart, Multipart, Upload};
 pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
 pub use self::core::Core;
+pub use self::core::Method;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};
+pub use self::raw::RawCall;
+pub use self::response::Response;
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
@@ -54,15 +58,13 @@ pub use self::webhook::WebhookError;
 #[doc(hidden)]
 pub use self::config::FromCore;
 #[doc(hidden)]
-pub use self::core::{AuthScheme, Method, Operation};
+pub use self::core::{AuthScheme, Operation};
 #[doc(hidden)]
 pub use self::paging::{paginate, Page};
 #[doc(hidden)]
 pub use self::params::{array, content_json, path_param, primitive, structured, In, ParamStyle, ParamValue, Shaped};
 #[doc(hidden)]
 pub use self::request::Request;
-#[doc(hidden)]
-pub use self::response::Response;
 #[doc(hidden)]
 pub use self::style::Style;
 #[doc(hidden)]

@@ -34,6 +34,9 @@ enum Written {
 pub struct Request<'c> {
     core: &'c Core,
     op: &'static Operation,
+    /// The security requirements the request is authorized by (the operation's, or those a
+    /// raw request is given).
+    auth: &'static [&'static [super::core::AuthScheme]],
     path: String,
     /// Each query parameter's name and its fragment of the query string, already written in
     /// its style and percent-encoded (`a=1&a=2`).
@@ -72,6 +75,7 @@ impl<'c> Request<'c> {
         Request {
             core,
             op,
+            auth: op.auth,
             path,
             query: Vec::new(),
             headers: Vec::new(),
@@ -267,6 +271,11 @@ impl<'c> Request<'c> {
         self.form_encoding = encoding;
     }
 
+    /// Authorizes the request by these requirements instead of its operation's.
+    pub(crate) fn authorize_with(&mut self, auth: &'static [&'static [super::core::AuthScheme]]) {
+        self.auth = auth;
+    }
+
     /// Asks for these media types (the `Accept` header), whatever the client's format.
     pub fn accept(&mut self, media: &'static str) {
         self.accept = Some(media);
@@ -341,7 +350,7 @@ impl<'c> Request<'c> {
         loop {
             attempt = attempt.saturating_add(1);
             self.refresh_if_due().await?;
-            let credential = inner.identity.credential(self.op.auth);
+            let credential = inner.identity.credential(self.auth);
             let (sent, span) = self.attempt(&headers, &credential, attempt).await;
             let outcome = match &sent {
                 Ok(answer) => Outcome::Answer {

@@ -47,6 +47,9 @@ impl Emitter<'_> {
             quote!()
         };
         let auth = self.auth_methods();
+        // A raw request takes any credential the client holds: each scheme an alternative.
+        let raw_auth: Vec<TokenStream> =
+            api.security.keys().filter_map(|name| self.scheme_token(name)).map(|scheme| quote!(&[#scheme])).collect();
         let byte_stream = if api.operations.iter().any(|o| o.download) {
             quote! {
                 /// A binary answer as it arrives (downloads are streamed, not held in memory).
@@ -112,6 +115,15 @@ impl Emitter<'_> {
                 }
 
                 #with_format
+
+                /// Sends a request the spec does not describe (`client.raw(Method::Get,
+                /// "/api/v1/jobs").query("limit", "10").send()`), with the client's login, retries,
+                /// deadline and redaction, authorized by whichever credential the client holds. It
+                /// answers with the response, whatever its status. `path` is appended to the base
+                /// URL and cannot name another host.
+                pub fn raw(&self, method: #rt::Method, path: &str) -> #rt::RawCall<'_, #error_ty> {
+                    #rt::RawCall::new(&self.core, method, path, &[#(#raw_auth),*])
+                }
 
                 /// A client for the same server and login state (a cheap clone) whose calls each
                 /// end by `deadline`, retries, backoff and a re-login included:
@@ -496,26 +508,29 @@ impl Emitter<'_> {
 
     /// The security requirements: one slice per alternative, each the schemes sent together.
     fn scheme_tokens(&self, op: &Operation) -> Vec<TokenStream> {
-        let rt = &self.rt;
         op.security
             .iter()
             .map(|all| {
-                let schemes = all.iter().filter_map(|s| {
-                    let scheme = self.api.security.get(s)?;
-                    Some(match scheme {
-                        // TLS presents the certificate; the request carries nothing.
-                        Security::MutualTls => return None,
-                        Security::Bearer
-                        | Security::OAuth2Password { .. }
-                        | Security::OAuth2ClientCredentials { .. } => quote!(#rt::AuthScheme::Bearer),
-                        Security::Basic => quote!(#rt::AuthScheme::Basic),
-                        Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #s, header: #h }),
-                        Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #s, name: #q }),
-                    })
-                });
+                let schemes = all.iter().filter_map(|s| self.scheme_token(s));
                 quote!(&[#(#schemes),*])
             })
             .collect()
+    }
+
+    /// How the runtime applies scheme `name`; `None` for one that sends nothing per request
+    /// (mutual TLS) or that the API does not define.
+    fn scheme_token(&self, name: &str) -> Option<TokenStream> {
+        let rt = &self.rt;
+        Some(match self.api.security.get(name)? {
+            // TLS presents the certificate; the request carries nothing.
+            Security::MutualTls => return None,
+            Security::Bearer | Security::OAuth2Password { .. } | Security::OAuth2ClientCredentials { .. } => {
+                quote!(#rt::AuthScheme::Bearer)
+            }
+            Security::Basic => quote!(#rt::AuthScheme::Basic),
+            Security::ApiKeyHeader(h) => quote!(#rt::AuthScheme::ApiKeyHeader { scheme: #name, header: #h }),
+            Security::ApiKeyQuery(q) => quote!(#rt::AuthScheme::ApiKeyQuery { scheme: #name, name: #q }),
+        })
     }
 
     fn format_token(&self, media: Media) -> TokenStream {

@@ -27,7 +27,7 @@ pub(crate) const METHODS: &[(&str, Method)] = &[
 /// Method names the generated client always defines itself (`with_format` only for APIs
 /// with XML, but it is kept free everywhere so that adding XML renames nothing).
 const RESERVED_METHODS: &[&str] =
-    &["new", "builder", "from_core", "core", "with_format", "with_deadline", "with_retry", "clone", "fmt"];
+    &["new", "builder", "from_core", "core", "with_format", "with_deadline", "with_retry", "raw", "clone", "fmt"];
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn lower_operations(&mut self, api: &mut Api) {
