@@ -476,7 +476,8 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
     server.inject(
         "GET",
         &format!("/api/v1/credentials/{id}"),
-        1,
+        // Every attempt: a proxy's 502 is retried.
+        5,
         Canned::status(502).body_with("text/html", "<h1>proxy</h1>"),
     );
     collect(&mut errors, client.get_creds(id).await);

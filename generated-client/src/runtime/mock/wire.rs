@@ -80,61 +80,6 @@ impl RawRequest {
         &self.body
     }
 
-    /// Every value of a parameter, in the order sent.
-    fn values(&self, location: In, wire: &str) -> Vec<String> {
-        match location {
-            In::Path => self
-                .captures
-                .iter()
-                .filter(|(n, _)| n == wire)
-                .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
-                .collect(),
-            In::Query => self.query.iter().filter(|(n, _)| n == wire).map(|(_, v)| v.clone()).collect(),
-            In::Header => {
-                self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(wire)).map(|(_, v)| v.clone()).collect()
-            }
-            In::Cookie => self
-                .headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
-                .flat_map(|(_, v)| v.split(';').map(str::trim).map(str::to_owned).collect::<Vec<_>>())
-                .filter_map(|pair| pair.split_once('=').filter(|(n, _)| *n == wire).map(|(_, v)| v.to_owned()))
-                .collect(),
-        }
-    }
-
-    /// A required parameter.
-    pub fn param<T: DeserializeOwned>(&self, location: In, wire: &str) -> Result<T, String> {
-        self.param_opt(location, wire)?.ok_or_else(|| format!("the required {location} parameter `{wire}` is missing"))
-    }
-
-    /// An optional parameter.
-    pub fn param_opt<T: DeserializeOwned>(&self, location: In, wire: &str) -> Result<Option<T>, String> {
-        match self.values(location, wire).first() {
-            Some(v) => value(v).map(Some).map_err(|e| format!("{location} parameter `{wire}`: cannot read `{v}`: {e}")),
-            None => Ok(None),
-        }
-    }
-
-    /// A required array parameter, one value per repetition.
-    pub fn param_list<T: DeserializeOwned>(&self, location: In, wire: &str) -> Result<Vec<T>, String> {
-        self.param_list_opt(location, wire)?
-            .ok_or_else(|| format!("the required {location} parameter `{wire}` is missing"))
-    }
-
-    /// An optional array parameter.
-    pub fn param_list_opt<T: DeserializeOwned>(&self, location: In, wire: &str) -> Result<Option<Vec<T>>, String> {
-        let values = self.values(location, wire);
-        if values.is_empty() {
-            return Ok(None);
-        }
-        values
-            .iter()
-            .map(|v| value(v).map_err(|e| format!("{location} parameter `{wire}`: cannot read `{v}`: {e}")))
-            .collect::<Result<Vec<T>, String>>()
-            .map(Some)
-    }
-
     /// A parameter read by its style, as the client writes it (`style`, `explode`; `kind` is
     /// the shape of its type; `known` the operation's other parameters in the same place, for
     /// an exploded object whose keys are top-level names). `json`: the parameter has
