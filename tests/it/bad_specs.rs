@@ -145,6 +145,19 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        file: "unknown_response_key.yaml",
+        expect: Expect::Generates(|g| {
+            let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                warnings,
+                ["warning: bad/unknown_response_key.yaml#/paths/~1items/get/responses/999: `999` is not a status code, a range such as `2XX`, or `default`; left out"]
+            );
+            let op = &g.items["operation_list_items"];
+            assert!(op.contains("200..=299"), "{op}");
+        }),
+        own_process: false,
+    },
+    Case {
         file: "swagger2.json",
         expect: Expect::ParseError(&[
             "error: bad/swagger2.json#/swagger: swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first",

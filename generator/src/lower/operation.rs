@@ -136,12 +136,20 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let at = Pointer::root().join("paths").join(&op.path).join(op.method.as_str().to_ascii_lowercase());
-            if op.pagination.is_some() || op.download || shared.contains(&i) || op.session_header.is_some() || op.logout
+            // An operation's own error type is decoded from JSON; one whose errors come as XML
+            // keeps the API's type, which reads XML.
+            let xml = op.errors.iter().any(|r| r.contents.iter().any(|c| c.media == Media::Xml));
+            if xml
+                || op.pagination.is_some()
+                || op.download
+                || shared.contains(&i)
+                || op.session_header.is_some()
+                || op.logout
             {
                 for (status, _) in bodies.iter().filter(|(_, t)| Some(t) != common.as_ref()) {
                     self.sink.warn(
                         &at.join("responses").join(status.key()),
-                        "this error body is not the API's common error type, and this operation's errors are shared with its stream, wait or session methods: it arrives as `UnexpectedStatus` with its text",
+                        "this error body is not the API's common error type, and this operation's errors are shared with its stream, wait, download or session methods, or come as XML: it arrives as `UnexpectedStatus` with its text",
                     );
                 }
                 continue;
@@ -523,10 +531,11 @@ impl<'a> Lowerer<'a> {
                     Some(status) => sorted.push((code, status, resp)),
                     // `x-…` keys are extensions; anything else is not a status.
                     None if code.starts_with("x-") => {}
-                    None => self.sink.error(
+                    // Not a status: reported, and left out (the other responses still hold).
+                    None => self.sink.warn(
                         &ctx.ptr.join("responses").join(code),
                         format!(
-                            "`{}` is not a status code, a range such as `2XX`, or `default`",
+                            "`{}` is not a status code, a range such as `2XX`, or `default`; left out",
                             crate::diag::excerpt(code)
                         ),
                     ),
