@@ -2,7 +2,8 @@
 //! Backup Enterprise Manager REST API ([`em`]).
 //!
 //! [`vbr`] and [`em`] are generated from `spec/vbr.yaml` and `spec/em.yaml` by
-//! `cargo xtask codegen`; [`runtime`] is hand-written and shared by both.
+//! `cargo xtask codegen`; [`runtime`] is the hand-written crate `openapi-client-runtime`, shared
+//! by both and by every client the generator makes.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,7 +23,9 @@
 // Numeric conversions are checked: a server's number never wraps or truncates silently.
 #![warn(clippy::cast_possible_truncation, clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 
-pub mod runtime;
+/// The runtime both clients are built on, the crate `openapi-client-runtime`: the
+/// transport, login and token renewal, retries, paging, waits, redaction and the mock server.
+pub use openapi_client_runtime as runtime;
 
 #[rustfmt::skip] // generated and formatted by prettyplease: `cargo xtask codegen`
 pub mod em;

@@ -10,9 +10,14 @@
 //! - `paging`, `xml`, `error`, `secret`, `webhook` (decoding requests an API sends), and
 //!   `wait` (polling a long-running operation's status until its work ends).
 //!
-//! `cargo xtask generate` copies this folder into standalone crates, so it depends only on
-//! crates from crates.io and refers to itself through `super::`. Items only generated code
-//! uses are `#[doc(hidden)]`.
+//! Generated crates depend on this crate. `openapi-client-gen --vendor-runtime` copies its
+//! sources into a generated crate instead (as the module `runtime`), so it depends only on
+//! crates from crates.io and its modules refer to each other through `super::`. Items only
+//! generated code uses are `#[doc(hidden)]`.
+
+#![deny(missing_docs)]
+// Numeric conversions are checked: a server's number never wraps or truncates silently.
+#![warn(clippy::cast_possible_truncation, clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 
 mod body;
 mod config;

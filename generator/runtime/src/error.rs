@@ -72,7 +72,7 @@ pub enum Error<E> {
         message: String,
     },
     /// Logging in or renewing the login failed, or the login was refused earlier and the
-    /// client holds no usable credential until [`login`](crate::vbr::Client::login) is
+    /// client holds no usable credential until the generated client's `login` (or a credential setter) is
     /// called again.
     #[error("{operation}: authentication failed: {message}")]
     Auth {
