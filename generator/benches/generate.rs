@@ -3,7 +3,7 @@
 //! including writing the files. Run with `cargo bench -p generator`.
 //!
 //! The documents come from the corpus: the folder `OPENAPI_CORPUS` names, by default
-//! `tests/corpus` in the workspace (vendored; see the README). `xtask::corpus_dir()` is the
+//! `tests/corpus` in the workspace (vendored; see the README). `project::corpus_dir()` in xtask is the
 //! one definition; this benchmark cannot depend on xtask (xtask depends on the generator),
 //! so it repeats the variable's name and default, and nothing else.
 
@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
-/// Same as `xtask::CORPUS_ENV` and `xtask::CORPUS_DEFAULT`.
+/// Same as `CORPUS_ENV` and `CORPUS_DEFAULT` of xtask's `project.rs`.
 const CORPUS_ENV: &str = "OPENAPI_CORPUS";
 const CORPUS_DEFAULT: &str = "tests/corpus";
 
-/// The corpus folder, resolved as `xtask::corpus_dir()` does: relative to the workspace root.
+/// The corpus folder, resolved as xtask's `project::corpus_dir()` does: relative to the workspace root.
 fn corpus_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives inside the workspace");
     match std::env::var_os(CORPUS_ENV).filter(|v| !v.is_empty()) {

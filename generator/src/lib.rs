@@ -89,6 +89,38 @@ pub struct Loose {
 }
 
 impl Generated {
+    /// The module as one file, for a build script to `include!` into a module of its own:
+    /// `mod.rs` with each submodule's file inlined as `mod name { … }`. A file that is
+    /// `include!`d cannot carry inner attributes or `//!` docs, so the module file's are
+    /// left out (the including module has its own); the submodules keep theirs, which are
+    /// allowed at the start of a `mod` block.
+    pub fn single_file(&self) -> String {
+        let mut out = String::new();
+        let Some(root) = self.files.get("mod.rs") else { return out };
+        for line in root.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with("//!") || trimmed.starts_with("#![") {
+                continue;
+            }
+            let (vis, rest) = match trimmed.strip_prefix("pub ") {
+                Some(rest) => ("pub ", rest),
+                None => ("", trimmed),
+            };
+            let inlined = rest
+                .strip_prefix("mod ")
+                .and_then(|r| r.strip_suffix(';'))
+                .and_then(|name| self.files.get(&format!("{name}.rs")).map(|body| (name, body)));
+            match inlined {
+                Some((name, body)) => out.push_str(&format!("{vis}mod {name} {{\n{body}}}\n")),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+
     /// Counts the struct fields typed `serde_json::Value` (directly, or inside an array,
     /// map or option), split by whether a warning at the field says the generator
     /// loosened it.

@@ -292,7 +292,7 @@ enum Outcome {
 
 /// Parses and generates `bad/{file}`, catching any panic.
 fn run(file: &str) -> Outcome {
-    let path = xtask::workspace_root().join("tests/fixtures/bad").join(file);
+    let path = crate::support::project::workspace_root().join("tests/fixtures/bad").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let name = format!("bad/{file}");
     let outcome = catch_unwind(AssertUnwindSafe(|| match Document::parse(&name, &text) {
@@ -416,7 +416,7 @@ fn every_error_is_located() {
 /// The table covers every file in `tests/fixtures/bad/` and nothing else.
 #[test]
 fn every_bad_document_is_in_the_table() {
-    let dir = xtask::workspace_root().join("tests/fixtures/bad");
+    let dir = crate::support::project::workspace_root().join("tests/fixtures/bad");
     let on_disk: BTreeSet<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     let in_table: BTreeSet<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
@@ -428,11 +428,11 @@ fn every_bad_document_is_in_the_table() {
 #[test]
 fn warnings_are_errors_for_curated_specs() {
     let file = "tests/fixtures/formats.yaml";
-    let text = std::fs::read_to_string(xtask::workspace_root().join(file)).unwrap();
+    let text = std::fs::read_to_string(crate::support::project::workspace_root().join(file)).unwrap();
     let doc = Document::parse(file, &text).unwrap();
     let lenient = generator::generate(&doc, &Options::default()).unwrap();
     assert_eq!(lenient.warnings.len(), 1);
-    let err = generator::generate(&doc, &xtask::curated_options(file)).unwrap_err();
+    let err = generator::generate(&doc, &crate::support::project::curated_options(file)).unwrap_err();
     assert_eq!(
         err.to_string(),
         "error: tests/fixtures/formats.yaml#/components/schemas/Values/properties/wobbly/format: unknown string format `wobbly`; using String"

@@ -146,7 +146,7 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 /// operationId → method name (snake_case of the operationId; curated specs deny renames) of
 /// every operation in a spec, read with serde_yaml independently of the generator.
 fn spec_operations(spec: &str) -> BTreeMap<String, String> {
-    let path = xtask::workspace_root().join(spec);
+    let path = crate::support::project::workspace_root().join(spec);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     let mut out = BTreeMap::new();

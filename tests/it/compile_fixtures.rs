@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use openapi_client_gen::manifest::RuntimeSource;
 use serde_json::Value;
 
 #[test]
@@ -19,7 +20,7 @@ fn every_fixture_compiles() {
     // `cargo check` keeps both cores busy.
     let _turn = crate::support::exclusive();
     let started = Instant::now();
-    let root = xtask::workspace_root();
+    let root = crate::support::project::workspace_root();
     let krate = root.join("target/compile-fixtures");
     let src = krate.join("src");
     fs::create_dir_all(&src).unwrap();
@@ -61,7 +62,8 @@ fn every_fixture_compiles() {
     write_if_changed(&src.join("lib.rs"), &lib);
     // Generated code names the runtime's dependencies by absolute path (`::serde`, `::uuid`,
     // …): the crate depends on them as the client does, from the client's own manifest.
-    let dependencies = xtask::manifest::runtime_dependencies_toml().unwrap();
+    let source = RuntimeSource::Path(root.join("generator/runtime"));
+    let dependencies = openapi_client_gen::manifest::dependencies_toml(&source).unwrap();
     // Each fixture's mock server (`{module}::mock`) is compiled too: the crate's `mock`
     // feature, on by default, turns on the runtime's.
     let manifest = format!(
@@ -161,7 +163,7 @@ fn fixtures(dir: &Path) -> Vec<PathBuf> {
 /// The module's files, generated the way a crate that uses the shared runtime would.
 fn generate(root: &Path, path: &Path) -> Result<BTreeMap<String, String>, String> {
     let label = path.strip_prefix(root).unwrap_or(path).display().to_string();
-    let doc = xtask::load_spec(root, &label).map_err(|e| format!("{e:#}"))?;
+    let doc = crate::support::project::load_spec(root, &label).map_err(|e| format!("{e:#}"))?;
     let opts = generator::Options { runtime_path: "::veeam_client::runtime".into(), ..generator::Options::default() };
     let generated = generator::generate(&doc, &opts).map_err(|e| e.to_string())?;
     Ok(generated.files)

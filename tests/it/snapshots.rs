@@ -28,7 +28,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 /// the warnings.
 fn fixture(name: &str) -> Generated {
     let split = format!("tests/fixtures/{name}/openapi.yaml");
-    let file = match xtask::workspace_root().join(&split).exists() {
+    let file = match crate::support::project::workspace_root().join(&split).exists() {
         true => split,
         false => format!("tests/fixtures/{name}.yaml"),
     };
@@ -46,8 +46,8 @@ fn squash(code: &str) -> String {
 }
 
 fn generate_in_time(file: &str, opts: Options) -> Generated {
-    let root = xtask::workspace_root();
-    let doc: Document = xtask::load_spec(&root, file).unwrap_or_else(|e| panic!("{e:#}"));
+    let root = crate::support::project::workspace_root();
+    let doc: Document = crate::support::project::load_spec(&root, file).unwrap_or_else(|e| panic!("{e:#}"));
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(generator::generate(&doc, &opts).map_err(|e| e.to_string()));
@@ -144,7 +144,7 @@ fn owned(v: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
 #[test]
 fn every_fixture_has_a_snapshot_test() {
     let tested: BTreeSet<&str> = FIXTURES.iter().copied().collect();
-    let dir = xtask::workspace_root().join("tests/fixtures");
+    let dir = crate::support::project::workspace_root().join("tests/fixtures");
     let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| {
@@ -916,8 +916,8 @@ fn multi_file() {
 /// written, not in the file that refers to it.
 #[test]
 fn multi_file_errors_name_the_file_they_are_in() {
-    let root = xtask::workspace_root();
-    let doc = xtask::load_spec(&root, "tests/fixtures/multi_file_bad/root.yaml").unwrap();
+    let root = crate::support::project::workspace_root();
+    let doc = crate::support::project::load_spec(&root, "tests/fixtures/multi_file_bad/root.yaml").unwrap();
     let err = generator::generate(&doc, &Options::default()).err().map(|d| d.to_string()).unwrap_or_default();
     assert!(
         err.contains("error: tests/fixtures/multi_file_bad/schemas/a.yaml#/properties/b: reference `schemas/b.yaml#/components/schemas/Nope` does not resolve to anything in this document"),

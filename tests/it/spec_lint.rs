@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use xtask::lint::{self, Config, Level, RULES};
+use openapi_spec_tools::lint::{self, Config, Level, RULES};
 
 fn fixture(name: &str) -> PathBuf {
-    xtask::workspace_root().join("tests/fixtures/lint").join(name)
+    crate::support::project::workspace_root().join("tests/fixtures/lint").join(name)
 }
 
 /// Every rule on, as errors.
@@ -119,7 +119,7 @@ fn severities_come_from_the_config_and_default_sensibly_for_any_spec() {
     let err = Config::from_yaml("lint.yaml", "rules:\n  doc-page: loud\n").unwrap_err();
     assert!(format!("{err:#}").contains("lint.yaml#/rules/doc-page"), "{err:#}");
     // The curated config turns every rule on.
-    let curated = lint::curated_config(&xtask::workspace_root()).unwrap();
+    let curated = lint::config_or_default(&crate::support::project::workspace_root().join("spec/lint.yaml")).unwrap();
     assert!(RULES.iter().all(|(rule, _, _)| curated.levels[*rule] == Level::Error));
 }
 
@@ -146,16 +146,16 @@ fn round_trip(label: &str, value: &serde_json::Value) {
 
 #[test]
 fn canonical_yaml_round_trips_the_curated_specs() {
-    let root = xtask::workspace_root();
-    for spec in xtask::spec_files() {
-        let text = std::fs::read_to_string(root.join(spec)).unwrap();
-        round_trip(spec, &generator::load::parse_text(spec, &text).unwrap());
+    let root = crate::support::project::workspace_root();
+    for spec in crate::support::project::spec_files() {
+        let text = std::fs::read_to_string(root.join(&spec)).unwrap();
+        round_trip(&spec, &generator::load::parse_text(&spec, &text).unwrap());
     }
 }
 
 #[test]
 fn canonical_yaml_round_trips_every_real_world_document() {
-    let dir = xtask::require_corpus().unwrap().join("real");
+    let dir = crate::support::project::require_corpus().unwrap().join("real");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     let mut count = 0;

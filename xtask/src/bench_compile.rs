@@ -1,6 +1,8 @@
 //! `cargo xtask bench-compile`: what a downstream crate pays for the generated code on every
-//! build. Generates a standalone crate, builds its dependencies once, then times `cargo check`
-//! of the crate alone (its `src/lib.rs` touched before each run) and reports the median.
+//! build. Generates a standalone crate, builds its dependencies (the runtime crate among them)
+//! once, then times `cargo check` of the crate alone (its `src/lib.rs` touched before each run)
+//! and reports the median. With `--vendor-runtime` the runtime is part of the crate, and so of
+//! what is measured, as it was before the runtime became a crate.
 //!
 //! Incremental compilation is off, as it is for every dependency of a downstream crate: each
 //! run checks the whole crate, which is what a user's build of the client costs.
@@ -10,10 +12,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use openapi_client_gen::manifest::RuntimeSource;
+use openapi_client_gen::standalone::{generate_crate, Settings};
 
 /// One measurement: the crate, its size, and every run.
 pub struct CompileBench {
-    /// Lines of generated Rust (API modules and runtime).
+    /// Lines of Rust in the crate (the API module, and the runtime when vendored).
     pub lines: usize,
     /// `cargo check` wall time of each run, in run order.
     pub runs: Vec<Duration>,
@@ -29,11 +33,17 @@ impl CompileBench {
 }
 
 /// Generates `spec` into `dir` and times `runs` checks of it (`runs` ≥ 1).
-pub fn run(root: &Path, spec: &Path, dir: &Path, runs: usize) -> Result<CompileBench> {
+pub fn run(root: &Path, spec: &Path, dir: &Path, runs: usize, vendor_runtime: bool) -> Result<CompileBench> {
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
-    crate::standalone::generate_crate(root, spec, dir, "bench-client")?;
+    let runtime = match vendor_runtime {
+        true => RuntimeSource::Vendored,
+        false => RuntimeSource::Path(root.join("generator/runtime")),
+    };
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    let settings = Settings { runtime, command: "cargo xtask bench-compile".into(), ..Settings::new("bench-client") };
+    generate_crate(spec, dir, &settings)?;
     let check = || -> Result<Duration> {
         let started = Instant::now();
         let status = Command::new(env!("CARGO"))

@@ -1,51 +1,139 @@
-//! `cargo xtask <command>`: the project's own tooling.
+//! `cargo xtask <command>`: the project's own tasks, over the tools it ships
+//! (`openapi-client-gen`, `openapi-spec`) with this workspace's defaults (`project.rs`).
 
-use std::path::Path;
+mod bench_compile;
+mod corpus;
+mod project;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use openapi_client_gen::config::Config;
+use openapi_client_gen::manifest::RuntimeSource;
+use openapi_client_gen::{modules, standalone};
+use openapi_spec_tools::{audit, diff, fmt, lint};
 
-const USAGE: &str = "usage:
-  cargo xtask codegen [--check]   regenerate generated-client/ from spec/ (--check: change nothing, report stale files)
-  cargo xtask spec-fmt [--check]  rewrite spec/*.yaml in canonical key order (--check: report, change nothing)
-  cargo xtask spec-lint [PATH...] [--config FILE] [--deny RULE] [--warn RULE] [--allow RULE] [--width N]
-                                  lint OpenAPI documents (default: the curated specs with spec/lint.yaml);
-                                  fails if any finding is an error
-  cargo xtask generate --spec <PATH> --out <DIR> --name <CRATE>
-                                  any OpenAPI 3.0.x document (JSON or YAML) -> a standalone crate
-  cargo xtask corpus [--no-check] generate (and cargo check) every document in the corpus
-                                  ($OPENAPI_CORPUS, default tests/corpus, vendored)
-  cargo xtask bench-compile [--spec <PATH>] [--runs <N>]
-                                  time `cargo check` of a generated crate (default: the corpus's
-                                  progenitor/nexus.json, 5 runs) and print the median
-  cargo xtask spec-diff [--base REV] [--fail-on breaking] [--format markdown|text] [--old PATH --new PATH]
-                                  what a change of spec/*.yaml (at REV, default HEAD, vs the working tree)
-                                  means on the wire and for the generated client, and the semver bump it needs
-  cargo xtask spec-audit [--against <PATH>] [--spec vbr] [--nav <PATH>]
-                                  list every difference between spec/vbr.yaml and Veeam's published
-                                  OpenAPI document (default: the corpus's vbr/vbr_rest_1.3-rev2.json);
-                                  fails on any not declared in the spec's `x-deviation` maps and on
-                                  stale declarations; prints coverage against the help center's
-                                  navigation list (default: the corpus's ../seeds/004_*.txt). VBR only:
-                                  Veeam publishes no OpenAPI document for Enterprise Manager
-  cargo xtask test                install test tools (Prism, via npm) and run every test (needs the corpus)";
+/// The project's own tasks. The generator and the spec tools are also installable on their
+/// own: `cargo install --path generator/cli` and `cargo install --path spec-tools`.
+#[derive(Parser)]
+#[command(name = "cargo xtask", max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate generated-client/ (and the tests' generated modules) from spec/
+    /// (spec/codegen.toml, tests/codegen.toml).
+    Codegen {
+        /// Change nothing; fail and name the stale files.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Install the test tools (Prism, via npm) and run every test; extra arguments go to
+    /// `cargo test`.
+    Test {
+        /// Passed to `cargo test`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Rewrite the curated specs (every file of them) in canonical form.
+    SpecFmt {
+        /// Change nothing; fail and name the files that are not canonical.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Lint documents: by default the curated specs with spec/lint.yaml (see `openapi-spec
+    /// lint --help` for the rules).
+    SpecLint {
+        /// Documents to lint instead of the curated specs (with the default rules).
+        paths: Vec<PathBuf>,
+        /// A rules file (default for the curated specs: spec/lint.yaml).
+        #[arg(long, alias = "config", value_name = "FILE")]
+        ruleset: Option<PathBuf>,
+        /// Make a rule an error (repeatable).
+        #[arg(long, value_name = "RULE")]
+        deny: Vec<String>,
+        /// Make a rule a warning (repeatable).
+        #[arg(long, value_name = "RULE")]
+        warn: Vec<String>,
+        /// Turn a rule off (repeatable).
+        #[arg(long, value_name = "RULE")]
+        allow: Vec<String>,
+        /// The longest description line allowed, in columns.
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+    },
+    /// What a change of spec/*.yaml (at --base, default HEAD, vs the working tree) means on the
+    /// wire and for veeam-client, and the semver bump it needs; or compare --old with --new.
+    SpecDiff(diff::cli::Args),
+    /// Every difference between spec/vbr.yaml and Veeam's published document; fails on any
+    /// not declared in an `x-deviation` map, and on stale declarations.
+    SpecAudit {
+        /// Veeam's document (default: the corpus's vbr/vbr_rest_1.3-rev2.json).
+        #[arg(long, value_name = "PATH")]
+        against: Option<PathBuf>,
+        /// The help center's navigation list (default: tests/seeds/004_*.txt).
+        #[arg(long, value_name = "PATH")]
+        nav: Option<PathBuf>,
+    },
+    /// Any OpenAPI document -> a standalone crate that depends on this checkout's runtime
+    /// crate (`openapi-client-gen generate` has every option).
+    Generate {
+        /// The document's root file.
+        #[arg(long, value_name = "PATH")]
+        spec: PathBuf,
+        /// The folder the crate is written to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The crate's name.
+        #[arg(long, value_name = "CRATE")]
+        name: String,
+        /// Copy the runtime's sources into the crate instead of depending on it.
+        #[arg(long)]
+        vendor_runtime: bool,
+    },
+    /// Generate (and cargo check) every document in the corpus ($OPENAPI_CORPUS, default
+    /// tests/corpus, vendored).
+    Corpus {
+        /// Generate only; do not run cargo check.
+        #[arg(long)]
+        no_check: bool,
+    },
+    /// Time `cargo check` of a generated crate (default: the corpus's progenitor/nexus.json)
+    /// and print the median.
+    BenchCompile {
+        /// The document.
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// How many timed runs.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Measure the crate with the runtime copied in, as before the runtime was a crate.
+        #[arg(long)]
+        vendor_runtime: bool,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen(&args[1..]),
-        Some("test") => test(&args[1..]),
-        Some("spec-fmt") => spec_fmt(&args[1..]),
-        Some("spec-lint") => spec_lint(&args[1..]),
-        Some("generate") => generate(&args[1..]),
-        Some("corpus") => corpus(&args[1..]),
-        Some("bench-compile") => bench_compile(&args[1..]),
-        Some("spec-diff") => spec_diff(&args[1..]),
-        Some("spec-audit") => spec_audit(&args[1..]),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let result = match Cli::parse().command {
+        Task::Codegen { check } => codegen(check),
+        Task::Test { args } => test(&args),
+        Task::SpecFmt { check } => spec_fmt(check),
+        Task::SpecLint { paths, ruleset, deny, warn, allow, width } => spec_lint(
+            paths,
+            ruleset,
+            &[(deny, lint::Level::Error), (warn, lint::Level::Warning), (allow, lint::Level::Off)],
+            width,
+        ),
+        Task::SpecDiff(args) => spec_diff(args),
+        Task::SpecAudit { against, nav } => spec_audit(against, nav),
+        Task::Generate { spec, out, name, vendor_runtime } => generate(&spec, &out, &name, vendor_runtime),
+        Task::Corpus { no_check } => corpus(!no_check),
+        Task::BenchCompile { spec, runs, vendor_runtime } => bench_compile(spec, runs, vendor_runtime),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,49 +144,132 @@ fn main() -> ExitCode {
     }
 }
 
-fn codegen(args: &[String]) -> anyhow::Result<()> {
-    let check = match args {
-        [] => false,
-        [flag] if flag == "--check" => true,
-        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
-    };
-    let root = xtask::workspace_root();
-    if check {
-        xtask::ensure_fresh(&root)?;
-        println!("generated files are up to date");
-    } else {
-        let changed = xtask::codegen(&root, false)?;
-        if changed.is_empty() {
-            println!("generated files are up to date");
+fn codegen(check: bool) -> anyhow::Result<()> {
+    let root = project::root();
+    let mut changed = Vec::new();
+    for config in project::configs(&root)? {
+        if check {
+            modules::ensure_fresh(&config)?;
+        } else {
+            changed.extend(modules::run(&config, false)?);
         }
-        for f in changed {
-            println!("wrote {}", f.display());
-        }
+    }
+    if changed.is_empty() {
+        println!("generated files are up to date ({})", root.display());
+    }
+    for f in changed {
+        println!("wrote {}", f.display());
     }
     Ok(())
 }
 
-fn generate(args: &[String]) -> anyhow::Result<()> {
-    let (mut spec, mut out, mut name) = (None, None, None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let slot = match a.as_str() {
-            "--spec" => &mut spec,
-            "--out" => &mut out,
-            "--name" => &mut name,
-            other => bail!("unexpected argument `{other}`\n{USAGE}"),
-        };
-        *slot = Some(it.next().with_context(|| format!("{a} needs a value"))?.clone());
+/// The curated specs' files, roots first, as absolute paths.
+fn curated_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let config = Config::read(&root.join(project::CURATED))?;
+    Ok(modules::spec_files(&config)?.into_iter().map(|f| root.join(f)).collect())
+}
+
+fn spec_fmt(check: bool) -> anyhow::Result<()> {
+    let root = project::root();
+    let files = curated_files(&root)?;
+    let changed = fmt::format_files(&files, check)?;
+    let names: Vec<String> = changed.iter().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).collect();
+    if check && !changed.is_empty() {
+        bail!("not in canonical form: {}; run `cargo xtask spec-fmt`", names.join(", "));
     }
-    let (Some(spec), Some(out), Some(name)) = (spec, out, name) else {
-        bail!("--spec, --out and --name are required\n{USAGE}")
+    for name in names {
+        println!("formatted {name}");
+    }
+    Ok(())
+}
+
+fn spec_lint(
+    paths: Vec<PathBuf>,
+    ruleset: Option<PathBuf>,
+    overrides: &[(Vec<String>, lint::Level)],
+    width: Option<usize>,
+) -> anyhow::Result<()> {
+    let root = project::root();
+    let curated = paths.is_empty();
+    let mut config = match (&ruleset, curated) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            lint::Config::from_yaml(&file.display().to_string(), &text)?
+        }
+        (None, true) => lint::config_or_default(&root.join(project::LINT_RULES))?,
+        (None, false) => lint::Config::default(),
     };
-    let report = xtask::standalone::generate_crate(&xtask::workspace_root(), Path::new(&spec), Path::new(&out), &name)?;
+    for (rules, level) in overrides {
+        for rule in rules {
+            config.set(rule, *level)?;
+        }
+    }
+    if let Some(width) = width {
+        config.width = width;
+    }
+    let files: Vec<(PathBuf, String)> = if curated {
+        let config = Config::read(&root.join(project::CURATED))?;
+        config.modules.iter().map(|m| (root.join(&m.spec), m.spec.display().to_string())).collect()
+    } else {
+        paths.iter().map(|p| (p.clone(), p.display().to_string())).collect()
+    };
+    let mut findings = Vec::new();
+    for (path, label) in &files {
+        findings.extend(lint::lint_file(path, label, &config));
+    }
+    for f in &findings {
+        println!("{f}");
+    }
+    let (errors, warnings) = lint::summary(&findings);
+    let place = if curated { format!(" in {}", root.display()) } else { String::new() };
+    println!("spec-lint: {} file(s){place}, {errors} error(s), {warnings} warning(s)", files.len());
+    if errors > 0 {
+        bail!("spec-lint found {errors} error(s)");
+    }
+    Ok(())
+}
+
+fn spec_diff(mut args: diff::cli::Args) -> anyhow::Result<()> {
+    if args.old.is_none() && args.config.is_none() {
+        args.config = Some(project::root().join(project::CURATED));
+    }
+    let report = diff::cli::run(&args)?;
+    print!("{}", report.render(args.format));
+    if args.fail_on_breaking() && report.breaking() {
+        bail!("breaking changes (--fail-on breaking)");
+    }
+    Ok(())
+}
+
+fn spec_audit(against: Option<PathBuf>, nav: Option<PathBuf>) -> anyhow::Result<()> {
+    let root = project::root();
+    let against = match against {
+        Some(path) => path,
+        None => project::require_corpus()?.join(project::AUDIT_AGAINST),
+    };
+    let nav = nav.or_else(|| audit::navigation_in(&root.join("tests/seeds")));
+    let outcome = audit::run(&root, project::AUDITED_SPEC, &against, nav.as_deref())?;
+    print!("{}", outcome.text);
+    if !outcome.passed {
+        bail!("the spec has undeclared differences or stale declarations (see above)");
+    }
+    Ok(())
+}
+
+fn generate(spec: &Path, out: &Path, name: &str, vendor_runtime: bool) -> anyhow::Result<()> {
+    let runtime = match vendor_runtime {
+        true => RuntimeSource::Vendored,
+        false => RuntimeSource::Path(project::root().join("generator/runtime")),
+    };
+    let settings =
+        standalone::Settings { runtime, command: "cargo xtask generate".into(), ..standalone::Settings::new(name) };
+    let report = standalone::generate_crate(spec, out, &settings)?;
     for w in &report.warnings {
         eprintln!("{w}");
     }
     println!(
-        "generated {name} in {out}: {} operations, {} types, {} warnings, {} features ({:.0} ms)",
+        "generated {name} in {}: {} operations, {} types, {} warnings, {} features ({:.0} ms)",
+        out.display(),
         report.operations,
         report.types,
         report.warnings.len(),
@@ -108,15 +279,10 @@ fn generate(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn corpus(args: &[String]) -> anyhow::Result<()> {
-    let check = match args {
-        [] => true,
-        [flag] if flag == "--no-check" => false,
-        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
-    };
-    let root = xtask::workspace_root();
-    let dir = xtask::require_corpus()?;
-    let rows = xtask::standalone::corpus(&root, &dir, check)?;
+fn corpus(check: bool) -> anyhow::Result<()> {
+    let root = project::root();
+    let dir = project::require_corpus()?;
+    let rows = corpus::corpus(&root, &dir, check)?;
     println!("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check | split into files |");
     println!("|---|---|---:|---:|---:|---:|---:|---|---|");
     let mut failed = Vec::new();
@@ -163,156 +329,36 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench_compile(args: &[String]) -> anyhow::Result<()> {
-    let root = xtask::workspace_root();
-    let (mut spec, mut runs) = (None, 5usize);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let value = it.next().with_context(|| format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--spec" => spec = Some(std::path::PathBuf::from(value)),
-            "--runs" => runs = value.parse().with_context(|| format!("--runs {value}: not a number"))?,
-            other => bail!("unexpected argument `{other}`\n{USAGE}"),
-        }
-    }
+fn bench_compile(spec: Option<PathBuf>, runs: usize, vendor_runtime: bool) -> anyhow::Result<()> {
+    let root = project::root();
     let spec = match spec {
         Some(spec) => spec,
-        None => xtask::require_corpus()?.join("progenitor/nexus.json"),
+        None => project::require_corpus()?.join("progenitor/nexus.json"),
     };
-    let dir = root.join("target/bench-compile");
-    let bench = xtask::bench_compile::run(&root, &spec, &dir, runs)?;
+    let dir = root.join(if vendor_runtime { "target/bench-compile-vendored" } else { "target/bench-compile" });
+    let bench = bench_compile::run(&root, &spec, &dir, runs, vendor_runtime)?;
     let secs: Vec<String> = bench.runs.iter().map(|d| format!("{:.2}", d.as_secs_f64())).collect();
     println!(
-        "{}: {} lines of Rust; cargo check of the crate alone, median of {runs}: {:.2} s (runs: {})",
+        "{}: {} lines of Rust{}; cargo check of the crate alone, median of {runs}: {:.2} s (runs: {})",
         spec.display(),
         bench.lines,
+        if vendor_runtime { " (runtime vendored)" } else { "" },
         bench.median().as_secs_f64(),
         secs.join(", ")
     );
     Ok(())
 }
 
-fn spec_diff(args: &[String]) -> anyhow::Result<()> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
-        return Ok(());
-    }
-    let args = xtask::diff::cli::Args::parse(args)?;
-    let report = xtask::diff::cli::run(&xtask::workspace_root(), &args)?;
-    print!("{}", report.render(args.format));
-    if args.fail_on_breaking && report.breaking() {
-        bail!("breaking changes (--fail-on breaking)");
-    }
-    Ok(())
-}
-
-fn spec_audit(args: &[String]) -> anyhow::Result<()> {
-    let mut against = None;
-    let mut nav = None;
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        if flag == "--help" || flag == "-h" {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
-        match flag.as_str() {
-            "--against" => against = Some(std::path::PathBuf::from(value)),
-            "--nav" => nav = Some(std::path::PathBuf::from(value)),
-            "--spec" if value == "vbr" => {}
-            "--spec" => bail!(
-                "--spec {value}: only `vbr` can be audited; Veeam publishes no OpenAPI document for Enterprise Manager"
-            ),
-            other => bail!("unexpected argument `{other}`\n{USAGE}"),
-        }
-    }
-    let root = xtask::workspace_root();
-    let against = against.unwrap_or_else(|| xtask::corpus_dir().join(xtask::audit::DEFAULT_AGAINST));
-    let outcome = xtask::audit::run(&root, "spec/vbr.yaml", &against, nav.as_deref())?;
-    print!("{}", outcome.text);
-    if !outcome.passed {
-        bail!("the spec has undeclared differences or stale declarations (see above)");
-    }
-    Ok(())
-}
-
-fn spec_fmt(args: &[String]) -> anyhow::Result<()> {
-    let check = match args {
-        [] => false,
-        [flag] if flag == "--check" => true,
-        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
-    };
-    let changed = xtask::spec_fmt(&xtask::workspace_root(), check)?;
-    if check && !changed.is_empty() {
-        bail!("not in canonical form: {}; run `cargo xtask spec-fmt`", changed.join(", "));
-    }
-    for spec in changed {
-        println!("formatted {spec}");
-    }
-    Ok(())
-}
-
-fn spec_lint(args: &[String]) -> anyhow::Result<()> {
-    use xtask::lint::{self, Level};
-    let root = xtask::workspace_root();
-    let (mut paths, mut config_file, mut overrides, mut width) = (Vec::new(), None, Vec::new(), None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
-        match a.as_str() {
-            "--config" => config_file = Some(value()?.clone()),
-            "--deny" => overrides.push((value()?.clone(), Level::Error)),
-            "--warn" => overrides.push((value()?.clone(), Level::Warning)),
-            "--allow" => overrides.push((value()?.clone(), Level::Off)),
-            "--width" => width = Some(value()?.parse::<usize>().with_context(|| format!("{a}: not a number"))?),
-            flag if flag.starts_with("--") => bail!("unexpected argument `{flag}`\n{USAGE}"),
-            path => paths.push(path.to_owned()),
-        }
-    }
-    let mut config = match (&config_file, paths.is_empty()) {
-        (Some(file), _) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-            lint::Config::from_yaml(file, &text)?
-        }
-        (None, true) => lint::curated_config(&root)?,
-        (None, false) => lint::Config::default(),
-    };
-    for (rule, level) in overrides {
-        config.set(&rule, level)?;
-    }
-    if let Some(width) = width {
-        config.width = width;
-    }
-    let files: Vec<(std::path::PathBuf, String)> = if paths.is_empty() {
-        xtask::spec_files().into_iter().map(|s| (root.join(s), s.to_owned())).collect()
-    } else {
-        paths.iter().map(|p| (std::path::PathBuf::from(p), p.clone())).collect()
-    };
-    let mut findings = Vec::new();
-    for (path, label) in &files {
-        findings.extend(lint::lint_file(path, label, &config));
-    }
-    for f in &findings {
-        println!("{f}");
-    }
-    let (errors, warnings) = lint::summary(&findings);
-    println!("spec-lint: {} file(s), {errors} error(s), {warnings} warning(s)", files.len());
-    if errors > 0 {
-        bail!("spec-lint found {errors} error(s)");
-    }
-    Ok(())
-}
-
 /// Installs what the tests need and runs them all. Extra arguments go to `cargo test`.
 fn test(args: &[String]) -> anyhow::Result<()> {
-    let root = xtask::workspace_root();
+    let root = project::root();
     // The corpus is input to the fuzzer, the benchmark's smoke run and the corpus check at the
     // end; without it the run would fail minutes in, so it is checked before anything builds.
     // Every step gets its absolute path, so all of them read the same folder.
-    let corpus = xtask::require_corpus()?;
+    let corpus = project::require_corpus()?;
     let cargo_in_root = || {
         let mut cmd = Command::new(cargo());
-        cmd.current_dir(&root).env(xtask::CORPUS_ENV, &corpus);
+        cmd.current_dir(&root).env(project::CORPUS_ENV, &corpus);
         cmd
     };
     // Cheap gates first: formatting (generated modules are `#[rustfmt::skip]`, prettyplease
@@ -340,6 +386,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
         "--all-features",
         "--package",
         "veeam-client",
+        "--package",
+        "openapi-client-runtime",
     ]))?;
     // Every real-world document in the corpus must still generate a crate that checks.
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "corpus"]))?;

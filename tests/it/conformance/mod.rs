@@ -3,7 +3,7 @@
 //!
 //! One YAML document per section of the specification lives in `cases/`; each is generated
 //! (runtime `::veeam_client::runtime`) into a checked-in module under `generated/<section>/`
-//! by `cargo xtask codegen` (`xtask::TEST_MODULES`), whose freshness test (`codegen_fresh`)
+//! by `cargo xtask codegen` (`tests/codegen.toml`), whose freshness test (`codegen_fresh`)
 //! fails when one is stale. Every case is tested twice: the client against a raw
 //! loopback peer ([`peer`]) that records the request bytes exactly and answers a canned
 //! response, and the client against the generated mock, with a raw `reqwest` request that

@@ -108,7 +108,7 @@ impl Config {
             } else {
                 15
             })),
-            out_dir: xtask::workspace_root().join("target/fuzz-crashes"),
+            out_dir: crate::support::project::workspace_root().join("target/fuzz-crashes"),
         }
     }
 }
@@ -148,7 +148,7 @@ fn generate() {
 fn regressions() {
     let timeout =
         Duration::from_secs(std::env::var("FUZZ_REGRESSION_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(10));
-    let root = xtask::workspace_root().join("tests/fixtures");
+    let root = crate::support::project::workspace_root().join("tests/fixtures");
     let mut failures = Vec::new();
     for (folder, must_generate) in [("fuzz", true), ("bad", false)] {
         for path in files_in(&root.join(folder), &[]) {

@@ -57,10 +57,10 @@ fn parse_tree(label: &str, text: &str) -> Option<Value> {
 /// Reads every seed document and takes donor subtrees from them; depends on the run's seed
 /// only.
 pub(super) fn load_seeds(run_seed: u64) -> Seeds {
-    let root = xtask::workspace_root();
+    let root = crate::support::project::workspace_root();
     // The corpus holds the hardest seeds (Veeam's own documents); fuzzing without them would
     // pass while testing much less, so a missing corpus fails the run.
-    let corpus = xtask::require_corpus().unwrap_or_else(|e| panic!("fuzz: {e:#}"));
+    let corpus = crate::support::project::require_corpus().unwrap_or_else(|e| panic!("fuzz: {e:#}"));
     let mut sources: Vec<(String, PathBuf, usize)> = Vec::new();
     let mut add = |prefix: &str, dir: &Path, exts: &[&str], weight: usize| {
         for p in files_in(dir, exts) {

@@ -33,7 +33,7 @@ pub(super) fn supervise(cfg: &Config) {
     // The children keep a core busy: the other heavy tests wait their turn.
     let _turn = support::exclusive();
     // Said here, before any child starts, rather than as a child's death while loading seeds.
-    if let Err(e) = xtask::require_corpus() {
+    if let Err(e) = crate::support::project::require_corpus() {
         panic!("fuzz: {e:#}");
     }
     let started = Instant::now();

@@ -16,7 +16,7 @@ use veeam_client::runtime::{self, Error};
 
 /// A curated spec as JSON.
 fn spec(file: &str) -> Value {
-    let text = std::fs::read_to_string(xtask::workspace_root().join("spec").join(file)).unwrap();
+    let text = std::fs::read_to_string(crate::support::project::workspace_root().join("spec").join(file)).unwrap();
     serde_yaml::from_str(&text).unwrap()
 }
 

@@ -41,7 +41,7 @@ async fn counts_linux_records() {
 fn the_readme_shows_this_example() {
     let this = include_str!("readme.rs");
     let example = this.split("// README-BEGIN\n").nth(1).and_then(|s| s.split("// README-END").next()).unwrap();
-    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(crate::support::project::workspace_root().join("README.md")).unwrap();
     let block = readme
         .split("## Testing your code without a Veeam server")
         .nth(1)

@@ -65,7 +65,7 @@ const NOT_AN_OBJECT: &str = "contract-canary: not an object";
 const TAGS: [&str; 4] = [login::TAG, credentials::TAG, encryption::TAG, sessions::TAG];
 
 fn root() -> PathBuf {
-    xtask::workspace_root()
+    crate::support::project::workspace_root()
 }
 
 fn scratch_dir() -> PathBuf {

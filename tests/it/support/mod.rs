@@ -4,6 +4,7 @@
 
 pub mod fake_em;
 pub mod fake_vbr;
+pub mod project;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -1,0 +1,283 @@
+use serde_json::{json, Value};
+
+use super::*;
+
+/// A small published document: one operation and three schemas, with Veeam's cyclic
+/// parent/child `allOf` (the parent lists its children in `oneOf`, each child `allOf`s it).
+fn theirs() -> Value {
+    json!({
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1.3-rev2"},
+        "paths": {"/api/v1/things/{id}": {"get": {
+            "operationId": "GetThing",
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                {"name": "kind", "in": "query", "schema": {"$ref": "#/components/schemas/EKind"}}
+            ],
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "404": {"description": "Not found"}
+            }
+        }}},
+        "components": {"schemas": {
+            "EKind": {"type": "string", "enum": ["Pfx", "Pem"]},
+            "Thing": {
+                "type": "object", "required": ["id", "kind"],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "kind": {"$ref": "#/components/schemas/EKind"},
+                    "password": {"type": "string", "format": "password"},
+                    "size": {"type": "integer", "format": "int64"}
+                },
+                "oneOf": [{"$ref": "#/components/schemas/BigThing"}]
+            },
+            "BigThing": {"allOf": [{"$ref": "#/components/schemas/Thing"}, {"type": "object", "properties": {"big": {"type": "boolean"}}}]}
+        }}
+    })
+}
+
+/// Our copy: equal to theirs, so every test changes one thing.
+fn ours() -> Value {
+    let mut doc = theirs();
+    doc["openapi"] = json!("3.0.3");
+    doc["info"]["version"] = json!("1.3-rev0");
+    doc
+}
+
+fn keys(audit: &Audit) -> Vec<String> {
+    audit.differences.iter().map(|f| &f.difference).map(|d| format!("{} {}", d.owner.as_str(), d.key)).collect()
+}
+
+fn undeclared(audit: &Audit) -> Vec<String> {
+    audit
+        .differences
+        .iter()
+        .filter(|f| f.reason.is_none())
+        .map(|f| format!("{} {}", f.difference.owner.as_str(), f.difference.key))
+        .collect()
+}
+
+#[test]
+fn identical_documents_pass_with_nothing_to_report() {
+    let audit = audit(&ours(), &theirs());
+    assert!(audit.passed());
+    assert!(audit.differences.is_empty(), "{:?}", keys(&audit));
+}
+
+#[test]
+fn an_undeclared_type_change_fails_and_declaring_it_passes() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["Thing"]["properties"]["size"] = json!({"type": "string"});
+    let failed = audit(&doc, &theirs());
+    assert!(!failed.passed());
+    assert_eq!(undeclared(&failed), ["/components/schemas/Thing/properties/size type"]);
+    // The report names the pointer in both documents and where to declare it.
+    let text = report(&failed, "ours.yaml", "theirs.json");
+    for part in [
+        "schema Thing",
+        "UNDECLARED  [properties/size] type: ours string, 1.3-rev2 integer",
+        "ours:    ours.yaml#/components/schemas/Thing/properties/size/type",
+        "theirs:  theirs.json#/components/schemas/Thing/properties/size/type",
+        "in ours.yaml#/components/schemas/Thing/properties/size/x-deviation",
+        "1 differences from theirs.json: 0 declared, 1 undeclared",
+    ] {
+        assert!(text.contains(part), "`{part}` not in:\n{text}");
+    }
+
+    doc["components"]["schemas"]["Thing"]["properties"]["size"]["x-deviation"] =
+        json!({"type": "the page shows the size as text"});
+    let passed = audit(&doc, &theirs());
+    assert!(passed.passed(), "{}", report(&passed, "ours", "theirs"));
+    assert!(report(&passed, "o", "t").contains("because the page shows the size as text"));
+}
+
+#[test]
+fn a_stale_declaration_fails() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["EKind"]["x-deviation"] = json!({"enum": "spelt differently once"});
+    let audit = audit(&doc, &theirs());
+    assert!(!audit.passed());
+    assert!(audit.differences.is_empty());
+    assert_eq!(audit.stale.len(), 1);
+    let text = report(&audit, "ours.yaml", "theirs.json");
+    assert!(text.contains("ours.yaml#/components/schemas/EKind/x-deviation/enum: stale"), "{text}");
+}
+
+#[test]
+fn a_malformed_declaration_is_reported_at_its_pointer() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["EKind"]["x-deviation"] = json!({"enum": ""});
+    doc["components"]["schemas"]["Thing"]["x-deviation"] = json!("not a map");
+    let audit = audit(&doc, &theirs());
+    let at: Vec<String> = audit.malformed.iter().map(|(p, _)| p.to_string()).collect();
+    assert_eq!(at, ["#/components/schemas/EKind/x-deviation/enum", "#/components/schemas/Thing/x-deviation"]);
+    assert!(!audit.passed());
+}
+
+#[test]
+fn enum_values_are_compared_as_sets() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["EKind"]["enum"] = json!(["Pem", "Pfx"]);
+    assert!(audit(&doc, &theirs()).differences.is_empty(), "order does not matter");
+    doc["components"]["schemas"]["EKind"]["enum"] = json!(["pfx", "pem", "Pem"]);
+    let audit = audit(&doc, &theirs());
+    let d = &audit.differences[0].difference;
+    assert_eq!((d.key.as_str(), d.detail.as_str()), ("enum", "only in ours: pfx, pem; only in 1.3-rev2: Pfx"));
+    assert_eq!(audit.differences.len(), 1);
+}
+
+#[test]
+fn required_lists_include_the_inline_members_of_all_of() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["Thing"]["required"] = json!(["id"]);
+    let audit_one = audit(&doc, &theirs());
+    assert_eq!(keys(&audit_one), ["/components/schemas/Thing required"]);
+    assert_eq!(audit_one.differences[0].difference.detail, "only in 1.3-rev2: kind");
+    // The same names written on an inline `allOf` member are the same list.
+    let mut moved = theirs();
+    moved["components"]["schemas"]["BigThing"]["required"] = json!(["big"]);
+    let mut ours_moved = ours();
+    ours_moved["components"]["schemas"]["BigThing"]["allOf"][1]["required"] = json!(["big"]);
+    assert!(audit(&ours_moved, &moved).differences.is_empty());
+}
+
+#[test]
+fn response_codes_and_media_types_are_compared_per_member() {
+    let mut doc = ours();
+    let op = &mut doc["paths"]["/api/v1/things/{id}"]["get"];
+    op["responses"]["201"] = op["responses"]["200"].clone();
+    op["responses"].as_object_mut().unwrap().shift_remove("404");
+    op["responses"]["200"]["content"]["application/xml"] = json!({"schema": {"type": "string"}});
+    let audit = audit(&doc, &theirs());
+    let op_at = "/paths/~1api~1v1~1things~1{id}/get";
+    assert_eq!(
+        keys(&audit),
+        [
+            format!("{op_at}/responses/200 media application/xml"),
+            format!("{op_at} response 201"),
+            format!("{op_at} response 404"),
+        ]
+    );
+    assert!(audit.differences[2].difference.detail.starts_with("only in 1.3-rev2"));
+    assert_eq!(audit.differences[2].difference.theirs.to_string(), format!("#{op_at}/responses/404"));
+}
+
+#[test]
+fn formats_and_secrets_are_separate_differences() {
+    let mut doc = ours();
+    let props = &mut doc["components"]["schemas"]["Thing"]["properties"];
+    props["size"]["format"] = json!("int32");
+    props["password"] = json!({"type": "string"});
+    props["id"]["x-secret"] = json!(true);
+    let audit = audit(&doc, &theirs());
+    let details: Vec<(String, String)> = audit
+        .differences
+        .iter()
+        .map(|f| &f.difference)
+        .map(|d| (d.owner.last().unwrap(), format!("{}: {}", d.key, d.detail)))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("id".to_owned(), "secret: ours marks it secret, 1.3-rev2 does not (format uuid)".to_owned()),
+            ("password".to_owned(), "secret: 1.3-rev2 marks it secret (format: password), ours does not".to_owned()),
+            ("size".to_owned(), "format: ours int32, 1.3-rev2 int64".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn a_difference_at_a_ref_is_declared_on_its_parent_with_the_path() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["EOther"] = json!({"type": "string", "enum": ["Pfx", "Pem"]});
+    doc["components"]["schemas"]["Thing"]["properties"]["kind"] = json!({"$ref": "#/components/schemas/EOther"});
+    let found = audit(&doc, &theirs());
+    assert_eq!(
+        undeclared(&found),
+        ["/components/schemas/Thing properties/kind/$ref", "/components/schemas/EOther missing"]
+    );
+    doc["components"]["schemas"]["Thing"]["x-deviation"] = json!({"properties/kind/$ref": "renamed"});
+    doc["components"]["schemas"]["EOther"]["x-deviation"] = json!({"missing": "our own name"});
+    assert!(audit(&doc, &theirs()).passed());
+}
+
+#[test]
+fn operations_match_by_method_and_path_and_report_operation_ids_and_parameters() {
+    let mut doc = ours();
+    let op = &mut doc["paths"]["/api/v1/things/{id}"]["get"];
+    op["operationId"] = json!("GetThingById");
+    op["parameters"][1] = json!({"name": "limit", "in": "query", "schema": {"type": "integer"}});
+    op["parameters"][0]["required"] = json!(false);
+    doc["paths"]["/api/v1/other"] = json!({"post": {"operationId": "Other", "responses": {}}});
+    let audit = audit(&doc, &theirs());
+    let op_at = "/paths/~1api~1v1~1things~1{id}/get";
+    assert_eq!(
+        keys(&audit),
+        [
+            format!("{op_at} operationId"),
+            format!("{op_at} parameter limit"),
+            format!("{op_at} parameter kind"),
+            format!("{op_at}/parameters/0 required"),
+            "/paths/~1api~1v1~1other/post missing".to_owned(),
+        ]
+    );
+    assert_eq!(audit.differences[0].difference.detail, "ours `GetThingById`, 1.3-rev2 `GetThing`");
+    // A parameter is named in the report, not numbered.
+    let text = report(&audit, "o", "t");
+    assert!(text.contains("UNDECLARED  [parameter id] required: ours false, 1.3-rev2 true"), "{text}");
+}
+
+#[test]
+fn cyclic_parent_child_schemas_end() {
+    // Theirs writes the parent inline in the child, whose `oneOf` lists the child again; ours
+    // refers to the parent. Following ours' reference into the inline copy meets the cycle.
+    let mut published = theirs();
+    let parent = published["components"]["schemas"]["Thing"].clone();
+    published["components"]["schemas"]["BigThing"]["allOf"] =
+        json!([parent, {"type": "object", "properties": {"big": {"type": "boolean"}}}]);
+    published["components"]["schemas"]["Thing"]["properties"]["size"]["format"] = json!("int32");
+    let audit = audit(&ours(), &published);
+    assert_eq!(
+        keys(&audit),
+        [
+            "/components/schemas/Thing/properties/size format",
+            "/components/schemas/BigThing required",
+            "/components/schemas/BigThing allOf"
+        ]
+    );
+    assert_eq!(
+        audit.differences[2].difference.detail,
+        "only in ours: #/components/schemas/Thing; inline members: ours 1, 1.3-rev2 2"
+    );
+}
+
+#[test]
+fn the_curated_spec_passes_against_veeam_1_3_rev2_and_runs_against_1_2_rev1() {
+    let root = crate::workspace_root();
+    let corpus = root.join("tests/corpus");
+    let rev2 = corpus.join(DEFAULT_AGAINST);
+    if !rev2.exists() {
+        eprintln!("skipped: no {} (the corpus is vendored in tests/corpus)", rev2.display());
+        return;
+    }
+    let outcome = run(&root, "spec/vbr.yaml", &rev2, None).unwrap();
+    assert!(outcome.passed, "{}", outcome.text);
+    // Another revision reports its differences and fails, without an error.
+    let outcome = run(&root, "spec/vbr.yaml", &corpus.join("vbr/vbr_rest_1.2-rev1.json"), None).unwrap();
+    assert!(!outcome.passed);
+    assert!(outcome.text.contains("UNDECLARED"), "{}", outcome.text);
+}
+
+/// A property named like a keyword (`enum`, `example`) is a name, not a keyword: a
+/// declaration inside it is found.
+#[test]
+fn a_declaration_in_a_property_named_like_a_keyword_is_found() {
+    let (mut doc, mut published) = (ours(), theirs());
+    for d in [&mut doc, &mut published] {
+        d["components"]["schemas"]["Thing"]["properties"]["enum"] = json!({"type": "integer"});
+    }
+    doc["components"]["schemas"]["Thing"]["properties"]["enum"] =
+        json!({"type": "string", "x-deviation": {"type": "the page shows it as text"}});
+    let audit = audit(&doc, &published);
+    assert!(audit.passed(), "{}", report(&audit, "ours", "theirs"));
+}
