@@ -58,6 +58,9 @@ struct Generate {
     name: String,
     #[command(flatten)]
     runtime: RuntimeArgs,
+    /// With --runtime-git: the commit, tag or branch to pin.
+    #[arg(long, value_name = "REV", requires = "runtime_git")]
+    runtime_rev: Option<String>,
     /// Put every operation in the crate unconditionally, without a cargo feature per tag.
     #[arg(long)]
     no_tag_features: bool,
@@ -74,9 +77,6 @@ struct RuntimeArgs {
     /// Depend on the runtime crate from this git repository.
     #[arg(long, value_name = "URL")]
     runtime_git: Option<String>,
-    /// With --runtime-git: the commit, tag or branch to pin.
-    #[arg(long, value_name = "REV", requires = "runtime_git")]
-    runtime_rev: Option<String>,
     /// Depend on the runtime crate from the registry with this version requirement.
     #[arg(long, value_name = "REQ")]
     runtime_version: Option<String>,
@@ -86,11 +86,11 @@ struct RuntimeArgs {
 }
 
 impl RuntimeArgs {
-    fn source(&self) -> RuntimeSource {
+    fn source(&self, rev: Option<&String>) -> RuntimeSource {
         if let Some(path) = &self.runtime_path {
             RuntimeSource::Path(path.canonicalize().unwrap_or_else(|_| path.clone()))
         } else if let Some(url) = &self.runtime_git {
-            RuntimeSource::Git { url: url.clone(), rev: self.runtime_rev.clone() }
+            RuntimeSource::Git { url: url.clone(), rev: rev.cloned() }
         } else if let Some(version) = &self.runtime_version {
             RuntimeSource::Version(version.clone())
         } else if self.vendor_runtime {
@@ -141,7 +141,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Generate(args) => {
             let settings = standalone::Settings {
-                runtime: args.runtime.source(),
+                runtime: args.runtime.source(args.runtime_rev.as_ref()),
                 features_per_tag: !args.no_tag_features,
                 deny_warnings: args.strictness.deny_warnings,
                 ..standalone::Settings::new(&args.name)
