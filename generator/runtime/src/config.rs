@@ -7,28 +7,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::core::{Core, Inner, Limits};
 use super::identity::Identity;
+use super::operation::Format;
 use super::retry::RetryPolicy;
-
-/// Body formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// `application/json`
-    Json,
-    /// `application/xml`
-    Xml,
-    /// `application/x-www-form-urlencoded`
-    Form,
-}
-
-impl Format {
-    pub(crate) fn mime(self) -> &'static str {
-        match self {
-            Format::Json => "application/json",
-            Format::Xml => "application/xml",
-            Format::Form => "application/x-www-form-urlencoded",
-        }
-    }
-}
 
 /// Which redirects the client follows. Whatever the choice, credentials (the
 /// `Authorization` header, session headers, API keys, cookies, and request bodies) never go

@@ -16,7 +16,8 @@ use base64::Engine;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
-use super::core::{AuthScheme, Inner};
+use super::core::Inner;
+use super::operation::AuthScheme;
 use super::redact::Redactor;
 use super::retry::{classify, Attempts, Decision, Outcome};
 use super::transport::{exchange, Failure, Wiped};

@@ -28,6 +28,7 @@ pub mod error;
 mod identity;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod operation;
 mod paging;
 mod params;
 mod raw;
@@ -48,10 +49,10 @@ mod webhook;
 pub mod xml;
 
 pub use self::body::{ByteStream, FilePart, Multipart, Upload};
-pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
+pub use self::config::{BuildError, ClientBuilder, Redirects, DEFAULT_MAX_RESPONSE_BODY};
 pub use self::core::Core;
-pub use self::core::Method;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};
+pub use self::operation::{Format, Method};
 pub use self::raw::RawCall;
 pub use self::response::Response;
 pub use self::retry::RetryPolicy;
@@ -63,7 +64,7 @@ pub use self::webhook::WebhookError;
 #[doc(hidden)]
 pub use self::config::FromCore;
 #[doc(hidden)]
-pub use self::core::{AuthScheme, Operation};
+pub use self::operation::{AuthScheme, Operation};
 #[doc(hidden)]
 pub use self::paging::{paginate, Page};
 #[doc(hidden)]

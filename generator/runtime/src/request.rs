@@ -8,10 +8,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use serde::Serialize;
 use tracing::Instrument;
 
-use super::config::Format;
-use super::core::{Core, Operation};
+use super::core::Core;
 use super::error::Error;
 use super::identity::{self, Credential, Renewed};
+use super::operation::{AuthScheme, Format, Operation};
 use super::params::{In, ParamStyle, Shaped};
 use super::response::Response;
 use super::retry::{classify, Attempts, Decision, Outcome};
@@ -36,7 +36,7 @@ pub struct Request<'c> {
     op: &'static Operation,
     /// The security requirements the request is authorized by (the operation's, or those a
     /// raw request is given).
-    auth: &'static [&'static [super::core::AuthScheme]],
+    auth: &'static [&'static [AuthScheme]],
     path: String,
     /// Each query parameter's name and its fragment of the query string, already written in
     /// its style and percent-encoded (`a=1&a=2`).
@@ -272,7 +272,7 @@ impl<'c> Request<'c> {
     }
 
     /// Authorizes the request by these requirements instead of its operation's.
-    pub(crate) fn authorize_with(&mut self, auth: &'static [&'static [super::core::AuthScheme]]) {
+    pub(crate) fn authorize_with(&mut self, auth: &'static [&'static [AuthScheme]]) {
         self.auth = auth;
     }
 

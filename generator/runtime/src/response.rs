@@ -7,9 +7,9 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
-use super::config::Format;
-use super::core::{Inner, Operation};
+use super::core::Inner;
 use super::error::{ApiErrorBody, Error};
+use super::operation::{Format, Operation};
 use super::redact::Redactor;
 use super::transport::Answer;
 use super::xml::{XmlElement, XmlRoot};
