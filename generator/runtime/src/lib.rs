@@ -28,6 +28,7 @@ pub mod error;
 mod identity;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod oauth2;
 mod operation;
 mod paging;
 mod params;
