@@ -491,3 +491,276 @@ fn apply_token(a: &mut AuthState, token: Token, refresh_margin: Duration) {
         a.refresh_at = a.expires_at.and_then(|e| e.checked_sub(margin));
     }
 }
+
+/// The token lifecycle in-process: a fake token source and tokio's paused clock, so that
+/// expiry, cool-downs and slow token endpoints take no real time.
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    /// What the fake answers one grant with.
+    enum Answer {
+        /// A token `t{n}` (`n` counting grants) living this long, with a refresh token
+        /// `r{n}` when `refresh`.
+        Token { lifetime: Option<Duration>, refresh: bool },
+        /// The endpoint did not answer (a transient failure).
+        Fail,
+        /// The endpoint refused the grant.
+        Refuse,
+    }
+
+    /// A token source that records the grants it is sent and answers from a script (a
+    /// token living ten minutes, with a refresh token, once the script is spent).
+    #[derive(Default)]
+    struct Fake {
+        /// Each grant's kind and secret, in the order asked.
+        asked: Mutex<Vec<(&'static str, String)>>,
+        /// How long each answer takes.
+        delay: Mutex<Duration>,
+        script: Mutex<VecDeque<Answer>>,
+    }
+
+    impl Fake {
+        fn asked(&self) -> Vec<&'static str> {
+            self.asked.lock().unwrap().iter().map(|(kind, _)| *kind).collect()
+        }
+
+        fn script(&self, answers: impl IntoIterator<Item = Answer>) {
+            self.script.lock().unwrap().extend(answers);
+        }
+    }
+
+    impl TokenSource for Fake {
+        fn fetch(
+            &self,
+            _token_url: &str,
+            grant: &TokenGrant,
+            _redactor: Redactor,
+        ) -> impl Future<Output = Result<Token, GrantError>> + Send {
+            let n = {
+                let mut asked = self.asked.lock().unwrap();
+                asked.push((grant.kind(), grant.secret().expose().to_owned()));
+                asked.len()
+            };
+            let delay = *self.delay.lock().unwrap();
+            let answer = self.script.lock().unwrap().pop_front().unwrap_or(TEN_MINUTES);
+            async move {
+                tokio::time::sleep(delay).await;
+                match answer {
+                    Answer::Token { lifetime, refresh } => Ok(Token {
+                        access_token: Secret::from(format!("t{n}")),
+                        refresh_token: refresh.then(|| Secret::from(format!("r{n}"))),
+                        lifetime,
+                    }),
+                    Answer::Fail => Err(GrantError { message: "the endpoint did not answer".into(), refused: false }),
+                    Answer::Refuse => Err(GrantError { message: "invalid_grant".into(), refused: true }),
+                }
+            }
+        }
+    }
+
+    const TEN_MINUTES: Answer = Answer::Token { lifetime: Some(Duration::from_secs(600)), refresh: true };
+    const MARGIN: Duration = Duration::from_secs(30);
+    const BEARER: &[&[AuthScheme]] = &[&[AuthScheme::Bearer]];
+
+    /// A cache logged in with the password grant, answered by `first`.
+    async fn logged_in(first: Answer) -> Arc<Identity<Fake>> {
+        let identity = Arc::new(Identity::new(Fake::default(), MARGIN, RetryPolicy::default()));
+        identity.source.script([first]);
+        let grant = TokenGrant::Password { username: "admin".into(), password: Secret::from("hunter2") };
+        identity.login("/token", grant).await.expect("the login works");
+        identity
+    }
+
+    /// The `Authorization` header a request would send now.
+    fn bearer(identity: &Identity<Fake>) -> String {
+        let c = identity.credential(BEARER);
+        c.headers.iter().map(|(_, v)| v.to_str().unwrap().to_owned()).collect()
+    }
+
+    /// What a request reads before it is refused: the generation and when.
+    fn read(identity: &Identity<Fake>) -> (u64, Instant) {
+        let c = identity.credential(BEARER);
+        (c.renewable.expect("a renewable token"), c.read_at)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_with_an_expired_token_share_one_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(2);
+        tokio::time::advance(Duration::from_secs(601)).await;
+        let due = identity.refresh_due().expect("an expired token is due");
+        assert!(!due.still_valid);
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let identity = Arc::clone(&identity);
+                tokio::spawn(async move {
+                    let (generation, read_at) = read(&identity);
+                    let renewed = identity.renew(generation, read_at).await;
+                    (renewed.map_err(|f| f.message), bearer(&identity))
+                })
+            })
+            .collect();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap(), (Ok(Renewed::Yes), "Bearer t2".to_owned()));
+        }
+        // The login, then one refresh with the login's refresh token.
+        assert_eq!(
+            *identity.source.asked.lock().unwrap(),
+            [("password", "hunter2".into()), ("refresh_token", "r1".into())]
+        );
+        assert!(identity.refresh_due().is_none(), "the new token is not due");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_renewal_is_shared_for_a_cool_down_that_doubles() {
+        // No refresh token: a renewal is one password grant.
+        let identity = logged_in(Answer::Token { lifetime: None, refresh: false }).await;
+        identity.source.script([Answer::Fail, Answer::Fail]);
+        let (generation, read_at) = read(&identity);
+        assert!(identity.renew(generation, read_at).await.is_err());
+        assert_eq!(identity.source.asked(), ["password", "password"]);
+        // The first cool-down is the retry policy's base delay, 200 ms: callers that read the
+        // token after the failure share it instead of asking again.
+        tokio::time::advance(Duration::from_millis(150)).await;
+        let failed = identity.renew(generation, Instant::now()).await.unwrap_err();
+        assert_eq!(failed.message, "the endpoint did not answer");
+        assert_eq!(identity.source.asked().len(), 2, "no token request within the cool-down");
+        tokio::time::advance(Duration::from_millis(100)).await;
+        assert!(identity.renew(generation, Instant::now()).await.is_err());
+        assert_eq!(identity.source.asked().len(), 3, "a token request once the cool-down is over");
+        // Two failures in a row: 400 ms.
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert!(identity.renew(generation, Instant::now()).await.is_err());
+        assert_eq!(identity.source.asked().len(), 3, "the second cool-down is longer");
+        tokio::time::advance(Duration::from_millis(150)).await;
+        assert_eq!(identity.renew(generation, Instant::now()).await.unwrap(), Renewed::Yes);
+        assert_eq!(identity.source.asked().len(), 4);
+        assert_eq!(bearer(&identity), "Bearer t4");
+        // A success resets the count: the next failure cools down for the base delay again.
+        assert_eq!(identity.state().failed_renewals, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_caller_does_not_cancel_the_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        // The caller gives up after a second, its future dropped mid-renewal.
+        let gave_up = tokio::time::timeout(Duration::from_secs(1), identity.renew(generation, read_at)).await;
+        assert!(gave_up.is_err());
+        assert_eq!(bearer(&identity), "Bearer t1");
+        // The renewal goes on in its own task and its token is kept.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(bearer(&identity), "Bearer t2");
+        // A caller refused with the old token finds the new one without a token request.
+        assert!(matches!(identity.join(generation, read_at), Joined::Now(Ok(Renewed::Yes))));
+        assert_eq!(identity.source.asked(), ["password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_after_a_cancelled_one_joins_its_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        let gave_up = tokio::time::timeout(Duration::from_secs(1), identity.renew(generation, read_at)).await;
+        assert!(gave_up.is_err());
+        // Mid-renewal, the next caller waits for the same token request.
+        let started = Instant::now();
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(started.elapsed(), Duration::from_secs(9), "it waited for the renewal under way");
+        assert_eq!(bearer(&identity), "Bearer t2");
+        assert_eq!(identity.source.asked(), ["password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn forgetting_the_credentials_stops_the_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        let waiter = tokio::spawn({
+            let identity = Arc::clone(&identity);
+            async move { identity.renew(generation, read_at).await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        identity.clear();
+        let failed = waiter.await.unwrap().unwrap_err();
+        assert!(failed.message.contains("forgotten"), "{}", failed.message);
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        assert_eq!(bearer(&identity), "", "the renewal's token is not kept after a logout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_renewed_ahead_of_its_expiry() {
+        let identity = logged_in(TEN_MINUTES).await;
+        // Due `refresh_margin` (30 s) before it expires, while it still works.
+        tokio::time::advance(Duration::from_secs(569)).await;
+        assert!(identity.refresh_due().is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let due = identity.refresh_due().expect("due 30 s before expiry");
+        assert!(due.still_valid);
+        let Joined::Wait(renewal) = identity.join(due.generation, Instant::now()) else { panic!("a renewal starts") };
+        renewal.await.unwrap();
+        assert_eq!(bearer(&identity), "Bearer t2");
+        assert!(identity.refresh_due().is_none());
+        // A token shorter-lived than twice the margin is due at half its lifetime instead.
+        identity.source.script([Answer::Token { lifetime: Some(Duration::from_secs(40)), refresh: true }]);
+        let (generation, read_at) = read(&identity);
+        identity.renew(generation, read_at).await.unwrap();
+        assert_eq!(bearer(&identity), "Bearer t3");
+        tokio::time::advance(Duration::from_secs(19)).await;
+        assert!(identity.refresh_due().is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(identity.refresh_due().is_some_and(|due| due.still_valid));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_refresh_token_falls_back_to_the_password_once() {
+        let identity = logged_in(TEN_MINUTES).await;
+        identity.source.script([Answer::Refuse]);
+        let (generation, read_at) = read(&identity);
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(
+            *identity.source.asked.lock().unwrap(),
+            [("password", "hunter2".into()), ("refresh_token", "r1".into()), ("password", "hunter2".into())]
+        );
+        assert_eq!(bearer(&identity), "Bearer t3");
+        // The new token's refresh token is the one used next.
+        let (generation, read_at) = read(&identity);
+        identity.renew(generation, read_at).await.unwrap();
+        assert_eq!(identity.source.asked.lock().unwrap()[3], ("refresh_token", "r3".into()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_password_is_dropped_and_never_sent_again() {
+        let identity = logged_in(TEN_MINUTES).await;
+        identity.source.script([Answer::Refuse, Answer::Refuse]);
+        let (generation, read_at) = read(&identity);
+        let failed = identity.renew(generation, read_at).await.unwrap_err();
+        assert!(failed.message.contains("the remembered password was dropped"), "{}", failed.message);
+        assert_eq!(identity.source.asked(), ["password", "refresh_token", "password"]);
+        // Later callers fail at once, however long they wait, until the next login.
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert!(matches!(identity.join(generation, Instant::now()), Joined::Now(Err(_))));
+        assert_eq!(identity.source.asked().len(), 3);
+        let grant = TokenGrant::Password { username: "admin".into(), password: Secret::from("new") };
+        identity.login("/token", grant).await.unwrap();
+        let (generation, read_at) = read(&identity);
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(identity.source.asked(), ["password", "refresh_token", "password", "password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_set_by_hand_is_never_renewed() {
+        let identity = Arc::new(Identity::new(Fake::default(), MARGIN, RetryPolicy::default()));
+        identity.set_bearer_token(Secret::from("by hand"));
+        let c = identity.credential(BEARER);
+        assert_eq!(c.renewable, None, "a refused hand-set token is the caller's to replace");
+        assert!(identity.refresh_due().is_none());
+        let generation = identity.state().generation;
+        assert!(matches!(identity.join(generation, c.read_at), Joined::Now(Ok(Renewed::Impossible))));
+        assert!(identity.source.asked().is_empty());
+    }
+}
