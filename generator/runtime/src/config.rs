@@ -5,30 +5,13 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::core::{Core, Inner, Limits};
+use super::core::Core;
 use super::identity::Identity;
+use super::oauth2::TokenEndpoint;
+use super::operation::Format;
+use super::request::Connection;
 use super::retry::RetryPolicy;
-
-/// Body formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// `application/json`
-    Json,
-    /// `application/xml`
-    Xml,
-    /// `application/x-www-form-urlencoded`
-    Form,
-}
-
-impl Format {
-    pub(crate) fn mime(self) -> &'static str {
-        match self {
-            Format::Json => "application/json",
-            Format::Xml => "application/xml",
-            Format::Form => "application/x-www-form-urlencoded",
-        }
-    }
-}
+use super::transport::Transport;
 
 /// Which redirects the client follows. Whatever the choice, credentials (the
 /// `Authorization` header, session headers, API keys, cookies, and request bodies) never go
@@ -318,19 +301,11 @@ impl<C: FromCore> ClientBuilder<C> {
         }
         b = b.redirect(redirect_policy(self.redirects)).https_only(https);
         let http = b.build().map_err(|e| BuildError(format!("cannot create the HTTP client: {e}")))?;
-        Ok(C::from_core(Core::new(
-            self.format,
-            Arc::new(Inner {
-                http,
-                base_url: self.base_url,
-                https,
-                retry: self.retry,
-                limits: Limits { deadline: self.deadline, max_body: self.max_body, idle: self.idle },
-                refresh_margin: self.refresh_margin,
-                reauthenticate_on: self.reauthenticate_on,
-                identity: Identity::default(),
-            }),
-        )))
+        let transport = Transport::new(http, self.base_url, https, self.max_body, self.idle);
+        let tokens = TokenEndpoint::new(transport.clone(), self.retry.clone());
+        let identity = Identity::new(tokens, self.refresh_margin, self.retry.clone());
+        let conn = Connection::new(transport, Arc::new(identity), self.reauthenticate_on);
+        Ok(C::from_core(Core::new(self.format, conn, self.retry, self.deadline)))
     }
 }
 

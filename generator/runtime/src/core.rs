@@ -1,143 +1,41 @@
-//! The connection every clone of a generated client shares, and what generated code tells
-//! it about an operation.
+//! The client every generated type wraps: the connection its clones share, and the
+//! settings of one handle (format, deadline, retry policy). The top of the runtime's
+//! layers: it puts the parts together and owns none of their state.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::Format;
-use super::identity::{self, Identity};
-use super::request::Request;
+use super::oauth2::TokenGrant;
+use super::operation::{Format, Operation};
+use super::request::{CallSettings, Connection, Request};
 use super::retry::RetryPolicy;
 use super::Secret;
-
-/// HTTP methods of operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum Method {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
-    /// QUERY (OpenAPI 3.2): a safe, idempotent request with a body.
-    Query,
-}
-
-impl Method {
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Put => reqwest::Method::PUT,
-            Method::Post => reqwest::Method::POST,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Options => reqwest::Method::OPTIONS,
-            Method::Head => reqwest::Method::HEAD,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Trace => reqwest::Method::TRACE,
-            Method::Query => reqwest::Method::from_bytes(b"QUERY").expect("QUERY is a valid method token"),
-        }
-    }
-
-    /// The method name as it goes on the wire (`GET`, `POST`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-            Method::Query => "QUERY",
-        }
-    }
-
-    /// Whether repeating the request is harmless (RFC 9110 §9.2.2).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post | Method::Patch)
-    }
-}
-
-/// How an operation may be authorized, from the spec's security requirements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// `Authorization: Bearer`, from [`Core::set_bearer_token`] or an OAuth2 login.
-    Bearer,
-    /// `Authorization: Basic`.
-    Basic,
-    /// An API key in a header.
-    ApiKeyHeader {
-        /// Security scheme name.
-        scheme: &'static str,
-        /// Header name.
-        header: &'static str,
-    },
-    /// An API key in the query string.
-    ApiKeyQuery {
-        /// Security scheme name.
-        scheme: &'static str,
-        /// Query parameter name.
-        name: &'static str,
-    },
-}
-
-/// What generated code knows about an operation.
-#[derive(Debug)]
-pub struct Operation {
-    /// `operationId`.
-    pub id: &'static str,
-    /// HTTP method.
-    pub method: Method,
-    /// Path template, for logs and spans.
-    pub path: &'static str,
-    /// Its security requirements: alternatives in the document's order, each the schemes
-    /// sent together; empty for none, and an empty alternative allows anonymous access.
-    pub auth: &'static [&'static [AuthScheme]],
-}
-
-/// Limits on each call.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Limits {
-    /// Time for a whole call, retries and backoff included.
-    pub(crate) deadline: Duration,
-    /// The largest response body read.
-    pub(crate) max_body: u64,
-    /// How long a streamed download may wait for its next bytes.
-    pub(crate) idle: Duration,
-}
 
 /// The state every clone of a generated client shares.
 #[derive(Clone)]
 pub struct Core {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
     /// Per handle, not shared: [`Core::with_format`] makes a handle with another format.
-    pub(crate) format: Format,
+    format: Format,
     /// Per handle: a deadline other than the client's ([`Core::with_deadline`]).
     deadline: Option<Duration>,
     /// Per handle: a retry policy other than the client's ([`Core::with_retry`]).
     retry: Option<RetryPolicy>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    /// The base URL is https: nothing may go out over plain http.
-    pub(crate) https: bool,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) limits: Limits,
-    pub(crate) refresh_margin: Duration,
-    pub(crate) reauthenticate_on: Option<(String, Vec<String>)>,
-    pub(crate) identity: Identity,
+/// What the clones of a client share: the connection requests go out on, and the client's
+/// defaults for a handle's settings.
+struct Inner {
+    conn: Connection,
+    retry: RetryPolicy,
+    /// Time for a whole call, retries and backoff included.
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Core")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.base_url())
             .field("format", &self.format)
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
@@ -146,19 +44,22 @@ impl std::fmt::Debug for Core {
 }
 
 impl Core {
-    pub(crate) fn new(format: Format, inner: Arc<Inner>) -> Self {
-        Core { inner, format, deadline: None, retry: None }
+    /// A client of `conn` whose calls prefer `format`, retry by `retry` and end by
+    /// `deadline`, unless a handle says otherwise.
+    pub(crate) fn new(format: Format, conn: Connection, retry: RetryPolicy, deadline: Duration) -> Self {
+        Core { inner: Arc::new(Inner { conn, retry, deadline }), format, deadline: None, retry: None }
     }
 
     /// Starts a request for an operation; `path` is the template with values filled in.
     #[doc(hidden)]
     pub fn request(&self, op: &'static Operation, path: String) -> Request<'_> {
-        Request::new(self, op, path)
+        let call = CallSettings { format: self.format, deadline: self.deadline(), retry: self.retry_policy() };
+        Request::new(&self.inner.conn, call, op, path)
     }
 
     /// The base URL.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.conn.transport().base_url()
     }
 
     /// The preferred body format.
@@ -185,34 +86,34 @@ impl Core {
     }
 
     /// The deadline of one call through this handle.
-    pub(crate) fn deadline(&self) -> Duration {
-        self.deadline.unwrap_or(self.inner.limits.deadline)
+    fn deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.inner.deadline)
     }
 
     /// The retry policy of calls through this handle.
-    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+    fn retry_policy(&self) -> &RetryPolicy {
         self.retry.as_ref().unwrap_or(&self.inner.retry)
     }
 
     /// Sends `Authorization: Bearer` with this token.
     pub fn set_bearer_token(&self, token: Secret) {
-        self.inner.identity.set_bearer_token(token);
+        self.inner.conn.identity().set_bearer_token(token);
     }
 
     /// Sends HTTP Basic credentials on operations that accept Basic.
     pub fn set_basic_auth(&self, username: &str, password: Secret) {
-        self.inner.identity.set_basic_auth(username, password);
+        self.inner.conn.identity().set_basic_auth(username, password);
     }
 
     /// Sets the API key of a security scheme.
     pub fn set_api_key(&self, scheme: &str, value: Secret) {
-        self.inner.identity.set_api_key(scheme, value);
+        self.inner.conn.identity().set_api_key(scheme, value);
     }
 
     /// Forgets every credential: tokens, the remembered password, Basic credentials, API
     /// keys and session ids.
     pub fn clear_credentials(&self) {
-        self.inner.identity.clear();
+        self.inner.conn.identity().clear();
     }
 
     /// Remembers a session header taken from a successful logon answer (session-login APIs
@@ -220,7 +121,7 @@ impl Core {
     /// scheme that uses that header.
     #[doc(hidden)]
     pub fn set_session_header(&self, header: &str, value: Secret) {
-        self.inner.identity.set_session_header(header, value);
+        self.inner.conn.identity().set_session_header(header, value);
     }
 
     /// Logs in with the OAuth2 password grant and keeps the tokens (generated `login`
@@ -232,7 +133,7 @@ impl Core {
         username: &str,
         password: Secret,
     ) -> Result<(), super::Error<E>> {
-        self.oauth2_login(token_url, identity::TokenGrant::Password { username: username.to_owned(), password }).await
+        self.oauth2_login(token_url, TokenGrant::Password { username: username.to_owned(), password }).await
     }
 
     /// Logs in with the OAuth2 client-credentials grant and keeps the token (generated
@@ -245,7 +146,7 @@ impl Core {
         client_secret: Secret,
         scope: Option<&str>,
     ) -> Result<(), super::Error<E>> {
-        let grant = identity::TokenGrant::ClientCredentials {
+        let grant = TokenGrant::ClientCredentials {
             client_id: client_id.to_owned(),
             client_secret,
             scope: scope.map(str::to_owned),
@@ -253,8 +154,8 @@ impl Core {
         self.oauth2_login(token_url, grant).await
     }
 
-    async fn oauth2_login<E>(&self, token_url: &str, grant: identity::TokenGrant) -> Result<(), super::Error<E>> {
-        let login = identity::login(&self.inner, token_url, grant);
+    async fn oauth2_login<E>(&self, token_url: &str, grant: TokenGrant) -> Result<(), super::Error<E>> {
+        let login = self.inner.conn.identity().login(token_url, grant);
         match tokio::time::timeout(self.deadline(), login).await {
             Ok(result) => result.map_err(|f| super::Error::Auth { operation: "token", message: f.message }),
             Err(_) => Err(super::Error::Timeout { operation: "token" }),
@@ -263,6 +164,6 @@ impl Core {
 
     /// The number of token requests sent so far (for tests and metrics).
     pub fn token_requests(&self) -> u64 {
-        self.inner.identity.token_requests()
+        self.inner.conn.identity().source().requests()
     }
 }

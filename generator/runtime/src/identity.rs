@@ -1,6 +1,11 @@
 //! The identity cache: the credentials a client holds, which one authorizes a request, and
 //! the token lifecycle (login, refresh, renewal after a refused token).
 //!
+//! Tokens come from a [`TokenSource`]: the server's token endpoint ([`TokenEndpoint`]) in a
+//! client, a fake in the tests below. The cache holds no reference to the client: what it
+//! needs (the source, the refresh margin, the backoff that spaces failed renewals) it is
+//! given when built, and it owns the credentials.
+//!
 //! Renewal is single-flight in both outcomes: whatever the number of callers that find the
 //! token expired (or refused), one token request goes out, in a task of its own so that a
 //! caller that gives up does not cancel it, and its result, success or failure, is shared
@@ -9,18 +14,46 @@
 //! not locked out by a client retrying a changed password.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use futures::future::{BoxFuture, FutureExt, Shared};
-use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+// The tokio clock: the same as the system's, except in tests that pause time.
+use tokio::time::Instant;
 
-use super::core::{AuthScheme, Inner};
+use super::oauth2::{GrantError, Token, TokenEndpoint, TokenGrant};
+use super::operation::AuthScheme;
 use super::redact::Redactor;
-use super::retry::{classify, Attempts, Decision, Outcome};
-use super::transport::{exchange, Failure, Wiped};
+use super::retry::RetryPolicy;
+use super::transport::sensitive_header;
 use super::Secret;
+
+/// Where new tokens come from: one grant in, a token or the reason for none out. The
+/// identity cache decides when to ask, and asks one at a time.
+pub(crate) trait TokenSource: Send + Sync + 'static {
+    /// Sends `grant` to `token_url`; `redactor` knows every credential held, to blank out of
+    /// the error text.
+    fn fetch(
+        &self,
+        token_url: &str,
+        grant: &TokenGrant,
+        redactor: Redactor,
+    ) -> impl Future<Output = Result<Token, GrantError>> + Send;
+}
+
+impl TokenSource for TokenEndpoint {
+    fn fetch(
+        &self,
+        token_url: &str,
+        grant: &TokenGrant,
+        redactor: Redactor,
+    ) -> impl Future<Output = Result<Token, GrantError>> + Send {
+        self.request(token_url, grant, redactor)
+    }
+}
 
 /// Why a login or a renewal failed; shared by every caller that waited on it.
 #[derive(Clone, Debug)]
@@ -60,7 +93,6 @@ pub(crate) struct AuthState {
     api_keys: BTreeMap<String, Secret>,
     /// Session headers captured from login answers, by lower-case header name.
     session_headers: BTreeMap<String, Secret>,
-    token_requests: u64,
     /// Renewals that failed in a row (without a refusal).
     failed_renewals: u32,
 }
@@ -75,14 +107,6 @@ impl AuthState {
     fn renewable(&self) -> bool {
         self.token_url.is_some() && (self.login.is_some() || self.refresh_token.is_some() || self.refused.is_some())
     }
-}
-
-/// A header value marked sensitive (its `Debug` shows nothing) whose bytes are wiped when
-/// the last copy is dropped.
-fn sensitive_header(bytes: Vec<u8>) -> Option<HeaderValue> {
-    let mut v = HeaderValue::from_maybe_shared(Wiped(bytes).into_bytes()).ok()?;
-    v.set_sensitive(true);
-    Some(v)
 }
 
 /// A renewal under way (or just ended), keyed by the token generation it replaces.
@@ -107,8 +131,13 @@ impl Drop for Landing {
 }
 
 /// The identity cache of one client (shared by its clones).
-#[derive(Default)]
-pub(crate) struct Identity {
+pub(crate) struct Identity<S = TokenEndpoint> {
+    source: S,
+    /// How long before expiry an access token is refreshed (see [`apply_token`]).
+    refresh_margin: Duration,
+    /// The client's retry policy, whose backoff spaces renewals after failures (see
+    /// [`cooldown`]).
+    retry: RetryPolicy,
     state: Mutex<AuthState>,
     flight: Mutex<Option<Flight>>,
 }
@@ -143,8 +172,17 @@ pub(crate) enum Renewed {
     Impossible,
 }
 
-impl Identity {
-    pub(crate) fn state(&self) -> MutexGuard<'_, AuthState> {
+impl<S: TokenSource> Identity<S> {
+    pub(crate) fn new(source: S, refresh_margin: Duration, retry: RetryPolicy) -> Self {
+        Identity { source, refresh_margin, retry, state: Mutex::default(), flight: Mutex::default() }
+    }
+
+    /// Where the tokens come from.
+    pub(crate) fn source(&self) -> &S {
+        &self.source
+    }
+
+    fn state(&self) -> MutexGuard<'_, AuthState> {
         // Every write replaces whole fields, so a lock poisoned by a panic elsewhere still
         // holds a consistent state.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -177,15 +215,11 @@ impl Identity {
     /// what it gets.
     pub(crate) fn clear(&self) {
         let mut a = self.state();
-        *a = AuthState { generation: a.generation + 1, token_requests: a.token_requests, ..AuthState::default() };
+        *a = AuthState { generation: a.generation + 1, ..AuthState::default() };
         // Under the state lock, so no new flight starts in between.
         if let Some(flight) = self.flight().take() {
             flight.abort.abort();
         }
-    }
-
-    pub(crate) fn token_requests(&self) -> u64 {
-        self.state().token_requests
     }
 
     /// Every credential held, to blank out of error text.
@@ -285,21 +319,6 @@ impl AuthState {
     }
 }
 
-/// Logs in with an OAuth2 grant (password or client credentials) and keeps the tokens. The
-/// grant is remembered only once the login has worked, to log in again when a refresh token
-/// is refused or none was issued.
-pub(crate) async fn login(inner: &Arc<Inner>, token_url: &str, grant: TokenGrant) -> Result<(), AuthFailure> {
-    let token = token_request(inner, token_url, &grant).await?;
-    // One lock: a renewal of the previous login that ends now finds the generation changed
-    // and cannot undo this one.
-    let mut a = inner.identity.state();
-    a.token_url = Some(token_url.to_owned());
-    a.login = Some(grant);
-    a.refused = None;
-    apply_token(&mut a, token, inner.refresh_margin);
-    Ok(())
-}
-
 /// How a caller takes part in a renewal.
 pub(crate) enum Joined {
     /// Nothing to wait for: the token changed already, or cannot be renewed.
@@ -308,361 +327,163 @@ pub(crate) enum Joined {
     Wait(Shared<BoxFuture<'static, Result<(), AuthFailure>>>),
 }
 
-/// Joins (or starts) the renewal of generation `generation`, read at `read_at`: the refresh
-/// grant first (a refresh token works once), the password grant when that fails. One flight
-/// per generation; see the module documentation.
-pub(crate) fn join(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Joined {
-    let a = inner.identity.state();
-    if a.generation != generation {
-        return Joined::Now(Ok(Renewed::Yes));
+/// The token lifecycle.
+impl<S: TokenSource> Identity<S> {
+    /// Logs in with an OAuth2 grant (password or client credentials) and keeps the tokens.
+    /// The grant is remembered only once the login has worked, to log in again when a
+    /// refresh token is refused or none was issued.
+    pub(crate) async fn login(&self, token_url: &str, grant: TokenGrant) -> Result<(), AuthFailure> {
+        let token = self.fetch(token_url, &grant).await.map_err(|e| AuthFailure::new(e.message))?;
+        // One lock: a renewal of the previous login that ends now finds the generation
+        // changed and cannot undo this one.
+        let mut a = self.state();
+        a.token_url = Some(token_url.to_owned());
+        a.login = Some(grant);
+        a.refused = None;
+        apply_token(&mut a, token, self.refresh_margin);
+        Ok(())
     }
-    if let Some(reason) = &a.refused {
-        return Joined::Now(Err(AuthFailure::new(reason.clone())));
-    }
-    if !a.renewable() {
-        return Joined::Now(Ok(Renewed::Impossible));
-    }
-    // Taken while the state lock is held, so that `clear` cannot slip in between.
-    let cool = cooldown(&inner.retry, a.failed_renewals);
-    let mut slot = inner.identity.flight();
-    let joinable = slot.as_ref().filter(|f| {
-        f.generation == generation && f.done_at.get().is_none_or(|done| read_at <= *done || done.elapsed() < cool)
-    });
-    if let Some(f) = joinable {
-        return Joined::Wait(f.future.clone());
-    }
-    let done_at = Arc::new(OnceLock::new());
-    // A task of its own: the caller that started it may be cancelled, the renewal is not.
-    let task = tokio::spawn(renewal(Arc::clone(inner), generation, Landing(Arc::clone(&done_at))));
-    let abort = task.abort_handle();
-    let future = async move {
-        task.await.unwrap_or_else(|e| {
-            Err(AuthFailure::new(if e.is_cancelled() {
-                "the credentials were forgotten while the login was being renewed"
-            } else {
-                "the login renewal ended unexpectedly"
-            }))
-        })
-    }
-    .boxed()
-    .shared();
-    *slot = Some(Flight { generation, done_at, future: future.clone(), abort });
-    Joined::Wait(future)
-}
 
-/// [`join`], and wait for the outcome.
-pub(crate) async fn renew(inner: &Arc<Inner>, generation: u64, read_at: Instant) -> Result<Renewed, AuthFailure> {
-    match join(inner, generation, read_at) {
-        Joined::Now(result) => result,
-        Joined::Wait(future) => future.await.map(|()| Renewed::Yes),
+    /// Asks the source, with every credential held (and the grant's own secret) to blank
+    /// out of its error text.
+    async fn fetch(&self, token_url: &str, grant: &TokenGrant) -> Result<Token, GrantError> {
+        let redactor = self.redactor();
+        self.source.fetch(token_url, grant, redactor).await
     }
-}
 
-async fn renewal(inner: Arc<Inner>, generation: u64, landing: Landing) -> Result<(), AuthFailure> {
-    let result = renew_now(&inner, generation).await;
-    {
-        let mut a = inner.identity.state();
-        a.failed_renewals = if result.is_ok() { 0 } else { a.failed_renewals.saturating_add(1) };
+    /// Joins (or starts) the renewal of generation `generation`, read at `read_at`: the
+    /// refresh grant first (a refresh token works once), the password grant when that
+    /// fails. One flight per generation; see the module documentation.
+    pub(crate) fn join(self: &Arc<Self>, generation: u64, read_at: Instant) -> Joined {
+        let a = self.state();
+        if a.generation != generation {
+            return Joined::Now(Ok(Renewed::Yes));
+        }
+        if let Some(reason) = &a.refused {
+            return Joined::Now(Err(AuthFailure::new(reason.clone())));
+        }
+        if !a.renewable() {
+            return Joined::Now(Ok(Renewed::Impossible));
+        }
+        // Taken while the state lock is held, so that `clear` cannot slip in between.
+        let cool = cooldown(&self.retry, a.failed_renewals);
+        let mut slot = self.flight();
+        let joinable = slot.as_ref().filter(|f| {
+            f.generation == generation && f.done_at.get().is_none_or(|done| read_at <= *done || done.elapsed() < cool)
+        });
+        if let Some(f) = joinable {
+            return Joined::Wait(f.future.clone());
+        }
+        let done_at = Arc::new(OnceLock::new());
+        // A task of its own: the caller that started it may be cancelled, the renewal is not.
+        let task = tokio::spawn(Arc::clone(self).renewal(generation, Landing(Arc::clone(&done_at))));
+        let abort = task.abort_handle();
+        let future = async move {
+            task.await.unwrap_or_else(|e| {
+                Err(AuthFailure::new(if e.is_cancelled() {
+                    "the credentials were forgotten while the login was being renewed"
+                } else {
+                    "the login renewal ended unexpectedly"
+                }))
+            })
+        }
+        .boxed()
+        .shared();
+        *slot = Some(Flight { generation, done_at, future: future.clone(), abort });
+        Joined::Wait(future)
     }
-    drop(landing);
-    result
+
+    /// [`Self::join`], and wait for the outcome.
+    pub(crate) async fn renew(self: &Arc<Self>, generation: u64, read_at: Instant) -> Result<Renewed, AuthFailure> {
+        match self.join(generation, read_at) {
+            Joined::Now(result) => result,
+            Joined::Wait(future) => future.await.map(|()| Renewed::Yes),
+        }
+    }
+
+    async fn renewal(self: Arc<Self>, generation: u64, landing: Landing) -> Result<(), AuthFailure> {
+        let result = self.renew_now(generation).await;
+        {
+            let mut a = self.state();
+            a.failed_renewals = if result.is_ok() { 0 } else { a.failed_renewals.saturating_add(1) };
+        }
+        drop(landing);
+        result
+    }
+
+    async fn renew_now(&self, generation: u64) -> Result<(), AuthFailure> {
+        let (token_url, refresh, password) = {
+            let mut a = self.state();
+            if a.generation != generation {
+                return Ok(());
+            }
+            // Spent whatever the answer: the server may consume it even if we see no answer.
+            (a.token_url.clone(), a.refresh_token.take(), a.login.clone())
+        };
+        let Some(token_url) = token_url else { return Err(AuthFailure::new("there is no login to renew")) };
+        if let Some(refresh_token) = refresh {
+            match self.fetch(&token_url, &TokenGrant::Refresh { refresh_token }).await {
+                Ok(token) => {
+                    self.store_token(token, generation);
+                    return Ok(());
+                }
+                Err(e) => tracing::debug!(error = %e.message, "the refresh token was refused; logging in again"),
+            }
+        }
+        let Some(grant) = password else {
+            return Err(AuthFailure::new("the refresh token was refused and no login is remembered; log in again"));
+        };
+        match self.fetch(&token_url, &grant).await {
+            Ok(token) => {
+                self.store_token(token, generation);
+                Ok(())
+            }
+            Err(e) if e.refused => {
+                let reason = format!("{}; the remembered {} was dropped, log in again", e.message, grant.secret_kind());
+                let mut a = self.state();
+                if a.generation == generation {
+                    // Never try this password (or client secret) again on our own: each try
+                    // counts towards an account lockout.
+                    a.login = None;
+                    a.refresh_token = None;
+                    a.refused = Some(reason.clone());
+                }
+                Err(AuthFailure::new(reason))
+            }
+            Err(e) => Err(AuthFailure::new(e.message)),
+        }
+    }
+
+    /// Keeps the tokens of a renewal of generation `renewing`, unless the credentials were
+    /// forgotten (or replaced by a login) while it was in flight: a logout is not undone by
+    /// a refresh that was under way.
+    fn store_token(&self, token: Token, renewing: u64) {
+        let mut a = self.state();
+        if a.generation == renewing {
+            apply_token(&mut a, token, self.refresh_margin);
+        }
+    }
 }
 
 /// After `failures` renewals in a row failed without a refusal (the token endpoint down, an
 /// answer lost), how long every caller shares the last failure instead of starting a new
 /// token request: the retry policy's backoff, doubling up to its `max_delay`. A token
 /// endpoint that keeps failing is not sent a password grant per wave of calls.
-fn cooldown(policy: &super::retry::RetryPolicy, failures: u32) -> Duration {
+fn cooldown(policy: &RetryPolicy, failures: u32) -> Duration {
     match failures {
         0 => Duration::ZERO,
         n => policy.base_delay.saturating_mul(1 << (n - 1).min(16)).min(policy.max_delay),
     }
 }
 
-async fn renew_now(inner: &Arc<Inner>, generation: u64) -> Result<(), AuthFailure> {
-    let (token_url, refresh, password) = {
-        let mut a = inner.identity.state();
-        if a.generation != generation {
-            return Ok(());
-        }
-        // Spent whatever the answer: the server may consume it even if we see no answer.
-        (a.token_url.clone(), a.refresh_token.take(), a.login.clone())
-    };
-    let Some(token_url) = token_url else { return Err(AuthFailure::new("there is no login to renew")) };
-    if let Some(refresh_token) = refresh {
-        match token_request(inner, &token_url, &TokenGrant::Refresh { refresh_token }).await {
-            Ok(token) => {
-                store_token(inner, token, generation);
-                return Ok(());
-            }
-            Err(e) => tracing::debug!(error = %e.failure.message, "the refresh token was refused; logging in again"),
-        }
-    }
-    let Some(grant) = password else {
-        return Err(AuthFailure::new("the refresh token was refused and no login is remembered; log in again"));
-    };
-    match token_request(inner, &token_url, &grant).await {
-        Ok(token) => {
-            store_token(inner, token, generation);
-            Ok(())
-        }
-        Err(e) if e.refused => {
-            let reason =
-                format!("{}; the remembered {} was dropped, log in again", e.failure.message, grant.secret_kind());
-            let mut a = inner.identity.state();
-            if a.generation == generation {
-                // Never try this password (or client secret) again on our own: each try
-                // counts towards an account lockout.
-                a.login = None;
-                a.refresh_token = None;
-                a.refused = Some(reason.clone());
-            }
-            Err(AuthFailure::new(reason))
-        }
-        Err(e) => Err(e.failure),
-    }
-}
-
-/// An OAuth2 grant (RFC 6749 §4.3, §4.4, §6).
-/// Its `Debug` shows names, never secrets (they are [`Secret`]s).
-#[derive(Clone, Debug)]
-pub(crate) enum TokenGrant {
-    Password {
-        username: String,
-        password: Secret,
-    },
-    /// The client authenticates with HTTP Basic (`client_secret_basic`, which every server
-    /// that issues client secrets must accept, RFC 6749 §2.3.1).
-    ClientCredentials {
-        client_id: String,
-        client_secret: Secret,
-        scope: Option<String>,
-    },
-    Refresh {
-        refresh_token: Secret,
-    },
-}
-
-impl TokenGrant {
-    fn kind(&self) -> &'static str {
-        match self {
-            TokenGrant::Password { .. } => "password",
-            TokenGrant::ClientCredentials { .. } => "client_credentials",
-            TokenGrant::Refresh { .. } => "refresh_token",
-        }
-    }
-
-    fn secret(&self) -> &Secret {
-        match self {
-            TokenGrant::Password { password, .. } => password,
-            TokenGrant::ClientCredentials { client_secret, .. } => client_secret,
-            TokenGrant::Refresh { refresh_token } => refresh_token,
-        }
-    }
-
-    fn secret_kind(&self) -> &'static str {
-        match self {
-            TokenGrant::ClientCredentials { .. } => "client secret",
-            _ => "password",
-        }
-    }
-
-    /// The name and secret a login grant authenticates with.
-    fn identity(&self) -> Option<(&str, &Secret)> {
-        match self {
-            TokenGrant::Password { username, password } => Some((username, password)),
-            TokenGrant::ClientCredentials { client_id, client_secret, .. } => Some((client_id, client_secret)),
-            TokenGrant::Refresh { .. } => None,
-        }
-    }
-
-    /// Whether a lost answer could have counted as a failed sign-in (see `token_request`).
-    fn signs_in(&self) -> bool {
-        !matches!(self, TokenGrant::Refresh { .. })
-    }
-
-    fn form(&self) -> Result<Wiped, serde_urlencoded::ser::Error> {
-        let pairs: Vec<(&str, &str)> = match self {
-            TokenGrant::Password { username, password } => {
-                vec![("grant_type", "password"), ("username", username), ("password", password.expose())]
-            }
-            TokenGrant::ClientCredentials { scope, .. } => {
-                let mut pairs = vec![("grant_type", "client_credentials")];
-                pairs.extend(scope.as_deref().map(|s| ("scope", s)));
-                pairs
-            }
-            TokenGrant::Refresh { refresh_token } => {
-                vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())]
-            }
-        };
-        serde_urlencoded::to_string(pairs).map(|s| Wiped(s.into_bytes()))
-    }
-
-    /// `Authorization: Basic` for client authentication (RFC 6749 §2.3.1: the id and secret
-    /// form-encoded, then Base64), in wiped memory.
-    fn client_authorization(&self) -> Option<HeaderValue> {
-        let TokenGrant::ClientCredentials { client_id, client_secret, .. } = self else { return None };
-        let encode = |v: &str| zeroize::Zeroizing::new(form_urlencoded_component(v));
-        let pair = zeroize::Zeroizing::new(format!(
-            "{}:{}",
-            encode(client_id).as_str(),
-            encode(client_secret.expose()).as_str()
-        ));
-        let token = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
-        sensitive_header(format!("Basic {}", token.as_str()).into_bytes())
-    }
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_urlencoded_component(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_owned()).unwrap_or_default()
-}
-
-/// The standard OAuth2 token answer; other fields are ignored.
-#[derive(serde::Deserialize)]
-struct TokenAnswer {
-    access_token: Secret,
-    #[serde(default)]
-    refresh_token: Option<Secret>,
-    /// Any JSON number (or none); see [`lifetime`].
-    #[serde(default)]
-    expires_in: Option<serde_json::Value>,
-}
-
-/// The longest token lifetime taken at its word: ten years.
-const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
-
-/// `expires_in` as a lifetime: a positive number of seconds, at most [`MAX_LIFETIME`];
-/// anything else (zero, negative, not a number) means the token's expiry is unknown.
-fn lifetime(expires_in: Option<&serde_json::Value>) -> Option<Duration> {
-    let seconds = match expires_in? {
-        serde_json::Value::Number(n) => n.as_f64()?,
-        serde_json::Value::String(s) => s.trim().parse::<f64>().ok()?,
-        _ => return None,
-    };
-    if !seconds.is_finite() || seconds <= 0.0 {
-        return None;
-    }
-    Some(Duration::from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64())))
-}
-
-/// A refused grant is never repeated on its own; other failures (the endpoint unreachable or
-/// busy) may be tried again by a later call.
-struct GrantError {
-    failure: AuthFailure,
-    refused: bool,
-}
-
-impl From<GrantError> for AuthFailure {
-    fn from(e: GrantError) -> Self {
-        e.failure
-    }
-}
-
-/// Sends a token request and returns the answer.
-async fn token_request(inner: &Arc<Inner>, token_url: &str, grant: &TokenGrant) -> Result<TokenAnswer, GrantError> {
-    let fail = |message: String, refused: bool| GrantError { failure: AuthFailure::new(message), refused };
-    let url = if token_url.starts_with("http://") || token_url.starts_with("https://") {
-        if inner.https && token_url.starts_with("http://") {
-            return Err(fail(
-                "the token endpoint is plain http while the server is https; not sending credentials".into(),
-                false,
-            ));
-        }
-        token_url.to_owned()
-    } else {
-        format!("{}{token_url}", inner.base_url)
-    };
-    let mut redactor = inner.identity.redactor();
-    redactor.add(grant.secret());
-    let span = tracing::debug_span!(
-        "token",
-        grant = grant.kind(),
-        status = tracing::field::Empty,
-        duration_ms = tracing::field::Empty
-    );
-    let started = Instant::now();
-    let body = grant.form().map_err(|e| fail(format!("cannot encode the token request: {e}"), false))?.into_bytes();
-    // A busy or unreachable token endpoint is tried again, like any request; an answer,
-    // a refusal above all, is final. A password grant is sent again only when the first
-    // never reached the server (the connection was refused): an answer lost on the way back
-    // may still have counted as a failed sign-in.
-    let mut attempts = Attempts::default();
-    let sent = loop {
-        inner.identity.state().token_requests += 1;
-        let mut request = inner
-            .http
-            .post(&url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(ACCEPT, "application/json")
-            .body(body.clone());
-        if let Some(client) = grant.client_authorization() {
-            request = request.header(AUTHORIZATION, client);
-        }
-        let sent = tracing::Instrument::instrument(exchange(request, inner.limits.max_body), span.clone()).await;
-        let outcome = match &sent {
-            Ok(answer) => Outcome::Answer { status: answer.status, headers: &answer.headers, token_refused: false },
-            Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
-            Err(_) => Outcome::Unusable,
-        };
-        let may_repeat = match &sent {
-            _ if !grant.signs_in() => true,
-            Err(Failure::Transport(e)) => e.is_connect(),
-            _ => false,
-        };
-        match classify(&inner.retry, may_repeat, &attempts, &outcome) {
-            Decision::Retry(delay) if may_repeat => {
-                attempts.retries += 1;
-                tracing::debug!(parent: &span, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "token endpoint busy or unreachable, retrying");
-                tokio::time::sleep(delay).await;
-            }
-            _ => break sent,
-        }
-    };
-    span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-    let answer = match sent {
-        Ok(answer) => answer,
-        Err(Failure::Transport(e)) => {
-            return Err(fail(redactor.text(&format!("cannot reach the token endpoint: {}", e.without_url())), false))
-        }
-        Err(Failure::TooLarge(limit)) => return Err(fail(format!("the token answer exceeds {limit} bytes"), false)),
-        Err(Failure::Redirect { status, location }) => {
-            return Err(fail(
-                format!("the token endpoint redirected ({status}) to {location}; credentials are not sent there"),
-                false,
-            ))
-        }
-    };
-    span.record("status", answer.status);
-    if !(200..300).contains(&answer.status) {
-        // The body of a refused login names the reason; should the server echo the password
-        // or refresh token back, in whatever encoding, it is blanked out.
-        let refused = matches!(answer.status, 400 | 401) || answer.body.windows(13).any(|w| w == b"invalid_grant");
-        let message = format!("the token endpoint answered {}: {}", answer.status, redactor.excerpt(&answer.body));
-        return Err(fail(message, refused));
-    }
-    serde_json::from_slice(&answer.body)
-        .map_err(|e| fail(redactor.text(&format!("the token answer is not valid: {e}")), false))
-}
-
-/// Keeps the tokens of a renewal of generation `renewing`, unless the credentials were
-/// forgotten (or replaced by a login) while it was in flight: a logout is not undone by a
-/// refresh that was under way.
-fn store_token(inner: &Inner, token: TokenAnswer, renewing: u64) {
-    let mut a = inner.identity.state();
-    if a.generation == renewing {
-        apply_token(&mut a, token, inner.refresh_margin);
-    }
-}
-
-/// Puts a token answer in place and schedules the next refresh.
-fn apply_token(a: &mut AuthState, token: TokenAnswer, refresh_margin: Duration) {
+/// Puts a token in place and schedules the next refresh.
+fn apply_token(a: &mut AuthState, token: Token, refresh_margin: Duration) {
     let now = Instant::now();
     a.set_access_token(token.access_token);
     a.refresh_token = token.refresh_token;
     a.expires_at = None;
     a.refresh_at = None;
-    if let Some(lifetime) = lifetime(token.expires_in.as_ref()) {
+    if let Some(lifetime) = token.lifetime {
         // Refresh `refresh_margin` before expiry, but not before half the lifetime has
         // passed: with a token shorter-lived than the margin every request would refresh.
         let margin = refresh_margin.min(lifetime / 2);
@@ -671,22 +492,275 @@ fn apply_token(a: &mut AuthState, token: TokenAnswer, refresh_margin: Duration) 
     }
 }
 
+/// The token lifecycle in-process: a fake token source and tokio's paused clock, so that
+/// expiry, cool-downs and slow token endpoints take no real time.
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use serde_json::json;
+    use std::collections::VecDeque;
 
-    #[test]
-    fn any_expires_in_is_a_lifetime_or_none() {
-        assert_eq!(lifetime(Some(&json!(900))), Some(Duration::from_secs(900)));
-        assert_eq!(lifetime(Some(&json!(i64::MAX))), Some(MAX_LIFETIME));
-        assert_eq!(lifetime(Some(&json!(u64::MAX))), Some(MAX_LIFETIME));
-        assert_eq!(lifetime(Some(&json!(1e300))), Some(MAX_LIFETIME));
-        assert_eq!(lifetime(Some(&json!(-1))), None);
-        assert_eq!(lifetime(Some(&json!(0))), None);
-        assert_eq!(lifetime(Some(&json!("60"))), Some(Duration::from_secs(60)));
-        assert_eq!(lifetime(Some(&json!("NaN"))), None);
-        assert_eq!(lifetime(Some(&json!(null))), None);
-        assert_eq!(lifetime(None), None);
+    use super::*;
+
+    /// What the fake answers one grant with.
+    enum Answer {
+        /// A token `t{n}` (`n` counting grants) living this long, with a refresh token
+        /// `r{n}` when `refresh`.
+        Token { lifetime: Option<Duration>, refresh: bool },
+        /// The endpoint did not answer (a transient failure).
+        Fail,
+        /// The endpoint refused the grant.
+        Refuse,
+    }
+
+    /// A token source that records the grants it is sent and answers from a script (a
+    /// token living ten minutes, with a refresh token, once the script is spent).
+    #[derive(Default)]
+    struct Fake {
+        /// Each grant's kind and secret, in the order asked.
+        asked: Mutex<Vec<(&'static str, String)>>,
+        /// How long each answer takes.
+        delay: Mutex<Duration>,
+        script: Mutex<VecDeque<Answer>>,
+    }
+
+    impl Fake {
+        fn asked(&self) -> Vec<&'static str> {
+            self.asked.lock().unwrap().iter().map(|(kind, _)| *kind).collect()
+        }
+
+        fn script(&self, answers: impl IntoIterator<Item = Answer>) {
+            self.script.lock().unwrap().extend(answers);
+        }
+    }
+
+    impl TokenSource for Fake {
+        fn fetch(
+            &self,
+            _token_url: &str,
+            grant: &TokenGrant,
+            _redactor: Redactor,
+        ) -> impl Future<Output = Result<Token, GrantError>> + Send {
+            let n = {
+                let mut asked = self.asked.lock().unwrap();
+                asked.push((grant.kind(), grant.secret().expose().to_owned()));
+                asked.len()
+            };
+            let delay = *self.delay.lock().unwrap();
+            let answer = self.script.lock().unwrap().pop_front().unwrap_or(TEN_MINUTES);
+            async move {
+                tokio::time::sleep(delay).await;
+                match answer {
+                    Answer::Token { lifetime, refresh } => Ok(Token {
+                        access_token: Secret::from(format!("t{n}")),
+                        refresh_token: refresh.then(|| Secret::from(format!("r{n}"))),
+                        lifetime,
+                    }),
+                    Answer::Fail => Err(GrantError { message: "the endpoint did not answer".into(), refused: false }),
+                    Answer::Refuse => Err(GrantError { message: "invalid_grant".into(), refused: true }),
+                }
+            }
+        }
+    }
+
+    const TEN_MINUTES: Answer = Answer::Token { lifetime: Some(Duration::from_secs(600)), refresh: true };
+    const MARGIN: Duration = Duration::from_secs(30);
+    const BEARER: &[&[AuthScheme]] = &[&[AuthScheme::Bearer]];
+
+    /// A cache logged in with the password grant, answered by `first`.
+    async fn logged_in(first: Answer) -> Arc<Identity<Fake>> {
+        let identity = Arc::new(Identity::new(Fake::default(), MARGIN, RetryPolicy::default()));
+        identity.source.script([first]);
+        let grant = TokenGrant::Password { username: "admin".into(), password: Secret::from("hunter2") };
+        identity.login("/token", grant).await.expect("the login works");
+        identity
+    }
+
+    /// The `Authorization` header a request would send now.
+    fn bearer(identity: &Identity<Fake>) -> String {
+        let c = identity.credential(BEARER);
+        c.headers.iter().map(|(_, v)| v.to_str().unwrap().to_owned()).collect()
+    }
+
+    /// What a request reads before it is refused: the generation and when.
+    fn read(identity: &Identity<Fake>) -> (u64, Instant) {
+        let c = identity.credential(BEARER);
+        (c.renewable.expect("a renewable token"), c.read_at)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_with_an_expired_token_share_one_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(2);
+        tokio::time::advance(Duration::from_secs(601)).await;
+        let due = identity.refresh_due().expect("an expired token is due");
+        assert!(!due.still_valid);
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let identity = Arc::clone(&identity);
+                tokio::spawn(async move {
+                    let (generation, read_at) = read(&identity);
+                    let renewed = identity.renew(generation, read_at).await;
+                    (renewed.map_err(|f| f.message), bearer(&identity))
+                })
+            })
+            .collect();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap(), (Ok(Renewed::Yes), "Bearer t2".to_owned()));
+        }
+        // The login, then one refresh with the login's refresh token.
+        assert_eq!(
+            *identity.source.asked.lock().unwrap(),
+            [("password", "hunter2".into()), ("refresh_token", "r1".into())]
+        );
+        assert!(identity.refresh_due().is_none(), "the new token is not due");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_renewal_is_shared_for_a_cool_down_that_doubles() {
+        // No refresh token: a renewal is one password grant.
+        let identity = logged_in(Answer::Token { lifetime: None, refresh: false }).await;
+        identity.source.script([Answer::Fail, Answer::Fail]);
+        let (generation, read_at) = read(&identity);
+        assert!(identity.renew(generation, read_at).await.is_err());
+        assert_eq!(identity.source.asked(), ["password", "password"]);
+        // The first cool-down is the retry policy's base delay, 200 ms: callers that read the
+        // token after the failure share it instead of asking again.
+        tokio::time::advance(Duration::from_millis(150)).await;
+        let failed = identity.renew(generation, Instant::now()).await.unwrap_err();
+        assert_eq!(failed.message, "the endpoint did not answer");
+        assert_eq!(identity.source.asked().len(), 2, "no token request within the cool-down");
+        tokio::time::advance(Duration::from_millis(100)).await;
+        assert!(identity.renew(generation, Instant::now()).await.is_err());
+        assert_eq!(identity.source.asked().len(), 3, "a token request once the cool-down is over");
+        // Two failures in a row: 400 ms.
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert!(identity.renew(generation, Instant::now()).await.is_err());
+        assert_eq!(identity.source.asked().len(), 3, "the second cool-down is longer");
+        tokio::time::advance(Duration::from_millis(150)).await;
+        assert_eq!(identity.renew(generation, Instant::now()).await.unwrap(), Renewed::Yes);
+        assert_eq!(identity.source.asked().len(), 4);
+        assert_eq!(bearer(&identity), "Bearer t4");
+        // A success resets the count: the next failure cools down for the base delay again.
+        assert_eq!(identity.state().failed_renewals, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_caller_does_not_cancel_the_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        // The caller gives up after a second, its future dropped mid-renewal.
+        let gave_up = tokio::time::timeout(Duration::from_secs(1), identity.renew(generation, read_at)).await;
+        assert!(gave_up.is_err());
+        assert_eq!(bearer(&identity), "Bearer t1");
+        // The renewal goes on in its own task and its token is kept.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(bearer(&identity), "Bearer t2");
+        // A caller refused with the old token finds the new one without a token request.
+        assert!(matches!(identity.join(generation, read_at), Joined::Now(Ok(Renewed::Yes))));
+        assert_eq!(identity.source.asked(), ["password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_after_a_cancelled_one_joins_its_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        let gave_up = tokio::time::timeout(Duration::from_secs(1), identity.renew(generation, read_at)).await;
+        assert!(gave_up.is_err());
+        // Mid-renewal, the next caller waits for the same token request.
+        let started = Instant::now();
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(started.elapsed(), Duration::from_secs(9), "it waited for the renewal under way");
+        assert_eq!(bearer(&identity), "Bearer t2");
+        assert_eq!(identity.source.asked(), ["password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn forgetting_the_credentials_stops_the_renewal() {
+        let identity = logged_in(TEN_MINUTES).await;
+        *identity.source.delay.lock().unwrap() = Duration::from_secs(10);
+        let (generation, read_at) = read(&identity);
+        let waiter = tokio::spawn({
+            let identity = Arc::clone(&identity);
+            async move { identity.renew(generation, read_at).await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        identity.clear();
+        let failed = waiter.await.unwrap().unwrap_err();
+        assert!(failed.message.contains("forgotten"), "{}", failed.message);
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        assert_eq!(bearer(&identity), "", "the renewal's token is not kept after a logout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_renewed_ahead_of_its_expiry() {
+        let identity = logged_in(TEN_MINUTES).await;
+        // Due `refresh_margin` (30 s) before it expires, while it still works.
+        tokio::time::advance(Duration::from_secs(569)).await;
+        assert!(identity.refresh_due().is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let due = identity.refresh_due().expect("due 30 s before expiry");
+        assert!(due.still_valid);
+        let Joined::Wait(renewal) = identity.join(due.generation, Instant::now()) else { panic!("a renewal starts") };
+        renewal.await.unwrap();
+        assert_eq!(bearer(&identity), "Bearer t2");
+        assert!(identity.refresh_due().is_none());
+        // A token shorter-lived than twice the margin is due at half its lifetime instead.
+        identity.source.script([Answer::Token { lifetime: Some(Duration::from_secs(40)), refresh: true }]);
+        let (generation, read_at) = read(&identity);
+        identity.renew(generation, read_at).await.unwrap();
+        assert_eq!(bearer(&identity), "Bearer t3");
+        tokio::time::advance(Duration::from_secs(19)).await;
+        assert!(identity.refresh_due().is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(identity.refresh_due().is_some_and(|due| due.still_valid));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_refresh_token_falls_back_to_the_password_once() {
+        let identity = logged_in(TEN_MINUTES).await;
+        identity.source.script([Answer::Refuse]);
+        let (generation, read_at) = read(&identity);
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(
+            *identity.source.asked.lock().unwrap(),
+            [("password", "hunter2".into()), ("refresh_token", "r1".into()), ("password", "hunter2".into())]
+        );
+        assert_eq!(bearer(&identity), "Bearer t3");
+        // The new token's refresh token is the one used next.
+        let (generation, read_at) = read(&identity);
+        identity.renew(generation, read_at).await.unwrap();
+        assert_eq!(identity.source.asked.lock().unwrap()[3], ("refresh_token", "r3".into()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_password_is_dropped_and_never_sent_again() {
+        let identity = logged_in(TEN_MINUTES).await;
+        identity.source.script([Answer::Refuse, Answer::Refuse]);
+        let (generation, read_at) = read(&identity);
+        let failed = identity.renew(generation, read_at).await.unwrap_err();
+        assert!(failed.message.contains("the remembered password was dropped"), "{}", failed.message);
+        assert_eq!(identity.source.asked(), ["password", "refresh_token", "password"]);
+        // Later callers fail at once, however long they wait, until the next login.
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert!(matches!(identity.join(generation, Instant::now()), Joined::Now(Err(_))));
+        assert_eq!(identity.source.asked().len(), 3);
+        let grant = TokenGrant::Password { username: "admin".into(), password: Secret::from("new") };
+        identity.login("/token", grant).await.unwrap();
+        let (generation, read_at) = read(&identity);
+        assert_eq!(identity.renew(generation, read_at).await.unwrap(), Renewed::Yes);
+        assert_eq!(identity.source.asked(), ["password", "refresh_token", "password", "password", "refresh_token"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_set_by_hand_is_never_renewed() {
+        let identity = Arc::new(Identity::new(Fake::default(), MARGIN, RetryPolicy::default()));
+        identity.set_bearer_token(Secret::from("by hand"));
+        let c = identity.credential(BEARER);
+        assert_eq!(c.renewable, None, "a refused hand-set token is the caller's to replace");
+        assert!(identity.refresh_due().is_none());
+        let generation = identity.state().generation;
+        assert!(matches!(identity.join(generation, c.read_at), Joined::Now(Ok(Renewed::Impossible))));
+        assert!(identity.source.asked().is_empty());
     }
 }

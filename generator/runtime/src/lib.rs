@@ -1,14 +1,19 @@
 //! The runtime the generated clients use. Hand-written, not generated, and split by concern
-//! in the manner of smithy-rs's orchestrator:
+//! in the manner of smithy-rs's orchestrator, in layers whose references point down only
+//! (`tests/layers.rs` holds the table and checks every `super::` path against it):
 //!
-//! - `config`: the builder and the transport it makes (TLS, redirects, timeouts, caps);
-//! - `identity`: the credentials held, and the single-flight, cancellation-safe token
-//!   lifecycle;
-//! - `retry`: what an attempt came to and what follows ([`RetryPolicy`], classification);
-//! - `request`: request building and the send loop; `transport`: one capped exchange;
-//! - `response`: decoding answers and errors; `redact`: blanking secrets out of error text;
-//! - `paging`, `xml`, `error`, `secret`, `webhook` (decoding requests an API sends), and
-//!   `wait` (polling a long-running operation's status until its work ends).
+//! 1. descriptors and codecs: `operation` (what generated code says about an operation:
+//!    [`Method`], [`AuthScheme`], [`Operation`], [`Format`]), `secret`, `redact` (blanking
+//!    secrets out of error text), `error`, `de`, `ser`, `style`, `params`, `unknown`, `xml`;
+//! 2. transport: `transport` (one capped exchange, and the pool, base URL and caps it owns),
+//!    `retry` (what an attempt came to and what follows: [`RetryPolicy`], classification),
+//!    `oauth2` (one grant sent to a token endpoint);
+//! 3. identity: `identity`, the credentials held and the single-flight, cancellation-safe
+//!    token lifecycle over a token source, with no reference back to the client;
+//! 4. messages: `request` (request building and the send loop), `response` (decoding answers
+//!    and errors), `body`, `paging`, `wait` (polling a long-running operation's status until
+//!    its work ends), `webhook` (decoding requests an API sends); and beside them `mock`;
+//! 5. client: `core` (the client every generated type wraps), `config` (its builder), `raw`.
 //!
 //! Generated crates depend on this crate. `openapi-client-gen --vendor-runtime` copies its
 //! sources into a generated crate instead (as the module `runtime`), so it depends only on
@@ -28,6 +33,8 @@ pub mod error;
 mod identity;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod oauth2;
+mod operation;
 mod paging;
 mod params;
 mod raw;
@@ -48,10 +55,10 @@ mod webhook;
 pub mod xml;
 
 pub use self::body::{ByteStream, FilePart, Multipart, Upload};
-pub use self::config::{BuildError, ClientBuilder, Format, Redirects, DEFAULT_MAX_RESPONSE_BODY};
+pub use self::config::{BuildError, ClientBuilder, Redirects, DEFAULT_MAX_RESPONSE_BODY};
 pub use self::core::Core;
-pub use self::core::Method;
 pub use self::error::{ApiErrorBody, Error, ErrorBody};
+pub use self::operation::{Format, Method};
 pub use self::raw::RawCall;
 pub use self::response::Response;
 pub use self::retry::RetryPolicy;
@@ -63,7 +70,7 @@ pub use self::webhook::WebhookError;
 #[doc(hidden)]
 pub use self::config::FromCore;
 #[doc(hidden)]
-pub use self::core::{AuthScheme, Operation};
+pub use self::operation::{AuthScheme, Operation};
 #[doc(hidden)]
 pub use self::paging::{paginate, Page};
 #[doc(hidden)]

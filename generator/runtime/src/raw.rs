@@ -7,8 +7,9 @@ use std::marker::PhantomData;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::core::{AuthScheme, Core, Method, Operation};
+use super::core::Core;
 use super::error::Error;
+use super::operation::{AuthScheme, Method, Operation};
 use super::params::{primitive, ParamStyle};
 use super::request::Request;
 use super::response::Response;

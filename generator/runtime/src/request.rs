@@ -1,27 +1,69 @@
 //! Building a request from generated code, and sending it: the orchestrator loop of
 //! credential, exchange, classification, with one deadline over all of it.
+//!
+//! A request goes out on a [`Connection`] (the transport, the identity cache, and when a 401
+//! means the token was refused) with the [`CallSettings`] of the handle it was made on;
+//! `core` holds both and names this module, never the other way round.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use serde::Serialize;
+use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::config::Format;
-use super::core::{Core, Operation};
 use super::error::Error;
-use super::identity::{self, Credential, Renewed};
+use super::identity::{Credential, Identity, Joined, Renewed};
+use super::operation::{AuthScheme, Format, Operation};
 use super::params::{In, ParamStyle, Shaped};
 use super::response::Response;
-use super::retry::{classify, Attempts, Decision, Outcome};
+use super::retry::{classify, Attempts, Decision, Outcome, RetryPolicy};
 use super::secret::collecting;
-use super::transport::{exchange_with, Answer, Failure, Read, Wiped};
+use super::transport::{Answer, Failure, Read, Transport, Wiped};
 use super::xml::{XmlElement, XmlRoot};
 use super::Secret;
 
 /// How long a streamed download may take once its headers have arrived.
 const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// What every request of a client goes out with, shared by the client's clones.
+pub(crate) struct Connection {
+    transport: Transport,
+    identity: Arc<Identity>,
+    /// The JSON property of a 401 body, and its values, that mean the token was refused
+    /// (see [`ClientBuilder::reauthenticate_on`](super::ClientBuilder::reauthenticate_on)).
+    reauthenticate_on: Option<(String, Vec<String>)>,
+}
+
+impl Connection {
+    pub(crate) fn new(
+        transport: Transport,
+        identity: Arc<Identity>,
+        reauthenticate_on: Option<(String, Vec<String>)>,
+    ) -> Self {
+        Connection { transport, identity, reauthenticate_on }
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    pub(crate) fn identity(&self) -> &Arc<Identity> {
+        &self.identity
+    }
+}
+
+/// The settings of the client handle a request is made on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallSettings<'c> {
+    /// The preferred body format.
+    pub(crate) format: Format,
+    /// Time for the whole call, retries, backoff and a re-login included.
+    pub(crate) deadline: Duration,
+    pub(crate) retry: &'c RetryPolicy,
+}
 
 /// A parameter written in its style, before it joins the request.
 enum Written {
@@ -32,11 +74,12 @@ enum Written {
 
 /// A request being built by generated code.
 pub struct Request<'c> {
-    core: &'c Core,
+    conn: &'c Connection,
+    call: CallSettings<'c>,
     op: &'static Operation,
     /// The security requirements the request is authorized by (the operation's, or those a
     /// raw request is given).
-    auth: &'static [&'static [super::core::AuthScheme]],
+    auth: &'static [&'static [AuthScheme]],
     path: String,
     /// Each query parameter's name and its fragment of the query string, already written in
     /// its style and percent-encoded (`a=1&a=2`).
@@ -71,9 +114,10 @@ impl std::fmt::Debug for Request<'_> {
 }
 
 impl<'c> Request<'c> {
-    pub(crate) fn new(core: &'c Core, op: &'static Operation, path: String) -> Self {
+    pub(crate) fn new(conn: &'c Connection, call: CallSettings<'c>, op: &'static Operation, path: String) -> Self {
         Request {
-            core,
+            conn,
+            call,
             op,
             auth: op.auth,
             path,
@@ -169,7 +213,7 @@ impl<'c> Request<'c> {
     }
 
     fn pick(&self, offered: &[Format]) -> Format {
-        let preferred = self.core.format;
+        let preferred = self.call.format;
         if offered.contains(&preferred) {
             preferred
         } else {
@@ -272,7 +316,7 @@ impl<'c> Request<'c> {
     }
 
     /// Authorizes the request by these requirements instead of its operation's.
-    pub(crate) fn authorize_with(&mut self, auth: &'static [&'static [super::core::AuthScheme]]) {
+    pub(crate) fn authorize_with(&mut self, auth: &'static [&'static [AuthScheme]]) {
         self.auth = auth;
     }
 
@@ -328,7 +372,7 @@ impl<'c> Request<'c> {
     /// status means.
     pub async fn send<E>(self) -> Result<Response, Error<E>> {
         let operation = self.op.id;
-        let deadline = self.core.deadline();
+        let deadline = self.call.deadline;
         let started = Instant::now();
         match tokio::time::timeout(deadline, self.run(started)).await {
             Ok(result) => result,
@@ -339,7 +383,7 @@ impl<'c> Request<'c> {
     /// The orchestrator: refresh the login if due, send one attempt, classify its
     /// outcome, and act on the decision.
     async fn run<E>(self, started: Instant) -> Result<Response, Error<E>> {
-        let inner = &self.core.inner;
+        let identity = &self.conn.identity;
         let headers = self.fixed_headers()?;
         // A streamed body goes once: it cannot be repeated, whatever the answer.
         let once = self.upload.lock().unwrap_or_else(|e| e.into_inner()).is_some()
@@ -350,7 +394,7 @@ impl<'c> Request<'c> {
         loop {
             attempt = attempt.saturating_add(1);
             self.refresh_if_due().await?;
-            let credential = inner.identity.credential(self.auth);
+            let credential = identity.credential(self.auth);
             let (sent, span) = self.attempt(&headers, &credential, attempt).await;
             let outcome = match &sent {
                 Ok(answer) => Outcome::Answer {
@@ -363,13 +407,13 @@ impl<'c> Request<'c> {
                 Err(f) if f.is_transient() => Outcome::NoAnswer { timed_out: f.timed_out() },
                 Err(_) => Outcome::Unusable,
             };
-            match classify(self.core.retry_policy(), idempotent, &attempts, &outcome) {
+            match classify(self.call.retry, idempotent, &attempts, &outcome) {
                 Decision::Done => return self.finish(sent, &credential),
                 // Its streamed body is spent: the request cannot go again.
                 Decision::Retry(_) if once => return self.finish(sent, &credential),
                 // A wait that would outlast the deadline ends the call now, with what the
                 // server last said.
-                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= self.core.deadline() => {
+                Decision::Retry(delay) if started.elapsed().saturating_add(delay) >= self.call.deadline => {
                     return self.finish(sent, &credential)
                 }
                 Decision::Retry(delay) => {
@@ -380,7 +424,7 @@ impl<'c> Request<'c> {
                 Decision::Reauthenticate => {
                     attempts.reauthenticated = true;
                     let generation = credential.renewable.unwrap_or_default();
-                    match Box::pin(identity::renew(inner, generation, credential.read_at)).await {
+                    match Box::pin(identity.renew(generation, credential.read_at)).await {
                         Ok(Renewed::Yes) => tracing::debug!(parent: &span, "token refused, repeating with a new one"),
                         Ok(Renewed::Impossible) => return self.finish(sent, &credential),
                         Err(f) => return Err(Error::Auth { operation: self.op.id, message: f.message }),
@@ -408,7 +452,7 @@ impl<'c> Request<'c> {
             v.set_sensitive(self.cookies.iter().any(|(_, secret)| *secret));
             headers.insert(reqwest::header::COOKIE, v);
         }
-        let accept = self.accept.unwrap_or(match self.core.format {
+        let accept = self.accept.unwrap_or(match self.call.format {
             Format::Xml => "application/xml",
             _ => "application/json",
         });
@@ -423,16 +467,16 @@ impl<'c> Request<'c> {
     /// renewal runs on its own and the request goes out with the current token; once it has
     /// expired the request waits for the new one, and a failure is an error.
     async fn refresh_if_due<E>(&self) -> Result<(), Error<E>> {
-        let inner = &self.core.inner;
-        let Some(due) = inner.identity.refresh_due() else { return Ok(()) };
+        let identity = &self.conn.identity;
+        let Some(due) = identity.refresh_due() else { return Ok(()) };
         if due.still_valid {
-            if let identity::Joined::Now(Err(f)) = identity::join(inner, due.generation, Instant::now()) {
+            if let Joined::Now(Err(f)) = identity.join(due.generation, Instant::now()) {
                 tracing::warn!(operation = self.op.id, error = %f.message, "the token cannot be refreshed; going on with the current one until it expires");
             }
             return Ok(());
         }
         // Boxed: a rare path whose future would otherwise make every request's larger.
-        match Box::pin(identity::renew(inner, due.generation, Instant::now())).await {
+        match Box::pin(identity.renew(due.generation, Instant::now())).await {
             Ok(_) => Ok(()),
             Err(f) => Err(Error::Auth { operation: self.op.id, message: f.message }),
         }
@@ -445,11 +489,11 @@ impl<'c> Request<'c> {
         credential: &Credential,
         attempt: u32,
     ) -> (Result<Answer, Failure>, tracing::Span) {
-        let inner = &self.core.inner;
+        let transport = &self.conn.transport;
         let op = self.op;
         // The query string is written here, as the styles wrote each parameter: reqwest's
         // own query encoding (form-urlencoded, `+` for a space) is not OpenAPI's.
-        let mut url = format!("{}{}", inner.base_url, self.path);
+        let mut url = format!("{}{}", transport.base_url(), self.path);
         let mut separator = if url.contains('?') { '&' } else { '?' };
         for (_, fragment) in &self.query {
             url.push(separator);
@@ -464,7 +508,7 @@ impl<'c> Request<'c> {
                 separator = '&';
             }
         }
-        let mut req = inner.http.request(op.method.to_reqwest(), url).headers(headers.clone());
+        let mut req = transport.request(op.method.to_reqwest(), &url).headers(headers.clone());
         for (n, v) in &credential.headers {
             req = req.header(n, v.clone());
         }
@@ -495,10 +539,10 @@ impl<'c> Request<'c> {
         // When no subscriber wants the span, skip entering it on every poll and reading the
         // clock for its duration.
         if span.is_disabled() {
-            return (exchange_with(req, inner.limits.max_body, self.read).await, span);
+            return (transport.send(req, self.read).await, span);
         }
         let started = Instant::now();
-        let sent = exchange_with(req, inner.limits.max_body, self.read).instrument(span.clone()).await;
+        let sent = transport.send(req, self.read).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
         if let Ok(answer) = &sent {
             span.record("status", answer.status);
@@ -513,7 +557,7 @@ impl<'c> Request<'c> {
             Ok(answer) => {
                 let mut secrets = self.secrets.clone();
                 secrets.extend(credential.secrets.iter().cloned());
-                Ok(Response::new(self.op, answer, self.core.inner.clone(), secrets))
+                Ok(Response::new(self.op, answer, Arc::clone(&self.conn.identity), self.conn.transport.idle(), secrets))
             }
             Err(Failure::Transport(e)) => Err(Error::transport(op, e)),
             Err(Failure::TooLarge(limit)) => Err(Error::BodyTooLarge { operation: op, limit }),
@@ -524,7 +568,7 @@ impl<'c> Request<'c> {
     /// Whether a 401 body says the token itself was refused (see
     /// [`ClientBuilder::reauthenticate_on`](super::ClientBuilder::reauthenticate_on)).
     fn token_refused(&self, body: &[u8]) -> bool {
-        let Some((property, values)) = &self.core.inner.reauthenticate_on else { return true };
+        let Some((property, values)) = &self.conn.reauthenticate_on else { return true };
         serde_json::from_slice::<serde_json::Value>(body)
             .ok()
             .and_then(|v| v.get(property).and_then(|c| c.as_str()).map(|c| values.iter().any(|x| x == c)))

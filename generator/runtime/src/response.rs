@@ -2,14 +2,15 @@
 //! error that names the operation and shows no secret.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
-use super::config::Format;
-use super::core::{Inner, Operation};
 use super::error::{ApiErrorBody, Error};
+use super::identity::Identity;
+use super::operation::{Format, Operation};
 use super::redact::Redactor;
 use super::transport::Answer;
 use super::xml::{XmlElement, XmlRoot};
@@ -53,7 +54,9 @@ pub struct Response {
     /// A success's body still on the connection (a streamed download).
     live: Option<reqwest::Response>,
     /// For error text: the client's credentials are looked up there.
-    inner: Arc<Inner>,
+    identity: Arc<Identity>,
+    /// How long a streamed download may wait for its next bytes.
+    idle: Duration,
     /// The secrets the request carried.
     secrets: Vec<Secret>,
 }
@@ -70,21 +73,28 @@ impl std::fmt::Debug for Response {
 }
 
 impl Response {
-    pub(crate) fn new(op: &'static Operation, answer: Answer, inner: Arc<Inner>, secrets: Vec<Secret>) -> Self {
+    pub(crate) fn new(
+        op: &'static Operation,
+        answer: Answer,
+        identity: Arc<Identity>,
+        idle: Duration,
+        secrets: Vec<Secret>,
+    ) -> Self {
         Response {
             op,
             status: answer.status,
             headers: answer.headers,
             body: answer.body,
             live: answer.live,
-            inner,
+            identity,
+            idle,
             secrets,
         }
     }
 
     /// Every secret this answer could echo: the request's and the client's credentials.
     fn redactor(&self) -> Redactor {
-        let mut r = self.inner.identity.redactor();
+        let mut r = self.identity.redactor();
         for s in &self.secrets {
             r.add(s);
         }
@@ -250,7 +260,7 @@ impl Response {
     /// `send_streaming`).
     pub fn into_stream<E>(mut self) -> super::ByteStream<E> {
         match self.live.take() {
-            Some(live) => super::ByteStream::live(self.op.id, live, self.inner.limits.idle),
+            Some(live) => super::ByteStream::live(self.op.id, live, self.idle),
             None => super::ByteStream::whole(self.op.id, std::mem::take(&mut self.body)),
         }
     }

@@ -1,8 +1,55 @@
-//! One HTTP exchange: send, refuse a redirect, read the body up to a cap.
+//! One HTTP exchange: send, refuse a redirect, read the body up to a cap. [`Transport`]
+//! owns the connection pool, the base URL and the caps every exchange of a client obeys.
+
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 use zeroize::Zeroize;
+
+/// The HTTP side of a client: its connection pool (TLS, redirects and timeouts configured),
+/// the server's base URL, and the caps on what is read. Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    /// Without a trailing `/`.
+    base_url: String,
+    /// The base URL is https: nothing may go out over plain http.
+    https: bool,
+    /// The largest response body read.
+    max_body: u64,
+    /// How long a streamed download may wait for its next bytes.
+    idle: Duration,
+}
+
+impl Transport {
+    pub(crate) fn new(http: reqwest::Client, base_url: String, https: bool, max_body: u64, idle: Duration) -> Self {
+        Transport { http, base_url, https, max_body, idle }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether the base URL is https (so a plain-http URL must not be sent credentials).
+    pub(crate) fn https(&self) -> bool {
+        self.https
+    }
+
+    pub(crate) fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    /// A request to an absolute URL, on the client's pool.
+    pub(crate) fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, url)
+    }
+
+    /// Sends `request` and reads its answer within the body cap ([`exchange_with`]).
+    pub(crate) async fn send(&self, request: reqwest::RequestBuilder, read: Read) -> Result<Answer, Failure> {
+        exchange_with(request, self.max_body, read).await
+    }
+}
 
 /// An answer, its body read whole, or (for a streamed download that succeeded) still on the
 /// connection.
@@ -45,17 +92,9 @@ pub(crate) enum Read {
     Stream,
 }
 
-/// Sends `request` and reads its answer, at most `max_body` bytes of body.
-pub(crate) async fn exchange(request: reqwest::RequestBuilder, max_body: u64) -> Result<Answer, Failure> {
-    exchange_with(request, max_body, Read::Whole).await
-}
-
-/// [`exchange`], leaving a success's body on the connection when `read` is `Stream`.
-pub(crate) async fn exchange_with(
-    request: reqwest::RequestBuilder,
-    max_body: u64,
-    read: Read,
-) -> Result<Answer, Failure> {
+/// Sends `request` and reads its answer, at most `max_body` bytes of body, leaving a
+/// success's body on the connection when `read` is `Stream`.
+async fn exchange_with(request: reqwest::RequestBuilder, max_body: u64, read: Read) -> Result<Answer, Failure> {
     let mut response = request.send().await.map_err(Failure::Transport)?;
     let status = response.status().as_u16();
     if matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -118,6 +157,14 @@ impl Wiped {
     pub(crate) fn into_bytes(self) -> Bytes {
         Bytes::from_owner(self)
     }
+}
+
+/// A header value marked sensitive (its `Debug` shows nothing) whose bytes are wiped when
+/// the last copy is dropped.
+pub(crate) fn sensitive_header(bytes: Vec<u8>) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_maybe_shared(Wiped(bytes).into_bytes()).ok()?;
+    v.set_sensitive(true);
+    Some(v)
 }
 
 #[cfg(test)]
