@@ -56,7 +56,8 @@ fn every_command_has_help_that_exits_zero() {
 fn a_generated_crate_depends_on_the_runtime_crate() {
     let out_dir = scratch("depends");
     let spec = workspace().join("tests/corpus/oai/petstore.yaml");
-    let out = run(&["generate", "--spec", spec.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--name", "petstore"]);
+    let out =
+        run(&["generate", "--spec", spec.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--name", "petstore"]);
     assert!(out.status.success(), "{}", text(&out));
     let manifest = fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
     let runtime = workspace().join("generator/runtime").display().to_string();
@@ -138,7 +139,8 @@ fn modules_are_written_then_reported_current_and_stale_files_are_named() {
     let dir = scratch("modules");
     fs::copy(workspace().join("tests/corpus/oai/petstore.yaml"), dir.join("petstore.yaml")).unwrap();
     let config = dir.join("codegen.toml");
-    fs::write(&config, "command = \"make api\"\n[[module]]\nspec = \"petstore.yaml\"\nout = \"src/petstore\"\n").unwrap();
+    fs::write(&config, "command = \"make api\"\n[[module]]\nspec = \"petstore.yaml\"\nout = \"src/petstore\"\n")
+        .unwrap();
     let config = config.to_str().unwrap();
 
     let out = run(&["modules", "--config", config, "--check"]);
@@ -168,7 +170,8 @@ fn modules_are_written_then_reported_current_and_stale_files_are_named() {
 fn a_bad_document_is_reported_with_its_file_and_pointer() {
     let dir = scratch("bad");
     let spec = dir.join("broken.yaml");
-    fs::write(&spec, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n").unwrap();
+    fs::write(&spec, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n")
+        .unwrap();
     let out = run(&["check", "--spec", spec.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("broken.yaml#/paths/~1a/get/responses"), "{}", text(&out));

@@ -111,14 +111,26 @@ pub(crate) fn retry_after(value: &str) -> Option<Duration> {
 
 /// Exponential backoff with jitter (between half and all of the exponential delay), or the
 /// server's `Retry-After`, capped at `max_delay`. `retry` counts from 1.
+///
+/// The schedule is backon's: it adds a jitter within `(0, delay)` to each delay, so starting
+/// it at half of `base_delay` and capping it at half of `max_delay` gives delays between half
+/// and all of `base_delay × 2^(retry-1)`, never above `max_delay`.
 pub(crate) fn backoff(policy: &RetryPolicy, retry: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(after) = retry_after {
         return after.min(policy.max_delay);
     }
-    let exp = policy.base_delay.saturating_mul(1 << retry.saturating_sub(1).min(16));
-    let capped = exp.min(policy.max_delay);
-    let jitter = rand::random::<f64>();
-    capped.mul_f64(0.5 + jitter / 2.0)
+    use backon::BackoffBuilder as _;
+    let nth = usize::try_from(retry.saturating_sub(1)).unwrap_or(usize::MAX);
+    backon::ExponentialBuilder::default()
+        .with_min_delay(policy.base_delay / 2)
+        .with_max_delay(policy.max_delay / 2)
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .build()
+        .nth(nth)
+        .unwrap_or(policy.max_delay)
+        .min(policy.max_delay)
 }
 
 #[cfg(test)]
