@@ -160,15 +160,6 @@ pub fn sequence<Req, Rep: Clone + Send + 'static>(
     }
 }
 
-#[cfg(test)]
-mod sequence_tests {
-    #[test]
-    fn a_sequence_answers_in_turn_then_repeats_the_last() {
-        let handler = super::sequence::<(), u8>([10, 60, 100]);
-        let answers: Vec<u8> = (0..4).map(|_| handler(()).into_inner()).collect();
-        assert_eq!(answers, [10, 60, 100, 100]);
-    }
-}
 
 /// [`OpSpec::check`] for the request struct `R`.
 #[doc(hidden)]
@@ -180,4 +171,14 @@ pub fn check<R: MockRequest>(raw: &RawRequest) -> Result<Vec<Secret>, String> {
 #[doc(hidden)]
 pub fn secrets_of<T: Serialize>(value: &T) -> Vec<Secret> {
     super::secret::collecting(|| serde_json::to_vec(value)).1
+}
+
+#[cfg(test)]
+mod sequence_tests {
+    #[test]
+    fn a_sequence_answers_in_turn_then_repeats_the_last() {
+        let handler = super::sequence::<(), u8>([10, 60, 100]);
+        let answers: Vec<u8> = (0..4).map(|_| handler(()).into_inner()).collect();
+        assert_eq!(answers, [10, 60, 100, 100]);
+    }
 }
