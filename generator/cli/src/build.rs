@@ -9,7 +9,8 @@
 //!
 //! ```text
 //! // src/lib.rs, with `openapi-client-runtime` and the crates generated code names under
-//! // [dependencies] (see `manifest::GENERATED_CODE_CRATES`)
+//! // [dependencies] (see `manifest::GENERATED_CODE_CRATES`), and the feature that gates the
+//! // module's mock server under [features]: mock = ["openapi-client-runtime/mock"]
 //! #[allow(clippy::all)]
 //! pub mod petstore {
 //!     include!(concat!(env!("OUT_DIR"), "/petstore.rs"));

@@ -160,7 +160,6 @@ pub fn sequence<Req, Rep: Clone + Send + 'static>(
     }
 }
 
-
 /// [`OpSpec::check`] for the request struct `R`.
 #[doc(hidden)]
 pub fn check<R: MockRequest>(raw: &RawRequest) -> Result<Vec<Secret>, String> {
