@@ -848,7 +848,7 @@ async fn each_request_is_a_span_with_operation_method_path_status_duration_attem
     let spans = capture.spans("request");
     assert_eq!(spans.len(), 2, "{spans:?}");
     for (span, (attempt, status)) in spans.iter().zip([("1", "503"), ("2", "404")]) {
-        assert_eq!(span.target, "veeam_client::runtime::request");
+        assert_eq!(span.target, "openapi_client_runtime::request");
         assert_eq!(span.fields["operation"], "GetCreds");
         assert_eq!(span.fields["method"], "GET");
         assert_eq!(span.fields["path"], "/api/v1/credentials/{id}", "the template, not the id");

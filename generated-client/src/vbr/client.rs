@@ -25,6 +25,11 @@ impl Client {
         base_url: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::runtime::ClientBuilder<Self> {
         crate::runtime::ClientBuilder::new(base_url)
+            .user_agent(
+                ::std::concat!(
+                    ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
+                ),
+            )
             .default_headers(Self::DEFAULT_HEADERS)
             .format(crate::runtime::Format::Json)
             .reauthenticate_on("errorCode", &["ExpiredToken", "InvalidToken"])

@@ -142,7 +142,8 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header (default: the generated crate's name and version, which its
+    /// `Client::builder` sets; `openapi-client-runtime/VERSION` for a builder made directly).
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = value.into();
         self

@@ -106,7 +106,10 @@ impl Emitter<'_> {
                 #server_doc
                 #mtls_doc
                 pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> #rt::ClientBuilder<Self> {
-                    #rt::ClientBuilder::new(base_url).default_headers(Self::DEFAULT_HEADERS).format(#format) #reauth
+                    #rt::ClientBuilder::new(base_url)
+                        .user_agent(::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")))
+                        .default_headers(Self::DEFAULT_HEADERS)
+                        .format(#format) #reauth
                 }
 
                 /// The connection and login state shared by all clones.

@@ -22,6 +22,11 @@ impl Client {
         base_url: impl ::std::convert::Into<::std::string::String>,
     ) -> ::veeam_client::runtime::ClientBuilder<Self> {
         ::veeam_client::runtime::ClientBuilder::new(base_url)
+            .user_agent(
+                ::std::concat!(
+                    ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
+                ),
+            )
             .default_headers(Self::DEFAULT_HEADERS)
             .format(::veeam_client::runtime::Format::Json)
     }
