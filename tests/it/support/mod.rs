@@ -41,7 +41,9 @@ struct Captured {
 #[derive(Clone, Default)]
 pub struct Capture(Arc<Mutex<Captured>>);
 
-struct SpanIndex(usize);
+/// Where a captured span's fields are: its capture and its index there, so that a field
+/// recorded later (from any thread) lands in the right place.
+struct SpanSlot(Capture, usize);
 
 struct FieldsVisitor<'a>(&'a mut BTreeMap<String, String>);
 
@@ -54,46 +56,89 @@ impl Visit for FieldsVisitor<'_> {
     }
 }
 
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+thread_local! {
+    /// The capture installed on this thread, if any.
+    static ACTIVE: std::cell::RefCell<Option<Capture>> = const { std::cell::RefCell::new(None) };
+}
+
+fn active() -> Option<Capture> {
+    ACTIVE.with(|a| a.borrow().clone())
+}
+
+/// The process-wide subscriber's one layer: hands each span and event to the capture installed
+/// on the thread that makes it. One global subscriber, whose callsites are always "sometimes"
+/// interesting, rather than a scoped subscriber per test: tracing caches a callsite's interest
+/// globally, and a callsite first reached by a test thread without a subscriber could stay
+/// "never" for a capturing test running beside it (seen as a test that found no `request`
+/// span when run with one other test).
+struct Router;
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Router {
+    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+
+    fn enabled(&self, _: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
+        ACTIVE.with(|a| a.borrow().is_some())
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(capture) = active() else { return };
         let mut fields = BTreeMap::new();
         attrs.record(&mut FieldsVisitor(&mut fields));
-        let mut captured = self.0.lock().unwrap();
-        captured.spans.push(CapturedSpan {
-            name: attrs.metadata().name().to_owned(),
-            target: attrs.metadata().target().to_owned(),
-            fields,
-        });
-        let index = captured.spans.len() - 1;
+        let index = {
+            let mut captured = capture.0.lock().unwrap();
+            captured.spans.push(CapturedSpan {
+                name: attrs.metadata().name().to_owned(),
+                target: attrs.metadata().target().to_owned(),
+                fields,
+            });
+            captured.spans.len() - 1
+        };
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(SpanIndex(index));
+            span.extensions_mut().insert(SpanSlot(capture, index));
         }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let extensions = span.extensions();
-        let Some(SpanIndex(index)) = extensions.get::<SpanIndex>() else { return };
-        let mut captured = self.0.lock().unwrap();
+        let Some(SpanSlot(capture, index)) = extensions.get::<SpanSlot>() else { return };
+        let mut captured = capture.0.lock().unwrap();
         values.record(&mut FieldsVisitor(&mut captured.spans[*index].fields));
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let Some(capture) = active() else { return };
         let mut fields = BTreeMap::new();
         event.record(&mut FieldsVisitor(&mut fields));
         let meta = event.metadata();
-        self.0.lock().unwrap().events.push(format!("{} {} {fields:?}", meta.level(), meta.target()));
+        capture.0.lock().unwrap().events.push(format!("{} {} {fields:?}", meta.level(), meta.target()));
+    }
+}
+
+/// Stops the capture it was returned with when dropped.
+pub struct CaptureGuard(Option<Capture>);
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        ACTIVE.with(|a| *a.borrow_mut() = previous);
     }
 }
 
 impl Capture {
     /// Starts capturing on this thread; stops when the guard is dropped. Use a current-thread
     /// runtime, so that every task of the client runs on this thread.
-    pub fn install() -> (Capture, tracing::subscriber::DefaultGuard) {
+    pub fn install() -> (Capture, CaptureGuard) {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Router))
+                .expect("no other global subscriber in the test binary");
+        });
         let capture = Capture::default();
-        let subscriber = tracing_subscriber::registry().with(capture.clone());
-        let guard = tracing::subscriber::set_default(subscriber);
-        (capture, guard)
+        let previous = ACTIVE.with(|a| a.borrow_mut().replace(capture.clone()));
+        (capture, CaptureGuard(previous))
     }
 
     /// Spans with this name, in creation order.
