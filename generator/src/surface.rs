@@ -56,8 +56,10 @@ pub struct SurfaceItem {
     /// Its kind.
     pub kind: ItemKind,
     /// What a change to the item shows, with absolute paths shortened (`Option<i64>`): a
-    /// field's, argument's or alias's type, a variant's payload, a return type, or for a
-    /// struct the traits that let callers build it (`Default` or nothing).
+    /// field's, argument's or alias's type, a variant's payload, a return type; for a struct
+    /// what lets callers build it (`Default`, or nothing) and whether it is
+    /// `#[non_exhaustive]` (`Default, non_exhaustive`); for an enum `non_exhaustive` or
+    /// nothing. Those words decide whether a new field or variant breaks downstream code.
     pub signature: String,
     /// The element of the document the item comes from. For a parameter, an argument or a
     /// `Params` field this is `/paths/{path}/{method}/parameters/{in}/{name}`; for a request
@@ -196,10 +198,11 @@ impl Surface {
             syn::Item::Struct(s) if is_pub(&s.vis) => {
                 let name = s.ident.to_string();
                 let key = format!("types::{name}");
-                let buildable = if derives(&s.attrs, "Default") { "Default" } else { "" };
+                let words = [("Default", derives(&s.attrs, "Default")), (NON_EXHAUSTIVE, non_exhaustive(&s.attrs))];
+                let buildable = words.iter().filter(|(_, on)| *on).map(|(w, _)| *w).collect::<Vec<_>>().join(", ");
                 match &s.fields {
                     syn::Fields::Named(fields) => {
-                        self.insert(key.clone(), ItemKind::Struct, buildable.into(), anchors.type_anchor(&name));
+                        self.insert(key.clone(), ItemKind::Struct, buildable, anchors.type_anchor(&name));
                         for f in fields.named.iter().filter(|f| is_pub(&f.vis)) {
                             let field = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
                             let anchor = anchors.field_anchor(&name, &field);
@@ -216,7 +219,8 @@ impl Surface {
             syn::Item::Enum(e) if is_pub(&e.vis) => {
                 let name = e.ident.to_string();
                 let key = format!("types::{name}");
-                self.insert(key.clone(), ItemKind::Enum, String::new(), anchors.type_anchor(&name));
+                let sig = if non_exhaustive(&e.attrs) { NON_EXHAUSTIVE } else { "" };
+                self.insert(key.clone(), ItemKind::Enum, sig.into(), anchors.type_anchor(&name));
                 for v in &e.variants {
                     let payload: Vec<String> = v.fields.iter().map(|f| type_text(&f.ty)).collect();
                     let sig = if payload.is_empty() { String::new() } else { format!("({})", payload.join(", ")) };
@@ -295,6 +299,15 @@ impl Surface {
 
 fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
+}
+
+/// The word a struct's or enum's signature carries when it is `#[non_exhaustive]`.
+pub const NON_EXHAUSTIVE: &str = "non_exhaustive";
+
+/// Whether the item is `#[non_exhaustive]`: outside the crate it cannot be built with a
+/// literal (a struct) or matched without a wildcard (an enum).
+fn non_exhaustive(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("non_exhaustive"))
 }
 
 /// Whether `#[derive(…)]` lists `name`.

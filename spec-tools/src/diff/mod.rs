@@ -129,7 +129,7 @@ pub fn compare(spec: &str, old: &Document, new: &Document, opts: &Options, modul
     };
     let (old_surface, new_surface) = (surface(old, "old")?, surface(new, "new")?);
     let spec_changes = wire::diff(old, new);
-    let rust_changes = rust::diff(&old_surface, &new_surface, module);
+    let rust_changes = rust::diff(&old_surface, &new_surface, module, new);
     Ok(Section { spec: spec.to_owned(), entries: join(spec_changes, rust_changes) })
 }
 

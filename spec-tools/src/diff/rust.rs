@@ -1,16 +1,28 @@
 //! The Rust half of `spec-diff`: what changes in the generated client's public API, and
 //! whether downstream code keeps compiling with the same meaning.
 //!
-//! What breaks follows from what the generator emits: structs have all-public fields and
-//! are not `#[non_exhaustive]` (a new field breaks struct literals, even of a struct that
-//! derives `Default`, unless the caller wrote `..Default::default()`); enums are not
-//! `#[non_exhaustive]` either (a new variant breaks exhaustive `match`es, and a value that
-//! used to arrive as the catch-all variant now arrives as the new one).
+//! What breaks follows from what the generator emits, read from the surface itself
+//! ([`generator::surface`] records `Default` and `#[non_exhaustive]`):
+//!
+//! - A struct that is not `#[non_exhaustive]` is built with a literal: any new field breaks
+//!   it, even in a struct that derives `Default` (unless the caller wrote
+//!   `..Default::default()`).
+//! - A `#[non_exhaustive]` struct is built with `new(required..)` and `with_<field>`
+//!   setters: a new optional field is additive; a new required field is a new argument of
+//!   `new`, which breaks every call of it. That holds for response types too: users do not
+//!   build responses, but their tests do (a mock handler answers with `Type::new(..)`, as
+//!   README's "Testing your code without a Veeam server" shows), so it is breaking.
+//! - An enum that is not `#[non_exhaustive]` breaks exhaustive `match`es with every new
+//!   variant. Its catch-all variant (`UnknownValue`) keeps the wire compatible, but a `match`
+//!   that lists every variant, the catch-all included, stops compiling. A
+//!   `#[non_exhaustive]` enum's `match`es already have a wildcard arm: a new variant is
+//!   additive.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use generator::surface::{ItemKind, Surface, SurfaceItem};
-use generator::Pointer;
+use generator::surface::{ItemKind, Surface, SurfaceItem, NON_EXHAUSTIVE};
+use generator::{Document, Pointer};
+use serde_json::Value;
 
 /// What a change does to code that uses the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,8 +75,29 @@ fn parent(key: &str) -> &str {
     }
 }
 
-/// Compares two surfaces of the module `module` (`vbr`).
-pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
+/// Whether a struct's or enum's signature carries `word` (`Default`, `non_exhaustive`).
+fn has(item: &SurfaceItem, word: &str) -> bool {
+    item.signature.split(", ").any(|w| w == word)
+}
+
+/// Whether a new field is one a `#[non_exhaustive]` struct's `new` takes: a property the
+/// spec lists as `required` (read from `doc`, the new document, at the field's element), or,
+/// for a field whose element is no property (a `Params` field), one that is not an `Option`.
+fn required_field(doc: &Document, field: &SurfaceItem) -> bool {
+    let anchor = &field.anchor;
+    let object = anchor.parent().filter(|p| p.last().as_deref() == Some("properties")).and_then(|p| p.parent());
+    match (object.and_then(|o| doc.raw.pointer(o.as_str())), anchor.last()) {
+        (Some(schema), Some(name)) => schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name.as_str()))),
+        _ => !field.signature.starts_with("Option<"),
+    }
+}
+
+/// Compares two surfaces of the module `module` (`vbr`); `new_doc` is the document `new` was
+/// generated from (it says which new fields are required).
+pub fn diff(old: &Surface, new: &Surface, module: &str, new_doc: &Document) -> Vec<RustChange> {
     let full = |key: &str| format!("`{module}::{}`", key.trim_end_matches(" ->"));
     let mut out = Vec::new();
     let renames = renames(old, new);
@@ -127,18 +160,39 @@ pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
             // A part of a new item; the item's addition says it.
             continue;
         }
+        let owner = new.items.get(parent(key));
+        let sealed = owner.is_some_and(|o| has(o, NON_EXHAUSTIVE));
         let (impact, why) = match after.kind {
-            ItemKind::Field => (
+            ItemKind::Field if !sealed => (
                 RustImpact::Breaking,
                 format!(
                     "; struct literals of `{module}::{}` must name it: the struct is not `#[non_exhaustive]`",
                     parent(key)
                 ),
             ),
-            ItemKind::Variant => (
+            ItemKind::Field if required_field(new_doc, after) => (
                 RustImpact::Breaking,
-                "; exhaustive `match`es must handle it, and a value that arrived in the catch-all variant now \
+                format!(
+                    "; required, so `{module}::{}::new` takes it and every call must pass it (requests callers \
+                     build, responses their mocks build)",
+                    parent(key)
+                ),
+            ),
+            ItemKind::Field => (
+                RustImpact::Additive,
+                format!("; optional: `{module}::{}` is `#[non_exhaustive]` and `new` does not take it", parent(key)),
+            ),
+            ItemKind::Variant if !sealed => (
+                RustImpact::Breaking,
+                "; exhaustive `match`es must handle it: the enum is not `#[non_exhaustive]` (its catch-all \
+                 variant keeps only the wire compatible); a value that arrived in the catch-all variant now \
                  arrives here"
+                    .to_owned(),
+            ),
+            ItemKind::Variant => (
+                RustImpact::Additive,
+                "; the enum is `#[non_exhaustive]`, so `match`es have a wildcard arm; a value that arrived in the \
+                 catch-all variant now arrives here"
                     .to_owned(),
             ),
             ItemKind::Argument => (RustImpact::Breaking, "; every call must pass it".to_owned()),
@@ -173,11 +227,17 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
 fn changed(path: &str, before: &SurfaceItem, after: &SurfaceItem) -> RustChange {
     let anchor = after.anchor.clone();
     let (text, impact) = match after.kind {
-        ItemKind::Struct if before.signature == "Default" && after.signature.is_empty() => {
+        ItemKind::Struct if has(before, "Default") && !has(after, "Default") => {
             (format!("{path} no longer implements `Default`"), RustImpact::Breaking)
         }
-        ItemKind::Struct if before.signature.is_empty() && after.signature == "Default" => {
+        ItemKind::Struct if !has(before, "Default") && has(after, "Default") => {
             (format!("{path} now implements `Default`"), RustImpact::Additive)
+        }
+        ItemKind::Struct | ItemKind::Enum if !has(before, NON_EXHAUSTIVE) && has(after, NON_EXHAUSTIVE) => {
+            (format!("{path} is now `#[non_exhaustive]`"), RustImpact::Breaking)
+        }
+        ItemKind::Struct | ItemKind::Enum if has(before, NON_EXHAUSTIVE) && !has(after, NON_EXHAUSTIVE) => {
+            (format!("{path} is no longer `#[non_exhaustive]`"), RustImpact::Additive)
         }
         ItemKind::Method => (format!("{path}: `{}` → `{}`", before.signature, after.signature), RustImpact::Breaking),
         ItemKind::Returns => {
@@ -216,7 +276,84 @@ fn renames(old: &Surface, new: &Surface) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parent, replace_word};
+    use super::{diff, parent, replace_word, RustImpact};
+    use generator::surface::{ItemKind, Surface, SurfaceItem};
+    use generator::{Document, Pointer};
+
+    /// `Job` (a struct; `id` required, `name` optional, a response type) and `EState` (an enum)
+    /// with the attributes given, and the fields and variants listed.
+    fn surface(attrs: &str, fields: &[(&str, &str)], variants: &[&str]) -> Surface {
+        let job = Pointer::root().join("components").join("schemas").join("Job");
+        let state = Pointer::root().join("components").join("schemas").join("EState");
+        let item = |kind, signature: &str, anchor: Pointer| SurfaceItem { kind, signature: signature.into(), anchor };
+        let mut s = Surface::default();
+        s.items.insert("types::Job".into(), item(ItemKind::Struct, attrs, job.clone()));
+        s.items.insert("types::EState".into(), item(ItemKind::Enum, attrs, state.clone()));
+        for (name, ty) in fields {
+            let anchor = job.join("properties").join(name);
+            s.items.insert(format!("types::Job::{name}"), item(ItemKind::Field, ty, anchor));
+        }
+        for v in variants {
+            s.items.insert(format!("types::EState::{v}"), item(ItemKind::Variant, "", state.join("enum")));
+        }
+        s
+    }
+
+    fn doc() -> Document {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Job:\n      type: object\n      required: [id, state]\n      properties:\n        id: {type: string}\n        state: {type: string, nullable: true}\n        name: {type: string}\n";
+        Document::parse("t.yaml", spec).unwrap()
+    }
+
+    /// The impact of each change from `old` to `new`.
+    fn impacts(old: &Surface, new: &Surface) -> Vec<(String, RustImpact)> {
+        diff(old, new, "m", &doc()).into_iter().map(|c| (c.text, c.impact)).collect()
+    }
+
+    #[test]
+    fn an_optional_field_added_to_a_non_exhaustive_struct_is_additive() {
+        let old = surface("non_exhaustive", &[("id", "String")], &[]);
+        let new = surface("non_exhaustive", &[("id", "String"), ("name", "Option<String>")], &[]);
+        let [(text, impact)] = <[_; 1]>::try_from(impacts(&old, &new)).unwrap();
+        assert_eq!(impact, RustImpact::Additive, "{text}");
+    }
+
+    /// `new` gains an argument: callers building a request and mocks building a response
+    /// both stop compiling. The spec says which fields are required, not the type: a required
+    /// nullable field is an `Option` that `new` still takes.
+    #[test]
+    fn a_required_field_added_to_a_non_exhaustive_struct_breaks_new() {
+        let old = surface("Default, non_exhaustive", &[("id", "String")], &[]);
+        let new = surface("Default, non_exhaustive", &[("id", "String"), ("state", "Option<String>")], &[]);
+        let [(text, impact)] = <[_; 1]>::try_from(impacts(&old, &new)).unwrap();
+        assert_eq!(impact, RustImpact::Breaking, "{text}");
+        assert!(text.contains("`m::types::Job::new` takes it"), "{text}");
+    }
+
+    #[test]
+    fn any_field_added_to_an_exhaustive_struct_breaks_its_literals() {
+        let old = surface("Default", &[("id", "String")], &[]);
+        let new = surface("Default", &[("id", "String"), ("name", "Option<String>")], &[]);
+        assert_eq!(impacts(&old, &new)[0].1, RustImpact::Breaking);
+    }
+
+    #[test]
+    fn a_field_removed_breaks_even_a_non_exhaustive_struct() {
+        let old = surface("non_exhaustive", &[("id", "String"), ("name", "Option<String>")], &[]);
+        let new = surface("non_exhaustive", &[("id", "String")], &[]);
+        assert_eq!(impacts(&old, &new)[0].1, RustImpact::Breaking);
+    }
+
+    /// The catch-all variant keeps unknown values on the wire; only `#[non_exhaustive]` keeps
+    /// a `match` that names every variant compiling.
+    #[test]
+    fn a_variant_added_is_additive_only_in_a_non_exhaustive_enum() {
+        let old = surface("", &[], &["Idle", "UnknownValue"]);
+        let new = surface("", &[], &["Idle", "Suspended", "UnknownValue"]);
+        assert_eq!(impacts(&old, &new)[0].1, RustImpact::Breaking);
+        let old = surface("non_exhaustive", &[], &["Idle", "UnknownValue"]);
+        let new = surface("non_exhaustive", &[], &["Idle", "Suspended", "UnknownValue"]);
+        assert_eq!(impacts(&old, &new)[0].1, RustImpact::Additive);
+    }
 
     #[test]
     fn renames_replace_whole_identifiers_only() {

@@ -555,3 +555,187 @@ components:
     let wires: Vec<(String, Wire)> = section.entries.iter().map(|e| (e.what.clone(), e.wire)).collect();
     assert_eq!(wires, [("made required".to_owned(), Wire::Compatible)], "{wires:?}");
 }
+
+/// A request-only schema (`JobSpec`, `EModeIn`), a response-only one (`Job`, `EModeOut`) and
+/// one that travels both ways (`Shared`), each with the same constrained properties.
+const DIRECTIONS: &str = r#"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /jobs:
+    post:
+      operationId: CreateJob
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/JobSpec' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Job' }
+    put:
+      operationId: ReplaceJob
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Shared' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Shared' }
+components:
+  schemas:
+    JobSpec:
+      type: object
+      properties:
+        name: { type: string, minLength: 2, maxLength: 10, pattern: '^[a-z]+$' }
+        retries: { type: integer, minimum: 1, maximum: 5, default: 3 }
+        tags: { type: array, minItems: 1, maxItems: 4, items: { type: string } }
+        mode: { $ref: '#/components/schemas/EModeIn' }
+    Job:
+      type: object
+      properties:
+        name: { type: string, minLength: 2, maxLength: 10, pattern: '^[a-z]+$' }
+        retries: { type: integer, minimum: 1, maximum: 5, default: 3 }
+        tags: { type: array, minItems: 1, maxItems: 4, items: { type: string } }
+        mode: { $ref: '#/components/schemas/EModeOut' }
+    Shared:
+      type: object
+      properties:
+        name: { type: string, maxLength: 10 }
+    EModeIn: { type: string, enum: [Fast, Slow] }
+    EModeOut: { type: string, enum: [Fast, Slow] }
+"#;
+
+/// The wire verdict of setting (or, with `None`, removing) `key` of the property `prop` of
+/// the schema `schema` in [`DIRECTIONS`]; the edit must make exactly one change.
+fn constraint(schema: &str, prop: &str, key: &str, value: Option<Value>) -> Wire {
+    let old = Document::parse("directions.yaml", DIRECTIONS).unwrap();
+    let mut new = old.clone();
+    let target = at(&mut new.raw, &format!("/components/schemas/{schema}/properties/{prop}"));
+    let map = target.as_object_mut().expect("a schema");
+    match value {
+        Some(v) => map.insert(key.to_owned(), v),
+        None => map.remove(key),
+    };
+    only_wire(&old, &new)
+}
+
+fn only_wire(old: &Document, new: &Document) -> Wire {
+    let section = compare("directions.yaml", old, new, &Options::default(), "directions").unwrap();
+    let wires: Vec<(String, Wire)> = section.entries.iter().map(|e| (e.what.clone(), e.wire)).collect();
+    let [(_, wire)] = <[_; 1]>::try_from(wires.clone()).unwrap_or_else(|_| panic!("one change expected: {wires:?}"));
+    wire
+}
+
+/// The wire verdict of editing the `enum` of `schema` in [`DIRECTIONS`].
+fn enum_edit(schema: &str, edit: impl FnOnce(&mut Vec<Value>)) -> Wire {
+    let old = Document::parse("directions.yaml", DIRECTIONS).unwrap();
+    let mut new = old.clone();
+    edit(at(&mut new.raw, &format!("/components/schemas/{schema}/enum")).as_array_mut().expect("an enum"));
+    only_wire(&old, &new)
+}
+
+#[test]
+fn a_longer_max_length_is_compatible_in_a_request_and_breaking_in_a_response() {
+    assert_eq!(constraint("JobSpec", "name", "maxLength", Some(json!(50))), Wire::Compatible);
+    assert_eq!(constraint("Job", "name", "maxLength", Some(json!(50))), Wire::Breaking);
+}
+
+#[test]
+fn a_shorter_max_length_is_breaking_in_a_request_and_compatible_in_a_response() {
+    assert_eq!(constraint("JobSpec", "name", "maxLength", Some(json!(5))), Wire::Breaking);
+    assert_eq!(constraint("Job", "name", "maxLength", Some(json!(5))), Wire::Compatible);
+}
+
+#[test]
+fn a_max_length_removed_loosens() {
+    assert_eq!(constraint("JobSpec", "name", "maxLength", None), Wire::Compatible);
+    assert_eq!(constraint("Job", "name", "maxLength", None), Wire::Breaking);
+}
+
+#[test]
+fn a_schema_sent_both_ways_takes_the_stricter_verdict() {
+    assert_eq!(constraint("Shared", "name", "maxLength", Some(json!(50))), Wire::Breaking);
+    assert_eq!(constraint("Shared", "name", "maxLength", Some(json!(5))), Wire::Breaking);
+}
+
+#[test]
+fn a_raised_maximum_is_compatible_in_a_request_and_breaking_in_a_response() {
+    assert_eq!(constraint("JobSpec", "retries", "maximum", Some(json!(50))), Wire::Compatible);
+    assert_eq!(constraint("Job", "retries", "maximum", Some(json!(50))), Wire::Breaking);
+    assert_eq!(constraint("JobSpec", "retries", "maximum", Some(json!(3))), Wire::Breaking);
+    assert_eq!(constraint("Job", "retries", "maximum", Some(json!(3))), Wire::Compatible);
+}
+
+#[test]
+fn a_lowered_minimum_is_compatible_in_a_request_and_breaking_in_a_response() {
+    assert_eq!(constraint("JobSpec", "retries", "minimum", Some(json!(0))), Wire::Compatible);
+    assert_eq!(constraint("Job", "retries", "minimum", Some(json!(0))), Wire::Breaking);
+    assert_eq!(constraint("JobSpec", "retries", "minimum", Some(json!(2))), Wire::Breaking);
+    assert_eq!(constraint("Job", "retries", "minimum", Some(json!(2))), Wire::Compatible);
+}
+
+#[test]
+fn a_lowered_min_length_is_compatible_in_a_request_and_breaking_in_a_response() {
+    assert_eq!(constraint("JobSpec", "name", "minLength", Some(json!(1))), Wire::Compatible);
+    assert_eq!(constraint("Job", "name", "minLength", Some(json!(1))), Wire::Breaking);
+    assert_eq!(constraint("JobSpec", "name", "minLength", Some(json!(3))), Wire::Breaking);
+    assert_eq!(constraint("Job", "name", "minLength", Some(json!(3))), Wire::Compatible);
+}
+
+#[test]
+fn a_pattern_removed_loosens_added_tightens_and_changed_goes_both_ways() {
+    assert_eq!(constraint("JobSpec", "name", "pattern", None), Wire::Compatible);
+    assert_eq!(constraint("Job", "name", "pattern", None), Wire::Breaking);
+    assert_eq!(constraint("JobSpec", "retries", "pattern", Some(json!("^[0-9]$"))), Wire::Breaking);
+    assert_eq!(constraint("Job", "retries", "pattern", Some(json!("^[0-9]$"))), Wire::Compatible);
+    // A different pattern may accept some old values and refuse others.
+    assert_eq!(constraint("JobSpec", "name", "pattern", Some(json!("^[A-Z]+$"))), Wire::Breaking);
+    assert_eq!(constraint("Job", "name", "pattern", Some(json!("^[A-Z]+$"))), Wire::Breaking);
+}
+
+#[test]
+fn item_counts_follow_the_direction_too() {
+    assert_eq!(constraint("JobSpec", "tags", "maxItems", Some(json!(10))), Wire::Compatible);
+    assert_eq!(constraint("Job", "tags", "maxItems", Some(json!(10))), Wire::Breaking);
+    assert_eq!(constraint("JobSpec", "tags", "minItems", Some(json!(2))), Wire::Breaking);
+    assert_eq!(constraint("Job", "tags", "minItems", Some(json!(2))), Wire::Compatible);
+    assert_eq!(constraint("JobSpec", "tags", "minItems", None), Wire::Compatible);
+    assert_eq!(constraint("Job", "tags", "minItems", None), Wire::Breaking);
+}
+
+#[test]
+fn an_enum_value_added_is_compatible_both_ways_since_enums_keep_unknown_values() {
+    assert_eq!(enum_edit("EModeIn", |v| v.push(json!("Paused"))), Wire::Compatible);
+    assert_eq!(enum_edit("EModeOut", |v| v.push(json!("Paused"))), Wire::Compatible);
+}
+
+#[test]
+fn an_enum_value_removed_breaks_requests_only() {
+    assert_eq!(enum_edit("EModeIn", |v| v.retain(|x| x != "Slow")), Wire::Breaking);
+    assert_eq!(enum_edit("EModeOut", |v| v.retain(|x| x != "Slow")), Wire::Compatible);
+}
+
+/// A changed `default` is what the server assumes when the value is absent: nothing that was
+/// valid becomes invalid, but callers that leave it out now get other behaviour, a minor
+/// release either way.
+#[test]
+fn a_changed_default_is_a_compatible_behaviour_change() {
+    let old = Document::parse("directions.yaml", DIRECTIONS).unwrap();
+    for schema in ["JobSpec", "Job"] {
+        let mut new = old.clone();
+        at(&mut new.raw, &format!("/components/schemas/{schema}/properties/retries"))["default"] = json!(1);
+        let section = compare("directions.yaml", &old, &new, &Options::default(), "directions").unwrap();
+        let [entry] = <[_; 1]>::try_from(section.entries).expect("one change");
+        assert_eq!(entry.wire, Wire::Compatible, "{schema}: {}", entry.what);
+        assert_eq!(entry.bump(), Bump::Minor, "{schema}");
+        assert!(entry.what.contains("behaviour"), "{}", entry.what);
+    }
+}

@@ -90,6 +90,8 @@ impl Dir {
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace", "query"];
 const PROSE: &[&str] = &["description", "summary", "title", "example", "examples", "externalDocs"];
+/// Keywords that narrow the values a schema accepts, each judged by the way it moved
+/// ([`narrowing`]).
 const CONSTRAINTS: &[&str] = &[
     "minimum",
     "maximum",
@@ -104,10 +106,88 @@ const CONSTRAINTS: &[&str] = &[
     "uniqueItems",
     "minProperties",
     "maxProperties",
-    "default",
-    "readOnly",
-    "writeOnly",
 ];
+/// Keywords that say which way a property travels, or what an absent value means; compared
+/// by their own rules in [`Differ::schema`].
+const BEHAVIOUR: &[&str] = &["default", "readOnly", "writeOnly"];
+
+/// Which way a constraint change moved the set of values a schema accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Narrowing {
+    /// Every value valid before is still valid (a `maxLength` raised, a `pattern` removed).
+    Looser,
+    /// Every value valid now was valid before (a `minimum` raised, a `pattern` added).
+    Tighter,
+    /// Some values gain validity and others lose it (a `pattern` replaced).
+    Both,
+}
+
+impl Narrowing {
+    /// The wire verdict for a schema travelling `dir`. A sender (the client, for requests)
+    /// may send whatever the old schema allowed: tightening can refuse it, loosening cannot.
+    /// A reader (the client, for responses) was written for the old range: loosening lets the
+    /// server send what it never expected (a longer string, a bigger number), tightening only
+    /// sends less. A schema that travels both ways gets the worse of the two.
+    fn wire(self, dir: Dir) -> Wire {
+        match self {
+            Narrowing::Looser => dir.pick(Wire::Compatible, Wire::Breaking),
+            Narrowing::Tighter => dir.pick(Wire::Breaking, Wire::Compatible),
+            Narrowing::Both => dir.pick(Wire::Breaking, Wire::Breaking),
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Narrowing::Looser => "looser",
+            Narrowing::Tighter => "tighter",
+            Narrowing::Both => "some values gained, others lost",
+        }
+    }
+}
+
+/// How the constraint `key` moved from `old` to `new` (at least one present, and different).
+fn narrowing(key: &str, old: Option<&Value>, new: Option<&Value>) -> Narrowing {
+    // A bound only an upper limit (`maxLength`, `maximum`, 3.1's numeric `exclusiveMaximum`)
+    // loosens as it grows; a lower one as it shrinks.
+    let upper = key.starts_with("max") || key == "exclusiveMaximum";
+    match (old, new) {
+        // A constraint that appears narrows; one that disappears widens. 3.0's boolean
+        // `exclusiveMinimum: false` and `uniqueItems: false` constrain nothing.
+        (None, Some(v)) if v == &Value::Bool(false) => Narrowing::Looser,
+        (None, Some(_)) => Narrowing::Tighter,
+        (Some(v), None) if v == &Value::Bool(false) => Narrowing::Tighter,
+        (Some(_), None) => Narrowing::Looser,
+        (Some(Value::Bool(a)), Some(Value::Bool(b))) => {
+            if *a && !*b {
+                Narrowing::Looser
+            } else {
+                Narrowing::Tighter
+            }
+        }
+        (Some(Value::Number(a)), Some(Value::Number(b))) => {
+            let (a, b) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
+            if key == "multipleOf" {
+                // Every multiple of 10 is a multiple of 5: a divisor of the old step loosens,
+                // a multiple of it tightens, anything else moves both ways.
+                return if b != 0.0 && (a / b).fract() == 0.0 {
+                    Narrowing::Looser
+                } else if a != 0.0 && (b / a).fract() == 0.0 {
+                    Narrowing::Tighter
+                } else {
+                    Narrowing::Both
+                };
+            }
+            if (b > a) == upper {
+                Narrowing::Looser
+            } else {
+                Narrowing::Tighter
+            }
+        }
+        // A replaced `pattern`, or a bound that changed its kind (3.0's boolean exclusive bound
+        // becoming 3.1's number): no order to compare.
+        _ => Narrowing::Both,
+    }
+}
 /// Schema keywords compared by their own rules below, not as generic keywords.
 const STRUCTURAL: &[&str] = &[
     "$ref",
@@ -698,18 +778,52 @@ impl Differ<'_> {
             // Element and attribute names are the XML wire form, both ways.
             self.push(site, "`xml` changed".into(), dir.pick(Wire::Breaking, Wire::Breaking), anchors());
         }
+        let v = |x: Option<&Value>| x.map_or_else(|| "(none)".to_owned(), show);
         for &k in CONSTRAINTS {
             if o.get(k) != n.get(k) {
-                let v = |x: Option<&Value>| x.map_or_else(|| "(none)".to_owned(), show);
-                let what = format!("`{k}` {} → {}", v(o.get(k)), v(n.get(k)));
-                // A constraint may tighten what a caller may send; responses only inform.
-                self.push(site, what, dir.pick(Wire::Breaking, Wire::Compatible), anchors());
+                let moved = narrowing(k, o.get(k), n.get(k));
+                let what = format!("`{k}` {} → {} ({})", v(o.get(k)), v(n.get(k)), moved.word());
+                self.push(site, what, moved.wire(dir), anchors());
+            }
+        }
+        if o.get("default") != n.get("default") {
+            // A default is what the server assumes for an absent value. Nothing valid before
+            // becomes invalid, so nothing breaks on the wire; but a caller that leaves the
+            // value out now gets other behaviour, and a reader of an absent value should
+            // assume the new one. That is a documented behaviour change, which deserves a
+            // minor release (a changelog entry), not a silent patch.
+            let what = format!(
+                "`default` {} → {} (behaviour change for messages that leave it out)",
+                v(o.get("default")),
+                v(n.get("default"))
+            );
+            self.push(site, what, dir.pick(Wire::Compatible, Wire::Compatible), anchors());
+        }
+        let flag = |x: &Value, k: &str| x.get(k).and_then(Value::as_bool).unwrap_or(false);
+        for (k, request, response) in [
+            // `readOnly`: callers must stop sending it; servers still do.
+            ("readOnly", Wire::Breaking, Wire::Compatible),
+            // `writeOnly`: servers stop sending it to readers that may expect it.
+            ("writeOnly", Wire::Compatible, Wire::Breaking),
+        ] {
+            match (flag(o, k), flag(n, k)) {
+                (false, true) => self.push(site, format!("now `{k}`"), dir.pick(request, response), anchors()),
+                // Dropping either only lets the property travel where it could not before.
+                (true, false) => {
+                    self.push(site, format!("no longer `{k}`"), dir.pick(Wire::Compatible, Wire::Compatible), anchors())
+                }
+                _ => {}
             }
         }
         self.prose(site, o, n, at);
         self.extensions(site, o, n, at);
-        let known =
-            |k: &str| STRUCTURAL.contains(&k) || CONSTRAINTS.contains(&k) || PROSE.contains(&k) || k.starts_with("x-");
+        let known = |k: &str| {
+            STRUCTURAL.contains(&k)
+                || CONSTRAINTS.contains(&k)
+                || BEHAVIOUR.contains(&k)
+                || PROSE.contains(&k)
+                || k.starts_with("x-")
+        };
         let keys: BTreeSet<&String> =
             o.as_object().into_iter().chain(n.as_object()).flat_map(|m| m.keys()).filter(|k| !known(k)).collect();
         for k in keys {
@@ -861,7 +975,26 @@ impl Differ<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::nested;
+    use super::{narrowing, nested, Narrowing};
+    use serde_json::json;
+
+    #[test]
+    fn constraints_move_by_their_kind_of_bound() {
+        let n =
+            |k: &str, a: Option<serde_json::Value>, b: Option<serde_json::Value>| narrowing(k, a.as_ref(), b.as_ref());
+        assert_eq!(n("maxProperties", Some(json!(3)), Some(json!(4))), Narrowing::Looser);
+        assert_eq!(n("minProperties", Some(json!(3)), Some(json!(4))), Narrowing::Tighter);
+        assert_eq!(n("exclusiveMaximum", Some(json!(3)), Some(json!(4))), Narrowing::Looser);
+        assert_eq!(n("exclusiveMinimum", Some(json!(true)), Some(json!(false))), Narrowing::Looser);
+        assert_eq!(n("exclusiveMinimum", None, Some(json!(false))), Narrowing::Looser);
+        assert_eq!(n("exclusiveMinimum", Some(json!(true)), Some(json!(0))), Narrowing::Both);
+        assert_eq!(n("uniqueItems", None, Some(json!(true))), Narrowing::Tighter);
+        assert_eq!(n("uniqueItems", Some(json!(true)), Some(json!(false))), Narrowing::Looser);
+        assert_eq!(n("multipleOf", Some(json!(10)), Some(json!(5))), Narrowing::Looser);
+        assert_eq!(n("multipleOf", Some(json!(5)), Some(json!(10))), Narrowing::Tighter);
+        assert_eq!(n("multipleOf", Some(json!(4)), Some(json!(6))), Narrowing::Both);
+        assert_eq!(n("pattern", Some(json!("a")), Some(json!("b"))), Narrowing::Both);
+    }
 
     #[test]
     fn nested_sites_keep_their_code_spans_balanced() {

@@ -3,6 +3,7 @@
 //! line; each rule's severity is configurable (a rules file such as `spec/lint.yaml`, `--deny`/`--warn`/`--allow`).
 
 mod examples;
+mod oas;
 mod structure;
 mod text;
 mod visit;
@@ -47,6 +48,18 @@ pub const RULES: &[(&str, Level, &str)] = &[
     ("ref-resolves", Level::Error, "every `$ref` resolves"),
     ("description-wrapped", Level::Warning, "no line of a description or summary is longer than the width"),
     ("timestamp-quoted", Level::Warning, "timestamps and dates are quoted (YAML 1.1 loaders read them as dates)"),
+    // From Spectral's `oas` ruleset: what a client cannot be generated from correctly is an
+    // error, what it would be generated from poorly a warning.
+    ("operation-security-defined", Level::Error, "every security requirement names a scheme in `components/securitySchemes`"),
+    ("path-params", Level::Error, "path parameters match the path template: each declared once, `required: true`, and named in it; each name in it declared; no two templates alike"),
+    ("operation-success-response", Level::Warning, "every operation has a 2xx or 3xx response"),
+    ("operation-tag-defined", Level::Warning, "every operation tag is declared in the top-level `tags`"),
+    ("operation-description", Level::Warning, "every operation has a `summary` or a `description`"),
+    ("info-description", Level::Warning, "`info` has a `description`"),
+    ("api-servers", Level::Warning, "`servers` is present and not empty, and each server has a `url`"),
+    ("no-ref-siblings", Level::Warning, "in OpenAPI 3.0, nothing but extensions sits beside a `$ref` (it would be ignored)"),
+    ("duplicated-entry-in-enum", Level::Warning, "no `enum` lists a value twice"),
+    ("path-keys-no-trailing-slash", Level::Warning, "no path ends with `/`"),
 ];
 
 /// Rule levels and the description width.
@@ -202,6 +215,7 @@ pub fn lint_text(
     match generator::Document::load(name, &mut own) {
         Ok(doc) => {
             found.extend(structure::check(&doc, &tree));
+            found.extend(oas::check(&doc, &tree));
             // A split document's examples need the bundled tree to resolve their schemas'
             // references; a single file is checked as written (a 3.1 document's schemas are
             // rewritten on load).
