@@ -96,6 +96,9 @@ enum Task {
         #[arg(long)]
         vendor_runtime: bool,
     },
+    /// Check the runtime crate's public API against its last release (the newest
+    /// `openapi-client-runtime-v*` tag) with cargo-semver-checks; installs it if missing.
+    Semver,
     /// Generate (and cargo check) every document in the corpus ($OPENAPI_CORPUS, default
     /// tests/corpus, vendored).
     Corpus {
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Task::SpecAudit { against, nav } => spec_audit(against, nav),
         Task::Generate { spec, out, name, vendor_runtime } => generate(&spec, &out, &name, vendor_runtime),
         Task::Corpus { no_check } => corpus(!no_check),
+        Task::Semver => semver(&project::root()),
         Task::BenchCompile { spec, runs, vendor_runtime } => bench_compile(spec, runs, vendor_runtime),
     };
     match result {
@@ -366,6 +370,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     run(cargo_in_root().args(["fmt", "--all", "--check"]))?;
     run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     install_prism(&root)?;
+    // The runtime is a crate others depend on: its public API may not break within a version.
+    semver(&root)?;
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
     // Every difference from Veeam's published document is declared, with its reason.
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-audit"]))?;
@@ -392,6 +398,40 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     // Every real-world document in the corpus must still generate a crate that checks.
     run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "corpus"]))?;
     Ok(())
+}
+
+/// The runtime's public API against its last release, by cargo-semver-checks (installed at a
+/// pinned version if missing). A release is a tag `openapi-client-runtime-v{version}`; a
+/// breaking change needs a new version in `generator/runtime/Cargo.toml`.
+fn semver(root: &Path) -> anyhow::Result<()> {
+    let installed =
+        Command::new(cargo()).args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !installed {
+        println!("installing cargo-semver-checks (cargo install --locked)");
+        run(Command::new(cargo()).args(["install", "--locked", "cargo-semver-checks", "--version", "0.51.0"]))?;
+    }
+    let tags = Command::new("git")
+        .current_dir(root)
+        .args(["tag", "--list", &format!("{}*", project::RUNTIME_TAG_PREFIX), "--sort=-v:refname"])
+        .output()
+        .context("running git tag")?;
+    let tags = String::from_utf8_lossy(&tags.stdout);
+    let Some(baseline) = tags.lines().next() else {
+        bail!(
+            "no release of the runtime to compare with: no git tag `{}<version>` (a clone made with --no-tags has none)",
+            project::RUNTIME_TAG_PREFIX
+        );
+    };
+    println!("checking openapi-client-runtime's public API against {baseline}");
+    run(Command::new(cargo()).current_dir(root).args([
+        "semver-checks",
+        "check-release",
+        "--package",
+        "openapi-client-runtime",
+        "--all-features",
+        "--baseline-rev",
+        baseline,
+    ]))
 }
 
 /// `npm ci` in `tests/prism` (exact versions from its lock file), unless already installed

@@ -27,6 +27,10 @@ pub const AUDITED_SPEC: &str = "spec/vbr.yaml";
 /// Veeam's document the audit compares with, relative to the corpus folder.
 pub const AUDIT_AGAINST: &str = "vbr/vbr_rest_1.3-rev2.json";
 
+/// A release of the runtime crate is a git tag of this prefix and its version
+/// (`openapi-client-runtime-v0.1.0`), which `cargo xtask semver` compares the API with.
+pub const RUNTIME_TAG_PREFIX: &str = "openapi-client-runtime-v";
+
 /// Every codegen config of the workspace, read.
 pub fn configs(root: &Path) -> Result<Vec<Config>> {
     CODEGEN_CONFIGS.iter().map(|c| Config::read(&root.join(c))).collect()
