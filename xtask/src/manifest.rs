@@ -1,7 +1,7 @@
-//! The runtime's dependencies, read from `generated-client/Cargo.toml`.
+//! The runtime's dependencies, read from `generator/runtime/Cargo.toml`.
 //!
 //! That manifest's `[dependencies]` is the one list: a standalone crate (`cargo xtask
-//! generate`) copies the runtime and so needs exactly what the client needs, and the
+//! generate`) copies the runtime and so needs exactly what it needs, and the
 //! compiled fixtures (`tests/it/compile_fixtures.rs`) depend on the same crates. Entries that
 //! say `workspace = true` are resolved against `[workspace.dependencies]` of the workspace
 //! manifest, as cargo does, so the lists carry versions and features and build outside the
@@ -14,8 +14,8 @@
 
 use anyhow::{bail, Context, Result};
 
-const CLIENT_MANIFEST: (&str, &str) =
-    ("generated-client/Cargo.toml", include_str!("../../generated-client/Cargo.toml"));
+const RUNTIME_MANIFEST: (&str, &str) =
+    ("generator/runtime/Cargo.toml", include_str!("../../generator/runtime/Cargo.toml"));
 const WORKSPACE_MANIFEST: (&str, &str) = ("Cargo.toml", include_str!("../../Cargo.toml"));
 
 /// One dependency of the runtime, with the workspace's settings filled in.
@@ -55,10 +55,10 @@ impl Dependency {
     }
 }
 
-/// The runtime's dependencies: `[dependencies]` of `generated-client/Cargo.toml`, in its order,
+/// The runtime's dependencies: `[dependencies]` of `generator/runtime/Cargo.toml`, in its order,
 /// workspace entries resolved.
 pub fn runtime_dependencies() -> Result<Vec<Dependency>> {
-    resolve(CLIENT_MANIFEST, WORKSPACE_MANIFEST)
+    resolve(RUNTIME_MANIFEST, WORKSPACE_MANIFEST)
 }
 
 /// [`runtime_dependencies`] as the lines of a `[dependencies]` section, each ending in a newline.
@@ -66,11 +66,11 @@ pub fn runtime_dependencies_toml() -> Result<String> {
     Ok(runtime_dependencies()?.iter().map(|d| d.to_toml() + "\n").collect())
 }
 
-/// The client's own cargo features (`[features]` of `generated-client/Cargo.toml`, e.g.
+/// The runtime's cargo features (`[features]` of `generator/runtime/Cargo.toml`, e.g.
 /// `mock = ["dep:axum"]`) as manifest lines, each ending in a newline: a standalone crate
 /// carries the runtime, so it offers the same features.
 pub fn runtime_features_toml() -> Result<String> {
-    Ok(section(CLIENT_MANIFEST, "features")?.into_iter().map(|e| format!("{} = {}\n", e.name, e.value)).collect())
+    Ok(section(RUNTIME_MANIFEST, "features")?.into_iter().map(|e| format!("{} = {}\n", e.name, e.value)).collect())
 }
 
 /// `[dependencies]` of `member`, with `workspace = true` entries taken from
@@ -398,8 +398,8 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| p["name"] == "veeam-client")
-            .expect("the workspace has veeam-client");
+            .find(|p| p["name"] == "openapi-client-runtime")
+            .expect("the workspace has openapi-client-runtime");
         type Resolved = (String, String, bool, BTreeSet<String>, bool);
         let from_cargo: Vec<Resolved> = client["dependencies"]
             .as_array()

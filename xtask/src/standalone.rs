@@ -61,12 +61,15 @@ pub fn generate_crate(root: &Path, spec: &Path, out: &Path, name: &str) -> Resul
         fs::write(api_dir.join(file), body)?;
     }
     // The runtime is copied, not depended on, so the crate builds anywhere.
-    copy_rust_tree(&root.join("generated-client/src/runtime"), &rt_dir)?;
+    // Its modules refer to each other through `super::`, so the crate root `lib.rs` works as
+    // the module root `mod.rs`.
+    copy_rust_tree(&root.join("generator/runtime/src"), &rt_dir)?;
+    fs::rename(rt_dir.join("lib.rs"), rt_dir.join("mod.rs"))?;
     let features = &generated.api.features;
     let feature_lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
     let all: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
     let version = semver_or_default(&generated.api.version);
-    // The runtime's dependencies are the checked-in client's (generated-client/Cargo.toml).
+    // The runtime's dependencies are its crate's (generator/runtime/Cargo.toml).
     let dependencies = crate::manifest::runtime_dependencies_toml()?;
     // The client's own features (`mock`) come with the runtime.
     let feature_lines = feature_lines + &crate::manifest::runtime_features_toml()?;
