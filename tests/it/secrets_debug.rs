@@ -426,18 +426,16 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
 
     collect(&mut errors, client.login(&user, Secret::from("Wr0ng-Guess!")).await);
     collect(&mut errors, client.login(&user, Secret::from(password.as_str())).await);
-    let spec = vbr::types::CredentialsSpec::Standard(vbr::types::StandardCredentialsSpec {
-        username: "svc".into(),
-        description: None,
-        unique_id: None,
-        password: Secret::from("Cr3ds-P@ssw0rd"),
-    });
+    let spec = vbr::types::CredentialsSpec::Standard(vbr::types::StandardCredentialsSpec::new(
+        "svc",
+        Secret::from("Cr3ds-P@ssw0rd"),
+    ));
     let created = client.create_creds(&spec).await.unwrap();
     let id = match &created {
         vbr::types::CredentialsModel::Standard(c) => c.id,
         other => panic!("{other:?}"),
     };
-    let change = vbr::types::CredentialsPasswordChangeSpec { password: Secret::from("Ch@nged-P@ss") };
+    let change = vbr::types::CredentialsPasswordChangeSpec::new(Secret::from("Ch@nged-P@ss"));
     collect(&mut errors, client.change_password_for_creds(id, &change).await);
 
     // Proactive refresh after half the token's life. While the token is still valid the
