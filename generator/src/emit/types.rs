@@ -213,7 +213,12 @@ impl Emitter<'_> {
                     (Ty::Nullable(t), _) => (t.as_ref(), true),
                     (t, required) => (t, !required),
                 };
-                Slot { field: ident(&f.name), value: self.ty(ty, From::Types), empty: optional.then(|| quote!(::std::option::Option::None)), some: optional }
+                Slot {
+                    field: ident(&f.name),
+                    value: self.ty(ty, From::Types),
+                    empty: optional.then(|| quote!(::std::option::Option::None)),
+                    some: optional,
+                }
             })
             .collect();
         let builder = builder.map(|b| builder_impl(name, cfg, b, &slots));
@@ -310,12 +315,25 @@ impl Emitter<'_> {
             let (ty, slot) = match (p.repeated, f.required) {
                 (true, _) => {
                     let ty = quote!(::std::vec::Vec<#one>);
-                    (ty.clone(), Slot { field: fname.clone(), value: ty, empty: Some(quote!(::std::vec::Vec::new())), some: false })
+                    (
+                        ty.clone(),
+                        Slot {
+                            field: fname.clone(),
+                            value: ty,
+                            empty: Some(quote!(::std::vec::Vec::new())),
+                            some: false,
+                        },
+                    )
                 }
                 (false, true) => (one.clone(), Slot { field: fname.clone(), value: one, empty: None, some: false }),
                 (false, false) => (
                     quote!(::std::option::Option<#one>),
-                    Slot { field: fname.clone(), value: one, empty: Some(quote!(::std::option::Option::None)), some: true },
+                    Slot {
+                        field: fname.clone(),
+                        value: one,
+                        empty: Some(quote!(::std::option::Option::None)),
+                        some: true,
+                    },
                 ),
             };
             slots.push(slot);
@@ -455,21 +473,25 @@ fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots
             }
         }
     });
-    let setters = slots.iter().zip(&b.setters).enumerate().filter_map(|(i, (s, setter))| Some((i, s, setter.as_ref()?))).map(|(i, s, setter)| {
-        let (field, setter) = (&s.field, ident(setter));
-        let doc = format!(" Sets `{}`.", crate::naming::unraw(&field.to_string()));
-        let (ty, value) = param(i, quote!(value));
-        let value = if s.some { quote!(::std::option::Option::Some(#value)) } else { value };
-        quote! {
-            #[doc = #doc]
-            pub fn #setter(mut self, value: #ty) -> Self {
-                self.#field = #value;
-                self
-            }
-        }
-    });
+    let setters =
+        slots.iter().zip(&b.setters).enumerate().filter_map(|(i, (s, setter))| Some((i, s, setter.as_ref()?))).map(
+            |(i, s, setter)| {
+                let (field, setter) = (&s.field, ident(setter));
+                let doc = format!(" Sets `{}`.", crate::naming::unraw(&field.to_string()));
+                let (ty, value) = param(i, quote!(value));
+                let value = if s.some { quote!(::std::option::Option::Some(#value)) } else { value };
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: #ty) -> Self {
+                        self.#field = #value;
+                        self
+                    }
+                }
+            },
+        );
     // With nothing to take, every field is optional and the struct derives `Default`.
-    let body = if b.args.is_empty() { quote!(::std::default::Default::default()) } else { quote!(Self { #(#inits,)* }) };
+    let body =
+        if b.args.is_empty() { quote!(::std::default::Default::default()) } else { quote!(Self { #(#inits,)* }) };
     let new_doc = if b.args.is_empty() {
         " A value with every field unset."
     } else {
