@@ -57,7 +57,7 @@ pub struct SurfaceItem {
     pub kind: ItemKind,
     /// What a change to the item shows, with absolute paths shortened (`Option<i64>`): a
     /// field's, argument's or alias's type, a variant's payload, a return type, or for a
-    /// struct the traits that let callers build it (`Default` or nothing).
+    /// struct how callers build it (`#[non_exhaustive]`, `Default`, both or nothing).
     pub signature: String,
     /// The element of the document the item comes from. For a parameter, an argument or a
     /// `Params` field this is `/paths/{path}/{method}/parameters/{in}/{name}`; for a request
@@ -88,6 +88,13 @@ pub fn api_surface(doc: &Document, opts: &Options) -> Result<Surface, Diagnostic
     let anchors = Anchors::new(&generated.api);
     for item in parse("types.rs")?.items {
         surface.add_type(&item, &anchors);
+        // A struct's constructor: its arguments are the fields a value cannot do without, so
+        // a new one breaks every call. The setters follow the fields.
+        if let syn::Item::Impl(block) = &item {
+            if block.trait_.is_none() {
+                surface.add_constructor(block, &anchors);
+            }
+        }
     }
     for item in parse("client.rs")?.items {
         // Trait impls add no item of their own; inherent impls are the client's, or a status
@@ -196,7 +203,15 @@ impl Surface {
             syn::Item::Struct(s) if is_pub(&s.vis) => {
                 let name = s.ident.to_string();
                 let key = format!("types::{name}");
-                let buildable = if derives(&s.attrs, "Default") { "Default" } else { "" };
+                // How callers build it: `Default`, and `#[non_exhaustive]` (a constructor and
+                // setters instead of struct literals, so a new field does not break them).
+                let non_exhaustive = s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+                let buildable = match (non_exhaustive, derives(&s.attrs, "Default")) {
+                    (true, true) => "#[non_exhaustive] Default",
+                    (true, false) => "#[non_exhaustive]",
+                    (false, true) => "Default",
+                    (false, false) => "",
+                };
                 match &s.fields {
                     syn::Fields::Named(fields) => {
                         self.insert(key.clone(), ItemKind::Struct, buildable.into(), anchors.type_anchor(&name));
@@ -229,6 +244,25 @@ impl Surface {
                 self.insert(format!("types::{name}"), ItemKind::Alias, type_text(&t.ty), anchors.type_anchor(&name));
             }
             _ => {}
+        }
+    }
+
+    fn add_constructor(&mut self, block: &syn::ItemImpl, anchors: &Anchors<'_>) {
+        let syn::Type::Path(p) = &*block.self_ty else { return };
+        let Some(owner) = p.path.segments.last().map(|s| s.ident.to_string()) else { return };
+        for item in &block.items {
+            let syn::ImplItem::Fn(f) = item else { continue };
+            if !is_pub(&f.vis) || f.sig.ident != "new" {
+                continue;
+            }
+            let key = format!("types::{owner}::new");
+            self.insert(key.clone(), ItemKind::Method, "fn".into(), anchors.type_anchor(&owner));
+            for input in &f.sig.inputs {
+                let syn::FnArg::Typed(arg) = input else { continue };
+                let field = arg.pat.to_token_stream().to_string();
+                let anchor = anchors.field_anchor(&owner, &field);
+                self.insert(format!("{key}({field})"), ItemKind::Argument, type_text(&arg.ty), anchor);
+            }
         }
     }
 

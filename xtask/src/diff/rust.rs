@@ -1,11 +1,11 @@
 //! The Rust half of `spec-diff`: what changes in the generated client's public API, and
 //! whether downstream code keeps compiling with the same meaning.
 //!
-//! What breaks follows from what the generator emits: structs have all-public fields and
-//! are not `#[non_exhaustive]` (a new field breaks struct literals, even of a struct that
-//! derives `Default`, unless the caller wrote `..Default::default()`); enums are not
-//! `#[non_exhaustive]` either (a new variant breaks exhaustive `match`es, and a value that
-//! used to arrive as the catch-all variant now arrives as the new one).
+//! What breaks follows from what the generator emits: structs with named fields are
+//! `#[non_exhaustive]` and built with `new` and `with_*` setters, so a new field is additive,
+//! unless `new` takes it (a required field: a new argument of `new` breaks every call); string
+//! enums are not `#[non_exhaustive]` (a new variant breaks exhaustive `match`es, and a value
+//! that used to arrive as the catch-all variant now arrives as the new one).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -128,6 +128,11 @@ pub fn diff(old: &Surface, new: &Surface, module: &str) -> Vec<RustChange> {
             continue;
         }
         let (impact, why) = match after.kind {
+            ItemKind::Field
+                if new.items.get(parent(key)).is_some_and(|s| s.signature.contains("#[non_exhaustive]")) =>
+            {
+                (RustImpact::Additive, String::new())
+            }
             ItemKind::Field => (
                 RustImpact::Breaking,
                 format!(
@@ -173,10 +178,10 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
 fn changed(path: &str, before: &SurfaceItem, after: &SurfaceItem) -> RustChange {
     let anchor = after.anchor.clone();
     let (text, impact) = match after.kind {
-        ItemKind::Struct if before.signature == "Default" && after.signature.is_empty() => {
+        ItemKind::Struct if before.signature.contains("Default") && !after.signature.contains("Default") => {
             (format!("{path} no longer implements `Default`"), RustImpact::Breaking)
         }
-        ItemKind::Struct if before.signature.is_empty() && after.signature == "Default" => {
+        ItemKind::Struct if !before.signature.contains("Default") && after.signature.contains("Default") => {
             (format!("{path} now implements `Default`"), RustImpact::Additive)
         }
         ItemKind::Method => (format!("{path}: `{}` → `{}`", before.signature, after.signature), RustImpact::Breaking),
