@@ -5578,6 +5578,7 @@ pub struct AntivirusTaskSessionModel {
 }
 impl AntivirusTaskSessionModel {
     /// A value with the fields it cannot do without; every other field is unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: ::uuid::Uuid,
         session_id: ::uuid::Uuid,

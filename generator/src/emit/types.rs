@@ -497,10 +497,13 @@ fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots
     } else {
         " A value with the fields it cannot do without; every other field is unset."
     };
+    // One argument per required field: a wide schema has many, as its spec says.
+    let allow = if b.args.len() > 7 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() };
     quote! {
         #cfg
         impl #name {
             #[doc = #new_doc]
+            #allow
             pub fn #new(#(#args),*) -> Self {
                 #body
             }
