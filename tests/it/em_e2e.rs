@@ -432,7 +432,7 @@ async fn readme_example(base_url: &str, password: &str) -> Result<(), Box<dyn st
     let new = types::CredentialsInfoSpec::new()
         .with_username("VEEAM\\svc_backup")
         .with_description("Created with REST API")
-        .with_password(Secret::from("s3cret<&>"));
+        .with_password(Secret::from("s3cret<&>")); // escaped in XML, `***` in Debug
     client.create_credentials(server, &types::CreateCredentialsAction::Create, &new).await?;
 
     // One call in JSON instead of XML, with the same connection and session.

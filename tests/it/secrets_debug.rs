@@ -116,6 +116,24 @@ fn secret_fields(body: &str) -> Vec<(String, String)> {
     out
 }
 
+/// `source` without its inherent impls (`impl Type { .. }`: a struct's `new` and setters, a
+/// status type's `wait`), whose signatures name the type of each field they set.
+fn declarations(source: &str) -> String {
+    let mut out = String::new();
+    let mut inherent = false;
+    for line in source.lines() {
+        if line.starts_with("impl ") && line.ends_with(" {") && !line.contains(" for ") {
+            inherent = true;
+        } else if inherent && line == "}" {
+            inherent = false;
+        } else if !inherent {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[test]
 fn secret_fields_match_the_generated_code() {
     for module in ["vbr", "em"] {
@@ -138,7 +156,7 @@ fn secret_fields_match_the_generated_code() {
         // Every mention of the type is one of those fields: a secret in an alias, a tuple
         // variant or a collection would show up here.
         assert_eq!(
-            source.matches("runtime::Secret").count(),
+            declarations(&source).matches("runtime::Secret").count(),
             listed.len(),
             "{module}: a `Secret` outside the fields scanned"
         );
