@@ -112,15 +112,13 @@ async fn run() -> Result<Outcome, String> {
         .await
         .map_err(|e| format!("cannot log in: {e}"))?;
     let optional = |name: &str| std::env::var(name).ok();
-    let spec = AzureLinuxHelperApplianceSpec {
-        subscription_id: uuid("AZURE_SUBSCRIPTION_ID")?,
-        location: optional("AZURE_LOCATION"),
-        storage_account: optional("AZURE_STORAGE_ACCOUNT"),
-        resource_group: optional("AZURE_RESOURCE_GROUP"),
-        virtual_network: optional("AZURE_NETWORK"),
-        subnet: optional("AZURE_SUBNET"),
-        ssh_port: None,
-    };
+    // Fields stay public: an `Option` the environment may or may not give is assigned as it is.
+    let mut spec = AzureLinuxHelperApplianceSpec::new(uuid("AZURE_SUBSCRIPTION_ID")?);
+    spec.location = optional("AZURE_LOCATION");
+    spec.storage_account = optional("AZURE_STORAGE_ACCOUNT");
+    spec.resource_group = optional("AZURE_RESOURCE_GROUP");
+    spec.virtual_network = optional("AZURE_NETWORK");
+    spec.subnet = optional("AZURE_SUBNET");
     let minutes: u64 = match std::env::var("VEEAM_WAIT_MINUTES") {
         Ok(v) => v
             .parse()

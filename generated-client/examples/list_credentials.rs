@@ -83,7 +83,7 @@ pub async fn list_credentials(
     mut show: impl FnMut(String),
 ) -> Result<usize, vbr::Error> {
     client.login(&settings.user, settings.password.clone()).await?;
-    let params = vbr::types::GetAllCredsParams { limit: Some(settings.page_size), ..Default::default() };
+    let params = vbr::types::GetAllCredsParams::new().with_limit(settings.page_size);
     let mut records = std::pin::pin!(client.get_all_creds_stream(params));
     let mut count = 0;
     while let Some(record) = records.next().await {

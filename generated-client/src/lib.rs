@@ -11,7 +11,7 @@
 //!
 //! let client = vbr::Client::builder("https://vbr.example.com:9419").build()?;
 //! client.login("admin", Secret::from("password")).await?;
-//! let page = client.get_all_creds(&vbr::types::GetAllCredsParams { limit: Some(50), ..Default::default() }).await?;
+//! let page = client.get_all_creds(&vbr::types::GetAllCredsParams::new().with_limit(50)).await?;
 //! for record in page.data {
 //!     println!("{record:?}");
 //! }

@@ -143,6 +143,32 @@ pub struct TypeDef {
     /// Whether values travel as serde bodies. False for an operation's `Params` struct, which
     /// the caller builds and the client reads field by field: it derives no serde traits.
     pub serde: bool,
+    /// How other crates build a struct with named fields (a model, a `Params` struct, a
+    /// multipart form), decided after every field is final; `None` for every other kind.
+    /// Such a struct is `#[non_exhaustive]`, so a field the API adds later is no breaking
+    /// change for code that builds it with these methods.
+    pub builder: Option<Builder>,
+}
+
+/// The constructor and setters of a `#[non_exhaustive]` struct, named in the type's method
+/// scope (so no name collides with another method the type has, such as a status type's
+/// `wait`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Builder {
+    /// The constructor, taking the fields a value cannot do without (required and not
+    /// nullable), in field order; every other field starts as `None` (or empty).
+    pub new: String,
+    /// Indices of the fields `new` takes, in field order.
+    pub args: Vec<usize>,
+    /// The chainable setter of each field (or form part), in field order: `with_{field}`;
+    /// `None` for a field `new` takes (it is set there, and stays assignable: a setter each
+    /// would cost every downstream `cargo check` a function per required field).
+    pub setters: Vec<Option<String>>,
+    /// For each field, whether `new` and the setter take `impl Into<T>` rather than `T`.
+    /// Numbers, booleans, UUIDs and dates take the type itself: nothing converts into them
+    /// usefully, a literal infers its type from it (`with_limit(50)` for an `i64` or a `u64`),
+    /// and a generic parameter each would cost every downstream `cargo check`.
+    pub into: Vec<bool>,
 }
 
 /// The shape of a named type.

@@ -46,7 +46,7 @@ calls! {
     const VBR_CALLS;
     "CreateToken" => create_token(&any::<vbr::types::TokenLoginSpec>()) -> vbr::types::TokenModel;
     "Logout" => logout() -> vbr::types::EmptySuccessResponse;
-    "GetAllCreds" => get_all_creds(&vbr::types::GetAllCredsParams { limit: Some(50), ..Default::default() }) -> vbr::types::CredentialsResult;
+    "GetAllCreds" => get_all_creds(&vbr::types::GetAllCredsParams::new().with_limit(50)) -> vbr::types::CredentialsResult;
     "CreateCreds" => create_creds(&any::<vbr::types::CredentialsSpec>()) -> vbr::types::CredentialsModel;
     "GetCreds" => get_creds(Uuid::nil()) -> vbr::types::CredentialsModel;
     "UpdateCreds" => update_creds(Uuid::nil(), &any::<vbr::types::CredentialsModel>()) -> vbr::types::CredentialsModel;
@@ -54,7 +54,7 @@ calls! {
     "ChangePasswordForCreds" => change_password_for_creds(Uuid::nil(), &any::<vbr::types::CredentialsPasswordChangeSpec>()) -> vbr::types::EmptySuccessResponse;
     "ChangePrivateKeyForCreds" => change_private_key_for_creds(Uuid::nil(), &any::<vbr::types::PrivateKeyChangeSpec>()) -> vbr::types::EmptySuccessResponse;
     "ChangeRootPasswordForCreds" => change_root_password_for_creds(Uuid::nil(), &any::<vbr::types::CredentialsPasswordChangeSpec>()) -> vbr::types::EmptySuccessResponse;
-    "GetAllCloudCreds" => get_all_cloud_creds(&vbr::types::GetAllCloudCredsParams { limit: Some(50), ..Default::default() }) -> vbr::types::CloudCredentialsResult;
+    "GetAllCloudCreds" => get_all_cloud_creds(&vbr::types::GetAllCloudCredsParams::new().with_limit(50)) -> vbr::types::CloudCredentialsResult;
     "CreateCloudCreds" => create_cloud_creds(&any::<vbr::types::CloudCredentialsSpec>()) -> vbr::types::CloudCredentialsModel;
     "RequestAppRegistrationByDeviceCode" => request_app_registration_by_device_code(&any::<vbr::types::CloudDeviceCodeSpec>()) -> vbr::types::CloudDeviceCodeModel;
     "FinishAppRegistrationByDeviceCode" => finish_app_registration_by_device_code("verification-code") -> vbr::types::CloudNativeApplicationModel;
@@ -67,33 +67,33 @@ calls! {
     "ChangeCloudCertificate" => change_cloud_certificate(Uuid::nil(), &any::<vbr::types::CertificateUploadSpec>()) -> vbr::types::ChangeCloudCertificateResponse;
     "GetAllCredsHelperAppliances" => get_all_creds_helper_appliances(
         Uuid::nil(),
-        &vbr::types::GetAllCredsHelperAppliancesParams { limit: Some(50), ..Default::default() },
+        &vbr::types::GetAllCredsHelperAppliancesParams::new().with_limit(50),
     ) -> vbr::types::CloudHelperApplianceResult;
     "CreateCloudCredsHelperAppliance" => create_cloud_creds_helper_appliance(Uuid::nil(), &any::<vbr::types::CloudHelperApplianceSpec>()) -> vbr::types::SessionModel;
     "GetCloudCredsHelperAppliance" => get_cloud_creds_helper_appliance(Uuid::nil(), Uuid::nil()) -> vbr::types::CloudHelperApplianceModel;
     "DeleteCloudCredsHelperApplianceAsync" => delete_cloud_creds_helper_appliance_async(Uuid::nil(), Uuid::nil()) -> vbr::types::SessionModel;
-    "GetAllEncryptionPasswords" => get_all_encryption_passwords(&vbr::types::GetAllEncryptionPasswordsParams { limit: Some(50), ..Default::default() }) -> vbr::types::EncryptionPasswordsResult;
+    "GetAllEncryptionPasswords" => get_all_encryption_passwords(&vbr::types::GetAllEncryptionPasswordsParams::new().with_limit(50)) -> vbr::types::EncryptionPasswordsResult;
     "CreateEncryptionPassword" => create_encryption_password(&any::<vbr::types::EncryptionPasswordSpec>()) -> vbr::types::EncryptionPasswordModel;
     "GetEncryptionPassword" => get_encryption_password(Uuid::nil()) -> vbr::types::EncryptionPasswordModel;
     "UpdateEncryptionPassword" => update_encryption_password(Uuid::nil(), &any::<vbr::types::EncryptionPasswordModel>()) -> vbr::types::EncryptionPasswordModel;
     "DeleteEncryptionPassword" => delete_encryption_password(Uuid::nil()) -> ();
     "ChangeEncryptionPassword" => change_encryption_password(Uuid::nil(), &any::<vbr::types::EncryptionPasswordChangeSpec>()) -> vbr::types::EmptySuccessResponse;
     "VerifyEncryptionPassword" => verify_encryption_password(Uuid::nil(), &any::<vbr::types::EncryptionPasswordVerifySpec>()) -> vbr::types::EncryptionPasswordVerifyResult;
-    "GetAllKMSServers" => get_all_kms_servers(&vbr::types::GetAllKMSServersParams { limit: Some(50), ..Default::default() }) -> vbr::types::KeyManagementServersResult;
+    "GetAllKMSServers" => get_all_kms_servers(&vbr::types::GetAllKMSServersParams::new().with_limit(50)) -> vbr::types::KeyManagementServersResult;
     "CreateKMSServer" => create_kms_server(&any::<vbr::types::KeyManagementServerBaseSpec>()) -> vbr::types::KeyManagementServerBaseModel;
     "GetKMSServer" => get_kms_server(Uuid::nil()) -> vbr::types::KeyManagementServerBaseModel;
     "UpdateKMSServer" => update_kms_server(Uuid::nil(), &any::<vbr::types::KeyManagementServerBaseModel>()) -> vbr::types::KeyManagementServerBaseModel;
     "DeleteKMSServer" => delete_kms_server(Uuid::nil()) -> ();
     "ChangeKMServerCertificate" => change_km_server_certificate(Uuid::nil(), &any::<vbr::types::KMSServerChangeCertificateSpec>()) -> ();
-    "GetAllSessions" => get_all_sessions(&vbr::types::GetAllSessionsParams { limit: Some(50), ..Default::default() }) -> vbr::types::SessionsResult;
+    "GetAllSessions" => get_all_sessions(&vbr::types::GetAllSessionsParams::new().with_limit(50)) -> vbr::types::SessionsResult;
     "GetSession" => get_session(Uuid::nil()) -> vbr::types::SessionModel;
     "GetSessionLogs" => get_session_logs(Uuid::nil(), &vbr::types::GetSessionLogsParams::default()) -> vbr::types::SessionLogResult;
     "StopSession" => stop_session(Uuid::nil()) -> vbr::types::EmptySuccessResponse;
     "GetSessionTaskSessionsWithFiltering" => get_session_task_sessions_with_filtering(
         Uuid::nil(),
-        &vbr::types::GetSessionTaskSessionsWithFilteringParams { limit: Some(50), ..Default::default() },
+        &vbr::types::GetSessionTaskSessionsWithFilteringParams::new().with_limit(50),
     ) -> vbr::types::TaskSessionsResult;
-    "GetAllTaskSessions" => get_all_task_sessions(&vbr::types::GetAllTaskSessionsParams { limit: Some(50), ..Default::default() }) -> vbr::types::TaskSessionsResult;
+    "GetAllTaskSessions" => get_all_task_sessions(&vbr::types::GetAllTaskSessionsParams::new().with_limit(50)) -> vbr::types::TaskSessionsResult;
     "GetTaskSession" => get_task_session(Uuid::nil()) -> vbr::types::TaskSessionModel;
     "GetTaskSessionLogs" => get_task_session_logs(Uuid::nil(), &vbr::types::GetTaskSessionLogsParams::default()) -> vbr::types::SessionLogResult;
 }

@@ -30,22 +30,20 @@ fn client(fake: &FakeEm, format: Format) -> em::Client {
 const AWKWARD: &str = "p<a&s>s\"w'o\\rd ]]> &amp;";
 
 fn new_credentials() -> types::CredentialsInfoSpec {
-    types::CredentialsInfoSpec {
-        username: Some("VEEAM\\svc_backup".into()),
-        description: Some("Created with REST API & <tests>".into()),
-        password: Some(Secret::from(AWKWARD)),
-    }
+    types::CredentialsInfoSpec::new()
+        .with_username("VEEAM\\svc_backup")
+        .with_description("Created with REST API & <tests>")
+        .with_password(Secret::from(AWKWARD))
 }
 
 fn edited_credentials() -> types::CredentialsInfo {
-    types::CredentialsInfo {
-        id: Some(Uuid::parse_str(CREDENTIALS).unwrap()),
-        username: Some("VEEAM\\Administrator".into()),
-        description: Some("Edited with REST API".into()),
-        password: Some(Secret::from("P@ssw0rd<&>")),
-        href: Some(format!("https://localhost:9398/api/backupServers/{BACKUP_SERVER}/credentials/{CREDENTIALS}")),
-        r#type: Some("Credentials".into()),
-    }
+    types::CredentialsInfo::new()
+        .with_id(Uuid::parse_str(CREDENTIALS).unwrap())
+        .with_username("VEEAM\\Administrator")
+        .with_description("Edited with REST API")
+        .with_password(Secret::from("P@ssw0rd<&>"))
+        .with_href(format!("https://localhost:9398/api/backupServers/{BACKUP_SERVER}/credentials/{CREDENTIALS}"))
+        .with_type("Credentials")
 }
 
 /// Logon → create → edit → edit hint → logoff, checking what the fake received.
@@ -119,7 +117,7 @@ async fn full_flow(format: Format) {
     }
 
     // Edit a password hint: 204.
-    let hint = types::PasswordKeyInfoSpec { hint: Some("Ask \"ops\" <on-call>".into()) };
+    let hint = types::PasswordKeyInfoSpec::new().with_hint("Ask \"ops\" <on-call>");
     client.edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint).await.unwrap();
     let edit_hint = fake.shared.last("EditPasswordHint");
     assert_eq!((edit_hint.status, edit_hint.content_type.as_deref()), (204, Some(mime)));
@@ -155,7 +153,7 @@ async fn format_per_call_shares_the_session() {
     let fake = FakeEm::start().await;
     let client = client(&fake, Format::Xml);
     client.create_logon_session("latest").await.unwrap();
-    let hint = types::PasswordKeyInfoSpec { hint: Some("json hint".into()) };
+    let hint = types::PasswordKeyInfoSpec::new().with_hint("json hint");
     client
         .with_format(Format::Json)
         .edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint)
@@ -168,7 +166,7 @@ async fn format_per_call_shares_the_session() {
     );
     assert_eq!(json.body, r#"{"Hint":"json hint"}"#);
     // The original handle still speaks XML.
-    let hint = types::PasswordKeyInfoSpec { hint: Some("xml hint".into()) };
+    let hint = types::PasswordKeyInfoSpec::new().with_hint("xml hint");
     client.edit_password_hint(server(), Uuid::parse_str(PASSWORD_KEY).unwrap(), &hint).await.unwrap();
     let xml = fake.shared.last("EditPasswordHint");
     assert_eq!(xml.content_type.as_deref(), Some("application/xml"));
@@ -431,15 +429,14 @@ async fn readme_example(base_url: &str, password: &str) -> Result<(), Box<dyn st
     let session = client.create_logon_session("latest").await?.body;
 
     let server = "f62624c1-8462-4747-8bd4-d686f99b0540".parse()?;
-    let new = types::CredentialsInfoSpec {
-        username: Some("VEEAM\\svc_backup".into()),
-        description: Some("Created with REST API".into()),
-        password: Some(Secret::from("s3cret<&>")), // escaped in XML, `***` in Debug
-    };
+    let new = types::CredentialsInfoSpec::new()
+        .with_username("VEEAM\\svc_backup")
+        .with_description("Created with REST API")
+        .with_password(Secret::from("s3cret<&>")); // escaped in XML, `***` in Debug
     client.create_credentials(server, &types::CreateCredentialsAction::Create, &new).await?;
 
     // One call in JSON instead of XML, with the same connection and session.
-    let hint = types::PasswordKeyInfoSpec { hint: Some("Ask the backup team".into()) };
+    let hint = types::PasswordKeyInfoSpec::new().with_hint("Ask the backup team");
     let password_id = "c473b8df-4499-41b8-ba6b-7f76def6fea1".parse()?;
     client.with_format(Format::Json).edit_password_hint(server, password_id, &hint).await?;
 

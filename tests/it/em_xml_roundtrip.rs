@@ -216,22 +216,17 @@ fn shape(written: &str) -> (Vec<String>, Vec<String>) {
 #[test]
 fn elements_follow_the_spec_property_order_and_attributes_its_xml_objects() {
     let spec = spec();
-    let info = CredentialsInfo {
-        r#type: Some("Credentials".into()),
-        href: Some("https://h/".into()),
-        password: Some(Secret::from("p")),
-        description: Some("d".into()),
-        username: Some("u".into()),
-        id: Some(uuid::Uuid::nil()),
-    };
+    let info = CredentialsInfo::new()
+        .with_type("Credentials")
+        .with_href("https://h/")
+        .with_password(Secret::from("p"))
+        .with_description("d")
+        .with_username("u")
+        .with_id(uuid::Uuid::nil());
     assert_eq!(shape(&xml::to_string(&info).unwrap()), spec_properties(&spec, "CredentialsInfo"));
-    let create = CredentialsInfoSpec {
-        password: Some(Secret::from("p")),
-        description: Some("d".into()),
-        username: Some("u".into()),
-    };
+    let create = CredentialsInfoSpec::new().with_password(Secret::from("p")).with_description("d").with_username("u");
     assert_eq!(shape(&xml::to_string(&create).unwrap()), spec_properties(&spec, "CredentialsInfoSpec"));
-    let hint = PasswordKeyInfoSpec { hint: Some("h".into()) };
+    let hint = PasswordKeyInfoSpec::new().with_hint("h");
     assert_eq!(shape(&xml::to_string(&hint).unwrap()), spec_properties(&spec, "PasswordKeyInfoSpec"));
     for (name, value) in [
         ("CredentialsInfo", xml::to_string(&info).unwrap()),
@@ -242,7 +237,7 @@ fn elements_follow_the_spec_property_order_and_attributes_its_xml_objects() {
         assert!(value.starts_with(&format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{name} ")), "{value}");
     }
     // Absent optional members are left out in both formats.
-    let sparse = CredentialsInfoSpec { description: Some("only this".into()), ..Default::default() };
+    let sparse = CredentialsInfoSpec::new().with_description("only this");
     assert_eq!(shape(&xml::to_string(&sparse).unwrap()).1, ["Description"]);
     assert_eq!(serde_json::to_string(&sparse).unwrap(), r#"{"Description":"only this"}"#);
 }
@@ -251,14 +246,13 @@ fn elements_follow_the_spec_property_order_and_attributes_its_xml_objects() {
 fn awkward_text_round_trips_in_both_formats() {
     let password = "<&\"'>]]> &amp; \\ \u{e9}\u{1F600}";
     let description = "line one\r\nline two\ttabbed  and  spaced ";
-    let value = CredentialsInfo {
-        id: Some(uuid::Uuid::nil()),
-        username: Some("DOMAIN\\user".into()),
-        description: Some(description.into()),
-        password: Some(Secret::from(password)),
-        href: Some("https://localhost/api?a=1&b=\"2\"".into()),
-        r#type: Some("Credentials\t<x>".into()),
-    };
+    let value = CredentialsInfo::new()
+        .with_id(uuid::Uuid::nil())
+        .with_username("DOMAIN\\user")
+        .with_description(description)
+        .with_password(Secret::from(password))
+        .with_href("https://localhost/api?a=1&b=\"2\"")
+        .with_type("Credentials\t<x>");
     let written = xml::to_string(&value).unwrap();
     snapshot("escaping", &written);
     let back: CredentialsInfo = xml::from_bytes(written.as_bytes()).unwrap();

@@ -774,7 +774,7 @@ async fn a_password_change_answered_with_an_echo_shows_no_password() {
     });
     let client = vbr_client(&server.url());
     client.login("admin", Secret::from(PASSWORD)).await.unwrap();
-    let change = vbr::types::CredentialsPasswordChangeSpec { password: Secret::from(new_password) };
+    let change = vbr::types::CredentialsPasswordChangeSpec::new(Secret::from(new_password));
     let err = client.change_password_for_creds(vbr_id(), &change).await.unwrap_err();
     assert!(matches!(err, Error::Api { status: 400, .. }), "{err}");
     assert_hidden(&format!("{err} {err:?}"), new_password);
@@ -795,15 +795,9 @@ async fn a_token_answer_with_an_undocumented_success_status_is_not_shown() {
         )
     });
     let client = vbr_client(&server.url());
-    let spec = vbr::types::TokenLoginSpec {
-        grant_type: vbr::types::ELoginGrantType::Password,
-        username: Some("admin".into()),
-        password: Some(Secret::from(PASSWORD)),
-        refresh_token: None,
-        code: None,
-        use_short_term_refresh: None,
-        vbr_token: None,
-    };
+    let spec = vbr::types::TokenLoginSpec::new(vbr::types::ELoginGrantType::Password)
+        .with_username("admin")
+        .with_password(Secret::from(PASSWORD));
     let err = client.create_token(&spec).await.unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(matches!(err, Error::UnexpectedStatus { status: 201, .. }), "{err}");
@@ -876,7 +870,7 @@ fn query_number(seen: &Seen, name: &str) -> Option<i64> {
 }
 
 async fn stream_all(client: &vbr::Client, limit: i32) -> Vec<Result<vbr::types::CredentialsModel, vbr::Error>> {
-    let params = vbr::types::GetAllCredsParams { limit: Some(limit), ..Default::default() };
+    let params = vbr::types::GetAllCredsParams::new().with_limit(limit);
     client.get_all_creds_stream(params).take(1000).collect().await
 }
 
@@ -984,11 +978,7 @@ async fn an_xml_body_with_a_character_xml_forbids_is_refused_before_sending() {
     let server = Peer::start(|_| Reply::Full { status: 201, headers: vec![], body: vec![] });
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     client.set_session_id(Secret::from("SESSION-1"));
-    let spec = em::types::CredentialsInfoSpec {
-        username: Some("u".into()),
-        password: Some(Secret::from("pass\u{1}word")),
-        ..Default::default()
-    };
+    let spec = em::types::CredentialsInfoSpec::new().with_username("u").with_password(Secret::from("pass\u{1}word"));
     let err =
         client.create_credentials(vbr_id(), &em::types::CreateCredentialsAction::Create, &spec).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { operation: "CreateCredentials", .. }), "{err}");
@@ -1446,12 +1436,11 @@ async fn an_xml_array_comes_back_equal() {
     let server = xml_echo();
     let client = em::Client::builder(server.url()).retry(quick()).build().unwrap();
     let specs = vec![
-        em::types::CredentialsInfoSpec {
-            username: Some("DOMAIN\\one".into()),
-            description: Some("a <b> & \"c\"".into()),
-            password: Some(Secret::from("p1")),
-        },
-        em::types::CredentialsInfoSpec { username: Some("two".into()), description: None, password: None },
+        em::types::CredentialsInfoSpec::new()
+            .with_username("DOMAIN\\one")
+            .with_description("a <b> & \"c\"")
+            .with_password(Secret::from("p1")),
+        em::types::CredentialsInfoSpec::new().with_username("two"),
     ];
     let mut request = client.core().request(&ECHO, "/echo".into());
     request

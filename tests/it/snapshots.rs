@@ -183,6 +183,7 @@ const FIXTURES: &[&str] = &[
     "alias_cycle",
     "all_of",
     "bare_carriage_return",
+    "builders",
     "collisions",
     "discriminator_mapping",
     "discriminator_no_mapping",
@@ -219,6 +220,32 @@ const FIXTURES: &[&str] = &[
     "v32_query",
     "xml_shapes",
 ];
+
+#[test]
+fn builders() {
+    let g = fixture("builders");
+    // A struct other crates build is `#[non_exhaustive]`: `new` takes the fields it cannot do
+    // without, in order (a number as itself, the rest as `impl Into`), and each other field
+    // has a setter taking the value inside its `Option`.
+    let spec = squash(item(&g, "type_JobSpec"));
+    assert!(spec.contains(&squash("#[non_exhaustive] pub struct JobSpec")), "{spec}");
+    let new = squash(
+        "pub fn new(name: impl ::std::convert::Into<::std::string::String>, r#type: impl ::std::convert::Into<JobSpecType>, retries: i32,) -> Self",
+    );
+    assert!(spec.contains(&new), "{spec}");
+    assert!(spec.contains(&squash("pub fn with_schedule(mut self, value: impl ::std::convert::Into<::std::string::String>,) -> Self { self.schedule = ::std::option::Option::Some(::std::convert::Into::into(value)); self }")), "{spec}");
+    assert!(spec.contains(&squash("pub fn with_tags(")), "{spec}");
+    assert!(!spec.contains(&squash("pub fn with_name(")), "a field `new` takes has no setter: {spec}");
+    let b = ty(&g, "JobSpec").builder.clone().expect("a struct has a builder");
+    assert_eq!(b.args, [0, 1, 2]);
+    assert_eq!(b.setters.iter().flatten().collect::<Vec<_>>(), ["with_schedule", "with_description", "with_tags"]);
+    // A `Params` struct is all optional: `new()` is its `Default`.
+    let params = squash(item(&g, "type_CreateJobParams"));
+    assert!(params.contains(&squash("pub fn new() -> Self { ::std::default::Default::default() }")), "{params}");
+    assert!(params.contains(&squash("pub fn with_dry_run(mut self, value: bool) -> Self")), "{params}");
+    // An enum is not a struct: no builder.
+    assert!(ty(&g, "JobSpecType").builder.is_none());
+}
 
 #[test]
 fn long_running() {

@@ -873,10 +873,7 @@ fn client_for(server: &FaultyVbr) -> vbr::Client {
 
 /// Every record, through the client (faults must be off).
 async fn list_all(client: &vbr::Client) -> Vec<StandardCredentialsModel> {
-    let page = client
-        .get_all_creds(&GetAllCredsParams { limit: Some(1000), ..Default::default() })
-        .await
-        .expect("list the records");
+    let page = client.get_all_creds(&GetAllCredsParams::new().with_limit(1000)).await.expect("list the records");
     assert_eq!(page.pagination.total as usize, page.data.len(), "one page holds every record");
     page.data
         .into_iter()

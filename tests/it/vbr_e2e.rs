@@ -42,29 +42,21 @@ async fn logged_in(server: &FakeVbr) -> vbr::Client {
 }
 
 fn standard(i: usize) -> CredentialsSpec {
-    CredentialsSpec::Standard(StandardCredentialsSpec {
-        username: format!("corp\\svc{i:03}"),
-        description: Some(format!("service account {i}")),
-        unique_id: None,
-        password: Secret::from(format!("pw-{i}")),
-    })
+    CredentialsSpec::Standard(
+        StandardCredentialsSpec::new(format!("corp\\svc{i:03}"), Secret::from(format!("pw-{i}")))
+            .with_description(format!("service account {i}")),
+    )
 }
 
 fn linux(i: usize) -> CredentialsSpec {
-    CredentialsSpec::Linux(LinuxCredentialsSpec {
-        username: format!("root{i:03}"),
-        description: Some(format!("linux host {i}")),
-        unique_id: None,
-        ssh_port: Some(22),
-        elevate_to_root: Some(true),
-        add_to_sudoers: Some(false),
-        use_su: None,
-        private_key: None,
-        passphrase: None,
-        password: Some(Secret::from(format!("linux-pw-{i}"))),
-        root_password: None,
-        authentication_type: EAuthenticationType::Password,
-    })
+    CredentialsSpec::Linux(
+        LinuxCredentialsSpec::new(format!("root{i:03}"), EAuthenticationType::Password)
+            .with_description(format!("linux host {i}"))
+            .with_ssh_port(22)
+            .with_elevate_to_root(true)
+            .with_add_to_sudoers(false)
+            .with_password(Secret::from(format!("linux-pw-{i}"))),
+    )
 }
 
 fn id_of(record: &CredentialsModel) -> uuid::Uuid {
@@ -81,7 +73,7 @@ fn header<'a>(seen: &'a support::fake_vbr::Seen, name: &str) -> Vec<&'a str> {
 }
 
 fn page() -> GetAllCredsParams {
-    GetAllCredsParams { limit: Some(100), ..Default::default() }
+    GetAllCredsParams::new().with_limit(100)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -122,7 +114,7 @@ async fn credentials_lifecycle_end_to_end() {
 
     // Change password: the real server answers 200 with an empty body.
     let answer = client
-        .change_password_for_creds(first.id, &CredentialsPasswordChangeSpec { password: Secret::from("N3w-pw!") })
+        .change_password_for_creds(first.id, &CredentialsPasswordChangeSpec::new(Secret::from("N3w-pw!")))
         .await
         .unwrap();
     assert!(answer.is_null());
@@ -387,7 +379,7 @@ async fn hundred_concurrent_requests_after_expiry_send_one_token_request() {
     tokio::time::sleep(Duration::from_millis(1050)).await;
     let calls = (0..100).map(|_| {
         let c = client.clone();
-        tokio::spawn(async move { c.get_all_creds(&GetAllCredsParams { limit: Some(1), ..Default::default() }).await })
+        tokio::spawn(async move { c.get_all_creds(&GetAllCredsParams::new().with_limit(1)).await })
     });
     for r in futures::future::join_all(calls).await {
         r.unwrap().unwrap();
@@ -406,7 +398,7 @@ async fn hundred_concurrent_401s_send_one_token_request() {
     server.expire_access_tokens();
     let calls = (0..100).map(|_| {
         let c = client.clone();
-        tokio::spawn(async move { c.get_all_creds(&GetAllCredsParams { limit: Some(1), ..Default::default() }).await })
+        tokio::spawn(async move { c.get_all_creds(&GetAllCredsParams::new().with_limit(1)).await })
     });
     for r in futures::future::join_all(calls).await {
         r.unwrap().unwrap();
@@ -476,11 +468,8 @@ async fn the_stream_reads_a_thousand_records_lazily() {
     assert_eq!(first.len(), 150);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 2, "only the pages reached were fetched");
 
-    let all: Vec<_> = client
-        .get_all_creds_stream(GetAllCredsParams { limit: Some(200), ..Default::default() })
-        .map(|r| r.unwrap())
-        .collect()
-        .await;
+    let all: Vec<_> =
+        client.get_all_creds_stream(GetAllCredsParams::new().with_limit(200)).map(|r| r.unwrap()).collect().await;
     assert_eq!(all.len(), 1000);
     assert_eq!(server.hits("GET", "/api/v1/credentials"), 2 + 5, "stops at the total without asking for an empty page");
     let queries: Vec<String> =
@@ -498,12 +487,7 @@ async fn the_stream_keeps_filters_and_starts_at_skip() {
     for i in 0..40 {
         client.create_creds(&if i % 4 == 0 { linux(i) } else { standard(i) }).await.unwrap();
     }
-    let params = GetAllCredsParams {
-        limit: Some(3),
-        skip: Some(2),
-        type_filter: Some(ECredentialsType::Linux),
-        ..Default::default()
-    };
+    let params = GetAllCredsParams::new().with_limit(3).with_skip(2).with_type_filter(ECredentialsType::Linux);
     let linux: Vec<_> = client.get_all_creds_stream(params).map(|r| r.unwrap()).collect().await;
     assert_eq!(linux.len(), 8, "10 Linux records, the first 2 skipped");
     assert!(linux.iter().all(|r| matches!(r, CredentialsModel::Linux(_))));
@@ -695,7 +679,7 @@ async fn an_empty_body_where_one_is_promised_is_a_decode_error() {
     // An operation whose spec allows any JSON (`EmptySuccessResponse`) takes an empty body.
     let created = client.create_creds(&standard(1)).await.unwrap();
     let answer = client
-        .change_password_for_creds(id_of(&created), &CredentialsPasswordChangeSpec { password: Secret::from("x") })
+        .change_password_for_creds(id_of(&created), &CredentialsPasswordChangeSpec::new(Secret::from("x")))
         .await
         .unwrap();
     assert_eq!(answer, serde_json::Value::Null);

@@ -23,15 +23,7 @@ async fn logged_in(server: &FakeVbr) -> vbr::Client {
 }
 
 fn spec_fields() -> AzureLinuxHelperApplianceSpec {
-    AzureLinuxHelperApplianceSpec {
-        subscription_id: uuid::Uuid::new_v4(),
-        location: Some("westeurope".into()),
-        storage_account: None,
-        resource_group: None,
-        virtual_network: None,
-        subnet: None,
-        ssh_port: None,
-    }
+    AzureLinuxHelperApplianceSpec::new(uuid::Uuid::new_v4()).with_location("westeurope")
 }
 
 fn appliance() -> CloudHelperApplianceSpec {
@@ -202,7 +194,8 @@ async fn example_adds_an_appliance_and_waits_with_a_progress_bar() {
     let server = FakeVbr::start();
     server.script_sessions(vec![Step::working(0), Step::working(60), Step::stopped("Warning", "Slow network")]);
     let client = logged_in(&server).await;
-    let spec = AzureLinuxHelperApplianceSpec { subscription_id: uuid::Uuid::nil(), ..spec_fields() };
+    let mut spec = spec_fields();
+    spec.subscription_id = uuid::Uuid::nil();
     let bar = indicatif::ProgressBar::hidden();
     let outcome =
         example::add_and_wait(&client, uuid::Uuid::new_v4(), &spec, Duration::from_secs(10), &bar).await.unwrap();

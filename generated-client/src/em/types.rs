@@ -5,6 +5,7 @@
 
 /// Parameters of a new credentials record (request body of CreateCredentials). All elements are optional (0/1 occurrence) and modifiable. In XML the elements must appear in exactly this order: Username, Description, Password; EM rejects XML bodies whose elements are out of order.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CredentialsInfoSpec {
     /// User name of the credentials record in the DOMAIN\USERNAME format.
     #[serde(
@@ -27,6 +28,38 @@ pub struct CredentialsInfoSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password: ::std::option::Option<crate::runtime::Secret>,
+}
+impl CredentialsInfoSpec {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `username`.
+    pub fn with_username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for CredentialsInfoSpec {
     const NAME: &'static str = "CredentialsInfoSpec";
@@ -82,6 +115,7 @@ impl crate::runtime::xml::XmlElement for CredentialsInfoSpec {
 
 /// A credentials record on a backup server as represented by EM; used as the request body of EditCredentials, following the examples on that page. The editable elements are Username, Description and Password (0/1 occurrence each, per the page's element table). Id and the Href and Type attributes identify the record; they appear in the page's examples but not in its element table and are not modifiable. In XML the elements must appear in exactly this order: Id, Username, Description, Password (order of the page's XML example); EM rejects XML bodies whose elements are out of order. Href and Type are XML attributes of the root element; in JSON they are ordinary members.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CredentialsInfo {
     /// ID of the credentials record. Shown in the page's examples; not modifiable.
     #[serde(
@@ -125,6 +159,59 @@ pub struct CredentialsInfo {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub r#type: ::std::option::Option<::std::string::String>,
+}
+impl CredentialsInfo {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `href`.
+    pub fn with_href(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.href = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.r#type = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for CredentialsInfo {
     const NAME: &'static str = "CredentialsInfo";
@@ -197,6 +284,7 @@ impl crate::runtime::xml::XmlElement for CredentialsInfo {
 
 /// New parameters of a password on a backup server (request body of EditPasswordHint). Currently Hint is the only parameter that can be edited. Element order in XML must follow the properties order (here a single element); EM rejects XML bodies whose elements are out of order.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PasswordKeyInfoSpec {
     /// Hint for the password. Optional (0/1 occurrence), modifiable.
     #[serde(
@@ -205,6 +293,20 @@ pub struct PasswordKeyInfoSpec {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hint: ::std::option::Option<::std::string::String>,
+}
+impl PasswordKeyInfoSpec {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `hint`.
+    pub fn with_hint(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hint = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for PasswordKeyInfoSpec {
     const NAME: &'static str = "PasswordKeyInfoSpec";
@@ -242,6 +344,7 @@ impl crate::runtime::xml::XmlElement for PasswordKeyInfoSpec {
 
 /// A logon session as returned by the logon request. XML element order: Links, UserName, SessionId; Href and Type are XML attributes of the root element (ordinary members in JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogonSession {
     /// Links to related resources and actions, such as deleting the session (logoff).
     #[serde(
@@ -278,6 +381,49 @@ pub struct LogonSession {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub r#type: ::std::option::Option<::std::string::String>,
+}
+impl LogonSession {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `links`.
+    pub fn with_links(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<Link>>,
+    ) -> Self {
+        self.links = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `user_name`.
+    pub fn with_user_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `session_id`.
+    pub fn with_session_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `href`.
+    pub fn with_href(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.href = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.r#type = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for LogonSession {
     const NAME: &'static str = "LogonSession";
@@ -343,6 +489,7 @@ impl crate::runtime::xml::XmlElement for LogonSession {
 
 /// A link to a related resource or action. All members are XML attributes of the Link element.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Link {
     /// URL of the linked resource.
     #[serde(
@@ -372,6 +519,44 @@ pub struct Link {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rel: ::std::option::Option<::std::string::String>,
+}
+impl Link {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `href`.
+    pub fn with_href(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.href = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.r#type = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `rel`.
+    pub fn with_rel(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rel = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for Link {
     const NAME: &'static str = "Link";
@@ -418,6 +603,7 @@ impl crate::runtime::xml::XmlElement for Link {
 ///
 /// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorModel {
     /// Message of the first exception raised while processing the request (an element; null in JSON when absent).
     #[serde(
@@ -454,6 +640,53 @@ pub struct ErrorModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status: ::std::option::Option<::std::string::String>,
+}
+impl ErrorModel {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `first_chance_exception_message`.
+    pub fn with_first_chance_exception_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_chance_exception_message = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `stack_trace`.
+    pub fn with_stack_trace(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stack_trace = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `status_code`.
+    pub fn with_status_code(mut self, value: i32) -> Self {
+        self.status_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl crate::runtime::xml::XmlRoot for ErrorModel {
     const NAME: &'static str = "Error";

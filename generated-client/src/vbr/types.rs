@@ -82,6 +82,7 @@ impl crate::runtime::ParamValue for ELoginGrantType {
 /// Authentication settings.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenLoginSpec {
     pub grant_type: ELoginGrantType,
     /// User name. Required if the `grant_type` value is `password`.
@@ -103,9 +104,71 @@ pub struct TokenLoginSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vbr_token: ::std::option::Option<crate::runtime::Secret>,
 }
+impl TokenLoginSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(grant_type: impl ::std::convert::Into<ELoginGrantType>) -> Self {
+        Self {
+            grant_type: ::std::convert::Into::into(grant_type),
+            username: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+            refresh_token: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            use_short_term_refresh: ::std::option::Option::None,
+            vbr_token: ::std::option::Option::None,
+        }
+    }
+    /// Sets `username`.
+    pub fn with_username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.refresh_token = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `code`.
+    pub fn with_code(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `use_short_term_refresh`.
+    pub fn with_use_short_term_refresh(mut self, value: bool) -> Self {
+        self.use_short_term_refresh = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `vbr_token`.
+    pub fn with_vbr_token(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.vbr_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Authentication details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenModel {
     /// String that represents authorization issued to the client. It must be specified in all requests. An access token can be used multiple times, but its lifetime is 15 minutes.
     pub access_token: crate::runtime::Secret,
@@ -122,6 +185,26 @@ pub struct TokenModel {
     #[serde(rename = ".expires")]
     pub expires: ::chrono::DateTime<::chrono::Utc>,
 }
+impl TokenModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        access_token: impl ::std::convert::Into<crate::runtime::Secret>,
+        token_type: impl ::std::convert::Into<::std::string::String>,
+        refresh_token: impl ::std::convert::Into<crate::runtime::Secret>,
+        expires_in: i32,
+        issued: ::chrono::DateTime<::chrono::Utc>,
+        expires: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            access_token: ::std::convert::Into::into(access_token),
+            token_type: ::std::convert::Into::into(token_type),
+            refresh_token: ::std::convert::Into::into(refresh_token),
+            expires_in,
+            issued,
+            expires,
+        }
+    }
+}
 
 /// Empty success response (200, 201, 204).
 pub type EmptySuccessResponse = ::serde_json::Value;
@@ -130,6 +213,7 @@ pub type EmptySuccessResponse = ::serde_json::Value;
 ///
 /// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorModel {
     /// The error code is a string that uniquely identifies an error condition so that programs that detect and handle errors by type.
     #[serde(rename = "errorCode")]
@@ -144,9 +228,33 @@ pub struct ErrorModel {
     )]
     pub resource_id: ::std::option::Option<::std::string::String>,
 }
+impl ErrorModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        error_code: impl ::std::convert::Into<ErrorModelErrorCode>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            error_code: ::std::convert::Into::into(error_code),
+            message: ::std::convert::Into::into(message),
+            resource_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `resource_id`.
+    pub fn with_resource_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Pagination settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaginationResult {
     /// Total number of results.
     pub total: i32,
@@ -158,6 +266,27 @@ pub struct PaginationResult {
     /// Maximum number of results to return.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i32>,
+}
+impl PaginationResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(total: i32, count: i32) -> Self {
+        Self {
+            total,
+            count,
+            skip: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+        }
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
 }
 
 /// Credentials type.
@@ -420,6 +549,7 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsModel {
 
 /// Standard credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct StandardCredentialsModel {
     /// ID of the credentials record.
     pub id: ::uuid::Uuid,
@@ -438,10 +568,36 @@ pub struct StandardCredentialsModel {
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+impl StandardCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        username: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            username: ::std::convert::Into::into(username),
+            description: ::std::convert::Into::into(description),
+            creation_time,
+            unique_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Linux credentials.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinuxCredentialsModel {
     /// ID of the credentials record.
     pub id: ::uuid::Uuid,
@@ -490,9 +646,61 @@ pub struct LinuxCredentialsModel {
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
+impl LinuxCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        username: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        authentication_type: impl ::std::convert::Into<EAuthenticationType>,
+    ) -> Self {
+        Self {
+            id,
+            username: ::std::convert::Into::into(username),
+            description: ::std::convert::Into::into(description),
+            creation_time,
+            unique_id: ::std::option::Option::None,
+            ssh_port: ::std::option::Option::None,
+            elevate_to_root: ::std::option::Option::None,
+            add_to_sudoers: ::std::option::Option::None,
+            use_su: ::std::option::Option::None,
+            authentication_type: ::std::convert::Into::into(authentication_type),
+        }
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ssh_port`.
+    pub fn with_ssh_port(mut self, value: i64) -> Self {
+        self.ssh_port = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `elevate_to_root`.
+    pub fn with_elevate_to_root(mut self, value: bool) -> Self {
+        self.elevate_to_root = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `add_to_sudoers`.
+    pub fn with_add_to_sudoers(mut self, value: bool) -> Self {
+        self.add_to_sudoers = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `use_su`.
+    pub fn with_use_su(mut self, value: bool) -> Self {
+        self.use_su = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Credentials for Group Managed Service Account (gMSA).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ManagedServiceCredentialsModel {
     /// ID of the credentials record.
     pub id: ::uuid::Uuid,
@@ -511,14 +719,52 @@ pub struct ManagedServiceCredentialsModel {
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+impl ManagedServiceCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        username: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            username: ::std::convert::Into::into(username),
+            description: ::std::convert::Into::into(description),
+            creation_time,
+            unique_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Credentials details.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CredentialsResult {
     /// Array of credentials.
     pub data: ::std::vec::Vec<CredentialsModel>,
     pub pagination: PaginationResult,
+}
+impl CredentialsResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<CredentialsModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// Credentials settings.
@@ -589,6 +835,7 @@ impl<'de> ::serde::Deserialize<'de> for CredentialsSpec {
 
 /// Standard credentials settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct StandardCredentialsSpec {
     /// User name.
     pub username: ::std::string::String,
@@ -605,10 +852,43 @@ pub struct StandardCredentialsSpec {
     /// Password.
     pub password: crate::runtime::Secret,
 }
+impl StandardCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        username: impl ::std::convert::Into<::std::string::String>,
+        password: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            username: ::std::convert::Into::into(username),
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            password: ::std::convert::Into::into(password),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Settings for single-use credentials.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinuxCredentialsSpec {
     /// User name.
     pub username: ::std::string::String,
@@ -673,9 +953,106 @@ pub struct LinuxCredentialsSpec {
     #[serde(rename = "authenticationType")]
     pub authentication_type: EAuthenticationType,
 }
+impl LinuxCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        username: impl ::std::convert::Into<::std::string::String>,
+        authentication_type: impl ::std::convert::Into<EAuthenticationType>,
+    ) -> Self {
+        Self {
+            username: ::std::convert::Into::into(username),
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            ssh_port: ::std::option::Option::None,
+            elevate_to_root: ::std::option::Option::None,
+            add_to_sudoers: ::std::option::Option::None,
+            use_su: ::std::option::Option::None,
+            private_key: ::std::option::Option::None,
+            passphrase: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+            root_password: ::std::option::Option::None,
+            authentication_type: ::std::convert::Into::into(authentication_type),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ssh_port`.
+    pub fn with_ssh_port(mut self, value: i64) -> Self {
+        self.ssh_port = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `elevate_to_root`.
+    pub fn with_elevate_to_root(mut self, value: bool) -> Self {
+        self.elevate_to_root = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `add_to_sudoers`.
+    pub fn with_add_to_sudoers(mut self, value: bool) -> Self {
+        self.add_to_sudoers = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `use_su`.
+    pub fn with_use_su(mut self, value: bool) -> Self {
+        self.use_su = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `private_key`.
+    pub fn with_private_key(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.private_key = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `passphrase`.
+    pub fn with_passphrase(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.passphrase = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `root_password`.
+    pub fn with_root_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.root_password = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Credential settings for Group Managed Service Accounts (gMSA).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ManagedServiceCredentialsSpec {
     /// User name.
     pub username: ::std::string::String,
@@ -690,16 +1067,54 @@ pub struct ManagedServiceCredentialsSpec {
     )]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+impl ManagedServiceCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(username: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            username: ::std::convert::Into::into(username),
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Password change settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CredentialsPasswordChangeSpec {
     /// New password.
     pub password: crate::runtime::Secret,
 }
+impl CredentialsPasswordChangeSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(password: impl ::std::convert::Into<crate::runtime::Secret>) -> Self {
+        Self {
+            password: ::std::convert::Into::into(password),
+        }
+    }
+}
 
 /// Settings for private key change.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PrivateKeyChangeSpec {
     /// New private key.
     #[serde(rename = "privateKey")]
@@ -707,6 +1122,23 @@ pub struct PrivateKeyChangeSpec {
     /// Passphrase that protects the private key.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passphrase: ::std::option::Option<crate::runtime::Secret>,
+}
+impl PrivateKeyChangeSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(private_key: impl ::std::convert::Into<crate::runtime::Secret>) -> Self {
+        Self {
+            private_key: ::std::convert::Into::into(private_key),
+            passphrase: ::std::option::Option::None,
+        }
+    }
+    /// Sets `passphrase`.
+    pub fn with_passphrase(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.passphrase = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 
 /// Cloud credentials type.
@@ -1179,6 +1611,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsModel {
 
 /// AWS credentials record.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AmazonCloudCredentialsModel {
     /// ID of the cloud credentials record.
     pub id: ::uuid::Uuid,
@@ -1203,9 +1636,51 @@ pub struct AmazonCloudCredentialsModel {
     #[serde(rename = "accessKey")]
     pub access_key: crate::runtime::Secret,
 }
+impl AmazonCloudCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        access_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            id,
+            description: ::std::option::Option::None,
+            last_modified: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            access_key: ::std::convert::Into::into(access_key),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `last_modified`.
+    pub fn with_last_modified(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_modified = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Microsoft Azure Blob credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureStorageCloudCredentialsModel {
     /// ID of the cloud credentials record.
     pub id: ::uuid::Uuid,
@@ -1229,10 +1704,52 @@ pub struct AzureStorageCloudCredentialsModel {
     /// Name of the Microsoft Azure storage account.
     pub account: ::std::string::String,
 }
+impl AzureStorageCloudCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        account: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id,
+            description: ::std::option::Option::None,
+            last_modified: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            account: ::std::convert::Into::into(account),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `last_modified`.
+    pub fn with_last_modified(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_modified = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Credentials for Microsoft Azure compute account.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsModel {
     /// ID of the cloud credentials record.
     pub id: ::uuid::Uuid,
@@ -1259,9 +1776,59 @@ pub struct AzureComputeCloudCredentialsModel {
     pub deployment: AzureComputeCloudCredentialsDeploymentModel,
     pub subscription: AzureComputeCloudCredentialsSubscriptionModel,
 }
+impl AzureComputeCloudCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        connection_name: impl ::std::convert::Into<::std::string::String>,
+        deployment: impl ::std::convert::Into<
+            AzureComputeCloudCredentialsDeploymentModel,
+        >,
+        subscription: impl ::std::convert::Into<
+            AzureComputeCloudCredentialsSubscriptionModel,
+        >,
+    ) -> Self {
+        Self {
+            id,
+            description: ::std::option::Option::None,
+            last_modified: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            connection_name: ::std::convert::Into::into(connection_name),
+            deployment: ::std::convert::Into::into(deployment),
+            subscription: ::std::convert::Into::into(subscription),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `last_modified`.
+    pub fn with_last_modified(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_modified = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Google Cloud account credentials.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudCredentialsModel {
     /// ID of the cloud credentials record.
     pub id: ::uuid::Uuid,
@@ -1286,9 +1853,51 @@ pub struct GoogleCloudCredentialsModel {
     #[serde(rename = "accessKey")]
     pub access_key: crate::runtime::Secret,
 }
+impl GoogleCloudCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        access_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            id,
+            description: ::std::option::Option::None,
+            last_modified: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            access_key: ::std::convert::Into::into(access_key),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `last_modified`.
+    pub fn with_last_modified(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_modified = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Credentials for Google Cloud service account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudServiceCredentialsModel {
     /// ID of the cloud credentials record.
     pub id: ::uuid::Uuid,
@@ -1320,14 +1929,82 @@ pub struct GoogleCloudServiceCredentialsModel {
     )]
     pub project_id: ::std::option::Option<::std::string::String>,
 }
+impl GoogleCloudServiceCredentialsModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(id: ::uuid::Uuid) -> Self {
+        Self {
+            id,
+            description: ::std::option::Option::None,
+            last_modified: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            project_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `last_modified`.
+    pub fn with_last_modified(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_modified = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `project_id`.
+    pub fn with_project_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Details on cloud credentials.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CloudCredentialsResult {
     /// Array of cloud credentials.
     pub data: ::std::vec::Vec<CloudCredentialsModel>,
     pub pagination: PaginationResult,
+}
+impl CloudCredentialsResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<CloudCredentialsModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// Cloud credentials settings.
@@ -1414,6 +2091,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudCredentialsSpec {
 
 /// AWS credentials record settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AmazonCloudCredentialsSpec {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1432,9 +2110,42 @@ pub struct AmazonCloudCredentialsSpec {
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
 }
+impl AmazonCloudCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        access_key: impl ::std::convert::Into<crate::runtime::Secret>,
+        secret_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            access_key: ::std::convert::Into::into(access_key),
+            secret_key: ::std::convert::Into::into(secret_key),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Microsoft Azure Blob credentials settings.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureStorageCloudCredentialsSpec {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1452,10 +2163,43 @@ pub struct AzureStorageCloudCredentialsSpec {
     #[serde(rename = "sharedKey")]
     pub shared_key: crate::runtime::Secret,
 }
+impl AzureStorageCloudCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        account: impl ::std::convert::Into<::std::string::String>,
+        shared_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            account: ::std::convert::Into::into(account),
+            shared_key: ::std::convert::Into::into(shared_key),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Settings for Microsoft Azure compute account credentials.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsSpec {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1487,9 +2231,64 @@ pub struct AzureComputeCloudCredentialsSpec {
     )]
     pub new_account: ::std::option::Option<AzureComputeCredentialsNewAccountSpec>,
 }
+impl AzureComputeCloudCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        connection_name: impl ::std::convert::Into<::std::string::String>,
+        creation_mode: impl ::std::convert::Into<EAzureComputeCredentialsCreationMode>,
+    ) -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            connection_name: ::std::convert::Into::into(connection_name),
+            creation_mode: ::std::convert::Into::into(creation_mode),
+            existing_account: ::std::option::Option::None,
+            new_account: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `existing_account`.
+    pub fn with_existing_account(
+        mut self,
+        value: impl ::std::convert::Into<AzureComputeCredentialsExistingAccountSpec>,
+    ) -> Self {
+        self.existing_account = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `new_account`.
+    pub fn with_new_account(
+        mut self,
+        value: impl ::std::convert::Into<AzureComputeCredentialsNewAccountSpec>,
+    ) -> Self {
+        self.new_account = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Credentials settings for Google Cloud account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudCredentialsSpec {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1508,10 +2307,43 @@ pub struct GoogleCloudCredentialsSpec {
     #[serde(rename = "secretKey")]
     pub secret_key: crate::runtime::Secret,
 }
+impl GoogleCloudCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        access_key: impl ::std::convert::Into<crate::runtime::Secret>,
+        secret_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            access_key: ::std::convert::Into::into(access_key),
+            secret_key: ::std::convert::Into::into(secret_key),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Credentials settings for Google Cloud service account.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudServiceCredentialsSpec {
     /// Description of the cloud credentials record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1526,19 +2358,74 @@ pub struct GoogleCloudServiceCredentialsSpec {
     #[serde(rename = "existingAccount")]
     pub existing_account: GoogleCloudServiceCredentialsExistingAccountSpec,
 }
+impl GoogleCloudServiceCredentialsSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        existing_account: impl ::std::convert::Into<
+            GoogleCloudServiceCredentialsExistingAccountSpec,
+        >,
+    ) -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            existing_account: ::std::convert::Into::into(existing_account),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Environment to which you restore workloads.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsDeploymentModel {
     #[serde(rename = "deploymentType")]
     pub deployment_type: EAzureComputeCredentialsDeploymentType,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<EAzureRegionType>,
 }
+impl AzureComputeCloudCredentialsDeploymentModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        deployment_type: impl ::std::convert::Into<
+            EAzureComputeCredentialsDeploymentType,
+        >,
+    ) -> Self {
+        Self {
+            deployment_type: ::std::convert::Into::into(deployment_type),
+            region: ::std::option::Option::None,
+        }
+    }
+    /// Sets `region`.
+    pub fn with_region(
+        mut self,
+        value: impl ::std::convert::Into<EAzureRegionType>,
+    ) -> Self {
+        self.region = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Subscription information for Microsoft Azure compute account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsSubscriptionModel {
     /// ID of a tenant in which the Microsoft Entra ID application is registered.
     #[serde(rename = "tenantId")]
@@ -1555,9 +2442,44 @@ pub struct AzureComputeCloudCredentialsSubscriptionModel {
         ::std::vec::Vec<AzureComputeCloudCredentialsSubscriptionInfo>,
     >,
 }
+impl AzureComputeCloudCredentialsSubscriptionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        tenant_id: impl ::std::convert::Into<::std::string::String>,
+        application_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tenant_id: ::std::convert::Into::into(tenant_id),
+            application_id: ::std::convert::Into::into(application_id),
+            secret: ::std::option::Option::None,
+            subscriptions: ::std::option::Option::None,
+        }
+    }
+    /// Sets `secret`.
+    pub fn with_secret(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.secret = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `subscriptions`.
+    pub fn with_subscriptions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<AzureComputeCloudCredentialsSubscriptionInfo>,
+        >,
+    ) -> Self {
+        self.subscriptions = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Microsoft Azure subscriptions associated with Microsoft Azure compute account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsSubscriptionInfo {
     /// ID that Veeam Backup & Replication assigned to the Microsoft Azure subscription.
     pub id: ::uuid::Uuid,
@@ -1572,10 +2494,34 @@ pub struct AzureComputeCloudCredentialsSubscriptionInfo {
     )]
     pub azure_subscription_name: ::std::option::Option<::std::string::String>,
 }
+impl AzureComputeCloudCredentialsSubscriptionInfo {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        azure_subscription_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id,
+            azure_subscription_id: ::std::convert::Into::into(azure_subscription_id),
+            azure_subscription_name: ::std::option::Option::None,
+        }
+    }
+    /// Sets `azure_subscription_name`.
+    pub fn with_azure_subscription_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.azure_subscription_name = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Microsoft Azure compute account. For password-based authentication, specify client secret. For certificate-based authentication, specify certificate and password.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudCredentialsSubscriptionSpec {
     /// ID of a tenant in which the Microsoft Entra ID application is registered.
     #[serde(rename = "tenantId")]
@@ -1589,36 +2535,108 @@ pub struct AzureComputeCloudCredentialsSubscriptionSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<CertificateUploadSpec>,
 }
+impl AzureComputeCloudCredentialsSubscriptionSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        tenant_id: impl ::std::convert::Into<::std::string::String>,
+        application_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tenant_id: ::std::convert::Into::into(tenant_id),
+            application_id: ::std::convert::Into::into(application_id),
+            secret: ::std::option::Option::None,
+            certificate: ::std::option::Option::None,
+        }
+    }
+    /// Sets `secret`.
+    pub fn with_secret(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.secret = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `certificate`.
+    pub fn with_certificate(
+        mut self,
+        value: impl ::std::convert::Into<CertificateUploadSpec>,
+    ) -> Self {
+        self.certificate = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Existing Microsoft Entra ID app registration.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCredentialsExistingAccountSpec {
     pub deployment: AzureComputeCloudCredentialsDeploymentModel,
     pub subscription: AzureComputeCloudCredentialsSubscriptionSpec,
+}
+impl AzureComputeCredentialsExistingAccountSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        deployment: impl ::std::convert::Into<
+            AzureComputeCloudCredentialsDeploymentModel,
+        >,
+        subscription: impl ::std::convert::Into<
+            AzureComputeCloudCredentialsSubscriptionSpec,
+        >,
+    ) -> Self {
+        Self {
+            deployment: ::std::convert::Into::into(deployment),
+            subscription: ::std::convert::Into::into(subscription),
+        }
+    }
 }
 
 /// New Microsoft Entra ID app registration.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCredentialsNewAccountSpec {
     pub region: EAzureRegionType,
     /// Single-use verification code. Use this code to sign in on the <https://microsoft.com/devicelogin> page.
     #[serde(rename = "verificationCode")]
     pub verification_code: ::std::string::String,
 }
+impl AzureComputeCredentialsNewAccountSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        region: impl ::std::convert::Into<EAzureRegionType>,
+        verification_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            region: ::std::convert::Into::into(region),
+            verification_code: ::std::convert::Into::into(verification_code),
+        }
+    }
+}
 
 /// Settings for modifying existing credentials for Google Cloud service account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudServiceCredentialsExistingAccountSpec {
     /// Base64-encoded string of the content of a JSON key file containing a service account key. The key file contains the private key of the service account.
     #[serde(rename = "keyFile")]
     pub key_file: crate::runtime::Secret,
 }
+impl GoogleCloudServiceCredentialsExistingAccountSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(key_file: impl ::std::convert::Into<crate::runtime::Secret>) -> Self {
+        Self {
+            key_file: ::std::convert::Into::into(key_file),
+        }
+    }
+}
 
 /// Certificate settings (for certificate-based authentication).
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CertificateUploadSpec {
     /// Base64-encoded string of the content of a PFX certificate file. A PFX file carries the private key, so the value is treated as a secret.
     pub certificate: crate::runtime::Secret,
@@ -1628,13 +2646,45 @@ pub struct CertificateUploadSpec {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<crate::runtime::Secret>,
 }
+impl CertificateUploadSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        certificate: impl ::std::convert::Into<crate::runtime::Secret>,
+        format_type: impl ::std::convert::Into<ECertificateFileFormatType>,
+    ) -> Self {
+        Self {
+            certificate: ::std::convert::Into::into(certificate),
+            format_type: ::std::convert::Into::into(format_type),
+            password: ::std::option::Option::None,
+        }
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Settings for cloud credentials password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CloudCredentialsPasswordSpec {
     /// New secret key.
     #[serde(rename = "newSecretKey")]
     pub new_secret_key: crate::runtime::Secret,
+}
+impl CloudCredentialsPasswordSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        new_secret_key: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            new_secret_key: ::std::convert::Into::into(new_secret_key),
+        }
+    }
 }
 
 /// Verification code settings.
@@ -1690,8 +2740,17 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeSpec {
 /// Settings for getting verification code required to register a new Microsoft Entra ID application.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudDeviceCodeSpec {
     pub region: EAzureRegionType,
+}
+impl AzureComputeCloudDeviceCodeSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(region: impl ::std::convert::Into<EAzureRegionType>) -> Self {
+        Self {
+            region: ::std::convert::Into::into(region),
+        }
+    }
 }
 
 /// Verification code.
@@ -1746,6 +2805,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudDeviceCodeModel {
 
 /// Verification code required to register a new Microsoft Entra ID application.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudDeviceCodeModel {
     /// Verification URI.
     pub url: ::std::string::String,
@@ -1755,6 +2815,20 @@ pub struct AzureComputeCloudDeviceCodeModel {
     /// Expiration date and time of the verification code. By default, the code is valid for 15 minutes.
     #[serde(rename = "expirationTime")]
     pub expiration_time: ::chrono::DateTime<::chrono::Utc>,
+}
+impl AzureComputeCloudDeviceCodeModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        url: impl ::std::convert::Into<::std::string::String>,
+        verification_code: impl ::std::convert::Into<::std::string::String>,
+        expiration_time: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            url: ::std::convert::Into::into(url),
+            verification_code: ::std::convert::Into::into(verification_code),
+            expiration_time,
+        }
+    }
 }
 
 /// Verification details.
@@ -1809,6 +2883,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudNativeApplicationModel {
 
 /// Microsoft Entra ID application verification details.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureComputeCloudNativeApplicationModel {
     /// Client ID assigned to the Microsoft Entra ID application.
     #[serde(rename = "applicationId")]
@@ -1819,9 +2894,24 @@ pub struct AzureComputeCloudNativeApplicationModel {
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
 }
+impl AzureComputeCloudNativeApplicationModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        secret: impl ::std::convert::Into<crate::runtime::Secret>,
+        tenant_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            application_id: ::std::convert::Into::into(application_id),
+            secret: ::std::convert::Into::into(secret),
+            tenant_id: ::std::convert::Into::into(tenant_id),
+        }
+    }
+}
 
 /// Verification code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleCloudComputeVerificationCodeModel {
     /// Verification URI.
     pub url: ::std::string::String,
@@ -1831,6 +2921,20 @@ pub struct GoogleCloudComputeVerificationCodeModel {
     /// Expiration date and time of the verification code. By default, the code is valid for 15 minutes.
     #[serde(rename = "expirationTime")]
     pub expiration_time: ::chrono::DateTime<::chrono::Utc>,
+}
+impl GoogleCloudComputeVerificationCodeModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        url: impl ::std::convert::Into<::std::string::String>,
+        verification_code: impl ::std::convert::Into<::std::string::String>,
+        expiration_time: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            url: ::std::convert::Into::into(url),
+            verification_code: ::std::convert::Into::into(verification_code),
+            expiration_time,
+        }
+    }
 }
 
 /// Helper appliance settings.
@@ -1885,6 +2989,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceModel {
 
 /// Linux-based helper appliance for Microsoft Azure account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureLinuxHelperApplianceModel {
     /// Helper appliance ID.
     pub id: ::uuid::Uuid,
@@ -1933,14 +3038,102 @@ pub struct AzureLinuxHelperApplianceModel {
     )]
     pub ssh_port: ::std::option::Option<i64>,
 }
+impl AzureLinuxHelperApplianceModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(id: ::uuid::Uuid, subscription_id: ::uuid::Uuid) -> Self {
+        Self {
+            id,
+            subscription_id,
+            vm_name: ::std::option::Option::None,
+            location: ::std::option::Option::None,
+            storage_account: ::std::option::Option::None,
+            resource_group: ::std::option::Option::None,
+            virtual_network: ::std::option::Option::None,
+            subnet: ::std::option::Option::None,
+            ssh_port: ::std::option::Option::None,
+        }
+    }
+    /// Sets `vm_name`.
+    pub fn with_vm_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vm_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.location = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `storage_account`.
+    pub fn with_storage_account(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.storage_account = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `resource_group`.
+    pub fn with_resource_group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `virtual_network`.
+    pub fn with_virtual_network(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.virtual_network = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `subnet`.
+    pub fn with_subnet(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subnet = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ssh_port`.
+    pub fn with_ssh_port(mut self, value: i64) -> Self {
+        self.ssh_port = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Details on Linux-based helper appliances.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CloudHelperApplianceResult {
     /// Array of Linux-based helper appliances.
     pub data: ::std::vec::Vec<CloudHelperApplianceModel>,
     pub pagination: PaginationResult,
+}
+impl CloudHelperApplianceResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<CloudHelperApplianceModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// Helper appliance settings.
@@ -1995,6 +3188,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudHelperApplianceSpec {
 
 /// Settings for Linux-based helper appliance.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AzureLinuxHelperApplianceSpec {
     /// ID that Veeam Backup & Replication assigned to the Microsoft Azure subscription.
     #[serde(rename = "subscriptionId")]
@@ -2034,10 +3228,76 @@ pub struct AzureLinuxHelperApplianceSpec {
     )]
     pub ssh_port: ::std::option::Option<i64>,
 }
+impl AzureLinuxHelperApplianceSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(subscription_id: ::uuid::Uuid) -> Self {
+        Self {
+            subscription_id,
+            location: ::std::option::Option::None,
+            storage_account: ::std::option::Option::None,
+            resource_group: ::std::option::Option::None,
+            virtual_network: ::std::option::Option::None,
+            subnet: ::std::option::Option::None,
+            ssh_port: ::std::option::Option::None,
+        }
+    }
+    /// Sets `location`.
+    pub fn with_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.location = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `storage_account`.
+    pub fn with_storage_account(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.storage_account = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `resource_group`.
+    pub fn with_resource_group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `virtual_network`.
+    pub fn with_virtual_network(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.virtual_network = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `subnet`.
+    pub fn with_subnet(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subnet = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ssh_port`.
+    pub fn with_ssh_port(mut self, value: i64) -> Self {
+        self.ssh_port = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Session settings.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionModel {
     /// ID of the session.
     pub id: ::uuid::Uuid,
@@ -2112,10 +3372,105 @@ pub struct SessionModel {
     )]
     pub initiated_by: ::std::option::Option<::std::string::String>,
 }
+impl SessionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        job_id: ::uuid::Uuid,
+        session_type: impl ::std::convert::Into<ESessionType>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        state: impl ::std::convert::Into<ESessionState>,
+        usn: i64,
+    ) -> Self {
+        Self {
+            id,
+            name: ::std::convert::Into::into(name),
+            job_id,
+            session_type: ::std::convert::Into::into(session_type),
+            creation_time,
+            end_time: ::std::option::Option::None,
+            state: ::std::convert::Into::into(state),
+            progress_percent: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            resource_id: ::std::option::Option::None,
+            resource_reference: ::std::option::Option::None,
+            parent_session_id: ::std::option::Option::None,
+            usn,
+            platform_name: ::std::option::Option::None,
+            platform_id: ::std::option::Option::None,
+            initiated_by: ::std::option::Option::None,
+        }
+    }
+    /// Sets `end_time`.
+    pub fn with_end_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `progress_percent`.
+    pub fn with_progress_percent(mut self, value: i64) -> Self {
+        self.progress_percent = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: impl ::std::convert::Into<SessionResultModel>,
+    ) -> Self {
+        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `resource_id`.
+    pub fn with_resource_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.resource_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `resource_reference`.
+    pub fn with_resource_reference(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_reference = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `parent_session_id`.
+    pub fn with_parent_session_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.parent_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `platform_name`.
+    pub fn with_platform_name(
+        mut self,
+        value: impl ::std::convert::Into<EPlatformType>,
+    ) -> Self {
+        self.platform_name = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `platform_id`.
+    pub fn with_platform_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.platform_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `initiated_by`.
+    pub fn with_initiated_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.initiated_by = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Session result.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionResultModel {
     pub result: ESessionResult,
     /// Message that explains the session result.
@@ -2128,6 +3483,29 @@ pub struct SessionResultModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_canceled: ::std::option::Option<bool>,
+}
+impl SessionResultModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(result: impl ::std::convert::Into<ESessionResult>) -> Self {
+        Self {
+            result: ::std::convert::Into::into(result),
+            message: ::std::option::Option::None,
+            is_canceled: ::std::option::Option::None,
+        }
+    }
+    /// Sets `message`.
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `is_canceled`.
+    pub fn with_is_canceled(mut self, value: bool) -> Self {
+        self.is_canceled = ::std::option::Option::Some(value);
+        self
+    }
 }
 
 /// Type of the session.
@@ -2875,10 +4253,23 @@ impl crate::runtime::ParamValue for ESessionsFiltersOrderColumn {
 /// Session details.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionsResult {
     /// Array of sessions.
     pub data: ::std::vec::Vec<SessionModel>,
     pub pagination: PaginationResult,
+}
+impl SessionsResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<SessionModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// Status of the log record.
@@ -2950,6 +4341,7 @@ impl crate::runtime::ParamValue for ETaskLogRecordStatus {
 
 /// Log of the session.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionLogResult {
     /// Total number of records.
     #[serde(
@@ -2962,10 +4354,30 @@ pub struct SessionLogResult {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub records: ::std::option::Option<::std::vec::Vec<SessionLogRecordModel>>,
 }
+impl SessionLogResult {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `total_records`.
+    pub fn with_total_records(mut self, value: i64) -> Self {
+        self.total_records = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `records`.
+    pub fn with_records(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<SessionLogRecordModel>>,
+    ) -> Self {
+        self.records = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Log record of the session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionLogRecordModel {
     /// ID of the log record.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3000,14 +4412,84 @@ pub struct SessionLogRecordModel {
     )]
     pub additional_info: ::std::option::Option<::std::vec::Vec<CommonMetaInfo>>,
 }
+impl SessionLogRecordModel {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<ETaskLogRecordStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `start_time`.
+    pub fn with_start_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.start_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `update_time`.
+    pub fn with_update_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.update_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `additional_info`.
+    pub fn with_additional_info(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CommonMetaInfo>>,
+    ) -> Self {
+        self.additional_info = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Object for meta information.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommonMetaInfo {
     /// Property name.
     pub field: ::std::string::String,
     /// Property value.
     pub data: ::std::string::String,
+}
+impl CommonMetaInfo {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        field: impl ::std::convert::Into<::std::string::String>,
+        data: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            field: ::std::convert::Into::into(field),
+            data: ::std::convert::Into::into(data),
+        }
+    }
 }
 
 /// Sorts task sessions according to one of the parameters.
@@ -3524,6 +5006,7 @@ impl crate::runtime::ParamValue for ESessionBottleneckType {
 /// Details on the progress of the session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionProgress {
     /// Time from the session start till the current moment or job end.
     pub duration: ::std::string::String,
@@ -3544,14 +5027,74 @@ pub struct SessionProgress {
     #[serde(rename = "progressPercent")]
     pub progress_percent: ::std::option::Option<i64>,
 }
+impl SessionProgress {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        duration: impl ::std::convert::Into<::std::string::String>,
+        bottleneck: impl ::std::convert::Into<ESessionBottleneckType>,
+    ) -> Self {
+        Self {
+            duration: ::std::convert::Into::into(duration),
+            processing_rate: ::std::option::Option::None,
+            bottleneck: ::std::convert::Into::into(bottleneck),
+            processed_size: ::std::option::Option::None,
+            read_size: ::std::option::Option::None,
+            transferred_size: ::std::option::Option::None,
+            progress_percent: ::std::option::Option::None,
+        }
+    }
+    /// Sets `processing_rate`.
+    pub fn with_processing_rate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.processing_rate = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `processed_size`.
+    pub fn with_processed_size(mut self, value: i64) -> Self {
+        self.processed_size = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `read_size`.
+    pub fn with_read_size(mut self, value: i64) -> Self {
+        self.read_size = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `transferred_size`.
+    pub fn with_transferred_size(mut self, value: i64) -> Self {
+        self.transferred_size = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `progress_percent`.
+    pub fn with_progress_percent(mut self, value: i64) -> Self {
+        self.progress_percent = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Task sessions settings.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TaskSessionsResult {
     /// Array of task sessions.
     pub data: ::std::vec::Vec<TaskSessionModel>,
     pub pagination: PaginationResult,
+}
+impl TaskSessionsResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<TaskSessionModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// Task session model.
@@ -3631,6 +5174,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskSessionModel {
 /// Backup task session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BackupTaskSessionModel {
     /// Task session ID.
     pub id: ::uuid::Uuid,
@@ -3695,10 +5239,106 @@ pub struct BackupTaskSessionModel {
     )]
     pub platform_id: ::std::option::Option<::uuid::Uuid>,
 }
+impl BackupTaskSessionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        session_id: ::uuid::Uuid,
+        session_type: impl ::std::convert::Into<ESessionType>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        usn: i64,
+        state: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        Self {
+            id,
+            session_id,
+            session_type: ::std::convert::Into::into(session_type),
+            creation_time,
+            end_time: ::std::option::Option::None,
+            name: ::std::convert::Into::into(name),
+            restore_point_id: ::std::option::Option::None,
+            restore_point_reference: ::std::option::Option::None,
+            algorithm: ::std::option::Option::None,
+            repository_id: ::std::option::Option::None,
+            usn,
+            state: ::std::convert::Into::into(state),
+            result: ::std::option::Option::None,
+            progress: ::std::option::Option::None,
+            platform_type: ::std::option::Option::None,
+            platform_id: ::std::option::Option::None,
+        }
+    }
+    /// Sets `end_time`.
+    pub fn with_end_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `restore_point_id`.
+    pub fn with_restore_point_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.restore_point_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `restore_point_reference`.
+    pub fn with_restore_point_reference(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.restore_point_reference = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `algorithm`.
+    pub fn with_algorithm(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionAlgorithm>,
+    ) -> Self {
+        self.algorithm = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `repository_id`.
+    pub fn with_repository_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.repository_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: impl ::std::convert::Into<SessionResultModel>,
+    ) -> Self {
+        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `progress`.
+    pub fn with_progress(
+        mut self,
+        value: impl ::std::convert::Into<SessionProgress>,
+    ) -> Self {
+        self.progress = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `platform_type`.
+    pub fn with_platform_type(
+        mut self,
+        value: impl ::std::convert::Into<EPlatformType>,
+    ) -> Self {
+        self.platform_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `platform_id`.
+    pub fn with_platform_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.platform_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Settings of replica task session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReplicaTaskSessionModel {
     /// Task session ID.
     pub id: ::uuid::Uuid,
@@ -3743,10 +5383,83 @@ pub struct ReplicaTaskSessionModel {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progress: ::std::option::Option<SessionProgress>,
 }
+impl ReplicaTaskSessionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        session_id: ::uuid::Uuid,
+        session_type: impl ::std::convert::Into<ESessionType>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        usn: i64,
+        state: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        Self {
+            id,
+            session_id,
+            session_type: ::std::convert::Into::into(session_type),
+            creation_time,
+            end_time: ::std::option::Option::None,
+            name: ::std::convert::Into::into(name),
+            replica_point_id: ::std::option::Option::None,
+            replica_point_reference: ::std::option::Option::None,
+            algorithm: ::std::option::Option::None,
+            usn,
+            state: ::std::convert::Into::into(state),
+            result: ::std::option::Option::None,
+            progress: ::std::option::Option::None,
+        }
+    }
+    /// Sets `end_time`.
+    pub fn with_end_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `replica_point_id`.
+    pub fn with_replica_point_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.replica_point_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `replica_point_reference`.
+    pub fn with_replica_point_reference(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.replica_point_reference = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `algorithm`.
+    pub fn with_algorithm(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionAlgorithm>,
+    ) -> Self {
+        self.algorithm = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: impl ::std::convert::Into<SessionResultModel>,
+    ) -> Self {
+        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `progress`.
+    pub fn with_progress(
+        mut self,
+        value: impl ::std::convert::Into<SessionProgress>,
+    ) -> Self {
+        self.progress = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Settings of restore task session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RestoreTaskSessionModel {
     /// Task session ID.
     pub id: ::uuid::Uuid,
@@ -3773,10 +5486,48 @@ pub struct RestoreTaskSessionModel {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<SessionResultModel>,
 }
+impl RestoreTaskSessionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        session_id: ::uuid::Uuid,
+        session_type: impl ::std::convert::Into<ESessionType>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        usn: i64,
+        state: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        Self {
+            id,
+            session_id,
+            session_type: ::std::convert::Into::into(session_type),
+            creation_time,
+            end_time: ::std::option::Option::None,
+            name: ::std::convert::Into::into(name),
+            usn,
+            state: ::std::convert::Into::into(state),
+            result: ::std::option::Option::None,
+        }
+    }
+    /// Sets `end_time`.
+    pub fn with_end_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: impl ::std::convert::Into<SessionResultModel>,
+    ) -> Self {
+        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 /// Settings of antivirus task session.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AntivirusTaskSessionModel {
     /// Task session ID.
     pub id: ::uuid::Uuid,
@@ -3824,6 +5575,65 @@ pub struct AntivirusTaskSessionModel {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub antivirus_name: ::std::option::Option<::std::string::String>,
+}
+impl AntivirusTaskSessionModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        session_id: ::uuid::Uuid,
+        session_type: impl ::std::convert::Into<ESessionType>,
+        creation_time: ::chrono::DateTime<::chrono::Utc>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        scan_type: impl ::std::convert::Into<EAntivirusScanType>,
+        scan_result: impl ::std::convert::Into<EAntivirusScanResult>,
+        scan_state: impl ::std::convert::Into<EAntivirusScanState>,
+    ) -> Self {
+        Self {
+            id,
+            session_id,
+            session_type: ::std::convert::Into::into(session_type),
+            creation_time,
+            end_time: ::std::option::Option::None,
+            name: ::std::convert::Into::into(name),
+            restore_point_id: ::std::option::Option::None,
+            restore_point_reference: ::std::option::Option::None,
+            scan_type: ::std::convert::Into::into(scan_type),
+            scan_result: ::std::convert::Into::into(scan_result),
+            scan_state: ::std::convert::Into::into(scan_state),
+            antivirus_name: ::std::option::Option::None,
+        }
+    }
+    /// Sets `end_time`.
+    pub fn with_end_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `restore_point_id`.
+    pub fn with_restore_point_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.restore_point_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `restore_point_reference`.
+    pub fn with_restore_point_reference(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.restore_point_reference = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `antivirus_name`.
+    pub fn with_antivirus_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.antivirus_name = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
 }
 
 /// Sorts passwords by one of the password parameters.
@@ -3889,6 +5699,7 @@ impl crate::runtime::ParamValue for EEncryptionPasswordsFiltersOrderColumn {
 
 /// Data encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordModel {
     /// ID of the encryption password.
     pub id: ::uuid::Uuid,
@@ -3916,18 +5727,68 @@ pub struct EncryptionPasswordModel {
     )]
     pub is_imported: ::std::option::Option<bool>,
 }
+impl EncryptionPasswordModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        hint: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id,
+            hint: ::std::convert::Into::into(hint),
+            modification_time: ::std::option::Option::None,
+            unique_id: ::std::option::Option::None,
+            is_imported: ::std::option::Option::None,
+        }
+    }
+    /// Sets `modification_time`.
+    pub fn with_modification_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.modification_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `is_imported`.
+    pub fn with_is_imported(mut self, value: bool) -> Self {
+        self.is_imported = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Details on encryption passwords.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordsResult {
     /// Array of encryption passwords.
     pub data: ::std::vec::Vec<EncryptionPasswordModel>,
     pub pagination: PaginationResult,
 }
+impl EncryptionPasswordsResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<EncryptionPasswordModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
+}
 
 /// Settings for data encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordSpec {
     /// Password for data encryption. If you lose the password, you will not be able to restore it.
     pub password: crate::runtime::Secret,
@@ -3948,31 +5809,93 @@ pub struct EncryptionPasswordSpec {
     )]
     pub is_imported: ::std::option::Option<bool>,
 }
+impl EncryptionPasswordSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        password: impl ::std::convert::Into<crate::runtime::Secret>,
+        hint: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            password: ::std::convert::Into::into(password),
+            hint: ::std::convert::Into::into(hint),
+            unique_id: ::std::option::Option::None,
+            is_imported: ::std::option::Option::None,
+        }
+    }
+    /// Sets `unique_id`.
+    pub fn with_unique_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unique_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `is_imported`.
+    pub fn with_is_imported(mut self, value: bool) -> Self {
+        self.is_imported = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Settings for changing encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordChangeSpec {
     /// Hint for the encryption password.
     pub hint: ::std::string::String,
     /// New password.
     pub password: crate::runtime::Secret,
 }
+impl EncryptionPasswordChangeSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        hint: impl ::std::convert::Into<::std::string::String>,
+        password: impl ::std::convert::Into<crate::runtime::Secret>,
+    ) -> Self {
+        Self {
+            hint: ::std::convert::Into::into(hint),
+            password: ::std::convert::Into::into(password),
+        }
+    }
+}
 
 /// Settings for verifying encryption password.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordVerifySpec {
     /// Password to be verified.
     pub password: crate::runtime::Secret,
 }
+impl EncryptionPasswordVerifySpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(password: impl ::std::convert::Into<crate::runtime::Secret>) -> Self {
+        Self {
+            password: ::std::convert::Into::into(password),
+        }
+    }
+}
 
 /// Encryption password verification result.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EncryptionPasswordVerifyResult {
     /// If `true`, the encryption password verification is successful.
     #[serde(rename = "isSuccessful")]
     pub is_successful: bool,
     /// Message that explains the encryption password verification result.
     pub message: ::std::string::String,
+}
+impl EncryptionPasswordVerifyResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        is_successful: bool,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            is_successful,
+            message: ::std::convert::Into::into(message),
+        }
+    }
 }
 
 /// KMS server type.
@@ -4207,6 +6130,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseModel {
 
 /// General KMS server settings
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommonKeyManagementServerModel {
     /// ID of the KMS server.
     pub id: ::uuid::Uuid,
@@ -4232,14 +6156,74 @@ pub struct CommonKeyManagementServerModel {
     )]
     pub client_certificate_thumbprint: ::std::option::Option<::std::string::String>,
 }
+impl CommonKeyManagementServerModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        port: i32,
+    ) -> Self {
+        Self {
+            id,
+            name: ::std::convert::Into::into(name),
+            description: ::std::option::Option::None,
+            port,
+            server_certificate_thumbprint: ::std::option::Option::None,
+            client_certificate_thumbprint: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `server_certificate_thumbprint`.
+    pub fn with_server_certificate_thumbprint(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_certificate_thumbprint = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `client_certificate_thumbprint`.
+    pub fn with_client_certificate_thumbprint(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_certificate_thumbprint = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Details on KMS servers.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct KeyManagementServersResult {
     /// Array of KMS servers.
     pub data: ::std::vec::Vec<KeyManagementServerBaseModel>,
     pub pagination: PaginationResult,
+}
+impl KeyManagementServersResult {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<KeyManagementServerBaseModel>>,
+        pagination: impl ::std::convert::Into<PaginationResult>,
+    ) -> Self {
+        Self {
+            data: ::std::convert::Into::into(data),
+            pagination: ::std::convert::Into::into(pagination),
+        }
+    }
 }
 
 /// KMS server settings.
@@ -4295,6 +6279,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyManagementServerBaseSpec {
 /// General KMS server settings.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommonKeyManagementServerSpec {
     /// Full DNS name or IP address of the KMS server.
     pub name: ::std::string::String,
@@ -4308,13 +6293,53 @@ pub struct CommonKeyManagementServerSpec {
     #[serde(rename = "clientCertificate")]
     pub client_certificate: CertificateUploadSpec,
 }
+impl CommonKeyManagementServerSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        port: i64,
+        server_certificate: impl ::std::convert::Into<CertificateUploadSpec>,
+        client_certificate: impl ::std::convert::Into<CertificateUploadSpec>,
+    ) -> Self {
+        Self {
+            name: ::std::convert::Into::into(name),
+            description: ::std::option::Option::None,
+            port,
+            server_certificate: ::std::convert::Into::into(server_certificate),
+            client_certificate: ::std::convert::Into::into(client_certificate),
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Settings for changing the certificate of a KMS server.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct KMSServerChangeCertificateSpec {
     pub certificate: CertificateUploadSpec,
     pub r#type: EKMSCertificateType,
+}
+impl KMSServerChangeCertificateSpec {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        certificate: impl ::std::convert::Into<CertificateUploadSpec>,
+        r#type: impl ::std::convert::Into<EKMSCertificateType>,
+    ) -> Self {
+        Self {
+            certificate: ::std::convert::Into::into(certificate),
+            r#type: ::std::convert::Into::into(r#type),
+        }
+    }
 }
 
 /// The error code is a string that uniquely identifies an error condition so that programs that detect and handle errors by type.
@@ -4404,6 +6429,7 @@ impl crate::runtime::ParamValue for ErrorModelErrorCode {
 
 /// Optional parameters of the `GetAllCreds` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllCredsParams {
     /// Number of credentials records to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4426,9 +6452,82 @@ pub struct GetAllCredsParams {
     /// If `true`, default appliance credentials will be included in the response.
     pub include_default_appliance_creds: ::std::option::Option<bool>,
 }
+impl GetAllCredsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<ECredentialsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ECredentialsType>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `created_after_filter`.
+    pub fn with_created_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `created_before_filter`.
+    pub fn with_created_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `include_default_appliance_creds`.
+    pub fn with_include_default_appliance_creds(mut self, value: bool) -> Self {
+        self.include_default_appliance_creds = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Optional parameters of the `GetAllCloudCreds` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllCloudCredsParams {
     /// Number of cloud credentials records to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4445,6 +6544,57 @@ pub struct GetAllCloudCredsParams {
     /// Cloud credentials type.
     pub type_filter: ::std::option::Option<ECloudCredentialsType>,
 }
+impl GetAllCloudCredsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<ECloudCredentialsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ECloudCredentialsType>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// One variant per documented success status.
 #[derive(Clone, Debug, PartialEq)]
@@ -4457,6 +6607,7 @@ pub enum ChangeCloudCertificateResponse {
 
 /// Optional parameters of the `GetAllCredsHelperAppliances` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllCredsHelperAppliancesParams {
     /// Number of helper appliances to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4465,9 +6616,26 @@ pub struct GetAllCredsHelperAppliancesParams {
     /// Default: `200`
     pub limit: ::std::option::Option<i32>,
 }
+impl GetAllCredsHelperAppliancesParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Optional parameters of the `GetAllEncryptionPasswords` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllEncryptionPasswordsParams {
     /// Number of passwords to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4482,9 +6650,51 @@ pub struct GetAllEncryptionPasswordsParams {
     /// Filters encryption passwords by the `hintFilter` pattern. To substitute one or more characters, use the asterisk (*) character at the beginning and/or at the end.
     pub hint_filter: ::std::option::Option<::std::string::String>,
 }
+impl GetAllEncryptionPasswordsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<EEncryptionPasswordsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `hint_filter`.
+    pub fn with_hint_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hint_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Optional parameters of the `GetAllKMSServers` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllKMSServersParams {
     /// Number of KMS servers to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4501,9 +6711,61 @@ pub struct GetAllKMSServersParams {
     /// Filters KMS servers by KMS server type.
     pub type_filter: ::std::option::Option<EKeyManagementServerType>,
 }
+impl GetAllKMSServersParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<EKMSFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<EKeyManagementServerType>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Optional parameters of the `GetAllSessions` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllSessionsParams {
     /// Number of sessions to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4534,16 +6796,142 @@ pub struct GetAllSessionsParams {
     /// Filters sessions by job ID.
     pub job_id_filter: ::std::option::Option<::uuid::Uuid>,
 }
+impl GetAllSessionsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<ESessionsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `created_after_filter`.
+    pub fn with_created_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `created_before_filter`.
+    pub fn with_created_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_after_filter`.
+    pub fn with_ended_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_before_filter`.
+    pub fn with_ended_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ESessionType>>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `state_filter`.
+    pub fn with_state_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        self.state_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `result_filter`.
+    pub fn with_result_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ESessionResult>>,
+    ) -> Self {
+        self.result_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `job_id_filter`.
+    pub fn with_job_id_filter(mut self, value: ::uuid::Uuid) -> Self {
+        self.job_id_filter = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Optional parameters of the `GetSessionLogs` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSessionLogsParams {
     /// Filters task session logs by status.
     pub status_filter: ::std::option::Option<ETaskLogRecordStatus>,
 }
+impl GetSessionLogsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `status_filter`.
+    pub fn with_status_filter(
+        mut self,
+        value: impl ::std::convert::Into<ETaskLogRecordStatus>,
+    ) -> Self {
+        self.status_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+}
 
 /// Optional parameters of the `GetSessionTaskSessionsWithFiltering` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSessionTaskSessionsWithFilteringParams {
     /// Number of task sessions to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4582,9 +6970,158 @@ pub struct GetSessionTaskSessionsWithFilteringParams {
     /// Filters task sessions by session id.
     pub session_id_filter: ::std::option::Option<::uuid::Uuid>,
 }
+impl GetSessionTaskSessionsWithFilteringParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionType>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `session_type_filter`.
+    pub fn with_session_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionType>,
+    ) -> Self {
+        self.session_type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `created_after_filter`.
+    pub fn with_created_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `created_before_filter`.
+    pub fn with_created_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_after_filter`.
+    pub fn with_ended_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_before_filter`.
+    pub fn with_ended_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `state_filter`.
+    pub fn with_state_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        self.state_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `result_filter`.
+    pub fn with_result_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionResult>,
+    ) -> Self {
+        self.result_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_type_filter`.
+    pub fn with_scan_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanType>,
+    ) -> Self {
+        self.scan_type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_result_filter`.
+    pub fn with_scan_result_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanResult>,
+    ) -> Self {
+        self.scan_result_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_state_filter`.
+    pub fn with_scan_state_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanState>,
+    ) -> Self {
+        self.scan_state_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `session_id_filter`.
+    pub fn with_session_id_filter(mut self, value: ::uuid::Uuid) -> Self {
+        self.session_id_filter = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Optional parameters of the `GetAllTaskSessions` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllTaskSessionsParams {
     /// Number of task sessions to skip.
     pub skip: ::std::option::Option<i32>,
@@ -4623,10 +7160,175 @@ pub struct GetAllTaskSessionsParams {
     /// Filters task sessions by session id.
     pub session_id_filter: ::std::option::Option<::uuid::Uuid>,
 }
+impl GetAllTaskSessionsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `skip`.
+    pub fn with_skip(mut self, value: i32) -> Self {
+        self.skip = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `order_column`.
+    pub fn with_order_column(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionsFiltersOrderColumn>,
+    ) -> Self {
+        self.order_column = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `order_asc`.
+    pub fn with_order_asc(mut self, value: bool) -> Self {
+        self.order_asc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name_filter`.
+    pub fn with_name_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `type_filter`.
+    pub fn with_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ETaskSessionType>,
+    ) -> Self {
+        self.type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `session_type_filter`.
+    pub fn with_session_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionType>,
+    ) -> Self {
+        self.session_type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `created_after_filter`.
+    pub fn with_created_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `created_before_filter`.
+    pub fn with_created_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.created_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_after_filter`.
+    pub fn with_ended_after_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_after_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ended_before_filter`.
+    pub fn with_ended_before_filter(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.ended_before_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `state_filter`.
+    pub fn with_state_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionState>,
+    ) -> Self {
+        self.state_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `result_filter`.
+    pub fn with_result_filter(
+        mut self,
+        value: impl ::std::convert::Into<ESessionResult>,
+    ) -> Self {
+        self.result_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_type_filter`.
+    pub fn with_scan_type_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanType>,
+    ) -> Self {
+        self.scan_type_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_result_filter`.
+    pub fn with_scan_result_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanResult>,
+    ) -> Self {
+        self.scan_result_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `scan_state_filter`.
+    pub fn with_scan_state_filter(
+        mut self,
+        value: impl ::std::convert::Into<EAntivirusScanState>,
+    ) -> Self {
+        self.scan_state_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `session_id_filter`.
+    pub fn with_session_id_filter(mut self, value: ::uuid::Uuid) -> Self {
+        self.session_id_filter = ::std::option::Option::Some(value);
+        self
+    }
+}
 
 /// Optional parameters of the `GetTaskSessionLogs` operation.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetTaskSessionLogsParams {
     /// Filters task session logs by status.
     pub status_filter: ::std::option::Option<ETaskLogRecordStatus>,
+}
+impl GetTaskSessionLogsParams {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `status_filter`.
+    pub fn with_status_filter(
+        mut self,
+        value: impl ::std::convert::Into<ETaskLogRecordStatus>,
+    ) -> Self {
+        self.status_filter = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
 }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, Emitter, From};
-use crate::ir::{Field, Ty, TypeDef, TypeKind, Union};
+use crate::ir::{Builder, Field, Ty, TypeDef, TypeKind, Union};
 
 /// The item for one named type (its XML impls included), keyed by the type name.
 pub(crate) fn type_item(e: &Emitter<'_>, i: usize) -> (String, TokenStream) {
@@ -35,7 +35,7 @@ impl Emitter<'_> {
         let cfg = self.features_attr(&t.features);
         let rt = &self.rt;
         match &t.kind {
-            TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields, t.serde),
+            TypeKind::Struct(fields) => self.struct_def(&name, &doc, &cfg, fields, t.serde, t.builder.as_ref()),
             TypeKind::Enum { variants, catch_all } => {
                 let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
                 let vdocs = variants.iter().map(|v| doc_attrs(&v.doc));
@@ -160,7 +160,7 @@ impl Emitter<'_> {
                     pub struct #name(pub #ty);
                 }
             }
-            TypeKind::Form(parts) => self.form_def(&name, &doc, &cfg, parts),
+            TypeKind::Form(parts) => self.form_def(&name, &doc, &cfg, parts, t.builder.as_ref()),
             TypeKind::Output { body, headers } => {
                 let rt = &self.rt;
                 let body = body.as_ref().map(|t| {
@@ -204,7 +204,25 @@ impl Emitter<'_> {
         cfg: &TokenStream,
         fields: &[Field],
         serde: bool,
+        builder: Option<&Builder>,
     ) -> TokenStream {
+        let slots: Vec<Slot> = fields
+            .iter()
+            .map(|f| {
+                let (ty, optional) = match (&f.ty, f.required) {
+                    (Ty::Nullable(t), _) => (t.as_ref(), true),
+                    (t, required) => (t, !required),
+                };
+                Slot {
+                    field: ident(&f.name),
+                    value: self.ty(ty, From::Types),
+                    empty: optional.then(|| quote!(::std::option::Option::None)),
+                    some: optional,
+                }
+            })
+            .collect();
+        let builder = builder.map(|b| builder_impl(name, cfg, b, &slots));
+        let non_exhaustive = if builder.is_some() { quote!(#[non_exhaustive]) } else { quote!() };
         let all_optional = fields.iter().all(|f| !f.required || matches!(f.ty, Ty::Nullable(_)));
         let default = if all_optional { quote!(Default,) } else { quote!() };
         let fs = fields.iter().map(|f| {
@@ -254,14 +272,18 @@ impl Emitter<'_> {
                 #doc
                 #cfg
                 #[derive(Clone, Debug, #default PartialEq)]
+                #non_exhaustive
                 pub struct #name { #(#fs,)* }
+                #builder
             };
         }
         quote! {
             #doc
             #cfg
             #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #non_exhaustive
             pub struct #name { #(#fs,)* }
+            #builder
         }
     }
 
@@ -272,8 +294,10 @@ impl Emitter<'_> {
         doc: &TokenStream,
         cfg: &TokenStream,
         parts: &[crate::ir::FormPart],
+        builder: Option<&Builder>,
     ) -> TokenStream {
         let rt = &self.rt;
+        let mut slots = Vec::with_capacity(parts.len());
         let fs = parts.iter().map(|p| {
             let f = &p.field;
             let fname = ident(&f.name);
@@ -288,21 +312,46 @@ impl Emitter<'_> {
                 };
                 self.ty(inner, From::Types)
             };
-            let ty = match (p.repeated, f.required) {
-                (true, _) => quote!(::std::vec::Vec<#one>),
-                (false, true) => one,
-                (false, false) => quote!(::std::option::Option<#one>),
+            let (ty, slot) = match (p.repeated, f.required) {
+                (true, _) => {
+                    let ty = quote!(::std::vec::Vec<#one>);
+                    (
+                        ty.clone(),
+                        Slot {
+                            field: fname.clone(),
+                            value: ty,
+                            empty: Some(quote!(::std::vec::Vec::new())),
+                            some: false,
+                        },
+                    )
+                }
+                (false, true) => (one.clone(), Slot { field: fname.clone(), value: one, empty: None, some: false }),
+                (false, false) => (
+                    quote!(::std::option::Option<#one>),
+                    Slot {
+                        field: fname.clone(),
+                        value: one,
+                        empty: Some(quote!(::std::option::Option::None)),
+                        some: true,
+                    },
+                ),
             };
+            slots.push(slot);
             quote! { #fdoc pub #fname: #ty }
         });
+        let fs: Vec<TokenStream> = fs.collect();
         let all_optional = parts.iter().all(|p| p.repeated || !p.field.required);
         let default = if all_optional { quote!(#[derive(Default)]) } else { quote!() };
+        let builder = builder.map(|b| builder_impl(name, cfg, b, &slots));
+        let non_exhaustive = if builder.is_some() { quote!(#[non_exhaustive]) } else { quote!() };
         quote! {
             #doc
             #cfg
             #[derive(Debug)]
             #default
+            #non_exhaustive
             pub struct #name { #(#fs,)* }
+            #builder
         }
     }
 
@@ -377,6 +426,88 @@ impl Emitter<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// How one field is built: the value its setter takes, and what it holds before any is set.
+struct Slot {
+    field: proc_macro2::Ident,
+    /// The setter's value type (for an optional field, the type inside the `Option`).
+    value: TokenStream,
+    /// The field's value when `new` does not take it: `None` or empty; `None` here for a field
+    /// `new` takes.
+    empty: Option<TokenStream>,
+    /// The setter stores `Some(value)`.
+    some: bool,
+}
+
+/// `new` and the setters of a `#[non_exhaustive]` struct. They take `impl Into<T>` (but for
+/// the scalars [`Builder::into`] names): generic, so a downstream build generates code only
+/// for the ones it calls. `Into::into(value)`, not `value.into()`: a path is resolved directly,
+/// where a method call is probed, and a downstream `cargo check` pays for every body.
+fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots: &[Slot]) -> TokenStream {
+    let new = ident(&b.new);
+    // A parameter's type, and the value it gives, for field `i` (see `Builder::into`).
+    let param = |i: usize, name: TokenStream| {
+        let ty = &slots[i].value;
+        match b.into[i] {
+            true => (quote!(impl ::std::convert::Into<#ty>), quote!(::std::convert::Into::into(#name))),
+            false => (quote!(#ty), name),
+        }
+    };
+    let args = b.args.iter().map(|&i| {
+        let field = &slots[i].field;
+        let (ty, _) = param(i, quote!());
+        quote!(#field: #ty)
+    });
+    let inits = slots.iter().enumerate().map(|(i, s)| {
+        let field = &s.field;
+        match (&s.empty, b.args.contains(&i)) {
+            (Some(empty), false) => quote!(#field: #empty),
+            // A field given as it is: the shorthand, as clippy wants it.
+            _ if !b.into[i] => quote!(#field),
+            _ => {
+                let (_, value) = param(i, quote!(#field));
+                quote!(#field: #value)
+            }
+        }
+    });
+    let setters =
+        slots.iter().zip(&b.setters).enumerate().filter_map(|(i, (s, setter))| Some((i, s, setter.as_ref()?))).map(
+            |(i, s, setter)| {
+                let (field, setter) = (&s.field, ident(setter));
+                let doc = format!(" Sets `{}`.", crate::naming::unraw(&field.to_string()));
+                let (ty, value) = param(i, quote!(value));
+                let value = if s.some { quote!(::std::option::Option::Some(#value)) } else { value };
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: #ty) -> Self {
+                        self.#field = #value;
+                        self
+                    }
+                }
+            },
+        );
+    // With nothing to take, every field is optional and the struct derives `Default`.
+    let body =
+        if b.args.is_empty() { quote!(::std::default::Default::default()) } else { quote!(Self { #(#inits,)* }) };
+    let new_doc = if b.args.is_empty() {
+        " A value with every field unset."
+    } else {
+        " A value with the fields it cannot do without; every other field is unset."
+    };
+    // One argument per required field: a wide schema has many, as its spec says.
+    let allow = if b.args.len() > 7 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() };
+    quote! {
+        #cfg
+        impl #name {
+            #[doc = #new_doc]
+            #allow
+            pub fn #new(#(#args),*) -> Self {
+                #body
+            }
+            #(#setters)*
         }
     }
 }

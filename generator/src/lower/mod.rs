@@ -1,6 +1,7 @@
 //! Lowering: a loaded [`Document`] → the owned [`Api`] IR. Names are decided here (through
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
+mod builders;
 mod long_running;
 mod mock;
 mod node;
@@ -126,6 +127,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     api.types = std::mem::take(&mut l.types);
     tags::drop_variant_tags(&mut api);
     recursion::break_cycles(&mut api.types);
+    builders::plan(&mut api, &mut l.sink);
     xml::decide_names(&mut api);
     api.xml = xml::facts(&api);
     for (at, message) in xml::untyped_fields(&api) {
@@ -375,6 +377,7 @@ impl Lowerer<'_> {
                 xml: None,
                 features: Vec::new(),
                 serde: true,
+                builder: None,
             });
             self.by_pointer.insert(pointer, id);
         }

@@ -183,6 +183,7 @@ impl<'a> Lowerer<'a> {
                 xml: None,
                 features: Vec::new(),
                 serde: true,
+                builder: None,
             });
             api.operations[i].error_body = Some(id);
         }
@@ -858,6 +859,7 @@ impl<'a> Lowerer<'a> {
             xml: None,
             features: Vec::new(),
             serde: true,
+            builder: None,
         });
         Ty::Named(id)
     }
@@ -1115,6 +1117,7 @@ impl<'a> Lowerer<'a> {
             xml: None,
             features: Vec::new(),
             serde: false,
+            builder: None,
         });
         op.params_struct = Some(id);
     }
@@ -1141,6 +1144,7 @@ impl<'a> Lowerer<'a> {
             xml: None,
             features: Vec::new(),
             serde: true,
+            builder: None,
         });
         op.response_enum = Some(id);
     }
@@ -1197,6 +1201,7 @@ impl<'a> Lowerer<'a> {
             xml: None,
             features: Vec::new(),
             serde: true,
+            builder: None,
         });
         op.output = Some(id);
     }

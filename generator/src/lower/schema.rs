@@ -192,6 +192,7 @@ impl<'a> Lowerer<'a> {
             xml: xml_object(value),
             features: Vec::new(),
             serde: true,
+            builder: None,
         });
         self.by_pointer.insert(pointer.clone(), id);
         id

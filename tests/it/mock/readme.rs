@@ -8,7 +8,7 @@ use veeam_client::vbr::{self, mock::*, types::*};
 
 /// The code under test: how many Linux credentials records the server has.
 async fn count_linux_records(client: &vbr::Client) -> Result<usize, vbr::Error> {
-    let params = GetAllCredsParams { type_filter: Some(ECredentialsType::Linux), ..Default::default() };
+    let params = GetAllCredsParams::new().with_type_filter(ECredentialsType::Linux);
     Ok(client.get_all_creds(&params).await?.data.len())
 }
 

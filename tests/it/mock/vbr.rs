@@ -34,7 +34,7 @@ async fn every_operation_answers_from_its_example_or_501() {
     let token: TokenLoginSpec =
         serde_json::from_value(json!({"grant_type": "password", "username": "admin", "password": "pw"})).unwrap();
     call!("CreateToken", client.create_token(&token));
-    call!("GetAllCreds", client.get_all_creds(&GetAllCredsParams { limit: Some(10), ..Default::default() }));
+    call!("GetAllCreds", client.get_all_creds(&GetAllCredsParams::new().with_limit(10)));
     call!("CreateCreds", client.create_creds(&request_example(&spec, "CreateCreds")));
     call!("GetCreds", client.get_creds(id));
     call!("UpdateCreds", client.update_creds(id, &request_example(&spec, "UpdateCreds")));
@@ -178,12 +178,7 @@ async fn typed_handlers_receive_typed_requests_and_answer_declared_statuses() {
         assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
         GetAllCredsReply::Ok(serde_json::from_value(result).unwrap())
     });
-    let params = GetAllCredsParams {
-        skip: Some(5),
-        limit: Some(7),
-        type_filter: Some(ECredentialsType::Linux),
-        ..Default::default()
-    };
+    let params = GetAllCredsParams::new().with_skip(5).with_limit(7).with_type_filter(ECredentialsType::Linux);
     let page = client.get_all_creds(&params).await.unwrap();
     assert_eq!((page.pagination.skip, page.pagination.limit), (Some(5), Some(7)));
 
@@ -367,23 +362,19 @@ async fn expired_tokens_are_renewed_and_logins_repeated() {
 #[tokio::test]
 async fn a_session_scripted_with_typed_handlers_is_waited_for() {
     let server = MockServer::start().await.unwrap();
-    let session = |state: ESessionState, progress: i64, result: Option<ESessionResult>| SessionModel {
-        id: Uuid::nil(),
-        name: "Add helper appliance".into(),
-        job_id: Uuid::nil(),
-        session_type: ESessionType::Infrastructure,
-        creation_time: "2026-11-30T03:00:00Z".parse().unwrap(),
-        end_time: None,
-        state,
-        progress_percent: Some(progress),
-        result: result.map(|result| SessionResultModel { result, message: None, is_canceled: Some(false) }),
-        resource_id: None,
-        resource_reference: None,
-        parent_session_id: None,
-        usn: 0,
-        platform_name: None,
-        platform_id: None,
-        initiated_by: None,
+    let session = |state: ESessionState, progress: i64, result: Option<ESessionResult>| {
+        let mut model = SessionModel::new(
+            Uuid::nil(),
+            "Add helper appliance",
+            Uuid::nil(),
+            ESessionType::Infrastructure,
+            "2026-11-30T03:00:00Z".parse().unwrap(),
+            state,
+            0,
+        )
+        .with_progress_percent(progress);
+        model.result = result.map(|result| SessionResultModel::new(result).with_is_canceled(false));
+        model
     };
     let first = session(ESessionState::Working, 0, None);
     server.on_create_cloud_creds_helper_appliance(move |_| {
@@ -438,4 +429,45 @@ async fn a_default_session_answer_carries_the_requested_id() {
     client.login("admin", Secret::from("pw")).await.unwrap();
     let id = Uuid::from_u128(0x5e55_1011);
     assert_eq!(client.get_session(id).await.unwrap().id, id);
+}
+
+/// What a downstream crate writes now that generated structs are `#[non_exhaustive]`: a
+/// `Params` struct and a body with required fields are built with `new` and `with_*`, and
+/// their fields are still read, matched with `..` and assigned. The server receives exactly
+/// what was built.
+#[tokio::test]
+async fn params_and_bodies_are_built_with_new_and_setters() {
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+
+    let params =
+        GetAllCredsParams::new().with_limit(2).with_name_filter("svc*").with_type_filter(ECredentialsType::Linux);
+    server.on_get_all_creds(|request: GetAllCredsRequest| async move {
+        assert_eq!((request.limit, request.name_filter.as_deref()), (Some(2), Some("svc*")));
+        assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
+        let page = json!({"data": [], "pagination": {"total": 0, "count": 0}});
+        GetAllCredsReply::Ok(serde_json::from_value(page).unwrap())
+    });
+    assert!(client.get_all_creds(&params).await.unwrap().data.is_empty());
+
+    // `new` takes the required fields (a `&str` for a `String`), setters the optional ones.
+    let mut standard = StandardCredentialsSpec::new("TECH\\svc", Secret::from("P@ss")).with_description("built");
+    standard.unique_id = Some("svc-1".to_owned()); // fields stay public
+    let StandardCredentialsSpec { username, description, .. } = &standard;
+    assert_eq!((username.as_str(), description.as_deref()), ("TECH\\svc", Some("built")));
+    let body = CredentialsSpec::Standard(standard);
+    let sent = body.clone();
+    server.on_create_creds(move |request: CreateCredsRequest| {
+        let sent = sent.clone();
+        async move {
+            assert_eq!(request.body, sent);
+            let model = json!({"id": Uuid::nil(), "username": "TECH\\svc", "description": "built",
+                "creationTime": "2025-01-01T00:00:00Z", "type": "Standard"});
+            CreateCredsReply::Created(serde_json::from_value(model).unwrap())
+        }
+    });
+    let CredentialsModel::Standard(made) = client.create_creds(&body).await.unwrap() else { panic!() };
+    assert_eq!(made.username, "TECH\\svc");
+    assert_eq!(server.calls("CreateCreds")[0].status, 201);
 }

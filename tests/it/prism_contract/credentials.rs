@@ -26,90 +26,70 @@ pub(super) async fn call_all(client: &vbr::Client, run: &mut Run<'_>) {
 async fn credentials(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
     let now = Utc::now();
-    let all_creds = GetAllCredsParams {
-        skip: Some(0),
-        limit: Some(100),
-        order_column: Some(ECredentialsFiltersOrderColumn::CreationTime),
-        order_asc: Some(false),
-        name_filter: Some("*admin*".into()),
-        type_filter: Some(ECredentialsType::Linux),
-        created_after_filter: Some(now - chrono::Duration::days(30)),
-        created_before_filter: Some(now),
-        include_default_appliance_creds: Some(true),
-    };
+    let all_creds = GetAllCredsParams::new()
+        .with_skip(0)
+        .with_limit(100)
+        .with_order_column(ECredentialsFiltersOrderColumn::CreationTime)
+        .with_order_asc(false)
+        .with_name_filter("*admin*")
+        .with_type_filter(ECredentialsType::Linux)
+        .with_created_after_filter(now - chrono::Duration::days(30))
+        .with_created_before_filter(now)
+        .with_include_default_appliance_creds(true);
     run.call("GetAllCreds", "every filter", client.get_all_creds(&all_creds)).await;
     run.call("GetAllCreds", "[stream]", static_page(client.get_all_creds_stream(all_creds.clone()))).await;
-    let standard = CredentialsSpec::Standard(StandardCredentialsSpec {
-        username: "TECH\\administrator".into(),
-        description: Some("contract test".into()),
-        unique_id: Some("contract-standard".into()),
-        password: Secret::from("P@ssw0rd"),
-    });
+    let standard = CredentialsSpec::Standard(
+        StandardCredentialsSpec::new("TECH\\administrator", Secret::from("P@ssw0rd"))
+            .with_description("contract test")
+            .with_unique_id("contract-standard"),
+    );
     run.call_body("CreateCreds", "[Standard]", &standard, client.create_creds(&standard)).await;
-    let linux = CredentialsSpec::Linux(LinuxCredentialsSpec {
-        username: "root".into(),
-        description: Some("contract test".into()),
-        unique_id: Some("contract-linux".into()),
-        ssh_port: Some(22),
-        elevate_to_root: Some(true),
-        add_to_sudoers: Some(false),
-        use_su: Some(false),
-        private_key: Some(Secret::from(
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
-        )),
-        passphrase: Some(Secret::from("key passphrase")),
-        password: Some(Secret::from("P@ssw0rd")),
-        root_password: Some(Secret::from("r00t")),
-        authentication_type: EAuthenticationType::SshKey,
-    });
+    let linux = CredentialsSpec::Linux(
+        LinuxCredentialsSpec::new("root", EAuthenticationType::SshKey)
+            .with_description("contract test")
+            .with_unique_id("contract-linux")
+            .with_ssh_port(22)
+            .with_elevate_to_root(true)
+            .with_add_to_sudoers(false)
+            .with_use_su(false)
+            .with_private_key(Secret::from(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+            ))
+            .with_passphrase(Secret::from("key passphrase"))
+            .with_password(Secret::from("P@ssw0rd"))
+            .with_root_password(Secret::from("r00t")),
+    );
     run.call_body("CreateCreds", "[Linux]", &linux, client.create_creds(&linux)).await;
-    let gmsa = CredentialsSpec::ManagedService(ManagedServiceCredentialsSpec {
-        username: "TECH\\gmsa-backup$".into(),
-        description: None,
-        unique_id: None,
-    });
+    let gmsa = CredentialsSpec::ManagedService(ManagedServiceCredentialsSpec::new("TECH\\gmsa-backup$"));
     run.call_body("CreateCreds", "[ManagedService]", &gmsa, client.create_creds(&gmsa)).await;
     run.call("GetCreds", "", client.get_creds(id())).await;
     let record_id = id();
-    let model_standard = CredentialsModel::Standard(StandardCredentialsModel {
-        id: record_id,
-        username: "TECH\\administrator".into(),
-        description: "contract test".into(),
-        creation_time: now,
-        unique_id: Some("contract-standard".into()),
-    });
+    let model_standard = CredentialsModel::Standard(
+        StandardCredentialsModel::new(record_id, "TECH\\administrator", "contract test", now)
+            .with_unique_id("contract-standard"),
+    );
     run.call_body("UpdateCreds", "[Standard]", &model_standard, client.update_creds(record_id, &model_standard)).await;
-    let model_linux = CredentialsModel::Linux(LinuxCredentialsModel {
-        id: record_id,
-        username: "root".into(),
-        description: "contract test".into(),
-        creation_time: now,
-        unique_id: None,
-        ssh_port: Some(2222),
-        elevate_to_root: Some(false),
-        add_to_sudoers: Some(true),
-        use_su: Some(true),
-        authentication_type: EAuthenticationType::Password,
-    });
+    let model_linux = CredentialsModel::Linux(
+        LinuxCredentialsModel::new(record_id, "root", "contract test", now, EAuthenticationType::Password)
+            .with_ssh_port(2222)
+            .with_elevate_to_root(false)
+            .with_add_to_sudoers(true)
+            .with_use_su(true),
+    );
     run.call_body("UpdateCreds", "[Linux]", &model_linux, client.update_creds(record_id, &model_linux)).await;
-    let model_gmsa = CredentialsModel::ManagedService(ManagedServiceCredentialsModel {
-        id: record_id,
-        username: "TECH\\gmsa-backup$".into(),
-        description: String::new(),
-        creation_time: now,
-        unique_id: Some("contract-gmsa".into()),
-    });
+    let model_gmsa = CredentialsModel::ManagedService(
+        ManagedServiceCredentialsModel::new(record_id, "TECH\\gmsa-backup$", String::new(), now)
+            .with_unique_id("contract-gmsa"),
+    );
     run.call_body("UpdateCreds", "[ManagedService]", &model_gmsa, client.update_creds(record_id, &model_gmsa)).await;
     run.call("DeleteCreds", "", client.delete_creds(id())).await;
-    let new_password = CredentialsPasswordChangeSpec { password: Secret::from("N3w-P@ssw0rd") };
+    let new_password = CredentialsPasswordChangeSpec::new(Secret::from("N3w-P@ssw0rd"));
     run.call_body("ChangePasswordForCreds", "", &new_password, client.change_password_for_creds(id(), &new_password))
         .await;
-    let new_key = PrivateKeyChangeSpec {
-        private_key: Secret::from(
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nbmV3IGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n",
-        ),
-        passphrase: Some(Secret::from("new passphrase")),
-    };
+    let new_key = PrivateKeyChangeSpec::new(Secret::from(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nbmV3IGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n",
+    ))
+    .with_passphrase(Secret::from("new passphrase"));
     run.call_body("ChangePrivateKeyForCreds", "", &new_key, client.change_private_key_for_creds(id(), &new_key)).await;
     run.call_body(
         "ChangeRootPasswordForCreds",
@@ -126,98 +106,96 @@ async fn credentials(client: &vbr::Client, run: &mut Run<'_>) {
 async fn cloud_credentials(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
     let now = Utc::now();
-    let all_cloud = GetAllCloudCredsParams {
-        skip: Some(10),
-        limit: Some(10),
-        order_column: Some(ECloudCredentialsFiltersOrderColumn::LastModified),
-        order_asc: Some(true),
-        name_filter: Some("azure*".into()),
-        type_filter: Some(ECloudCredentialsType::AzureCompute),
-    };
+    let all_cloud = GetAllCloudCredsParams::new()
+        .with_skip(10)
+        .with_limit(10)
+        .with_order_column(ECloudCredentialsFiltersOrderColumn::LastModified)
+        .with_order_asc(true)
+        .with_name_filter("azure*")
+        .with_type_filter(ECloudCredentialsType::AzureCompute);
     run.call("GetAllCloudCreds", "every filter", client.get_all_cloud_creds(&all_cloud)).await;
     run.call("GetAllCloudCreds", "[stream]", static_page(client.get_all_cloud_creds_stream(all_cloud.clone()))).await;
     let cloud_specs = [
         (
             "[Amazon]",
-            CloudCredentialsSpec::Amazon(AmazonCloudCredentialsSpec {
-                description: Some("AWS".into()),
-                unique_id: Some("contract-aws".into()),
-                access_key: "AKIAIOSFODNN7EXAMPLE".into(),
-                secret_key: Secret::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-            }),
+            CloudCredentialsSpec::Amazon(
+                AmazonCloudCredentialsSpec::new(
+                    "AKIAIOSFODNN7EXAMPLE",
+                    Secret::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                )
+                .with_description("AWS")
+                .with_unique_id("contract-aws"),
+            ),
         ),
         (
             "[AzureStorage]",
-            CloudCredentialsSpec::AzureStorage(AzureStorageCloudCredentialsSpec {
-                description: Some("Azure storage account".into()),
-                unique_id: None,
-                account: "williamfox".into(),
-                shared_key: Secret::from(
-                    "0sF53pZ/c8cVk+sEMby1lGZzA4SJezapyrFysdjlfLlUwMESTW6dEnkC3x62USr4cwHgPxarsBCE+ASt1Zjmwg==",
-                ),
-            }),
+            CloudCredentialsSpec::AzureStorage(
+                AzureStorageCloudCredentialsSpec::new(
+                    "williamfox",
+                    Secret::from(
+                        "0sF53pZ/c8cVk+sEMby1lGZzA4SJezapyrFysdjlfLlUwMESTW6dEnkC3x62USr4cwHgPxarsBCE+ASt1Zjmwg==",
+                    ),
+                )
+                .with_description("Azure storage account"),
+            ),
         ),
         (
             "[AzureCompute, existing account]",
-            CloudCredentialsSpec::AzureCompute(AzureComputeCloudCredentialsSpec {
-                description: Some("Azure compute".into()),
-                unique_id: Some("contract-azure".into()),
-                connection_name: "Production subscription".into(),
-                creation_mode: EAzureComputeCredentialsCreationMode::ExistingAccount,
-                existing_account: Some(AzureComputeCredentialsExistingAccountSpec {
-                    deployment: AzureComputeCloudCredentialsDeploymentModel {
-                        deployment_type: EAzureComputeCredentialsDeploymentType::MicrosoftAzure,
-                        region: Some(EAzureRegionType::Global),
-                    },
-                    subscription: AzureComputeCloudCredentialsSubscriptionSpec {
-                        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
-                        application_id: "00000000-0000-0000-0000-000000000001".into(),
-                        secret: Some(Secret::from("client secret")),
-                        certificate: Some(certificate()),
-                    },
-                }),
-                new_account: None,
-            }),
+            CloudCredentialsSpec::AzureCompute(
+                AzureComputeCloudCredentialsSpec::new(
+                    "Production subscription",
+                    EAzureComputeCredentialsCreationMode::ExistingAccount,
+                )
+                .with_description("Azure compute")
+                .with_unique_id("contract-azure")
+                .with_existing_account(AzureComputeCredentialsExistingAccountSpec::new(
+                    AzureComputeCloudCredentialsDeploymentModel::new(
+                        EAzureComputeCredentialsDeploymentType::MicrosoftAzure,
+                    )
+                    .with_region(EAzureRegionType::Global),
+                    AzureComputeCloudCredentialsSubscriptionSpec::new(
+                        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                        "00000000-0000-0000-0000-000000000001",
+                    )
+                    .with_secret(Secret::from("client secret"))
+                    .with_certificate(certificate()),
+                )),
+            ),
         ),
         (
             "[AzureCompute, new account]",
-            CloudCredentialsSpec::AzureCompute(AzureComputeCloudCredentialsSpec {
-                description: None,
-                unique_id: None,
-                connection_name: "New app registration".into(),
-                creation_mode: EAzureComputeCredentialsCreationMode::NewAccount,
-                existing_account: None,
-                new_account: Some(AzureComputeCredentialsNewAccountSpec {
-                    region: EAzureRegionType::Government,
-                    verification_code: "EH4K9QX2".into(),
-                }),
-            }),
+            CloudCredentialsSpec::AzureCompute(
+                AzureComputeCloudCredentialsSpec::new(
+                    "New app registration",
+                    EAzureComputeCredentialsCreationMode::NewAccount,
+                )
+                .with_new_account(AzureComputeCredentialsNewAccountSpec::new(EAzureRegionType::Government, "EH4K9QX2")),
+            ),
         ),
         (
             "[Google]",
-            CloudCredentialsSpec::Google(GoogleCloudCredentialsSpec {
-                description: Some("Google HMAC key".into()),
-                unique_id: None,
-                access_key: "GOOG1EXAMPLE".into(),
-                secret_key: Secret::from("bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ"),
-            }),
+            CloudCredentialsSpec::Google(
+                GoogleCloudCredentialsSpec::new(
+                    "GOOG1EXAMPLE",
+                    Secret::from("bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ"),
+                )
+                .with_description("Google HMAC key"),
+            ),
         ),
         (
             "[GoogleService]",
-            CloudCredentialsSpec::GoogleService(GoogleCloudServiceCredentialsSpec {
-                description: Some("Google service account".into()),
-                unique_id: None,
-                existing_account: GoogleCloudServiceCredentialsExistingAccountSpec {
-                    key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
-                },
-            }),
+            CloudCredentialsSpec::GoogleService(
+                GoogleCloudServiceCredentialsSpec::new(GoogleCloudServiceCredentialsExistingAccountSpec::new(
+                    Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
+                ))
+                .with_description("Google service account"),
+            ),
         ),
     ];
     for (case, body) in &cloud_specs {
         run.call_body("CreateCloudCreds", case, body, client.create_cloud_creds(body)).await;
     }
-    let device_code =
-        CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec { region: EAzureRegionType::China });
+    let device_code = CloudDeviceCodeSpec::AzureCompute(AzureComputeCloudDeviceCodeSpec::new(EAzureRegionType::China));
     run.call_body(
         "RequestAppRegistrationByDeviceCode",
         "[AzureCompute]",
@@ -234,75 +212,61 @@ async fn cloud_credentials(client: &vbr::Client, run: &mut Run<'_>) {
     let cloud_models = [
         (
             "[Amazon]",
-            CloudCredentialsModel::Amazon(AmazonCloudCredentialsModel {
-                id: cloud_id,
-                description: Some("AWS".into()),
-                last_modified: Some(now),
-                unique_id: Some("contract-aws".into()),
-                access_key: "AKIAIOSFODNN7EXAMPLE".into(),
-            }),
+            CloudCredentialsModel::Amazon(
+                AmazonCloudCredentialsModel::new(cloud_id, "AKIAIOSFODNN7EXAMPLE")
+                    .with_description("AWS")
+                    .with_last_modified(now)
+                    .with_unique_id("contract-aws"),
+            ),
         ),
         (
             "[AzureStorage]",
-            CloudCredentialsModel::AzureStorage(AzureStorageCloudCredentialsModel {
-                id: cloud_id,
-                description: None,
-                last_modified: None,
-                unique_id: None,
-                account: "williamfox".into(),
-            }),
+            CloudCredentialsModel::AzureStorage(AzureStorageCloudCredentialsModel::new(cloud_id, "williamfox")),
         ),
         (
             "[AzureCompute]",
-            CloudCredentialsModel::AzureCompute(AzureComputeCloudCredentialsModel {
-                id: cloud_id,
-                description: Some("Azure compute".into()),
-                last_modified: Some(now),
-                unique_id: None,
-                connection_name: "Production subscription".into(),
-                deployment: AzureComputeCloudCredentialsDeploymentModel {
-                    deployment_type: EAzureComputeCredentialsDeploymentType::MicrosoftAzureStack,
-                    region: None,
-                },
-                subscription: AzureComputeCloudCredentialsSubscriptionModel {
-                    tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
-                    application_id: "00000000-0000-0000-0000-000000000001".into(),
-                    secret: Some(Secret::from("client secret")),
-                    subscriptions: Some(vec![AzureComputeCloudCredentialsSubscriptionInfo {
-                        id: id(),
-                        azure_subscription_id: "d079718b-ff63-45dd-947b-4950c023750f".into(),
-                        azure_subscription_name: Some("Pay-As-You-Go".into()),
-                    }]),
-                },
-            }),
+            CloudCredentialsModel::AzureCompute(
+                AzureComputeCloudCredentialsModel::new(
+                    cloud_id,
+                    "Production subscription",
+                    AzureComputeCloudCredentialsDeploymentModel::new(
+                        EAzureComputeCredentialsDeploymentType::MicrosoftAzureStack,
+                    ),
+                    AzureComputeCloudCredentialsSubscriptionModel::new(
+                        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                        "00000000-0000-0000-0000-000000000001",
+                    )
+                    .with_secret(Secret::from("client secret"))
+                    .with_subscriptions(vec![AzureComputeCloudCredentialsSubscriptionInfo::new(
+                        id(),
+                        "d079718b-ff63-45dd-947b-4950c023750f",
+                    )
+                    .with_azure_subscription_name("Pay-As-You-Go")]),
+                )
+                .with_description("Azure compute")
+                .with_last_modified(now),
+            ),
         ),
         (
             "[Google]",
-            CloudCredentialsModel::Google(GoogleCloudCredentialsModel {
-                id: cloud_id,
-                description: None,
-                last_modified: Some(now),
-                unique_id: None,
-                access_key: "GOOG1EXAMPLE".into(),
-            }),
+            CloudCredentialsModel::Google(
+                GoogleCloudCredentialsModel::new(cloud_id, "GOOG1EXAMPLE").with_last_modified(now),
+            ),
         ),
         (
             "[GoogleService]",
-            CloudCredentialsModel::GoogleService(GoogleCloudServiceCredentialsModel {
-                id: cloud_id,
-                description: None,
-                last_modified: None,
-                unique_id: None,
-                name: Some("backup@project.iam.gserviceaccount.com".into()),
-                project_id: Some("project-123".into()),
-            }),
+            CloudCredentialsModel::GoogleService(
+                GoogleCloudServiceCredentialsModel::new(cloud_id)
+                    .with_name("backup@project.iam.gserviceaccount.com")
+                    .with_project_id("project-123"),
+            ),
         ),
     ];
     for (case, body) in &cloud_models {
         run.call_body("UpdateCloudCreds", case, body, client.update_cloud_creds(cloud_id, body)).await;
     }
     run.call("DeleteCloudCreds", "", client.delete_cloud_creds(id())).await;
-    let secret_key = CloudCredentialsPasswordSpec { new_secret_key: Secret::from("n3w-s3cret-key") };
+    let secret_key = CloudCredentialsPasswordSpec::new(Secret::from("n3w-s3cret-key"));
     run.call_body(
         "ChangeCloudCredsSecretKey",
         "",
@@ -310,9 +274,8 @@ async fn cloud_credentials(client: &vbr::Client, run: &mut Run<'_>) {
         client.change_cloud_creds_secret_key(id(), &secret_key),
     )
     .await;
-    let account = GoogleCloudServiceCredentialsExistingAccountSpec {
-        key_file: Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="),
-    };
+    let account =
+        GoogleCloudServiceCredentialsExistingAccountSpec::new(Secret::from("eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0="));
     run.call_body("ChangeAccount", "", &account, client.change_account(id(), &account)).await;
     // Prism answers the first success status, 200 with the record; the 204 variant has no body.
     let new_certificate = certificate();
@@ -353,7 +316,7 @@ async fn cloud_credentials(client: &vbr::Client, run: &mut Run<'_>) {
 /// Helper appliances of cloud credentials: list (and stream), create, read, delete.
 async fn helper_appliances(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
-    let appliances = GetAllCredsHelperAppliancesParams { skip: Some(0), limit: Some(5) };
+    let appliances = GetAllCredsHelperAppliancesParams::new().with_skip(0).with_limit(5);
     let azure_account = id();
     run.call(
         "GetAllCredsHelperAppliances",
@@ -364,15 +327,15 @@ async fn helper_appliances(client: &vbr::Client, run: &mut Run<'_>) {
     let appliance_stream =
         static_page(client.get_all_creds_helper_appliances_stream(azure_account, appliances.clone()));
     run.call("GetAllCredsHelperAppliances", "[stream]", appliance_stream).await;
-    let appliance = CloudHelperApplianceSpec::AzureCompute(AzureLinuxHelperApplianceSpec {
-        subscription_id: id(),
-        location: Some("westeurope".into()),
-        storage_account: Some("backupstorage".into()),
-        resource_group: Some("backup-rg".into()),
-        virtual_network: Some("backup-vnet".into()),
-        subnet: Some("default".into()),
-        ssh_port: Some(22),
-    });
+    let appliance = CloudHelperApplianceSpec::AzureCompute(
+        AzureLinuxHelperApplianceSpec::new(id())
+            .with_location("westeurope")
+            .with_storage_account("backupstorage")
+            .with_resource_group("backup-rg")
+            .with_virtual_network("backup-vnet")
+            .with_subnet("default")
+            .with_ssh_port(22),
+    );
     run.call_body(
         "CreateCloudCredsHelperAppliance",
         "[AzureCompute]",

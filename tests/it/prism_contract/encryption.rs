@@ -22,13 +22,12 @@ pub(super) async fn call_all(client: &vbr::Client, run: &mut Run<'_>) {
 async fn encryption_passwords(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
     let now = Utc::now();
-    let all_passwords = GetAllEncryptionPasswordsParams {
-        skip: Some(0),
-        limit: Some(200),
-        order_column: Some(EEncryptionPasswordsFiltersOrderColumn::ModificationTime),
-        order_asc: Some(true),
-        hint_filter: Some("*pet*".into()),
-    };
+    let all_passwords = GetAllEncryptionPasswordsParams::new()
+        .with_skip(0)
+        .with_limit(200)
+        .with_order_column(EEncryptionPasswordsFiltersOrderColumn::ModificationTime)
+        .with_order_asc(true)
+        .with_hint_filter("*pet*");
     run.call("GetAllEncryptionPasswords", "every filter", client.get_all_encryption_passwords(&all_passwords)).await;
     run.call(
         "GetAllEncryptionPasswords",
@@ -36,65 +35,50 @@ async fn encryption_passwords(client: &vbr::Client, run: &mut Run<'_>) {
         static_page(client.get_all_encryption_passwords_stream(all_passwords.clone())),
     )
     .await;
-    let password = EncryptionPasswordSpec {
-        password: Secret::from("passsw3wrsdf2d44"),
-        hint: "Pet name".into(),
-        unique_id: Some("vcenter01".into()),
-        is_imported: Some(false),
-    };
+    let password = EncryptionPasswordSpec::new(Secret::from("passsw3wrsdf2d44"), "Pet name")
+        .with_unique_id("vcenter01")
+        .with_is_imported(false);
     run.call_body("CreateEncryptionPassword", "", &password, client.create_encryption_password(&password)).await;
     run.call("GetEncryptionPassword", "", client.get_encryption_password(id())).await;
     let password_id = id();
-    let hint = EncryptionPasswordModel {
-        id: password_id,
-        hint: "First pet's name".into(),
-        modification_time: Some(now),
-        unique_id: Some("vcenter01".into()),
-        is_imported: Some(true),
-    };
+    let hint = EncryptionPasswordModel::new(password_id, "First pet's name")
+        .with_modification_time(now)
+        .with_unique_id("vcenter01")
+        .with_is_imported(true);
     run.call_body("UpdateEncryptionPassword", "", &hint, client.update_encryption_password(password_id, &hint)).await;
     run.call("DeleteEncryptionPassword", "", client.delete_encryption_password(id())).await;
-    let change = EncryptionPasswordChangeSpec { hint: "Pet name".into(), password: Secret::from("n3w-passsw3wrd") };
+    let change = EncryptionPasswordChangeSpec::new("Pet name", Secret::from("n3w-passsw3wrd"));
     run.call_body("ChangeEncryptionPassword", "", &change, client.change_encryption_password(id(), &change)).await;
-    let verify = EncryptionPasswordVerifySpec { password: Secret::from("passsw3wrsdf2d44") };
+    let verify = EncryptionPasswordVerifySpec::new(Secret::from("passsw3wrsdf2d44"));
     run.call_body("VerifyEncryptionPassword", "", &verify, client.verify_encryption_password(id(), &verify)).await;
 }
 
 /// KMS servers: list (and stream), create, read, update, delete, change a certificate.
 async fn kms_servers(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
-    let all_kms = GetAllKMSServersParams {
-        skip: Some(0),
-        limit: Some(50),
-        order_column: Some(EKMSFiltersOrderColumn::Name),
-        order_asc: Some(true),
-        name_filter: Some("kms*".into()),
-        type_filter: Some(EKeyManagementServerType::KMS),
-    };
+    let all_kms = GetAllKMSServersParams::new()
+        .with_skip(0)
+        .with_limit(50)
+        .with_order_column(EKMSFiltersOrderColumn::Name)
+        .with_order_asc(true)
+        .with_name_filter("kms*")
+        .with_type_filter(EKeyManagementServerType::KMS);
     run.call("GetAllKMSServers", "every filter", client.get_all_kms_servers(&all_kms)).await;
     run.call("GetAllKMSServers", "[stream]", static_page(client.get_all_kms_servers_stream(all_kms.clone()))).await;
-    let kms = KeyManagementServerBaseSpec::KMS(CommonKeyManagementServerSpec {
-        name: "kms.tech.local".into(),
-        description: Some("KMIP server".into()),
-        port: 5696,
-        server_certificate: certificate(),
-        client_certificate: certificate(),
-    });
+    let kms = KeyManagementServerBaseSpec::KMS(
+        CommonKeyManagementServerSpec::new("kms.tech.local", 5696, certificate(), certificate())
+            .with_description("KMIP server"),
+    );
     run.call_body("CreateKMSServer", "[KMS]", &kms, client.create_kms_server(&kms)).await;
     run.call("GetKMSServer", "", client.get_kms_server(id())).await;
     let kms_id = id();
-    let kms_model = KeyManagementServerBaseModel::KMS(CommonKeyManagementServerModel {
-        id: kms_id,
-        name: "kms.tech.local".into(),
-        description: None,
-        port: 5696,
-        server_certificate_thumbprint: Some("2C5E2B4A6F1D0E9C8B7A6F5E4D3C2B1A09F8E7D6".into()),
-        client_certificate_thumbprint: None,
-    });
+    let kms_model = KeyManagementServerBaseModel::KMS(
+        CommonKeyManagementServerModel::new(kms_id, "kms.tech.local", 5696)
+            .with_server_certificate_thumbprint("2C5E2B4A6F1D0E9C8B7A6F5E4D3C2B1A09F8E7D6"),
+    );
     run.call_body("UpdateKMSServer", "[KMS]", &kms_model, client.update_kms_server(kms_id, &kms_model)).await;
     run.call("DeleteKMSServer", "", client.delete_kms_server(id())).await;
-    let kms_certificate =
-        KMSServerChangeCertificateSpec { certificate: certificate(), r#type: EKMSCertificateType::Client };
+    let kms_certificate = KMSServerChangeCertificateSpec::new(certificate(), EKMSCertificateType::Client);
     run.call_body(
         "ChangeKMServerCertificate",
         "",

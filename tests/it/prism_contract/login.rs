@@ -24,25 +24,13 @@ pub(super) async fn log_in(client: &vbr::Client, run: &mut Run<'_>) {
     } else {
         client.core().set_bearer_token(Secret::from("contract-test-token"));
     }
-    let password_grant = TokenLoginSpec {
-        grant_type: ELoginGrantType::Password,
-        username: Some("administrator".into()),
-        password: Some(Secret::from("P@ssw0rd")),
-        refresh_token: None,
-        code: None,
-        use_short_term_refresh: Some(true),
-        vbr_token: None,
-    };
+    let password_grant = TokenLoginSpec::new(ELoginGrantType::Password)
+        .with_username("administrator")
+        .with_password(Secret::from("P@ssw0rd"))
+        .with_use_short_term_refresh(true);
     run.call_body("CreateToken", "password grant", &password_grant, client.create_token(&password_grant)).await;
-    let refresh_grant = TokenLoginSpec {
-        grant_type: ELoginGrantType::RefreshToken,
-        username: None,
-        password: None,
-        refresh_token: Some(Secret::from("eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9.refresh.signature")),
-        code: None,
-        use_short_term_refresh: None,
-        vbr_token: None,
-    };
+    let refresh_grant = TokenLoginSpec::new(ELoginGrantType::RefreshToken)
+        .with_refresh_token(Secret::from("eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9.refresh.signature"));
     run.call_body("CreateToken", "refresh grant", &refresh_grant, client.create_token(&refresh_grant)).await;
 }
 

@@ -131,11 +131,11 @@ async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
 
 /// A certificate upload, as cloud credentials and KMS servers take it.
 fn certificate() -> CertificateUploadSpec {
-    CertificateUploadSpec {
-        certificate: Secret::from("MIIKcQIBAzCCCjcGCSqGSIb3DQEHAaCCCigEggokMIIKIDCCBNcGCSqGSIb3DQEHBqCCBMgwggTEAgEA"),
-        format_type: ECertificateFileFormatType::Pfx,
-        password: Some(Secret::from("certificate-password")),
-    }
+    CertificateUploadSpec::new(
+        Secret::from("MIIKcQIBAzCCCjcGCSqGSIb3DQEHAaCCCigEggokMIIKIDCCBNcGCSqGSIb3DQEHBqCCBMgwggTEAgEA"),
+        ECertificateFileFormatType::Pfx,
+    )
+    .with_password(Secret::from("certificate-password"))
 }
 
 fn assert_every_operation_called(ops: &BTreeMap<String, SpecOp>, called: &BTreeSet<&'static str>) {

@@ -32,29 +32,27 @@ pub(super) async fn call_all(client: &vbr::Client, run: &mut Run<'_>) {
 async fn sessions(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
     let now = Utc::now();
-    let all_sessions = GetAllSessionsParams {
-        skip: Some(0),
-        limit: Some(100),
-        order_column: Some(ESessionsFiltersOrderColumn::CreationTime),
-        order_asc: Some(false),
-        name_filter: Some("Backup Job*".into()),
-        created_after_filter: Some(now - chrono::Duration::days(7)),
-        created_before_filter: Some(now),
-        ended_after_filter: Some(now - chrono::Duration::days(7)),
-        ended_before_filter: Some(now),
-        // Two values, so the array is sent as repeated parameters.
-        type_filter: Some(vec![ESessionType::BackupJob, ESessionType::AzureApplianceDeploy]),
-        state_filter: Some(ESessionState::Stopped),
-        result_filter: Some(vec![ESessionResult::Warning, ESessionResult::Failed]),
-        job_id_filter: Some(id()),
-    };
+    let all_sessions = GetAllSessionsParams::new()
+        .with_skip(0)
+        .with_limit(100)
+        .with_order_column(ESessionsFiltersOrderColumn::CreationTime)
+        .with_order_asc(false)
+        .with_name_filter("Backup Job*")
+        .with_created_after_filter(now - chrono::Duration::days(7))
+        .with_created_before_filter(now)
+        .with_ended_after_filter(now - chrono::Duration::days(7))
+        .with_ended_before_filter(now)
+        .with_type_filter(vec![ESessionType::BackupJob, ESessionType::AzureApplianceDeploy])
+        .with_state_filter(ESessionState::Stopped)
+        .with_result_filter(vec![ESessionResult::Warning, ESessionResult::Failed])
+        .with_job_id_filter(id());
     run.call("GetAllSessions", "every filter", client.get_all_sessions(&all_sessions)).await;
     // The example page has one record of `total: 307`, so the stream asks for a second page.
     let pages = stream_requests(run);
     let stream = static_page(client.get_all_sessions_stream(all_sessions.clone()));
     run.call_pages("GetAllSessions", "[stream]", pages, stream).await;
     run.call("GetSession", "", client.get_session(id())).await;
-    let logs = GetSessionLogsParams { status_filter: Some(ETaskLogRecordStatus::Warning) };
+    let logs = GetSessionLogsParams::new().with_status_filter(ETaskLogRecordStatus::Warning);
     run.call("GetSessionLogs", "status filter", client.get_session_logs(id(), &logs)).await;
     run.call("StopSession", "", client.stop_session(id())).await;
 }
@@ -64,25 +62,24 @@ async fn sessions(client: &vbr::Client, run: &mut Run<'_>) {
 async fn task_sessions(client: &vbr::Client, run: &mut Run<'_>) {
     let id = Uuid::new_v4;
     let now = Utc::now();
-    let of_session = GetSessionTaskSessionsWithFilteringParams {
-        skip: Some(0),
-        limit: Some(200),
-        order_column: Some(ETaskSessionsFiltersOrderColumn::ScanResult),
-        order_asc: Some(true),
-        name_filter: Some("winsrv*".into()),
-        type_filter: Some(ETaskSessionType::Antivirus),
-        session_type_filter: Some(ESessionType::SureBackup),
-        created_after_filter: Some(now - chrono::Duration::days(1)),
-        created_before_filter: Some(now),
-        ended_after_filter: Some(now - chrono::Duration::days(1)),
-        ended_before_filter: Some(now),
-        state_filter: Some(ESessionState::Stopped),
-        result_filter: Some(ESessionResult::Success),
-        scan_type_filter: Some(EAntivirusScanType::Yara),
-        scan_result_filter: Some(EAntivirusScanResult::Inconclusive),
-        scan_state_filter: Some(EAntivirusScanState::Finished),
-        session_id_filter: Some(id()),
-    };
+    let of_session = GetSessionTaskSessionsWithFilteringParams::new()
+        .with_skip(0)
+        .with_limit(200)
+        .with_order_column(ETaskSessionsFiltersOrderColumn::ScanResult)
+        .with_order_asc(true)
+        .with_name_filter("winsrv*")
+        .with_type_filter(ETaskSessionType::Antivirus)
+        .with_session_type_filter(ESessionType::SureBackup)
+        .with_created_after_filter(now - chrono::Duration::days(1))
+        .with_created_before_filter(now)
+        .with_ended_after_filter(now - chrono::Duration::days(1))
+        .with_ended_before_filter(now)
+        .with_state_filter(ESessionState::Stopped)
+        .with_result_filter(ESessionResult::Success)
+        .with_scan_type_filter(EAntivirusScanType::Yara)
+        .with_scan_result_filter(EAntivirusScanResult::Inconclusive)
+        .with_scan_state_filter(EAntivirusScanState::Finished)
+        .with_session_id_filter(id());
     let session_id = id();
     run.call(
         "GetSessionTaskSessionsWithFiltering",
@@ -96,25 +93,24 @@ async fn task_sessions(client: &vbr::Client, run: &mut Run<'_>) {
         static_page(client.get_session_task_sessions_with_filtering_stream(session_id, of_session.clone())),
     )
     .await;
-    let all = GetAllTaskSessionsParams {
-        skip: Some(0),
-        limit: Some(6),
-        order_column: Some(ETaskSessionsFiltersOrderColumn::CreationTime),
-        order_asc: Some(false),
-        name_filter: Some("linbase*".into()),
-        type_filter: Some(ETaskSessionType::Backup),
-        session_type_filter: Some(ESessionType::BackupJob),
-        created_after_filter: Some(now - chrono::Duration::days(30)),
-        created_before_filter: Some(now),
-        ended_after_filter: Some(now - chrono::Duration::days(30)),
-        ended_before_filter: Some(now),
-        state_filter: Some(ESessionState::Working),
-        result_filter: Some(ESessionResult::Warning),
-        scan_type_filter: Some(EAntivirusScanType::Antivirus),
-        scan_result_filter: Some(EAntivirusScanResult::Clean),
-        scan_state_filter: Some(EAntivirusScanState::NotStarted),
-        session_id_filter: Some(id()),
-    };
+    let all = GetAllTaskSessionsParams::new()
+        .with_skip(0)
+        .with_limit(6)
+        .with_order_column(ETaskSessionsFiltersOrderColumn::CreationTime)
+        .with_order_asc(false)
+        .with_name_filter("linbase*")
+        .with_type_filter(ETaskSessionType::Backup)
+        .with_session_type_filter(ESessionType::BackupJob)
+        .with_created_after_filter(now - chrono::Duration::days(30))
+        .with_created_before_filter(now)
+        .with_ended_after_filter(now - chrono::Duration::days(30))
+        .with_ended_before_filter(now)
+        .with_state_filter(ESessionState::Working)
+        .with_result_filter(ESessionResult::Warning)
+        .with_scan_type_filter(EAntivirusScanType::Antivirus)
+        .with_scan_result_filter(EAntivirusScanResult::Clean)
+        .with_scan_state_filter(EAntivirusScanState::NotStarted)
+        .with_session_id_filter(id());
     run.call("GetAllTaskSessions", "every filter", client.get_all_task_sessions(&all)).await;
     // The example page has six records of `total: 52`, so the stream asks for a second page.
     let pages = stream_requests(run);
@@ -134,7 +130,7 @@ async fn task_sessions(client: &vbr::Client, run: &mut Run<'_>) {
             run.call_example("GetTaskSession", example, asking.get_task_session(id())).await;
         }
     }
-    let logs = GetTaskSessionLogsParams { status_filter: Some(ETaskLogRecordStatus::Succeeded) };
+    let logs = GetTaskSessionLogsParams::new().with_status_filter(ETaskLogRecordStatus::Succeeded);
     run.call("GetTaskSessionLogs", "status filter", client.get_task_session_logs(id(), &logs)).await;
 }
 

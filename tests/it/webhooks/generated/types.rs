@@ -5,21 +5,57 @@
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Payment {
     pub id: ::std::string::String,
     pub amount: i64,
 }
-
-#[allow(missing_docs)]
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PaymentEvent {
-    pub payment: Payment,
-    pub at: ::chrono::DateTime<::chrono::Utc>,
+impl Payment {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        amount: i64,
+    ) -> Self {
+        Self {
+            id: ::std::convert::Into::into(id),
+            amount,
+        }
+    }
 }
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PaymentEvent {
+    pub payment: Payment,
+    pub at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl PaymentEvent {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        payment: impl ::std::convert::Into<Payment>,
+        at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            payment: ::std::convert::Into::into(payment),
+            at,
+        }
+    }
+}
+
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaymentRefundedWebhook {
     pub payment: Payment,
     pub amount: i64,
+}
+impl PaymentRefundedWebhook {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(payment: impl ::std::convert::Into<Payment>, amount: i64) -> Self {
+        Self {
+            payment: ::std::convert::Into::into(payment),
+            amount,
+        }
+    }
 }

@@ -5,8 +5,17 @@
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Doc {
     pub title: ::std::string::String,
+}
+impl Doc {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            title: ::std::convert::Into::into(title),
+        }
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for Doc {
     const NAME: &'static str = "Doc";

@@ -8,6 +8,7 @@ pub type Colors = ::std::vec::Vec<::std::string::String>;
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Rgb {
     #[serde(rename = "R")]
     pub r: i64,
@@ -16,10 +17,23 @@ pub struct Rgb {
     #[serde(rename = "B")]
     pub b: i64,
 }
+impl Rgb {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(r: i64, g: i64, b: i64) -> Self {
+        Self { r, g, b }
+    }
+}
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Coordinates {
     pub lat: f64,
     pub long: f64,
+}
+impl Coordinates {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(lat: f64, long: f64) -> Self {
+        Self { lat, long }
+    }
 }

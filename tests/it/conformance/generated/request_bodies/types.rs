@@ -5,20 +5,48 @@
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pet {
     pub name: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tag: ::std::option::Option<::std::string::String>,
 }
-
-#[allow(missing_docs)]
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Meta {
-    pub a: ::std::string::String,
+impl Pet {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::convert::Into::into(name),
+            tag: ::std::option::Option::None,
+        }
+    }
+    /// Sets `tag`.
+    pub fn with_tag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Meta {
+    pub a: ::std::string::String,
+}
+impl Meta {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(a: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            a: ::std::convert::Into::into(a),
+        }
+    }
+}
+
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Item {
     /// Read-only: required in answers, set by the server; never sent in a request.
     #[serde(
@@ -28,29 +56,94 @@ pub struct Item {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
 }
+impl Item {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::convert::Into::into(name),
+        }
+    }
+    /// Sets `id`.
+    pub fn with_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Account {
     pub user: ::std::string::String,
     /// Write-only: required in requests; answers never carry it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
 }
+impl Account {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(user: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user: ::std::convert::Into::into(user),
+            password: ::std::option::Option::None,
+        }
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+}
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostFormBody {
     pub name: ::std::string::String,
     pub tags: ::std::vec::Vec<::std::string::String>,
     pub ids: ::std::vec::Vec<::std::string::String>,
     pub meta: Meta,
 }
+impl PostFormBody {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        tags: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        meta: impl ::std::convert::Into<Meta>,
+    ) -> Self {
+        Self {
+            name: ::std::convert::Into::into(name),
+            tags: ::std::convert::Into::into(tags),
+            ids: ::std::convert::Into::into(ids),
+            meta: ::std::convert::Into::into(meta),
+        }
+    }
+}
 
 /// The parts of a `multipart/form-data` body: a `FilePart` for each file, text for the rest.
 #[allow(missing_docs)]
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct PostMultipartForm {
     pub meta: Meta,
     pub image: ::veeam_client::runtime::FilePart,
+}
+impl PostMultipartForm {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        meta: impl ::std::convert::Into<Meta>,
+        image: impl ::std::convert::Into<::veeam_client::runtime::FilePart>,
+    ) -> Self {
+        Self {
+            meta: ::std::convert::Into::into(meta),
+            image: ::std::convert::Into::into(image),
+        }
+    }
 }

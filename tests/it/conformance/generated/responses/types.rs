@@ -5,20 +5,47 @@
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Msg {
     pub text: ::std::string::String,
 }
-
-#[allow(missing_docs)]
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct NotFound {
-    pub missing: ::std::string::String,
+impl Msg {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            text: ::std::convert::Into::into(text),
+        }
+    }
 }
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotFound {
+    pub missing: ::std::string::String,
+}
+impl NotFound {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(missing: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            missing: ::std::convert::Into::into(missing),
+        }
+    }
+}
+
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Problem {
     pub title: ::std::string::String,
+}
+impl Problem {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            title: ::std::convert::Into::into(title),
+        }
+    }
 }
 
 /// The error bodies of `exactAndRange`, one variant per declared error response.

@@ -6,9 +6,22 @@
 /// Named `Error` in the spec; renamed because the API module exports its own `Error`.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorModel {
     pub code: i64,
     pub message: ::std::string::String,
+}
+impl ErrorModel {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        code: i64,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code,
+            message: ::std::convert::Into::into(message),
+        }
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for ErrorModel {
     const NAME: &'static str = "Error";
@@ -57,8 +70,17 @@ impl ::veeam_client::runtime::xml::XmlElement for ErrorModel {
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PetTag {
     pub name: ::std::string::String,
+}
+impl PetTag {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::convert::Into::into(name),
+        }
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for PetTag {
     const NAME: &'static str = "pet_tag";
@@ -96,10 +118,28 @@ impl ::veeam_client::runtime::xml::XmlElement for PetTag {
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Critter {
     pub legs: i64,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nick: ::std::option::Option<::std::string::String>,
+}
+impl Critter {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(legs: i64) -> Self {
+        Self {
+            legs,
+            nick: ::std::option::Option::None,
+        }
+    }
+    /// Sets `nick`.
+    pub fn with_nick(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nick = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for Critter {
     const NAME: &'static str = "critter-doc";
@@ -146,11 +186,31 @@ impl ::veeam_client::runtime::xml::XmlElement for Critter {
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Person {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i32>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl Person {
+    /// A value with every field unset.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i32) -> Self {
+        self.id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for Person {
     const NAME: &'static str = "Person";
@@ -195,10 +255,25 @@ impl ::veeam_client::runtime::xml::XmlElement for Person {
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Zoo {
     pub animals: ::std::vec::Vec<::std::string::String>,
     pub pets: ::std::vec::Vec<::std::string::String>,
     pub birds: ::std::vec::Vec<::std::string::String>,
+}
+impl Zoo {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(
+        animals: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        pets: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        birds: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self {
+            animals: ::std::convert::Into::into(animals),
+            pets: ::std::convert::Into::into(pets),
+            birds: ::std::convert::Into::into(birds),
+        }
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for Zoo {
     const NAME: &'static str = "Zoo";
@@ -277,10 +352,28 @@ impl ::veeam_client::runtime::xml::XmlElement for Zoo {
 
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Bag {
     pub label: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::serde_json::Value>,
+}
+impl Bag {
+    /// A value with the fields it cannot do without; every other field is unset.
+    pub fn new(label: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            label: ::std::convert::Into::into(label),
+            extra: ::std::option::Option::None,
+        }
+    }
+    /// Sets `extra`.
+    pub fn with_extra(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
 }
 impl ::veeam_client::runtime::xml::XmlRoot for Bag {
     const NAME: &'static str = "Bag";
