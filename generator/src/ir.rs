@@ -870,6 +870,9 @@ pub struct Api {
     /// Status types of long-running operations (`x-long-running`), in the order of the
     /// first operation that answers with each.
     pub long_running: Vec<LongRunning>,
+    /// Derives every data type gets besides the generator's own (`Options::derives`), as
+    /// Rust paths checked in lowering.
+    pub derives: Vec<String>,
 }
 
 /// A status type that long-running operations answer with (`x-long-running`): the work goes

@@ -45,6 +45,13 @@ pub struct Options {
     pub source: String,
     /// Also format each item on its own into [`Generated::items`] (for snapshot tests).
     pub item_sources: bool,
+    /// Derives added to every generated data type (structs, string enums, unions, newtypes),
+    /// e.g. `Hash` or `schemars::JsonSchema`; each must be a Rust path.
+    pub derives: Vec<String>,
+    /// Rust names chosen for component schemas: spec name (`CredentialsModel`) → Rust name
+    /// (`Credential`). The name still goes through the naming scope, so a collision is
+    /// reported, not silently shadowed.
+    pub type_names: BTreeMap<String, String>,
 }
 
 impl Default for Options {
@@ -57,6 +64,8 @@ impl Default for Options {
             command: "cargo xtask codegen".into(),
             source: String::new(),
             item_sources: true,
+            derives: Vec::new(),
+            type_names: BTreeMap::new(),
         }
     }
 }

@@ -55,6 +55,18 @@ impl Build {
         self
     }
 
+    /// Adds a derive to every generated data type (`"Hash"`, `"schemars::JsonSchema"`).
+    pub fn derive(mut self, path: &str) -> Self {
+        self.options.derives.push(path.to_owned());
+        self
+    }
+
+    /// Names the Rust type of the component schema `schema`.
+    pub fn type_name(mut self, schema: &str, rust: &str) -> Self {
+        self.options.type_names.insert(schema.to_owned(), rust.to_owned());
+        self
+    }
+
     /// Every warning fails the build.
     pub fn deny_warnings(mut self, on: bool) -> Self {
         self.options.deny_warnings = on;

@@ -9,6 +9,8 @@
 //! out = "generated-client/src/vbr"
 //! runtime = "crate::runtime"        # default: ::openapi_client_runtime
 //! deny-warnings = true              # a curated spec must be fully typed
+//! derives = ["Hash"]                # added to every generated data type
+//! type-names = { CredentialsModel = "Credential" }   # a Rust name for a schema
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -61,6 +63,12 @@ pub struct Module {
     /// Gate each operation behind a cargo feature per tag.
     #[serde(default)]
     pub features_per_tag: bool,
+    /// Derives added to every generated data type, e.g. `["Hash", "schemars::JsonSchema"]`.
+    #[serde(default)]
+    pub derives: Vec<String>,
+    /// Rust names for component schemas: `{ CredentialsModel = "Credential" }`.
+    #[serde(default)]
+    pub type_names: std::collections::BTreeMap<String, String>,
 }
 
 fn default_runtime() -> String {
@@ -94,6 +102,8 @@ impl Module {
             command: command.to_owned(),
             source: source.to_owned(),
             item_sources: false,
+            derives: self.derives.clone(),
+            type_names: self.type_names.clone(),
         }
     }
 }

@@ -64,8 +64,23 @@ struct Generate {
     /// Put every operation in the crate unconditionally, without a cargo feature per tag.
     #[arg(long)]
     no_tag_features: bool,
+    /// Add a derive to every generated data type (repeatable): `--derive Hash --derive
+    /// schemars::JsonSchema` (the crate must then depend on what the derive names).
+    #[arg(long = "derive", value_name = "PATH")]
+    derives: Vec<String>,
+    /// Give a component schema a Rust name of your choosing (repeatable):
+    /// `--type-name CredentialsModel=Credential`. Collisions are still reported.
+    #[arg(long = "type-name", value_name = "SCHEMA=NAME", value_parser = parse_type_name)]
+    type_names: Vec<(String, String)>,
     #[command(flatten)]
     strictness: Strictness,
+}
+
+fn parse_type_name(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((schema, rust)) if !schema.is_empty() && !rust.is_empty() => Ok((schema.to_owned(), rust.to_owned())),
+        _ => Err(format!("`{s}`: expected SCHEMA=NAME")),
+    }
 }
 
 #[derive(Args)]
@@ -144,6 +159,8 @@ fn run(cli: Cli) -> Result<()> {
                 runtime: args.runtime.source(args.runtime_rev.as_ref()),
                 features_per_tag: !args.no_tag_features,
                 deny_warnings: args.strictness.deny_warnings,
+                derives: args.derives,
+                type_names: args.type_names.into_iter().collect(),
                 ..standalone::Settings::new(&args.name)
             };
             let report = standalone::generate_crate(&args.spec, &args.out, &settings)?;

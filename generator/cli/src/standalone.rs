@@ -22,6 +22,10 @@ pub struct Settings {
     pub deny_warnings: bool,
     /// The command named in the do-not-edit headers.
     pub command: String,
+    /// Derives added to every generated data type.
+    pub derives: Vec<String>,
+    /// Rust names for component schemas (spec name → Rust name).
+    pub type_names: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -33,6 +37,8 @@ impl Settings {
             features_per_tag: true,
             deny_warnings: false,
             command: "openapi-client-gen generate".to_owned(),
+            derives: Vec::new(),
+            type_names: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -79,6 +85,8 @@ pub fn generate_crate(spec: &Path, out: &Path, settings: &Settings) -> Result<Re
         command: settings.command.clone(),
         source: spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         item_sources: false,
+        derives: settings.derives.clone(),
+        type_names: settings.type_names.clone(),
         ..generator::Options::default()
     };
     let generated = generator::generate(&doc, &opts).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;

@@ -28,7 +28,7 @@ fn a_crate_generates_its_client_in_its_build_script() {
     fs::write(krate.join("Cargo.toml"), manifest).unwrap();
     fs::write(
         krate.join("build.rs"),
-        "fn main() {\n    openapi_client_gen::build::Build::new(\"petstore.yaml\").write(\"petstore.rs\").unwrap();\n}\n",
+        "fn main() {\n    openapi_client_gen::build::Build::new(\"petstore.yaml\")\n        .derive(\"Hash\")\n        .derive(\"Eq\")\n        .type_name(\"Pet\", \"Animal\")\n        .write(\"petstore.rs\")\n        .unwrap();\n}\n",
     )
     .unwrap();
     fs::write(
@@ -38,8 +38,9 @@ fn a_crate_generates_its_client_in_its_build_script() {
          pub mod petstore {\n    include!(concat!(env!(\"OUT_DIR\"), \"/petstore.rs\"));\n}\n\n\
          /// The generated API is there, typed.\n\
          pub fn client(url: &str) -> petstore::Client {\n    petstore::Client::builder(url).build().unwrap()\n}\n\n\
-         /// A generated type.\n\
-         pub fn pet(p: &petstore::types::Pet) -> i64 {\n    p.id\n}\n",
+         /// A generated type, under the name the build script chose, with the derives it asked for.\n\
+         pub fn pet(p: &petstore::types::Animal) -> i64 {\n    hashable(p);\n    p.id\n}\n\n\
+         fn hashable<T: std::hash::Hash + Eq>(_: &T) {}\n",
     )
     .unwrap();
     // The workspace's lock file pins versions that are already downloaded: the check works

@@ -180,3 +180,60 @@ fn a_bad_document_is_reported_with_its_file_and_pointer() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("missing.yaml"), "{}", text(&out));
 }
+
+#[test]
+fn derives_and_type_names_are_settings_and_bad_ones_are_reported() {
+    let spec = workspace().join("tests/corpus/oai/petstore.yaml");
+    let spec = spec.to_str().unwrap();
+    let out_dir = scratch("settings");
+    let out = run(&[
+        "generate",
+        "--spec",
+        spec,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--name",
+        "petstore",
+        "--derive",
+        "Hash",
+        "--derive",
+        "Eq",
+        "--type-name",
+        "Pet=Animal",
+        "--type-name",
+        "Nope=Never",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let types = fs::read_to_string(out_dir.join("src/api/types.rs")).unwrap();
+    assert!(types.contains("pub struct Animal"), "{types}");
+    assert!(!types.contains("pub struct Pet "), "{types}");
+    assert!(types.contains("#[derive(Hash, Eq)]"), "{types}");
+    // A name for a schema the document lacks is a warning that names it.
+    assert!(text(&out).contains("`Nope`"), "{}", text(&out));
+    // A derive that is not a Rust path is an error, not broken code.
+    let out = run(&[
+        "generate",
+        "--spec",
+        spec,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--name",
+        "petstore",
+        "--derive",
+        "not a path",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("derive `not a path` is not a Rust path"), "{}", text(&out));
+    let out = run(&[
+        "generate",
+        "--spec",
+        spec,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--name",
+        "petstore",
+        "--type-name",
+        "Pet",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

@@ -30,7 +30,24 @@ impl Emitter<'_> {
             };
         let allow = if undocumented { quote!(#[allow(missing_docs)]) } else { quote!() };
         let doc = doc_attrs(&t.doc);
-        let doc = quote!(#doc #allow);
+        // The user's own derives (`Options::derives`), on the types that hold data, except
+        // those the type derives already (a second `Hash` would conflict).
+        let own: &[&str] = match t.kind {
+            TypeKind::Enum { .. } => &["Clone", "Debug", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord"],
+            TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_) => {
+                &["Clone", "Debug", "PartialEq", "Default", "Serialize", "Deserialize"]
+            }
+            _ => &[],
+        };
+        let extra: Vec<TokenStream> = self
+            .api
+            .derives
+            .iter()
+            .filter(|d| !own.is_empty() && !own.contains(&d.rsplit("::").next().unwrap_or(d).trim()))
+            .map(|d| d.parse::<TokenStream>().unwrap_or_default())
+            .collect();
+        let extra = if extra.is_empty() { quote!() } else { quote!(#[derive(#(#extra),*)]) };
+        let doc = quote!(#doc #allow #extra);
         let name = ident(&t.name);
         let cfg = self.features_attr(&t.features);
         let rt = &self.rt;

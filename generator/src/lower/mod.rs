@@ -121,7 +121,10 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         features: Vec::new(),
         webhooks: Vec::new(),
         long_running: Vec::new(),
+        derives: Vec::new(),
     };
+    api.derives = l.derives();
+    l.unused_type_names();
     l.lower_operations(&mut api);
     l.lower_webhooks(&mut api);
     api.types = std::mem::take(&mut l.types);
@@ -362,7 +365,8 @@ impl Lowerer<'_> {
                 continue;
             }
             let define_at = same.iter().find(|(c, _)| c == &pointer).map(|(_, f)| f.clone());
-            let (want, _) = wanted_type_name(&name);
+            let chosen = self.opts.type_names.get(&name).unwrap_or(&name);
+            let (want, _) = wanted_type_name(chosen);
             let (rust, holder) = self.type_names.claim_for(&want, &pointer.to_string());
             if holder.is_some() {
                 self.renamed(&pointer, "schema name", &name, &rust, holder);
@@ -544,6 +548,36 @@ impl Lowerer<'_> {
     /// Reports a naming problem: a warning, which strict runs turn into an error.
     /// `holder` is who has the name: a spec location, or `None` for a name the generated
     /// code defines itself (from [`Scope::claim_for`]).
+    /// The extra derives of `Options::derives`, each checked to be a Rust path; one that is
+    /// not is an error (at the document's root: it comes from the options, not the document).
+    fn derives(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.opts.derives {
+            match syn::parse_str::<syn::Path>(d) {
+                Ok(_) if !out.contains(d) => out.push(d.clone()),
+                Ok(_) => {}
+                Err(e) => self.sink.error(&Pointer::root(), format!("derive `{d}` is not a Rust path: {e}")),
+            }
+        }
+        out
+    }
+
+    /// Warns about `Options::type_names` entries that name no component schema.
+    fn unused_type_names(&mut self) {
+        let schemas = self.doc.raw.pointer("/components/schemas").and_then(Value::as_object);
+        let unknown: Vec<String> = self
+            .opts
+            .type_names
+            .keys()
+            .filter(|name| !schemas.is_some_and(|s| s.contains_key(name.as_str())))
+            .cloned()
+            .collect();
+        let at = Pointer::root().join("components").join("schemas");
+        for name in unknown {
+            self.sink.warn(&at, format!("a type name is set for `{name}`, but the document has no such schema"));
+        }
+    }
+
     pub(crate) fn renamed(
         &mut self,
         pointer: &Pointer,
