@@ -758,11 +758,11 @@ impl CredentialsResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<CredentialsModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -1781,12 +1781,8 @@ impl AzureComputeCloudCredentialsModel {
     pub fn new(
         id: ::uuid::Uuid,
         connection_name: impl ::std::convert::Into<::std::string::String>,
-        deployment: impl ::std::convert::Into<
-            AzureComputeCloudCredentialsDeploymentModel,
-        >,
-        subscription: impl ::std::convert::Into<
-            AzureComputeCloudCredentialsSubscriptionModel,
-        >,
+        deployment: AzureComputeCloudCredentialsDeploymentModel,
+        subscription: AzureComputeCloudCredentialsSubscriptionModel,
     ) -> Self {
         Self {
             id,
@@ -1794,8 +1790,8 @@ impl AzureComputeCloudCredentialsModel {
             last_modified: ::std::option::Option::None,
             unique_id: ::std::option::Option::None,
             connection_name: ::std::convert::Into::into(connection_name),
-            deployment: ::std::convert::Into::into(deployment),
-            subscription: ::std::convert::Into::into(subscription),
+            deployment,
+            subscription,
         }
     }
     /// Sets `description`.
@@ -1998,11 +1994,11 @@ impl CloudCredentialsResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<CloudCredentialsModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -2267,21 +2263,17 @@ impl AzureComputeCloudCredentialsSpec {
     /// Sets `existing_account`.
     pub fn with_existing_account(
         mut self,
-        value: impl ::std::convert::Into<AzureComputeCredentialsExistingAccountSpec>,
+        value: AzureComputeCredentialsExistingAccountSpec,
     ) -> Self {
-        self.existing_account = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
+        self.existing_account = ::std::option::Option::Some(value);
         self
     }
     /// Sets `new_account`.
     pub fn with_new_account(
         mut self,
-        value: impl ::std::convert::Into<AzureComputeCredentialsNewAccountSpec>,
+        value: AzureComputeCredentialsNewAccountSpec,
     ) -> Self {
-        self.new_account = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
+        self.new_account = ::std::option::Option::Some(value);
         self
     }
 }
@@ -2361,14 +2353,12 @@ pub struct GoogleCloudServiceCredentialsSpec {
 impl GoogleCloudServiceCredentialsSpec {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
-        existing_account: impl ::std::convert::Into<
-            GoogleCloudServiceCredentialsExistingAccountSpec,
-        >,
+        existing_account: GoogleCloudServiceCredentialsExistingAccountSpec,
     ) -> Self {
         Self {
             description: ::std::option::Option::None,
             unique_id: ::std::option::Option::None,
-            existing_account: ::std::convert::Into::into(existing_account),
+            existing_account,
         }
     }
     /// Sets `description`.
@@ -2557,13 +2547,8 @@ impl AzureComputeCloudCredentialsSubscriptionSpec {
         self
     }
     /// Sets `certificate`.
-    pub fn with_certificate(
-        mut self,
-        value: impl ::std::convert::Into<CertificateUploadSpec>,
-    ) -> Self {
-        self.certificate = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
+    pub fn with_certificate(mut self, value: CertificateUploadSpec) -> Self {
+        self.certificate = ::std::option::Option::Some(value);
         self
     }
 }
@@ -2579,17 +2564,10 @@ pub struct AzureComputeCredentialsExistingAccountSpec {
 impl AzureComputeCredentialsExistingAccountSpec {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
-        deployment: impl ::std::convert::Into<
-            AzureComputeCloudCredentialsDeploymentModel,
-        >,
-        subscription: impl ::std::convert::Into<
-            AzureComputeCloudCredentialsSubscriptionSpec,
-        >,
+        deployment: AzureComputeCloudCredentialsDeploymentModel,
+        subscription: AzureComputeCloudCredentialsSubscriptionSpec,
     ) -> Self {
-        Self {
-            deployment: ::std::convert::Into::into(deployment),
-            subscription: ::std::convert::Into::into(subscription),
-        }
+        Self { deployment, subscription }
     }
 }
 
@@ -3127,11 +3105,11 @@ impl CloudHelperApplianceResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<CloudHelperApplianceModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -3413,11 +3391,8 @@ impl SessionModel {
         self
     }
     /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: impl ::std::convert::Into<SessionResultModel>,
-    ) -> Self {
-        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_result(mut self, value: SessionResultModel) -> Self {
+        self.result = ::std::option::Option::Some(value);
         self
     }
     /// Sets `resource_id`.
@@ -4263,11 +4238,11 @@ impl SessionsResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<SessionModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -5088,11 +5063,11 @@ impl TaskSessionsResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<TaskSessionModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -5303,19 +5278,13 @@ impl BackupTaskSessionModel {
         self
     }
     /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: impl ::std::convert::Into<SessionResultModel>,
-    ) -> Self {
-        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_result(mut self, value: SessionResultModel) -> Self {
+        self.result = ::std::option::Option::Some(value);
         self
     }
     /// Sets `progress`.
-    pub fn with_progress(
-        mut self,
-        value: impl ::std::convert::Into<SessionProgress>,
-    ) -> Self {
-        self.progress = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_progress(mut self, value: SessionProgress) -> Self {
+        self.progress = ::std::option::Option::Some(value);
         self
     }
     /// Sets `platform_type`.
@@ -5439,19 +5408,13 @@ impl ReplicaTaskSessionModel {
         self
     }
     /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: impl ::std::convert::Into<SessionResultModel>,
-    ) -> Self {
-        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_result(mut self, value: SessionResultModel) -> Self {
+        self.result = ::std::option::Option::Some(value);
         self
     }
     /// Sets `progress`.
-    pub fn with_progress(
-        mut self,
-        value: impl ::std::convert::Into<SessionProgress>,
-    ) -> Self {
-        self.progress = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_progress(mut self, value: SessionProgress) -> Self {
+        self.progress = ::std::option::Option::Some(value);
         self
     }
 }
@@ -5515,11 +5478,8 @@ impl RestoreTaskSessionModel {
         self
     }
     /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: impl ::std::convert::Into<SessionResultModel>,
-    ) -> Self {
-        self.result = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn with_result(mut self, value: SessionResultModel) -> Self {
+        self.result = ::std::option::Option::Some(value);
         self
     }
 }
@@ -5777,11 +5737,11 @@ impl EncryptionPasswordsResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<EncryptionPasswordModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -6217,11 +6177,11 @@ impl KeyManagementServersResult {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
         data: impl ::std::convert::Into<::std::vec::Vec<KeyManagementServerBaseModel>>,
-        pagination: impl ::std::convert::Into<PaginationResult>,
+        pagination: PaginationResult,
     ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
-            pagination: ::std::convert::Into::into(pagination),
+            pagination,
         }
     }
 }
@@ -6298,15 +6258,15 @@ impl CommonKeyManagementServerSpec {
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         port: i64,
-        server_certificate: impl ::std::convert::Into<CertificateUploadSpec>,
-        client_certificate: impl ::std::convert::Into<CertificateUploadSpec>,
+        server_certificate: CertificateUploadSpec,
+        client_certificate: CertificateUploadSpec,
     ) -> Self {
         Self {
             name: ::std::convert::Into::into(name),
             description: ::std::option::Option::None,
             port,
-            server_certificate: ::std::convert::Into::into(server_certificate),
-            client_certificate: ::std::convert::Into::into(client_certificate),
+            server_certificate,
+            client_certificate,
         }
     }
     /// Sets `description`.
@@ -6332,11 +6292,11 @@ pub struct KMSServerChangeCertificateSpec {
 impl KMSServerChangeCertificateSpec {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
-        certificate: impl ::std::convert::Into<CertificateUploadSpec>,
+        certificate: CertificateUploadSpec,
         r#type: impl ::std::convert::Into<EKMSCertificateType>,
     ) -> Self {
         Self {
-            certificate: ::std::convert::Into::into(certificate),
+            certificate,
             r#type: ::std::convert::Into::into(r#type),
         }
     }

@@ -65,12 +65,17 @@ pub(crate) fn plan(api: &mut Api, sink: &mut Sink) {
 }
 
 /// Whether a field of type `ty` is set from `impl Into<T>`: not for the types nothing converts
-/// into usefully (numbers, booleans, UUIDs, dates), where `T` itself lets a literal infer its
-/// type and spares a generic parameter.
+/// into usefully (numbers, booleans, UUIDs, dates, and generated types other than string
+/// enums, which have no `From` impls), where `T` itself lets a literal infer its type and
+/// spares a generic parameter. A boxed (recursive) field converts: `Box<T>` is `From<T>`.
 fn converts(types: &[TypeDef], ty: &Ty) -> bool {
     let ty = match resolve_alias(types, ty) {
         Ty::Nullable(t) => resolve_alias(types, t),
         t => t,
     };
-    !matches!(ty, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date)
+    match ty {
+        // A string enum converts from `&str` (`"Linux"`).
+        Ty::Named(id) => matches!(types[id.0].kind, TypeKind::Enum { .. }),
+        _ => !matches!(ty, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date),
+    }
 }

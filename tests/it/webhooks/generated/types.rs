@@ -32,14 +32,8 @@ pub struct PaymentEvent {
 }
 impl PaymentEvent {
     /// A value with the fields it cannot do without; every other field is unset.
-    pub fn new(
-        payment: impl ::std::convert::Into<Payment>,
-        at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        Self {
-            payment: ::std::convert::Into::into(payment),
-            at,
-        }
+    pub fn new(payment: Payment, at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        Self { payment, at }
     }
 }
 
@@ -52,10 +46,7 @@ pub struct PaymentRefundedWebhook {
 }
 impl PaymentRefundedWebhook {
     /// A value with the fields it cannot do without; every other field is unset.
-    pub fn new(payment: impl ::std::convert::Into<Payment>, amount: i64) -> Self {
-        Self {
-            payment: ::std::convert::Into::into(payment),
-            amount,
-        }
+    pub fn new(payment: Payment, amount: i64) -> Self {
+        Self { payment, amount }
     }
 }

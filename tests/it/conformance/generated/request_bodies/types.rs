@@ -116,13 +116,13 @@ impl PostFormBody {
         name: impl ::std::convert::Into<::std::string::String>,
         tags: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        meta: impl ::std::convert::Into<Meta>,
+        meta: Meta,
     ) -> Self {
         Self {
             name: ::std::convert::Into::into(name),
             tags: ::std::convert::Into::into(tags),
             ids: ::std::convert::Into::into(ids),
-            meta: ::std::convert::Into::into(meta),
+            meta,
         }
     }
 }
@@ -138,11 +138,11 @@ pub struct PostMultipartForm {
 impl PostMultipartForm {
     /// A value with the fields it cannot do without; every other field is unset.
     pub fn new(
-        meta: impl ::std::convert::Into<Meta>,
+        meta: Meta,
         image: impl ::std::convert::Into<::veeam_client::runtime::FilePart>,
     ) -> Self {
         Self {
-            meta: ::std::convert::Into::into(meta),
+            meta,
             image: ::std::convert::Into::into(image),
         }
     }
