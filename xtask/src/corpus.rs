@@ -112,6 +112,30 @@ pub fn corpus(root: &Path, corpus_dir: &Path, check: bool) -> Result<Vec<CorpusR
             split: split_check(&doc, &root.join("target/corpus-split").join(&crate_name)),
         });
     }
+    // A crate that carries the runtime (`--vendor-runtime`) builds too, mock server included.
+    let petstore = corpus_dir.join("oai/petstore.yaml");
+    if petstore.exists() {
+        let out = out_root.join("corpus_vendored_petstore");
+        let _ = fs::remove_dir_all(&out);
+        let settings = Settings {
+            runtime: RuntimeSource::Vendored,
+            command: "cargo xtask corpus".into(),
+            ..Settings::new("corpus_vendored_petstore")
+        };
+        let report = generate_crate(&petstore, &out, &settings).map_err(|e| format!("{e:#}"));
+        let check = match (&report, check) {
+            (Ok(_), true) => cargo_check(&out, &target_dir, &["--features", "mock"]),
+            (Ok(_), false) => Err("not checked".into()),
+            (Err(_), _) => Err("not generated".into()),
+        };
+        rows.push(CorpusRow {
+            document: "oai/petstore.yaml (runtime vendored, mock on)".into(),
+            report,
+            check,
+            version: openapi_version(&petstore),
+            split: None,
+        });
+    }
     Ok(rows)
 }
 
