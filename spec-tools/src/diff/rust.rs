@@ -81,16 +81,26 @@ fn has(item: &SurfaceItem, word: &str) -> bool {
 }
 
 /// Whether a new field is one a `#[non_exhaustive]` struct's `new` takes: a property the
-/// spec lists as `required` (read from `doc`, the new document, at the field's element), or,
-/// for a field whose element is no property (a `Params` field), one that is not an `Option`.
+/// spec lists as `required` that is not nullable (read from `doc`, the new document, at the
+/// field's element; the generator's `new` leaves a nullable field out, as `None`, and gives it
+/// a setter), or, for a field whose element is no property (a `Params` field), one that is not
+/// an `Option`.
 fn required_field(doc: &Document, field: &SurfaceItem) -> bool {
     let anchor = &field.anchor;
     let object = anchor.parent().filter(|p| p.last().as_deref() == Some("properties")).and_then(|p| p.parent());
     match (object.and_then(|o| doc.raw.pointer(o.as_str())), anchor.last()) {
-        (Some(schema), Some(name)) => schema
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name.as_str()))),
+        (Some(schema), Some(name)) => {
+            let required = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name.as_str())));
+            let property = schema.get("properties").and_then(|p| p.get(name.as_str()));
+            let nullable = property.is_some_and(|p| {
+                p.get("nullable").and_then(Value::as_bool) == Some(true)
+                    || p.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null"))
+            });
+            required && !nullable
+        }
         _ => !field.signature.starts_with("Option<"),
     }
 }
@@ -318,15 +328,20 @@ mod tests {
     }
 
     /// `new` gains an argument: callers building a request and mocks building a response
-    /// both stop compiling. The spec says which fields are required, not the type: a required
-    /// nullable field is an `Option` that `new` still takes.
+    /// both stop compiling. The spec says which fields are required; a required field that is
+    /// nullable is not taken by `new` (it starts as `None` and has a setter), so adding one is
+    /// additive.
     #[test]
     fn a_required_field_added_to_a_non_exhaustive_struct_breaks_new() {
-        let old = surface("Default, non_exhaustive", &[("id", "String")], &[]);
-        let new = surface("Default, non_exhaustive", &[("id", "String"), ("state", "Option<String>")], &[]);
+        let old = surface("Default, non_exhaustive", &[("name", "Option<String>")], &[]);
+        let new = surface("Default, non_exhaustive", &[("name", "Option<String>"), ("id", "String")], &[]);
         let [(text, impact)] = <[_; 1]>::try_from(impacts(&old, &new)).unwrap();
         assert_eq!(impact, RustImpact::Breaking, "{text}");
         assert!(text.contains("`m::types::Job::new` takes it"), "{text}");
+        let nullable =
+            surface("Default, non_exhaustive", &[("name", "Option<String>"), ("state", "Option<String>")], &[]);
+        let [(text, impact)] = <[_; 1]>::try_from(impacts(&old, &nullable)).unwrap();
+        assert_eq!(impact, RustImpact::Additive, "a required nullable field has a setter: {text}");
     }
 
     #[test]
