@@ -181,9 +181,10 @@ fn spec_fmt(check: bool) -> anyhow::Result<()> {
     if check && !changed.is_empty() {
         bail!("not in canonical form: {}; run `cargo xtask spec-fmt`", names.join(", "));
     }
-    for name in names {
+    for name in &names {
         println!("formatted {name}");
     }
+    println!("spec-fmt: {} file(s) in {}, {} formatted", files.len(), root.display(), names.len());
     Ok(())
 }
 
@@ -253,6 +254,7 @@ fn spec_audit(against: Option<PathBuf>, nav: Option<PathBuf>) -> anyhow::Result<
     };
     let nav = nav.or_else(|| audit::navigation_in(&root.join("tests/seeds")));
     let outcome = audit::run(&root, project::AUDITED_SPEC, &against, nav.as_deref())?;
+    println!("workspace: {}", root.display());
     print!("{}", outcome.text);
     if !outcome.passed {
         bail!("the spec has undeclared differences or stale declarations (see above)");
