@@ -59,21 +59,8 @@ struct LintArgs {
     /// The documents (each file is linted on its own; a split document's root reads its parts).
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
-    /// A rules file: `rules: {RULE: error|warning|off}` and `description-width: N`.
-    #[arg(long, value_name = "FILE")]
-    ruleset: Option<PathBuf>,
-    /// Make a rule an error (repeatable).
-    #[arg(long, value_name = "RULE")]
-    deny: Vec<String>,
-    /// Make a rule a warning (repeatable).
-    #[arg(long, value_name = "RULE")]
-    warn: Vec<String>,
-    /// Turn a rule off (repeatable).
-    #[arg(long, value_name = "RULE")]
-    allow: Vec<String>,
-    /// The longest description line allowed, in columns.
-    #[arg(long, value_name = "N")]
-    width: Option<usize>,
+    #[command(flatten)]
+    rules: lint::cli::RuleArgs,
 }
 
 #[derive(Args)]
@@ -184,36 +171,9 @@ fn run_fmt(args: FmtArgs) -> Result<()> {
 }
 
 fn run_lint(args: LintArgs) -> Result<()> {
-    let mut config = match &args.ruleset {
-        Some(file) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            lint::Config::from_yaml(&file.display().to_string(), &text)?
-        }
-        None => lint::Config::default(),
-    };
-    let levels =
-        [(&args.deny, lint::Level::Error), (&args.warn, lint::Level::Warning), (&args.allow, lint::Level::Off)];
-    for (rules, level) in levels {
-        for rule in rules {
-            config.set(rule, level)?;
-        }
-    }
-    if let Some(width) = args.width {
-        config.width = width;
-    }
-    let mut findings = Vec::new();
-    for path in &args.paths {
-        findings.extend(lint::lint_file(path, &path.display().to_string(), &config));
-    }
-    for f in &findings {
-        println!("{f}");
-    }
-    let (errors, warnings) = lint::summary(&findings);
-    println!("openapi-spec lint: {} file(s), {errors} error(s), {warnings} warning(s)", args.paths.len());
-    if errors > 0 {
-        bail!("{errors} error(s)");
-    }
-    Ok(())
+    let config = args.rules.config(lint::Config::default())?;
+    let files: Vec<(PathBuf, String)> = args.paths.iter().map(|p| (p.clone(), p.display().to_string())).collect();
+    lint::cli::run("openapi-spec lint", &files, &config, None)
 }
 
 #[cfg(test)]

@@ -51,21 +51,8 @@ enum Task {
     SpecLint {
         /// Documents to lint instead of the curated specs (with the default rules).
         paths: Vec<PathBuf>,
-        /// A rules file (default for the curated specs: spec/lint.yaml).
-        #[arg(long, alias = "config", value_name = "FILE")]
-        ruleset: Option<PathBuf>,
-        /// Make a rule an error (repeatable).
-        #[arg(long, value_name = "RULE")]
-        deny: Vec<String>,
-        /// Make a rule a warning (repeatable).
-        #[arg(long, value_name = "RULE")]
-        warn: Vec<String>,
-        /// Turn a rule off (repeatable).
-        #[arg(long, value_name = "RULE")]
-        allow: Vec<String>,
-        /// The longest description line allowed, in columns.
-        #[arg(long, value_name = "N")]
-        width: Option<usize>,
+        #[command(flatten)]
+        rules: lint::cli::RuleArgs,
     },
     /// What a change of spec/*.yaml (at --base, default HEAD, vs the working tree) means on the
     /// wire and for veeam-client, and the semver bump it needs; or compare --old with --new.
@@ -126,12 +113,7 @@ fn main() -> ExitCode {
         Task::Codegen { check } => codegen(check),
         Task::Test { args } => test(&args),
         Task::SpecFmt { check } => spec_fmt(check),
-        Task::SpecLint { paths, ruleset, deny, warn, allow, width } => spec_lint(
-            paths,
-            ruleset,
-            &[(deny, lint::Level::Error), (warn, lint::Level::Warning), (allow, lint::Level::Off)],
-            width,
-        ),
+        Task::SpecLint { paths, rules } => spec_lint(paths, &rules),
         Task::SpecDiff(args) => spec_diff(args),
         Task::SpecAudit { against, nav } => spec_audit(against, nav),
         Task::Generate { spec, out, name, vendor_runtime } => generate(&spec, &out, &name, vendor_runtime),
@@ -188,50 +170,18 @@ fn spec_fmt(check: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn spec_lint(
-    paths: Vec<PathBuf>,
-    ruleset: Option<PathBuf>,
-    overrides: &[(Vec<String>, lint::Level)],
-    width: Option<usize>,
-) -> anyhow::Result<()> {
+fn spec_lint(paths: Vec<PathBuf>, rules: &lint::cli::RuleArgs) -> anyhow::Result<()> {
     let root = project::root();
-    let curated = paths.is_empty();
-    let mut config = match (&ruleset, curated) {
-        (Some(file), _) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            lint::Config::from_yaml(&file.display().to_string(), &text)?
-        }
-        (None, true) => lint::config_or_default(&root.join(project::LINT_RULES))?,
-        (None, false) => lint::Config::default(),
-    };
-    for (rules, level) in overrides {
-        for rule in rules {
-            config.set(rule, *level)?;
-        }
+    if !paths.is_empty() {
+        let files: Vec<(PathBuf, String)> = paths.iter().map(|p| (p.clone(), p.display().to_string())).collect();
+        return lint::cli::run("spec-lint", &files, &rules.config(lint::Config::default())?, None);
     }
-    if let Some(width) = width {
-        config.width = width;
-    }
-    let files: Vec<(PathBuf, String)> = if curated {
-        let config = Config::read(&root.join(project::CURATED))?;
-        config.modules.iter().map(|m| (root.join(&m.spec), m.spec.display().to_string())).collect()
-    } else {
-        paths.iter().map(|p| (p.clone(), p.display().to_string())).collect()
-    };
-    let mut findings = Vec::new();
-    for (path, label) in &files {
-        findings.extend(lint::lint_file(path, label, &config));
-    }
-    for f in &findings {
-        println!("{f}");
-    }
-    let (errors, warnings) = lint::summary(&findings);
-    let place = if curated { format!(" in {}", root.display()) } else { String::new() };
-    println!("spec-lint: {} file(s){place}, {errors} error(s), {warnings} warning(s)", files.len());
-    if errors > 0 {
-        bail!("spec-lint found {errors} error(s)");
-    }
-    Ok(())
+    // The curated specs, with spec/lint.yaml unless --ruleset names another file.
+    let config = rules.config(lint::config_or_default(&root.join(project::LINT_RULES))?)?;
+    let curated = Config::read(&root.join(project::CURATED))?;
+    let files: Vec<(PathBuf, String)> =
+        curated.modules.iter().map(|m| (root.join(&m.spec), m.spec.display().to_string())).collect();
+    lint::cli::run("spec-lint", &files, &config, Some(&root))
 }
 
 fn spec_diff(mut args: diff::cli::Args) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! but reviewers care about. Each finding names the file, the JSON pointer and, for YAML, the
 //! line; each rule's severity is configurable (a rules file such as `spec/lint.yaml`, `--deny`/`--warn`/`--allow`).
 
+pub mod cli;
 mod examples;
 mod oas;
 mod structure;
