@@ -353,8 +353,9 @@ fn test(args: &[String]) -> anyhow::Result<()> {
 }
 
 /// The runtime's public API against its last release, by cargo-semver-checks (installed at a
-/// pinned version if missing). A release is a tag `openapi-client-runtime-v{version}`; a
-/// breaking change needs a new version in `generator/runtime/Cargo.toml`.
+/// pinned version if missing). The release is the commit `generator/runtime/RELEASED.toml`
+/// names, which every full clone has, tags or not; a breaking change needs a new version in
+/// `generator/runtime/Cargo.toml`.
 fn semver(root: &Path) -> anyhow::Result<()> {
     let installed =
         Command::new(cargo()).args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
@@ -362,19 +363,8 @@ fn semver(root: &Path) -> anyhow::Result<()> {
         println!("installing cargo-semver-checks (cargo install --locked)");
         run(Command::new(cargo()).args(["install", "--locked", "cargo-semver-checks", "--version", "0.51.0"]))?;
     }
-    let tags = Command::new("git")
-        .current_dir(root)
-        .args(["tag", "--list", &format!("{}*", project::RUNTIME_TAG_PREFIX), "--sort=-v:refname"])
-        .output()
-        .context("running git tag")?;
-    let tags = String::from_utf8_lossy(&tags.stdout);
-    let Some(baseline) = tags.lines().next() else {
-        bail!(
-            "no release of the runtime to compare with: no git tag `{}<version>` (a clone made with --no-tags has none)",
-            project::RUNTIME_TAG_PREFIX
-        );
-    };
-    println!("checking openapi-client-runtime's public API against {baseline}");
+    let released = project::runtime_release(root)?;
+    println!("checking openapi-client-runtime's public API against {} ({})", released.version, released.commit);
     run(Command::new(cargo()).current_dir(root).args([
         "semver-checks",
         "check-release",
@@ -382,7 +372,7 @@ fn semver(root: &Path) -> anyhow::Result<()> {
         "openapi-client-runtime",
         "--all-features",
         "--baseline-rev",
-        baseline,
+        &released.commit,
     ]))
 }
 

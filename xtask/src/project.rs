@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use openapi_client_gen::config::Config;
 
 /// The workspace root (the parent of `xtask/`): the checkout this binary was built from,
@@ -27,9 +27,22 @@ pub const AUDITED_SPEC: &str = "spec/vbr.yaml";
 /// Veeam's document the audit compares with, relative to the corpus folder.
 pub const AUDIT_AGAINST: &str = "vbr/vbr_rest_1.3-rev2.json";
 
-/// A release of the runtime crate is a git tag of this prefix and its version
-/// (`openapi-client-runtime-v0.1.0`), which `cargo xtask semver` compares the API with.
-pub const RUNTIME_TAG_PREFIX: &str = "openapi-client-runtime-v";
+/// The runtime crate's last release, as `generator/runtime/RELEASED.toml` records it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The version released.
+    pub version: String,
+    /// The commit it was released from.
+    pub commit: String,
+}
+
+/// Reads `generator/runtime/RELEASED.toml`.
+pub fn runtime_release(root: &Path) -> Result<Release> {
+    let file = root.join("generator/runtime/RELEASED.toml");
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}: expected `version` and `commit`", file.display()))
+}
 
 /// Every codegen config of the workspace, read.
 pub fn configs(root: &Path) -> Result<Vec<Config>> {
@@ -118,6 +131,17 @@ mod tests {
         let empty = root().join("xtask/src");
         assert!(format!("{:#}", check_corpus(&empty).unwrap_err()).contains("no .json or .yaml document in"));
         assert_eq!(check_corpus(&root().join("spec")).unwrap(), root().join("spec"));
+    }
+
+    #[test]
+    fn the_runtime_release_names_a_commit_and_the_version_in_the_manifest() {
+        let release = runtime_release(&root()).unwrap();
+        assert_eq!(release.commit.len(), 40, "{release:?}");
+        let manifest = std::fs::read_to_string(root().join("generator/runtime/Cargo.toml")).unwrap();
+        let manifest: toml::Table = manifest.parse().unwrap();
+        let version = manifest["package"]["version"].as_str().unwrap();
+        // The released version is the manifest's, or an older one the manifest has moved past.
+        assert!(release.version.as_str() <= version, "{release:?} vs {version}");
     }
 
     #[test]
