@@ -17,10 +17,7 @@ pub fn canonical(label: &str, text: &str) -> Result<String> {
 pub fn files_of(roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for root in roots {
-        let doc = crate::load(root)?;
-        let dir = root.parent().unwrap_or(Path::new(""));
-        out.push(root.clone());
-        out.extend(doc.files.iter().map(|(rel, _)| dir.join(rel)));
+        out.extend(openapi_client_gen::document_files(Path::new(""), root)?);
     }
     Ok(out)
 }

@@ -20,7 +20,7 @@ pub mod manifest;
 pub mod modules;
 pub mod standalone;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
@@ -35,4 +35,12 @@ pub fn load(path: &Path) -> Result<generator::Document> {
 pub fn load_in(root: &Path, spec: &str) -> Result<generator::Document> {
     let mut read = |path: &str| std::fs::read_to_string(root.join(path)).map_err(|e| e.to_string());
     generator::Document::load(spec, &mut read).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))
+}
+
+/// The files of the document at `spec` (relative to `root`): `spec` itself, then every file
+/// its `$ref`s reach, as paths relative to `root` (`spec-fmt` and `spec-lint` walk these).
+pub fn document_files(root: &Path, spec: &Path) -> Result<Vec<PathBuf>> {
+    let doc = load_in(root, &spec.display().to_string())?;
+    let dir = spec.parent().unwrap_or(Path::new(""));
+    Ok(std::iter::once(spec.to_path_buf()).chain(doc.files.iter().map(|(rel, _)| dir.join(rel))).collect())
 }

@@ -121,32 +121,28 @@ fn resolve(name: &str, spec: &Value, inherited: &Table) -> Result<Value> {
 /// `source`, as TOML lines.
 pub fn dependencies_toml(source: &RuntimeSource) -> Result<String> {
     let all = runtime_dependencies()?;
-    let mut deps = Table::new();
+    let mut runtime = Table::new();
     match source {
-        RuntimeSource::Vendored => deps = all,
-        other => {
-            let mut runtime = Table::new();
-            match other {
-                RuntimeSource::Path(path) => {
-                    runtime.insert("path".into(), Value::String(path.display().to_string()));
-                }
-                RuntimeSource::Git { url, rev } => {
-                    runtime.insert("git".into(), Value::String(url.clone()));
-                    if let Some(rev) = rev {
-                        runtime.insert("rev".into(), Value::String(rev.clone()));
-                    }
-                }
-                RuntimeSource::Version(v) => {
-                    runtime.insert("version".into(), Value::String(v.clone()));
-                }
-                RuntimeSource::Vendored => unreachable!("handled above"),
-            }
-            deps.insert(RUNTIME_CRATE.into(), Value::Table(runtime));
-            for name in GENERATED_CODE_CRATES {
-                let spec = all.get(*name).with_context(|| format!("the runtime does not depend on `{name}`"))?;
-                deps.insert((*name).to_owned(), spec.clone());
+        // The crate carries the runtime, so it declares everything the runtime needs.
+        RuntimeSource::Vendored => return inline_lines(&all),
+        RuntimeSource::Path(path) => {
+            runtime.insert("path".into(), Value::String(path.display().to_string()));
+        }
+        RuntimeSource::Git { url, rev } => {
+            runtime.insert("git".into(), Value::String(url.clone()));
+            if let Some(rev) = rev {
+                runtime.insert("rev".into(), Value::String(rev.clone()));
             }
         }
+        RuntimeSource::Version(v) => {
+            runtime.insert("version".into(), Value::String(v.clone()));
+        }
+    }
+    let mut deps = Table::new();
+    deps.insert(RUNTIME_CRATE.into(), Value::Table(runtime));
+    for name in GENERATED_CODE_CRATES {
+        let spec = all.get(*name).with_context(|| format!("the runtime does not depend on `{name}`"))?;
+        deps.insert((*name).to_owned(), spec.clone());
     }
     inline_lines(&deps)
 }

@@ -2,7 +2,7 @@
 //! ones that changed, or, in check mode, write nothing and name the stale files.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
@@ -73,16 +73,12 @@ pub fn ensure_fresh(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Every spec file the modules read, roots first and then the files they refer to, relative
-/// to the config's root (`spec-fmt` and `spec-lint` walk these).
+/// Every spec file the modules read, each root followed by the files it refers to, relative
+/// to the config's root.
 pub fn spec_files(config: &Config) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for module in &config.modules {
-        let spec = module.spec.display().to_string();
-        let doc = crate::load_in(&config.root, &spec)?;
-        let dir = module.spec.parent().unwrap_or(Path::new(""));
-        out.push(module.spec.clone());
-        out.extend(doc.files.iter().map(|(rel, _)| dir.join(rel)));
+        out.extend(crate::document_files(&config.root, &module.spec)?);
     }
     Ok(out)
 }

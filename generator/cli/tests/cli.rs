@@ -14,6 +14,15 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
 }
 
+/// `generate` of the corpus's petstore.yaml into `out`, with `extra` flags.
+fn generate(out: &Path, extra: &[&str]) -> Output {
+    let spec = workspace().join("tests/corpus/oai/petstore.yaml");
+    let mut args =
+        vec!["generate", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--name", "petstore"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
@@ -55,9 +64,7 @@ fn every_command_has_help_that_exits_zero() {
 #[test]
 fn a_generated_crate_depends_on_the_runtime_crate() {
     let out_dir = scratch("depends");
-    let spec = workspace().join("tests/corpus/oai/petstore.yaml");
-    let out =
-        run(&["generate", "--spec", spec.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--name", "petstore"]);
+    let out = generate(&out_dir, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let manifest = fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
     let runtime = workspace().join("generator/runtime").display().to_string();
@@ -72,19 +79,8 @@ fn a_generated_crate_depends_on_the_runtime_crate() {
 
     // Pinned to a git revision instead.
     let git_dir = scratch("git");
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        git_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--runtime-git",
-        "https://example.com/veeam-openapi-rs.git",
-        "--runtime-rev",
-        "v0.1.0",
-    ]);
+    let out =
+        generate(&git_dir, &["--runtime-git", "https://example.com/veeam-openapi-rs.git", "--runtime-rev", "v0.1.0"]);
     assert!(out.status.success(), "{}", text(&out));
     let manifest = fs::read_to_string(git_dir.join("Cargo.toml")).unwrap();
     assert!(
@@ -94,35 +90,14 @@ fn a_generated_crate_depends_on_the_runtime_crate() {
         "{manifest}"
     );
     // Two runtime sources at once are refused.
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        git_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--vendor-runtime",
-        "--runtime-version",
-        "0.1",
-    ]);
+    let out = generate(&git_dir, &["--vendor-runtime", "--runtime-version", "0.1"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
 #[test]
 fn a_vendored_crate_carries_the_runtime_and_its_dependencies() {
     let out_dir = scratch("vendored");
-    let spec = workspace().join("tests/corpus/oai/petstore.yaml");
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--vendor-runtime",
-    ]);
+    let out = generate(&out_dir, &["--vendor-runtime"]);
     assert!(out.status.success(), "{}", text(&out));
     let manifest = fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("reqwest = "), "{manifest}");
@@ -183,26 +158,11 @@ fn a_bad_document_is_reported_with_its_file_and_pointer() {
 
 #[test]
 fn derives_and_type_names_are_settings_and_bad_ones_are_reported() {
-    let spec = workspace().join("tests/corpus/oai/petstore.yaml");
-    let spec = spec.to_str().unwrap();
     let out_dir = scratch("settings");
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec,
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--derive",
-        "Hash",
-        "--derive",
-        "Eq",
-        "--type-name",
-        "Pet=Animal",
-        "--type-name",
-        "Nope=Never",
-    ]);
+    let out = generate(
+        &out_dir,
+        &["--derive", "Hash", "--derive", "Eq", "--type-name", "Pet=Animal", "--type-name", "Nope=Never"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let types = fs::read_to_string(out_dir.join("src/api/types.rs")).unwrap();
     assert!(types.contains("pub struct Animal"), "{types}");
@@ -211,29 +171,9 @@ fn derives_and_type_names_are_settings_and_bad_ones_are_reported() {
     // A name for a schema the document lacks is a warning that names it.
     assert!(text(&out).contains("`Nope`"), "{}", text(&out));
     // A derive that is not a Rust path is an error, not broken code.
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec,
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--derive",
-        "not a path",
-    ]);
+    let out = generate(&out_dir, &["--derive", "not a path"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("derive `not a path` is not a Rust path"), "{}", text(&out));
-    let out = run(&[
-        "generate",
-        "--spec",
-        spec,
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--name",
-        "petstore",
-        "--type-name",
-        "Pet",
-    ]);
+    let out = generate(&out_dir, &["--type-name", "Pet"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
