@@ -129,7 +129,7 @@ fn rewrite(
     queue: &mut VecDeque<(String, String, Pointer)>,
 ) {
     // One reference, written at `at`: rewritten into the bundle, its file queued.
-    let mut relink = |reference: &mut String, at: &Pointer| {
+    let relink = |reference: &mut String, at: &Pointer, queue: &mut VecDeque<(String, String, Pointer)>| {
         let Some(mut target) = target(key, reference) else { return };
         // The root file named by its own name is the root.
         if target.file == root_key {
@@ -143,7 +143,7 @@ fn rewrite(
     match v {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                relink(reference, at);
+                relink(reference, at, queue);
             }
             // A discriminator's mapping values are references too (a bare name is a component
             // of the root document, and stays as it is).
@@ -152,16 +152,29 @@ fn rewrite(
             for value in mapping.into_iter().flat_map(|m| m.values_mut()) {
                 if let Value::String(reference) = value {
                     if reference.contains(['#', '/', '.']) {
-                        relink(reference, &at.join("discriminator"));
+                        relink(reference, &at.join("discriminator"), queue);
                     }
                 }
             }
             // `responses/default` is a response; a schema's `default` is data.
             let responses = at.last().as_deref() == Some("responses");
             for (k, child) in map.iter_mut() {
+                // A media type's or parameter's `examples` map holds Example Objects, which
+                // may be references (to `components/examples`); their values are data.
+                let names = matches!(at.last().as_deref(), Some("properties" | "schemas" | "patternProperties"));
+                if let ("examples", Value::Object(examples), false) = (k.as_str(), &mut *child, names) {
+                    for (name, example) in examples.iter_mut() {
+                        if let Some(Value::String(reference)) = example.get_mut("$ref") {
+                            relink(reference, &at.join("examples").join(name), queue);
+                        }
+                    }
+                    continue;
+                }
                 // Examples and enums are data, whatever they look like.
-                let data =
-                    matches!(k.as_str(), "example" | "examples" | "enum" | "const") || (k == "default" && !responses);
+                // (Under `properties` and the like, keys are names, not keywords.)
+                let data = !names
+                    && (matches!(k.as_str(), "example" | "examples" | "enum" | "const")
+                        || (k == "default" && !responses));
                 if !data && k != BUNDLED {
                     rewrite(child, key, root_key, &at.join(k), label, queue);
                 }
@@ -282,6 +295,35 @@ mod tests {
         let at = Pointer::parse("/x-bundled-files/schemas~1job.yaml/properties/next").unwrap();
         let (file, inner) = map.locate("spec/root.yaml", &at);
         assert_eq!((file, inner.to_string().as_str()), ("spec/schemas/job.yaml", "#/properties/next"));
+    }
+
+    /// A media type's `examples` holds Example Objects: a reference among them names another
+    /// file's `components/examples` and is bundled; the example's value stays data.
+    #[test]
+    fn example_objects_that_are_references_are_followed() {
+        let files: BTreeMap<&str, Value> = BTreeMap::from([(
+            "common.yaml",
+            json!({"components": {"examples": {"Job": {"value": {"$ref": "looks/like/a/ref.yaml"}}}}}),
+        )]);
+        let mut root = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
+            "examples": {"job": {"$ref": "common.yaml#/components/examples/Job"}, "inline": {"value": {"$ref": "x.yaml"}}},
+            "schema": {"properties": {"examples": {"$ref": "common.yaml#/components/schemas/Examples"}}}}}}}}}}});
+        let mut read = |p: &str| files.get(p).map(|v| v.to_string()).ok_or_else(|| "no such file".to_owned());
+        let parse = |_: &str, t: &str| serde_json::from_str(t).map_err(|e| e.to_string());
+        let (_, problems) = bundle("root.yaml", &mut root, &mut read, &parse);
+        let media = &root["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(media["examples"]["job"]["$ref"], "#/x-bundled-files/common.yaml/components/examples/Job");
+        assert_eq!(media["examples"]["inline"]["value"]["$ref"], "x.yaml", "an example's value is data");
+        assert_eq!(
+            root[BUNDLED]["common.yaml"]["components"]["examples"]["Job"]["value"]["$ref"],
+            "looks/like/a/ref.yaml"
+        );
+        // A property named `examples` is a schema, whose reference is followed.
+        assert_eq!(
+            media["schema"]["properties"]["examples"]["$ref"],
+            "#/x-bundled-files/common.yaml/components/schemas/Examples"
+        );
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

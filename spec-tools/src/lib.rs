@@ -17,7 +17,9 @@
 pub mod audit;
 pub mod diff;
 pub mod fmt;
+pub mod import;
 pub mod lint;
+pub mod sections;
 pub mod split;
 
 use std::path::Path;

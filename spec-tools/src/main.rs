@@ -84,6 +84,11 @@ struct SplitArgs {
     /// The folder the files are written to (`openapi.yaml` is the root).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// One file per section (tag) instead: each holds its path items and the components only
+    /// it uses, `common.yaml` those several sections share; the root keeps the rest. The
+    /// document may already be split by section (it is then laid out again).
+    #[arg(long)]
+    by_section: bool,
 }
 
 fn lint_rules_help() -> String {
@@ -123,6 +128,15 @@ fn run(cli: Cli) -> Result<()> {
             if !outcome.passed {
                 bail!("the spec has undeclared differences or stale declarations (see above)");
             }
+            Ok(())
+        }
+        Command::Split(args) if args.by_section => {
+            let mut joined = openapi_spec_tools::sections::join(&args.document)?;
+            joined.root_name = "openapi.yaml".to_owned();
+            openapi_spec_tools::sections::place(&mut joined);
+            let files = openapi_spec_tools::sections::write(&joined)?;
+            let changed = openapi_spec_tools::sections::save(&args.out, &files)?;
+            println!("wrote {} files to {} ({} changed)", files.len(), args.out.display(), changed.len());
             Ok(())
         }
         Command::Split(args) => {

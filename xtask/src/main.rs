@@ -67,6 +67,23 @@ enum Task {
         #[arg(long, value_name = "PATH")]
         nav: Option<PathBuf>,
     },
+    /// Bring sections of Veeam's published documents (default: all four revisions in the
+    /// corpus's vbr/) into spec/vbr/: their operations and the components they use, marked
+    /// with the revisions they exist in. Adds what is missing; never rewrites curated text.
+    SpecImport {
+        /// A published document (repeatable; default: every document in the corpus's vbr/).
+        #[arg(long = "from", value_name = "DOC")]
+        from: Vec<PathBuf>,
+        /// A section (tag) to import (repeatable; default: every section).
+        #[arg(long = "section", value_name = "NAME")]
+        sections: Vec<String>,
+        /// The curated document's root (default: spec/vbr/openapi.yaml).
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// Lay the document out in this folder, root `openapi.yaml` (default: the spec's own).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Any OpenAPI document -> a standalone crate that depends on this checkout's runtime
     /// crate (`openapi-client-gen generate` has every option).
     Generate {
@@ -116,6 +133,7 @@ fn main() -> ExitCode {
         Task::SpecLint { paths, rules } => spec_lint(paths, &rules),
         Task::SpecDiff(args) => spec_diff(args),
         Task::SpecAudit { against, nav } => spec_audit(against, nav),
+        Task::SpecImport { from, sections, spec, out } => spec_import(from, &sections, spec, out),
         Task::Generate { spec, out, name, vendor_runtime } => generate(&spec, &out, &name, vendor_runtime),
         Task::Corpus { no_check } => corpus(!no_check),
         Task::Semver => semver(&project::root()),
@@ -167,6 +185,44 @@ fn spec_fmt(check: bool) -> anyhow::Result<()> {
         println!("formatted {name}");
     }
     println!("spec-fmt: {} file(s) in {}, {} formatted", files.len(), root.display(), names.len());
+    Ok(())
+}
+
+fn spec_import(
+    from: Vec<PathBuf>,
+    sections: &[String],
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let root = project::root();
+    let sources = if from.is_empty() {
+        openapi_spec_tools::import::sources_in(&project::require_corpus()?.join("vbr"))?
+    } else {
+        openapi_spec_tools::import::read_sources(&from)?
+    };
+    let spec = spec.unwrap_or_else(|| root.join(project::AUDITED_SPEC));
+    let outcome = openapi_spec_tools::import::run(&spec, out.as_deref(), &sources, sections)?;
+    let report = &outcome.report;
+    for line in report.operations.iter().map(|o| format!("added operation {o}")) {
+        println!("{line}");
+    }
+    for line in report.components.iter().map(|c| format!("added component {c}")) {
+        println!("{line}");
+    }
+    for line in report.members.iter().map(|m| format!("added {m}")) {
+        println!("{line}");
+    }
+    let revisions: Vec<&str> = sources.iter().map(|s| s.revision.as_str()).collect();
+    println!(
+        "spec-import: {} from {}: {} operations and {} components added, {} members merged, {} curated operations kept; {} file(s) changed",
+        spec.strip_prefix(&root).unwrap_or(&spec).display(),
+        revisions.join(", "),
+        report.operations.len(),
+        report.components.len(),
+        report.members.len(),
+        report.kept,
+        outcome.changed.len()
+    );
     Ok(())
 }
 

@@ -22,7 +22,7 @@ pub const CURATED: &str = "spec/codegen.toml";
 pub const LINT_RULES: &str = "spec/lint.yaml";
 
 /// The curated VBR spec, which `spec-audit` compares with Veeam's document.
-pub const AUDITED_SPEC: &str = "spec/vbr.yaml";
+pub const AUDITED_SPEC: &str = "spec/vbr/openapi.yaml";
 
 /// Veeam's document the audit compares with, relative to the corpus folder.
 pub const AUDIT_AGAINST: &str = "vbr/vbr_rest_1.3-rev2.json";

@@ -82,9 +82,9 @@ pub fn audit(ours: &Value, theirs: &Value) -> Audit {
 
 /// The text report: differences grouped by operation or component, in document order;
 /// undeclared ones with both pointers and where to declare them; then stale and malformed
-/// declarations and a summary line. `ours` and `theirs` are the file names pointers are
-/// shown with.
-pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
+/// declarations and a summary line. `ours` shows a pointer of the curated document as a
+/// reader finds it (file and pointer); `theirs` is the file name their pointers are shown with.
+pub fn report(audit: &Audit, ours: &dyn Fn(&Pointer) -> String, theirs: &str) -> String {
     let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
     for entry in &audit.differences {
         let label = group(&entry.difference.owner);
@@ -108,12 +108,12 @@ pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
                 }
                 None => {
                     out.push_str(&format!("  UNDECLARED  {key}: {}\n", d.detail));
-                    out.push_str(&format!("              ours:    {ours}{}\n", d.ours));
+                    out.push_str(&format!("              ours:    {}\n", ours(&d.ours)));
                     out.push_str(&format!("              theirs:  {theirs}{}\n", d.theirs));
                     out.push_str(&format!(
-                        "              declare: `{}: <reason>` in {ours}{}\n",
+                        "              declare: `{}: <reason>` in {}\n",
                         d.key,
-                        d.owner.join(declare::EXTENSION)
+                        ours(&d.owner.join(declare::EXTENSION))
                     ));
                 }
             }
@@ -129,7 +129,7 @@ pub fn report(audit: &Audit, ours: &str, theirs: &str) -> String {
     if !problems.is_empty() {
         out.push_str("declarations that fail\n");
         for (at, what) in problems {
-            out.push_str(&format!("  {ours}{at}: {what}\n"));
+            out.push_str(&format!("  {}: {what}\n", ours(&at)));
         }
     }
     let declared = audit.differences.len() - audit.undeclared();
@@ -177,25 +177,29 @@ pub struct Outcome {
     pub passed: bool,
 }
 
-/// Audits `spec` (relative to `root`) against the document at `against`, and adds coverage
-/// against the navigation list at `nav` (skipped with a note when there is none; see
-/// [`navigation_in`]).
+/// Audits `spec` (relative to `root`; one file, or the root of a document split by section,
+/// which is joined first: see [`crate::sections`]) against the document at `against`, and
+/// adds coverage against the navigation list at `nav` (skipped with a note when there is
+/// none; see [`navigation_in`]).
 pub fn run(root: &Path, spec: &str, against: &Path, nav: Option<&Path>) -> Result<Outcome> {
-    let text = fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
-    let ours = generator::load::parse_text(spec, &text).map_err(|d| anyhow::anyhow!("the spec has problems:\n{d}"))?;
+    let joined = crate::sections::join(&root.join(spec)).with_context(|| format!("reading {spec}"))?;
+    let ours = &joined.doc;
     let their_text = fs::read_to_string(against).with_context(|| format!("reading {}", against.display()))?;
     let theirs: Value = serde_json::from_str(&their_text)
         .or_else(|_| serde_yaml::from_str(&their_text))
         .with_context(|| format!("{}: not a JSON or YAML document", against.display()))?;
-    let audit = audit(&ours, &theirs);
+    let audit = audit(ours, &theirs);
     let name = against.file_name().map_or_else(|| against.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut out = format!("spec-audit: {spec} against {}\n\n", against.display());
-    out.push_str(&report(&audit, spec, &name));
+    let dir = Path::new(spec).parent().map(|d| d.display().to_string()).unwrap_or_default();
+    let dir = if dir.is_empty() { dir } else { format!("{dir}/") };
+    let place = |pointer: &Pointer| format!("{dir}{}", joined.locate(pointer.as_str()));
+    out.push_str(&report(&audit, &place, &name));
     out.push('\n');
     match nav {
         Some(nav) => {
             let list = fs::read_to_string(nav).with_context(|| format!("reading {}", nav.display()))?;
-            out.push_str(&coverage::report(&coverage::navigation(&list), &coverage::curated(&ours)));
+            out.push_str(&coverage::report(&coverage::navigation(&list), &coverage::curated(ours)));
         }
         None => out.push_str("coverage: skipped (no navigation list; pass --nav)\n"),
     }

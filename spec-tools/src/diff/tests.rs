@@ -1,4 +1,4 @@
-//! Golden cases: scripted edits of a copy of the curated `spec/vbr.yaml`, each with its
+//! Golden cases: scripted edits of a copy of the curated `spec/vbr/openapi.yaml`, each with its
 //! expected classification (wire, Rust, bump) and a snapshot of the Markdown report.
 
 use serde_json::{json, Value};
@@ -7,22 +7,28 @@ use super::*;
 
 const CREDS: &str = "/paths/~1api~1v1~1credentials/get";
 
+/// The curated VBR spec joined into one tree (it is split by section), so that edits address
+/// its elements by their plain pointers.
 fn vbr() -> Document {
-    crate::load_in(&crate::workspace_root(), "spec/vbr.yaml").expect("the curated spec loads")
+    let joined = crate::sections::join(&crate::workspace_root().join(VBR)).expect("the curated spec joins");
+    let text = serde_json::to_string(&joined.doc).unwrap();
+    Document::parse(VBR, &text).expect("the curated spec loads")
 }
 
-/// The report of `edit` applied to a copy of `spec/vbr.yaml`.
+const VBR: &str = "spec/vbr/openapi.yaml";
+
+/// The report of `edit` applied to a copy of `spec/vbr/openapi.yaml`.
 fn edited(edit: impl FnOnce(&mut Value)) -> Report {
     let old = vbr();
     let mut new = old.clone();
     edit(&mut new.raw);
     let opts = curated_options();
-    let section = compare("spec/vbr.yaml", &old, &new, &opts, "vbr").expect("both versions generate");
+    let section = compare(VBR, &old, &new, &opts, "vbr").expect("both versions generate");
     Report { label: "golden".into(), krate: Some(("veeam-client".into(), "0.1.0".into())), sections: vec![section] }
 }
 
 fn at<'a>(v: &'a mut Value, pointer: &str) -> &'a mut Value {
-    v.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in spec/vbr.yaml"))
+    v.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in spec/vbr/openapi.yaml"))
 }
 
 /// The parameter `name` written in the operation at `op`.
@@ -48,7 +54,7 @@ fn items(r: &Report) -> Vec<String> {
 fn curated_options() -> generator::Options {
     let root = crate::workspace_root();
     let config = openapi_client_gen::config::Config::read(&root.join("spec/codegen.toml")).unwrap();
-    config.modules[0].options(&config.command, "spec/vbr.yaml")
+    config.modules[0].options(&config.command, VBR)
 }
 
 #[test]
@@ -264,7 +270,10 @@ fn an_unchanged_spec_has_no_changes_and_needs_no_release() {
     assert_eq!(r.bump(), Bump::None);
     assert!(!r.breaking());
     insta::assert_snapshot!("unchanged", r.render(Format::Markdown));
-    assert_eq!(r.render(Format::Text), "No changes in spec/vbr.yaml (golden): veeam-client needs no release.\n");
+    assert_eq!(
+        r.render(Format::Text),
+        "No changes in spec/vbr/openapi.yaml (golden): veeam-client needs no release.\n"
+    );
 }
 
 #[test]
@@ -304,7 +313,12 @@ impl Repo {
         let dir = std::env::temp_dir().join(format!("spec-diff-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let root = crate::workspace_root();
-        for file in ["spec/vbr.yaml", "spec/em.yaml", "spec/codegen.toml", "generated-client/Cargo.toml"] {
+        let mut files: Vec<String> =
+            ["spec/em.yaml", "spec/codegen.toml", "generated-client/Cargo.toml"].map(String::from).to_vec();
+        for entry in std::fs::read_dir(root.join("spec/vbr")).unwrap() {
+            files.push(format!("spec/vbr/{}", entry.unwrap().file_name().to_string_lossy()));
+        }
+        for file in &files {
             let to = dir.join(file);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(root.join(file), to).unwrap();
@@ -337,9 +351,9 @@ fn git_mode_compares_head_with_the_working_tree() {
     assert!(!clean.breaking());
     assert_eq!(
         clean.render(Format::Text),
-        "No changes in spec/vbr.yaml, spec/em.yaml (HEAD → working tree): veeam-client needs no release.\n"
+        "No changes in spec/vbr/openapi.yaml, spec/em.yaml (HEAD → working tree): veeam-client needs no release.\n"
     );
-    let spec = repo.0.join("spec/vbr.yaml");
+    let spec = repo.0.join("spec/vbr/credentials.yaml");
     let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(&spec, text.replacen("operationId: GetAllCreds\n", "operationId: ListCreds\n", 1)).unwrap();
     let dirty = cli::run(&args).unwrap();
@@ -356,7 +370,7 @@ fn git_mode_compares_head_with_the_working_tree() {
 fn bad_documents_are_errors_that_name_the_file_and_place() {
     let dir = std::env::temp_dir().join(format!("spec-diff-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let good = crate::workspace_root().join("spec/vbr.yaml").display().to_string();
+    let good = crate::workspace_root().join(VBR).display().to_string();
     let broken = dir.join("broken.yaml");
     std::fs::write(
         &broken,
@@ -472,7 +486,7 @@ fn changes_that_touch_nothing_need_no_release() {
     assert_eq!(r.bump(), Bump::None);
     assert_eq!(
         r.render(Format::Text).lines().next(),
-        Some("1 change in spec/vbr.yaml (golden), none on the wire or in the generated API: veeam-client needs no release.")
+        Some("1 change in spec/vbr/openapi.yaml (golden), none on the wire or in the generated API: veeam-client needs no release.")
     );
 }
 
@@ -520,7 +534,7 @@ fn removing_an_optional_response_header_is_compatible() {
     let mut removed = base.clone();
     at(&mut removed.raw, get).as_object_mut().expect("a response").remove("headers");
     let opts = curated_options();
-    let section = compare("spec/vbr.yaml", &base, &removed, &opts, "vbr").expect("both versions generate");
+    let section = compare(VBR, &base, &removed, &opts, "vbr").expect("both versions generate");
     let wires: Vec<(String, Wire)> =
         section.entries.iter().filter(|e| e.what.starts_with("header")).map(|e| (e.what.clone(), e.wire)).collect();
     assert_eq!(

@@ -167,8 +167,15 @@ pub(crate) fn raw(rule: &'static str, pointer: &Pointer, message: impl Into<Stri
 }
 
 /// Lints one document. `label` is the name findings show; `path` is where it is read from
-/// (files a split document refers to are read relative to it).
+/// (files a split document refers to are read relative to it). A document split by section
+/// (see [`crate::sections`]) is linted as a whole: every rule sees every file, and each
+/// finding names the file and line where its element is written.
 pub fn lint_file(path: &Path, label: &str, config: &Config) -> Vec<Finding> {
+    if let Ok(joined) = crate::sections::join(path) {
+        if !joined.origins.is_empty() {
+            return lint_sections(path, label, &joined, config);
+        }
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => return vec![syntax(label, None, &Pointer::root(), format!("cannot read the file: {e}"))],
@@ -236,6 +243,73 @@ pub fn lint_text(
             (level != Level::Off).then(|| Finding {
                 file: label.to_owned(),
                 line: scan.lines.get(&r.pointer).copied(),
+                pointer: r.pointer,
+                rule: r.rule,
+                level,
+                message: r.message,
+            })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// [`lint_file`] for a document split by section: the text rules per file, the others on the
+/// joined tree, whose pointers are those of the files (a section file holds its path items
+/// and components at the pointers the joined document has them).
+fn lint_sections(path: &Path, label: &str, joined: &crate::sections::Joined, config: &Config) -> Vec<Finding> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let label_dir = Path::new(label).parent().map(|d| d.display().to_string()).unwrap_or_default();
+    let file_label = |file: &str| if label_dir.is_empty() { file.to_owned() } else { format!("{label_dir}/{file}") };
+    let mut files: Vec<String> = vec![joined.root_name.clone()];
+    for file in joined.origins.values() {
+        if !files.contains(file) {
+            files.push(file.clone());
+        }
+    }
+    let mut found: Vec<(String, Raw)> = Vec::new();
+    let mut lines: BTreeMap<String, BTreeMap<Pointer, usize>> = BTreeMap::new();
+    for file in &files {
+        let name = file_label(file);
+        let text = match std::fs::read_to_string(dir.join(file)) {
+            Ok(text) => text,
+            Err(e) => return vec![syntax(&name, None, &Pointer::root(), format!("cannot read the file: {e}"))],
+        };
+        match text::scan(&text, config.width) {
+            Ok(mut scan) => {
+                found.extend(std::mem::take(&mut scan.findings).into_iter().map(|r| (file.clone(), r)));
+                lines.insert(file.clone(), scan.lines);
+            }
+            Err(message) => found.push((
+                file.clone(),
+                raw("description-wrapped", &Pointer::root(), format!("the text rules cannot read the file: {message}")),
+            )),
+        }
+    }
+    let joined_text = serde_json::to_string(&joined.doc).unwrap_or_default();
+    match generator::Document::parse(label, &joined_text) {
+        Ok(doc) => {
+            let mut rules = structure::check(&doc, &joined.doc);
+            rules.extend(oas::check(&doc, &joined.doc));
+            rules.extend(examples::check(&joined.doc));
+            found.extend(rules.into_iter().map(|r| (joined.file_of(r.pointer.as_str()).to_owned(), r)));
+        }
+        Err(diags) => {
+            for d in diags.0 {
+                let pointer = Pointer::parse(d.pointer.trim_start_matches('#')).unwrap_or_default();
+                let file = joined.file_of(pointer.as_str()).to_owned();
+                found.push((file, raw("ref-resolves", &pointer, d.message)));
+            }
+        }
+    }
+    let mut out: Vec<Finding> = found
+        .into_iter()
+        .filter_map(|(file, r)| {
+            let level = config.level(r.rule);
+            (level != Level::Off).then(|| Finding {
+                file: file_label(&file),
+                line: lines.get(&file).and_then(|l| l.get(&r.pointer)).copied(),
                 pointer: r.pointer,
                 rule: r.rule,
                 level,

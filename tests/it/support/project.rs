@@ -34,6 +34,21 @@ pub fn curated_options(spec: &str) -> generator::Options {
     module.options(&config.command, spec)
 }
 
+/// A curated spec (relative to the workspace root) as one tree: a spec split by section is
+/// joined (`openapi_spec_tools::sections::join`), so every element is at its plain pointer.
+pub fn joined_spec(spec: &str) -> serde_json::Value {
+    openapi_spec_tools::sections::join(&workspace_root().join(spec)).unwrap_or_else(|e| panic!("{spec}: {e:#}")).doc
+}
+
+/// Every file of a curated spec (its root first), relative to the workspace root.
+pub fn spec_document_files(spec: &str) -> Vec<String> {
+    openapi_client_gen::document_files(&workspace_root(), Path::new(spec))
+        .unwrap_or_else(|e| panic!("{spec}: {e:#}"))
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
 /// Loads `label` (relative to `dir`) and the files it refers to.
 pub fn load_spec(dir: &Path, label: &str) -> anyhow::Result<generator::Document> {
     openapi_client_gen::load_in(dir, label)
