@@ -63,15 +63,27 @@ pub struct Report {
     pub kept: usize,
 }
 
-/// The tags of the newest source, in its order (the sections one can import).
+/// The sections one can import: each operation's tag in the newest document that has it (a
+/// section Veeam renamed is known by its new name), in the newest documents' order.
 pub fn sections(sources: &[Source]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    for (_, _, tag) in union(sources) {
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+/// Every operation of any source as (path, method, its tag in the newest source that has it):
+/// the newest source's operations in its order, then those only older ones have.
+fn union(sources: &[Source]) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
     for source in sources.iter().rev() {
-        for op in operations(&source.doc) {
-            if let Some(tag) = op.2.pointer("/tags/0").and_then(Value::as_str) {
-                if !out.iter().any(|t| t == tag) {
-                    out.push(tag.to_owned());
-                }
+        for (path, method, op) in operations(&source.doc) {
+            if !out.iter().any(|(p, m, _)| *p == path && *m == method) {
+                let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("untagged").to_owned();
+                out.push((path, method, tag));
             }
         }
     }
@@ -100,15 +112,8 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
     let mut report = Report::default();
     let mut roots: Vec<String> = Vec::new();
     for section in sections {
-        let mut keys: Vec<(String, String)> = Vec::new();
-        for source in sources.iter().rev() {
-            for (path, method, op) in operations(&source.doc) {
-                let tag = op.pointer("/tags/0").and_then(Value::as_str);
-                if tag == Some(section.as_str()) && !keys.contains(&(path.clone(), method.clone())) {
-                    keys.push((path, method));
-                }
-            }
-        }
+        let keys: Vec<(String, String)> =
+            union(sources).into_iter().filter(|(_, _, tag)| tag == section).map(|(p, m, _)| (p, m)).collect();
         if keys.is_empty() {
             bail!("no document has a section `{section}`; the sections are: {}", self::sections(sources).join(", "));
         }
@@ -379,6 +384,27 @@ pub fn range(present: &[usize], names: &[&str]) -> String {
     parts.join(", ")
 }
 
+/// Whether the revision mark `mark` (`1.3-rev0..`, `1.2-rev1..1.3-rev1, 1.3-rev2..`, `none`)
+/// includes `revision`; `None` when the mark cannot be read.
+pub fn mark_includes(mark: &str, revision: &str) -> Option<bool> {
+    if mark.trim() == "none" {
+        return Some(false);
+    }
+    let at = version_key(revision);
+    let mut any = false;
+    for part in mark.split(',') {
+        let (from, to) = part.trim().split_once("..")?;
+        let from = version_key(from);
+        if from.is_empty() {
+            return None;
+        }
+        let after_start = at >= from;
+        let before_end = to.trim().is_empty() || at <= version_key(to);
+        any |= after_start && before_end;
+    }
+    Some(any)
+}
+
 /// Removes the vendor's `x-veeam-*` extensions.
 fn clean(value: &mut Value) {
     match value {
@@ -466,5 +492,12 @@ mod tests {
         assert_eq!(range(&[2, 3], &names), "1.3-rev1..");
         assert_eq!(range(&[0, 1], &names), "1.2-rev1..1.3-rev0");
         assert_eq!(range(&[1, 3], &names), "1.3-rev0..1.3-rev0, 1.3-rev2..");
+        assert_eq!(mark_includes("1.3-rev0..", "1.3-rev2"), Some(true));
+        assert_eq!(mark_includes("1.3-rev0..", "1.2-rev1"), Some(false));
+        assert_eq!(mark_includes("1.2-rev1..1.3-rev1", "1.3-rev2"), Some(false));
+        assert_eq!(mark_includes("1.3-rev0..1.3-rev0, 1.3-rev2..", "1.3-rev1"), Some(false));
+        assert_eq!(mark_includes("1.3-rev0..1.3-rev0, 1.3-rev2..", "1.3-rev2"), Some(true));
+        assert_eq!(mark_includes("1.3-rev9..", "1.3-rev10"), Some(true), "numbers compare as numbers");
+        assert_eq!(mark_includes("someday", "1.3-rev2"), None);
     }
 }

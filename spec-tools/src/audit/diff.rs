@@ -78,6 +78,12 @@ struct Differ<'a> {
 }
 
 impl Differ<'_> {
+    /// Whether an element with this revision mark (`x-revisions`; none: every revision) is
+    /// expected in their document.
+    fn includes(&self, mark: Option<&str>) -> bool {
+        mark.is_none_or(|m| crate::import::mark_includes(m, self.version).unwrap_or(true))
+    }
+
     fn push(&mut self, place: &Place, kind: &str, ours: &Pointer, theirs: &Pointer, detail: String) {
         let difference = Difference {
             within: self.within(&place.owner),
@@ -127,7 +133,9 @@ impl Differ<'_> {
         let Some(paths) = self.ours.get("paths").and_then(Value::as_object) else { return };
         for (path, item) in paths {
             for method in METHODS {
-                if item.get(*method).is_none() {
+                let Some(op) = item.get(*method) else { continue };
+                // An operation marked for other revisions only is not expected in theirs.
+                if !self.includes(op.get(crate::import::REVISIONS).and_then(Value::as_str)) {
                     continue;
                 }
                 let ours = Pointer::root().join("paths").join(path).join(method);
@@ -316,7 +324,10 @@ impl Differ<'_> {
 
     fn component_schemas(&mut self) {
         let Some(schemas) = self.ours.pointer("/components/schemas").and_then(Value::as_object) else { return };
-        for name in schemas.keys() {
+        for (name, schema) in schemas {
+            if !self.includes(schema.get(crate::import::REVISIONS).and_then(Value::as_str)) {
+                continue;
+            }
             let at = Pointer::root().join("components").join("schemas").join(name);
             if self.theirs.pointer(at.as_str()).is_some() {
                 self.schema(&at, &at, &Place::at(&at));
@@ -450,6 +461,10 @@ impl Differ<'_> {
         let b_props = b.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         for (name, node) in a_props {
             let at = a_at.join("properties").join(name);
+            let mark = a.get(crate::import::PROPERTY_REVISIONS).and_then(|m| m.get(name)).and_then(Value::as_str);
+            if !self.includes(mark) {
+                continue;
+            }
             if b_props.contains_key(name) {
                 let child = place.child(node, &at, &format!("properties/{name}"));
                 self.schema(&at, &b_at.join("properties").join(name), &child);
