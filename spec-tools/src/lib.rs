@@ -8,13 +8,17 @@
 //!   bump it needs;
 //! - [`audit`]: every difference between a curated document and a published one it derives
 //!   from, each declared with its reason or reported;
-//! - [`split`]: a one-file document as the many-file layout vendors publish.
+//! - [`split`]: a one-file document as the many-file layout vendors publish;
+//! - [`sections`]: a document split by section (one file per tag), joined and written back;
+//! - [`import`] and [`curate`]: sections of a vendor's published revisions brought into a
+//!   curated spec with their revision marks, then the mechanical curation rules.
 //!
 //! The binary `openapi-spec` (`src/main.rs`) is the command line over these.
 
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod curate;
 pub mod diff;
 pub mod fmt;
 pub mod import;

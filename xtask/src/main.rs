@@ -84,6 +84,10 @@ enum Task {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Apply the mechanical curation rules to spec/vbr/ after an import (x-doc-page,
+    /// x-pagination, x-long-running, secrets as format: password with the deviation
+    /// declared); each rule only adds what is missing.
+    SpecCurate,
     /// Any OpenAPI document -> a standalone crate that depends on this checkout's runtime
     /// crate (`openapi-client-gen generate` has every option).
     Generate {
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
         Task::SpecLint { paths, rules } => spec_lint(paths, &rules),
         Task::SpecDiff(args) => spec_diff(args),
         Task::SpecAudit { against, nav } => spec_audit(against, nav),
+        Task::SpecCurate => spec_curate(),
         Task::SpecImport { from, sections, spec, out } => spec_import(from, &sections, spec, out),
         Task::Generate { spec, out, name, vendor_runtime } => generate(&spec, &out, &name, vendor_runtime),
         Task::Corpus { no_check } => corpus(!no_check),
@@ -221,6 +226,21 @@ fn spec_import(
         report.components.len(),
         report.members.len(),
         report.kept,
+        outcome.changed.len()
+    );
+    Ok(())
+}
+
+fn spec_curate() -> anyhow::Result<()> {
+    let root = project::root();
+    let outcome = openapi_spec_tools::curate::run(&root.join(project::AUDITED_SPEC))?;
+    for change in &outcome.changes {
+        println!("{change}");
+    }
+    println!(
+        "spec-curate: {}: {} change(s), {} file(s) written",
+        project::AUDITED_SPEC,
+        outcome.changes.len(),
         outcome.changed.len()
     );
     Ok(())

@@ -9,6 +9,8 @@ mod structure;
 mod text;
 mod visit;
 
+pub use structure::unmarked_secret;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;

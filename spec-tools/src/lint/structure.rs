@@ -124,7 +124,7 @@ const CERTIFICATE_WORDS: &[&str] = &["certificate", "cert", "pfx", "p12", "pkcs1
 /// `keys`, `publicKey`, `nextPageToken` are not. A certificate (`certificate`, `pfx` ...) is
 /// secret when it carries content (a string with format `byte` or base64 content), which may
 /// hold a private key; a certificate's name or thumbprint is not.
-pub(crate) fn unmarked_secret(name: &str, schema: &Value) -> Option<String> {
+pub fn unmarked_secret(name: &str, schema: &Value) -> Option<String> {
     if schema.get("$ref").is_some() || schema.get("format").and_then(Value::as_str) == Some("password") {
         return None;
     }

@@ -1,0 +1,259 @@
+//! `spec-curate`: the mechanical half of curating the VBR spec after an import, as rules a
+//! reviewer can read here rather than thousands of hand edits. Each rule only adds what is
+//! missing, so running it again changes nothing, and a hand-curated element (one that already
+//! has the marker) is left alone:
+//!
+//! - **doc pages**: every operation gets `x-doc-page`, its page in Veeam's help center (the
+//!   1.3-rev0 reference where the operation exists in that revision, else the first revision
+//!   that has it);
+//! - **paging**: a list operation that takes `skip` and `limit` and answers `{data: [...],
+//!   pagination: {...}}` gets `x-pagination`, so the client streams it;
+//! - **waiting**: an operation that answers a `SessionModel` gets `x-long-running`, so the
+//!   client can wait for the session;
+//! - **secrets**: a property or parameter whose name says it is a secret becomes
+//!   `format: password` (the client keeps it in a `Secret` that never prints), with the
+//!   deviation from Veeam's document declared;
+//! - **nulls**: a property that Veeam's own examples show as `null` but the schema does not
+//!   allow to be null becomes `nullable: true` (a server that sends what its documentation
+//!   shows must decode), declared.
+
+use serde_json::{json, Map, Value};
+
+use crate::import::{mark_includes, PROPERTY_REVISIONS, REVISIONS};
+
+/// The HTTP methods of a path item.
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// The revision the audit compares with: declarations are written only for elements it has.
+const AUDITED: &str = "1.3-rev2";
+
+/// The revision the help center's pages (and the curated spec) are written for.
+const DOCUMENTED: &str = "1.3-rev0";
+
+/// The status operation of a VBR session, and the one that stops it.
+const SESSION_STATUS: &str = "GetSession";
+const SESSION_STOP: &str = "StopSession";
+const SESSION: &str = "#/components/schemas/SessionModel";
+
+/// Applies every rule to the joined document; returns one line per change.
+pub fn curate(doc: &mut Value) -> Vec<String> {
+    let mut changes = Vec::new();
+    operations(doc, &mut changes);
+    secrets(doc, &mut changes);
+    changes
+}
+
+/// Whether an element with this mark exists in `revision` (no mark: in every revision).
+fn exists_in(mark: Option<&Value>, revision: &str) -> bool {
+    mark.and_then(Value::as_str).is_none_or(|m| mark_includes(m, revision).unwrap_or(true))
+}
+
+fn operations(doc: &mut Value, changes: &mut Vec<String>) {
+    let snapshot = doc.clone();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else { continue };
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let label = format!("{} {path} ({id})", method.to_uppercase());
+            if !op.contains_key("x-doc-page") {
+                op.insert("x-doc-page".to_owned(), Value::String(doc_page(op, &id)));
+                changes.push(format!("x-doc-page: {label}"));
+            }
+            if !op.contains_key("x-pagination") && is_paged(&snapshot, op) {
+                op.insert(
+                    "x-pagination".to_owned(),
+                    json!({
+                        "offsetParam": "skip",
+                        "limitParam": "limit",
+                        "itemsProperty": "data",
+                        "totalProperty": "pagination.total",
+                        "offsetProperty": "pagination.skip",
+                        "countProperty": "pagination.count",
+                    }),
+                );
+                changes.push(format!("x-pagination: {label}"));
+            }
+            let waits = success_schema(op).and_then(|s| s.get("$ref")).and_then(Value::as_str) == Some(SESSION);
+            if waits && !op.contains_key("x-long-running") && id != SESSION_STATUS && id != SESSION_STOP {
+                op.insert("x-long-running".to_owned(), session_marker());
+                changes.push(format!("x-long-running: {label}"));
+            }
+        }
+    }
+}
+
+/// The operation's page: `…/rest/1.3-rev0/tag/Managed-Servers#operation/GetAllManagedServers`
+/// (the help center's tag anchors write spaces as `-`).
+fn doc_page(op: &Map<String, Value>, id: &str) -> String {
+    let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("Untagged");
+    let anchor: String = tag
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let mark = op.get(REVISIONS);
+    let revision = if exists_in(mark, DOCUMENTED) {
+        DOCUMENTED.to_owned()
+    } else {
+        // The first revision of the mark (`1.3-rev1..` → 1.3-rev1).
+        mark.and_then(Value::as_str)
+            .and_then(|m| m.split("..").next())
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(DOCUMENTED)
+            .to_owned()
+    };
+    let product = if revision.starts_with("1.2") { "12" } else { "13" };
+    format!("https://helpcenter.veeam.com/references/vbr/{product}/rest/{revision}/tag/{anchor}#operation/{id}")
+}
+
+/// The JSON schema of the operation's first 2xx answer.
+fn success_schema(op: &Map<String, Value>) -> Option<&Value> {
+    let responses = op.get("responses")?.as_object()?;
+    let (_, response) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
+    response.pointer("/content/application~1json/schema")
+}
+
+/// `skip` and `limit` in the query, and an answer with a `data` array and a `pagination`.
+fn is_paged(doc: &Value, op: &Map<String, Value>) -> bool {
+    let params: Vec<&str> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .collect();
+    if !params.contains(&"skip") || !params.contains(&"limit") {
+        return false;
+    }
+    let Some(schema) = success_schema(op).map(|s| resolve(doc, s)) else { return false };
+    let props = properties(doc, schema);
+    let data = props.get("data").map(|d| resolve(doc, d));
+    data.and_then(|d| d.get("type")).and_then(Value::as_str) == Some("array") && props.contains_key("pagination")
+}
+
+/// A schema's properties, its `allOf` members' included.
+fn properties(doc: &Value, schema: &Value) -> Map<String, Value> {
+    let mut out = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        out.extend(properties(doc, resolve(doc, member)));
+    }
+    out
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut at = schema;
+    for _ in 0..16 {
+        match at.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            Some(pointer) => at = doc.pointer(pointer).unwrap_or(&Value::Null),
+            None => break,
+        }
+    }
+    at
+}
+
+/// The marker every VBR session answer gets: the session is polled with `GetSession` until
+/// its state is `Stopped`, and its result says how it went.
+fn session_marker() -> Value {
+    json!({
+        "status-operation": SESSION_STATUS,
+        "parameters": {"id": "id"},
+        "state": "state",
+        "terminal": ["Stopped"],
+        "result": "result.result",
+        "success": ["Success"],
+        "warning": ["Warning"],
+        "failure": ["Failed"],
+        "progress": "progressPercent",
+        "message": "result.message",
+        "canceled": "result.isCanceled",
+        "stop-operation": SESSION_STOP,
+    })
+}
+
+/// Why a secret is `format: password` in the curated spec and a plain string in Veeam's.
+const SECRET_REASON: &str =
+    "1.3-rev2 leaves this secret a plain string; ours marks it (format password) so the client keeps it in a Secret that never prints";
+
+fn secrets(doc: &mut Value, changes: &mut Vec<String>) {
+    // Component schemas' properties, at any depth of inline schemas.
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            let audited = exists_in(schema.get(REVISIONS), AUDITED);
+            walk_schema(schema, &format!("schemas/{name}"), audited, changes);
+        }
+    }
+    // Inline parameters of operations.
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            for method in METHODS {
+                let Some(op) = item.get_mut(*method) else { continue };
+                let audited = exists_in(op.get(REVISIONS), AUDITED);
+                for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                    let Some(name) = param.get("name").and_then(Value::as_str).map(str::to_owned) else { continue };
+                    let here = audited && exists_in(param.get(REVISIONS), AUDITED);
+                    let Some(schema) = param.get_mut("schema") else { continue };
+                    if crate::lint::unmarked_secret(&name, schema).is_some() {
+                        mark_secret(schema, here);
+                        changes.push(format!("secret: parameter {name} of {} {path}", method.to_uppercase()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn walk_schema(schema: &mut Value, at: &str, audited: bool, changes: &mut Vec<String>) {
+    let marks = schema.get(PROPERTY_REVISIONS).cloned();
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            let here = audited && exists_in(marks.as_ref().and_then(|m| m.get(name)), AUDITED);
+            if crate::lint::unmarked_secret(name, prop).is_some() {
+                mark_secret(prop, here);
+                changes.push(format!("secret: {at}/properties/{name}"));
+            }
+            walk_schema(prop, &format!("{at}/properties/{name}"), here, changes);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, member) in schema.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
+            walk_schema(member, &format!("{at}/{key}/{i}"), audited, changes);
+        }
+    }
+    if let Some(items) = schema.get_mut("items") {
+        walk_schema(items, &format!("{at}/items"), audited, changes);
+    }
+}
+
+/// `format: password`, declared where the audited revision has the element.
+fn mark_secret(schema: &mut Value, declare: bool) {
+    let Some(map) = schema.as_object_mut() else { return };
+    map.insert("format".to_owned(), Value::String("password".to_owned()));
+    if declare {
+        let deviation = map.entry("x-deviation").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(d) = deviation.as_object_mut() {
+            d.insert("secret".to_owned(), Value::String(SECRET_REASON.to_owned()));
+        }
+    }
+}
+
+/// What [`run`] did.
+pub struct Outcome {
+    /// One line per change.
+    pub changes: Vec<String>,
+    /// Files written.
+    pub changed: Vec<String>,
+}
+
+/// Curates the document split by section at `spec` in place.
+pub fn run(spec: &std::path::Path) -> anyhow::Result<Outcome> {
+    let mut joined = crate::sections::join(spec)?;
+    let changes = curate(&mut joined.doc);
+    let files = crate::sections::write(&joined)?;
+    let changed = crate::sections::save(spec.parent().unwrap_or(std::path::Path::new("")), &files)?;
+    Ok(Outcome { changes, changed })
+}
