@@ -7,7 +7,9 @@
 //!   1.3-rev0 reference where the operation exists in that revision, else the first revision
 //!   that has it);
 //! - **paging**: a list operation that takes `skip` and `limit` and answers `{data: [...],
-//!   pagination: {...}}` gets `x-pagination`, so the client streams it;
+//!   pagination: {...}}` gets `x-pagination`, so the client streams it; where Veeam's envelope
+//!   schema leaves `data` and `pagination` optional, they become required (every list answer
+//!   has both, and a stream must not mistake a missing page for an empty one), declared;
 //! - **waiting**: an operation that answers a `SessionModel` gets `x-long-running`, so the
 //!   client can wait for the session;
 //! - **secrets**: a property or parameter whose name says it is a secret becomes
@@ -39,6 +41,7 @@ const SESSION: &str = "#/components/schemas/SessionModel";
 pub fn curate(doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
     operations(doc, &mut changes);
+    envelopes(doc, &mut changes);
     secrets(doc, &mut changes);
     changes
 }
@@ -154,6 +157,53 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
         }
     }
     at
+}
+
+/// Why a page envelope requires `data` and `pagination` where Veeam's schema does not.
+const ENVELOPE_REASON: &str = "1.3-rev2 leaves data and pagination optional; every paged answer carries both, and the client's stream needs them to tell a last page from a missing one";
+
+/// The envelope schemas of paged operations require `data` and `pagination`.
+fn envelopes(doc: &mut Value, changes: &mut Vec<String>) {
+    let mut names = Vec::new();
+    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+        for method in METHODS {
+            let Some(op) = item.get(*method).and_then(Value::as_object) else { continue };
+            if !op.contains_key("x-pagination") {
+                continue;
+            }
+            let name = success_schema(op)
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"));
+            if let Some(name) = name.filter(|n| !names.iter().any(|x: &String| x == n)) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    for name in names {
+        let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")).and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let required = schema.entry("required").or_insert_with(|| Value::Array(Vec::new()));
+        let Some(list) = required.as_array_mut() else { continue };
+        let mut added = false;
+        for key in ["data", "pagination"] {
+            if !list.iter().any(|v| v == key) {
+                list.push(Value::String(key.to_owned()));
+                added = true;
+            }
+        }
+        if added {
+            if exists_in(schema.get(REVISIONS), AUDITED) {
+                let deviation = schema.entry("x-deviation").or_insert_with(|| Value::Object(Map::new()));
+                if let Some(d) = deviation.as_object_mut() {
+                    d.insert("required".to_owned(), Value::String(ENVELOPE_REASON.to_owned()));
+                }
+            }
+            changes.push(format!("required data and pagination: schemas/{name}"));
+        }
+    }
 }
 
 /// The marker every VBR session answer gets: the session is polled with `GetSession` until

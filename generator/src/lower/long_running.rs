@@ -102,12 +102,18 @@ impl Lowerer<'_> {
         }
 
         let op = &api.operations[i];
-        let answer = match op.successes.as_slice() {
+        // One success carries the status; others may only be bodiless (VBR's `StartJob`
+        // answers 204 when the job has nothing to process and no session starts).
+        let bodied: Vec<_> = op.successes.iter().filter(|r| !r.contents.is_empty()).collect();
+        let answer = match bodied.as_slice() {
             [r] => r.contents.first().map(|c| c.ty.clone()),
             _ => None,
         };
         let Some(Ty::Named(ty)) = answer else {
-            self.sink.error(at, "a long-running operation needs one success answer whose body is a named object type");
+            self.sink.error(
+                at,
+                "a long-running operation needs one success answer whose body is a named object type (other successes may have no body)",
+            );
             return;
         };
         let Some(status_op) = self.find_operation(api, &status_id, &at.join("status-operation")) else { return };
