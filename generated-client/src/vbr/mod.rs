@@ -11,6 +11,6 @@
 
 pub mod types;
 mod client;
-pub use client::{Client, Error};
+pub use client::{ByteStream, Client, Error};
 #[cfg(feature = "mock")]
 pub mod mock;
