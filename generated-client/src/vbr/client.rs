@@ -95,6 +95,7 @@ impl crate::runtime::FromCore for Client {
     }
 }
 
+#[cfg(feature = "tag-login")]
 impl Client {
     /// Get Access Token
     ///
@@ -134,6 +135,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-login")]
 impl Client {
     /// Log Out
     ///
@@ -175,6 +177,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get All Credentials
     ///
@@ -280,6 +283,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Add Credentials Record
     ///
@@ -317,6 +321,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get Credentials Record
     ///
@@ -359,6 +364,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Edit Credentials Record
     ///
@@ -403,6 +409,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Remove Credentials Record
     ///
@@ -440,6 +447,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Password
     ///
@@ -487,6 +495,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Linux Private Key
     ///
@@ -534,6 +543,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Linux Root Password
     ///
@@ -581,6 +591,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get All Cloud Credentials
     ///
@@ -676,6 +687,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Add Cloud Credentials Record
     ///
@@ -716,6 +728,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get Microsoft Entra ID Verification Code
     ///
@@ -756,6 +769,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Register Microsoft Entra ID Application
     ///
@@ -804,6 +818,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get Google Authentication Information
     ///
@@ -845,6 +860,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get Cloud Credentials Record
     ///
@@ -890,6 +906,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Edit Cloud Credentials Record
     ///
@@ -937,6 +954,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Remove Cloud Credentials Record
     ///
@@ -977,6 +995,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Secret Key
     ///
@@ -1026,6 +1045,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Google Service Account
     ///
@@ -1075,6 +1095,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Change Certificate
     ///
@@ -1133,6 +1154,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get All Helper Appliances
     ///
@@ -1228,6 +1250,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Add or Edit Helper Appliance
     ///
@@ -1279,6 +1302,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Get Helper Appliance
     ///
@@ -1334,6 +1358,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-credentials")]
 impl Client {
     /// Remove Helper Appliance
     ///
@@ -1391,6 +1416,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Get All Encryption Passwords
     ///
@@ -1481,6 +1507,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Add Encryption Password
     ///
@@ -1521,6 +1548,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Get Encryption Password
     ///
@@ -1566,6 +1594,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Edit Encryption Password Hint
     ///
@@ -1613,6 +1642,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Remove Encryption Password
     ///
@@ -1653,6 +1683,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Change Encryption Password
     ///
@@ -1702,6 +1733,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Verify Encryption Password
     ///
@@ -1749,6 +1781,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Get All KMS Servers
     ///
@@ -1839,6 +1872,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Add KMS Server
     ///
@@ -1876,6 +1910,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Get KMS Server
     ///
@@ -1918,6 +1953,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Edit KMS Server
     ///
@@ -1962,6 +1998,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Remove KMS Server
     ///
@@ -1999,6 +2036,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-encryption")]
 impl Client {
     /// Change KMS Server Certificate
     ///
@@ -2041,6 +2079,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get All Sessions
     ///
@@ -2154,6 +2193,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get Session
     ///
@@ -2198,6 +2238,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get Session Logs
     ///
@@ -2246,6 +2287,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Stop Session
     ///
@@ -2290,6 +2332,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get Task Sessions for Specified Session
     ///
@@ -2428,6 +2471,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get All Task Sessions
     ///
@@ -2553,6 +2597,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get Task Session
     ///
@@ -2597,6 +2642,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-sessions")]
 impl Client {
     /// Get Task Session Logs
     ///
@@ -2648,6 +2694,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-service")]
 impl Client {
     /// Get Backup Server Time
     ///
@@ -2683,6 +2730,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-service")]
 impl Client {
     /// Get Backup Server Certificate
     ///
@@ -2721,6 +2769,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-service")]
 impl Client {
     /// Get Backup Server Information
     ///
@@ -2756,6 +2805,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-service")]
 impl Client {
     /// Register Backup Server on My Account Portal
     ///
@@ -2793,6 +2843,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-services")]
 impl Client {
     /// Get Associated Services
     ///
@@ -2880,6 +2931,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Install License
     ///
@@ -2917,6 +2969,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Get Installed License
     ///
@@ -2952,6 +3005,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Remove License
     ///
@@ -2989,6 +3043,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Create License Usage Report
     ///
@@ -3025,6 +3080,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Renew Installed License
     ///
@@ -3062,6 +3118,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Get Consumption of Socket Licenses
     ///
@@ -3164,6 +3221,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Revoke Socket License
     ///
@@ -3209,6 +3267,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Get Instance Licenses Consumption
     ///
@@ -3313,6 +3372,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Assign Instance License
     ///
@@ -3364,6 +3424,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Revoke Instance License
     ///
@@ -3411,6 +3472,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Remove Instance License
     ///
@@ -3458,6 +3520,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Get Capacity License Consumption
     ///
@@ -3496,6 +3559,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Revoke Capacity License from Unstructured Data Workload
     ///
@@ -3541,6 +3605,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Update License
     ///
@@ -3576,6 +3641,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Enable or Disable License Auto Update
     ///
@@ -3616,6 +3682,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-license")]
 impl Client {
     /// Enable or Disable Instance Consumption for Unlicensed Agents
     ///
@@ -3656,6 +3723,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Start Security & Compliance Analyzer
     ///
@@ -3696,6 +3764,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Get Security & Compliance Analyzer Last Run
     ///
@@ -3736,6 +3805,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Get Security & Compliance Analyzer Schedule
     ///
@@ -3777,6 +3847,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Modify Security & Compliance Analyzer Schedule
     ///
@@ -3820,6 +3891,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Reset All Security & Compliance Analyzer Statuses
     ///
@@ -3860,6 +3932,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Get Security & Compliance Analyzer Results
     ///
@@ -3898,6 +3971,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Suppress Security & Compliance Analyzer Best Practice Status
     ///
@@ -3949,6 +4023,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Reset Security & Compliance Analyzer Status
     ///
@@ -3996,6 +4071,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Get All Authorization Events
     ///
@@ -4119,6 +4195,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-security")]
 impl Client {
     /// Get Authorization Event
     ///
@@ -4164,6 +4241,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-login")]
 impl Client {
     /// Get Authorization Code
     ///
@@ -4203,6 +4281,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-traffic-rules")]
 impl Client {
     /// Get Traffic Rules
     ///
@@ -4238,6 +4317,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-traffic-rules")]
 impl Client {
     /// Edit Traffic Rules
     ///
@@ -4275,6 +4355,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get General Options
     ///
@@ -4311,6 +4392,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit General Options
     ///
@@ -4349,6 +4431,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Email Settings
     ///
@@ -4390,6 +4473,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Email Settings
     ///
@@ -4433,6 +4517,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Send Test Email
     ///
@@ -4466,6 +4551,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Check SMTP Server Certificate
     ///
@@ -4511,6 +4597,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Host Authentication Settings
     ///
@@ -4552,6 +4639,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Host Authentication Settings
     ///
@@ -4595,6 +4683,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Export Trusted Hosts List to a File
     ///
@@ -4637,6 +4726,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Import Trusted Hosts List from a File
     ///
@@ -4682,6 +4772,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Notification Settings
     ///
@@ -4720,6 +4811,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Notification Settings
     ///
@@ -4760,6 +4852,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Event Forwarding Settings
     ///
@@ -4798,6 +4891,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Event Forwarding Settings
     ///
@@ -4838,6 +4932,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Storage Latency Settings
     ///
@@ -4876,6 +4971,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Storage Latency Settings
     ///
@@ -4916,6 +5012,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Add Latency Settings for Specific Datastore
     ///
@@ -4958,6 +5055,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Latency Settings for Specific Datastore
     ///
@@ -5005,6 +5103,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Latency Settings for Specific Datastore
     ///
@@ -5054,6 +5153,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Remove Latency Settings for Specific Datastore
     ///
@@ -5096,6 +5196,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get VSA Event Forwarding Settings
     ///
@@ -5134,6 +5235,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit VSA Event Forwarding Settings
     ///
@@ -5174,6 +5276,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Daemon Settings for VSA Event Forwarding
     ///
@@ -5217,6 +5320,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Edit Daemon Settings for VSA Event Forwarding
     ///
@@ -5254,6 +5358,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Get Node Exporter Settings
     ///
@@ -5294,6 +5399,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Update Node Exporter Settings
     ///
@@ -5338,6 +5444,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-general-options")]
 impl Client {
     /// Set Node Exporter Basic Authentication
     ///
@@ -5382,6 +5489,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get All Users and Groups
     ///
@@ -5481,6 +5589,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Add User or Group
     ///
@@ -5518,6 +5627,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get User or Group
     ///
@@ -5563,6 +5673,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Remove User or Group
     ///
@@ -5603,6 +5714,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get Roles Assigned to User or Group
     ///
@@ -5648,6 +5760,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Edit Roles Assigned to User or Group
     ///
@@ -5695,6 +5808,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Change Service Account Mode
     ///
@@ -5744,6 +5858,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Reset MFA for Specific User
     ///
@@ -5784,6 +5899,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get All Roles
     ///
@@ -5874,6 +5990,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Create Custom Role
     ///
@@ -5911,6 +6028,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get Role
     ///
@@ -5956,6 +6074,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Edit Custom Role
     ///
@@ -6003,6 +6122,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Delete Custom Role
     ///
@@ -6043,6 +6163,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get Role Permissions
     ///
@@ -6088,6 +6209,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get Custom Role Details
     ///
@@ -6133,6 +6255,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Clone Custom Role
     ///
@@ -6178,6 +6301,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get MFA Settings
     ///
@@ -6216,6 +6340,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Edit MFA Settings
     ///
@@ -6256,6 +6381,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-users-and-roles")]
 impl Client {
     /// Get All Restore Options
     ///
@@ -6352,6 +6478,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-global-exclusions")]
 impl Client {
     /// Get All Global VM Exclusions
     ///
@@ -6439,6 +6566,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-global-exclusions")]
 impl Client {
     /// Add Global VM Exclusion
     ///
@@ -6479,6 +6607,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-global-exclusions")]
 impl Client {
     /// Get Global VM Exclusion
     ///
@@ -6524,6 +6653,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-global-exclusions")]
 impl Client {
     /// Remove Global VM Exclusion
     ///
@@ -6564,6 +6694,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-global-exclusions")]
 impl Client {
     /// Edit Global VM Exclusion Note
     ///
@@ -6611,6 +6742,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Get High Availability Cluster
     ///
@@ -6652,6 +6784,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Create High Availability Cluster
     ///
@@ -6694,6 +6827,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Delete High Availability Cluster
     ///
@@ -6734,6 +6868,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Edit High Availability Cluster Settings
     ///
@@ -6778,6 +6913,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Start High Availability Cluster Switchover
     ///
@@ -6822,6 +6958,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-high-availability-ha-cluster")]
 impl Client {
     /// Start High Availability Cluster Failover
     ///
@@ -6860,6 +6997,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-configuration-backup")]
 impl Client {
     /// Get Configuration Backup
     ///
@@ -6895,6 +7033,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-configuration-backup")]
 impl Client {
     /// Edit Configuration Backup
     ///
@@ -6932,6 +7071,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-configuration-backup")]
 impl Client {
     /// Start Configuration Backup
     ///
@@ -6972,6 +7112,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-connection")]
 impl Client {
     /// Request TLS Certificate or SSH Fingerprint
     ///
@@ -7012,6 +7153,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All VMware vSphere Servers
     ///
@@ -7069,6 +7211,8 @@ impl Client {
         }
     }
     /// Every item of [`Client::get_all_inventory_vmware_hosts`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    #[deprecated]
+    #[allow(deprecated)]
     pub fn get_all_inventory_vmware_hosts_stream<'a>(
         &'a self,
         params: super::types::GetAllInventoryVmwareHostsParams,
@@ -7106,6 +7250,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get VMware vSphere Server Objects
     ///
@@ -7184,6 +7329,8 @@ impl Client {
         }
     }
     /// Every item of [`Client::get_vmware_host_object`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    #[deprecated]
+    #[allow(deprecated)]
     pub fn get_vmware_host_object_stream<'a>(
         &'a self,
         name: &'a str,
@@ -7222,6 +7369,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Rescan Inventory Objects
     ///
@@ -7268,6 +7416,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Servers
     ///
@@ -7316,6 +7465,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Inventory Objects
     ///
@@ -7365,6 +7515,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Inventory Object Details
     ///
@@ -7407,6 +7558,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Protection Groups
     ///
@@ -7451,6 +7603,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Physical Inventory
     ///
@@ -7495,6 +7648,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Inventory Objects for Specific Protection Group
     ///
@@ -7546,6 +7700,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Unstructured Data Servers
     ///
@@ -7641,6 +7796,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Add Unstructured Data Servers
     ///
@@ -7685,6 +7841,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Unstructured Data Server Defaults
     ///
@@ -7725,6 +7882,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Unstructured Data Server
     ///
@@ -7772,6 +7930,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Edit Unstructured Data Server
     ///
@@ -7832,6 +7991,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Remove Unstructured Data Server
     ///
@@ -7889,6 +8049,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Start Browsing Unstructured Data Server
     ///
@@ -7944,6 +8105,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Browse Unstructured Data Server
     ///
@@ -7997,6 +8159,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Stop Browsing Unstructured Data Server
     ///
@@ -8048,6 +8211,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Unstructured Data Server Inventory Browse Sessions
     ///
@@ -8156,6 +8320,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Unstructured Data Server Inventory Browse Session
     ///
@@ -8206,6 +8371,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get All Microsoft Entra ID Tenants
     ///
@@ -8296,6 +8462,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Add Microsoft Entra ID Tenant
     ///
@@ -8343,6 +8510,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Microsoft Entra ID Tenant
     ///
@@ -8388,6 +8556,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Edit Microsoft Entra ID Tenant
     ///
@@ -8435,6 +8604,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Remove Microsoft Entra ID Tenant
     ///
@@ -8482,6 +8652,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Active Directory Objects from Domain
     ///
@@ -8588,6 +8759,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-inventory-browser")]
 impl Client {
     /// Get Available Disk Slots for Platform
     ///
@@ -8635,6 +8807,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-deployment")]
 impl Client {
     /// Create Deployment Kit
     ///
@@ -8677,6 +8850,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-deployment")]
 impl Client {
     /// Download Deployment Kit Package
     ///
@@ -8718,6 +8892,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-helper-appliance-templates")]
 impl Client {
     /// Get All Helper Appliance Templates
     ///
@@ -8821,6 +8996,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-helper-appliance-templates")]
 impl Client {
     /// Deploy Helper Appliance Templates
     ///
@@ -8865,6 +9041,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-helper-appliance-templates")]
 impl Client {
     /// Get Helper Appliance Template
     ///
@@ -8913,6 +9090,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-helper-appliance-templates")]
 impl Client {
     /// Get Helper Appliance Template State
     ///
@@ -8961,6 +9139,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-helper-appliance-templates")]
 impl Client {
     /// Remove Helper Appliance Templates
     ///
@@ -9005,6 +9184,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Get All Servers
     ///
@@ -9115,6 +9295,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Add Server
     ///
@@ -9172,6 +9353,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Get vCenter Servers Attached to Cloud Director Server
     ///
@@ -9214,6 +9396,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Get Microsoft Hyper-V Servers Managed by Microsoft Hyper-V Cluster or SCVMM Server
     ///
@@ -9258,6 +9441,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Get Server
     ///
@@ -9305,6 +9489,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Edit Server
     ///
@@ -9356,6 +9541,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Remove Server
     ///
@@ -9405,6 +9591,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Change to Single-Use Credentials
     ///
@@ -9457,6 +9644,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Get Volumes for Microsoft Hyper-V Standalone Server
     ///
@@ -9504,6 +9692,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Edit Volumes on Microsoft Hyper-V Standalone Server
     ///
@@ -9553,6 +9742,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Rescan All Managed Servers
     ///
@@ -9599,6 +9789,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Rescan Managed Server
     ///
@@ -9648,6 +9839,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Default Set of Optional Managed Server Components
     ///
@@ -9689,6 +9881,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-managed-servers")]
 impl Client {
     /// Update Managed Server Components
     ///
@@ -9733,6 +9926,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get All Repositories
     ///
@@ -9841,6 +10035,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Add Repository
     ///
@@ -9887,6 +10082,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Rescan Repositories
     ///
@@ -9931,6 +10127,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get All Repository States
     ///
@@ -10057,6 +10254,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get Repository
     ///
@@ -10104,6 +10302,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Edit Repository
     ///
@@ -10155,6 +10354,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Remove Repository
     ///
@@ -10201,6 +10401,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get Repository Access Permissions
     ///
@@ -10249,6 +10450,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Edit Repository Access Permissions
     ///
@@ -10299,6 +10501,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get All Scale-Out Backup Repositories
     ///
@@ -10391,6 +10594,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Add Scale-Out Backup Repository
     ///
@@ -10435,6 +10639,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Get Scale-Out Backup Repository
     ///
@@ -10482,6 +10687,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Edit Scale-Out Backup Repository
     ///
@@ -10533,6 +10739,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Remove Scale-Out Backup Repository
     ///
@@ -10579,6 +10786,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Enable Sealed Mode
     ///
@@ -10631,6 +10839,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Disable Sealed Mode
     ///
@@ -10683,6 +10892,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Enable Maintenance Mode
     ///
@@ -10735,6 +10945,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-repositories")]
 impl Client {
     /// Disable Maintenance Mode
     ///
@@ -10787,6 +10998,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Get Mount Servers
     ///
@@ -10883,6 +11095,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Add Mount Server
     ///
@@ -10925,6 +11138,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Get Mount Server
     ///
@@ -10972,6 +11186,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Update Mount Server
     ///
@@ -11023,6 +11238,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Get Default Mount Server
     ///
@@ -11063,6 +11279,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-mount-servers")]
 impl Client {
     /// Set Default Mount Server
     ///
@@ -11112,6 +11329,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Get All Proxies
     ///
@@ -11208,6 +11426,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Add Proxy
     ///
@@ -11250,6 +11469,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Get Proxy
     ///
@@ -11295,6 +11515,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Edit Proxy
     ///
@@ -11344,6 +11565,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Remove Proxy
     ///
@@ -11384,6 +11606,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Enable Proxy
     ///
@@ -11426,6 +11649,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Disable Proxy
     ///
@@ -11468,6 +11692,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-proxies")]
 impl Client {
     /// Get All Proxy States
     ///
@@ -11575,6 +11800,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Get All Jobs
     ///
@@ -11665,6 +11891,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Create Job
     ///
@@ -11702,6 +11929,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Get All Job States
     ///
@@ -11825,6 +12053,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Get Job
     ///
@@ -11867,6 +12096,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Edit Job
     ///
@@ -11918,6 +12148,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Delete Job
     ///
@@ -11955,6 +12186,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Start Job
     ///
@@ -12006,6 +12238,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Stop Job
     ///
@@ -12054,6 +12287,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Retry Job
     ///
@@ -12102,6 +12336,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Disable Job
     ///
@@ -12139,6 +12374,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Enable Job
     ///
@@ -12176,6 +12412,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Apply Backup Policy Configuration
     ///
@@ -12223,6 +12460,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Clear Backup Cache
     ///
@@ -12275,6 +12513,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Clone Job
     ///
@@ -12326,6 +12565,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Start Quick Backup for VMware vSphere or VMware Cloud Director VM
     ///
@@ -12370,6 +12610,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Start Quick Backup for Hyper-V VM
     ///
@@ -12414,6 +12655,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-jobs")]
 impl Client {
     /// Start Quick Backup for Agent-Managed Machine
     ///
@@ -12456,6 +12698,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-cloud-browser")]
 impl Client {
     /// Get Cloud Hierarchy
     ///
@@ -12499,6 +12742,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-cloud-browser")]
 impl Client {
     /// Get Cloud Virtual Machines
     ///
@@ -12547,6 +12791,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-cloud-browser")]
 impl Client {
     /// Create New Cloud Storage Folder
     ///
@@ -12590,6 +12835,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-cloud-browser")]
 impl Client {
     /// Add Veeam Data Cloud Vault
     ///
@@ -12630,6 +12876,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-cloud-browser")]
 impl Client {
     /// Browse Veeam Data Cloud Vault
     ///
@@ -12681,6 +12928,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get All Backups
     ///
@@ -12786,6 +13034,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get Backup
     ///
@@ -12828,6 +13077,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Delete Backup
     ///
@@ -12882,6 +13132,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// View Backup Details
     ///
@@ -12929,6 +13180,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get Backup Objects
     ///
@@ -13025,6 +13277,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Delete Backup Object
     ///
@@ -13093,6 +13346,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Download Backup Metadata
     ///
@@ -13144,6 +13398,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get All Backup Files
     ///
@@ -13251,6 +13506,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get Backup File
     ///
@@ -13306,6 +13562,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Mark Backup File as Clean
     ///
@@ -13361,6 +13618,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Mark Backup File as Infected
     ///
@@ -13416,6 +13674,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Run Health Check and Repair
     ///
@@ -13458,6 +13717,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Copy Backups to Another Repository
     ///
@@ -13500,6 +13760,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Copy Machine Backups to Another Repository or Folder
     ///
@@ -13542,6 +13803,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Move Backup to Another Repository
     ///
@@ -13591,6 +13853,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Move Backup Objects to Another Job
     ///
@@ -13646,6 +13909,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Get Move/Copy Backup Sessions Awaiting Action
     ///
@@ -13684,6 +13948,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Manage a Move/Copy Backup Session Awaiting Action
     ///
@@ -13735,6 +14000,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backups")]
 impl Client {
     /// Copy Backups to Another Repository
     ///
@@ -13774,6 +14040,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-objects")]
 impl Client {
     /// Get All Backup Objects
     ///
@@ -13873,6 +14140,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-objects")]
 impl Client {
     /// Get Backup Object
     ///
@@ -13915,6 +14183,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-objects")]
 impl Client {
     /// Create Recovery Media for Backup Object
     ///
@@ -13973,6 +14242,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-objects")]
 impl Client {
     /// Create Recovery Media Task for Backup Object
     ///
@@ -14030,6 +14300,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-objects")]
 impl Client {
     /// Get Restore Points
     ///
@@ -14165,6 +14436,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-recovery-media")]
 impl Client {
     /// Download Recovery Media
     ///
@@ -14206,6 +14478,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore-points")]
 impl Client {
     /// Get All Restore Points
     ///
@@ -14325,6 +14598,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore-points")]
 impl Client {
     /// Get Restore Point
     ///
@@ -14367,6 +14641,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore-points")]
 impl Client {
     /// Get Restore Point Disks
     ///
@@ -14458,6 +14733,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore-points")]
 impl Client {
     /// Get Restore Point Network Info
     ///
@@ -14510,6 +14786,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replicas")]
 impl Client {
     /// Get All Replicas
     ///
@@ -14615,6 +14892,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replicas")]
 impl Client {
     /// Get Replica
     ///
@@ -14657,6 +14935,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replicas")]
 impl Client {
     /// Rescan Replicas
     ///
@@ -14698,6 +14977,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replicas")]
 impl Client {
     /// Get All Replica Restore Points
     ///
@@ -14813,6 +15093,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replicas")]
 impl Client {
     /// Get Replica Restore Point
     ///
@@ -14868,6 +15149,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replica-restore-points")]
 impl Client {
     /// Get All Replica Restore Points
     ///
@@ -14975,6 +15257,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-replica-restore-points")]
 impl Client {
     /// Get Replica Restore Point
     ///
@@ -15017,6 +15300,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-wan-accelerators")]
 impl Client {
     /// Get All WAN Accelerators
     ///
@@ -15109,6 +15393,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-wan-accelerators")]
 impl Client {
     /// Get WAN Accelerator
     ///
@@ -15156,6 +15441,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failover")]
 impl Client {
     /// Start Failover
     ///
@@ -15198,6 +15484,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failover")]
 impl Client {
     /// Start Planned Failover
     ///
@@ -15240,6 +15527,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failover")]
 impl Client {
     /// Start Permanent Failover
     ///
@@ -15282,6 +15570,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failover")]
 impl Client {
     /// Undo Failover
     ///
@@ -15324,6 +15613,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failback")]
 impl Client {
     /// Start Failback
     ///
@@ -15371,6 +15661,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failback")]
 impl Client {
     /// Switch over to Production
     ///
@@ -15413,6 +15704,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failback")]
 impl Client {
     /// Change Switchover Time
     ///
@@ -15455,6 +15747,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failback")]
 impl Client {
     /// Commit Failback
     ///
@@ -15497,6 +15790,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-failback")]
 impl Client {
     /// Undo Failback
     ///
@@ -15539,6 +15833,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Restore Entire File Share
     ///
@@ -15581,6 +15876,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Restore Entire Object Storage Bucket or Container
     ///
@@ -15625,6 +15921,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All Mount Points for Instant File Share Recovery
     ///
@@ -15728,6 +16025,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Instant File Share Recovery
     ///
@@ -15770,6 +16068,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Mount Point for Instant File Share Recovery
     ///
@@ -15821,6 +16120,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Stop File Share Publishing
     ///
@@ -15871,6 +16171,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start File Share Migration
     ///
@@ -15925,6 +16226,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start File Share Switchover
     ///
@@ -15977,6 +16279,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get File Share Switchover Settings
     ///
@@ -16028,6 +16331,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Update File Share Switchover Settings
     ///
@@ -16085,6 +16389,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start File Restore from Unstructured Data Backup
     ///
@@ -16128,6 +16433,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Unmount Unstructured Data FLR Volumes
     ///
@@ -16177,6 +16483,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Cold Object Storage Retrieval Operations
     ///
@@ -16236,6 +16543,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Prolong a Retrieval Operation from Cold Object Storage
     ///
@@ -16280,6 +16588,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All Mount Points for Instant Recovery to VMware vSphere
     ///
@@ -16378,6 +16687,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Instant Recovery to VMware vSphere
     ///
@@ -16422,6 +16732,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Mount Point for Instant Recovery to VMware vSphere
     ///
@@ -16469,6 +16780,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Stop Publishing Machine to VMware vSphere
     ///
@@ -16519,6 +16831,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Migrating Machine to VMware vSphere
     ///
@@ -16571,6 +16884,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All Mount Points for Instant Recovery to Microsoft Hyper-V
     ///
@@ -16666,6 +16980,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Instant Recovery to Microsoft Hyper-V
     ///
@@ -16710,6 +17025,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Mount Point for Instant Recovery to Microsoft Hyper-V
     ///
@@ -16757,6 +17073,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Stop Publishing Machine to Microsoft Hyper-V
     ///
@@ -16807,6 +17124,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Migrating Machine to Microsoft Hyper-V
     ///
@@ -16850,6 +17168,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All Mount Points for Instant Recovery to Microsoft Azure
     ///
@@ -16942,6 +17261,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Instant Recovery to Microsoft Azure
     ///
@@ -16991,6 +17311,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Mount Point for Instant Recovery to Microsoft Azure
     ///
@@ -17038,6 +17359,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All Mount Sessions for Instant Recovery to Microsoft Azure
     ///
@@ -17162,6 +17484,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Stop Publishing Machine to Microsoft Azure
     ///
@@ -17210,6 +17533,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Migrating Machine to Microsoft Azure
     ///
@@ -17260,6 +17584,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Settings for Switchover to Microsoft Azure
     ///
@@ -17311,6 +17636,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Update Settings for Switchover to Microsoft Azure
     ///
@@ -17368,6 +17694,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Switchover to Microsoft Azure
     ///
@@ -17416,6 +17743,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Restore Entire VMware vSphere VM
     ///
@@ -17458,6 +17786,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Restore Entire VMware Cloud Director VM
     ///
@@ -17500,6 +17829,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Restore Entire Microsoft Hyper-V VM
     ///
@@ -17542,6 +17872,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get All FCD Mount Points
     ///
@@ -17639,6 +17970,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Instant FCD Recovery
     ///
@@ -17685,6 +18017,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get FCD Mount Point
     ///
@@ -17732,6 +18065,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Stop FCD Publishing
     ///
@@ -17782,6 +18116,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start FCD Migration
     ///
@@ -17841,6 +18176,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start File Restore
     ///
@@ -17878,6 +18214,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Unmount File System
     ///
@@ -17925,6 +18262,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get User Code for Delegated Restore of Microsoft Entra ID Items
     ///
@@ -17968,6 +18306,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Credentials for Delegated Restore of Microsoft Entra ID Items
     ///
@@ -18018,6 +18357,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Get Redirect URI for Delegated Restore of Microsoft Entra ID Items
     ///
@@ -18080,6 +18420,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Perform Authorization Code Exchange for Delegated Restore of Microsoft Entra ID Items
     ///
@@ -18123,6 +18464,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Mount Microsoft Entra ID Tenant
     ///
@@ -18163,6 +18505,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Microsoft Entra ID Tenant Restore from Copy
     ///
@@ -18205,6 +18548,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Unmount Microsoft Entra ID Tenant
     ///
@@ -18258,6 +18602,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Start Microsoft Entra ID Audit Log Restore
     ///
@@ -18301,6 +18646,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Unmount Microsoft Entra ID Audit Logs
     ///
@@ -18350,6 +18696,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-restore")]
 impl Client {
     /// Starts Volume Restore for Agent or Recovery Appliance
     ///
@@ -18392,6 +18739,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get All Recovery Tokens
     ///
@@ -18484,6 +18832,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Create Recovery Token
     ///
@@ -18524,6 +18873,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Recovery Token
     ///
@@ -18569,6 +18919,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Edit Recovery Token
     ///
@@ -18616,6 +18967,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Delete Recovery Token
     ///
@@ -18656,6 +19008,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get All Protected Linux Computers
     ///
@@ -18713,6 +19066,8 @@ impl Client {
         }
     }
     /// Every item of [`Client::get_protected_computers`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    #[deprecated]
+    #[allow(deprecated)]
     pub fn get_protected_computers_stream<'a>(
         &'a self,
         params: super::types::GetProtectedComputersParams,
@@ -18750,6 +19105,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Protected Linux Computer
     ///
@@ -18796,6 +19152,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get All Discovered Entities
     ///
@@ -18901,6 +19258,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get All Agent States
     ///
@@ -18988,6 +19346,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Agent State
     ///
@@ -19033,6 +19392,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Agent Backups
     ///
@@ -19124,6 +19484,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Attach Backups to Agent
     ///
@@ -19168,6 +19529,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Detach Backups from Agent
     ///
@@ -19212,6 +19574,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Protection Groups
     ///
@@ -19308,6 +19671,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Add Protection Group
     ///
@@ -19354,6 +19718,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Protection Group
     ///
@@ -19403,6 +19768,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Edit Protection Group
     ///
@@ -19456,6 +19822,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Remove Protection Group
     ///
@@ -19507,6 +19874,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Rescan Protection Group
     ///
@@ -19554,6 +19922,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Enable Protection Group
     ///
@@ -19594,6 +19963,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Disable Protection Group
     ///
@@ -19634,6 +20004,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Download Protection Group Packages
     ///
@@ -19677,6 +20048,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Discovered Entities
     ///
@@ -19792,6 +20164,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Rescan Discovered Entities
     ///
@@ -19844,6 +20217,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Reboot Discovered Entities
     ///
@@ -19896,6 +20270,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Install Agent on Discovered Entities
     ///
@@ -19948,6 +20323,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Uninstall Agent from Discovered Entities
     ///
@@ -20000,6 +20376,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Upgrade Agent on Discovered Entities
     ///
@@ -20052,6 +20429,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Install CBT Driver on Discovered Entities
     ///
@@ -20111,6 +20489,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Uninstall CBT Driver from Discovered Entities
     ///
@@ -20163,6 +20542,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Uninstall All Components from Discovered Entities
     ///
@@ -20215,6 +20595,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Add Discovered Entities to Trusted Hosts List
     ///
@@ -20260,6 +20641,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Prepare Agent Hosts for Remote Bare Metal Recovery
     ///
@@ -20312,6 +20694,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Recreate Embedded Recovery Media on Agent Hosts
     ///
@@ -20364,6 +20747,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Discovered Entity
     ///
@@ -20423,6 +20807,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Remove Discovered Entity
     ///
@@ -20473,6 +20858,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Create Recovery Media for Discovered Entity
     ///
@@ -20539,6 +20925,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Create Recovery Media Task for Discovered Entity
     ///
@@ -20604,6 +20991,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Linux Agent Packages
     ///
@@ -20700,6 +21088,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Unix Agent Packages
     ///
@@ -20790,6 +21179,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Agents Recovery Appliances
     ///
@@ -20883,6 +21273,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Get Agents Recovery Appliance
     ///
@@ -20928,6 +21319,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Reboots Agents Recovery Appliances
     ///
@@ -20970,6 +21362,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-agents")]
 impl Client {
     /// Reboots Agents Recovery Appliance
     ///
@@ -21017,6 +21410,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Jobs
     ///
@@ -21062,6 +21456,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Jobs
     ///
@@ -21107,6 +21502,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Credentials
     ///
@@ -21149,6 +21545,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Credentials
     ///
@@ -21191,6 +21588,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Cloud Credentials
     ///
@@ -21233,6 +21631,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Cloud Credentials
     ///
@@ -21278,6 +21677,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Proxies
     ///
@@ -21320,6 +21720,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Proxies
     ///
@@ -21362,6 +21763,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Servers
     ///
@@ -21404,6 +21806,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Servers
     ///
@@ -21446,6 +21849,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Repositories
     ///
@@ -21488,6 +21892,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Repositories
     ///
@@ -21530,6 +21935,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Import Encryption Passwords
     ///
@@ -21574,6 +21980,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Export Encryption Passwords
     ///
@@ -21621,6 +22028,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Get All Automation Sessions
     ///
@@ -21735,6 +22143,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Get Automation Session
     ///
@@ -21782,6 +22191,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Get Automation Session Logs
     ///
@@ -21827,6 +22237,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-automation")]
 impl Client {
     /// Stop Automation Session
     ///
@@ -21872,6 +22283,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Validate Target Machine Credentials
     ///
@@ -21924,6 +22336,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Validate FLR Restore Item Target Path
     ///
@@ -21977,6 +22390,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get All File Restore Mount Points
     ///
@@ -22064,6 +22478,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get File Restore Mount Point
     ///
@@ -22109,6 +22524,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restored Files Audit
     ///
@@ -22154,6 +22570,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Browse File System
     ///
@@ -22205,6 +22622,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Compare Attributes
     ///
@@ -22257,6 +22675,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Compare Files and Folders
     ///
@@ -22310,6 +22729,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Search for Files and Folders
     ///
@@ -22359,6 +22779,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Browse Search Results
     ///
@@ -22416,6 +22837,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Restore Files and Folders to Original Location
     ///
@@ -22465,6 +22887,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Restore Files and Folders to Another Location
     ///
@@ -22514,6 +22937,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Prepare Files and Folders for Download
     ///
@@ -22565,6 +22989,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Download Files and Folders
     ///
@@ -22616,6 +23041,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Download Files and Folders
     ///
@@ -22667,6 +23093,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get All Unstructured Data Mount Points
     ///
@@ -22762,6 +23189,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Unstructured Data Mount Point
     ///
@@ -22812,6 +23240,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Browse Unstructured Data File System
     ///
@@ -22869,6 +23298,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restore Points of Unstructured Data File System Item
     ///
@@ -22922,6 +23352,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Search for Files and Folders in Unstructured Data Mount Point
     ///
@@ -22974,6 +23405,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Browse Search Results in Unstructured Data Mount Point
     ///
@@ -23031,6 +23463,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Copy Files and Folders to Specific Folder
     ///
@@ -23083,6 +23516,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Restore Files and Folders from Unstructured Data Backup
     ///
@@ -23133,6 +23567,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Prepare Files and Folders for Download from Unstructured Data Backup
     ///
@@ -23183,6 +23618,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Download Files and Folders
     ///
@@ -23234,6 +23670,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Compare Attributes of Unstructured Data Backup with Source
     ///
@@ -23284,6 +23721,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Compare Files and Folders of Unstructured Data Backup with Source
     ///
@@ -23334,6 +23772,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Mount Points of All Microsoft Entra ID Tenants
     ///
@@ -23423,6 +23862,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Mount Point of Microsoft Entra ID Tenant
     ///
@@ -23470,6 +23910,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restore Points of Microsoft Entra ID Tenant
     ///
@@ -23520,6 +23961,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Protection Scope of Microsoft Entra ID Tenant
     ///
@@ -23568,6 +24010,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Microsoft Entra ID Items
     ///
@@ -23617,6 +24060,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Microsoft Entra ID Item
     ///
@@ -23674,6 +24118,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restore Points of Microsoft Entra ID Item
     ///
@@ -23733,6 +24178,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Validate Microsoft Entra ID Items
     ///
@@ -23784,6 +24230,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Check Microsoft Entra ID Items in Production
     ///
@@ -23837,6 +24284,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Generate Microsoft Entra ID User Passwords
     ///
@@ -23890,6 +24338,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Restore Microsoft Entra ID Items
     ///
@@ -23940,6 +24389,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Restore Microsoft Entra ID Item Properties
     ///
@@ -23990,6 +24440,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Compare Microsoft Entra ID Item Properties
     ///
@@ -24043,6 +24494,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Start Comparing Microsoft Entra ID Item Properties
     ///
@@ -24100,6 +24552,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Comparison Results for Microsoft Entra ID Items
     ///
@@ -24158,6 +24611,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Start Comparing Microsoft Entra ID Conditional Access Policy
     ///
@@ -24215,6 +24669,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Comparison Results for Microsoft Entra ID Conditional Access Policy
     ///
@@ -24273,6 +24728,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Start Exporting Microsoft Entra ID Items to JSON
     ///
@@ -24326,6 +24782,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get JSON Export Results for Microsoft Entra ID Items
     ///
@@ -24384,6 +24841,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Export Microsoft Entra ID Tenant Objects To JSON
     ///
@@ -24430,6 +24888,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Export Microsoft Entra ID Items
     ///
@@ -24479,6 +24938,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Users
     ///
@@ -24530,6 +24990,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Groups
     ///
@@ -24581,6 +25042,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Administrative Units
     ///
@@ -24632,6 +25094,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Roles
     ///
@@ -24683,6 +25146,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Applications
     ///
@@ -24734,6 +25198,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Conditional Access Policies
     ///
@@ -24785,6 +25250,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Device Configurations
     ///
@@ -24836,6 +25302,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Organization Contacts
     ///
@@ -24887,6 +25354,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Upload Microsoft Entra ID Devices
     ///
@@ -24938,6 +25406,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get All Restore Sessions of Microsoft Entra ID Tenant
     ///
@@ -25038,6 +25507,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restore Session of Microsoft Entra ID Tenant
     ///
@@ -25093,6 +25563,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Get Restore Session Logs of Microsoft Entra ID Tenant
     ///
@@ -25151,6 +25622,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Stop Restore Session of Microsoft Entra ID Tenant
     ///
@@ -25206,6 +25678,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-backup-browser")]
 impl Client {
     /// Reveal Microsoft Entra ID BitLocker Recovery Key
     ///
@@ -25259,6 +25732,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-data-integration-api")]
 impl Client {
     /// Get All Disk Publishing Mount Points
     ///
@@ -25351,6 +25825,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-data-integration-api")]
 impl Client {
     /// Start Disk Publishing
     ///
@@ -25393,6 +25868,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-data-integration-api")]
 impl Client {
     /// Get Disk Publishing Mount Point
     ///
@@ -25438,6 +25914,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-data-integration-api")]
 impl Client {
     /// Stop Disk Publishing
     ///
@@ -25485,6 +25962,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-application-items-restore")]
 impl Client {
     /// Get All Child Restore Sessions for Application Item Browse Session
     ///
@@ -25609,6 +26087,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-tasks")]
 impl Client {
     /// Get All Tasks
     ///
@@ -25717,6 +26196,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-tasks")]
 impl Client {
     /// Get Task
     ///
@@ -25759,6 +26239,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-tasks")]
 impl Client {
     /// Stop Task
     ///
@@ -25801,6 +26282,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get All Malware Events
     ///
@@ -25935,6 +26417,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Create Malware Event
     ///
@@ -25975,6 +26458,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Malware Event
     ///
@@ -26020,6 +26504,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get All Malware Detection Settings
     ///
@@ -26058,6 +26543,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Edit Malware Detection Settings
     ///
@@ -26098,6 +26584,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Malware Suspicious File Masks Settings
     ///
@@ -26141,6 +26628,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Edit Malware Suspicious File Masks Settings
     ///
@@ -26186,6 +26674,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Malware Allowed Trusted Extensions
     ///
@@ -26229,6 +26718,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Malware File Detection Indicators of Compromise
     ///
@@ -26269,6 +26759,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Enable Monitoring of Indicators of Compromise
     ///
@@ -26311,6 +26802,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Disable Monitoring of Indicators of Compromise
     ///
@@ -26353,6 +26845,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Logs for SureBackup Scan Task Session
     ///
@@ -26398,6 +26891,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Mark Backup Objects as Clean
     ///
@@ -26440,6 +26934,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get All Malware Detection Objects
     ///
@@ -26551,6 +27046,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get Malware Detection Object
     ///
@@ -26596,6 +27092,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get All Malware Detection Exclusions
     ///
@@ -26693,6 +27190,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Create or Update Malware Detection Exclusions
     ///
@@ -26742,6 +27240,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Delete Malware Detection Exclusions
     ///
@@ -26781,6 +27280,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Get YARA Rules
     ///
@@ -26819,6 +27319,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Scan Backups with Antivirus or YARA Rules
     ///
@@ -26861,6 +27362,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Start Malware Encryption Analysis
     ///
@@ -26903,6 +27405,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-malware-detection")]
 impl Client {
     /// Download Malware Encryption Analysis Logs
     ///
@@ -26947,6 +27450,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-log-export")]
 impl Client {
     /// Start Log Export Session
     ///
@@ -26986,6 +27490,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-log-export")]
 impl Client {
     /// Download Logs
     ///
@@ -27027,6 +27532,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-active-directory-domains")]
 impl Client {
     /// Get Active Directory Domains
     ///
@@ -27114,6 +27620,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-active-directory-domains")]
 impl Client {
     /// Add Active Directory Domain
     ///
@@ -27151,6 +27658,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-active-directory-domains")]
 impl Client {
     /// Get Active Directory Domain
     ///
@@ -27193,6 +27701,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-active-directory-domains")]
 impl Client {
     /// Remove Active Directory Domain
     ///
@@ -27230,6 +27739,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-acl")]
 impl Client {
     /// Get Access Control List
     ///
@@ -27273,6 +27783,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-acl")]
 impl Client {
     /// Get ACL Record
     ///
@@ -27327,6 +27838,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-acl")]
 impl Client {
     /// Change Owner of ACL Record
     ///
@@ -27384,6 +27896,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-acl")]
 impl Client {
     /// Change Effective Access of ACL Record
     ///
@@ -27441,6 +27954,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Initialize Disk Management
     ///
@@ -27484,6 +27998,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Map Backup Layout to Host Layout Automatically
     ///
@@ -27524,6 +28039,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Keep Disk Management Session Alive
     ///
@@ -27572,6 +28088,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Get Current Restore Layout of Host
     ///
@@ -27619,6 +28136,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Apply Backup Layout
     ///
@@ -27669,6 +28187,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Apply Disk Layout
     ///
@@ -27719,6 +28238,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Erase Disk
     ///
@@ -27769,6 +28289,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Remove Partition
     ///
@@ -27819,6 +28340,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Resize Partition
     ///
@@ -27869,6 +28391,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Get Partition Resize Options
     ///
@@ -27919,6 +28442,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Restore Partition
     ///
@@ -27969,6 +28493,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Unlock BitLocker-Protected Volume
     ///
@@ -28009,6 +28534,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Create Disk Management Checkpoint
     ///
@@ -28057,6 +28583,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "tag-diskmanagement")]
 impl Client {
     /// Revert to Disk Management Checkpoint
     ///
@@ -28105,6 +28632,7 @@ impl Client {
     }
 }
 
+#[cfg(all(feature = "tag-sessions"))]
 impl crate::runtime::LongRunning for super::types::SessionModel {
     type Client = Client;
     type Error = Error;
@@ -28139,6 +28667,7 @@ impl crate::runtime::LongRunning for super::types::SessionModel {
         )
     }
 }
+#[cfg(all(feature = "tag-sessions"))]
 impl super::types::SessionModel {
     /// Waits until the work this status describes has ended, polling [`Client::get_session`] with backoff.
     ///

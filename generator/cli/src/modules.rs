@@ -10,11 +10,50 @@ use crate::config::{Config, Module};
 
 /// Generates one module in memory: file path (relative to the config's root) → contents.
 pub fn generate(config: &Config, module: &Module) -> Result<Vec<(PathBuf, String)>> {
+    Ok(generate_module(config, module)?.0)
+}
+
+/// [`generate`], and the cargo features the module's code names (one per tag, with
+/// `features-per-tag`).
+fn generate_module(config: &Config, module: &Module) -> Result<(Vec<(PathBuf, String)>, Vec<String>)> {
     let spec = module.spec.display().to_string();
     let doc = crate::load_in(&config.root, &spec)?;
     let generated = generator::generate(&doc, &module.options(&config.command, &spec))
         .map_err(|d| anyhow::anyhow!("{spec}: the spec has problems:\n{d}"))?;
-    Ok(generated.files.into_iter().map(|(name, body)| (module.out.join(name), body)).collect())
+    let files = generated.files.into_iter().map(|(name, body)| (module.out.join(name), body)).collect();
+    Ok((files, generated.api.features.clone()))
+}
+
+/// The crate manifest a module's code is compiled in: the nearest `Cargo.toml` above its
+/// folder, relative to the config's root.
+fn manifest_of(config: &Config, module: &Module) -> Option<PathBuf> {
+    module.out.ancestors().skip(1).map(|dir| dir.join("Cargo.toml")).find(|m| config.root.join(m).is_file())
+}
+
+/// The crate manifest with the module's features declared: a generated block in
+/// `[features]`, between marker comments, that declares each feature and one feature named
+/// for the module that turns them all on (`vbr = ["tag-jobs", …]`); the rest of the manifest
+/// is left as written.
+pub fn manifest_with_features(manifest: &str, module: &Module, command: &str, features: &[String]) -> Result<String> {
+    let name = module.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let begin = format!("# BEGIN {name}: one feature per tag of {}, written by `{command}`", module.spec.display());
+    let end = format!("# END {name}");
+    let all: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+    let mut block = format!("{begin}\n{name} = [{}]\n", all.join(", "));
+    for f in features {
+        block.push_str(&format!("{f} = []\n"));
+    }
+    block.push_str(&end);
+    if let (Some(start), Some(stop)) = (manifest.find(&begin), manifest.find(&end)) {
+        if stop > start {
+            return Ok(format!("{}{block}{}", &manifest[..start], &manifest[stop + end.len()..]));
+        }
+    }
+    let Some(at) = manifest.find("[features]\n") else {
+        bail!("the manifest has no [features] table for the features of {}", module.spec.display());
+    };
+    let at = at + "[features]\n".len();
+    Ok(format!("{}{block}\n{}", &manifest[..at], &manifest[at..]))
 }
 
 /// Regenerates every module of `config`. With `check`, writes nothing and returns the stale
@@ -25,7 +64,14 @@ pub fn run(config: &Config, check: bool) -> Result<Vec<PathBuf>> {
     let root = &config.root;
     let mut changed = Vec::new();
     for module in &config.modules {
-        let files = generate(config, module)?;
+        let (mut files, features) = generate_module(config, module)?;
+        if module.features_per_tag {
+            let Some(manifest) = manifest_of(config, module) else {
+                bail!("{}: features-per-tag needs a Cargo.toml above {}", module.spec.display(), module.out.display());
+            };
+            let text = fs::read_to_string(root.join(&manifest))?;
+            files.push((manifest, manifest_with_features(&text, module, &config.command, &features)?));
+        }
         let dir = root.join(&module.out);
         if dir.is_dir() {
             for entry in fs::read_dir(&dir)? {

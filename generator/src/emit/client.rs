@@ -860,8 +860,11 @@ impl Emitter<'_> {
                 quote!(#n: #t)
             })
             .collect();
+        // The stream of a deprecated operation is deprecated too, and calls it knowingly.
+        let deprecated = if op.deprecated { quote!(#[deprecated] #[allow(deprecated)]) } else { quote!() };
         quote! {
             #[doc = #doc]
+            #deprecated
             pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
                 #rt::paginate(#op_id, params.#offset.map(::std::primitive::i64::from).unwrap_or(0), params.#limit.map(::std::primitive::i64::from), move |#offset_local| {
                     let mut #page_params = ::std::clone::Clone::clone(&params);
