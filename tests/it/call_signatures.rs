@@ -3,9 +3,12 @@
 //! type-checks each method's signature (the approach of progenitor's `tests/build_nexus.rs`).
 //! A signature that changes by accident breaks the build here.
 //!
-//! The tests check that the lists are complete: every operation of `spec/vbr.yaml` and
-//! `spec/em.yaml` has exactly one call, under the method name the generator gives it, so an
-//! operation added to a spec without a call here fails.
+//! The tests check that the lists are complete: every operation of `spec/em.yaml`, and of
+//! the hand-curated sections of the VBR spec (Login, Credentials, Encryption, Sessions), has
+//! exactly one call, under the method name the generator gives it, so an operation added to
+//! them without a call here fails. The other 475 VBR operations, imported with
+//! `cargo xtask spec-import`, are called by the spec-driven every-operation tests instead,
+//! and `cargo xtask spec-diff` reports any change of their signatures.
 
 use std::collections::BTreeMap;
 
@@ -145,13 +148,17 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 
 /// operationId → method name (snake_case of the operationId; curated specs deny renames) of
 /// every operation in a spec, read with serde_yaml independently of the generator.
-fn spec_operations(spec: &str) -> BTreeMap<String, String> {
+fn spec_operations(spec: &str, tags: Option<&[&str]>) -> BTreeMap<String, String> {
     let doc = crate::support::project::joined_spec(spec);
     let mut out = BTreeMap::new();
     let mut count = 0;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in METHODS {
             let Some(op) = item.get(*method) else { continue };
+            let tag = op["tags"][0].as_str().unwrap_or_default();
+            if tags.is_some_and(|tags| !tags.contains(&tag)) {
+                continue;
+            }
             count += 1;
             let id =
                 op["operationId"].as_str().unwrap_or_else(|| panic!("{spec}: {method} {path:?} has no operationId"));
@@ -162,8 +169,8 @@ fn spec_operations(spec: &str) -> BTreeMap<String, String> {
     out
 }
 
-fn check(spec: &str, calls: &[(&str, &str)]) {
-    let in_spec = spec_operations(spec);
+fn check(spec: &str, tags: Option<&[&str]>, calls: &[(&str, &str)]) {
+    let in_spec = spec_operations(spec, tags);
     let mut listed = BTreeMap::new();
     for (id, method) in calls {
         assert!(listed.insert(id.to_string(), method.to_string()).is_none(), "{id} is called twice in this file");
@@ -182,11 +189,11 @@ fn check(spec: &str, calls: &[(&str, &str)]) {
 }
 
 #[test]
-fn every_vbr_operation_is_called() {
-    check("spec/vbr/openapi.yaml", VBR_CALLS);
+fn every_operation_of_the_hand_curated_vbr_sections_is_called() {
+    check("spec/vbr/openapi.yaml", Some(&["Login", "Credentials", "Encryption", "Sessions"]), VBR_CALLS);
 }
 
 #[test]
 fn every_em_operation_is_called() {
-    check("spec/em.yaml", EM_CALLS);
+    check("spec/em.yaml", None, EM_CALLS);
 }

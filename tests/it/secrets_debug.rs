@@ -446,6 +446,7 @@ async fn tokens_and_passwords_never_reach_logs_or_errors() {
     collect(&mut errors, client.login(&user, Secret::from(password.as_str())).await);
     let spec = vbr::types::CredentialsSpec::Standard(vbr::types::StandardCredentialsSpec::new(
         "svc",
+        vbr::types::ECredentialsType::Standard,
         Secret::from("Cr3ds-P@ssw0rd"),
     ));
     let created = client.create_creds(&spec).await.unwrap();

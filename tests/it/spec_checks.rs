@@ -1,7 +1,6 @@
 //! The curated specs stay canonical and fully understood.
 
 use std::collections::BTreeMap;
-use std::fs;
 
 use serde_json::Value;
 

@@ -43,14 +43,18 @@ async fn logged_in(server: &FakeVbr) -> vbr::Client {
 
 fn standard(i: usize) -> CredentialsSpec {
     CredentialsSpec::Standard(
-        StandardCredentialsSpec::new(format!("corp\\svc{i:03}"), Secret::from(format!("pw-{i}")))
-            .with_description(format!("service account {i}")),
+        StandardCredentialsSpec::new(
+            format!("corp\\svc{i:03}"),
+            ECredentialsType::Standard,
+            Secret::from(format!("pw-{i}")),
+        )
+        .with_description(format!("service account {i}")),
     )
 }
 
 fn linux(i: usize) -> CredentialsSpec {
     CredentialsSpec::Linux(
-        LinuxCredentialsSpec::new(format!("root{i:03}"), EAuthenticationType::Password)
+        LinuxCredentialsSpec::new(format!("root{i:03}"), ECredentialsType::Linux, EAuthenticationType::Password)
             .with_description(format!("linux host {i}"))
             .with_ssh_port(22)
             .with_elevate_to_root(true)
