@@ -49,10 +49,6 @@ pub fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
 pub struct SpecOp {
     /// `operationId`.
     pub id: String,
-    /// Upper case.
-    pub method: String,
-    /// The path template.
-    pub path: String,
     /// The Operation Object.
     pub op: Value,
     /// Its parameters and those of its path item, resolved.
@@ -97,13 +93,7 @@ pub fn operations(spec: &Value) -> Vec<SpecOp> {
                     params.push(p);
                 }
             }
-            out.push(SpecOp {
-                id: id.to_owned(),
-                method: method.to_uppercase(),
-                path: path.clone(),
-                op: op.clone(),
-                params,
-            });
+            out.push(SpecOp { id: id.to_owned(), op: op.clone(), params });
         }
     }
     out
