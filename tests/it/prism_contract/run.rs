@@ -128,8 +128,9 @@ impl<'a> Run<'a> {
             Ok(Value::Array(items))
         }
         .await;
+        let sent = result.is_ok() || matches!(result, Err(DispatchError::Client(_)));
         self.judge(op, "[stream]", None, None, &Expect::Default, result);
-        self.records.last_mut().unwrap().requests = requests;
+        self.records.last_mut().unwrap().requests = if sent { requests } else { 0 };
     }
 
     fn judge(
@@ -159,6 +160,12 @@ impl<'a> Run<'a> {
                     .unwrap_or_else(|| panic!("{op} has no example named {name}")),
             ),
             _ => example,
+        };
+        // A call refused before it was sent (an unknown operation, an argument that does not
+        // fit) sent nothing for Prism to log.
+        let requests = match &result {
+            Err(DispatchError::Client(_)) | Ok(_) => 1,
+            Err(_) => 0,
         };
         let problem = match (self.mode, result) {
             (Mode::Contract, Ok(value)) => {
@@ -230,7 +237,7 @@ impl<'a> Run<'a> {
                 }
             }
         };
-        self.records.push(Record { op: op.to_owned(), case: case.to_owned(), kind: Kind::Call, problem, requests: 1 });
+        self.records.push(Record { op: op.to_owned(), case: case.to_owned(), kind: Kind::Call, problem, requests });
     }
 
     /// Records a request that breaks the spec on purpose and must be refused with one of
