@@ -245,7 +245,8 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let inner = "//! An in-process mock server of this API for tests (cargo feature `mock`).";
     files.insert("mock.rs".to_owned(), format::assemble(&header, inner, &mock_items));
     // Every operation by its `operationId` with JSON arguments (cargo feature `dispatch`).
-    let dispatch_items = render(&api, opts, &[Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream], &doc.file)?;
+    let dispatch_items =
+        render(&api, opts, &[Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream], &doc.file)?;
     let inner = "//! Every operation by its `operationId`, called with JSON arguments through the typed client (cargo feature `dispatch`).";
     files.insert("dispatch.rs".to_owned(), format::assemble(&header, inner, &dispatch_items));
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);

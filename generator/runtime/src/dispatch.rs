@@ -293,7 +293,10 @@ impl Input {
 
     /// The typed answer as JSON (a bodiless success is `null`), or the client's error.
     #[doc(hidden)]
-    pub fn answer<T: Serialize + Debug, E: Serialize>(&mut self, result: Result<T, Error<E>>) -> Result<Value, DispatchError> {
+    pub fn answer<T: Serialize + Debug, E: Serialize>(
+        &mut self,
+        result: Result<T, Error<E>>,
+    ) -> Result<Value, DispatchError> {
         let value = result.map_err(client_error)?;
         self.answer = Some(format!("{value:?}"));
         serde_json::to_value(&value)
@@ -302,7 +305,10 @@ impl Input {
 
     /// A binary answer, read to its end: `{"bytes": length}`.
     #[doc(hidden)]
-    pub async fn download<E: Serialize>(&mut self, result: Result<ByteStream<E>, Error<E>>) -> Result<Value, DispatchError> {
+    pub async fn download<E: Serialize>(
+        &mut self,
+        result: Result<ByteStream<E>, Error<E>>,
+    ) -> Result<Value, DispatchError> {
         let mut stream = result.map_err(client_error)?;
         let mut length = 0usize;
         while let Some(chunk) = stream.next().await {

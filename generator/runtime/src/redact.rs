@@ -270,6 +270,7 @@ pub fn excerpt(body: &[u8]) -> String {
 /// A parser's message without the values it quotes (`invalid type: string "…"`): a value in
 /// the wrong place of a body may be a secret the typed parse never saw, and the message goes
 /// into an answer, a record or an error.
+#[cfg(any(feature = "mock", feature = "dispatch"))]
 pub(crate) fn scrub(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut quoted = false;
@@ -289,7 +290,6 @@ pub(crate) fn scrub(message: &str) -> String {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -129,7 +129,13 @@ impl Emitter<'_> {
             });
             quote!(#cfg #id => #body)
         });
-        let unused = if self.api.operations.is_empty() { quote!(let _ = client;) } else { quote!() };
+        let fallback = quote!(::std::result::Result::Err(#rt::dispatch::not_found(OPERATIONS, input.operation())));
+        // Without operations a match would have its fallback only (and `client` no use).
+        let dispatch = if self.api.operations.is_empty() {
+            quote!(let _ = client; #fallback)
+        } else {
+            quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
+        };
         quote! {
             /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
             /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
@@ -151,11 +157,7 @@ impl Emitter<'_> {
                 client: &super::Client,
                 input: &mut Input,
             ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-                #unused
-                match input.operation().to_owned().as_str() {
-                    #(#arms)*
-                    _ => ::std::result::Result::Err(#rt::dispatch::not_found(OPERATIONS, input.operation())),
-                }
+                #dispatch
             }
         }
     }
@@ -176,7 +178,13 @@ impl Emitter<'_> {
             });
             quote!(#cfg #id => #body)
         });
-        let unused = if paged.is_empty() { quote!(let _ = client;) } else { quote!() };
+        let fallback = quote!(::std::result::Result::Err(#rt::dispatch::no_stream(OPERATIONS, input.operation())));
+        // Without paged operations a match would have its fallback only (and `client` no use).
+        let dispatch = if paged.is_empty() {
+            quote!(let _ = client; #fallback)
+        } else {
+            quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
+        };
         quote! {
             /// The items of every page of a paged operation (`OperationInfo::paged`), each as
             /// JSON, through the client's `*_stream` method; `input` as for [`call`].
@@ -188,11 +196,7 @@ impl Emitter<'_> {
                 #rt::futures::stream::BoxStream<'a, ::std::result::Result<::serde_json::Value, DispatchError>>,
                 DispatchError,
             > {
-                #unused
-                match input.operation().to_owned().as_str() {
-                    #(#arms)*
-                    _ => ::std::result::Result::Err(#rt::dispatch::no_stream(OPERATIONS, input.operation())),
-                }
+                #dispatch
             }
         }
     }

@@ -47,8 +47,7 @@ fn call_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
 /// that end with the call, so only arguments passed by value can be streamed.
 fn stream_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
     op.pagination.as_ref()?;
-    let borrowed = op.path_params.iter().chain(op.params.iter().filter(|p| p.required)).find(|p| !passed_by_value(types, &p.ty));
-    borrowed.map(|p| {
-        format!("the stream borrows its argument `{}`; list it page by page with `call`", p.wire)
-    })
+    let borrowed =
+        op.path_params.iter().chain(op.params.iter().filter(|p| p.required)).find(|p| !passed_by_value(types, &p.ty));
+    borrowed.map(|p| format!("the stream borrows its argument `{}`; list it page by page with `call`", p.wire))
 }

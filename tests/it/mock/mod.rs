@@ -114,7 +114,9 @@ async fn call_every_operation<F: std::future::Future<Output = Result<Value, Disp
     id: uuid::Uuid,
     mut call: impl FnMut(String, Value) -> F,
 ) -> Vec<String> {
-    use crate::support::spec_ops::{arguments, in_session_order, operations as spec_operations, request_example, sample, body_schema, Fill};
+    use crate::support::spec_ops::{
+        arguments, body_schema, in_session_order, operations as spec_operations, request_example, sample, Fill,
+    };
     let ops = operations(spec);
     let fill = Fill { uuid: id, string: "ABC-123", every_param: false, client_headers };
     let mut problems = Vec::new();

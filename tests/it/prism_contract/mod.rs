@@ -226,7 +226,8 @@ fn every_operation_of_the_spec_is_dispatched() {
     let in_spec: Vec<String> = spec_ops::operations(&spec).into_iter().map(|op| op.id).collect();
     let dispatched: Vec<String> = vbr::dispatch::OPERATIONS.iter().map(|o| o.id.to_owned()).collect();
     assert_eq!(dispatched, in_spec, "vbr::dispatch::OPERATIONS and the spec's operations differ");
-    let unsupported: Vec<_> = vbr::dispatch::OPERATIONS.iter().filter(|o| o.unsupported.is_some() || !o.enabled).collect();
+    let unsupported: Vec<_> =
+        vbr::dispatch::OPERATIONS.iter().filter(|o| o.unsupported.is_some() || !o.enabled).collect();
     assert!(unsupported.is_empty(), "operations the contract cannot call: {unsupported:?}");
 }
 

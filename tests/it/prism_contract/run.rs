@@ -148,8 +148,7 @@ impl<'a> Run<'a> {
             Expect::Status(s) => s.clone(),
             _ => lowest.clone(),
         };
-        let (_, schema, example) =
-            spec_op.successes.iter().find(|(s, _, _)| *s == status).cloned().unwrap_or_default();
+        let (_, schema, example) = spec_op.successes.iter().find(|(s, _, _)| *s == status).cloned().unwrap_or_default();
         let example = match expect {
             Expect::Example(name) => Some(
                 spec_op
@@ -254,19 +253,18 @@ impl<'a> Run<'a> {
             Some(s) if expected.contains(&s) => None,
             _ => Some(format!("expected Prism to refuse it with {expected:?}, got {detail}")),
         };
-        self.records.push(Record { op: op.to_owned(), case: case.to_owned(), kind: Kind::Refused(expected), problem, requests: 1 });
+        self.records.push(Record {
+            op: op.to_owned(),
+            case: case.to_owned(),
+            kind: Kind::Refused(expected),
+            problem,
+            requests: 1,
+        });
     }
 
     /// Sends `body` as the request body of `op` through the client's own plumbing (auth,
     /// default headers), with valid path parameters.
-    pub(super) async fn send_raw_body(
-        &mut self,
-        client: &vbr::Client,
-        op: &str,
-        media: &str,
-        body: &str,
-        case: &str,
-    ) {
+    pub(super) async fn send_raw_body(&mut self, client: &vbr::Client, op: &str, media: &str, body: &str, case: &str) {
         let spec_op = self.spec_op(op);
         let path = concrete_path(spec_op);
         let method = match spec_op.method.as_str() {

@@ -34,9 +34,8 @@ pub fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     for _ in 0..32 {
         match value.get("$ref").and_then(Value::as_str) {
             Some(pointer) => {
-                value = spec
-                    .pointer(pointer.trim_start_matches('#'))
-                    .unwrap_or_else(|| panic!("dangling $ref {pointer}"));
+                value =
+                    spec.pointer(pointer.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {pointer}"));
             }
             None => return value,
         }
@@ -159,9 +158,9 @@ pub fn body_schema<'a>(spec: &'a Value, op: &'a SpecOp) -> Option<(&'a Value, Ve
 pub fn request_example(spec: &Value, op: &SpecOp) -> Option<Value> {
     let content = resolve(spec, op.op.get("requestBody")?)["content"].as_object()?;
     let example = |m: &Value| {
-        m.get("example").cloned().or_else(|| {
-            m.get("examples")?.as_object()?.values().next().map(|e| resolve(spec, e)["value"].clone())
-        })
+        m.get("example")
+            .cloned()
+            .or_else(|| m.get("examples")?.as_object()?.values().next().map(|e| resolve(spec, e)["value"].clone()))
     };
     content
         .get("application/json")

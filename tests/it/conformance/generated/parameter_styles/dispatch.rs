@@ -180,14 +180,7 @@ pub fn stream<'a>(
     DispatchError,
 > {
     let _ = client;
-    match input.operation().to_owned().as_str() {
-        _ => {
-            ::std::result::Result::Err(
-                ::veeam_client::runtime::dispatch::no_stream(
-                    OPERATIONS,
-                    input.operation(),
-                ),
-            )
-        }
-    }
+    ::std::result::Result::Err(
+        ::veeam_client::runtime::dispatch::no_stream(OPERATIONS, input.operation()),
+    )
 }
