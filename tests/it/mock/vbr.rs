@@ -380,3 +380,60 @@ async fn params_and_bodies_are_built_with_new_and_setters() {
     assert_eq!(made.username, "TECH\\svc");
     assert_eq!(server.calls("CreateCreds")[0].status, 201);
 }
+
+/// `vbr::dispatch` names what is wrong with a call before sending anything (an unknown
+/// operation, an argument that does not fit or is not the operation's, a missing body, a
+/// stream of an operation that does not page); reads `params` by the parameters' wire names
+/// into the typed `Params` struct; answers an operation with several success answers as
+/// `{"status", "body"}`; and keeps the client's error for the caller to inspect.
+#[tokio::test]
+async fn dispatch_reads_typed_arguments_and_names_what_is_wrong() {
+    use veeam_client::runtime::dispatch::{DispatchError, Input};
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let call = |op: &'static str, input: serde_json::Value| vbr::dispatch::call(&client, op, input);
+
+    let e = call("NoSuchOperation", json!({})).await.unwrap_err();
+    assert!(matches!(e, DispatchError::UnknownOperation { .. }), "{e}");
+    let e = call("GetCreds", json!({"path": {"id": "not-a-uuid"}})).await.unwrap_err();
+    assert!(e.to_string().starts_with("GetCreds: path `id`: "), "{e}");
+    let e = call("GetCreds", json!({"path": {"id": Uuid::nil(), "other": 1}})).await.unwrap_err();
+    assert_eq!(e.to_string(), "GetCreds: path `other`: not a path parameter of the operation");
+    let e = call("GetAllCreds", json!({"params": {"limitt": 5}})).await.unwrap_err();
+    assert!(e.to_string().contains("unknown field `limitt`"), "{e}");
+    let e = call("CreateCreds", json!({})).await.unwrap_err();
+    assert_eq!(e.to_string(), "CreateCreds: body: missing");
+    let e = call("CreateCreds", json!({"body": {"type": "Standard", "username": 7, "password": "Hunter2"}}))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("CreateCreds: body: ") && !e.to_string().contains("Hunter2"), "{e}");
+    let e = vbr::dispatch::stream(&client, &mut Input::new("GetCreds", json!({})).unwrap()).err().unwrap();
+    assert!(matches!(e, DispatchError::Unsupported { operation: "GetCreds", .. }), "{e}");
+    assert!(server.requests().iter().all(|r| r.operation.as_deref() == Some("CreateToken")), "a refused call was sent");
+
+    server.on_get_all_creds(|request: GetAllCredsRequest| async move {
+        assert_eq!((request.limit, request.type_filter), (Some(3), Some(ECredentialsType::Linux)));
+        GetAllCredsReply::Ok(
+            serde_json::from_value(json!({"data": [], "pagination": {"total": 0, "count": 0}})).unwrap(),
+        )
+    });
+    let page = call("GetAllCreds", json!({"params": {"limit": 3, "typeFilter": "Linux"}})).await.unwrap();
+    assert_eq!(page["data"], json!([]));
+
+    server.on_change_cloud_certificate(|_| async { ChangeCloudCertificateReply::NoContent });
+    let certificate: serde_json::Value = request_example(&spec("vbr"), "ChangeCloudCertificate");
+    let answer =
+        call("ChangeCloudCertificate", json!({"path": {"id": Uuid::nil()}, "body": certificate})).await.unwrap();
+    assert_eq!(answer, json!({"status": "204"}));
+
+    server.on_get_creds(|_| async {
+        GetCredsReply::NotFound(serde_json::from_value(json!({"errorCode": "NotFound", "message": "gone"})).unwrap())
+    });
+    let e = call("GetCreds", json!({"path": {"id": Uuid::nil()}})).await.unwrap_err();
+    let client_error = e.client().unwrap_or_else(|| panic!("expected the client's error, got {e}"));
+    assert_eq!(
+        (status_of(client_error), client_error.api_body().map(|b| b["message"].clone())),
+        (Some(404), Some(json!("gone")))
+    );
+}
