@@ -354,3 +354,33 @@ fn property_checks_see_misnamed_and_lost_properties() {
     dropped_properties(&spec, schema, example, &decoded, "response", &mut found);
     assert_eq!(found, ["response.data[0].SSHPort"]);
 }
+
+/// The spec-driven walks read a split spec (the many-file layout `openapi-spec split` writes,
+/// which the curated specs may take) as they read the single file: the same operations, the
+/// same arguments and bodies, and the same union cycles for Prism's copy to break.
+#[test]
+fn a_split_spec_is_walked_as_the_single_file() {
+    let single = load_spec();
+    let dir = scratch_dir().join(format!("split.{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let files = openapi_spec_tools::split::split(&single).expect("the VBR spec splits");
+    for (path, value) in &files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    }
+    let split = spec_ops::load_in(&dir, "openapi.yaml");
+    let fill =
+        Fill { uuid: Uuid::nil(), string: "code", every_param: true, client_headers: vbr::Client::DEFAULT_HEADERS };
+    // Each operation's id, arguments and bodies, as one JSON value.
+    let walk = |spec: &Value| -> Value {
+        spec_ops::operations(spec)
+            .into_iter()
+            .map(|op| json!([op.id, arguments(spec, &op, &fill), body_cases(spec, &op, &fill)]))
+            .collect()
+    };
+    assert_eq!(walk(&split), walk(&single));
+    assert_eq!(spec_operations(&split).keys().collect::<Vec<_>>(), spec_operations(&single).keys().collect::<Vec<_>>());
+    assert_eq!(split["components"]["schemas"], single["components"]["schemas"]);
+    fs::remove_dir_all(&dir).unwrap();
+}

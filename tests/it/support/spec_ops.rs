@@ -23,9 +23,61 @@ pub fn load(module: &str) -> (PathBuf, Value) {
         .find(|m| m.out.file_name().is_some_and(|n| n == module))
         .unwrap_or_else(|| panic!("spec/codegen.toml has no module `{module}`"));
     let root = super::project::workspace_root();
-    let spec = m.spec.display().to_string();
-    let doc = super::project::load_spec(&root, &spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
-    (root.join(&m.spec), doc.raw)
+    (root.join(&m.spec), load_in(&root, &m.spec.display().to_string()))
+}
+
+/// The document `label` (relative to `dir`) as one tree shaped like a single file: see
+/// [`single_tree`].
+pub fn load_in(dir: &std::path::Path, label: &str) -> Value {
+    let doc = super::project::load_spec(dir, label).unwrap_or_else(|e| panic!("{label}: {e}"));
+    single_tree(doc.raw)
+}
+
+/// A bundled document in the shape of a single file. The loader places the other files of a
+/// split spec under `x-bundled-files` and leaves a `$ref` where each was (a path item, a
+/// component): each such `$ref` is replaced by what it points to, and every reference to it
+/// (a `$ref` or a discriminator's mapping value) then names the component again
+/// (`#/components/schemas/Job`), as the tests' walks (and Prism's copies of the spec, which
+/// rewrite components by name) expect.
+pub fn single_tree(mut raw: Value) -> Value {
+    let mut renamed = std::collections::BTreeMap::new();
+    let sections: Vec<String> = raw["components"].as_object().map(|c| c.keys().cloned().collect()).unwrap_or_default();
+    for section in sections {
+        let names: Vec<String> =
+            raw["components"][&section].as_object().map(|c| c.keys().cloned().collect()).unwrap_or_default();
+        for name in names {
+            let entry = &raw["components"][&section][&name];
+            if let Some(target) =
+                entry.get("$ref").and_then(Value::as_str).filter(|_| entry.as_object().is_some_and(|o| o.len() == 1))
+            {
+                let target = target.to_owned();
+                let resolved = resolve(&raw, &json!({ "$ref": target })).clone();
+                renamed
+                    .insert(target, format!("#/components/{section}/{}", name.replace('~', "~0").replace('/', "~1")));
+                raw["components"][&section][&name] = resolved;
+            }
+        }
+    }
+    let paths: Vec<String> = raw["paths"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
+    for path in paths {
+        let resolved = resolve(&raw, &raw["paths"][&path]).clone();
+        raw["paths"][&path] = resolved;
+    }
+    // Every reference: a `$ref`, and a discriminator's mapping value.
+    fn rename(v: &mut Value, renamed: &std::collections::BTreeMap<String, String>) {
+        match v {
+            Value::String(target) => {
+                if let Some(name) = renamed.get(target.as_str()) {
+                    *target = name.clone();
+                }
+            }
+            Value::Object(map) => map.values_mut().for_each(|v| rename(v, renamed)),
+            Value::Array(items) => items.iter_mut().for_each(|v| rename(v, renamed)),
+            _ => {}
+        }
+    }
+    rename(&mut raw, &renamed);
+    raw
 }
 
 /// A value with its `$ref` followed (within the bundled document).
