@@ -61,6 +61,17 @@ impl Ty {
         }
     }
 
+    /// Whether raw bytes are written directly in this use (`Bytes`, `Vec<Bytes>`, …), which
+    /// have no serde form: a type holding them derives no serde traits.
+    pub fn holds_bytes(&self) -> bool {
+        match self {
+            Ty::Bytes => true,
+            Ty::Vec(t) | Ty::Map(t) | Ty::Nullable(t) | Ty::Boxed(t) => t.holds_bytes(),
+            Ty::Tuple(items) => items.iter().any(Ty::holds_bytes),
+            _ => false,
+        }
+    }
+
     /// Whether a value of this type can hold a secret somewhere inside.
     pub fn is_scalar_param(&self) -> bool {
         matches!(
@@ -77,6 +88,15 @@ impl Ty {
                 | Ty::Date
         )
     }
+}
+
+/// Whether a generated method takes a parameter of this type by value (small `Copy` scalars)
+/// rather than by reference.
+pub fn passed_by_value(types: &[TypeDef], ty: &Ty) -> bool {
+    matches!(
+        resolve_alias(types, ty),
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
+    )
 }
 
 /// `ty` with aliases followed (a bounded walk: alias cycles are broken before emit).
@@ -788,6 +808,20 @@ pub struct Operation {
     pub logout: bool,
     /// What the generated mock server (cargo feature `mock`) needs for this operation.
     pub mock: MockOp,
+    /// What the generated `dispatch` module (cargo feature `dispatch`) cannot do with it.
+    pub dispatch: DispatchOp,
+}
+
+/// How the generated `dispatch` module (cargo feature `dispatch`) reaches one operation by its
+/// `operationId` with JSON arguments, decided in lowering. Its arm reads each argument of the
+/// client method in order (path parameters, required parameters, the body, the `Params`
+/// struct) and passes it as the method takes it.
+#[derive(Clone, Debug, Default)]
+pub struct DispatchOp {
+    /// Why `dispatch::call` cannot call it: its arm answers `Unsupported` with this.
+    pub unsupported: Option<String>,
+    /// For an operation that pages, why `dispatch::stream` cannot list it.
+    pub stream_unsupported: Option<String>,
 }
 
 /// A security scheme the client knows how to apply.

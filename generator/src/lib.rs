@@ -73,7 +73,7 @@ impl Default for Options {
 /// The generated module: file name (relative to the module's folder) → contents.
 #[derive(Debug)]
 pub struct Generated {
-    /// `mod.rs`, `types.rs`, `client.rs`.
+    /// `mod.rs`, `types.rs`, `client.rs`, `mock.rs`, `dispatch.rs` (and `webhooks.rs`).
     pub files: BTreeMap<String, String>,
     /// Each generated item's formatted source, keyed `type_{Name}` or `operation_{name}`
     /// (for snapshot tests).
@@ -244,6 +244,11 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let mock_items = render(&api, opts, &mock_jobs, &doc.file)?;
     let inner = "//! An in-process mock server of this API for tests (cargo feature `mock`).";
     files.insert("mock.rs".to_owned(), format::assemble(&header, inner, &mock_items));
+    // Every operation by its `operationId` with JSON arguments (cargo feature `dispatch`).
+    let dispatch_items =
+        render(&api, opts, &[Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream], &doc.file)?;
+    let inner = "//! Every operation by its `operationId`, called with JSON arguments through the typed client (cargo feature `dispatch`).";
+    files.insert("dispatch.rs".to_owned(), format::assemble(&header, inner, &dispatch_items));
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
     if opts.item_sources {
@@ -267,6 +272,9 @@ enum Job {
     Webhooks,
     MockServer,
     MockOperation(usize),
+    DispatchOperations,
+    DispatchCall,
+    DispatchStream,
 }
 
 /// Emits and formats items on all cores. Token streams cannot cross threads, so each thread
@@ -291,6 +299,9 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
                                 Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
                                 Job::MockServer => emit::mock_server_item(&e),
                                 Job::MockOperation(i) => emit::mock_operation_item(&e, i),
+                                Job::DispatchOperations => emit::dispatch_operations_item(&e),
+                                Job::DispatchCall => emit::dispatch_call_item(&e),
+                                Job::DispatchStream => emit::dispatch_stream_item(&e),
                             };
                             format::format_item(&tokens, file).map(|src| (key, src))
                         })

@@ -329,9 +329,17 @@ fn renames() {
         "{op}"
     );
     assert!(squash(op).contains(&squash(r#"request.query("$filter", crate::runtime::primitive(value))?;"#)), "{op}");
-    // The params struct is read field by field: no serde derives, no renames.
+    // The client reads the params struct field by field: no serde derives but those of the
+    // `dispatch` feature, which reads it from JSON by the parameters' wire names.
     let params = item(&g, "type_GetHostParams");
-    assert!(params.contains("#[derive(Clone, Debug, Default, PartialEq)]") && !params.contains("serde"), "{params}");
+    assert!(params.contains("#[derive(Clone, Debug, Default, PartialEq)]"), "{params}");
+    let dispatch =
+        r#"#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize), serde(default, deny_unknown_fields))]"#;
+    assert!(squash(params).contains(&squash(dispatch)) && !params.contains("#[serde("), "{params}");
+    assert!(
+        squash(params).contains(&squash(r#"#[cfg_attr(feature = "dispatch", serde(rename = "$filter"))]"#)),
+        "{params}"
+    );
 }
 
 #[test]

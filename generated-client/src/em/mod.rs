@@ -12,3 +12,5 @@ mod client;
 pub use client::{Client, Error};
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "dispatch")]
+pub mod dispatch;

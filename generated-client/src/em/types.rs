@@ -757,6 +757,7 @@ impl crate::runtime::xml::XmlElement for ErrorModel {
 
 /// The answer: its status, body and the response headers the spec declares.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "dispatch", derive(::serde::Serialize))]
 pub struct CreateLogonSessionOutput {
     /// The HTTP status.
     pub status: u16,

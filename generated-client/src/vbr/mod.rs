@@ -14,3 +14,5 @@ mod client;
 pub use client::{ByteStream, Client, Error};
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "dispatch")]
+pub mod dispatch;

@@ -214,6 +214,7 @@ mod tests {
     fn features_forward_to_the_runtime_or_are_its_own_when_vendored() {
         let forwarded = features_toml(&RuntimeSource::Path("/r".into())).unwrap();
         assert!(forwarded.contains("mock = [\"openapi-client-runtime/mock\"]"), "{forwarded}");
+        assert!(forwarded.contains("dispatch = [\"openapi-client-runtime/dispatch\"]"), "{forwarded}");
         let own = features_toml(&RuntimeSource::Vendored).unwrap();
         assert!(own.contains("mock = [\"dep:axum\"]"), "{own}");
     }

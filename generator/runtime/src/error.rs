@@ -183,6 +183,24 @@ impl<E> Error<E> {
         }
     }
 
+    /// The same error with its `Api` body turned into another type: what a caller that
+    /// handles every operation alike (the generated `dispatch` module) does to the bodies of
+    /// operations with error types of their own.
+    pub fn map_body<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::Api { operation, status, body } => Error::Api { operation, status, body: ApiErrorBody(f(body.0)) },
+            Error::InvalidRequest { operation, message } => Error::InvalidRequest { operation, message },
+            Error::Transport { operation, source } => Error::Transport { operation, source },
+            Error::Timeout { operation } => Error::Timeout { operation },
+            Error::UnexpectedStatus { operation, status, body } => Error::UnexpectedStatus { operation, status, body },
+            Error::Decode { operation, status, path, message } => Error::Decode { operation, status, path, message },
+            Error::Auth { operation, message } => Error::Auth { operation, message },
+            Error::Redirect { operation, status, location } => Error::Redirect { operation, status, location },
+            Error::BodyTooLarge { operation, limit } => Error::BodyTooLarge { operation, limit },
+            Error::Paging { operation, offset, message } => Error::Paging { operation, offset, message },
+        }
+    }
+
     pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
         if source.is_timeout() {
             Error::Timeout { operation }

@@ -12,7 +12,8 @@
 //!    token lifecycle over a token source, with no reference back to the client;
 //! 4. messages: `request` (request building and the send loop), `response` (decoding answers
 //!    and errors), `body`, `paging`, `wait` (polling a long-running operation's status until
-//!    its work ends), `webhook` (decoding requests an API sends); and beside them `mock`;
+//!    its work ends), `webhook` (decoding requests an API sends); and beside them `mock` and
+//!    `dispatch` (calling an operation by its `operationId` with JSON arguments);
 //! 5. client: `core` (the client every generated type wraps), `config` (its builder), `raw`.
 //!
 //! Generated crates depend on this crate. `openapi-client-gen --vendor-runtime` copies its
@@ -29,6 +30,8 @@ mod config;
 mod core;
 #[doc(hidden)]
 pub mod de;
+#[cfg(feature = "dispatch")]
+pub mod dispatch;
 pub mod error;
 mod identity;
 #[cfg(feature = "mock")]

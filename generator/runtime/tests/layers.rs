@@ -25,9 +25,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("transport", &["transport", "retry", "oauth2"]),
     // The credentials held and the token lifecycle, over a token source: never the client.
     ("identity", &["identity"]),
-    // A request built and sent, its answer decoded; and the mock server beside them, which
-    // knows operations and codecs but no client.
-    ("messages", &["request", "response", "body", "paging", "wait", "webhook", "mock"]),
+    // A request built and sent, its answer decoded; and beside them the mock server, which
+    // knows operations and codecs but no client, and dispatch, which turns JSON into the
+    // typed arguments of generated methods and their answers back.
+    ("messages", &["request", "response", "body", "paging", "wait", "webhook", "mock", "dispatch"]),
     // The client every generated type wraps, its builder, and the raw escape hatch on it.
     ("client", &["core", "config", "raw"]),
 ];

@@ -564,10 +564,7 @@ impl Emitter<'_> {
     /// Whether a method takes a parameter of this type by value (small `Copy` scalars) rather
     /// than by reference.
     pub(crate) fn param_by_value(&self, ty: &Ty) -> bool {
-        matches!(
-            self.resolve(ty),
-            Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Uuid | Ty::DateTime | Ty::Date
-        )
+        crate::ir::passed_by_value(&self.api.types, ty)
     }
 
     /// Writes one query, header or cookie parameter as its encoding in the IR says; an

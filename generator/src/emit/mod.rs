@@ -1,6 +1,7 @@
 //! Emitting: IR → token streams → formatted source, once, at the end.
 
 mod client;
+mod dispatch;
 mod mock;
 mod types;
 mod wait;
@@ -178,6 +179,7 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
 }
 
 pub(crate) use client::{client_item, operation_item};
+pub(crate) use dispatch::{dispatch_call_item, dispatch_operations_item, dispatch_stream_item};
 pub(crate) use mock::{mock_operation_item, mock_server_item};
 pub(crate) use types::type_item;
 pub(crate) use wait::wait_item;

@@ -123,6 +123,8 @@ impl Emitter<'_> {
             TypeKind::Responses(variants) => {
                 let vs = variants.iter().map(|(v, status, ty)| {
                     let v = ident(v);
+                    let key = status.key();
+                    let rename = quote!(#[cfg_attr(feature = "dispatch", serde(rename = #key))]);
                     let vdoc = match status {
                         crate::ir::Status::Code(s) => format!(" Status {s}."),
                         crate::ir::Status::Range(d) => format!(" Any status from {d}00 to {d}99 (`{d}XX`)."),
@@ -131,15 +133,23 @@ impl Emitter<'_> {
                     match ty {
                         Some(ty) => {
                             let ty = self.ty(ty, From::Types);
-                            quote!(#[doc = #vdoc] #v(#ty))
+                            quote!(#[doc = #vdoc] #rename #v(#ty))
                         }
-                        None => quote!(#[doc = #vdoc] #v),
+                        None => quote!(#[doc = #vdoc] #rename #v),
                     }
                 });
+                // For `dispatch`: `{"status": "201", "body": …}`, the status as the spec's
+                // response key (a range or `default` is all a variant knows of its status).
+                let dispatch = if t.kind.uses().iter().any(|t| t.holds_bytes()) {
+                    quote!()
+                } else {
+                    quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Serialize), serde(tag = "status", content = "body"))])
+                };
                 quote! {
                     #doc
                     #cfg
                     #[derive(Clone, Debug, PartialEq)]
+                    #dispatch
                     pub enum #name { #(#vs,)* }
                 }
             }
@@ -198,10 +208,16 @@ impl Emitter<'_> {
                     let t = if h.required { t } else { quote!(::std::option::Option<#t>) };
                     quote!(#d pub #n: #t,)
                 });
+                let dispatch = if t.kind.uses().iter().any(|t| t.holds_bytes()) {
+                    quote!()
+                } else {
+                    quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Serialize))])
+                };
                 quote! {
                     #doc
                     #cfg
                     #[derive(Clone, Debug, PartialEq)]
+                    #dispatch
                     pub struct #name {
                         /// The HTTP status.
                         pub status: u16,
@@ -273,9 +289,16 @@ impl Emitter<'_> {
             }
         });
         if !serde {
-            // Read field by field by the client: no serde attributes either.
+            // Read field by field by the client: no serde attributes either, but for
+            // `dispatch`, which reads it from JSON by the parameters' wire names.
             let fs = fields.iter().map(|f| {
                 let (fname, fdoc) = (ident(&f.name), doc_attrs(&f.doc));
+                let wire = &f.wire;
+                let rename = if crate::naming::unraw(&f.name) != wire {
+                    quote!(#[cfg_attr(feature = "dispatch", serde(rename = #wire))])
+                } else {
+                    quote!()
+                };
                 let ty = match (&f.ty, f.required) {
                     (ty, true) => self.ty(ty, From::Types),
                     (ty, false) => {
@@ -283,12 +306,18 @@ impl Emitter<'_> {
                         quote!(::std::option::Option<#t>)
                     }
                 };
-                quote! { #fdoc pub #fname: #ty }
+                quote! { #fdoc #rename pub #fname: #ty }
             });
+            let dispatch = if all_optional {
+                quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize), serde(default, deny_unknown_fields))])
+            } else {
+                quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize), serde(deny_unknown_fields))])
+            };
             return quote! {
                 #doc
                 #cfg
                 #[derive(Clone, Debug, #default PartialEq)]
+                #dispatch
                 #non_exhaustive
                 pub struct #name { #(#fs,)* }
                 #builder

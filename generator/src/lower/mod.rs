@@ -2,6 +2,7 @@
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
 mod builders;
+mod dispatch;
 mod long_running;
 mod mock;
 mod node;
@@ -138,6 +139,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     }
     mock::without_unwritable_xml(&mut api);
     mock::echo_ids(&mut api);
+    dispatch::decide(&mut api);
     (api, l.sink)
 }
 

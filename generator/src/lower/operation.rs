@@ -315,6 +315,7 @@ impl<'a> Lowerer<'a> {
             error_body: None,
             logout: op.get("x-logout").and_then(Value::as_bool).unwrap_or(false),
             mock: crate::ir::MockOp::default(),
+            dispatch: crate::ir::DispatchOp::default(),
         };
         // A lone binary success is streamed (a backup file need not fit in memory).
         operation.download = matches!(operation.successes.as_slice(), [r] if matches!(r.contents.as_slice(), [c] if c.media == Media::Binary && c.ty == Ty::Bytes));

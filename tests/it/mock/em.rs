@@ -8,46 +8,42 @@ use veeam_client::em::mock::*;
 use veeam_client::em::{self, types::*};
 use veeam_client::runtime::{Format, RetryPolicy, Secret};
 
-use super::{judge, operations, recorded_operations, request_example, spec, status_of};
+use super::{call_every_operation, operations, recorded_operations, request_example, spec, status_of};
 
 fn client(server: &MockServer) -> em::Client {
     em::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }).build().unwrap()
 }
 
-/// Every operation of `spec/em.yaml`: the logon answers its XML example and issues a session
-/// the other calls are authorized with; operations without example answer 501; the logoff
-/// ends the session.
+/// Every operation of the EM spec, through `em::dispatch`: the logon answers its XML example
+/// and issues a session the other calls are authorized with; operations without example
+/// answer 501; the logoff (last) ends the session.
 #[tokio::test]
 async fn every_operation_answers_from_its_example_or_501() {
-    let spec = spec("em.yaml");
+    let spec = spec("em");
     let ops = operations(&spec);
     let server = MockServer::start().await.unwrap();
     let client = client(&server);
     client.set_basic_auth("VEEAM\\Administrator", Secret::from("em-pw"));
-    // Fixed ids, so that the request log (`REQUEST_LOG`) is the same on every run.
-    let (server_id, id) = (Uuid::from_u128(0x5e7e), Uuid::from_u128(0xc7ed));
-    let mut p = Vec::new();
-    let logon = client.create_logon_session("latest").await;
-    let session = logon.as_ref().map(|o| o.x_rest_svc_session_id.expose().to_owned()).unwrap_or_default();
-    judge(&ops, "CreateLogonSession", logon, &mut p);
-    let body: CredentialsInfoSpec = request_example(&spec, "CreateCredentials");
-    judge(
-        &ops,
-        "CreateCredentials",
-        client.create_credentials(server_id, &CreateCredentialsAction::Create, &body).await,
-        &mut p,
-    );
-    let edited: CredentialsInfo = request_example(&spec, "EditCredentials");
-    judge(&ops, "EditCredentials", client.edit_credentials(server_id, id, &edited).await, &mut p);
-    let hint: PasswordKeyInfoSpec = request_example(&spec, "EditPasswordHint");
-    judge(&ops, "EditPasswordHint", client.edit_password_hint(server_id, id, &hint).await, &mut p);
-    judge(&ops, "DeleteLogonSession", client.delete_logon_session(id).await, &mut p);
+    // A fixed id, so that the request log (`REQUEST_LOG`) is the same on every run.
+    let id = Uuid::from_u128(0xc7ed);
+    let session = std::sync::Mutex::new(String::new());
+    let (c, s) = (&client, &session);
+    let p = call_every_operation(&spec, em::Client::DEFAULT_HEADERS, id, |op, input| async move {
+        let answer = em::dispatch::call(c, &op, input).await;
+        if let (Ok(logon), "CreateLogonSession") = (&answer, op.as_str()) {
+            *s.lock().unwrap() = logon["x_rest_svc_session_id"].as_str().unwrap_or_default().to_owned();
+        }
+        answer
+    })
+    .await;
     assert!(p.is_empty(), "{} problem(s):\n  {}", p.len(), p.join("\n  "));
+    let session = session.into_inner().unwrap();
+    let (server_id, hint): (Uuid, PasswordKeyInfoSpec) = (id, request_example(&spec, "EditPasswordHint"));
 
     let requests = server.requests();
     super::request_log("em", &requests);
     let in_spec: BTreeSet<String> = ops.iter().map(|(id, _)| id.clone()).collect();
-    assert_eq!(recorded_operations(&requests), in_spec, "every operation of spec/em.yaml is called and recorded");
+    assert_eq!(recorded_operations(&requests), in_spec, "every operation of the EM spec is called and recorded");
     // XML by default, both ways; answered (by its bodiless 201) with the session, not refused.
     let create = &server.calls("CreateCredentials")[0];
     assert_eq!(create.header("content-type"), Some("application/xml"));
@@ -72,7 +68,7 @@ async fn every_operation_answers_from_its_example_or_501() {
 /// (XML by default, JSON when the client asks for it).
 #[tokio::test]
 async fn handlers_read_xml_and_answers_follow_accept() {
-    let spec = spec("em.yaml");
+    let spec = spec("em");
     let server = MockServer::start().await.unwrap();
     let client = client(&server);
     client.set_basic_auth("VEEAM\\Administrator", Secret::from("em-pw"));
@@ -106,7 +102,7 @@ async fn handlers_read_xml_and_answers_follow_accept() {
 /// without its required `action` is refused with the reason.
 #[tokio::test]
 async fn expired_sessions_are_refused_until_the_next_logon() {
-    let spec = spec("em.yaml");
+    let spec = spec("em");
     let server = MockServer::start().await.unwrap();
     server.accept_login("VEEAM\\Administrator", "em-pw");
     let client = client(&server);

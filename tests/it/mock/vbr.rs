@@ -8,133 +8,42 @@ use veeam_client::runtime::{RetryPolicy, Secret};
 use veeam_client::vbr::mock::*;
 use veeam_client::vbr::{self, types::*};
 
-use super::{judge, operations, recorded_operations, request_example, spec, status_of};
+use super::{call_every_operation, operations, recorded_operations, request_example, spec, status_of};
 
 fn client(server: &MockServer) -> vbr::Client {
     vbr::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }).build().unwrap()
 }
 
-/// Every operation of `spec/vbr.yaml`, called once through the client with no handler
-/// registered: the spec's example decodes, or the mock answers 501 naming the operation.
+/// Every operation of the VBR spec, called once through `vbr::dispatch` (the typed client
+/// method of each, in the spec's list) with no handler registered: the spec's example
+/// decodes, or the mock answers 501 naming the operation.
 #[tokio::test]
 async fn every_operation_answers_from_its_example_or_501() {
-    let spec = spec("vbr.yaml");
+    let spec = spec("vbr");
     let ops = operations(&spec);
     let server = MockServer::start().await.unwrap();
     let client = client(&server);
     client.login("admin", Secret::from("pw")).await.unwrap();
     // A fixed id, so that the request log (`REQUEST_LOG`) is the same on every run.
     let id = Uuid::from_u128(0x1e5b_0c0f_55d1_4f0e_9c3a_7d2b_4e6f_8a10);
-    let mut p = Vec::new();
-    macro_rules! call {
-        ($id:literal, $call:expr) => {
-            judge(&ops, $id, $call.await, &mut p)
-        };
-    }
-    let token: TokenLoginSpec =
-        serde_json::from_value(json!({"grant_type": "password", "username": "admin", "password": "pw"})).unwrap();
-    call!("CreateToken", client.create_token(&token));
-    call!("GetAllCreds", client.get_all_creds(&GetAllCredsParams::new().with_limit(10)));
-    call!("CreateCreds", client.create_creds(&request_example(&spec, "CreateCreds")));
-    call!("GetCreds", client.get_creds(id));
-    call!("UpdateCreds", client.update_creds(id, &request_example(&spec, "UpdateCreds")));
-    call!("DeleteCreds", client.delete_creds(id));
-    call!(
-        "ChangePasswordForCreds",
-        client.change_password_for_creds(id, &request_example(&spec, "ChangePasswordForCreds"))
-    );
-    call!(
-        "ChangePrivateKeyForCreds",
-        client.change_private_key_for_creds(id, &request_example(&spec, "ChangePrivateKeyForCreds"))
-    );
-    call!(
-        "ChangeRootPasswordForCreds",
-        client.change_root_password_for_creds(id, &request_example(&spec, "ChangeRootPasswordForCreds"))
-    );
-    call!("GetAllCloudCreds", client.get_all_cloud_creds(&GetAllCloudCredsParams::default()));
-    call!("CreateCloudCreds", client.create_cloud_creds(&request_example(&spec, "CreateCloudCreds")));
-    call!(
-        "RequestAppRegistrationByDeviceCode",
-        client.request_app_registration_by_device_code(&request_example(&spec, "RequestAppRegistrationByDeviceCode"))
-    );
-    call!("FinishAppRegistrationByDeviceCode", client.finish_app_registration_by_device_code("ABC-123"));
-    call!("RequestAuthentication", client.request_authentication());
-    call!("GetCloudCreds", client.get_cloud_creds(id));
-    call!("UpdateCloudCreds", client.update_cloud_creds(id, &request_example(&spec, "UpdateCloudCreds")));
-    call!("DeleteCloudCreds", client.delete_cloud_creds(id));
-    call!(
-        "ChangeCloudCredsSecretKey",
-        client.change_cloud_creds_secret_key(id, &request_example(&spec, "ChangeCloudCredsSecretKey"))
-    );
-    call!("ChangeAccount", client.change_account(id, &request_example(&spec, "ChangeAccount")));
-    call!(
-        "ChangeCloudCertificate",
-        client.change_cloud_certificate(id, &request_example(&spec, "ChangeCloudCertificate"))
-    );
-    call!(
-        "GetAllCredsHelperAppliances",
-        client.get_all_creds_helper_appliances(id, &GetAllCredsHelperAppliancesParams::default())
-    );
-    call!(
-        "CreateCloudCredsHelperAppliance",
-        client.create_cloud_creds_helper_appliance(id, &request_example(&spec, "CreateCloudCredsHelperAppliance"))
-    );
-    call!("GetCloudCredsHelperAppliance", client.get_cloud_creds_helper_appliance(id, id));
-    call!("DeleteCloudCredsHelperApplianceAsync", client.delete_cloud_creds_helper_appliance_async(id, id));
-    call!(
-        "GetAllEncryptionPasswords",
-        client.get_all_encryption_passwords(&GetAllEncryptionPasswordsParams::default())
-    );
-    call!(
-        "CreateEncryptionPassword",
-        client.create_encryption_password(&request_example(&spec, "CreateEncryptionPassword"))
-    );
-    call!("GetEncryptionPassword", client.get_encryption_password(id));
-    call!(
-        "UpdateEncryptionPassword",
-        client.update_encryption_password(id, &request_example(&spec, "UpdateEncryptionPassword"))
-    );
-    call!("DeleteEncryptionPassword", client.delete_encryption_password(id));
-    call!(
-        "ChangeEncryptionPassword",
-        client.change_encryption_password(id, &request_example(&spec, "ChangeEncryptionPassword"))
-    );
-    call!(
-        "VerifyEncryptionPassword",
-        client.verify_encryption_password(id, &request_example(&spec, "VerifyEncryptionPassword"))
-    );
-    call!("GetAllKMSServers", client.get_all_kms_servers(&GetAllKMSServersParams::default()));
-    call!("CreateKMSServer", client.create_kms_server(&request_example(&spec, "CreateKMSServer")));
-    call!("GetKMSServer", client.get_kms_server(id));
-    call!("UpdateKMSServer", client.update_kms_server(id, &request_example(&spec, "UpdateKMSServer")));
-    call!("DeleteKMSServer", client.delete_kms_server(id));
-    call!(
-        "ChangeKMServerCertificate",
-        client.change_km_server_certificate(id, &request_example(&spec, "ChangeKMServerCertificate"))
-    );
-    call!("GetAllSessions", client.get_all_sessions(&GetAllSessionsParams::default()));
-    call!("GetSession", client.get_session(id));
-    call!("GetSessionLogs", client.get_session_logs(id, &GetSessionLogsParams::default()));
-    call!("StopSession", client.stop_session(id));
-    call!(
-        "GetSessionTaskSessionsWithFiltering",
-        client.get_session_task_sessions_with_filtering(id, &GetSessionTaskSessionsWithFilteringParams::default())
-    );
-    call!("GetAllTaskSessions", client.get_all_task_sessions(&GetAllTaskSessionsParams::default()));
-    call!("GetTaskSession", client.get_task_session(id));
-    call!("GetTaskSessionLogs", client.get_task_session_logs(id, &GetTaskSessionLogsParams::default()));
-    call!("Logout", client.logout());
+    let c = &client;
+    let p = call_every_operation(&spec, vbr::Client::DEFAULT_HEADERS, id, |op, input| async move {
+        vbr::dispatch::call(c, &op, input).await
+    })
+    .await;
     assert!(p.is_empty(), "{} problem(s):\n  {}", p.len(), p.join("\n  "));
 
     let requests = server.requests();
     super::request_log("vbr", &requests);
     let in_spec: BTreeSet<String> = ops.iter().map(|(id, _)| id.clone()).collect();
-    assert_eq!(recorded_operations(&requests), in_spec, "every operation of spec/vbr.yaml is called and recorded");
-    // Nothing the mock recorded shows a credential.
+    assert_eq!(recorded_operations(&requests), in_spec, "every operation of the VBR spec is called and recorded");
+    // Nothing the mock recorded shows a credential: neither the login's nor the passwords
+    // the bodies made up from the spec carry (`P@ss-dispatch`).
     for r in &requests {
         let shown = format!("{r:?}");
         assert!(!shown.contains("mock-token-") && !shown.contains("mock-refresh-"), "a token in {shown}");
         assert!(!r.body.contains("pw\"") && !r.body.contains("password=pw"), "a password in {shown}");
+        assert!(!shown.contains("P@ss-dispatch") && !shown.contains("P%40ss-dispatch"), "a password in {shown}");
     }
     // A success without a body needs no handler: its status is the answer.
     let delete = &server.calls("DeleteCreds")[0];
@@ -394,7 +303,7 @@ async fn a_session_scripted_with_typed_handlers_is_waited_for() {
     });
     let client = client(&server);
     client.login("admin", Secret::from("pw")).await.unwrap();
-    let spec: CloudHelperApplianceSpec = request_example(&spec("vbr.yaml"), "CreateCloudCredsHelperAppliance");
+    let spec: CloudHelperApplianceSpec = request_example(&spec("vbr"), "CreateCloudCredsHelperAppliance");
     let started = client.create_cloud_creds_helper_appliance(Uuid::new_v4(), &spec).await.unwrap();
     let fast = std::time::Duration::from_millis(5);
     let done = started.wait(&client).poll_interval(fast, fast).await.unwrap();
@@ -470,4 +379,61 @@ async fn params_and_bodies_are_built_with_new_and_setters() {
     let CredentialsModel::Standard(made) = client.create_creds(&body).await.unwrap() else { panic!() };
     assert_eq!(made.username, "TECH\\svc");
     assert_eq!(server.calls("CreateCreds")[0].status, 201);
+}
+
+/// `vbr::dispatch` names what is wrong with a call before sending anything (an unknown
+/// operation, an argument that does not fit or is not the operation's, a missing body, a
+/// stream of an operation that does not page); reads `params` by the parameters' wire names
+/// into the typed `Params` struct; answers an operation with several success answers as
+/// `{"status", "body"}`; and keeps the client's error for the caller to inspect.
+#[tokio::test]
+async fn dispatch_reads_typed_arguments_and_names_what_is_wrong() {
+    use veeam_client::runtime::dispatch::{DispatchError, Input};
+    let server = MockServer::start().await.unwrap();
+    let client = client(&server);
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let call = |op: &'static str, input: serde_json::Value| vbr::dispatch::call(&client, op, input);
+
+    let e = call("NoSuchOperation", json!({})).await.unwrap_err();
+    assert!(matches!(e, DispatchError::UnknownOperation { .. }), "{e}");
+    let e = call("GetCreds", json!({"path": {"id": "not-a-uuid"}})).await.unwrap_err();
+    assert!(e.to_string().starts_with("GetCreds: path `id`: "), "{e}");
+    let e = call("GetCreds", json!({"path": {"id": Uuid::nil(), "other": 1}})).await.unwrap_err();
+    assert_eq!(e.to_string(), "GetCreds: path `other`: not a path parameter of the operation");
+    let e = call("GetAllCreds", json!({"params": {"limitt": 5}})).await.unwrap_err();
+    assert!(e.to_string().contains("unknown field `limitt`"), "{e}");
+    let e = call("CreateCreds", json!({})).await.unwrap_err();
+    assert_eq!(e.to_string(), "CreateCreds: body: missing");
+    let e = call("CreateCreds", json!({"body": {"type": "Standard", "username": 7, "password": "Hunter2"}}))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("CreateCreds: body: ") && !e.to_string().contains("Hunter2"), "{e}");
+    let e = vbr::dispatch::stream(&client, &mut Input::new("GetCreds", json!({})).unwrap()).err().unwrap();
+    assert!(matches!(e, DispatchError::Unsupported { operation: "GetCreds", .. }), "{e}");
+    assert!(server.requests().iter().all(|r| r.operation.as_deref() == Some("CreateToken")), "a refused call was sent");
+
+    server.on_get_all_creds(|request: GetAllCredsRequest| async move {
+        assert_eq!((request.limit, request.type_filter), (Some(3), Some(ECredentialsType::Linux)));
+        GetAllCredsReply::Ok(
+            serde_json::from_value(json!({"data": [], "pagination": {"total": 0, "count": 0}})).unwrap(),
+        )
+    });
+    let page = call("GetAllCreds", json!({"params": {"limit": 3, "typeFilter": "Linux"}})).await.unwrap();
+    assert_eq!(page["data"], json!([]));
+
+    server.on_change_cloud_certificate(|_| async { ChangeCloudCertificateReply::NoContent });
+    let certificate: serde_json::Value = request_example(&spec("vbr"), "ChangeCloudCertificate");
+    let answer =
+        call("ChangeCloudCertificate", json!({"path": {"id": Uuid::nil()}, "body": certificate})).await.unwrap();
+    assert_eq!(answer, json!({"status": "204"}));
+
+    server.on_get_creds(|_| async {
+        GetCredsReply::NotFound(serde_json::from_value(json!({"errorCode": "NotFound", "message": "gone"})).unwrap())
+    });
+    let e = call("GetCreds", json!({"path": {"id": Uuid::nil()}})).await.unwrap_err();
+    let client_error = e.client().unwrap_or_else(|| panic!("expected the client's error, got {e}"));
+    assert_eq!(
+        (status_of(client_error), client_error.api_body().map(|b| b["message"].clone())),
+        (Some(404), Some(json!("gone")))
+    );
 }

@@ -3,11 +3,16 @@
 //! Prism (`@stoplight/prism-cli`, pinned in `tests/prism/package.json`) is started on the VBR
 //! spec with `--errors`. It answers a request that breaks the spec with a 4xx, and it validates
 //! the answer it sends (the spec's example) against the response schema, answering 500 when
-//! that fails. Every operation is called through the generated client (union request bodies
-//! once per variant, list operations also through their streams), so when every call returns
-//! `Ok`, every request the client sent was valid and every response the spec promises decoded.
-//! Two checks Prism cannot make are added: request bodies carry no property the spec does not
-//! declare (a misspelt optional field), and decoding keeps every declared property.
+//! that fails. Every operation of the spec's list is called through the generated client's
+//! typed method, by way of `vbr::dispatch` (so an operation added to the spec is called without
+//! test code): with every parameter set, union request bodies once per variant, list
+//! operations also through their streams, every other success status (`Prefer: code=`) and
+//! every named example of the answer (`Prefer: example=`) once each. The arguments are the
+//! spec's examples, or values of the declared types where it has none
+//! (`support::spec_ops`). So when every call returns `Ok`, every request the client sent was
+//! valid and every response the spec promises decoded. Two checks Prism cannot make are
+//! added: request bodies carry no property the spec does not declare (a misspelt optional
+//! field) and lose none the input gave, and decoding keeps every declared property.
 //!
 //! A mock that accepts everything would pass all that too, so the test also shows that Prism
 //! really checks:
@@ -31,38 +36,31 @@
 //! in `tests/prism`) when it is missing; in CI (`CI=true`) a missing Prism fails the test.
 //! It never skips.
 //!
-//! One module per tag of the spec ([`login`], [`credentials`], [`encryption`], [`sessions`])
-//! calls that tag's operations; [`Setup`] is what every test against Prism starts from;
-//! [`server`] runs Prism, [`spec`] reads the spec and writes the copies Prism runs on, and
-//! [`run`] records the calls and judges them.
+//! [`call_every_operation`] walks the spec; [`Setup`] is what every test against Prism starts
+//! from; [`server`] runs Prism, [`spec`] reads the spec and writes the copies Prism runs on,
+//! and [`run`] records the calls and judges them.
 
-mod credentials;
-mod encryption;
-mod login;
 mod run;
 mod server;
-mod sessions;
 mod spec;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use futures::{Stream, StreamExt};
 use serde_json::{json, Value};
+use uuid::Uuid;
 use veeam_client::runtime::{self, RetryPolicy, Secret};
 use veeam_client::vbr::{self, types::*};
 
-use run::{client_for, dropped_properties, status_of, undeclared_properties, Mode, Run};
+use crate::support::spec_ops::{self, arguments, body_cases, in_session_order, Fill};
+use run::{client_for, dropped_properties, status_of, undeclared_properties, Expect, Mode, Run};
 use server::Prism;
-use spec::{break_success_examples, load_spec, prism_spec, spec_operations, write_spec, SpecOp};
+use spec::{break_success_examples, load_spec, prism_spec, spec_operations, spec_path, write_spec, SpecOp};
 
 /// A body no operation accepts: a JSON string where every schema asks for an object. A
 /// request carrying it must be refused, and a response carrying it must fail validation.
 const NOT_AN_OBJECT: &str = "contract-canary: not an object";
-
-/// The tags of `spec/vbr.yaml`, each with the module that calls its operations.
-const TAGS: [&str; 4] = [login::TAG, credentials::TAG, encryption::TAG, sessions::TAG];
 
 fn root() -> PathBuf {
     crate::support::project::workspace_root()
@@ -104,11 +102,11 @@ impl Setup {
         Setup { mode, spec, ops, prism, client }
     }
 
-    /// Prism on `spec/vbr.yaml` itself.
+    /// Prism on the curated VBR spec itself.
     fn start_on_the_curated_spec() -> Setup {
         let spec = load_spec();
         let ops = spec_operations(&spec);
-        let prism = Prism::start(&root().join("spec/vbr.yaml"), "curated-as-is");
+        let prism = Prism::start(&spec_path(), "curated-as-is");
         let client = client_for(&prism);
         Setup { mode: Mode::Contract, spec, ops, prism, client }
     }
@@ -119,32 +117,99 @@ impl Setup {
     }
 }
 
-/// Calls every operation of the spec once with valid arguments, and union request bodies once
-/// per variant, tag by tag; logging in first and out last, as a real session does.
-async fn call_every_operation(client: &vbr::Client, run: &mut Run<'_>) {
-    login::log_in(client, run).await;
-    credentials::call_all(client, run).await;
-    encryption::call_all(client, run).await;
-    sessions::call_all(client, run).await;
-    login::log_out(client, run).await;
+/// Calls every operation of the spec's list through `vbr::dispatch` with valid arguments (see
+/// the top of this file), logging in first and out last, as a real session does.
+async fn call_every_operation(setup: &Setup, run: &mut Run<'_>) {
+    let client = &setup.client;
+    // In `BrokenExamples` the token answer is broken on purpose, so the client gets a token
+    // directly instead.
+    if run.mode == Mode::Contract {
+        let login = client.login("administrator", Secret::from("P@ssw0rd")).await;
+        run.typed("CreateToken", "client.login (password grant)", login);
+    } else {
+        client.core().set_bearer_token(Secret::from("contract-test-token"));
+    }
+    // A string path parameter with characters that must be percent-encoded in a segment.
+    let fill = Fill {
+        uuid: Uuid::new_v4(),
+        string: "EH4K 9QX2/+",
+        every_param: true,
+        client_headers: vbr::Client::DEFAULT_HEADERS,
+    };
+    for op in in_session_order(spec_ops::operations(&setup.spec)) {
+        let args = arguments(&setup.spec, &op, &fill);
+        let mut inputs: Vec<(String, Value)> = body_cases(&setup.spec, &op, &fill)
+            .into_iter()
+            .map(|(case, body)| {
+                let mut input = args.clone();
+                input["body"] = body;
+                (case, input)
+            })
+            .collect();
+        if inputs.is_empty() {
+            inputs.push((String::new(), args.clone()));
+        }
+        for (case, input) in &inputs {
+            run.dispatch(client, &op.id, case, input.clone(), Expect::Default).await;
+        }
+        if let Some(pagination) = op.op.get("x-pagination") {
+            // From the first item: the example page says it starts there.
+            let mut input = args.clone();
+            if let Some(offset) = pagination["offsetParam"].as_str() {
+                input["params"][offset] = json!(0);
+            }
+            let requests = stream_requests(&setup.ops[&op.id], pagination, run.mode);
+            run.stream(client, &op.id, input, requests).await;
+        }
+        // The other answers Prism serves when asked: only against the unbroken spec, as the
+        // broken copy breaks the first success example only.
+        if run.mode == Mode::Contract {
+            let (case, input) = &inputs[0];
+            for status in op.success_statuses().into_iter().skip(1) {
+                let asking = asking_client(client, &format!("code={status}"));
+                run.dispatch(&asking, &op.id, case, input.clone(), Expect::Status(status)).await;
+            }
+            for (example, _) in &setup.ops[&op.id].success_examples {
+                let asking = asking_client(client, &format!("example={example}"));
+                run.dispatch(&asking, &op.id, case, input.clone(), Expect::Example(example.clone())).await;
+            }
+        }
+    }
 }
 
-/// A certificate upload, as cloud credentials and KMS servers take it.
-fn certificate() -> CertificateUploadSpec {
-    CertificateUploadSpec::new(
-        Secret::from("MIIKcQIBAzCCCjcGCSqGSIb3DQEHAaCCCigEggokMIIKIDCCBNcGCSqGSIb3DQEHBqCCBMgwggTEAgEA"),
-        ECertificateFileFormatType::Pfx,
-    )
-    .with_password(Secret::from("certificate-password"))
+/// The requests a stream sends against Prism: when the example page's total is larger than
+/// its items, the stream asks for a second page, which is the example again and ends the
+/// stream with `Error::Paging`; with the broken examples, the first page already fails.
+fn stream_requests(op: &SpecOp, pagination: &Value, mode: Mode) -> usize {
+    let Some(page) = op.success_example.as_ref().filter(|_| mode == Mode::Contract) else { return 1 };
+    let at = |property: &Value| format!("/{}", property.as_str().unwrap_or_default().replace('.', "/"));
+    let total = page.pointer(&at(&pagination["totalProperty"])).and_then(Value::as_u64).unwrap_or(0);
+    let items = page.pointer(&at(&pagination["itemsProperty"])).and_then(Value::as_array).map_or(0, Vec::len);
+    if total as usize > items {
+        2
+    } else {
+        1
+    }
 }
 
-fn assert_every_operation_called(ops: &BTreeMap<String, SpecOp>, called: &BTreeSet<&'static str>) {
-    let in_spec: BTreeSet<&str> = ops.keys().map(String::as_str).collect();
-    let missing: Vec<&&str> = in_spec.difference(called).collect();
-    let unknown: Vec<&&str> = called.difference(&in_spec).collect();
+/// A client for the same Prism that asks for one answer of every call (`Prefer: {prefer}`).
+fn asking_client(client: &vbr::Client, prefer: &str) -> vbr::Client {
+    let asking = vbr::Client::builder(client.core().base_url())
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .header("Prefer", prefer)
+        .build()
+        .unwrap();
+    asking.core().set_bearer_token(Secret::from("contract-test-token"));
+    asking
+}
+
+fn assert_every_operation_called(ops: &BTreeMap<String, SpecOp>, called: &BTreeSet<String>) {
+    let in_spec: BTreeSet<String> = ops.keys().cloned().collect();
+    let missing: Vec<&String> = in_spec.difference(called).collect();
+    let unknown: Vec<&String> = called.difference(&in_spec).collect();
     assert!(
         missing.is_empty() && unknown.is_empty(),
-        "the operations called must be exactly those of spec/vbr.yaml; not called: {missing:?}, not in the spec: {unknown:?}"
+        "the operations called must be exactly those of the VBR spec; not called: {missing:?}, not in the spec: {unknown:?}"
     );
 }
 
@@ -152,18 +217,18 @@ fn assert_no_failures(failures: &[String], what: &str) {
     assert!(failures.is_empty(), "{what}: {} failure(s):\n  {}", failures.len(), failures.join("\n  "));
 }
 
-/// Every tag of the spec has a module above, and every operation one of those tags: an
-/// operation under a new tag needs a module to call it (no Prism needed to see that).
+/// The generated dispatcher lists exactly the spec's operations, in its order, and can call
+/// each one (no `Unsupported`), so the walk above reaches every operation through its typed
+/// method (no Prism needed to see that).
 #[test]
-fn every_tag_of_the_spec_has_a_module() {
+fn every_operation_of_the_spec_is_dispatched() {
     let spec = load_spec();
-    let declared: BTreeSet<&str> =
-        spec["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    let ops = spec_operations(&spec);
-    let used: BTreeSet<&str> = ops.values().map(|op| op.tag.as_str()).collect();
-    let covered: BTreeSet<&str> = TAGS.into_iter().collect();
-    assert_eq!(declared, covered, "tags of spec/vbr.yaml and modules of tests/it/prism_contract differ");
-    assert!(used.is_subset(&covered), "operations under tags no module calls: {:?}", used.difference(&covered));
+    let in_spec: Vec<String> = spec_ops::operations(&spec).into_iter().map(|op| op.id).collect();
+    let dispatched: Vec<String> = vbr::dispatch::OPERATIONS.iter().map(|o| o.id.to_owned()).collect();
+    assert_eq!(dispatched, in_spec, "vbr::dispatch::OPERATIONS and the spec's operations differ");
+    let unsupported: Vec<_> =
+        vbr::dispatch::OPERATIONS.iter().filter(|o| o.unsupported.is_some() || !o.enabled).collect();
+    assert!(unsupported.is_empty(), "operations the contract cannot call: {unsupported:?}");
 }
 
 /// Every operation, called through the generated client with valid arguments, is accepted by
@@ -175,7 +240,7 @@ async fn every_operation_honours_the_contract() {
     let (client, prism, ops) = (&setup.client, &setup.prism, &setup.ops);
     let mut run = setup.run();
 
-    call_every_operation(client, &mut run).await;
+    call_every_operation(&setup, &mut run).await;
 
     // Logout is marked `x-logout`: the client forgot its tokens, so the next call goes out
     // without a bearer token and Prism refuses it.
@@ -206,11 +271,8 @@ async fn every_operation_honours_the_contract() {
     let no_password = json!({ "type": "Standard", "username": "administrator" }).to_string();
     run.send_raw_body(client, "CreateCreds", "application/json", &no_password, "Standard record without password")
         .await;
-    let with_body: Vec<(&'static str, String)> = ops
-        .iter()
-        .filter(|(_, op)| !op.body_media.is_empty())
-        .map(|(id, op)| (leak(id), op.body_media[0].clone()))
-        .collect();
+    let with_body: Vec<(&String, String)> =
+        ops.iter().filter(|(_, op)| !op.body_media.is_empty()).map(|(id, op)| (id, op.body_media[0].clone())).collect();
     for (op, media) in with_body {
         let body = if media == "application/json" {
             serde_json::to_string(NOT_AN_OBJECT).unwrap()
@@ -233,7 +295,7 @@ async fn prism_refuses_every_broken_response() {
     let setup = Setup::start(Mode::BrokenExamples);
     let mut run = setup.run();
 
-    call_every_operation(&setup.client, &mut run).await;
+    call_every_operation(&setup, &mut run).await;
 
     let (failures, called) = run.finish();
     assert_no_failures(&failures, "broken response examples");
@@ -293,23 +355,32 @@ fn property_checks_see_misnamed_and_lost_properties() {
     assert_eq!(found, ["response.data[0].SSHPort"]);
 }
 
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
-}
-
-/// A `*_stream` against Prism. Prism serves the same example page whatever `skip` asks, with
-/// the example's numbers (Veeam's examples report `total: 0, count: 0` beside one record),
-/// so the stream's guard against a server that does not page, `Error::Paging`, is the
-/// expected end of a listing there. Any other error is a failure.
-async fn static_page<T>(stream: impl Stream<Item = Result<T, vbr::Error>>) -> Result<Vec<T>, vbr::Error> {
-    let mut stream = std::pin::pin!(stream);
-    let mut items = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(item) => items.push(item),
-            Err(vbr::Error::Paging { .. }) => break,
-            Err(e) => return Err(e),
-        }
+/// The spec-driven walks read a split spec (the many-file layout `openapi-spec split` writes,
+/// which the curated specs may take) as they read the single file: the same operations, the
+/// same arguments and bodies, and the same union cycles for Prism's copy to break.
+#[test]
+fn a_split_spec_is_walked_as_the_single_file() {
+    let single = load_spec();
+    let dir = scratch_dir().join(format!("split.{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let files = openapi_spec_tools::split::split(&single).expect("the VBR spec splits");
+    for (path, value) in &files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, serde_json::to_string_pretty(value).unwrap()).unwrap();
     }
-    Ok(items)
+    let split = spec_ops::load_in(&dir, "openapi.yaml");
+    let fill =
+        Fill { uuid: Uuid::nil(), string: "code", every_param: true, client_headers: vbr::Client::DEFAULT_HEADERS };
+    // Each operation's id, arguments and bodies, as one JSON value.
+    let walk = |spec: &Value| -> Value {
+        spec_ops::operations(spec)
+            .into_iter()
+            .map(|op| json!([op.id, arguments(spec, &op, &fill), body_cases(spec, &op, &fill)]))
+            .collect()
+    };
+    assert_eq!(walk(&split), walk(&single));
+    assert_eq!(spec_operations(&split).keys().collect::<Vec<_>>(), spec_operations(&single).keys().collect::<Vec<_>>());
+    assert_eq!(split["components"]["schemas"], single["components"]["schemas"]);
+    fs::remove_dir_all(&dir).unwrap();
 }

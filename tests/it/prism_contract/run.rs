@@ -2,13 +2,14 @@
 //! log of the request, and by two property checks Prism cannot make.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Debug;
-use std::future::Future;
 use std::time::Duration;
+
+use futures::StreamExt;
 
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use veeam_client::runtime::dispatch::{DispatchError, Input};
 use veeam_client::runtime::{self, AuthScheme, Method, Operation, RetryPolicy};
 use veeam_client::vbr;
 
@@ -32,15 +33,24 @@ enum Kind {
     Refused(&'static [u16]),
 }
 
+/// Which answer Prism is asked for, and so what the decoded answer is compared with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// The lowest success status, with its `example` (or first named example).
+    Default,
+    /// Another success status (`Prefer: code=…`), with its example.
+    Status(String),
+    /// A named example of the lowest success status (`Prefer: example=…`).
+    Example(String),
+}
+
 pub(super) struct Record {
-    op: &'static str,
+    op: String,
     case: String,
     kind: Kind,
-    /// The tag whose module made the call ([`Run::tag`]).
-    tag: Option<&'static str>,
     /// `None` if the outcome is the expected one.
     pub(super) problem: Option<String>,
-    /// How many requests the call sent (a `*_stream` may fetch more than one page).
+    /// How many requests the call sent (a stream may fetch more than one page).
     requests: usize,
 }
 
@@ -52,11 +62,9 @@ pub(super) struct Run<'a> {
     ops: &'a BTreeMap<String, SpecOp>,
     pub(super) mode: Mode,
     pub(super) records: Vec<Record>,
-    /// The tag whose operations are being called.
-    tag: Option<&'static str>,
 }
 
-pub(super) fn status_of(error: &vbr::Error) -> Option<u16> {
+pub(super) fn status_of<E>(error: &runtime::Error<E>) -> Option<u16> {
     match error {
         runtime::Error::Api { status, .. }
         | runtime::Error::UnexpectedStatus { status, .. }
@@ -67,92 +75,132 @@ pub(super) fn status_of(error: &vbr::Error) -> Option<u16> {
 
 impl<'a> Run<'a> {
     pub(super) fn new(prism: &'a Prism, spec: &'a Value, ops: &'a BTreeMap<String, SpecOp>, mode: Mode) -> Self {
-        Run { prism, spec, ops, mode, records: Vec::new(), tag: None }
-    }
-
-    /// Says which tag's operations the calls from here on are: [`Self::finish`] fails a call
-    /// of an operation the spec tags otherwise, so each tag's module calls its own.
-    pub(super) fn tag(&mut self, tag: &'static str) {
-        self.tag = Some(tag);
+        Run { prism, spec, ops, mode, records: Vec::new() }
     }
 
     fn spec_op(&self, op: &str) -> &'a SpecOp {
-        self.ops.get(op).unwrap_or_else(|| panic!("the test calls {op}, which spec/vbr.yaml does not define"))
+        self.ops.get(op).unwrap_or_else(|| panic!("the test calls {op}, which the VBR spec does not define"))
     }
 
-    /// Awaits one generated method call and records whether it did what the mode expects.
-    pub(super) async fn call<T: Debug + Serialize>(
+    /// Records a call made through a typed method directly (the client's `login`).
+    pub(super) fn typed<T: Serialize>(&mut self, op: &str, case: &str, result: Result<T, vbr::Error>) {
+        let result = result
+            .map(|v| serde_json::to_value(v).unwrap())
+            .map_err(|e| DispatchError::Client(e.map_body(|b| serde_json::to_value(b).unwrap_or_default())));
+        self.judge(op, case, None, None, &Expect::Default, result);
+    }
+
+    /// Calls `op` through `vbr::dispatch` (its typed method) with `input`, and records whether
+    /// it did what the mode expects. In `Contract` mode the body the typed value wrote must
+    /// also keep every property the input gave and carry none the spec does not declare
+    /// ([`undeclared_properties`]), and the decoded answer must keep every property of the
+    /// example `expect` names ([`dropped_properties`]).
+    pub(super) async fn dispatch(&mut self, client: &vbr::Client, op: &str, case: &str, input: Value, expect: Expect) {
+        let given = input.get("body").cloned();
+        let mut input = Input::new(op, input).unwrap();
+        let result = vbr::dispatch::call_input(client, &mut input).await;
+        let body = given.zip(input.sent_body().cloned());
+        let case = match &expect {
+            Expect::Default => case.to_owned(),
+            Expect::Status(s) => format!("{case}[Prefer code={s}]"),
+            Expect::Example(e) => format!("{case}[Prefer example={e}]"),
+        };
+        self.judge(op, &case, body, input.answer_debug().map(str::to_owned), &expect, result);
+    }
+
+    /// Lists `op` through `vbr::dispatch::stream` (its typed `*_stream` method), which sends
+    /// `requests` requests. Prism serves the same example page whatever `skip` asks, with the
+    /// example's numbers, so the stream's guard against a server that does not page,
+    /// `Error::Paging`, is the expected end of a listing there (after a second request when
+    /// the example's total is larger than its items). Any other error is a failure.
+    pub(super) async fn stream(&mut self, client: &vbr::Client, op: &str, input: Value, requests: usize) {
+        let result = async {
+            let mut input = Input::new(op, input)?;
+            let mut stream = vbr::dispatch::stream(client, &mut input)?;
+            let mut items = Vec::new();
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(item) => items.push(item),
+                    Err(DispatchError::Client(runtime::Error::Paging { .. })) => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Value::Array(items))
+        }
+        .await;
+        let sent = result.is_ok() || matches!(result, Err(DispatchError::Client(_)));
+        self.judge(op, "[stream]", None, None, &Expect::Default, result);
+        self.records.last_mut().unwrap().requests = if sent { requests } else { 0 };
+    }
+
+    fn judge(
         &mut self,
-        op: &'static str,
+        op: &str,
         case: &str,
-        call: impl Future<Output = Result<T, vbr::Error>>,
-    ) {
-        self.call_inner(op, case, None, None, call).await
-    }
-
-    /// [`Self::call`] for a call whose client asks Prism for the named example of the answer
-    /// (`Prefer: example=NAME`): the decoded answer is checked against that example.
-    pub(super) async fn call_example<T: Debug + Serialize>(
-        &mut self,
-        op: &'static str,
-        example: &str,
-        call: impl Future<Output = Result<T, vbr::Error>>,
-    ) {
-        self.call_inner(op, &format!("[{example}]"), None, Some(example), call).await
-    }
-
-    /// [`Self::call`] for an operation with a request body: in `Contract` mode the body must
-    /// also carry no property the spec does not declare (see [`undeclared_properties`]).
-    pub(super) async fn call_body<T: Debug + Serialize>(
-        &mut self,
-        op: &'static str,
-        case: &str,
-        body: &impl Serialize,
-        call: impl Future<Output = Result<T, vbr::Error>>,
-    ) {
-        self.call_inner(op, case, Some(serde_json::to_value(body).unwrap()), None, call).await
-    }
-
-    async fn call_inner<T: Debug + Serialize>(
-        &mut self,
-        op: &'static str,
-        case: &str,
-        body: Option<Value>,
-        example: Option<&str>,
-        call: impl Future<Output = Result<T, vbr::Error>>,
+        body: Option<(Value, Value)>,
+        debug: Option<String>,
+        expect: &Expect,
+        result: Result<Value, DispatchError>,
     ) {
         let spec_op = self.spec_op(op);
-        let example_name = example;
-        let example = match example {
-            None => spec_op.success_example.as_ref(),
-            Some(name) => Some(
+        let lowest = spec_op.successes.first().map(|(status, _, _)| status.clone()).unwrap_or_default();
+        let status = match expect {
+            Expect::Status(s) => s.clone(),
+            _ => lowest.clone(),
+        };
+        let (_, schema, example) = spec_op.successes.iter().find(|(s, _, _)| *s == status).cloned().unwrap_or_default();
+        let example = match expect {
+            Expect::Example(name) => Some(
                 spec_op
                     .success_examples
                     .iter()
                     .find(|(n, _)| n == name)
-                    .map(|(_, value)| value)
+                    .map(|(_, value)| value.clone())
                     .unwrap_or_else(|| panic!("{op} has no example named {name}")),
             ),
+            _ => example,
         };
-        let result = call.await;
+        // A call refused before it was sent (an unknown operation, an argument that does not
+        // fit) sent nothing for Prism to log.
+        let requests = match &result {
+            Err(DispatchError::Client(_)) | Ok(_) => 1,
+            Err(_) => 0,
+        };
         let problem = match (self.mode, result) {
             (Mode::Contract, Ok(value)) => {
                 let mut problems = Vec::new();
                 // A union or enum value the client does not know means the generated types
                 // and the spec's examples disagree, even though decoding "succeeded".
-                let shown = format!("{value:?}");
-                if shown.contains("UnknownVariant") || shown.contains("UnknownValue") {
+                if let Some(shown) = debug.filter(|d| d.contains("UnknownVariant") || d.contains("UnknownValue")) {
                     problems.push(format!("decoded, but into an unknown variant or value: {shown}"));
                 }
-                if let (Some(body), Some(schema)) = (&body, &spec_op.body_schema) {
+                if let (Some((given, sent)), Some(schema)) = (&body, &spec_op.body_schema) {
                     let mut found = Vec::new();
-                    undeclared_properties(self.spec, schema, body, "body", &mut found);
+                    undeclared_properties(self.spec, schema, sent, "body", &mut found);
                     if !found.is_empty() {
                         problems.push(format!("the request body has properties the spec does not declare: {found:?}"));
                     }
+                    let mut lost = Vec::new();
+                    dropped_properties(self.spec, schema, given, sent, "body", &mut lost);
+                    if !lost.is_empty() {
+                        problems.push(format!("the typed request body lost properties the input gave: {lost:?}"));
+                    }
                 }
-                let decoded = serde_json::to_value(&value).unwrap();
-                if let (Some(example), Some(schema), false) = (example, &spec_op.success_schema, decoded.is_null()) {
+                // Several success answers of different types come back as `{"status", "body"}`
+                // (the generated response enum): the status must be the one Prism was asked
+                // for.
+                let several = value.as_object().is_some_and(|m| {
+                    m.get("status").is_some_and(Value::is_string) && m.keys().all(|k| k == "status" || k == "body")
+                });
+                let decoded = if several {
+                    if value["status"] != status.as_str() {
+                        problems.push(format!("expected the {status} answer, got {}", value["status"]));
+                    }
+                    value.get("body").cloned().unwrap_or(Value::Null)
+                } else {
+                    value
+                };
+                if let (Some(example), Some(schema), false) = (&example, &schema, decoded.is_null()) {
                     let mut found = Vec::new();
                     dropped_properties(self.spec, schema, example, &decoded, "response", &mut found);
                     if !found.is_empty() {
@@ -161,7 +209,7 @@ impl<'a> Run<'a> {
                 }
                 // A named example of a union must come back as its own variant, or Prism
                 // served another example and the variant asked for was never decoded.
-                if let (Some(name), Some(example), Some(schema)) = (example_name, example, &spec_op.success_schema) {
+                if let (Expect::Example(name), Some(example), Some(schema)) = (expect, &example, &schema) {
                     let tag = resolve(self.spec, schema)["discriminator"]["propertyName"].as_str();
                     if let Some(tag) = tag.filter(|tag| decoded[*tag] != example[*tag]) {
                         problems.push(format!("asked for {name} ({tag} {}), got {tag} {}", example[tag], decoded[tag]));
@@ -175,7 +223,7 @@ impl<'a> Run<'a> {
                 match result {
                     // Prism's problem body names where the violation is: it must be the
                     // response (the broken example), not the request.
-                    Err(e)
+                    Err(DispatchError::Client(e))
                         if broken
                             && status_of(&e) == Some(500)
                             && e.to_string().contains(r#""location":["response""#) =>
@@ -183,34 +231,19 @@ impl<'a> Run<'a> {
                         None
                     }
                     Ok(_) if !broken => None,
-                    Ok(value) => Some(format!("Prism served the broken example and the client accepted it: {value:?}")),
+                    Ok(value) => Some(format!("Prism served the broken example and the client accepted it: {value}")),
                     Err(e) => Some(e.to_string()),
                 }
             }
         };
-        self.records.push(Record { op, case: case.to_owned(), kind: Kind::Call, tag: self.tag, problem, requests: 1 });
-    }
-
-    /// [`Self::call`] for a `*_stream` that sends `requests` requests: an example page whose
-    /// `total` is larger than its records makes the stream ask for the next page, which Prism
-    /// answers with the same example (`skip` 0), so the stream ends with `Error::Paging` after
-    /// two requests.
-    pub(super) async fn call_pages<T: Debug + Serialize>(
-        &mut self,
-        op: &'static str,
-        case: &str,
-        requests: usize,
-        call: impl Future<Output = Result<T, vbr::Error>>,
-    ) {
-        self.call_inner(op, case, None, None, call).await;
-        self.records.last_mut().unwrap().requests = requests;
+        self.records.push(Record { op: op.to_owned(), case: case.to_owned(), kind: Kind::Call, problem, requests });
     }
 
     /// Records a request that breaks the spec on purpose and must be refused with one of
     /// `expected`.
     pub(super) fn refused(
         &mut self,
-        op: &'static str,
+        op: &str,
         case: &str,
         expected: &'static [u16],
         status: Option<u16>,
@@ -221,10 +254,9 @@ impl<'a> Run<'a> {
             _ => Some(format!("expected Prism to refuse it with {expected:?}, got {detail}")),
         };
         self.records.push(Record {
-            op,
+            op: op.to_owned(),
             case: case.to_owned(),
             kind: Kind::Refused(expected),
-            tag: self.tag,
             problem,
             requests: 1,
         });
@@ -232,14 +264,7 @@ impl<'a> Run<'a> {
 
     /// Sends `body` as the request body of `op` through the client's own plumbing (auth,
     /// default headers), with valid path parameters.
-    pub(super) async fn send_raw_body(
-        &mut self,
-        client: &vbr::Client,
-        op: &'static str,
-        media: &str,
-        body: &str,
-        case: &str,
-    ) {
+    pub(super) async fn send_raw_body(&mut self, client: &vbr::Client, op: &str, media: &str, body: &str, case: &str) {
         let spec_op = self.spec_op(op);
         let path = concrete_path(spec_op);
         let method = match spec_op.method.as_str() {
@@ -253,7 +278,7 @@ impl<'a> Run<'a> {
         // The runtime wants operation descriptions with static lifetime, as generated code
         // has; a few leaked bytes per test run are the price.
         let operation: &'static Operation = Box::leak(Box::new(Operation {
-            id: op,
+            id: Box::leak(op.to_owned().into_boxed_str()),
             method,
             path: Box::leak(spec_op.path.clone().into_boxed_str()),
             auth: &[&[AuthScheme::Bearer]],
@@ -273,7 +298,7 @@ impl<'a> Run<'a> {
     /// Matches each record with the request Prism logged for it, checks that the request hit
     /// the operation it claims to call and that Prism logged no violation for a call that had
     /// to pass, prints one line per record and returns the failures.
-    pub(super) fn finish(mut self) -> (Vec<String>, BTreeSet<&'static str>) {
+    pub(super) fn finish(mut self) -> (Vec<String>, BTreeSet<String>) {
         let expected: usize = self.records.iter().map(|r| r.requests).sum();
         let blocks = self.prism.request_blocks(expected);
         let mut failures = Vec::new();
@@ -287,7 +312,7 @@ impl<'a> Run<'a> {
         }
         let mut next = 0;
         for record in &mut self.records {
-            let spec_op = &self.ops[record.op];
+            let spec_op = &self.ops[&record.op];
             let Some(own) = blocks.get(next..next + record.requests) else { continue };
             next += record.requests;
             for (request, _) in own {
@@ -300,13 +325,6 @@ impl<'a> Run<'a> {
                 }
             }
             let lines: Vec<&String> = own.iter().flat_map(|(_, lines)| lines).collect();
-            if record.kind == Kind::Call && record.tag != Some(spec_op.tag.as_str()) {
-                record.problem.get_or_insert_with(String::new).push_str(&format!(
-                    " [called by the module of tag {}, but the spec tags it {}]",
-                    record.tag.unwrap_or("(none)"),
-                    spec_op.tag
-                ));
-            }
             // Validator findings only: the negotiator also warns, e.g. that a 204 has no
             // content for `Accept: application/json`, which is not a contract matter.
             let violations: Vec<&String> = lines
@@ -342,7 +360,7 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let called = self.records.iter().filter(|r| r.kind == Kind::Call).map(|r| r.op).collect();
+        let called = self.records.iter().filter(|r| r.kind == Kind::Call).map(|r| r.op.clone()).collect();
         (failures, called)
     }
 }

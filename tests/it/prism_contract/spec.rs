@@ -6,15 +6,13 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use super::{root, scratch_dir, NOT_AN_OBJECT};
+use super::{scratch_dir, NOT_AN_OBJECT};
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// What the test needs to know about one operation of the spec.
+/// What the test needs to know about one operation of the spec to judge its calls.
 #[derive(Clone, Debug)]
 pub(super) struct SpecOp {
-    /// The operation's one tag, which names the module that calls it.
-    pub(super) tag: String,
     pub(super) method: String,
     pub(super) path: String,
     /// Media types of the request body, if it has one.
@@ -31,11 +29,19 @@ pub(super) struct SpecOp {
     pub(super) success_example: Option<Value>,
     /// The named `examples` of that answer, in spec order (empty when it has one `example`).
     pub(super) success_examples: Vec<(String, Value)>,
+    /// Every success status, lowest first, with its schema and example (its `example`, or
+    /// its first named example).
+    pub(super) successes: Vec<(String, Option<Value>, Option<Value>)>,
 }
 
+/// The VBR spec, its files bundled into one document as the generator reads it.
 pub(super) fn load_spec() -> Value {
-    let text = fs::read_to_string(root().join("spec/vbr.yaml")).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    crate::support::spec_ops::load("vbr").1
+}
+
+/// The VBR spec's root file, as `spec/codegen.toml` names it.
+pub(super) fn spec_path() -> PathBuf {
+    crate::support::spec_ops::load("vbr").0
 }
 
 pub(super) fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
@@ -86,12 +92,25 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                 .and_then(Value::as_object)
                 .map(|named| named.iter().map(|(name, e)| (name.clone(), resolve(spec, e)["value"].clone())).collect())
                 .unwrap_or_default();
-            let tag = match op.get("tags").and_then(Value::as_array).map(Vec::as_slice) {
-                Some([tag]) => tag.as_str().unwrap_or_else(|| panic!("{id}: a tag is a string")).to_owned(),
-                other => panic!("{id} has tags {other:?}; the contract test expects exactly one"),
-            };
+            let mut statuses: Vec<&String> = responses.keys().filter(|code| code.starts_with('2')).collect();
+            statuses.sort();
+            let successes = statuses
+                .into_iter()
+                .map(|status| {
+                    let content = resolve(spec, &responses[status])
+                        .get("content")
+                        .and_then(Value::as_object)
+                        .and_then(|c| c.values().next());
+                    let schema = content.and_then(|c| c.get("schema").cloned());
+                    let example = content.and_then(|c| {
+                        c.get("example").cloned().or_else(|| {
+                            c.get("examples")?.as_object()?.values().next().map(|e| resolve(spec, e)["value"].clone())
+                        })
+                    });
+                    (status.clone(), schema, example)
+                })
+                .collect();
             let op = SpecOp {
-                tag,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 body_media,
@@ -103,6 +122,7 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                     .and_then(|c| c.get("example").cloned())
                     .or_else(|| success_examples.first().map(|(_, value)| value.clone())),
                 success_examples,
+                successes,
             };
             assert!(ops.insert(id.clone(), op).is_none(), "operationId {id} is used twice");
         }

@@ -5,6 +5,7 @@
 pub mod fake_em;
 pub mod fake_vbr;
 pub mod project;
+pub mod spec_ops;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::super::redact::scrub;
 use super::super::style::{Shape, ShapeKind};
 use super::super::xml::{self, XmlElement, XmlRoot, XmlText};
 
@@ -491,29 +492,6 @@ impl RawReply {
 
 /// A parameter value: as a string first (strings, ids, dates, enums), then as JSON (numbers,
 /// booleans, structured values).
-/// A parser's message without the values it quotes (`invalid type: string "…"`): a value in
-/// the wrong place of a body may be a secret the typed parse never saw, and the message goes
-/// into the 400 answer and the record.
-fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut quoted = false;
-    for c in message.chars() {
-        match (c, quoted) {
-            ('"', false) => {
-                out.push_str("\"…");
-                quoted = true;
-            }
-            ('"', true) => {
-                out.push('"');
-                quoted = false;
-            }
-            (_, true) => {}
-            (c, false) => out.push(c),
-        }
-    }
-    out
-}
-
 fn value<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     match serde_json::from_value(serde_json::Value::String(text.to_owned())) {
         Ok(v) => Ok(v),

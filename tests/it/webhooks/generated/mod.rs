@@ -13,3 +13,5 @@ pub use client::{Client, Error};
 pub mod webhooks;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "dispatch")]
+pub mod dispatch;

@@ -10,3 +10,5 @@ mod client;
 pub use client::{Client, Error};
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "dispatch")]
+pub mod dispatch;

@@ -1,0 +1,203 @@
+//! `dispatch.rs` (cargo feature `dispatch`): every operation by its `operationId`, called
+//! with JSON arguments through the typed client method. One compact arm per operation, over
+//! the runtime's `dispatch` helpers, since an API may have hundreds.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{ident, Emitter, From};
+use crate::ir::{Operation, Ty};
+
+/// The operation list, and the re-exports the module's users name.
+pub(crate) fn dispatch_operations_item(e: &Emitter<'_>) -> (String, TokenStream) {
+    ("dispatch_operations".to_owned(), e.dispatch_operations())
+}
+
+/// `call` and `call_input`: one arm per operation.
+pub(crate) fn dispatch_call_item(e: &Emitter<'_>) -> (String, TokenStream) {
+    ("dispatch_call".to_owned(), e.dispatch_call())
+}
+
+/// `stream`: one arm per operation that pages.
+pub(crate) fn dispatch_stream_item(e: &Emitter<'_>) -> (String, TokenStream) {
+    ("dispatch_stream".to_owned(), e.dispatch_stream())
+}
+
+/// How an argument is read from the input, and passed to the method.
+struct Arg {
+    read: TokenStream,
+    pass: Pass,
+}
+
+enum Pass {
+    Value,
+    Ref,
+    AsRef,
+}
+
+impl Emitter<'_> {
+    fn dispatch_operations(&self) -> TokenStream {
+        let rt = &self.rt;
+        let entries = self.api.operations.iter().map(|op| {
+            let (id, path) = (&op.id, &op.path);
+            let method = format_ident!("{}", op.method.variant());
+            let tag = op.tag.as_ref().map(|t| quote!(.tag(#t)));
+            let feature = op.feature.as_ref().map(|f| quote!(.feature(#f, cfg!(feature = #f))));
+            let paged = op.pagination.as_ref().map(|_| quote!(.paged()));
+            let unsupported = op.dispatch.unsupported.as_ref().map(|why| quote!(.unsupported(#why)));
+            quote!(OperationInfo::new(#id, Method::#method, #path) #tag #feature #paged #unsupported)
+        });
+        quote! {
+            pub use #rt::dispatch::{DispatchError, Input, OperationInfo};
+            use #rt::Method;
+
+            /// Every operation of the API, in the spec's order; those whose cargo feature is
+            /// off too (`enabled: false`).
+            pub const OPERATIONS: &[OperationInfo] = &[#(#entries),*];
+        }
+    }
+
+    /// The arguments of `op`'s client method, in order: path parameters, required
+    /// parameters, the body, the `Params` struct; or of its `*_stream` method, which takes no
+    /// body and the `Params` struct by value.
+    fn dispatch_args(&self, op: &Operation, stream: bool) -> Vec<Arg> {
+        let mut args = Vec::new();
+        let pass = |ty: &Ty| if self.param_by_value(ty) { Pass::Value } else { Pass::Ref };
+        for p in &op.path_params {
+            let (t, wire) = (self.ty(&p.ty, From::Client), &p.wire);
+            args.push(Arg { read: quote!(input.path::<#t>(#wire)?), pass: pass(&p.ty) });
+        }
+        for p in op.params.iter().filter(|p| p.required) {
+            let (t, wire) = (self.ty(&p.ty, From::Client), &p.wire);
+            args.push(Arg { read: quote!(input.param::<#t>(#wire)?), pass: pass(&p.ty) });
+        }
+        if let Some(b) = op.body.as_ref().filter(|_| !stream) {
+            let ty = &b.contents[0].ty;
+            let t = self.ty(ty, From::Client);
+            args.push(match (self.resolve(ty), b.required) {
+                (Ty::Bytes, true) => Arg { read: quote!(input.upload()?), pass: Pass::Value },
+                (Ty::Bytes, false) => Arg { read: quote!(input.optional_upload()?), pass: Pass::Value },
+                (_, true) => Arg { read: quote!(input.body::<#t>()?), pass: Pass::Ref },
+                (_, false) => Arg { read: quote!(input.optional_body::<#t>()?), pass: Pass::AsRef },
+            });
+        }
+        if let Some(ps) = op.params_struct {
+            let t = ident(&self.api.types[ps.0].name);
+            let pass = if stream { Pass::Value } else { Pass::Ref };
+            args.push(Arg { read: quote!(input.params::<super::types::#t>()?), pass });
+        }
+        args
+    }
+
+    /// `{ let args = (…); input.done()?; <call> }`, `<call>` given the passed arguments.
+    fn dispatch_arm_body(&self, args: &[Arg], call: impl FnOnce(Vec<TokenStream>) -> TokenStream) -> TokenStream {
+        let reads = args.iter().map(|a| &a.read);
+        let passes = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let i = Literal::usize_unsuffixed(i);
+                match a.pass {
+                    Pass::Value => quote!(args.#i),
+                    Pass::Ref => quote!(&args.#i),
+                    Pass::AsRef => quote!(args.#i.as_ref()),
+                }
+            })
+            .collect();
+        let call = call(passes);
+        if args.is_empty() {
+            quote!({ input.done()?; #call })
+        } else {
+            quote!({ let args = (#(#reads,)*); input.done()?; #call })
+        }
+    }
+
+    fn dispatch_call(&self) -> TokenStream {
+        let rt = &self.rt;
+        let arms = self.api.operations.iter().map(|op| {
+            let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
+            if let Some(why) = &op.dispatch.unsupported {
+                return quote!(#cfg #id => ::std::result::Result::Err(DispatchError::Unsupported { operation: #id, why: #why }),);
+            }
+            let method = ident(&op.method_name);
+            let body = self.dispatch_arm_body(&self.dispatch_args(op, false), |passes| {
+                if op.download {
+                    quote!(input.download(client.#method(#(#passes),*).await).await)
+                } else {
+                    quote!(input.answer(client.#method(#(#passes),*).await))
+                }
+            });
+            quote!(#cfg #id => #body)
+        });
+        let fallback = quote!(::std::result::Result::Err(#rt::dispatch::not_found(OPERATIONS, input.operation())));
+        // Without operations a match would have its fallback only (and `client` no use).
+        let dispatch = if self.api.operations.is_empty() {
+            quote!(let _ = client; #fallback)
+        } else {
+            quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
+        };
+        quote! {
+            /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
+            /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
+            /// body type, the client's method is called, and its typed answer is returned as
+            /// JSON (`null` for an answer without body, `{"status", "body"}` for an operation
+            /// with several success answers, `{"bytes": length}` for a download).
+            pub async fn call(
+                client: &super::Client,
+                operation_id: &str,
+                input: ::serde_json::Value,
+            ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
+                call_input(client, &mut Input::new(operation_id, input)?).await
+            }
+
+            /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
+            /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
+            #[allow(deprecated)]
+            pub async fn call_input(
+                client: &super::Client,
+                input: &mut Input,
+            ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
+                #dispatch
+            }
+        }
+    }
+
+    fn dispatch_stream(&self) -> TokenStream {
+        let rt = &self.rt;
+        let paged: Vec<&Operation> = self.api.operations.iter().filter(|op| op.pagination.is_some()).collect();
+        let arms = paged.iter().map(|op| {
+            let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
+            let why = op.dispatch.unsupported.as_ref().or(op.dispatch.stream_unsupported.as_ref());
+            if let Some(why) = why {
+                return quote!(#cfg #id => ::std::result::Result::Err(DispatchError::Unsupported { operation: #id, why: #why }),);
+            }
+            let stream = op.stream_name.as_deref().map(ident);
+            let args = self.dispatch_args(op, true);
+            let body = self.dispatch_arm_body(&args, |passes| {
+                quote!(::std::result::Result::Ok(#rt::dispatch::items(client.#stream(#(#passes),*))))
+            });
+            quote!(#cfg #id => #body)
+        });
+        let fallback = quote!(::std::result::Result::Err(#rt::dispatch::no_stream(OPERATIONS, input.operation())));
+        // Without paged operations a match would have its fallback only (and `client` no use).
+        let dispatch = if paged.is_empty() {
+            quote!(let _ = client; #fallback)
+        } else {
+            quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
+        };
+        quote! {
+            /// The items of every page of a paged operation (`OperationInfo::paged`), each as
+            /// JSON, through the client's `*_stream` method; `input` as for [`call`].
+            #[allow(deprecated)]
+            pub fn stream<'a>(
+                client: &'a super::Client,
+                input: &mut Input,
+            ) -> ::std::result::Result<
+                #rt::futures::stream::BoxStream<'a, ::std::result::Result<::serde_json::Value, DispatchError>>,
+                DispatchError,
+            > {
+                #dispatch
+            }
+        }
+    }
+}
