@@ -64,6 +64,7 @@ pub(crate) fn check(doc: &Value) -> Vec<Raw> {
     }
     let translated = translate_document(doc, v30);
     let mut out = Vec::new();
+    let mut batch: Vec<(Pointer, &Value, &Value)> = Vec::new();
     for ex in found.0 {
         let value = match example_value(doc, &ex) {
             Ok(Some(v)) => v,
@@ -84,9 +85,68 @@ pub(crate) fn check(doc: &Value) -> Vec<Raw> {
             continue;
         }
         let Some(schema) = doc.pointer(ex.schema.as_str()) else { continue };
-        out.extend(validate(&translated, schema, value, v30, &ex.at));
+        batch.push((ex.at.clone(), schema, value));
+    }
+    // One validator for all examples (compiling the document once, not once per example);
+    // if some schema cannot be compiled, each example is validated on its own to say which.
+    match validate_all(&translated, &batch, v30) {
+        Some(found) => out.extend(found),
+        None => {
+            for (at, schema, value) in &batch {
+                out.extend(validate(&translated, schema, value, v30, at));
+            }
+        }
     }
     out
+}
+
+/// Validates every example in one pass: the root's property `i` is the `i`th example's
+/// target schema, and the instance is the object of all examples by index. `None` when the
+/// combined schema does not compile.
+fn validate_all(translated: &Value, batch: &[(Pointer, &Value, &Value)], v30: bool) -> Option<Vec<Raw>> {
+    let mut root = translated.clone();
+    let obj = root.as_object_mut()?;
+    let mut targets = Vec::new();
+    let mut properties = serde_json::Map::new();
+    let mut instance = serde_json::Map::new();
+    for (i, (_, schema, value)) in batch.iter().enumerate() {
+        targets.push(discriminated(translated, schema, value).unwrap_or_else(|| translate(schema, v30)));
+        properties.insert(i.to_string(), json!({"$ref": format!("#/{TARGET}/{i}")}));
+        instance.insert(i.to_string(), (*value).clone());
+    }
+    obj.insert(TARGET.to_owned(), Value::Array(targets));
+    obj.insert("properties".to_owned(), Value::Object(properties));
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .with_format("byte", is_base64)
+        .build(&root)
+        .ok()?;
+    let instance = Value::Object(instance);
+    let mut per_example: Vec<usize> = vec![0; batch.len()];
+    let mut out = Vec::new();
+    for e in validator.iter_errors(&instance) {
+        let path = e.instance_path().to_string();
+        let mut parts = path.splitn(3, '/').skip(1);
+        let Some(i) = parts.next().and_then(|i| i.parse::<usize>().ok()) else { continue };
+        let inside = parts.next().map(|rest| format!("/{rest}")).unwrap_or_default();
+        if i >= batch.len() || per_example[i] == 3 {
+            continue;
+        }
+        per_example[i] += 1;
+        out.push(finding(&batch[i].0, &inside, &e));
+    }
+    Some(out)
+}
+
+/// A validation error as a finding at the example `at`, `inside` it.
+fn finding(at: &Pointer, inside: &str, e: &jsonschema::ValidationError<'_>) -> Raw {
+    let where_ = if inside.is_empty() { String::new() } else { format!(" at {inside}") };
+    // The value is shown unless it is long (an example of a whole body).
+    let mut message = e.to_string();
+    if message.chars().count() > 200 {
+        message = e.masked().to_string();
+    }
+    raw("example-valid", at, format!("does not match its schema{where_}: {message}"))
 }
 
 /// The example value: the value itself, or an Example object's `value` (through `$ref`s into
@@ -125,20 +185,7 @@ fn validate(translated: &Value, schema: &Value, example: &Value, v30: bool, at: 
         Ok(v) => v,
         Err(e) => return vec![raw("example-valid", at, format!("its schema is not valid JSON Schema: {e}"))],
     };
-    validator
-        .iter_errors(example)
-        .take(3)
-        .map(|e| {
-            let inside = e.instance_path().to_string();
-            let where_ = if inside.is_empty() { String::new() } else { format!(" at {inside}") };
-            // The value is shown unless it is long (an example of a whole body).
-            let mut message = e.to_string();
-            if message.chars().count() > 200 {
-                message = e.masked().to_string();
-            }
-            raw("example-valid", at, format!("does not match its schema{where_}: {message}"))
-        })
-        .collect()
+    validator.iter_errors(example).take(3).map(|e| finding(at, &e.instance_path().to_string(), &e)).collect()
 }
 
 /// The `$ref` the discriminator of `schema` maps the example's value to, if any.
@@ -229,10 +276,41 @@ fn translate(schema: &Value, v30: bool) -> Value {
         }
         out.insert(k.clone(), v);
     }
-    // A discriminator picks one member, so more than one matching is not an error.
-    if obj.contains_key("discriminator") {
-        if let Some(one) = out.remove("oneOf") {
-            out.insert("anyOf".to_owned(), one);
+    // A discriminator picks one member, so more than one matching is not an error. With a
+    // mapping, the member its value names is checked (`if`/`then` per value), so a mistake
+    // deep inside a variant is reported where it is rather than as "no member matched"; a
+    // value the mapping lacks is a variant the client keeps as unknown.
+    if let Some(d) = obj.get("discriminator") {
+        let property = d.get("propertyName").and_then(Value::as_str);
+        let mapping = d.get("mapping").and_then(Value::as_object).filter(|m| !m.is_empty());
+        match (property, mapping) {
+            (Some(property), Some(mapping)) if out.contains_key("oneOf") || out.contains_key("anyOf") => {
+                out.remove("oneOf");
+                out.remove("anyOf");
+                let cases: Vec<Value> = mapping
+                    .iter()
+                    .filter_map(|(value, target)| {
+                        let target = target.as_str()?;
+                        let target = if target.contains('/') {
+                            target.to_owned()
+                        } else {
+                            format!("#/components/schemas/{target}")
+                        };
+                        Some(json!({
+                            "if": {"properties": {property: {"const": value}}, "required": [property]},
+                            "then": {"$ref": target},
+                        }))
+                    })
+                    .collect();
+                let mut all = out.remove("allOf").and_then(|a| a.as_array().cloned()).unwrap_or_default();
+                all.extend(cases);
+                out.insert("allOf".to_owned(), Value::Array(all));
+            }
+            _ => {
+                if let Some(one) = out.remove("oneOf") {
+                    out.insert("anyOf".to_owned(), one);
+                }
+            }
         }
     }
     if v30 {

@@ -3,7 +3,7 @@
 //! line; each rule's severity is configurable (a rules file such as `spec/lint.yaml`, `--deny`/`--warn`/`--allow`).
 
 pub mod cli;
-mod examples;
+pub(crate) mod examples;
 mod oas;
 mod structure;
 mod text;
