@@ -15,9 +15,14 @@
 //! - **secrets**: a property or parameter whose name says it is a secret becomes
 //!   `format: password` (the client keeps it in a `Secret` that never prints), with the
 //!   deviation from Veeam's document declared;
-//! - **nulls**: a property that Veeam's own examples show as `null` but the schema does not
-//!   allow to be null becomes `nullable: true` (a server that sends what its documentation
-//!   shows must decode), declared.
+//! - **local times**: Veeam's `format: time` properties hold a local time of day (`10:00`),
+//!   where the format means an RFC 3339 time with an offset; the format is dropped (the
+//!   client reads text either way), declared;
+//! - **examples**: Veeam's examples that break their own schemas are repaired where the fix
+//!   is unambiguous, and each repaired example says so in its `description`: a `null` where
+//!   the schema allows none is left out (the member is optional and absent means the same to
+//!   the client), an enum value spelt in another case takes the schema's spelling, and a
+//!   date-time without an offset gets `Z`. What remains is for a person (`spec-lint` shows it).
 
 use serde_json::{json, Map, Value};
 
@@ -43,6 +48,8 @@ pub fn curate(doc: &mut Value) -> Vec<String> {
     operations(doc, &mut changes);
     envelopes(doc, &mut changes);
     secrets(doc, &mut changes);
+    local_times(doc, &mut changes);
+    examples(doc, &mut changes);
     changes
 }
 
@@ -289,6 +296,179 @@ fn mark_secret(schema: &mut Value, declare: bool) {
             d.insert("secret".to_owned(), Value::String(SECRET_REASON.to_owned()));
         }
     }
+}
+
+/// Why a time of day is text in the curated spec.
+const TIME_REASON: &str = "Veeam writes a local time of day (10:00 or 10:00:00) where format time means an RFC 3339 time with an offset; the format is dropped, the client reads the text";
+
+/// Drops `format: time` from every schema (see the module docs).
+fn local_times(doc: &mut Value, changes: &mut Vec<String>) {
+    fn walk(v: &mut Value, at: &str, declare: bool, changes: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if map.get("format").and_then(Value::as_str) == Some("time") {
+                    map.remove("format");
+                    if declare {
+                        let d = map.entry("x-deviation").or_insert_with(|| Value::Object(Map::new()));
+                        if let Some(d) = d.as_object_mut() {
+                            d.insert("format".to_owned(), Value::String(TIME_REASON.to_owned()));
+                        }
+                    }
+                    changes.push(format!("local time: {at}"));
+                }
+                for (k, child) in map.iter_mut() {
+                    if !matches!(k.as_str(), "example" | "examples" | "enum" | "default" | "x-deviation") {
+                        walk(child, &format!("{at}/{k}"), declare, changes);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    walk(item, &format!("{at}/{i}"), declare, changes);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            let declare = exists_in(schema.get(REVISIONS), AUDITED);
+            walk(schema, &format!("schemas/{name}"), declare, changes);
+        }
+    }
+}
+
+/// Repairs examples (see the module docs), as long as repairs make progress.
+fn examples(doc: &mut Value, changes: &mut Vec<String>) {
+    // Every enum spelling, by its lower case: a value spelt in another case is repaired only
+    // when one spelling exists.
+    let mut spellings: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    collect_enums(doc, &mut spellings);
+    for _ in 0..64 {
+        let findings = crate::lint::examples::check(doc);
+        let mut progress = false;
+        for finding in findings {
+            let Some((instance, problem)) = parse_finding(&finding.message) else { continue };
+            let Some(target) = example_target(doc, finding.pointer.as_str()) else { continue };
+            let Some(example) = doc.pointer_mut(&target) else { continue };
+            let Some(value) = example.get_mut("value") else { continue };
+            let (parent_path, key) = match instance.rsplit_once('/') {
+                Some((p, k)) => (p.to_owned(), k.replace("~1", "/").replace("~0", "~")),
+                None => continue,
+            };
+            let fix = if problem.starts_with("null is not of type") {
+                match value.pointer_mut(&parent_path).and_then(Value::as_object_mut) {
+                    Some(parent) if parent.get(&key).is_some_and(Value::is_null) => {
+                        parent.remove(&key);
+                        Some(format!("`{instance}` was null, which the schema does not allow; left out"))
+                    }
+                    _ => None,
+                }
+            } else if let Some(text) = problem.strip_suffix(" is not a \"date-time\"").and_then(|t| t.strip_prefix('"'))
+            {
+                let text = text.trim_end_matches('"').to_owned();
+                match value.pointer_mut(&instance) {
+                    Some(v) if v.as_str() == Some(text.as_str()) && !text.ends_with('Z') && text.contains('T') => {
+                        *v = Value::String(format!("{text}Z"));
+                        Some(format!("`{instance}` had no offset; `Z` added"))
+                    }
+                    _ => None,
+                }
+            } else if problem.contains(" is not one of ") {
+                let current = value.pointer(&instance).and_then(Value::as_str).map(str::to_owned);
+                // The candidates the message names come first; then a spelling that is the
+                // only one of its kind in the document.
+                let named: Vec<String> = problem
+                    .split(" is not one of ")
+                    .nth(1)
+                    .into_iter()
+                    .flat_map(|list| list.split('"').skip(1).step_by(2).map(str::to_owned))
+                    .collect();
+                let spelt = current.as_ref().and_then(|c| {
+                    named
+                        .iter()
+                        .find(|n| n.eq_ignore_ascii_case(c))
+                        .cloned()
+                        .or_else(|| spellings.get(&c.to_lowercase()).filter(|s| s.len() == 1).map(|s| s[0].clone()))
+                });
+                match (current, spelt) {
+                    (Some(current), Some(spelt)) if spelt != current => {
+                        if let Some(v) = value.pointer_mut(&instance) {
+                            *v = Value::String(spelt.clone());
+                        }
+                        Some(format!("`{instance}` was `{current}`; the schema spells it `{spelt}`"))
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            if let Some(fix) = fix {
+                note(example, &fix);
+                changes.push(format!("example {target}: {fix}"));
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+}
+
+fn collect_enums(v: &Value, out: &mut std::collections::BTreeMap<String, Vec<String>>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                match (k.as_str(), child) {
+                    ("enum", Value::Array(values)) => {
+                        for s in values.iter().filter_map(Value::as_str) {
+                            let list = out.entry(s.to_lowercase()).or_default();
+                            if !list.iter().any(|x| x == s) {
+                                list.push(s.to_owned());
+                            }
+                        }
+                    }
+                    ("example" | "examples" | "default", _) => {}
+                    (_, child) => collect_enums(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_enums(i, out)),
+        _ => {}
+    }
+}
+
+/// `does not match its schema at /a/b: <problem>` → (`/a/b`, problem).
+fn parse_finding(message: &str) -> Option<(String, String)> {
+    let rest = message.strip_prefix("does not match its schema at ")?;
+    let (instance, problem) = rest.split_once(": ")?;
+    Some((instance.to_owned(), problem.to_owned()))
+}
+
+/// The Example Object a finding is about: the one at its pointer, or the component its
+/// `$ref` names.
+fn example_target(doc: &Value, pointer: &str) -> Option<String> {
+    let mut at = pointer.to_owned();
+    for _ in 0..4 {
+        let node = doc.pointer(&at)?;
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => at = r.strip_prefix('#')?.to_owned(),
+            None => return node.get("value").is_some().then_some(at),
+        }
+    }
+    None
+}
+
+/// Says in an Example Object's description what curation changed.
+fn note(example: &mut Value, fix: &str) {
+    let Some(map) = example.as_object_mut() else { return };
+    let line = format!("Curated: {fix}.");
+    let text = match map.get("description").and_then(Value::as_str) {
+        Some(d) if d.contains(&line) => return,
+        Some(d) => format!("{d}\n\n{line}"),
+        None => line,
+    };
+    map.insert("description".to_owned(), Value::String(text));
 }
 
 /// What [`run`] did.
