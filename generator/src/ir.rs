@@ -822,6 +822,8 @@ pub struct DispatchOp {
     pub unsupported: Option<String>,
     /// For an operation that pages, why `dispatch::stream` cannot list it.
     pub stream_unsupported: Option<String>,
+    /// Its answer is bytes read whole (not a download stream): given as `{"bytes": length}`.
+    pub bytes_answer: bool,
 }
 
 /// A security scheme the client knows how to apply.

@@ -303,6 +303,14 @@ impl Input {
             .map_err(|e| DispatchError::Unrepresentable { operation: self.operation.clone(), message: e.to_string() })
     }
 
+    /// A binary answer read whole: `{"bytes": length}`.
+    #[doc(hidden)]
+    pub fn bytes<B: AsRef<[u8]>, E: Serialize>(&mut self, result: Result<B, Error<E>>) -> Result<Value, DispatchError> {
+        let length = result.map_err(client_error)?.as_ref().len();
+        self.answer = Some(format!("{length} bytes"));
+        Ok(serde_json::json!({ "bytes": length }))
+    }
+
     /// A binary answer, read to its end: `{"bytes": length}`.
     #[doc(hidden)]
     pub async fn download<E: Serialize>(

@@ -123,6 +123,8 @@ impl Emitter<'_> {
             let body = self.dispatch_arm_body(&self.dispatch_args(op, false), |passes| {
                 if op.download {
                     quote!(input.download(client.#method(#(#passes),*).await).await)
+                } else if op.dispatch.bytes_answer {
+                    quote!(input.bytes(client.#method(#(#passes),*).await))
                 } else {
                     quote!(input.answer(client.#method(#(#passes),*).await))
                 }

@@ -15,7 +15,17 @@ pub(crate) fn decide(api: &mut Api) {
 }
 
 fn dispatch_op(types: &[TypeDef], op: &Operation) -> DispatchOp {
-    DispatchOp { unsupported: call_unsupported(types, op), stream_unsupported: stream_unsupported(types, op) }
+    // A binary answer read whole (`application/zip` without streaming) is bytes, which have
+    // no JSON form but a length.
+    let bytes_answer = !op.download
+        && op.response_enum.is_none()
+        && op.output.is_none()
+        && op.successes.iter().flat_map(|r| r.contents.first()).any(|c| c.ty.holds_bytes());
+    DispatchOp {
+        unsupported: call_unsupported(types, op),
+        stream_unsupported: stream_unsupported(types, op),
+        bytes_answer,
+    }
 }
 
 fn call_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
