@@ -6237,8 +6237,7 @@ pub async fn call_input(
                     >()?,
             );
             input.done()?;
-            input
-                .answer(client.download_protection_group_packages(args.0, &args.1).await)
+            input.bytes(client.download_protection_group_packages(args.0, &args.1).await)
         }
         #[cfg(feature = "tag-agents")]
         "GetDiscoveredEntities" => {
