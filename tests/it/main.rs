@@ -24,6 +24,7 @@ mod compile_fixtures;
 mod conformance;
 mod em_e2e;
 mod em_xml_roundtrip;
+mod examples;
 mod fuzz;
 mod hostile;
 mod mock;
