@@ -19,6 +19,13 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         if in_fence {
             lines.push(line.trim_end().to_owned());
         } else {
+            // Text right after a list item, not itself an item, starts a paragraph: without
+            // a blank line Markdown would run it into the item (clippy's
+            // `doc_lazy_continuation`).
+            let after_item = lines.last().is_some_and(|l: &String| is_list_item(l));
+            if after_item && !trimmed.is_empty() && !is_list_item(trimmed) {
+                lines.push(String::new());
+            }
             lines.push(escape_markdown(trimmed));
         }
     }
@@ -37,6 +44,16 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         out.pop();
     }
     out
+}
+
+/// `- item`, `* item`, `+ item`, `1. item`.
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    if ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m)) {
+        return true;
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
 }
 
 fn strip_html(text: &str) -> String {
@@ -231,6 +248,17 @@ fn escape_markdown(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Veeam's "- If `true`, …\n- If `false`, …\nResetting the cache …": the closing text is
+    /// its own paragraph, not a lazy continuation of the last item.
+    #[test]
+    fn text_after_a_list_is_a_paragraph() {
+        let lines =
+            super::doc_lines("Intro:\n- If `true`, one.\n- If `false`, two.\nAfter the list.\n1. first\n2. second");
+        assert_eq!(
+            lines,
+            ["Intro:", "- If `true`, one.", "- If `false`, two.", "", "After the list.", "1. first", "2. second"]
+        );
+    }
 
     #[test]
     fn bare_carriage_returns_end_lines() {

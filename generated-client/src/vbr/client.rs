@@ -7427,6 +7427,7 @@ impl Client {
     /// - For VMware VSphere: *VCenterServer*, *Folder*, *Host*
     /// - For VMware Cloud Director: *CloudDirectorServer*
     /// - For Microsoft Hyper-V: *Scvmm*, *Cluster*, *Host*
+    ///
     /// For details, see request samples.
     ///
     /// To browse Veeam Agents inventory, run the \[Get All Protection Groups\](Inventory-Browser#operation/GetAllInventoryPGs) request.
@@ -18127,6 +18128,7 @@ impl Client {
     /// - Disks for migration
     /// - Target datastore
     /// - Storage policy that will be applied to the migrated disks
+    ///
     /// For details on how to get models of the datastore and storage policy, see \[Get Inventory Objects\](Inventory-Browser#operation/GetInventoryObjects).
     ///
     /// **Available to**: Backup Administrator.
@@ -28632,7 +28634,7 @@ impl Client {
     }
 }
 
-#[cfg(all(feature = "tag-sessions"))]
+#[cfg(feature = "tag-sessions")]
 impl crate::runtime::LongRunning for super::types::SessionModel {
     type Client = Client;
     type Error = Error;
@@ -28667,7 +28669,7 @@ impl crate::runtime::LongRunning for super::types::SessionModel {
         )
     }
 }
-#[cfg(all(feature = "tag-sessions"))]
+#[cfg(feature = "tag-sessions")]
 impl super::types::SessionModel {
     /// Waits until the work this status describes has ended, polling [`Client::get_session`] with backoff.
     ///

@@ -28,6 +28,7 @@ impl Emitter<'_> {
         features.dedup();
         let cfg = match features.as_slice() {
             [] => quote!(),
+            [f] => quote!(#[cfg(feature = #f)]),
             fs => quote!(#[cfg(all(#(feature = #fs),*))]),
         };
         let f = &lr.fields;
