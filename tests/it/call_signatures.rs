@@ -49,6 +49,7 @@ calls! {
     const VBR_CALLS;
     "CreateToken" => create_token(&any::<vbr::types::TokenLoginSpec>()) -> vbr::types::TokenModel;
     "Logout" => logout() -> vbr::types::EmptySuccessResponse;
+    "CreateAuthorizationCode" => create_authorization_code() -> vbr::types::AuthorizationCodeModel;
     "GetAllCreds" => get_all_creds(&vbr::types::GetAllCredsParams::new().with_limit(50)) -> vbr::types::CredentialsResult;
     "CreateCreds" => create_creds(&any::<vbr::types::CredentialsSpec>()) -> vbr::types::CredentialsModel;
     "GetCreds" => get_creds(Uuid::nil()) -> vbr::types::CredentialsModel;

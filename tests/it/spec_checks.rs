@@ -18,7 +18,6 @@ fn specs_are_in_canonical_form() {
 /// it fails the build.
 #[test]
 fn specs_have_no_unknown_keys() {
-    let root = crate::support::project::workspace_root();
     for spec in crate::support::project::spec_files() {
         let doc = crate::support::project::joined_spec(&spec);
         let unknown = generator::canonical::unknown_keys(&doc);
@@ -28,7 +27,6 @@ fn specs_have_no_unknown_keys() {
 
 #[test]
 fn every_operation_names_its_doc_page() {
-    let root = crate::support::project::workspace_root();
     for spec in crate::support::project::spec_files() {
         let doc = crate::support::project::joined_spec(&spec);
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -51,7 +49,6 @@ fn every_operation_names_its_doc_page() {
 /// a property of the status answer, and every state or result value is one its enum lists.
 #[test]
 fn long_running_operations_are_marked_and_their_markers_resolve() {
-    let root = crate::support::project::workspace_root();
     let doc = crate::support::project::joined_spec(&crate::support::project::spec_files()[0]);
     let ops = operations(&doc);
     let session = "#/components/schemas/SessionModel";
@@ -91,7 +88,11 @@ fn long_running_operations_are_marked_and_their_markers_resolve() {
         let stop = &ops[marker["stop-operation"].as_str().unwrap()];
         assert_eq!(path_params(&doc, stop), fills, "{id}: stop-operation path parameters");
     }
-    assert_eq!(marked, ["CreateCloudCredsHelperAppliance", "DeleteCloudCredsHelperApplianceAsync"]);
+    // The ones an operator waits on most, among the 104 spec-curate marked.
+    for id in ["StartJob", "StopJob", "RetryJob", "CreateCloudCredsHelperAppliance", "InstantViVMRecoveryMount"] {
+        assert!(marked.contains(&id), "{id} is not waitable");
+    }
+    assert_eq!(marked.len(), 104, "the README's coverage table counts 104 waitable operations");
 }
 
 /// operationId → operation.
@@ -131,4 +132,46 @@ fn property<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<&'a Val
     path.split('.')
         .try_fold(schema, |schema, name| resolve(doc, schema)["properties"].get(name))
         .map(|s| resolve(doc, s))
+}
+
+/// The README's coverage table (sections of the VBR API with their operation, paged and
+/// waitable counts, and their cargo features) is the spec's, recomputed here.
+#[test]
+fn coverage_table_is_current() {
+    let spec = &crate::support::project::spec_files()[0];
+    let doc = crate::support::project::joined_spec(spec);
+    let mut by_tag: Vec<(String, [usize; 3])> =
+        doc["tags"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_owned(), [0; 3])).collect();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for (method, op) in item.as_object().unwrap() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let tag = op["tags"][0].as_str().unwrap();
+            let row = by_tag.iter_mut().find(|(t, _)| t == tag).unwrap_or_else(|| panic!("undeclared tag {tag}"));
+            row.1[0] += 1;
+            row.1[1] += usize::from(op.get("x-pagination").is_some());
+            row.1[2] += usize::from(op.get("x-long-running").is_some());
+        }
+    }
+    let mut table = String::from("| Section | Feature | Operations | Paged | Waitable |\n|---|---|---:|---:|---:|\n");
+    let mut total = [0; 3];
+    let mut sections = 0;
+    for (tag, counts) in by_tag.iter().filter(|(_, c)| c[0] > 0) {
+        let feature = generator::features_slug(tag);
+        table.push_str(&format!("| {tag} | `tag-{feature}` | {} | {} | {} |\n", counts[0], counts[1], counts[2]));
+        for i in 0..3 {
+            total[i] += counts[i];
+        }
+        sections += 1;
+    }
+    table.push_str(&format!(
+        "| **All {sections} sections** | `vbr` | **{}** | **{}** | **{}** |\n",
+        total[0], total[1], total[2]
+    ));
+    let readme = std::fs::read_to_string(crate::support::project::workspace_root().join("README.md")).unwrap();
+    let start = readme.find("<!-- coverage:").expect("the README has the coverage table");
+    let start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = readme.find("<!-- end of coverage -->").expect("the coverage table ends");
+    assert_eq!(&readme[start..end], table, "README.md's coverage table is stale; replace it with the table above");
 }

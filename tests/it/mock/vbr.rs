@@ -361,7 +361,8 @@ async fn params_and_bodies_are_built_with_new_and_setters() {
     assert!(client.get_all_creds(&params).await.unwrap().data.is_empty());
 
     // `new` takes the required fields (a `&str` for a `String`), setters the optional ones.
-    let mut standard = StandardCredentialsSpec::new("TECH\\svc", Secret::from("P@ss")).with_description("built");
+    let mut standard = StandardCredentialsSpec::new("TECH\\svc", ECredentialsType::Standard, Secret::from("P@ss"))
+        .with_description("built");
     standard.unique_id = Some("svc-1".to_owned()); // fields stay public
     let StandardCredentialsSpec { username, description, .. } = &standard;
     assert_eq!((username.as_str(), description.as_deref()), ("TECH\\svc", Some("built")));

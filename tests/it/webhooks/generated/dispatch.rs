@@ -11,6 +11,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("getPayment", Method::Get, "/payments/{id}"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -25,26 +33,34 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "getPayment" => {
-            let args = (input.path::<::std::string::String>("id")?,);
-            input.done()?;
-            input.answer(client.get_payment(&args.0).await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "getPayment" => call_get_payment,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_get_payment<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::std::string::String>("id")?,);
+        input.done()?;
+        input.answer(client.get_payment(&args.0).await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

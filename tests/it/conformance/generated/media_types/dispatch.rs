@@ -15,6 +15,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("eitherScheme", Method::Get, "/either"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -29,41 +37,65 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "getXml" => {
-            input.done()?;
-            input.answer(client.get_xml().await)
-        }
-        "getText" => {
-            input.done()?;
-            input.answer(client.get_text().await)
-        }
-        "getJson" => {
-            input.done()?;
-            input.answer(client.get_json().await)
-        }
-        "bothSchemes" => {
-            input.done()?;
-            input.answer(client.both_schemes().await)
-        }
-        "eitherScheme" => {
-            input.done()?;
-            input.answer(client.either_scheme().await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "getXml" => call_get_xml,
+        "getText" => call_get_text,
+        "getJson" => call_get_json,
+        "bothSchemes" => call_both_schemes,
+        "eitherScheme" => call_either_scheme,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_get_xml<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_xml().await)
+    })
+}
+#[allow(deprecated)]
+fn call_get_text<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_text().await)
+    })
+}
+#[allow(deprecated)]
+fn call_get_json<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_json().await)
+    })
+}
+#[allow(deprecated)]
+fn call_both_schemes<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.both_schemes().await)
+    })
+}
+#[allow(deprecated)]
+fn call_either_scheme<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.either_scheme().await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

@@ -24,6 +24,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("cookieForm", Method::Get, "/cookies"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -38,132 +46,213 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "pathSimple" => {
-            let args = (
-                input.path::<::std::string::String>("prim")?,
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_simple(&args.0, &args.1, &args.2).await)
-        }
-        "pathSimpleExplode" => {
-            let args = (
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_simple_explode(&args.0, &args.1).await)
-        }
-        "pathLabel" => {
-            let args = (
-                input.path::<::std::string::String>("prim")?,
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_label(&args.0, &args.1, &args.2).await)
-        }
-        "pathLabelExplode" => {
-            let args = (
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_label_explode(&args.0, &args.1).await)
-        }
-        "pathMatrix" => {
-            let args = (
-                input.path::<::std::string::String>("prim")?,
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_matrix(&args.0, &args.1, &args.2).await)
-        }
-        "pathMatrixExplode" => {
-            let args = (
-                input.path::<super::types::Colors>("arr")?,
-                input.path::<super::types::Rgb>("obj")?,
-            );
-            input.done()?;
-            input.answer(client.path_matrix_explode(&args.0, &args.1).await)
-        }
-        "queryFormArrays" => {
-            let args = (
-                input.param::<super::types::Colors>("color")?,
-                input.param::<super::types::Colors>("shade")?,
-            );
-            input.done()?;
-            input.answer(client.query_form_arrays(&args.0, &args.1).await)
-        }
-        "queryFormObjects" => {
-            let args = (
-                input.param::<super::types::Rgb>("point")?,
-                input.param::<super::types::Rgb>("box")?,
-            );
-            input.done()?;
-            input.answer(client.query_form_objects(&args.0, &args.1).await)
-        }
-        "queryDelimited" => {
-            let args = (
-                input.param::<super::types::Colors>("sp")?,
-                input.param::<super::types::Colors>("pp")?,
-                input.param::<super::types::Rgb>("ppo")?,
-            );
-            input.done()?;
-            input.answer(client.query_delimited(&args.0, &args.1, &args.2).await)
-        }
-        "queryDeepObject" => {
-            let args = (input.param::<super::types::Rgb>("filter")?,);
-            input.done()?;
-            input.answer(client.query_deep_object(&args.0).await)
-        }
-        "queryReserved" => {
-            let args = (
-                input.param::<::std::string::String>("raw")?,
-                input.param::<::std::string::String>("enc")?,
-            );
-            input.done()?;
-            input.answer(client.query_reserved(&args.0, &args.1).await)
-        }
-        "queryContent" => {
-            let args = (input.param::<super::types::Coordinates>("coords")?,);
-            input.done()?;
-            input.answer(client.query_content(&args.0).await)
-        }
-        "headerStyles" => {
-            let args = (
-                input.param::<super::types::Colors>("X-Colors")?,
-                input.param::<super::types::Rgb>("X-Rgb")?,
-                input.param::<super::types::Rgb>("X-Rgb-Explode")?,
-            );
-            input.done()?;
-            input.answer(client.header_styles(&args.0, &args.1, &args.2).await)
-        }
-        "cookieForm" => {
-            let args = (
-                input.param::<::std::string::String>("session")?,
-                input.param::<::std::string::String>("theme")?,
-            );
-            input.done()?;
-            input.answer(client.cookie_form(&args.0, &args.1).await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "pathSimple" => call_path_simple,
+        "pathSimpleExplode" => call_path_simple_explode,
+        "pathLabel" => call_path_label,
+        "pathLabelExplode" => call_path_label_explode,
+        "pathMatrix" => call_path_matrix,
+        "pathMatrixExplode" => call_path_matrix_explode,
+        "queryFormArrays" => call_query_form_arrays,
+        "queryFormObjects" => call_query_form_objects,
+        "queryDelimited" => call_query_delimited,
+        "queryDeepObject" => call_query_deep_object,
+        "queryReserved" => call_query_reserved,
+        "queryContent" => call_query_content,
+        "headerStyles" => call_header_styles,
+        "cookieForm" => call_cookie_form,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_path_simple<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("prim")?,
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_simple(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_path_simple_explode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_simple_explode(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_path_label<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("prim")?,
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_label(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_path_label_explode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_label_explode(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_path_matrix<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("prim")?,
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_matrix(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_path_matrix_explode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::Colors>("arr")?,
+            input.path::<super::types::Rgb>("obj")?,
+        );
+        input.done()?;
+        input.answer(client.path_matrix_explode(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_form_arrays<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<super::types::Colors>("color")?,
+            input.param::<super::types::Colors>("shade")?,
+        );
+        input.done()?;
+        input.answer(client.query_form_arrays(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_form_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<super::types::Rgb>("point")?,
+            input.param::<super::types::Rgb>("box")?,
+        );
+        input.done()?;
+        input.answer(client.query_form_objects(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_delimited<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<super::types::Colors>("sp")?,
+            input.param::<super::types::Colors>("pp")?,
+            input.param::<super::types::Rgb>("ppo")?,
+        );
+        input.done()?;
+        input.answer(client.query_delimited(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_deep_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.param::<super::types::Rgb>("filter")?,);
+        input.done()?;
+        input.answer(client.query_deep_object(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_reserved<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<::std::string::String>("raw")?,
+            input.param::<::std::string::String>("enc")?,
+        );
+        input.done()?;
+        input.answer(client.query_reserved(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+fn call_query_content<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.param::<super::types::Coordinates>("coords")?,);
+        input.done()?;
+        input.answer(client.query_content(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_header_styles<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<super::types::Colors>("X-Colors")?,
+            input.param::<super::types::Rgb>("X-Rgb")?,
+            input.param::<super::types::Rgb>("X-Rgb-Explode")?,
+        );
+        input.done()?;
+        input.answer(client.header_styles(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_cookie_form<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<::std::string::String>("session")?,
+            input.param::<::std::string::String>("theme")?,
+        );
+        input.done()?;
+        input.answer(client.cookie_form(&args.0, &args.1).await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

@@ -18,6 +18,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("getAccount", Method::Get, "/account"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -32,56 +40,84 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "postJson" => {
-            let args = (input.body::<super::types::Pet>()?,);
-            input.done()?;
-            input.answer(client.post_json(&args.0).await)
-        }
-        "postForm" => {
-            let args = (input.body::<super::types::PostFormBody>()?,);
-            input.done()?;
-            input.answer(client.post_form(&args.0).await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "postJson" => call_post_json,
+        "postForm" => call_post_form,
         "postMultipart" => {
-            ::std::result::Result::Err(DispatchError::Unsupported {
+            return ::std::result::Result::Err(DispatchError::Unsupported {
                 operation: "postMultipart",
                 why: "a multipart body (its files may be streams) has no JSON form",
-            })
+            });
         }
-        "postText" => {
-            let args = (input.body::<::std::string::String>()?,);
-            input.done()?;
-            input.answer(client.post_text(&args.0).await)
-        }
-        "postBinary" => {
-            let args = (input.upload()?,);
-            input.done()?;
-            input.answer(client.post_binary(args.0).await)
-        }
-        "createItem" => {
-            let args = (input.body::<super::types::Item>()?,);
-            input.done()?;
-            input.answer(client.create_item(&args.0).await)
-        }
-        "getAccount" => {
-            input.done()?;
-            input.answer(client.get_account().await)
-        }
+        "postText" => call_post_text,
+        "postBinary" => call_post_binary,
+        "createItem" => call_create_item,
+        "getAccount" => call_get_account,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_post_json<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Pet>()?,);
+        input.done()?;
+        input.answer(client.post_json(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_post_form<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::PostFormBody>()?,);
+        input.done()?;
+        input.answer(client.post_form(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_post_text<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<::std::string::String>()?,);
+        input.done()?;
+        input.answer(client.post_text(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_post_binary<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.upload()?,);
+        input.done()?;
+        input.answer(client.post_binary(args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_create_item<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Item>()?,);
+        input.done()?;
+        input.answer(client.create_item(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_get_account<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_account().await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

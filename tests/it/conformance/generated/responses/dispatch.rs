@@ -14,6 +14,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("okOrDefault", Method::Get, "/ok-or-default"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -28,37 +36,60 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "rangeOnly" => {
-            input.done()?;
-            input.answer(client.range_only().await)
-        }
-        "defaultOnly" => {
-            input.done()?;
-            input.answer(client.default_only().await)
-        }
-        "exactAndRange" => {
-            input.done()?;
-            input.answer(client.exact_and_range().await)
-        }
-        "okOrDefault" => {
-            input.done()?;
-            input.answer(client.ok_or_default().await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "rangeOnly" => call_range_only,
+        "defaultOnly" => call_default_only,
+        "exactAndRange" => call_exact_and_range,
+        "okOrDefault" => call_ok_or_default,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_range_only<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.range_only().await)
+    })
+}
+#[allow(deprecated)]
+fn call_default_only<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.default_only().await)
+    })
+}
+#[allow(deprecated)]
+fn call_exact_and_range<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.exact_and_range().await)
+    })
+}
+#[allow(deprecated)]
+fn call_ok_or_default<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.ok_or_default().await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

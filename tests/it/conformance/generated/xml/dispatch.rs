@@ -18,6 +18,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo::new("sendBag", Method::Post, "/bag"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -32,59 +40,95 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "getError" => {
-            input.done()?;
-            input.answer(client.get_error().await)
-        }
-        "sendError" => {
-            let args = (input.body::<super::types::ErrorModel>()?,);
-            input.done()?;
-            input.answer(client.send_error(&args.0).await)
-        }
-        "sendTag" => {
-            let args = (input.body::<super::types::PetTag>()?,);
-            input.done()?;
-            input.answer(client.send_tag(&args.0).await)
-        }
-        "sendCritter" => {
-            let args = (input.body::<super::types::Critter>()?,);
-            input.done()?;
-            input.answer(client.send_critter(&args.0).await)
-        }
-        "sendPerson" => {
-            let args = (input.body::<super::types::Person>()?,);
-            input.done()?;
-            input.answer(client.send_person(&args.0).await)
-        }
-        "getZoo" => {
-            input.done()?;
-            input.answer(client.get_zoo().await)
-        }
-        "sendZoo" => {
-            let args = (input.body::<super::types::Zoo>()?,);
-            input.done()?;
-            input.answer(client.send_zoo(&args.0).await)
-        }
-        "sendBag" => {
-            let args = (input.body::<super::types::Bag>()?,);
-            input.done()?;
-            input.answer(client.send_bag(&args.0).await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "getError" => call_get_error,
+        "sendError" => call_send_error,
+        "sendTag" => call_send_tag,
+        "sendCritter" => call_send_critter,
+        "sendPerson" => call_send_person,
+        "getZoo" => call_get_zoo,
+        "sendZoo" => call_send_zoo,
+        "sendBag" => call_send_bag,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 ::veeam_client::runtime::dispatch::not_found(
                     OPERATIONS,
                     input.operation(),
                 ),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_get_error<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_error().await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_error<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ErrorModel>()?,);
+        input.done()?;
+        input.answer(client.send_error(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_tag<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::PetTag>()?,);
+        input.done()?;
+        input.answer(client.send_tag(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_critter<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Critter>()?,);
+        input.done()?;
+        input.answer(client.send_critter(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_person<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Person>()?,);
+        input.done()?;
+        input.answer(client.send_person(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_get_zoo<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_zoo().await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_zoo<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Zoo>()?,);
+        input.done()?;
+        input.answer(client.send_zoo(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_send_bag<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::Bag>()?,);
+        input.done()?;
+        input.answer(client.send_bag(&args.0).await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as
