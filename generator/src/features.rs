@@ -82,7 +82,8 @@ fn mark(api: &Api, roots: Vec<usize>, feature: &str, users: &mut BTreeMap<usize,
     }
 }
 
-fn slug(tag: &str) -> String {
+/// The feature name of a tag, without the `tag-` prefix: `Managed Servers` → `managed-servers`.
+pub fn slug(tag: &str) -> String {
     let mut out = String::new();
     for c in tag.chars() {
         if c.is_ascii_alphanumeric() {

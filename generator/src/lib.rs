@@ -24,6 +24,7 @@ pub mod surface;
 use std::collections::BTreeMap;
 
 pub use diag::{Diagnostic, Diagnostics, Kind, Severity};
+pub use features::slug as features_slug;
 pub use load::Document;
 pub use pointer::Pointer;
 pub use surface::{api_surface, Surface};

@@ -36,6 +36,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
         .tag("Passwords"),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -50,55 +58,94 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
-        "CreateLogonSession" => {
-            let args = (input.param::<::std::string::String>("v")?,);
-            input.done()?;
-            input.answer(client.create_logon_session(&args.0).await)
-        }
-        "DeleteLogonSession" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.delete_logon_session(args.0).await)
-        }
-        "CreateCredentials" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupServerId")?,
-                input.param::<super::types::CreateCredentialsAction>("action")?,
-                input.body::<super::types::CredentialsInfoSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.create_credentials(args.0, &args.1, &args.2).await)
-        }
-        "EditCredentials" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupServerId")?,
-                input.path::<::uuid::Uuid>("credentialsId")?,
-                input.body::<super::types::CredentialsInfo>()?,
-            );
-            input.done()?;
-            input.answer(client.edit_credentials(args.0, args.1, &args.2).await)
-        }
-        "EditPasswordHint" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupServerId")?,
-                input.path::<::uuid::Uuid>("passwordId")?,
-                input.body::<super::types::PasswordKeyInfoSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.edit_password_hint(args.0, args.1, &args.2).await)
-        }
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
+        "CreateLogonSession" => call_create_logon_session,
+        "DeleteLogonSession" => call_delete_logon_session,
+        "CreateCredentials" => call_create_credentials,
+        "EditCredentials" => call_edit_credentials,
+        "EditPasswordHint" => call_edit_password_hint,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 crate::runtime::dispatch::not_found(OPERATIONS, input.operation()),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+fn call_create_logon_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.param::<::std::string::String>("v")?,);
+        input.done()?;
+        input.answer(client.create_logon_session(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_delete_logon_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.delete_logon_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+fn call_create_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupServerId")?,
+            input.param::<super::types::CreateCredentialsAction>("action")?,
+            input.body::<super::types::CredentialsInfoSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.create_credentials(args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_edit_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupServerId")?,
+            input.path::<::uuid::Uuid>("credentialsId")?,
+            input.body::<super::types::CredentialsInfo>()?,
+        );
+        input.done()?;
+        input.answer(client.edit_credentials(args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+fn call_edit_password_hint<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupServerId")?,
+            input.path::<::uuid::Uuid>("passwordId")?,
+            input.body::<super::types::PasswordKeyInfoSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.edit_password_hint(args.0, args.1, &args.2).await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

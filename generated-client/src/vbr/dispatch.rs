@@ -3398,6 +3398,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
         .feature("tag-diskmanagement", cfg!(feature = "tag-diskmanagement")),
 ];
 
+/// One operation's call, as its own function gives it.
+type Call<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::std::result::Result<::serde_json::Value, DispatchError>,
+        > + ::std::marker::Send + 'a,
+    >,
+>;
 /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
 /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
 /// body type, the client's method is called, and its typed answer is returned as
@@ -3412,4274 +3420,8182 @@ pub async fn call(
 }
 /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
 /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-#[allow(deprecated)]
 pub async fn call_input(
     client: &super::Client,
     input: &mut Input,
 ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
-    match input.operation().to_owned().as_str() {
+    let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> = match input
+        .operation()
+        .to_owned()
+        .as_str()
+    {
         #[cfg(feature = "tag-login")]
-        "CreateToken" => {
-            let args = (input.body::<super::types::TokenLoginSpec>()?,);
-            input.done()?;
-            input.answer(client.create_token(&args.0).await)
-        }
+        "CreateToken" => call_create_token,
         #[cfg(feature = "tag-login")]
-        "Logout" => {
-            input.done()?;
-            input.answer(client.logout().await)
-        }
+        "Logout" => call_logout,
         #[cfg(feature = "tag-credentials")]
-        "GetAllCreds" => {
-            let args = (input.params::<super::types::GetAllCredsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_creds(&args.0).await)
-        }
+        "GetAllCreds" => call_get_all_creds,
         #[cfg(feature = "tag-credentials")]
-        "CreateCreds" => {
-            let args = (input.body::<super::types::CredentialsSpec>()?,);
-            input.done()?;
-            input.answer(client.create_creds(&args.0).await)
-        }
+        "CreateCreds" => call_create_creds,
         #[cfg(feature = "tag-credentials")]
-        "GetCreds" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_creds(args.0).await)
-        }
+        "GetCreds" => call_get_creds,
         #[cfg(feature = "tag-credentials")]
-        "UpdateCreds" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CredentialsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_creds(args.0, &args.1).await)
-        }
+        "UpdateCreds" => call_update_creds,
         #[cfg(feature = "tag-credentials")]
-        "DeleteCreds" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_creds(args.0).await)
-        }
+        "DeleteCreds" => call_delete_creds,
         #[cfg(feature = "tag-credentials")]
-        "ChangePasswordForCreds" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CredentialsPasswordChangeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_password_for_creds(args.0, &args.1).await)
-        }
+        "ChangePasswordForCreds" => call_change_password_for_creds,
         #[cfg(feature = "tag-credentials")]
-        "ChangePrivateKeyForCreds" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::PrivateKeyChangeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_private_key_for_creds(args.0, &args.1).await)
-        }
+        "ChangePrivateKeyForCreds" => call_change_private_key_for_creds,
         #[cfg(feature = "tag-credentials")]
-        "ChangeRootPasswordForCreds" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CredentialsPasswordChangeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_root_password_for_creds(args.0, &args.1).await)
-        }
+        "ChangeRootPasswordForCreds" => call_change_root_password_for_creds,
         #[cfg(feature = "tag-credentials")]
-        "GetAllCloudCreds" => {
-            let args = (input.params::<super::types::GetAllCloudCredsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_cloud_creds(&args.0).await)
-        }
+        "GetAllCloudCreds" => call_get_all_cloud_creds,
         #[cfg(feature = "tag-credentials")]
-        "CreateCloudCreds" => {
-            let args = (input.body::<super::types::CloudCredentialsSpec>()?,);
-            input.done()?;
-            input.answer(client.create_cloud_creds(&args.0).await)
-        }
+        "CreateCloudCreds" => call_create_cloud_creds,
         #[cfg(feature = "tag-credentials")]
         "RequestAppRegistrationByDeviceCode" => {
-            let args = (input.body::<super::types::CloudDeviceCodeSpec>()?,);
-            input.done()?;
-            input.answer(client.request_app_registration_by_device_code(&args.0).await)
+            call_request_app_registration_by_device_code
         }
         #[cfg(feature = "tag-credentials")]
         "FinishAppRegistrationByDeviceCode" => {
-            let args = (input.path::<::std::string::String>("verificationCode")?,);
-            input.done()?;
-            input.answer(client.finish_app_registration_by_device_code(&args.0).await)
+            call_finish_app_registration_by_device_code
         }
         #[cfg(feature = "tag-credentials")]
-        "RequestAuthentication" => {
-            input.done()?;
-            input.answer(client.request_authentication().await)
-        }
+        "RequestAuthentication" => call_request_authentication,
         #[cfg(feature = "tag-credentials")]
-        "GetCloudCreds" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_cloud_creds(args.0).await)
-        }
+        "GetCloudCreds" => call_get_cloud_creds,
         #[cfg(feature = "tag-credentials")]
-        "UpdateCloudCreds" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CloudCredentialsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_cloud_creds(args.0, &args.1).await)
-        }
+        "UpdateCloudCreds" => call_update_cloud_creds,
         #[cfg(feature = "tag-credentials")]
-        "DeleteCloudCreds" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_cloud_creds(args.0).await)
-        }
+        "DeleteCloudCreds" => call_delete_cloud_creds,
         #[cfg(feature = "tag-credentials")]
-        "ChangeCloudCredsSecretKey" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CloudCredentialsPasswordSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_cloud_creds_secret_key(args.0, &args.1).await)
-        }
+        "ChangeCloudCredsSecretKey" => call_change_cloud_creds_secret_key,
         #[cfg(feature = "tag-credentials")]
-        "ChangeAccount" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .body::<
-                        super::types::GoogleCloudServiceCredentialsExistingAccountSpec,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.change_account(args.0, &args.1).await)
-        }
+        "ChangeAccount" => call_change_account,
         #[cfg(feature = "tag-credentials")]
-        "ChangeCloudCertificate" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CertificateUploadSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_cloud_certificate(args.0, &args.1).await)
-        }
+        "ChangeCloudCertificate" => call_change_cloud_certificate,
         #[cfg(feature = "tag-credentials")]
-        "GetAllCredsHelperAppliances" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAllCredsHelperAppliancesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_creds_helper_appliances(args.0, &args.1).await)
-        }
+        "GetAllCredsHelperAppliances" => call_get_all_creds_helper_appliances,
         #[cfg(feature = "tag-credentials")]
-        "CreateCloudCredsHelperAppliance" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CloudHelperApplianceSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.create_cloud_creds_helper_appliance(args.0, &args.1).await,
-                )
-        }
+        "CreateCloudCredsHelperAppliance" => call_create_cloud_creds_helper_appliance,
         #[cfg(feature = "tag-credentials")]
-        "GetCloudCredsHelperAppliance" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("applianceId")?,
-            );
-            input.done()?;
-            input.answer(client.get_cloud_creds_helper_appliance(args.0, args.1).await)
-        }
+        "GetCloudCredsHelperAppliance" => call_get_cloud_creds_helper_appliance,
         #[cfg(feature = "tag-credentials")]
         "DeleteCloudCredsHelperApplianceAsync" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("applianceId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .delete_cloud_creds_helper_appliance_async(args.0, args.1)
-                        .await,
-                )
+            call_delete_cloud_creds_helper_appliance_async
         }
         #[cfg(feature = "tag-encryption")]
-        "GetAllEncryptionPasswords" => {
-            let args = (
-                input.params::<super::types::GetAllEncryptionPasswordsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_encryption_passwords(&args.0).await)
-        }
+        "GetAllEncryptionPasswords" => call_get_all_encryption_passwords,
         #[cfg(feature = "tag-encryption")]
-        "CreateEncryptionPassword" => {
-            let args = (input.body::<super::types::EncryptionPasswordSpec>()?,);
-            input.done()?;
-            input.answer(client.create_encryption_password(&args.0).await)
-        }
+        "CreateEncryptionPassword" => call_create_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "GetEncryptionPassword" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_encryption_password(args.0).await)
-        }
+        "GetEncryptionPassword" => call_get_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "UpdateEncryptionPassword" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::EncryptionPasswordModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_encryption_password(args.0, &args.1).await)
-        }
+        "UpdateEncryptionPassword" => call_update_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "DeleteEncryptionPassword" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_encryption_password(args.0).await)
-        }
+        "DeleteEncryptionPassword" => call_delete_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "ChangeEncryptionPassword" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::EncryptionPasswordChangeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_encryption_password(args.0, &args.1).await)
-        }
+        "ChangeEncryptionPassword" => call_change_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "VerifyEncryptionPassword" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::EncryptionPasswordVerifySpec>()?,
-            );
-            input.done()?;
-            input.answer(client.verify_encryption_password(args.0, &args.1).await)
-        }
+        "VerifyEncryptionPassword" => call_verify_encryption_password,
         #[cfg(feature = "tag-encryption")]
-        "GetAllKMSServers" => {
-            let args = (input.params::<super::types::GetAllKMSServersParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_kms_servers(&args.0).await)
-        }
+        "GetAllKMSServers" => call_get_all_kms_servers,
         #[cfg(feature = "tag-encryption")]
-        "CreateKMSServer" => {
-            let args = (input.body::<super::types::KeyManagementServerBaseSpec>()?,);
-            input.done()?;
-            input.answer(client.create_kms_server(&args.0).await)
-        }
+        "CreateKMSServer" => call_create_kms_server,
         #[cfg(feature = "tag-encryption")]
-        "GetKMSServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_kms_server(args.0).await)
-        }
+        "GetKMSServer" => call_get_kms_server,
         #[cfg(feature = "tag-encryption")]
-        "UpdateKMSServer" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::KeyManagementServerBaseModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_kms_server(args.0, &args.1).await)
-        }
+        "UpdateKMSServer" => call_update_kms_server,
         #[cfg(feature = "tag-encryption")]
-        "DeleteKMSServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_kms_server(args.0).await)
-        }
+        "DeleteKMSServer" => call_delete_kms_server,
         #[cfg(feature = "tag-encryption")]
-        "ChangeKMServerCertificate" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::KMSServerChangeCertificateSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_km_server_certificate(args.0, &args.1).await)
-        }
+        "ChangeKMServerCertificate" => call_change_km_server_certificate,
         #[cfg(feature = "tag-sessions")]
-        "GetAllSessions" => {
-            let args = (input.params::<super::types::GetAllSessionsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_sessions(&args.0).await)
-        }
+        "GetAllSessions" => call_get_all_sessions,
         #[cfg(feature = "tag-sessions")]
-        "GetSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_session(args.0).await)
-        }
+        "GetSession" => call_get_session,
         #[cfg(feature = "tag-sessions")]
-        "GetSessionLogs" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetSessionLogsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_session_logs(args.0, &args.1).await)
-        }
+        "GetSessionLogs" => call_get_session_logs,
         #[cfg(feature = "tag-sessions")]
-        "StopSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.stop_session(args.0).await)
-        }
+        "StopSession" => call_stop_session,
         #[cfg(feature = "tag-sessions")]
         "GetSessionTaskSessionsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<super::types::GetSessionTaskSessionsWithFilteringParams>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_session_task_sessions_with_filtering(args.0, &args.1)
-                        .await,
-                )
+            call_get_session_task_sessions_with_filtering
         }
         #[cfg(feature = "tag-sessions")]
-        "GetAllTaskSessions" => {
-            let args = (input.params::<super::types::GetAllTaskSessionsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_task_sessions(&args.0).await)
-        }
+        "GetAllTaskSessions" => call_get_all_task_sessions,
         #[cfg(feature = "tag-sessions")]
-        "GetTaskSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_task_session(args.0).await)
-        }
+        "GetTaskSession" => call_get_task_session,
         #[cfg(feature = "tag-sessions")]
-        "GetTaskSessionLogs" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetTaskSessionLogsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_task_session_logs(args.0, &args.1).await)
-        }
+        "GetTaskSessionLogs" => call_get_task_session_logs,
         #[cfg(feature = "tag-service")]
-        "GetServerTime" => {
-            input.done()?;
-            input.answer(client.get_server_time().await)
-        }
+        "GetServerTime" => call_get_server_time,
         #[cfg(feature = "tag-service")]
-        "GetServerCertificate" => {
-            input.done()?;
-            input.answer(client.get_server_certificate().await)
-        }
+        "GetServerCertificate" => call_get_server_certificate,
         #[cfg(feature = "tag-service")]
-        "GetServerInfo" => {
-            input.done()?;
-            input.answer(client.get_server_info().await)
-        }
+        "GetServerInfo" => call_get_server_info,
         #[cfg(feature = "tag-service")]
-        "RegisterVbr" => {
-            let args = (input.body::<super::types::RegisterVbrSpec>()?,);
-            input.done()?;
-            input.answer(client.register_vbr(&args.0).await)
-        }
+        "RegisterVbr" => call_register_vbr,
         #[cfg(feature = "tag-services")]
-        "GetAllServices" => {
-            let args = (input.params::<super::types::GetAllServicesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_services(&args.0).await)
-        }
+        "GetAllServices" => call_get_all_services,
         #[cfg(feature = "tag-license")]
-        "InstallLicense" => {
-            let args = (input.body::<super::types::LicenseInstallationSpec>()?,);
-            input.done()?;
-            input.answer(client.install_license(&args.0).await)
-        }
+        "InstallLicense" => call_install_license,
         #[cfg(feature = "tag-license")]
-        "GetInstalledLicense" => {
-            input.done()?;
-            input.answer(client.get_installed_license().await)
-        }
+        "GetInstalledLicense" => call_get_installed_license,
         #[cfg(feature = "tag-license")]
-        "RemoveLicense" => {
-            let args = (input.body::<super::types::LicenseRemoveSpec>()?,);
-            input.done()?;
-            input.answer(client.remove_license(&args.0).await)
-        }
+        "RemoveLicense" => call_remove_license,
         #[cfg(feature = "tag-license")]
-        "CreateLicenseReport" => {
-            let args = (input.body::<super::types::LicenseCreateReportSpec>()?,);
-            input.done()?;
-            input.download(client.create_license_report(&args.0).await).await
-        }
+        "CreateLicenseReport" => call_create_license_report,
         #[cfg(feature = "tag-license")]
-        "RenewInstalledLicense" => {
-            let args = (input.body::<super::types::LicenseRenewSpec>()?,);
-            input.done()?;
-            input.answer(client.renew_installed_license(&args.0).await)
-        }
+        "RenewInstalledLicense" => call_renew_installed_license,
         #[cfg(feature = "tag-license")]
-        "GetLicensedSockets" => {
-            let args = (input.params::<super::types::GetLicensedSocketsParams>()?,);
-            input.done()?;
-            input.answer(client.get_licensed_sockets(&args.0).await)
-        }
+        "GetLicensedSockets" => call_get_licensed_sockets,
         #[cfg(feature = "tag-license")]
-        "RevokeSocketLicense" => {
-            let args = (input.path::<::uuid::Uuid>("hostId")?,);
-            input.done()?;
-            input.answer(client.revoke_socket_license(args.0).await)
-        }
+        "RevokeSocketLicense" => call_revoke_socket_license,
         #[cfg(feature = "tag-license")]
-        "GetLicensedInstances" => {
-            let args = (input.params::<super::types::GetLicensedInstancesParams>()?,);
-            input.done()?;
-            input.answer(client.get_licensed_instances(&args.0).await)
-        }
+        "GetLicensedInstances" => call_get_licensed_instances,
         #[cfg(feature = "tag-license")]
-        "AssignInstanceLicense" => {
-            let args = (
-                input.path::<::uuid::Uuid>("instanceId")?,
-                input.optional_body::<super::types::InstanceLicenseAssignmentSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.assign_instance_license(args.0, args.1.as_ref()).await)
-        }
+        "AssignInstanceLicense" => call_assign_instance_license,
         #[cfg(feature = "tag-license")]
-        "RevokeInstanceLicense" => {
-            let args = (input.path::<::uuid::Uuid>("instanceId")?,);
-            input.done()?;
-            input.answer(client.revoke_instance_license(args.0).await)
-        }
+        "RevokeInstanceLicense" => call_revoke_instance_license,
         #[cfg(feature = "tag-license")]
-        "RemoveInstanceLicense" => {
-            let args = (input.path::<::uuid::Uuid>("instanceId")?,);
-            input.done()?;
-            input.answer(client.remove_instance_license(args.0).await)
-        }
+        "RemoveInstanceLicense" => call_remove_instance_license,
         #[cfg(feature = "tag-license")]
-        "GetLicensedCapacity" => {
-            input.done()?;
-            input.answer(client.get_licensed_capacity().await)
-        }
+        "GetLicensedCapacity" => call_get_licensed_capacity,
         #[cfg(feature = "tag-license")]
-        "RevokeCapacityLicense" => {
-            let args = (input.path::<::uuid::Uuid>("instanceId")?,);
-            input.done()?;
-            input.answer(client.revoke_capacity_license(args.0).await)
-        }
+        "RevokeCapacityLicense" => call_revoke_capacity_license,
         #[cfg(feature = "tag-license")]
-        "UpdateLicense" => {
-            input.done()?;
-            input.answer(client.update_license().await)
-        }
+        "UpdateLicense" => call_update_license,
         #[cfg(feature = "tag-license")]
-        "SetAutoUpdate" => {
-            let args = (input.body::<super::types::LicenseAutoUpdateSpec>()?,);
-            input.done()?;
-            input.answer(client.set_auto_update(&args.0).await)
-        }
+        "SetAutoUpdate" => call_set_auto_update,
         #[cfg(feature = "tag-license")]
-        "SetAgentConsumption" => {
-            let args = (input.body::<super::types::LicenseAgentConsumptionSpec>()?,);
-            input.done()?;
-            input.answer(client.set_agent_consumption(&args.0).await)
-        }
+        "SetAgentConsumption" => call_set_agent_consumption,
         #[cfg(feature = "tag-security")]
-        "StartSecurityAnalyzer" => {
-            input.done()?;
-            input.answer(client.start_security_analyzer().await)
-        }
+        "StartSecurityAnalyzer" => call_start_security_analyzer,
         #[cfg(feature = "tag-security")]
-        "GetSecurityAnalyzerSession" => {
-            input.done()?;
-            input.answer(client.get_security_analyzer_session().await)
-        }
+        "GetSecurityAnalyzerSession" => call_get_security_analyzer_session,
         #[cfg(feature = "tag-security")]
-        "GetSecurityAnalyzerSchedule" => {
-            input.done()?;
-            input.answer(client.get_security_analyzer_schedule().await)
-        }
+        "GetSecurityAnalyzerSchedule" => call_get_security_analyzer_schedule,
         #[cfg(feature = "tag-security")]
-        "ModifySecurityAnalyzerSchedule" => {
-            let args = (
-                input.body::<super::types::SecurityAnalyzerScheduleSettingsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.modify_security_analyzer_schedule(&args.0).await)
-        }
+        "ModifySecurityAnalyzerSchedule" => call_modify_security_analyzer_schedule,
         #[cfg(feature = "tag-security")]
         "ResetAllBestPracticesComplianceStatuses" => {
-            input.done()?;
-            input.answer(client.reset_all_best_practices_compliance_statuses().await)
+            call_reset_all_best_practices_compliance_statuses
         }
         #[cfg(feature = "tag-security")]
-        "GetBestPracticesComplianceResult" => {
-            input.done()?;
-            input.answer(client.get_best_practices_compliance_result().await)
-        }
+        "GetBestPracticesComplianceResult" => call_get_best_practices_compliance_result,
         #[cfg(feature = "tag-security")]
         "SuppressBestPracticesComplianceAlert" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::BestPracticesSuppressRequest>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .suppress_best_practices_compliance_alert(
-                            args.0,
-                            args.1.as_ref(),
-                        )
-                        .await,
-                )
+            call_suppress_best_practices_compliance_alert
         }
         #[cfg(feature = "tag-security")]
         "ResetBestPracticesComplianceStatus" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.reset_best_practices_compliance_status(args.0).await)
+            call_reset_best_practices_compliance_status
         }
         #[cfg(feature = "tag-security")]
-        "GetAllAuthorizationEvents" => {
-            let args = (
-                input.params::<super::types::GetAllAuthorizationEventsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_authorization_events(&args.0).await)
-        }
+        "GetAllAuthorizationEvents" => call_get_all_authorization_events,
         #[cfg(feature = "tag-security")]
-        "GetAuthorizationEvent" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_authorization_event(args.0).await)
-        }
+        "GetAuthorizationEvent" => call_get_authorization_event,
         #[cfg(feature = "tag-login")]
-        "CreateAuthorizationCode" => {
-            input.done()?;
-            input.answer(client.create_authorization_code().await)
-        }
+        "CreateAuthorizationCode" => call_create_authorization_code,
         #[cfg(feature = "tag-traffic-rules")]
-        "GetAllTrafficRules" => {
-            input.done()?;
-            input.answer(client.get_all_traffic_rules().await)
-        }
+        "GetAllTrafficRules" => call_get_all_traffic_rules,
         #[cfg(feature = "tag-traffic-rules")]
-        "UpdateTrafficRules" => {
-            let args = (input.body::<super::types::GlobalNetworkTrafficRulesModel>()?,);
-            input.done()?;
-            input.answer(client.update_traffic_rules(&args.0).await)
-        }
+        "UpdateTrafficRules" => call_update_traffic_rules,
         #[cfg(feature = "tag-general-options")]
-        "GetGeneralOptions" => {
-            input.done()?;
-            input.answer(client.get_general_options().await)
-        }
+        "GetGeneralOptions" => call_get_general_options,
         #[cfg(feature = "tag-general-options")]
-        "UpdateGeneralOptions" => {
-            let args = (input.body::<super::types::GeneralOptionsModel>()?,);
-            input.done()?;
-            input.answer(client.update_general_options(&args.0).await)
-        }
+        "UpdateGeneralOptions" => call_update_general_options,
         #[cfg(feature = "tag-general-options")]
-        "GetEmailSettings" => {
-            input.done()?;
-            input.answer(client.get_email_settings().await)
-        }
+        "GetEmailSettings" => call_get_email_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateEmailSettings" => {
-            let args = (
-                input.body::<super::types::GeneralOptionsEmailSettingsBaseModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_email_settings(&args.0).await)
-        }
+        "UpdateEmailSettings" => call_update_email_settings,
         #[cfg(feature = "tag-general-options")]
-        "SendTestEmailMessage" => {
-            input.done()?;
-            input.answer(client.send_test_email_message().await)
-        }
+        "SendTestEmailMessage" => call_send_test_email_message,
         #[cfg(feature = "tag-general-options")]
-        "CheckSmtpConnection" => {
-            let args = (
-                input.body::<super::types::GeneralOptionsCheckSmtpConnectionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.check_smtp_connection(&args.0).await)
-        }
+        "CheckSmtpConnection" => call_check_smtp_connection,
         #[cfg(feature = "tag-general-options")]
-        "GetHostAuthenticationSettings" => {
-            input.done()?;
-            input.answer(client.get_host_authentication_settings().await)
-        }
+        "GetHostAuthenticationSettings" => call_get_host_authentication_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateHostAuthenticationSettings" => {
-            let args = (
-                input.body::<super::types::GeneralOptionsHostAuthenticationModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_host_authentication_settings(&args.0).await)
-        }
+        "UpdateHostAuthenticationSettings" => call_update_host_authentication_settings,
         #[cfg(feature = "tag-general-options")]
-        "ExportTrustedHosts" => {
-            let args = (
-                input
-                    .body::<
-                        super::types::GeneralOptionsHostAuthenticationExportModel,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.export_trusted_hosts(&args.0).await)
-        }
+        "ExportTrustedHosts" => call_export_trusted_hosts,
         #[cfg(feature = "tag-general-options")]
-        "ImportTrustedHosts" => {
-            let args = (
-                input
-                    .body::<
-                        super::types::GeneralOptionsHostAuthenticationImportModel,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.import_trusted_hosts(&args.0).await)
-        }
+        "ImportTrustedHosts" => call_import_trusted_hosts,
         #[cfg(feature = "tag-general-options")]
-        "GetNotificationsSettings" => {
-            input.done()?;
-            input.answer(client.get_notifications_settings().await)
-        }
+        "GetNotificationsSettings" => call_get_notifications_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateNotificationsSettings" => {
-            let args = (
-                input.body::<super::types::GeneralOptionsNotificationsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_notifications_settings(&args.0).await)
-        }
+        "UpdateNotificationsSettings" => call_update_notifications_settings,
         #[cfg(feature = "tag-general-options")]
-        "GetEventForwardingSettings" => {
-            input.done()?;
-            input.answer(client.get_event_forwarding_settings().await)
-        }
+        "GetEventForwardingSettings" => call_get_event_forwarding_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateEventForwardingSettings" => {
-            let args = (
-                input.body::<super::types::GeneralOptionsEventForwardingModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_event_forwarding_settings(&args.0).await)
-        }
+        "UpdateEventForwardingSettings" => call_update_event_forwarding_settings,
         #[cfg(feature = "tag-general-options")]
-        "GetStorageLatencySettings" => {
-            input.done()?;
-            input.answer(client.get_storage_latency_settings().await)
-        }
+        "GetStorageLatencySettings" => call_get_storage_latency_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateStorageLatencySettings" => {
-            let args = (input.body::<super::types::StorageLatencyControlModel>()?,);
-            input.done()?;
-            input.answer(client.update_storage_latency_settings(&args.0).await)
-        }
+        "UpdateStorageLatencySettings" => call_update_storage_latency_settings,
         #[cfg(feature = "tag-general-options")]
-        "AddDatastoreLatency" => {
-            let args = (input.body::<super::types::DatastoresLatencySettingsSpec>()?,);
-            input.done()?;
-            input.answer(client.add_datastore_latency(&args.0).await)
-        }
+        "AddDatastoreLatency" => call_add_datastore_latency,
         #[cfg(feature = "tag-general-options")]
-        "GetDatastoreLatencySettings" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_datastore_latency_settings(args.0).await)
-        }
+        "GetDatastoreLatencySettings" => call_get_datastore_latency_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateDatastoreLatencySettings" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DatastoresLatencySettingsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_datastore_latency_settings(args.0, &args.1).await)
-        }
+        "UpdateDatastoreLatencySettings" => call_update_datastore_latency_settings,
         #[cfg(feature = "tag-general-options")]
-        "DeleteDatastoreLatencySettings" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_datastore_latency_settings(args.0).await)
-        }
+        "DeleteDatastoreLatencySettings" => call_delete_datastore_latency_settings,
         #[cfg(feature = "tag-general-options")]
-        "GetVsaEventForwardingSettings" => {
-            input.done()?;
-            input.answer(client.get_vsa_event_forwarding_settings().await)
-        }
+        "GetVsaEventForwardingSettings" => call_get_vsa_event_forwarding_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateVsaEventForwardingSettings" => {
-            let args = (input.body::<super::types::VsaEventForwardingSettingsModel>()?,);
-            input.done()?;
-            input.answer(client.update_vsa_event_forwarding_settings(&args.0).await)
-        }
+        "UpdateVsaEventForwardingSettings" => call_update_vsa_event_forwarding_settings,
         #[cfg(feature = "tag-general-options")]
         "GetVsaEventForwardingDaemonsSettings" => {
-            input.done()?;
-            input.answer(client.get_vsa_event_forwarding_daemons_settings().await)
+            call_get_vsa_event_forwarding_daemons_settings
         }
         #[cfg(feature = "tag-general-options")]
         "UpdateVsaEventForwardingDaemonsSettings" => {
-            let args = (
-                input.body::<super::types::VsaEventForwardingDaemonSettingsModel>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.update_vsa_event_forwarding_daemons_settings(&args.0).await,
-                )
+            call_update_vsa_event_forwarding_daemons_settings
         }
         #[cfg(feature = "tag-general-options")]
-        "GetNodeExporterSettings" => {
-            input.done()?;
-            input.answer(client.get_node_exporter_settings().await)
-        }
+        "GetNodeExporterSettings" => call_get_node_exporter_settings,
         #[cfg(feature = "tag-general-options")]
-        "UpdateNodeExporterSettings" => {
-            let args = (
-                input.optional_body::<super::types::NodeExporterSettingsModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_node_exporter_settings(args.0.as_ref()).await)
-        }
+        "UpdateNodeExporterSettings" => call_update_node_exporter_settings,
         #[cfg(feature = "tag-general-options")]
-        "SetNodeExporterSettingsBasicAuth" => {
-            let args = (
-                input.optional_body::<super::types::NodeExporterBasicAuthModel>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.set_node_exporter_settings_basic_auth(args.0.as_ref()).await,
-                )
-        }
+        "SetNodeExporterSettingsBasicAuth" => call_set_node_exporter_settings_basic_auth,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllUsers" => {
-            let args = (input.params::<super::types::ViewAllUsersParams>()?,);
-            input.done()?;
-            input.answer(client.view_all_users(&args.0).await)
-        }
+        "ViewAllUsers" => call_view_all_users,
         #[cfg(feature = "tag-users-and-roles")]
-        "CreateUser" => {
-            let args = (input.body::<super::types::UserSpec>()?,);
-            input.done()?;
-            input.answer(client.create_user(&args.0).await)
-        }
+        "CreateUser" => call_create_user,
         #[cfg(feature = "tag-users-and-roles")]
-        "GetUser" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_user(args.0).await)
-        }
+        "GetUser" => call_get_user,
         #[cfg(feature = "tag-users-and-roles")]
-        "DeleteUser" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_user(args.0).await)
-        }
+        "DeleteUser" => call_delete_user,
         #[cfg(feature = "tag-users-and-roles")]
-        "GetUserRoles" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_user_roles(args.0).await)
-        }
+        "GetUserRoles" => call_get_user_roles,
         #[cfg(feature = "tag-users-and-roles")]
-        "UpdateUserRoles" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::RolesModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_user_roles(args.0, &args.1).await)
-        }
+        "UpdateUserRoles" => call_update_user_roles,
         #[cfg(feature = "tag-users-and-roles")]
-        "ChangeServiceAccountMode" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::UserServiceAccountModeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_service_account_mode(args.0, &args.1).await)
-        }
+        "ChangeServiceAccountMode" => call_change_service_account_mode,
         #[cfg(feature = "tag-users-and-roles")]
-        "ResetUserMfa" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.reset_user_mfa(args.0).await)
-        }
+        "ResetUserMfa" => call_reset_user_mfa,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllUserRoles" => {
-            let args = (input.params::<super::types::ViewAllUserRolesParams>()?,);
-            input.done()?;
-            input.answer(client.view_all_user_roles(&args.0).await)
-        }
+        "ViewAllUserRoles" => call_view_all_user_roles,
         #[cfg(feature = "tag-users-and-roles")]
-        "CreateCustomRole" => {
-            let args = (input.body::<super::types::CustomRoleSpec>()?,);
-            input.done()?;
-            input.answer(client.create_custom_role(&args.0).await)
-        }
+        "CreateCustomRole" => call_create_custom_role,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewUserRole" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.view_user_role(args.0).await)
-        }
+        "ViewUserRole" => call_view_user_role,
         #[cfg(feature = "tag-users-and-roles")]
-        "UpdateCustomRole" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::CustomRoleModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_custom_role(args.0, &args.1).await)
-        }
+        "UpdateCustomRole" => call_update_custom_role,
         #[cfg(feature = "tag-users-and-roles")]
-        "DeleteCustomRole" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_custom_role(args.0).await)
-        }
+        "DeleteCustomRole" => call_delete_custom_role,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewUserRolePermissions" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.view_user_role_permissions(args.0).await)
-        }
+        "ViewUserRolePermissions" => call_view_user_role_permissions,
         #[cfg(feature = "tag-users-and-roles")]
-        "GetCustomRoleDetails" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_custom_role_details(args.0).await)
-        }
+        "GetCustomRoleDetails" => call_get_custom_role_details,
         #[cfg(feature = "tag-users-and-roles")]
-        "CloneCustomRole" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.clone_custom_role(args.0).await)
-        }
+        "CloneCustomRole" => call_clone_custom_role,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewUsersSettings" => {
-            input.done()?;
-            input.answer(client.view_users_settings().await)
-        }
+        "ViewUsersSettings" => call_view_users_settings,
         #[cfg(feature = "tag-users-and-roles")]
-        "UpdateUsersSettings" => {
-            let args = (input.body::<super::types::UserRoleSettingsModel>()?,);
-            input.done()?;
-            input.answer(client.update_users_settings(&args.0).await)
-        }
+        "UpdateUsersSettings" => call_update_users_settings,
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllRestoreOptions" => {
-            let args = (input.params::<super::types::ViewAllRestoreOptionsParams>()?,);
-            input.done()?;
-            input.answer(client.view_all_restore_options(&args.0).await)
-        }
+        "ViewAllRestoreOptions" => call_view_all_restore_options,
         #[cfg(feature = "tag-global-exclusions")]
-        "GetAllGlobalVMExclusions" => {
-            let args = (
-                input.params::<super::types::GetAllGlobalVMExclusionsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_global_vm_exclusions(&args.0).await)
-        }
+        "GetAllGlobalVMExclusions" => call_get_all_global_vm_exclusions,
         #[cfg(feature = "tag-global-exclusions")]
-        "CreateGlobalVMExclusion" => {
-            let args = (input.body::<super::types::GlobalVMExclusionSpec>()?,);
-            input.done()?;
-            input.answer(client.create_global_vm_exclusion(&args.0).await)
-        }
+        "CreateGlobalVMExclusion" => call_create_global_vm_exclusion,
         #[cfg(feature = "tag-global-exclusions")]
-        "GetGlobalVMExclusion" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_global_vm_exclusion(args.0).await)
-        }
+        "GetGlobalVMExclusion" => call_get_global_vm_exclusion,
         #[cfg(feature = "tag-global-exclusions")]
-        "DeleteGlobalVMExclusion" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_global_vm_exclusion(args.0).await)
-        }
+        "DeleteGlobalVMExclusion" => call_delete_global_vm_exclusion,
         #[cfg(feature = "tag-global-exclusions")]
-        "UpdateGlobalVMExclusionNote" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::GlobalVMExclusionNoteSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.update_global_vm_exclusion_note(args.0, &args.1).await)
-        }
+        "UpdateGlobalVMExclusionNote" => call_update_global_vm_exclusion_note,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "GetHighAvailabilityCluster" => {
-            input.done()?;
-            input.answer(client.get_high_availability_cluster().await)
-        }
+        "GetHighAvailabilityCluster" => call_get_high_availability_cluster,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "CreateHighAvailabilityCluster" => {
-            let args = (input.body::<super::types::HighAvailabilityClusterSpec>()?,);
-            input.done()?;
-            input.answer(client.create_high_availability_cluster(&args.0).await)
-        }
+        "CreateHighAvailabilityCluster" => call_create_high_availability_cluster,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "DeleteHighAvailabilityCluster" => {
-            input.done()?;
-            input.answer(client.delete_high_availability_cluster().await)
-        }
+        "DeleteHighAvailabilityCluster" => call_delete_high_availability_cluster,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "ChangeHighAvailabilityCluster" => {
-            let args = (
-                input.body::<super::types::HighAvailabilityClusterAddressSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_high_availability_cluster(&args.0).await)
-        }
+        "ChangeHighAvailabilityCluster" => call_change_high_availability_cluster,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "SwitchoverHighAvailabilityCluster" => {
-            let args = (
-                input.optional_body::<super::types::HighAvailabilitySwitchoverSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.switchover_high_availability_cluster(args.0.as_ref()).await,
-                )
-        }
+        "SwitchoverHighAvailabilityCluster" => call_switchover_high_availability_cluster,
         #[cfg(feature = "tag-high-availability-ha-cluster")]
-        "FailoverHighAvailabilityCluster" => {
-            input.done()?;
-            input.answer(client.failover_high_availability_cluster().await)
-        }
+        "FailoverHighAvailabilityCluster" => call_failover_high_availability_cluster,
         #[cfg(feature = "tag-configuration-backup")]
-        "GetConfigBackupOptions" => {
-            input.done()?;
-            input.answer(client.get_config_backup_options().await)
-        }
+        "GetConfigBackupOptions" => call_get_config_backup_options,
         #[cfg(feature = "tag-configuration-backup")]
-        "UpdateConfigBackupOptions" => {
-            let args = (input.body::<super::types::ConfigBackupModel>()?,);
-            input.done()?;
-            input.answer(client.update_config_backup_options(&args.0).await)
-        }
+        "UpdateConfigBackupOptions" => call_update_config_backup_options,
         #[cfg(feature = "tag-configuration-backup")]
-        "StartConfigBackup" => {
-            input.done()?;
-            input.answer(client.start_config_backup().await)
-        }
+        "StartConfigBackup" => call_start_config_backup,
         #[cfg(feature = "tag-connection")]
-        "GetConnectionCertificate" => {
-            let args = (input.body::<super::types::HostConnectionSpec>()?,);
-            input.done()?;
-            input.answer(client.get_connection_certificate(&args.0).await)
-        }
+        "GetConnectionCertificate" => call_get_connection_certificate,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllInventoryVmwareHosts" => {
-            let args = (
-                input.params::<super::types::GetAllInventoryVmwareHostsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_inventory_vmware_hosts(&args.0).await)
-        }
+        "GetAllInventoryVmwareHosts" => call_get_all_inventory_vmware_hosts,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetVmwareHostObject" => {
-            let args = (
-                input.path::<::std::string::String>("name")?,
-                input.params::<super::types::GetVmwareHostObjectParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_vmware_host_object(&args.0, &args.1).await)
-        }
+        "GetVmwareHostObject" => call_get_vmware_host_object,
         #[cfg(feature = "tag-inventory-browser")]
-        "RescanInventoryObjects" => {
-            let args = (input.path::<::std::string::String>("hostname")?,);
-            input.done()?;
-            input.answer(client.rescan_inventory_objects(&args.0).await)
-        }
+        "RescanInventoryObjects" => call_rescan_inventory_objects,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllInventoryHosts" => {
-            let args = (
-                input.optional_body::<super::types::InventoryBrowserFilters>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_inventory_hosts(args.0.as_ref()).await)
-        }
+        "GetAllInventoryHosts" => call_get_all_inventory_hosts,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetInventoryObjects" => {
-            let args = (
-                input.path::<::std::string::String>("hostname")?,
-                input.optional_body::<super::types::InventoryBrowserFilters>()?,
-            );
-            input.done()?;
-            input.answer(client.get_inventory_objects(&args.0, args.1.as_ref()).await)
-        }
+        "GetInventoryObjects" => call_get_inventory_objects,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetInventoryObjectDetails" => {
-            let args = (
-                input.optional_body::<super::types::InventoryMachineDetailsRequest>()?,
-            );
-            input.done()?;
-            input.answer(client.get_inventory_object_details(args.0.as_ref()).await)
-        }
+        "GetInventoryObjectDetails" => call_get_inventory_object_details,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllInventoryPGs" => {
-            let args = (
-                input.optional_body::<super::types::InventoryBrowserFilters>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_inventory_p_gs(args.0.as_ref()).await)
-        }
+        "GetAllInventoryPGs" => call_get_all_inventory_p_gs,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllInventoryPhysicalItems" => {
-            let args = (
-                input.optional_body::<super::types::InventoryBrowserFilters>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_inventory_physical_items(args.0.as_ref()).await)
-        }
+        "GetAllInventoryPhysicalItems" => call_get_all_inventory_physical_items,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetInventoryForPG" => {
-            let args = (
-                input.path::<::uuid::Uuid>("protectionGroupId")?,
-                input.optional_body::<super::types::InventoryBrowserFilters>()?,
-            );
-            input.done()?;
-            input.answer(client.get_inventory_for_pg(args.0, args.1.as_ref()).await)
-        }
+        "GetInventoryForPG" => call_get_inventory_for_pg,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllUnstructuredDataServers" => {
-            let args = (
-                input.params::<super::types::GetAllUnstructuredDataServersParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_unstructured_data_servers(&args.0).await)
-        }
+        "GetAllUnstructuredDataServers" => call_get_all_unstructured_data_servers,
         #[cfg(feature = "tag-inventory-browser")]
-        "CreateUnstructuredDataServer" => {
-            let args = (
-                input.optional_body::<super::types::UnstructuredDataServerSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.create_unstructured_data_server(args.0.as_ref()).await)
-        }
+        "CreateUnstructuredDataServer" => call_create_unstructured_data_server,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetUnstructuredDataServerDefaults" => {
-            input.done()?;
-            input.answer(client.get_unstructured_data_server_defaults().await)
-        }
+        "GetUnstructuredDataServerDefaults" => call_get_unstructured_data_server_defaults,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetUnstructuredDataServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_unstructured_data_server(args.0).await)
-        }
+        "GetUnstructuredDataServer" => call_get_unstructured_data_server,
         #[cfg(feature = "tag-inventory-browser")]
-        "UpdateUnstructuredDataServers" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::UnstructuredDataServerModel>()?,
-                input.params::<super::types::UpdateUnstructuredDataServersParams>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .update_unstructured_data_servers(
-                            args.0,
-                            args.1.as_ref(),
-                            &args.2,
-                        )
-                        .await,
-                )
-        }
+        "UpdateUnstructuredDataServers" => call_update_unstructured_data_servers,
         #[cfg(feature = "tag-inventory-browser")]
-        "DeleteUnstructuredDataServers" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_unstructured_data_servers(args.0).await)
-        }
+        "DeleteUnstructuredDataServers" => call_delete_unstructured_data_servers,
         #[cfg(feature = "tag-inventory-browser")]
-        "StartBrowseUnstructuredDataServer" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::StartBrowseUnstructuredDataServerParams>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.start_browse_unstructured_data_server(args.0, &args.1).await,
-                )
-        }
+        "StartBrowseUnstructuredDataServer" => call_start_browse_unstructured_data_server,
         #[cfg(feature = "tag-inventory-browser")]
-        "BrowseUnstructuredDataServer" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::UnstructuredDataInventoryBrowseFolderSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.browse_unstructured_data_server(args.0, &args.1).await)
-        }
+        "BrowseUnstructuredDataServer" => call_browse_unstructured_data_server,
         #[cfg(feature = "tag-inventory-browser")]
-        "StopBrowseUnstructuredDataServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.stop_browse_unstructured_data_server(args.0).await)
-        }
+        "StopBrowseUnstructuredDataServer" => call_stop_browse_unstructured_data_server,
         #[cfg(feature = "tag-inventory-browser")]
         "GetAllUnstructuredDataServerInventoryBrowseSessions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllUnstructuredDataServerInventoryBrowseSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_all_unstructured_data_server_inventory_browse_sessions(
-                            &args.0,
-                        )
-                        .await,
-                )
+            call_get_all_unstructured_data_server_inventory_browse_sessions
         }
         #[cfg(feature = "tag-inventory-browser")]
         "GetUnstructuredDataServerInventoryBrowseSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_unstructured_data_server_inventory_browse_session(args.0)
-                        .await,
-                )
+            call_get_unstructured_data_server_inventory_browse_session
         }
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllEntraIDTenants" => {
-            let args = (input.params::<super::types::GetAllEntraIDTenantsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_entra_id_tenants(&args.0).await)
-        }
+        "GetAllEntraIDTenants" => call_get_all_entra_id_tenants,
         #[cfg(feature = "tag-inventory-browser")]
-        "CreateEntraIDTenant" => {
-            let args = (input.body::<super::types::EntraIDTenantSpec>()?,);
-            input.done()?;
-            input.answer(client.create_entra_id_tenant(&args.0).await)
-        }
+        "CreateEntraIDTenant" => call_create_entra_id_tenant,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetEntraIDTenants" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_entra_id_tenants(args.0).await)
-        }
+        "GetEntraIDTenants" => call_get_entra_id_tenants,
         #[cfg(feature = "tag-inventory-browser")]
-        "UpdateEntraIDTenants" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::EntraIDTenantModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_entra_id_tenants(args.0, &args.1).await)
-        }
+        "UpdateEntraIDTenants" => call_update_entra_id_tenants,
         #[cfg(feature = "tag-inventory-browser")]
-        "DeleteEntraIDTenants" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_entra_id_tenants(args.0).await)
-        }
+        "DeleteEntraIDTenants" => call_delete_entra_id_tenants,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetADDomainObject" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetADDomainObjectParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_ad_domain_object(args.0, &args.1).await)
-        }
+        "GetADDomainObject" => call_get_ad_domain_object,
         #[cfg(feature = "tag-inventory-browser")]
-        "GetDisksSlots" => {
-            let args = (input.path::<super::types::EPlatformType>("platform")?,);
-            input.done()?;
-            input.answer(client.get_disks_slots(&args.0).await)
-        }
+        "GetDisksSlots" => call_get_disks_slots,
         #[cfg(feature = "tag-deployment")]
-        "CreateDeploymentKit" => {
-            let args = (
-                input.optional_body::<super::types::CreateDeploymentKitSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.create_deployment_kit(args.0.as_ref()).await)
-        }
+        "CreateDeploymentKit" => call_create_deployment_kit,
         #[cfg(feature = "tag-deployment")]
-        "DownloadDeploymentKit" => {
-            let args = (input.path::<::uuid::Uuid>("taskId")?,);
-            input.done()?;
-            input.download(client.download_deployment_kit(args.0).await).await
-        }
+        "DownloadDeploymentKit" => call_download_deployment_kit,
         #[cfg(feature = "tag-helper-appliance-templates")]
-        "GetAllHelperApplianceTemplates" => {
-            let args = (
-                input.params::<super::types::GetAllHelperApplianceTemplatesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_helper_appliance_templates(&args.0).await)
-        }
+        "GetAllHelperApplianceTemplates" => call_get_all_helper_appliance_templates,
         #[cfg(feature = "tag-helper-appliance-templates")]
-        "DeployHelperApplianceTemplates" => {
-            let args = (
-                input.body::<super::types::AzureHelperApplianceTemplateDeploySpec>()?,
-            );
-            input.done()?;
-            input.answer(client.deploy_helper_appliance_templates(&args.0).await)
-        }
+        "DeployHelperApplianceTemplates" => call_deploy_helper_appliance_templates,
         #[cfg(feature = "tag-helper-appliance-templates")]
-        "GetHelperApplianceTemplate" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_helper_appliance_template(args.0).await)
-        }
+        "GetHelperApplianceTemplate" => call_get_helper_appliance_template,
         #[cfg(feature = "tag-helper-appliance-templates")]
-        "GetHelperApplianceTemplateStatus" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_helper_appliance_template_status(args.0).await)
-        }
+        "GetHelperApplianceTemplateStatus" => call_get_helper_appliance_template_status,
         #[cfg(feature = "tag-helper-appliance-templates")]
-        "RemoveHelperApplianceTemplates" => {
-            let args = (
-                input.body::<super::types::AzureHelperApplianceTemplateIdSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.remove_helper_appliance_templates(&args.0).await)
-        }
+        "RemoveHelperApplianceTemplates" => call_remove_helper_appliance_templates,
         #[cfg(feature = "tag-managed-servers")]
-        "GetAllManagedServers" => {
-            let args = (input.params::<super::types::GetAllManagedServersParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_managed_servers(&args.0).await)
-        }
+        "GetAllManagedServers" => call_get_all_managed_servers,
         #[cfg(feature = "tag-managed-servers")]
-        "CreateManagedServer" => {
-            let args = (input.body::<super::types::ManagedServerSpec>()?,);
-            input.done()?;
-            input.answer(client.create_managed_server(&args.0).await)
-        }
+        "CreateManagedServer" => call_create_managed_server,
         #[cfg(feature = "tag-managed-servers")]
-        "ResolveCloudDirectorHosts" => {
-            let args = (input.body::<super::types::CloudDirectorHostDiscoverySpec>()?,);
-            input.done()?;
-            input.answer(client.resolve_cloud_director_hosts(&args.0).await)
-        }
+        "ResolveCloudDirectorHosts" => call_resolve_cloud_director_hosts,
         #[cfg(feature = "tag-managed-servers")]
-        "ResolveHyperVHosts" => {
-            let args = (input.body::<super::types::HvHostDiscoverySpec>()?,);
-            input.done()?;
-            input.answer(client.resolve_hyper_v_hosts(&args.0).await)
-        }
+        "ResolveHyperVHosts" => call_resolve_hyper_v_hosts,
         #[cfg(feature = "tag-managed-servers")]
-        "GetManagedServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_managed_server(args.0).await)
-        }
+        "GetManagedServer" => call_get_managed_server,
         #[cfg(feature = "tag-managed-servers")]
-        "UpdateManagedServer" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ManagedServerModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_managed_server(args.0, &args.1).await)
-        }
+        "UpdateManagedServer" => call_update_managed_server,
         #[cfg(feature = "tag-managed-servers")]
-        "DeleteManagedServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_managed_server(args.0).await)
-        }
+        "DeleteManagedServer" => call_delete_managed_server,
         #[cfg(feature = "tag-managed-servers")]
-        "UpdateSingleUseCredentials" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::LinuxCredentialsSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.update_single_use_credentials(args.0, &args.1).await)
-        }
+        "UpdateSingleUseCredentials" => call_update_single_use_credentials,
         #[cfg(feature = "tag-managed-servers")]
-        "GetManagedServerVolume" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_managed_server_volume(args.0).await)
-        }
+        "GetManagedServerVolume" => call_get_managed_server_volume,
         #[cfg(feature = "tag-managed-servers")]
-        "UpdateVolume" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::HyperVVolumeManageModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_volume(args.0, &args.1).await)
-        }
+        "UpdateVolume" => call_update_volume,
         #[cfg(feature = "tag-managed-servers")]
-        "RescanAllManagedServers" => {
-            let args = (input.optional_body::<super::types::ManagedServersSpec>()?,);
-            input.done()?;
-            input.answer(client.rescan_all_managed_servers(args.0.as_ref()).await)
-        }
+        "RescanAllManagedServers" => call_rescan_all_managed_servers,
         #[cfg(feature = "tag-managed-servers")]
-        "RescanManagedServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.rescan_managed_server(args.0).await)
-        }
+        "RescanManagedServer" => call_rescan_managed_server,
         #[cfg(feature = "tag-managed-servers")]
-        "GetHostOptionalComponentsDefaults" => {
-            input.done()?;
-            input.answer(client.get_host_optional_components_defaults().await)
-        }
+        "GetHostOptionalComponentsDefaults" => call_get_host_optional_components_defaults,
         #[cfg(feature = "tag-managed-servers")]
-        "UpdateServerComponents" => {
-            let args = (input.body::<super::types::UpdateHostComponentsSpec>()?,);
-            input.done()?;
-            input.answer(client.update_server_components(&args.0).await)
-        }
+        "UpdateServerComponents" => call_update_server_components,
         #[cfg(feature = "tag-repositories")]
-        "GetAllRepositories" => {
-            let args = (input.params::<super::types::GetAllRepositoriesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_repositories(&args.0).await)
-        }
+        "GetAllRepositories" => call_get_all_repositories,
         #[cfg(feature = "tag-repositories")]
-        "CreateRepository" => {
-            let args = (
-                input.body::<super::types::RepositorySpec>()?,
-                input.params::<super::types::CreateRepositoryParams>()?,
-            );
-            input.done()?;
-            input.answer(client.create_repository(&args.0, &args.1).await)
-        }
+        "CreateRepository" => call_create_repository,
         #[cfg(feature = "tag-repositories")]
-        "RescanRepositories" => {
-            let args = (input.body::<super::types::RepositoriesRescanSpec>()?,);
-            input.done()?;
-            input.answer(client.rescan_repositories(&args.0).await)
-        }
+        "RescanRepositories" => call_rescan_repositories,
         #[cfg(feature = "tag-repositories")]
-        "GetAllRepositoriesStates" => {
-            let args = (
-                input.params::<super::types::GetAllRepositoriesStatesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_repositories_states(&args.0).await)
-        }
+        "GetAllRepositoriesStates" => call_get_all_repositories_states,
         #[cfg(feature = "tag-repositories")]
-        "GetRepository" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_repository(args.0).await)
-        }
+        "GetRepository" => call_get_repository,
         #[cfg(feature = "tag-repositories")]
-        "UpdateRepository" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::RepositoryModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_repository(args.0, &args.1).await)
-        }
+        "UpdateRepository" => call_update_repository,
         #[cfg(feature = "tag-repositories")]
-        "DeleteRepository" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::DeleteRepositoryParams>()?,
-            );
-            input.done()?;
-            input.answer(client.delete_repository(args.0, &args.1).await)
-        }
+        "DeleteRepository" => call_delete_repository,
         #[cfg(feature = "tag-repositories")]
-        "GetRepositoryAccessPermissions" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_repository_access_permissions(args.0).await)
-        }
+        "GetRepositoryAccessPermissions" => call_get_repository_access_permissions,
         #[cfg(feature = "tag-repositories")]
-        "UpdateRepositoryAccessPermissions" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::RepositoryAccessPermissionsModel>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.update_repository_access_permissions(args.0, &args.1).await,
-                )
-        }
+        "UpdateRepositoryAccessPermissions" => call_update_repository_access_permissions,
         #[cfg(feature = "tag-repositories")]
-        "GetAllScaleOutRepositories" => {
-            let args = (
-                input.params::<super::types::GetAllScaleOutRepositoriesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_scale_out_repositories(&args.0).await)
-        }
+        "GetAllScaleOutRepositories" => call_get_all_scale_out_repositories,
         #[cfg(feature = "tag-repositories")]
-        "CreateScaleOutRepository" => {
-            let args = (input.body::<super::types::ScaleOutRepositorySpec>()?,);
-            input.done()?;
-            input.answer(client.create_scale_out_repository(&args.0).await)
-        }
+        "CreateScaleOutRepository" => call_create_scale_out_repository,
         #[cfg(feature = "tag-repositories")]
-        "GetScaleOutRepository" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_scale_out_repository(args.0).await)
-        }
+        "GetScaleOutRepository" => call_get_scale_out_repository,
         #[cfg(feature = "tag-repositories")]
-        "UpdateScaleOutRepository" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ScaleOutRepositoryModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_scale_out_repository(args.0, &args.1).await)
-        }
+        "UpdateScaleOutRepository" => call_update_scale_out_repository,
         #[cfg(feature = "tag-repositories")]
-        "DeleteScaleOutRepository" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::DeleteScaleOutRepositoryParams>()?,
-            );
-            input.done()?;
-            input.answer(client.delete_scale_out_repository(args.0, &args.1).await)
-        }
+        "DeleteScaleOutRepository" => call_delete_scale_out_repository,
         #[cfg(feature = "tag-repositories")]
-        "EnableScaleOutExtentSealedMode" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.enable_scale_out_extent_sealed_mode(args.0, &args.1).await,
-                )
-        }
+        "EnableScaleOutExtentSealedMode" => call_enable_scale_out_extent_sealed_mode,
         #[cfg(feature = "tag-repositories")]
-        "DisableScaleOutExtentSealedMode" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.disable_scale_out_extent_sealed_mode(args.0, &args.1).await,
-                )
-        }
+        "DisableScaleOutExtentSealedMode" => call_disable_scale_out_extent_sealed_mode,
         #[cfg(feature = "tag-repositories")]
         "EnableScaleOutExtentMaintenanceMode" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .enable_scale_out_extent_maintenance_mode(args.0, &args.1)
-                        .await,
-                )
+            call_enable_scale_out_extent_maintenance_mode
         }
         #[cfg(feature = "tag-repositories")]
         "DisableScaleOutExtentMaintenanceMode" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .disable_scale_out_extent_maintenance_mode(args.0, &args.1)
-                        .await,
-                )
+            call_disable_scale_out_extent_maintenance_mode
         }
         #[cfg(feature = "tag-mount-servers")]
-        "GetAllMountServers" => {
-            let args = (input.params::<super::types::GetAllMountServersParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_mount_servers(&args.0).await)
-        }
+        "GetAllMountServers" => call_get_all_mount_servers,
         #[cfg(feature = "tag-mount-servers")]
-        "SetupMountServer" => {
-            let args = (input.body::<super::types::MountServerSpec>()?,);
-            input.done()?;
-            input.answer(client.setup_mount_server(&args.0).await)
-        }
+        "SetupMountServer" => call_setup_mount_server,
         #[cfg(feature = "tag-mount-servers")]
-        "GetMountServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_mount_server(args.0).await)
-        }
+        "GetMountServer" => call_get_mount_server,
         #[cfg(feature = "tag-mount-servers")]
-        "UpdateMountServer" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::MountServerModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_mount_server(args.0, &args.1).await)
-        }
+        "UpdateMountServer" => call_update_mount_server,
         #[cfg(feature = "tag-mount-servers")]
-        "GetDefaultMountServer" => {
-            input.done()?;
-            input.answer(client.get_default_mount_server().await)
-        }
+        "GetDefaultMountServer" => call_get_default_mount_server,
         #[cfg(feature = "tag-mount-servers")]
-        "SetAsDefaultMountServer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.set_as_default_mount_server(args.0).await)
-        }
+        "SetAsDefaultMountServer" => call_set_as_default_mount_server,
         #[cfg(feature = "tag-proxies")]
-        "GetAllProxies" => {
-            let args = (input.params::<super::types::GetAllProxiesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_proxies(&args.0).await)
-        }
+        "GetAllProxies" => call_get_all_proxies,
         #[cfg(feature = "tag-proxies")]
-        "CreateProxy" => {
-            let args = (input.body::<super::types::ProxySpec>()?,);
-            input.done()?;
-            input.answer(client.create_proxy(&args.0).await)
-        }
+        "CreateProxy" => call_create_proxy,
         #[cfg(feature = "tag-proxies")]
-        "GetProxy" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_proxy(args.0).await)
-        }
+        "GetProxy" => call_get_proxy,
         #[cfg(feature = "tag-proxies")]
-        "UpdateProxy" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ProxyModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_proxy(args.0, &args.1).await)
-        }
+        "UpdateProxy" => call_update_proxy,
         #[cfg(feature = "tag-proxies")]
-        "DeleteProxy" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_proxy(args.0).await)
-        }
+        "DeleteProxy" => call_delete_proxy,
         #[cfg(feature = "tag-proxies")]
-        "EnableProxy" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.enable_proxy(args.0).await)
-        }
+        "EnableProxy" => call_enable_proxy,
         #[cfg(feature = "tag-proxies")]
-        "DisableProxy" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.disable_proxy(args.0).await)
-        }
+        "DisableProxy" => call_disable_proxy,
         #[cfg(feature = "tag-proxies")]
-        "GetAllProxiesStates" => {
-            let args = (input.params::<super::types::GetAllProxiesStatesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_proxies_states(&args.0).await)
-        }
+        "GetAllProxiesStates" => call_get_all_proxies_states,
         #[cfg(feature = "tag-jobs")]
-        "GetAllJobs" => {
-            let args = (input.params::<super::types::GetAllJobsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_jobs(&args.0).await)
-        }
+        "GetAllJobs" => call_get_all_jobs,
         #[cfg(feature = "tag-jobs")]
-        "CreateJob" => {
-            let args = (input.body::<super::types::JobSpec>()?,);
-            input.done()?;
-            input.answer(client.create_job(&args.0).await)
-        }
+        "CreateJob" => call_create_job,
         #[cfg(feature = "tag-jobs")]
-        "GetAllJobsStates" => {
-            let args = (input.params::<super::types::GetAllJobsStatesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_jobs_states(&args.0).await)
-        }
+        "GetAllJobsStates" => call_get_all_jobs_states,
         #[cfg(feature = "tag-jobs")]
-        "GetJob" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_job(args.0).await)
-        }
+        "GetJob" => call_get_job,
         #[cfg(feature = "tag-jobs")]
-        "UpdateJob" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::JobModel>()?,
-                input.params::<super::types::UpdateJobParams>()?,
-            );
-            input.done()?;
-            input.answer(client.update_job(args.0, &args.1, &args.2).await)
-        }
+        "UpdateJob" => call_update_job,
         #[cfg(feature = "tag-jobs")]
-        "DeleteJob" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_job(args.0).await)
-        }
+        "DeleteJob" => call_delete_job,
         #[cfg(feature = "tag-jobs")]
-        "StartJob" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::JobStartSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.start_job(args.0, args.1.as_ref()).await)
-        }
+        "StartJob" => call_start_job,
         #[cfg(feature = "tag-jobs")]
-        "StopJob" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::JobStopSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.stop_job(args.0, args.1.as_ref()).await)
-        }
+        "StopJob" => call_stop_job,
         #[cfg(feature = "tag-jobs")]
-        "RetryJob" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::JobRetrySpec>()?,
-            );
-            input.done()?;
-            input.answer(client.retry_job(args.0, args.1.as_ref()).await)
-        }
+        "RetryJob" => call_retry_job,
         #[cfg(feature = "tag-jobs")]
-        "DisableJob" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.disable_job(args.0).await)
-        }
+        "DisableJob" => call_disable_job,
         #[cfg(feature = "tag-jobs")]
-        "EnableJob" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.enable_job(args.0).await)
-        }
+        "EnableJob" => call_enable_job,
         #[cfg(feature = "tag-jobs")]
-        "applyAgentPolicyConfiguration" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.apply_agent_policy_configuration(args.0).await)
-        }
+        "applyAgentPolicyConfiguration" => call_apply_agent_policy_configuration,
         #[cfg(feature = "tag-jobs")]
-        "clearAgentPolicyCache" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.clear_agent_policy_cache(args.0).await)
-        }
+        "clearAgentPolicyCache" => call_clear_agent_policy_cache,
         #[cfg(feature = "tag-jobs")]
-        "CloneJob" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.clone_job(args.0).await)
-        }
+        "CloneJob" => call_clone_job,
         #[cfg(feature = "tag-jobs")]
-        "StartVSphereQuickBackupJob" => {
-            let args = (input.body::<super::types::VmwareObjectModel>()?,);
-            input.done()?;
-            input.answer(client.start_v_sphere_quick_backup_job(&args.0).await)
-        }
+        "StartVSphereQuickBackupJob" => call_start_v_sphere_quick_backup_job,
         #[cfg(feature = "tag-jobs")]
-        "StartHyperVQuickBackupJob" => {
-            let args = (input.body::<super::types::HyperVObjectModel>()?,);
-            input.done()?;
-            input.answer(client.start_hyper_v_quick_backup_job(&args.0).await)
-        }
+        "StartHyperVQuickBackupJob" => call_start_hyper_v_quick_backup_job,
         #[cfg(feature = "tag-jobs")]
-        "StartAgentQuickBackupJob" => {
-            let args = (input.body::<super::types::AgentObjectModel>()?,);
-            input.done()?;
-            input.answer(client.start_agent_quick_backup_job(&args.0).await)
-        }
+        "StartAgentQuickBackupJob" => call_start_agent_quick_backup_job,
         #[cfg(feature = "tag-cloud-browser")]
-        "BrowseCloudEntity" => {
-            let args = (
-                input.body::<super::types::CloudBrowserSpec>()?,
-                input.params::<super::types::BrowseCloudEntityParams>()?,
-            );
-            input.done()?;
-            input.answer(client.browse_cloud_entity(&args.0, &args.1).await)
-        }
+        "BrowseCloudEntity" => call_browse_cloud_entity,
         #[cfg(feature = "tag-cloud-browser")]
-        "BrowseCloudEntityVirtualMachines" => {
-            let args = (
-                input.optional_body::<super::types::CloudBrowserVirtualMachinesSpec>()?,
-                input.params::<super::types::BrowseCloudEntityVirtualMachinesParams>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_cloud_entity_virtual_machines(args.0.as_ref(), &args.1)
-                        .await,
-                )
-        }
+        "BrowseCloudEntityVirtualMachines" => call_browse_cloud_entity_virtual_machines,
         #[cfg(feature = "tag-cloud-browser")]
-        "CreateNewCloudFolder" => {
-            let args = (input.body::<super::types::CloudBrowserNewFolderSpec>()?,);
-            input.done()?;
-            input.answer(client.create_new_cloud_folder(&args.0).await)
-        }
+        "CreateNewCloudFolder" => call_create_new_cloud_folder,
         #[cfg(feature = "tag-cloud-browser")]
-        "InitializeVeeamCloudVault" => {
-            let args = (
-                input.body::<super::types::VeeamDataCloudVaultInitializeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.initialize_veeam_cloud_vault(&args.0).await)
-        }
+        "InitializeVeeamCloudVault" => call_initialize_veeam_cloud_vault,
         #[cfg(feature = "tag-cloud-browser")]
-        "BrowseCloudVaultEntity" => {
-            let args = (
-                input.path::<::std::string::String>("vaultId")?,
-                input.body::<super::types::VeeamDataCloudVaultStorageBrowserSpec>()?,
-                input.params::<super::types::BrowseCloudVaultEntityParams>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.browse_cloud_vault_entity(&args.0, &args.1, &args.2).await,
-                )
-        }
+        "BrowseCloudVaultEntity" => call_browse_cloud_vault_entity,
         #[cfg(feature = "tag-backups")]
-        "GetAllBackups" => {
-            let args = (input.params::<super::types::GetAllBackupsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_backups(&args.0).await)
-        }
+        "GetAllBackups" => call_get_all_backups,
         #[cfg(feature = "tag-backups")]
-        "GetBackup" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_backup(args.0).await)
-        }
+        "GetBackup" => call_get_backup,
         #[cfg(feature = "tag-backups")]
-        "DeleteBackup" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::DeleteBackupParams>()?,
-            );
-            input.done()?;
-            input.answer(client.delete_backup(args.0, &args.1).await)
-        }
+        "DeleteBackup" => call_delete_backup,
         #[cfg(feature = "tag-backups")]
-        "GetBackupDetails" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::BackupDetailsSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.get_backup_details(args.0, &args.1).await)
-        }
+        "GetBackupDetails" => call_get_backup_details,
         #[cfg(feature = "tag-backups")]
-        "GetBackupObjectsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetBackupObjectsWithFilteringParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_backup_objects_with_filtering(args.0, &args.1).await)
-        }
+        "GetBackupObjectsWithFiltering" => call_get_backup_objects_with_filtering,
         #[cfg(feature = "tag-backups")]
-        "DeleteBackupObject" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("objectId")?,
-                input.params::<super::types::DeleteBackupObjectParams>()?,
-            );
-            input.done()?;
-            input.answer(client.delete_backup_object(args.0, args.1, &args.2).await)
-        }
+        "DeleteBackupObject" => call_delete_backup_object,
         #[cfg(feature = "tag-backups")]
-        "DownloadBackupMeta" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .optional_body::<super::types::UnstructuredBackupDownloadMetaSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.download_backup_meta(args.0, args.1.as_ref()).await)
-        }
+        "DownloadBackupMeta" => call_download_backup_meta,
         #[cfg(feature = "tag-backups")]
-        "GetAllBackupFiles" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAllBackupFilesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_backup_files(args.0, &args.1).await)
-        }
+        "GetAllBackupFiles" => call_get_all_backup_files,
         #[cfg(feature = "tag-backups")]
-        "GetBackupFile" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("backupFileId")?,
-            );
-            input.done()?;
-            input.answer(client.get_backup_file(args.0, args.1).await)
-        }
+        "GetBackupFile" => call_get_backup_file,
         #[cfg(feature = "tag-backups")]
-        "MarkBackupFileAsClean" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("backupFileId")?,
-            );
-            input.done()?;
-            input.answer(client.mark_backup_file_as_clean(args.0, args.1).await)
-        }
+        "MarkBackupFileAsClean" => call_mark_backup_file_as_clean,
         #[cfg(feature = "tag-backups")]
-        "MarkBackupFileAsInfected" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("backupFileId")?,
-            );
-            input.done()?;
-            input.answer(client.mark_backup_file_as_infected(args.0, args.1).await)
-        }
+        "MarkBackupFileAsInfected" => call_mark_backup_file_as_infected,
         #[cfg(feature = "tag-backups")]
-        "StartHealthCheckBackup" => {
-            let args = (
-                input.optional_body::<super::types::FileBackupHealthCheckSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.start_health_check_backup(args.0.as_ref()).await)
-        }
+        "StartHealthCheckBackup" => call_start_health_check_backup,
         #[cfg(feature = "tag-backups")]
-        "CopyUnstructuredDataBackups" => {
-            let args = (input.body::<super::types::CopyBackupSpec>()?,);
-            input.done()?;
-            input.answer(client.copy_unstructured_data_backups(&args.0).await)
-        }
+        "CopyUnstructuredDataBackups" => call_copy_unstructured_data_backups,
         #[cfg(feature = "tag-backups")]
-        "CopyMachinesBackups" => {
-            let args = (input.body::<super::types::CopyMachinesBackupsSpec>()?,);
-            input.done()?;
-            input.answer(client.copy_machines_backups(&args.0).await)
-        }
+        "CopyMachinesBackups" => call_copy_machines_backups,
         #[cfg(feature = "tag-backups")]
-        "MoveBackup" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::MoveBackupSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.move_backup(args.0, &args.1).await)
-        }
+        "MoveBackup" => call_move_backup,
         #[cfg(feature = "tag-backups")]
-        "MoveBackupObjects" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::MoveBackupObjectsSpec>()?,
-                input.params::<super::types::MoveBackupObjectsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.move_backup_objects(args.0, &args.1, &args.2).await)
-        }
+        "MoveBackupObjects" => call_move_backup_objects,
         #[cfg(feature = "tag-backups")]
-        "GetMoveCopySessions" => {
-            input.done()?;
-            input.answer(client.get_move_copy_sessions().await)
-        }
+        "GetMoveCopySessions" => call_get_move_copy_sessions,
         #[cfg(feature = "tag-backups")]
-        "ManageMoveCopySession" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::ManageMoveCopySessionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.manage_move_copy_session(args.0, &args.1).await)
-        }
+        "ManageMoveCopySession" => call_manage_move_copy_session,
         #[cfg(feature = "tag-backups")]
-        "CopyBackups" => {
-            let args = (input.body::<super::types::CopyBackupSpec>()?,);
-            input.done()?;
-            input.answer(client.copy_backups(&args.0).await)
-        }
+        "CopyBackups" => call_copy_backups,
         #[cfg(feature = "tag-backup-objects")]
-        "GetAllBackupObjects" => {
-            let args = (input.params::<super::types::GetAllBackupObjectsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_backup_objects(&args.0).await)
-        }
+        "GetAllBackupObjects" => call_get_all_backup_objects,
         #[cfg(feature = "tag-backup-objects")]
-        "GetBackupObject" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_backup_object(args.0).await)
-        }
+        "GetBackupObject" => call_get_backup_object,
         #[cfg(feature = "tag-backup-objects")]
         "CreateRecoveryMediaForBackupObject" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.param::<super::types::ERecoveryMediaFormat>("format")?,
-                input.param::<bool>("allowRemoteBmr")?,
-            );
-            input.done()?;
-            input
-                .download(
-                    client
-                        .create_recovery_media_for_backup_object(args.0, &args.1, args.2)
-                        .await,
-                )
-                .await
+            call_create_recovery_media_for_backup_object
         }
         #[cfg(feature = "tag-backup-objects")]
         "CreateRecoveryMediaTaskForBackupObject" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.param::<super::types::ERecoveryMediaFormat>("format")?,
-                input.param::<bool>("allowRemoteBmr")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .create_recovery_media_task_for_backup_object(
-                            args.0,
-                            &args.1,
-                            args.2,
-                        )
-                        .await,
-                )
+            call_create_recovery_media_task_for_backup_object
         }
         #[cfg(feature = "tag-backup-objects")]
         "GetBackupObjectRestorePointsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<
-                        super::types::GetBackupObjectRestorePointsWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_backup_object_restore_points_with_filtering(args.0, &args.1)
-                        .await,
-                )
+            call_get_backup_object_restore_points_with_filtering
         }
         #[cfg(feature = "tag-recovery-media")]
-        "DownloadRecoveryMedia" => {
-            let args = (input.path::<::uuid::Uuid>("taskId")?,);
-            input.done()?;
-            input.download(client.download_recovery_media(args.0).await).await
-        }
+        "DownloadRecoveryMedia" => call_download_recovery_media,
         #[cfg(feature = "tag-restore-points")]
-        "GetAllObjectRestorePoints" => {
-            let args = (
-                input.params::<super::types::GetAllObjectRestorePointsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_object_restore_points(&args.0).await)
-        }
+        "GetAllObjectRestorePoints" => call_get_all_object_restore_points,
         #[cfg(feature = "tag-restore-points")]
-        "GetObjectRestorePoint" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_object_restore_point(args.0).await)
-        }
+        "GetObjectRestorePoint" => call_get_object_restore_point,
         #[cfg(feature = "tag-restore-points")]
         "GetObjectRestorePointDisksWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<
-                        super::types::GetObjectRestorePointDisksWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_object_restore_point_disks_with_filtering(args.0, &args.1)
-                        .await,
-                )
+            call_get_object_restore_point_disks_with_filtering
         }
         #[cfg(feature = "tag-restore-points")]
-        "GetObjectRestorePointNetworkInfo" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.optional_body::<super::types::FlexibleFilters>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_object_restore_point_network_info(args.0, args.1.as_ref())
-                        .await,
-                )
-        }
+        "GetObjectRestorePointNetworkInfo" => call_get_object_restore_point_network_info,
         #[cfg(feature = "tag-replicas")]
-        "GetAllReplicas" => {
-            let args = (input.params::<super::types::GetAllReplicasParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_replicas(&args.0).await)
-        }
+        "GetAllReplicas" => call_get_all_replicas,
         #[cfg(feature = "tag-replicas")]
-        "GetReplica" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_replica(args.0).await)
-        }
+        "GetReplica" => call_get_replica,
         #[cfg(feature = "tag-replicas")]
-        "RescanReplica" => {
-            let args = (input.optional_body::<super::types::ReplicaRescanSpec>()?,);
-            input.done()?;
-            input.answer(client.rescan_replica(args.0.as_ref()).await)
-        }
+        "RescanReplica" => call_rescan_replica,
         #[cfg(feature = "tag-replicas")]
-        "GetObjectReplicaRestorePoints" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetObjectReplicaRestorePointsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_object_replica_restore_points(args.0, &args.1).await)
-        }
+        "GetObjectReplicaRestorePoints" => call_get_object_replica_restore_points,
         #[cfg(feature = "tag-replicas")]
         "GetObjectReplicaRestorePointInReplica" => {
-            let args = (
-                input.path::<::uuid::Uuid>("replicaId")?,
-                input.path::<::uuid::Uuid>("id")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_object_replica_restore_point_in_replica(args.0, args.1)
-                        .await,
-                )
+            call_get_object_replica_restore_point_in_replica
         }
         #[cfg(feature = "tag-replica-restore-points")]
-        "GetAllObjectReplicaRestorePoints" => {
-            let args = (
-                input.params::<super::types::GetAllObjectReplicaRestorePointsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_object_replica_restore_points(&args.0).await)
-        }
+        "GetAllObjectReplicaRestorePoints" => call_get_all_object_replica_restore_points,
         #[cfg(feature = "tag-replica-restore-points")]
-        "GetObjectReplicaRestorePoint" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_object_replica_restore_point(args.0).await)
-        }
+        "GetObjectReplicaRestorePoint" => call_get_object_replica_restore_point,
         #[cfg(feature = "tag-wan-accelerators")]
-        "GetAllWANAccelerators" => {
-            let args = (input.params::<super::types::GetAllWANAcceleratorsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_wan_accelerators(&args.0).await)
-        }
+        "GetAllWANAccelerators" => call_get_all_wan_accelerators,
         #[cfg(feature = "tag-wan-accelerators")]
-        "GetWANAccelerator" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_wan_accelerator(args.0).await)
-        }
+        "GetWANAccelerator" => call_get_wan_accelerator,
         #[cfg(feature = "tag-failover")]
-        "ViVMSnapshotReplicaFailover" => {
-            let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_failover(&args.0).await)
-        }
+        "ViVMSnapshotReplicaFailover" => call_vi_vm_snapshot_replica_failover,
         #[cfg(feature = "tag-failover")]
         "ViVMSnapshotReplicaPlannedFailover" => {
-            let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_planned_failover(&args.0).await)
+            call_vi_vm_snapshot_replica_planned_failover
         }
         #[cfg(feature = "tag-failover")]
         "ViVMSnapshotReplicaPermanentFailover" => {
-            let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_permanent_failover(&args.0).await)
+            call_vi_vm_snapshot_replica_permanent_failover
         }
         #[cfg(feature = "tag-failover")]
-        "ViVMSnapshotReplicaUndoFailover" => {
-            let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_undo_failover(&args.0).await)
-        }
+        "ViVMSnapshotReplicaUndoFailover" => call_vi_vm_snapshot_replica_undo_failover,
         #[cfg(feature = "tag-failback")]
-        "ViVMSnapshotReplicaFailback" => {
-            let args = (input.body::<super::types::ViVMSnapshotReplicaFailbackSpec>()?,);
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_failback(&args.0).await)
-        }
+        "ViVMSnapshotReplicaFailback" => call_vi_vm_snapshot_replica_failback,
         #[cfg(feature = "tag-failback")]
         "ViVMSnapshotReplicaSwitchToProduction" => {
-            let args = (
-                input
-                    .body::<
-                        super::types::ViVMSnapshotReplicaSwitchToProductionFailbackSpec,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.vi_vm_snapshot_replica_switch_to_production(&args.0).await,
-                )
+            call_vi_vm_snapshot_replica_switch_to_production
         }
         #[cfg(feature = "tag-failback")]
         "ChangeReplicaFailbackSwitchoverTime" => {
-            let args = (
-                input
-                    .body::<
-                        super::types::ViVMSnapshotReplicaChangeSwitchoverTimeFailbackSpec,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.change_replica_failback_switchover_time(&args.0).await)
+            call_change_replica_failback_switchover_time
         }
         #[cfg(feature = "tag-failback")]
         "ViVMSnapshotReplicaCommitFailback" => {
-            let args = (
-                input.body::<super::types::ViVMSnapshotReplicaCommitFailbackSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_commit_failback(&args.0).await)
+            call_vi_vm_snapshot_replica_commit_failback
         }
         #[cfg(feature = "tag-failback")]
-        "ViVMSnapshotReplicaUndoFailback" => {
-            let args = (
-                input.body::<super::types::ViVMSnapshotReplicaUndoFailbackSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.vi_vm_snapshot_replica_undo_failback(&args.0).await)
-        }
+        "ViVMSnapshotReplicaUndoFailback" => call_vi_vm_snapshot_replica_undo_failback,
         #[cfg(feature = "tag-restore")]
         "EntireUnstructuredDataShareRestore" => {
-            let args = (
-                input.body::<super::types::UnstructuredDataEntireShareRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.entire_unstructured_data_share_restore(&args.0).await)
+            call_entire_unstructured_data_share_restore
         }
         #[cfg(feature = "tag-restore")]
-        "EntireUnstructuredDataOSRestore" => {
-            let args = (
-                input.body::<super::types::UnstructuredDataEntireOSRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.entire_unstructured_data_os_restore(&args.0).await)
-        }
+        "EntireUnstructuredDataOSRestore" => call_entire_unstructured_data_os_restore,
         #[cfg(feature = "tag-restore")]
         "GetAllInstantUnstructuredDataRecoveryMounts" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllInstantUnstructuredDataRecoveryMountsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_all_instant_unstructured_data_recovery_mounts(&args.0)
-                        .await,
-                )
+            call_get_all_instant_unstructured_data_recovery_mounts
         }
         #[cfg(feature = "tag-restore")]
         "InstantUnstructuredDataRecoveryMount" => {
-            let args = (
-                input.body::<super::types::InstantUnstructuredDataRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.instant_unstructured_data_recovery_mount(&args.0).await)
+            call_instant_unstructured_data_recovery_mount
         }
         #[cfg(feature = "tag-restore")]
         "GetInstantUnstructuredDataRecoveryMount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input
-                .answer(
-                    client.get_instant_unstructured_data_recovery_mount(args.0).await,
-                )
+            call_get_instant_unstructured_data_recovery_mount
         }
         #[cfg(feature = "tag-restore")]
         "InstantUnstructuredDataRecoveryUnmount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.instant_unstructured_data_recovery_unmount(args.0).await)
+            call_instant_unstructured_data_recovery_unmount
         }
         #[cfg(feature = "tag-restore")]
         "InstantUnstructuredDataRecoveryMigrate" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input
-                    .body::<super::types::InstantUnstructuredDataRestoreMigrationSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .instant_unstructured_data_recovery_migrate(args.0, &args.1)
-                        .await,
-                )
+            call_instant_unstructured_data_recovery_migrate
         }
         #[cfg(feature = "tag-restore")]
         "InstantUnstructuredDataShareSwitchover" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.instant_unstructured_data_share_switchover(args.0).await)
+            call_instant_unstructured_data_share_switchover
         }
         #[cfg(feature = "tag-restore")]
         "GetUnstructuredDataShareIRSwitchoverSettings" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_unstructured_data_share_ir_switchover_settings(args.0)
-                        .await,
-                )
+            call_get_unstructured_data_share_ir_switchover_settings
         }
         #[cfg(feature = "tag-restore")]
         "UpdateUnstructuredDataShareIRSwitchoverSettings" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input
-                    .optional_body::<
-                        super::types::UnstructuredDataSwitchoverSettingsModel,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .update_unstructured_data_share_ir_switchover_settings(
-                            args.0,
-                            args.1.as_ref(),
-                        )
-                        .await,
-                )
+            call_update_unstructured_data_share_ir_switchover_settings
         }
         #[cfg(feature = "tag-restore")]
-        "StartUnstructuredDataFlrMount" => {
-            let args = (input.body::<super::types::UnstructuredDataMountSpec>()?,);
-            input.done()?;
-            input.answer(client.start_unstructured_data_flr_mount(&args.0).await)
-        }
+        "StartUnstructuredDataFlrMount" => call_start_unstructured_data_flr_mount,
         #[cfg(feature = "tag-restore")]
-        "StopUnstructuredDataFLRMount" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.stop_unstructured_data_flr_mount(args.0).await)
-        }
+        "StopUnstructuredDataFLRMount" => call_stop_unstructured_data_flr_mount,
         #[cfg(feature = "tag-restore")]
         "GetUnstructuredBackupColdStorageRetrievals" => {
-            let args = (
-                input.param::<::std::vec::Vec<::uuid::Uuid>>("serverIdFilter")?,
-                input.param::<::std::vec::Vec<::uuid::Uuid>>("backupIdFilter")?,
-                input.param::<::std::vec::Vec<::uuid::Uuid>>("restorePointIdFilter")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_unstructured_backup_cold_storage_retrievals(
-                            &args.0,
-                            &args.1,
-                            &args.2,
-                        )
-                        .await,
-                )
+            call_get_unstructured_backup_cold_storage_retrievals
         }
         #[cfg(feature = "tag-restore")]
         "StartUnstructuredBackupColdStorageRetrieval" => {
-            let args = (
-                input.body::<super::types::UnstructuredDataArchiveRetrievalSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .start_unstructured_backup_cold_storage_retrieval(&args.0)
-                        .await,
-                )
+            call_start_unstructured_backup_cold_storage_retrieval
         }
         #[cfg(feature = "tag-restore")]
-        "GetAllInstantViVMRecoveryMounts" => {
-            let args = (
-                input.params::<super::types::GetAllInstantViVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_instant_vi_vm_recovery_mounts(&args.0).await)
-        }
+        "GetAllInstantViVMRecoveryMounts" => call_get_all_instant_vi_vm_recovery_mounts,
         #[cfg(feature = "tag-restore")]
-        "InstantViVMRecoveryMount" => {
-            let args = (input.body::<super::types::InstantViVMRecoverySpec>()?,);
-            input.done()?;
-            input.answer(client.instant_vi_vm_recovery_mount(&args.0).await)
-        }
+        "InstantViVMRecoveryMount" => call_instant_vi_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
-        "GetInstantViVMRecoveryMount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.get_instant_vi_vm_recovery_mount(args.0).await)
-        }
+        "GetInstantViVMRecoveryMount" => call_get_instant_vi_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
-        "InstantViVMRecoveryUnmount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.instant_vi_vm_recovery_unmount(args.0).await)
-        }
+        "InstantViVMRecoveryUnmount" => call_instant_vi_vm_recovery_unmount,
         #[cfg(feature = "tag-restore")]
-        "InstantViVMRecoveryMigrate" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input.body::<super::types::ViVMQuickMigrationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.instant_vi_vm_recovery_migrate(args.0, &args.1).await)
-        }
+        "InstantViVMRecoveryMigrate" => call_instant_vi_vm_recovery_migrate,
         #[cfg(feature = "tag-restore")]
-        "GetAllInstantHvVMRecoveryMounts" => {
-            let args = (
-                input.params::<super::types::GetAllInstantHvVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_instant_hv_vm_recovery_mounts(&args.0).await)
-        }
+        "GetAllInstantHvVMRecoveryMounts" => call_get_all_instant_hv_vm_recovery_mounts,
         #[cfg(feature = "tag-restore")]
-        "InstantHvVMRecoveryMount" => {
-            let args = (input.body::<super::types::InstantHvVMRecoverySpec>()?,);
-            input.done()?;
-            input.answer(client.instant_hv_vm_recovery_mount(&args.0).await)
-        }
+        "InstantHvVMRecoveryMount" => call_instant_hv_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
-        "GetInstantHvVMRecoveryMount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.get_instant_hv_vm_recovery_mount(args.0).await)
-        }
+        "GetInstantHvVMRecoveryMount" => call_get_instant_hv_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
-        "InstantHvVMRecoveryUnmount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.instant_hv_vm_recovery_unmount(args.0).await)
-        }
+        "InstantHvVMRecoveryUnmount" => call_instant_hv_vm_recovery_unmount,
         #[cfg(feature = "tag-restore")]
-        "InstantHvVMRecoveryMigrate" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.instant_hv_vm_recovery_migrate(args.0).await)
-        }
+        "InstantHvVMRecoveryMigrate" => call_instant_hv_vm_recovery_migrate,
         #[cfg(feature = "tag-restore")]
         "GetAllAzureInstantVMRecoveryMounts" => {
-            let args = (
-                input
-                    .params::<super::types::GetAllAzureInstantVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_azure_instant_vm_recovery_mounts(&args.0).await)
+            call_get_all_azure_instant_vm_recovery_mounts
         }
         #[cfg(feature = "tag-restore")]
-        "AzureInstantVMRecoveryMount" => {
-            let args = (input.body::<super::types::AzureInstantVMRecoverySpec>()?,);
-            input.done()?;
-            input.answer(client.azure_instant_vm_recovery_mount(&args.0).await)
-        }
+        "AzureInstantVMRecoveryMount" => call_azure_instant_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
-        "GetAzureInstantVMRecoveryMount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.get_azure_instant_vm_recovery_mount(args.0).await)
-        }
+        "GetAzureInstantVMRecoveryMount" => call_get_azure_instant_vm_recovery_mount,
         #[cfg(feature = "tag-restore")]
         "GetAllAzureInstantVMRecoveryMountSessions" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input
-                    .params::<
-                        super::types::GetAllAzureInstantVMRecoveryMountSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_all_azure_instant_vm_recovery_mount_sessions(
-                            args.0,
-                            &args.1,
-                        )
-                        .await,
-                )
+            call_get_all_azure_instant_vm_recovery_mount_sessions
         }
         #[cfg(feature = "tag-restore")]
-        "AzureInstantVMRecoveryUnmount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.azure_instant_vm_recovery_unmount(args.0).await)
-        }
+        "AzureInstantVMRecoveryUnmount" => call_azure_instant_vm_recovery_unmount,
         #[cfg(feature = "tag-restore")]
-        "AzureInstantVMRecoveryMigrate" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input.body::<super::types::AzureInstantVMRecoveryMigrationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.azure_instant_vm_recovery_migrate(args.0, &args.1).await)
-        }
+        "AzureInstantVMRecoveryMigrate" => call_azure_instant_vm_recovery_migrate,
         #[cfg(feature = "tag-restore")]
         "GetAzureInstantVMRecoverySwitchoverSettings" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_azure_instant_vm_recovery_switchover_settings(args.0)
-                        .await,
-                )
+            call_get_azure_instant_vm_recovery_switchover_settings
         }
         #[cfg(feature = "tag-restore")]
         "UpdateAzureInstantVMRecoverySwitchoverSettings" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input
-                    .optional_body::<
-                        super::types::AzureInstantVMRecoverySwitchoverSettingsModel,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .update_azure_instant_vm_recovery_switchover_settings(
-                            args.0,
-                            args.1.as_ref(),
-                        )
-                        .await,
-                )
+            call_update_azure_instant_vm_recovery_switchover_settings
         }
         #[cfg(feature = "tag-restore")]
-        "AzureInstantVMRecoverySwitchover" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.azure_instant_vm_recovery_switchover(args.0).await)
-        }
+        "AzureInstantVMRecoverySwitchover" => call_azure_instant_vm_recovery_switchover,
         #[cfg(feature = "tag-restore")]
-        "EntireVmRestoreVmware" => {
-            let args = (input.body::<super::types::EntireViVMRestoreSpec>()?,);
-            input.done()?;
-            input.answer(client.entire_vm_restore_vmware(&args.0).await)
-        }
+        "EntireVmRestoreVmware" => call_entire_vm_restore_vmware,
         #[cfg(feature = "tag-restore")]
-        "EntireVmRestoreCloudDirector" => {
-            let args = (
-                input.body::<super::types::EntireCloudDirectorVMRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.entire_vm_restore_cloud_director(&args.0).await)
-        }
+        "EntireVmRestoreCloudDirector" => call_entire_vm_restore_cloud_director,
         #[cfg(feature = "tag-restore")]
-        "EntireVmRestoreHv" => {
-            let args = (input.body::<super::types::EntireHvVMRestoreSpec>()?,);
-            input.done()?;
-            input.answer(client.entire_vm_restore_hv(&args.0).await)
-        }
+        "EntireVmRestoreHv" => call_entire_vm_restore_hv,
         #[cfg(feature = "tag-restore")]
         "GetAllVmwareFcdInstantRecoveryMountModels" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllVmwareFcdInstantRecoveryMountModelsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_all_vmware_fcd_instant_recovery_mount_models(&args.0)
-                        .await,
-                )
+            call_get_all_vmware_fcd_instant_recovery_mount_models
         }
         #[cfg(feature = "tag-restore")]
         "InstantRecoveryVmwareFcdMountWithSession" => {
-            let args = (input.body::<super::types::VmwareFcdInstantRecoverySpec>()?,);
-            input.done()?;
-            input
-                .answer(
-                    client.instant_recovery_vmware_fcd_mount_with_session(&args.0).await,
-                )
+            call_instant_recovery_vmware_fcd_mount_with_session
         }
         #[cfg(feature = "tag-restore")]
         "GetVmwareFcdInstantRecoveryMountModel" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input
-                .answer(client.get_vmware_fcd_instant_recovery_mount_model(args.0).await)
+            call_get_vmware_fcd_instant_recovery_mount_model
         }
         #[cfg(feature = "tag-restore")]
         "InstantRecoveryVmwareFcdDismountWithSession" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .instant_recovery_vmware_fcd_dismount_with_session(args.0)
-                        .await,
-                )
+            call_instant_recovery_vmware_fcd_dismount_with_session
         }
         #[cfg(feature = "tag-restore")]
         "InstantRecoveryVmwareFcdMigrateWithSession" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input.body::<super::types::VmwareFcdQuickMigrationSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .instant_recovery_vmware_fcd_migrate_with_session(
-                            args.0,
-                            &args.1,
-                        )
-                        .await,
-                )
+            call_instant_recovery_vmware_fcd_migrate_with_session
         }
         #[cfg(feature = "tag-restore")]
-        "StartFlrMount" => {
-            let args = (input.body::<super::types::FlrMountSpec>()?,);
-            input.done()?;
-            input.answer(client.start_flr_mount(&args.0).await)
-        }
+        "StartFlrMount" => call_start_flr_mount,
         #[cfg(feature = "tag-restore")]
-        "StopFlrMount" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.stop_flr_mount(args.0).await)
-        }
+        "StopFlrMount" => call_stop_flr_mount,
         #[cfg(feature = "tag-restore")]
         "GetEntraIdTenantRestoreDeviceCode" => {
-            let args = (
-                input.body::<super::types::EntraIdTenantRestoreDeviceCodeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.get_entra_id_tenant_restore_device_code(&args.0).await)
+            call_get_entra_id_tenant_restore_device_code
         }
         #[cfg(feature = "tag-restore")]
         "GetEntraIdTenantRestoreDeviceCodeState" => {
-            let args = (
-                input.body::<super::types::EntraIdTenantRestoreDeviceCodeStateSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.get_entra_id_tenant_restore_device_code_state(&args.0).await,
-                )
+            call_get_entra_id_tenant_restore_device_code_state
         }
         #[cfg(feature = "tag-restore")]
         "StartEntraIdTenantRestoreAuthorization" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.param::<::std::string::String>("vdcSessionId")?,
-                input.param::<::std::string::String>("redirectUri")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .start_entra_id_tenant_restore_authorization(
-                            args.0,
-                            &args.1,
-                            &args.2,
-                        )
-                        .await,
-                )
+            call_start_entra_id_tenant_restore_authorization
         }
         #[cfg(feature = "tag-restore")]
-        "EntraIdTenantRestoreAuthorize" => {
-            let args = (
-                input.body::<super::types::EntraIdTenantRestoreAuthorizeSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.entra_id_tenant_restore_authorize(&args.0).await)
-        }
+        "EntraIdTenantRestoreAuthorize" => call_entra_id_tenant_restore_authorize,
         #[cfg(feature = "tag-restore")]
-        "StartEntraIDTenantRestore" => {
-            let args = (input.body::<super::types::EntraIdTenantStartRestoreSpec>()?,);
-            input.done()?;
-            input.answer(client.start_entra_id_tenant_restore(&args.0).await)
-        }
+        "StartEntraIDTenantRestore" => call_start_entra_id_tenant_restore,
         #[cfg(feature = "tag-restore")]
         "StartEntraIDTenantRestoreFromCopy" => {
-            let args = (
-                input.body::<super::types::EntraIdTenantStartRestoreFromCopySpec>()?,
-            );
-            input.done()?;
-            input.answer(client.start_entra_id_tenant_restore_from_copy(&args.0).await)
+            call_start_entra_id_tenant_restore_from_copy
         }
         #[cfg(feature = "tag-restore")]
-        "StopEntraIDTenantRestore" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.optional_body::<super::types::JobStopSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.stop_entra_id_tenant_restore(args.0, args.1.as_ref()).await,
-                )
-        }
+        "StopEntraIDTenantRestore" => call_stop_entra_id_tenant_restore,
         #[cfg(feature = "tag-restore")]
-        "StartEntraIDAuditLogMount" => {
-            let args = (input.body::<super::types::UnstructuredDataMountSpec>()?,);
-            input.done()?;
-            input.answer(client.start_entra_id_audit_log_mount(&args.0).await)
-        }
+        "StartEntraIDAuditLogMount" => call_start_entra_id_audit_log_mount,
         #[cfg(feature = "tag-restore")]
-        "StopEntraIDAuditLogMount" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.stop_entra_id_audit_log_mount(args.0).await)
-        }
+        "StopEntraIDAuditLogMount" => call_stop_entra_id_audit_log_mount,
         #[cfg(feature = "tag-restore")]
-        "StartVolumeRestore" => {
-            let args = (input.body::<super::types::StartVolumeRestoreRequest>()?,);
-            input.done()?;
-            input.answer(client.start_volume_restore(&args.0).await)
-        }
+        "StartVolumeRestore" => call_start_volume_restore,
         #[cfg(feature = "tag-agents")]
-        "GetAllComputerRecoveryTokens" => {
-            let args = (
-                input.params::<super::types::GetAllComputerRecoveryTokensParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_computer_recovery_tokens(&args.0).await)
-        }
+        "GetAllComputerRecoveryTokens" => call_get_all_computer_recovery_tokens,
         #[cfg(feature = "tag-agents")]
-        "CreateComputerRecoveryToken" => {
-            let args = (input.body::<super::types::ComputerRecoveryTokenSpec>()?,);
-            input.done()?;
-            input.answer(client.create_computer_recovery_token(&args.0).await)
-        }
+        "CreateComputerRecoveryToken" => call_create_computer_recovery_token,
         #[cfg(feature = "tag-agents")]
-        "GetComputerRecoveryToken" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_computer_recovery_token(args.0).await)
-        }
+        "GetComputerRecoveryToken" => call_get_computer_recovery_token,
         #[cfg(feature = "tag-agents")]
-        "UpdateComputerRecoveryToken" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ComputerRecoveryTokenModel>()?,
-            );
-            input.done()?;
-            input.answer(client.update_computer_recovery_token(args.0, &args.1).await)
-        }
+        "UpdateComputerRecoveryToken" => call_update_computer_recovery_token,
         #[cfg(feature = "tag-agents")]
-        "DeleteComputerRecoveryToken" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_computer_recovery_token(args.0).await)
-        }
+        "DeleteComputerRecoveryToken" => call_delete_computer_recovery_token,
         #[cfg(feature = "tag-agents")]
-        "GetProtectedComputers" => {
-            let args = (input.params::<super::types::GetProtectedComputersParams>()?,);
-            input.done()?;
-            input.answer(client.get_protected_computers(&args.0).await)
-        }
+        "GetProtectedComputers" => call_get_protected_computers,
         #[cfg(feature = "tag-agents")]
-        "GetProtectedComputer" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_protected_computer(args.0).await)
-        }
+        "GetProtectedComputer" => call_get_protected_computer,
         #[cfg(feature = "tag-agents")]
-        "GetAllDiscoveredEntities" => {
-            let args = (
-                input.params::<super::types::GetAllDiscoveredEntitiesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_discovered_entities(&args.0).await)
-        }
+        "GetAllDiscoveredEntities" => call_get_all_discovered_entities,
         #[cfg(feature = "tag-agents")]
-        "GetAllAgentStates" => {
-            let args = (input.params::<super::types::GetAllAgentStatesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_agent_states(&args.0).await)
-        }
+        "GetAllAgentStates" => call_get_all_agent_states,
         #[cfg(feature = "tag-agents")]
-        "GetAgentState" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_agent_state(args.0).await)
-        }
+        "GetAgentState" => call_get_agent_state,
         #[cfg(feature = "tag-agents")]
-        "GetAgentBackups" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAgentBackupsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_agent_backups(args.0, &args.1).await)
-        }
+        "GetAgentBackups" => call_get_agent_backups,
         #[cfg(feature = "tag-agents")]
-        "AttachBackupToAgent" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::BackupIdsSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.attach_backup_to_agent(args.0, &args.1).await)
-        }
+        "AttachBackupToAgent" => call_attach_backup_to_agent,
         #[cfg(feature = "tag-agents")]
-        "DetachBackupFromAgent" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::BackupIdsSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.detach_backup_from_agent(args.0, &args.1).await)
-        }
+        "DetachBackupFromAgent" => call_detach_backup_from_agent,
         #[cfg(feature = "tag-agents")]
-        "GetAllProtectionGroups" => {
-            let args = (input.params::<super::types::GetAllProtectionGroupsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_protection_groups(&args.0).await)
-        }
+        "GetAllProtectionGroups" => call_get_all_protection_groups,
         #[cfg(feature = "tag-agents")]
-        "CreateProtectionGroup" => {
-            let args = (
-                input.body::<super::types::ProtectionGroupSpec>()?,
-                input.params::<super::types::CreateProtectionGroupParams>()?,
-            );
-            input.done()?;
-            input.answer(client.create_protection_group(&args.0, &args.1).await)
-        }
+        "CreateProtectionGroup" => call_create_protection_group,
         #[cfg(feature = "tag-agents")]
-        "GetProtectionGroup" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetProtectionGroupParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_protection_group(args.0, &args.1).await)
-        }
+        "GetProtectionGroup" => call_get_protection_group,
         #[cfg(feature = "tag-agents")]
-        "UpdateProtectionGroup" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::ProtectionGroupModel>()?,
-                input.params::<super::types::UpdateProtectionGroupParams>()?,
-            );
-            input.done()?;
-            input.answer(client.update_protection_group(args.0, &args.1, &args.2).await)
-        }
+        "UpdateProtectionGroup" => call_update_protection_group,
         #[cfg(feature = "tag-agents")]
-        "DeleteProtectionGroup" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::DeleteProtectionGroupParams>()?,
-            );
-            input.done()?;
-            input.answer(client.delete_protection_group(args.0, &args.1).await)
-        }
+        "DeleteProtectionGroup" => call_delete_protection_group,
         #[cfg(feature = "tag-agents")]
-        "RescanProtectionGroup" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.rescan_protection_group(args.0).await)
-        }
+        "RescanProtectionGroup" => call_rescan_protection_group,
         #[cfg(feature = "tag-agents")]
-        "EnableProtectionGroup" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.enable_protection_group(args.0).await)
-        }
+        "EnableProtectionGroup" => call_enable_protection_group,
         #[cfg(feature = "tag-agents")]
-        "DisableProtectionGroup" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.disable_protection_group(args.0).await)
-        }
+        "DisableProtectionGroup" => call_disable_protection_group,
         #[cfg(feature = "tag-agents")]
-        "DownloadProtectionGroupPackages" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .body::<
-                        super::types::PreInstalledAgentsProtectionGroupPackageSpec,
-                    >()?,
-            );
-            input.done()?;
-            input.bytes(client.download_protection_group_packages(args.0, &args.1).await)
-        }
+        "DownloadProtectionGroupPackages" => call_download_protection_group_packages,
         #[cfg(feature = "tag-agents")]
-        "GetDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetDiscoveredEntitiesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_discovered_entities(args.0, &args.1).await)
-        }
+        "GetDiscoveredEntities" => call_get_discovered_entities,
         #[cfg(feature = "tag-agents")]
-        "RescanDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.rescan_discovered_entities(args.0, &args.1).await)
-        }
+        "RescanDiscoveredEntities" => call_rescan_discovered_entities,
         #[cfg(feature = "tag-agents")]
-        "RebootDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.reboot_discovered_entities(args.0, &args.1).await)
-        }
+        "RebootDiscoveredEntities" => call_reboot_discovered_entities,
         #[cfg(feature = "tag-agents")]
-        "InstallAgentOnDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.install_agent_on_discovered_entities(args.0, &args.1).await,
-                )
-        }
+        "InstallAgentOnDiscoveredEntities" => call_install_agent_on_discovered_entities,
         #[cfg(feature = "tag-agents")]
         "UninstallAgentFromDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .uninstall_agent_from_discovered_entities(args.0, &args.1)
-                        .await,
-                )
+            call_uninstall_agent_from_discovered_entities
         }
         #[cfg(feature = "tag-agents")]
-        "UpgradeAgentOnDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.upgrade_agent_on_discovered_entities(args.0, &args.1).await,
-                )
-        }
+        "UpgradeAgentOnDiscoveredEntities" => call_upgrade_agent_on_discovered_entities,
         #[cfg(feature = "tag-agents")]
         "InstallCBTDriverOnDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .install_cbt_driver_on_discovered_entities(args.0, &args.1)
-                        .await,
-                )
+            call_install_cbt_driver_on_discovered_entities
         }
         #[cfg(feature = "tag-agents")]
         "UninstallCBTDriverFromDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .uninstall_cbt_driver_from_discovered_entities(args.0, &args.1)
-                        .await,
-                )
+            call_uninstall_cbt_driver_from_discovered_entities
         }
         #[cfg(feature = "tag-agents")]
         "UninstallAllComponentsFromDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .uninstall_all_components_from_discovered_entities(
-                            args.0,
-                            &args.1,
-                        )
-                        .await,
-                )
+            call_uninstall_all_components_from_discovered_entities
         }
         #[cfg(feature = "tag-agents")]
-        "TrustDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.trust_discovered_entities(args.0, &args.1).await)
-        }
+        "TrustDiscoveredEntities" => call_trust_discovered_entities,
         #[cfg(feature = "tag-agents")]
-        "PrepareForRemoteBmr" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.prepare_for_remote_bmr(args.0, &args.1).await)
-        }
+        "PrepareForRemoteBmr" => call_prepare_for_remote_bmr,
         #[cfg(feature = "tag-agents")]
-        "RecreateEmbeddedRecoveryMedia" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.recreate_embedded_recovery_media(args.0, &args.1).await)
-        }
+        "RecreateEmbeddedRecoveryMedia" => call_recreate_embedded_recovery_media,
         #[cfg(feature = "tag-agents")]
-        "GetDiscoveredEntity" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("entityId")?,
-                input.params::<super::types::GetDiscoveredEntityParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_discovered_entity(args.0, args.1, &args.2).await)
-        }
+        "GetDiscoveredEntity" => call_get_discovered_entity,
         #[cfg(feature = "tag-agents")]
-        "DeleteDiscoveredEntity" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("entityId")?,
-            );
-            input.done()?;
-            input.answer(client.delete_discovered_entity(args.0, args.1).await)
-        }
+        "DeleteDiscoveredEntity" => call_delete_discovered_entity,
         #[cfg(feature = "tag-agents")]
         "CreateRecoveryMediaForDiscoveredEntity" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("entityId")?,
-                input.param::<super::types::ERecoveryMediaFormat>("format")?,
-                input.param::<bool>("allowRemoteBmr")?,
-            );
-            input.done()?;
-            input
-                .download(
-                    client
-                        .create_recovery_media_for_discovered_entity(
-                            args.0,
-                            args.1,
-                            &args.2,
-                            args.3,
-                        )
-                        .await,
-                )
-                .await
+            call_create_recovery_media_for_discovered_entity
         }
         #[cfg(feature = "tag-agents")]
         "CreateRecoveryMediaTaskForDiscoveredEntity" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.path::<::uuid::Uuid>("entityId")?,
-                input.param::<super::types::ERecoveryMediaFormat>("format")?,
-                input.param::<bool>("allowRemoteBmr")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .create_recovery_media_task_for_discovered_entity(
-                            args.0,
-                            args.1,
-                            &args.2,
-                            args.3,
-                        )
-                        .await,
-                )
+            call_create_recovery_media_task_for_discovered_entity
         }
         #[cfg(feature = "tag-agents")]
-        "GetAllAgentPackages" => {
-            let args = (input.params::<super::types::GetAllAgentPackagesParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_agent_packages(&args.0).await)
-        }
+        "GetAllAgentPackages" => call_get_all_agent_packages,
         #[cfg(feature = "tag-agents")]
-        "GetAllAgentPackagesForUnix" => {
-            let args = (
-                input.params::<super::types::GetAllAgentPackagesForUnixParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_agent_packages_for_unix(&args.0).await)
-        }
+        "GetAllAgentPackagesForUnix" => call_get_all_agent_packages_for_unix,
         #[cfg(feature = "tag-agents")]
-        "GetAgentsRecoveryAppliances" => {
-            let args = (
-                input.params::<super::types::GetAgentsRecoveryAppliancesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_agents_recovery_appliances(&args.0).await)
-        }
+        "GetAgentsRecoveryAppliances" => call_get_agents_recovery_appliances,
         #[cfg(feature = "tag-agents")]
-        "GetAgentsRecoveryAppliance" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_agents_recovery_appliance(args.0).await)
-        }
+        "GetAgentsRecoveryAppliance" => call_get_agents_recovery_appliance,
         #[cfg(feature = "tag-agents")]
-        "RebootAgentsRecoveryAppliances" => {
-            let args = (
-                input.body::<super::types::RebootAgentsRecoveryAppliancesSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.reboot_agents_recovery_appliances(&args.0).await)
-        }
+        "RebootAgentsRecoveryAppliances" => call_reboot_agents_recovery_appliances,
         #[cfg(feature = "tag-agents")]
-        "RebootAgentsRecoveryAppliance" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.reboot_agents_recovery_appliance(args.0).await)
-        }
+        "RebootAgentsRecoveryAppliance" => call_reboot_agents_recovery_appliance,
         #[cfg(feature = "tag-automation")]
-        "ImportJobs" => {
-            let args = (input.body::<super::types::JobImportSpecCollection>()?,);
-            input.done()?;
-            input.answer(client.import_jobs(&args.0).await)
-        }
+        "ImportJobs" => call_import_jobs,
         #[cfg(feature = "tag-automation")]
-        "ExportJobs" => {
-            let args = (input.optional_body::<super::types::JobExportSpec>()?,);
-            input.done()?;
-            input.answer(client.export_jobs(args.0.as_ref()).await)
-        }
+        "ExportJobs" => call_export_jobs,
         #[cfg(feature = "tag-automation")]
-        "ImportCredentials" => {
-            let args = (input.body::<super::types::CredentialsImportSpecCollection>()?,);
-            input.done()?;
-            input.answer(client.import_credentials(&args.0).await)
-        }
+        "ImportCredentials" => call_import_credentials,
         #[cfg(feature = "tag-automation")]
-        "ExportCredentials" => {
-            let args = (input.optional_body::<super::types::CredentialsExportSpec>()?,);
-            input.done()?;
-            input.answer(client.export_credentials(args.0.as_ref()).await)
-        }
+        "ExportCredentials" => call_export_credentials,
         #[cfg(feature = "tag-automation")]
-        "ImportCloudCredentials" => {
-            let args = (
-                input.body::<super::types::CloudCredentialsImportSpecCollection>()?,
-            );
-            input.done()?;
-            input.answer(client.import_cloud_credentials(&args.0).await)
-        }
+        "ImportCloudCredentials" => call_import_cloud_credentials,
         #[cfg(feature = "tag-automation")]
-        "ExportCloudCredentials" => {
-            let args = (
-                input.optional_body::<super::types::CloudCredentialsExportSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.export_cloud_credentials(args.0.as_ref()).await)
-        }
+        "ExportCloudCredentials" => call_export_cloud_credentials,
         #[cfg(feature = "tag-automation")]
-        "ImportProxies" => {
-            let args = (input.body::<super::types::ProxyImportSpecCollection>()?,);
-            input.done()?;
-            input.answer(client.import_proxies(&args.0).await)
-        }
+        "ImportProxies" => call_import_proxies,
         #[cfg(feature = "tag-automation")]
-        "ExportProxies" => {
-            let args = (input.optional_body::<super::types::ProxyExportSpec>()?,);
-            input.done()?;
-            input.answer(client.export_proxies(args.0.as_ref()).await)
-        }
+        "ExportProxies" => call_export_proxies,
         #[cfg(feature = "tag-automation")]
-        "ImportManagedServers" => {
-            let args = (
-                input.body::<super::types::ManageServerImportSpecCollection>()?,
-            );
-            input.done()?;
-            input.answer(client.import_managed_servers(&args.0).await)
-        }
+        "ImportManagedServers" => call_import_managed_servers,
         #[cfg(feature = "tag-automation")]
-        "ExportManagedServers" => {
-            let args = (input.optional_body::<super::types::ManageServerExportSpec>()?,);
-            input.done()?;
-            input.answer(client.export_managed_servers(args.0.as_ref()).await)
-        }
+        "ExportManagedServers" => call_export_managed_servers,
         #[cfg(feature = "tag-automation")]
-        "ImportRepositories" => {
-            let args = (input.body::<super::types::RepositoryImportSpecCollection>()?,);
-            input.done()?;
-            input.answer(client.import_repositories(&args.0).await)
-        }
+        "ImportRepositories" => call_import_repositories,
         #[cfg(feature = "tag-automation")]
-        "ExportRepositories" => {
-            let args = (input.optional_body::<super::types::RepositoryExportSpec>()?,);
-            input.done()?;
-            input.answer(client.export_repositories(args.0.as_ref()).await)
-        }
+        "ExportRepositories" => call_export_repositories,
         #[cfg(feature = "tag-automation")]
-        "ImportEncryptionPasswords" => {
-            let args = (
-                input.body::<super::types::EncryptionPasswordImportSpecCollection>()?,
-            );
-            input.done()?;
-            input.answer(client.import_encryption_passwords(&args.0).await)
-        }
+        "ImportEncryptionPasswords" => call_import_encryption_passwords,
         #[cfg(feature = "tag-automation")]
-        "ExportEncryptionPasswords" => {
-            let args = (
-                input.optional_body::<super::types::EncryptionPasswordExportSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.export_encryption_passwords(args.0.as_ref()).await)
-        }
+        "ExportEncryptionPasswords" => call_export_encryption_passwords,
         #[cfg(feature = "tag-automation")]
-        "GetAllAutomationSessions" => {
-            let args = (
-                input.params::<super::types::GetAllAutomationSessionsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_automation_sessions(&args.0).await)
-        }
+        "GetAllAutomationSessions" => call_get_all_automation_sessions,
         #[cfg(feature = "tag-automation")]
-        "GetAutomationSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_automation_session(args.0).await)
-        }
+        "GetAutomationSession" => call_get_automation_session,
         #[cfg(feature = "tag-automation")]
-        "GetAutomationSessionLogs" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_automation_session_logs(args.0).await)
-        }
+        "GetAutomationSessionLogs" => call_get_automation_session_logs,
         #[cfg(feature = "tag-automation")]
-        "StopAutomationSession" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.stop_automation_session(args.0).await)
-        }
+        "StopAutomationSession" => call_stop_automation_session,
         #[cfg(feature = "tag-backup-browser")]
-        "FlrRestoreValidateCredentials" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrRestoreCredentialsValidationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.flr_restore_validate_credentials(args.0, &args.1).await)
-        }
+        "FlrRestoreValidateCredentials" => call_flr_restore_validate_credentials,
         #[cfg(feature = "tag-backup-browser")]
-        "FlrRestoreValidateItemTargetPath" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrValidateRestoreItemTargetPathSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.flr_restore_validate_item_target_path(args.0, &args.1).await,
-                )
-        }
+        "FlrRestoreValidateItemTargetPath" => call_flr_restore_validate_item_target_path,
         #[cfg(feature = "tag-backup-browser")]
-        "GetAllFlrBrowseSessions" => {
-            let args = (input.params::<super::types::GetAllFlrBrowseSessionsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_flr_browse_sessions(&args.0).await)
-        }
+        "GetAllFlrBrowseSessions" => call_get_all_flr_browse_sessions,
         #[cfg(feature = "tag-backup-browser")]
-        "GetFlrBrowseSession" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.get_flr_browse_session(args.0).await)
-        }
+        "GetFlrBrowseSession" => call_get_flr_browse_session,
         #[cfg(feature = "tag-backup-browser")]
-        "GetFlrAudit" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.get_flr_audit(args.0).await)
-        }
+        "GetFlrAudit" => call_get_flr_audit,
         #[cfg(feature = "tag-backup-browser")]
-        "BrowseFlrMount" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrBrowseFolderSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.browse_flr_mount(args.0, &args.1).await)
-        }
+        "BrowseFlrMount" => call_browse_flr_mount,
         #[cfg(feature = "tag-backup-browser")]
-        "WindowsFlrBrowseCompareAttributes" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrCompareAttributesSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.windows_flr_browse_compare_attributes(args.0, &args.1).await,
-                )
-        }
+        "WindowsFlrBrowseCompareAttributes" => call_windows_flr_browse_compare_attributes,
         #[cfg(feature = "tag-backup-browser")]
         "WindowsFlrBrowseCompareToProduction" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrCompareToProductionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .windows_flr_browse_compare_to_production(args.0, &args.1)
-                        .await,
-                )
+            call_windows_flr_browse_compare_to_production
         }
         #[cfg(feature = "tag-backup-browser")]
-        "FlrStartSearchFor" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrStartSearchForSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.flr_start_search_for(args.0, &args.1).await)
-        }
+        "FlrStartSearchFor" => call_flr_start_search_for,
         #[cfg(feature = "tag-backup-browser")]
-        "FlrBrowseSearchResult" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("taskId")?,
-                input.body::<super::types::FlrSearchForResultSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.flr_browse_search_result(args.0, args.1, &args.2).await)
-        }
+        "FlrBrowseSearchResult" => call_flr_browse_search_result,
         #[cfg(feature = "tag-backup-browser")]
-        "FlrMountRestore" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.flr_mount_restore(args.0, &args.1).await)
-        }
+        "FlrMountRestore" => call_flr_mount_restore,
         #[cfg(feature = "tag-backup-browser")]
-        "FlrMountRestoreTo" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrRestoreToSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.flr_mount_restore_to(args.0, &args.1).await)
-        }
+        "FlrMountRestoreTo" => call_flr_mount_restore_to,
         #[cfg(feature = "tag-backup-browser")]
-        "PrepareFlrItemDownload" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrStartDownloadSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.prepare_flr_item_download(args.0, &args.1).await)
-        }
+        "PrepareFlrItemDownload" => call_prepare_flr_item_download,
         #[cfg(feature = "tag-backup-browser")]
-        "DownloadFlrItemGet" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("taskId")?,
-            );
-            input.done()?;
-            input.download(client.download_flr_item_get(args.0, args.1).await).await
-        }
+        "DownloadFlrItemGet" => call_download_flr_item_get,
         #[cfg(feature = "tag-backup-browser")]
-        "DownloadFlrItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("taskId")?,
-            );
-            input.done()?;
-            input.download(client.download_flr_item(args.0, args.1).await).await
-        }
+        "DownloadFlrItem" => call_download_flr_item,
         #[cfg(feature = "tag-backup-browser")]
         "GetAllUnstructuredDataFLRBrowseSessions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllUnstructuredDataFLRBrowseSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.get_all_unstructured_data_flr_browse_sessions(&args.0).await,
-                )
+            call_get_all_unstructured_data_flr_browse_sessions
         }
         #[cfg(feature = "tag-backup-browser")]
         "GetUnstructuredDataFlrBrowseSession" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.get_unstructured_data_flr_browse_session(args.0).await)
+            call_get_unstructured_data_flr_browse_session
         }
         #[cfg(feature = "tag-backup-browser")]
-        "BrowseFLRUnstructuredDataMount" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::UnstructuredDataFlrBrowseFolderSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(client.browse_flr_unstructured_data_mount(args.0, &args.1).await)
-        }
+        "BrowseFLRUnstructuredDataMount" => call_browse_flr_unstructured_data_mount,
         #[cfg(feature = "tag-backup-browser")]
         "BrowseFLRUnstructuredDataRestorePoints" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::UnstructuredDataFlrBrowseRestorePointsSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_flr_unstructured_data_restore_points(args.0, &args.1)
-                        .await,
-                )
+            call_browse_flr_unstructured_data_restore_points
         }
         #[cfg(feature = "tag-backup-browser")]
         "UnstructuredDataFlrStartSearchFor" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrStartSearchForSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.unstructured_data_flr_start_search_for(args.0, &args.1).await,
-                )
+            call_unstructured_data_flr_start_search_for
         }
         #[cfg(feature = "tag-backup-browser")]
         "UnstructuredDataFlrBrowseSearchResult" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("taskId")?,
-                input.body::<super::types::FlrSearchForResultSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .unstructured_data_flr_browse_search_result(
-                            args.0,
-                            args.1,
-                            &args.2,
-                        )
-                        .await,
-                )
+            call_unstructured_data_flr_browse_search_result
         }
         #[cfg(feature = "tag-backup-browser")]
-        "UnstructuredDataFlrCopyTo" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FileBackupFLRCopyToSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.unstructured_data_flr_copy_to(args.0, &args.1).await)
-        }
+        "UnstructuredDataFlrCopyTo" => call_unstructured_data_flr_copy_to,
         #[cfg(feature = "tag-backup-browser")]
-        "UnstructuredDataFlrRestore" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::UnstructuredDataFLRItemRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.unstructured_data_flr_restore(args.0, &args.1).await)
-        }
+        "UnstructuredDataFlrRestore" => call_unstructured_data_flr_restore,
         #[cfg(feature = "tag-backup-browser")]
         "UnstructuredDataFlrPrepareForDownload" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::UnstructuredDataFLRItemDownloadSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .unstructured_data_flr_prepare_for_download(args.0, &args.1)
-                        .await,
-                )
+            call_unstructured_data_flr_prepare_for_download
         }
         #[cfg(feature = "tag-backup-browser")]
-        "UnstructuredDataFlrDownload" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("taskId")?,
-            );
-            input.done()?;
-            input
-                .download(client.unstructured_data_flr_download(args.0, args.1).await)
-                .await
-        }
+        "UnstructuredDataFlrDownload" => call_unstructured_data_flr_download,
         #[cfg(feature = "tag-backup-browser")]
         "UnstructuredDataFlrBrowseCompareAttributes" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrCompareAttributesSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .unstructured_data_flr_browse_compare_attributes(args.0, &args.1)
-                        .await,
-                )
+            call_unstructured_data_flr_browse_compare_attributes
         }
         #[cfg(feature = "tag-backup-browser")]
         "UnstructuredDataFlrBrowseCompareToProduction" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::FlrCompareToProductionSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .unstructured_data_flr_browse_compare_to_production(
-                            args.0,
-                            &args.1,
-                        )
-                        .await,
-                )
+            call_unstructured_data_flr_browse_compare_to_production
         }
         #[cfg(feature = "tag-backup-browser")]
         "GetAllEntraIdTenantBrowseSessions" => {
-            let args = (
-                input.params::<super::types::GetAllEntraIdTenantBrowseSessionsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_entra_id_tenant_browse_sessions(&args.0).await)
+            call_get_all_entra_id_tenant_browse_sessions
         }
         #[cfg(feature = "tag-backup-browser")]
-        "GetEntraIdTenantBrowseSession" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.answer(client.get_entra_id_tenant_browse_session(args.0).await)
-        }
+        "GetEntraIdTenantBrowseSession" => call_get_entra_id_tenant_browse_session,
         #[cfg(feature = "tag-backup-browser")]
         "BrowseEntraIdTenantBackupRestorePoints" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupId")?,
-                input.body::<super::types::EntraIdTenantRestorePointSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_entra_id_tenant_backup_restore_points(args.0, &args.1)
-                        .await,
-                )
+            call_browse_entra_id_tenant_backup_restore_points
         }
         #[cfg(feature = "tag-backup-browser")]
-        "GetEntraIdTenantProtectionScope" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?,);
-            input.done()?;
-            input.answer(client.get_entra_id_tenant_protection_scope(args.0).await)
-        }
+        "GetEntraIdTenantProtectionScope" => call_get_entra_id_tenant_protection_scope,
         #[cfg(feature = "tag-backup-browser")]
-        "BrowseEntraIdTenantMount" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupId")?,
-                input.body::<super::types::EntraIdTenantBrowseSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.browse_entra_id_tenant_mount(args.0, &args.1).await)
-        }
+        "BrowseEntraIdTenantMount" => call_browse_entra_id_tenant_mount,
         #[cfg(feature = "tag-backup-browser")]
-        "BrowseEntraIdTenantItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupId")?,
-                input.path::<::std::string::String>("itemId")?,
-                input.body::<super::types::EntraIdTenantItemTypeSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.browse_entra_id_tenant_item(args.0, &args.1, &args.2).await,
-                )
-        }
+        "BrowseEntraIdTenantItem" => call_browse_entra_id_tenant_item,
         #[cfg(feature = "tag-backup-browser")]
-        "BrowseEntraIdTenantRestorePoints" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupId")?,
-                input.path::<::std::string::String>("itemId")?,
-                input.optional_body::<super::types::EntraIdTenantRestorePointSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_entra_id_tenant_restore_points(
-                            args.0,
-                            &args.1,
-                            args.2.as_ref(),
-                        )
-                        .await,
-                )
-        }
+        "BrowseEntraIdTenantRestorePoints" => call_browse_entra_id_tenant_restore_points,
         #[cfg(feature = "tag-backup-browser")]
-        "ValidateEntraIdTenantItems" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantValidateSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.validate_entra_id_tenant_items(args.0, &args.1).await)
-        }
+        "ValidateEntraIdTenantItems" => call_validate_entra_id_tenant_items,
         #[cfg(feature = "tag-backup-browser")]
         "CheckEntraIdTenantProductionItems" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantCheckProductionItemsSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.check_entra_id_tenant_production_items(args.0, &args.1).await,
-                )
+            call_check_entra_id_tenant_production_items
         }
         #[cfg(feature = "tag-backup-browser")]
-        "GenerateEntraIdTenantPassword" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantGeneratePasswordSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.generate_entra_id_tenant_password(args.0, &args.1).await)
-        }
+        "GenerateEntraIdTenantPassword" => call_generate_entra_id_tenant_password,
         #[cfg(feature = "tag-backup-browser")]
-        "RestoreEntraIdTenantItems" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantItemRestoreSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.restore_entra_id_tenant_items(args.0, &args.1).await)
-        }
+        "RestoreEntraIdTenantItems" => call_restore_entra_id_tenant_items,
         #[cfg(feature = "tag-backup-browser")]
         "RestoreEntraIdTenantItemAttributes" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantRestoreItemAttributesSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.restore_entra_id_tenant_item_attributes(args.0, &args.1).await,
-                )
+            call_restore_entra_id_tenant_item_attributes
         }
         #[cfg(feature = "tag-backup-browser")]
-        "CompareEntraIdTenantItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantItemComparisonSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.compare_entra_id_tenant_item(args.0, &args.1).await)
-        }
+        "CompareEntraIdTenantItem" => call_compare_entra_id_tenant_item,
         #[cfg(feature = "tag-backup-browser")]
-        "StartCompareEntraIdTenantItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantItemComparisonSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(client.start_compare_entra_id_tenant_item(args.0, &args.1).await)
-        }
+        "StartCompareEntraIdTenantItem" => call_start_compare_entra_id_tenant_item,
         #[cfg(feature = "tag-backup-browser")]
         "GetCompareEntraIdTenantItemResult" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("compareSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.get_compare_entra_id_tenant_item_result(args.0, args.1).await,
-                )
+            call_get_compare_entra_id_tenant_item_result
         }
         #[cfg(feature = "tag-backup-browser")]
         "StartRecursiveComparisonEntraIdTenantItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantItemRecursiveComparisonSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .start_recursive_comparison_entra_id_tenant_item(args.0, &args.1)
-                        .await,
-                )
+            call_start_recursive_comparison_entra_id_tenant_item
         }
         #[cfg(feature = "tag-backup-browser")]
         "GetRecursiveComparisonEntraIdTenantItemResult" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("compareSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_recursive_comparison_entra_id_tenant_item_result(
-                            args.0,
-                            args.1,
-                        )
-                        .await,
-                )
+            call_get_recursive_comparison_entra_id_tenant_item_result
         }
         #[cfg(feature = "tag-backup-browser")]
-        "StartEntraIdTenantExportToJson" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::StartEntraIdTenantExportToJsonRequest>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.start_entra_id_tenant_export_to_json(args.0, &args.1).await,
-                )
-        }
+        "StartEntraIdTenantExportToJson" => call_start_entra_id_tenant_export_to_json,
         #[cfg(feature = "tag-backup-browser")]
         "GetEntraIdTenantExportToJsonResult" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("exportSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_entra_id_tenant_export_to_json_result(args.0, args.1)
-                        .await,
-                )
+            call_get_entra_id_tenant_export_to_json_result
         }
         #[cfg(feature = "tag-backup-browser")]
-        "ExportEntraIdTenantObjectsToJson" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.body::<super::types::EntraIdTenantExportToJsonDownloadRequest>()?,
-            );
-            input.done()?;
-            input
-                .download(
-                    client.export_entra_id_tenant_objects_to_json(args.0, &args.1).await,
-                )
-                .await
-        }
+        "ExportEntraIdTenantObjectsToJson" => call_export_entra_id_tenant_objects_to_json,
         #[cfg(feature = "tag-backup-browser")]
-        "ExportEntraIdTenantItem" => {
-            let args = (
-                input.path::<::uuid::Uuid>("backupId")?,
-                input.body::<super::types::EntraIdTenantBrowseSpec>()?,
-                input.params::<super::types::ExportEntraIdTenantItemParams>()?,
-            );
-            input.done()?;
-            input
-                .download(
-                    client.export_entra_id_tenant_item(args.0, &args.1, &args.2).await,
-                )
-                .await
-        }
+        "ExportEntraIdTenantItem" => call_export_entra_id_tenant_item,
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantUser" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_user(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantUser" => call_upload_entra_id_tenant_user,
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantGroup" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_group(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantGroup" => call_upload_entra_id_tenant_group,
         #[cfg(feature = "tag-backup-browser")]
         "UploadEntraIdTenantAdministrativeUnit" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .upload_entra_id_tenant_administrative_unit(args.0, args.1)
-                        .await,
-                )
+            call_upload_entra_id_tenant_administrative_unit
         }
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantRole" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_role(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantRole" => call_upload_entra_id_tenant_role,
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantApplication" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_application(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantApplication" => call_upload_entra_id_tenant_application,
         #[cfg(feature = "tag-backup-browser")]
         "UploadEntraIdTenantConditionalAccessPolicy" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .upload_entra_id_tenant_conditional_access_policy(args.0, args.1)
-                        .await,
-                )
+            call_upload_entra_id_tenant_conditional_access_policy
         }
         #[cfg(feature = "tag-backup-browser")]
         "UploadEntraIdTenantDeviceConfiguration" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .upload_entra_id_tenant_device_configuration(args.0, args.1)
-                        .await,
-                )
+            call_upload_entra_id_tenant_device_configuration
         }
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantOrgContact" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_org_contact(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantOrgContact" => call_upload_entra_id_tenant_org_contact,
         #[cfg(feature = "tag-backup-browser")]
-        "UploadEntraIdTenantDevice" => {
-            let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
-            input.done()?;
-            input.answer(client.upload_entra_id_tenant_device(args.0, args.1).await)
-        }
+        "UploadEntraIdTenantDevice" => call_upload_entra_id_tenant_device,
         #[cfg(feature = "tag-backup-browser")]
         "BrowseEntraIDTenantRestoreSessionsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input
-                    .params::<
-                        super::types::BrowseEntraIDTenantRestoreSessionsWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_entra_id_tenant_restore_sessions_with_filtering(
-                            args.0,
-                            &args.1,
-                        )
-                        .await,
-                )
+            call_browse_entra_id_tenant_restore_sessions_with_filtering
         }
         #[cfg(feature = "tag-backup-browser")]
         "BrowseEntraIDTenantRestoreSession" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("restoreSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.browse_entra_id_tenant_restore_session(args.0, args.1).await,
-                )
+            call_browse_entra_id_tenant_restore_session
         }
         #[cfg(feature = "tag-backup-browser")]
         "BrowseEntraIDTenantRestoreSessionLogs" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("restoreSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .browse_entra_id_tenant_restore_session_logs(args.0, args.1)
-                        .await,
-                )
+            call_browse_entra_id_tenant_restore_session_logs
         }
         #[cfg(feature = "tag-backup-browser")]
         "StopEntraIdTenantItemRestoreSession" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input.path::<::uuid::Uuid>("restoreSessionId")?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .stop_entra_id_tenant_item_restore_session(args.0, args.1)
-                        .await,
-                )
+            call_stop_entra_id_tenant_item_restore_session
         }
         #[cfg(feature = "tag-backup-browser")]
-        "RevealBitlockerRecoveryKey" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input
-                    .body::<
-                        super::types::EntraIdTenantRevealBitlockerRecoveryKeyRequest,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.reveal_bitlocker_recovery_key(args.0, &args.1).await)
-        }
+        "RevealBitlockerRecoveryKey" => call_reveal_bitlocker_recovery_key,
         #[cfg(feature = "tag-data-integration-api")]
-        "GetAllContentPublicationMounts" => {
-            let args = (
-                input.params::<super::types::GetAllContentPublicationMountsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_all_content_publication_mounts(&args.0).await)
-        }
+        "GetAllContentPublicationMounts" => call_get_all_content_publication_mounts,
         #[cfg(feature = "tag-data-integration-api")]
-        "PublishBackupContent" => {
-            let args = (input.body::<super::types::PublishBackupContentSpec>()?,);
-            input.done()?;
-            input.answer(client.publish_backup_content(&args.0).await)
-        }
+        "PublishBackupContent" => call_publish_backup_content,
         #[cfg(feature = "tag-data-integration-api")]
-        "GetContentPublicationMount" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.get_content_publication_mount(args.0).await)
-        }
+        "GetContentPublicationMount" => call_get_content_publication_mount,
         #[cfg(feature = "tag-data-integration-api")]
-        "UnpublishBackupContent" => {
-            let args = (input.path::<::uuid::Uuid>("mountId")?,);
-            input.done()?;
-            input.answer(client.unpublish_backup_content(args.0).await)
-        }
+        "UnpublishBackupContent" => call_unpublish_backup_content,
         #[cfg(feature = "tag-application-items-restore")]
         "GetAllApplicationItemChildRestoreSessions" => {
-            let args = (
-                input.path::<::uuid::Uuid>("browseSessionId")?,
-                input
-                    .params::<
-                        super::types::GetAllApplicationItemChildRestoreSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .get_all_application_item_child_restore_sessions(args.0, &args.1)
-                        .await,
-                )
+            call_get_all_application_item_child_restore_sessions
         }
         #[cfg(feature = "tag-tasks")]
-        "GetAllTasks" => {
-            let args = (input.params::<super::types::GetAllTasksParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_tasks(&args.0).await)
-        }
+        "GetAllTasks" => call_get_all_tasks,
         #[cfg(feature = "tag-tasks")]
-        "GetTask" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_task(args.0).await)
-        }
+        "GetTask" => call_get_task,
         #[cfg(feature = "tag-tasks")]
-        "StopTask" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.stop_task(args.0).await)
-        }
+        "StopTask" => call_stop_task,
         #[cfg(feature = "tag-malware-detection")]
-        "ViewSuspiciousActivityEvents" => {
-            let args = (
-                input.params::<super::types::ViewSuspiciousActivityEventsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.view_suspicious_activity_events(&args.0).await)
-        }
+        "ViewSuspiciousActivityEvents" => call_view_suspicious_activity_events,
         #[cfg(feature = "tag-malware-detection")]
-        "CreateSuspiciousActivityEvent" => {
-            let args = (input.body::<super::types::SuspiciousActivityEventSpec>()?,);
-            input.done()?;
-            input.answer(client.create_suspicious_activity_event(&args.0).await)
-        }
+        "CreateSuspiciousActivityEvent" => call_create_suspicious_activity_event,
         #[cfg(feature = "tag-malware-detection")]
-        "GetSuspiciousActivityEvent" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_suspicious_activity_event(args.0).await)
-        }
+        "GetSuspiciousActivityEvent" => call_get_suspicious_activity_event,
         #[cfg(feature = "tag-malware-detection")]
-        "GetMalwareGeneralSettings" => {
-            input.done()?;
-            input.answer(client.get_malware_general_settings().await)
-        }
+        "GetMalwareGeneralSettings" => call_get_malware_general_settings,
         #[cfg(feature = "tag-malware-detection")]
-        "UpdateMalwareGeneralSettings" => {
-            let args = (input.body::<super::types::MalwareGeneralSettingsModel>()?,);
-            input.done()?;
-            input.answer(client.update_malware_general_settings(&args.0).await)
-        }
+        "UpdateMalwareGeneralSettings" => call_update_malware_general_settings,
         #[cfg(feature = "tag-malware-detection")]
         "GetMalwareSuspiciousFileMasksSettings" => {
-            input.done()?;
-            input.answer(client.get_malware_suspicious_file_masks_settings().await)
+            call_get_malware_suspicious_file_masks_settings
         }
         #[cfg(feature = "tag-malware-detection")]
         "UpdateMalwareSuspiciousFileMasksSettings" => {
-            let args = (
-                input.body::<super::types::MalwareDetectionSuspiciousFilesModel>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.update_malware_suspicious_file_masks_settings(&args.0).await,
-                )
+            call_update_malware_suspicious_file_masks_settings
         }
         #[cfg(feature = "tag-malware-detection")]
         "GetMalwareAllowedTrustedExtensions" => {
-            input.done()?;
-            input.answer(client.get_malware_allowed_trusted_extensions().await)
+            call_get_malware_allowed_trusted_extensions
         }
         #[cfg(feature = "tag-malware-detection")]
         "GetFileDetectionIndicatorsOfCompromise" => {
-            input.done()?;
-            input.answer(client.get_file_detection_indicators_of_compromise().await)
+            call_get_file_detection_indicators_of_compromise
         }
         #[cfg(feature = "tag-malware-detection")]
-        "EnableIndicatorOfCompromise" => {
-            let args = (input.body::<super::types::IndicatorsOfCompromiseSpec>()?,);
-            input.done()?;
-            input.answer(client.enable_indicator_of_compromise(&args.0).await)
-        }
+        "EnableIndicatorOfCompromise" => call_enable_indicator_of_compromise,
         #[cfg(feature = "tag-malware-detection")]
-        "DisableIndicatorOfCompromise" => {
-            let args = (input.body::<super::types::IndicatorsOfCompromiseSpec>()?,);
-            input.done()?;
-            input.answer(client.disable_indicator_of_compromise(&args.0).await)
-        }
+        "DisableIndicatorOfCompromise" => call_disable_indicator_of_compromise,
         #[cfg(feature = "tag-malware-detection")]
-        "GetScanSessionLog" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_scan_session_log(args.0).await)
-        }
+        "GetScanSessionLog" => call_get_scan_session_log,
         #[cfg(feature = "tag-malware-detection")]
-        "MarkBackupObjectsAsClean" => {
-            let args = (input.body::<super::types::BackupObjectMarkAsCleanSpec>()?,);
-            input.done()?;
-            input.answer(client.mark_backup_objects_as_clean(&args.0).await)
-        }
+        "MarkBackupObjectsAsClean" => call_mark_backup_objects_as_clean,
         #[cfg(feature = "tag-malware-detection")]
-        "GetMalwareDetectionObjects" => {
-            let args = (
-                input.params::<super::types::GetMalwareDetectionObjectsParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_malware_detection_objects(&args.0).await)
-        }
+        "GetMalwareDetectionObjects" => call_get_malware_detection_objects,
         #[cfg(feature = "tag-malware-detection")]
-        "GetMalwareDetectionObject" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_malware_detection_object(args.0).await)
-        }
+        "GetMalwareDetectionObject" => call_get_malware_detection_object,
         #[cfg(feature = "tag-malware-detection")]
         "GetMalwareDetectionObjectExclusions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetMalwareDetectionObjectExclusionsParams,
-                    >()?,
-            );
-            input.done()?;
-            input.answer(client.get_malware_detection_object_exclusions(&args.0).await)
+            call_get_malware_detection_object_exclusions
         }
         #[cfg(feature = "tag-malware-detection")]
         "UpdateMalwareDetectionObjectExclusions" => {
-            let args = (
-                input
-                    .optional_body::<
-                        super::types::MalwareDetectionObjectExclusionsImportSpec,
-                    >()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .update_malware_detection_object_exclusions(args.0.as_ref())
-                        .await,
-                )
+            call_update_malware_detection_object_exclusions
         }
         #[cfg(feature = "tag-malware-detection")]
         "DeleteMalwareDetectionObjectExclusions" => {
-            let args = (input.optional_body::<::std::vec::Vec<::uuid::Uuid>>()?,);
-            input.done()?;
-            input
-                .answer(
-                    client
-                        .delete_malware_detection_object_exclusions(args.0.as_ref())
-                        .await,
-                )
+            call_delete_malware_detection_object_exclusions
         }
         #[cfg(feature = "tag-malware-detection")]
-        "GetYaraRules" => {
-            input.done()?;
-            input.answer(client.get_yara_rules().await)
-        }
+        "GetYaraRules" => call_get_yara_rules,
         #[cfg(feature = "tag-malware-detection")]
-        "StartMalwareBackupScan" => {
-            let args = (input.body::<super::types::MalwareBackupScanBaseSpec>()?,);
-            input.done()?;
-            input.answer(client.start_malware_backup_scan(&args.0).await)
-        }
+        "StartMalwareBackupScan" => call_start_malware_backup_scan,
         #[cfg(feature = "tag-malware-detection")]
-        "StartMalwareEncryptionAnalysis" => {
-            let args = (input.body::<super::types::MalwareEncryptionAnalysisSpec>()?,);
-            input.done()?;
-            input.answer(client.start_malware_encryption_analysis(&args.0).await)
-        }
+        "StartMalwareEncryptionAnalysis" => call_start_malware_encryption_analysis,
         #[cfg(feature = "tag-malware-detection")]
         "DownloadMalwareEncryptionAnalysisLogs" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input
-                .download(client.download_malware_encryption_analysis_logs(args.0).await)
-                .await
+            call_download_malware_encryption_analysis_logs
         }
         #[cfg(feature = "tag-log-export")]
-        "ExportSupportLogs" => {
-            let args = (input.body::<super::types::ExportSupportLogsSpec>()?,);
-            input.done()?;
-            input.answer(client.export_support_logs(&args.0).await)
-        }
+        "ExportSupportLogs" => call_export_support_logs,
         #[cfg(feature = "tag-log-export")]
-        "DownloadSupportLogBundle" => {
-            let args = (input.path::<::uuid::Uuid>("sessionId")?,);
-            input.done()?;
-            input.download(client.download_support_log_bundle(args.0).await).await
-        }
+        "DownloadSupportLogBundle" => call_download_support_log_bundle,
         #[cfg(feature = "tag-active-directory-domains")]
-        "GetAllADDomains" => {
-            let args = (input.params::<super::types::GetAllADDomainsParams>()?,);
-            input.done()?;
-            input.answer(client.get_all_ad_domains(&args.0).await)
-        }
+        "GetAllADDomains" => call_get_all_ad_domains,
         #[cfg(feature = "tag-active-directory-domains")]
-        "CreateADDomain" => {
-            let args = (input.body::<super::types::ADDomainSpec>()?,);
-            input.done()?;
-            input.answer(client.create_ad_domain(&args.0).await)
-        }
+        "CreateADDomain" => call_create_ad_domain,
         #[cfg(feature = "tag-active-directory-domains")]
-        "GetADDomain" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.get_ad_domain(args.0).await)
-        }
+        "GetADDomain" => call_get_ad_domain,
         #[cfg(feature = "tag-active-directory-domains")]
-        "DeleteADDomain" => {
-            let args = (input.path::<::uuid::Uuid>("id")?,);
-            input.done()?;
-            input.answer(client.delete_ad_domain(args.0).await)
-        }
+        "DeleteADDomain" => call_delete_ad_domain,
         #[cfg(feature = "tag-acl")]
-        "GetAclRules" => {
-            let args = (
-                input.optional_body::<super::types::AclBrowserFilters>()?,
-                input.params::<super::types::GetAclRulesParams>()?,
-            );
-            input.done()?;
-            input.answer(client.get_acl_rules(args.0.as_ref(), &args.1).await)
-        }
+        "GetAclRules" => call_get_acl_rules,
         #[cfg(feature = "tag-acl")]
-        "GetAclRecord" => {
-            let args = (
-                input.path::<super::types::EAclObjectKind>("objectType")?,
-                input.path::<::uuid::Uuid>("objectId")?,
-            );
-            input.done()?;
-            input.answer(client.get_acl_record(&args.0, args.1).await)
-        }
+        "GetAclRecord" => call_get_acl_record,
         #[cfg(feature = "tag-acl")]
-        "ChangeAclOwner" => {
-            let args = (
-                input.path::<super::types::EAclObjectKind>("objectType")?,
-                input.path::<::uuid::Uuid>("objectId")?,
-                input.body::<super::types::AclChangeOwnerSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.change_acl_owner(&args.0, args.1, &args.2).await)
-        }
+        "ChangeAclOwner" => call_change_acl_owner,
         #[cfg(feature = "tag-acl")]
-        "ChangeAclEffectiveAccess" => {
-            let args = (
-                input.path::<super::types::EAclObjectKind>("objectType")?,
-                input.path::<::uuid::Uuid>("objectId")?,
-                input.body::<super::types::AclChangeEffectiveAccessSpec>()?,
-            );
-            input.done()?;
-            input
-                .answer(
-                    client.change_acl_effective_access(&args.0, args.1, &args.2).await,
-                )
-        }
+        "ChangeAclEffectiveAccess" => call_change_acl_effective_access,
         #[cfg(feature = "tag-diskmanagement")]
-        "DiskManagementInit" => {
-            let args = (
-                input.body::<super::types::DiskManagementInitializationRequest>()?,
-            );
-            input.done()?;
-            input.answer(client.disk_management_init(&args.0).await)
-        }
+        "DiskManagementInit" => call_disk_management_init,
         #[cfg(feature = "tag-diskmanagement")]
-        "AutoMapDiskLayout" => {
-            let args = (input.body::<super::types::DiskLayoutAutoMappingRequest>()?,);
-            input.done()?;
-            input.answer(client.auto_map_disk_layout(&args.0).await)
-        }
+        "AutoMapDiskLayout" => call_auto_map_disk_layout,
         #[cfg(feature = "tag-diskmanagement")]
-        "KeepDiskManagementSessionAlive" => {
-            let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
-            input.done()?;
-            input.answer(client.keep_disk_management_session_alive(args.0).await)
-        }
+        "KeepDiskManagementSessionAlive" => call_keep_disk_management_session_alive,
         #[cfg(feature = "tag-diskmanagement")]
-        "GetRestoreLayout" => {
-            let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
-            input.done()?;
-            input.answer(client.get_restore_layout(args.0).await)
-        }
+        "GetRestoreLayout" => call_get_restore_layout,
         #[cfg(feature = "tag-diskmanagement")]
-        "ApplyBackupLayout" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::DiskOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.apply_backup_layout(args.0, &args.1).await)
-        }
+        "ApplyBackupLayout" => call_apply_backup_layout,
         #[cfg(feature = "tag-diskmanagement")]
-        "ApplyDiskLayout" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::DiskLayoutOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.apply_disk_layout(args.0, &args.1).await)
-        }
+        "ApplyDiskLayout" => call_apply_disk_layout,
         #[cfg(feature = "tag-diskmanagement")]
-        "EraseDisk" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::DiskOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.erase_disk(args.0, &args.1).await)
-        }
+        "EraseDisk" => call_erase_disk,
         #[cfg(feature = "tag-diskmanagement")]
-        "RemovePartition" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::RemoveDiskPartitionOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.remove_partition(args.0, &args.1).await)
-        }
+        "RemovePartition" => call_remove_partition,
         #[cfg(feature = "tag-diskmanagement")]
-        "ResizePartition" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::ResizeDiskPartitionOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.resize_partition(args.0, &args.1).await)
-        }
+        "ResizePartition" => call_resize_partition,
         #[cfg(feature = "tag-diskmanagement")]
-        "CheckCanResizePartition" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::ResizePartitionOptionsRequest>()?,
-            );
-            input.done()?;
-            input.answer(client.check_can_resize_partition(args.0, &args.1).await)
-        }
+        "CheckCanResizePartition" => call_check_can_resize_partition,
         #[cfg(feature = "tag-diskmanagement")]
-        "RestorePartition" => {
-            let args = (
-                input.path::<::uuid::Uuid>("diskManagementSessionId")?,
-                input.body::<super::types::RestoreDiskPartitionOperationSpec>()?,
-            );
-            input.done()?;
-            input.answer(client.restore_partition(args.0, &args.1).await)
-        }
+        "RestorePartition" => call_restore_partition,
         #[cfg(feature = "tag-diskmanagement")]
-        "UnlockVolume" => {
-            let args = (
-                input.body::<super::types::DiskManagementVolumeUnlockRequest>()?,
-            );
-            input.done()?;
-            input.answer(client.unlock_volume(&args.0).await)
-        }
+        "UnlockVolume" => call_unlock_volume,
         #[cfg(feature = "tag-diskmanagement")]
-        "CreateCheckPoint" => {
-            let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
-            input.done()?;
-            input.answer(client.create_check_point(args.0).await)
-        }
+        "CreateCheckPoint" => call_create_check_point,
         #[cfg(feature = "tag-diskmanagement")]
-        "RevertToCheckPoint" => {
-            let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
-            input.done()?;
-            input.answer(client.revert_to_check_point(args.0).await)
-        }
+        "RevertToCheckPoint" => call_revert_to_check_point,
         _ => {
-            ::std::result::Result::Err(
+            return ::std::result::Result::Err(
                 crate::runtime::dispatch::not_found(OPERATIONS, input.operation()),
-            )
+            );
         }
-    }
+    };
+    call(client, input).await
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-login")]
+fn call_create_token<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::TokenLoginSpec>()?,);
+        input.done()?;
+        input.answer(client.create_token(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-login")]
+fn call_logout<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.logout().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_all_creds<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllCredsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_creds(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_create_creds<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CredentialsSpec>()?,);
+        input.done()?;
+        input.answer(client.create_creds(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_creds<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_creds(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_update_creds<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CredentialsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_creds(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_delete_creds<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_creds(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_password_for_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CredentialsPasswordChangeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_password_for_creds(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_private_key_for_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::PrivateKeyChangeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_private_key_for_creds(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_root_password_for_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CredentialsPasswordChangeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_root_password_for_creds(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_all_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllCloudCredsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_cloud_creds(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_create_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CloudCredentialsSpec>()?,);
+        input.done()?;
+        input.answer(client.create_cloud_creds(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_request_app_registration_by_device_code<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CloudDeviceCodeSpec>()?,);
+        input.done()?;
+        input.answer(client.request_app_registration_by_device_code(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_finish_app_registration_by_device_code<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::std::string::String>("verificationCode")?,);
+        input.done()?;
+        input.answer(client.finish_app_registration_by_device_code(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_request_authentication<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.request_authentication().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_cloud_creds(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_update_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CloudCredentialsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_cloud_creds(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_delete_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_cloud_creds(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_cloud_creds_secret_key<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CloudCredentialsPasswordSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_cloud_creds_secret_key(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_account<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input
+                .body::<
+                    super::types::GoogleCloudServiceCredentialsExistingAccountSpec,
+                >()?,
+        );
+        input.done()?;
+        input.answer(client.change_account(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_change_cloud_certificate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CertificateUploadSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_cloud_certificate(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_all_creds_helper_appliances<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetAllCredsHelperAppliancesParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_creds_helper_appliances(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_create_cloud_creds_helper_appliance<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CloudHelperApplianceSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.create_cloud_creds_helper_appliance(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_get_cloud_creds_helper_appliance<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("applianceId")?,
+        );
+        input.done()?;
+        input.answer(client.get_cloud_creds_helper_appliance(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-credentials")]
+fn call_delete_cloud_creds_helper_appliance_async<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("applianceId")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.delete_cloud_creds_helper_appliance_async(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_get_all_encryption_passwords<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllEncryptionPasswordsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_encryption_passwords(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_create_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EncryptionPasswordSpec>()?,);
+        input.done()?;
+        input.answer(client.create_encryption_password(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_get_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_encryption_password(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_update_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::EncryptionPasswordModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_encryption_password(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_delete_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_encryption_password(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_change_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::EncryptionPasswordChangeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_encryption_password(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_verify_encryption_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::EncryptionPasswordVerifySpec>()?,
+        );
+        input.done()?;
+        input.answer(client.verify_encryption_password(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_get_all_kms_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllKMSServersParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_kms_servers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_create_kms_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::KeyManagementServerBaseSpec>()?,);
+        input.done()?;
+        input.answer(client.create_kms_server(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_get_kms_server<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_kms_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_update_kms_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::KeyManagementServerBaseModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_kms_server(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_delete_kms_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_kms_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-encryption")]
+fn call_change_km_server_certificate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::KMSServerChangeCertificateSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_km_server_certificate(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_all_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllSessionsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_session<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_session_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetSessionLogsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_session_logs(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_stop_session<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.stop_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_session_task_sessions_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetSessionTaskSessionsWithFilteringParams>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.get_session_task_sessions_with_filtering(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_all_task_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllTaskSessionsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_task_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_task_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_task_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-sessions")]
+fn call_get_task_session_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetTaskSessionLogsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_task_session_logs(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-service")]
+fn call_get_server_time<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_server_time().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-service")]
+fn call_get_server_certificate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_server_certificate().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-service")]
+fn call_get_server_info<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_server_info().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-service")]
+fn call_register_vbr<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::RegisterVbrSpec>()?,);
+        input.done()?;
+        input.answer(client.register_vbr(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-services")]
+fn call_get_all_services<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllServicesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_services(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_install_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseInstallationSpec>()?,);
+        input.done()?;
+        input.answer(client.install_license(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_get_installed_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_installed_license().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_remove_license<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseRemoveSpec>()?,);
+        input.done()?;
+        input.answer(client.remove_license(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_create_license_report<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseCreateReportSpec>()?,);
+        input.done()?;
+        input.download(client.create_license_report(&args.0).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_renew_installed_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseRenewSpec>()?,);
+        input.done()?;
+        input.answer(client.renew_installed_license(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_get_licensed_sockets<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetLicensedSocketsParams>()?,);
+        input.done()?;
+        input.answer(client.get_licensed_sockets(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_revoke_socket_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("hostId")?,);
+        input.done()?;
+        input.answer(client.revoke_socket_license(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_get_licensed_instances<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetLicensedInstancesParams>()?,);
+        input.done()?;
+        input.answer(client.get_licensed_instances(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_assign_instance_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("instanceId")?,
+            input.optional_body::<super::types::InstanceLicenseAssignmentSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.assign_instance_license(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_revoke_instance_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("instanceId")?,);
+        input.done()?;
+        input.answer(client.revoke_instance_license(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_remove_instance_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("instanceId")?,);
+        input.done()?;
+        input.answer(client.remove_instance_license(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_get_licensed_capacity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_licensed_capacity().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_revoke_capacity_license<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("instanceId")?,);
+        input.done()?;
+        input.answer(client.revoke_capacity_license(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_update_license<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.update_license().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_set_auto_update<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseAutoUpdateSpec>()?,);
+        input.done()?;
+        input.answer(client.set_auto_update(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-license")]
+fn call_set_agent_consumption<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::LicenseAgentConsumptionSpec>()?,);
+        input.done()?;
+        input.answer(client.set_agent_consumption(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_start_security_analyzer<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.start_security_analyzer().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_get_security_analyzer_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_security_analyzer_session().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_get_security_analyzer_schedule<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_security_analyzer_schedule().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_modify_security_analyzer_schedule<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::SecurityAnalyzerScheduleSettingsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.modify_security_analyzer_schedule(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_reset_all_best_practices_compliance_statuses<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.reset_all_best_practices_compliance_statuses().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_get_best_practices_compliance_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_best_practices_compliance_result().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_suppress_best_practices_compliance_alert<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::BestPracticesSuppressRequest>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .suppress_best_practices_compliance_alert(args.0, args.1.as_ref())
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_reset_best_practices_compliance_status<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.reset_best_practices_compliance_status(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_get_all_authorization_events<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllAuthorizationEventsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_authorization_events(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-security")]
+fn call_get_authorization_event<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_authorization_event(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-login")]
+fn call_create_authorization_code<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.create_authorization_code().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-traffic-rules")]
+fn call_get_all_traffic_rules<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_all_traffic_rules().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-traffic-rules")]
+fn call_update_traffic_rules<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::GlobalNetworkTrafficRulesModel>()?,);
+        input.done()?;
+        input.answer(client.update_traffic_rules(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_general_options<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_general_options().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_general_options<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::GeneralOptionsModel>()?,);
+        input.done()?;
+        input.answer(client.update_general_options(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_email_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_email_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_email_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::GeneralOptionsEmailSettingsBaseModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_email_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_send_test_email_message<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.send_test_email_message().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_check_smtp_connection<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::GeneralOptionsCheckSmtpConnectionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.check_smtp_connection(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_host_authentication_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_host_authentication_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_host_authentication_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::GeneralOptionsHostAuthenticationModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_host_authentication_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_export_trusted_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::GeneralOptionsHostAuthenticationExportModel>()?,
+        );
+        input.done()?;
+        input.answer(client.export_trusted_hosts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_import_trusted_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::GeneralOptionsHostAuthenticationImportModel>()?,
+        );
+        input.done()?;
+        input.answer(client.import_trusted_hosts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_notifications_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_notifications_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_notifications_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::GeneralOptionsNotificationsModel>()?,);
+        input.done()?;
+        input.answer(client.update_notifications_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_event_forwarding_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_event_forwarding_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_event_forwarding_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::GeneralOptionsEventForwardingModel>()?,);
+        input.done()?;
+        input.answer(client.update_event_forwarding_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_storage_latency_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_storage_latency_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_storage_latency_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::StorageLatencyControlModel>()?,);
+        input.done()?;
+        input.answer(client.update_storage_latency_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_add_datastore_latency<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::DatastoresLatencySettingsSpec>()?,);
+        input.done()?;
+        input.answer(client.add_datastore_latency(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_datastore_latency_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_datastore_latency_settings(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_datastore_latency_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DatastoresLatencySettingsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_datastore_latency_settings(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_delete_datastore_latency_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_datastore_latency_settings(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_vsa_event_forwarding_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_vsa_event_forwarding_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_vsa_event_forwarding_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::VsaEventForwardingSettingsModel>()?,);
+        input.done()?;
+        input.answer(client.update_vsa_event_forwarding_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_vsa_event_forwarding_daemons_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_vsa_event_forwarding_daemons_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_vsa_event_forwarding_daemons_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::VsaEventForwardingDaemonSettingsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_vsa_event_forwarding_daemons_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_get_node_exporter_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_node_exporter_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_update_node_exporter_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::NodeExporterSettingsModel>()?,);
+        input.done()?;
+        input.answer(client.update_node_exporter_settings(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-general-options")]
+fn call_set_node_exporter_settings_basic_auth<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::NodeExporterBasicAuthModel>()?,);
+        input.done()?;
+        input.answer(client.set_node_exporter_settings_basic_auth(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_all_users<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::ViewAllUsersParams>()?,);
+        input.done()?;
+        input.answer(client.view_all_users(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_create_user<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UserSpec>()?,);
+        input.done()?;
+        input.answer(client.create_user(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_get_user<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_user(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_delete_user<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_user(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_get_user_roles<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_user_roles(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_update_user_roles<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::RolesModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_user_roles(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_change_service_account_mode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::UserServiceAccountModeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_service_account_mode(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_reset_user_mfa<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.reset_user_mfa(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_all_user_roles<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::ViewAllUserRolesParams>()?,);
+        input.done()?;
+        input.answer(client.view_all_user_roles(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_create_custom_role<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CustomRoleSpec>()?,);
+        input.done()?;
+        input.answer(client.create_custom_role(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_user_role<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.view_user_role(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_update_custom_role<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::CustomRoleModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_custom_role(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_delete_custom_role<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_custom_role(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_user_role_permissions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.view_user_role_permissions(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_get_custom_role_details<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_custom_role_details(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_clone_custom_role<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.clone_custom_role(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_users_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.view_users_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_update_users_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UserRoleSettingsModel>()?,);
+        input.done()?;
+        input.answer(client.update_users_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-users-and-roles")]
+fn call_view_all_restore_options<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::ViewAllRestoreOptionsParams>()?,);
+        input.done()?;
+        input.answer(client.view_all_restore_options(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-global-exclusions")]
+fn call_get_all_global_vm_exclusions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllGlobalVMExclusionsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_global_vm_exclusions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-global-exclusions")]
+fn call_create_global_vm_exclusion<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::GlobalVMExclusionSpec>()?,);
+        input.done()?;
+        input.answer(client.create_global_vm_exclusion(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-global-exclusions")]
+fn call_get_global_vm_exclusion<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_global_vm_exclusion(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-global-exclusions")]
+fn call_delete_global_vm_exclusion<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_global_vm_exclusion(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-global-exclusions")]
+fn call_update_global_vm_exclusion_note<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::GlobalVMExclusionNoteSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.update_global_vm_exclusion_note(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_get_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_high_availability_cluster().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_create_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::HighAvailabilityClusterSpec>()?,);
+        input.done()?;
+        input.answer(client.create_high_availability_cluster(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_delete_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.delete_high_availability_cluster().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_change_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::HighAvailabilityClusterAddressSpec>()?,);
+        input.done()?;
+        input.answer(client.change_high_availability_cluster(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_switchover_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.optional_body::<super::types::HighAvailabilitySwitchoverSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.switchover_high_availability_cluster(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-high-availability-ha-cluster")]
+fn call_failover_high_availability_cluster<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.failover_high_availability_cluster().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-configuration-backup")]
+fn call_get_config_backup_options<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_config_backup_options().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-configuration-backup")]
+fn call_update_config_backup_options<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ConfigBackupModel>()?,);
+        input.done()?;
+        input.answer(client.update_config_backup_options(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-configuration-backup")]
+fn call_start_config_backup<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.start_config_backup().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-connection")]
+fn call_get_connection_certificate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::HostConnectionSpec>()?,);
+        input.done()?;
+        input.answer(client.get_connection_certificate(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_inventory_vmware_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllInventoryVmwareHostsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_inventory_vmware_hosts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_vmware_host_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("name")?,
+            input.params::<super::types::GetVmwareHostObjectParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_vmware_host_object(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_rescan_inventory_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::std::string::String>("hostname")?,);
+        input.done()?;
+        input.answer(client.rescan_inventory_objects(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_inventory_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::InventoryBrowserFilters>()?,);
+        input.done()?;
+        input.answer(client.get_all_inventory_hosts(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_inventory_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("hostname")?,
+            input.optional_body::<super::types::InventoryBrowserFilters>()?,
+        );
+        input.done()?;
+        input.answer(client.get_inventory_objects(&args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_inventory_object_details<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.optional_body::<super::types::InventoryMachineDetailsRequest>()?,
+        );
+        input.done()?;
+        input.answer(client.get_inventory_object_details(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_inventory_p_gs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::InventoryBrowserFilters>()?,);
+        input.done()?;
+        input.answer(client.get_all_inventory_p_gs(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_inventory_physical_items<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::InventoryBrowserFilters>()?,);
+        input.done()?;
+        input.answer(client.get_all_inventory_physical_items(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_inventory_for_pg<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("protectionGroupId")?,
+            input.optional_body::<super::types::InventoryBrowserFilters>()?,
+        );
+        input.done()?;
+        input.answer(client.get_inventory_for_pg(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_unstructured_data_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllUnstructuredDataServersParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_unstructured_data_servers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_create_unstructured_data_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::UnstructuredDataServerSpec>()?,);
+        input.done()?;
+        input.answer(client.create_unstructured_data_server(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_unstructured_data_server_defaults<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_unstructured_data_server_defaults().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_unstructured_data_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_unstructured_data_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_update_unstructured_data_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::UnstructuredDataServerModel>()?,
+            input.params::<super::types::UpdateUnstructuredDataServersParams>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .update_unstructured_data_servers(args.0, args.1.as_ref(), &args.2)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_delete_unstructured_data_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_unstructured_data_servers(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_start_browse_unstructured_data_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::StartBrowseUnstructuredDataServerParams>()?,
+        );
+        input.done()?;
+        input.answer(client.start_browse_unstructured_data_server(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_browse_unstructured_data_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::UnstructuredDataInventoryBrowseFolderSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_unstructured_data_server(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_stop_browse_unstructured_data_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.stop_browse_unstructured_data_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_unstructured_data_server_inventory_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .params::<
+                    super::types::GetAllUnstructuredDataServerInventoryBrowseSessionsParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_all_unstructured_data_server_inventory_browse_sessions(&args.0)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_unstructured_data_server_inventory_browse_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_unstructured_data_server_inventory_browse_session(args.0)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_all_entra_id_tenants<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllEntraIDTenantsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_entra_id_tenants(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_create_entra_id_tenant<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntraIDTenantSpec>()?,);
+        input.done()?;
+        input.answer(client.create_entra_id_tenant(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_entra_id_tenants<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_entra_id_tenants(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_update_entra_id_tenants<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::EntraIDTenantModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_entra_id_tenants(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_delete_entra_id_tenants<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_entra_id_tenants(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_ad_domain_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetADDomainObjectParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_ad_domain_object(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-inventory-browser")]
+fn call_get_disks_slots<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<super::types::EPlatformType>("platform")?,);
+        input.done()?;
+        input.answer(client.get_disks_slots(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-deployment")]
+fn call_create_deployment_kit<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::CreateDeploymentKitSpec>()?,);
+        input.done()?;
+        input.answer(client.create_deployment_kit(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-deployment")]
+fn call_download_deployment_kit<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("taskId")?,);
+        input.done()?;
+        input.download(client.download_deployment_kit(args.0).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-helper-appliance-templates")]
+fn call_get_all_helper_appliance_templates<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllHelperApplianceTemplatesParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_helper_appliance_templates(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-helper-appliance-templates")]
+fn call_deploy_helper_appliance_templates<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::AzureHelperApplianceTemplateDeploySpec>()?,
+        );
+        input.done()?;
+        input.answer(client.deploy_helper_appliance_templates(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-helper-appliance-templates")]
+fn call_get_helper_appliance_template<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_helper_appliance_template(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-helper-appliance-templates")]
+fn call_get_helper_appliance_template_status<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_helper_appliance_template_status(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-helper-appliance-templates")]
+fn call_remove_helper_appliance_templates<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::AzureHelperApplianceTemplateIdSpec>()?,);
+        input.done()?;
+        input.answer(client.remove_helper_appliance_templates(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_get_all_managed_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllManagedServersParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_managed_servers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_create_managed_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ManagedServerSpec>()?,);
+        input.done()?;
+        input.answer(client.create_managed_server(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_resolve_cloud_director_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CloudDirectorHostDiscoverySpec>()?,);
+        input.done()?;
+        input.answer(client.resolve_cloud_director_hosts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_resolve_hyper_v_hosts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::HvHostDiscoverySpec>()?,);
+        input.done()?;
+        input.answer(client.resolve_hyper_v_hosts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_get_managed_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_managed_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_update_managed_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ManagedServerModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_managed_server(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_delete_managed_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_managed_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_update_single_use_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::LinuxCredentialsSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.update_single_use_credentials(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_get_managed_server_volume<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_managed_server_volume(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_update_volume<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::HyperVVolumeManageModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_volume(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_rescan_all_managed_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::ManagedServersSpec>()?,);
+        input.done()?;
+        input.answer(client.rescan_all_managed_servers(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_rescan_managed_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.rescan_managed_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_get_host_optional_components_defaults<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_host_optional_components_defaults().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-managed-servers")]
+fn call_update_server_components<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UpdateHostComponentsSpec>()?,);
+        input.done()?;
+        input.answer(client.update_server_components(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_all_repositories<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllRepositoriesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_repositories(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_create_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::RepositorySpec>()?,
+            input.params::<super::types::CreateRepositoryParams>()?,
+        );
+        input.done()?;
+        input.answer(client.create_repository(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_rescan_repositories<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::RepositoriesRescanSpec>()?,);
+        input.done()?;
+        input.answer(client.rescan_repositories(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_all_repositories_states<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllRepositoriesStatesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_repositories_states(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_repository<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_repository(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_update_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::RepositoryModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_repository(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_delete_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::DeleteRepositoryParams>()?,
+        );
+        input.done()?;
+        input.answer(client.delete_repository(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_repository_access_permissions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_repository_access_permissions(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_update_repository_access_permissions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::RepositoryAccessPermissionsModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_repository_access_permissions(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_all_scale_out_repositories<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllScaleOutRepositoriesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_scale_out_repositories(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_create_scale_out_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ScaleOutRepositorySpec>()?,);
+        input.done()?;
+        input.answer(client.create_scale_out_repository(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_get_scale_out_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_scale_out_repository(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_update_scale_out_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ScaleOutRepositoryModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_scale_out_repository(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_delete_scale_out_repository<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::DeleteScaleOutRepositoryParams>()?,
+        );
+        input.done()?;
+        input.answer(client.delete_scale_out_repository(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_enable_scale_out_extent_sealed_mode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.enable_scale_out_extent_sealed_mode(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_disable_scale_out_extent_sealed_mode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.disable_scale_out_extent_sealed_mode(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_enable_scale_out_extent_maintenance_mode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.enable_scale_out_extent_maintenance_mode(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-repositories")]
+fn call_disable_scale_out_extent_maintenance_mode<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ScaleOutExtentMaintenanceSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.disable_scale_out_extent_maintenance_mode(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_get_all_mount_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllMountServersParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_mount_servers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_setup_mount_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::MountServerSpec>()?,);
+        input.done()?;
+        input.answer(client.setup_mount_server(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_get_mount_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_mount_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_update_mount_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::MountServerModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_mount_server(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_get_default_mount_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_default_mount_server().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-mount-servers")]
+fn call_set_as_default_mount_server<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.set_as_default_mount_server(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_get_all_proxies<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllProxiesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_proxies(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_create_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ProxySpec>()?,);
+        input.done()?;
+        input.answer(client.create_proxy(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_get_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_proxy(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_update_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ProxyModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_proxy(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_delete_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_proxy(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_enable_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.enable_proxy(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_disable_proxy<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.disable_proxy(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-proxies")]
+fn call_get_all_proxies_states<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllProxiesStatesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_proxies_states(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_get_all_jobs<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllJobsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_jobs(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_create_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::JobSpec>()?,);
+        input.done()?;
+        input.answer(client.create_job(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_get_all_jobs_states<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllJobsStatesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_jobs_states(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_get_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_job(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_update_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::JobModel>()?,
+            input.params::<super::types::UpdateJobParams>()?,
+        );
+        input.done()?;
+        input.answer(client.update_job(args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_delete_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_job(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_start_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::JobStartSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.start_job(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_stop_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::JobStopSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.stop_job(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_retry_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::JobRetrySpec>()?,
+        );
+        input.done()?;
+        input.answer(client.retry_job(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_disable_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.disable_job(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_enable_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.enable_job(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_apply_agent_policy_configuration<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.apply_agent_policy_configuration(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_clear_agent_policy_cache<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.clear_agent_policy_cache(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_clone_job<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.clone_job(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_start_v_sphere_quick_backup_job<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::VmwareObjectModel>()?,);
+        input.done()?;
+        input.answer(client.start_v_sphere_quick_backup_job(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_start_hyper_v_quick_backup_job<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::HyperVObjectModel>()?,);
+        input.done()?;
+        input.answer(client.start_hyper_v_quick_backup_job(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-jobs")]
+fn call_start_agent_quick_backup_job<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::AgentObjectModel>()?,);
+        input.done()?;
+        input.answer(client.start_agent_quick_backup_job(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-cloud-browser")]
+fn call_browse_cloud_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::CloudBrowserSpec>()?,
+            input.params::<super::types::BrowseCloudEntityParams>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_cloud_entity(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-cloud-browser")]
+fn call_browse_cloud_entity_virtual_machines<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.optional_body::<super::types::CloudBrowserVirtualMachinesSpec>()?,
+            input.params::<super::types::BrowseCloudEntityVirtualMachinesParams>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .browse_cloud_entity_virtual_machines(args.0.as_ref(), &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-cloud-browser")]
+fn call_create_new_cloud_folder<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CloudBrowserNewFolderSpec>()?,);
+        input.done()?;
+        input.answer(client.create_new_cloud_folder(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-cloud-browser")]
+fn call_initialize_veeam_cloud_vault<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::VeeamDataCloudVaultInitializeSpec>()?,);
+        input.done()?;
+        input.answer(client.initialize_veeam_cloud_vault(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-cloud-browser")]
+fn call_browse_cloud_vault_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::std::string::String>("vaultId")?,
+            input.body::<super::types::VeeamDataCloudVaultStorageBrowserSpec>()?,
+            input.params::<super::types::BrowseCloudVaultEntityParams>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_cloud_vault_entity(&args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_all_backups<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllBackupsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_backups(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_backup<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_backup(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_delete_backup<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::DeleteBackupParams>()?,
+        );
+        input.done()?;
+        input.answer(client.delete_backup(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_backup_details<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::BackupDetailsSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.get_backup_details(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_backup_objects_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetBackupObjectsWithFilteringParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_backup_objects_with_filtering(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_delete_backup_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("objectId")?,
+            input.params::<super::types::DeleteBackupObjectParams>()?,
+        );
+        input.done()?;
+        input.answer(client.delete_backup_object(args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_download_backup_meta<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::UnstructuredBackupDownloadMetaSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.download_backup_meta(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_all_backup_files<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetAllBackupFilesParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_backup_files(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_backup_file<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("backupFileId")?,
+        );
+        input.done()?;
+        input.answer(client.get_backup_file(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_mark_backup_file_as_clean<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("backupFileId")?,
+        );
+        input.done()?;
+        input.answer(client.mark_backup_file_as_clean(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_mark_backup_file_as_infected<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("backupFileId")?,
+        );
+        input.done()?;
+        input.answer(client.mark_backup_file_as_infected(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_start_health_check_backup<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::FileBackupHealthCheckSpec>()?,);
+        input.done()?;
+        input.answer(client.start_health_check_backup(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_copy_unstructured_data_backups<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CopyBackupSpec>()?,);
+        input.done()?;
+        input.answer(client.copy_unstructured_data_backups(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_copy_machines_backups<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CopyMachinesBackupsSpec>()?,);
+        input.done()?;
+        input.answer(client.copy_machines_backups(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_move_backup<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::MoveBackupSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.move_backup(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_move_backup_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::MoveBackupObjectsSpec>()?,
+            input.params::<super::types::MoveBackupObjectsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.move_backup_objects(args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_get_move_copy_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_move_copy_sessions().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_manage_move_copy_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::ManageMoveCopySessionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.manage_move_copy_session(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backups")]
+fn call_copy_backups<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CopyBackupSpec>()?,);
+        input.done()?;
+        input.answer(client.copy_backups(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-objects")]
+fn call_get_all_backup_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllBackupObjectsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_backup_objects(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-objects")]
+fn call_get_backup_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_backup_object(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-objects")]
+fn call_create_recovery_media_for_backup_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.param::<super::types::ERecoveryMediaFormat>("format")?,
+            input.param::<bool>("allowRemoteBmr")?,
+        );
+        input.done()?;
+        input
+            .download(
+                client
+                    .create_recovery_media_for_backup_object(args.0, &args.1, args.2)
+                    .await,
+            )
+            .await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-objects")]
+fn call_create_recovery_media_task_for_backup_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.param::<super::types::ERecoveryMediaFormat>("format")?,
+            input.param::<bool>("allowRemoteBmr")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .create_recovery_media_task_for_backup_object(
+                        args.0,
+                        &args.1,
+                        args.2,
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-objects")]
+fn call_get_backup_object_restore_points_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input
+                .params::<
+                    super::types::GetBackupObjectRestorePointsWithFilteringParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_backup_object_restore_points_with_filtering(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-recovery-media")]
+fn call_download_recovery_media<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("taskId")?,);
+        input.done()?;
+        input.download(client.download_recovery_media(args.0).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore-points")]
+fn call_get_all_object_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllObjectRestorePointsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_object_restore_points(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore-points")]
+fn call_get_object_restore_point<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_object_restore_point(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore-points")]
+fn call_get_object_restore_point_disks_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input
+                .params::<super::types::GetObjectRestorePointDisksWithFilteringParams>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_object_restore_point_disks_with_filtering(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore-points")]
+fn call_get_object_restore_point_network_info<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.optional_body::<super::types::FlexibleFilters>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_object_restore_point_network_info(args.0, args.1.as_ref())
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replicas")]
+fn call_get_all_replicas<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllReplicasParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_replicas(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replicas")]
+fn call_get_replica<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_replica(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replicas")]
+fn call_rescan_replica<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::ReplicaRescanSpec>()?,);
+        input.done()?;
+        input.answer(client.rescan_replica(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replicas")]
+fn call_get_object_replica_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetObjectReplicaRestorePointsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_object_replica_restore_points(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replicas")]
+fn call_get_object_replica_restore_point_in_replica<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("replicaId")?,
+            input.path::<::uuid::Uuid>("id")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.get_object_replica_restore_point_in_replica(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replica-restore-points")]
+fn call_get_all_object_replica_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllObjectReplicaRestorePointsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_object_replica_restore_points(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-replica-restore-points")]
+fn call_get_object_replica_restore_point<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_object_replica_restore_point(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-wan-accelerators")]
+fn call_get_all_wan_accelerators<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllWANAcceleratorsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_wan_accelerators(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-wan-accelerators")]
+fn call_get_wan_accelerator<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_wan_accelerator(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failover")]
+fn call_vi_vm_snapshot_replica_failover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_failover(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failover")]
+fn call_vi_vm_snapshot_replica_planned_failover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_planned_failover(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failover")]
+fn call_vi_vm_snapshot_replica_permanent_failover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_permanent_failover(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failover")]
+fn call_vi_vm_snapshot_replica_undo_failover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaFailoverSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_undo_failover(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failback")]
+fn call_vi_vm_snapshot_replica_failback<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaFailbackSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_failback(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failback")]
+fn call_vi_vm_snapshot_replica_switch_to_production<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .body::<
+                    super::types::ViVMSnapshotReplicaSwitchToProductionFailbackSpec,
+                >()?,
+        );
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_switch_to_production(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failback")]
+fn call_change_replica_failback_switchover_time<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .body::<
+                    super::types::ViVMSnapshotReplicaChangeSwitchoverTimeFailbackSpec,
+                >()?,
+        );
+        input.done()?;
+        input.answer(client.change_replica_failback_switchover_time(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failback")]
+fn call_vi_vm_snapshot_replica_commit_failback<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::ViVMSnapshotReplicaCommitFailbackSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_commit_failback(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-failback")]
+fn call_vi_vm_snapshot_replica_undo_failback<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ViVMSnapshotReplicaUndoFailbackSpec>()?,);
+        input.done()?;
+        input.answer(client.vi_vm_snapshot_replica_undo_failback(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entire_unstructured_data_share_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::UnstructuredDataEntireShareRestoreSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.entire_unstructured_data_share_restore(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entire_unstructured_data_os_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UnstructuredDataEntireOSRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.entire_unstructured_data_os_restore(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_instant_unstructured_data_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .params::<
+                    super::types::GetAllInstantUnstructuredDataRecoveryMountsParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.get_all_instant_unstructured_data_recovery_mounts(&args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_unstructured_data_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::InstantUnstructuredDataRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.instant_unstructured_data_recovery_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_instant_unstructured_data_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_instant_unstructured_data_recovery_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_unstructured_data_recovery_unmount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.instant_unstructured_data_recovery_unmount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_unstructured_data_recovery_migrate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input.body::<super::types::InstantUnstructuredDataRestoreMigrationSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.instant_unstructured_data_recovery_migrate(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_unstructured_data_share_switchover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.instant_unstructured_data_share_switchover(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_unstructured_data_share_ir_switchover_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input
+            .answer(
+                client.get_unstructured_data_share_ir_switchover_settings(args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_update_unstructured_data_share_ir_switchover_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input
+                .optional_body::<
+                    super::types::UnstructuredDataSwitchoverSettingsModel,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .update_unstructured_data_share_ir_switchover_settings(
+                        args.0,
+                        args.1.as_ref(),
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_unstructured_data_flr_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UnstructuredDataMountSpec>()?,);
+        input.done()?;
+        input.answer(client.start_unstructured_data_flr_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_stop_unstructured_data_flr_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.stop_unstructured_data_flr_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_unstructured_backup_cold_storage_retrievals<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.param::<::std::vec::Vec<::uuid::Uuid>>("serverIdFilter")?,
+            input.param::<::std::vec::Vec<::uuid::Uuid>>("backupIdFilter")?,
+            input.param::<::std::vec::Vec<::uuid::Uuid>>("restorePointIdFilter")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_unstructured_backup_cold_storage_retrievals(
+                        &args.0,
+                        &args.1,
+                        &args.2,
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_unstructured_backup_cold_storage_retrieval<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::UnstructuredDataArchiveRetrievalSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.start_unstructured_backup_cold_storage_retrieval(&args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_instant_vi_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllInstantViVMRecoveryMountsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_instant_vi_vm_recovery_mounts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_vi_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::InstantViVMRecoverySpec>()?,);
+        input.done()?;
+        input.answer(client.instant_vi_vm_recovery_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_instant_vi_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_instant_vi_vm_recovery_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_vi_vm_recovery_unmount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.instant_vi_vm_recovery_unmount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_vi_vm_recovery_migrate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input.body::<super::types::ViVMQuickMigrationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.instant_vi_vm_recovery_migrate(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_instant_hv_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllInstantHvVMRecoveryMountsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_instant_hv_vm_recovery_mounts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_hv_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::InstantHvVMRecoverySpec>()?,);
+        input.done()?;
+        input.answer(client.instant_hv_vm_recovery_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_instant_hv_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_instant_hv_vm_recovery_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_hv_vm_recovery_unmount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.instant_hv_vm_recovery_unmount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_hv_vm_recovery_migrate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.instant_hv_vm_recovery_migrate(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_azure_instant_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllAzureInstantVMRecoveryMountsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_azure_instant_vm_recovery_mounts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_azure_instant_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::AzureInstantVMRecoverySpec>()?,);
+        input.done()?;
+        input.answer(client.azure_instant_vm_recovery_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_azure_instant_vm_recovery_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_azure_instant_vm_recovery_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_azure_instant_vm_recovery_mount_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input
+                .params::<
+                    super::types::GetAllAzureInstantVMRecoveryMountSessionsParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_all_azure_instant_vm_recovery_mount_sessions(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_azure_instant_vm_recovery_unmount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.azure_instant_vm_recovery_unmount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_azure_instant_vm_recovery_migrate<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input.body::<super::types::AzureInstantVMRecoveryMigrationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.azure_instant_vm_recovery_migrate(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_azure_instant_vm_recovery_switchover_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input
+            .answer(
+                client.get_azure_instant_vm_recovery_switchover_settings(args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_update_azure_instant_vm_recovery_switchover_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input
+                .optional_body::<
+                    super::types::AzureInstantVMRecoverySwitchoverSettingsModel,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .update_azure_instant_vm_recovery_switchover_settings(
+                        args.0,
+                        args.1.as_ref(),
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_azure_instant_vm_recovery_switchover<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.azure_instant_vm_recovery_switchover(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entire_vm_restore_vmware<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntireViVMRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.entire_vm_restore_vmware(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entire_vm_restore_cloud_director<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntireCloudDirectorVMRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.entire_vm_restore_cloud_director(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entire_vm_restore_hv<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntireHvVMRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.entire_vm_restore_hv(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_all_vmware_fcd_instant_recovery_mount_models<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .params::<
+                    super::types::GetAllVmwareFcdInstantRecoveryMountModelsParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.get_all_vmware_fcd_instant_recovery_mount_models(&args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_recovery_vmware_fcd_mount_with_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::VmwareFcdInstantRecoverySpec>()?,);
+        input.done()?;
+        input
+            .answer(client.instant_recovery_vmware_fcd_mount_with_session(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_vmware_fcd_instant_recovery_mount_model<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_vmware_fcd_instant_recovery_mount_model(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_recovery_vmware_fcd_dismount_with_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input
+            .answer(
+                client.instant_recovery_vmware_fcd_dismount_with_session(args.0).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_instant_recovery_vmware_fcd_migrate_with_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("mountId")?,
+            input.body::<super::types::VmwareFcdQuickMigrationSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .instant_recovery_vmware_fcd_migrate_with_session(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_flr_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::FlrMountSpec>()?,);
+        input.done()?;
+        input.answer(client.start_flr_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_stop_flr_mount<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.stop_flr_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_entra_id_tenant_restore_device_code<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntraIdTenantRestoreDeviceCodeSpec>()?,);
+        input.done()?;
+        input.answer(client.get_entra_id_tenant_restore_device_code(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_get_entra_id_tenant_restore_device_code_state<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::EntraIdTenantRestoreDeviceCodeStateSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.get_entra_id_tenant_restore_device_code_state(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_entra_id_tenant_restore_authorization<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.param::<::std::string::String>("vdcSessionId")?,
+            input.param::<::std::string::String>("redirectUri")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .start_entra_id_tenant_restore_authorization(
+                        args.0,
+                        &args.1,
+                        &args.2,
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_entra_id_tenant_restore_authorize<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntraIdTenantRestoreAuthorizeSpec>()?,);
+        input.done()?;
+        input.answer(client.entra_id_tenant_restore_authorize(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_entra_id_tenant_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::EntraIdTenantStartRestoreSpec>()?,);
+        input.done()?;
+        input.answer(client.start_entra_id_tenant_restore(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_entra_id_tenant_restore_from_copy<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::EntraIdTenantStartRestoreFromCopySpec>()?,
+        );
+        input.done()?;
+        input.answer(client.start_entra_id_tenant_restore_from_copy(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_stop_entra_id_tenant_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.optional_body::<super::types::JobStopSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.stop_entra_id_tenant_restore(args.0, args.1.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_entra_id_audit_log_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::UnstructuredDataMountSpec>()?,);
+        input.done()?;
+        input.answer(client.start_entra_id_audit_log_mount(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_stop_entra_id_audit_log_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.stop_entra_id_audit_log_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-restore")]
+fn call_start_volume_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::StartVolumeRestoreRequest>()?,);
+        input.done()?;
+        input.answer(client.start_volume_restore(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_computer_recovery_tokens<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllComputerRecoveryTokensParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_computer_recovery_tokens(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_create_computer_recovery_token<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ComputerRecoveryTokenSpec>()?,);
+        input.done()?;
+        input.answer(client.create_computer_recovery_token(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_computer_recovery_token<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_computer_recovery_token(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_update_computer_recovery_token<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ComputerRecoveryTokenModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_computer_recovery_token(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_delete_computer_recovery_token<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_computer_recovery_token(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_protected_computers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetProtectedComputersParams>()?,);
+        input.done()?;
+        input.answer(client.get_protected_computers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_protected_computer<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_protected_computer(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllDiscoveredEntitiesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_discovered_entities(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_agent_states<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllAgentStatesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_agent_states(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_agent_state<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_agent_state(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_agent_backups<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetAgentBackupsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_agent_backups(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_attach_backup_to_agent<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::BackupIdsSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.attach_backup_to_agent(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_detach_backup_from_agent<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::BackupIdsSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.detach_backup_from_agent(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_protection_groups<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllProtectionGroupsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_protection_groups(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_create_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::ProtectionGroupSpec>()?,
+            input.params::<super::types::CreateProtectionGroupParams>()?,
+        );
+        input.done()?;
+        input.answer(client.create_protection_group(&args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetProtectionGroupParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_protection_group(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_update_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::ProtectionGroupModel>()?,
+            input.params::<super::types::UpdateProtectionGroupParams>()?,
+        );
+        input.done()?;
+        input.answer(client.update_protection_group(args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_delete_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::DeleteProtectionGroupParams>()?,
+        );
+        input.done()?;
+        input.answer(client.delete_protection_group(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_rescan_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.rescan_protection_group(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_enable_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.enable_protection_group(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_disable_protection_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.disable_protection_group(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_download_protection_group_packages<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::PreInstalledAgentsProtectionGroupPackageSpec>()?,
+        );
+        input.done()?;
+        input.bytes(client.download_protection_group_packages(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.params::<super::types::GetDiscoveredEntitiesParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_rescan_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.rescan_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_reboot_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.reboot_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_install_agent_on_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.install_agent_on_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_uninstall_agent_from_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.uninstall_agent_from_discovered_entities(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_upgrade_agent_on_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.upgrade_agent_on_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_install_cbt_driver_on_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.install_cbt_driver_on_discovered_entities(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_uninstall_cbt_driver_from_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .uninstall_cbt_driver_from_discovered_entities(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_uninstall_all_components_from_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .uninstall_all_components_from_discovered_entities(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_trust_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.trust_discovered_entities(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_prepare_for_remote_bmr<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.prepare_for_remote_bmr(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_recreate_embedded_recovery_media<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.body::<super::types::DiscoveredEntitiesActionSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.recreate_embedded_recovery_media(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_discovered_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("entityId")?,
+            input.params::<super::types::GetDiscoveredEntityParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_discovered_entity(args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_delete_discovered_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("entityId")?,
+        );
+        input.done()?;
+        input.answer(client.delete_discovered_entity(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_create_recovery_media_for_discovered_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("entityId")?,
+            input.param::<super::types::ERecoveryMediaFormat>("format")?,
+            input.param::<bool>("allowRemoteBmr")?,
+        );
+        input.done()?;
+        input
+            .download(
+                client
+                    .create_recovery_media_for_discovered_entity(
+                        args.0,
+                        args.1,
+                        &args.2,
+                        args.3,
+                    )
+                    .await,
+            )
+            .await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_create_recovery_media_task_for_discovered_entity<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("id")?,
+            input.path::<::uuid::Uuid>("entityId")?,
+            input.param::<super::types::ERecoveryMediaFormat>("format")?,
+            input.param::<bool>("allowRemoteBmr")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .create_recovery_media_task_for_discovered_entity(
+                        args.0,
+                        args.1,
+                        &args.2,
+                        args.3,
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_agent_packages<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllAgentPackagesParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_agent_packages(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_all_agent_packages_for_unix<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllAgentPackagesForUnixParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_agent_packages_for_unix(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_agents_recovery_appliances<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAgentsRecoveryAppliancesParams>()?,);
+        input.done()?;
+        input.answer(client.get_agents_recovery_appliances(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_get_agents_recovery_appliance<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_agents_recovery_appliance(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_reboot_agents_recovery_appliances<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::RebootAgentsRecoveryAppliancesSpec>()?,);
+        input.done()?;
+        input.answer(client.reboot_agents_recovery_appliances(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-agents")]
+fn call_reboot_agents_recovery_appliance<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.reboot_agents_recovery_appliance(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_jobs<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::JobImportSpecCollection>()?,);
+        input.done()?;
+        input.answer(client.import_jobs(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_jobs<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::JobExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_jobs(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::CredentialsImportSpecCollection>()?,);
+        input.done()?;
+        input.answer(client.import_credentials(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::CredentialsExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_credentials(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_cloud_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::CloudCredentialsImportSpecCollection>()?,
+        );
+        input.done()?;
+        input.answer(client.import_cloud_credentials(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_cloud_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::CloudCredentialsExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_cloud_credentials(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_proxies<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ProxyImportSpecCollection>()?,);
+        input.done()?;
+        input.answer(client.import_proxies(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_proxies<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::ProxyExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_proxies(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_managed_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ManageServerImportSpecCollection>()?,);
+        input.done()?;
+        input.answer(client.import_managed_servers(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_managed_servers<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::ManageServerExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_managed_servers(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_repositories<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::RepositoryImportSpecCollection>()?,);
+        input.done()?;
+        input.answer(client.import_repositories(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_repositories<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<super::types::RepositoryExportSpec>()?,);
+        input.done()?;
+        input.answer(client.export_repositories(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_import_encryption_passwords<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::EncryptionPasswordImportSpecCollection>()?,
+        );
+        input.done()?;
+        input.answer(client.import_encryption_passwords(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_export_encryption_passwords<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.optional_body::<super::types::EncryptionPasswordExportSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.export_encryption_passwords(args.0.as_ref()).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_get_all_automation_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllAutomationSessionsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_automation_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_get_automation_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_automation_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_get_automation_session_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_automation_session_logs(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-automation")]
+fn call_stop_automation_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.stop_automation_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_restore_validate_credentials<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrRestoreCredentialsValidationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_restore_validate_credentials(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_restore_validate_item_target_path<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrValidateRestoreItemTargetPathSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_restore_validate_item_target_path(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_all_flr_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllFlrBrowseSessionsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_flr_browse_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_flr_browse_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.get_flr_browse_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_flr_audit<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.get_flr_audit(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_flr_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrBrowseFolderSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_flr_mount(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_windows_flr_browse_compare_attributes<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrCompareAttributesSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.windows_flr_browse_compare_attributes(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_windows_flr_browse_compare_to_production<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrCompareToProductionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.windows_flr_browse_compare_to_production(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_start_search_for<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrStartSearchForSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_start_search_for(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_browse_search_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("taskId")?,
+            input.body::<super::types::FlrSearchForResultSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_browse_search_result(args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_mount_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrRestoreSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_mount_restore(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_flr_mount_restore_to<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrRestoreToSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.flr_mount_restore_to(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_prepare_flr_item_download<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrStartDownloadSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.prepare_flr_item_download(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_download_flr_item_get<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("taskId")?,
+        );
+        input.done()?;
+        input.download(client.download_flr_item_get(args.0, args.1).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_download_flr_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("taskId")?,
+        );
+        input.done()?;
+        input.download(client.download_flr_item(args.0, args.1).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_all_unstructured_data_flr_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .params::<
+                    super::types::GetAllUnstructuredDataFLRBrowseSessionsParams,
+                >()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_unstructured_data_flr_browse_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_unstructured_data_flr_browse_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.get_unstructured_data_flr_browse_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_flr_unstructured_data_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::UnstructuredDataFlrBrowseFolderSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_flr_unstructured_data_mount(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_flr_unstructured_data_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::UnstructuredDataFlrBrowseRestorePointsSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.browse_flr_unstructured_data_restore_points(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_start_search_for<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrStartSearchForSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(client.unstructured_data_flr_start_search_for(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_browse_search_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("taskId")?,
+            input.body::<super::types::FlrSearchForResultSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .unstructured_data_flr_browse_search_result(args.0, args.1, &args.2)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_copy_to<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FileBackupFLRCopyToSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.unstructured_data_flr_copy_to(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_restore<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::UnstructuredDataFLRItemRestoreSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.unstructured_data_flr_restore(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_prepare_for_download<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::UnstructuredDataFLRItemDownloadSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.unstructured_data_flr_prepare_for_download(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_download<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("taskId")?,
+        );
+        input.done()?;
+        input.download(client.unstructured_data_flr_download(args.0, args.1).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_browse_compare_attributes<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrCompareAttributesSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .unstructured_data_flr_browse_compare_attributes(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_unstructured_data_flr_browse_compare_to_production<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::FlrCompareToProductionSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .unstructured_data_flr_browse_compare_to_production(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_all_entra_id_tenant_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllEntraIdTenantBrowseSessionsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_entra_id_tenant_browse_sessions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_entra_id_tenant_browse_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.answer(client.get_entra_id_tenant_browse_session(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_backup_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupId")?,
+            input.body::<super::types::EntraIdTenantRestorePointSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .browse_entra_id_tenant_backup_restore_points(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_entra_id_tenant_protection_scope<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?,);
+        input.done()?;
+        input.answer(client.get_entra_id_tenant_protection_scope(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupId")?,
+            input.body::<super::types::EntraIdTenantBrowseSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_entra_id_tenant_mount(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupId")?,
+            input.path::<::std::string::String>("itemId")?,
+            input.body::<super::types::EntraIdTenantItemTypeSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.browse_entra_id_tenant_item(args.0, &args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_restore_points<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupId")?,
+            input.path::<::std::string::String>("itemId")?,
+            input.optional_body::<super::types::EntraIdTenantRestorePointSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .browse_entra_id_tenant_restore_points(
+                        args.0,
+                        &args.1,
+                        args.2.as_ref(),
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_validate_entra_id_tenant_items<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantValidateSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.validate_entra_id_tenant_items(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_check_entra_id_tenant_production_items<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantCheckProductionItemsSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(client.check_entra_id_tenant_production_items(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_generate_entra_id_tenant_password<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantGeneratePasswordSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.generate_entra_id_tenant_password(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_restore_entra_id_tenant_items<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantItemRestoreSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.restore_entra_id_tenant_items(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_restore_entra_id_tenant_item_attributes<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantRestoreItemAttributesSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.restore_entra_id_tenant_item_attributes(args.0, &args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_compare_entra_id_tenant_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantItemComparisonSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.compare_entra_id_tenant_item(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_start_compare_entra_id_tenant_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantItemComparisonSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.start_compare_entra_id_tenant_item(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_compare_entra_id_tenant_item_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("compareSessionId")?,
+        );
+        input.done()?;
+        input
+            .answer(client.get_compare_entra_id_tenant_item_result(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_start_recursive_comparison_entra_id_tenant_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantItemRecursiveComparisonSpec>()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .start_recursive_comparison_entra_id_tenant_item(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_recursive_comparison_entra_id_tenant_item_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("compareSessionId")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_recursive_comparison_entra_id_tenant_item_result(args.0, args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_start_entra_id_tenant_export_to_json<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::StartEntraIdTenantExportToJsonRequest>()?,
+        );
+        input.done()?;
+        input.answer(client.start_entra_id_tenant_export_to_json(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_get_entra_id_tenant_export_to_json_result<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("exportSessionId")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.get_entra_id_tenant_export_to_json_result(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_export_entra_id_tenant_objects_to_json<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantExportToJsonDownloadRequest>()?,
+        );
+        input.done()?;
+        input
+            .download(
+                client.export_entra_id_tenant_objects_to_json(args.0, &args.1).await,
+            )
+            .await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_export_entra_id_tenant_item<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("backupId")?,
+            input.body::<super::types::EntraIdTenantBrowseSpec>()?,
+            input.params::<super::types::ExportEntraIdTenantItemParams>()?,
+        );
+        input.done()?;
+        input
+            .download(client.export_entra_id_tenant_item(args.0, &args.1, &args.2).await)
+            .await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_user<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_user(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_group<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_group(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_administrative_unit<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input
+            .answer(
+                client.upload_entra_id_tenant_administrative_unit(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_role<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_role(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_application<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_application(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_conditional_access_policy<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input
+            .answer(
+                client
+                    .upload_entra_id_tenant_conditional_access_policy(args.0, args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_device_configuration<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input
+            .answer(
+                client.upload_entra_id_tenant_device_configuration(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_org_contact<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_org_contact(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_upload_entra_id_tenant_device<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("backupId")?, input.upload()?);
+        input.done()?;
+        input.answer(client.upload_entra_id_tenant_device(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_restore_sessions_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input
+                .params::<
+                    super::types::BrowseEntraIDTenantRestoreSessionsWithFilteringParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .browse_entra_id_tenant_restore_sessions_with_filtering(
+                        args.0,
+                        &args.1,
+                    )
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_restore_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("restoreSessionId")?,
+        );
+        input.done()?;
+        input.answer(client.browse_entra_id_tenant_restore_session(args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_browse_entra_id_tenant_restore_session_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("restoreSessionId")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.browse_entra_id_tenant_restore_session_logs(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_stop_entra_id_tenant_item_restore_session<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.path::<::uuid::Uuid>("restoreSessionId")?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.stop_entra_id_tenant_item_restore_session(args.0, args.1).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-backup-browser")]
+fn call_reveal_bitlocker_recovery_key<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("sessionId")?,
+            input.body::<super::types::EntraIdTenantRevealBitlockerRecoveryKeyRequest>()?,
+        );
+        input.done()?;
+        input.answer(client.reveal_bitlocker_recovery_key(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-data-integration-api")]
+fn call_get_all_content_publication_mounts<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetAllContentPublicationMountsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_all_content_publication_mounts(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-data-integration-api")]
+fn call_publish_backup_content<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::PublishBackupContentSpec>()?,);
+        input.done()?;
+        input.answer(client.publish_backup_content(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-data-integration-api")]
+fn call_get_content_publication_mount<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.get_content_publication_mount(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-data-integration-api")]
+fn call_unpublish_backup_content<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("mountId")?,);
+        input.done()?;
+        input.answer(client.unpublish_backup_content(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-application-items-restore")]
+fn call_get_all_application_item_child_restore_sessions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("browseSessionId")?,
+            input
+                .params::<
+                    super::types::GetAllApplicationItemChildRestoreSessionsParams,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client
+                    .get_all_application_item_child_restore_sessions(args.0, &args.1)
+                    .await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-tasks")]
+fn call_get_all_tasks<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllTasksParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_tasks(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-tasks")]
+fn call_get_task<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_task(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-tasks")]
+fn call_stop_task<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.stop_task(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_view_suspicious_activity_events<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::ViewSuspiciousActivityEventsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.view_suspicious_activity_events(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_create_suspicious_activity_event<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::SuspiciousActivityEventSpec>()?,);
+        input.done()?;
+        input.answer(client.create_suspicious_activity_event(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_suspicious_activity_event<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_suspicious_activity_event(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_general_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_malware_general_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_update_malware_general_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::MalwareGeneralSettingsModel>()?,);
+        input.done()?;
+        input.answer(client.update_malware_general_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_suspicious_file_masks_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_malware_suspicious_file_masks_settings().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_update_malware_suspicious_file_masks_settings<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.body::<super::types::MalwareDetectionSuspiciousFilesModel>()?,
+        );
+        input.done()?;
+        input.answer(client.update_malware_suspicious_file_masks_settings(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_allowed_trusted_extensions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_malware_allowed_trusted_extensions().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_file_detection_indicators_of_compromise<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_file_detection_indicators_of_compromise().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_enable_indicator_of_compromise<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::IndicatorsOfCompromiseSpec>()?,);
+        input.done()?;
+        input.answer(client.enable_indicator_of_compromise(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_disable_indicator_of_compromise<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::IndicatorsOfCompromiseSpec>()?,);
+        input.done()?;
+        input.answer(client.disable_indicator_of_compromise(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_scan_session_log<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_scan_session_log(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_mark_backup_objects_as_clean<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::BackupObjectMarkAsCleanSpec>()?,);
+        input.done()?;
+        input.answer(client.mark_backup_objects_as_clean(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_detection_objects<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetMalwareDetectionObjectsParams>()?,);
+        input.done()?;
+        input.answer(client.get_malware_detection_objects(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_detection_object<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_malware_detection_object(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_malware_detection_object_exclusions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.params::<super::types::GetMalwareDetectionObjectExclusionsParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_malware_detection_object_exclusions(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_update_malware_detection_object_exclusions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input
+                .optional_body::<
+                    super::types::MalwareDetectionObjectExclusionsImportSpec,
+                >()?,
+        );
+        input.done()?;
+        input
+            .answer(
+                client.update_malware_detection_object_exclusions(args.0.as_ref()).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_delete_malware_detection_object_exclusions<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.optional_body::<::std::vec::Vec<::uuid::Uuid>>()?,);
+        input.done()?;
+        input
+            .answer(
+                client.delete_malware_detection_object_exclusions(args.0.as_ref()).await,
+            )
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_get_yara_rules<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        input.done()?;
+        input.answer(client.get_yara_rules().await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_start_malware_backup_scan<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::MalwareBackupScanBaseSpec>()?,);
+        input.done()?;
+        input.answer(client.start_malware_backup_scan(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_start_malware_encryption_analysis<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::MalwareEncryptionAnalysisSpec>()?,);
+        input.done()?;
+        input.answer(client.start_malware_encryption_analysis(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-malware-detection")]
+fn call_download_malware_encryption_analysis_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input
+            .download(client.download_malware_encryption_analysis_logs(args.0).await)
+            .await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-log-export")]
+fn call_export_support_logs<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ExportSupportLogsSpec>()?,);
+        input.done()?;
+        input.answer(client.export_support_logs(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-log-export")]
+fn call_download_support_log_bundle<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("sessionId")?,);
+        input.done()?;
+        input.download(client.download_support_log_bundle(args.0).await).await
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-active-directory-domains")]
+fn call_get_all_ad_domains<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.params::<super::types::GetAllADDomainsParams>()?,);
+        input.done()?;
+        input.answer(client.get_all_ad_domains(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-active-directory-domains")]
+fn call_create_ad_domain<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::ADDomainSpec>()?,);
+        input.done()?;
+        input.answer(client.create_ad_domain(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-active-directory-domains")]
+fn call_get_ad_domain<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.get_ad_domain(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-active-directory-domains")]
+fn call_delete_ad_domain<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("id")?,);
+        input.done()?;
+        input.answer(client.delete_ad_domain(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-acl")]
+fn call_get_acl_rules<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.optional_body::<super::types::AclBrowserFilters>()?,
+            input.params::<super::types::GetAclRulesParams>()?,
+        );
+        input.done()?;
+        input.answer(client.get_acl_rules(args.0.as_ref(), &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-acl")]
+fn call_get_acl_record<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::EAclObjectKind>("objectType")?,
+            input.path::<::uuid::Uuid>("objectId")?,
+        );
+        input.done()?;
+        input.answer(client.get_acl_record(&args.0, args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-acl")]
+fn call_change_acl_owner<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::EAclObjectKind>("objectType")?,
+            input.path::<::uuid::Uuid>("objectId")?,
+            input.body::<super::types::AclChangeOwnerSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_acl_owner(&args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-acl")]
+fn call_change_acl_effective_access<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<super::types::EAclObjectKind>("objectType")?,
+            input.path::<::uuid::Uuid>("objectId")?,
+            input.body::<super::types::AclChangeEffectiveAccessSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.change_acl_effective_access(&args.0, args.1, &args.2).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_disk_management_init<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::DiskManagementInitializationRequest>()?,);
+        input.done()?;
+        input.answer(client.disk_management_init(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_auto_map_disk_layout<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::DiskLayoutAutoMappingRequest>()?,);
+        input.done()?;
+        input.answer(client.auto_map_disk_layout(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_keep_disk_management_session_alive<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
+        input.done()?;
+        input.answer(client.keep_disk_management_session_alive(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_get_restore_layout<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
+        input.done()?;
+        input.answer(client.get_restore_layout(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_apply_backup_layout<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::DiskOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.apply_backup_layout(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_apply_disk_layout<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::DiskLayoutOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.apply_disk_layout(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_erase_disk<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::DiskOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.erase_disk(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_remove_partition<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::RemoveDiskPartitionOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.remove_partition(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_resize_partition<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::ResizeDiskPartitionOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.resize_partition(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_check_can_resize_partition<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::ResizePartitionOptionsRequest>()?,
+        );
+        input.done()?;
+        input.answer(client.check_can_resize_partition(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_restore_partition<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (
+            input.path::<::uuid::Uuid>("diskManagementSessionId")?,
+            input.body::<super::types::RestoreDiskPartitionOperationSpec>()?,
+        );
+        input.done()?;
+        input.answer(client.restore_partition(args.0, &args.1).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_unlock_volume<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.body::<super::types::DiskManagementVolumeUnlockRequest>()?,);
+        input.done()?;
+        input.answer(client.unlock_volume(&args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_create_check_point<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
+        input.done()?;
+        input.answer(client.create_check_point(args.0).await)
+    })
+}
+#[allow(deprecated)]
+#[cfg(feature = "tag-diskmanagement")]
+fn call_revert_to_check_point<'a>(
+    client: &'a super::Client,
+    input: &'a mut Input,
+) -> Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        let args = (input.path::<::uuid::Uuid>("diskManagementSessionId")?,);
+        input.done()?;
+        input.answer(client.revert_to_check_point(args.0).await)
+    })
 }
 
 /// The items of every page of a paged operation (`OperationInfo::paged`), each as

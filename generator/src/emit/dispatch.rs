@@ -114,31 +114,61 @@ impl Emitter<'_> {
 
     fn dispatch_call(&self) -> TokenStream {
         let rt = &self.rt;
-        let arms = self.api.operations.iter().map(|op| {
-            let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
-            if let Some(why) = &op.dispatch.unsupported {
-                return quote!(#cfg #id => ::std::result::Result::Err(DispatchError::Unsupported { operation: #id, why: #why }),);
-            }
-            let method = ident(&op.method_name);
-            let body = self.dispatch_arm_body(&self.dispatch_args(op, false), |passes| {
-                if op.download {
-                    quote!(input.download(client.#method(#(#passes),*).await).await)
-                } else if op.dispatch.bytes_answer {
-                    quote!(input.bytes(client.#method(#(#passes),*).await))
-                } else {
-                    quote!(input.answer(client.#method(#(#passes),*).await))
+        // Each operation's call is its own function returning a boxed future, and
+        // `call_input` only picks the function: one function holding every operation's
+        // future would need stack for all of them at once in a debug build (2 MB for VBR's
+        // 521 operations), which overflows a thread's stack.
+        let mut fns = Vec::new();
+        let arms: Vec<TokenStream> = self
+            .api
+            .operations
+            .iter()
+            .map(|op| {
+                let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
+                if let Some(why) = &op.dispatch.unsupported {
+                    return quote!(#cfg #id => return ::std::result::Result::Err(DispatchError::Unsupported { operation: #id, why: #why }),);
                 }
-            });
-            quote!(#cfg #id => #body)
-        });
+                let method = ident(&op.method_name);
+                let call_fn = ident(&format!("call_{}", op.method_name.trim_start_matches("r#")));
+                let body = self.dispatch_arm_body(&self.dispatch_args(op, false), |passes| {
+                    if op.download {
+                        quote!(input.download(client.#method(#(#passes),*).await).await)
+                    } else if op.dispatch.bytes_answer {
+                        quote!(input.bytes(client.#method(#(#passes),*).await))
+                    } else {
+                        quote!(input.answer(client.#method(#(#passes),*).await))
+                    }
+                });
+                fns.push(quote! {
+                    #cfg
+                    fn #call_fn<'a>(client: &'a super::Client, input: &'a mut Input) -> Call<'a> {
+                        ::std::boxed::Box::pin(async move #body)
+                    }
+                });
+                quote!(#cfg #id => #call_fn,)
+            })
+            .collect();
         let fallback = quote!(::std::result::Result::Err(#rt::dispatch::not_found(OPERATIONS, input.operation())));
         // Without operations a match would have its fallback only (and `client` no use).
-        let dispatch = if self.api.operations.is_empty() {
+        let dispatch = if arms.is_empty() {
             quote!(let _ = client; #fallback)
         } else {
-            quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
+            quote! {
+                let call: for<'a> fn(&'a super::Client, &'a mut Input) -> Call<'a> =
+                    match input.operation().to_owned().as_str() { #(#arms)* _ => return #fallback, };
+                call(client, input).await
+            }
         };
         quote! {
+            /// One operation's call, as its own function gives it.
+            type Call<'a> = ::std::pin::Pin<
+                ::std::boxed::Box<
+                    dyn ::std::future::Future<Output = ::std::result::Result<::serde_json::Value, DispatchError>>
+                        + ::std::marker::Send
+                        + 'a,
+                >,
+            >;
+
             /// Calls the operation `operation_id` with `input`, `{"path": {…}, "params": {…},
             /// "body": …}` (see [`Input`]): each argument is read into its typed parameter or
             /// body type, the client's method is called, and its typed answer is returned as
@@ -154,13 +184,14 @@ impl Emitter<'_> {
 
             /// [`call`] with an [`Input`] the caller keeps, to see afterwards what the typed
             /// values were ([`Input::sent_body`], [`Input::answer_debug`]).
-            #[allow(deprecated)]
             pub async fn call_input(
                 client: &super::Client,
                 input: &mut Input,
             ) -> ::std::result::Result<::serde_json::Value, DispatchError> {
                 #dispatch
             }
+
+            #(#[allow(deprecated)] #fns)*
         }
     }
 
