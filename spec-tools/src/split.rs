@@ -106,10 +106,23 @@ fn relink_in(v: &mut Value, place: Place, parent: &str) {
                     };
                 }
             }
+            let names = matches!(parent, "properties" | "schemas" | "patternProperties");
             for (k, child) in map.iter_mut() {
-                // `responses/default` is a response; a schema's `default` is data.
-                let data = matches!(k.as_str(), "example" | "examples" | "enum" | "const")
-                    || (k == "default" && parent != "responses");
+                // A media type's or parameter's `examples` holds Example Objects, which may
+                // be references; their values are data.
+                if let ("examples", Value::Object(examples), false) = (k.as_str(), &mut *child, names) {
+                    for example in examples.values_mut().filter(|e| e.get("$ref").is_some()) {
+                        let mut holder = serde_json::json!({ "$ref": example["$ref"].clone() });
+                        relink(&mut holder, place);
+                        example["$ref"] = holder["$ref"].take();
+                    }
+                    continue;
+                }
+                // `responses/default` is a response; a schema's `default` is data (under
+                // `properties`, keys are names).
+                let data = !names
+                    && (matches!(k.as_str(), "example" | "examples" | "enum" | "const")
+                        || (k == "default" && parent != "responses"));
                 if !data {
                     relink_in(child, place, k);
                 }

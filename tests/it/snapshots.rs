@@ -410,9 +410,13 @@ fn parent_child_cycle() {
         variants,
         [
             ("KMIP", &Ty::Named(ty_id(&g, "KmipServerModel"))),
-            ("AzureKeyVault", &Ty::Named(ty_id(&g, "AzureKeyVaultModel")))
+            ("AzureKeyVault", &Ty::Named(ty_id(&g, "AzureKeyVaultModel"))),
+            ("BuiltIn", &Ty::Named(ty_id(&g, "BuiltInKmsModel")))
         ]
     );
+    // A variant that adds nothing is a struct of the parent's properties: as an alias of
+    // the union, decoding it would decode the union again, forever.
+    assert_eq!(fields(&g, "BuiltInKmsModel"), owned(&[("id", "id", true), ("name", "name", false)]));
     // Each child has the parent's properties, then its own; not the tag, which the variant
     // already says and serialisation writes.
     assert_eq!(

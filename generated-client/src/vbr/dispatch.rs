@@ -11598,197 +11598,57 @@ fn call_revert_to_check_point<'a>(
     })
 }
 
-/// The items of every page of a paged operation (`OperationInfo::paged`), each as
-/// JSON, through the client's `*_stream` method; `input` as for [`call`].
-#[allow(deprecated)]
-pub fn stream<'a>(
-    client: &'a super::Client,
-    input: &mut Input,
-) -> ::std::result::Result<
+/// One paged operation's items, as its own function gives them.
+type Items<'a> = ::std::result::Result<
     crate::runtime::futures::stream::BoxStream<
         'a,
         ::std::result::Result<::serde_json::Value, DispatchError>,
     >,
     DispatchError,
-> {
+>;
+/// The items of every page of a paged operation (`OperationInfo::paged`), each as
+/// JSON, through the client's `*_stream` method; `input` as for [`call`].
+pub fn stream<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
     match input.operation().to_owned().as_str() {
         #[cfg(feature = "tag-credentials")]
-        "GetAllCreds" => {
-            let args = (input.params::<super::types::GetAllCredsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_creds_stream(args.0)),
-            )
-        }
+        "GetAllCreds" => stream_get_all_creds(client, input),
         #[cfg(feature = "tag-credentials")]
-        "GetAllCloudCreds" => {
-            let args = (input.params::<super::types::GetAllCloudCredsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_cloud_creds_stream(args.0),
-                ),
-            )
-        }
+        "GetAllCloudCreds" => stream_get_all_cloud_creds(client, input),
         #[cfg(feature = "tag-credentials")]
         "GetAllCredsHelperAppliances" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAllCredsHelperAppliancesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_creds_helper_appliances_stream(args.0, args.1),
-                ),
-            )
+            stream_get_all_creds_helper_appliances(client, input)
         }
         #[cfg(feature = "tag-encryption")]
-        "GetAllEncryptionPasswords" => {
-            let args = (
-                input.params::<super::types::GetAllEncryptionPasswordsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_encryption_passwords_stream(args.0),
-                ),
-            )
-        }
+        "GetAllEncryptionPasswords" => stream_get_all_encryption_passwords(client, input),
         #[cfg(feature = "tag-encryption")]
-        "GetAllKMSServers" => {
-            let args = (input.params::<super::types::GetAllKMSServersParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_kms_servers_stream(args.0),
-                ),
-            )
-        }
+        "GetAllKMSServers" => stream_get_all_kms_servers(client, input),
         #[cfg(feature = "tag-sessions")]
-        "GetAllSessions" => {
-            let args = (input.params::<super::types::GetAllSessionsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_sessions_stream(args.0)),
-            )
-        }
+        "GetAllSessions" => stream_get_all_sessions(client, input),
         #[cfg(feature = "tag-sessions")]
         "GetSessionTaskSessionsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<super::types::GetSessionTaskSessionsWithFilteringParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_session_task_sessions_with_filtering_stream(args.0, args.1),
-                ),
-            )
+            stream_get_session_task_sessions_with_filtering(client, input)
         }
         #[cfg(feature = "tag-sessions")]
-        "GetAllTaskSessions" => {
-            let args = (input.params::<super::types::GetAllTaskSessionsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_task_sessions_stream(args.0),
-                ),
-            )
-        }
+        "GetAllTaskSessions" => stream_get_all_task_sessions(client, input),
         #[cfg(feature = "tag-services")]
-        "GetAllServices" => {
-            let args = (input.params::<super::types::GetAllServicesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_services_stream(args.0)),
-            )
-        }
+        "GetAllServices" => stream_get_all_services(client, input),
         #[cfg(feature = "tag-license")]
-        "GetLicensedSockets" => {
-            let args = (input.params::<super::types::GetLicensedSocketsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_licensed_sockets_stream(args.0),
-                ),
-            )
-        }
+        "GetLicensedSockets" => stream_get_licensed_sockets(client, input),
         #[cfg(feature = "tag-license")]
-        "GetLicensedInstances" => {
-            let args = (input.params::<super::types::GetLicensedInstancesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_licensed_instances_stream(args.0),
-                ),
-            )
-        }
+        "GetLicensedInstances" => stream_get_licensed_instances(client, input),
         #[cfg(feature = "tag-security")]
-        "GetAllAuthorizationEvents" => {
-            let args = (
-                input.params::<super::types::GetAllAuthorizationEventsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_authorization_events_stream(args.0),
-                ),
-            )
-        }
+        "GetAllAuthorizationEvents" => stream_get_all_authorization_events(client, input),
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllUsers" => {
-            let args = (input.params::<super::types::ViewAllUsersParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.view_all_users_stream(args.0)),
-            )
-        }
+        "ViewAllUsers" => stream_view_all_users(client, input),
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllUserRoles" => {
-            let args = (input.params::<super::types::ViewAllUserRolesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.view_all_user_roles_stream(args.0),
-                ),
-            )
-        }
+        "ViewAllUserRoles" => stream_view_all_user_roles(client, input),
         #[cfg(feature = "tag-users-and-roles")]
-        "ViewAllRestoreOptions" => {
-            let args = (input.params::<super::types::ViewAllRestoreOptionsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.view_all_restore_options_stream(args.0),
-                ),
-            )
-        }
+        "ViewAllRestoreOptions" => stream_view_all_restore_options(client, input),
         #[cfg(feature = "tag-global-exclusions")]
-        "GetAllGlobalVMExclusions" => {
-            let args = (
-                input.params::<super::types::GetAllGlobalVMExclusionsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_global_vm_exclusions_stream(args.0),
-                ),
-            )
-        }
+        "GetAllGlobalVMExclusions" => stream_get_all_global_vm_exclusions(client, input),
         #[cfg(feature = "tag-inventory-browser")]
         "GetAllInventoryVmwareHosts" => {
-            let args = (
-                input.params::<super::types::GetAllInventoryVmwareHostsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_inventory_vmware_hosts_stream(args.0),
-                ),
-            )
+            stream_get_all_inventory_vmware_hosts(client, input)
         }
         #[cfg(feature = "tag-inventory-browser")]
         "GetVmwareHostObject" => {
@@ -11799,661 +11659,1151 @@ pub fn stream<'a>(
         }
         #[cfg(feature = "tag-inventory-browser")]
         "GetAllUnstructuredDataServers" => {
-            let args = (
-                input.params::<super::types::GetAllUnstructuredDataServersParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_unstructured_data_servers_stream(args.0),
-                ),
-            )
+            stream_get_all_unstructured_data_servers(client, input)
         }
         #[cfg(feature = "tag-inventory-browser")]
         "GetAllUnstructuredDataServerInventoryBrowseSessions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllUnstructuredDataServerInventoryBrowseSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_all_unstructured_data_server_inventory_browse_sessions_stream(
-                            args.0,
-                        ),
-                ),
+            stream_get_all_unstructured_data_server_inventory_browse_sessions(
+                client,
+                input,
             )
         }
         #[cfg(feature = "tag-inventory-browser")]
-        "GetAllEntraIDTenants" => {
-            let args = (input.params::<super::types::GetAllEntraIDTenantsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_entra_id_tenants_stream(args.0),
-                ),
-            )
-        }
+        "GetAllEntraIDTenants" => stream_get_all_entra_id_tenants(client, input),
         #[cfg(feature = "tag-inventory-browser")]
-        "GetADDomainObject" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetADDomainObjectParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_ad_domain_object_stream(args.0, args.1),
-                ),
-            )
-        }
+        "GetADDomainObject" => stream_get_ad_domain_object(client, input),
         #[cfg(feature = "tag-helper-appliance-templates")]
         "GetAllHelperApplianceTemplates" => {
-            let args = (
-                input.params::<super::types::GetAllHelperApplianceTemplatesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_helper_appliance_templates_stream(args.0),
-                ),
-            )
+            stream_get_all_helper_appliance_templates(client, input)
         }
         #[cfg(feature = "tag-managed-servers")]
-        "GetAllManagedServers" => {
-            let args = (input.params::<super::types::GetAllManagedServersParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_managed_servers_stream(args.0),
-                ),
-            )
-        }
+        "GetAllManagedServers" => stream_get_all_managed_servers(client, input),
         #[cfg(feature = "tag-repositories")]
-        "GetAllRepositories" => {
-            let args = (input.params::<super::types::GetAllRepositoriesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_repositories_stream(args.0),
-                ),
-            )
-        }
+        "GetAllRepositories" => stream_get_all_repositories(client, input),
         #[cfg(feature = "tag-repositories")]
-        "GetAllRepositoriesStates" => {
-            let args = (
-                input.params::<super::types::GetAllRepositoriesStatesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_repositories_states_stream(args.0),
-                ),
-            )
-        }
+        "GetAllRepositoriesStates" => stream_get_all_repositories_states(client, input),
         #[cfg(feature = "tag-repositories")]
         "GetAllScaleOutRepositories" => {
-            let args = (
-                input.params::<super::types::GetAllScaleOutRepositoriesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_scale_out_repositories_stream(args.0),
-                ),
-            )
+            stream_get_all_scale_out_repositories(client, input)
         }
         #[cfg(feature = "tag-mount-servers")]
-        "GetAllMountServers" => {
-            let args = (input.params::<super::types::GetAllMountServersParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_mount_servers_stream(args.0),
-                ),
-            )
-        }
+        "GetAllMountServers" => stream_get_all_mount_servers(client, input),
         #[cfg(feature = "tag-proxies")]
-        "GetAllProxies" => {
-            let args = (input.params::<super::types::GetAllProxiesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_proxies_stream(args.0)),
-            )
-        }
+        "GetAllProxies" => stream_get_all_proxies(client, input),
         #[cfg(feature = "tag-proxies")]
-        "GetAllProxiesStates" => {
-            let args = (input.params::<super::types::GetAllProxiesStatesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_proxies_states_stream(args.0),
-                ),
-            )
-        }
+        "GetAllProxiesStates" => stream_get_all_proxies_states(client, input),
         #[cfg(feature = "tag-jobs")]
-        "GetAllJobs" => {
-            let args = (input.params::<super::types::GetAllJobsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_jobs_stream(args.0)),
-            )
-        }
+        "GetAllJobs" => stream_get_all_jobs(client, input),
         #[cfg(feature = "tag-jobs")]
-        "GetAllJobsStates" => {
-            let args = (input.params::<super::types::GetAllJobsStatesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_jobs_states_stream(args.0),
-                ),
-            )
-        }
+        "GetAllJobsStates" => stream_get_all_jobs_states(client, input),
         #[cfg(feature = "tag-backups")]
-        "GetAllBackups" => {
-            let args = (input.params::<super::types::GetAllBackupsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_backups_stream(args.0)),
-            )
-        }
+        "GetAllBackups" => stream_get_all_backups(client, input),
         #[cfg(feature = "tag-backups")]
         "GetBackupObjectsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetBackupObjectsWithFilteringParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_backup_objects_with_filtering_stream(args.0, args.1),
-                ),
-            )
+            stream_get_backup_objects_with_filtering(client, input)
         }
         #[cfg(feature = "tag-backups")]
-        "GetAllBackupFiles" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAllBackupFilesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_backup_files_stream(args.0, args.1),
-                ),
-            )
-        }
+        "GetAllBackupFiles" => stream_get_all_backup_files(client, input),
         #[cfg(feature = "tag-backup-objects")]
-        "GetAllBackupObjects" => {
-            let args = (input.params::<super::types::GetAllBackupObjectsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_backup_objects_stream(args.0),
-                ),
-            )
-        }
+        "GetAllBackupObjects" => stream_get_all_backup_objects(client, input),
         #[cfg(feature = "tag-backup-objects")]
         "GetBackupObjectRestorePointsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<
-                        super::types::GetBackupObjectRestorePointsWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_backup_object_restore_points_with_filtering_stream(
-                            args.0,
-                            args.1,
-                        ),
-                ),
-            )
+            stream_get_backup_object_restore_points_with_filtering(client, input)
         }
         #[cfg(feature = "tag-restore-points")]
         "GetAllObjectRestorePoints" => {
-            let args = (
-                input.params::<super::types::GetAllObjectRestorePointsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_object_restore_points_stream(args.0),
-                ),
-            )
+            stream_get_all_object_restore_points(client, input)
         }
         #[cfg(feature = "tag-restore-points")]
         "GetObjectRestorePointDisksWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input
-                    .params::<
-                        super::types::GetObjectRestorePointDisksWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_object_restore_point_disks_with_filtering_stream(
-                            args.0,
-                            args.1,
-                        ),
-                ),
-            )
+            stream_get_object_restore_point_disks_with_filtering(client, input)
         }
         #[cfg(feature = "tag-replicas")]
-        "GetAllReplicas" => {
-            let args = (input.params::<super::types::GetAllReplicasParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_replicas_stream(args.0)),
-            )
-        }
+        "GetAllReplicas" => stream_get_all_replicas(client, input),
         #[cfg(feature = "tag-replicas")]
         "GetObjectReplicaRestorePoints" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetObjectReplicaRestorePointsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_object_replica_restore_points_stream(args.0, args.1),
-                ),
-            )
+            stream_get_object_replica_restore_points(client, input)
         }
         #[cfg(feature = "tag-replica-restore-points")]
         "GetAllObjectReplicaRestorePoints" => {
-            let args = (
-                input.params::<super::types::GetAllObjectReplicaRestorePointsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_object_replica_restore_points_stream(args.0),
-                ),
-            )
+            stream_get_all_object_replica_restore_points(client, input)
         }
         #[cfg(feature = "tag-wan-accelerators")]
-        "GetAllWANAccelerators" => {
-            let args = (input.params::<super::types::GetAllWANAcceleratorsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_wan_accelerators_stream(args.0),
-                ),
-            )
-        }
+        "GetAllWANAccelerators" => stream_get_all_wan_accelerators(client, input),
         #[cfg(feature = "tag-restore")]
         "GetAllInstantUnstructuredDataRecoveryMounts" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllInstantUnstructuredDataRecoveryMountsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_all_instant_unstructured_data_recovery_mounts_stream(args.0),
-                ),
-            )
+            stream_get_all_instant_unstructured_data_recovery_mounts(client, input)
         }
         #[cfg(feature = "tag-restore")]
         "GetAllInstantViVMRecoveryMounts" => {
-            let args = (
-                input.params::<super::types::GetAllInstantViVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_instant_vi_vm_recovery_mounts_stream(args.0),
-                ),
-            )
+            stream_get_all_instant_vi_vm_recovery_mounts(client, input)
         }
         #[cfg(feature = "tag-restore")]
         "GetAllInstantHvVMRecoveryMounts" => {
-            let args = (
-                input.params::<super::types::GetAllInstantHvVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_instant_hv_vm_recovery_mounts_stream(args.0),
-                ),
-            )
+            stream_get_all_instant_hv_vm_recovery_mounts(client, input)
         }
         #[cfg(feature = "tag-restore")]
         "GetAllAzureInstantVMRecoveryMounts" => {
-            let args = (
-                input
-                    .params::<super::types::GetAllAzureInstantVMRecoveryMountsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_azure_instant_vm_recovery_mounts_stream(args.0),
-                ),
-            )
+            stream_get_all_azure_instant_vm_recovery_mounts(client, input)
         }
         #[cfg(feature = "tag-restore")]
         "GetAllAzureInstantVMRecoveryMountSessions" => {
-            let args = (
-                input.path::<::uuid::Uuid>("mountId")?,
-                input
-                    .params::<
-                        super::types::GetAllAzureInstantVMRecoveryMountSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_all_azure_instant_vm_recovery_mount_sessions_stream(
-                            args.0,
-                            args.1,
-                        ),
-                ),
-            )
+            stream_get_all_azure_instant_vm_recovery_mount_sessions(client, input)
         }
         #[cfg(feature = "tag-restore")]
         "GetAllVmwareFcdInstantRecoveryMountModels" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllVmwareFcdInstantRecoveryMountModelsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_all_vmware_fcd_instant_recovery_mount_models_stream(args.0),
-                ),
-            )
+            stream_get_all_vmware_fcd_instant_recovery_mount_models(client, input)
         }
         #[cfg(feature = "tag-agents")]
         "GetAllComputerRecoveryTokens" => {
-            let args = (
-                input.params::<super::types::GetAllComputerRecoveryTokensParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_computer_recovery_tokens_stream(args.0),
-                ),
-            )
+            stream_get_all_computer_recovery_tokens(client, input)
         }
         #[cfg(feature = "tag-agents")]
-        "GetProtectedComputers" => {
-            let args = (input.params::<super::types::GetProtectedComputersParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_protected_computers_stream(args.0),
-                ),
-            )
-        }
+        "GetProtectedComputers" => stream_get_protected_computers(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetAllDiscoveredEntities" => {
-            let args = (
-                input.params::<super::types::GetAllDiscoveredEntitiesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_discovered_entities_stream(args.0),
-                ),
-            )
-        }
+        "GetAllDiscoveredEntities" => stream_get_all_discovered_entities(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetAllAgentStates" => {
-            let args = (input.params::<super::types::GetAllAgentStatesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_agent_states_stream(args.0),
-                ),
-            )
-        }
+        "GetAllAgentStates" => stream_get_all_agent_states(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetAgentBackups" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetAgentBackupsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_agent_backups_stream(args.0, args.1),
-                ),
-            )
-        }
+        "GetAgentBackups" => stream_get_agent_backups(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetAllProtectionGroups" => {
-            let args = (input.params::<super::types::GetAllProtectionGroupsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_protection_groups_stream(args.0),
-                ),
-            )
-        }
+        "GetAllProtectionGroups" => stream_get_all_protection_groups(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetDiscoveredEntities" => {
-            let args = (
-                input.path::<::uuid::Uuid>("id")?,
-                input.params::<super::types::GetDiscoveredEntitiesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_discovered_entities_stream(args.0, args.1),
-                ),
-            )
-        }
+        "GetDiscoveredEntities" => stream_get_discovered_entities(client, input),
         #[cfg(feature = "tag-agents")]
-        "GetAllAgentPackages" => {
-            let args = (input.params::<super::types::GetAllAgentPackagesParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_agent_packages_stream(args.0),
-                ),
-            )
-        }
+        "GetAllAgentPackages" => stream_get_all_agent_packages(client, input),
         #[cfg(feature = "tag-agents")]
         "GetAllAgentPackagesForUnix" => {
-            let args = (
-                input.params::<super::types::GetAllAgentPackagesForUnixParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_agent_packages_for_unix_stream(args.0),
-                ),
-            )
+            stream_get_all_agent_packages_for_unix(client, input)
         }
         #[cfg(feature = "tag-agents")]
         "GetAgentsRecoveryAppliances" => {
-            let args = (
-                input.params::<super::types::GetAgentsRecoveryAppliancesParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_agents_recovery_appliances_stream(args.0),
-                ),
-            )
+            stream_get_agents_recovery_appliances(client, input)
         }
         #[cfg(feature = "tag-automation")]
-        "GetAllAutomationSessions" => {
-            let args = (
-                input.params::<super::types::GetAllAutomationSessionsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_automation_sessions_stream(args.0),
-                ),
-            )
-        }
+        "GetAllAutomationSessions" => stream_get_all_automation_sessions(client, input),
         #[cfg(feature = "tag-backup-browser")]
-        "GetAllFlrBrowseSessions" => {
-            let args = (input.params::<super::types::GetAllFlrBrowseSessionsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_flr_browse_sessions_stream(args.0),
-                ),
-            )
-        }
+        "GetAllFlrBrowseSessions" => stream_get_all_flr_browse_sessions(client, input),
         #[cfg(feature = "tag-backup-browser")]
         "GetAllUnstructuredDataFLRBrowseSessions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetAllUnstructuredDataFLRBrowseSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_unstructured_data_flr_browse_sessions_stream(args.0),
-                ),
-            )
+            stream_get_all_unstructured_data_flr_browse_sessions(client, input)
         }
         #[cfg(feature = "tag-backup-browser")]
         "GetAllEntraIdTenantBrowseSessions" => {
-            let args = (
-                input.params::<super::types::GetAllEntraIdTenantBrowseSessionsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_entra_id_tenant_browse_sessions_stream(args.0),
-                ),
-            )
+            stream_get_all_entra_id_tenant_browse_sessions(client, input)
         }
         #[cfg(feature = "tag-backup-browser")]
         "BrowseEntraIDTenantRestoreSessionsWithFiltering" => {
-            let args = (
-                input.path::<::uuid::Uuid>("sessionId")?,
-                input
-                    .params::<
-                        super::types::BrowseEntraIDTenantRestoreSessionsWithFilteringParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .browse_entra_id_tenant_restore_sessions_with_filtering_stream(
-                            args.0,
-                            args.1,
-                        ),
-                ),
-            )
+            stream_browse_entra_id_tenant_restore_sessions_with_filtering(client, input)
         }
         #[cfg(feature = "tag-data-integration-api")]
         "GetAllContentPublicationMounts" => {
-            let args = (
-                input.params::<super::types::GetAllContentPublicationMountsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_all_content_publication_mounts_stream(args.0),
-                ),
-            )
+            stream_get_all_content_publication_mounts(client, input)
         }
         #[cfg(feature = "tag-application-items-restore")]
         "GetAllApplicationItemChildRestoreSessions" => {
-            let args = (
-                input.path::<::uuid::Uuid>("browseSessionId")?,
-                input
-                    .params::<
-                        super::types::GetAllApplicationItemChildRestoreSessionsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client
-                        .get_all_application_item_child_restore_sessions_stream(
-                            args.0,
-                            args.1,
-                        ),
-                ),
-            )
+            stream_get_all_application_item_child_restore_sessions(client, input)
         }
         #[cfg(feature = "tag-tasks")]
-        "GetAllTasks" => {
-            let args = (input.params::<super::types::GetAllTasksParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_tasks_stream(args.0)),
-            )
-        }
+        "GetAllTasks" => stream_get_all_tasks(client, input),
         #[cfg(feature = "tag-malware-detection")]
         "ViewSuspiciousActivityEvents" => {
-            let args = (
-                input.params::<super::types::ViewSuspiciousActivityEventsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.view_suspicious_activity_events_stream(args.0),
-                ),
-            )
+            stream_view_suspicious_activity_events(client, input)
         }
         #[cfg(feature = "tag-malware-detection")]
         "GetMalwareDetectionObjects" => {
-            let args = (
-                input.params::<super::types::GetMalwareDetectionObjectsParams>()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_malware_detection_objects_stream(args.0),
-                ),
-            )
+            stream_get_malware_detection_objects(client, input)
         }
         #[cfg(feature = "tag-malware-detection")]
         "GetMalwareDetectionObjectExclusions" => {
-            let args = (
-                input
-                    .params::<
-                        super::types::GetMalwareDetectionObjectExclusionsParams,
-                    >()?,
-            );
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(
-                    client.get_malware_detection_object_exclusions_stream(args.0),
-                ),
-            )
+            stream_get_malware_detection_object_exclusions(client, input)
         }
         #[cfg(feature = "tag-active-directory-domains")]
-        "GetAllADDomains" => {
-            let args = (input.params::<super::types::GetAllADDomainsParams>()?,);
-            input.done()?;
-            ::std::result::Result::Ok(
-                crate::runtime::dispatch::items(client.get_all_ad_domains_stream(args.0)),
-            )
-        }
+        "GetAllADDomains" => stream_get_all_ad_domains(client, input),
         _ => {
             ::std::result::Result::Err(
                 crate::runtime::dispatch::no_stream(OPERATIONS, input.operation()),
             )
         }
     }
+}
+#[cfg(feature = "tag-credentials")]
+#[allow(deprecated)]
+fn stream_get_all_creds<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllCredsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_creds_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-credentials")]
+#[allow(deprecated)]
+fn stream_get_all_cloud_creds<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllCloudCredsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_cloud_creds_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-credentials")]
+#[allow(deprecated)]
+fn stream_get_all_creds_helper_appliances<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetAllCredsHelperAppliancesParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_creds_helper_appliances_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-encryption")]
+#[allow(deprecated)]
+fn stream_get_all_encryption_passwords<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllEncryptionPasswordsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_encryption_passwords_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-encryption")]
+#[allow(deprecated)]
+fn stream_get_all_kms_servers<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllKMSServersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_kms_servers_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-sessions")]
+#[allow(deprecated)]
+fn stream_get_all_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllSessionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_sessions_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-sessions")]
+#[allow(deprecated)]
+fn stream_get_session_task_sessions_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetSessionTaskSessionsWithFilteringParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_session_task_sessions_with_filtering_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-sessions")]
+#[allow(deprecated)]
+fn stream_get_all_task_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllTaskSessionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_task_sessions_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-services")]
+#[allow(deprecated)]
+fn stream_get_all_services<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllServicesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_services_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-license")]
+#[allow(deprecated)]
+fn stream_get_licensed_sockets<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetLicensedSocketsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_licensed_sockets_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-license")]
+#[allow(deprecated)]
+fn stream_get_licensed_instances<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetLicensedInstancesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_licensed_instances_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-security")]
+#[allow(deprecated)]
+fn stream_get_all_authorization_events<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllAuthorizationEventsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_authorization_events_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-users-and-roles")]
+#[allow(deprecated)]
+fn stream_view_all_users<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
+    let args = (input.params::<super::types::ViewAllUsersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.view_all_users_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-users-and-roles")]
+#[allow(deprecated)]
+fn stream_view_all_user_roles<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::ViewAllUserRolesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.view_all_user_roles_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-users-and-roles")]
+#[allow(deprecated)]
+fn stream_view_all_restore_options<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::ViewAllRestoreOptionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.view_all_restore_options_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-global-exclusions")]
+#[allow(deprecated)]
+fn stream_get_all_global_vm_exclusions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllGlobalVMExclusionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_global_vm_exclusions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_all_inventory_vmware_hosts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllInventoryVmwareHostsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_inventory_vmware_hosts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_all_unstructured_data_servers<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllUnstructuredDataServersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_unstructured_data_servers_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_all_unstructured_data_server_inventory_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input
+            .params::<
+                super::types::GetAllUnstructuredDataServerInventoryBrowseSessionsParams,
+            >()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client
+                .get_all_unstructured_data_server_inventory_browse_sessions_stream(
+                    args.0,
+                ),
+        ),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_all_entra_id_tenants<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllEntraIDTenantsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_entra_id_tenants_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_ad_domain_object<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetADDomainObjectParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_ad_domain_object_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-helper-appliance-templates")]
+#[allow(deprecated)]
+fn stream_get_all_helper_appliance_templates<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllHelperApplianceTemplatesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_helper_appliance_templates_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-managed-servers")]
+#[allow(deprecated)]
+fn stream_get_all_managed_servers<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllManagedServersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_managed_servers_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-repositories")]
+#[allow(deprecated)]
+fn stream_get_all_repositories<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllRepositoriesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_repositories_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-repositories")]
+#[allow(deprecated)]
+fn stream_get_all_repositories_states<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllRepositoriesStatesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_repositories_states_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-repositories")]
+#[allow(deprecated)]
+fn stream_get_all_scale_out_repositories<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllScaleOutRepositoriesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_scale_out_repositories_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-mount-servers")]
+#[allow(deprecated)]
+fn stream_get_all_mount_servers<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllMountServersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_mount_servers_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-proxies")]
+#[allow(deprecated)]
+fn stream_get_all_proxies<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllProxiesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_proxies_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-proxies")]
+#[allow(deprecated)]
+fn stream_get_all_proxies_states<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllProxiesStatesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_proxies_states_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-jobs")]
+#[allow(deprecated)]
+fn stream_get_all_jobs<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllJobsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_jobs_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-jobs")]
+#[allow(deprecated)]
+fn stream_get_all_jobs_states<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllJobsStatesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_jobs_states_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-backups")]
+#[allow(deprecated)]
+fn stream_get_all_backups<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllBackupsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_backups_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-backups")]
+#[allow(deprecated)]
+fn stream_get_backup_objects_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetBackupObjectsWithFilteringParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_backup_objects_with_filtering_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-backups")]
+#[allow(deprecated)]
+fn stream_get_all_backup_files<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetAllBackupFilesParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_backup_files_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-backup-objects")]
+#[allow(deprecated)]
+fn stream_get_all_backup_objects<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllBackupObjectsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_backup_objects_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-backup-objects")]
+#[allow(deprecated)]
+fn stream_get_backup_object_restore_points_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetBackupObjectRestorePointsWithFilteringParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_backup_object_restore_points_with_filtering_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore-points")]
+#[allow(deprecated)]
+fn stream_get_all_object_restore_points<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllObjectRestorePointsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_object_restore_points_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore-points")]
+#[allow(deprecated)]
+fn stream_get_object_restore_point_disks_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetObjectRestorePointDisksWithFilteringParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_object_restore_point_disks_with_filtering_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-replicas")]
+#[allow(deprecated)]
+fn stream_get_all_replicas<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllReplicasParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_replicas_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-replicas")]
+#[allow(deprecated)]
+fn stream_get_object_replica_restore_points<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetObjectReplicaRestorePointsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_object_replica_restore_points_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-replica-restore-points")]
+#[allow(deprecated)]
+fn stream_get_all_object_replica_restore_points<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetAllObjectReplicaRestorePointsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_object_replica_restore_points_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-wan-accelerators")]
+#[allow(deprecated)]
+fn stream_get_all_wan_accelerators<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllWANAcceleratorsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_wan_accelerators_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_instant_unstructured_data_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input
+            .params::<
+                super::types::GetAllInstantUnstructuredDataRecoveryMountsParams,
+            >()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_instant_unstructured_data_recovery_mounts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_instant_vi_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllInstantViVMRecoveryMountsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_instant_vi_vm_recovery_mounts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_instant_hv_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllInstantHvVMRecoveryMountsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_instant_hv_vm_recovery_mounts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_azure_instant_vm_recovery_mounts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetAllAzureInstantVMRecoveryMountsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_azure_instant_vm_recovery_mounts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_azure_instant_vm_recovery_mount_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("mountId")?,
+        input.params::<super::types::GetAllAzureInstantVMRecoveryMountSessionsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client
+                .get_all_azure_instant_vm_recovery_mount_sessions_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-restore")]
+#[allow(deprecated)]
+fn stream_get_all_vmware_fcd_instant_recovery_mount_models<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetAllVmwareFcdInstantRecoveryMountModelsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_vmware_fcd_instant_recovery_mount_models_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_computer_recovery_tokens<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllComputerRecoveryTokensParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_computer_recovery_tokens_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_protected_computers<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetProtectedComputersParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_protected_computers_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllDiscoveredEntitiesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_discovered_entities_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_agent_states<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllAgentStatesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_agent_states_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_agent_backups<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetAgentBackupsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_agent_backups_stream(args.0, args.1)),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_protection_groups<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllProtectionGroupsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_protection_groups_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_discovered_entities<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("id")?,
+        input.params::<super::types::GetDiscoveredEntitiesParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_discovered_entities_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_agent_packages<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllAgentPackagesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_agent_packages_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_all_agent_packages_for_unix<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllAgentPackagesForUnixParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_agent_packages_for_unix_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-agents")]
+#[allow(deprecated)]
+fn stream_get_agents_recovery_appliances<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAgentsRecoveryAppliancesParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_agents_recovery_appliances_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-automation")]
+#[allow(deprecated)]
+fn stream_get_all_automation_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllAutomationSessionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_automation_sessions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-backup-browser")]
+#[allow(deprecated)]
+fn stream_get_all_flr_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllFlrBrowseSessionsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_flr_browse_sessions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-backup-browser")]
+#[allow(deprecated)]
+fn stream_get_all_unstructured_data_flr_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetAllUnstructuredDataFLRBrowseSessionsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_unstructured_data_flr_browse_sessions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-backup-browser")]
+#[allow(deprecated)]
+fn stream_get_all_entra_id_tenant_browse_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetAllEntraIdTenantBrowseSessionsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_entra_id_tenant_browse_sessions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-backup-browser")]
+#[allow(deprecated)]
+fn stream_browse_entra_id_tenant_restore_sessions_with_filtering<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("sessionId")?,
+        input
+            .params::<
+                super::types::BrowseEntraIDTenantRestoreSessionsWithFilteringParams,
+            >()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client
+                .browse_entra_id_tenant_restore_sessions_with_filtering_stream(
+                    args.0,
+                    args.1,
+                ),
+        ),
+    )
+}
+#[cfg(feature = "tag-data-integration-api")]
+#[allow(deprecated)]
+fn stream_get_all_content_publication_mounts<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllContentPublicationMountsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_content_publication_mounts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-application-items-restore")]
+#[allow(deprecated)]
+fn stream_get_all_application_item_child_restore_sessions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::uuid::Uuid>("browseSessionId")?,
+        input.params::<super::types::GetAllApplicationItemChildRestoreSessionsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_all_application_item_child_restore_sessions_stream(args.0, args.1),
+        ),
+    )
+}
+#[cfg(feature = "tag-tasks")]
+#[allow(deprecated)]
+fn stream_get_all_tasks<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllTasksParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_tasks_stream(args.0)),
+    )
+}
+#[cfg(feature = "tag-malware-detection")]
+#[allow(deprecated)]
+fn stream_view_suspicious_activity_events<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::ViewSuspiciousActivityEventsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.view_suspicious_activity_events_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-malware-detection")]
+#[allow(deprecated)]
+fn stream_get_malware_detection_objects<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetMalwareDetectionObjectsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_malware_detection_objects_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-malware-detection")]
+#[allow(deprecated)]
+fn stream_get_malware_detection_object_exclusions<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.params::<super::types::GetMalwareDetectionObjectExclusionsParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(
+            client.get_malware_detection_object_exclusions_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-active-directory-domains")]
+#[allow(deprecated)]
+fn stream_get_all_ad_domains<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (input.params::<super::types::GetAllADDomainsParams>()?,);
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::items(client.get_all_ad_domains_stream(args.0)),
+    )
 }

@@ -198,7 +198,8 @@ impl Emitter<'_> {
     fn dispatch_stream(&self) -> TokenStream {
         let rt = &self.rt;
         let paged: Vec<&Operation> = self.api.operations.iter().filter(|op| op.pagination.is_some()).collect();
-        let arms = paged.iter().map(|op| {
+        let mut fns = Vec::new();
+        let arms: Vec<TokenStream> = paged.iter().map(|op| {
             let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
             let why = op.dispatch.unsupported.as_ref().or(op.dispatch.stream_unsupported.as_ref());
             if let Some(why) = why {
@@ -209,8 +210,16 @@ impl Emitter<'_> {
             let body = self.dispatch_arm_body(&args, |passes| {
                 quote!(::std::result::Result::Ok(#rt::dispatch::items(client.#stream(#(#passes),*))))
             });
-            quote!(#cfg #id => #body)
-        });
+            // Its own function, as for `call`: one function holding every stream would
+            // need stack for all of them at once in a debug build.
+            let stream_fn = ident(&format!("stream_{}", op.method_name.trim_start_matches("r#")));
+            fns.push(quote! {
+                #cfg
+                #[allow(deprecated)]
+                fn #stream_fn<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> #body
+            });
+            quote!(#cfg #id => #stream_fn(client, input),)
+        }).collect();
         let fallback = quote!(::std::result::Result::Err(#rt::dispatch::no_stream(OPERATIONS, input.operation())));
         // Without paged operations a match would have its fallback only (and `client` no use).
         let dispatch = if paged.is_empty() {
@@ -219,18 +228,19 @@ impl Emitter<'_> {
             quote!(match input.operation().to_owned().as_str() { #(#arms)* _ => #fallback, })
         };
         quote! {
-            /// The items of every page of a paged operation (`OperationInfo::paged`), each as
-            /// JSON, through the client's `*_stream` method; `input` as for [`call`].
-            #[allow(deprecated)]
-            pub fn stream<'a>(
-                client: &'a super::Client,
-                input: &mut Input,
-            ) -> ::std::result::Result<
+            /// One paged operation's items, as its own function gives them.
+            type Items<'a> = ::std::result::Result<
                 #rt::futures::stream::BoxStream<'a, ::std::result::Result<::serde_json::Value, DispatchError>>,
                 DispatchError,
-            > {
+            >;
+
+            /// The items of every page of a paged operation (`OperationInfo::paged`), each as
+            /// JSON, through the client's `*_stream` method; `input` as for [`call`].
+            pub fn stream<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
                 #dispatch
             }
+
+            #(#fns)*
         }
     }
 }

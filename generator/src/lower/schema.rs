@@ -254,8 +254,18 @@ impl<'a> Lowerer<'a> {
                 self.sink.error(&pointer.join("allOf"), "`allOf` must be an array");
                 return Shape::Ty(Ty::Json);
             };
-            // `allOf: [$ref]` with nothing else is only a way to attach a description.
-            if parts.len() == 1 && properties.is_none() {
+            // `allOf: [$ref]` with nothing else is only a way to attach a description, unless
+            // the target is a discriminated parent: then this is a variant that adds nothing
+            // to the parent's properties (Veeam's `EntraIDBackupObjectModel`), a struct of
+            // them; an alias of the union would decode itself forever.
+            let variant_of_parent = parts.len() == 1
+                && parts[0].get("$ref").and_then(Value::as_str).and_then(|r| self.doc.resolve(r).ok()).is_some_and(
+                    |(_, target)| {
+                        target.get("discriminator").is_some()
+                            && (target.get("oneOf").is_some() || target.get("anyOf").is_some())
+                    },
+                );
+            if parts.len() == 1 && properties.is_none() && !variant_of_parent {
                 return Shape::Ty(self.ty_of(&pointer.join("allOf").join(0), &parts[0], name));
             }
             return Shape::Kind(TypeKind::Struct(self.object_fields(pointer, value, name)));

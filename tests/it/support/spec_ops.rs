@@ -29,6 +29,10 @@ pub fn load(module: &str) -> (PathBuf, Value) {
 /// The document `label` (relative to `dir`) as one tree shaped like a single file: see
 /// [`single_tree`].
 pub fn load_in(dir: &std::path::Path, label: &str) -> Value {
+    // A spec split by section (the curated VBR spec) joins into one file's tree as it is.
+    if let Ok(joined) = openapi_spec_tools::sections::join(&dir.join(label)) {
+        return joined.doc;
+    }
     let doc = super::project::load_spec(dir, label).unwrap_or_else(|e| panic!("{label}: {e}"));
     single_tree(doc.raw)
 }

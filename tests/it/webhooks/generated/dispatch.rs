@@ -63,19 +63,17 @@ fn call_get_payment<'a>(client: &'a super::Client, input: &'a mut Input) -> Call
     })
 }
 
-/// The items of every page of a paged operation (`OperationInfo::paged`), each as
-/// JSON, through the client's `*_stream` method; `input` as for [`call`].
-#[allow(deprecated)]
-pub fn stream<'a>(
-    client: &'a super::Client,
-    input: &mut Input,
-) -> ::std::result::Result<
+/// One paged operation's items, as its own function gives them.
+type Items<'a> = ::std::result::Result<
     ::veeam_client::runtime::futures::stream::BoxStream<
         'a,
         ::std::result::Result<::serde_json::Value, DispatchError>,
     >,
     DispatchError,
-> {
+>;
+/// The items of every page of a paged operation (`OperationInfo::paged`), each as
+/// JSON, through the client's `*_stream` method; `input` as for [`call`].
+pub fn stream<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
     let _ = client;
     ::std::result::Result::Err(
         ::veeam_client::runtime::dispatch::no_stream(OPERATIONS, input.operation()),
