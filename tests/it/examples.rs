@@ -153,7 +153,7 @@ fn serve_backups_and_points(server: &MockServer, job: Uuid) {
         )
         .with_type(kind)
     };
-    let points = vec![
+    let points = [
         point(1, "fileserver01", 0xb1, "2026-11-29T03:12:00Z", ERestorePointType::Increment),
         point(2, "fileserver01", 0xb1, "2026-11-30T03:10:00Z", ERestorePointType::Increment),
         point(3, "webserver02", 0xb1, "2026-11-30T03:00:00Z", ERestorePointType::Increment),

@@ -13,9 +13,12 @@ pub fn generate(config: &Config, module: &Module) -> Result<Vec<(PathBuf, String
     Ok(generate_module(config, module)?.0)
 }
 
+/// The files of one module (path relative to the config's root → contents).
+type Files = Vec<(PathBuf, String)>;
+
 /// [`generate`], and the cargo features the module's code names (one per tag, with
 /// `features-per-tag`).
-fn generate_module(config: &Config, module: &Module) -> Result<(Vec<(PathBuf, String)>, Vec<String>)> {
+fn generate_module(config: &Config, module: &Module) -> Result<(Files, Vec<String>)> {
     let spec = module.spec.display().to_string();
     let doc = crate::load_in(&config.root, &spec)?;
     let generated = generator::generate(&doc, &module.options(&config.command, &spec))
