@@ -67,12 +67,14 @@ pub(crate) type Problem = (String, Option<Pointer>, String);
 const MAX_FILES: usize = 10_000;
 
 /// Reads every file `root` refers to, transitively, and bundles them into `root`.
-/// `parse` turns a file's text into a tree (by its name: JSON or YAML).
+/// `parse` turns a file's text into a tree (by its name: JSON or YAML). Files are read in
+/// waves (the files the previous wave refers to), and a wave's files are parsed on all cores;
+/// the result does not depend on the order in which they finish.
 pub(crate) fn bundle(
     root_label: &str,
     root: &mut Value,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
-    parse: &dyn Fn(&str, &str) -> Result<Value, String>,
+    parse: &(dyn Fn(&str, &str) -> Result<Value, String> + Sync),
 ) -> (Files, Vec<Problem>) {
     let mut files = Files::default();
     let mut problems = Vec::new();
@@ -81,41 +83,87 @@ pub(crate) fn bundle(
     let mut queue: VecDeque<(String, String, Pointer)> = VecDeque::new();
     let root_key = root_label.rsplit('/').next().unwrap_or(root_label).to_owned();
     rewrite(root, "", &root_key, &Pointer::root(), root_label, &mut queue);
-    while let Some((key, from_label, from_at)) = queue.pop_front() {
-        if bundled.contains_key(&key) || files.labels.contains_key(&key) {
-            continue;
-        }
-        let label = join(&dir(root_label), &key);
-        if bundled.len() >= MAX_FILES {
-            problems.push((
-                from_label,
-                Some(from_at),
-                format!("more than {MAX_FILES} files are referenced; `{key}` is not read"),
-            ));
-            continue;
-        }
-        let text = match read(&label) {
-            Ok(text) => text,
-            Err(e) => {
-                problems.push((from_label, Some(from_at), format!("cannot read `{key}`: {e}")));
+    while !queue.is_empty() {
+        // This wave: each file not yet read, once, in the order first referred to.
+        let mut wave: Vec<(String, String)> = Vec::new();
+        for (key, from_label, from_at) in std::mem::take(&mut queue) {
+            if bundled.contains_key(&key) || files.labels.contains_key(&key) || wave.iter().any(|(k, _)| *k == key) {
                 continue;
             }
-        };
-        let mut value = match parse(&label, &text) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push((label.clone(), None, e));
+            let label = join(&dir(root_label), &key);
+            if bundled.len() + wave.len() >= MAX_FILES {
+                problems.push((
+                    from_label,
+                    Some(from_at),
+                    format!("more than {MAX_FILES} files are referenced; `{key}` is not read"),
+                ));
                 continue;
             }
-        };
-        rewrite(&mut value, &key, &root_key, &Pointer::root(), &label, &mut queue);
-        files.labels.insert(key.clone(), label);
-        bundled.insert(key, value);
+            match read(&label) {
+                Ok(text) => wave.push((key, text)),
+                Err(e) => problems.push((from_label, Some(from_at), format!("cannot read `{key}`: {e}"))),
+            }
+        }
+        let labels: Vec<String> = wave.iter().map(|(key, _)| join(&dir(root_label), key)).collect();
+        let parsed = parse_all(&labels, &wave, parse);
+        for (((key, _), label), value) in wave.into_iter().zip(labels).zip(parsed) {
+            let mut value = match value {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push((label.clone(), None, e));
+                    continue;
+                }
+            };
+            rewrite(&mut value, &key, &root_key, &Pointer::root(), &label, &mut queue);
+            files.labels.insert(key.clone(), label);
+            bundled.insert(key, value);
+        }
     }
     if let (Some(map), false) = (root.as_object_mut(), bundled.is_empty()) {
         map.insert(BUNDLED.to_owned(), Value::Object(bundled.into_iter().collect()));
     }
     (files, problems)
+}
+
+/// Parses the files of one wave on all cores; results in the wave's order.
+fn parse_all(
+    labels: &[String],
+    wave: &[(String, String)],
+    parse: &(dyn Fn(&str, &str) -> Result<Value, String> + Sync),
+) -> Vec<Result<Value, String>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    if wave.len() < 2 || threads == 1 {
+        return labels.iter().zip(wave).map(|(label, (_, text))| parse(label, text)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<Value, String>>> = (0..wave.len()).map(|_| None).collect();
+    let finished: Vec<Vec<(usize, Result<Value, String>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.min(wave.len()))
+            .map(|_| {
+                // Parsers recurse once per nesting level; the generation threads' stack.
+                std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(scope, || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some(label), Some((_, text))) = (labels.get(i), wave.get(i)) else { break done };
+                        done.push((i, parse(label, text)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_default(),
+                Err(_) => Vec::new(),
+            })
+            .collect()
+    });
+    for (i, r) in finished.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    // A file no thread parsed (a thread could not start or panicked) is parsed here.
+    slots.into_iter().enumerate().map(|(i, r)| r.unwrap_or_else(|| parse(&labels[i], &wave[i].1))).collect()
 }
 
 /// Rewrites the `$ref`s of one file (`key`, empty for the root) to point into the bundle,

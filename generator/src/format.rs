@@ -30,8 +30,8 @@ fn internal(file: &str, what: &str, err: syn::Error) -> Diagnostics {
 }
 
 /// Formats one item (or a few) for snapshots.
-pub(crate) fn format_item(tokens: &TokenStream, file: &str) -> Result<String, Diagnostics> {
-    let parsed: syn::File = syn::parse2(tokens.clone()).map_err(|e| internal(file, "item", e))?;
+pub(crate) fn format_item(tokens: TokenStream, file: &str) -> Result<String, Diagnostics> {
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| internal(file, "item", e))?;
     Ok(prettyplease::unparse(&parsed))
 }
 

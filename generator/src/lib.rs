@@ -210,13 +210,29 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     timings.lower = started.elapsed();
     let started = std::time::Instant::now();
     let header = format::header(opts);
-    let type_jobs: Vec<Job> = (0..api.types.len()).map(Job::Type).collect();
-    let client_jobs: Vec<Job> = std::iter::once(Job::Client)
-        .chain((0..api.operations.len()).map(Job::Operation))
-        .chain((0..api.long_running.len()).map(Job::Wait))
-        .collect();
-    let type_items = render(&api, opts, &type_jobs, &doc.file)?;
-    let client_items = render(&api, opts, &client_jobs, &doc.file)?;
+    // Every item of every file in one batch, so the threads share the whole load.
+    let mut jobs: Vec<Job> = (0..api.types.len()).map(Job::Type).collect();
+    let types_end = jobs.len();
+    jobs.push(Job::Client);
+    jobs.extend((0..api.operations.len()).map(Job::Operation));
+    jobs.extend((0..api.long_running.len()).map(Job::Wait));
+    let client_end = jobs.len();
+    if !api.webhooks.is_empty() {
+        jobs.push(Job::Webhooks);
+    }
+    let webhooks_end = jobs.len();
+    // The mock server (cargo feature `mock`): compiled only by crates that ask for it.
+    jobs.push(Job::MockServer);
+    jobs.extend((0..api.operations.len()).map(Job::MockOperation));
+    let mock_end = jobs.len();
+    // Every operation by its `operationId` with JSON arguments (cargo feature `dispatch`).
+    jobs.extend([Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream]);
+    let mut rendered = render(&api, opts, &jobs, &doc.file)?;
+    let dispatch_items = rendered.split_off(mock_end);
+    let mock_items = rendered.split_off(webhooks_end);
+    let webhook_items = rendered.split_off(client_end);
+    let client_items = rendered.split_off(types_end);
+    let type_items = rendered;
     let mut files = BTreeMap::new();
     let mut extra_items = Vec::new();
     files.insert(
@@ -231,23 +247,15 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
         "client.rs".to_owned(),
         format::assemble(&header, "//! The client: one async method per operation.", &client_items),
     );
-    if !api.webhooks.is_empty() {
-        let webhook_items = render(&api, opts, &[Job::Webhooks], &doc.file)?;
+    if !webhook_items.is_empty() {
         let inner = "//! Webhooks: the requests this API sends, decoded into one typed event.";
         files.insert("webhooks.rs".to_owned(), format::assemble(&header, inner, &webhook_items));
         if opts.item_sources {
             extra_items.extend(webhook_items);
         }
     }
-    // The mock server (cargo feature `mock`): compiled only by crates that ask for it.
-    let mock_jobs: Vec<Job> =
-        std::iter::once(Job::MockServer).chain((0..api.operations.len()).map(Job::MockOperation)).collect();
-    let mock_items = render(&api, opts, &mock_jobs, &doc.file)?;
     let inner = "//! An in-process mock server of this API for tests (cargo feature `mock`).";
     files.insert("mock.rs".to_owned(), format::assemble(&header, inner, &mock_items));
-    // Every operation by its `operationId` with JSON arguments (cargo feature `dispatch`).
-    let dispatch_items =
-        render(&api, opts, &[Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream], &doc.file)?;
     let inner = "//! Every operation by its `operationId`, called with JSON arguments through the typed client (cargo feature `dispatch`).";
     files.insert("dispatch.rs".to_owned(), format::assemble(&header, inner, &dispatch_items));
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
@@ -279,50 +287,54 @@ enum Job {
 }
 
 /// Emits and formats items on all cores. Token streams cannot cross threads, so each thread
-/// emits its own share from the shared IR; the output order is the job order, whatever the
-/// number of threads, so output stays byte-identical.
+/// emits its own items from the shared IR, taking the next job from a shared counter (items
+/// differ in size a hundredfold, so fixed shares would leave a core idle); the output is in
+/// job order whatever the number of threads, so it stays byte-identical.
 fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec<(String, String)>, Diagnostics> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<(String, String)>, Diagnostics>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, move || {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(jobs.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Done = Vec<(usize, Result<(String, String), Diagnostics>)>;
+    let results: Vec<Result<Done, Diagnostics>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, || {
                     let e = emit::Emitter::new(api, &opts.runtime_path);
-                    part.iter()
-                        .map(|job| {
-                            let (key, tokens) = match *job {
-                                Job::Type(i) => emit::type_item(&e, i),
-                                Job::Client => emit::client_item(&e),
-                                Job::Operation(i) => emit::operation_item(&e, i),
-                                Job::Wait(i) => emit::wait_item(&e, i),
-                                Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
-                                Job::MockServer => emit::mock_server_item(&e),
-                                Job::MockOperation(i) => emit::mock_operation_item(&e, i),
-                                Job::DispatchOperations => emit::dispatch_operations_item(&e),
-                                Job::DispatchCall => emit::dispatch_call_item(&e),
-                                Job::DispatchStream => emit::dispatch_stream_item(&e),
-                            };
-                            format::format_item(&tokens, file).map(|src| (key, src))
-                        })
-                        .collect()
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break done };
+                        let (key, tokens) = match *job {
+                            Job::Type(i) => emit::type_item(&e, i),
+                            Job::Client => emit::client_item(&e),
+                            Job::Operation(i) => emit::operation_item(&e, i),
+                            Job::Wait(i) => emit::wait_item(&e, i),
+                            Job::Webhooks => ("webhooks".to_owned(), emit::webhooks_item(&e)),
+                            Job::MockServer => emit::mock_server_item(&e),
+                            Job::MockOperation(i) => emit::mock_operation_item(&e, i),
+                            Job::DispatchOperations => emit::dispatch_operations_item(&e),
+                            Job::DispatchCall => emit::dispatch_call_item(&e),
+                            Job::DispatchStream => emit::dispatch_stream_item(&e),
+                        };
+                        done.push((i, format::format_item(tokens, file).map(|src| (key, src))));
+                    }
                 })
             })
             .collect();
         handles
             .into_iter()
             .map(|h| match h {
-                Ok(h) => h.join().unwrap_or_else(|_| Err(format::internal_panic(file))),
+                Ok(h) => h.join().map_err(|_| format::internal_panic(file)),
                 Err(e) => Err(format::internal_message(file, &format!("cannot start a rendering thread: {e}"))),
             })
             .collect()
     });
-    let mut out = Vec::with_capacity(jobs.len());
-    for r in results {
-        out.extend(r?);
+    let mut slots: Vec<Option<(String, String)>> = vec![None; jobs.len()];
+    for done in results {
+        for (i, item) in done? {
+            slots[i] = Some(item?);
+        }
     }
-    Ok(out)
+    Ok(slots.into_iter().flatten().collect())
 }
 /// The structural check can only say "not a valid schema" for a whole schema; when lowering
 /// found the exact element inside it, the vague report is dropped.

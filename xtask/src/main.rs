@@ -1,6 +1,11 @@
 //! `cargo xtask <command>`: the project's own tasks, over the tools it ships
 //! (`openapi-client-gen`, `openapi-spec`) with this workspace's defaults (`project.rs`).
 
+// Generation allocates and frees millions of small token trees; mimalloc does that in
+// about two thirds of the time glibc's allocator takes (see `cargo xtask codegen`'s budget).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench_compile;
 mod corpus;
 mod project;
@@ -122,6 +127,13 @@ enum Task {
         #[arg(long, conflicts_with = "full")]
         sample: bool,
     },
+    /// Time `cargo xtask codegen --check` (every module of spec/codegen.toml and
+    /// tests/codegen.toml generated and compared, in this process) and print the median.
+    BenchCodegen {
+        /// How many timed runs.
+        #[arg(long, default_value_t = 11)]
+        runs: usize,
+    },
     /// Time `cargo check` of a generated crate (default: the corpus's progenitor/nexus.json)
     /// and print the median.
     BenchCompile {
@@ -157,6 +169,7 @@ fn main() -> ExitCode {
             },
         ),
         Task::Semver => semver(&project::root()),
+        Task::BenchCodegen { runs } => bench_codegen(runs),
         Task::BenchCompile { spec, runs, vendor_runtime } => bench_compile(spec, runs, vendor_runtime),
     };
     match result {
@@ -170,14 +183,7 @@ fn main() -> ExitCode {
 
 fn codegen(check: bool) -> anyhow::Result<()> {
     let root = project::root();
-    let mut changed = Vec::new();
-    for config in project::configs(&root)? {
-        if check {
-            modules::ensure_fresh(&config)?;
-        } else {
-            changed.extend(modules::run(&config, false)?);
-        }
-    }
+    let changed = regenerate(&root, check)?;
     if changed.is_empty() {
         println!("generated files are up to date ({})", root.display());
     }
@@ -185,6 +191,19 @@ fn codegen(check: bool) -> anyhow::Result<()> {
         println!("wrote {}", f.display());
     }
     Ok(())
+}
+
+/// Regenerates (or with `check`, compares) every module; the files written.
+fn regenerate(root: &Path, check: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut changed = Vec::new();
+    for config in project::configs(root)? {
+        if check {
+            modules::ensure_fresh(&config)?;
+        } else {
+            changed.extend(modules::run(&config, false)?);
+        }
+    }
+    Ok(changed)
 }
 
 /// The curated specs' files, roots first, as absolute paths.
@@ -373,6 +392,30 @@ fn corpus(check: bool, checks: corpus::Checks) -> anyhow::Result<()> {
     if !failed.is_empty() {
         bail!("{} document(s) failed:\n{}", failed.len(), failed.join("\n"));
     }
+    Ok(())
+}
+
+fn bench_codegen(runs: usize) -> anyhow::Result<()> {
+    let runs = runs.max(1);
+    let root = project::root();
+    // One untimed run warms the page cache.
+    regenerate(&root, true)?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        regenerate(&root, true)?;
+        times.push(started.elapsed());
+    }
+    let mut sorted = times.clone();
+    sorted.sort();
+    let shown: Vec<String> = times.iter().map(|d| format!("{:.0}", d.as_secs_f64() * 1e3)).collect();
+    println!(
+        "codegen --check, median of {runs}: {:.0} ms (min {:.0}, max {:.0}; runs in ms: {})",
+        sorted[runs / 2].as_secs_f64() * 1e3,
+        sorted[0].as_secs_f64() * 1e3,
+        sorted[runs - 1].as_secs_f64() * 1e3,
+        shown.join(", ")
+    );
     Ok(())
 }
 

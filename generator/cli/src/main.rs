@@ -1,5 +1,10 @@
 //! `openapi-client-gen`: the command line over the library (see `lib.rs`).
 
+// Generation allocates and frees millions of small token trees; mimalloc does that in
+// about two thirds of the time the system allocator takes.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
