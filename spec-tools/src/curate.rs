@@ -22,7 +22,14 @@
 //!   is unambiguous, and each repaired example says so in its `description`: a `null` where
 //!   the schema allows none is left out (the member is optional and absent means the same to
 //!   the client), an enum value spelt in another case takes the schema's spelling, and a
-//!   date-time without an offset gets `Z`. What remains is for a person (`spec-lint` shows it).
+//!   date-time without an offset gets `Z`. What remains is for a person (`spec-lint` shows it);
+//! - **object types**: a component schema with `properties` but no `type` (and no `allOf`,
+//!   `oneOf` or `anyOf`) gets `type: object`, declared: without it a string or a number is a
+//!   valid instance (Prism accepted a string as `FileBackupHealthCheckSpec`), while every
+//!   client and the server read an object;
+//! - **example pages**: an example answer of a paged operation whose page count is not the
+//!   number of items it carries gets the true count (a client that checks pages, as ours
+//!   does, refuses the page as written), noted in its `description`.
 
 use serde_json::{json, Map, Value};
 
@@ -50,7 +57,79 @@ pub fn curate(doc: &mut Value) -> Vec<String> {
     secrets(doc, &mut changes);
     local_times(doc, &mut changes);
     examples(doc, &mut changes);
+    object_types(doc, &mut changes);
+    page_examples(doc, &mut changes);
     changes
+}
+
+/// Why a schema got `type: object` (the `x-deviation` reason).
+const OBJECT_TYPE_REASON: &str =
+    "Veeam's document gives the properties without `type: object`, so any string or number would be a valid instance; the server reads an object";
+
+/// The object-types rule (see the module docs).
+fn object_types(doc: &mut Value, changes: &mut Vec<String>) {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(map) = schema.as_object_mut() else { continue };
+        let composed = ["allOf", "oneOf", "anyOf"].iter().any(|k| map.contains_key(*k));
+        if map.contains_key("type") || composed || !map.get("properties").is_some_and(Value::is_object) {
+            continue;
+        }
+        map.insert("type".to_owned(), Value::String("object".to_owned()));
+        if exists_in(map.get(REVISIONS), AUDITED) {
+            let deviation = map.entry("x-deviation").or_insert_with(|| Value::Object(Map::new()));
+            if let Some(d) = deviation.as_object_mut() {
+                d.entry("type").or_insert_with(|| Value::String(OBJECT_TYPE_REASON.to_owned()));
+            }
+        }
+        changes.push(format!("type object: schemas/{name}"));
+    }
+}
+
+/// The example-pages rule (see the module docs).
+fn page_examples(doc: &mut Value, changes: &mut Vec<String>) {
+    // (example pointer, items property, count property) of every paged answer's examples.
+    let mut pages: Vec<(String, String, String)> = Vec::new();
+    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+        for method in METHODS {
+            let Some(op) = item.get(*method).and_then(Value::as_object) else { continue };
+            let Some(paging) = op.get("x-pagination") else { continue };
+            let (Some(items), Some(count)) = (paging["itemsProperty"].as_str(), paging["countProperty"].as_str())
+            else {
+                continue;
+            };
+            let media = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .and_then(|r| r.iter().filter(|(code, _)| code.starts_with('2')).min_by_key(|(code, _)| *code))
+                .and_then(|(_, r)| r["content"].as_object())
+                .into_iter()
+                .flat_map(|c| c.values());
+            for m in media {
+                for example in m["examples"].as_object().into_iter().flat_map(|e| e.values()) {
+                    let at = match example.get("$ref").and_then(Value::as_str) {
+                        Some(r) => r.trim_start_matches('#').to_owned(),
+                        None => continue,
+                    };
+                    pages.push((at, items.to_owned(), count.to_owned()));
+                }
+            }
+        }
+    }
+    let dotted = |p: &str| format!("/{}", p.replace('.', "/"));
+    for (at, items, count) in pages {
+        let Some(example) = doc.pointer_mut(&at) else { continue };
+        let Some(value) = example.get_mut("value") else { continue };
+        let Some(len) = value.pointer(&dotted(&items)).and_then(Value::as_array).map(Vec::len) else { continue };
+        let Some(said) = value.pointer_mut(&dotted(&count)) else { continue };
+        if said.as_u64() == Some(len as u64) || !said.is_number() {
+            continue;
+        }
+        let fix = format!("the page said it carries {said} items but carries {len}; `{}` is {len}", dotted(&count));
+        *said = json!(len);
+        note(example, &fix);
+        changes.push(format!("page count: {at}"));
+    }
 }
 
 /// Whether an element with this mark exists in `revision` (no mark: in every revision).
@@ -205,7 +284,8 @@ fn envelopes(doc: &mut Value, changes: &mut Vec<String>) {
             if exists_in(schema.get(REVISIONS), AUDITED) {
                 let deviation = schema.entry("x-deviation").or_insert_with(|| Value::Object(Map::new()));
                 if let Some(d) = deviation.as_object_mut() {
-                    d.insert("required".to_owned(), Value::String(ENVELOPE_REASON.to_owned()));
+                    // A hand-declared reason stays.
+                    d.entry("required").or_insert_with(|| Value::String(ENVELOPE_REASON.to_owned()));
                 }
             }
             changes.push(format!("required data and pagination: schemas/{name}"));
@@ -486,4 +566,73 @@ pub fn run(spec: &std::path::Path) -> anyhow::Result<Outcome> {
     let files = crate::sections::write(&joined)?;
     let changed = crate::sections::save(spec.parent().unwrap_or(std::path::Path::new("")), &files)?;
     Ok(Outcome { changes, changed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_without_a_type_become_an_object_once() {
+        let mut doc = json!({"components": {"schemas": {
+            "Spec": {"properties": {"ids": {"type": "array", "items": {"type": "string"}}}, "x-revisions": "1.2-rev1.."},
+            "Typed": {"type": "object", "properties": {}},
+            "Composed": {"allOf": [{"$ref": "#/components/schemas/Typed"}], "properties": {}},
+            "Gone": {"properties": {}, "x-revisions": "1.2-rev1..1.3-rev1"},
+        }}});
+        let changes = curate(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["Spec"]["type"], "object");
+        assert_eq!(schemas["Spec"]["x-deviation"]["type"], OBJECT_TYPE_REASON);
+        assert!(schemas["Composed"].get("type").is_none());
+        // Not in the audited revision: typed, but nothing to declare against it.
+        assert_eq!(schemas["Gone"]["type"], "object");
+        assert!(schemas["Gone"].get("x-deviation").is_none());
+        assert_eq!(changes, ["type object: schemas/Spec", "type object: schemas/Gone"]);
+        assert!(curate(&mut doc).is_empty(), "a second run changes nothing");
+    }
+
+    #[test]
+    fn a_page_example_gets_its_true_count_and_says_so() {
+        let mut doc = json!({
+            "paths": {"/things": {"get": {
+                "x-pagination": {"itemsProperty": "data", "countProperty": "pagination.count"},
+                "responses": {"200": {"content": {"application/json": {"examples": {
+                    "Page": {"$ref": "#/components/examples/Page"},
+                    "Right": {"$ref": "#/components/examples/Right"},
+                }}}}},
+            }}},
+            "components": {"examples": {
+                "Page": {"value": {"data": [{"id": 1}], "pagination": {"total": 2, "count": 2}}},
+                "Right": {"value": {"data": [{"id": 1}], "pagination": {"total": 2, "count": 1}}},
+            }},
+        });
+        let changes = curate(&mut doc);
+        let page = &doc["components"]["examples"]["Page"];
+        assert_eq!(page["value"]["pagination"], json!({"total": 2, "count": 1}));
+        assert!(page["description"].as_str().unwrap().contains("said it carries 2 items but carries 1"));
+        assert!(doc["components"]["examples"]["Right"].get("description").is_none());
+        assert_eq!(changes.iter().filter(|c| c.starts_with("page count")).count(), 1);
+        assert!(curate(&mut doc).is_empty(), "a second run changes nothing");
+    }
+
+    #[test]
+    fn a_hand_declared_envelope_reason_stays() {
+        let mut doc = json!({
+            "paths": {"/things": {"get": {
+                "x-pagination": {"itemsProperty": "data"},
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Things"}}}}},
+            }}},
+            "components": {"schemas": {"Things": {
+                "type": "object",
+                "required": ["data"],
+                "properties": {"data": {"type": "array"}, "pagination": {"type": "object"}},
+                "x-deviation": {"required": "declared by hand"},
+            }}},
+        });
+        curate(&mut doc);
+        let things = &doc["components"]["schemas"]["Things"];
+        assert_eq!(things["required"], json!(["data", "pagination"]));
+        assert_eq!(things["x-deviation"]["required"], "declared by hand");
+    }
 }

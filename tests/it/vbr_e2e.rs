@@ -669,6 +669,26 @@ async fn unknown_enum_values_are_kept_and_unknown_fields_ignored() {
     assert_eq!(serde_json::to_value(&record).unwrap(), future);
 }
 
+/// A variant that several tag values select (`AzureBlob` and `AzureDataLake` are both
+/// `AzureBlobServerModel`) keeps the value it was read with: writing it back as `AzureBlob`
+/// would turn a Data Lake server into a Blob server on the next update.
+#[test]
+fn a_union_variant_selected_by_several_values_keeps_the_one_it_was_read_with() {
+    use veeam_client::vbr::types::UnstructuredDataServerModel;
+    let lake = json!({
+        "id": uuid::Uuid::nil(), "type": "AzureDataLake", "friendlyName": "lake",
+        "credentialsId": uuid::Uuid::nil(), "regionType": "Global",
+    });
+    let server: UnstructuredDataServerModel = serde_json::from_value(lake).unwrap();
+    assert!(matches!(server, UnstructuredDataServerModel::AzureBlob(_)), "{server:?}");
+    assert_eq!(serde_json::to_value(&server).unwrap()["type"], "AzureDataLake");
+    // A payload whose own value does not select its variant is written with the variant's.
+    let UnstructuredDataServerModel::AzureBlob(mut payload) = server else { unreachable!() };
+    payload.r#type = veeam_client::vbr::types::EUnstructuredDataServerType::FileServer;
+    let written = serde_json::to_value(UnstructuredDataServerModel::AzureBlob(payload)).unwrap();
+    assert_eq!(written["type"], "AzureBlob");
+}
+
 #[tokio::test]
 async fn an_empty_body_where_one_is_promised_is_a_decode_error() {
     let server = FakeVbr::start();

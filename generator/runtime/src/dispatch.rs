@@ -332,6 +332,23 @@ fn client_error<E: Serialize>(error: Error<E>) -> DispatchError {
     DispatchError::Client(error.map_body(|body| serde_json::to_value(body).unwrap_or(Value::Null)))
 }
 
+#[doc(hidden)]
+/// The items of a stream that borrows its arguments (`state`: the client and the arguments
+/// read from the input), listed inside a generator that owns them, so the stream outlives
+/// the call that read them.
+pub fn owning<'a, A: Send + 'a>(
+    state: A,
+    list: for<'b> fn(&'b A) -> BoxStream<'b, Result<Value, DispatchError>>,
+) -> BoxStream<'a, Result<Value, DispatchError>> {
+    Box::pin(async_stream::stream! {
+        let state = state;
+        let mut items = list(&state);
+        while let Some(item) = items.next().await {
+            yield item;
+        }
+    })
+}
+
 /// The items of a paged listing, each as JSON.
 #[doc(hidden)]
 pub fn items<'a, T: Serialize + 'a, E: Serialize + 'a>(

@@ -37,9 +37,26 @@ pub fn tagged<T: Serialize, S: Serializer>(
     tag_value: &str,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
+    tagged_by(value, tag, &[tag_value], serializer)
+}
+
+/// Serializes a tagged union member with its tag field set to one of `tag_values`, the values
+/// that select its variant: the member's own when it is one of them (a variant several values
+/// select keeps the one it was read with, `AzureDataLake` as much as `AzureBlob`), else the
+/// first, whatever the member's own field says.
+pub fn tagged_by<T: Serialize, S: Serializer>(
+    value: &T,
+    tag: &str,
+    tag_values: &[&str],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     let mut v = serde_json::to_value(value).map_err(S::Error::custom)?;
     if let Some(map) = v.as_object_mut() {
-        map.insert(tag.to_owned(), serde_json::Value::String(tag_value.to_owned()));
+        let own = map.get(tag).and_then(serde_json::Value::as_str).filter(|own| tag_values.contains(own));
+        if own.is_none() {
+            let first = tag_values.first().copied().unwrap_or_default();
+            map.insert(tag.to_owned(), serde_json::Value::String(first.to_owned()));
+        }
     }
     v.serialize(serializer)
 }

@@ -201,14 +201,30 @@ impl Emitter<'_> {
         let mut fns = Vec::new();
         let arms: Vec<TokenStream> = paged.iter().map(|op| {
             let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
-            let why = op.dispatch.unsupported.as_ref().or(op.dispatch.stream_unsupported.as_ref());
-            if let Some(why) = why {
+            if let Some(why) = &op.dispatch.unsupported {
                 return quote!(#cfg #id => ::std::result::Result::Err(DispatchError::Unsupported { operation: #id, why: #why }),);
             }
             let stream = op.stream_name.as_deref().map(ident);
             let args = self.dispatch_args(op, true);
             let body = self.dispatch_arm_body(&args, |passes| {
-                quote!(::std::result::Result::Ok(#rt::dispatch::items(client.#stream(#(#passes),*))))
+                if op.dispatch.stream_borrows {
+                    // The stream borrows arguments read here: the runtime lists it inside a
+                    // generator that owns them (a `Params` struct is cloned, as every page
+                    // clones it anyway).
+                    let owned = args.iter().enumerate().map(|(i, a)| {
+                        let i = Literal::usize_unsuffixed(i);
+                        match a.pass {
+                            Pass::Value => quote!(::std::clone::Clone::clone(&state.1.#i)),
+                            Pass::Ref => quote!(&state.1.#i),
+                            Pass::AsRef => quote!(state.1.#i.as_ref()),
+                        }
+                    });
+                    quote!(::std::result::Result::Ok(#rt::dispatch::owning((client, args), |state| {
+                        #rt::dispatch::items(state.0.#stream(#(#owned),*))
+                    })))
+                } else {
+                    quote!(::std::result::Result::Ok(#rt::dispatch::items(client.#stream(#(#passes),*))))
+                }
             });
             // Its own function, as for `call`: one function holding every stream would
             // need stack for all of them at once in a debug build.

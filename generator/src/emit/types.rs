@@ -428,12 +428,17 @@ impl Emitter<'_> {
                 }
             };
         };
-        // Serializing writes the variant's own tag value over whatever the payload's tag field
+        // Serializing writes a tag value of the variant over whatever the payload's tag field
         // says, so `Standard(StandardCredentialsSpec { type: Linux, .. })` cannot send a body
-        // whose tag contradicts its variant.
-        let ser_arms = u.variants.iter().zip(&vnames).map(|(v, vn)| match v.tags.first() {
-            Some(t) => quote!( Self::#vn(value) => #rt::ser::tagged(value, #tag, #t, serializer), ),
-            None => quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), ),
+        // whose tag contradicts its variant; a payload's own value that selects the variant
+        // too (one of several) is kept.
+        let ser_arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
+            let tags = &v.tags;
+            if tags.is_empty() {
+                quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), )
+            } else {
+                quote!( Self::#vn(value) => #rt::ser::tagged_by(value, #tag, &[#(#tags),*], serializer), )
+            }
         });
         let arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
             let tags = &v.tags;

@@ -21,11 +21,7 @@ fn dispatch_op(types: &[TypeDef], op: &Operation) -> DispatchOp {
         && op.response_enum.is_none()
         && op.output.is_none()
         && op.successes.iter().flat_map(|r| r.contents.first()).any(|c| c.ty.holds_bytes());
-    DispatchOp {
-        unsupported: call_unsupported(types, op),
-        stream_unsupported: stream_unsupported(types, op),
-        bytes_answer,
-    }
+    DispatchOp { unsupported: call_unsupported(types, op), stream_borrows: stream_borrows(types, op), bytes_answer }
 }
 
 fn call_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
@@ -53,11 +49,10 @@ fn call_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
     None
 }
 
-/// A stream borrows its arguments for as long as it runs; dispatch reads them into values
-/// that end with the call, so only arguments passed by value can be streamed.
-fn stream_unsupported(types: &[TypeDef], op: &Operation) -> Option<String> {
-    op.pagination.as_ref()?;
-    let borrowed =
-        op.path_params.iter().chain(op.params.iter().filter(|p| p.required)).find(|p| !passed_by_value(types, &p.ty));
-    borrowed.map(|p| format!("the stream borrows its argument `{}`; list it page by page with `call`", p.wire))
+/// Whether a paged operation's stream borrows one of its arguments for as long as it runs
+/// (a `&str` path parameter): dispatch reads arguments into values that end with the call,
+/// so such a stream must own them.
+fn stream_borrows(types: &[TypeDef], op: &Operation) -> bool {
+    op.pagination.is_some()
+        && op.path_params.iter().chain(op.params.iter().filter(|p| p.required)).any(|p| !passed_by_value(types, &p.ty))
 }

@@ -62,6 +62,9 @@ pub(super) struct Run<'a> {
     ops: &'a BTreeMap<String, SpecOp>,
     pub(super) mode: Mode,
     pub(super) records: Vec<Record>,
+    /// Prism's request count when the last record was made: each record's requests are the
+    /// ones counted since.
+    counted: usize,
 }
 
 pub(super) fn status_of<E>(error: &runtime::Error<E>) -> Option<u16> {
@@ -75,7 +78,8 @@ pub(super) fn status_of<E>(error: &runtime::Error<E>) -> Option<u16> {
 
 impl<'a> Run<'a> {
     pub(super) fn new(prism: &'a Prism, spec: &'a Value, ops: &'a BTreeMap<String, SpecOp>, mode: Mode) -> Self {
-        Run { prism, spec, ops, mode, records: Vec::new() }
+        let counted = prism.requests();
+        Run { prism, spec, ops, mode, records: Vec::new(), counted }
     }
 
     fn spec_op(&self, op: &str) -> &'a SpecOp {
@@ -128,9 +132,21 @@ impl<'a> Run<'a> {
             Ok(Value::Array(items))
         }
         .await;
-        let sent = result.is_ok() || matches!(result, Err(DispatchError::Client(_)));
         self.judge(op, "[stream]", None, None, &Expect::Default, result);
-        self.records.last_mut().unwrap().requests = if sent { requests } else { 0 };
+        let in_revision = self.spec_op(op).in_default_revision;
+        let record = self.records.last_mut().unwrap();
+        if self.mode == Mode::Contract && in_revision && record.problem.is_none() && record.requests != requests {
+            record.problem =
+                Some(format!("the stream sent {} request(s); the example page asks for {requests}", record.requests));
+        }
+    }
+
+    /// The requests Prism received since the last record.
+    fn sent_since_last(&mut self) -> usize {
+        let now = self.prism.requests();
+        let sent = now - self.counted;
+        self.counted = now;
+        sent
     }
 
     fn judge(
@@ -160,13 +176,21 @@ impl<'a> Run<'a> {
             ),
             _ => example,
         };
-        // A call refused before it was sent (an unknown operation, an argument that does not
-        // fit) sent nothing for Prism to log.
-        let requests = match &result {
-            Err(DispatchError::Client(_)) | Ok(_) => 1,
-            Err(_) => 0,
-        };
+        let requests = self.sent_since_last();
         let problem = match (self.mode, result) {
+            // The revision the client speaks lacks the operation: refused before sending.
+            (_, Err(DispatchError::Client(runtime::Error::Unsupported { field: None, .. })))
+                if !spec_op.in_default_revision && requests == 0 =>
+            {
+                None
+            }
+            (_, result) if !spec_op.in_default_revision => Some(format!(
+                "the client's revision lacks {op}: it must be refused before sending, not {}",
+                match result {
+                    Ok(v) => format!("Ok({v})"),
+                    Err(e) => e.to_string(),
+                }
+            )),
             (Mode::Contract, Ok(value)) => {
                 let mut problems = Vec::new();
                 // A union or enum value the client does not know means the generated types
@@ -219,7 +243,7 @@ impl<'a> Run<'a> {
             }
             (Mode::Contract, Err(e)) => Some(e.to_string()),
             (Mode::BrokenExamples, result) => {
-                let broken = spec_op.success_has_body;
+                let broken = spec_op.success_has_body && !spec_op.success_binary;
                 match result {
                     // Prism's problem body names where the violation is: it must be the
                     // response (the broken example), not the request.
@@ -253,12 +277,13 @@ impl<'a> Run<'a> {
             Some(s) if expected.contains(&s) => None,
             _ => Some(format!("expected Prism to refuse it with {expected:?}, got {detail}")),
         };
+        let requests = self.sent_since_last();
         self.records.push(Record {
             op: op.to_owned(),
             case: case.to_owned(),
             kind: Kind::Refused(expected),
             problem,
-            requests: 1,
+            requests,
         });
     }
 
@@ -335,7 +360,8 @@ impl<'a> Run<'a> {
                         || l.contains("Request terminated")
                 })
                 .collect();
-            let expect_clean = record.kind == Kind::Call && (self.mode == Mode::Contract || !spec_op.success_has_body);
+            let expect_clean = record.kind == Kind::Call
+                && (self.mode == Mode::Contract || !spec_op.success_has_body || spec_op.success_binary);
             if expect_clean && !violations.is_empty() && record.problem.is_none() {
                 record.problem = Some("succeeded, but Prism logged violations".into());
             }

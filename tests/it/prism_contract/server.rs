@@ -1,11 +1,14 @@
 //! Installing and running Prism: the pinned version from `tests/prism`, one process per test
-//! on a port of its own, its log read back request by request.
+//! on a port of its own, its log read back request by request. Clients reach it through a
+//! counting proxy, so the test knows exactly how many requests each call sent and can line
+//! Prism's log up with the calls without predicting what the client does.
 
 use std::fs::{self, File};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -63,6 +66,8 @@ fn prism_bin() -> &'static Path {
 pub(super) struct Prism {
     child: Child,
     port: u16,
+    /// The counting proxy in front of Prism: its port, and the requests it has forwarded.
+    proxy: Option<Proxy>,
     pub(super) log: PathBuf,
     /// The spec copy it runs on, if the test wrote one.
     written_spec: Option<PathBuf>,
@@ -89,7 +94,7 @@ impl Prism {
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
             // From here on the guard owns the process, so every exit path below kills it.
             let written_spec = spec.starts_with(scratch_dir()).then(|| spec.to_owned());
-            let mut prism = Prism { child, port, log, written_spec };
+            let mut prism = Prism { child, port, proxy: None, log, written_spec };
             let deadline = Instant::now() + START_TIMEOUT;
             let listening = format!("Prism is listening on http://127.0.0.1:{port}");
             loop {
@@ -104,6 +109,7 @@ impl Prism {
                 if prism.log_text().contains(&listening)
                     && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
                 {
+                    prism.proxy = Some(counting_proxy(port));
                     return prism;
                 }
                 assert!(
@@ -117,8 +123,16 @@ impl Prism {
         panic!("Prism could not get a free port in three attempts");
     }
 
+    /// Where clients reach Prism: the counting proxy.
     pub(super) fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.proxy.as_ref().map_or(self.port, |p| p.port))
+    }
+
+    /// How many requests have reached Prism so far. A call's requests are the difference
+    /// before and after it: the proxy counts a request before it forwards it, so by the time
+    /// the client has its answer, the request is counted.
+    pub(super) fn requests(&self) -> usize {
+        self.proxy.as_ref().map_or(0, |p| p.count.load(Ordering::SeqCst))
     }
 
     fn log_text(&self) -> String {
@@ -154,6 +168,71 @@ impl Prism {
         }
         blocks
     }
+}
+
+/// Starts a proxy in front of Prism (on a thread and runtime of its own, so it serves whatever
+/// runtime the test uses) that forwards every request as it came and counts it.
+fn counting_proxy(prism_port: u16) -> Proxy {
+    use axum::body::{Body, Bytes};
+    use axum::extract::{Request, State};
+    use axum::http::{HeaderName, Response, StatusCode};
+
+    let count = Arc::new(AtomicUsize::new(0));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // No redirects followed, no decompression: the client sees Prism's answer as sent.
+    let upstream = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let state = (upstream, format!("http://127.0.0.1:{prism_port}"), count.clone());
+    async fn forward(
+        State((upstream, target, count)): State<(reqwest::Client, String, Arc<AtomicUsize>)>,
+        request: Request,
+    ) -> Response<Body> {
+        count.fetch_add(1, Ordering::SeqCst);
+        let hop_by_hop =
+            |name: &HeaderName| matches!(name.as_str(), "host" | "connection" | "content-length" | "transfer-encoding");
+        let (parts, body) = request.into_parts();
+        let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut out = upstream.request(parts.method.clone(), format!("{target}{path}")).body(body);
+        for (name, value) in parts.headers.iter().filter(|(n, _)| !hop_by_hop(n)) {
+            out = out.header(name, value);
+        }
+        match out.send().await {
+            Ok(answer) => {
+                let mut response = Response::builder().status(answer.status());
+                for (name, value) in answer.headers().iter().filter(|(n, _)| !hop_by_hop(n)) {
+                    response = response.header(name, value);
+                }
+                response.body(Body::from(answer.bytes().await.unwrap_or_default())).unwrap()
+            }
+            Err(e) => Response::builder()
+                .status(StatusCode::BAD_GATEWAY)
+                .body(Body::from(format!("counting proxy: Prism did not answer: {e}")))
+                .unwrap(),
+        }
+    }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(forward).with_state(state);
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+    });
+    Proxy { port, count, _stop: stop }
+}
+
+/// The counting proxy; dropping it stops it.
+struct Proxy {
+    port: u16,
+    count: Arc<AtomicUsize>,
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 fn is_request_line(line: &str) -> bool {

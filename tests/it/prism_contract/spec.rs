@@ -21,6 +21,9 @@ pub(super) struct SpecOp {
     pub(super) uuid_params: BTreeSet<String>,
     /// Whether the answer Prism picks (the lowest 2xx) has a body.
     pub(super) success_has_body: bool,
+    /// Whether that body is binary (`format: binary`): any bytes are a valid answer, so the
+    /// broken-examples copy cannot break it.
+    pub(super) success_binary: bool,
     /// Schema of the request body (its first media type).
     pub(super) body_schema: Option<Value>,
     /// Schema and example of the answer Prism picks: its `example`, or the first of its
@@ -29,6 +32,9 @@ pub(super) struct SpecOp {
     pub(super) success_example: Option<Value>,
     /// The named `examples` of that answer, in spec order (empty when it has one `example`).
     pub(super) success_examples: Vec<(String, Value)>,
+    /// Whether the revision the client speaks by default has it (`x-revisions`): one it
+    /// lacks is refused by the client before anything is sent.
+    pub(super) in_default_revision: bool,
     /// Every success status, lowest first, with its schema and example (its `example`, or
     /// its first named example).
     pub(super) successes: Vec<(String, Option<Value>, Option<Value>)>,
@@ -36,21 +42,7 @@ pub(super) struct SpecOp {
 
 /// The VBR spec, its files bundled into one document as the generator reads it.
 pub(super) fn load_spec() -> Value {
-    let mut spec = crate::support::spec_ops::load("vbr").1;
-    // Only the sections in the contract (see [`CONTRACT_SECTIONS`]).
-    for item in spec["paths"].as_object_mut().unwrap().values_mut() {
-        if let Some(item) = item.as_object_mut() {
-            item.retain(|method, op| {
-                !METHODS.contains(&method.as_str())
-                    || op["tags"][0].as_str().is_some_and(|t| CONTRACT_SECTIONS.contains(&t))
-            });
-        }
-    }
-    spec["paths"]
-        .as_object_mut()
-        .unwrap()
-        .retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str()))));
-    spec
+    crate::support::spec_ops::load("vbr").1
 }
 
 /// The VBR spec's root file, as `spec/codegen.toml` names it.
@@ -124,12 +116,20 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                     (status.clone(), schema, example)
                 })
                 .collect();
+            let in_default_revision = op["x-revisions"].as_str().is_none_or(|mark| {
+                openapi_spec_tools::import::mark_includes(mark, veeam_client::vbr::ApiVersion::DEFAULT.as_str())
+                    .unwrap_or(true)
+            });
             let op = SpecOp {
+                in_default_revision,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 body_media,
                 uuid_params,
                 success_has_body: success_content.is_some(),
+                success_binary: success_content
+                    .and_then(|c| c.get("schema"))
+                    .is_some_and(|schema| resolve(spec, schema)["format"].as_str() == Some("binary")),
                 body_schema,
                 success_schema: success_content.and_then(|c| c.get("schema").cloned()),
                 success_example: success_content
@@ -172,12 +172,21 @@ fn break_union_cycles(spec: &mut Value) -> Vec<String> {
             let Some(link) = all_of.iter_mut().find(|s| s["$ref"] == parent_ref.as_str()) else { continue };
             *link = json!({ "$ref": base_ref });
             if let Some(property) = &property {
-                // The mapping names the value that selects this variant; without a mapping
-                // the value is the variant's schema name (OpenAPI 3.0.3, Discriminator Object).
-                let value = discriminator.as_ref().and_then(|d| d["mapping"].as_object()).and_then(|m| {
-                    m.iter().find(|(_, target)| target.as_str() == Some(child_ref)).map(|(value, _)| value.clone())
-                });
-                all_of.push(json!({ "properties": { property: { "enum": [value.unwrap_or(child)] } } }));
+                // The mapping names the values that select this variant (several values may
+                // select one variant); without a mapping the value is the variant's schema
+                // name (OpenAPI 3.0.3, Discriminator Object).
+                let mut values: Vec<Value> = discriminator
+                    .as_ref()
+                    .and_then(|d| d["mapping"].as_object())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, target)| target.as_str() == Some(child_ref))
+                    .map(|(value, _)| json!(value))
+                    .collect();
+                if values.is_empty() {
+                    values.push(json!(child));
+                }
+                all_of.push(json!({ "properties": { property: { "enum": values } } }));
             }
             any = true;
         }
@@ -215,13 +224,6 @@ pub(super) fn break_success_examples(spec: &mut Value) {
         }
     }
 }
-
-/// The sections the Prism contract covers: the four curated by hand. Run over the 475
-/// operations imported with `cargo xtask spec-import`, the contract reports about 970
-/// failures that are not yet sorted into client bugs, Prism limitations (its validator and
-/// Veeam's unions) and spec errors; until they are, those sections are covered by the mock's
-/// every-operation test, not by Prism. (An open item of the "reach" issue.)
-pub(super) const CONTRACT_SECTIONS: &[&str] = &["Login", "Credentials", "Encryption", "Sessions"];
 
 /// Writes a spec copy for one Prism. Each test, and each test process, gets its own file:
 /// Prism watches its spec and restarts when the file changes, so a shared file rewritten by a

@@ -170,6 +170,8 @@ pub struct Fill<'a> {
     pub every_param: bool,
     /// The headers the client sends itself (`Client::DEFAULT_HEADERS`): not arguments.
     pub client_headers: &'a [(&'a str, &'a str)],
+    /// The API revision the client speaks: a parameter it lacks (`x-revisions`) is not given.
+    pub revision: Option<&'a str>,
 }
 
 /// `{"path": …, "params": …}` for `op`, without a body.
@@ -180,6 +182,14 @@ pub fn arguments(spec: &Value, op: &SpecOp, fill: &Fill<'_>) -> Value {
         let place = p["in"].as_str().unwrap_or_default();
         let own = |(h, _): &(&str, &str)| h.eq_ignore_ascii_case(name);
         if place == "header" && fill.client_headers.iter().any(own) {
+            continue;
+        }
+        let lacked = |revision: &str| {
+            p["x-revisions"]
+                .as_str()
+                .is_some_and(|mark| !openapi_spec_tools::import::mark_includes(mark, revision).unwrap_or(true))
+        };
+        if place != "path" && fill.revision.is_some_and(lacked) {
             continue;
         }
         let schema = p.get("schema").cloned().unwrap_or(Value::Null);
@@ -277,12 +287,29 @@ pub fn sample(spec: &Value, schema: &Value, fill: &Fill<'_>, depth: usize) -> Va
             Some("date") => json!("2025-01-01"),
             Some("password") => json!("P@ss-dispatch"),
             Some("byte") => json!("ZGlzcGF0Y2g="),
+            Some("uri") => json!("https://vbr.example/callback"),
             _ => json!("dispatch"),
         },
         Some("integer") => s.get("minimum").cloned().unwrap_or(json!(1)),
         Some("number") => s.get("minimum").cloned().unwrap_or(json!(1.5)),
         Some("boolean") => json!(true),
-        _ => Value::Object(object(spec, s, fill, depth)),
+        _ => {
+            let mut value = object(spec, s, fill, depth);
+            // A variant named on its own (`allOf` its discriminated parent) still carries the
+            // tag value that selects it, not the tag enum's first value.
+            if let Some(target) = schema["$ref"].as_str() {
+                let member = json!({ "$ref": target });
+                for parent in s["allOf"].as_array().into_iter().flatten().map(|m| resolve(spec, m)) {
+                    let mapped = parent["discriminator"]["mapping"]
+                        .as_object()
+                        .is_some_and(|m| m.values().any(|t| t.as_str() == Some(target)));
+                    if let (Some(tag), true) = (parent["discriminator"]["propertyName"].as_str(), mapped) {
+                        value.insert(tag.to_owned(), json!(discriminator_value(parent, &member)));
+                    }
+                }
+            }
+            Value::Object(value)
+        }
     }
 }
 
@@ -296,9 +323,11 @@ fn object(spec: &Value, schema: &Value, fill: &Fill<'_>, depth: usize) -> Map<St
     let mut out = Map::new();
     for (name, property) in properties {
         let p = resolve(spec, &property);
-        if p["readOnly"] == true || out.contains_key(&name) || (depth > 3 && !required.contains(&name)) {
+        if p["readOnly"] == true || (depth > 3 && !required.contains(&name)) {
             continue;
         }
+        // A property named again by a later `allOf` member is narrowed there (a variant's
+        // own tag value): the later definition wins.
         out.insert(name, sample(spec, &property, fill, depth + 1));
     }
     out
