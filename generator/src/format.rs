@@ -76,18 +76,17 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
     }
     let docs: Vec<String> =
         lines.iter().map(|l| if l.is_empty() { "//!".to_owned() } else { format!("//! {l}") }).collect();
-    let body = if api.operations.iter().any(|o| o.download) {
-        quote! {
-            pub mod types;
-            mod client;
-            pub use client::{ByteStream, Client, Error};
-        }
-    } else {
-        quote! {
-            pub mod types;
-            mod client;
-            pub use client::{Client, Error};
-        }
+    let mut exports = vec![quote!(Client), quote!(Error)];
+    if api.operations.iter().any(|o| o.download) {
+        exports.insert(0, quote!(ByteStream));
+    }
+    if api.revisions.is_some() {
+        exports.insert(0, quote!(ApiVersion));
+    }
+    let body = quote! {
+        pub mod types;
+        mod client;
+        pub use client::{#(#exports),*};
     };
     let body = if api.webhooks.is_empty() {
         body

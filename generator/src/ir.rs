@@ -431,6 +431,8 @@ pub struct Param {
     pub encoding: ParamEncoding,
     /// The shape of its value, as the style rules tell values apart.
     pub shape: ValueShape,
+    /// The API revisions that have it, where not every revision of its operation does.
+    pub available: Option<Available>,
 }
 
 /// OpenAPI's `style` values.
@@ -798,6 +800,9 @@ pub struct Operation {
     pub tag: Option<String>,
     /// Cargo feature gating the operation.
     pub feature: Option<String>,
+    /// The API revisions that have it (`x-revisions`), where the API declares several and
+    /// not every one does.
+    pub available: Option<Available>,
     /// Marked deprecated.
     pub deprecated: bool,
     /// Session-login extension: the response header whose value authenticates later calls.
@@ -820,8 +825,9 @@ pub struct Operation {
 pub struct DispatchOp {
     /// Why `dispatch::call` cannot call it: its arm answers `Unsupported` with this.
     pub unsupported: Option<String>,
-    /// For an operation that pages, why `dispatch::stream` cannot list it.
-    pub stream_unsupported: Option<String>,
+    /// Its `*_stream` method borrows an argument for as long as it runs: the dispatch stream
+    /// owns the arguments it read and lists inside a generator that holds them.
+    pub stream_borrows: bool,
     /// Its answer is bytes read whole (not a download stream): given as `{"bytes": length}`.
     pub bytes_answer: bool,
 }
@@ -909,7 +915,29 @@ pub struct Api {
     /// Derives every data type gets besides the generator's own (`Options::derives`), as
     /// Rust paths checked in lowering.
     pub derives: Vec<String>,
+    /// The revisions the server speaks (root `x-api-revisions`), if it declares several.
+    pub revisions: Option<Revisions>,
 }
+
+/// The revisions of an API whose server speaks several (root `x-api-revisions`): the client
+/// gets an `ApiVersion` enum, sends the one it speaks in `header`, and refuses what that
+/// revision lacks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Revisions {
+    /// The header the revision travels in (`x-api-version`).
+    pub header: String,
+    /// Every revision's name, oldest first.
+    pub names: Vec<String>,
+    /// Each revision's `ApiVersion` variant name (`V1_2Rev1`), decided in lowering.
+    pub variants: Vec<String>,
+    /// Position of the revision the client speaks unless told otherwise.
+    pub default: usize,
+}
+
+/// Where an element exists: inclusive ranges of positions in [`Revisions::names`], an end of
+/// `None` meaning "and every later revision".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Available(pub Vec<(usize, Option<usize>)>);
 
 /// A status type that long-running operations answer with (`x-long-running`): the work goes
 /// on on the server, and the client waits by polling a status operation that answers with

@@ -1776,7 +1776,7 @@ async fn a_raw_request_keeps_auth_retries_and_redaction() {
     let calls: Vec<&Seen> = seen.iter().filter(|s| s.path() == "/api/v1/jobs").collect();
     assert_eq!(calls.len(), 3, "retried after 503, renewed after ExpiredToken");
     assert_eq!(calls[2].header("authorization"), Some("Bearer AT-2"));
-    assert_eq!(calls[2].header("x-api-version"), Some("1.3-rev0"));
+    assert_eq!(calls[2].header("x-api-version"), Some("1.3-rev2"));
     assert!(calls[2].target.ends_with("?nameFilter=Night%20ly%2A"), "{}", calls[2].target);
 
     // The echoed token never reaches the error's text.

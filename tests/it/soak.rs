@@ -62,7 +62,7 @@ const MAX_RSS_GROWTH_KIB: u64 = 64 * 1024;
 
 const USERNAME: &str = "administrator";
 const PASSWORD: &str = "Soak-P@ss";
-const API_VERSION: &str = "1.3-rev0";
+const API_VERSION: &str = "1.3-rev2";
 const TOKEN_PATH: &str = "/api/oauth2/token";
 
 // ---------------------------------------------------------------------------------------
@@ -540,7 +540,7 @@ fn authorize(shared: &Shared, req: &HttpRequest) -> Result<(), HttpResponse> {
         return Err(HttpResponse::veeam_error(
             400,
             "UnexpectedContent",
-            "the x-api-version header must be 1.3-rev0",
+            "the x-api-version header must be 1.3-rev2",
             None,
         ));
     }

@@ -6,6 +6,82 @@
 /// The error every operation of this API returns; `Api` errors carry the body the
 /// spec declares for error responses.
 pub type Error = crate::runtime::Error<super::types::ErrorModel>;
+/// The API revisions the server may speak (1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2), oldest first. A client speaks one (`Client::builder(url).api_version(ApiVersion::…)`; by default [`ApiVersion::DEFAULT`]), sends it in `x-api-version` on every request, and refuses an operation or a request field that revision lacks with `Error::Unsupported`, before sending anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ApiVersion {
+    /// `1.2-rev1`.
+    V1_2Rev1,
+    /// `1.3-rev0`.
+    V1_3Rev0,
+    /// `1.3-rev1`.
+    V1_3Rev1,
+    /// `1.3-rev2`.
+    V1_3Rev2,
+}
+impl ApiVersion {
+    /// Every revision, oldest first.
+    pub const ALL: &'static [ApiVersion] = &[
+        ApiVersion::V1_2Rev1,
+        ApiVersion::V1_3Rev0,
+        ApiVersion::V1_3Rev1,
+        ApiVersion::V1_3Rev2,
+    ];
+    /// The revision a client speaks unless told otherwise (`1.3-rev2`), the one the spec targets.
+    pub const DEFAULT: ApiVersion = ApiVersion::V1_3Rev2;
+    /// The revision's name, as it goes in the header.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V1_2Rev1 => "1.2-rev1",
+            ApiVersion::V1_3Rev0 => "1.3-rev0",
+            ApiVersion::V1_3Rev1 => "1.3-rev1",
+            ApiVersion::V1_3Rev2 => "1.3-rev2",
+        }
+    }
+}
+impl ::std::default::Default for ApiVersion {
+    fn default() -> Self {
+        ApiVersion::DEFAULT
+    }
+}
+impl ::std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ApiVersion {
+    type Err = ::std::string::String;
+    /// A revision by its name (`1.2-rev1`).
+    fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+        ApiVersion::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == name)
+            .ok_or_else(|| {
+                ::std::format!(
+                    "`{name}` is not an API revision this client speaks ({})",
+                    "1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2"
+                )
+            })
+    }
+}
+impl crate::runtime::ApiRevision for ApiVersion {
+    const HEADER: &'static str = "x-api-version";
+    const NAMES: &'static [&'static str] = &[
+        "1.2-rev1",
+        "1.3-rev0",
+        "1.3-rev1",
+        "1.3-rev2",
+    ];
+    fn index(self) -> u16 {
+        match self {
+            ApiVersion::V1_2Rev1 => 0u16,
+            ApiVersion::V1_3Rev0 => 1u16,
+            ApiVersion::V1_3Rev1 => 2u16,
+            ApiVersion::V1_3Rev2 => 3u16,
+        }
+    }
+}
 /// A binary answer as it arrives (downloads are streamed, not held in memory).
 pub type ByteStream = crate::runtime::ByteStream<super::types::ErrorModel>;
 /// Client for the Veeam Backup & Replication REST API (version 1.3-rev0).
@@ -35,6 +111,7 @@ impl Client {
             .default_headers(Self::DEFAULT_HEADERS)
             .format(crate::runtime::Format::Json)
             .reauthenticate_on("errorCode", &["ExpiredToken", "InvalidToken"])
+            .api_version(ApiVersion::DEFAULT)
     }
     /// The connection and login state shared by all clones.
     pub fn core(&self) -> &crate::runtime::Core {
@@ -224,6 +301,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
             request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.include_default_appliance_creds) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllCreds",
+                    "includeDefaultApplianceCreds",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params
             .include_default_appliance_creds
@@ -1192,8 +1281,32 @@ impl Client {
                     "/api/v1/cloudCredentials/{}/helperAppliances", id_segment
                 ),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllCredsHelperAppliances",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllCredsHelperAppliances",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
@@ -1454,6 +1567,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
             request.query("orderAsc", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.hint_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllEncryptionPasswords",
+                    "hintFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.hint_filter {
             request.query("hintFilter", crate::runtime::primitive(value))?;
@@ -1744,6 +1869,8 @@ impl Client {
     /// `POST /api/v1/encryptionPasswords/{id}/verify`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Encryption#operation/VerifyEncryptionPassword>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn verify_encryption_password(
         &self,
         id: ::uuid::Uuid,
@@ -1755,6 +1882,12 @@ impl Client {
             path: "/api/v1/encryptionPasswords/{id}/verify",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("VerifyEncryptionPassword", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "VerifyEncryptionPassword",
             "id",
@@ -2271,6 +2404,14 @@ impl Client {
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/sessions/{}/logs", id_segment));
+        if ::std::option::Option::is_some(&params.status_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetSessionLogs", "statusFilter", &[(1u16, 65535u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.status_filter {
             request.query("statusFilter", crate::runtime::primitive(value))?;
         }
@@ -2368,53 +2509,257 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/sessions/{}/taskSessions", id_segment),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.order_column) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "orderColumn",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.order_column {
             request.query("orderColumn", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.order_asc) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "orderAsc",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
             request.query("orderAsc", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "nameFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "typeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.session_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "sessionTypeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.session_type_filter {
             request.query("sessionTypeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.created_after_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "createdAfterFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
             request.query("createdAfterFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.created_before_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "createdBeforeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
             request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.ended_after_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "endedAfterFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.ended_after_filter {
             request.query("endedAfterFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.ended_before_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "endedBeforeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
             request.query("endedBeforeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.state_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "stateFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.result_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "resultFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.result_filter {
             request.query("resultFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.scan_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "scanTypeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.scan_type_filter {
             request.query("scanTypeFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.scan_result_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "scanResultFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.scan_result_filter {
             request.query("scanResultFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.scan_state_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "scanStateFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.scan_state_filter {
             request.query("scanStateFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.session_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetSessionTaskSessionsWithFiltering",
+                    "sessionIdFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.session_id_filter {
             request.query("sessionIdFilter", crate::runtime::primitive(value))?;
@@ -2678,6 +3023,14 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/taskSessions/{}/logs", id_segment),
             );
+        if ::std::option::Option::is_some(&params.status_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetTaskSessionLogs", "statusFilter", &[(1u16, 65535u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.status_filter {
             request.query("statusFilter", crate::runtime::primitive(value))?;
         }
@@ -2816,6 +3169,8 @@ impl Client {
     /// `POST /api/v1/registerVbr`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Service#operation/RegisterVbr>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn register_vbr(
         &self,
         body: &super::types::RegisterVbrSpec,
@@ -2826,6 +3181,12 @@ impl Client {
             path: "/api/v1/registerVbr",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RegisterVbr", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/registerVbr"));
@@ -3483,6 +3844,8 @@ impl Client {
     /// `POST /api/v1/license/instances/{instanceId}/remove`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/License#operation/RemoveInstanceLicense>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn remove_instance_license(
         &self,
         instance_id: ::uuid::Uuid,
@@ -3493,6 +3856,12 @@ impl Client {
             path: "/api/v1/license/instances/{instanceId}/remove",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RemoveInstanceLicense", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let instance_id_segment = crate::runtime::path_param(
             "RemoveInstanceLicense",
             "instanceId",
@@ -4252,6 +4621,8 @@ impl Client {
     /// `POST /api/oauth2/authorization_code`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/12/rest/1.2-rev1/tag/Login#operation/CreateAuthorizationCode>
+    ///
+    /// API revisions: 1.2-rev1. A client that speaks another fails with `Error::Unsupported` before sending.
     #[deprecated]
     pub async fn create_authorization_code(
         &self,
@@ -4262,6 +4633,12 @@ impl Client {
             path: "/api/oauth2/authorization_code",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateAuthorizationCode", &[(0u16, 0u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4442,6 +4819,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/emailSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/GetEmailSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_email_settings(
         &self,
     ) -> ::std::result::Result<
@@ -4454,6 +4833,12 @@ impl Client {
             path: "/api/v1/generalOptions/emailSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetEmailSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4484,6 +4869,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/emailSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/UpdateEmailSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_email_settings(
         &self,
         body: &super::types::GeneralOptionsEmailSettingsBaseModel,
@@ -4497,6 +4884,12 @@ impl Client {
             path: "/api/v1/generalOptions/emailSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateEmailSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4528,6 +4921,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/emailSettings/testMessage`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/SendTestEmailMessage>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn send_test_email_message(&self) -> ::std::result::Result<(), Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "SendTestEmailMessage",
@@ -4535,6 +4930,12 @@ impl Client {
             path: "/api/v1/generalOptions/emailSettings/testMessage",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("SendTestEmailMessage", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let request = self
             .core
             .request(
@@ -4562,6 +4963,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/emailSettings/checkSmtpConnection`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/CheckSmtpConnection>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn check_smtp_connection(
         &self,
         body: &super::types::GeneralOptionsCheckSmtpConnectionSpec,
@@ -4575,6 +4978,12 @@ impl Client {
             path: "/api/v1/generalOptions/emailSettings/checkSmtpConnection",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CheckSmtpConnection", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4608,6 +5017,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/hostAuthentication`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/GetHostAuthenticationSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_host_authentication_settings(
         &self,
     ) -> ::std::result::Result<
@@ -4620,6 +5031,12 @@ impl Client {
             path: "/api/v1/generalOptions/hostAuthentication",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetHostAuthenticationSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4650,6 +5067,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/hostAuthentication`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/UpdateHostAuthenticationSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_host_authentication_settings(
         &self,
         body: &super::types::GeneralOptionsHostAuthenticationModel,
@@ -4663,6 +5082,12 @@ impl Client {
             path: "/api/v1/generalOptions/hostAuthentication",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateHostAuthenticationSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4694,6 +5119,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/hostAuthentication/exportTrustedHosts`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/ExportTrustedHosts>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn export_trusted_hosts(
         &self,
         body: &super::types::GeneralOptionsHostAuthenticationExportModel,
@@ -4704,6 +5131,12 @@ impl Client {
             path: "/api/v1/generalOptions/hostAuthentication/exportTrustedHosts",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ExportTrustedHosts", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4737,6 +5170,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/hostAuthentication/importTrustedHosts`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/ImportTrustedHosts>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn import_trusted_hosts(
         &self,
         body: &super::types::GeneralOptionsHostAuthenticationImportModel,
@@ -4750,6 +5185,12 @@ impl Client {
             path: "/api/v1/generalOptions/hostAuthentication/importTrustedHosts",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ImportTrustedHosts", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4783,6 +5224,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/notifications`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/GetNotificationsSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_notifications_settings(
         &self,
     ) -> ::std::result::Result<super::types::GeneralOptionsNotificationsModel, Error> {
@@ -4792,6 +5235,12 @@ impl Client {
             path: "/api/v1/generalOptions/notifications",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetNotificationsSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4822,6 +5271,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/notifications`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/UpdateNotificationsSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_notifications_settings(
         &self,
         body: &super::types::GeneralOptionsNotificationsModel,
@@ -4832,6 +5283,12 @@ impl Client {
             path: "/api/v1/generalOptions/notifications",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateNotificationsSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4863,6 +5320,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/eventForwarding`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/GetEventForwardingSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_event_forwarding_settings(
         &self,
     ) -> ::std::result::Result<super::types::GeneralOptionsEventForwardingModel, Error> {
@@ -4872,6 +5331,12 @@ impl Client {
             path: "/api/v1/generalOptions/eventForwarding",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetEventForwardingSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4902,6 +5367,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/eventForwarding`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/UpdateEventForwardingSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_event_forwarding_settings(
         &self,
         body: &super::types::GeneralOptionsEventForwardingModel,
@@ -4912,6 +5379,12 @@ impl Client {
             path: "/api/v1/generalOptions/eventForwarding",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateEventForwardingSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4943,6 +5416,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/storageLatency`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/GetStorageLatencySettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_storage_latency_settings(
         &self,
     ) -> ::std::result::Result<super::types::StorageLatencyControlModel, Error> {
@@ -4952,6 +5427,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetStorageLatencySettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -4982,6 +5463,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/storageLatency`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/UpdateStorageLatencySettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_storage_latency_settings(
         &self,
         body: &super::types::StorageLatencyControlModel,
@@ -4992,6 +5475,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateStorageLatencySettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5023,6 +5512,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/storageLatency/datastores`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/AddDatastoreLatency>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn add_datastore_latency(
         &self,
         body: &super::types::DatastoresLatencySettingsSpec,
@@ -5033,6 +5524,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency/datastores",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AddDatastoreLatency", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5066,6 +5563,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/storageLatency/datastores/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/GetDatastoreLatencySettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_datastore_latency_settings(
         &self,
         id: ::uuid::Uuid,
@@ -5076,6 +5575,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency/datastores/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetDatastoreLatencySettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetDatastoreLatencySettings",
             "id",
@@ -5114,6 +5619,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/storageLatency/datastores/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/UpdateDatastoreLatencySettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_datastore_latency_settings(
         &self,
         id: ::uuid::Uuid,
@@ -5125,6 +5632,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency/datastores/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateDatastoreLatencySettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateDatastoreLatencySettings",
             "id",
@@ -5164,6 +5677,8 @@ impl Client {
     /// `DELETE /api/v1/generalOptions/storageLatency/datastores/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/General-Options#operation/DeleteDatastoreLatencySettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_datastore_latency_settings(
         &self,
         id: ::uuid::Uuid,
@@ -5174,6 +5689,12 @@ impl Client {
             path: "/api/v1/generalOptions/storageLatency/datastores/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteDatastoreLatencySettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteDatastoreLatencySettings",
             "id",
@@ -5207,6 +5728,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/vsaEventForwarding`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/GetVsaEventForwardingSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_vsa_event_forwarding_settings(
         &self,
     ) -> ::std::result::Result<super::types::VsaEventForwardingSettingsModel, Error> {
@@ -5216,6 +5739,12 @@ impl Client {
             path: "/api/v1/generalOptions/vsaEventForwarding",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetVsaEventForwardingSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5246,6 +5775,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/vsaEventForwarding`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/UpdateVsaEventForwardingSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_vsa_event_forwarding_settings(
         &self,
         body: &super::types::VsaEventForwardingSettingsModel,
@@ -5256,6 +5787,12 @@ impl Client {
             path: "/api/v1/generalOptions/vsaEventForwarding",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateVsaEventForwardingSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5287,6 +5824,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/vsaEventForwarding/daemonSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/GetVsaEventForwardingDaemonsSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_vsa_event_forwarding_daemons_settings(
         &self,
     ) -> ::std::result::Result<
@@ -5299,6 +5838,12 @@ impl Client {
             path: "/api/v1/generalOptions/vsaEventForwarding/daemonSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetVsaEventForwardingDaemonsSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5331,6 +5876,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/vsaEventForwarding/daemonSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/UpdateVsaEventForwardingDaemonsSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_vsa_event_forwarding_daemons_settings(
         &self,
         body: &super::types::VsaEventForwardingDaemonSettingsModel,
@@ -5341,6 +5888,12 @@ impl Client {
             path: "/api/v1/generalOptions/vsaEventForwarding/daemonSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateVsaEventForwardingDaemonsSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5369,6 +5922,8 @@ impl Client {
     /// `GET /api/v1/generalOptions/nodeExporterSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/GetNodeExporterSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_node_exporter_settings(
         &self,
     ) -> ::std::result::Result<super::types::NodeExporterSettingsModel, Error> {
@@ -5378,6 +5933,12 @@ impl Client {
             path: "/api/v1/generalOptions/nodeExporterSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetNodeExporterSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5410,6 +5971,8 @@ impl Client {
     /// `PUT /api/v1/generalOptions/nodeExporterSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/UpdateNodeExporterSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_node_exporter_settings(
         &self,
         body: ::std::option::Option<&super::types::NodeExporterSettingsModel>,
@@ -5420,6 +5983,12 @@ impl Client {
             path: "/api/v1/generalOptions/nodeExporterSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateNodeExporterSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5455,6 +6024,8 @@ impl Client {
     /// `POST /api/v1/generalOptions/nodeExporterSettings/setBasicAuth`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/General-Options#operation/SetNodeExporterSettingsBasicAuth>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn set_node_exporter_settings_basic_auth(
         &self,
         body: ::std::option::Option<&super::types::NodeExporterBasicAuthModel>,
@@ -5465,6 +6036,12 @@ impl Client {
             path: "/api/v1/generalOptions/nodeExporterSettings/setBasicAuth",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("SetNodeExporterSettingsBasicAuth", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -5500,6 +6077,8 @@ impl Client {
     /// `GET /api/v1/security/users`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ViewAllUsers>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_all_users(
         &self,
         params: &super::types::ViewAllUsersParams,
@@ -5510,6 +6089,12 @@ impl Client {
             path: "/api/v1/security/users",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewAllUsers", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/security/users"));
@@ -5600,6 +6185,8 @@ impl Client {
     /// `POST /api/v1/security/users`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/CreateUser>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_user(
         &self,
         body: &super::types::UserSpec,
@@ -5610,6 +6197,12 @@ impl Client {
             path: "/api/v1/security/users",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateUser", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/security/users"));
@@ -5638,6 +6231,8 @@ impl Client {
     /// `GET /api/v1/security/users/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/GetUser>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_user(
         &self,
         id: ::uuid::Uuid,
@@ -5648,6 +6243,12 @@ impl Client {
             path: "/api/v1/security/users/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetUser", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetUser",
             "id",
@@ -5684,6 +6285,8 @@ impl Client {
     /// `DELETE /api/v1/security/users/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/DeleteUser>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_user(
         &self,
         id: ::uuid::Uuid,
@@ -5694,6 +6297,12 @@ impl Client {
             path: "/api/v1/security/users/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteUser", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteUser",
             "id",
@@ -5725,6 +6334,8 @@ impl Client {
     /// `GET /api/v1/security/users/{id}/roles`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/GetUserRoles>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_user_roles(
         &self,
         id: ::uuid::Uuid,
@@ -5735,6 +6346,12 @@ impl Client {
             path: "/api/v1/security/users/{id}/roles",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetUserRoles", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetUserRoles",
             "id",
@@ -5771,6 +6388,8 @@ impl Client {
     /// `PUT /api/v1/security/users/{id}/roles`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/UpdateUserRoles>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_user_roles(
         &self,
         id: ::uuid::Uuid,
@@ -5782,6 +6401,12 @@ impl Client {
             path: "/api/v1/security/users/{id}/roles",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateUserRoles", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateUserRoles",
             "id",
@@ -5819,6 +6444,8 @@ impl Client {
     /// `POST /api/v1/security/users/{id}/changeServiceAccountMode`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ChangeServiceAccountMode>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn change_service_account_mode(
         &self,
         id: ::uuid::Uuid,
@@ -5830,6 +6457,12 @@ impl Client {
             path: "/api/v1/security/users/{id}/changeServiceAccountMode",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ChangeServiceAccountMode", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "ChangeServiceAccountMode",
             "id",
@@ -5869,6 +6502,8 @@ impl Client {
     /// `POST /api/v1/security/users/{id}/resetMFA`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ResetUserMfa>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn reset_user_mfa(
         &self,
         id: ::uuid::Uuid,
@@ -5879,6 +6514,12 @@ impl Client {
             path: "/api/v1/security/users/{id}/resetMFA",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ResetUserMfa", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "ResetUserMfa",
             "id",
@@ -5910,6 +6551,8 @@ impl Client {
     /// `GET /api/v1/security/roles`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ViewAllUserRoles>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_all_user_roles(
         &self,
         params: &super::types::ViewAllUserRolesParams,
@@ -5920,6 +6563,12 @@ impl Client {
             path: "/api/v1/security/roles",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewAllUserRoles", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/security/roles"));
@@ -5937,6 +6586,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.is_built_in_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "ViewAllUserRoles",
+                    "isBuiltInFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.is_built_in_filter {
             request.query("isBuiltInFilter", crate::runtime::primitive(value))?;
@@ -6001,6 +6662,8 @@ impl Client {
     /// `POST /api/v1/security/roles`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/CreateCustomRole>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_custom_role(
         &self,
         body: &super::types::CustomRoleSpec,
@@ -6011,6 +6674,12 @@ impl Client {
             path: "/api/v1/security/roles",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateCustomRole", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/security/roles"));
@@ -6039,6 +6708,8 @@ impl Client {
     /// `GET /api/v1/security/roles/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ViewUserRole>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_user_role(
         &self,
         id: ::uuid::Uuid,
@@ -6049,6 +6720,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewUserRole", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "ViewUserRole",
             "id",
@@ -6085,6 +6762,8 @@ impl Client {
     /// `PUT /api/v1/security/roles/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/UpdateCustomRole>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_custom_role(
         &self,
         id: ::uuid::Uuid,
@@ -6096,6 +6775,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateCustomRole", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateCustomRole",
             "id",
@@ -6133,6 +6818,8 @@ impl Client {
     /// `DELETE /api/v1/security/roles/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/DeleteCustomRole>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_custom_role(
         &self,
         id: ::uuid::Uuid,
@@ -6143,6 +6830,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteCustomRole", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteCustomRole",
             "id",
@@ -6174,6 +6867,8 @@ impl Client {
     /// `GET /api/v1/security/roles/{id}/permissions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ViewUserRolePermissions>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_user_role_permissions(
         &self,
         id: ::uuid::Uuid,
@@ -6184,6 +6879,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}/permissions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewUserRolePermissions", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "ViewUserRolePermissions",
             "id",
@@ -6220,6 +6921,8 @@ impl Client {
     /// `GET /api/v1/security/roles/{id}/details`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/GetCustomRoleDetails>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_custom_role_details(
         &self,
         id: ::uuid::Uuid,
@@ -6230,6 +6933,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}/details",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetCustomRoleDetails", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetCustomRoleDetails",
             "id",
@@ -6266,6 +6975,8 @@ impl Client {
     /// `POST /api/v1/security/roles/{id}/clone`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/CloneCustomRole>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn clone_custom_role(
         &self,
         id: ::uuid::Uuid,
@@ -6276,6 +6987,12 @@ impl Client {
             path: "/api/v1/security/roles/{id}/clone",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CloneCustomRole", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CloneCustomRole",
             "id",
@@ -6312,6 +7029,8 @@ impl Client {
     /// `GET /api/v1/security/settings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/ViewUsersSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_users_settings(
         &self,
     ) -> ::std::result::Result<super::types::UserRoleSettingsModel, Error> {
@@ -6321,6 +7040,12 @@ impl Client {
             path: "/api/v1/security/settings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewUsersSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6351,6 +7076,8 @@ impl Client {
     /// `PUT /api/v1/security/settings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Users-and-Roles#operation/UpdateUsersSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_users_settings(
         &self,
         body: &super::types::UserRoleSettingsModel,
@@ -6361,6 +7088,12 @@ impl Client {
             path: "/api/v1/security/settings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateUsersSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6392,6 +7125,8 @@ impl Client {
     /// `GET /api/v1/security/restoreOptions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Users-and-Roles#operation/ViewAllRestoreOptions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn view_all_restore_options(
         &self,
         params: &super::types::ViewAllRestoreOptionsParams,
@@ -6402,6 +7137,12 @@ impl Client {
             path: "/api/v1/security/restoreOptions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ViewAllRestoreOptions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6489,6 +7230,8 @@ impl Client {
     /// `GET /api/v1/globalExclusions/vm`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Global-Exclusions#operation/GetAllGlobalVMExclusions>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_global_vm_exclusions(
         &self,
         params: &super::types::GetAllGlobalVMExclusionsParams,
@@ -6499,6 +7242,12 @@ impl Client {
             path: "/api/v1/globalExclusions/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllGlobalVMExclusions", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6577,6 +7326,8 @@ impl Client {
     /// `POST /api/v1/globalExclusions/vm`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Global-Exclusions#operation/CreateGlobalVMExclusion>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_global_vm_exclusion(
         &self,
         body: &super::types::GlobalVMExclusionSpec,
@@ -6587,6 +7338,12 @@ impl Client {
             path: "/api/v1/globalExclusions/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateGlobalVMExclusion", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6618,6 +7375,8 @@ impl Client {
     /// `GET /api/v1/globalExclusions/vm/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Global-Exclusions#operation/GetGlobalVMExclusion>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_global_vm_exclusion(
         &self,
         id: ::uuid::Uuid,
@@ -6628,6 +7387,12 @@ impl Client {
             path: "/api/v1/globalExclusions/vm/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetGlobalVMExclusion", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetGlobalVMExclusion",
             "id",
@@ -6664,6 +7429,8 @@ impl Client {
     /// `DELETE /api/v1/globalExclusions/vm/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Global-Exclusions#operation/DeleteGlobalVMExclusion>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_global_vm_exclusion(
         &self,
         id: ::uuid::Uuid,
@@ -6674,6 +7441,12 @@ impl Client {
             path: "/api/v1/globalExclusions/vm/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteGlobalVMExclusion", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteGlobalVMExclusion",
             "id",
@@ -6705,6 +7478,8 @@ impl Client {
     /// `PUT /api/v1/globalExclusions/vm/{id}/note`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Global-Exclusions#operation/UpdateGlobalVMExclusionNote>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_global_vm_exclusion_note(
         &self,
         id: ::uuid::Uuid,
@@ -6716,6 +7491,12 @@ impl Client {
             path: "/api/v1/globalExclusions/vm/{id}/note",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateGlobalVMExclusionNote", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateGlobalVMExclusionNote",
             "id",
@@ -6753,6 +7534,8 @@ impl Client {
     /// `GET /api/v1/highAvailabilityCluster`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/GetHighAvailabilityCluster>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_high_availability_cluster(
         &self,
     ) -> ::std::result::Result<
@@ -6765,6 +7548,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6796,6 +7585,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/CreateHighAvailabilityCluster>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn create_high_availability_cluster(
         &self,
@@ -6807,6 +7598,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6839,6 +7636,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/DeleteHighAvailabilityCluster>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn delete_high_availability_cluster(
         &self,
@@ -6849,6 +7648,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6880,6 +7685,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/ChangeHighAvailabilityCluster>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn change_high_availability_cluster(
         &self,
@@ -6891,6 +7698,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster/changeCluster",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ChangeHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6925,6 +7738,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/SwitchoverHighAvailabilityCluster>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn switchover_high_availability_cluster(
         &self,
@@ -6936,6 +7751,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster/switchover",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("SwitchoverHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -6969,6 +7790,8 @@ impl Client {
     /// `POST /api/v1/highAvailabilityCluster/failover`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/High-Availability-HA-Cluster#operation/FailoverHighAvailabilityCluster>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn failover_high_availability_cluster(
         &self,
     ) -> ::std::result::Result<super::types::OperationStartedResponse, Error> {
@@ -6978,6 +7801,12 @@ impl Client {
             path: "/api/v1/highAvailabilityCluster/failover",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("FailoverHighAvailabilityCluster", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7196,6 +8025,18 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllInventoryVmwareHosts",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
         }
@@ -7313,6 +8154,18 @@ impl Client {
         {
             request
                 .query("parentContainerNameFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetVmwareHostObject",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
@@ -7527,6 +8380,8 @@ impl Client {
     /// `POST /api/v1/inventory/retrieveMachineDetails`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetInventoryObjectDetails>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_inventory_object_details(
         &self,
         body: ::std::option::Option<&super::types::InventoryMachineDetailsRequest>,
@@ -7537,6 +8392,12 @@ impl Client {
             path: "/api/v1/inventory/retrieveMachineDetails",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetInventoryObjectDetails", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7572,6 +8433,8 @@ impl Client {
     /// `POST /api/v1/inventory/physical`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Inventory-Browser#operation/GetAllInventoryPGs>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_inventory_p_gs(
         &self,
         body: ::std::option::Option<&super::types::InventoryBrowserFilters>,
@@ -7582,6 +8445,12 @@ impl Client {
             path: "/api/v1/inventory/physical",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllInventoryPGs", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7617,6 +8486,8 @@ impl Client {
     /// `POST /api/v1/inventory/physical/all`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetAllInventoryPhysicalItems>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_inventory_physical_items(
         &self,
         body: ::std::option::Option<&super::types::InventoryBrowserFilters>,
@@ -7627,6 +8498,12 @@ impl Client {
             path: "/api/v1/inventory/physical/all",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllInventoryPhysicalItems", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7660,6 +8537,8 @@ impl Client {
     /// `POST /api/v1/inventory/physical/{protectionGroupId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Inventory-Browser#operation/GetInventoryForPG>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_inventory_for_pg(
         &self,
         protection_group_id: ::uuid::Uuid,
@@ -7671,6 +8550,12 @@ impl Client {
             path: "/api/v1/inventory/physical/{protectionGroupId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetInventoryForPG", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let protection_group_id_segment = crate::runtime::path_param(
             "GetInventoryForPG",
             "protectionGroupId",
@@ -7743,6 +8628,18 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllUnstructuredDataServers",
+                    "typeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
@@ -7809,6 +8706,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Inventory-Browser#operation/CreateUnstructuredDataServer>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn create_unstructured_data_server(
         &self,
@@ -7820,6 +8719,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateUnstructuredDataServer", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7853,6 +8758,8 @@ impl Client {
     /// `GET /api/v1/inventory/unstructuredDataServers/defaults`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetUnstructuredDataServerDefaults>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_unstructured_data_server_defaults(
         &self,
     ) -> ::std::result::Result<super::types::UnstructuredDataServerDefaults, Error> {
@@ -7862,6 +8769,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/defaults",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetUnstructuredDataServerDefaults", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -7943,6 +8856,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Inventory-Browser#operation/UpdateUnstructuredDataServers>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn update_unstructured_data_servers(
         &self,
@@ -7956,6 +8871,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateUnstructuredDataServers", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateUnstructuredDataServers",
             "id",
@@ -7972,6 +8893,18 @@ impl Client {
             );
         if let ::std::option::Option::Some(value) = &params.migration_type {
             request.query("migrationType", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.cold_storage_retrieval_mode) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "UpdateUnstructuredDataServers",
+                    "coldStorageRetrievalMode",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.cold_storage_retrieval_mode {
             request.query("coldStorageRetrievalMode", crate::runtime::primitive(value))?;
@@ -8003,6 +8936,8 @@ impl Client {
     /// `DELETE /api/v1/inventory/unstructuredDataServers/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Inventory-Browser#operation/DeleteUnstructuredDataServers>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_unstructured_data_servers(
         &self,
         id: ::uuid::Uuid,
@@ -8016,6 +8951,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteUnstructuredDataServers", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteUnstructuredDataServers",
             "id",
@@ -8061,6 +9002,8 @@ impl Client {
     /// `POST /api/v1/inventory/unstructuredDataServers/{id}/startBrowse`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/StartBrowseUnstructuredDataServer>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_browse_unstructured_data_server(
         &self,
         id: ::uuid::Uuid,
@@ -8075,6 +9018,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/{id}/startBrowse",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartBrowseUnstructuredDataServer", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "StartBrowseUnstructuredDataServer",
             "id",
@@ -8117,6 +9066,8 @@ impl Client {
     /// `POST /api/v1/inventory/unstructuredDataServers/sessions/{id}/browse`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/BrowseUnstructuredDataServer>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn browse_unstructured_data_server(
         &self,
         id: ::uuid::Uuid,
@@ -8131,6 +9082,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/sessions/{id}/browse",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("BrowseUnstructuredDataServer", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "BrowseUnstructuredDataServer",
             "id",
@@ -8171,6 +9128,8 @@ impl Client {
     /// `POST /api/v1/inventory/unstructuredDataServers/sessions/{id}/stop`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/StopBrowseUnstructuredDataServer>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn stop_browse_unstructured_data_server(
         &self,
         id: ::uuid::Uuid,
@@ -8184,6 +9143,12 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/sessions/{id}/stop",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StopBrowseUnstructuredDataServer", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "StopBrowseUnstructuredDataServer",
             "id",
@@ -8223,6 +9188,8 @@ impl Client {
     /// `GET /api/v1/inventory/unstructuredDataServers/sessions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetAllUnstructuredDataServerInventoryBrowseSessions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_unstructured_data_server_inventory_browse_sessions(
         &self,
         params: &super::types::GetAllUnstructuredDataServerInventoryBrowseSessionsParams,
@@ -8236,6 +9203,15 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/sessions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require(
+                "GetAllUnstructuredDataServerInventoryBrowseSessions",
+                &[(3u16, 65535u16)],
+            )
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -8332,6 +9308,8 @@ impl Client {
     /// `GET /api/v1/inventory/unstructuredDataServers/sessions/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetUnstructuredDataServerInventoryBrowseSession>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_unstructured_data_server_inventory_browse_session(
         &self,
         id: ::uuid::Uuid,
@@ -8345,6 +9323,15 @@ impl Client {
             path: "/api/v1/inventory/unstructuredDataServers/sessions/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require(
+                "GetUnstructuredDataServerInventoryBrowseSession",
+                &[(3u16, 65535u16)],
+            )
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetUnstructuredDataServerInventoryBrowseSession",
             "id",
@@ -8664,6 +9651,8 @@ impl Client {
     /// `GET /api/v1/inventory/activeDirectory/domains/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Inventory-Browser#operation/GetADDomainObject>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_ad_domain_object(
         &self,
         id: ::uuid::Uuid,
@@ -8675,6 +9664,12 @@ impl Client {
             path: "/api/v1/inventory/activeDirectory/domains/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetADDomainObject", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetADDomainObject",
             "id",
@@ -8706,6 +9701,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.parent_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetADDomainObject",
+                    "parentIdFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.parent_id_filter {
             request.query("parentIdFilter", crate::runtime::primitive(value))?;
@@ -8771,6 +9778,8 @@ impl Client {
     /// `GET /api/v1/inventory/platforms/{platform}/diskSlots`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Inventory-Browser#operation/GetDisksSlots>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_disks_slots(
         &self,
         platform: &super::types::EPlatformType,
@@ -8781,6 +9790,12 @@ impl Client {
             path: "/api/v1/inventory/platforms/{platform}/diskSlots",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetDisksSlots", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let platform_segment = crate::runtime::path_param(
             "GetDisksSlots",
             "platform",
@@ -8819,6 +9834,8 @@ impl Client {
     /// `POST /api/v1/deployment/generateKit`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Deployment#operation/CreateDeploymentKit>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_deployment_kit(
         &self,
         body: ::std::option::Option<&super::types::CreateDeploymentKitSpec>,
@@ -8829,6 +9846,12 @@ impl Client {
             path: "/api/v1/deployment/generateKit",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateDeploymentKit", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -8862,6 +9885,8 @@ impl Client {
     /// `GET /api/v1/deployment/{taskId}/downloadKit`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Deployment#operation/DownloadDeploymentKit>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_deployment_kit(
         &self,
         task_id: ::uuid::Uuid,
@@ -8872,6 +9897,12 @@ impl Client {
             path: "/api/v1/deployment/{taskId}/downloadKit",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadDeploymentKit", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let task_id_segment = crate::runtime::path_param(
             "DownloadDeploymentKit",
             "taskId",
@@ -8904,6 +9935,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/helperApplianceTemplates`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Helper-Appliance-Templates#operation/GetAllHelperApplianceTemplates>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_helper_appliance_templates(
         &self,
         params: &super::types::GetAllHelperApplianceTemplatesParams,
@@ -8917,6 +9950,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/helperApplianceTemplates",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllHelperApplianceTemplates", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9009,6 +10048,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Helper-Appliance-Templates#operation/DeployHelperApplianceTemplates>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn deploy_helper_appliance_templates(
         &self,
@@ -9020,6 +10061,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/helperApplianceTemplates",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeployHelperApplianceTemplates", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9053,6 +10100,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/helperApplianceTemplates/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Helper-Appliance-Templates#operation/GetHelperApplianceTemplate>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_helper_appliance_template(
         &self,
         id: ::uuid::Uuid,
@@ -9063,6 +10112,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/helperApplianceTemplates/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetHelperApplianceTemplate", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetHelperApplianceTemplate",
             "id",
@@ -9102,6 +10157,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/helperApplianceTemplates/{id}/state`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Helper-Appliance-Templates#operation/GetHelperApplianceTemplateStatus>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_helper_appliance_template_status(
         &self,
         id: ::uuid::Uuid,
@@ -9112,6 +10169,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/helperApplianceTemplates/{id}/state",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetHelperApplianceTemplateStatus", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetHelperApplianceTemplateStatus",
             "id",
@@ -9152,6 +10215,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Helper-Appliance-Templates#operation/RemoveHelperApplianceTemplates>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn remove_helper_appliance_templates(
         &self,
@@ -9163,6 +10228,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/helperApplianceTemplates/remove",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RemoveHelperApplianceTemplates", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9235,14 +10306,62 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.vi_type_filter {
             request.query("viTypeFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.server_state_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllManagedServers",
+                    "serverStateFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.server_state_filter {
             request.query("serverStateFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.updates_state_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllManagedServers",
+                    "updatesStateFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.updates_state_filter {
             request.query("updatesStateFilter", crate::runtime::array((value).iter()))?;
         }
+        if ::std::option::Option::is_some(&params.include_nested_hosts) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllManagedServers",
+                    "includeNestedHosts",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.include_nested_hosts {
             request.query("includeNestedHosts", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.skip_dedup_appliances) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllManagedServers",
+                    "skipDedupAppliances",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.skip_dedup_appliances {
             request.query("skipDedupAppliances", crate::runtime::primitive(value))?;
@@ -9410,6 +10529,8 @@ impl Client {
     /// `POST /api/v1/backupInfrastructure/managedServers/hyperVHosts`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/ResolveHyperVHosts>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn resolve_hyper_v_hosts(
         &self,
         body: &super::types::HvHostDiscoverySpec,
@@ -9420,6 +10541,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/hyperVHosts",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ResolveHyperVHosts", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9656,6 +10783,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/managedServers/{id}/volumes`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/GetManagedServerVolume>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_managed_server_volume(
         &self,
         id: ::uuid::Uuid,
@@ -9666,6 +10795,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/{id}/volumes",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetManagedServerVolume", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetManagedServerVolume",
             "id",
@@ -9704,6 +10839,8 @@ impl Client {
     /// `PUT /api/v1/backupInfrastructure/managedServers/{id}/volumes`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/UpdateVolume>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_volume(
         &self,
         id: ::uuid::Uuid,
@@ -9715,6 +10852,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/{id}/volumes",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateVolume", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateVolume",
             "id",
@@ -9755,6 +10898,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/RescanAllManagedServers>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn rescan_all_managed_servers(
         &self,
@@ -9766,6 +10911,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/rescan",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RescanAllManagedServers", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9802,6 +10953,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/RescanManagedServer>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn rescan_managed_server(
         &self,
@@ -9813,6 +10966,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/{id}/rescan",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RescanManagedServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RescanManagedServer",
             "id",
@@ -9852,6 +11011,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/managedServers/optionalComponents/defaults`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/GetHostOptionalComponentsDefaults>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_host_optional_components_defaults(
         &self,
     ) -> ::std::result::Result<super::types::HostOptionalComponents, Error> {
@@ -9861,6 +11022,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/optionalComponents/defaults",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetHostOptionalComponentsDefaults", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9894,6 +11061,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Managed-Servers#operation/UpdateServerComponents>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn update_server_components(
         &self,
@@ -9905,6 +11074,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/managedServers/updateComponents",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateServerComponents", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -9983,6 +11158,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.vmb_api_platform {
             request.query("vmbApiPlatform", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.exclude_extents) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositories",
+                    "excludeExtents",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.exclude_extents {
             request.query("excludeExtents", crate::runtime::primitive(value))?;
@@ -10190,18 +11377,78 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.is_online_filter {
             request.query("isOnlineFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.is_out_of_date_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositoriesStates",
+                    "isOutOfDateFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.is_out_of_date_filter {
             request.query("isOutOfDateFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.sobr_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositoriesStates",
+                    "sobrIdFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.sobr_id_filter {
             request.query("sobrIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.sobr_extent_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositoriesStates",
+                    "sobrExtentTypeFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.sobr_extent_type_filter {
             request
                 .query("sobrExtentTypeFilter", crate::runtime::array((value).iter()))?;
         }
+        if ::std::option::Option::is_some(&params.sobr_membership_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositoriesStates",
+                    "sobrMembershipFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.sobr_membership_filter {
             request.query("sobrMembershipFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.exclude_extents) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllRepositoriesStates",
+                    "excludeExtents",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.exclude_extents {
             request.query("excludeExtents", crate::runtime::primitive(value))?;
@@ -10413,6 +11660,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/repositories/{id}/accessPermissions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Repositories#operation/GetRepositoryAccessPermissions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_repository_access_permissions(
         &self,
         id: ::uuid::Uuid,
@@ -10423,6 +11672,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/repositories/{id}/accessPermissions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetRepositoryAccessPermissions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetRepositoryAccessPermissions",
             "id",
@@ -10462,6 +11717,8 @@ impl Client {
     /// `PUT /api/v1/backupInfrastructure/repositories/{id}/accessPermissions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Repositories#operation/UpdateRepositoryAccessPermissions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_repository_access_permissions(
         &self,
         id: ::uuid::Uuid,
@@ -10473,6 +11730,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/repositories/{id}/accessPermissions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateRepositoryAccessPermissions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateRepositoryAccessPermissions",
             "id",
@@ -11010,6 +12273,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/mountServers`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/GetAllMountServers>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_mount_servers(
         &self,
         params: &super::types::GetAllMountServersParams,
@@ -11020,6 +12285,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllMountServers", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -11108,6 +12379,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/SetupMountServer>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn setup_mount_server(
         &self,
@@ -11119,6 +12392,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("SetupMountServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -11150,6 +12429,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/mountServers/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/GetMountServer>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_mount_server(
         &self,
         id: ::uuid::Uuid,
@@ -11160,6 +12441,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMountServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetMountServer",
             "id",
@@ -11199,6 +12486,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/UpdateMountServer>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn update_mount_server(
         &self,
@@ -11211,6 +12500,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateMountServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateMountServer",
             "id",
@@ -11250,6 +12545,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/mountServers/default`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/GetDefaultMountServer>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_default_mount_server(
         &self,
     ) -> ::std::result::Result<super::types::MountServerModelsResult, Error> {
@@ -11259,6 +12556,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers/default",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetDefaultMountServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -11293,6 +12596,8 @@ impl Client {
     /// `POST /api/v1/backupInfrastructure/mountServers/{id}/default`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Mount-Servers#operation/SetAsDefaultMountServer>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn set_as_default_mount_server(
         &self,
         id: ::uuid::Uuid,
@@ -11303,6 +12608,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/mountServers/{id}/default",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("SetAsDefaultMountServer", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "SetAsDefaultMountServer",
             "id",
@@ -11618,6 +12929,8 @@ impl Client {
     /// `POST /api/v1/backupInfrastructure/proxies/{id}/enable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Proxies#operation/EnableProxy>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn enable_proxy(
         &self,
         id: ::uuid::Uuid,
@@ -11628,6 +12941,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/proxies/{id}/enable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EnableProxy", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "EnableProxy",
             "id",
@@ -11661,6 +12980,8 @@ impl Client {
     /// `POST /api/v1/backupInfrastructure/proxies/{id}/disable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Proxies#operation/DisableProxy>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn disable_proxy(
         &self,
         id: ::uuid::Uuid,
@@ -11671,6 +12992,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/proxies/{id}/disable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DisableProxy", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DisableProxy",
             "id",
@@ -11704,6 +13031,8 @@ impl Client {
     /// `GET /api/v1/backupInfrastructure/proxies/states`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Proxies#operation/GetAllProxiesStates>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_proxies_states(
         &self,
         params: &super::types::GetAllProxiesStatesParams,
@@ -11714,6 +13043,12 @@ impl Client {
             path: "/api/v1/backupInfrastructure/proxies/states",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllProxiesStates", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -11999,8 +13334,32 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.objects_count_filter {
             request.query("objectsCountFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.after_job_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllJobsStates",
+                    "afterJobIdFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.after_job_id_filter {
             request.query("afterJobIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.after_job_name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllJobsStates",
+                    "afterJobNameFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.after_job_name_filter {
             request.query("afterJobNameFilter", crate::runtime::primitive(value))?;
@@ -12129,6 +13488,18 @@ impl Client {
         let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/jobs/{}", id_segment));
+        if ::std::option::Option::is_some(&params.allow_old_gfs_points_retention) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "UpdateJob",
+                    "allowOldGfsPointsRetention",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params
             .allow_old_gfs_points_retention
         {
@@ -12300,6 +13671,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Jobs#operation/RetryJob>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn retry_job(
         &self,
@@ -12312,6 +13685,12 @@ impl Client {
             path: "/api/v1/jobs/{id}/retry",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RetryJob", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RetryJob",
             "id",
@@ -12425,6 +13804,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Jobs#operation/applyAgentPolicyConfiguration>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn apply_agent_policy_configuration(
         &self,
@@ -12436,6 +13817,12 @@ impl Client {
             path: "/api/v1/jobs/{id}/applyConfiguration",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("applyAgentPolicyConfiguration", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "applyAgentPolicyConfiguration",
             "id",
@@ -12478,6 +13865,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Jobs#operation/clearAgentPolicyCache>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn clear_agent_policy_cache(
         &self,
@@ -12489,6 +13878,12 @@ impl Client {
             path: "/api/v1/jobs/{id}/clearCache",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("clearAgentPolicyCache", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "clearAgentPolicyCache",
             "id",
@@ -12534,6 +13929,8 @@ impl Client {
     /// `POST /api/v1/jobs/{id}/clone`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Jobs#operation/CloneJob>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn clone_job(
         &self,
         id: ::uuid::Uuid,
@@ -12544,6 +13941,12 @@ impl Client {
             path: "/api/v1/jobs/{id}/clone",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CloneJob", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CloneJob",
             "id",
@@ -12625,6 +14028,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Jobs#operation/StartHyperVQuickBackupJob>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn start_hyper_v_quick_backup_job(
         &self,
@@ -12636,6 +14041,12 @@ impl Client {
             path: "/api/v1/jobs/quickBackup/hyperV",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartHyperVQuickBackupJob", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -12669,6 +14080,8 @@ impl Client {
     /// `POST /api/v1/jobs/quickBackup/agent`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Jobs#operation/StartAgentQuickBackupJob>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_agent_quick_backup_job(
         &self,
         body: &super::types::AgentObjectModel,
@@ -12679,6 +14092,12 @@ impl Client {
             path: "/api/v1/jobs/quickBackup/agent",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartAgentQuickBackupJob", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -12756,6 +14175,8 @@ impl Client {
     /// `POST /api/v1/cloudBrowser/virtualMachines`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Cloud-Browser#operation/BrowseCloudEntityVirtualMachines>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn browse_cloud_entity_virtual_machines(
         &self,
         body: ::std::option::Option<&super::types::CloudBrowserVirtualMachinesSpec>,
@@ -12767,6 +14188,12 @@ impl Client {
             path: "/api/v1/cloudBrowser/virtualMachines",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("BrowseCloudEntityVirtualMachines", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -12847,6 +14274,8 @@ impl Client {
     /// `POST /api/v1/cloudBrowser/initializeVault`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Cloud-Browser#operation/InitializeVeeamCloudVault>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn initialize_veeam_cloud_vault(
         &self,
         body: &super::types::VeeamDataCloudVaultInitializeSpec,
@@ -12857,6 +14286,12 @@ impl Client {
             path: "/api/v1/cloudBrowser/initializeVault",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InitializeVeeamCloudVault", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -12888,6 +14323,8 @@ impl Client {
     /// `POST /api/v1/cloudBrowser/{vaultId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Cloud-Browser#operation/BrowseCloudVaultEntity>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn browse_cloud_vault_entity(
         &self,
         vault_id: &str,
@@ -12900,6 +14337,12 @@ impl Client {
             path: "/api/v1/cloudBrowser/{vaultId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("BrowseCloudVaultEntity", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let vault_id_segment = crate::runtime::path_param(
             "BrowseCloudVaultEntity",
             "vaultId",
@@ -12980,8 +14423,28 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.job_id_filter {
             request.query("jobIdFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.policy_unique_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllBackups",
+                    "policyUniqueIdFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.policy_unique_id_filter {
             request.query("policyUniqueIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.job_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetAllBackups", "jobTypeFilter", &[(1u16, 65535u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.job_type_filter {
             request.query("jobTypeFilter", crate::runtime::primitive(value))?;
@@ -13144,6 +14607,8 @@ impl Client {
     /// `POST /api/v1/backups/{id}/details`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/GetBackupDetails>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_backup_details(
         &self,
         id: ::uuid::Uuid,
@@ -13155,6 +14620,12 @@ impl Client {
             path: "/api/v1/backups/{id}/details",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetBackupDetails", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetBackupDetails",
             "id",
@@ -13220,8 +14691,32 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/backups/{}/objects", id_segment),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectsWithFiltering",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectsWithFiltering",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
@@ -13295,6 +14790,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Backups#operation/DeleteBackupObject>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn delete_backup_object(
         &self,
@@ -13308,6 +14805,12 @@ impl Client {
             path: "/api/v1/backups/{id}/objects/{objectId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteBackupObject", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteBackupObject",
             "id",
@@ -13574,6 +15077,8 @@ impl Client {
     /// `POST /api/v1/backups/{id}/backupFiles/{backupFileId}/markAsClean`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/MarkBackupFileAsClean>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn mark_backup_file_as_clean(
         &self,
         id: ::uuid::Uuid,
@@ -13585,6 +15090,12 @@ impl Client {
             path: "/api/v1/backups/{id}/backupFiles/{backupFileId}/markAsClean",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("MarkBackupFileAsClean", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "MarkBackupFileAsClean",
             "id",
@@ -13630,6 +15141,8 @@ impl Client {
     /// `POST /api/v1/backups/{id}/backupFiles/{backupFileId}/markAsInfected`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/MarkBackupFileAsInfected>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn mark_backup_file_as_infected(
         &self,
         id: ::uuid::Uuid,
@@ -13641,6 +15154,12 @@ impl Client {
             path: "/api/v1/backups/{id}/backupFiles/{backupFileId}/markAsInfected",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("MarkBackupFileAsInfected", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "MarkBackupFileAsInfected",
             "id",
@@ -13686,6 +15205,8 @@ impl Client {
     /// `POST /api/v1/backups/runHealthcheck`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backups#operation/StartHealthCheckBackup>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_health_check_backup(
         &self,
         body: ::std::option::Option<&super::types::FileBackupHealthCheckSpec>,
@@ -13696,6 +15217,12 @@ impl Client {
             path: "/api/v1/backups/runHealthcheck",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartHealthCheckBackup", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -13730,6 +15257,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/CopyUnstructuredDataBackups>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn copy_unstructured_data_backups(
         &self,
@@ -13741,6 +15270,12 @@ impl Client {
             path: "/api/v1/backups/unstructuredData/copyTo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CopyUnstructuredDataBackups", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -13773,6 +15308,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/CopyMachinesBackups>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn copy_machines_backups(
         &self,
@@ -13784,6 +15321,12 @@ impl Client {
             path: "/api/v1/backups/machines/copyTo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CopyMachinesBackups", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -13816,6 +15359,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/MoveBackup>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn move_backup(
         &self,
@@ -13828,6 +15373,12 @@ impl Client {
             path: "/api/v1/backups/{id}/moveTo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("MoveBackup", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "MoveBackup",
             "id",
@@ -13866,6 +15417,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/MoveBackupObjects>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn move_backup_objects(
         &self,
@@ -13879,6 +15432,12 @@ impl Client {
             path: "/api/v1/backups/{id}/objects/moveTo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("MoveBackupObjects", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "MoveBackupObjects",
             "id",
@@ -13921,6 +15480,8 @@ impl Client {
     /// `GET /api/v1/backups/moveCopySessions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/GetMoveCopySessions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_move_copy_sessions(
         &self,
     ) -> ::std::result::Result<::std::vec::Vec<super::types::SessionModel>, Error> {
@@ -13930,6 +15491,12 @@ impl Client {
             path: "/api/v1/backups/moveCopySessions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMoveCopySessions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -13961,6 +15528,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backups#operation/ManageMoveCopySession>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn manage_move_copy_session(
         &self,
@@ -13973,6 +15542,12 @@ impl Client {
             path: "/api/v1/backups/moveCopySessions/{sessionId}/manage",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ManageMoveCopySession", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "ManageMoveCopySession",
             "sessionId",
@@ -14013,6 +15588,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backups#operation/CopyBackups>
     ///
+    /// API revisions: 1.3-rev1. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn copy_backups(
         &self,
@@ -14024,6 +15601,12 @@ impl Client {
             path: "/api/v1/backups/copyTo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CopyBackups", &[(2u16, 2u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/backups/copyTo"));
@@ -14199,12 +15782,13 @@ impl Client {
     /// `GET /api/v1/backupObjects/{id}/createRecoveryMedia`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backup-Objects#operation/CreateRecoveryMediaForBackupObject>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     #[deprecated]
     pub async fn create_recovery_media_for_backup_object(
         &self,
         id: ::uuid::Uuid,
-        format: &super::types::ERecoveryMediaFormat,
-        allow_remote_bmr: bool,
+        params: &super::types::CreateRecoveryMediaForBackupObjectParams,
     ) -> ::std::result::Result<ByteStream, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "CreateRecoveryMediaForBackupObject",
@@ -14212,6 +15796,12 @@ impl Client {
             path: "/api/v1/backupObjects/{id}/createRecoveryMedia",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateRecoveryMediaForBackupObject", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CreateRecoveryMediaForBackupObject",
             "id",
@@ -14226,12 +15816,34 @@ impl Client {
                     "/api/v1/backupObjects/{}/createRecoveryMedia", id_segment
                 ),
             );
-        {
-            let value = &format;
+        if ::std::option::Option::is_some(&params.format) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaForBackupObject",
+                    "format",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.format {
             request.query("format", crate::runtime::primitive(value))?;
         }
-        {
-            let value = &allow_remote_bmr;
+        if ::std::option::Option::is_some(&params.allow_remote_bmr) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaForBackupObject",
+                    "allowRemoteBmr",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.allow_remote_bmr {
             request.query("allowRemoteBmr", crate::runtime::primitive(value))?;
         }
         request.accept("application/vnd.efi.iso");
@@ -14254,11 +15866,12 @@ impl Client {
     /// `POST /api/v1/backupObjects/{id}/createRecoveryMedia`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Objects#operation/CreateRecoveryMediaTaskForBackupObject>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_recovery_media_task_for_backup_object(
         &self,
         id: ::uuid::Uuid,
-        format: &super::types::ERecoveryMediaFormat,
-        allow_remote_bmr: bool,
+        params: &super::types::CreateRecoveryMediaTaskForBackupObjectParams,
     ) -> ::std::result::Result<super::types::TaskModel, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "CreateRecoveryMediaTaskForBackupObject",
@@ -14266,6 +15879,12 @@ impl Client {
             path: "/api/v1/backupObjects/{id}/createRecoveryMedia",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateRecoveryMediaTaskForBackupObject", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CreateRecoveryMediaTaskForBackupObject",
             "id",
@@ -14280,12 +15899,34 @@ impl Client {
                     "/api/v1/backupObjects/{}/createRecoveryMedia", id_segment
                 ),
             );
-        {
-            let value = &format;
+        if ::std::option::Option::is_some(&params.format) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaTaskForBackupObject",
+                    "format",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.format {
             request.query("format", crate::runtime::primitive(value))?;
         }
-        {
-            let value = &allow_remote_bmr;
+        if ::std::option::Option::is_some(&params.allow_remote_bmr) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaTaskForBackupObject",
+                    "allowRemoteBmr",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.allow_remote_bmr {
             request.query("allowRemoteBmr", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
@@ -14335,44 +15976,212 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/backupObjects/{}/restorePoints", id_segment),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.order_column) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "orderColumn",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.order_column {
             request.query("orderColumn", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.order_asc) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "orderAsc",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.order_asc {
             request.query("orderAsc", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.created_after_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "createdAfterFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
             request.query("createdAfterFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.created_before_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "createdBeforeFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.created_before_filter {
             request.query("createdBeforeFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "nameFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.platform_name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "platformNameFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.platform_name_filter {
             request.query("platformNameFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.platform_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "platformIdFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.platform_id_filter {
             request.query("platformIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.backup_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "backupIdFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.backup_id_filter {
             request.query("backupIdFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.backup_object_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "backupObjectIdFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.backup_object_id_filter {
             request.query("backupObjectIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.malware_status_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "malwareStatusFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.malware_status_filter {
             request.query("malwareStatusFilter", crate::runtime::array((value).iter()))?;
         }
+        if ::std::option::Option::is_some(&params.type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "typeFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
+        }
+        if ::std::option::Option::is_some(&params.exclude_snapshot_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "excludeSnapshotTypeFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.exclude_snapshot_type_filter
         {
@@ -14448,6 +16257,8 @@ impl Client {
     /// `GET /api/v1/recoveryMedia/{taskId}/download`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Recovery-Media#operation/DownloadRecoveryMedia>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_recovery_media(
         &self,
         task_id: ::uuid::Uuid,
@@ -14458,6 +16269,12 @@ impl Client {
             path: "/api/v1/recoveryMedia/{taskId}/download",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadRecoveryMedia", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let task_id_segment = crate::runtime::path_param(
             "DownloadRecoveryMedia",
             "taskId",
@@ -14539,8 +16356,32 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.malware_status_filter {
             request.query("malwareStatusFilter", crate::runtime::array((value).iter()))?;
         }
+        if ::std::option::Option::is_some(&params.type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllObjectRestorePoints",
+                    "typeFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
+        }
+        if ::std::option::Option::is_some(&params.exclude_snapshot_type_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllObjectRestorePoints",
+                    "excludeSnapshotTypeFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.exclude_snapshot_type_filter
         {
@@ -14676,8 +16517,32 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/restorePoints/{}/disks", id_segment),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetObjectRestorePointDisksWithFiltering",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetObjectRestorePointDisksWithFiltering",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
@@ -14745,6 +16610,8 @@ impl Client {
     /// `POST /api/v1/restorePoints/{id}/networkInfo`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Restore-Points#operation/GetObjectRestorePointNetworkInfo>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_object_restore_point_network_info(
         &self,
         id: ::uuid::Uuid,
@@ -14759,6 +16626,12 @@ impl Client {
             path: "/api/v1/restorePoints/{id}/networkInfo",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetObjectRestorePointNetworkInfo", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetObjectRestorePointNetworkInfo",
             "id",
@@ -14837,6 +16710,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.job_id_filter {
             request.query("jobIdFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.policy_unique_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllReplicas",
+                    "policyUniqueIdFilter",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.policy_unique_id_filter {
             request.query("policyUniqueIdFilter", crate::runtime::primitive(value))?;
@@ -15846,6 +17731,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/EntireUnstructuredDataShareRestore>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn entire_unstructured_data_share_restore(
         &self,
@@ -15857,6 +17744,12 @@ impl Client {
             path: "/api/v1/restore/unstructuredData/fileShare",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EntireUnstructuredDataShareRestore", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -15889,6 +17782,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/EntireUnstructuredDataOSRestore>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn entire_unstructured_data_os_restore(
         &self,
@@ -15900,6 +17795,12 @@ impl Client {
             path: "/api/v1/restore/unstructuredData/objectStorage",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EntireUnstructuredDataOSRestore", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -15933,6 +17834,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/unstructuredData`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/GetAllInstantUnstructuredDataRecoveryMounts>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_instant_unstructured_data_recovery_mounts(
         &self,
         params: &super::types::GetAllInstantUnstructuredDataRecoveryMountsParams,
@@ -15946,6 +17849,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllInstantUnstructuredDataRecoveryMounts", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16037,6 +17946,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/unstructuredData`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/InstantUnstructuredDataRecoveryMount>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn instant_unstructured_data_recovery_mount(
         &self,
         body: &super::types::InstantUnstructuredDataRestoreSpec,
@@ -16047,6 +17958,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantUnstructuredDataRecoveryMount", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16080,6 +17997,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/unstructuredData/{mountId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/GetInstantUnstructuredDataRecoveryMount>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_instant_unstructured_data_recovery_mount(
         &self,
         mount_id: ::uuid::Uuid,
@@ -16093,6 +18012,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetInstantUnstructuredDataRecoveryMount", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetInstantUnstructuredDataRecoveryMount",
             "mountId",
@@ -16133,6 +18058,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/InstantUnstructuredDataRecoveryUnmount>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn instant_unstructured_data_recovery_unmount(
         &self,
@@ -16144,6 +18071,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}/unmount",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantUnstructuredDataRecoveryUnmount", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "InstantUnstructuredDataRecoveryUnmount",
             "mountId",
@@ -16186,6 +18119,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/InstantUnstructuredDataRecoveryMigrate>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn instant_unstructured_data_recovery_migrate(
         &self,
@@ -16198,6 +18133,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}/migrate",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantUnstructuredDataRecoveryMigrate", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "InstantUnstructuredDataRecoveryMigrate",
             "mountId",
@@ -16241,6 +18182,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/InstantUnstructuredDataShareSwitchover>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn instant_unstructured_data_share_switchover(
         &self,
@@ -16252,6 +18195,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}/switchover",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantUnstructuredDataShareSwitchover", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "InstantUnstructuredDataShareSwitchover",
             "mountId",
@@ -16291,6 +18240,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/unstructuredData/{mountId}/switchoverSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/GetUnstructuredDataShareIRSwitchoverSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_unstructured_data_share_ir_switchover_settings(
         &self,
         mount_id: ::uuid::Uuid,
@@ -16304,6 +18255,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}/switchoverSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetUnstructuredDataShareIRSwitchoverSettings", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetUnstructuredDataShareIRSwitchoverSettings",
             "mountId",
@@ -16343,6 +18300,8 @@ impl Client {
     /// `PUT /api/v1/restore/instantRecovery/unstructuredData/{mountId}/switchoverSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/UpdateUnstructuredDataShareIRSwitchoverSettings>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_unstructured_data_share_ir_switchover_settings(
         &self,
         mount_id: ::uuid::Uuid,
@@ -16359,6 +18318,15 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/unstructuredData/{mountId}/switchoverSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require(
+                "UpdateUnstructuredDataShareIRSwitchoverSettings",
+                &[(2u16, 65535u16)],
+            )
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "UpdateUnstructuredDataShareIRSwitchoverSettings",
             "mountId",
@@ -16401,6 +18369,8 @@ impl Client {
     /// `POST /api/v1/restore/flr/unstructuredData`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/StartUnstructuredDataFlrMount>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_unstructured_data_flr_mount(
         &self,
         body: &super::types::UnstructuredDataMountSpec,
@@ -16414,6 +18384,12 @@ impl Client {
             path: "/api/v1/restore/flr/unstructuredData",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartUnstructuredDataFlrMount", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16446,6 +18422,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/StopUnstructuredDataFLRMount>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn stop_unstructured_data_flr_mount(
         &self,
@@ -16457,6 +18435,12 @@ impl Client {
             path: "/api/v1/restore/unstructuredData/{sessionId}/unmount",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StopUnstructuredDataFLRMount", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "StopUnstructuredDataFLRMount",
             "sessionId",
@@ -16495,6 +18479,8 @@ impl Client {
     /// `GET /api/v1/restore/unstructuredData/retrieveFromArchiveStorage`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Restore#operation/GetUnstructuredBackupColdStorageRetrievals>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_unstructured_backup_cold_storage_retrievals(
         &self,
         server_id_filter: &::std::vec::Vec<::uuid::Uuid>,
@@ -16510,6 +18496,12 @@ impl Client {
             path: "/api/v1/restore/unstructuredData/retrieveFromArchiveStorage",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetUnstructuredBackupColdStorageRetrievals", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16556,6 +18548,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Restore#operation/StartUnstructuredBackupColdStorageRetrieval>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn start_unstructured_backup_cold_storage_retrieval(
         &self,
@@ -16567,6 +18561,12 @@ impl Client {
             path: "/api/v1/restore/unstructuredData/retrieveFromArchiveStorage",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartUnstructuredBackupColdStorageRetrieval", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16631,8 +18631,32 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.vm_name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllInstantViVMRecoveryMounts",
+                    "vmNameFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.vm_name_filter {
             request.query("vmNameFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.mount_id_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllInstantViVMRecoveryMounts",
+                    "mountIdFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.mount_id_filter {
             request.query("mountIdFilter", crate::runtime::array((value).iter()))?;
@@ -16896,6 +18920,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/hyperV/vm`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetAllInstantHvVMRecoveryMounts>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_instant_hv_vm_recovery_mounts(
         &self,
         params: &super::types::GetAllInstantHvVMRecoveryMountsParams,
@@ -16906,6 +18932,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/hyperV/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllInstantHvVMRecoveryMounts", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -16995,6 +19027,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/InstantHvVMRecoveryMount>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn instant_hv_vm_recovery_mount(
         &self,
@@ -17006,6 +19040,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/hyperV/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantHvVMRecoveryMount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -17037,6 +19077,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/hyperV/vm/{mountId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetInstantHvVMRecoveryMount>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_instant_hv_vm_recovery_mount(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17047,6 +19089,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/hyperV/vm/{mountId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetInstantHvVMRecoveryMount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetInstantHvVMRecoveryMount",
             "mountId",
@@ -17086,6 +19134,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/InstantHvVMRecoveryUnmount>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn instant_hv_vm_recovery_unmount(
         &self,
@@ -17097,6 +19147,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/hyperV/vm/{mountId}/unmount",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantHvVMRecoveryUnmount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "InstantHvVMRecoveryUnmount",
             "mountId",
@@ -17136,6 +19192,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/hyperV/vm/{mountId}/migrate`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/InstantHvVMRecoveryMigrate>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn instant_hv_vm_recovery_migrate(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17146,6 +19204,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/hyperV/vm/{mountId}/migrate",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstantHvVMRecoveryMigrate", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "InstantHvVMRecoveryMigrate",
             "mountId",
@@ -17180,6 +19244,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/azure/vm`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetAllAzureInstantVMRecoveryMounts>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_azure_instant_vm_recovery_mounts(
         &self,
         params: &super::types::GetAllAzureInstantVMRecoveryMountsParams,
@@ -17190,6 +19256,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllAzureInstantVMRecoveryMounts", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -17282,6 +19354,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/azure/vm`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/AzureInstantVMRecoveryMount>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn azure_instant_vm_recovery_mount(
         &self,
         body: &super::types::AzureInstantVMRecoverySpec,
@@ -17292,6 +19366,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AzureInstantVMRecoveryMount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -17323,6 +19403,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/azure/vm/{mountId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetAzureInstantVMRecoveryMount>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_azure_instant_vm_recovery_mount(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17333,6 +19415,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAzureInstantVMRecoveryMount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetAzureInstantVMRecoveryMount",
             "mountId",
@@ -17371,6 +19459,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/azure/vm/{mountId}/sessions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetAllAzureInstantVMRecoveryMountSessions>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_azure_instant_vm_recovery_mount_sessions(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17382,6 +19472,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/sessions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllAzureInstantVMRecoveryMountSessions", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetAllAzureInstantVMRecoveryMountSessions",
             "mountId",
@@ -17496,6 +19592,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/azure/vm/{mountId}/unmount`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/AzureInstantVMRecoveryUnmount>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn azure_instant_vm_recovery_unmount(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17506,6 +19604,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/unmount",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AzureInstantVMRecoveryUnmount", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "AzureInstantVMRecoveryUnmount",
             "mountId",
@@ -17545,6 +19649,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/azure/vm/{mountId}/migrate`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/AzureInstantVMRecoveryMigrate>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn azure_instant_vm_recovery_migrate(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17556,6 +19662,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/migrate",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AzureInstantVMRecoveryMigrate", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "AzureInstantVMRecoveryMigrate",
             "mountId",
@@ -17596,6 +19708,8 @@ impl Client {
     /// `GET /api/v1/restore/instantRecovery/azure/vm/{mountId}/switchoverSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/GetAzureInstantVMRecoverySwitchoverSettings>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_azure_instant_vm_recovery_switchover_settings(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17609,6 +19723,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/switchoverSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAzureInstantVMRecoverySwitchoverSettings", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "GetAzureInstantVMRecoverySwitchoverSettings",
             "mountId",
@@ -17648,6 +19768,8 @@ impl Client {
     /// `PUT /api/v1/restore/instantRecovery/azure/vm/{mountId}/switchoverSettings`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/UpdateAzureInstantVMRecoverySwitchoverSettings>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_azure_instant_vm_recovery_switchover_settings(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17664,6 +19786,15 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/switchoverSettings",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require(
+                "UpdateAzureInstantVMRecoverySwitchoverSettings",
+                &[(1u16, 65535u16)],
+            )
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "UpdateAzureInstantVMRecoverySwitchoverSettings",
             "mountId",
@@ -17706,6 +19837,8 @@ impl Client {
     /// `POST /api/v1/restore/instantRecovery/azure/vm/{mountId}/switchover`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/AzureInstantVMRecoverySwitchover>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn azure_instant_vm_recovery_switchover(
         &self,
         mount_id: ::uuid::Uuid,
@@ -17716,6 +19849,12 @@ impl Client {
             path: "/api/v1/restore/instantRecovery/azure/vm/{mountId}/switchover",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AzureInstantVMRecoverySwitchover", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mount_id_segment = crate::runtime::path_param(
             "AzureInstantVMRecoverySwitchover",
             "mountId",
@@ -17842,6 +19981,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/EntireVmRestoreHv>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn entire_vm_restore_hv(
         &self,
@@ -17853,6 +19994,12 @@ impl Client {
             path: "/api/v1/restore/vmRestore/hyperV",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EntireVmRestoreHv", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -18371,6 +20518,8 @@ impl Client {
     /// `GET /api/v1/restore/entraId/tenant/{sessionId}/authCode/startAuthorization`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/StartEntraIdTenantRestoreAuthorization>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_entra_id_tenant_restore_authorization(
         &self,
         session_id: ::uuid::Uuid,
@@ -18386,6 +20535,12 @@ impl Client {
             path: "/api/v1/restore/entraId/tenant/{sessionId}/authCode/startAuthorization",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartEntraIdTenantRestoreAuthorization", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "StartEntraIdTenantRestoreAuthorization",
             "sessionId",
@@ -18434,6 +20589,8 @@ impl Client {
     /// `POST /api/v1/restore/entraId/tenant/authCode/authorize`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Restore#operation/EntraIdTenantRestoreAuthorize>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn entra_id_tenant_restore_authorize(
         &self,
         body: &super::types::EntraIdTenantRestoreAuthorizeSpec,
@@ -18444,6 +20601,12 @@ impl Client {
             path: "/api/v1/restore/entraId/tenant/authCode/authorize",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EntraIdTenantRestoreAuthorize", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -18519,6 +20682,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Restore#operation/StartEntraIDTenantRestoreFromCopy>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn start_entra_id_tenant_restore_from_copy(
         &self,
@@ -18530,6 +20695,12 @@ impl Client {
             path: "/api/v1/restore/entraId/tenant/fromCopy",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartEntraIDTenantRestoreFromCopy", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -18710,6 +20881,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Restore#operation/StartVolumeRestore>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn start_volume_restore(
         &self,
@@ -18721,6 +20894,12 @@ impl Client {
             path: "/api/v1/restore/startVolumeRestore",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartVolumeRestore", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -19165,6 +21344,8 @@ impl Client {
     /// `GET /api/v1/agents/discoveredEntities`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAllDiscoveredEntities>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_discovered_entities(
         &self,
         params: &super::types::GetAllDiscoveredEntitiesParams,
@@ -19175,6 +21356,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllDiscoveredEntities", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -19271,6 +21458,8 @@ impl Client {
     /// `GET /api/v1/agents/discoveredEntities/states`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAllAgentStates>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_agent_states(
         &self,
         params: &super::types::GetAllAgentStatesParams,
@@ -19281,6 +21470,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities/states",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllAgentStates", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -19359,6 +21554,8 @@ impl Client {
     /// `GET /api/v1/agents/discoveredEntities/states/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAgentState>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_agent_state(
         &self,
         id: ::uuid::Uuid,
@@ -19369,6 +21566,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities/states/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAgentState", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetAgentState",
             "id",
@@ -19405,6 +21608,8 @@ impl Client {
     /// `GET /api/v1/agents/discoveredEntities/{id}/backups`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAgentBackups>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_agent_backups(
         &self,
         id: ::uuid::Uuid,
@@ -19416,6 +21621,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities/{id}/backups",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAgentBackups", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetAgentBackups",
             "id",
@@ -19497,6 +21708,8 @@ impl Client {
     /// `POST /api/v1/agents/discoveredEntities/{id}/attachBackup`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/AttachBackupToAgent>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn attach_backup_to_agent(
         &self,
         id: ::uuid::Uuid,
@@ -19508,6 +21721,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities/{id}/attachBackup",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AttachBackupToAgent", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "AttachBackupToAgent",
             "id",
@@ -19542,6 +21761,8 @@ impl Client {
     /// `POST /api/v1/agents/discoveredEntities/{id}/detachBackup`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/DetachBackupFromAgent>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn detach_backup_from_agent(
         &self,
         id: ::uuid::Uuid,
@@ -19553,6 +21774,12 @@ impl Client {
             path: "/api/v1/agents/discoveredEntities/{id}/detachBackup",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DetachBackupFromAgent", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DetachBackupFromAgent",
             "id",
@@ -19587,6 +21814,8 @@ impl Client {
     /// `GET /api/v1/agents/protectionGroups`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetAllProtectionGroups>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_protection_groups(
         &self,
         params: &super::types::GetAllProtectionGroupsParams,
@@ -19597,6 +21826,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllProtectionGroups", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -19620,6 +21855,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetAllProtectionGroups",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
@@ -19685,6 +21932,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/CreateProtectionGroup>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn create_protection_group(
         &self,
@@ -19697,12 +21946,30 @@ impl Client {
             path: "/api/v1/agents/protectionGroups",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::string::String::from("/api/v1/agents/protectionGroups"),
             );
+        if ::std::option::Option::is_some(&params.perform_rescan) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateProtectionGroup",
+                    "performRescan",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.perform_rescan {
             request.query("performRescan", crate::runtime::primitive(value))?;
         }
@@ -19731,6 +21998,8 @@ impl Client {
     /// `GET /api/v1/agents/protectionGroups/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetProtectionGroup>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_protection_group(
         &self,
         id: ::uuid::Uuid,
@@ -19742,6 +22011,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetProtectionGroup",
             "id",
@@ -19754,6 +22029,18 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/agents/protectionGroups/{}", id_segment),
             );
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetProtectionGroup",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
         }
@@ -19782,6 +22069,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/UpdateProtectionGroup>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn update_protection_group(
         &self,
@@ -19795,6 +22084,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpdateProtectionGroup",
             "id",
@@ -19807,6 +22102,18 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/agents/protectionGroups/{}", id_segment),
             );
+        if ::std::option::Option::is_some(&params.perform_rescan) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "UpdateProtectionGroup",
+                    "performRescan",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.perform_rescan {
             request.query("performRescan", crate::runtime::primitive(value))?;
         }
@@ -19836,6 +22143,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/DeleteProtectionGroup>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn delete_protection_group(
         &self,
@@ -19848,6 +22157,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteProtectionGroup",
             "id",
@@ -19888,6 +22203,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/RescanProtectionGroup>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn rescan_protection_group(
         &self,
@@ -19899,6 +22216,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/rescan",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RescanProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RescanProtectionGroup",
             "id",
@@ -19935,6 +22258,8 @@ impl Client {
     /// `POST /api/v1/agents/protectionGroups/{id}/enable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/EnableProtectionGroup>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn enable_protection_group(
         &self,
         id: ::uuid::Uuid,
@@ -19945,6 +22270,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/enable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EnableProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "EnableProtectionGroup",
             "id",
@@ -19976,6 +22307,8 @@ impl Client {
     /// `POST /api/v1/agents/protectionGroups/{id}/disable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/DisableProtectionGroup>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn disable_protection_group(
         &self,
         id: ::uuid::Uuid,
@@ -19986,6 +22319,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/disable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DisableProtectionGroup", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DisableProtectionGroup",
             "id",
@@ -20017,6 +22356,8 @@ impl Client {
     /// `POST /api/v1/agents/protectionGroups/{id}/packages`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/DownloadProtectionGroupPackages>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_protection_group_packages(
         &self,
         id: ::uuid::Uuid,
@@ -20028,6 +22369,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/packages",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadProtectionGroupPackages", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DownloadProtectionGroupPackages",
             "id",
@@ -20061,6 +22408,8 @@ impl Client {
     /// `GET /api/v1/agents/protectionGroups/{id}/discoveredEntities`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetDiscoveredEntities>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_discovered_entities(
         &self,
         id: ::uuid::Uuid,
@@ -20072,6 +22421,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetDiscoveredEntities", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetDiscoveredEntities",
             "id",
@@ -20086,6 +22441,18 @@ impl Client {
                     "/api/v1/agents/protectionGroups/{}/discoveredEntities", id_segment
                 ),
             );
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetDiscoveredEntities",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
         }
@@ -20178,6 +22545,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/RescanDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn rescan_discovered_entities(
         &self,
@@ -20190,6 +22559,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/rescan",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RescanDiscoveredEntities", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RescanDiscoveredEntities",
             "id",
@@ -20231,6 +22606,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/RebootDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn reboot_discovered_entities(
         &self,
@@ -20243,6 +22620,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/reboot",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RebootDiscoveredEntities", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RebootDiscoveredEntities",
             "id",
@@ -20284,6 +22667,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/InstallAgentOnDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn install_agent_on_discovered_entities(
         &self,
@@ -20296,6 +22681,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/installAgent",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstallAgentOnDiscoveredEntities", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "InstallAgentOnDiscoveredEntities",
             "id",
@@ -20337,6 +22728,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/UninstallAgentFromDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn uninstall_agent_from_discovered_entities(
         &self,
@@ -20349,6 +22742,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/uninstallAgent",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UninstallAgentFromDiscoveredEntities", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UninstallAgentFromDiscoveredEntities",
             "id",
@@ -20390,6 +22789,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Agents#operation/UpgradeAgentOnDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn upgrade_agent_on_discovered_entities(
         &self,
@@ -20402,6 +22803,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/upgradeAgent",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpgradeAgentOnDiscoveredEntities", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UpgradeAgentOnDiscoveredEntities",
             "id",
@@ -20450,6 +22857,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Agents#operation/InstallCBTDriverOnDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn install_cbt_driver_on_discovered_entities(
         &self,
@@ -20462,6 +22871,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/installCBTDriver",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("InstallCBTDriverOnDiscoveredEntities", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "InstallCBTDriverOnDiscoveredEntities",
             "id",
@@ -20503,6 +22918,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Agents#operation/UninstallCBTDriverFromDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn uninstall_cbt_driver_from_discovered_entities(
         &self,
@@ -20515,6 +22932,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/uninstallCBTDriver",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UninstallCBTDriverFromDiscoveredEntities", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UninstallCBTDriverFromDiscoveredEntities",
             "id",
@@ -20556,6 +22979,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/UninstallAllComponentsFromDiscoveredEntities>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn uninstall_all_components_from_discovered_entities(
         &self,
@@ -20568,6 +22993,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/uninstallAllComponents",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UninstallAllComponentsFromDiscoveredEntities", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "UninstallAllComponentsFromDiscoveredEntities",
             "id",
@@ -20608,6 +23039,8 @@ impl Client {
     /// `POST /api/v1/agents/protectionGroups/{id}/discoveredEntities/trust`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Agents#operation/TrustDiscoveredEntities>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn trust_discovered_entities(
         &self,
         id: ::uuid::Uuid,
@@ -20619,6 +23052,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/trust",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("TrustDiscoveredEntities", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "TrustDiscoveredEntities",
             "id",
@@ -20655,6 +23094,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/PrepareForRemoteBmr>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn prepare_for_remote_bmr(
         &self,
@@ -20667,6 +23108,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/prepareForRemoteBmr",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("PrepareForRemoteBmr", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "PrepareForRemoteBmr",
             "id",
@@ -20708,6 +23155,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/RecreateEmbeddedRecoveryMedia>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn recreate_embedded_recovery_media(
         &self,
@@ -20720,6 +23169,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/recreateEmbeddedRm",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RecreateEmbeddedRecoveryMedia", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RecreateEmbeddedRecoveryMedia",
             "id",
@@ -20760,6 +23215,8 @@ impl Client {
     /// `GET /api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetDiscoveredEntity>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_discovered_entity(
         &self,
         id: ::uuid::Uuid,
@@ -20772,6 +23229,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetDiscoveredEntity", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetDiscoveredEntity",
             "id",
@@ -20793,6 +23256,18 @@ impl Client {
                     id_segment, entity_id_segment
                 ),
             );
+        if ::std::option::Option::is_some(&params.permission_scope) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "GetDiscoveredEntity",
+                    "permissionScope",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.permission_scope {
             request.query("permissionScope", crate::runtime::primitive(value))?;
         }
@@ -20820,6 +23295,8 @@ impl Client {
     /// `DELETE /api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/DeleteDiscoveredEntity>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_discovered_entity(
         &self,
         id: ::uuid::Uuid,
@@ -20831,6 +23308,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteDiscoveredEntity", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteDiscoveredEntity",
             "id",
@@ -20875,13 +23358,14 @@ impl Client {
     /// `GET /api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}/createRecoveryMedia`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Agents#operation/CreateRecoveryMediaForDiscoveredEntity>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     #[deprecated]
     pub async fn create_recovery_media_for_discovered_entity(
         &self,
         id: ::uuid::Uuid,
         entity_id: ::uuid::Uuid,
-        format: &super::types::ERecoveryMediaFormat,
-        allow_remote_bmr: bool,
+        params: &super::types::CreateRecoveryMediaForDiscoveredEntityParams,
     ) -> ::std::result::Result<ByteStream, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "CreateRecoveryMediaForDiscoveredEntity",
@@ -20889,6 +23373,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}/createRecoveryMedia",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateRecoveryMediaForDiscoveredEntity", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CreateRecoveryMediaForDiscoveredEntity",
             "id",
@@ -20910,12 +23400,34 @@ impl Client {
                     id_segment, entity_id_segment
                 ),
             );
-        {
-            let value = &format;
+        if ::std::option::Option::is_some(&params.format) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaForDiscoveredEntity",
+                    "format",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.format {
             request.query("format", crate::runtime::primitive(value))?;
         }
-        {
-            let value = &allow_remote_bmr;
+        if ::std::option::Option::is_some(&params.allow_remote_bmr) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaForDiscoveredEntity",
+                    "allowRemoteBmr",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.allow_remote_bmr {
             request.query("allowRemoteBmr", crate::runtime::primitive(value))?;
         }
         request.accept("application/vnd.efi.iso");
@@ -20938,12 +23450,13 @@ impl Client {
     /// `POST /api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}/createRecoveryMedia`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/CreateRecoveryMediaTaskForDiscoveredEntity>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_recovery_media_task_for_discovered_entity(
         &self,
         id: ::uuid::Uuid,
         entity_id: ::uuid::Uuid,
-        format: &super::types::ERecoveryMediaFormat,
-        allow_remote_bmr: bool,
+        params: &super::types::CreateRecoveryMediaTaskForDiscoveredEntityParams,
     ) -> ::std::result::Result<super::types::TaskModel, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "CreateRecoveryMediaTaskForDiscoveredEntity",
@@ -20951,6 +23464,12 @@ impl Client {
             path: "/api/v1/agents/protectionGroups/{id}/discoveredEntities/{entityId}/createRecoveryMedia",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateRecoveryMediaTaskForDiscoveredEntity", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "CreateRecoveryMediaTaskForDiscoveredEntity",
             "id",
@@ -20972,12 +23491,34 @@ impl Client {
                     id_segment, entity_id_segment
                 ),
             );
-        {
-            let value = &format;
+        if ::std::option::Option::is_some(&params.format) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaTaskForDiscoveredEntity",
+                    "format",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.format {
             request.query("format", crate::runtime::primitive(value))?;
         }
-        {
-            let value = &allow_remote_bmr;
+        if ::std::option::Option::is_some(&params.allow_remote_bmr) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "CreateRecoveryMediaTaskForDiscoveredEntity",
+                    "allowRemoteBmr",
+                    &[(3u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.allow_remote_bmr {
             request.query("allowRemoteBmr", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
@@ -21004,6 +23545,8 @@ impl Client {
     /// `GET /api/v1/agents/packages/linux`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetAllAgentPackages>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_agent_packages(
         &self,
         params: &super::types::GetAllAgentPackagesParams,
@@ -21014,6 +23557,12 @@ impl Client {
             path: "/api/v1/agents/packages/linux",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllAgentPackages", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -21101,6 +23650,8 @@ impl Client {
     /// `GET /api/v1/agents/packages/unix`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/GetAllAgentPackagesForUnix>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_agent_packages_for_unix(
         &self,
         params: &super::types::GetAllAgentPackagesForUnixParams,
@@ -21111,6 +23662,12 @@ impl Client {
             path: "/api/v1/agents/packages/unix",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllAgentPackagesForUnix", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -21192,6 +23749,8 @@ impl Client {
     /// `GET /api/v1/agents/recoveryAppliances`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAgentsRecoveryAppliances>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_agents_recovery_appliances(
         &self,
         params: &super::types::GetAgentsRecoveryAppliancesParams,
@@ -21202,6 +23761,12 @@ impl Client {
             path: "/api/v1/agents/recoveryAppliances",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAgentsRecoveryAppliances", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -21286,6 +23851,8 @@ impl Client {
     /// `GET /api/v1/agents/recoveryAppliances/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/GetAgentsRecoveryAppliance>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_agents_recovery_appliance(
         &self,
         id: ::uuid::Uuid,
@@ -21296,6 +23863,12 @@ impl Client {
             path: "/api/v1/agents/recoveryAppliances/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAgentsRecoveryAppliance", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetAgentsRecoveryAppliance",
             "id",
@@ -21333,6 +23906,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/RebootAgentsRecoveryAppliances>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn reboot_agents_recovery_appliances(
         &self,
@@ -21344,6 +23919,12 @@ impl Client {
             path: "/api/v1/agents/recoveryAppliances/reboot",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RebootAgentsRecoveryAppliances", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -21376,6 +23957,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Agents#operation/RebootAgentsRecoveryAppliance>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn reboot_agents_recovery_appliance(
         &self,
@@ -21387,6 +23970,12 @@ impl Client {
             path: "/api/v1/agents/recoveryAppliances/{id}/reboot",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RebootAgentsRecoveryAppliance", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "RebootAgentsRecoveryAppliance",
             "id",
@@ -22296,6 +24885,8 @@ impl Client {
     /// `POST /api/v1/restore/flr/{sessionId}/validateCredentials`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Backup-Browser#operation/FlrRestoreValidateCredentials>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn flr_restore_validate_credentials(
         &self,
         session_id: ::uuid::Uuid,
@@ -22310,6 +24901,12 @@ impl Client {
             path: "/api/v1/restore/flr/{sessionId}/validateCredentials",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("FlrRestoreValidateCredentials", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "FlrRestoreValidateCredentials",
             "sessionId",
@@ -22349,6 +24946,8 @@ impl Client {
     /// `POST /api/v1/restore/flr/{sessionId}/validateRestoreItemTargetPath`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/FlrRestoreValidateItemTargetPath>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn flr_restore_validate_item_target_path(
         &self,
         session_id: ::uuid::Uuid,
@@ -22363,6 +24962,12 @@ impl Client {
             path: "/api/v1/restore/flr/{sessionId}/validateRestoreItemTargetPath",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("FlrRestoreValidateItemTargetPath", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "FlrRestoreValidateItemTargetPath",
             "sessionId",
@@ -22537,6 +25142,8 @@ impl Client {
     /// `GET /api/v1/backupBrowser/flr/{sessionId}/audit`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Backup-Browser#operation/GetFlrAudit>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_flr_audit(
         &self,
         session_id: ::uuid::Uuid,
@@ -22547,6 +25154,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/{sessionId}/audit",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetFlrAudit", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "GetFlrAudit",
             "sessionId",
@@ -23002,6 +25615,8 @@ impl Client {
     /// `GET /api/v1/backupBrowser/flr/{sessionId}/prepareDownload/{taskId}/download`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/DownloadFlrItemGet>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_flr_item_get(
         &self,
         session_id: ::uuid::Uuid,
@@ -23013,6 +25628,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/{sessionId}/prepareDownload/{taskId}/download",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadFlrItemGet", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "DownloadFlrItemGet",
             "sessionId",
@@ -23311,6 +25932,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/restorePoints`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/BrowseFLRUnstructuredDataRestorePoints>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn browse_flr_unstructured_data_restore_points(
         &self,
         session_id: ::uuid::Uuid,
@@ -23325,6 +25948,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/restorePoints",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("BrowseFLRUnstructuredDataRestorePoints", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "BrowseFLRUnstructuredDataRestorePoints",
             "sessionId",
@@ -23529,6 +26158,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/restore`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backup-Browser#operation/UnstructuredDataFlrRestore>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unstructured_data_flr_restore(
         &self,
         session_id: ::uuid::Uuid,
@@ -23540,6 +26171,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/restore",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnstructuredDataFlrRestore", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "UnstructuredDataFlrRestore",
             "sessionId",
@@ -23580,6 +26217,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/prepareDownload`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/UnstructuredDataFlrPrepareForDownload>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unstructured_data_flr_prepare_for_download(
         &self,
         session_id: ::uuid::Uuid,
@@ -23591,6 +26230,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/prepareDownload",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnstructuredDataFlrPrepareForDownload", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "UnstructuredDataFlrPrepareForDownload",
             "sessionId",
@@ -23631,6 +26276,8 @@ impl Client {
     /// `GET /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/prepareDownload/{taskId}/download`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/UnstructuredDataFlrDownload>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unstructured_data_flr_download(
         &self,
         session_id: ::uuid::Uuid,
@@ -23642,6 +26289,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/prepareDownload/{taskId}/download",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnstructuredDataFlrDownload", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "UnstructuredDataFlrDownload",
             "sessionId",
@@ -23683,6 +26336,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/compareAttributes`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backup-Browser#operation/UnstructuredDataFlrBrowseCompareAttributes>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unstructured_data_flr_browse_compare_attributes(
         &self,
         session_id: ::uuid::Uuid,
@@ -23694,6 +26349,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/compareAttributes",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnstructuredDataFlrBrowseCompareAttributes", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "UnstructuredDataFlrBrowseCompareAttributes",
             "sessionId",
@@ -23734,6 +26395,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/flr/unstructuredData/{sessionId}/compareToProduction`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backup-Browser#operation/UnstructuredDataFlrBrowseCompareToProduction>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unstructured_data_flr_browse_compare_to_production(
         &self,
         session_id: ::uuid::Uuid,
@@ -23745,6 +26408,12 @@ impl Client {
             path: "/api/v1/backupBrowser/flr/unstructuredData/{sessionId}/compareToProduction",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnstructuredDataFlrBrowseCompareToProduction", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "UnstructuredDataFlrBrowseCompareToProduction",
             "sessionId",
@@ -23974,6 +26643,8 @@ impl Client {
     /// `GET /api/v1/backupBrowser/entraIdTenant/{backupId}/protectionScope`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Backup-Browser#operation/GetEntraIdTenantProtectionScope>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_entra_id_tenant_protection_scope(
         &self,
         backup_id: ::uuid::Uuid,
@@ -23984,6 +26655,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{backupId}/protectionScope",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetEntraIdTenantProtectionScope", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let backup_id_segment = crate::runtime::path_param(
             "GetEntraIdTenantProtectionScope",
             "backupId",
@@ -24741,6 +27418,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJson`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/StartEntraIdTenantExportToJson>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn start_entra_id_tenant_export_to_json(
         &self,
         session_id: ::uuid::Uuid,
@@ -24755,6 +27434,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJson",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartEntraIdTenantExportToJson", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "StartEntraIdTenantExportToJson",
             "sessionId",
@@ -24795,6 +27480,8 @@ impl Client {
     /// `GET /api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJson/{exportSessionId}/result`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/GetEntraIdTenantExportToJsonResult>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_entra_id_tenant_export_to_json_result(
         &self,
         session_id: ::uuid::Uuid,
@@ -24809,6 +27496,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJson/{exportSessionId}/result",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetEntraIdTenantExportToJsonResult", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "GetEntraIdTenantExportToJsonResult",
             "sessionId",
@@ -24854,6 +27547,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJsonDownload`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/ExportEntraIdTenantObjectsToJson>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn export_entra_id_tenant_objects_to_json(
         &self,
         session_id: ::uuid::Uuid,
@@ -24865,6 +27560,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{sessionId}/exportToJsonDownload",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ExportEntraIdTenantObjectsToJson", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "ExportEntraIdTenantObjectsToJson",
             "sessionId",
@@ -25263,6 +27964,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{backupId}/uploadDeviceConfiguration`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Backup-Browser#operation/UploadEntraIdTenantDeviceConfiguration>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn upload_entra_id_tenant_device_configuration(
         &self,
         backup_id: ::uuid::Uuid,
@@ -25274,6 +27977,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{backupId}/uploadDeviceConfiguration",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UploadEntraIdTenantDeviceConfiguration", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let backup_id_segment = crate::runtime::path_param(
             "UploadEntraIdTenantDeviceConfiguration",
             "backupId",
@@ -25315,6 +28024,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{backupId}/uploadOrgContact`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/UploadEntraIdTenantOrgContact>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn upload_entra_id_tenant_org_contact(
         &self,
         backup_id: ::uuid::Uuid,
@@ -25326,6 +28037,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{backupId}/uploadOrgContact",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UploadEntraIdTenantOrgContact", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let backup_id_segment = crate::runtime::path_param(
             "UploadEntraIdTenantOrgContact",
             "backupId",
@@ -25367,6 +28084,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{backupId}/uploadDevice`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/UploadEntraIdTenantDevice>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn upload_entra_id_tenant_device(
         &self,
         backup_id: ::uuid::Uuid,
@@ -25378,6 +28097,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{backupId}/uploadDevice",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UploadEntraIdTenantDevice", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let backup_id_segment = crate::runtime::path_param(
             "UploadEntraIdTenantDevice",
             "backupId",
@@ -25445,8 +28170,32 @@ impl Client {
                     session_id_segment
                 ),
             );
+        if ::std::option::Option::is_some(&params.skip) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "BrowseEntraIDTenantRestoreSessionsWithFiltering",
+                    "skip",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.skip {
             request.query("skip", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.limit) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "BrowseEntraIDTenantRestoreSessionsWithFiltering",
+                    "limit",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
@@ -25691,6 +28440,8 @@ impl Client {
     /// `POST /api/v1/backupBrowser/entraIdTenant/{sessionId}/revealBitlockerRecoveryKey`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Backup-Browser#operation/RevealBitlockerRecoveryKey>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn reveal_bitlocker_recovery_key(
         &self,
         session_id: ::uuid::Uuid,
@@ -25705,6 +28456,12 @@ impl Client {
             path: "/api/v1/backupBrowser/entraIdTenant/{sessionId}/revealBitlockerRecoveryKey",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RevealBitlockerRecoveryKey", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "RevealBitlockerRecoveryKey",
             "sessionId",
@@ -25975,6 +28732,8 @@ impl Client {
     /// `GET /api/v1/restore/applicationItems/{browseSessionId}/childSessions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Application-Items-Restore#operation/GetAllApplicationItemChildRestoreSessions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_application_item_child_restore_sessions(
         &self,
         browse_session_id: ::uuid::Uuid,
@@ -25986,6 +28745,12 @@ impl Client {
             path: "/api/v1/restore/applicationItems/{browseSessionId}/childSessions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllApplicationItemChildRestoreSessions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let browse_session_id_segment = crate::runtime::path_param(
             "GetAllApplicationItemChildRestoreSessions",
             "browseSessionId",
@@ -26338,10 +29103,34 @@ impl Client {
             request
                 .query("detectedBeforeTimeUtcFilter", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.created_after_time_utc_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "ViewSuspiciousActivityEvents",
+                    "createdAfterTimeUtcFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.created_after_time_utc_filter
         {
             request
                 .query("createdAfterTimeUtcFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.created_before_time_utc_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "ViewSuspiciousActivityEvents",
+                    "createdBeforeTimeUtcFilter",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params
             .created_before_time_utc_filter
@@ -26366,6 +29155,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.engine_filter {
             request.query("engineFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.machine_name_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "ViewSuspiciousActivityEvents",
+                    "machineNameFilter",
+                    &[(1u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.machine_name_filter {
             request.query("machineNameFilter", crate::runtime::primitive(value))?;
@@ -26517,6 +29318,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/settings/general`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareGeneralSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_general_settings(
         &self,
     ) -> ::std::result::Result<super::types::MalwareGeneralSettingsModel, Error> {
@@ -26526,6 +29329,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/general",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareGeneralSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26556,6 +29365,8 @@ impl Client {
     /// `PUT /api/v1/malwareDetection/settings/general`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/UpdateMalwareGeneralSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_malware_general_settings(
         &self,
         body: &super::types::MalwareGeneralSettingsModel,
@@ -26566,6 +29377,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/general",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateMalwareGeneralSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26597,6 +29414,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/settings/fileDetection/suspiciousFileMasks`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareSuspiciousFileMasksSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_suspicious_file_masks_settings(
         &self,
     ) -> ::std::result::Result<
@@ -26609,6 +29428,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/suspiciousFileMasks",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareSuspiciousFileMasksSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26641,6 +29466,8 @@ impl Client {
     /// `PUT /api/v1/malwareDetection/settings/fileDetection/suspiciousFileMasks`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/UpdateMalwareSuspiciousFileMasksSettings>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_malware_suspicious_file_masks_settings(
         &self,
         body: &super::types::MalwareDetectionSuspiciousFilesModel,
@@ -26654,6 +29481,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/suspiciousFileMasks",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateMalwareSuspiciousFileMasksSettings", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26687,6 +29520,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/settings/fileDetection/allowedTrustedExtensions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareAllowedTrustedExtensions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_allowed_trusted_extensions(
         &self,
     ) -> ::std::result::Result<
@@ -26699,6 +29534,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/allowedTrustedExtensions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareAllowedTrustedExtensions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26731,6 +29572,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetFileDetectionIndicatorsOfCompromise>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_file_detection_indicators_of_compromise(
         &self,
     ) -> ::std::result::Result<super::types::IndicatorsOfCompromiseResult, Error> {
@@ -26740,6 +29583,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetFileDetectionIndicatorsOfCompromise", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26772,6 +29621,8 @@ impl Client {
     /// `POST /api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise/enable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/EnableIndicatorOfCompromise>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn enable_indicator_of_compromise(
         &self,
         body: &super::types::IndicatorsOfCompromiseSpec,
@@ -26782,6 +29633,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise/enable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EnableIndicatorOfCompromise", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26815,6 +29672,8 @@ impl Client {
     /// `POST /api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise/disable`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/DisableIndicatorOfCompromise>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn disable_indicator_of_compromise(
         &self,
         body: &super::types::IndicatorsOfCompromiseSpec,
@@ -26825,6 +29684,12 @@ impl Client {
             path: "/api/v1/malwareDetection/settings/fileDetection/indicatorsOfCompromise/disable",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DisableIndicatorOfCompromise", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26858,6 +29723,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/scanSessionLog/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev1/tag/Malware-Detection#operation/GetScanSessionLog>
+    ///
+    /// API revisions: 1.3-rev1 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_scan_session_log(
         &self,
         id: ::uuid::Uuid,
@@ -26868,6 +29735,12 @@ impl Client {
             path: "/api/v1/malwareDetection/scanSessionLog/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetScanSessionLog", &[(2u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetScanSessionLog",
             "id",
@@ -26904,6 +29777,8 @@ impl Client {
     /// `POST /api/v1/malwareDetection/backupObjects/markAsClean`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Malware-Detection#operation/MarkBackupObjectsAsClean>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn mark_backup_objects_as_clean(
         &self,
         body: &super::types::BackupObjectMarkAsCleanSpec,
@@ -26914,6 +29789,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects/markAsClean",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("MarkBackupObjectsAsClean", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -26947,6 +29828,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/backupObjects`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareDetectionObjects>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_detection_objects(
         &self,
         params: &super::types::GetMalwareDetectionObjectsParams,
@@ -26957,6 +29840,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareDetectionObjects", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -27059,6 +29948,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/backupObjects/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareDetectionObject>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_detection_object(
         &self,
         id: ::uuid::Uuid,
@@ -27069,6 +29960,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareDetectionObject", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetMalwareDetectionObject",
             "id",
@@ -27105,6 +30002,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/backupObjects/exclusions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/GetMalwareDetectionObjectExclusions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_malware_detection_object_exclusions(
         &self,
         params: &super::types::GetMalwareDetectionObjectExclusionsParams,
@@ -27118,6 +30017,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects/exclusions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetMalwareDetectionObjectExclusions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -27203,6 +30108,8 @@ impl Client {
     /// `POST /api/v1/malwareDetection/backupObjects/exclusions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/UpdateMalwareDetectionObjectExclusions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn update_malware_detection_object_exclusions(
         &self,
         body: ::std::option::Option<
@@ -27218,6 +30125,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects/exclusions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UpdateMalwareDetectionObjectExclusions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -27253,6 +30166,8 @@ impl Client {
     /// `POST /api/v1/malwareDetection/backupObjects/exclusions/delete`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/DeleteMalwareDetectionObjectExclusions>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_malware_detection_object_exclusions(
         &self,
         body: ::std::option::Option<&::std::vec::Vec<::uuid::Uuid>>,
@@ -27263,6 +30178,12 @@ impl Client {
             path: "/api/v1/malwareDetection/backupObjects/exclusions/delete",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteMalwareDetectionObjectExclusions", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -27376,6 +30297,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/StartMalwareEncryptionAnalysis>
     ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn start_malware_encryption_analysis(
         &self,
@@ -27387,6 +30310,12 @@ impl Client {
             path: "/api/v1/malwareDetection/analyzeEncryption",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("StartMalwareEncryptionAnalysis", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -27418,6 +30347,8 @@ impl Client {
     /// `GET /api/v1/malwareDetection/analyzeEncryption/{sessionId}/logs`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/Malware-Detection#operation/DownloadMalwareEncryptionAnalysisLogs>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_malware_encryption_analysis_logs(
         &self,
         session_id: ::uuid::Uuid,
@@ -27428,6 +30359,12 @@ impl Client {
             path: "/api/v1/malwareDetection/analyzeEncryption/{sessionId}/logs",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadMalwareEncryptionAnalysisLogs", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "DownloadMalwareEncryptionAnalysisLogs",
             "sessionId",
@@ -27464,6 +30401,8 @@ impl Client {
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Log-export#operation/ExportSupportLogs>
     ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
     /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn export_support_logs(
         &self,
@@ -27475,6 +30414,12 @@ impl Client {
             path: "/api/v1/exportlogs",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ExportSupportLogs", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/exportlogs"));
@@ -27503,6 +30448,8 @@ impl Client {
     /// `GET /api/v1/exportlogs/{sessionId}/download`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Log-export#operation/DownloadSupportLogBundle>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn download_support_log_bundle(
         &self,
         session_id: ::uuid::Uuid,
@@ -27513,6 +30460,12 @@ impl Client {
             path: "/api/v1/exportlogs/{sessionId}/download",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DownloadSupportLogBundle", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let session_id_segment = crate::runtime::path_param(
             "DownloadSupportLogBundle",
             "sessionId",
@@ -27545,6 +30498,8 @@ impl Client {
     /// `GET /api/v1/adDomains`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Active-Directory-Domains#operation/GetAllADDomains>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_all_ad_domains(
         &self,
         params: &super::types::GetAllADDomainsParams,
@@ -27555,6 +30510,12 @@ impl Client {
             path: "/api/v1/adDomains",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAllADDomains", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/adDomains"));
@@ -27633,6 +30594,8 @@ impl Client {
     /// `POST /api/v1/adDomains`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Active-Directory-Domains#operation/CreateADDomain>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_ad_domain(
         &self,
         body: &super::types::ADDomainSpec,
@@ -27643,6 +30606,12 @@ impl Client {
             path: "/api/v1/adDomains",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateADDomain", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/adDomains"));
@@ -27671,6 +30640,8 @@ impl Client {
     /// `GET /api/v1/adDomains/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Active-Directory-Domains#operation/GetADDomain>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_ad_domain(
         &self,
         id: ::uuid::Uuid,
@@ -27681,6 +30652,12 @@ impl Client {
             path: "/api/v1/adDomains/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetADDomain", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "GetADDomain",
             "id",
@@ -27714,6 +30691,8 @@ impl Client {
     /// `DELETE /api/v1/adDomains/{id}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Active-Directory-Domains#operation/DeleteADDomain>
+    ///
+    /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn delete_ad_domain(
         &self,
         id: ::uuid::Uuid,
@@ -27724,6 +30703,12 @@ impl Client {
             path: "/api/v1/adDomains/{id}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DeleteADDomain", &[(1u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let id_segment = crate::runtime::path_param(
             "DeleteADDomain",
             "id",
@@ -27752,6 +30737,8 @@ impl Client {
     /// `POST /api/v1/acl`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/ACL#operation/GetAclRules>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_acl_rules(
         &self,
         body: ::std::option::Option<&super::types::AclBrowserFilters>,
@@ -27763,6 +30750,12 @@ impl Client {
             path: "/api/v1/acl",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAclRules", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(&OPERATION, ::std::string::String::from("/api/v1/acl"));
@@ -27796,6 +30789,8 @@ impl Client {
     /// `GET /api/v1/acl/{objectType}/{objectId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/ACL#operation/GetAclRecord>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_acl_record(
         &self,
         object_type: &super::types::EAclObjectKind,
@@ -27807,6 +30802,12 @@ impl Client {
             path: "/api/v1/acl/{objectType}/{objectId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetAclRecord", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let object_type_segment = crate::runtime::path_param(
             "GetAclRecord",
             "objectType",
@@ -27851,6 +30852,8 @@ impl Client {
     /// `POST /api/v1/acl/{objectType}/{objectId}/changeOwner`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/ACL#operation/ChangeAclOwner>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn change_acl_owner(
         &self,
         object_type: &super::types::EAclObjectKind,
@@ -27863,6 +30866,12 @@ impl Client {
             path: "/api/v1/acl/{objectType}/{objectId}/changeOwner",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ChangeAclOwner", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let object_type_segment = crate::runtime::path_param(
             "ChangeAclOwner",
             "objectType",
@@ -27909,6 +30918,8 @@ impl Client {
     /// `POST /api/v1/acl/{objectType}/{objectId}/changeEffectiveAccess`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/ACL#operation/ChangeAclEffectiveAccess>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn change_acl_effective_access(
         &self,
         object_type: &super::types::EAclObjectKind,
@@ -27921,6 +30932,12 @@ impl Client {
             path: "/api/v1/acl/{objectType}/{objectId}/changeEffectiveAccess",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ChangeAclEffectiveAccess", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let object_type_segment = crate::runtime::path_param(
             "ChangeAclEffectiveAccess",
             "objectType",
@@ -27967,6 +30984,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/init`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/DiskManagementInit>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn disk_management_init(
         &self,
         body: &super::types::DiskManagementInitializationRequest,
@@ -27980,6 +30999,12 @@ impl Client {
             path: "/api/v1/diskManagement/init",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("DiskManagementInit", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -28011,6 +31036,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/automap`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/AutoMapDiskLayout>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn auto_map_disk_layout(
         &self,
         body: &super::types::DiskLayoutAutoMappingRequest,
@@ -28021,6 +31048,12 @@ impl Client {
             path: "/api/v1/diskManagement/automap",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("AutoMapDiskLayout", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -28052,6 +31085,8 @@ impl Client {
     /// `PUT /api/v1/diskManagement/{diskManagementSessionId}/keepAlive`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/KeepDiskManagementSessionAlive>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn keep_disk_management_session_alive(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28062,6 +31097,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/keepAlive",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("KeepDiskManagementSessionAlive", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "KeepDiskManagementSessionAlive",
             "diskManagementSessionId",
@@ -28101,6 +31142,8 @@ impl Client {
     /// `GET /api/v1/diskManagement/{diskManagementSessionId}`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/GetRestoreLayout>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn get_restore_layout(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28111,6 +31154,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("GetRestoreLayout", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "GetRestoreLayout",
             "diskManagementSessionId",
@@ -28149,6 +31198,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/applyBackupLayout`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/ApplyBackupLayout>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn apply_backup_layout(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28160,6 +31211,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/applyBackupLayout",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ApplyBackupLayout", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "ApplyBackupLayout",
             "diskManagementSessionId",
@@ -28200,6 +31257,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/applyDiskLayout`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/ApplyDiskLayout>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn apply_disk_layout(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28211,6 +31270,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/applyDiskLayout",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ApplyDiskLayout", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "ApplyDiskLayout",
             "diskManagementSessionId",
@@ -28251,6 +31316,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/eraseDisk`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/EraseDisk>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn erase_disk(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28262,6 +31329,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/eraseDisk",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("EraseDisk", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "EraseDisk",
             "diskManagementSessionId",
@@ -28302,6 +31375,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/removePartition`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/RemovePartition>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn remove_partition(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28313,6 +31388,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/removePartition",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RemovePartition", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "RemovePartition",
             "diskManagementSessionId",
@@ -28353,6 +31434,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/resizePartition`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/ResizePartition>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn resize_partition(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28364,6 +31447,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/resizePartition",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("ResizePartition", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "ResizePartition",
             "diskManagementSessionId",
@@ -28404,6 +31493,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/resizePartitionOptions`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/CheckCanResizePartition>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn check_can_resize_partition(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28415,6 +31506,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/resizePartitionOptions",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CheckCanResizePartition", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "CheckCanResizePartition",
             "diskManagementSessionId",
@@ -28455,6 +31552,8 @@ impl Client {
     /// `POST /api/v1/diskManagement/{diskManagementSessionId}/restorePartition`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/RestorePartition>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn restore_partition(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28466,6 +31565,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/restorePartition",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RestorePartition", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "RestorePartition",
             "diskManagementSessionId",
@@ -28506,6 +31611,8 @@ impl Client {
     /// `PUT /api/v1/diskManagement/unlockVolume`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/UnlockVolume>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn unlock_volume(
         &self,
         body: &super::types::DiskManagementVolumeUnlockRequest,
@@ -28516,6 +31623,12 @@ impl Client {
             path: "/api/v1/diskManagement/unlockVolume",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("UnlockVolume", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let mut request = self
             .core
             .request(
@@ -28547,6 +31660,8 @@ impl Client {
     /// `PUT /api/v1/diskManagement/{diskManagementSessionId}/createCheckPoint`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/CreateCheckPoint>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn create_check_point(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28557,6 +31672,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/createCheckPoint",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("CreateCheckPoint", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "CreateCheckPoint",
             "diskManagementSessionId",
@@ -28596,6 +31717,8 @@ impl Client {
     /// `PUT /api/v1/diskManagement/{diskManagementSessionId}/revertToCheckPoint`
     ///
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev2/tag/DiskManagement#operation/RevertToCheckPoint>
+    ///
+    /// API revisions: 1.3-rev2 and later. A client that speaks another fails with `Error::Unsupported` before sending.
     pub async fn revert_to_check_point(
         &self,
         disk_management_session_id: ::uuid::Uuid,
@@ -28606,6 +31729,12 @@ impl Client {
             path: "/api/v1/diskManagement/{diskManagementSessionId}/revertToCheckPoint",
             auth: &[&[crate::runtime::AuthScheme::Bearer]],
         };
+        if let ::std::result::Result::Err(e) = self
+            .core
+            .require("RevertToCheckPoint", &[(3u16, 65535u16)])
+        {
+            return ::std::result::Result::Err(e);
+        }
         let disk_management_session_id_segment = crate::runtime::path_param(
             "RevertToCheckPoint",
             "diskManagementSessionId",

@@ -7942,15 +7942,12 @@ fn call_create_recovery_media_for_backup_object<'a>(
     ::std::boxed::Box::pin(async move {
         let args = (
             input.path::<::uuid::Uuid>("id")?,
-            input.param::<super::types::ERecoveryMediaFormat>("format")?,
-            input.param::<bool>("allowRemoteBmr")?,
+            input.params::<super::types::CreateRecoveryMediaForBackupObjectParams>()?,
         );
         input.done()?;
         input
             .download(
-                client
-                    .create_recovery_media_for_backup_object(args.0, &args.1, args.2)
-                    .await,
+                client.create_recovery_media_for_backup_object(args.0, &args.1).await,
             )
             .await
     })
@@ -7964,18 +7961,13 @@ fn call_create_recovery_media_task_for_backup_object<'a>(
     ::std::boxed::Box::pin(async move {
         let args = (
             input.path::<::uuid::Uuid>("id")?,
-            input.param::<super::types::ERecoveryMediaFormat>("format")?,
-            input.param::<bool>("allowRemoteBmr")?,
+            input.params::<super::types::CreateRecoveryMediaTaskForBackupObjectParams>()?,
         );
         input.done()?;
         input
             .answer(
                 client
-                    .create_recovery_media_task_for_backup_object(
-                        args.0,
-                        &args.1,
-                        args.2,
-                    )
+                    .create_recovery_media_task_for_backup_object(args.0, &args.1)
                     .await,
             )
     })
@@ -9608,19 +9600,13 @@ fn call_create_recovery_media_for_discovered_entity<'a>(
         let args = (
             input.path::<::uuid::Uuid>("id")?,
             input.path::<::uuid::Uuid>("entityId")?,
-            input.param::<super::types::ERecoveryMediaFormat>("format")?,
-            input.param::<bool>("allowRemoteBmr")?,
+            input.params::<super::types::CreateRecoveryMediaForDiscoveredEntityParams>()?,
         );
         input.done()?;
         input
             .download(
                 client
-                    .create_recovery_media_for_discovered_entity(
-                        args.0,
-                        args.1,
-                        &args.2,
-                        args.3,
-                    )
+                    .create_recovery_media_for_discovered_entity(args.0, args.1, &args.2)
                     .await,
             )
             .await
@@ -9636,8 +9622,10 @@ fn call_create_recovery_media_task_for_discovered_entity<'a>(
         let args = (
             input.path::<::uuid::Uuid>("id")?,
             input.path::<::uuid::Uuid>("entityId")?,
-            input.param::<super::types::ERecoveryMediaFormat>("format")?,
-            input.param::<bool>("allowRemoteBmr")?,
+            input
+                .params::<
+                    super::types::CreateRecoveryMediaTaskForDiscoveredEntityParams,
+                >()?,
         );
         input.done()?;
         input
@@ -9647,7 +9635,6 @@ fn call_create_recovery_media_task_for_discovered_entity<'a>(
                         args.0,
                         args.1,
                         &args.2,
-                        args.3,
                     )
                     .await,
             )
@@ -11651,12 +11638,7 @@ pub fn stream<'a>(client: &'a super::Client, input: &mut Input) -> Items<'a> {
             stream_get_all_inventory_vmware_hosts(client, input)
         }
         #[cfg(feature = "tag-inventory-browser")]
-        "GetVmwareHostObject" => {
-            ::std::result::Result::Err(DispatchError::Unsupported {
-                operation: "GetVmwareHostObject",
-                why: "the stream borrows its argument `name`; list it page by page with `call`",
-            })
-        }
+        "GetVmwareHostObject" => stream_get_vmware_host_object(client, input),
         #[cfg(feature = "tag-inventory-browser")]
         "GetAllUnstructuredDataServers" => {
             stream_get_all_unstructured_data_servers(client, input)
@@ -12040,6 +12022,33 @@ fn stream_get_all_inventory_vmware_hosts<'a>(
     ::std::result::Result::Ok(
         crate::runtime::dispatch::items(
             client.get_all_inventory_vmware_hosts_stream(args.0),
+        ),
+    )
+}
+#[cfg(feature = "tag-inventory-browser")]
+#[allow(deprecated)]
+fn stream_get_vmware_host_object<'a>(
+    client: &'a super::Client,
+    input: &mut Input,
+) -> Items<'a> {
+    let args = (
+        input.path::<::std::string::String>("name")?,
+        input.params::<super::types::GetVmwareHostObjectParams>()?,
+    );
+    input.done()?;
+    ::std::result::Result::Ok(
+        crate::runtime::dispatch::owning(
+            (client, args),
+            |state| {
+                crate::runtime::dispatch::items(
+                    state
+                        .0
+                        .get_vmware_host_object_stream(
+                            &state.1.0,
+                            ::std::clone::Clone::clone(&state.1.1),
+                        ),
+                )
+            },
         ),
     )
 }

@@ -23,7 +23,532 @@ impl MockServer {
             server: crate::runtime::mock::Server::start(&API).await?,
         })
     }
+    /// Starts the server as a server of API revision `version` (a VBR 12 server speaks
+    /// 1.2-rev1): a request whose revision header names a later or unknown revision is
+    /// answered `400`, and an operation `version` lacks `404`.
+    pub async fn start_as(version: super::ApiVersion) -> ::std::io::Result<Self> {
+        let at = ::std::convert::From::from(crate::runtime::ApiRevision::index(version));
+        ::std::result::Result::Ok(MockServer {
+            server: crate::runtime::mock::Server::start_revision(&API, &REVISIONS, at)
+                .await?,
+        })
+    }
 }
+/// The revisions the mock serves by: the operations not every revision has.
+static REVISIONS: crate::runtime::mock::Revisions = crate::runtime::mock::Revisions {
+    header: "x-api-version",
+    names: &["1.2-rev1", "1.3-rev0", "1.3-rev1", "1.3-rev2"],
+    operations: &[
+        #[cfg(feature = "tag-encryption")]
+        ("VerifyEncryptionPassword", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-service")]
+        ("RegisterVbr", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-license")]
+        ("RemoveInstanceLicense", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-login")]
+        ("CreateAuthorizationCode", &[(0u16, 0u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetEmailSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateEmailSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("SendTestEmailMessage", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("CheckSmtpConnection", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetHostAuthenticationSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateHostAuthenticationSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("ExportTrustedHosts", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("ImportTrustedHosts", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetNotificationsSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateNotificationsSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetEventForwardingSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateEventForwardingSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetStorageLatencySettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateStorageLatencySettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("AddDatastoreLatency", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetDatastoreLatencySettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateDatastoreLatencySettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("DeleteDatastoreLatencySettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetVsaEventForwardingSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateVsaEventForwardingSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetVsaEventForwardingDaemonsSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateVsaEventForwardingDaemonsSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("GetNodeExporterSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("UpdateNodeExporterSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-general-options")]
+        ("SetNodeExporterSettingsBasicAuth", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewAllUsers", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("CreateUser", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("GetUser", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("DeleteUser", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("GetUserRoles", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("UpdateUserRoles", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ChangeServiceAccountMode", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ResetUserMfa", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewAllUserRoles", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("CreateCustomRole", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewUserRole", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("UpdateCustomRole", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("DeleteCustomRole", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewUserRolePermissions", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("GetCustomRoleDetails", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("CloneCustomRole", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewUsersSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("UpdateUsersSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-users-and-roles")]
+        ("ViewAllRestoreOptions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-global-exclusions")]
+        ("GetAllGlobalVMExclusions", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-global-exclusions")]
+        ("CreateGlobalVMExclusion", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-global-exclusions")]
+        ("GetGlobalVMExclusion", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-global-exclusions")]
+        ("DeleteGlobalVMExclusion", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-global-exclusions")]
+        ("UpdateGlobalVMExclusionNote", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("GetHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("CreateHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("DeleteHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("ChangeHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("SwitchoverHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-high-availability-ha-cluster")]
+        ("FailoverHighAvailabilityCluster", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetInventoryObjectDetails", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetAllInventoryPGs", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetAllInventoryPhysicalItems", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetInventoryForPG", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("CreateUnstructuredDataServer", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetUnstructuredDataServerDefaults", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("UpdateUnstructuredDataServers", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("DeleteUnstructuredDataServers", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("StartBrowseUnstructuredDataServer", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("BrowseUnstructuredDataServer", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("StopBrowseUnstructuredDataServer", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetAllUnstructuredDataServerInventoryBrowseSessions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetUnstructuredDataServerInventoryBrowseSession", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetADDomainObject", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-inventory-browser")]
+        ("GetDisksSlots", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-deployment")]
+        ("CreateDeploymentKit", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-deployment")]
+        ("DownloadDeploymentKit", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-helper-appliance-templates")]
+        ("GetAllHelperApplianceTemplates", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-helper-appliance-templates")]
+        ("DeployHelperApplianceTemplates", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-helper-appliance-templates")]
+        ("GetHelperApplianceTemplate", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-helper-appliance-templates")]
+        ("GetHelperApplianceTemplateStatus", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-helper-appliance-templates")]
+        ("RemoveHelperApplianceTemplates", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("ResolveHyperVHosts", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("GetManagedServerVolume", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("UpdateVolume", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("RescanAllManagedServers", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("RescanManagedServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("GetHostOptionalComponentsDefaults", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-managed-servers")]
+        ("UpdateServerComponents", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-repositories")]
+        ("GetRepositoryAccessPermissions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-repositories")]
+        ("UpdateRepositoryAccessPermissions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("GetAllMountServers", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("SetupMountServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("GetMountServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("UpdateMountServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("GetDefaultMountServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-mount-servers")]
+        ("SetAsDefaultMountServer", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-proxies")]
+        ("EnableProxy", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-proxies")]
+        ("DisableProxy", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-proxies")]
+        ("GetAllProxiesStates", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("RetryJob", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("applyAgentPolicyConfiguration", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("clearAgentPolicyCache", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("CloneJob", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("StartHyperVQuickBackupJob", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-jobs")]
+        ("StartAgentQuickBackupJob", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-cloud-browser")]
+        ("BrowseCloudEntityVirtualMachines", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-cloud-browser")]
+        ("InitializeVeeamCloudVault", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-cloud-browser")]
+        ("BrowseCloudVaultEntity", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("GetBackupDetails", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("DeleteBackupObject", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("MarkBackupFileAsClean", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("MarkBackupFileAsInfected", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("StartHealthCheckBackup", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("CopyUnstructuredDataBackups", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("CopyMachinesBackups", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("MoveBackup", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("MoveBackupObjects", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("GetMoveCopySessions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("ManageMoveCopySession", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backups")]
+        ("CopyBackups", &[(2u16, 2u16)]),
+        #[cfg(feature = "tag-backup-objects")]
+        ("CreateRecoveryMediaForBackupObject", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-objects")]
+        ("CreateRecoveryMediaTaskForBackupObject", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-recovery-media")]
+        ("DownloadRecoveryMedia", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-restore-points")]
+        ("GetObjectRestorePointNetworkInfo", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("EntireUnstructuredDataShareRestore", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("EntireUnstructuredDataOSRestore", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAllInstantUnstructuredDataRecoveryMounts", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantUnstructuredDataRecoveryMount", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetInstantUnstructuredDataRecoveryMount", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantUnstructuredDataRecoveryUnmount", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantUnstructuredDataRecoveryMigrate", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantUnstructuredDataShareSwitchover", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetUnstructuredDataShareIRSwitchoverSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("UpdateUnstructuredDataShareIRSwitchoverSettings", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StartUnstructuredDataFlrMount", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StopUnstructuredDataFLRMount", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetUnstructuredBackupColdStorageRetrievals", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StartUnstructuredBackupColdStorageRetrieval", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAllInstantHvVMRecoveryMounts", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantHvVMRecoveryMount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetInstantHvVMRecoveryMount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantHvVMRecoveryUnmount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("InstantHvVMRecoveryMigrate", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAllAzureInstantVMRecoveryMounts", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("AzureInstantVMRecoveryMount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAzureInstantVMRecoveryMount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAllAzureInstantVMRecoveryMountSessions", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("AzureInstantVMRecoveryUnmount", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("AzureInstantVMRecoveryMigrate", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("GetAzureInstantVMRecoverySwitchoverSettings", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("UpdateAzureInstantVMRecoverySwitchoverSettings", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("AzureInstantVMRecoverySwitchover", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("EntireVmRestoreHv", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StartEntraIdTenantRestoreAuthorization", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("EntraIdTenantRestoreAuthorize", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StartEntraIDTenantRestoreFromCopy", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-restore")]
+        ("StartVolumeRestore", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAllDiscoveredEntities", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAllAgentStates", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAgentState", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAgentBackups", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("AttachBackupToAgent", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("DetachBackupFromAgent", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAllProtectionGroups", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("CreateProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("UpdateProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("DeleteProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RescanProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("EnableProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("DisableProtectionGroup", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("DownloadProtectionGroupPackages", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetDiscoveredEntities", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RescanDiscoveredEntities", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RebootDiscoveredEntities", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("InstallAgentOnDiscoveredEntities", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("UninstallAgentFromDiscoveredEntities", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("UpgradeAgentOnDiscoveredEntities", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("InstallCBTDriverOnDiscoveredEntities", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("UninstallCBTDriverFromDiscoveredEntities", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("UninstallAllComponentsFromDiscoveredEntities", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("TrustDiscoveredEntities", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("PrepareForRemoteBmr", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RecreateEmbeddedRecoveryMedia", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetDiscoveredEntity", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("DeleteDiscoveredEntity", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("CreateRecoveryMediaForDiscoveredEntity", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("CreateRecoveryMediaTaskForDiscoveredEntity", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAllAgentPackages", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAllAgentPackagesForUnix", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAgentsRecoveryAppliances", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("GetAgentsRecoveryAppliance", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RebootAgentsRecoveryAppliances", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-agents")]
+        ("RebootAgentsRecoveryAppliance", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("FlrRestoreValidateCredentials", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("FlrRestoreValidateItemTargetPath", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("GetFlrAudit", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("DownloadFlrItemGet", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("BrowseFLRUnstructuredDataRestorePoints", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UnstructuredDataFlrRestore", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UnstructuredDataFlrPrepareForDownload", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UnstructuredDataFlrDownload", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UnstructuredDataFlrBrowseCompareAttributes", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UnstructuredDataFlrBrowseCompareToProduction", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("GetEntraIdTenantProtectionScope", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("StartEntraIdTenantExportToJson", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("GetEntraIdTenantExportToJsonResult", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("ExportEntraIdTenantObjectsToJson", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UploadEntraIdTenantDeviceConfiguration", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UploadEntraIdTenantOrgContact", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("UploadEntraIdTenantDevice", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-backup-browser")]
+        ("RevealBitlockerRecoveryKey", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-application-items-restore")]
+        ("GetAllApplicationItemChildRestoreSessions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareGeneralSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("UpdateMalwareGeneralSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareSuspiciousFileMasksSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("UpdateMalwareSuspiciousFileMasksSettings", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareAllowedTrustedExtensions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetFileDetectionIndicatorsOfCompromise", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("EnableIndicatorOfCompromise", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("DisableIndicatorOfCompromise", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetScanSessionLog", &[(2u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("MarkBackupObjectsAsClean", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareDetectionObjects", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareDetectionObject", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("GetMalwareDetectionObjectExclusions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("UpdateMalwareDetectionObjectExclusions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("DeleteMalwareDetectionObjectExclusions", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("StartMalwareEncryptionAnalysis", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-malware-detection")]
+        ("DownloadMalwareEncryptionAnalysisLogs", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-log-export")]
+        ("ExportSupportLogs", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-log-export")]
+        ("DownloadSupportLogBundle", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-active-directory-domains")]
+        ("GetAllADDomains", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-active-directory-domains")]
+        ("CreateADDomain", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-active-directory-domains")]
+        ("GetADDomain", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-active-directory-domains")]
+        ("DeleteADDomain", &[(1u16, 65535u16)]),
+        #[cfg(feature = "tag-acl")]
+        ("GetAclRules", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-acl")]
+        ("GetAclRecord", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-acl")]
+        ("ChangeAclOwner", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-acl")]
+        ("ChangeAclEffectiveAccess", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("DiskManagementInit", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("AutoMapDiskLayout", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("KeepDiskManagementSessionAlive", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("GetRestoreLayout", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("ApplyBackupLayout", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("ApplyDiskLayout", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("EraseDisk", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("RemovePartition", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("ResizePartition", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("CheckCanResizePartition", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("RestorePartition", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("UnlockVolume", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("CreateCheckPoint", &[(3u16, 65535u16)]),
+        #[cfg(feature = "tag-diskmanagement")]
+        ("RevertToCheckPoint", &[(3u16, 65535u16)]),
+    ],
+};
 impl ::std::ops::Deref for MockServer {
     type Target = crate::runtime::mock::Server;
     fn deref(&self) -> &crate::runtime::mock::Server {
@@ -41832,9 +42357,9 @@ pub struct CreateRecoveryMediaForBackupObjectRequest {
     /// `id` (path).
     pub id: ::uuid::Uuid,
     /// `format` (query).
-    pub format: super::types::ERecoveryMediaFormat,
+    pub format: ::std::option::Option<super::types::ERecoveryMediaFormat>,
     /// `allowRemoteBmr` (query).
-    pub allow_remote_bmr: bool,
+    pub allow_remote_bmr: ::std::option::Option<bool>,
 }
 #[cfg(feature = "tag-backup-objects")]
 impl crate::runtime::mock::MockRequest for CreateRecoveryMediaForBackupObjectRequest {
@@ -41854,7 +42379,7 @@ impl crate::runtime::mock::MockRequest for CreateRecoveryMediaForBackupObjectReq
                     &[],
                 )?,
             format: raw
-                .styled_required::<
+                .styled::<
                     super::types::ERecoveryMediaFormat,
                 >(
                     crate::runtime::mock::In::Query,
@@ -41865,7 +42390,7 @@ impl crate::runtime::mock::MockRequest for CreateRecoveryMediaForBackupObjectReq
                     &["allowRemoteBmr"],
                 )?,
             allow_remote_bmr: raw
-                .styled_required::<
+                .styled::<
                     bool,
                 >(
                     crate::runtime::mock::In::Query,
@@ -41952,9 +42477,9 @@ pub struct CreateRecoveryMediaTaskForBackupObjectRequest {
     /// `id` (path).
     pub id: ::uuid::Uuid,
     /// `format` (query).
-    pub format: super::types::ERecoveryMediaFormat,
+    pub format: ::std::option::Option<super::types::ERecoveryMediaFormat>,
     /// `allowRemoteBmr` (query).
-    pub allow_remote_bmr: bool,
+    pub allow_remote_bmr: ::std::option::Option<bool>,
 }
 #[cfg(feature = "tag-backup-objects")]
 impl crate::runtime::mock::MockRequest
@@ -41975,7 +42500,7 @@ for CreateRecoveryMediaTaskForBackupObjectRequest {
                     &[],
                 )?,
             format: raw
-                .styled_required::<
+                .styled::<
                     super::types::ERecoveryMediaFormat,
                 >(
                     crate::runtime::mock::In::Query,
@@ -41986,7 +42511,7 @@ for CreateRecoveryMediaTaskForBackupObjectRequest {
                     &["allowRemoteBmr"],
                 )?,
             allow_remote_bmr: raw
-                .styled_required::<
+                .styled::<
                     bool,
                 >(
                     crate::runtime::mock::In::Query,
@@ -55588,9 +56113,9 @@ pub struct CreateRecoveryMediaForDiscoveredEntityRequest {
     /// `entityId` (path).
     pub entity_id: ::uuid::Uuid,
     /// `format` (query).
-    pub format: super::types::ERecoveryMediaFormat,
+    pub format: ::std::option::Option<super::types::ERecoveryMediaFormat>,
     /// `allowRemoteBmr` (query).
-    pub allow_remote_bmr: bool,
+    pub allow_remote_bmr: ::std::option::Option<bool>,
 }
 #[cfg(feature = "tag-agents")]
 impl crate::runtime::mock::MockRequest
@@ -55622,7 +56147,7 @@ for CreateRecoveryMediaForDiscoveredEntityRequest {
                     &["id"],
                 )?,
             format: raw
-                .styled_required::<
+                .styled::<
                     super::types::ERecoveryMediaFormat,
                 >(
                     crate::runtime::mock::In::Query,
@@ -55633,7 +56158,7 @@ for CreateRecoveryMediaForDiscoveredEntityRequest {
                     &["allowRemoteBmr"],
                 )?,
             allow_remote_bmr: raw
-                .styled_required::<
+                .styled::<
                     bool,
                 >(
                     crate::runtime::mock::In::Query,
@@ -55722,9 +56247,9 @@ pub struct CreateRecoveryMediaTaskForDiscoveredEntityRequest {
     /// `entityId` (path).
     pub entity_id: ::uuid::Uuid,
     /// `format` (query).
-    pub format: super::types::ERecoveryMediaFormat,
+    pub format: ::std::option::Option<super::types::ERecoveryMediaFormat>,
     /// `allowRemoteBmr` (query).
-    pub allow_remote_bmr: bool,
+    pub allow_remote_bmr: ::std::option::Option<bool>,
 }
 #[cfg(feature = "tag-agents")]
 impl crate::runtime::mock::MockRequest
@@ -55756,7 +56281,7 @@ for CreateRecoveryMediaTaskForDiscoveredEntityRequest {
                     &["id"],
                 )?,
             format: raw
-                .styled_required::<
+                .styled::<
                     super::types::ERecoveryMediaFormat,
                 >(
                     crate::runtime::mock::In::Query,
@@ -55767,7 +56292,7 @@ for CreateRecoveryMediaTaskForDiscoveredEntityRequest {
                     &["allowRemoteBmr"],
                 )?,
             allow_remote_bmr: raw
-                .styled_required::<
+                .styled::<
                     bool,
                 >(
                     crate::runtime::mock::In::Query,

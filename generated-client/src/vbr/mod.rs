@@ -11,7 +11,7 @@
 
 pub mod types;
 mod client;
-pub use client::{ByteStream, Client, Error};
+pub use client::{ApiVersion, ByteStream, Client, Error};
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "dispatch")]

@@ -11,6 +11,7 @@ use super::oauth2::TokenEndpoint;
 use super::operation::Format;
 use super::request::Connection;
 use super::retry::RetryPolicy;
+use super::revision::{ApiRevision, Spoken};
 use super::transport::Transport;
 
 /// Which redirects the client follows. Whatever the choice, credentials (the
@@ -57,6 +58,7 @@ pub struct ClientBuilder<C> {
     refresh_margin: Duration,
     reauthenticate_on: Option<(String, Vec<String>)>,
     http_hook: Option<HttpHook>,
+    revision: Option<Spoken>,
     _client: std::marker::PhantomData<fn() -> C>,
 }
 
@@ -114,6 +116,7 @@ impl<C: FromCore> ClientBuilder<C> {
             refresh_margin: Duration::from_secs(30),
             reauthenticate_on: None,
             http_hook: None,
+            revision: None,
             _client: std::marker::PhantomData,
         }
     }
@@ -124,6 +127,18 @@ impl<C: FromCore> ClientBuilder<C> {
         for (name, value) in headers {
             self = self.header(*name, *value);
         }
+        self
+    }
+
+    /// Speaks API revision `revision` (a generated `ApiVersion`): it is sent in its header
+    /// (`x-api-version`) on every request, the token request included, and an operation, or
+    /// a request field set by the caller, that this revision does not have fails with
+    /// [`Error::Unsupported`](super::Error::Unsupported) before anything is sent. Without it,
+    /// the header (if the spec has one) carries the spec's default and nothing is checked.
+    pub fn api_version<R: ApiRevision>(mut self, revision: R) -> Self {
+        let spoken = Spoken::of(revision);
+        self = self.header(R::HEADER, spoken.name());
+        self.revision = Some(spoken);
         self
     }
 
@@ -306,7 +321,7 @@ impl<C: FromCore> ClientBuilder<C> {
         let tokens = TokenEndpoint::new(transport.clone(), self.retry.clone());
         let identity = Identity::new(tokens, self.refresh_margin, self.retry.clone());
         let conn = Connection::new(transport, Arc::new(identity), self.reauthenticate_on);
-        Ok(C::from_core(Core::new(self.format, conn, self.retry, self.deadline)))
+        Ok(C::from_core(Core::new(self.format, conn, self.retry, self.deadline, self.revision)))
     }
 }
 

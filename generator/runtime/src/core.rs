@@ -9,7 +9,8 @@ use super::oauth2::TokenGrant;
 use super::operation::{Format, Operation};
 use super::request::{CallSettings, Connection, Request};
 use super::retry::RetryPolicy;
-use super::Secret;
+use super::revision::{Available, Spoken};
+use super::{Error, Secret};
 
 /// The state every clone of a generated client shares.
 #[derive(Clone)]
@@ -30,6 +31,8 @@ struct Inner {
     retry: RetryPolicy,
     /// Time for a whole call, retries and backoff included.
     deadline: Duration,
+    /// The API revision spoken, if the client was given one.
+    revision: Option<Spoken>,
 }
 
 impl std::fmt::Debug for Core {
@@ -46,8 +49,38 @@ impl std::fmt::Debug for Core {
 impl Core {
     /// A client of `conn` whose calls prefer `format`, retry by `retry` and end by
     /// `deadline`, unless a handle says otherwise.
-    pub(crate) fn new(format: Format, conn: Connection, retry: RetryPolicy, deadline: Duration) -> Self {
-        Core { inner: Arc::new(Inner { conn, retry, deadline }), format, deadline: None, retry: None }
+    pub(crate) fn new(
+        format: Format,
+        conn: Connection,
+        retry: RetryPolicy,
+        deadline: Duration,
+        revision: Option<Spoken>,
+    ) -> Self {
+        Core { inner: Arc::new(Inner { conn, retry, deadline, revision }), format, deadline: None, retry: None }
+    }
+
+    /// The API revision this client speaks, if it was given one
+    /// ([`ClientBuilder::api_version`](super::ClientBuilder::api_version)).
+    pub fn api_revision(&self) -> Option<Spoken> {
+        self.inner.revision
+    }
+
+    /// `Ok` unless the client speaks a revision that does not have the operation.
+    #[doc(hidden)]
+    pub fn require<E>(&self, operation: &'static str, available: Available) -> Result<(), Error<E>> {
+        self.inner.revision.map_or(Ok(()), |r| r.require(operation, available))
+    }
+
+    /// `Ok` unless the client speaks a revision that does not have the request field `field`
+    /// (set by the caller) of `operation`.
+    #[doc(hidden)]
+    pub fn require_field<E>(
+        &self,
+        operation: &'static str,
+        field: &'static str,
+        available: Available,
+    ) -> Result<(), Error<E>> {
+        self.inner.revision.map_or(Ok(()), |r| r.require_field(operation, Some(field), available))
     }
 
     /// Starts a request for an operation; `path` is the template with values filled in.

@@ -103,6 +103,23 @@ pub enum Error<E> {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// The operation, or a field the caller set on its request, does not exist in the API
+    /// revision the client speaks ([`ClientBuilder::api_version`](super::ClientBuilder::api_version)):
+    /// refused before anything is sent.
+    #[error("{operation}: {}not in API revision {revision}, which this client speaks; available in {available}", field.map(|f| format!("`{f}` is ")).unwrap_or_default())]
+    Unsupported {
+        /// `operationId`.
+        operation: &'static str,
+        /// The request field (body property or parameter, by its wire name), when the
+        /// operation exists but the field does not.
+        field: Option<&'static str>,
+        /// The revision the client speaks.
+        revision: &'static str,
+        /// The first revision after it that has the element, else the first that had it.
+        since: Option<&'static str>,
+        /// Every revision that has it (`1.3-rev1 and later`).
+        available: String,
+    },
     /// A paged listing cannot be trusted to be complete: a page came back empty before the
     /// reported total, did not advance, or carried numbers that contradict the request.
     #[error("{operation}: paging stopped at offset {offset}: {message}")]
@@ -160,7 +177,8 @@ impl<E> Error<E> {
             | Error::Auth { operation, .. }
             | Error::Redirect { operation, .. }
             | Error::BodyTooLarge { operation, .. }
-            | Error::Paging { operation, .. } => operation,
+            | Error::Paging { operation, .. }
+            | Error::Unsupported { operation, .. } => operation,
         }
     }
 
@@ -198,6 +216,9 @@ impl<E> Error<E> {
             Error::Redirect { operation, status, location } => Error::Redirect { operation, status, location },
             Error::BodyTooLarge { operation, limit } => Error::BodyTooLarge { operation, limit },
             Error::Paging { operation, offset, message } => Error::Paging { operation, offset, message },
+            Error::Unsupported { operation, field, revision, since, available } => {
+                Error::Unsupported { operation, field, revision, since, available }
+            }
         }
     }
 

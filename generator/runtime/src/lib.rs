@@ -45,6 +45,7 @@ mod redact;
 mod request;
 mod response;
 mod retry;
+pub mod revision;
 mod secret;
 #[doc(hidden)]
 pub mod ser;
@@ -65,6 +66,7 @@ pub use self::operation::{Format, Method};
 pub use self::raw::RawCall;
 pub use self::response::Response;
 pub use self::retry::RetryPolicy;
+pub use self::revision::{ApiRevision, Spoken};
 pub use self::secret::Secret;
 pub use self::unknown::UnknownValue;
 pub use self::wait::{Done, LongRunning, Progress, Stopping, Wait, WaitError, STOP_GRACE};

@@ -1,6 +1,6 @@
 //! `client.rs`: the client struct and one async method per operation.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Emitter, From};
@@ -82,10 +82,16 @@ impl Emitter<'_> {
         } else {
             quote!()
         };
+        let (api_version, speak) = match &api.revisions {
+            Some(r) => (self.api_version(r), quote!(.api_version(ApiVersion::DEFAULT))),
+            None => (quote!(), quote!()),
+        };
         quote! {
             /// The error every operation of this API returns; `Api` errors carry the body the
             /// spec declares for error responses.
             pub type Error = #rt::Error<#error_ty>;
+
+            #api_version
 
             #byte_stream
 
@@ -109,7 +115,7 @@ impl Emitter<'_> {
                     #rt::ClientBuilder::new(base_url)
                         .user_agent(::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")))
                         .default_headers(Self::DEFAULT_HEADERS)
-                        .format(#format) #reauth
+                        .format(#format) #reauth #speak
                 }
 
                 /// The connection and login state shared by all clones.
@@ -318,6 +324,17 @@ impl Emitter<'_> {
 
         let mut sets = Vec::new();
         for p in &op.params {
+            // A parameter the revision spoken lacks is refused when it is given.
+            if let Some(available) = &p.available {
+                let (wire, av) = (&p.wire, self.available_tokens(available));
+                let refuse = quote!(if let ::std::result::Result::Err(e) = self.core.require_field(#id, #wire, #av) { return ::std::result::Result::Err(e); });
+                let n = ident(&p.name);
+                sets.push(if p.required {
+                    refuse
+                } else {
+                    quote!(if ::std::option::Option::is_some(&params.#n) { #refuse })
+                });
+            }
             sets.push(self.param_set(p, &op.locals));
         }
         if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
@@ -391,6 +408,14 @@ impl Emitter<'_> {
             quote!(::std::format!(#fmt #(, #seg_names)*))
         };
         let binding = if sets.is_empty() { quote!(let #request) } else { quote!(let mut #request) };
+        // An operation the revision spoken lacks fails before anything is built or sent.
+        let gate = match &op.available {
+            Some(available) => {
+                let av = self.available_tokens(available);
+                quote!(if let ::std::result::Result::Err(e) = self.core.require(#id, #av) { return ::std::result::Result::Err(e); })
+            }
+            None => quote!(),
+        };
         // A logon's session header is read before the answer is decoded, and kept only if
         // the call succeeds.
         let read_session = match &op.session_header {
@@ -438,6 +463,7 @@ impl Emitter<'_> {
                         path: #path_tpl,
                         auth: &[#(#schemes),*],
                     };
+                    #gate
                     #(#fmt_args)*
                     #binding = self.core.request(&OPERATION, #path_expr);
                     #(#sets)*
@@ -448,6 +474,94 @@ impl Emitter<'_> {
                 #stream
             }
         }
+    }
+
+    /// `ApiVersion`: the revisions the server speaks, for `ClientBuilder::api_version`.
+    fn api_version(&self, r: &crate::ir::Revisions) -> TokenStream {
+        let rt = &self.rt;
+        let header = &r.header;
+        let variants: Vec<proc_macro2::Ident> = r.variants.iter().map(|v| ident(v)).collect();
+        let names = &r.names;
+        let docs = r.names.iter().map(|n| format!(" `{n}`."));
+        let positions = (0..r.names.len()).map(|i| Literal::u16_suffixed(u16::try_from(i).unwrap_or(u16::MAX)));
+        let default = &variants[r.default.min(variants.len() - 1)];
+        let default_doc = format!(
+            " The revision a client speaks unless told otherwise (`{}`), the one the spec targets.",
+            r.names[r.default.min(r.names.len() - 1)]
+        );
+        let list = r.names.join(", ");
+        let doc = format!(
+            " The API revisions the server may speak ({list}), oldest first. A client speaks one \
+             (`Client::builder(url).api_version(ApiVersion::…)`; by default [`ApiVersion::DEFAULT`]), \
+             sends it in `{header}` on every request, and refuses an operation or a request field \
+             that revision lacks with `Error::Unsupported`, before sending anything."
+        );
+        let variants_b = variants.clone();
+        let names_b = names.clone();
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+            #[non_exhaustive]
+            pub enum ApiVersion {
+                #( #[doc = #docs] #variants, )*
+            }
+
+            impl ApiVersion {
+                /// Every revision, oldest first.
+                pub const ALL: &'static [ApiVersion] = &[#(ApiVersion::#variants_b),*];
+                #[doc = #default_doc]
+                pub const DEFAULT: ApiVersion = ApiVersion::#default;
+
+                /// The revision's name, as it goes in the header.
+                pub const fn as_str(self) -> &'static str {
+                    match self { #(ApiVersion::#variants => #names,)* }
+                }
+            }
+
+            impl ::std::default::Default for ApiVersion {
+                fn default() -> Self {
+                    ApiVersion::DEFAULT
+                }
+            }
+
+            impl ::std::fmt::Display for ApiVersion {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl ::std::str::FromStr for ApiVersion {
+                type Err = ::std::string::String;
+                /// A revision by its name (`1.2-rev1`).
+                fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+                    ApiVersion::ALL.iter().copied().find(|v| v.as_str() == name).ok_or_else(|| {
+                        ::std::format!("`{name}` is not an API revision this client speaks ({})", #list)
+                    })
+                }
+            }
+
+            impl #rt::ApiRevision for ApiVersion {
+                const HEADER: &'static str = #header;
+                const NAMES: &'static [&'static str] = &[#(#names_b),*];
+                fn index(self) -> u16 {
+                    match self { #(ApiVersion::#variants => #positions,)* }
+                }
+            }
+        }
+    }
+
+    /// `&[(from, to), …]` for the runtime: positions in the revision list, `u16::MAX` for an
+    /// open end.
+    pub(super) fn available_tokens(&self, available: &crate::ir::Available) -> TokenStream {
+        let ranges = available.0.iter().map(|&(from, to)| {
+            let from = Literal::u16_suffixed(u16::try_from(from).unwrap_or(u16::MAX));
+            let to = match to {
+                Some(t) => Literal::u16_suffixed(u16::try_from(t).unwrap_or(u16::MAX)),
+                None => Literal::u16_suffixed(u16::MAX),
+            };
+            quote!((#from, #to))
+        });
+        quote!(&[#(#ranges),*])
     }
 
     fn is_form(&self, id: crate::ir::TypeId) -> bool {

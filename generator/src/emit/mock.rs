@@ -21,6 +21,38 @@ pub(crate) fn mock_operation_item(e: &Emitter<'_>, i: usize) -> (String, TokenSt
 }
 
 impl Emitter<'_> {
+    /// `MockServer::start_as(version)` and the revision table it serves by, for an API that
+    /// declares revisions.
+    fn mock_revisions(&self) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let Some(r) = &self.api.revisions else { return (quote!(), quote!()) };
+        let header = &r.header;
+        let names = &r.names;
+        let ops = self.api.operations.iter().filter_map(|op| {
+            let (id, cfg) = (&op.id, self.feature_attr(&op.feature));
+            let available = self.available_tokens(op.available.as_ref()?);
+            Some(quote!(#cfg (#id, #available)))
+        });
+        let start_as = quote! {
+            /// Starts the server as a server of API revision `version` (a VBR 12 server speaks
+            /// 1.2-rev1): a request whose revision header names a later or unknown revision is
+            /// answered `400`, and an operation `version` lacks `404`.
+            pub async fn start_as(version: super::ApiVersion) -> ::std::io::Result<Self> {
+                let at = ::std::convert::From::from(#rt::ApiRevision::index(version));
+                ::std::result::Result::Ok(MockServer { server: #rt::mock::Server::start_revision(&API, &REVISIONS, at).await? })
+            }
+        };
+        let table = quote! {
+            /// The revisions the mock serves by: the operations not every revision has.
+            static REVISIONS: #rt::mock::Revisions = #rt::mock::Revisions {
+                header: #header,
+                names: &[#(#names),*],
+                operations: &[#(#ops),*],
+            };
+        };
+        (start_as, table)
+    }
+
     fn mock_server(&self) -> TokenStream {
         let rt = &self.rt;
         let api = self.api;
@@ -53,6 +85,7 @@ impl Emitter<'_> {
             })
             .unwrap_or_else(|| quote!(::std::option::Option::None));
         let (problem_fn, problem) = self.mock_problem();
+        let (start_as, revisions_static) = self.mock_revisions();
         let ops = api.operations.iter().map(|op| {
             let cfg = self.feature_attr(&op.feature);
             let id = &op.id;
@@ -114,7 +147,9 @@ impl Emitter<'_> {
                 pub async fn start() -> ::std::io::Result<Self> {
                     ::std::result::Result::Ok(MockServer { server: #rt::mock::Server::start(&API).await? })
                 }
+                #start_as
             }
+            #revisions_static
 
             impl ::std::ops::Deref for MockServer {
                 type Target = #rt::mock::Server;

@@ -8,6 +8,7 @@ mod mock;
 mod node;
 mod operation;
 mod recursion;
+mod revisions;
 mod schema;
 mod tags;
 mod webhooks;
@@ -54,6 +55,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) resolving: HashSet<Pointer>,
     /// Operation tags the document's `tags` list lacks, reported once each.
     pub(crate) undeclared_tags: std::collections::BTreeSet<String>,
+    /// The revisions the document declares (`x-api-revisions`), for reading marks.
+    pub(crate) revisions: Option<crate::ir::Revisions>,
 }
 
 /// Lowers a document. Diagnostics come back in the sink even when lowering succeeds.
@@ -67,6 +70,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         by_pointer: HashMap::new(),
         resolving: HashSet::new(),
         undeclared_tags: std::collections::BTreeSet::new(),
+        revisions: None,
     };
     for (at, note) in &doc.notes {
         l.sink.warn(at, note);
@@ -123,8 +127,11 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         webhooks: Vec::new(),
         long_running: Vec::new(),
         derives: Vec::new(),
+        revisions: None,
     };
     api.derives = l.derives();
+    l.revisions = revisions::declared(&doc.raw, &mut l.sink);
+    api.revisions = l.revisions.clone();
     l.unused_type_names();
     l.lower_operations(&mut api);
     l.lower_webhooks(&mut api);

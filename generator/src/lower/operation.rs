@@ -285,6 +285,19 @@ impl<'a> Lowerer<'a> {
         if let Some(tag) = &tag {
             self.declared_tag(tag, &at.join("tags").join(0));
         }
+        let available = op.get(super::revisions::MARK).and_then(|m| {
+            super::revisions::mark(m, self.revisions.as_ref(), &at.join(super::revisions::MARK), &mut self.sink)
+        });
+        let mut doc = doc;
+        if let (Some(a), Some(r)) = (&available, &self.revisions) {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.push(format!(
+                "API revisions: {}. A client that speaks another fails with `Error::Unsupported` before sending.",
+                a.describe(&r.names)
+            ));
+        }
         let mut operation = Operation {
             id,
             method_name: String::new(),
@@ -305,6 +318,7 @@ impl<'a> Lowerer<'a> {
             security,
             tag,
             feature: None,
+            available,
             deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             session_header: op.get("x-session-header").and_then(Value::as_str).map(str::to_owned),
             session_scheme: None,
@@ -454,7 +468,19 @@ impl<'a> Lowerer<'a> {
                 }
                 doc.push(format!("Default: `{default}`"));
             }
-            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc, encoding, shape };
+            let available = p.get(super::revisions::MARK).and_then(|m| {
+                super::revisions::mark(m, self.revisions.as_ref(), &pat.join(super::revisions::MARK), &mut self.sink)
+            });
+            if let (Some(a), Some(r)) = (&available, &self.revisions) {
+                if !doc.is_empty() {
+                    doc.push(String::new());
+                }
+                doc.push(format!("API revisions: {}; the client refuses to send it to another.", a.describe(&r.names)));
+            }
+            // A parameter only some revisions have cannot be an argument every call must
+            // give: a client of another revision could not call the operation at all.
+            let required = required && (location == ParamIn::Path || available.is_none());
+            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc, encoding, shape, available };
             if location == ParamIn::Path {
                 path_params.push(param);
             } else {
@@ -484,6 +510,7 @@ impl<'a> Lowerer<'a> {
                     doc: Vec::new(),
                     encoding: ParamEncoding::Style { style: Style::Simple, explode: false, allow_reserved: false },
                     shape: ValueShape::Primitive,
+                    available: None,
                 });
             }
         }

@@ -28,7 +28,7 @@ async fn every_operation_answers_from_its_example_or_501() {
     let id = Uuid::from_u128(0xc7ed);
     let session = std::sync::Mutex::new(String::new());
     let (c, s) = (&client, &session);
-    let p = call_every_operation(&spec, em::Client::DEFAULT_HEADERS, id, |op, input| async move {
+    let p = call_every_operation(&spec, em::Client::DEFAULT_HEADERS, id, None, |op, input| async move {
         let answer = em::dispatch::call(c, &op, input).await;
         if let (Ok(logon), "CreateLogonSession") = (&answer, op.as_str()) {
             *s.lock().unwrap() = logon["x_rest_svc_session_id"].as_str().unwrap_or_default().to_owned();

@@ -20,6 +20,21 @@ fn spec(module: &str) -> Value {
     crate::support::spec_ops::load(module).1
 }
 
+/// Whether the operation `id` of `spec` exists in API revision `revision` (by its
+/// `x-revisions` mark; an operation without one exists in every revision).
+fn in_revision(spec: &Value, id: &str, revision: &str) -> bool {
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                return op["x-revisions"]
+                    .as_str()
+                    .is_none_or(|mark| openapi_spec_tools::import::mark_includes(mark, revision).unwrap_or(true));
+            }
+        }
+    }
+    panic!("no operation {id}")
+}
+
 /// Every operation of a spec: (operation id, whether the mock answers it without a handler:
 /// a success answer has an example body or no body at all, or it is a logon or logout).
 fn operations(spec: &Value) -> Vec<(String, bool)> {
@@ -108,17 +123,21 @@ fn judge(ops: &[(String, bool)], id: &str, result: Result<Value, DispatchError>,
 /// logging out last, with a fixed id for UUID path parameters (so the request log is the
 /// same on every run), the required parameters, and the spec's request example as the body
 /// (or a value with every property where it has none); judges each answer.
+///
+/// With `revision` (the one the client speaks), an operation that revision lacks must fail
+/// with `Error::Unsupported` naming it and the revision, before anything is sent.
 async fn call_every_operation<F: std::future::Future<Output = Result<Value, DispatchError>>>(
     spec: &Value,
     client_headers: &[(&str, &str)],
     id: uuid::Uuid,
+    revision: Option<&str>,
     mut call: impl FnMut(String, Value) -> F,
 ) -> Vec<String> {
     use crate::support::spec_ops::{
         arguments, body_schema, in_session_order, operations as spec_operations, request_example, sample, Fill,
     };
     let ops = operations(spec);
-    let fill = Fill { uuid: id, string: "ABC-123", every_param: false, client_headers };
+    let fill = Fill { uuid: id, string: "ABC-123", every_param: false, client_headers, revision };
     let mut problems = Vec::new();
     for op in in_session_order(spec_operations(spec)) {
         let mut input = arguments(spec, &op, &fill);
@@ -126,7 +145,17 @@ async fn call_every_operation<F: std::future::Future<Output = Result<Value, Disp
             input["body"] = request_example(spec, &op).unwrap_or_else(|| sample(spec, schema, &fill, 0));
         }
         let result = call(op.id.clone(), input).await;
-        judge(&ops, &op.id, result, &mut problems);
+        match revision.filter(|r| !in_revision(spec, &op.id, r)) {
+            Some(r) => match result {
+                Err(DispatchError::Client(Error::Unsupported { operation, revision, field: None, .. }))
+                    if operation == op.id && revision == r => {}
+                other => problems.push(format!(
+                    "{}: revision {r} lacks it, so the client must refuse it before sending; got {other:?}",
+                    op.id
+                )),
+            },
+            None => judge(&ops, &op.id, result, &mut problems),
+        }
     }
     problems
 }

@@ -15,39 +15,86 @@ fn client(server: &MockServer) -> vbr::Client {
 }
 
 /// Every operation of the VBR spec, called once through `vbr::dispatch` (the typed client
-/// method of each, in the spec's list) with no handler registered: the spec's example
-/// decodes, or the mock answers 501 naming the operation.
+/// method of each, in the spec's list) with no handler registered, against a mock started as
+/// a server of each API revision by a client that speaks it: every operation the revision has
+/// decodes the spec's example, or the mock answers 501 naming the operation; every one it
+/// lacks fails with `Error::Unsupported` before anything is sent.
 #[tokio::test]
 async fn every_operation_answers_from_its_example_or_501() {
     let spec = spec("vbr");
     let ops = operations(&spec);
-    let server = MockServer::start().await.unwrap();
-    let client = client(&server);
-    client.login("admin", Secret::from("pw")).await.unwrap();
-    // A fixed id, so that the request log (`REQUEST_LOG`) is the same on every run.
-    let id = Uuid::from_u128(0x1e5b_0c0f_55d1_4f0e_9c3a_7d2b_4e6f_8a10);
-    let c = &client;
-    let p = call_every_operation(&spec, vbr::Client::DEFAULT_HEADERS, id, |op, input| async move {
-        vbr::dispatch::call(c, &op, input).await
-    })
-    .await;
-    assert!(p.is_empty(), "{} problem(s):\n  {}", p.len(), p.join("\n  "));
+    for &version in vbr::ApiVersion::ALL {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = vbr::Client::builder(server.url())
+            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+            .api_version(version)
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from("pw")).await.unwrap();
+        // A fixed id, so that the request log (`REQUEST_LOG`) is the same on every run.
+        let id = Uuid::from_u128(0x1e5b_0c0f_55d1_4f0e_9c3a_7d2b_4e6f_8a10);
+        let c = &client;
+        let p = call_every_operation(
+            &spec,
+            vbr::Client::DEFAULT_HEADERS,
+            id,
+            Some(version.as_str()),
+            |op, input| async move { vbr::dispatch::call(c, &op, input).await },
+        )
+        .await;
+        assert!(p.is_empty(), "{version}: {} problem(s):\n  {}", p.len(), p.join("\n  "));
 
-    let requests = server.requests();
-    super::request_log("vbr", &requests);
-    let in_spec: BTreeSet<String> = ops.iter().map(|(id, _)| id.clone()).collect();
-    assert_eq!(recorded_operations(&requests), in_spec, "every operation of the VBR spec is called and recorded");
-    // Nothing the mock recorded shows a credential: neither the login's nor the passwords
-    // the bodies made up from the spec carry (`P@ss-dispatch`).
-    for r in &requests {
-        let shown = format!("{r:?}");
-        assert!(!shown.contains("mock-token-") && !shown.contains("mock-refresh-"), "a token in {shown}");
-        assert!(!r.body.contains("pw\"") && !r.body.contains("password=pw"), "a password in {shown}");
-        assert!(!shown.contains("P@ss-dispatch") && !shown.contains("P%40ss-dispatch"), "a password in {shown}");
+        let requests = server.requests();
+        if version == vbr::ApiVersion::DEFAULT {
+            super::request_log("vbr", &requests);
+        }
+        let in_revision: BTreeSet<String> =
+            ops.iter().map(|(id, _)| id.clone()).filter(|id| super::in_revision(&spec, id, version.as_str())).collect();
+        assert_eq!(
+            recorded_operations(&requests),
+            in_revision,
+            "{version}: every operation of the revision is called and recorded, and no other"
+        );
+        // Every request, the token request included, named the revision spoken.
+        for r in &requests {
+            assert_eq!(r.header("x-api-version"), Some(version.as_str()), "{version}: {} {}", r.method, r.path);
+        }
+        // Nothing the mock recorded shows a credential: neither the login's nor the passwords
+        // the bodies made up from the spec carry (`P@ss-dispatch`).
+        for r in &requests {
+            let shown = format!("{r:?}");
+            assert!(!shown.contains("mock-token-") && !shown.contains("mock-refresh-"), "a token in {shown}");
+            assert!(!r.body.contains("pw\"") && !r.body.contains("password=pw"), "a password in {shown}");
+            assert!(!shown.contains("P@ss-dispatch") && !shown.contains("P%40ss-dispatch"), "a password in {shown}");
+        }
+        // A success without a body needs no handler: its status is the answer.
+        let delete = &server.calls("DeleteCreds")[0];
+        assert_eq!((delete.status, delete.failure.as_deref()), (204, None), "{delete:?}");
     }
-    // A success without a body needs no handler: its status is the answer.
-    let delete = &server.calls("DeleteCreds")[0];
-    assert_eq!((delete.status, delete.failure.as_deref()), (204, None), "{delete:?}");
+}
+
+/// A server of an older revision refuses what it does not speak, as VBR does: a later or
+/// unknown `x-api-version` with 400, an operation it lacks with 404. (A client pinned to the
+/// revision never sends either; a client that speaks a later one, or sends a raw request, can.)
+#[tokio::test]
+async fn a_server_of_an_older_revision_refuses_later_revisions_and_operations() {
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    // The default client speaks the newest revision: the VBR 12 server refuses its login.
+    let newest = client(&server);
+    let err = newest.login("admin", Secret::from("pw")).await.unwrap_err();
+    assert!(err.to_string().contains("is not a revision this server speaks (1.2-rev1)"), "{err}");
+    let old = vbr::Client::builder(server.url()).api_version(vbr::ApiVersion::V1_2Rev1).build().unwrap();
+    old.login("admin", Secret::from("pw")).await.unwrap();
+    // An operation of a later revision, sent raw with the old client's header: 404.
+    let path = "/api/v1/malwareDetection/settings/general";
+    let raw = old.raw(veeam_client::runtime::Method::Get, path).send().await.unwrap();
+    assert_eq!(raw.status(), 404);
+    // Through the typed method, the client refuses before sending.
+    let before = server.requests().len();
+    let err = old.get_malware_general_settings().await.unwrap_err();
+    let veeam_client::runtime::Error::Unsupported { operation, revision, since, .. } = &err else { panic!("{err}") };
+    assert_eq!((*operation, *revision, *since), ("GetMalwareGeneralSettings", "1.2-rev1", Some("1.3-rev2")));
+    assert_eq!(server.requests().len(), before, "nothing was sent");
 }
 
 /// Handlers receive typed parameters and bodies and answer with any declared status.
@@ -154,7 +201,7 @@ async fn requests_that_break_the_spec_are_refused_with_the_reason() {
         // An answer the request does not accept: VBR answers JSON only.
         (
             send(reqwest::Method::GET, "/api/v1/credentials")
-                .header("x-api-version", "1.3-rev0")
+                .header("x-api-version", "1.3-rev2")
                 .header("accept", "application/xml"),
             406,
             "GetAllCreds: the request accepts none of application/json",

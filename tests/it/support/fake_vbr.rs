@@ -28,7 +28,8 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 /// The API version the fake server insists on, as the real one does.
-pub const API_VERSION: &str = "1.3-rev0";
+/// The revision the default client speaks.
+pub const API_VERSION: &str = "1.3-rev2";
 
 /// How the fake server behaves.
 #[derive(Clone, Debug)]
@@ -475,7 +476,7 @@ async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Re
         return veeam_error(
             StatusCode::BAD_REQUEST,
             "UnexpectedContent",
-            "the x-api-version header must be 1.3-rev0",
+            "the x-api-version header must be 1.3-rev2",
             None,
         );
     }

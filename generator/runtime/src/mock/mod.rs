@@ -43,6 +43,19 @@ pub struct Api {
     pub problem: Option<Problem>,
 }
 
+/// The revisions of an API whose server speaks several (root `x-api-revisions`), for a mock
+/// started as a server of one of them; written by the generator.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Revisions {
+    /// The header a request names its revision in.
+    pub header: &'static str,
+    /// Every revision, oldest first.
+    pub names: &'static [&'static str],
+    /// The operations not every revision has, with the revisions that do.
+    pub operations: &'static [(&'static str, super::revision::Available)],
+}
+
 /// Writes the API's error body with a status and message (see [`Api::problem`]).
 pub type Problem = fn(&RawRequest, u16, &str) -> Option<RawReply>;
 

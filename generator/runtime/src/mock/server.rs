@@ -15,7 +15,7 @@ use futures::FutureExt;
 use super::auth::{grant_secrets, token_path, Auth, Refusal};
 use super::record::{record, Recorded};
 use super::wire::{RawReply, RawRequest};
-use super::{route, Api, MockReply, MockRequest, OpSpec, Scheme};
+use super::{route, Api, MockReply, MockRequest, OpSpec, Revisions, Scheme};
 
 /// The largest request body the mock reads.
 const MAX_BODY: usize = 64 << 20;
@@ -39,6 +39,8 @@ struct Shared {
     api: &'static Api,
     addr: SocketAddr,
     state: Mutex<State>,
+    /// Started as a server of one revision: the revisions, and its position among them.
+    revision: Option<(&'static Revisions, usize)>,
 }
 
 #[derive(Default)]
@@ -61,9 +63,26 @@ impl Server {
     /// Starts serving `api` on a free loopback port (on the current tokio runtime).
     #[doc(hidden)]
     pub async fn start(api: &'static Api) -> std::io::Result<Self> {
+        Self::serve(api, None).await
+    }
+
+    /// Starts serving `api` as a server of the revision at `revision` in `revisions`: a
+    /// request must name a revision up to that one in the revision header (else `400`, as
+    /// VBR refuses a version it does not know), and an operation that revision lacks is
+    /// answered `404`, as a server without it would.
+    #[doc(hidden)]
+    pub async fn start_revision(
+        api: &'static Api,
+        revisions: &'static Revisions,
+        revision: usize,
+    ) -> std::io::Result<Self> {
+        Self::serve(api, Some((revisions, revision.min(revisions.names.len().saturating_sub(1))))).await
+    }
+
+    async fn serve(api: &'static Api, revision: Option<(&'static Revisions, usize)>) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared { api, addr, state: Mutex::new(State::default()) });
+        let shared = Arc::new(Shared { api, addr, state: Mutex::new(State::default()), revision });
         let serving = Arc::clone(&shared);
         let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
             let shared = Arc::clone(&serving);
@@ -275,6 +294,10 @@ impl Shared {
         if self.is_token_path(op.path) {
             secrets.extend(grant_secrets(raw));
         }
+        if let Err((status, message)) = self.speaks(op, raw) {
+            let (reply, failure) = self.refuse(raw, status, format!("{id}: {message}"));
+            return (Some(id), reply, failure, secrets);
+        }
         let checked = self.state().auth.check(self.api, op.auth, raw);
         if let Err(refusal) = checked {
             // Unknown and expired credentials alike carry the spec's `x-reauthenticate-on`
@@ -333,6 +356,29 @@ impl Shared {
 
     /// The mock's own refusal: the API's error body (see [`Api::problem`]) with the status and
     /// message, and the message for the record.
+    /// For a server of one revision: the request's revision header names one it speaks, and
+    /// the operation exists in it.
+    fn speaks(&self, op: &OpSpec, raw: &RawRequest) -> Result<(), (u16, String)> {
+        let Some((revisions, served)) = self.revision else { return Ok(()) };
+        let header = revisions.header;
+        let spoken = revisions.names[..=served].join(", ");
+        match raw.header(header) {
+            None => return Err((400, format!("the `{header}` header is missing; this server speaks {spoken}"))),
+            Some(asked) if !revisions.names[..=served].contains(&asked) => {
+                return Err((400, format!("`{header}: {asked}` is not a revision this server speaks ({spoken})")));
+            }
+            Some(_) => {}
+        }
+        let lacks = revisions.operations.iter().find(|(id, _)| *id == op.id).is_some_and(|(_, available)| {
+            let at = u16::try_from(served).unwrap_or(u16::MAX);
+            !available.iter().any(|&(from, to)| from <= at && at <= to)
+        });
+        if lacks {
+            return Err((404, format!("not an operation of revision {}", revisions.names[served])));
+        }
+        Ok(())
+    }
+
     fn refuse(&self, raw: &RawRequest, status: u16, message: String) -> (RawReply, Option<String>) {
         let reply = self
             .api
