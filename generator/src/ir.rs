@@ -295,6 +295,9 @@ pub struct EnumVariant {
     pub wire: String,
     /// Doc lines (from `x-enumDescriptions` and similar).
     pub doc: Vec<String>,
+    /// Other spellings of the value and the API revisions that use them
+    /// (`x-enum-spellings`): written in them for those revisions, read in any.
+    pub spellings: Vec<(String, Available)>,
 }
 
 /// A `oneOf`/`anyOf`.
@@ -342,6 +345,10 @@ pub struct Field {
     /// `writeOnly`: the server never returns it. Never required, so an answer without it
     /// decodes; sent when set.
     pub write_only: bool,
+    /// The API revisions that have it (the schema's `x-property-revisions`), where not every
+    /// revision of its schema does: never required, and refused in a request body written
+    /// for another revision.
+    pub available: Option<Available>,
 }
 
 /// HTTP methods.
@@ -932,6 +939,9 @@ pub struct Revisions {
     pub variants: Vec<String>,
     /// Position of the revision the client speaks unless told otherwise.
     pub default: usize,
+    /// The operation that tells whether the server speaks a revision (`probe`: anonymous,
+    /// without arguments), by index in [`Api::operations`].
+    pub probe: Option<usize>,
 }
 
 /// Where an element exists: inclusive ranges of positions in [`Revisions::names`], an end of

@@ -6,6 +6,45 @@
 /// The error every operation of this API returns; `Api` errors carry the body the
 /// spec declares for error responses.
 pub type Error = crate::runtime::Error<super::types::ErrorModel>;
+#[cfg(feature = "tag-service")]
+impl Client {
+    /// The newest API revision the server at `base_url` speaks: `GetServerTime` is asked in each revision, newest first, until the server answers it (a server refuses a revision it does not know with a 4xx). `configure` sets up each probing client as the real one will be (certificates, timeouts); build the real one with `.api_version(found)`.
+    pub async fn discover_api_version(
+        base_url: &str,
+        configure: impl Fn(
+            crate::runtime::ClientBuilder<Self>,
+        ) -> crate::runtime::ClientBuilder<Self>,
+    ) -> ::std::result::Result<ApiVersion, Error> {
+        let mut refused = ::std::option::Option::None;
+        for &version in ApiVersion::ALL.iter().rev() {
+            let client = configure(Self::builder(base_url))
+                .api_version(version)
+                .build()
+                .map_err(|e| {
+                    crate::runtime::Error::InvalidRequest {
+                        operation: "GetServerTime",
+                        message: ::std::string::ToString::to_string(&e),
+                    }
+                })?;
+            match client.get_server_time().await {
+                ::std::result::Result::Ok(_) => return ::std::result::Result::Ok(version),
+                ::std::result::Result::Err(
+                    e,
+                ) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
+                    refused = ::std::option::Option::Some(e);
+                }
+                ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+            }
+        }
+        ::std::result::Result::Err(
+            refused
+                .unwrap_or(crate::runtime::Error::InvalidRequest {
+                    operation: "GetServerTime",
+                    message: ::std::string::String::from("the API declares no revision"),
+                }),
+        )
+    }
+}
 /// The API revisions the server may speak (1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2), oldest first. A client speaks one (`Client::builder(url).api_version(ApiVersion::…)`; by default [`ApiVersion::DEFAULT`]), sends it in `x-api-version` on every request, and refuses an operation or a request field that revision lacks with `Error::Unsupported`, before sending anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

@@ -86,7 +86,14 @@ impl Core {
     /// Starts a request for an operation; `path` is the template with values filled in.
     #[doc(hidden)]
     pub fn request(&self, op: &'static Operation, path: String) -> Request<'_> {
-        let call = CallSettings { format: self.format, deadline: self.deadline(), retry: self.retry_policy() };
+        let spoken = self.inner.revision;
+        let call = CallSettings {
+            format: self.format,
+            deadline: self.deadline(),
+            retry: self.retry_policy(),
+            revision: spoken.map(|s| s.index()),
+            revision_names: spoken.map_or(&[], |s| s.names()),
+        };
         Request::new(&self.inner.conn, call, op, path)
     }
 

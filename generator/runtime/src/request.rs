@@ -63,6 +63,10 @@ pub(crate) struct CallSettings<'c> {
     /// Time for the whole call, retries, backoff and a re-login included.
     pub(crate) deadline: Duration,
     pub(crate) retry: &'c RetryPolicy,
+    /// The API revision the client speaks, by position: bodies are written for it.
+    pub(crate) revision: Option<u16>,
+    /// Every revision's name, for errors.
+    pub(crate) revision_names: &'static [&'static str],
 }
 
 /// A parameter written in its style, before it joins the request.
@@ -208,6 +212,15 @@ impl<'c> Request<'c> {
         Ok(())
     }
 
+    /// A body field the API revision spoken lacks (see [`super::ser::in_revision`]).
+    fn lacking<E>(&self, (field, available): (&'static str, super::revision::Available)) -> Error<E> {
+        let spoken = super::revision::Spoken::at(self.call.revision.unwrap_or_default(), self.call.revision_names);
+        match spoken.require_field(self.op.id, Some(field), available) {
+            Err(e) => e,
+            Ok(()) => self.invalid(format!("`{field}` could not be written")),
+        }
+    }
+
     fn invalid<E>(&self, message: String) -> Error<E> {
         Error::InvalidRequest { operation: self.op.id, message }
     }
@@ -234,7 +247,7 @@ impl<'c> Request<'c> {
     pub fn body_serde<E>(&mut self, body: &impl Serialize, offered: &[Format]) -> Result<(), Error<E>> {
         let format = self.pick(&offered.iter().copied().filter(|f| *f != Format::Xml).collect::<Vec<_>>());
         let (bytes, secrets) = collecting(|| {
-            super::ser::as_request(|| match format {
+            super::ser::as_request_in(self.call.revision, || match format {
                 Format::Form => {
                     let value = serde_json::to_value(body).map_err(|e| format!("form body: {e}"))?;
                     super::style::form_body(&value, self.form_encoding)
@@ -244,7 +257,7 @@ impl<'c> Request<'c> {
                 _ => serde_json::to_vec(body).map_err(|e| format!("JSON body: {e}")),
             })
         });
-        let bytes = bytes.map_err(|m| self.invalid(m))?;
+        let bytes = bytes.map_err(|lacking| self.lacking(lacking))?.map_err(|m| self.invalid(m))?;
         self.set_body(format.mime(), bytes, secrets);
         Ok(())
     }
@@ -258,7 +271,9 @@ impl<'c> Request<'c> {
         offered: &[Format],
     ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
-            let (text, secrets) = collecting(|| super::ser::as_request(|| super::xml::to_string(body)));
+            let (text, secrets) =
+                collecting(|| super::ser::as_request_in(self.call.revision, || super::xml::to_string(body)));
+            let text = text.map_err(|lacking| self.lacking(lacking))?;
             self.xml_body(text, secrets)
         } else {
             self.body_serde(body, offered)
@@ -275,8 +290,10 @@ impl<'c> Request<'c> {
         item: &str,
     ) -> Result<(), Error<E>> {
         if self.pick(offered) == Format::Xml {
-            let (text, secrets) =
-                collecting(|| super::ser::as_request(|| super::xml::list_to_string(body, wrapper, item, None)));
+            let (text, secrets) = collecting(|| {
+                super::ser::as_request_in(self.call.revision, || super::xml::list_to_string(body, wrapper, item, None))
+            });
+            let text = text.map_err(|lacking| self.lacking(lacking))?;
             self.xml_body(text, secrets)
         } else {
             self.body_serde(&body, offered)

@@ -32,6 +32,20 @@ impl Spoken {
         Spoken { index: revision.index(), names: R::NAMES }
     }
 
+    pub(crate) fn at(index: u16, names: &'static [&'static str]) -> Self {
+        Spoken { index, names }
+    }
+
+    /// Its position among its API's revisions, oldest first.
+    pub fn index(&self) -> u16 {
+        self.index
+    }
+
+    /// Every revision's name, oldest first.
+    pub fn names(&self) -> &'static [&'static str] {
+        self.names
+    }
+
     /// Its name (`1.2-rev1`).
     pub fn name(&self) -> &'static str {
         self.names.get(usize::from(self.index)).copied().unwrap_or("?")

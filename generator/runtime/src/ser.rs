@@ -7,6 +7,56 @@ use serde::ser::{Error as _, Serialize, Serializer};
 thread_local! {
     /// Set while a request body is serialized: `readOnly` properties are left out then.
     static WRITING_REQUEST: Cell<bool> = const { Cell::new(false) };
+    /// The API revision a request body is written for, while it is written.
+    static REVISION: Cell<Option<u16>> = const { Cell::new(None) };
+    /// The first field that revision lacks, found while writing.
+    static LACKING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
+}
+
+/// [`as_request`] for a client that speaks API revision `revision`: a field that revision
+/// lacks stops the writing ([`in_revision`]) and is returned as `Err(field)`; a value
+/// spelled differently in it is written in its spelling ([`spelled`]). The error is the field
+/// and the revisions that have it.
+pub(crate) fn as_request_in<R>(
+    revision: Option<u16>,
+    f: impl FnOnce() -> R,
+) -> Result<R, (&'static str, super::revision::Available)> {
+    let before = REVISION.with(|r| r.replace(revision));
+    LACKING.with(|l| l.set(None));
+    let out = as_request(f);
+    REVISION.with(|r| r.set(before));
+    match LACKING.with(|l| l.take()) {
+        Some(field) => Err(field),
+        None => Ok(out),
+    }
+}
+
+/// `serialize_with` of a property only some API revisions have: written as usual, unless a
+/// request body is written for a revision outside `available`, where setting it is an error
+/// (the request is refused, naming `field`, before it is sent).
+pub fn in_revision<T: Serialize, S: Serializer>(
+    value: &T,
+    field: &'static str,
+    available: super::revision::Available,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
+        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+            LACKING.with(|l| l.set(Some((field, available))));
+            return Err(S::Error::custom(format!("`{field}` is not in the API revision spoken")));
+        }
+    }
+    value.serialize(serializer)
+}
+
+/// An enum value as a request body written for the API revision spoken spells it: one of
+/// `spellings` (another spelling and the revisions that use it), else `value`.
+pub fn spelled(value: &'static str, spellings: &'static [(super::revision::Available, &'static str)]) -> &'static str {
+    let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) else { return value };
+    spellings
+        .iter()
+        .find(|(available, _)| available.iter().any(|&(from, to)| from <= at && at <= to))
+        .map_or(value, |(_, other)| other)
 }
 
 /// Runs `f` as the serialization of a request body: `readOnly` properties (which the server

@@ -498,7 +498,56 @@ impl Emitter<'_> {
         );
         let variants_b = variants.clone();
         let names_b = names.clone();
+        let discover = match r.probe.map(|i| &self.api.operations[i]) {
+            Some(probe) => {
+                let method = ident(&probe.method_name);
+                let cfg = self.feature_attr(&probe.feature);
+                let pid = &probe.id;
+                let args = probe.params_struct.map(|ps| {
+                    let t = ident(&self.api.types[ps.0].name);
+                    quote!(&super::types::#t::default())
+                });
+                let doc = format!(
+                    " The newest API revision the server at `base_url` speaks: `{pid}` is asked in each \
+                     revision, newest first, until the server answers it (a server refuses a revision it \
+                     does not know with a 4xx). `configure` sets up each probing client as the real one \
+                     will be (certificates, timeouts); build the real one with \
+                     `.api_version(found)`."
+                );
+                quote! {
+                    #cfg
+                    impl Client {
+                        #[doc = #doc]
+                        pub async fn discover_api_version(
+                            base_url: &str,
+                            configure: impl Fn(#rt::ClientBuilder<Self>) -> #rt::ClientBuilder<Self>,
+                        ) -> ::std::result::Result<ApiVersion, Error> {
+                            let mut refused = ::std::option::Option::None;
+                            for &version in ApiVersion::ALL.iter().rev() {
+                                let client = configure(Self::builder(base_url)).api_version(version).build().map_err(|e| {
+                                    #rt::Error::InvalidRequest { operation: #pid, message: ::std::string::ToString::to_string(&e) }
+                                })?;
+                                match client.#method(#args).await {
+                                    ::std::result::Result::Ok(_) => return ::std::result::Result::Ok(version),
+                                    ::std::result::Result::Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
+                                        refused = ::std::option::Option::Some(e);
+                                    }
+                                    ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+                                }
+                            }
+                            ::std::result::Result::Err(refused.unwrap_or(#rt::Error::InvalidRequest {
+                                operation: #pid,
+                                message: ::std::string::String::from("the API declares no revision"),
+                            }))
+                        }
+                    }
+                }
+            }
+            None => quote!(),
+        };
         quote! {
+            #discover
+
             #[doc = #doc]
             #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
             #[non_exhaustive]

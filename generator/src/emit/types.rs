@@ -58,6 +58,27 @@ impl Emitter<'_> {
                 let vdocs = variants.iter().map(|v| doc_attrs(&v.doc));
                 let wires: Vec<_> = variants.iter().map(|v| &v.wire).collect();
                 let catch = ident(catch_all);
+                // Another spelling of a value (`monday` for `Monday` before 1.3-rev1) is read
+                // as the value, and written for the revisions that use it.
+                let alias_arms = variants.iter().flat_map(|v| {
+                    let vn = ident(&v.name);
+                    v.spellings
+                        .iter()
+                        .filter(|(sp, _)| !variants.iter().any(|o| &o.wire == sp))
+                        .map(move |(sp, _)| quote!(#sp => Self::#vn,))
+                });
+                let ser_arms = variants.iter().map(|v| {
+                    let (vn, wire) = (ident(&v.name), &v.wire);
+                    if v.spellings.is_empty() {
+                        quote!(Self::#vn => serializer.serialize_str(#wire),)
+                    } else {
+                        let spellings = v.spellings.iter().map(|(sp, a)| {
+                            let a = self.available_tokens(a);
+                            quote!((#a, #sp))
+                        });
+                        quote!(Self::#vn => serializer.serialize_str(#rt::ser::spelled(#wire, &[#(#spellings),*])),)
+                    }
+                });
                 quote! {
                     #doc
                     #cfg
@@ -82,6 +103,7 @@ impl Emitter<'_> {
                         fn from(value: &str) -> Self {
                             match value {
                                 #( #wires => Self::#vnames, )*
+                                #(#alias_arms)*
                                 other => Self::#catch(::std::string::ToString::to_string(other)),
                             }
                         }
@@ -102,7 +124,10 @@ impl Emitter<'_> {
                     #cfg
                     impl ::serde::Serialize for #name {
                         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                            serializer.serialize_str(self.as_str())
+                            match self {
+                                #(#ser_arms)*
+                                Self::#catch(value) => serializer.serialize_str(value),
+                            }
                         }
                     }
                     #cfg
@@ -281,9 +306,18 @@ impl Emitter<'_> {
                 } else {
                     quote!("::std::option::Option::is_none")
                 };
+                // A property only some revisions have is written through a check of the
+                // revision the request is for (see `revision_writers`).
+                let with = match &f.available {
+                    Some(_) => {
+                        let writer = revision_writer(name, &f.name).to_string();
+                        quote!(serialize_with = #writer,)
+                    }
+                    None => quote!(),
+                };
                 quote! {
                     #fdoc
-                    #[serde(#rename default, skip_serializing_if = #skip)]
+                    #[serde(#rename default, #with skip_serializing_if = #skip)]
                     pub #fname: ::std::option::Option<#ty>
                 }
             }
@@ -323,6 +357,7 @@ impl Emitter<'_> {
                 #builder
             };
         }
+        let writers = self.revision_writers(name, cfg, fields);
         quote! {
             #doc
             #cfg
@@ -330,7 +365,35 @@ impl Emitter<'_> {
             #non_exhaustive
             pub struct #name { #(#fs,)* }
             #builder
+            #writers
         }
+    }
+
+    /// One `serialize_with` function per property only some API revisions have: it refuses
+    /// the property in a request body written for another revision.
+    fn revision_writers(&self, name: &proc_macro2::Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+        let rt = &self.rt;
+        let writers = fields.iter().filter_map(|f| {
+            let available = self.available_tokens(f.available.as_ref()?);
+            let writer = revision_writer(name, &f.name);
+            let inner = match &f.ty {
+                Ty::Nullable(t) => t.as_ref(),
+                t => t,
+            };
+            let ty = self.ty(inner, From::Types);
+            let wire = &f.wire;
+            Some(quote! {
+                #cfg
+                #[allow(non_snake_case)]
+                fn #writer<S: ::serde::Serializer>(
+                    value: &::std::option::Option<#ty>,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    #rt::ser::in_revision(value, #wire, #available, serializer)
+                }
+            })
+        });
+        quote!(#(#writers)*)
     }
 
     /// A multipart body: owned, since file parts may be streams (no serde, no `Clone`).
@@ -561,4 +624,9 @@ fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots
             #(#setters)*
         }
     }
+}
+
+/// The `serialize_with` function of a property only some revisions have.
+fn revision_writer(ty: &proc_macro2::Ident, field: &str) -> proc_macro2::Ident {
+    quote::format_ident!("__{}_{}_in_revision", ty, crate::naming::unraw(field))
 }

@@ -134,6 +134,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     api.revisions = l.revisions.clone();
     l.unused_type_names();
     l.lower_operations(&mut api);
+    revisions::resolve_probe(&mut api, &doc.raw, &mut l.sink);
     l.lower_webhooks(&mut api);
     api.types = std::mem::take(&mut l.types);
     tags::drop_variant_tags(&mut api);

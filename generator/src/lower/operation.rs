@@ -1129,6 +1129,8 @@ impl<'a> Lowerer<'a> {
                 xml: None,
                 read_only: false,
                 write_only: false,
+                // Checked by the client method, which writes parameters one by one.
+                available: None,
             })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));

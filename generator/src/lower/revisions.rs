@@ -8,6 +8,8 @@
 //!   header: x-api-version      # the header the revision travels in
 //!   default: 1.3-rev2          # what a client speaks unless told otherwise
 //!   revisions: [1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2]   # oldest first
+//!   probe: GetServerTime       # optional: an operation without arguments whose answer tells
+//!                              # whether the server speaks a revision (`discover_api_version`)
 //! ```
 //!
 //! A mark is a comma-separated list of ranges: `1.3-rev1..` (from 1.3-rev1 on),
@@ -23,6 +25,10 @@ use crate::pointer::Pointer;
 pub(crate) const DECLARATION: &str = "x-api-revisions";
 /// The mark on an element.
 pub(crate) const MARK: &str = "x-revisions";
+/// A schema's marks of its properties, where they differ from the schema's.
+pub(crate) const PROPERTY_MARK: &str = "x-property-revisions";
+/// A schema's other spellings of its enum values: `{value: {spelling: revisions}}`.
+pub(crate) const SPELLINGS: &str = "x-enum-spellings";
 
 /// Reads the root declaration, if the document has one.
 pub(crate) fn declared(root: &Value, sink: &mut Sink) -> Option<Revisions> {
@@ -81,7 +87,29 @@ pub(crate) fn declared(root: &Value, sink: &mut Sink) -> Option<Revisions> {
         }
         variants.push(variant);
     }
-    Some(Revisions { header, names, variants, default })
+    Some(Revisions { header, names, variants, default, probe: None })
+}
+
+/// Resolves the declaration's `probe` to an operation once operations are lowered: it must
+/// exist and take no argument, so the client can call it in every revision.
+pub(crate) fn resolve_probe(api: &mut crate::ir::Api, root: &Value, sink: &mut Sink) {
+    let Some(id) = root.get(DECLARATION).and_then(|d| d.get("probe")) else { return };
+    let at = Pointer::root().join(DECLARATION).join("probe");
+    let Some(id) = id.as_str() else {
+        sink.error(&at, "`probe` names an operation by its operationId");
+        return;
+    };
+    let found = api.operations.iter().position(|op| op.id == id);
+    let usable = found.filter(|&i| {
+        let op = &api.operations[i];
+        op.path_params.is_empty() && !op.params.iter().any(|p| p.required) && op.body.is_none()
+    });
+    match (found, usable, api.revisions.as_mut()) {
+        (None, _, _) => sink.error(&at, format!("`probe` names `{id}`, which is not an operation")),
+        (Some(_), None, _) => sink.error(&at, format!("`probe` operation `{id}` must take no arguments")),
+        (_, Some(i), Some(revisions)) => revisions.probe = Some(i),
+        (_, Some(_), None) => {}
+    }
 }
 
 /// `1.2-rev1` → `V1_2Rev1`: digits groups joined by `_`, words capitalised.

@@ -429,7 +429,8 @@ impl<'a> Lowerer<'a> {
                 .and_then(Value::as_str)
                 .map(doc_lines)
                 .unwrap_or_default();
-            variants.push(EnumVariant { name, wire: wire.to_owned(), doc });
+            let spellings = self.spellings(pointer, wire);
+            variants.push(EnumVariant { name, wire: wire.to_owned(), doc, spellings });
         }
         let (catch_all, _) = scope.claim("UnknownValue");
         Some(Shape::Kind(TypeKind::Enum { variants, catch_all }))
@@ -517,6 +518,44 @@ impl<'a> Lowerer<'a> {
         Shape::Kind(TypeKind::Union(Union { tag: tag.map(str::to_owned), variants, catch_all }))
     }
 
+    /// The revisions of the property `wire` defined at `prop_ptr`, from its schema's
+    /// `x-property-revisions` map.
+    fn property_revisions(&mut self, prop_ptr: &Pointer, wire: &str) -> Option<crate::ir::Available> {
+        let schema_ptr = prop_ptr.parent()?.parent()?;
+        let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::PROPERTY_MARK)?.get(wire)?;
+        let at = schema_ptr.join(super::revisions::PROPERTY_MARK).join(wire);
+        super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
+    /// The other spellings of the enum value `wire` of the schema at `pointer`, from its
+    /// `x-enum-spellings` map (`{value: {spelling: revisions}}`).
+    fn spellings(&mut self, pointer: &Pointer, wire: &str) -> Vec<(String, crate::ir::Available)> {
+        let Some(map) = self
+            .doc
+            .raw
+            .pointer(pointer.as_str())
+            .and_then(|s| s.get(super::revisions::SPELLINGS))
+            .and_then(|m| m.get(wire))
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (spelling, mark) in map {
+            let at = pointer.join(super::revisions::SPELLINGS).join(wire).join(spelling);
+            // A spelling used in every revision would replace the value itself: that is an
+            // enum change, not a spelling.
+            match super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink) {
+                Some(available) => out.push((spelling.clone(), available)),
+                None if self.revisions.is_some() && mark.is_string() => {
+                    self.sink.warn(&at, format!("spelling `{spelling}` is marked for every revision; ignored"))
+                }
+                None => {}
+            }
+        }
+        out
+    }
+
     /// The fields of an object schema, with `allOf` parts merged in order. A part that is a
     /// discriminated parent contributes only its properties, not its `oneOf`: that is how the
     /// parent ⇄ child cycle is cut.
@@ -548,6 +587,19 @@ impl<'a> Lowerer<'a> {
             };
             let (read_only, write_only) = (flag("readOnly"), flag("writeOnly"));
             let mut required = required.contains(&wire);
+            let available = self.property_revisions(&prop_ptr, &wire);
+            if let (Some(a), Some(r)) = (&available, &self.revisions) {
+                if !doc.is_empty() {
+                    doc.push(String::new());
+                }
+                doc.push(format!(
+                    "API revisions: {}{}; a request that sets it for another revision is refused before it is sent.",
+                    a.describe(&r.names),
+                    if required { " (required there)" } else { "" }
+                ));
+                // Answers of the other revisions lack it: it cannot be required in Rust.
+                required = false;
+            }
             if read_only || write_only {
                 // One type serves requests and responses: a property only one direction
                 // carries cannot be required in Rust.
@@ -573,6 +625,7 @@ impl<'a> Lowerer<'a> {
                 xml: xml_object(prop),
                 read_only,
                 write_only,
+                available,
             });
         }
         for r in required {
