@@ -67,6 +67,7 @@ impl Emitter<'_> {
                         .filter(|(sp, _)| !variants.iter().any(|o| &o.wire == sp))
                         .map(move |(sp, _)| quote!(#sp => Self::#vn,))
                 });
+                let spelled = variants.iter().any(|v| !v.spellings.is_empty());
                 let ser_arms = variants.iter().map(|v| {
                     let (vn, wire) = (ident(&v.name), &v.wire);
                     if v.spellings.is_empty() {
@@ -79,6 +80,11 @@ impl Emitter<'_> {
                         quote!(Self::#vn => serializer.serialize_str(#rt::ser::spelled(#wire, &[#(#spellings),*])),)
                     }
                 });
+                let ser_body = if spelled {
+                    quote!(match self { #(#ser_arms)* Self::#catch(value) => serializer.serialize_str(value), })
+                } else {
+                    quote!(serializer.serialize_str(self.as_str()))
+                };
                 quote! {
                     #doc
                     #cfg
@@ -124,10 +130,7 @@ impl Emitter<'_> {
                     #cfg
                     impl ::serde::Serialize for #name {
                         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                            match self {
-                                #(#ser_arms)*
-                                Self::#catch(value) => serializer.serialize_str(value),
-                            }
+                            #ser_body
                         }
                     }
                     #cfg

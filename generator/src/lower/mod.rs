@@ -75,6 +75,8 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     for (at, note) in &doc.notes {
         l.sink.warn(at, note);
     }
+    // Before any schema is lowered: properties and enum values carry revision marks.
+    l.revisions = revisions::declared(&doc.raw, &mut l.sink);
     if let Some(dialect) = str_at(&doc.raw, "/jsonSchemaDialect") {
         if !KNOWN_DIALECTS.contains(&dialect.trim_end_matches('#')) {
             l.sink.warn(
@@ -130,7 +132,6 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         revisions: None,
     };
     api.derives = l.derives();
-    l.revisions = revisions::declared(&doc.raw, &mut l.sink);
     api.revisions = l.revisions.clone();
     l.unused_type_names();
     l.lower_operations(&mut api);
