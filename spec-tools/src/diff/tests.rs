@@ -494,7 +494,7 @@ fn changes_that_touch_nothing_need_no_release() {
 /// and the report ties that to the marker (and says nothing changes on the wire).
 #[test]
 fn dropping_the_long_running_markers_removes_the_wait() {
-    // Every marker (the spec has 104): the wait goes with the last one.
+    // Every marker (the spec has 106): the wait goes with the last one.
     let r = edited(|v| {
         for item in v["paths"].as_object_mut().unwrap().values_mut() {
             for op in item.as_object_mut().unwrap().values_mut() {
@@ -505,7 +505,7 @@ fn dropping_the_long_running_markers_removes_the_wait() {
         }
     });
     let entries: Vec<_> = r.sections.iter().flat_map(|s| &s.entries).collect();
-    assert_eq!(entries.len(), 104, "one entry per marker");
+    assert_eq!(entries.len(), 106, "one entry per marker");
     assert!(entries.iter().all(|e| e.what == "extension `x-long-running` removed" && e.wire == Wire::None));
     let breaking: Vec<_> = entries.iter().filter(|e| e.rust == RustImpact::Breaking).collect();
     let [wait] = breaking.as_slice() else { panic!("one marker carries the removed wait: {breaking:?}") };
