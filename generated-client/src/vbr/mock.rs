@@ -465,7 +465,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -5233,7 +5233,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -5251,7 +5251,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -7884,7 +7884,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -8278,7 +8278,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -8296,7 +8296,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -10075,7 +10075,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<RestoreEntraIdTenantItemsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
-                status: 201,
+                status: 200,
                 bodies: &[
                     (
                         "application/json",
@@ -10086,7 +10086,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -10100,7 +10100,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 RestoreEntraIdTenantItemAttributesRequest,
             >,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
-                status: 201,
+                status: 200,
                 bodies: &[
                     (
                         "application/json",
@@ -10111,7 +10111,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -12023,6 +12023,8 @@ pub enum LogoutReply {
     Ok(super::types::EmptySuccessResponse),
     /// `401`.
     Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -12039,6 +12041,7 @@ impl crate::runtime::mock::MockReply for LogoutReply {
             Self::Unauthorized(body) => {
                 raw.reply_serde(401, &body, &["application/json"])
             }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -13781,6 +13784,8 @@ impl crate::runtime::mock::MockRequest for ChangeCloudCredsSecretKeyRequest {
 pub enum ChangeCloudCredsSecretKeyReply {
     /// `200`.
     Ok(super::types::CloudCredentialsModel),
+    /// `201`.
+    Created(super::types::CloudCredentialsModel),
     /// `400`.
     BadRequest(super::types::ErrorModel),
     /// `401`.
@@ -13802,6 +13807,7 @@ impl crate::runtime::mock::MockReply for ChangeCloudCredsSecretKeyReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
                 raw.reply_serde(401, &body, &["application/json"])
@@ -17888,6 +17894,10 @@ impl crate::runtime::mock::MockRequest for GetServerTimeRequest {
 pub enum GetServerTimeReply {
     /// `200`.
     Ok(super::types::ServerTimeModel),
+    /// `401`.
+    Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -17901,6 +17911,10 @@ impl crate::runtime::mock::MockReply for GetServerTimeReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Unauthorized(body) => {
+                raw.reply_serde(401, &body, &["application/json"])
+            }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -17953,6 +17967,10 @@ impl crate::runtime::mock::MockRequest for GetServerCertificateRequest {
 pub enum GetServerCertificateReply {
     /// `200`.
     Ok(super::types::CertificateModel),
+    /// `401`.
+    Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -17966,6 +17984,10 @@ impl crate::runtime::mock::MockReply for GetServerCertificateReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Unauthorized(body) => {
+                raw.reply_serde(401, &body, &["application/json"])
+            }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -27765,6 +27787,8 @@ impl MockServer {
 pub struct GetInventoryObjectsRequest {
     /// `hostname` (path).
     pub hostname: ::std::string::String,
+    /// `resetCache` (query).
+    pub reset_cache: ::std::option::Option<bool>,
     /// The body, when one was sent.
     pub body: ::std::option::Option<super::types::InventoryBrowserFilters>,
 }
@@ -27781,6 +27805,17 @@ impl crate::runtime::mock::MockRequest for GetInventoryObjectsRequest {
                     crate::runtime::mock::In::Path,
                     "hostname",
                     crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
+            reset_cache: raw
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "resetCache",
+                    crate::runtime::ParamStyle::FORM,
                     crate::runtime::style::ShapeKind::Primitive,
                     false,
                     &[],
@@ -38049,6 +38084,8 @@ impl crate::runtime::mock::MockRequest for DisableJobRequest {
 /// What a handler of `DisableJob` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum DisableJobReply {
+    /// `200`.
+    Ok(super::types::EmptySuccessResponse),
     /// `204`.
     NoContent,
     /// `400`.
@@ -38071,6 +38108,7 @@ impl crate::runtime::mock::MockReply for DisableJobReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -38138,6 +38176,8 @@ impl crate::runtime::mock::MockRequest for EnableJobRequest {
 /// What a handler of `EnableJob` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum EnableJobReply {
+    /// `200`.
+    Ok(super::types::EmptySuccessResponse),
     /// `204`.
     NoContent,
     /// `400`.
@@ -38160,6 +38200,7 @@ impl crate::runtime::mock::MockReply for EnableJobReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -39213,6 +39254,8 @@ pub struct GetAllBackupsRequest {
     pub policy_unique_id_filter: ::std::option::Option<::std::string::String>,
     /// `jobTypeFilter` (query).
     pub job_type_filter: ::std::option::Option<super::types::EJobType>,
+    /// `policyTagFilter` (query).
+    pub policy_tag_filter: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "tag-backups")]
 impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
@@ -39240,6 +39283,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             limit: raw
@@ -39262,6 +39306,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_column: raw
@@ -39284,6 +39329,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_asc: raw
@@ -39306,6 +39352,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             name_filter: raw
@@ -39328,6 +39375,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_after_filter: raw
@@ -39350,6 +39398,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_before_filter: raw
@@ -39372,6 +39421,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             platform_id_filter: raw
@@ -39394,6 +39444,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_id_filter: raw
@@ -39416,6 +39467,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             policy_unique_id_filter: raw
@@ -39438,6 +39490,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_type_filter: raw
@@ -39460,6 +39513,30 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "policyUniqueIdFilter",
+                        "policyTagFilter",
+                    ],
+                )?,
+            policy_tag_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "policyTagFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "platformIdFilter",
+                        "jobIdFilter",
+                        "policyUniqueIdFilter",
+                        "jobTypeFilter",
                     ],
                 )?,
         })
@@ -43431,6 +43508,8 @@ pub struct GetAllReplicasRequest {
     pub policy_unique_id_filter: ::std::option::Option<::std::string::String>,
     /// `stateFilter` (query).
     pub state_filter: ::std::option::Option<::std::string::String>,
+    /// `policyTagFilter` (query).
+    pub policy_tag_filter: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "tag-replicas")]
 impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
@@ -43458,6 +43537,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             limit: raw
@@ -43480,6 +43560,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_column: raw
@@ -43502,6 +43583,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_asc: raw
@@ -43524,6 +43606,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             name_filter: raw
@@ -43546,6 +43629,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_after_filter: raw
@@ -43568,6 +43652,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_before_filter: raw
@@ -43590,6 +43675,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             platform_id_filter: raw
@@ -43612,6 +43698,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_id_filter: raw
@@ -43634,6 +43721,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             policy_unique_id_filter: raw
@@ -43656,6 +43744,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             state_filter: raw
@@ -43678,6 +43767,30 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "policyUniqueIdFilter",
+                        "policyTagFilter",
+                    ],
+                )?,
+            policy_tag_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "policyTagFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "platformIdFilter",
+                        "jobIdFilter",
+                        "policyUniqueIdFilter",
+                        "stateFilter",
                     ],
                 )?,
         })
@@ -51521,6 +51634,8 @@ impl crate::runtime::mock::MockRequest for CreateComputerRecoveryTokenRequest {
 /// What a handler of `CreateComputerRecoveryToken` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum CreateComputerRecoveryTokenReply {
+    /// `200`.
+    Ok(super::types::ComputerRecoveryTokenModel),
     /// `201`.
     Created(super::types::ComputerRecoveryTokenModel),
     /// `400`.
@@ -51541,6 +51656,7 @@ impl crate::runtime::mock::MockReply for CreateComputerRecoveryTokenReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -53707,6 +53823,8 @@ impl crate::runtime::mock::MockRequest for EnableProtectionGroupRequest {
 /// What a handler of `EnableProtectionGroup` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum EnableProtectionGroupReply {
+    /// `200`.
+    Ok(super::types::SessionModel),
     /// `204`.
     NoContent,
     /// `400`.
@@ -53729,6 +53847,7 @@ impl crate::runtime::mock::MockReply for EnableProtectionGroupReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -53801,6 +53920,8 @@ impl crate::runtime::mock::MockRequest for DisableProtectionGroupRequest {
 /// What a handler of `DisableProtectionGroup` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum DisableProtectionGroupReply {
+    /// `200`.
+    Ok(super::types::SessionModel),
     /// `204`.
     NoContent,
     /// `400`.
@@ -53823,6 +53944,7 @@ impl crate::runtime::mock::MockReply for DisableProtectionGroupReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -62274,6 +62396,8 @@ impl crate::runtime::mock::MockRequest for RestoreEntraIdTenantItemsRequest {
 /// What a handler of `RestoreEntraIdTenantItems` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum RestoreEntraIdTenantItemsReply {
+    /// `200`.
+    Ok(super::types::EntraIdTenantRestoreSessionModel),
     /// `201`.
     Created(super::types::EntraIdTenantRestoreSessionModel),
     /// `400`.
@@ -62294,6 +62418,7 @@ impl crate::runtime::mock::MockReply for RestoreEntraIdTenantItemsReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -62371,6 +62496,8 @@ impl crate::runtime::mock::MockRequest for RestoreEntraIdTenantItemAttributesReq
 /// What a handler of `RestoreEntraIdTenantItemAttributes` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum RestoreEntraIdTenantItemAttributesReply {
+    /// `200`.
+    Ok(super::types::EntraIdTenantRestoreSessionModel),
     /// `201`.
     Created(super::types::EntraIdTenantRestoreSessionModel),
     /// `400`.
@@ -62391,6 +62518,7 @@ impl crate::runtime::mock::MockReply for RestoreEntraIdTenantItemAttributesReply
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
