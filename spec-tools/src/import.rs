@@ -6,20 +6,47 @@
 //! `x-pagination`, fixes, declared deviations) is a separate, reviewed step. So the import:
 //!
 //! - **adds what is missing and never rewrites what is there.** An operation or component
-//!   the curated spec already has keeps its text; only properties and enum values the
-//!   vendor added are merged in, unless the curated spec declares their absence
-//!   (`x-deviation` keys `property NAME` or `enum`). What else the vendor changed in an
-//!   element the spec has is for `spec-audit` to report, and for a person to take or declare;
+//!   the curated spec already has keeps its text; only the members some revision of the
+//!   vendor's has and the spec lacks are merged in (parameters and responses of an operation,
+//!   properties and enum values of a schema, from the newest document that has each), unless
+//!   the curated spec declares their absence (`x-deviation` keys `parameter NAME`,
+//!   `response CODE`, `property NAME` or `enum`). A member only older revisions have is
+//!   merged too, so a client can speak to an older server. What else the vendor changed in
+//!   an element the spec has is for `spec-audit` to report, and for a person to take or
+//!   declare;
 //! - **takes each new element from the newest document that has it**, and drops the vendor's
 //!   own `x-veeam-*` extensions (authorization claims and internal model references that no
 //!   client reads);
 //! - **marks revisions** as ranges over the documents given, oldest first: `x-revisions:
 //!   1.3-rev1..` (from 1.3-rev1 on), `1.2-rev1..1.3-rev0` (removed after 1.3-rev0),
-//!   `1.3-rev0..1.3-rev0, 1.3-rev2..` (gone in between). Every operation and component
-//!   schema carries its mark. A parameter, property or enum value is marked only where it
-//!   differs from its operation's or schema's (properties in the schema's
-//!   `x-property-revisions`, enum values in its `x-enum-revisions`), so one added field is
-//!   one added line.
+//!   `1.3-rev0..1.3-rev0, 1.3-rev2..` (gone in between), `none` (in no published revision,
+//!   which only a curated addition can be). Every operation and component carries its mark.
+//!   A member is marked only where it differs from its operation's or schema's, so one
+//!   added field is one added line:
+//!   - a parameter in the Parameter Object (`x-revisions`; a `$ref`'d parameter has its
+//!     component's mark);
+//!   - a response in its operation's `x-response-revisions: {status: range}`, one scheme
+//!     for inline responses and `$ref`s alike (a Response Object's siblings of `$ref` are
+//!     ignored in OpenAPI 3.0, so the mark cannot sit inside it), as properties are marked
+//!     in their schema;
+//!   - a property in its schema's `x-property-revisions: {name: range}` (the schema that
+//!     holds it: a component, or an inline schema inside one, such as an `allOf` member);
+//!   - an enum value in its schema's `x-enum-revisions: {value: range}`;
+//! - **records enum spellings.** Veeam renamed values by case only between revisions
+//!   (`monday` became `Monday`). Within one schema's enum, the values equal ignoring ASCII
+//!   case are one value, unless one document lists two of them (then they are distinct
+//!   values). The curated spelling stays in `enum`; its range is the union of every
+//!   spelling's, and `x-enum-spellings: {Curated: {other: range}}` says in which revisions
+//!   the value is written otherwise (the curated spelling's own revisions are the rest).
+//!   Property names are treated the same way (`x-property-spellings`). A schema that
+//!   declares `enum spellings` in its `x-deviation` keeps its one spelling for every
+//!   revision: its values' ranges cover every spelling, but no other spelling is recorded
+//!   (the audit reports Veeam's as the declared difference);
+//! - **declares the revisions** in the root: `x-api-revisions: {header, default,
+//!   revisions}`, the header every operation sends the revision in (the required header
+//!   parameter all operations of every document share), the revision a client speaks unless
+//!   told otherwise (the newest, unless the spec already declares one), and every revision
+//!   imported, oldest first.
 //!
 //! Re-running the import after the vendor publishes a new revision therefore shows, through
 //! `spec-diff`, what the new revision adds, and through the marks what it removed.
@@ -41,6 +68,20 @@ pub const REVISIONS: &str = "x-revisions";
 pub const PROPERTY_REVISIONS: &str = "x-property-revisions";
 /// A schema's map from enum value to its revisions, where they differ from the schema's.
 pub const ENUM_REVISIONS: &str = "x-enum-revisions";
+/// A schema's map from enum value (as `enum` spells it) to its other spellings, each with
+/// the revisions that write it so: `{Monday: {monday: 1.2-rev1..1.3-rev0}}`.
+pub const ENUM_SPELLINGS: &str = "x-enum-spellings";
+/// A schema's map from property name (as `properties` spells it) to its other spellings,
+/// each with the revisions that write it so: `{removeData: {RemoveData: 1.2-rev1..1.3-rev1}}`.
+pub const PROPERTY_SPELLINGS: &str = "x-property-spellings";
+/// An operation's map from response status to its revisions, where they differ from the
+/// operation's.
+pub const RESPONSE_REVISIONS: &str = "x-response-revisions";
+/// The root's declaration of the revisions: `{header, default, revisions}`.
+pub const API_REVISIONS: &str = "x-api-revisions";
+/// The `x-deviation` key with which a schema keeps one spelling of its enum values for every
+/// revision (the import records no other spellings).
+pub const ONE_SPELLING: &str = "enum spellings";
 
 /// One published document: its revision's name and its tree.
 pub struct Source {
@@ -103,7 +144,8 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     out
 }
 
-/// Imports `sections` (tag names) from `sources` (oldest first) into `curated`.
+/// Imports `sections` (tag names) from `sources` (oldest first) into `curated`, and declares
+/// the sources' revisions in its root.
 pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> Result<Report> {
     if sources.is_empty() {
         bail!("no published document to import from");
@@ -134,9 +176,15 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
                 insert_operation(&mut curated.doc, &path, &method, op, newest);
                 report.operations.push(format!("{} {path} ({id})", method.to_uppercase()));
             }
+            let snapshot = curated.doc.clone();
             let op = curated.doc.pointer_mut(&at).expect("just inserted");
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+            for member in merge_operation(op, &snapshot, sources, &at, &present) {
+                report.members.push(format!("{} {path} ({id}): {member}", method.to_uppercase()));
+            }
             mark(op, &range(&present, &names));
             mark_parameters(op, sources, &at, &present, &names);
+            mark_responses(op, sources, &at, &present, &names);
             roots.push(at);
         }
     }
@@ -162,33 +210,207 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
         let present: Vec<usize> = (0..sources.len()).filter(|&i| sources[i].doc.pointer(&key).is_some()).collect();
         let Some(&newest) = present.last() else { continue };
         let (kind, name) = crate::sections::component_name(&key).expect("a component key");
-        match curated.doc.pointer(&key) {
-            None => {
-                let mut value = sources[newest].doc.pointer(&key).cloned().unwrap_or_default();
-                clean(&mut value);
-                insert_component(&mut curated.doc, &kind, &name, value);
-                report.components.push(format!("{kind}/{name}"));
-            }
-            Some(_) if kind == "schemas" => {
-                let ours = curated.doc.pointer_mut(&key).expect("present");
-                for member in merge_schema(ours, &sources[newest].doc.pointer(&key).cloned().unwrap_or_default()) {
+        if curated.doc.pointer(&key).is_none() {
+            let mut value = sources[newest].doc.pointer(&key).cloned().unwrap_or_default();
+            clean(&mut value);
+            insert_component(&mut curated.doc, &kind, &name, value);
+            report.components.push(format!("{kind}/{name}"));
+        }
+        if kind == "schemas" {
+            // Members from every revision that has the schema, newest first, so each comes
+            // from the newest document that has it.
+            let ours = curated.doc.pointer_mut(&key).expect("present");
+            for &i in present.iter().rev() {
+                let theirs = sources[i].doc.pointer(&key).cloned().unwrap_or_default();
+                for member in merge_schema(ours, &theirs, &sources[i].doc) {
                     report.members.push(format!("{kind}/{name}: {member}"));
                 }
             }
-            Some(_) => {}
         }
         if matches!(kind.as_str(), "schemas" | "parameters" | "responses" | "requestBodies") {
             let value = curated.doc.pointer_mut(&key).expect("present");
             mark(value, &range(&present, &names));
             if kind == "schemas" {
-                mark_members(value, sources, &key, &present, &names);
+                let theirs: Vec<(usize, &Value)> =
+                    present.iter().filter_map(|&i| sources[i].doc.pointer(&key).map(|s| (i, s))).collect();
+                mark_schema(value, &theirs, sources, &names);
             }
         }
         let mut refs = Vec::new();
         crate::sections::references(curated.doc.pointer(&key).unwrap_or(&Value::Null), &mut refs);
         work.extend(refs);
     }
+    declare_revisions(&mut curated.doc, sources);
     Ok(report)
+}
+
+/// Writes (or refreshes) the root's [`API_REVISIONS`]: the revisions it declares and those
+/// of `sources`, oldest first; the header every operation of every source requires (kept
+/// when the sources have none); the default the spec declares, else the newest revision.
+fn declare_revisions(doc: &mut Value, sources: &[Source]) {
+    let declared = doc.get(API_REVISIONS).cloned().unwrap_or(Value::Null);
+    let mut revisions: Vec<String> = declared
+        .get("revisions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    for source in sources {
+        if !revisions.contains(&source.revision) {
+            revisions.push(source.revision.clone());
+        }
+    }
+    revisions.sort_by_key(|r| version_key(r));
+    let header = version_header(sources).or_else(|| declared.get("header").and_then(Value::as_str).map(str::to_owned));
+    let default = declared
+        .get("default")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| revisions.last().cloned())
+        .unwrap_or_default();
+    let mut out = Map::new();
+    if let Some(header) = header {
+        out.insert("header".to_owned(), Value::String(header));
+    }
+    out.insert("default".to_owned(), Value::String(default));
+    out.insert("revisions".to_owned(), Value::Array(revisions.into_iter().map(Value::String).collect()));
+    if let Some(map) = doc.as_object_mut() {
+        map.insert(API_REVISIONS.to_owned(), Value::Object(out));
+    }
+}
+
+/// The header a client names the revision in: the required header parameter every operation
+/// of every source has. When several are, the one whose default is its document's revision.
+fn version_header(sources: &[Source]) -> Option<String> {
+    let mut common: Option<Vec<(String, bool)>> = None;
+    for source in sources {
+        let doc = &source.doc;
+        for (path, _, op) in operations(doc) {
+            let item = doc.pointer(&path_key(&path)).cloned().unwrap_or_default();
+            let lists = [item.get("parameters"), op.get("parameters")];
+            let mut headers: Vec<(String, bool)> = Vec::new();
+            for param in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
+                let param = resolve(doc, param);
+                let required = param.get("required").and_then(Value::as_bool) == Some(true);
+                if param.get("in").and_then(Value::as_str) != Some("header") || !required {
+                    continue;
+                }
+                let Some(name) = param.get("name").and_then(Value::as_str) else { continue };
+                let names_revision = param.pointer("/schema/default").and_then(Value::as_str) == Some(&source.revision);
+                headers.push((name.to_ascii_lowercase(), names_revision));
+            }
+            common = Some(match common {
+                None => headers,
+                Some(so_far) => so_far
+                    .into_iter()
+                    .filter_map(|(name, by_default)| {
+                        let here = headers.iter().find(|(n, _)| *n == name)?;
+                        Some((name, by_default && here.1))
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let common = common?;
+    match common.as_slice() {
+        [(name, _)] => Some(name.clone()),
+        _ => common.iter().find(|(_, by_default)| *by_default).map(|(name, _)| name.clone()),
+    }
+}
+
+/// A local `$ref` followed within `doc` (at most 32 hops); the value itself otherwise.
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    let mut value = value;
+    for _ in 0..32 {
+        let Some(target) = value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) else {
+            break;
+        };
+        match doc.pointer(target) {
+            Some(next) => value = next,
+            None => break,
+        }
+    }
+    value
+}
+
+/// The (name, location) of a parameter, through its `$ref` within `doc`.
+fn parameter_key(doc: &Value, param: &Value) -> Option<(String, String)> {
+    let param = resolve(doc, param);
+    Some((param.get("name")?.as_str()?.to_owned(), param.get("in")?.as_str()?.to_owned()))
+}
+
+/// Whether `ours` declares the deviation `key` in its `x-deviation` map.
+fn declares(ours: &Value, key: &str) -> bool {
+    ours.get("x-deviation").and_then(|d| d.get(key)).is_some()
+}
+
+/// Merges into a curated operation the parameters and responses some revision that has it
+/// (`present`) has and it lacks, from the newest revision that has each, unless it declares
+/// their absence. `curated` is the whole curated document (to resolve its `$ref`s). Returns
+/// what was added.
+fn merge_operation(op: &mut Value, curated: &Value, sources: &[Source], at: &str, present: &[usize]) -> Vec<String> {
+    let mut added = Vec::new();
+    let path_item = at.rsplit_once('/').map_or("", |(item, _)| item);
+    for &i in present.iter().rev() {
+        let doc = &sources[i].doc;
+        let Some(theirs) = doc.pointer(at) else { continue };
+        for param in theirs.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            let Some((name, place)) = parameter_key(doc, param) else { continue };
+            let item_params = curated.pointer(&format!("{path_item}/parameters")).and_then(Value::as_array);
+            let ours_has = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .chain(item_params.into_iter().flatten())
+                // A component the import has not brought in yet is read from their document
+                // (components keep their names).
+                .any(|p| {
+                    let key = parameter_key(curated, p).or_else(|| parameter_key(doc, p));
+                    key.is_some_and(|(n, l)| n == name && l == place)
+                });
+            if ours_has || declares(op, &format!("parameter {name}")) {
+                continue;
+            }
+            let mut param = param.clone();
+            clean(&mut param);
+            let Some(map) = op.as_object_mut() else { continue };
+            let list = map.entry("parameters").or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(list) = list.as_array_mut() {
+                list.push(param);
+                added.push(format!("parameter {name} (from {})", sources[i].revision));
+            }
+        }
+        for (code, response) in theirs.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            let ours_has = op.get("responses").and_then(|r| r.get(code)).is_some();
+            if ours_has || declares(op, &format!("response {code}")) {
+                continue;
+            }
+            let mut response = response.clone();
+            clean(&mut response);
+            let Some(map) = op.as_object_mut() else { continue };
+            let responses = map.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+            let Some(responses) = responses.as_object_mut() else { continue };
+            // In status order among the curated ones, which keeps `default` last.
+            let index = responses.keys().position(|c| status_order(c) > status_order(code)).unwrap_or(responses.len());
+            responses.shift_insert(index, code.clone(), response);
+            added.push(format!("response {code} (from {})", sources[i].revision));
+        }
+    }
+    added
+}
+
+/// Response statuses in numeric order; ranges (`2XX`) after their statuses, `default` last.
+fn status_order(code: &str) -> (u32, String) {
+    match code.parse::<u32>() {
+        Ok(n) => (n, String::new()),
+        Err(_) if code == "default" => (u32::MAX, String::new()),
+        Err(_) => {
+            (code.chars().next().and_then(|c| c.to_digit(10)).map_or(u32::MAX - 1, |d| d * 100 + 99), code.to_owned())
+        }
+    }
 }
 
 /// Adds the section's tag object (from the newest source that has it) after the tags there.
@@ -239,22 +461,29 @@ fn insert_component(doc: &mut Value, kind: &str, name: &str, value: Value) {
     }
 }
 
-/// Merges what `theirs` has and `ours` lacks into a curated schema: properties and enum
-/// values, unless `x-deviation` declares their absence. Returns what was added.
-fn merge_schema(ours: &mut Value, theirs: &Value) -> Vec<String> {
+/// Merges what `theirs` (a revision's copy of the schema, in `doc`) has and `ours` lacks into
+/// a curated schema: properties and enum values, unless `x-deviation` declares their absence;
+/// then the same in the inline schemas both have at the same place. Returns what was added.
+fn merge_schema(ours: &mut Value, theirs: &Value, doc: &Value) -> Vec<String> {
     let mut added = Vec::new();
-    let declared = |ours: &Value, key: &str| {
-        ours.pointer(&format!("/x-deviation/{}", key.replace('~', "~0").replace('/', "~1"))).is_some()
-    };
+    let theirs = resolve(doc, theirs);
+    if ours.get("$ref").is_some() {
+        return added;
+    }
     if let (Some(their_props), true) =
         (theirs.get("properties").and_then(Value::as_object), ours.get("properties").is_some())
     {
+        let ours_names: Vec<String> =
+            ours.get("properties").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
         let missing: Vec<(String, Value)> = their_props
             .iter()
+            .filter(|(name, _)| !ours_names.contains(name))
+            // A property ours spells otherwise is the same property, unless this document
+            // lists both spellings (two properties).
             .filter(|(name, _)| {
-                ours.pointer(&format!("/properties/{}", name.replace('~', "~0").replace('/', "~1"))).is_none()
+                !ours_names.iter().any(|o| o.eq_ignore_ascii_case(name) && !their_props.contains_key(o.as_str()))
             })
-            .filter(|(name, _)| !declared(ours, &format!("property {name}")))
+            .filter(|(name, _)| !declares(ours, &format!("property {name}")))
             .map(|(n, v)| (n.clone(), v.clone()))
             .collect();
         if let Some(props) = ours.get_mut("properties").and_then(Value::as_object_mut) {
@@ -265,26 +494,86 @@ fn merge_schema(ours: &mut Value, theirs: &Value) -> Vec<String> {
             }
         }
     }
-    if let (Some(their_values), false) = (theirs.get("enum").and_then(Value::as_array), declared(ours, "enum")) {
+    if let (Some(their_values), false) = (theirs.get("enum").and_then(Value::as_array), declares(ours, "enum")) {
         if let Some(values) = ours.get_mut("enum").and_then(Value::as_array_mut) {
             for value in their_values {
-                if !values.iter().any(|v| same_spelling_aside(v, value)) {
+                // A value ours spells otherwise is the same value, unless this document lists
+                // both spellings (two values).
+                let spelt_otherwise =
+                    values.iter().any(|v| same_ignoring_case(v, value) && v != value && !their_values.contains(v));
+                if !values.contains(value) && !spelt_otherwise {
                     values.push(value.clone());
                     added.push(format!("enum value {value}"));
                 }
             }
         }
     }
+    for slot in inline_slots(ours) {
+        let Some(theirs) = follow(doc, theirs, &slot) else { continue };
+        let Some(sub) = slot_mut(ours, &slot) else { continue };
+        for member in merge_schema(sub, theirs, doc) {
+            added.push(format!("{}: {member}", slot.join("/")));
+        }
+    }
     added
 }
 
-/// Two enum values that are the same or differ only in case (`pfx` and `Pfx`: a respelling,
-/// which the curated spec resolves by hand).
-fn same_spelling_aside(a: &Value, b: &Value) -> bool {
+/// Two enum values that are the same ignoring ASCII case (`pfx` and `Pfx`).
+fn same_ignoring_case(a: &Value, b: &Value) -> bool {
     match (a.as_str(), b.as_str()) {
         (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
         _ => a == b,
     }
+}
+
+/// The places of the inline schemas directly inside `schema` (`properties/NAME`, `items`,
+/// `additionalProperties`, `allOf/0`, ...), as path tokens; `$ref`s are components, marked
+/// on their own.
+fn inline_slots(schema: &Value) -> Vec<Vec<String>> {
+    let inline = |v: &Value| v.is_object() && v.get("$ref").is_none();
+    let mut out = Vec::new();
+    for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        if inline(prop) {
+            out.push(vec!["properties".to_owned(), name.clone()]);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if schema.get(key).is_some_and(inline) {
+            out.push(vec![key.to_owned()]);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, member) in schema.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if inline(member) {
+                out.push(vec![key.to_owned(), i.to_string()]);
+            }
+        }
+    }
+    out
+}
+
+/// The schema at `slot` inside `schema` in a published document, `$ref`s followed.
+fn follow<'a>(doc: &'a Value, schema: &'a Value, slot: &[String]) -> Option<&'a Value> {
+    let mut at = resolve(doc, schema);
+    for token in slot {
+        at = match at {
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            other => other.get(token.as_str())?,
+        };
+        at = resolve(doc, at);
+    }
+    at.is_object().then_some(at)
+}
+
+fn slot_mut<'a>(schema: &'a mut Value, slot: &[String]) -> Option<&'a mut Value> {
+    let mut at = schema;
+    for token in slot {
+        at = match at {
+            Value::Array(items) => items.get_mut(token.parse::<usize>().ok()?)?,
+            other => other.get_mut(token.as_str())?,
+        };
+    }
+    Some(at)
 }
 
 /// Sets the revision mark of an operation or component.
@@ -296,54 +585,186 @@ fn mark(value: &mut Value, revisions: &str) {
     }
 }
 
-/// Marks the inline parameters of an operation present in fewer revisions than it is.
+/// The mark of a member present in `has` of its parent's `present` revisions: `None` when
+/// it is the parent's, `none` when it is in no revision.
+fn member_mark(has: &[usize], present: &[usize], names: &[&str]) -> Option<String> {
+    (has != present).then(|| if has.is_empty() { "none".to_owned() } else { range(has, names) })
+}
+
+/// Marks the inline parameters of an operation present in fewer revisions than it is, and
+/// the members of their inline schemas (an enum inlined in a parameter, say).
 fn mark_parameters(op: &mut Value, sources: &[Source], at: &str, present: &[usize], names: &[&str]) {
     let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     for param in params {
+        if param.get("$ref").is_some() {
+            continue;
+        }
         let Some(name) = param.get("name").and_then(Value::as_str).map(str::to_owned) else { continue };
-        let has: Vec<usize> = present
+        let place = param.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let theirs: Vec<(usize, &Value)> = present
             .iter()
-            .copied()
-            .filter(|&i| {
-                sources[i].doc.pointer(&format!("{at}/parameters")).and_then(Value::as_array).is_some_and(|list| {
-                    list.iter().any(|p| p.get("name").and_then(Value::as_str) == Some(name.as_str()))
-                })
+            .filter_map(|&i| {
+                let doc = &sources[i].doc;
+                let list = doc.pointer(&format!("{at}/parameters")).and_then(Value::as_array)?;
+                let found =
+                    list.iter().find(|p| parameter_key(doc, p).is_some_and(|(n, l)| n == name && l == place))?;
+                Some((i, resolve(doc, found)))
             })
             .collect();
+        let has: Vec<usize> = theirs.iter().map(|(i, _)| *i).collect();
         set_or_clear(param, REVISIONS, (!has.is_empty() && has != present).then(|| range(&has, names)));
+        if let Some(schema) = param.get_mut("schema").filter(|s| s.get("$ref").is_none()) {
+            let schemas: Vec<(usize, &Value)> = theirs
+                .iter()
+                .filter_map(|(i, p)| p.get("schema").map(|s| (*i, resolve(&sources[*i].doc, s))))
+                .collect();
+            mark_schema(schema, &schemas, sources, names);
+        }
     }
 }
 
-/// Marks the properties and enum values of a schema present in fewer revisions than it is
-/// (`none`: in no published revision, which only a curated addition can be).
-fn mark_members(schema: &mut Value, sources: &[Source], key: &str, present: &[usize], names: &[&str]) {
-    let in_revisions = |pointer: &dyn Fn(&Value) -> bool| -> Option<String> {
-        let has: Vec<usize> = present.iter().copied().filter(|&i| pointer(&sources[i].doc)).collect();
-        (has != present).then(|| if has.is_empty() { "none".to_owned() } else { range(&has, names) })
+/// Marks the responses of an operation present in fewer revisions than it is, in its
+/// [`RESPONSE_REVISIONS`] map, and the members of their inline schemas (and the request
+/// body's).
+fn mark_responses(op: &mut Value, sources: &[Source], at: &str, present: &[usize], names: &[&str]) {
+    let codes: Vec<String> =
+        op.get("responses").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let mut marks = Map::new();
+    for code in &codes {
+        let has: Vec<usize> = present
+            .iter()
+            .copied()
+            .filter(|&i| sources[i].doc.pointer(&format!("{at}/responses/{}", escape(code))).is_some())
+            .collect();
+        if let Some(mark) = member_mark(&has, present, names) {
+            marks.insert(code.clone(), Value::String(mark));
+        }
+    }
+    let bodies: Vec<String> = codes
+        .iter()
+        .map(|c| format!("responses/{}", escape(c)))
+        .chain(std::iter::once("requestBody".to_owned()))
+        .collect();
+    for body in bodies {
+        let Some(content) = op.pointer_mut(&format!("/{body}/content")).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (media, entry) in content.iter_mut() {
+            let Some(schema) = entry.get_mut("schema").filter(|s| s.get("$ref").is_none()) else { continue };
+            let theirs: Vec<(usize, &Value)> = present
+                .iter()
+                .filter_map(|&i| {
+                    let doc = &sources[i].doc;
+                    // A response or body written as a `$ref` in their document is followed.
+                    let container = resolve(doc, doc.pointer(&format!("{at}/{body}"))?);
+                    let schema = container.pointer(&format!("/content/{}/schema", escape(media)))?;
+                    Some((i, resolve(doc, schema)))
+                })
+                .collect();
+            mark_schema(schema, &theirs, sources, names);
+        }
+    }
+    set_map(op, RESPONSE_REVISIONS, marks);
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Marks the members of a curated schema present in fewer revisions than it is: properties in
+/// `x-property-revisions` (their other spellings in `x-property-spellings`), enum values in
+/// `x-enum-revisions` (their other spellings in `x-enum-spellings`); then the same in each
+/// inline schema inside it. `theirs` is the schema in each revision that has it: (revision,
+/// schema), `$ref`s followed.
+fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source], names: &[&str]) {
+    if schema.get("$ref").is_some() {
+        return;
+    }
+    let present: Vec<usize> = theirs.iter().map(|(i, _)| *i).collect();
+    let keys = |v: &Value| -> Vec<String> {
+        v.get("properties").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
     };
-    let mut properties = Map::new();
-    for name in schema.get("properties").and_then(Value::as_object).into_iter().flat_map(|m| m.keys()) {
-        let at = format!("{key}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
-        if let Some(mark) = in_revisions(&|doc: &Value| doc.pointer(&at).is_some()) {
-            properties.insert(name.clone(), Value::String(mark));
+    let curated = keys(schema);
+    let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, keys(t))).collect();
+    let (properties, property_spellings) = member_marks(&curated, &lists, true, &present, names);
+    let texts = |v: &Value| -> Vec<String> {
+        let values = v.get("enum").and_then(Value::as_array).into_iter().flatten();
+        values.filter_map(Value::as_str).map(str::to_owned).collect()
+    };
+    let curated = texts(schema);
+    let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, texts(t))).collect();
+    let record = !declares(schema, ONE_SPELLING);
+    let (values, value_spellings) = member_marks(&curated, &lists, record, &present, names);
+    set_map(schema, PROPERTY_REVISIONS, properties);
+    set_map(schema, PROPERTY_SPELLINGS, property_spellings);
+    set_map(schema, ENUM_REVISIONS, values);
+    set_map(schema, ENUM_SPELLINGS, value_spellings);
+    for slot in inline_slots(schema) {
+        let subs: Vec<(usize, &Value)> =
+            theirs.iter().filter_map(|&(i, t)| follow(&sources[i].doc, t, &slot).map(|s| (i, s))).collect();
+        if let Some(sub) = slot_mut(schema, &slot) {
+            mark_schema(sub, &subs, sources, names);
         }
     }
-    let mut values = Map::new();
-    for value in schema.get("enum").and_then(Value::as_array).into_iter().flatten() {
-        let Some(text) = value.as_str() else { continue };
-        let at = format!("{key}/enum");
-        let has = |doc: &Value| doc.pointer(&at).and_then(Value::as_array).is_some_and(|l| l.contains(value));
-        if let Some(mark) = in_revisions(&has) {
-            values.insert(text.to_owned(), Value::String(mark));
+}
+
+/// The marks of a schema's members (property names or enum values), given the curated ones
+/// and each revision's (revision, members): (member → revisions where they differ from the
+/// schema's `present`, member → {other spelling → revisions}, when `record`). Members equal
+/// ignoring ASCII case are one member spelt differently, unless the curated list holds two of
+/// them, or a revision's does (then each is matched exactly).
+fn member_marks(
+    curated: &[String],
+    lists: &[(usize, Vec<String>)],
+    record: bool,
+    present: &[usize],
+    names: &[&str],
+) -> (Map<String, Value>, Map<String, Value>) {
+    let (mut marks, mut spellings) = (Map::new(), Map::new());
+    for member in curated {
+        let same = |m: &&String| m.eq_ignore_ascii_case(member);
+        let exact = curated.iter().filter(same).count() > 1
+            || lists.iter().any(|(_, list)| list.iter().filter(same).count() > 1);
+        // Each revision's spelling of the member, where it has it.
+        let spelt: Vec<(usize, &str)> = lists
+            .iter()
+            .filter_map(|(i, list)| {
+                let found = if list.contains(member) {
+                    Some(member.as_str())
+                } else if exact {
+                    None
+                } else {
+                    list.iter().find(same).map(String::as_str)
+                };
+                found.map(|s| (*i, s))
+            })
+            .collect();
+        let has: Vec<usize> = spelt.iter().map(|(i, _)| *i).collect();
+        if let Some(mark) = member_mark(&has, present, names) {
+            marks.insert(member.clone(), Value::String(mark));
+        }
+        let mut others: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, s) in spelt.iter().filter(|(_, s)| *s != member) {
+            match others.iter_mut().find(|(o, _)| o == s) {
+                Some((_, list)) => list.push(*i),
+                None => others.push((s, vec![*i])),
+            }
+        }
+        if record && !others.is_empty() {
+            let map = others.into_iter().map(|(s, revs)| (s.to_owned(), Value::String(range(&revs, names)))).collect();
+            spellings.insert(member.clone(), Value::Object(map));
         }
     }
-    let Some(map) = schema.as_object_mut() else { return };
-    for (key, marks) in [(PROPERTY_REVISIONS, properties), (ENUM_REVISIONS, values)] {
-        if marks.is_empty() {
-            map.remove(key);
-        } else {
-            map.insert(key.to_owned(), Value::Object(marks));
-        }
+    (marks, spellings)
+}
+
+/// Sets a map of member marks on `value`, or removes it when it is empty.
+fn set_map(value: &mut Value, key: &str, marks: Map<String, Value>) {
+    let Some(map) = value.as_object_mut() else { return };
+    if marks.is_empty() {
+        map.remove(key);
+    } else {
+        map.insert(key.to_owned(), Value::Object(marks));
     }
 }
 
@@ -438,7 +859,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
 }
 
 /// `1.3-rev10` → [1, 3, 10]: numbers in order, so rev10 comes after rev9.
-fn version_key(version: &str) -> Vec<u64> {
+pub fn version_key(version: &str) -> Vec<u64> {
     version.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
@@ -483,7 +904,274 @@ pub fn run(spec: &Path, out: Option<&Path>, sources: &[Source], sections: &[Stri
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    const REVISIONS_OF_VEEAM: [&str; 4] = ["1.2-rev1", "1.3-rev0", "1.3-rev1", "1.3-rev2"];
+
+    /// A published document of `revision`: one operation, `GET /days` (tag `Days`) with the
+    /// version header, answering `EDay`; `edit` changes it.
+    fn published(revision: &str, edit: impl FnOnce(&mut Value)) -> Source {
+        let mut doc = json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": revision},
+            "tags": [{"name": "Days"}],
+            "paths": {"/days": {"get": {
+                "tags": ["Days"],
+                "operationId": "GetDays",
+                "x-veeam-authorize": {"claims": ["ViewDays"]},
+                "parameters": [{"$ref": "#/components/parameters/apiVersionParam"}],
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EDay"}}}}}
+            }}},
+            "components": {
+                "parameters": {"apiVersionParam": {
+                    "name": "x-api-version", "in": "header", "required": true,
+                    "schema": {"type": "string", "default": revision}
+                }},
+                "schemas": {"EDay": {"type": "string", "enum": ["Monday", "Tuesday"]}}
+            }
+        });
+        edit(&mut doc);
+        Source { revision: revision.to_owned(), doc }
+    }
+
+    /// Veeam's four revisions, each edited by `edit(index, doc)`.
+    fn four(edit: impl Fn(usize, &mut Value)) -> Vec<Source> {
+        REVISIONS_OF_VEEAM.iter().enumerate().map(|(i, r)| published(r, |d| edit(i, d))).collect()
+    }
+
+    /// An empty curated spec, or `doc`.
+    fn curated(doc: Option<Value>) -> Joined {
+        let doc =
+            doc.unwrap_or_else(|| json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}));
+        Joined { doc, origins: Default::default(), root_name: "openapi.yaml".to_owned() }
+    }
+
+    fn imported(spec: Option<Value>, sources: &[Source]) -> Value {
+        let mut joined = curated(spec);
+        import(&mut joined, sources, &["Days".to_owned()]).expect("imports");
+        joined.doc
+    }
+
+    fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
+        &doc["components"]["schemas"][name]
+    }
+
+    #[test]
+    fn a_value_renamed_by_case_is_one_value_with_its_older_spelling() {
+        let sources = four(|i, d| {
+            if i < 2 {
+                d["components"]["schemas"]["EDay"]["enum"] = json!(["monday", "tuesday"]);
+            }
+        });
+        let doc = imported(None, &sources);
+        let day = schema(&doc, "EDay");
+        assert_eq!(day["enum"], json!(["Monday", "Tuesday"]), "the newest spelling, once");
+        assert_eq!(day[ENUM_REVISIONS], Value::Null, "in every revision the schema is in");
+        assert_eq!(
+            day[ENUM_SPELLINGS],
+            json!({"Monday": {"monday": "1.2-rev1..1.3-rev0"}, "Tuesday": {"tuesday": "1.2-rev1..1.3-rev0"}})
+        );
+    }
+
+    #[test]
+    fn a_curated_spelling_stays_and_the_newer_one_is_recorded_with_the_union_of_their_ranges() {
+        let sources = four(|i, d| {
+            d["components"]["schemas"]["EDay"]["enum"] = match i {
+                0 => json!(["pfx"]),
+                1 => json!(["pfx", "pem"]),
+                _ => json!(["Pfx", "Pem"]),
+            };
+        });
+        let mut spec = curated(None).doc;
+        spec["components"] = json!({"schemas": {"EDay": {"type": "string", "enum": ["pfx", "pem"]}}});
+        let doc = imported(Some(spec), &sources);
+        let day = schema(&doc, "EDay");
+        assert_eq!(day["enum"], json!(["pfx", "pem"]), "no spelling merged as a value");
+        // `pem` is in 1.3-rev0 as `pem` and from 1.3-rev1 as `Pem`: from 1.3-rev0 on, not
+        // only in 1.3-rev0.
+        assert_eq!(day[ENUM_REVISIONS], json!({"pem": "1.3-rev0.."}));
+        assert_eq!(day[ENUM_SPELLINGS], json!({"pfx": {"Pfx": "1.3-rev1.."}, "pem": {"Pem": "1.3-rev1.."}}));
+    }
+
+    #[test]
+    fn two_values_one_document_lists_are_two_values_not_spellings() {
+        let sources = four(|i, d| {
+            d["components"]["schemas"]["EDay"]["enum"] = match i {
+                0 => json!(["Monday", "MONDAY"]),
+                _ => json!(["Monday"]),
+            };
+        });
+        let doc = imported(None, &sources);
+        let day = schema(&doc, "EDay");
+        assert_eq!(day["enum"], json!(["Monday", "MONDAY"]), "the older value is merged");
+        assert_eq!(day[ENUM_REVISIONS], json!({"MONDAY": "1.2-rev1..1.2-rev1"}));
+        assert_eq!(day[ENUM_SPELLINGS], Value::Null);
+    }
+
+    #[test]
+    fn a_schema_that_declares_one_spelling_covers_every_revision_and_records_no_other() {
+        let sources = four(|i, d| {
+            if i >= 2 {
+                d["components"]["schemas"]["EDay"]["enum"] = json!(["Password", "Refresh_token"]);
+            } else {
+                d["components"]["schemas"]["EDay"]["enum"] = json!(["password", "refresh_token"]);
+            }
+        });
+        let mut spec = curated(None).doc;
+        spec["components"] = json!({"schemas": {"EDay": {
+            "type": "string", "enum": ["password", "refresh_token"],
+            "x-deviation": {ONE_SPELLING: "the token endpoint takes OAuth 2.0's lower case"}
+        }}});
+        let day = schema(&imported(Some(spec), &sources), "EDay").clone();
+        assert_eq!(day["enum"], json!(["password", "refresh_token"]));
+        assert_eq!(day[ENUM_REVISIONS], Value::Null, "every revision has the value");
+        assert_eq!(day[ENUM_SPELLINGS], Value::Null, "the other spelling is the declared deviation");
+    }
+
+    #[test]
+    fn an_enum_inlined_in_a_parameter_is_marked_and_spelt_too() {
+        let sources = four(|i, d| {
+            let values = if i < 2 { json!(["asc", "desc"]) } else { json!(["Asc", "Desc"]) };
+            let param = json!({"name": "order", "in": "query", "schema": {"type": "string", "enum": values}});
+            d["paths"]["/days"]["get"]["parameters"].as_array_mut().unwrap().push(param);
+        });
+        let doc = imported(None, &sources);
+        let order = &doc["paths"]["/days"]["get"]["parameters"][1];
+        assert_eq!(order["schema"]["enum"], json!(["Asc", "Desc"]));
+        assert_eq!(
+            order["schema"][ENUM_SPELLINGS],
+            json!({"Asc": {"asc": "1.2-rev1..1.3-rev0"}, "Desc": {"desc": "1.2-rev1..1.3-rev0"}})
+        );
+        assert_eq!(order[REVISIONS], Value::Null, "in every revision of its operation");
+    }
+
+    #[test]
+    fn a_property_renamed_by_case_is_one_property_with_its_older_spelling() {
+        let sources = four(|i, d| {
+            let name = if i < 3 { "RemoveData" } else { "removeData" };
+            d["components"]["schemas"]["EDay"] = json!({"type": "object", "properties": {name: {"type": "boolean"}}});
+        });
+        let day = schema(&imported(None, &sources), "EDay").clone();
+        assert_eq!(day["properties"], json!({"removeData": {"type": "boolean"}}), "one property, not two");
+        assert_eq!(day[PROPERTY_SPELLINGS], json!({"removeData": {"RemoveData": "1.2-rev1..1.3-rev1"}}));
+        assert_eq!(day[PROPERTY_REVISIONS], Value::Null);
+    }
+
+    #[test]
+    fn members_only_older_revisions_have_are_merged_from_the_newest_that_has_each_and_marked() {
+        let sources = four(|i, d| {
+            let day = &mut d["components"]["schemas"]["EDay"];
+            *day = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+            if i < 2 {
+                day["properties"]["legacy"] = json!({"type": "integer", "description": format!("in {i}")});
+            }
+            if i == 0 {
+                day["allOf"] = json!([{"type": "object", "properties": {"old": {"type": "string"}}}]);
+            }
+        });
+        let day = schema(&imported(None, &sources), "EDay").clone();
+        assert_eq!(day["properties"]["legacy"]["description"], "in 1", "from 1.3-rev0, the newest that has it");
+        assert_eq!(day[PROPERTY_REVISIONS], json!({"legacy": "1.2-rev1..1.3-rev0"}));
+        // A schema only the newest revision has comes from it; an older `allOf` is not merged.
+        assert_eq!(day["allOf"], Value::Null);
+    }
+
+    #[test]
+    fn an_inline_all_of_member_marks_its_own_properties() {
+        let sources = four(|i, d| {
+            let mut member = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+            if i >= 2 {
+                member["properties"]["uniqueId"] = json!({"type": "string"});
+            }
+            d["components"]["schemas"]["EDay"] = json!({"allOf": [{"$ref": "#/components/schemas/Base"}, member]});
+            d["components"]["schemas"]["Base"] = json!({"type": "object"});
+        });
+        let day = schema(&imported(None, &sources), "EDay").clone();
+        assert_eq!(day["allOf"][1][PROPERTY_REVISIONS], json!({"uniqueId": "1.3-rev1.."}));
+        assert_eq!(day[PROPERTY_REVISIONS], Value::Null);
+    }
+
+    #[test]
+    fn an_older_success_response_is_brought_in_and_each_marked_in_the_operations_map() {
+        let sources = four(|i, d| {
+            let responses = &mut d["paths"]["/days"]["get"]["responses"];
+            if i >= 2 {
+                *responses =
+                    json!({"204": {"description": "Disabled."}, "404": {"$ref": "#/components/responses/NotFound"}});
+            }
+            d["components"]["responses"] = json!({"NotFound": {"description": "Not found"}});
+        });
+        // The curated operation answers only what the newest revision does.
+        let mut spec = curated(None).doc;
+        let mut newest = sources[3].doc["paths"].clone();
+        newest["/days"]["get"].as_object_mut().unwrap().shift_remove("x-veeam-authorize");
+        spec["paths"] = newest;
+        let doc = imported(Some(spec), &sources);
+        let op = &doc["paths"]["/days"]["get"];
+        let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(codes, ["200", "204", "404"], "in status order");
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/EDay"
+        );
+        assert_eq!(
+            op[RESPONSE_REVISIONS],
+            json!({"200": "1.2-rev1..1.3-rev0", "204": "1.3-rev1..", "404": "1.3-rev1.."}),
+            "a `$ref`'d response is marked in the map too"
+        );
+        assert!(doc.pointer("/components/schemas/EDay").is_some(), "what the older response uses comes along");
+    }
+
+    #[test]
+    fn a_parameter_only_older_revisions_have_is_merged_and_marked_unless_declared_absent() {
+        let sources = four(|i, d| {
+            if i == 2 {
+                let param = json!({"name": "resetCache", "in": "query", "schema": {"type": "boolean"}});
+                d["paths"]["/days"]["get"]["parameters"].as_array_mut().unwrap().push(param);
+                d["paths"]["/days"]["get"]["responses"]["403"] = json!({"description": "Forbidden"});
+            }
+        });
+        let doc = imported(None, &sources);
+        let op = &doc["paths"]["/days"]["get"];
+        assert_eq!(op["parameters"][1]["name"], "resetCache");
+        assert_eq!(op["parameters"][1][REVISIONS], "1.3-rev1..1.3-rev1");
+        assert_eq!(op[RESPONSE_REVISIONS], json!({"403": "1.3-rev1..1.3-rev1"}));
+        let mut spec = curated(None).doc;
+        spec["paths"] = sources[3].doc["paths"].clone();
+        spec["paths"]["/days"]["get"]["x-deviation"] =
+            json!({"parameter resetCache": "never sent", "response 403": "never answered"});
+        let doc = imported(Some(spec), &sources);
+        let op = &doc["paths"]["/days"]["get"];
+        assert_eq!(op["parameters"].as_array().unwrap().len(), 1);
+        assert_eq!(op.get("responses").and_then(|r| r.get("403")), None);
+    }
+
+    #[test]
+    fn the_root_declares_the_revisions_the_version_header_and_keeps_a_declared_default() {
+        let doc = imported(None, &four(|_, _| {}));
+        assert_eq!(
+            doc[API_REVISIONS],
+            json!({"header": "x-api-version", "default": "1.3-rev2", "revisions": REVISIONS_OF_VEEAM})
+        );
+        let mut spec = curated(None).doc;
+        spec[API_REVISIONS] = json!({"default": "1.3-rev0", "revisions": ["1.1-rev0"]});
+        let doc = imported(Some(spec), &four(|_, _| {}));
+        assert_eq!(doc[API_REVISIONS]["default"], "1.3-rev0", "a declared default stays");
+        assert_eq!(doc[API_REVISIONS]["revisions"][0], "1.1-rev0", "declared revisions stay, in order");
+        assert_eq!(doc[API_REVISIONS]["header"], "x-api-version");
+    }
+
+    #[test]
+    fn the_version_header_is_the_one_every_operation_requires_with_the_revision_as_default() {
+        let sources = four(|_, d| {
+            let op = &mut d["paths"]["/days"]["get"];
+            let other = json!({"name": "x-request-id", "in": "header", "required": true, "schema": {"type": "string"}});
+            op["parameters"].as_array_mut().unwrap().push(other);
+        });
+        assert_eq!(version_header(&sources).as_deref(), Some("x-api-version"));
+    }
 
     #[test]
     fn ranges_are_compact() {

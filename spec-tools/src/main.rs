@@ -68,9 +68,11 @@ struct AuditArgs {
     /// The curated document.
     #[arg(long, value_name = "PATH")]
     spec: PathBuf,
-    /// The published document it derives from.
-    #[arg(long, value_name = "PATH")]
-    against: PathBuf,
+    /// The published document it derives from; repeated, the documents of several revisions
+    /// of the API (every difference from the spec's default revision, and the revision marks
+    /// against each).
+    #[arg(long, value_name = "PATH", required = true)]
+    against: Vec<PathBuf>,
     /// A help center's navigation list (text), for a coverage report.
     #[arg(long, value_name = "PATH")]
     nav: Option<PathBuf>,

@@ -62,10 +62,12 @@ enum Task {
     /// What a change of spec/*.yaml (at --base, default HEAD, vs the working tree) means on the
     /// wire and for veeam-client, and the semver bump it needs; or compare --old with --new.
     SpecDiff(diff::cli::Args),
-    /// Every difference between spec/vbr.yaml and Veeam's published document; fails on any
-    /// not declared in an `x-deviation` map, and on stale declarations.
+    /// Every difference between spec/vbr/ and Veeam's published documents; fails on any not
+    /// declared in an `x-deviation` map, and on stale declarations. By default against every
+    /// revision in the corpus's vbr/: every difference from the spec's default revision, and
+    /// from each revision what the revision marks say it has.
     SpecAudit {
-        /// Veeam's document (default: the corpus's vbr/vbr_rest_1.3-rev2.json).
+        /// One Veeam document to compare with instead, every difference.
         #[arg(long, value_name = "PATH")]
         against: Option<PathBuf>,
         /// The help center's navigation list (default: tests/seeds/004_*.txt).
@@ -309,8 +311,8 @@ fn spec_diff(mut args: diff::cli::Args) -> anyhow::Result<()> {
 fn spec_audit(against: Option<PathBuf>, nav: Option<PathBuf>) -> anyhow::Result<()> {
     let root = project::root();
     let against = match against {
-        Some(path) => path,
-        None => project::require_corpus()?.join(project::AUDIT_AGAINST),
+        Some(path) => vec![path],
+        None => audit::documents_in(&project::require_corpus()?.join(project::AUDIT_DOCUMENTS))?,
     };
     let nav = nav.or_else(|| audit::navigation_in(&root.join("tests/seeds")));
     let outcome = audit::run(&root, project::AUDITED_SPEC, &against, nav.as_deref())?;

@@ -21,11 +21,12 @@ pub const CURATED: &str = "spec/codegen.toml";
 /// The rules the curated specs are linted with.
 pub const LINT_RULES: &str = "spec/lint.yaml";
 
-/// The curated VBR spec, which `spec-audit` compares with Veeam's document.
+/// The curated VBR spec, which `spec-audit` compares with Veeam's documents.
 pub const AUDITED_SPEC: &str = "spec/vbr/openapi.yaml";
 
-/// Veeam's document the audit compares with, relative to the corpus folder.
-pub const AUDIT_AGAINST: &str = "vbr/vbr_rest_1.3-rev2.json";
+/// The folder of Veeam's documents (one per revision) the audit compares with, relative to
+/// the corpus folder.
+pub const AUDIT_DOCUMENTS: &str = "vbr";
 
 /// The runtime crate's last release, as `generator/runtime/RELEASED.toml` records it.
 #[derive(Debug, serde::Deserialize)]

@@ -123,7 +123,7 @@ impl crate::runtime::ApiRevision for ApiVersion {
 }
 /// A binary answer as it arrives (downloads are streamed, not held in memory).
 pub type ByteStream = crate::runtime::ByteStream<super::types::ErrorModel>;
-/// Client for the Veeam Backup & Replication REST API (version 1.3-rev0).
+/// Client for the Veeam Backup & Replication REST API (version 1.3-rev2).
 ///
 /// Cheap to clone: clones share one connection pool and one login state.
 #[derive(Clone, Debug)]
@@ -133,7 +133,7 @@ pub struct Client {
 impl Client {
     /// Headers sent on every request, with the defaults the spec declares.
     pub const DEFAULT_HEADERS: &'static [(&'static str, &'static str)] = &[
-        ("x-api-version", "1.3-rev0"),
+        ("x-api-version", "1.3-rev2"),
     ];
     /// Starts configuring a client for the server at `base_url`
     /// (scheme, host, port; the paths in the spec are appended).
@@ -1163,7 +1163,7 @@ impl Client {
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            200 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -8373,6 +8373,7 @@ impl Client {
         &self,
         hostname: &str,
         body: ::std::option::Option<&super::types::InventoryBrowserFilters>,
+        params: &super::types::GetInventoryObjectsParams,
     ) -> ::std::result::Result<super::types::InventoryBrowserResult, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "GetInventoryObjects",
@@ -8392,6 +8393,17 @@ impl Client {
                 &OPERATION,
                 ::std::format!("/api/v1/inventory/{}", hostname_segment),
             );
+        if ::std::option::Option::is_some(&params.reset_cache) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetInventoryObjects", "resetCache", &[(0u16, 2u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.reset_cache {
+            request.query("resetCache", crate::runtime::primitive(value))?;
+        }
         if let ::std::option::Option::Some(body) = body {
             request.body_serde(body, &[crate::runtime::Format::Json])?;
         }
@@ -13769,7 +13781,7 @@ impl Client {
     pub async fn disable_job(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), Error> {
+    ) -> ::std::result::Result<super::types::DisableJobResponse, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "DisableJob",
             method: crate::runtime::Method::Post,
@@ -13782,12 +13794,20 @@ impl Client {
             crate::runtime::ParamStyle::SIMPLE,
             crate::runtime::primitive(&id),
         )?;
-        let request = self
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/jobs/{}/disable", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            204 => ::std::result::Result::Ok(()),
+            200 => {
+                ::std::result::Result::Ok(
+                    super::types::DisableJobResponse::Ok(
+                        response.decode_serde(&[crate::runtime::Format::Json])?,
+                    ),
+                )
+            }
+            204 => ::std::result::Result::Ok(super::types::DisableJobResponse::NoContent),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
@@ -13807,7 +13827,7 @@ impl Client {
     pub async fn enable_job(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), Error> {
+    ) -> ::std::result::Result<super::types::EnableJobResponse, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "EnableJob",
             method: crate::runtime::Method::Post,
@@ -13820,12 +13840,20 @@ impl Client {
             crate::runtime::ParamStyle::SIMPLE,
             crate::runtime::primitive(&id),
         )?;
-        let request = self
+        let mut request = self
             .core
             .request(&OPERATION, ::std::format!("/api/v1/jobs/{}/enable", id_segment));
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            204 => ::std::result::Result::Ok(()),
+            200 => {
+                ::std::result::Result::Ok(
+                    super::types::EnableJobResponse::Ok(
+                        response.decode_serde(&[crate::runtime::Format::Json])?,
+                    ),
+                )
+            }
+            204 => ::std::result::Result::Ok(super::types::EnableJobResponse::NoContent),
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
@@ -14487,6 +14515,17 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.job_type_filter {
             request.query("jobTypeFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.policy_tag_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetAllBackups", "policyTagFilter", &[(0u16, 2u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.policy_tag_filter {
+            request.query("policyTagFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -16767,6 +16806,17 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::primitive(value))?;
+        }
+        if ::std::option::Option::is_some(&params.policy_tag_filter) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetAllReplicas", "policyTagFilter", &[(0u16, 2u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &params.policy_tag_filter {
+            request.query("policyTagFilter", crate::runtime::primitive(value))?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
@@ -21083,7 +21133,7 @@ impl Client {
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            201 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -22299,10 +22349,12 @@ impl Client {
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/EnableProtectionGroup>
     ///
     /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
+    /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn enable_protection_group(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), Error> {
+    ) -> ::std::result::Result<super::types::EnableProtectionGroupResponse, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "EnableProtectionGroup",
             method: crate::runtime::Method::Post,
@@ -22321,15 +22373,27 @@ impl Client {
             crate::runtime::ParamStyle::SIMPLE,
             crate::runtime::primitive(&id),
         )?;
-        let request = self
+        let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!("/api/v1/agents/protectionGroups/{}/enable", id_segment),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            204 => ::std::result::Result::Ok(()),
+            200 => {
+                ::std::result::Result::Ok(
+                    super::types::EnableProtectionGroupResponse::Ok(
+                        response.decode_serde(&[crate::runtime::Format::Json])?,
+                    ),
+                )
+            }
+            204 => {
+                ::std::result::Result::Ok(
+                    super::types::EnableProtectionGroupResponse::NoContent,
+                )
+            }
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
@@ -22348,10 +22412,12 @@ impl Client {
     /// Documentation: <https://helpcenter.veeam.com/references/vbr/13/rest/1.3-rev0/tag/Agents#operation/DisableProtectionGroup>
     ///
     /// API revisions: 1.3-rev0 and later. A client that speaks another fails with `Error::Unsupported` before sending.
+    ///
+    /// Long-running: the answer describes work that goes on on the server. Its `wait` (on `SessionModel`) polls `get_session` until the work has ended.
     pub async fn disable_protection_group(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), Error> {
+    ) -> ::std::result::Result<super::types::DisableProtectionGroupResponse, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "DisableProtectionGroup",
             method: crate::runtime::Method::Post,
@@ -22370,15 +22436,27 @@ impl Client {
             crate::runtime::ParamStyle::SIMPLE,
             crate::runtime::primitive(&id),
         )?;
-        let request = self
+        let mut request = self
             .core
             .request(
                 &OPERATION,
                 ::std::format!("/api/v1/agents/protectionGroups/{}/disable", id_segment),
             );
+        request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            204 => ::std::result::Result::Ok(()),
+            200 => {
+                ::std::result::Result::Ok(
+                    super::types::DisableProtectionGroupResponse::Ok(
+                        response.decode_serde(&[crate::runtime::Format::Json])?,
+                    ),
+                )
+            }
+            204 => {
+                ::std::result::Result::Ok(
+                    super::types::DisableProtectionGroupResponse::NoContent,
+                )
+            }
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
@@ -27097,7 +27175,7 @@ impl Client {
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            201 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -27148,7 +27226,7 @@ impl Client {
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            201 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -31841,7 +31919,7 @@ impl crate::runtime::LongRunning for super::types::SessionModel {
 impl super::types::SessionModel {
     /// Waits until the work this status describes has ended, polling [`Client::get_session`] with backoff.
     ///
-    /// The long-running operations `CreateCloudCredsHelperAppliance`, `DeleteCloudCredsHelperApplianceAsync`, `StartSecurityAnalyzer`, `GetSecurityAnalyzerSession`, `CreateHighAvailabilityCluster`, `DeleteHighAvailabilityCluster`, `ChangeHighAvailabilityCluster`, `SwitchoverHighAvailabilityCluster`, `StartConfigBackup`, `CreateUnstructuredDataServer`, `UpdateUnstructuredDataServers`, `CreateEntraIDTenant`, `DeleteEntraIDTenants`, `DeployHelperApplianceTemplates`, `RemoveHelperApplianceTemplates`, `CreateManagedServer`, `UpdateManagedServer`, `DeleteManagedServer`, `UpdateSingleUseCredentials`, `RescanAllManagedServers`, `RescanManagedServer`, `UpdateServerComponents`, `CreateRepository`, `RescanRepositories`, `UpdateRepository`, `CreateScaleOutRepository`, `UpdateScaleOutRepository`, `EnableScaleOutExtentSealedMode`, `DisableScaleOutExtentSealedMode`, `EnableScaleOutExtentMaintenanceMode`, `DisableScaleOutExtentMaintenanceMode`, `SetupMountServer`, `UpdateMountServer`, `CreateProxy`, `UpdateProxy`, `StartJob`, `StopJob`, `RetryJob`, `applyAgentPolicyConfiguration`, `clearAgentPolicyCache`, `StartVSphereQuickBackupJob`, `StartHyperVQuickBackupJob`, `DeleteBackup`, `DeleteBackupObject`, `DownloadBackupMeta`, `CopyUnstructuredDataBackups`, `CopyMachinesBackups`, `MoveBackup`, `MoveBackupObjects`, `ManageMoveCopySession`, `CopyBackups`, `RescanReplica`, `EntireUnstructuredDataShareRestore`, `EntireUnstructuredDataOSRestore`, `InstantUnstructuredDataRecoveryUnmount`, `InstantUnstructuredDataRecoveryMigrate`, `InstantUnstructuredDataShareSwitchover`, `StopUnstructuredDataFLRMount`, `StartUnstructuredBackupColdStorageRetrieval`, `InstantViVMRecoveryMount`, `InstantViVMRecoveryUnmount`, `InstantViVMRecoveryMigrate`, `InstantHvVMRecoveryMount`, `InstantHvVMRecoveryUnmount`, `EntireVmRestoreVmware`, `EntireVmRestoreCloudDirector`, `EntireVmRestoreHv`, `InstantRecoveryVmwareFcdMountWithSession`, `InstantRecoveryVmwareFcdDismountWithSession`, `InstantRecoveryVmwareFcdMigrateWithSession`, `StopFlrMount`, `StartEntraIDTenantRestoreFromCopy`, `StopEntraIDTenantRestore`, `StopEntraIDAuditLogMount`, `StartVolumeRestore`, `CreateProtectionGroup`, `UpdateProtectionGroup`, `DeleteProtectionGroup`, `RescanProtectionGroup`, `RescanDiscoveredEntities`, `RebootDiscoveredEntities`, `InstallAgentOnDiscoveredEntities`, `UninstallAgentFromDiscoveredEntities`, `UpgradeAgentOnDiscoveredEntities`, `InstallCBTDriverOnDiscoveredEntities`, `UninstallCBTDriverFromDiscoveredEntities`, `UninstallAllComponentsFromDiscoveredEntities`, `PrepareForRemoteBmr`, `RecreateEmbeddedRecoveryMedia`, `RebootAgentsRecoveryAppliances`, `RebootAgentsRecoveryAppliance`, `ImportJobs`, `ImportCredentials`, `ImportCloudCredentials`, `ImportProxies`, `ImportManagedServers`, `ImportRepositories`, `ImportEncryptionPasswords`, `GetAutomationSession`, `PublishBackupContent`, `UnpublishBackupContent`, `StartMalwareBackupScan`, `StartMalwareEncryptionAnalysis`, `ExportSupportLogs` answer with a `SessionModel`.
+    /// The long-running operations `CreateCloudCredsHelperAppliance`, `DeleteCloudCredsHelperApplianceAsync`, `StartSecurityAnalyzer`, `GetSecurityAnalyzerSession`, `CreateHighAvailabilityCluster`, `DeleteHighAvailabilityCluster`, `ChangeHighAvailabilityCluster`, `SwitchoverHighAvailabilityCluster`, `StartConfigBackup`, `CreateUnstructuredDataServer`, `UpdateUnstructuredDataServers`, `CreateEntraIDTenant`, `DeleteEntraIDTenants`, `DeployHelperApplianceTemplates`, `RemoveHelperApplianceTemplates`, `CreateManagedServer`, `UpdateManagedServer`, `DeleteManagedServer`, `UpdateSingleUseCredentials`, `RescanAllManagedServers`, `RescanManagedServer`, `UpdateServerComponents`, `CreateRepository`, `RescanRepositories`, `UpdateRepository`, `CreateScaleOutRepository`, `UpdateScaleOutRepository`, `EnableScaleOutExtentSealedMode`, `DisableScaleOutExtentSealedMode`, `EnableScaleOutExtentMaintenanceMode`, `DisableScaleOutExtentMaintenanceMode`, `SetupMountServer`, `UpdateMountServer`, `CreateProxy`, `UpdateProxy`, `StartJob`, `StopJob`, `RetryJob`, `applyAgentPolicyConfiguration`, `clearAgentPolicyCache`, `StartVSphereQuickBackupJob`, `StartHyperVQuickBackupJob`, `DeleteBackup`, `DeleteBackupObject`, `DownloadBackupMeta`, `CopyUnstructuredDataBackups`, `CopyMachinesBackups`, `MoveBackup`, `MoveBackupObjects`, `ManageMoveCopySession`, `CopyBackups`, `RescanReplica`, `EntireUnstructuredDataShareRestore`, `EntireUnstructuredDataOSRestore`, `InstantUnstructuredDataRecoveryUnmount`, `InstantUnstructuredDataRecoveryMigrate`, `InstantUnstructuredDataShareSwitchover`, `StopUnstructuredDataFLRMount`, `StartUnstructuredBackupColdStorageRetrieval`, `InstantViVMRecoveryMount`, `InstantViVMRecoveryUnmount`, `InstantViVMRecoveryMigrate`, `InstantHvVMRecoveryMount`, `InstantHvVMRecoveryUnmount`, `EntireVmRestoreVmware`, `EntireVmRestoreCloudDirector`, `EntireVmRestoreHv`, `InstantRecoveryVmwareFcdMountWithSession`, `InstantRecoveryVmwareFcdDismountWithSession`, `InstantRecoveryVmwareFcdMigrateWithSession`, `StopFlrMount`, `StartEntraIDTenantRestoreFromCopy`, `StopEntraIDTenantRestore`, `StopEntraIDAuditLogMount`, `StartVolumeRestore`, `CreateProtectionGroup`, `UpdateProtectionGroup`, `DeleteProtectionGroup`, `RescanProtectionGroup`, `EnableProtectionGroup`, `DisableProtectionGroup`, `RescanDiscoveredEntities`, `RebootDiscoveredEntities`, `InstallAgentOnDiscoveredEntities`, `UninstallAgentFromDiscoveredEntities`, `UpgradeAgentOnDiscoveredEntities`, `InstallCBTDriverOnDiscoveredEntities`, `UninstallCBTDriverFromDiscoveredEntities`, `UninstallAllComponentsFromDiscoveredEntities`, `PrepareForRemoteBmr`, `RecreateEmbeddedRecoveryMedia`, `RebootAgentsRecoveryAppliances`, `RebootAgentsRecoveryAppliance`, `ImportJobs`, `ImportCredentials`, `ImportCloudCredentials`, `ImportProxies`, `ImportManagedServers`, `ImportRepositories`, `ImportEncryptionPasswords`, `GetAutomationSession`, `PublishBackupContent`, `UnpublishBackupContent`, `StartMalwareBackupScan`, `StartMalwareEncryptionAnalysis`, `ExportSupportLogs` answer with a `SessionModel`.
     /// Ends with the final status on success or warning, and with a typed error on failure,
     /// on an outcome the spec does not list, or when `.timeout(..)` passes first. Dropping
     /// the wait cancels it and sends nothing; the work goes on on the server.

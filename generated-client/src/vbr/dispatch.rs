@@ -6421,9 +6421,13 @@ fn call_get_inventory_objects<'a>(
         let args = (
             input.path::<::std::string::String>("hostname")?,
             input.optional_body::<super::types::InventoryBrowserFilters>()?,
+            input.params::<super::types::GetInventoryObjectsParams>()?,
         );
         input.done()?;
-        input.answer(client.get_inventory_objects(&args.0, args.1.as_ref()).await)
+        input
+            .answer(
+                client.get_inventory_objects(&args.0, args.1.as_ref(), &args.2).await,
+            )
     })
 }
 #[allow(deprecated)]

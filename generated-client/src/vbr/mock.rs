@@ -990,7 +990,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -5758,7 +5758,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -5776,7 +5776,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -8409,7 +8409,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -8803,7 +8803,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -8821,7 +8821,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &[],
+            produces: &["application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -10600,7 +10600,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<RestoreEntraIdTenantItemsRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
-                status: 201,
+                status: 200,
                 bodies: &[
                     (
                         "application/json",
@@ -10611,7 +10611,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -10625,7 +10625,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 RestoreEntraIdTenantItemAttributesRequest,
             >,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
-                status: 201,
+                status: 200,
                 bodies: &[
                     (
                         "application/json",
@@ -10636,7 +10636,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -12548,6 +12548,8 @@ pub enum LogoutReply {
     Ok(super::types::EmptySuccessResponse),
     /// `401`.
     Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -12564,6 +12566,7 @@ impl crate::runtime::mock::MockReply for LogoutReply {
             Self::Unauthorized(body) => {
                 raw.reply_serde(401, &body, &["application/json"])
             }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -14306,6 +14309,8 @@ impl crate::runtime::mock::MockRequest for ChangeCloudCredsSecretKeyRequest {
 pub enum ChangeCloudCredsSecretKeyReply {
     /// `200`.
     Ok(super::types::CloudCredentialsModel),
+    /// `201`.
+    Created(super::types::CloudCredentialsModel),
     /// `400`.
     BadRequest(super::types::ErrorModel),
     /// `401`.
@@ -14327,6 +14332,7 @@ impl crate::runtime::mock::MockReply for ChangeCloudCredsSecretKeyReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
                 raw.reply_serde(401, &body, &["application/json"])
@@ -18413,6 +18419,10 @@ impl crate::runtime::mock::MockRequest for GetServerTimeRequest {
 pub enum GetServerTimeReply {
     /// `200`.
     Ok(super::types::ServerTimeModel),
+    /// `401`.
+    Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -18426,6 +18436,10 @@ impl crate::runtime::mock::MockReply for GetServerTimeReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Unauthorized(body) => {
+                raw.reply_serde(401, &body, &["application/json"])
+            }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -18478,6 +18492,10 @@ impl crate::runtime::mock::MockRequest for GetServerCertificateRequest {
 pub enum GetServerCertificateReply {
     /// `200`.
     Ok(super::types::CertificateModel),
+    /// `401`.
+    Unauthorized(super::types::ErrorModel),
+    /// `403`.
+    Forbidden(super::types::ErrorModel),
     /// `500`.
     InternalServerError(super::types::ErrorModel),
     /// Any answer, declared or not: `RawReply::new(503, "text/plain", "busy")`.
@@ -18491,6 +18509,10 @@ impl crate::runtime::mock::MockReply for GetServerCertificateReply {
     ) -> crate::runtime::mock::RawReply {
         match self {
             Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
+            Self::Unauthorized(body) => {
+                raw.reply_serde(401, &body, &["application/json"])
+            }
+            Self::Forbidden(body) => raw.reply_serde(403, &body, &["application/json"]),
             Self::InternalServerError(body) => {
                 raw.reply_serde(500, &body, &["application/json"])
             }
@@ -28290,6 +28312,8 @@ impl MockServer {
 pub struct GetInventoryObjectsRequest {
     /// `hostname` (path).
     pub hostname: ::std::string::String,
+    /// `resetCache` (query).
+    pub reset_cache: ::std::option::Option<bool>,
     /// The body, when one was sent.
     pub body: ::std::option::Option<super::types::InventoryBrowserFilters>,
 }
@@ -28306,6 +28330,17 @@ impl crate::runtime::mock::MockRequest for GetInventoryObjectsRequest {
                     crate::runtime::mock::In::Path,
                     "hostname",
                     crate::runtime::ParamStyle::SIMPLE,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[],
+                )?,
+            reset_cache: raw
+                .styled::<
+                    bool,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "resetCache",
+                    crate::runtime::ParamStyle::FORM,
                     crate::runtime::style::ShapeKind::Primitive,
                     false,
                     &[],
@@ -38574,6 +38609,8 @@ impl crate::runtime::mock::MockRequest for DisableJobRequest {
 /// What a handler of `DisableJob` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum DisableJobReply {
+    /// `200`.
+    Ok(super::types::EmptySuccessResponse),
     /// `204`.
     NoContent,
     /// `400`.
@@ -38596,6 +38633,7 @@ impl crate::runtime::mock::MockReply for DisableJobReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -38663,6 +38701,8 @@ impl crate::runtime::mock::MockRequest for EnableJobRequest {
 /// What a handler of `EnableJob` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum EnableJobReply {
+    /// `200`.
+    Ok(super::types::EmptySuccessResponse),
     /// `204`.
     NoContent,
     /// `400`.
@@ -38685,6 +38725,7 @@ impl crate::runtime::mock::MockReply for EnableJobReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -39738,6 +39779,8 @@ pub struct GetAllBackupsRequest {
     pub policy_unique_id_filter: ::std::option::Option<::std::string::String>,
     /// `jobTypeFilter` (query).
     pub job_type_filter: ::std::option::Option<super::types::EJobType>,
+    /// `policyTagFilter` (query).
+    pub policy_tag_filter: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "tag-backups")]
 impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
@@ -39765,6 +39808,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             limit: raw
@@ -39787,6 +39831,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_column: raw
@@ -39809,6 +39854,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_asc: raw
@@ -39831,6 +39877,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             name_filter: raw
@@ -39853,6 +39900,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_after_filter: raw
@@ -39875,6 +39923,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_before_filter: raw
@@ -39897,6 +39946,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             platform_id_filter: raw
@@ -39919,6 +39969,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_id_filter: raw
@@ -39941,6 +39992,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "policyUniqueIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             policy_unique_id_filter: raw
@@ -39963,6 +40015,7 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "jobTypeFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_type_filter: raw
@@ -39985,6 +40038,30 @@ impl crate::runtime::mock::MockRequest for GetAllBackupsRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "policyUniqueIdFilter",
+                        "policyTagFilter",
+                    ],
+                )?,
+            policy_tag_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "policyTagFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "platformIdFilter",
+                        "jobIdFilter",
+                        "policyUniqueIdFilter",
+                        "jobTypeFilter",
                     ],
                 )?,
         })
@@ -43956,6 +44033,8 @@ pub struct GetAllReplicasRequest {
     pub policy_unique_id_filter: ::std::option::Option<::std::string::String>,
     /// `stateFilter` (query).
     pub state_filter: ::std::option::Option<::std::string::String>,
+    /// `policyTagFilter` (query).
+    pub policy_tag_filter: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "tag-replicas")]
 impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
@@ -43983,6 +44062,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             limit: raw
@@ -44005,6 +44085,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_column: raw
@@ -44027,6 +44108,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             order_asc: raw
@@ -44049,6 +44131,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             name_filter: raw
@@ -44071,6 +44154,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_after_filter: raw
@@ -44093,6 +44177,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             created_before_filter: raw
@@ -44115,6 +44200,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             platform_id_filter: raw
@@ -44137,6 +44223,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "jobIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             job_id_filter: raw
@@ -44159,6 +44246,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "policyUniqueIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             policy_unique_id_filter: raw
@@ -44181,6 +44269,7 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "stateFilter",
+                        "policyTagFilter",
                     ],
                 )?,
             state_filter: raw
@@ -44203,6 +44292,30 @@ impl crate::runtime::mock::MockRequest for GetAllReplicasRequest {
                         "platformIdFilter",
                         "jobIdFilter",
                         "policyUniqueIdFilter",
+                        "policyTagFilter",
+                    ],
+                )?,
+            policy_tag_filter: raw
+                .styled::<
+                    ::std::string::String,
+                >(
+                    crate::runtime::mock::In::Query,
+                    "policyTagFilter",
+                    crate::runtime::ParamStyle::FORM,
+                    crate::runtime::style::ShapeKind::Primitive,
+                    false,
+                    &[
+                        "skip",
+                        "limit",
+                        "orderColumn",
+                        "orderAsc",
+                        "nameFilter",
+                        "createdAfterFilter",
+                        "createdBeforeFilter",
+                        "platformIdFilter",
+                        "jobIdFilter",
+                        "policyUniqueIdFilter",
+                        "stateFilter",
                     ],
                 )?,
         })
@@ -52046,6 +52159,8 @@ impl crate::runtime::mock::MockRequest for CreateComputerRecoveryTokenRequest {
 /// What a handler of `CreateComputerRecoveryToken` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum CreateComputerRecoveryTokenReply {
+    /// `200`.
+    Ok(super::types::ComputerRecoveryTokenModel),
     /// `201`.
     Created(super::types::ComputerRecoveryTokenModel),
     /// `400`.
@@ -52066,6 +52181,7 @@ impl crate::runtime::mock::MockReply for CreateComputerRecoveryTokenReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -54232,6 +54348,8 @@ impl crate::runtime::mock::MockRequest for EnableProtectionGroupRequest {
 /// What a handler of `EnableProtectionGroup` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum EnableProtectionGroupReply {
+    /// `200`.
+    Ok(super::types::SessionModel),
     /// `204`.
     NoContent,
     /// `400`.
@@ -54254,6 +54372,7 @@ impl crate::runtime::mock::MockReply for EnableProtectionGroupReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -54326,6 +54445,8 @@ impl crate::runtime::mock::MockRequest for DisableProtectionGroupRequest {
 /// What a handler of `DisableProtectionGroup` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum DisableProtectionGroupReply {
+    /// `200`.
+    Ok(super::types::SessionModel),
     /// `204`.
     NoContent,
     /// `400`.
@@ -54348,6 +54469,7 @@ impl crate::runtime::mock::MockReply for DisableProtectionGroupReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::NoContent => crate::runtime::mock::RawReply::empty(204),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -62799,6 +62921,8 @@ impl crate::runtime::mock::MockRequest for RestoreEntraIdTenantItemsRequest {
 /// What a handler of `RestoreEntraIdTenantItems` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum RestoreEntraIdTenantItemsReply {
+    /// `200`.
+    Ok(super::types::EntraIdTenantRestoreSessionModel),
     /// `201`.
     Created(super::types::EntraIdTenantRestoreSessionModel),
     /// `400`.
@@ -62819,6 +62943,7 @@ impl crate::runtime::mock::MockReply for RestoreEntraIdTenantItemsReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {
@@ -62896,6 +63021,8 @@ impl crate::runtime::mock::MockRequest for RestoreEntraIdTenantItemAttributesReq
 /// What a handler of `RestoreEntraIdTenantItemAttributes` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum RestoreEntraIdTenantItemAttributesReply {
+    /// `200`.
+    Ok(super::types::EntraIdTenantRestoreSessionModel),
     /// `201`.
     Created(super::types::EntraIdTenantRestoreSessionModel),
     /// `400`.
@@ -62916,6 +63043,7 @@ impl crate::runtime::mock::MockReply for RestoreEntraIdTenantItemAttributesReply
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::BadRequest(body) => raw.reply_serde(400, &body, &["application/json"]),
             Self::Unauthorized(body) => {

@@ -5,11 +5,22 @@
 //! `$ref` object, whose siblings OpenAPI 3.0 ignores) and its key in that object's
 //! `x-deviation` map. A `$ref` in our spec declares through its nearest enclosing object, with
 //! the path to it as a prefix: `properties/type/$ref`.
+//!
+//! Our spec marks which revisions have each element (see [`crate::import`]): an element marked
+//! for other revisions only is not expected in their document, an element their document has
+//! must be marked for its revision, and an enum value or property is compared as that
+//! revision spells it. A wrong mark is a difference like any other, at the element's key
+//! (`parameter NAME`, `response CODE`, `property NAME`, `enum`; `revisions` for an operation
+//! or schema their document has but its mark leaves out), found at the mark.
 
 use std::collections::{BTreeSet, HashSet};
 
 use generator::Pointer;
 use serde_json::{Map, Value};
+
+use crate::import::{
+    ENUM_REVISIONS, ENUM_SPELLINGS, PROPERTY_REVISIONS, PROPERTY_SPELLINGS, RESPONSE_REVISIONS, REVISIONS,
+};
 
 /// The HTTP methods of an OpenAPI 3.0 path item.
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -32,6 +43,16 @@ pub struct Difference {
     /// operation or component itself, else its path with parameters named
     /// (`parameter typeFilter`, `properties/password`).
     pub within: String,
+    /// Their document's revision (its `info.version`).
+    pub revision: String,
+}
+
+/// Whether a difference of this kind (a key without its `$ref` prefix) says that an element
+/// is on one side only, which is what revision marks model, rather than how an element both
+/// sides have differs.
+pub fn is_presence(kind: &str) -> bool {
+    matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings")
+        || ["parameter ", "response ", "property "].iter().any(|p| kind.starts_with(p))
 }
 
 /// Where differences found under the current node are declared.
@@ -59,9 +80,11 @@ impl Place {
     }
 }
 
-/// Compares every operation and component schema of `ours` with `theirs`.
-pub fn differences(ours: &Value, theirs: &Value, version: &str) -> Vec<Difference> {
-    let mut d = Differ { ours, theirs, version, seen: HashSet::new(), out: Vec::new() };
+/// Compares every operation and component schema of `ours` with `theirs`, whose revision is
+/// `version`. With `presence_only`, only what the revision marks model is compared: which
+/// operations, parameters, responses, properties and enum values the revision has.
+pub fn differences(ours: &Value, theirs: &Value, version: &str, presence_only: bool) -> Vec<Difference> {
+    let mut d = Differ { ours, theirs, version, presence_only, seen: HashSet::new(), out: Vec::new() };
     d.operations();
     d.component_schemas();
     d.out
@@ -72,9 +95,27 @@ struct Differ<'a> {
     theirs: &'a Value,
     /// The name of their document's version, as details name it (`1.3-rev2`).
     version: &'a str,
+    /// Report only differences of presence ([`is_presence`]).
+    presence_only: bool,
     /// Pairs of schemas already compared: Veeam's parent/child `allOf` cycles end here.
     seen: HashSet<(Pointer, Pointer)>,
     out: Vec<Difference>,
+}
+
+/// A member's revision mark in its parent's map (`x-property-revisions`, ...).
+fn member_mark<'v>(parent: &'v Value, map: &str, member: &str) -> Option<&'v str> {
+    parent.get(map).and_then(|m| m.get(member)).and_then(Value::as_str)
+}
+
+/// How `member` is spelt in `revision`, by its parent's spellings map (`x-enum-spellings`,
+/// `x-property-spellings`): another spelling whose range includes it, else its own.
+fn spelt<'v>(parent: &'v Map<String, Value>, map: &str, member: &'v str, revision: &str) -> &'v str {
+    let spellings = parent.get(map).and_then(|m| m.get(member)).and_then(Value::as_object);
+    spellings
+        .into_iter()
+        .flatten()
+        .find(|(_, range)| range.as_str().and_then(|r| crate::import::mark_includes(r, revision)).unwrap_or(false))
+        .map_or(member, |(other, _)| other.as_str())
 }
 
 impl Differ<'_> {
@@ -84,7 +125,15 @@ impl Differ<'_> {
         mark.is_none_or(|m| crate::import::mark_includes(m, self.version).unwrap_or(true))
     }
 
+    /// ` (x-revisions `1.3-rev0..`)`: what a detail says about an element's mark, if any.
+    fn marked(mark: Option<&str>, key: &str) -> String {
+        mark.map(|m| format!(" ({key} `{m}`)")).unwrap_or_default()
+    }
+
     fn push(&mut self, place: &Place, kind: &str, ours: &Pointer, theirs: &Pointer, detail: String) {
+        if self.presence_only && !is_presence(kind) {
+            return;
+        }
         let difference = Difference {
             within: self.within(&place.owner),
             owner: place.owner.clone(),
@@ -92,6 +141,7 @@ impl Differ<'_> {
             ours: ours.clone(),
             theirs: theirs.clone(),
             detail,
+            revision: self.version.to_owned(),
         };
         if !self.out.contains(&difference) {
             self.out.push(difference);
@@ -134,12 +184,24 @@ impl Differ<'_> {
         for (path, item) in paths {
             for method in METHODS {
                 let Some(op) = item.get(*method) else { continue };
-                // An operation marked for other revisions only is not expected in theirs.
-                if !self.includes(op.get(crate::import::REVISIONS).and_then(Value::as_str)) {
+                let ours = Pointer::root().join("paths").join(path).join(method);
+                let mark = op.get(REVISIONS).and_then(Value::as_str);
+                if self.includes(mark) {
+                    self.operation(path, method, &ours);
                     continue;
                 }
-                let ours = Pointer::root().join("paths").join(path).join(method);
-                self.operation(path, method, &ours);
+                // An operation marked for other revisions only is not expected in theirs; if
+                // theirs has it, the mark is wrong.
+                if self.theirs.pointer(ours.as_str()).is_some() {
+                    let detail = format!(
+                        "{} has {} {path}, but x-revisions `{}` leaves {} out",
+                        self.version,
+                        method.to_uppercase(),
+                        mark.unwrap_or_default(),
+                        self.version
+                    );
+                    self.push(&Place::at(&ours), "revisions", &ours.join(REVISIONS), &ours, detail);
+                }
             }
         }
     }
@@ -162,13 +224,16 @@ impl Differ<'_> {
             self.push(&place, "path", ours, &found, detail);
             found
         } else {
+            let mark = op.get(REVISIONS).and_then(Value::as_str);
             let detail = format!(
-                "{} has no {} {path} and no operation `{}`",
+                "{} has no {} {path} and no operation `{}`{}",
                 self.version,
                 method.to_uppercase(),
-                op_id.unwrap_or_default()
+                op_id.unwrap_or_default(),
+                Self::marked(mark, REVISIONS)
             );
-            self.push(&place, "missing", ours, &Pointer::root().join("paths"), detail);
+            let at = if mark.is_some() { ours.join(REVISIONS) } else { ours.clone() };
+            self.push(&place, "missing", &at, &Pointer::root().join("paths"), detail);
             return;
         };
         let Some(their_op) = self.theirs.pointer(theirs.as_str()).cloned() else { return };
@@ -195,16 +260,41 @@ impl Differ<'_> {
     }
 
     fn parameters(&mut self, path: &str, ours: &Pointer, theirs: &Pointer, place: &Place) {
-        let our_params = parameters(self.ours, path, ours);
+        let all_params = parameters(self.ours, path, ours);
+        let mark_of = |at: &Pointer| {
+            self.ours.pointer(at.as_str()).and_then(|p| p.get(REVISIONS)).and_then(Value::as_str).map(str::to_owned)
+        };
+        // Parameters marked for other revisions only are not expected in theirs; if theirs
+        // has one, its mark is wrong.
+        let mut our_params = Vec::new();
+        for (name, at) in all_params {
+            let mark = mark_of(&at);
+            if self.includes(mark.as_deref()) {
+                our_params.push((name, at));
+            } else if let Some((_, b_at)) = parameters(self.theirs, path, theirs).into_iter().find(|(n, _)| *n == name)
+            {
+                let detail = format!(
+                    "in {}, but its x-revisions `{}` leaves {} out",
+                    self.version,
+                    mark.unwrap_or_default(),
+                    self.version
+                );
+                self.push(place, &format!("parameter {name}"), &at.join(REVISIONS), &b_at, detail);
+            }
+        }
         let their_params = parameters(self.theirs, path, theirs);
         for (name, at) in &our_params {
             if !their_params.iter().any(|(n, _)| n == name) {
-                let detail = format!("only in ours (not in {})", self.version);
-                self.push(place, &format!("parameter {name}"), at, &theirs.join("parameters"), detail);
+                let mark = mark_of(at);
+                let detail =
+                    format!("only in ours (not in {}){}", self.version, Self::marked(mark.as_deref(), REVISIONS));
+                let at = if mark.is_some() { at.join(REVISIONS) } else { at.clone() };
+                self.push(place, &format!("parameter {name}"), &at, &theirs.join("parameters"), detail);
             }
         }
+        let all: Vec<String> = parameters(self.ours, path, ours).into_iter().map(|(n, _)| n).collect();
         for (name, at) in &their_params {
-            if !our_params.iter().any(|(n, _)| n == name) {
+            if !all.contains(name) {
                 let detail = format!("only in {}", self.version);
                 self.push(place, &format!("parameter {name}"), &ours.join("parameters"), at, detail);
             }
@@ -267,12 +357,37 @@ impl Differ<'_> {
     }
 
     fn responses(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
-        let (a_codes, b_codes) = (keys_at(self.ours, ours, "responses"), keys_at(self.theirs, theirs, "responses"));
+        let op = self.ours.pointer(ours.as_str()).cloned().unwrap_or(Value::Null);
+        let (all_codes, b_codes) = (keys_at(self.ours, ours, "responses"), keys_at(self.theirs, theirs, "responses"));
+        // Responses marked for other revisions only are not expected in theirs.
+        let mut a_codes = Vec::new();
+        for code in &all_codes {
+            let mark = member_mark(&op, RESPONSE_REVISIONS, code);
+            let marked_at = ours.join(RESPONSE_REVISIONS).join(code);
+            if self.includes(mark) {
+                a_codes.push(code.clone());
+            } else if b_codes.contains(code) {
+                let detail = format!(
+                    "in {}, but x-response-revisions `{}` leaves {} out",
+                    self.version,
+                    mark.unwrap_or_default(),
+                    self.version
+                );
+                self.push(place, &format!("response {code}"), &marked_at, &theirs.join("responses").join(code), detail);
+            }
+        }
         for code in &a_codes {
             let a_at = ours.join("responses").join(code);
             if !b_codes.contains(code) {
-                let detail = format!("only in ours; {} has {}", self.version, b_codes.join(", "));
-                self.push(place, &format!("response {code}"), &a_at, &theirs.join("responses"), detail);
+                let mark = member_mark(&op, RESPONSE_REVISIONS, code);
+                let detail = format!(
+                    "only in ours; {} has {}{}",
+                    self.version,
+                    b_codes.join(", "),
+                    Self::marked(mark, RESPONSE_REVISIONS)
+                );
+                let at = if mark.is_some() { ours.join(RESPONSE_REVISIONS).join(code) } else { a_at };
+                self.push(place, &format!("response {code}"), &at, &theirs.join("responses"), detail);
                 continue;
             }
             let (Some(a), Some(b)) =
@@ -282,7 +397,7 @@ impl Differ<'_> {
             };
             self.content(&a, &b, &Place::at(&a));
         }
-        for code in b_codes.iter().filter(|c| !a_codes.contains(c)) {
+        for code in b_codes.iter().filter(|c| !all_codes.contains(c)) {
             let detail = format!("only in {}; ours has {}", self.version, a_codes.join(", "));
             self.push(
                 place,
@@ -325,15 +440,33 @@ impl Differ<'_> {
     fn component_schemas(&mut self) {
         let Some(schemas) = self.ours.pointer("/components/schemas").and_then(Value::as_object) else { return };
         for (name, schema) in schemas {
-            if !self.includes(schema.get(crate::import::REVISIONS).and_then(Value::as_str)) {
+            let at = Pointer::root().join("components").join("schemas").join(name);
+            let mark = schema.get(REVISIONS).and_then(Value::as_str);
+            let theirs_has = self.theirs.pointer(at.as_str()).is_some();
+            if !self.includes(mark) {
+                if theirs_has {
+                    let detail = format!(
+                        "{} has schema `{name}`, but x-revisions `{}` leaves {} out",
+                        self.version,
+                        mark.unwrap_or_default(),
+                        self.version
+                    );
+                    self.push(&Place::at(&at), "revisions", &at.join(REVISIONS), &at, detail);
+                }
                 continue;
             }
-            let at = Pointer::root().join("components").join("schemas").join(name);
-            if self.theirs.pointer(at.as_str()).is_some() {
+            if theirs_has {
                 self.schema(&at, &at, &Place::at(&at));
             } else {
-                let detail = format!("{} has no schema `{name}`", self.version);
-                self.push(&Place::at(&at), "missing", &at, &Pointer::root().join("components").join("schemas"), detail);
+                let detail = format!("{} has no schema `{name}`{}", self.version, Self::marked(mark, REVISIONS));
+                let ours = if mark.is_some() { at.join(REVISIONS) } else { at.clone() };
+                self.push(
+                    &Place::at(&at),
+                    "missing",
+                    &ours,
+                    &Pointer::root().join("components").join("schemas"),
+                    detail,
+                );
             }
         }
     }
@@ -413,9 +546,7 @@ impl Differ<'_> {
             let detail = format!("ours {}, {v} {}", nullable(a), nullable(b));
             self.push(place, "nullable", &a_at.join("nullable"), &b_at.join("nullable"), detail);
         }
-        if let Some(detail) = set_difference(a.get("enum"), b.get("enum"), v) {
-            self.push(place, "enum", &a_at.join("enum"), &b_at.join("enum"), detail);
-        }
+        self.enum_values(a_at, b_at, a, b, place);
         // `required` may be written on a schema or on the inline members of its `allOf` (the
         // generator reads it from the member that holds the properties): one set either way.
         if !place.required_in_parent {
@@ -459,21 +590,49 @@ impl Differ<'_> {
         let empty = Map::new();
         let a_props = a.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let b_props = b.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let parent = Value::Object(a.clone());
+        // Each of our properties as their revision spells it.
+        let names: Vec<(&String, &str)> =
+            a_props.keys().map(|n| (n, spelt(a, PROPERTY_SPELLINGS, n, self.version))).collect();
         for (name, node) in a_props {
             let at = a_at.join("properties").join(name);
-            let mark = a.get(crate::import::PROPERTY_REVISIONS).and_then(|m| m.get(name)).and_then(Value::as_str);
+            let wire = spelt(a, PROPERTY_SPELLINGS, name, self.version);
+            let mark = member_mark(&parent, PROPERTY_REVISIONS, name);
+            let marked_at = a_at.join(PROPERTY_REVISIONS).join(name);
             if !self.includes(mark) {
+                // Marked for other revisions only: a wrong mark if theirs has it.
+                if b_props.contains_key(wire) {
+                    let detail = format!(
+                        "in {}, but x-property-revisions `{}` leaves {} out",
+                        self.version,
+                        mark.unwrap_or_default(),
+                        self.version
+                    );
+                    self.push(
+                        place,
+                        &format!("property {name}"),
+                        &marked_at,
+                        &b_at.join("properties").join(wire),
+                        detail,
+                    );
+                }
                 continue;
             }
-            if b_props.contains_key(name) {
+            if b_props.contains_key(wire) {
                 let child = place.child(node, &at, &format!("properties/{name}"));
-                self.schema(&at, &b_at.join("properties").join(name), &child);
+                self.schema(&at, &b_at.join("properties").join(wire), &child);
             } else {
-                let detail = format!("only in ours (not in {})", self.version);
+                let spelling = if wire == name { String::new() } else { format!(", spelt `{wire}`") };
+                let detail = format!(
+                    "only in ours (not in {}{spelling}){}",
+                    self.version,
+                    Self::marked(mark, PROPERTY_REVISIONS)
+                );
+                let at = if mark.is_some() { marked_at } else { at };
                 self.push(place, &format!("property {name}"), &at, &b_at.join("properties"), detail);
             }
         }
-        for name in b_props.keys().filter(|n| !a_props.contains_key(*n)) {
+        for name in b_props.keys().filter(|n| !names.iter().any(|(ours, wire)| *ours == *n || wire == n)) {
             let detail = format!("only in {}", self.version);
             self.push(
                 place,
@@ -482,6 +641,93 @@ impl Differ<'_> {
                 &b_at.join("properties").join(name),
                 detail,
             );
+        }
+    }
+
+    /// The enum values: ours as their revision has them (the values our marks give it, each
+    /// spelt as it spells them) against theirs. Values both have but spell otherwise are a
+    /// difference of their own (`enum spellings`); the rest are `enum`.
+    fn enum_values(
+        &mut self,
+        a_at: &Pointer,
+        b_at: &Pointer,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+        place: &Place,
+    ) {
+        if a.get("enum").is_none() && b.get("enum").is_none() {
+            return;
+        }
+        let parent = Value::Object(a.clone());
+        let mut ours: Vec<Value> = Vec::new();
+        let mut left_out: Vec<String> = Vec::new();
+        for value in a.get("enum").and_then(Value::as_array).into_iter().flatten() {
+            let Some(text) = value.as_str() else {
+                ours.push(value.clone());
+                continue;
+            };
+            if self.includes(member_mark(&parent, ENUM_REVISIONS, text)) {
+                ours.push(Value::String(spelt(a, ENUM_SPELLINGS, text, self.version).to_owned()));
+            } else {
+                left_out.push(text.to_owned());
+            }
+        }
+        let theirs = b.get("enum").cloned().unwrap_or(Value::Array(Vec::new()));
+        let theirs_list = theirs.as_array().cloned().unwrap_or_default();
+        let only_ours: Vec<Value> = ours.iter().filter(|x| !theirs_list.contains(x)).cloned().collect();
+        let only_theirs: Vec<Value> = theirs_list.iter().filter(|x| !ours.contains(x)).cloned().collect();
+        // A value both sides have, spelt otherwise: a pair of one of ours and one of theirs
+        // equal ignoring ASCII case.
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut rest_ours: Vec<Value> = Vec::new();
+        let mut rest_theirs = only_theirs.clone();
+        for x in only_ours {
+            let partner = rest_theirs.iter().position(|y| match (x.as_str(), y.as_str()) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            });
+            match partner {
+                Some(i) => {
+                    let y = rest_theirs.remove(i);
+                    pairs.push((compact(&x), compact(&y)));
+                }
+                None => rest_ours.push(x),
+            }
+        }
+        let v = self.version;
+        // Our values (as curated) that are only in ours.
+        let ours_marked: Vec<String> = a
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|t| rest_ours.iter().any(|x| x.as_str() == Some(spelt(a, ENUM_SPELLINGS, t, v))))
+            .map(str::to_owned)
+            .collect();
+        if !rest_ours.is_empty() || !rest_theirs.is_empty() {
+            let mut detail =
+                set_difference(Some(&Value::Array(rest_ours)), Some(&Value::Array(rest_theirs.clone())), v)
+                    .unwrap_or_default();
+            let marked_out: Vec<&String> =
+                left_out.iter().filter(|x| rest_theirs.iter().any(|y| y.as_str() == Some(x.as_str()))).collect();
+            if !marked_out.is_empty() {
+                detail.push_str(&format!(" (x-enum-revisions leaves {v} out of {})", join(&marked_out)));
+            }
+            // A wrong mark is found at the mark.
+            let marked = |x: &String| member_mark(&parent, ENUM_REVISIONS, x).is_some();
+            let first_marked =
+                marked_out.first().map(|x| (*x).clone()).or_else(|| ours_marked.iter().find(|x| marked(x)).cloned());
+            let at = match first_marked {
+                Some(x) => a_at.join(ENUM_REVISIONS).join(&x),
+                None => a_at.join("enum"),
+            };
+            self.push(place, "enum", &at, &b_at.join("enum"), detail);
+        }
+        if !pairs.is_empty() {
+            let list: Vec<String> = pairs.iter().map(|(x, y)| format!("ours `{x}`, {v} `{y}`")).collect();
+            let detail = format!("spelt otherwise: {}", list.join("; "));
+            self.push(place, "enum spellings", &a_at.join("enum"), &b_at.join("enum"), detail);
         }
     }
 

@@ -72,7 +72,7 @@ fn an_undeclared_type_change_fails_and_declaring_it_passes() {
     assert!(!failed.passed());
     assert_eq!(undeclared(&failed), ["/components/schemas/Thing/properties/size type"]);
     // The report names the pointer in both documents and where to declare it.
-    let text = report(&failed, &|p| format!("ours.yaml{p}"), "theirs.json");
+    let text = report(&failed, &|p| format!("ours.yaml{p}"), &|_| "theirs.json".into());
     for part in [
         "schema Thing",
         "UNDECLARED  [properties/size] type: ours string, 1.3-rev2 integer",
@@ -87,8 +87,8 @@ fn an_undeclared_type_change_fails_and_declaring_it_passes() {
     doc["components"]["schemas"]["Thing"]["properties"]["size"]["x-deviation"] =
         json!({"type": "the page shows the size as text"});
     let passed = audit(&doc, &theirs());
-    assert!(passed.passed(), "{}", report(&passed, &|p| format!("ours{p}"), "theirs"));
-    assert!(report(&passed, &|p| format!("o{p}"), "t").contains("because the page shows the size as text"));
+    assert!(passed.passed(), "{}", report(&passed, &|p| format!("ours{p}"), &|_| "theirs".into()));
+    assert!(report(&passed, &|p| format!("o{p}"), &|_| "t".into()).contains("because the page shows the size as text"));
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn a_stale_declaration_fails() {
     assert!(!audit.passed());
     assert!(audit.differences.is_empty());
     assert_eq!(audit.stale.len(), 1);
-    let text = report(&audit, &|p| format!("ours.yaml{p}"), "theirs.json");
+    let text = report(&audit, &|p| format!("ours.yaml{p}"), &|_| "theirs.json".into());
     assert!(text.contains("ours.yaml#/components/schemas/EKind/x-deviation/enum: stale"), "{text}");
 }
 
@@ -121,9 +121,13 @@ fn enum_values_are_compared_as_sets() {
     assert!(audit(&doc, &theirs()).differences.is_empty(), "order does not matter");
     doc["components"]["schemas"]["EKind"]["enum"] = json!(["pfx", "pem", "Pem"]);
     let audit = audit(&doc, &theirs());
-    let d = &audit.differences[0].difference;
-    assert_eq!((d.key.as_str(), d.detail.as_str()), ("enum", "only in ours: pfx, pem; only in 1.3-rev2: Pfx"));
-    assert_eq!(audit.differences.len(), 1);
+    let details: Vec<(&str, &str)> =
+        audit.differences.iter().map(|f| (f.difference.key.as_str(), f.difference.detail.as_str())).collect();
+    // A value both have but spell otherwise is a difference of its own.
+    assert_eq!(
+        details,
+        [("enum", "only in ours: pem"), ("enum spellings", "spelt otherwise: ours `pfx`, 1.3-rev2 `Pfx`")]
+    );
 }
 
 #[test]
@@ -223,7 +227,7 @@ fn operations_match_by_method_and_path_and_report_operation_ids_and_parameters()
     );
     assert_eq!(audit.differences[0].difference.detail, "ours `GetThingById`, 1.3-rev2 `GetThing`");
     // A parameter is named in the report, not numbered.
-    let text = report(&audit, &|p| format!("o{p}"), "t");
+    let text = report(&audit, &|p| format!("o{p}"), &|_| "t".into());
     assert!(text.contains("UNDECLARED  [parameter id] required: ours false, 1.3-rev2 true"), "{text}");
 }
 
@@ -252,18 +256,21 @@ fn cyclic_parent_child_schemas_end() {
 }
 
 #[test]
-fn the_curated_spec_passes_against_veeam_1_3_rev2_and_runs_against_1_2_rev1() {
+fn the_curated_spec_passes_against_every_revision_and_runs_against_1_2_rev1_alone() {
     let root = crate::workspace_root();
-    let corpus = root.join("tests/corpus");
-    let rev2 = corpus.join(DEFAULT_AGAINST);
-    if !rev2.exists() {
-        eprintln!("skipped: no {} (the corpus is vendored in tests/corpus)", rev2.display());
+    let dir = root.join("tests/corpus").join(DEFAULT_DOCUMENTS);
+    if !dir.exists() {
+        eprintln!("skipped: no {} (the corpus is vendored in tests/corpus)", dir.display());
         return;
     }
-    let outcome = run(&root, "spec/vbr/openapi.yaml", &rev2, None).unwrap();
+    let documents = documents_in(&dir).unwrap();
+    assert_eq!(documents.len(), 4, "Veeam's four revisions");
+    let outcome = run(&root, "spec/vbr/openapi.yaml", &documents, None).unwrap();
     assert!(outcome.passed, "{}", outcome.text);
-    // Another revision reports its differences and fails, without an error.
-    let outcome = run(&root, "spec/vbr/openapi.yaml", &corpus.join("vbr/vbr_rest_1.2-rev1.json"), None).unwrap();
+    assert!(outcome.text.contains("every difference from 1.3-rev2"), "{}", outcome.text);
+    // One older revision alone is compared in full: its other differences are reported and
+    // fail, without an error.
+    let outcome = run(&root, "spec/vbr/openapi.yaml", &[dir.join("vbr_rest_1.2-rev1.json")], None).unwrap();
     assert!(!outcome.passed);
     assert!(outcome.text.contains("UNDECLARED"), "{}", outcome.text);
 }
@@ -279,5 +286,175 @@ fn a_declaration_in_a_property_named_like_a_keyword_is_found() {
     doc["components"]["schemas"]["Thing"]["properties"]["enum"] =
         json!({"type": "string", "x-deviation": {"type": "the page shows it as text"}});
     let audit = audit(&doc, &published);
-    assert!(audit.passed(), "{}", report(&audit, &|p| format!("ours{p}"), "theirs"));
+    assert!(audit.passed(), "{}", report(&audit, &|p| format!("ours{p}"), &|_| "theirs".into()));
+}
+
+/// [`theirs`] as the document of another revision.
+fn revision(version: &str) -> Value {
+    let mut doc = theirs();
+    doc["info"]["version"] = json!(version);
+    doc
+}
+
+const OP: &str = "/paths/~1api~1v1~1things~1{id}/get";
+
+/// What an audit against several revisions found, as `revision owner key`.
+fn found(audit: &Audit) -> Vec<String> {
+    audit.differences.iter().map(|f| &f.difference).map(|d| format!("{} {} {}", d.revision, d.owner, d.key)).collect()
+}
+
+#[test]
+fn an_operation_marked_for_a_revision_must_be_in_its_document_and_one_it_has_must_be_marked() {
+    let mut doc = ours();
+    doc["paths"]["/api/v1/things/{id}"]["get"]["x-revisions"] = json!("1.3-rev0..");
+    let mut old = revision("1.3-rev0");
+    old["paths"].as_object_mut().unwrap().clear();
+    let audit = audit_revisions(&doc, &[&revision("1.2-rev1"), &old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.2-rev1 #{OP} revisions"), format!("1.3-rev0 #{OP} missing")]);
+    let missing = &audit.differences[1].difference;
+    assert_eq!(missing.ours.to_string(), format!("#{OP}/x-revisions"), "found at the mark");
+    assert!(missing.detail.contains("(x-revisions `1.3-rev0..`)"), "{}", missing.detail);
+    assert!(audit.differences[0].difference.detail.contains("x-revisions `1.3-rev0..` leaves 1.2-rev1 out"));
+}
+
+#[test]
+fn a_parameter_is_compared_with_its_mark_in_each_revision() {
+    let mut doc = ours();
+    doc["paths"]["/api/v1/things/{id}"]["get"]["parameters"][1]["x-revisions"] = json!("1.3-rev2..");
+    let mut old = revision("1.3-rev0");
+    old["paths"]["/api/v1/things/{id}"]["get"]["parameters"].as_array_mut().unwrap().truncate(1);
+    // 1.3-rev0 lacks `kind`, as its mark says; 1.3-rev1 has it, which its mark leaves out.
+    let audit = audit_revisions(&doc, &[&old, &revision("1.3-rev1"), &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.3-rev1 #{OP} parameter kind")]);
+    let d = &audit.differences[0].difference;
+    assert_eq!(d.ours.to_string(), format!("#{OP}/parameters/1/x-revisions"));
+    assert_eq!(d.detail, "in 1.3-rev1, but its x-revisions `1.3-rev2..` leaves 1.3-rev1 out");
+}
+
+#[test]
+fn a_response_is_compared_with_its_operations_response_marks() {
+    let mut doc = ours();
+    let op = &mut doc["paths"]["/api/v1/things/{id}"]["get"];
+    op["responses"]["201"] = json!({"description": "Created"});
+    op["x-response-revisions"] = json!({"201": "1.2-rev1..1.2-rev1", "404": "1.3-rev2.."});
+    let mut old = revision("1.2-rev1");
+    let responses = &mut old["paths"]["/api/v1/things/{id}"]["get"]["responses"];
+    responses["201"] = json!({"description": "Created"});
+    responses.as_object_mut().unwrap().shift_remove("404");
+    // Marked right: no difference in either revision.
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert!(audit.passed(), "{:?}", found(&audit));
+    // 1.3-rev1 has 404 (marked out) and not 201 (not marked in): both marks are fine there;
+    // 1.2-rev1 without 201 contradicts its mark.
+    let audit = audit_revisions(&doc, &[&revision("1.2-rev1"), &revision("1.3-rev1"), &theirs()], "1.3-rev2");
+    assert_eq!(
+        found(&audit),
+        [
+            format!("1.2-rev1 #{OP} response 404"),
+            format!("1.2-rev1 #{OP} response 201"),
+            format!("1.3-rev1 #{OP} response 404")
+        ]
+    );
+    assert_eq!(audit.differences[1].difference.ours.to_string(), format!("#{OP}/x-response-revisions/201"));
+}
+
+#[test]
+fn properties_are_compared_with_their_marks_and_as_each_revision_spells_them() {
+    let mut doc = ours();
+    let thing = &mut doc["components"]["schemas"]["Thing"];
+    thing["x-property-revisions"] = json!({"size": "1.3-rev1.."});
+    thing["x-property-spellings"] = json!({"password": {"Password": "1.2-rev1..1.2-rev1"}});
+    let mut old = revision("1.2-rev1");
+    let props = old["components"]["schemas"]["Thing"]["properties"].as_object_mut().unwrap();
+    props.shift_remove("size");
+    let password = props.shift_remove("password").unwrap();
+    props.insert("Password".into(), password);
+    assert!(audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2").passed());
+    // Without the spelling, 1.2-rev1's `Password` is not ours' `password`.
+    doc["components"]["schemas"]["Thing"].as_object_mut().unwrap().shift_remove("x-property-spellings");
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    let thing = "#/components/schemas/Thing";
+    assert_eq!(
+        found(&audit),
+        [format!("1.2-rev1 {thing} property password"), format!("1.2-rev1 {thing} property Password")]
+    );
+}
+
+#[test]
+fn enum_values_are_compared_as_each_revision_spells_them() {
+    let mut doc = ours();
+    let kind = &mut doc["components"]["schemas"]["EKind"];
+    kind["enum"] = json!(["pfx", "pem"]);
+    kind["x-enum-revisions"] = json!({"pem": "1.3-rev0.."});
+    kind["x-enum-spellings"] = json!({"pfx": {"Pfx": "1.3-rev1.."}, "pem": {"Pem": "1.3-rev1.."}});
+    let mut first = revision("1.2-rev1");
+    first["components"]["schemas"]["EKind"]["enum"] = json!(["pfx"]);
+    let mut second = revision("1.3-rev0");
+    second["components"]["schemas"]["EKind"]["enum"] = json!(["pfx", "pem"]);
+    let documents = [&first, &second, &revision("1.3-rev1"), &theirs()];
+    let audit = audit_revisions(&doc, &documents, "1.3-rev2");
+    assert!(audit.passed(), "{:?}", found(&audit));
+    // A value spelt otherwise than recorded is its own difference, `enum spellings`.
+    doc["components"]["schemas"]["EKind"].as_object_mut().unwrap().shift_remove("x-enum-spellings");
+    let audit = audit_revisions(&doc, &documents, "1.3-rev2");
+    let kind = "#/components/schemas/EKind";
+    assert_eq!(found(&audit), [format!("1.3-rev1 {kind} enum spellings"), format!("1.3-rev2 {kind} enum spellings")]);
+    assert_eq!(
+        audit.differences[0].difference.detail,
+        "spelt otherwise: ours `pfx`, 1.3-rev1 `Pfx`; ours `pem`, 1.3-rev1 `Pem`"
+    );
+    // A value marked out of a revision that has it.
+    doc["components"]["schemas"]["EKind"]["x-enum-revisions"] = json!({"pem": "1.3-rev1.."});
+    doc["components"]["schemas"]["EKind"]["x-enum-spellings"] =
+        json!({"pfx": {"Pfx": "1.3-rev1.."}, "pem": {"Pem": "1.3-rev1.."}});
+    let audit = audit_revisions(&doc, &documents, "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.3-rev0 {kind} enum")]);
+    let d = &audit.differences[0].difference;
+    assert_eq!(d.detail, "only in 1.3-rev0: pem (x-enum-revisions leaves 1.3-rev0 out of pem)");
+    assert_eq!(d.ours.to_string(), format!("{kind}/x-enum-revisions/pem"));
+}
+
+#[test]
+fn other_revisions_are_audited_for_what_the_marks_say_and_the_full_one_for_everything() {
+    let mut old = revision("1.3-rev1");
+    old["components"]["schemas"]["Thing"]["properties"]["size"]["format"] = json!("int32");
+    let audit = audit_revisions(&ours(), &[&old, &theirs()], "1.3-rev2");
+    assert!(audit.differences.is_empty(), "a format is not a mark: {:?}", found(&audit));
+    let audit = audit_revisions(&ours(), &[&old, &theirs()], "1.3-rev1");
+    assert_eq!(found(&audit), ["1.3-rev1 #/components/schemas/Thing/properties/size format"]);
+}
+
+#[test]
+fn a_declaration_holds_for_every_revision_and_is_stale_only_when_none_has_its_difference() {
+    let mut doc = ours();
+    doc["components"]["schemas"]["Thing"]["x-deviation"] = json!({"property size": "ours keeps it"});
+    let mut old = revision("1.3-rev0");
+    old["components"]["schemas"]["Thing"]["properties"].as_object_mut().unwrap().shift_remove("size");
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert!(audit.passed(), "declared for 1.3-rev0, and not stale though 1.3-rev2 has no difference");
+    let text = report(&audit, &|p| format!("o{p}"), &|r| format!("{r}.json"));
+    assert!(text.contains("declared    property size: only in ours (not in 1.3-rev0) (in 1.3-rev0)"), "{text}");
+    assert!(text.contains("from 1.3-rev0.json, 1.3-rev2.json"), "{text}");
+    let audit = audit_revisions(&doc, &[&revision("1.3-rev0"), &theirs()], "1.3-rev2");
+    assert_eq!(audit.stale.len(), 1, "no revision lacks `size`");
+}
+
+#[test]
+fn a_wrong_mark_is_reported_with_its_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("audit-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut doc = ours();
+    doc["components"]["schemas"]["Thing"]["x-property-revisions"] = json!({"size": "1.3-rev2.."});
+    let text = generator::canonical::canonical_yaml(&doc).unwrap();
+    std::fs::write(dir.join("ours.yaml"), &text).unwrap();
+    std::fs::write(dir.join("old.json"), revision("1.3-rev1").to_string()).unwrap();
+    std::fs::write(dir.join("new.json"), theirs().to_string()).unwrap();
+    let against = [dir.join("old.json"), dir.join("new.json")];
+    let outcome = run(&dir, "ours.yaml", &against, None).unwrap();
+    assert!(!outcome.passed);
+    let line = text.lines().position(|l| l.trim() == "size: 1.3-rev2..").unwrap() + 1;
+    let at = format!("ours.yaml:{line} #/components/schemas/Thing/x-property-revisions/size");
+    assert!(outcome.text.contains(&at), "`{at}` not in:\n{}", outcome.text);
+    assert!(outcome.text.contains("theirs:  old.json#/components/schemas/Thing/properties/size"), "{}", outcome.text);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,10 @@
 //! and compares their public surfaces ([`generator::api_surface`]). Each Rust change is
 //! attached to the spec change whose element is nearest the item's own (both sides name
 //! elements by the same anchors); a Rust change no spec change explains is listed on its own.
+//!
+//! A spec that declares its API's revisions (`x-api-revisions`, see [`crate::import`]) gets
+//! each entry's revisions too: those of its element, or, for a change of the revision marks,
+//! the revisions gained or lost ([`wire`] judges those per revision).
 
 pub mod cli;
 pub mod rust;
@@ -72,6 +76,9 @@ pub struct Entry {
     pub rust: RustImpact,
     /// The public Rust items that change, as sentences.
     pub items: Vec<String>,
+    /// The API revisions it affects (`all`, `1.3-rev2`, `1.2-rev1..1.3-rev0`), when the spec
+    /// declares its revisions; `None` otherwise, and for a Rust change no spec change explains.
+    pub revisions: Option<String>,
 }
 
 impl Entry {
@@ -173,6 +180,7 @@ fn join(spec_changes: Vec<SpecChange>, rust_changes: Vec<RustChange>) -> Vec<Ent
             wire: c.wire,
             rust: if c.docs { RustImpact::Docs } else { RustImpact::None },
             items: Vec::new(),
+            revisions: c.revisions.clone(),
         })
         .collect();
     let mut loose = Vec::new();
@@ -202,6 +210,7 @@ fn join(spec_changes: Vec<SpecChange>, rust_changes: Vec<RustChange>) -> Vec<Ent
             wire: Wire::None,
             rust: r.impact,
             items: vec![r.text],
+            revisions: None,
         });
     }
     entries
@@ -265,14 +274,22 @@ impl Report {
                 let _ = writeln!(out, "### Spec diff\n\n**{}**", self.summary());
                 for s in self.sections.iter().filter(|s| !s.entries.is_empty()) {
                     let _ = writeln!(out, "\n#### `{}`\n", s.spec);
-                    let _ = writeln!(out, "| Where | Change | Wire | Rust | Bump | Rust items |");
-                    let _ = writeln!(out, "|---|---|---|---|---|---|");
+                    // The revisions column, when the spec declares its revisions.
+                    let revisions = s.entries.iter().any(|e| e.revisions.is_some());
+                    let (head, rule) = if revisions { (" Revisions |", "---|") } else { ("", "") };
+                    let _ = writeln!(out, "| Where |{head} Change | Wire | Rust | Bump | Rust items |");
+                    let _ = writeln!(out, "|---|{rule}---|---|---|---|---|");
                     for e in &s.entries {
                         let items = if e.items.is_empty() { "—".to_owned() } else { e.items.join("<br>") };
                         let cell = |t: &str| t.replace('|', "\\|");
+                        let revs = match (revisions, &e.revisions) {
+                            (false, _) => String::new(),
+                            (true, Some(r)) => format!(" {} |", cell(r)),
+                            (true, None) => " — |".to_owned(),
+                        };
                         let _ = writeln!(
                             out,
-                            "| {} | {} | {} | {} | {} | {} |",
+                            "| {} |{revs} {} | {} | {} | {} | {} |",
                             cell(&e.site),
                             cell(&e.what),
                             e.wire.as_str(),
@@ -288,8 +305,9 @@ impl Report {
                 for s in self.sections.iter().filter(|s| !s.entries.is_empty()) {
                     let _ = writeln!(out, "\n{}", s.spec);
                     for e in &s.entries {
+                        let revisions = e.revisions.as_ref().map(|r| format!("; revisions {r}")).unwrap_or_default();
                         let line = format!(
-                            "  [wire {}, rust {}, {}] {}: {}",
+                            "  [wire {}, rust {}, {}{revisions}] {}: {}",
                             e.wire.as_str(),
                             e.rust.as_str(),
                             e.bump().as_str(),

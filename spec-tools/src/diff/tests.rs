@@ -494,7 +494,7 @@ fn changes_that_touch_nothing_need_no_release() {
 /// and the report ties that to the marker (and says nothing changes on the wire).
 #[test]
 fn dropping_the_long_running_markers_removes_the_wait() {
-    // Every marker (the spec has 104): the wait goes with the last one.
+    // Every marker (the spec has 106): the wait goes with the last one.
     let r = edited(|v| {
         for item in v["paths"].as_object_mut().unwrap().values_mut() {
             for op in item.as_object_mut().unwrap().values_mut() {
@@ -505,7 +505,7 @@ fn dropping_the_long_running_markers_removes_the_wait() {
         }
     });
     let entries: Vec<_> = r.sections.iter().flat_map(|s| &s.entries).collect();
-    assert_eq!(entries.len(), 104, "one entry per marker");
+    assert_eq!(entries.len(), 106, "one entry per marker");
     assert!(entries.iter().all(|e| e.what == "extension `x-long-running` removed" && e.wire == Wire::None));
     let breaking: Vec<_> = entries.iter().filter(|e| e.rust == RustImpact::Breaking).collect();
     let [wait] = breaking.as_slice() else { panic!("one marker carries the removed wait: {breaking:?}") };
@@ -765,4 +765,185 @@ fn a_changed_default_is_a_compatible_behaviour_change() {
         assert_eq!(entry.bump(), Bump::Minor, "{schema}");
         assert!(entry.what.contains("behaviour"), "{}", entry.what);
     }
+}
+
+/// A document that declares Veeam's four revisions: an operation since 1.3-rev1 answering a
+/// job (in every revision) whose day enum gained `Tuesday` in 1.3-rev1 and spells `Monday`
+/// in lower case until 1.3-rev0.
+const REVISED: &str = r#"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+x-api-revisions:
+  header: x-api-version
+  default: 1.3-rev2
+  revisions: [1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2]
+paths:
+  /jobs:
+    get:
+      operationId: GetJobs
+      x-revisions: 1.3-rev1..
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Job' }
+components:
+  schemas:
+    Job:
+      type: object
+      properties:
+        day: { $ref: '#/components/schemas/EDay' }
+        note: { type: string }
+      x-revisions: 1.2-rev1..
+      x-property-revisions: { note: 1.3-rev0.. }
+    EDay:
+      type: string
+      enum: [Monday, Tuesday]
+      x-revisions: 1.2-rev1..
+      x-enum-revisions: { Tuesday: 1.3-rev1.. }
+      x-enum-spellings: { Monday: { monday: 1.2-rev1..1.3-rev0 } }
+"#;
+
+/// The entries of an edit of [`REVISED`] as (what, wire, revisions).
+fn revised(edit: impl FnOnce(&mut Value)) -> Vec<(String, Wire, Option<String>)> {
+    let old = Document::parse("revised.yaml", REVISED).unwrap();
+    let mut new = old.clone();
+    edit(&mut new.raw);
+    let section = compare("revised.yaml", &old, &new, &Options::default(), "revised").unwrap();
+    section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire, e.revisions.clone())).collect()
+}
+
+fn revs(what: &str, wire: Wire, revisions: &str) -> (String, Wire, Option<String>) {
+    (what.to_owned(), wire, Some(revisions.to_owned()))
+}
+
+#[test]
+fn widening_an_operations_range_to_earlier_revisions_breaks_no_one() {
+    let entries = revised(|v| at(v, "/paths/~1jobs/get")["x-revisions"] = json!("1.2-rev1.."));
+    assert_eq!(
+        entries,
+        [revs(
+            "`GET /jobs` revisions 1.3-rev1.. → all (now also in 1.2-rev1..1.3-rev0; `x-revisions`)",
+            Wire::Compatible,
+            "1.2-rev1..1.3-rev0"
+        )]
+    );
+}
+
+#[test]
+fn narrowing_a_range_breaks_the_users_pinned_to_the_revisions_removed() {
+    let entries = revised(|v| at(v, "/paths/~1jobs/get")["x-revisions"] = json!("1.3-rev2.."));
+    assert_eq!(
+        entries,
+        [revs(
+            "`GET /jobs` revisions 1.3-rev1.. → 1.3-rev2 (no longer in 1.3-rev1; `x-revisions`)",
+            Wire::Breaking,
+            "1.3-rev1"
+        )]
+    );
+    let entries = revised(|v| at(v, "/components/schemas/Job/x-property-revisions")["note"] = json!("1.3-rev1.."));
+    assert_eq!(entries, [revs("`Job.note` `note`: no longer in 1.3-rev0", Wire::Breaking, "1.3-rev0")]);
+}
+
+#[test]
+fn a_new_spelling_widens_an_enum_value_to_the_revisions_that_write_it() {
+    let entries = revised(|v| {
+        let day = at(v, "/components/schemas/EDay").as_object_mut().unwrap();
+        day.shift_remove("x-enum-revisions");
+        day.insert(
+            "x-enum-spellings".into(),
+            json!({"Monday": {"monday": "1.2-rev1..1.3-rev0"}, "Tuesday": {"tuesday": "1.2-rev1..1.3-rev0"}}),
+        );
+    });
+    assert_eq!(
+        entries,
+        [revs(
+            "`EDay` enum value `Tuesday`: now also in 1.2-rev1..1.3-rev0 as `tuesday`",
+            Wire::Compatible,
+            "1.2-rev1..1.3-rev0"
+        )]
+    );
+}
+
+#[test]
+fn a_value_spelt_otherwise_in_a_revision_breaks_its_users() {
+    let entries = revised(|v| {
+        at(v, "/components/schemas/EDay/x-enum-spellings")["Monday"] = json!({"MONDAY": "1.2-rev1..1.2-rev1"})
+    });
+    assert_eq!(
+        entries,
+        [revs(
+            "`EDay` enum value `Monday`: spelt `MONDAY` in 1.2-rev1 (was `monday`), spelt `Monday` in 1.3-rev0 (was `monday`)",
+            Wire::Breaking,
+            "1.2-rev1..1.3-rev0"
+        )]
+    );
+}
+
+#[test]
+fn an_element_added_affects_only_its_revisions_and_an_unmarked_one_all() {
+    let entries = revised(|v| {
+        let op = json!({"operationId": "DeleteJobs", "x-revisions": "1.3-rev2..", "responses": {"204": {"description": "gone"}}});
+        at(v, "/paths/~1jobs")["delete"] = op;
+        at(v, "/components/schemas/Job/properties")["size"] = json!({"type": "integer"});
+    });
+    assert_eq!(
+        entries,
+        [
+            revs("`DELETE /jobs` operation added", Wire::Compatible, "1.3-rev2"),
+            revs("`Job.size` optional property added", Wire::Compatible, "all"),
+        ]
+    );
+}
+
+#[test]
+fn a_response_marked_for_more_revisions_breaks_no_one_and_its_other_changes_say_their_revisions() {
+    let entries = revised(|v| {
+        let op = at(v, "/paths/~1jobs/get");
+        op["x-response-revisions"] = json!({"200": "1.3-rev2.."});
+        op["responses"]["200"]["description"] = json!("the jobs");
+    });
+    assert_eq!(
+        entries,
+        [
+            revs("`GET /jobs` response `200` revisions 1.3-rev1.. → 1.3-rev2 (no longer in 1.3-rev1; `x-response-revisions`)", Wire::Breaking, "1.3-rev1"),
+            revs("`GET /jobs` response `200` description changed", Wire::None, "1.3-rev1.."),
+        ]
+    );
+}
+
+#[test]
+fn declaring_a_revision_is_compatible_and_the_report_has_a_revisions_column() {
+    let old = Document::parse("revised.yaml", REVISED).unwrap();
+    let mut new = old.clone();
+    at(&mut new.raw, "/x-api-revisions/revisions").as_array_mut().unwrap().push(json!("1.3-rev3"));
+    at(&mut new.raw, "/x-api-revisions")["default"] = json!("1.3-rev3");
+    let section = compare("revised.yaml", &old, &new, &Options::default(), "revised").unwrap();
+    let entries: Vec<(String, Wire, Option<String>)> =
+        section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire, e.revisions.clone())).collect();
+    assert_eq!(
+        entries,
+        [
+            revs("`x-api-revisions` revision `1.3-rev3` declared", Wire::Compatible, "1.3-rev3"),
+            revs("`x-api-revisions` default `1.3-rev2` → `1.3-rev3`", Wire::Compatible, "all"),
+        ]
+    );
+    let report = Report { label: "t".into(), krate: None, sections: vec![section] };
+    let markdown = report.render(Format::Markdown);
+    assert!(markdown.contains("| Where | Revisions | Change | Wire | Rust | Bump | Rust items |"), "{markdown}");
+    assert!(markdown.contains("| `x-api-revisions` | 1.3-rev3 | revision `1.3-rev3` declared |"), "{markdown}");
+    assert!(report.render(Format::Text).contains("[wire compatible, rust none, minor; revisions 1.3-rev3]"));
+}
+
+#[test]
+fn without_declared_revisions_a_mark_is_an_extension_and_entries_name_no_revisions() {
+    let spec = REVISED.replace("x-api-revisions:", "x-unused:");
+    let old = Document::parse("plain.yaml", &spec).unwrap();
+    let mut new = old.clone();
+    at(&mut new.raw, "/paths/~1jobs/get")["x-revisions"] = json!("1.2-rev1..");
+    let section = compare("plain.yaml", &old, &new, &Options::default(), "plain").unwrap();
+    let entries: Vec<(String, Wire, Option<String>)> =
+        section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire, e.revisions.clone())).collect();
+    assert_eq!(entries, [("`GET /jobs` extension `x-revisions` changed".to_owned(), Wire::None, None)]);
 }

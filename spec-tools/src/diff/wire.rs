@@ -1,11 +1,20 @@
 //! The spec-level half of `spec-diff`: what changed in the document, element by element,
 //! and whether an existing caller/server pairing still works (the wire contract).
+//!
+//! A document that declares the API's revisions (`x-api-revisions`, see [`crate::import`])
+//! marks each element with the revisions that have it. Each change then says which revisions
+//! it affects (those of its element, in either version), and a change of the marks is judged
+//! per revision: a range widened (an element, or an enum value's spelling, now in more
+//! revisions) breaks no one; a range narrowed, or a value spelt otherwise in a revision,
+//! breaks the users pinned to those revisions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use generator::surface::operation_anchor;
 use generator::{Document, Pointer};
 use serde_json::Value;
+
+use crate::import;
 
 /// What a change does to the wire contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +54,9 @@ pub struct SpecChange {
     /// The elements it concerns, in the anchor scheme of [`generator::surface`]; Rust items
     /// are attached to the change whose anchor is nearest theirs.
     pub anchors: Vec<Pointer>,
+    /// The API revisions it affects, when the documents declare them (`x-api-revisions`):
+    /// `all`, `1.3-rev2`, `1.2-rev1..1.3-rev0`, `1.3-rev0, 1.3-rev2`.
+    pub revisions: Option<String>,
 }
 
 /// Which Rust items a spec change can explain, given the element the item comes from.
@@ -209,11 +221,92 @@ const STRUCTURAL: &[&str] = &[
 
 /// Compares two documents.
 pub fn diff(old: &Document, new: &Document) -> Vec<SpecChange> {
-    let mut d = Differ { old, new, out: Vec::new(), dirs: Directions::of(old).merge(Directions::of(new)) };
+    let universe = universe(&old.raw, &new.raw);
+    let all: Revs = (0..universe.len()).collect();
+    let mut d = Differ {
+        old,
+        new,
+        out: Vec::new(),
+        dirs: Directions::of(old).merge(Directions::of(new)),
+        universe,
+        old_scope: all.clone(),
+        new_scope: all,
+    };
     d.info();
+    d.revisions_declared();
     d.operations();
     d.components();
     d.out
+}
+
+/// A set of revisions, by their index in the declared list.
+type Revs = BTreeSet<usize>;
+
+/// The extensions that mark revisions: compared per revision, not as extensions.
+const MARKS: &[&str] = &[
+    import::REVISIONS,
+    import::PROPERTY_REVISIONS,
+    import::PROPERTY_SPELLINGS,
+    import::ENUM_REVISIONS,
+    import::ENUM_SPELLINGS,
+    import::RESPONSE_REVISIONS,
+];
+
+/// The revisions either document declares in `x-api-revisions`, oldest first.
+fn universe(old: &Value, new: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for doc in [old, new] {
+        let list = doc.pointer(&format!("/{}/revisions", import::API_REVISIONS)).and_then(Value::as_array);
+        for r in list.into_iter().flatten().filter_map(Value::as_str) {
+            if !out.iter().any(|o| o == r) {
+                out.push(r.to_owned());
+            }
+        }
+    }
+    out.sort_by_key(|r| import::version_key(r));
+    out
+}
+
+/// `{1, 2}` of four → `1.3-rev0..1.3-rev1`, as marks write ranges, except that one revision is
+/// named alone and every revision is `all`.
+fn show_revs(revs: &Revs, universe: &[String]) -> String {
+    if revs.len() == universe.len() {
+        return "all".to_owned();
+    }
+    if revs.is_empty() {
+        return "none".to_owned();
+    }
+    let list: Vec<usize> = revs.iter().copied().collect();
+    let names: Vec<&str> = universe.iter().map(String::as_str).collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        let (start, mut end) = (list[i], list[i]);
+        while i + 1 < list.len() && list[i + 1] == end + 1 {
+            i += 1;
+            end = list[i];
+        }
+        parts.push(match (start == end, end + 1 == names.len()) {
+            (true, _) => names[start].to_owned(),
+            (false, true) => format!("{}..", names[start]),
+            (false, false) => format!("{}..{}", names[start], names[end]),
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// Where an element is, in one version of the document, for its revisions: absent, or present
+/// with its own mark (`None`: its parent's revisions).
+#[derive(Clone, Copy)]
+enum Marked<'v> {
+    Absent,
+    Present(Option<&'v Value>),
+}
+
+/// An element's [`Marked`] in one version: absent, or present with its `x-revisions`.
+fn marked(element: Option<&Value>) -> Marked<'_> {
+    element.map_or(Marked::Absent, |e| Marked::Present(e.get(import::REVISIONS)))
 }
 
 /// The component schemas each direction reaches, through `$ref`s, in either document.
@@ -336,34 +429,256 @@ struct Differ<'a> {
     new: &'a Document,
     out: Vec<SpecChange>,
     dirs: Directions,
+    /// The revisions the documents declare, oldest first (none: they mark no revisions).
+    universe: Vec<String>,
+    /// The revisions of the element being compared, in the old and in the new document.
+    old_scope: Revs,
+    new_scope: Revs,
 }
 
 impl Differ<'_> {
+    /// Records a change; it affects the revisions of the element being compared.
+    fn emit(&mut self, mut change: SpecChange) {
+        if change.revisions.is_none() && !self.universe.is_empty() {
+            let revs: Revs = self.old_scope.union(&self.new_scope).copied().collect();
+            change.revisions = Some(show_revs(&revs, &self.universe));
+        }
+        self.out.push(change);
+    }
+
     fn push(&mut self, site: &str, what: String, wire: Wire, anchors: Vec<Pointer>) {
-        self.out.push(SpecChange { site: site.to_owned(), what, wire, docs: false, reach: Reach::Element, anchors });
+        self.emit(SpecChange {
+            site: site.to_owned(),
+            what,
+            wire,
+            docs: false,
+            reach: Reach::Element,
+            anchors,
+            revisions: None,
+        });
     }
 
     fn push_leaf(&mut self, site: &str, what: String, wire: Wire, anchor: &Pointer) {
-        self.out.push(SpecChange {
+        self.emit(SpecChange {
             site: site.to_owned(),
             what,
             wire,
             docs: false,
             reach: Reach::Attribute,
             anchors: vec![anchor.clone()],
+            revisions: None,
         });
+    }
+
+    /// The revisions a mark names (`1.3-rev0..`), within the universe; `None` (no mark) or
+    /// an unreadable one: `parent`.
+    fn revs_of(&self, mark: Option<&Value>, parent: &Revs) -> Revs {
+        let Some(mark) = mark.and_then(Value::as_str) else { return parent.clone() };
+        let mut out = Revs::new();
+        for (i, r) in self.universe.iter().enumerate() {
+            match import::mark_includes(mark, r) {
+                Some(true) => {
+                    out.insert(i);
+                }
+                Some(false) => {}
+                None => return parent.clone(),
+            }
+        }
+        out
+    }
+
+    /// Runs `f` in the scope of an element: its revisions in the old and in the new document.
+    fn within<R>(&mut self, old: Marked<'_>, new: Marked<'_>, f: impl FnOnce(&mut Self) -> R) -> R {
+        let (o, n) = (self.old_scope.clone(), self.new_scope.clone());
+        self.old_scope = match old {
+            Marked::Absent => Revs::new(),
+            Marked::Present(mark) => self.revs_of(mark, &o),
+        };
+        self.new_scope = match new {
+            Marked::Absent => Revs::new(),
+            Marked::Present(mark) => self.revs_of(mark, &n),
+        };
+        let out = f(self);
+        (self.old_scope, self.new_scope) = (o, n);
+        out
+    }
+
+    /// A change of the revisions an element is in (the current scope, both versions present):
+    /// more revisions break no one, fewer break the users of those revisions. `marked` says
+    /// whether either version writes its own mark (otherwise a change is its parent's, and
+    /// reported there).
+    fn revision_change(&mut self, site: &str, key: &str, marked: bool, anchor: &Pointer) {
+        if self.universe.is_empty() || !marked {
+            return;
+        }
+        let gained: Revs = self.new_scope.difference(&self.old_scope).copied().collect();
+        let lost: Revs = self.old_scope.difference(&self.new_scope).copied().collect();
+        let mut parts = Vec::new();
+        if !gained.is_empty() {
+            parts.push(format!("now also in {}", show_revs(&gained, &self.universe)));
+        }
+        if !lost.is_empty() {
+            parts.push(format!("no longer in {}", show_revs(&lost, &self.universe)));
+        }
+        if parts.is_empty() {
+            return;
+        }
+        let (old, new) = (show_revs(&self.old_scope, &self.universe), show_revs(&self.new_scope, &self.universe));
+        let wire = if lost.is_empty() { Wire::Compatible } else { Wire::Breaking };
+        let affected: Revs = gained.union(&lost).copied().collect();
+        self.emit(SpecChange {
+            site: site.to_owned(),
+            what: format!("revisions {old} → {new} ({}; `{key}`)", parts.join(", ")),
+            wire,
+            docs: false,
+            reach: Reach::Attribute,
+            anchors: vec![anchor.clone(), anchor.join(key)],
+            revisions: Some(show_revs(&affected, &self.universe)),
+        });
+    }
+
+    /// A member's wire form in each revision of the current scope: present as a spelling,
+    /// absent (`None`). `spellings` is its entry in the parent's spellings map.
+    fn forms(&self, scope: &Revs, name: &str, spellings: Option<&Value>) -> Vec<Option<String>> {
+        (0..self.universe.len())
+            .map(|i| {
+                scope.contains(&i).then(|| {
+                    let other = spellings.and_then(Value::as_object).into_iter().flatten().find(|(_, range)| {
+                        range.as_str().and_then(|r| import::mark_includes(r, &self.universe[i])) == Some(true)
+                    });
+                    other.map_or_else(|| name.to_owned(), |(s, _)| s.clone())
+                })
+            })
+            .collect()
+    }
+
+    /// A change of the revisions a member (property, enum value) is in, or of how they spell
+    /// it: compared per revision. Present in more revisions breaks no one; in fewer, or spelt
+    /// otherwise in a revision, breaks the users of those revisions. `old`/`new` are its
+    /// spellings entries; the scope is the member's.
+    fn spelling_change(&mut self, site: &str, name: &str, old: Option<&Value>, new: Option<&Value>, anchor: &Pointer) {
+        if self.universe.is_empty() {
+            return;
+        }
+        let (a, b) = (self.forms(&self.old_scope, name, old), self.forms(&self.new_scope, name, new));
+        let (mut gained, mut lost, mut respelt) = (Revs::new(), Revs::new(), Vec::new());
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            match (x, y) {
+                (None, Some(_)) => {
+                    gained.insert(i);
+                }
+                (Some(_), None) => {
+                    lost.insert(i);
+                }
+                (Some(x), Some(y)) if x != y => respelt.push((i, x.clone(), y.clone())),
+                _ => {}
+            }
+        }
+        let spelt_now = |revs: &Revs| -> String {
+            let forms: BTreeSet<&String> = revs.iter().filter_map(|i| b[*i].as_ref()).filter(|f| *f != name).collect();
+            match forms.is_empty() {
+                true => String::new(),
+                false => format!(" as {}", forms.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+            }
+        };
+        let mut parts = Vec::new();
+        if !gained.is_empty() {
+            parts.push(format!("now also in {}{}", show_revs(&gained, &self.universe), spelt_now(&gained)));
+        }
+        if !lost.is_empty() {
+            parts.push(format!("no longer in {}", show_revs(&lost, &self.universe)));
+        }
+        for (i, x, y) in &respelt {
+            parts.push(format!("spelt `{y}` in {} (was `{x}`)", self.universe[*i]));
+        }
+        if parts.is_empty() {
+            return;
+        }
+        let mut affected: Revs = gained.union(&lost).copied().collect();
+        affected.extend(respelt.iter().map(|(i, _, _)| *i));
+        let wire = if lost.is_empty() && respelt.is_empty() { Wire::Compatible } else { Wire::Breaking };
+        self.emit(SpecChange {
+            site: site.to_owned(),
+            what: format!("`{name}`: {}", parts.join(", ")),
+            wire,
+            docs: false,
+            reach: Reach::Attribute,
+            anchors: vec![anchor.clone()],
+            revisions: Some(show_revs(&affected, &self.universe)),
+        });
+    }
+
+    /// The root's `x-api-revisions`: revisions declared or withdrawn, the default changed.
+    fn revisions_declared(&mut self) {
+        let at = format!("/{}", import::API_REVISIONS);
+        let (old, new) = (self.old.raw.pointer(&at), self.new.raw.pointer(&at));
+        if old == new {
+            return;
+        }
+        let anchor = Pointer::root().join(import::API_REVISIONS);
+        let site = format!("`{}`", import::API_REVISIONS);
+        let list = |v: Option<&Value>| -> Vec<String> {
+            let items = v.and_then(|v| v.get("revisions")).and_then(Value::as_array).into_iter().flatten();
+            items.filter_map(Value::as_str).map(str::to_owned).collect()
+        };
+        let (ol, nl) = (list(old), list(new));
+        let universe = self.universe.clone();
+        let index = |r: &String| universe.iter().position(|u| u == r);
+        for r in nl.iter().filter(|r| !ol.contains(r)) {
+            let revs: Revs = index(r).into_iter().collect();
+            let revisions = Some(show_revs(&revs, &universe));
+            let what = format!("revision `{r}` declared");
+            let change = SpecChange {
+                site: site.clone(),
+                what,
+                wire: Wire::Compatible,
+                docs: false,
+                reach: Reach::Attribute,
+                anchors: vec![anchor.clone()],
+                revisions,
+            };
+            self.emit(change);
+        }
+        for r in ol.iter().filter(|r| !nl.contains(r)) {
+            let revs: Revs = index(r).into_iter().collect();
+            let revisions = Some(show_revs(&revs, &universe));
+            let what = format!("revision `{r}` no longer declared");
+            let change = SpecChange {
+                site: site.clone(),
+                what,
+                wire: Wire::Breaking,
+                docs: false,
+                reach: Reach::Attribute,
+                anchors: vec![anchor.clone()],
+                revisions,
+            };
+            self.emit(change);
+        }
+        for key in ["header", "default"] {
+            let (a, b) = (old.and_then(|v| v.get(key)), new.and_then(|v| v.get(key)));
+            if a == b {
+                continue;
+            }
+            let v = |x: Option<&Value>| x.map_or_else(|| "(none)".to_owned(), show);
+            // The header names the revision on the wire; the default is what a client that
+            // chooses none now speaks, a behaviour change for it.
+            let wire = if key == "header" { Wire::Breaking } else { Wire::Compatible };
+            let what = format!("{key} `{}` → `{}`", v(a), v(b));
+            self.push_leaf(&site, what, wire, &anchor);
+        }
     }
 
     fn prose(&mut self, site: &str, old: &Value, new: &Value, anchor: &Pointer) {
         let changed: Vec<&str> = PROSE.iter().copied().filter(|k| old.get(k) != new.get(k)).collect();
         if !changed.is_empty() {
-            self.out.push(SpecChange {
+            self.emit(SpecChange {
                 site: site.to_owned(),
                 what: format!("{} changed", changed.join(", ")),
                 wire: Wire::None,
                 docs: true,
                 reach: Reach::Attribute,
                 anchors: vec![anchor.clone()],
+                revisions: None,
             });
         }
     }
@@ -373,6 +688,10 @@ impl Differ<'_> {
             v.as_object().map(|m| m.keys().filter(|k| k.starts_with("x-")).cloned().collect()).unwrap_or_default()
         };
         for k in keys(old).union(&keys(new)) {
+            // Revision marks are compared per revision where their element is.
+            if !self.universe.is_empty() && MARKS.contains(&k.as_str()) {
+                continue;
+            }
             let what = match (old.get(k), new.get(k)) {
                 (Some(_), None) => format!("extension `{k}` removed"),
                 (None, Some(_)) => format!("extension `{k}` added"),
@@ -397,13 +716,14 @@ impl Differ<'_> {
         if old.get("version") != new.get("version") {
             let v = |x: &Value| x.get("version").map(show).unwrap_or_default();
             let what = format!("version `{}` → `{}`", v(old), v(new));
-            self.out.push(SpecChange {
+            self.emit(SpecChange {
                 site: "info".into(),
                 what,
                 wire: Wire::None,
                 docs: true,
                 reach: Reach::Attribute,
                 anchors: vec![anchor],
+                revisions: None,
             });
         }
     }
@@ -424,20 +744,28 @@ impl Differ<'_> {
         let label = |(path, method): &(String, String)| format!("`{} {path}`", method.to_ascii_uppercase());
         for (key, (old_ptr, old_op)) in &old_ops {
             if let Some((new_ptr, new_op)) = new_ops.get(key) {
-                self.operation(&label(key), (old_ptr, old_op), (new_ptr, new_op), (&key.0, &key.1));
+                self.within(marked(Some(old_op)), marked(Some(new_op)), |d| {
+                    d.operation(&label(key), (old_ptr, old_op), (new_ptr, new_op), (&key.0, &key.1))
+                });
             } else if let Some(new_key) = moved.get(key) {
                 let (new_ptr, new_op) = &new_ops[new_key];
                 let site = label(new_key);
                 let what = format!("moved from {} (same operationId)", label(key));
-                self.push(&site, what, Wire::Breaking, vec![new_ptr.clone(), old_ptr.clone()]);
-                self.operation(&site, (old_ptr, old_op), (new_ptr, new_op), (&new_key.0, &new_key.1));
+                self.within(marked(Some(old_op)), marked(Some(new_op)), |d| {
+                    d.push(&site, what, Wire::Breaking, vec![new_ptr.clone(), old_ptr.clone()]);
+                    d.operation(&site, (old_ptr, old_op), (new_ptr, new_op), (&new_key.0, &new_key.1));
+                });
             } else {
-                self.push(&label(key), "operation removed".into(), Wire::Breaking, vec![old_ptr.clone()]);
+                self.within(marked(Some(old_op)), Marked::Absent, |d| {
+                    d.push(&label(key), "operation removed".into(), Wire::Breaking, vec![old_ptr.clone()])
+                });
             }
         }
-        for (key, (new_ptr, _)) in &new_ops {
+        for (key, (new_ptr, new_op)) in &new_ops {
             if !old_ops.contains_key(key) && !moved.values().any(|k| k == key) {
-                self.push(&label(key), "operation added".into(), Wire::Compatible, vec![new_ptr.clone()]);
+                self.within(Marked::Absent, marked(Some(new_op)), |d| {
+                    d.push(&label(key), "operation added".into(), Wire::Compatible, vec![new_ptr.clone()])
+                });
             }
         }
     }
@@ -451,17 +779,19 @@ impl Differ<'_> {
             let v = |x: Option<&Value>| x.map(show).unwrap_or_else(|| "(none)".into());
             // The operationId is not on the wire; it names the client method.
             let what = format!("operationId `{}` → `{}`", v(o_id), v(n_id));
-            self.out.push(SpecChange {
+            self.emit(SpecChange {
                 site: site.to_owned(),
                 what,
                 wire: Wire::None,
                 docs: false,
                 reach: Reach::Names,
                 anchors: vec![at.clone()],
+                revisions: None,
             });
         }
         self.prose(site, o, n, at);
         self.extensions(site, o, n, at);
+        self.revision_change(site, import::REVISIONS, true, at);
         if o.get("deprecated") != n.get("deprecated") {
             let now = n.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
             let what = if now { "deprecated" } else { "no longer deprecated" };
@@ -503,45 +833,51 @@ impl Differ<'_> {
     fn parameters(&mut self, site: &str, o: &Value, n: &Value, (path, method): (&str, &str)) {
         let (olds, news) = (Self::params_of(self.old, o, path), Self::params_of(self.new, n, path));
         let at = operation_anchor(path, method).join("parameters");
-        let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
         let keys: BTreeSet<&(String, String)> = olds.keys().chain(news.keys()).collect();
         for key in keys {
             let (place, name) = key;
             let psite = format!("{site} {place} `{name}`");
             let anchor = at.join(place).join(name);
-            match (olds.get(key), news.get(key)) {
-                (None, Some(p)) => {
-                    let (word, wire) =
-                        if required(p) { ("required", Wire::Breaking) } else { ("optional", Wire::Compatible) };
-                    self.push(&psite, format!("{word} parameter added"), wire, vec![anchor]);
-                }
-                (Some(_), None) => self.push(&psite, "parameter removed".into(), Wire::Breaking, vec![anchor]),
-                (Some(a), Some(b)) => {
-                    match (required(a), required(b)) {
-                        (false, true) => {
-                            self.push(&psite, "made required".into(), Wire::Breaking, vec![anchor.clone()])
-                        }
-                        (true, false) => {
-                            self.push(&psite, "made optional".into(), Wire::Compatible, vec![anchor.clone()]);
-                        }
-                        _ => {}
-                    }
-                    for k in ["style", "explode", "allowReserved"] {
-                        if a.get(k) != b.get(k) {
-                            self.push_leaf(&psite, format!("`{k}` changed"), Wire::Breaking, &anchor);
-                        }
-                    }
-                    if a.get("deprecated") != b.get("deprecated") {
-                        self.push_leaf(&psite, "deprecation changed".into(), Wire::Compatible, &anchor);
-                    }
-                    self.prose(&psite, a, b, &anchor);
-                    self.extensions(&psite, a, b, &anchor);
-                    let null = Value::Null;
-                    let (sa, sb) = (a.get("schema").unwrap_or(&null), b.get("schema").unwrap_or(&null));
-                    self.schema(&psite, sa, sb, Dir::REQUEST, &anchor);
-                }
-                (None, None) => {}
+            let (old, new) = (olds.get(key).copied(), news.get(key).copied());
+            self.within(marked(old), marked(new), |d| d.parameter(&psite, old, new, anchor));
+        }
+    }
+
+    /// One parameter, in either version or both.
+    fn parameter(&mut self, psite: &str, old: Option<&Value>, new: Option<&Value>, anchor: Pointer) {
+        let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        match (old, new) {
+            (None, Some(p)) => {
+                let (word, wire) =
+                    if required(p) { ("required", Wire::Breaking) } else { ("optional", Wire::Compatible) };
+                self.push(psite, format!("{word} parameter added"), wire, vec![anchor]);
             }
+            (Some(_), None) => self.push(psite, "parameter removed".into(), Wire::Breaking, vec![anchor]),
+            (Some(a), Some(b)) => {
+                let marked = a.get(import::REVISIONS).is_some() || b.get(import::REVISIONS).is_some();
+                self.revision_change(psite, import::REVISIONS, marked, &anchor);
+                match (required(a), required(b)) {
+                    (false, true) => self.push(psite, "made required".into(), Wire::Breaking, vec![anchor.clone()]),
+                    (true, false) => {
+                        self.push(psite, "made optional".into(), Wire::Compatible, vec![anchor.clone()]);
+                    }
+                    _ => {}
+                }
+                for k in ["style", "explode", "allowReserved"] {
+                    if a.get(k) != b.get(k) {
+                        self.push_leaf(psite, format!("`{k}` changed"), Wire::Breaking, &anchor);
+                    }
+                }
+                if a.get("deprecated") != b.get("deprecated") {
+                    self.push_leaf(psite, "deprecation changed".into(), Wire::Compatible, &anchor);
+                }
+                self.prose(psite, a, b, &anchor);
+                self.extensions(psite, a, b, &anchor);
+                let null = Value::Null;
+                let (sa, sb) = (a.get("schema").unwrap_or(&null), b.get("schema").unwrap_or(&null));
+                self.schema(psite, sa, sb, Dir::REQUEST, &anchor);
+            }
+            (None, None) => {}
         }
     }
 
@@ -610,42 +946,63 @@ impl Differ<'_> {
         };
         let (olds, news) = (codes(self.old, o), codes(self.new, n));
         let success = |code: &str| code.starts_with('2');
+        let marks = |op: &Value, code: &str| op.get(import::RESPONSE_REVISIONS).and_then(|m| m.get(code)).cloned();
         for (code, a) in &olds {
             let rsite = format!("{site} response `{code}`");
             let anchor = at.join("responses").join(code);
-            match news.get(code) {
-                None => {
-                    // A success callers were handling is gone; an error that no longer
-                    // happens breaks nobody.
-                    let wire = if success(code) { Wire::Breaking } else { Wire::Compatible };
-                    self.push(&rsite, "response removed".into(), wire, vec![anchor]);
-                }
-                Some(b) => {
-                    self.prose(&rsite, a, b, &anchor);
-                    self.content(&rsite, a, b, Dir::RESPONSE, &anchor);
-                    let headers = |r: &Value| -> BTreeSet<String> {
-                        r.get("headers")
-                            .and_then(Value::as_object)
-                            .map(|m| m.keys().cloned().collect())
-                            .unwrap_or_default()
-                    };
-                    let (oh, nh) = (headers(a), headers(b));
-                    for h in oh.difference(&nh) {
-                        // Only a header the old version promised (`required`) can be relied on.
-                        let required = a["headers"][h.as_str()].get("required").and_then(Value::as_bool) == Some(true);
-                        let wire = if required { Wire::Breaking } else { Wire::Compatible };
-                        self.push(&rsite, format!("header `{h}` removed"), wire, vec![anchor.clone()]);
-                    }
-                    for h in nh.difference(&oh) {
-                        self.push(&rsite, format!("header `{h}` added"), Wire::Compatible, vec![anchor.clone()]);
-                    }
-                }
-            }
+            let (om, nm) = (marks(o, code), marks(n, code));
+            let new = news.get(code);
+            let old_scope = Marked::Present(om.as_ref());
+            let new_scope = if new.is_some() { Marked::Present(nm.as_ref()) } else { Marked::Absent };
+            self.within(old_scope, new_scope, |d| {
+                d.response(&rsite, a, new, (om.is_some() || nm.is_some(), success(code)), &anchor)
+            });
         }
         for code in news.keys().filter(|c| !olds.contains_key(*c)) {
             let rsite = format!("{site} response `{code}`");
             let anchor = at.join("responses").join(code);
-            self.push(&rsite, "response added".into(), Wire::Compatible, vec![anchor]);
+            let nm = marks(n, code);
+            self.within(Marked::Absent, Marked::Present(nm.as_ref()), |d| {
+                d.push(&rsite, "response added".into(), Wire::Compatible, vec![anchor])
+            });
+        }
+    }
+
+    /// One response of the old version, and of the new if it has it. `(marked, success)`:
+    /// whether either version marks its revisions, and whether it is a success.
+    fn response(
+        &mut self,
+        rsite: &str,
+        a: &Value,
+        new: Option<&Value>,
+        (marked, success): (bool, bool),
+        anchor: &Pointer,
+    ) {
+        match new {
+            None => {
+                // A success callers were handling is gone; an error that no longer
+                // happens breaks nobody.
+                let wire = if success { Wire::Breaking } else { Wire::Compatible };
+                self.push(rsite, "response removed".into(), wire, vec![anchor.clone()]);
+            }
+            Some(b) => {
+                self.revision_change(rsite, import::RESPONSE_REVISIONS, marked, anchor);
+                self.prose(rsite, a, b, anchor);
+                self.content(rsite, a, b, Dir::RESPONSE, anchor);
+                let headers = |r: &Value| -> BTreeSet<String> {
+                    r.get("headers").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+                };
+                let (oh, nh) = (headers(a), headers(b));
+                for h in oh.difference(&nh) {
+                    // Only a header the old version promised (`required`) can be relied on.
+                    let required = a["headers"][h.as_str()].get("required").and_then(Value::as_bool) == Some(true);
+                    let wire = if required { Wire::Breaking } else { Wire::Compatible };
+                    self.push(rsite, format!("header `{h}` removed"), wire, vec![anchor.clone()]);
+                }
+                for h in nh.difference(&oh) {
+                    self.push(rsite, format!("header `{h}` added"), Wire::Compatible, vec![anchor.clone()]);
+                }
+            }
         }
     }
 
@@ -662,16 +1019,19 @@ impl Differ<'_> {
         for name in names {
             let at = Pointer::root().join("components").join("schemas").join(name);
             let site = format!("`{name}`");
-            match (olds.get(name), news.get(name)) {
-                (None, Some(_)) => self.push(&site, "schema added".into(), Wire::Compatible, vec![at]),
+            let (a, b) = (olds.get(name), news.get(name));
+            self.within(marked(a), marked(b), |d| match (a, b) {
+                (None, Some(_)) => d.push(&site, "schema added".into(), Wire::Compatible, vec![at]),
                 // What used it changed too, and is reported there.
-                (Some(_), None) => self.push(&site, "schema removed".into(), Wire::None, vec![at]),
+                (Some(_), None) => d.push(&site, "schema removed".into(), Wire::None, vec![at]),
                 (Some(a), Some(b)) => {
-                    let dir = self.dirs.of_pointer(&at);
-                    self.schema(&site, a, b, dir, &at);
+                    let marked = a.get(import::REVISIONS).is_some() || b.get(import::REVISIONS).is_some();
+                    d.revision_change(&site, import::REVISIONS, marked, &at);
+                    let dir = d.dirs.of_pointer(&at);
+                    d.schema(&site, a, b, dir, &at);
                 }
                 (None, None) => {}
-            }
+            });
         }
         let schemes = |doc: &Document| doc.raw.pointer("/components/securitySchemes").cloned().unwrap_or(Value::Null);
         let (os, ns) = (schemes(self.old), schemes(self.new));
@@ -839,20 +1199,40 @@ impl Differ<'_> {
         };
         let (ov, nv) = (values(o), values(n));
         let anchor = at.join("enum");
+        let mark = |s: &Value, v: &str| s.get(import::ENUM_REVISIONS).and_then(|m| m.get(v)).cloned();
+        let spellings = |s: &Value, v: &str| s.get(import::ENUM_SPELLINGS).and_then(|m| m.get(v)).cloned();
         for v in ov.iter().filter(|v| !nv.contains(v)) {
             // Callers may no longer send it; a server that stops sending it breaks nobody.
             let wire = dir.pick(Wire::Breaking, Wire::Compatible);
-            self.push(site, format!("enum value `{v}` removed"), wire, vec![anchor.clone()]);
+            let om = mark(o, v);
+            self.within(Marked::Present(om.as_ref()), Marked::Absent, |d| {
+                d.push(site, format!("enum value `{v}` removed"), wire, vec![anchor.clone()])
+            });
         }
         for v in nv.iter().filter(|v| !ov.contains(v)) {
             // Servers may now send it: compatible for clients that keep unknown values, as
             // ours do (a catch-all variant).
-            self.push(
-                site,
-                format!("enum value `{v}` added"),
-                dir.pick(Wire::Compatible, Wire::Compatible),
-                vec![anchor.clone()],
-            );
+            let nm = mark(n, v);
+            self.within(Marked::Absent, Marked::Present(nm.as_ref()), |d| {
+                d.push(
+                    site,
+                    format!("enum value `{v}` added"),
+                    dir.pick(Wire::Compatible, Wire::Compatible),
+                    vec![anchor.clone()],
+                )
+            });
+        }
+        // A value both have: the revisions it is in, and how each spells it.
+        for v in ov.iter().filter(|v| nv.contains(v)) {
+            let (om, nm) = (mark(o, v), mark(n, v));
+            let (os, ns) = (spellings(o, v), spellings(n, v));
+            if om.is_none() && nm.is_none() && os.is_none() && ns.is_none() {
+                continue;
+            }
+            self.within(Marked::Present(om.as_ref()), Marked::Present(nm.as_ref()), |d| {
+                let vsite = format!("{site} enum value");
+                d.spelling_change(&vsite, v, os.as_ref(), ns.as_ref(), &anchor)
+            });
         }
     }
 
@@ -863,42 +1243,68 @@ impl Differ<'_> {
         };
         let (op, np, or, nr) = (props(o), props(n), required(o), required(n));
         let names: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
+        let mark = |s: &Value, p: &str| s.get(import::PROPERTY_REVISIONS).and_then(|m| m.get(p)).cloned();
+        let spellings = |s: &Value, p: &str| s.get(import::PROPERTY_SPELLINGS).and_then(|m| m.get(p)).cloned();
         for name in names {
             let psite = nested(site, &format!(".{name}"));
             let anchor = at.join("properties").join(name);
-            match (op.get(name), np.get(name)) {
-                (None, Some(_)) => {
-                    let (word, wire) = if nr.contains(name) {
-                        ("required", dir.pick(Wire::Breaking, Wire::Compatible))
-                    } else {
-                        ("optional", dir.pick(Wire::Compatible, Wire::Compatible))
-                    };
-                    self.push(&psite, format!("{word} property added"), wire, vec![anchor]);
+            let (a, b) = (op.get(name), np.get(name));
+            let (om, nm) = (mark(o, name), mark(n, name));
+            let old = if a.is_some() { Marked::Present(om.as_ref()) } else { Marked::Absent };
+            let new = if b.is_some() { Marked::Present(nm.as_ref()) } else { Marked::Absent };
+            let (os, ns) = (spellings(o, name), spellings(n, name));
+            self.within(old, new, |d| {
+                let marked = om.is_some() || nm.is_some() || os.is_some() || ns.is_some();
+                if a.is_some() && b.is_some() && marked {
+                    d.spelling_change(&psite, name, os.as_ref(), ns.as_ref(), &anchor);
                 }
-                (Some(_), None) => {
-                    let wire = if or.contains(name) {
-                        dir.pick(Wire::Compatible, Wire::Breaking)
-                    } else {
-                        dir.pick(Wire::Compatible, Wire::Compatible)
-                    };
-                    self.push(&psite, "property removed".into(), wire, vec![anchor]);
-                }
-                (Some(a), Some(b)) => {
-                    match (or.contains(name), nr.contains(name)) {
-                        (false, true) => {
-                            let wire = dir.pick(Wire::Breaking, Wire::Compatible);
-                            self.push(&psite, "made required".into(), wire, vec![anchor.clone()]);
-                        }
-                        (true, false) => {
-                            let wire = dir.pick(Wire::Compatible, Wire::Breaking);
-                            self.push(&psite, "made optional".into(), wire, vec![anchor.clone()]);
-                        }
-                        _ => {}
-                    }
-                    self.schema(&psite, a, b, dir, &anchor);
-                }
-                (None, None) => {}
+                d.property(&psite, name, (a, b), (&or, &nr), dir, &anchor)
+            });
+        }
+    }
+
+    /// One property, in either version or both; `required` the old and new required names.
+    fn property(
+        &mut self,
+        psite: &str,
+        name: &String,
+        (a, b): (Option<&Value>, Option<&Value>),
+        (or, nr): (&BTreeSet<String>, &BTreeSet<String>),
+        dir: Dir,
+        anchor: &Pointer,
+    ) {
+        match (a, b) {
+            (None, Some(_)) => {
+                let (word, wire) = if nr.contains(name) {
+                    ("required", dir.pick(Wire::Breaking, Wire::Compatible))
+                } else {
+                    ("optional", dir.pick(Wire::Compatible, Wire::Compatible))
+                };
+                self.push(psite, format!("{word} property added"), wire, vec![anchor.clone()]);
             }
+            (Some(_), None) => {
+                let wire = if or.contains(name) {
+                    dir.pick(Wire::Compatible, Wire::Breaking)
+                } else {
+                    dir.pick(Wire::Compatible, Wire::Compatible)
+                };
+                self.push(psite, "property removed".into(), wire, vec![anchor.clone()]);
+            }
+            (Some(a), Some(b)) => {
+                match (or.contains(name), nr.contains(name)) {
+                    (false, true) => {
+                        let wire = dir.pick(Wire::Breaking, Wire::Compatible);
+                        self.push(psite, "made required".into(), wire, vec![anchor.clone()]);
+                    }
+                    (true, false) => {
+                        let wire = dir.pick(Wire::Compatible, Wire::Breaking);
+                        self.push(psite, "made optional".into(), wire, vec![anchor.clone()]);
+                    }
+                    _ => {}
+                }
+                self.schema(psite, a, b, dir, anchor);
+            }
+            (None, None) => {}
         }
     }
 

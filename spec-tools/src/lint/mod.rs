@@ -6,7 +6,7 @@ pub mod cli;
 pub(crate) mod examples;
 mod oas;
 mod structure;
-mod text;
+pub(crate) mod text;
 mod visit;
 
 pub use structure::unmarked_secret;
