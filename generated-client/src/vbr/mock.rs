@@ -11386,7 +11386,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
                 bodies: &[
                     (
                         "application/json",
-                        "{\"data\":[{\"id\":\"8f3c1a20-9b6e-4d11-bb52-1c2d3e4f5a60\",\"type\":\"EncryptedData\",\"creationTimeUtc\":\"2026-05-20T10:30:00Z\",\"detectionTimeUtc\":\"2026-05-20T10:28:00Z\",\"machine\":{\"displayName\":\"enterprise01\",\"uuid\":\"564d2b1a-3c4d-5e6f-7a8b-9c0d1e2f3a4b\",\"backupObjectId\":\"a1b2c3d4-e5f6-4789-9abc-def012345678\",\"restorePointId\":\"b2c3d4e5-f6a7-4890-8bcd-ef0123456789\"},\"state\":\"Created\",\"details\":\"Potential malware activity detected\",\"source\":\"InternalVeeamDetector\",\"severity\":\"Infected\",\"createdBy\":\"TECH\\\\Administrator\",\"engine\":\"Veeam Threat Hunter\"}],\"pagination\":{\"total\":2,\"count\":2,\"skip\":0,\"limit\":100}}",
+                        "{\"data\":[{\"id\":\"8f3c1a20-9b6e-4d11-bb52-1c2d3e4f5a60\",\"type\":\"EncryptedData\",\"creationTimeUtc\":\"2026-05-20T10:30:00Z\",\"detectionTimeUtc\":\"2026-05-20T10:28:00Z\",\"machine\":{\"displayName\":\"enterprise01\",\"uuid\":\"564d2b1a-3c4d-5e6f-7a8b-9c0d1e2f3a4b\",\"backupObjectId\":\"a1b2c3d4-e5f6-4789-9abc-def012345678\",\"restorePointId\":\"b2c3d4e5-f6a7-4890-8bcd-ef0123456789\"},\"state\":\"Created\",\"details\":\"Potential malware activity detected\",\"source\":\"InternalVeeamDetector\",\"severity\":\"Infected\",\"createdBy\":\"TECH\\\\Administrator\",\"engine\":\"Veeam Threat Hunter\"}],\"pagination\":{\"total\":2,\"count\":1,\"skip\":0,\"limit\":100}}",
                     ),
                 ],
                 headers: &[],
