@@ -298,6 +298,9 @@ pub struct EnumVariant {
     /// Other spellings of the value and the API revisions that use them
     /// (`x-enum-spellings`): written in them for those revisions, read in any.
     pub spellings: Vec<(String, Available)>,
+    /// The API revisions that have the value (`x-enum-revisions`), where not every revision
+    /// of its schema does: refused in a request body written for another.
+    pub available: Option<Available>,
 }
 
 /// A `oneOf`/`anyOf`.

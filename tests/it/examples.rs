@@ -115,26 +115,12 @@ fn serve_jobs(server: &MockServer, jobs: Vec<JobModel>) {
 /// The job's two backups, and restore points of each: some made during the run, one made the
 /// day before and one made after the run ended (by the next run).
 fn serve_backups_and_points(server: &MockServer, job: Uuid) {
-    let vms = BackupModel::new(
-        Uuid::from_u128(0xb1),
-        "Nightly",
-        "VMware",
-        Uuid::nil(),
-        at(START),
-        Uuid::nil(),
-        "VSphereBackup",
-    )
-    .with_job_id(job);
-    let sql = BackupModel::new(
-        Uuid::from_u128(0xb2),
-        "Nightly SQL",
-        "VMware",
-        Uuid::nil(),
-        at(START),
-        Uuid::nil(),
-        "VSphereBackup",
-    )
-    .with_job_id(job);
+    let vms = BackupModel::new(Uuid::from_u128(0xb1), "Nightly", "VMware", Uuid::nil(), at(START), Uuid::nil())
+        .with_job_type("VSphereBackup")
+        .with_job_id(job);
+    let sql = BackupModel::new(Uuid::from_u128(0xb2), "Nightly SQL", "VMware", Uuid::nil(), at(START), Uuid::nil())
+        .with_job_type("VSphereBackup")
+        .with_job_id(job);
     let backups = vec![vms, sql];
     server.on_get_all_backups(move |req: GetAllBackupsRequest| {
         assert_eq!(req.job_id_filter, Some(job), "the backups of the job that ran");
@@ -318,13 +304,10 @@ async fn backup_job_with_nothing_to_process_is_a_warning_without_a_session() {
 
 fn serve_servers(server: &MockServer) {
     let servers = vec![
-        ManagedServerModel::WindowsHost(WindowsHostModel::new(
-            Uuid::from_u128(1),
-            "vbr01.tech.local",
-            "Backup server",
-            "Available",
-            "Permanent",
-        )),
+        ManagedServerModel::WindowsHost(
+            WindowsHostModel::new(Uuid::from_u128(1), "vbr01.tech.local", "Backup server", "Available")
+                .with_credentials_storage_type("Permanent"),
+        ),
         ManagedServerModel::LinuxHost(LinuxHostModel::new(
             Uuid::from_u128(2),
             "repo01.tech.local",
@@ -332,13 +315,10 @@ fn serve_servers(server: &MockServer) {
             "Available",
             "SingleUse",
         )),
-        ManagedServerModel::WindowsHost(WindowsHostModel::new(
-            Uuid::from_u128(3),
-            "proxy02.tech.local",
-            "",
-            "Unavailable",
-            "Permanent",
-        )),
+        ManagedServerModel::WindowsHost(
+            WindowsHostModel::new(Uuid::from_u128(3), "proxy02.tech.local", "", "Unavailable")
+                .with_credentials_storage_type("Permanent"),
+        ),
     ];
     server.on_get_all_managed_servers(move |req: GetAllManagedServersRequest| {
         let (data, pagination) = page(&servers, req.skip, req.limit);
@@ -385,7 +365,8 @@ fn serve_repositories(server: &MockServer, states: Vec<RepositoryStateModel>) {
 }
 
 fn state(id: u128, name: &str, capacity: f64, free: f64, online: bool) -> RepositoryStateModel {
-    RepositoryStateModel::new(Uuid::from_u128(id), name, "WinLocal", "", capacity, free, capacity - free, online, false)
+    RepositoryStateModel::new(Uuid::from_u128(id), name, "WinLocal", "", capacity, free, capacity - free, online)
+        .with_is_out_of_date(false)
 }
 
 fn proxies() -> Vec<ProxyModel> {
@@ -514,42 +495,24 @@ async fn inventory_fails_on_a_listing_that_ends_before_its_total() {
 // license
 
 fn installed(status: &str) -> InstalledLicenseModel {
-    InstalledLicenseModel::new(
-        status,
-        "EnterprisePlus",
-        "ACME Corp",
-        "0123456789",
-        true,
-        false,
-        "Disabled",
-        false,
-        false,
-    )
-    .with_type("Rental")
+    InstalledLicenseModel::new(status, "EnterprisePlus", "ACME Corp", "0123456789", true, false, "Disabled")
+        .with_is_multi_section(false)
+        .with_proactive_support_enabled(false)
+        .with_type("Rental")
 }
 
 fn instance_workloads() -> Vec<InstanceLicenseWorkloadModel> {
     vec![
-        InstanceLicenseWorkloadModel::new("vm-101", "esx01.tech.local", 1.0, "VM", Uuid::from_u128(1), "VMware", true),
-        InstanceLicenseWorkloadModel::new(
-            "srv-db",
-            "srv-db.tech.local",
-            0.5,
-            "Server",
-            Uuid::from_u128(2),
-            "WindowsServer",
-            true,
-        )
-        .with_display_name("Database server"),
-        InstanceLicenseWorkloadModel::new(
-            "laptop-7",
-            "laptop-7",
-            0.3,
-            "Workstation",
-            Uuid::from_u128(3),
-            "WindowsWorkstation",
-            false,
-        ),
+        InstanceLicenseWorkloadModel::new("vm-101", "esx01.tech.local", 1.0, "VM", Uuid::from_u128(1))
+            .with_platform_type("VMware")
+            .with_can_be_revoked(true),
+        InstanceLicenseWorkloadModel::new("srv-db", "srv-db.tech.local", 0.5, "Server", Uuid::from_u128(2))
+            .with_platform_type("WindowsServer")
+            .with_can_be_revoked(true)
+            .with_display_name("Database server"),
+        InstanceLicenseWorkloadModel::new("laptop-7", "laptop-7", 0.3, "Workstation", Uuid::from_u128(3))
+            .with_platform_type("WindowsWorkstation")
+            .with_can_be_revoked(false),
     ]
 }
 
@@ -653,7 +616,9 @@ async fn license_warns_about_an_expired_overused_or_expiring_license() {
 async fn license_without_sections_asks_for_no_consumption() {
     let server = MockServer::start().await.unwrap();
     server.on_get_installed_license(|_| async {
-        let free = InstalledLicenseModel::new("Valid", "Community", "Lab", "", false, false, "Disabled", false, false);
+        let free = InstalledLicenseModel::new("Valid", "Community", "Lab", "", false, false, "Disabled")
+            .with_is_multi_section(false)
+            .with_proactive_support_enabled(false);
         GetInstalledLicenseReply::Ok(free)
     });
     let client = logged_in(&server).await;

@@ -29,6 +29,7 @@ mod fuzz;
 mod hostile;
 mod mock;
 mod prism_contract;
+mod revisions;
 mod secrets_debug;
 mod snapshots;
 mod soak;

@@ -54,7 +54,8 @@ fn standard(i: usize) -> CredentialsSpec {
 
 fn linux(i: usize) -> CredentialsSpec {
     CredentialsSpec::Linux(
-        LinuxCredentialsSpec::new(format!("root{i:03}"), ECredentialsType::Linux, EAuthenticationType::Password)
+        LinuxCredentialsSpec::new(format!("root{i:03}"), ECredentialsType::Linux)
+            .with_authentication_type(EAuthenticationType::Password)
             .with_description(format!("linux host {i}"))
             .with_ssh_port(22)
             .with_elevate_to_root(true)
@@ -657,7 +658,7 @@ async fn unknown_enum_values_are_kept_and_unknown_fields_ignored() {
     });
     server.inject("GET", &path, 1, Canned::status(200).json(&linux));
     let CredentialsModel::Linux(record) = client.get_creds(id).await.unwrap() else { panic!("expected Linux") };
-    assert_eq!(record.authentication_type, EAuthenticationType::UnknownValue("Kerberos".into()));
+    assert_eq!(record.authentication_type, Some(EAuthenticationType::UnknownValue("Kerberos".into())));
 
     let future = json!({"id": id, "type": "Passkey", "username": "u", "secretMaterial": "should not print"});
     server.inject("GET", &path, 1, Canned::status(200).json(&future));

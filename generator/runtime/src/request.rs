@@ -102,6 +102,8 @@ pub struct Request<'c> {
     multipart: std::sync::Mutex<Option<reqwest::multipart::Form>>,
     /// Whether a success's body is left on the connection for the caller to stream.
     read: Read,
+    /// The revision enum parameters are spelled for, until the request is sent.
+    params_for: super::ser::ParamsFor,
     /// Every secret the request carries (parameters and body), to blank out of answers.
     secrets: Vec<Secret>,
 }
@@ -119,6 +121,7 @@ impl std::fmt::Debug for Request<'_> {
 
 impl<'c> Request<'c> {
     pub(crate) fn new(conn: &'c Connection, call: CallSettings<'c>, op: &'static Operation, path: String) -> Self {
+        let params_for = super::ser::ParamsFor::start(call.revision);
         Request {
             conn,
             call,
@@ -134,6 +137,7 @@ impl<'c> Request<'c> {
             multipart: std::sync::Mutex::new(None),
             read: Read::Whole,
             accept: None,
+            params_for,
             secrets: Vec::new(),
         }
     }
@@ -387,7 +391,8 @@ impl<'c> Request<'c> {
     /// Sends the request: auth, retries, tracing, all within the client's deadline.
     /// Answers with any status but a redirect; the generated method decides what the
     /// status means.
-    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+    pub async fn send<E>(mut self) -> Result<Response, Error<E>> {
+        self.params_for.end();
         let operation = self.op.id;
         let deadline = self.call.deadline;
         let started = Instant::now();

@@ -11,6 +11,47 @@ thread_local! {
     static REVISION: Cell<Option<u16>> = const { Cell::new(None) };
     /// The first field that revision lacks, found while writing.
     static LACKING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
+    /// The API revision the parameters being written are for: set while a request's
+    /// parameters are written (synchronously, between `Core::request` and `send`).
+    static PARAMS_REVISION: Cell<Option<u16>> = const { Cell::new(None) };
+}
+
+/// Holds [`PARAMS_REVISION`] for one request from its start until it is sent (or dropped
+/// unsent); a request's parameters are written on the thread that started it, before its
+/// first `.await`, so a value set here is never seen by another request.
+pub(crate) struct ParamsFor(bool);
+
+impl ParamsFor {
+    pub(crate) fn start(revision: Option<u16>) -> Self {
+        PARAMS_REVISION.with(|r| r.set(revision));
+        ParamsFor(true)
+    }
+
+    /// Ends it (at `send`, still on the thread that started it).
+    pub(crate) fn end(&mut self) {
+        if std::mem::take(&mut self.0) {
+            PARAMS_REVISION.with(|r| r.set(None));
+        }
+    }
+}
+
+impl Drop for ParamsFor {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// An enum value as a parameter written for the API revision spoken spells it (see
+/// [`spelled`]).
+pub fn spelled_param(
+    value: &'static str,
+    spellings: &'static [(super::revision::Available, &'static str)],
+) -> &'static str {
+    let Some(at) = PARAMS_REVISION.with(Cell::get) else { return value };
+    spellings
+        .iter()
+        .find(|(available, _)| available.iter().any(|&(from, to)| from <= at && at <= to))
+        .map_or(value, |(_, other)| other)
 }
 
 /// [`as_request`] for a client that speaks API revision `revision`: a field that revision
@@ -47,6 +88,24 @@ pub fn in_revision<T: Serialize, S: Serializer>(
         }
     }
     value.serialize(serializer)
+}
+
+/// `Serialize` of an enum value only some API revisions have: written as `text` (its
+/// spelling in the revision spoken), unless a request body is written for a revision
+/// outside `available`, where it is an error (the request is refused, naming `value`).
+pub fn value_in_revision<S: Serializer>(
+    value: &'static str,
+    text: &str,
+    available: super::revision::Available,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
+        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+            LACKING.with(|l| l.set(Some((value, available))));
+            return Err(S::Error::custom(format!("`{value}` is not in the API revision spoken")));
+        }
+    }
+    serializer.serialize_str(text)
 }
 
 /// An enum value as a request body written for the API revision spoken spells it: one of

@@ -67,19 +67,40 @@ impl Emitter<'_> {
                         .filter(|(sp, _)| !variants.iter().any(|o| &o.wire == sp))
                         .map(move |(sp, _)| quote!(#sp => Self::#vn,))
                 });
-                let spelled = variants.iter().any(|v| !v.spellings.is_empty());
+                let spelled = variants.iter().any(|v| !v.spellings.is_empty() || v.available.is_some());
                 let ser_arms = variants.iter().map(|v| {
                     let (vn, wire) = (ident(&v.name), &v.wire);
-                    if v.spellings.is_empty() {
-                        quote!(Self::#vn => serializer.serialize_str(#wire),)
+                    let text = if v.spellings.is_empty() {
+                        quote!(#wire)
                     } else {
                         let spellings = v.spellings.iter().map(|(sp, a)| {
                             let a = self.available_tokens(a);
                             quote!((#a, #sp))
                         });
-                        quote!(Self::#vn => serializer.serialize_str(#rt::ser::spelled(#wire, &[#(#spellings),*])),)
+                        quote!(#rt::ser::spelled(#wire, &[#(#spellings),*]))
+                    };
+                    match &v.available {
+                        // A value only some revisions have is refused in a body for another.
+                        Some(a) => {
+                            let a = self.available_tokens(a);
+                            quote!(Self::#vn => #rt::ser::value_in_revision(#wire, #text, #a, serializer),)
+                        }
+                        None => quote!(Self::#vn => serializer.serialize_str(#text),),
                     }
                 });
+                let param_arms = variants.iter().filter(|v| !v.spellings.is_empty()).map(|v| {
+                    let (vn, wire) = (ident(&v.name), &v.wire);
+                    let spellings = v.spellings.iter().map(|(sp, a)| {
+                        let a = self.available_tokens(a);
+                        quote!((#a, #sp))
+                    });
+                    quote!(Self::#vn => ::std::borrow::Cow::Borrowed(#rt::ser::spelled_param(#wire, &[#(#spellings),*])),)
+                });
+                let param_body = if variants.iter().any(|v| !v.spellings.is_empty()) {
+                    quote!(match self { #(#param_arms)* other => ::std::borrow::Cow::Borrowed(other.as_str()), })
+                } else {
+                    quote!(::std::borrow::Cow::Borrowed(self.as_str()))
+                };
                 let ser_body = if spelled {
                     quote!(match self { #(#ser_arms)* Self::#catch(value) => serializer.serialize_str(value), })
                 } else {
@@ -142,7 +163,7 @@ impl Emitter<'_> {
                     #cfg
                     impl #rt::ParamValue for #name {
                         fn param_value(&self) -> ::std::borrow::Cow<'_, str> {
-                            ::std::borrow::Cow::Borrowed(self.as_str())
+                            #param_body
                         }
                     }
                 }

@@ -27,6 +27,8 @@ pub(crate) const DECLARATION: &str = "x-api-revisions";
 pub(crate) const MARK: &str = "x-revisions";
 /// A schema's marks of its properties, where they differ from the schema's.
 pub(crate) const PROPERTY_MARK: &str = "x-property-revisions";
+/// A schema's marks of its enum values, where they differ from the schema's.
+pub(crate) const ENUM_MARK: &str = "x-enum-revisions";
 /// A schema's other spellings of its enum values: `{value: {spelling: revisions}}`.
 pub(crate) const SPELLINGS: &str = "x-enum-spellings";
 
@@ -171,6 +173,26 @@ pub(crate) fn mark(value: &Value, revisions: Option<&Revisions>, at: &Pointer, s
 }
 
 impl Available {
+    /// The same revisions as sorted, merged ranges; `None` when they are every one of
+    /// `count` revisions.
+    pub(crate) fn normalized(mut self, count: usize) -> Option<Available> {
+        self.0.sort();
+        let mut merged: Vec<(usize, Option<usize>)> = Vec::new();
+        for (from, to) in self.0 {
+            match merged.last_mut() {
+                Some((_, last)) if last.is_none_or(|l| from <= l + 1) => {
+                    *last = match (*last, to) {
+                        (None, _) | (_, None) => None,
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                    };
+                }
+                _ => merged.push((from, to)),
+            }
+        }
+        let everywhere = matches!(merged.as_slice(), [(0, to)] if to.is_none_or(|t| t + 1 >= count));
+        (!everywhere).then_some(Available(merged))
+    }
+
     /// `1.3-rev1 and later`, `1.2-rev1 to 1.3-rev0`, joined by `, `.
     pub(crate) fn describe(&self, names: &[String]) -> String {
         let name = |i: usize| names.get(i).map(String::as_str).unwrap_or("?");
@@ -222,6 +244,17 @@ mod tests {
         let gap = mark(&json!("1.2-rev1..1.3-rev0, 1.3-rev2"), Some(&r), &at, &mut sink).unwrap();
         assert_eq!(gap.describe(&r.names), "1.2-rev1 to 1.3-rev0, 1.3-rev2");
         assert!(sink.into_vec().is_empty());
+    }
+
+    #[test]
+    fn ranges_merge_and_every_revision_is_none() {
+        assert_eq!(Available(vec![(1, None), (0, Some(0))]).normalized(4), None);
+        assert_eq!(
+            Available(vec![(0, Some(0)), (2, None)]).normalized(4),
+            Some(Available(vec![(0, Some(0)), (2, None)]))
+        );
+        assert_eq!(Available(vec![(0, Some(1)), (1, Some(2))]).normalized(4), Some(Available(vec![(0, Some(2))])));
+        assert_eq!(Available(vec![(0, Some(3))]).normalized(4), None);
     }
 
     #[test]

@@ -430,7 +430,8 @@ impl<'a> Lowerer<'a> {
                 .map(doc_lines)
                 .unwrap_or_default();
             let spellings = self.spellings(pointer, wire);
-            variants.push(EnumVariant { name, wire: wire.to_owned(), doc, spellings });
+            let available = self.value_revisions(pointer, wire);
+            variants.push(EnumVariant { name, wire: wire.to_owned(), doc, spellings, available });
         }
         let (catch_all, _) = scope.claim("UnknownValue");
         Some(Shape::Kind(TypeKind::Enum { variants, catch_all }))
@@ -527,6 +528,59 @@ impl<'a> Lowerer<'a> {
         super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
     }
 
+    /// A property several `allOf` parts define (a parent's `password` that moved into a
+    /// child in a later revision) exists wherever any of them has it: `own` (the definition
+    /// the field was read from) widened by the others' marks; `None` when that is every
+    /// revision, or one definition has no mark.
+    fn widened(
+        &mut self,
+        pointer: &Pointer,
+        value: &Value,
+        wire: &str,
+        own: crate::ir::Available,
+    ) -> Option<crate::ir::Available> {
+        let Some(count) = self.revisions.as_ref().map(|r| r.names.len()) else { return Some(own) };
+        let mut marks: Vec<Option<Value>> = Vec::new();
+        self.property_marks(value, wire, 0, &mut marks);
+        if marks.len() < 2 {
+            return Some(own);
+        }
+        let mut ranges = own.0;
+        for mark in marks {
+            let mark = mark?;
+            // Each mark was reported where its own schema is lowered: read quietly here.
+            let mut quiet = crate::diag::Sink::default();
+            match super::revisions::mark(&mark, self.revisions.as_ref(), pointer, &mut quiet) {
+                Some(a) => ranges.extend(a.0),
+                None => return None,
+            }
+        }
+        crate::ir::Available(ranges).normalized(count)
+    }
+
+    /// The marks of every definition of property `wire` in `value` and its `allOf` parts
+    /// (`None` for a definition without one).
+    fn property_marks(&self, value: &Value, wire: &str, depth: usize, out: &mut Vec<Option<Value>>) {
+        let v = self.doc.resolve_chain(value);
+        if depth > 32 {
+            return;
+        }
+        if v.get("properties").and_then(|p| p.get(wire)).is_some() {
+            out.push(v.get(super::revisions::PROPERTY_MARK).and_then(|m| m.get(wire)).cloned());
+        }
+        for part in v.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            self.property_marks(part, wire, depth + 1, out);
+        }
+    }
+
+    /// The revisions of the enum value `wire` of the schema at `pointer`, from its
+    /// `x-enum-revisions` map.
+    fn value_revisions(&mut self, pointer: &Pointer, wire: &str) -> Option<crate::ir::Available> {
+        let mark = self.doc.raw.pointer(pointer.as_str())?.get(super::revisions::ENUM_MARK)?.get(wire)?;
+        let at = pointer.join(super::revisions::ENUM_MARK).join(wire);
+        super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
     /// The other spellings of the enum value `wire` of the schema at `pointer`, from its
     /// `x-enum-spellings` map (`{value: {spelling: revisions}}`).
     fn spellings(&mut self, pointer: &Pointer, wire: &str) -> Vec<(String, crate::ir::Available)> {
@@ -587,7 +641,8 @@ impl<'a> Lowerer<'a> {
             };
             let (read_only, write_only) = (flag("readOnly"), flag("writeOnly"));
             let mut required = required.contains(&wire);
-            let available = self.property_revisions(&prop_ptr, &wire);
+            let available =
+                self.property_revisions(&prop_ptr, &wire).and_then(|own| self.widened(pointer, value, &wire, own));
             if let (Some(a), Some(r)) = (&available, &self.revisions) {
                 if !doc.is_empty() {
                     doc.push(String::new());

@@ -15,6 +15,11 @@ use serde_json::Value;
 use veeam_client::runtime::dispatch::DispatchError;
 use veeam_client::runtime::{self, Error};
 
+/// The revision the VBR client speaks by default.
+fn vbr_default() -> &'static str {
+    veeam_client::vbr::ApiVersion::DEFAULT.as_str()
+}
+
 /// A curated module's spec (`vbr`, `em`) as JSON, its files bundled into one document.
 fn spec(module: &str) -> Value {
     crate::support::spec_ops::load(module).1
@@ -138,11 +143,27 @@ async fn call_every_operation<F: std::future::Future<Output = Result<Value, Disp
     };
     let ops = operations(spec);
     let fill = Fill { uuid: id, string: "ABC-123", every_param: false, client_headers, revision };
+    // The arguments of an operation the revision has come from the spec as a server of that
+    // revision has it: without what the revision lacks, in its spellings.
+    let projected = revision.map(|r| crate::support::spec_ops::project(spec, r));
+    let projected_ops: Vec<crate::support::spec_ops::SpecOp> =
+        projected.as_ref().map(|p| spec_operations(p)).unwrap_or_default();
     let mut problems = Vec::new();
     for op in in_session_order(spec_operations(spec)) {
-        let mut input = arguments(spec, &op, &fill);
-        if let Some((schema, _)) = body_schema(spec, &op) {
-            input["body"] = request_example(spec, &op).unwrap_or_else(|| sample(spec, schema, &fill, 0));
+        let (source, op) = match (&projected, projected_ops.iter().find(|p| p.id == op.id)) {
+            (Some(p), Some(own)) => (p, own.clone()),
+            _ => (spec, op),
+        };
+        let mut input = arguments(source, &op, &fill);
+        if let Some((schema, _)) = body_schema(source, &op) {
+            // The spec's examples are written for the newest revision: an older one's body is
+            // made up from its own schemas.
+            let example = if projected.is_some() && revision != Some(vbr_default()) {
+                None
+            } else {
+                request_example(source, &op)
+            };
+            input["body"] = example.unwrap_or_else(|| sample(source, schema, &fill, 0));
         }
         let result = call(op.id.clone(), input).await;
         match revision.filter(|r| !in_revision(spec, &op.id, r)) {

@@ -485,3 +485,94 @@ async fn dispatch_reads_typed_arguments_and_names_what_is_wrong() {
         (Some(404), Some(json!("gone")))
     );
 }
+
+/// A VBR 12 server (revision 1.2-rev1), as its users meet it: the client finds the revision,
+/// logs in, pages the credentials and waits on a job's session, every request in 1.2-rev1.
+/// A body property 1.2-rev1 lacks is refused before sending, naming the revision that added it;
+/// an enum value 1.2-rev1 spells in lower case is sent that way and read back either way.
+#[tokio::test]
+async fn a_vbr_12_user_logs_in_pages_credentials_and_waits_on_a_session() {
+    use futures::TryStreamExt;
+    use vbr::ApiVersion;
+
+    let server = MockServer::start_as(ApiVersion::V1_2Rev1).await.unwrap();
+    let no_retry = || RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+    let found = vbr::Client::discover_api_version(&server.url(), |b| b.retry(no_retry())).await.unwrap();
+    assert_eq!(found, ApiVersion::V1_2Rev1, "the newest revision a VBR 12 server answers");
+    server.clear_requests();
+
+    let client = vbr::Client::builder(server.url()).retry(no_retry()).api_version(found).build().unwrap();
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let records: Vec<CredentialsModel> =
+        client.get_all_creds_stream(GetAllCredsParams::default()).try_collect().await.unwrap();
+    assert!(!records.is_empty(), "the spec's example page");
+
+    // A job whose run is scripted: started, then polled until it stops.
+    let session = |state: ESessionState, result: Option<ESessionResult>| {
+        let mut model = SessionModel::new(
+            Uuid::nil(),
+            "Nightly",
+            Uuid::nil(),
+            ESessionType::BackupJob,
+            "2026-11-30T03:00:00Z".parse().unwrap(),
+            state,
+            0,
+        );
+        model.result = result.map(|result| SessionResultModel::new(result).with_is_canceled(false));
+        model
+    };
+    let working = session(ESessionState::Working, None);
+    server.on_start_job(move |_| {
+        let working = working.clone();
+        async move { StartJobReply::Created(working) }
+    });
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = polls.clone();
+    server.on_get_session(move |_| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let next = if n < 2 {
+            session(ESessionState::Working, None)
+        } else {
+            session(ESessionState::Stopped, Some(ESessionResult::Success))
+        };
+        async move { GetSessionReply::Ok(next) }
+    });
+    let job = Uuid::new_v4();
+    // `syncRestorePoints` came with 1.3-rev0: refused, and nothing is sent.
+    let later = JobStartSpec::new(false).with_sync_restore_points(EBackupCopyRestorePoints::Latest);
+    let err = client.start_job(job, Some(&later)).await.unwrap_err();
+    let veeam_client::runtime::Error::Unsupported { operation, field, revision, since, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (*operation, *field, *revision, *since),
+        ("StartJob", Some("syncRestorePoints"), "1.2-rev1", Some("1.3-rev0"))
+    );
+    assert!(server.calls("StartJob").is_empty(), "refused before sending");
+    let StartJobResponse::Created(started) = client.start_job(job, Some(&JobStartSpec::new(false))).await.unwrap()
+    else {
+        panic!("the scripted answer is a session")
+    };
+    let fast = std::time::Duration::from_millis(5);
+    let done = started.wait(&client).poll_interval(fast, fast).await.unwrap();
+    assert!(matches!(done, veeam_client::runtime::Done::Success(_)), "{done:?}");
+
+    // An enum value 1.2-rev1 spells `vm` goes out as `vm`; the same client reads `Vm` too.
+    let states =
+        client.get_all_jobs_states(&GetAllJobsStatesParams::new().with_workload_filter(EJobWorkload::Vm)).await;
+    assert!(states.is_ok(), "{states:?}");
+    let sent = &server.calls("GetAllJobsStates")[0];
+    assert_eq!(sent.query.iter().find(|(n, _)| n == "workloadFilter").map(|(_, v)| v.as_str()), Some("vm"), "{sent:?}");
+    let read: EJobWorkload = serde_json::from_value(json!("vm")).unwrap();
+    assert_eq!(read, EJobWorkload::Vm);
+    let read: EJobWorkload = serde_json::from_value(json!("Vm")).unwrap();
+    assert_eq!(read, EJobWorkload::Vm);
+
+    // Every request, the token request included, named 1.2-rev1.
+    let requests = server.requests();
+    assert!(requests.len() >= 6, "{requests:?}");
+    for r in &requests {
+        assert_eq!(r.header("x-api-version"), Some("1.2-rev1"), "{} {}", r.method, r.path);
+        assert!(r.status < 400, "{} {} was refused: {:?}", r.method, r.path, r.failure);
+    }
+}

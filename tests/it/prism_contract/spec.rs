@@ -238,7 +238,9 @@ pub(super) fn write_spec(spec: &Value, name: &str) -> PathBuf {
 
 /// The VBR spec as Prism can check it completely (see the top of `mod.rs`).
 pub(super) fn prism_spec() -> Value {
-    let mut spec = load_spec();
+    // As a server of the revision the client speaks has it (Veeam's `Pfx` where the curated
+    // spec keeps the help pages' `pfx`, without the properties 1.3-rev2 removed).
+    let mut spec = crate::support::spec_ops::project(&load_spec(), veeam_client::vbr::ApiVersion::DEFAULT.as_str());
     let rewritten = break_union_cycles(&mut spec);
     assert!(
         !rewritten.is_empty(),

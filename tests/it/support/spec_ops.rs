@@ -352,3 +352,78 @@ fn collect(
     }
     required.extend(s["required"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
 }
+
+/// The spec as a server of API revision `revision` has it: operations, parameters, properties
+/// and enum values the revision lacks (`x-revisions`, `x-property-revisions`,
+/// `x-enum-revisions`) are left out, and enum values are spelled as the revision spells them
+/// (`x-enum-spellings`). Prism runs on it, and requests are made up from it, so that both see
+/// what a server of that revision takes.
+pub fn project(spec: &Value, revision: &str) -> Value {
+    let includes = |mark: Option<&Value>| {
+        mark.and_then(Value::as_str)
+            .is_none_or(|m| openapi_spec_tools::import::mark_includes(m, revision).unwrap_or(true))
+    };
+    fn walk(v: &mut Value, includes: &dyn Fn(Option<&Value>) -> bool) {
+        match v {
+            Value::Object(map) => {
+                if let Some(marks) = map.get("x-property-revisions").cloned() {
+                    let gone: Vec<String> = marks
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, m)| !includes(Some(m)))
+                        .map(|(name, _)| name.clone())
+                        .collect();
+                    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                        props.retain(|name, _| !gone.contains(name));
+                    }
+                    if let Some(required) = map.get_mut("required").and_then(Value::as_array_mut) {
+                        required.retain(|r| r.as_str().is_none_or(|r| !gone.iter().any(|g| g == r)));
+                    }
+                }
+                if map.get("enum").is_some_and(Value::is_array) {
+                    let marks = map.get("x-enum-revisions").cloned().unwrap_or(Value::Null);
+                    let spellings = map.get("x-enum-spellings").cloned().unwrap_or(Value::Null);
+                    let values: Vec<Value> = map["enum"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|value| value.as_str().is_none_or(|v| includes(marks.get(v))))
+                        .map(|value| {
+                            let spelled = value.as_str().and_then(|v| {
+                                spellings[v]
+                                    .as_object()?
+                                    .iter()
+                                    .find(|(_, m)| includes(Some(m)))
+                                    .map(|(s, _)| s.clone())
+                            });
+                            spelled.map_or_else(|| value.clone(), Value::String)
+                        })
+                        .collect();
+                    map.insert("enum".to_owned(), Value::Array(values));
+                }
+                for child in map.values_mut() {
+                    walk(child, includes);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, includes)),
+            _ => {}
+        }
+    }
+    let mut out = spec.clone();
+    let snapshot = spec.clone();
+    for item in out["paths"].as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
+        let Some(item) = item.as_object_mut() else { continue };
+        item.retain(|method, op| !METHODS.contains(&method.as_str()) || includes(op.get("x-revisions")));
+        for op in item.values_mut().filter(|op| op.is_object()) {
+            if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                params.retain(|p| includes(resolve(&snapshot, p).get("x-revisions")));
+            }
+        }
+    }
+    out["paths"]
+        .as_object_mut()
+        .map(|p| p.retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str())))));
+    walk(&mut out, &includes);
+    out
+}
