@@ -147,7 +147,7 @@ async fn call_every_operation<F: std::future::Future<Output = Result<Value, Disp
     // revision has it: without what the revision lacks, in its spellings.
     let projected = revision.map(|r| crate::support::spec_ops::project(spec, r));
     let projected_ops: Vec<crate::support::spec_ops::SpecOp> =
-        projected.as_ref().map(|p| spec_operations(p)).unwrap_or_default();
+        projected.as_ref().map(spec_operations).unwrap_or_default();
     let mut problems = Vec::new();
     for op in in_session_order(spec_operations(spec)) {
         let (source, op) = match (&projected, projected_ops.iter().find(|p| p.id == op.id)) {

@@ -421,9 +421,9 @@ pub fn project(spec: &Value, revision: &str) -> Value {
             }
         }
     }
-    out["paths"]
-        .as_object_mut()
-        .map(|p| p.retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str())))));
+    if let Some(paths) = out["paths"].as_object_mut() {
+        paths.retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str()))));
+    }
     walk(&mut out, &includes);
     out
 }
