@@ -8,7 +8,7 @@
 pub type Error = crate::runtime::Error<super::types::ErrorModel>;
 #[cfg(feature = "tag-service")]
 impl Client {
-    /// The newest API revision the server at `base_url` speaks: `GetServerTime` is asked in each revision, newest first, until the server answers it (a server refuses a revision it does not know with a 4xx). `configure` sets up each probing client as the real one will be (certificates, timeouts); build the real one with `.api_version(found)`.
+    /// The newest API revision the server at `base_url` speaks: `GetServerTime` is asked in each revision, newest first, until the server takes one: it answers, or refuses the caller (401, 403); a revision it does not know it refuses with another 4xx. `configure` sets up each probing client as the real one will be (certificates, timeouts); build the real one with `.api_version(found)`.
     pub async fn discover_api_version(
         base_url: &str,
         configure: impl Fn(
@@ -28,6 +28,11 @@ impl Client {
                 })?;
             match client.get_server_time().await {
                 ::std::result::Result::Ok(_) => return ::std::result::Result::Ok(version),
+                ::std::result::Result::Err(
+                    e,
+                ) if matches!(e.status(), ::std::option::Option::Some(401 | 403)) => {
+                    return ::std::result::Result::Ok(version);
+                }
                 ::std::result::Result::Err(
                     e,
                 ) if e.status().is_some_and(|s| (400..500).contains(&s)) => {

@@ -509,8 +509,8 @@ impl Emitter<'_> {
                 });
                 let doc = format!(
                     " The newest API revision the server at `base_url` speaks: `{pid}` is asked in each \
-                     revision, newest first, until the server answers it (a server refuses a revision it \
-                     does not know with a 4xx). `configure` sets up each probing client as the real one \
+                     revision, newest first, until the server takes one: it answers, or refuses the \
+                     caller (401, 403); a revision it does not know it refuses with another 4xx. `configure` sets up each probing client as the real one \
                      will be (certificates, timeouts); build the real one with \
                      `.api_version(found)`."
                 );
@@ -528,7 +528,12 @@ impl Emitter<'_> {
                                     #rt::Error::InvalidRequest { operation: #pid, message: ::std::string::ToString::to_string(&e) }
                                 })?;
                                 match client.#method(#args).await {
+                                    // An answer, or a refusal of the caller (401, 403), comes from a
+                                    // server that took the revision.
                                     ::std::result::Result::Ok(_) => return ::std::result::Result::Ok(version),
+                                    ::std::result::Result::Err(e) if matches!(e.status(), ::std::option::Option::Some(401 | 403)) => {
+                                        return ::std::result::Result::Ok(version);
+                                    }
                                     ::std::result::Result::Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
                                         refused = ::std::option::Option::Some(e);
                                     }
