@@ -576,3 +576,25 @@ async fn a_vbr_12_user_logs_in_pages_credentials_and_waits_on_a_session() {
         assert!(r.status < 400, "{} {} was refused: {:?}", r.method, r.path, r.failure);
     }
 }
+
+/// Discovery takes a revision the server answers with 401 (it wants a login for the probe) as
+/// spoken, and goes on past one it refuses with 400; it stops at the first server error.
+#[tokio::test]
+async fn discovery_reads_a_401_as_spoken_and_a_400_as_refused() {
+    use axum::http::{HeaderMap, StatusCode};
+    let app = axum::Router::new().fallback(|headers: HeaderMap| async move {
+        match headers.get("x-api-version").and_then(|v| v.to_str().ok()) {
+            Some("1.3-rev2") => (StatusCode::BAD_REQUEST, r#"{"errorCode":"InvalidApiVersion","message":"no"}"#),
+            Some("1.3-rev1") => (StatusCode::UNAUTHORIZED, r#"{"errorCode":"Unauthorized","message":"log in"}"#),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, r#"{"errorCode":"Oops","message":"asked too far"}"#),
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let no_retry = |b: veeam_client::runtime::ClientBuilder<vbr::Client>| {
+        b.retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+    };
+    let found = vbr::Client::discover_api_version(&url, no_retry).await.unwrap();
+    assert_eq!(found, vbr::ApiVersion::V1_3Rev1);
+}
