@@ -1139,6 +1139,10 @@ pub struct CliCommand {
     pub wait: Option<CliWait>,
     /// `--name`: the first path parameter looked up by name through a list operation.
     pub lookup: Option<CliLookup>,
+    /// Where dispatch's answer keeps the body: `body` for an operation with several
+    /// success answers or with response headers (`{"status", "body", …}`), else the answer
+    /// is the body.
+    pub answer_body: Option<String>,
 }
 
 /// Where a command-line argument goes.

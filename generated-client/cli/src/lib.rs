@@ -62,7 +62,7 @@ pub fn command() -> Command {
         cli::auth_args()
             .into_iter()
             .filter(|a| matches!(a.get_id().as_str(), "user" | "password-env" | "password-stdin"))
-            .map(|a| a.global(false))
+            .map(|a| a.global(false).help_heading(None::<&str>))
             .chain([Arg::new("accept-fingerprint").long("accept-fingerprint").value_name("SHA256").help(
                 "Trust the server's certificate if its SHA-256 fingerprint is this (shown when it is not trusted)",
             )])
@@ -109,6 +109,7 @@ pub fn command() -> Command {
                 .long("profile")
                 .global(true)
                 .value_name("NAME")
+                .help_heading(cli::GLOBAL_OPTIONS)
                 .help("The login profile [default: $VEEAM_PROFILE, else `default`]"),
         )
         .args(cli::connection_args(vbr_api()))
@@ -455,7 +456,12 @@ async fn login_em(profile: &Profile, matches: &ArgMatches, user: &str, password:
     let Some(Login::SessionLogon { header, .. }) = em_api().login else {
         return Ok(Err(CliError::Failed("the API has no session logon".into())));
     };
-    let Some(session) = client.core().session_header(header) else {
+    let (_, scheme) = match session_scheme(em_api()) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let core = client.core();
+    let Some(session) = core.session_header(header).or_else(|| core.api_key(scheme)) else {
         return Ok(Err(CliError::Failed(format!("the logon answered no `{header}`"))));
     };
     io.add_secret(&session);

@@ -51,7 +51,8 @@ pub static API: CliApi = CliApi::new(
                                 "REST API version the session is created for. Send latest to work with every resource and action of the installed EM version, or a specific version identifier such as v1_7.",
                             ),
                     ],
-                ),
+                )
+                .answer("body"),
             CliOperation::new(
                     "DeleteLogonSession",
                     "delete",

@@ -880,6 +880,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ],
                         ),
                 )
+                .answer("body")
                 .feature("tag-credentials", cfg!(feature = "tag-credentials")),
             CliOperation::new(
                     "GetAllCredsHelperAppliances",
@@ -5521,6 +5522,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
+                .answer("body")
                 .feature(
                     "tag-inventory-browser",
                     cfg!(feature = "tag-inventory-browser"),
@@ -8681,6 +8683,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                         .items("data")
                         .properties("name", "id"),
                 )
+                .answer("body")
                 .feature("tag-jobs", cfg!(feature = "tag-jobs")),
             CliOperation::new("StopJob", "stop", Method::Post, "/api/v1/jobs/{id}/stop")
                 .group(22)
@@ -9424,11 +9427,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                         .parameters(&[("id", "id")])
                         .terminal(&["Stopped"]),
                 )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllBackups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
-                )
                 .feature("tag-backups", cfg!(feature = "tag-backups")),
             CliOperation::new(
                     "DownloadBackupMeta",
@@ -9589,11 +9587,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllBackups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
-                )
                 .feature("tag-backups", cfg!(feature = "tag-backups")),
             CliOperation::new(
                     "MarkBackupFileAsClean",
@@ -9625,11 +9618,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllBackups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
-                )
                 .feature("tag-backups", cfg!(feature = "tag-backups")),
             CliOperation::new(
                     "MarkBackupFileAsInfected",
@@ -9660,11 +9648,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "Backup file ID. To get the ID, run the [Get All Backup Files](Backups#operation/GetAllBackupFiles) request.",
                             ),
                     ],
-                )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllBackups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
                 )
                 .feature("tag-backups", cfg!(feature = "tag-backups")),
             CliOperation::new(
@@ -10857,11 +10840,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "Restore point ID. To get the ID, run the [Get All Replica Restore Points](Replicas#operation/GetObjectReplicaRestorePoints) request.",
                             ),
                     ],
-                )
-                .lookup(
-                    Lookup::new("name", "replicaId", "GetAllReplicas", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
                 )
                 .feature("tag-replicas", cfg!(feature = "tag-replicas")),
             CliOperation::new(
@@ -14649,11 +14627,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
-                )
                 .feature("tag-agents", cfg!(feature = "tag-agents")),
             CliOperation::new(
                     "DeleteDiscoveredEntity",
@@ -14679,11 +14652,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "Discovered entity ID. To get the ID, run the [Get Discovered Entities](Agents#operation/GetDiscoveredEntities) request.",
                             ),
                     ],
-                )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
                 )
                 .feature("tag-agents", cfg!(feature = "tag-agents")),
             CliOperation::new(
@@ -14729,11 +14697,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
-                )
                 .feature("tag-agents", cfg!(feature = "tag-agents"))
                 .deprecated(),
             CliOperation::new(
@@ -14778,11 +14741,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "Enables the ability to perform Bare Metal Recovery remotely from the backup server when this recovery media is booted\n\nAPI revisions: 1.3-rev2 and later; the client refuses to send it to another.",
                             ),
                     ],
-                )
-                .lookup(
-                    Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
-                        .items("data")
-                        .properties("name", "id"),
                 )
                 .feature("tag-agents", cfg!(feature = "tag-agents")),
             CliOperation::new(

@@ -212,6 +212,12 @@ impl Core {
         self.inner.conn.identity().refresh_token()
     }
 
+    /// The API key held for the security scheme `scheme` (set, or taken from a logon answer
+    /// whose session header that scheme sends), if any.
+    pub fn api_key(&self, scheme: &str) -> Option<Secret> {
+        self.inner.conn.identity().api_key(scheme)
+    }
+
     /// The session header a logon answer gave (`x-session-header`), if any.
     pub fn session_header(&self, header: &str) -> Option<Secret> {
         self.inner.conn.identity().session_header(header)

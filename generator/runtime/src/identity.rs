@@ -476,6 +476,11 @@ impl<S: TokenSource> Identity<S> {
         self.state().refresh_token.clone()
     }
 
+    /// The API key held for the security scheme `scheme`, if any.
+    pub(crate) fn api_key(&self, scheme: &str) -> Option<Secret> {
+        self.state().api_keys.get(scheme).cloned()
+    }
+
     /// The session header held under `header` (any case), if a logon answer gave one.
     pub(crate) fn session_header(&self, header: &str) -> Option<Secret> {
         self.state().session_headers.get(&header.to_ascii_lowercase()).cloned()

@@ -148,6 +148,7 @@ impl Emitter<'_> {
             let (name_prop, id_prop) = (&l.name_property, &l.id_property);
             quote!(.lookup(Lookup::new(#flag, #param, #list, #filter).items(#items).properties(#name_prop, #id_prop)))
         });
+        let answer = c.answer_body.as_deref().map(|path| quote!(.answer(#path)));
         let unsupported = op.dispatch.unsupported.as_ref().map(|why| quote!(.unsupported(#why)));
         let feature = op.feature.as_ref().map(|f| quote!(.feature(#f, cfg!(feature = #f))));
         let deprecated = op.deprecated.then(|| quote!(.deprecated()));
@@ -157,7 +158,7 @@ impl Emitter<'_> {
                 #group
                 .about(#about)
                 .long_about(#long_about)
-                #args #body #paged #wait #lookup #unsupported #feature #deprecated
+                #args #body #paged #wait #lookup #answer #unsupported #feature #deprecated
         }
     }
 

@@ -187,7 +187,9 @@ fn command(api: &Api, i: usize, op: &Operation, group: Option<usize>, name: Stri
         l.flag = flags.claim("name").0;
         l
     });
-    CliCommand { operation: i, group, name, about, long_about, args, body, paged, wait, lookup }
+    // Several success answers, or one with headers: dispatch answers `{"status", "body", …}`.
+    let answer_body = (op.response_enum.is_some() || op.output.is_some()).then(|| "body".to_owned());
+    CliCommand { operation: i, group, name, about, long_about, args, body, paged, wait, lookup, answer_body }
 }
 
 /// A flag for the wire name `wire`: its kebab case, else `{prefix}-{kebab}`, else numbered.
@@ -339,13 +341,15 @@ fn unwrapped(types: &[TypeDef], ty: &Ty) -> Ty {
     current
 }
 
-/// `--name` for an operation whose first path parameter is the id of a resource that a
+/// `--name` for an operation whose one path parameter is the id of a resource that a
 /// list operation at the path before it can filter by name, answering items with `id` and
 /// `name` (`/api/v1/jobs/{id}/start` and `GET /api/v1/jobs?nameFilter=`). The flag is
 /// claimed by the caller.
 fn lookup(api: &Api, i: usize, op: &Operation) -> Option<CliLookup> {
     let types = &api.types;
-    let p = op.path_params.first()?;
+    // One path parameter only: a positional left optional before a required one is no
+    // command line.
+    let [p] = op.path_params.as_slice() else { return None };
     let id_kind = kind(types, &p.ty);
     if !matches!(id_kind, CliKind::Uuid | CliKind::String) {
         return None;

@@ -55,7 +55,7 @@ impl Settings {
 
 /// `-o/--output` and `-v/--verbose`, global.
 pub fn output_args() -> Vec<Arg> {
-    vec![
+    global(vec![
         Arg::new("output")
             .short('o')
             .long("output")
@@ -69,7 +69,7 @@ pub fn output_args() -> Vec<Arg> {
             .global(true)
             .action(ArgAction::Count)
             .help("Log requests to standard error (-vv: everything); secrets are blanked out"),
-    ]
+    ])
 }
 
 /// The flags that say how to reach the server, global: `--url`, `--ca`, `--insecure`,
@@ -114,13 +114,13 @@ pub fn connection_args(api: &'static CliApi) -> Vec<Arg> {
         }
         args.push(arg);
     }
-    args
+    global(args)
 }
 
 /// The flags that give credentials, global. No flag takes a secret itself: a password comes
 /// from a prompt, from standard input or from an environment variable.
 pub fn auth_args() -> Vec<Arg> {
-    vec![
+    global(vec![
         Arg::new("user").long("user").global(true).value_name("USER").help("Log in as this user"),
         Arg::new("password-env")
             .long("password-env")
@@ -143,7 +143,14 @@ pub fn auth_args() -> Vec<Arg> {
             .global(true)
             .value_name("VAR")
             .help("Send the API key held in this environment variable"),
-    ]
+    ])
+}
+
+/// The heading global flags are listed under in every command's help.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
+fn global(args: Vec<Arg>) -> Vec<Arg> {
+    args.into_iter().map(|a| a.help_heading(GLOBAL_OPTIONS)).collect()
 }
 
 /// `completions SHELL`: a completion script for bash, zsh, fish, PowerShell or elvish.
@@ -419,7 +426,8 @@ async fn execute_inner<C: CliClient>(
         return Err(CliError::Usage(format!("{}: not available from the command line: {why}", op.id)));
     }
     let mut input = command::input(op, matches, io)?;
-    if let (Some(lookup), Some(name)) = (op.lookup, matches.get_one::<String>("lookup")) {
+    let named = op.lookup.and_then(|l| Some((l, matches.get_one::<String>(command::LOOKUP)?)));
+    if let Some((lookup, name)) = named {
         let id = lookup_id(client, &lookup, name, io).await?;
         input["path"][lookup.path_param] = id;
     }
@@ -447,6 +455,9 @@ async fn execute_inner<C: CliClient>(
 
     let answer = client.call(&mut input).await?;
     learn_secrets(client, io);
+    // The body of `{"status", "body"}` (several success answers, or headers); none for a
+    // bodiless one.
+    let answer = at(&answer, op.answer).cloned().unwrap_or(Value::Null);
     if let (Some(wait), true) = (op.wait, matches.try_get_one::<bool>(command::WAIT).ok().flatten() == Some(&true)) {
         if answer.is_null() {
             io.err(&format!("{}: the server started no work (an answer without status)\n", op.id));

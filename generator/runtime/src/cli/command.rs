@@ -16,7 +16,7 @@ pub(crate) const WAIT: &str = "wait";
 pub(crate) const WAIT_TIMEOUT: &str = "wait-timeout";
 pub(crate) const COLUMNS: &str = "columns";
 pub(crate) const POLL_INTERVAL: &str = "poll-interval";
-const LOOKUP: &str = "lookup";
+pub(crate) const LOOKUP: &str = "lookup";
 
 /// The clap id of the `i`th argument of an operation (ids never clash with flags).
 fn arg_id(i: usize) -> String {
@@ -35,12 +35,13 @@ pub fn api_subcommands(api: &'static CliApi) -> Vec<Command> {
         .iter()
         .enumerate()
         .map(|(g, group)| {
-            let about = match group.about {
+            let long_about = match group.about {
                 "" => group.tag.to_owned(),
-                about => format!("{}: {}", group.tag, first_paragraph(about)),
+                about => format!("{}: {about}", group.tag),
             };
             Command::new(group.name)
-                .about(about)
+                .about(group.tag)
+                .long_about(long_about)
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands(api.operations.iter().filter(|o| o.group == Some(g)).map(operation_command))
@@ -192,12 +193,17 @@ fn argument(a: &'static CliArg, id: String) -> Arg {
     }
     match a.kind {
         ArgKind::Boolean if a.location != ArgIn::Path => arg
+            .value_name("BOOL")
             .num_args(0..=1)
             .require_equals(true)
             .default_missing_value("true")
             .value_parser(PossibleValuesParser::new(["true", "false"])),
-        ArgKind::Enum(values) => arg.value_parser(PossibleValuesParser::new(values.iter().copied())),
+        ArgKind::Enum(values) => {
+            let arg = if a.location == ArgIn::Path { arg } else { arg.value_name("VALUE") };
+            arg.value_parser(PossibleValuesParser::new(values.iter().copied()))
+        }
         ArgKind::Array(ArgKind::Enum(values)) => arg
+            .value_name("VALUE")
             .action(ArgAction::Append)
             .value_delimiter(',')
             .value_parser(PossibleValuesParser::new(values.iter().copied())),

@@ -36,7 +36,7 @@ use super::dispatch::{DispatchError, Input};
 
 pub use self::app::{
     auth_args, block_on, clap_error, completions, completions_command, configure, connection_args, execute,
-    output_args, print, read_password, report, run, run_main, Settings,
+    output_args, print, read_password, report, run, run_main, Settings, GLOBAL_OPTIONS,
 };
 pub use self::command::{api_subcommands, find_operation, operation_command};
 pub use self::exit::{client_exit, dispatch_exit, exit_codes_help, CliError, Exit};

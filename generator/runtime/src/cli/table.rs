@@ -155,6 +155,8 @@ pub struct CliOperation {
     pub wait: Option<WaitInfo>,
     /// `--name` in place of the first path parameter.
     pub lookup: Option<Lookup>,
+    /// Where dispatch's answer keeps the body (dotted path; empty: the answer is the body).
+    pub answer: &'static str,
     /// Why the command line cannot call it, if it cannot.
     pub unsupported: Option<&'static str>,
     /// The cargo feature that compiles it in, if any.
@@ -181,6 +183,7 @@ impl CliOperation {
             paged: None,
             wait: None,
             lookup: None,
+            answer: "",
             unsupported: None,
             feature: None,
             enabled: true,
@@ -233,6 +236,12 @@ impl CliOperation {
     /// With a name lookup.
     pub const fn lookup(mut self, lookup: Lookup) -> Self {
         self.lookup = Some(lookup);
+        self
+    }
+
+    /// With the body at `path` of dispatch's answer (`body` for `{"status", "body"}`).
+    pub const fn answer(mut self, path: &'static str) -> Self {
+        self.answer = path;
         self
     }
 
