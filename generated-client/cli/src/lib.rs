@@ -31,7 +31,7 @@ use clap::{Arg, ArgMatches, Command};
 use serde_json::{json, Value};
 use veeam_client::runtime::cli::{self, CliApi, CliClient, CliError, Login, SchemeKind, Settings};
 use veeam_client::runtime::dispatch::Input;
-use veeam_client::runtime::{Error, Secret};
+use veeam_client::runtime::{Error, Method, RawCall, RetryPolicy, Secret};
 use veeam_client::{em, vbr};
 
 pub use veeam_client::runtime::cli::{Captured, Exit, Io};
@@ -357,26 +357,21 @@ fn login(ctx: &Context<'_>, m: &ArgMatches, server: Server, settings: &Settings)
     };
     let accept = m.get_one::<String>("accept-fingerprint").map(|f| tls::normalize_fingerprint(f));
     let secret = cli::block_on(io, settings.verbose, async {
-        let mut trusted_now = false;
-        loop {
-            let attempt = match server {
-                Server::Vbr => login_vbr(&profile, ctx.matches, &user, &password, io).await,
-                Server::Em => login_em(&profile, ctx.matches, &user, &password, io).await,
-            };
-            match attempt {
-                Err(Untrusted) if !trusted_now && profile.certificate.is_none() => {
-                    trust_on_first_use(&mut profile, accept.as_deref(), io).await?;
-                    trusted_now = true;
-                }
-                Err(Untrusted) => {
-                    return Err(CliError::Failed(format!(
-                        "{}: the server's certificate is still not trusted",
-                        profile.url
-                    )))
-                }
-                Ok(result) => return result,
-            }
+        // A certificate no root vouches for is found before any password is sent.
+        let untrusted_now = match server {
+            Server::Vbr => untrusted_server::<vbr::Client>(&profile, ctx.matches).await?,
+            Server::Em => untrusted_server::<em::Client>(&profile, ctx.matches).await?,
+        };
+        if untrusted_now {
+            trust_on_first_use(&mut profile, accept.as_deref(), io).await?;
         }
+        let attempt = match server {
+            Server::Vbr => login_vbr(&profile, ctx.matches, &user, &password, io).await,
+            Server::Em => login_em(&profile, ctx.matches, &user, &password, io).await,
+        };
+        attempt.unwrap_or_else(|Untrusted| {
+            Err(CliError::Failed(format!("{}: the server's certificate is not trusted", profile.url)))
+        })
     })?;
     let saved = ctx.store.save(server, &ctx.profile, &secret, profile.store.as_deref()).map_err(CliError::Failed)?;
     if let Some(why) = &saved.fallback {
@@ -395,6 +390,19 @@ fn login(ctx: &Context<'_>, m: &ArgMatches, server: Server, settings: &Settings)
     };
     io.err(&format!("Logged in to {url} as {user} (profile `{}`); the login is kept in {place}\n", ctx.profile));
     Ok(Exit::Success)
+}
+
+/// Whether the server of `profile` presents a certificate the client would not trust (and
+/// nothing pins one): one request without credentials, not repeated.
+async fn untrusted_server<C: CliClient>(profile: &Profile, matches: &ArgMatches) -> Result<bool, CliError> {
+    let url = matches.get_one::<String>("url").unwrap_or(&profile.url);
+    if profile.certificate.is_some() || !url.starts_with("https://") {
+        return Ok(false);
+    }
+    let client: C = client(profile, matches)?;
+    let core = client.core().with_retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() });
+    let probe = RawCall::<Value>::new(&core, Method::Get, "/", &[]).send().await;
+    Ok(matches!(probe, Err(e) if untrusted(&e)))
 }
 
 /// A login refused for the server's certificate, which trust on first use may fix.
@@ -449,7 +457,7 @@ async fn login_em(profile: &Profile, matches: &ArgMatches, user: &str, password:
         Err(e) => return Ok(Err(e.into())),
     };
     let answer = match client.call(&mut input).await {
-        Err(e) if e.client().is_some_and(|c| untrusted(c)) => return Err(Untrusted),
+        Err(e) if e.client().is_some_and(untrusted) => return Err(Untrusted),
         Err(e) => return Ok(Err(e.into())),
         Ok(answer) => answer,
     };

@@ -323,8 +323,6 @@ impl crate::runtime::cli::CliClient for super::Client {
         'a,
         ::std::result::Result<crate::runtime::cli::Waited, crate::runtime::cli::CliError>,
     > {
-        match waiter {
-            _ => crate::runtime::cli::wait_unavailable(waiter),
-        }
+        crate::runtime::cli::wait_unavailable(waiter)
     }
 }

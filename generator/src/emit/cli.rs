@@ -198,6 +198,13 @@ impl Emitter<'_> {
             let n = Literal::usize_unsuffixed(n);
             quote!(#cfg #n => #rt::cli::wait_typed::<#ty, _>(self, status, options),)
         });
+        let waits: Vec<TokenStream> = waits.collect();
+        // Without status types every waiter is unavailable (a one-arm match is lint).
+        let body = if waits.is_empty() {
+            quote!(#rt::cli::wait_unavailable(waiter))
+        } else {
+            quote!(match waiter { #(#waits)* _ => #rt::cli::wait_unavailable(waiter), })
+        };
         let api_version = api.revisions.as_ref().map(|_| {
             quote! {
                 fn api_version(
@@ -245,10 +252,7 @@ impl Emitter<'_> {
                     status: ::serde_json::Value,
                     options: #rt::cli::WaitOptions,
                 ) -> #rt::cli::BoxFuture<'a, ::std::result::Result<#rt::cli::Waited, #rt::cli::CliError>> {
-                    match waiter {
-                        #(#waits)*
-                        _ => #rt::cli::wait_unavailable(waiter),
-                    }
+                    #body
                 }
             }
         }

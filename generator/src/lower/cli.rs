@@ -252,9 +252,10 @@ fn singular(word: &str) -> &str {
         &word[..word.len() - 3]
     } else if word.ends_with("sses") {
         &word[..word.len() - 2]
-    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-        &word[..word.len() - 1]
-    } else if word.len() > 4 && word.ends_with('y') {
+    } else if (word.len() > 3 && word.ends_with('s') && !word.ends_with("ss"))
+        || (word.len() > 4 && word.ends_with('y'))
+    {
+        // `jobs` → `job`; `repository` → `repositor`, as its plural gives.
         &word[..word.len() - 1]
     } else {
         word

@@ -10,6 +10,7 @@ mod generated;
 mod help;
 mod naming;
 mod secrets;
+mod tofu;
 
 use std::path::{Path, PathBuf};
 
