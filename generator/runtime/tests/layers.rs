@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // and pure functions, no I/O.
     (
         "descriptors and codecs",
-        &["operation", "secret", "redact", "error", "de", "ser", "style", "params", "unknown", "xml"],
+        &["operation", "secret", "redact", "error", "de", "ser", "style", "params", "unknown", "xml", "revision"],
     ),
     // One HTTP exchange, what an attempt came to, and one grant sent to a token endpoint.
     ("transport", &["transport", "retry", "oauth2"]),

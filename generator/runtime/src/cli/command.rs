@@ -351,9 +351,9 @@ fn read_body(source: &str, io: &Io) -> Result<Value, CliError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::Method;
+    use super::super::table::{CliBody, Lookup};
     use super::*;
-    use crate::cli::table::{CliBody, Lookup};
-    use crate::Method;
 
     static ARGS: &[CliArg] = &[
         CliArg::new("id", "ID", ArgIn::Path, ArgKind::Uuid).required(),
