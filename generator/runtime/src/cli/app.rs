@@ -386,7 +386,18 @@ pub fn report(io: &Io, e: &CliError) -> Exit {
     if let CliError::WorkFailed { status, .. } = e {
         io.out(&output::render(status, Format::Json, None, &[], None));
     }
-    io.err(&format!("error: {e}\n"));
+    // The causes too: "error sending request" alone does not say that the connection was
+    // refused or the certificate not trusted.
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message.push_str(&format!(": {text}"));
+        }
+        cause = c.source();
+    }
+    io.err(&format!("error: {message}\n"));
     e.exit()
 }
 
