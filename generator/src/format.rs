@@ -98,6 +98,7 @@ pub(crate) fn module_file(header: &str, api: &Api, file: &str) -> Result<String,
         quote!(#body #cfg pub mod webhooks;)
     };
     let body = quote!(#body #[cfg(feature = "mock")] pub mod mock; #[cfg(feature = "dispatch")] pub mod dispatch;);
+    let body = if api.cli.is_some() { quote!(#body #[cfg(feature = "cli")] pub mod cli;) } else { body };
     let parsed: syn::File = syn::parse2(body).map_err(|e| internal(file, "module", e))?;
     // Union variants hold payload structs of very different sizes; boxing them would cost
     // every user an indirection for a lint's sake.

@@ -927,6 +927,8 @@ pub struct Api {
     pub derives: Vec<String>,
     /// The revisions the server speaks (root `x-api-revisions`), if it declares several.
     pub revisions: Option<Revisions>,
+    /// The command line over the API (`Options::cli`): every name and argument decided.
+    pub cli: Option<Cli>,
 }
 
 /// The revisions of an API whose server speaks several (root `x-api-revisions`): the client
@@ -1079,4 +1081,192 @@ pub struct MockExample {
     pub bodies: Vec<(String, String)>,
     /// The headers the answer always carries (see [`MockReply::headers`]).
     pub headers: Vec<(String, String)>,
+}
+
+/// The command line of an API (`Options::cli`, emitted as `cli.rs`, cargo feature `cli`): a
+/// data table the runtime's `cli` module reads to build its commands. Every name a user
+/// types is decided here, in one naming scope per level.
+#[derive(Clone, Debug, Default)]
+pub struct Cli {
+    /// The groups of commands, one per tag, in the order their first operation appears.
+    pub groups: Vec<CliGroup>,
+    /// One command per operation, in [`Api::operations`] order.
+    pub commands: Vec<CliCommand>,
+    /// How a session begins: the OAuth2 password flow's token URL, or a logon operation.
+    pub login: Option<CliLogin>,
+    /// The operation that ends a session (`x-logout`), by index in [`Api::operations`].
+    pub logout: Option<usize>,
+}
+
+/// A group of commands: the operations of one tag (`veeam jobs ...`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliGroup {
+    /// The command name (`jobs`, `users-and-roles`).
+    pub name: String,
+    /// The tag as the spec spells it.
+    pub tag: String,
+    /// The tag's description, as plain text lines.
+    pub about: Vec<String>,
+}
+
+/// How a command-line session logs in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CliLogin {
+    /// The OAuth2 password grant at this token URL (renewed with its refresh token).
+    OAuth2Password {
+        /// The security scheme.
+        scheme: String,
+        /// Token endpoint path or URL.
+        token_url: String,
+    },
+    /// A logon operation (`x-session-header`) called with HTTP Basic credentials; its answer's
+    /// header authenticates later calls.
+    SessionLogon {
+        /// Index of the logon operation in [`Api::operations`].
+        operation: usize,
+        /// The header that carries the session.
+        header: String,
+    },
+}
+
+/// One operation as a command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliCommand {
+    /// Index in [`Api::operations`].
+    pub operation: usize,
+    /// Index in [`Cli::groups`]; `None` for an untagged operation, a command at the top.
+    pub group: Option<usize>,
+    /// The command name in its group (`list`, `start`).
+    pub name: String,
+    /// One line for the command list: the summary, as plain text.
+    pub about: String,
+    /// The whole description for `--help`, as plain text lines.
+    pub long_about: Vec<String>,
+    /// Path parameters (positional), then query, header and cookie parameters (flags).
+    pub args: Vec<CliArg>,
+    /// The request body, if the operation takes one.
+    pub body: Option<CliBody>,
+    /// How a paged answer holds its items (`x-pagination`): `--all` lists every page.
+    pub paged: Option<CliPaged>,
+    /// How `--wait` follows a long-running answer (`x-long-running`).
+    pub wait: Option<CliWait>,
+    /// `--name`: the first path parameter looked up by name through a list operation.
+    pub lookup: Option<CliLookup>,
+    /// Where dispatch's answer keeps the body: `body` for an operation with several
+    /// success answers or with response headers (`{"status", "body", …}`), else the answer
+    /// is the body.
+    pub answer_body: Option<String>,
+}
+
+/// Where a command-line argument goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CliArgIn {
+    /// A path parameter, given positionally.
+    Path,
+    /// A query, header or cookie parameter, given as a flag.
+    Param,
+    /// A property of a simple request body, given as a flag.
+    Body,
+}
+
+/// One argument of a command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliArg {
+    /// The name on the wire (and in the dispatch input).
+    pub wire: String,
+    /// The flag without its dashes (`name-filter`), or the positional's value name (`ID`).
+    pub flag: String,
+    /// Where it goes.
+    pub location: CliArgIn,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The kind of value it takes.
+    pub kind: CliKind,
+    /// Its description, as plain text lines.
+    pub help: Vec<String>,
+}
+
+/// The kinds of value a command-line argument takes, which decide how its text is read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CliKind {
+    /// Any text.
+    String,
+    /// A secret: the flag names an environment variable that holds it, never the value.
+    Secret,
+    /// A whole number.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A UUID.
+    Uuid,
+    /// An RFC 3339 date-time.
+    DateTime,
+    /// A date (`2025-01-31`).
+    Date,
+    /// One of these wire values.
+    Enum(Vec<String>),
+    /// A list of values of one kind (the flag repeated, or comma-separated).
+    Array(Box<CliKind>),
+    /// Any JSON value, given as JSON text.
+    Json,
+}
+
+/// A request body on the command line: `--body FILE|-` always, and a flag per property when
+/// the body is a simple object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliBody {
+    /// Whether the operation requires a body.
+    pub required: bool,
+    /// A flag per property when every property is a scalar, an enum or a list of them;
+    /// empty otherwise.
+    pub flags: Vec<CliArg>,
+    /// Its description, as plain text lines.
+    pub help: Vec<String>,
+}
+
+/// Where a paged answer keeps its items and its total (dotted wire paths).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliPaged {
+    /// The items array.
+    pub items: String,
+    /// The total count.
+    pub total: String,
+}
+
+/// How `--wait` follows a long-running answer, from its `x-long-running` marker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliWait {
+    /// Index in [`Api::long_running`]: the typed wait the command runs.
+    pub long_running: usize,
+    /// The status operation's `operationId`.
+    pub status_operation: String,
+    /// Each path parameter of the status operation and the dotted wire path of the answer
+    /// property that fills it.
+    pub parameters: Vec<(String, String)>,
+    /// The state property (dotted wire path).
+    pub state: String,
+    /// The states that end the work.
+    pub terminal: Vec<String>,
+}
+
+/// `--name NAME` in place of an id: the list operation of the resource, filtered by name,
+/// must answer exactly one item of that name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliLookup {
+    /// The flag without its dashes (`name`).
+    pub flag: String,
+    /// The path parameter it fills.
+    pub path_param: String,
+    /// Index of the list operation in [`Api::operations`].
+    pub list: usize,
+    /// The list operation's name filter parameter (`nameFilter`).
+    pub filter: String,
+    /// Where the list answer keeps its items (dotted wire path; empty: the answer is the array).
+    pub items: String,
+    /// The item property compared with the name.
+    pub name_property: String,
+    /// The item property that holds the id.
+    pub id_property: String,
 }

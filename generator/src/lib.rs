@@ -53,6 +53,9 @@ pub struct Options {
     /// (`Credential`). The name still goes through the naming scope, so a collision is
     /// reported, not silently shadowed.
     pub type_names: BTreeMap<String, String>,
+    /// Also emit `cli.rs` (cargo feature `cli`): the API as a command line, a data table the
+    /// runtime's `cli` module turns into commands.
+    pub cli: bool,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
             item_sources: true,
             derives: Vec::new(),
             type_names: BTreeMap::new(),
+            cli: false,
         }
     }
 }
@@ -227,7 +231,13 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     let mock_end = jobs.len();
     // Every operation by its `operationId` with JSON arguments (cargo feature `dispatch`).
     jobs.extend([Job::DispatchOperations, Job::DispatchCall, Job::DispatchStream]);
+    let dispatch_end = jobs.len();
+    // The command line (cargo feature `cli`), when asked for.
+    if api.cli.is_some() {
+        jobs.extend([Job::CliTable, Job::CliClient]);
+    }
     let mut rendered = render(&api, opts, &jobs, &doc.file)?;
+    let cli_items = rendered.split_off(dispatch_end);
     let dispatch_items = rendered.split_off(mock_end);
     let mock_items = rendered.split_off(webhooks_end);
     let webhook_items = rendered.split_off(client_end);
@@ -258,6 +268,11 @@ fn generate_on_this_thread(doc: &Document, opts: &Options) -> Result<Generated, 
     files.insert("mock.rs".to_owned(), format::assemble(&header, inner, &mock_items));
     let inner = "//! Every operation by its `operationId`, called with JSON arguments through the typed client (cargo feature `dispatch`).";
     files.insert("dispatch.rs".to_owned(), format::assemble(&header, inner, &dispatch_items));
+    if !cli_items.is_empty() {
+        let inner =
+            "//! The API as a command line (cargo feature `cli`): a table of its commands that `runtime::cli` reads.";
+        files.insert("cli.rs".to_owned(), format::assemble(&header, inner, &cli_items));
+    }
     files.insert("mod.rs".to_owned(), format::module_file(&header, &api, &doc.file)?);
     let mut items = BTreeMap::new();
     if opts.item_sources {
@@ -284,6 +299,8 @@ enum Job {
     DispatchOperations,
     DispatchCall,
     DispatchStream,
+    CliTable,
+    CliClient,
 }
 
 /// Emits and formats items on all cores. Token streams cannot cross threads, so each thread
@@ -314,6 +331,8 @@ fn render(api: &ir::Api, opts: &Options, jobs: &[Job], file: &str) -> Result<Vec
                             Job::DispatchOperations => emit::dispatch_operations_item(&e),
                             Job::DispatchCall => emit::dispatch_call_item(&e),
                             Job::DispatchStream => emit::dispatch_stream_item(&e),
+                            Job::CliTable => emit::cli_table_item(&e),
+                            Job::CliClient => emit::cli_client_item(&e),
                         };
                         done.push((i, format::format_item(tokens, file).map(|src| (key, src))));
                     }

@@ -19,6 +19,7 @@ mod support;
 
 mod bad_specs;
 mod call_signatures;
+mod cli;
 mod codegen_fresh;
 mod compile_fixtures;
 mod conformance;

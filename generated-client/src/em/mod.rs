@@ -14,3 +14,5 @@ pub use client::{Client, Error};
 pub mod mock;
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
+#[cfg(feature = "cli")]
+pub mod cli;

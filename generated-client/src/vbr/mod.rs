@@ -16,3 +16,5 @@ pub use client::{ApiVersion, ByteStream, Client, Error};
 pub mod mock;
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
+#[cfg(feature = "cli")]
+pub mod cli;

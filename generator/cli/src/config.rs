@@ -11,6 +11,7 @@
 //! deny-warnings = true              # a curated spec must be fully typed
 //! derives = ["Hash"]                # added to every generated data type
 //! type-names = { CredentialsModel = "Credential" }   # a Rust name for a schema
+//! cli = true                        # also `cli.rs`: the API as a command line (feature `cli`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -69,6 +70,9 @@ pub struct Module {
     /// Rust names for component schemas: `{ CredentialsModel = "Credential" }`.
     #[serde(default)]
     pub type_names: std::collections::BTreeMap<String, String>,
+    /// Also generate `cli.rs` (cargo feature `cli`): the API as a command line.
+    #[serde(default)]
+    pub cli: bool,
 }
 
 fn default_runtime() -> String {
@@ -104,6 +108,7 @@ impl Module {
             item_sources: false,
             derives: self.derives.clone(),
             type_names: self.type_names.clone(),
+            cli: self.cli,
         }
     }
 }

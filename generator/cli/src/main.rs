@@ -43,7 +43,7 @@ enum Command {
     /// For generated code checked into a crate: each module is a folder (mod.rs, types.rs,
     /// client.rs, mock.rs) written from its spec. Only files whose contents change are written.
     #[command(
-        after_help = "codegen.toml:\n  root = \"..\"                  # module paths are relative to this (itself relative to the file)\n  command = \"cargo xtask codegen\"\n  [[module]]\n  spec = \"spec/vbr.yaml\"\n  out = \"generated-client/src/vbr\"\n  runtime = \"crate::runtime\"     # default ::openapi_client_runtime\n  deny-warnings = true\n  strict-inline-names = true\n  features-per-tag = false"
+        after_help = "codegen.toml:\n  root = \"..\"                  # module paths are relative to this (itself relative to the file)\n  command = \"cargo xtask codegen\"\n  [[module]]\n  spec = \"spec/vbr.yaml\"\n  out = \"generated-client/src/vbr\"\n  runtime = \"crate::runtime\"     # default ::openapi_client_runtime\n  deny-warnings = true\n  strict-inline-names = true\n  features-per-tag = false\n  cli = true                     # also cli.rs: the API as a command line (feature `cli`)"
     )]
     Modules(ModulesArgs),
     /// Check a document without writing anything: print its warnings and what it would give.
@@ -77,6 +77,11 @@ struct Generate {
     /// `--type-name CredentialsModel=Credential`. Collisions are still reported.
     #[arg(long = "type-name", value_name = "SCHEMA=NAME", value_parser = parse_type_name)]
     type_names: Vec<(String, String)>,
+    /// Also generate the API as a command line: the module `api::cli` (cargo feature `cli`)
+    /// and a binary named after the crate, `src/bin/CRATE.rs` (`cargo run --features cli --
+    /// --help`).
+    #[arg(long)]
+    cli: bool,
     #[command(flatten)]
     strictness: Strictness,
 }
@@ -166,6 +171,7 @@ fn run(cli: Cli) -> Result<()> {
                 deny_warnings: args.strictness.deny_warnings,
                 derives: args.derives,
                 type_names: args.type_names.into_iter().collect(),
+                cli: args.cli,
                 ..standalone::Settings::new(&args.name)
             };
             let report = standalone::generate_crate(&args.spec, &args.out, &settings)?;

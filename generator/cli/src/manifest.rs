@@ -172,7 +172,19 @@ pub fn features_toml(source: &RuntimeSource) -> Result<String> {
     for (name, value) in &features {
         let value = match source {
             RuntimeSource::Vendored => value.to_string(),
-            _ => Value::Array(vec![Value::String(format!("{RUNTIME_CRATE}/{name}"))]).to_string(),
+            _ => {
+                // A runtime feature that turns on another (`cli` turns on `dispatch`) turns on
+                // the crate's feature of that name too, which gates its generated module.
+                let implied = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter(|f| features.contains_key(*f))
+                    .map(|f| Value::String(f.to_owned()));
+                let forwarded = std::iter::once(Value::String(format!("{RUNTIME_CRATE}/{name}")));
+                Value::Array(forwarded.chain(implied).collect()).to_string()
+            }
         };
         out.push_str(&format!("{name} = {value}\n"));
     }
@@ -215,6 +227,8 @@ mod tests {
         let forwarded = features_toml(&RuntimeSource::Path("/r".into())).unwrap();
         assert!(forwarded.contains("mock = [\"openapi-client-runtime/mock\"]"), "{forwarded}");
         assert!(forwarded.contains("dispatch = [\"openapi-client-runtime/dispatch\"]"), "{forwarded}");
+        // `cli` turns on the runtime's `dispatch`, so it turns on the crate's as well.
+        assert!(forwarded.contains("cli = [\"openapi-client-runtime/cli\", \"dispatch\"]"), "{forwarded}");
         let own = features_toml(&RuntimeSource::Vendored).unwrap();
         assert!(own.contains("mock = [\"dep:axum\"]"), "{own}");
     }

@@ -95,6 +95,22 @@ fn a_generated_crate_depends_on_the_runtime_crate() {
 }
 
 #[test]
+fn a_crate_generated_with_a_command_line_has_its_binary() {
+    let out_dir = scratch("cli");
+    let out = generate(&out_dir, &["--cli"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let manifest = fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
+    // The `cli` feature turns on the crate's `dispatch`, whose module the table calls.
+    assert!(manifest.contains("cli = [\"openapi-client-runtime/cli\", \"dispatch\"]"), "{manifest}");
+    assert!(manifest.contains("required-features = [\"cli\"]"), "{manifest}");
+    let bin = fs::read_to_string(out_dir.join("src/bin/petstore.rs")).unwrap();
+    assert!(bin.contains("runtime::cli::run_main::<"), "{bin}");
+    let module = fs::read_to_string(out_dir.join("src/api/mod.rs")).unwrap();
+    assert!(module.contains("#[cfg(feature = \"cli\")]\npub mod cli;"), "{module}");
+    assert!(out_dir.join("src/api/cli.rs").exists());
+}
+
+#[test]
 fn a_vendored_crate_carries_the_runtime_and_its_dependencies() {
     let out_dir = scratch("vendored");
     let out = generate(&out_dir, &["--vendor-runtime"]);

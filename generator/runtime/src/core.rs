@@ -202,6 +202,40 @@ impl Core {
         }
     }
 
+    /// Logs in with a refresh token kept from an earlier login (the OAuth2 refresh grant at
+    /// `token_url`), as a tool that keeps a login between runs does; the tokens are then
+    /// renewed as after any login, but no password is remembered to fall back on.
+    pub async fn oauth2_refresh_login<E>(&self, token_url: &str, refresh_token: Secret) -> Result<(), super::Error<E>> {
+        let login = self.inner.conn.identity().login_with_refresh_token(token_url, refresh_token);
+        match tokio::time::timeout(self.deadline(), login).await {
+            Ok(result) => result.map_err(|f| super::Error::Auth { operation: "token", message: f.message }),
+            Err(_) => Err(super::Error::Timeout { operation: "token" }),
+        }
+    }
+
+    /// The refresh token of the current login, if the token endpoint issued one: what a tool
+    /// that keeps a login between runs stores (it changes with every renewal).
+    pub fn refresh_token(&self) -> Option<Secret> {
+        self.inner.conn.identity().refresh_token()
+    }
+
+    /// The API key held for the security scheme `scheme` (set, or taken from a logon answer
+    /// whose session header that scheme sends), if any.
+    pub fn api_key(&self, scheme: &str) -> Option<Secret> {
+        self.inner.conn.identity().api_key(scheme)
+    }
+
+    /// The session header a logon answer gave (`x-session-header`), if any.
+    pub fn session_header(&self, header: &str) -> Option<Secret> {
+        self.inner.conn.identity().session_header(header)
+    }
+
+    /// Every credential held, to blank out of what a tool prints.
+    #[cfg(feature = "cli")]
+    pub(crate) fn redactor(&self) -> super::redact::Redactor {
+        self.inner.conn.identity().redactor()
+    }
+
     /// The number of token requests sent so far (for tests and metrics).
     pub fn token_requests(&self) -> u64 {
         self.inner.conn.identity().source().requests()

@@ -454,6 +454,38 @@ impl<S: TokenSource> Identity<S> {
         }
     }
 
+    /// Logs in with a refresh token kept from an earlier login (the OAuth2 refresh grant).
+    /// No password is remembered: when the next refresh token is refused, the login is over.
+    pub(crate) async fn login_with_refresh_token(
+        &self,
+        token_url: &str,
+        refresh_token: Secret,
+    ) -> Result<(), AuthFailure> {
+        let grant = TokenGrant::Refresh { refresh_token };
+        let token = self.fetch(token_url, &grant).await.map_err(|e| AuthFailure::new(e.message))?;
+        let mut a = self.state();
+        a.token_url = Some(token_url.to_owned());
+        a.login = None;
+        a.refused = None;
+        apply_token(&mut a, token, self.refresh_margin);
+        Ok(())
+    }
+
+    /// The refresh token held, if the token endpoint issued one.
+    pub(crate) fn refresh_token(&self) -> Option<Secret> {
+        self.state().refresh_token.clone()
+    }
+
+    /// The API key held for the security scheme `scheme`, if any.
+    pub(crate) fn api_key(&self, scheme: &str) -> Option<Secret> {
+        self.state().api_keys.get(scheme).cloned()
+    }
+
+    /// The session header held under `header` (any case), if a logon answer gave one.
+    pub(crate) fn session_header(&self, header: &str) -> Option<Secret> {
+        self.state().session_headers.get(&header.to_ascii_lowercase()).cloned()
+    }
+
     /// Keeps the tokens of a renewal of generation `renewing`, unless the credentials were
     /// forgotten (or replaced by a login) while it was in flight: a logout is not undone by
     /// a refresh that was under way.

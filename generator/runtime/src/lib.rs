@@ -26,6 +26,8 @@
 #![warn(clippy::cast_possible_truncation, clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 
 mod body;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod config;
 mod core;
 #[doc(hidden)]

@@ -69,6 +69,16 @@ impl Redactor {
         }
     }
 
+    /// Adds every secret `other` blanks out.
+    pub(crate) fn extend(&mut self, other: &Redactor) {
+        for needle in &other.needles {
+            if !self.needles.iter().any(|n| **n == **needle) {
+                self.needles.push(needle.clone());
+            }
+        }
+        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+
     fn push(&mut self, form: &str) {
         let points: Zeroizing<Vec<u32>> = Zeroizing::new(form.chars().map(u32::from).collect());
         if !points.is_empty() && !self.needles.iter().any(|n| **n == *points) {

@@ -116,6 +116,13 @@ pub(crate) fn collecting<R>(f: impl FnOnce() -> R) -> (R, Vec<Secret>) {
     (result, mine)
 }
 
+/// The secrets written so far in the innermost [`collecting`] running on this thread: what a
+/// command line blanks out of its output while it is still writing it.
+#[cfg(feature = "cli")]
+pub(crate) fn collected() -> Vec<Secret> {
+    WRITTEN.with(|w| w.borrow().as_ref().cloned().unwrap_or_default())
+}
+
 /// Records that a secret is being written out (see [`collecting`]).
 pub(crate) fn noticed(secret: &Secret) {
     WRITTEN.with(|w| {

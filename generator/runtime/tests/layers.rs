@@ -2,8 +2,8 @@
 //! down (or stays in its layer).
 //!
 //! The check reads the sources rather than compiling anything: every `super::…`,
-//! `crate::…` and `self::…` path in `src/*.rs` and `src/mock/*.rs` (in `use` lines, brace
-//! groups and inline paths alike) is resolved to the top-level module it names, through the
+//! `crate::…` and `self::…` path in `src/*.rs`, `src/mock/*.rs` and `src/cli/*.rs` (in `use`
+//! lines, brace groups and inline paths alike) is resolved to the top-level module it names, through the
 //! re-exports of `lib.rs` where it names an item (`super::Secret` is `secret`'s). Comments
 //! and string literals are skipped, so a doc link to a higher module is no dependency.
 //!
@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // and pure functions, no I/O.
     (
         "descriptors and codecs",
-        &["operation", "secret", "redact", "error", "de", "ser", "style", "params", "unknown", "xml"],
+        &["operation", "secret", "redact", "error", "de", "ser", "style", "params", "unknown", "xml", "revision"],
     ),
     // One HTTP exchange, what an attempt came to, and one grant sent to a token endpoint.
     ("transport", &["transport", "retry", "oauth2"]),
@@ -31,6 +31,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("messages", &["request", "response", "body", "paging", "wait", "webhook", "mock", "dispatch"]),
     // The client every generated type wraps, its builder, and the raw escape hatch on it.
     ("client", &["core", "config", "raw"]),
+    // A command line over a generated client: it reads a generated table, builds the client
+    // and calls it through dispatch.
+    ("command line", &["cli"]),
 ];
 
 /// Where a module sits: its layer's index and name.
@@ -379,7 +382,9 @@ fn every_reference_points_down() {
     let exports = exports(&lib);
     let mut problems = Vec::new();
     let mut files = Vec::new();
-    for dir in [src.clone(), src.join("mock")] {
+    // Modules with parts in a folder of their own.
+    let folders = ["mock", "cli"];
+    for dir in std::iter::once(src.clone()).chain(folders.iter().map(|f| src.join(f))) {
         for entry in std::fs::read_dir(&dir).expect("src is a directory") {
             let path = entry.expect("a directory entry").path();
             if path.extension().is_some_and(|e| e == "rs") {
@@ -393,12 +398,12 @@ fn every_reference_points_down() {
         let relative = path.strip_prefix(src.parent().expect("src has a parent")).expect("under the crate");
         let file = relative.display().to_string();
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name");
-        let in_mock = path.parent().is_some_and(|p| p.ends_with("mock"));
-        let module: Vec<&str> = match (in_mock, stem) {
+        let folder = folders.iter().copied().find(|f| path.parent().is_some_and(|p| p.ends_with(f)));
+        let module: Vec<&str> = match (folder, stem) {
             (_, "lib") => continue,
-            (true, "mod") => vec!["mock"],
-            (true, part) => vec!["mock", part],
-            (false, name) => vec![name],
+            (Some(folder), "mod") => vec![folder],
+            (Some(folder), part) => vec![folder, part],
+            (None, name) => vec![name],
         };
         problems.extend(upward(&file, &read(&path), &module, &exports));
     }

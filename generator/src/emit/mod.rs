@@ -1,5 +1,6 @@
 //! Emitting: IR → token streams → formatted source, once, at the end.
 
+mod cli;
 mod client;
 mod dispatch;
 mod mock;
@@ -178,6 +179,7 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+pub(crate) use cli::{cli_client_item, cli_table_item};
 pub(crate) use client::{client_item, operation_item};
 pub(crate) use dispatch::{dispatch_call_item, dispatch_operations_item, dispatch_stream_item};
 pub(crate) use mock::{mock_operation_item, mock_server_item};

@@ -2,6 +2,7 @@
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
 mod builders;
+mod cli;
 mod dispatch;
 mod long_running;
 mod mock;
@@ -130,6 +131,7 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
         long_running: Vec::new(),
         derives: Vec::new(),
         revisions: None,
+        cli: None,
     };
     api.derives = l.derives();
     api.revisions = l.revisions.clone();
@@ -149,6 +151,9 @@ pub(crate) fn lower(doc: &Document, opts: &Options) -> (Api, Sink) {
     mock::without_unwritable_xml(&mut api);
     mock::echo_ids(&mut api);
     dispatch::decide(&mut api);
+    if opts.cli {
+        api.cli = Some(cli::decide(&api, &doc.raw));
+    }
     (api, l.sink)
 }
 
