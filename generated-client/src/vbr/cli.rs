@@ -10,9 +10,9 @@ use crate::runtime::cli::{
 use crate::runtime::Method;
 /// The command line of this API: its groups (one per tag), a command per operation with
 /// its arguments, and how a session logs in. `runtime::cli` builds the commands from it.
-pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3-rev0")
+pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3-rev2")
     .about(
-        "Hand-curated subset of the Veeam Backup & Replication REST API (revision 1.3-rev0): Login, Credentials (credentials records, cloud credentials, helper appliances), Encryption (encryption passwords, KMS servers) and Sessions (sessions, task sessions and their logs).\n\nSources: the Veeam Help Center REST API reference pages for 1.3-rev0 (authoritative for every field, parameter, response code and example they show) and Veeam's published 1.3-rev2 OpenAPI document (used for what the pages omit: union variants, full enum value lists, component names). Deviations from either source are explained in the description of the affected operation or schema; each difference from the 1.3-rev2 document is also declared, with its reason, in an `x-deviation` map where it occurs (`cargo xtask spec-audit` checks them).",
+        "The Veeam Backup & Replication REST API: every section of Veeam's 1.3-rev2 OpenAPI document, plus the two operations 1.3-rev2 no longer has (CreateAuthorizationCode, only in 1.2-rev1, and CopyBackups, only in 1.3-rev1). Every operation and schema is marked with the revisions that have it, and every parameter, response, property and enum value whose revisions differ from its parent's; an enum value Veeam spells otherwise in some revisions carries those spellings. `x-api-revisions` lists the revisions (1.2-rev1, 1.3-rev0, 1.3-rev1, 1.3-rev2) and the one a client speaks unless told otherwise (1.3-rev2).\n\nSources: the Veeam Help Center REST API reference pages for 1.3-rev0, from which the Login, Credentials, Encryption and Sessions sections were curated by hand (authoritative for every field, parameter, response code and example they show), and Veeam's four published OpenAPI documents, from which the other sections were imported and every revision mark is taken. Deviations from either source are explained in the description of the affected operation or schema; each difference from the 1.3-rev2 document, and each element whose presence differs from what a revision's document has, is also declared, with its reason, in an `x-deviation` map where it occurs (`cargo xtask spec-audit` checks them).",
     )
     .server("https://localhost:9419")
     .groups(
@@ -1097,7 +1097,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::Boolean,
                                     )
-                                    .help("If `true`, the password is imported."),
+                                    .help(
+                                        "If `true`, the password is imported.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
+                                    ),
                             ],
                         ),
                 )
@@ -1173,7 +1175,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::Boolean,
                                     )
-                                    .help("If `true`, the password is imported."),
+                                    .help(
+                                        "If `true`, the password is imported.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
+                                    ),
                             ],
                         ),
                 )
@@ -3067,7 +3071,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, proactive support is enabled. This option periodically shares anonymized, non-sensitive backup infrastructure details with Veeam.",
+                                        "If `true`, proactive support is enabled. This option periodically shares anonymized, non-sensitive backup infrastructure details with Veeam.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -5218,6 +5222,15 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             .help(
                                 "DNS name or IP address of the server. To get this value, run the [Get All Servers](Inventory-Browser#operation/GetAllInventoryHosts) request.",
                             ),
+                        CliArg::new(
+                                "resetCache",
+                                "reset-cache",
+                                ArgIn::Param,
+                                ArgKind::Boolean,
+                            )
+                            .help(
+                                "If `true`, the cache will be reset for this request. Resetting the cache slows down request processing, but it allows you to get up-to-date data.\n\nAPI revisions: 1.2-rev1 to 1.3-rev1; the client refuses to send it to another.",
+                            ),
                     ],
                 )
                 .body(CliBody::new(false))
@@ -6008,7 +6021,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, the deployment kit includes Windows packages.\n\nDefault: `true`",
+                                        "If `true`, the deployment kit includes Windows packages.\n\nDefault: `true`\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "includeLinuxPackages",
@@ -6017,7 +6030,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, the deployment kit includes Linux packages.\n\nDefault: `false`",
+                                        "If `true`, the deployment kit includes Linux packages.\n\nDefault: `false`\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "includeUnixPackages",
@@ -6026,7 +6039,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, the deployment kit includes Unix packages.\n\nDefault: `false`",
+                                        "If `true`, the deployment kit includes Unix packages.\n\nDefault: `false`\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -6595,6 +6608,13 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     )
                                     .required(),
                                 CliArg::new(
+                                        "password",
+                                        "body-password-env",
+                                        ArgIn::Body,
+                                        ArgKind::Secret,
+                                    )
+                                    .help("Password."),
+                                CliArg::new(
                                         "SSHPort",
                                         "ssh-port",
                                         ArgIn::Body,
@@ -6643,13 +6663,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     )
                                     .help("Passphrase that protects the private key."),
                                 CliArg::new(
-                                        "password",
-                                        "body-password-env",
-                                        ArgIn::Body,
-                                        ArgKind::Secret,
-                                    )
-                                    .help("Password."),
-                                CliArg::new(
                                         "rootPassword",
                                         "root-password-env",
                                         ArgIn::Body,
@@ -6662,7 +6675,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::Enum(&["SshKey", "Password"]),
                                     )
-                                    .required(),
+                                    .help(
+                                        "API revisions: 1.3-rev0 and later (required there); a request that sets it for another revision is refused before it is sent.",
+                                    ),
                             ],
                         ),
                 )
@@ -6939,6 +6954,10 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                             "VeeamDataCloudVaultArchive",
                                             "VeeamDataCloudVaultAwsExternal",
                                             "VeeamDataCloudVaultAzureExternal",
+                                            "DDBoost",
+                                            "HPStoreOnceIntegration",
+                                            "Quantum",
+                                            "SmartObjectS3",
                                         ],
                                     ),
                                 ),
@@ -7167,6 +7186,10 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                             "VeeamDataCloudVaultArchive",
                                             "VeeamDataCloudVaultAwsExternal",
                                             "VeeamDataCloudVaultAzureExternal",
+                                            "DDBoost",
+                                            "HPStoreOnceIntegration",
+                                            "Quantum",
+                                            "SmartObjectS3",
                                         ],
                                     ),
                                 ),
@@ -8327,6 +8350,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
+                                        "Backup",
                                     ],
                                 ),
                             )
@@ -8436,6 +8460,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
+                                        "Backup",
                                     ],
                                 ),
                             )
@@ -8665,11 +8690,14 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "If `true`, Veeam Backup & Replication will start chained jobs as well.\n\nDefault: `false`",
                                     ),
                                 CliArg::new(
-                                    "syncRestorePoints",
-                                    "sync-restore-points",
-                                    ArgIn::Body,
-                                    ArgKind::Enum(&["All", "Latest"]),
-                                ),
+                                        "syncRestorePoints",
+                                        "sync-restore-points",
+                                        ArgIn::Body,
+                                        ArgKind::Enum(&["All", "Latest"]),
+                                    )
+                                    .help(
+                                        "API revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
+                                    ),
                             ],
                         ),
                 )
@@ -8720,7 +8748,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, Veeam Backup & Replication will cancel chained jobs.\n\nDefault: `false`",
+                                        "If `true`, Veeam Backup & Replication will cancel chained jobs.\n\nDefault: `false`\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -8808,6 +8836,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                         .items("data")
                         .properties("name", "id"),
                 )
+                .answer("body")
                 .feature("tag-jobs", cfg!(feature = "tag-jobs")),
             CliOperation::new(
                     "EnableJob",
@@ -8834,6 +8863,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                         .items("data")
                         .properties("name", "id"),
                 )
+                .answer("body")
                 .feature("tag-jobs", cfg!(feature = "tag-jobs")),
             CliOperation::new(
                     "applyAgentPolicyConfiguration",
@@ -9220,11 +9250,21 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
+                                        "Backup",
                                     ],
                                 ),
                             )
                             .help(
                                 "Filters backups by job type.\n\nAPI revisions: 1.3-rev0 and later; the client refuses to send it to another.",
+                            ),
+                        CliArg::new(
+                                "policyTagFilter",
+                                "policy-tag-filter",
+                                ArgIn::Param,
+                                ArgKind::String,
+                            )
+                            .help(
+                                "Filters backups by retention policy tag.\n\nAPI revisions: 1.2-rev1 to 1.3-rev1; the client refuses to send it to another.",
                             ),
                     ],
                 )
@@ -10630,6 +10670,15 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 ArgKind::String,
                             )
                             .help("Filters replicas by state."),
+                        CliArg::new(
+                                "policyTagFilter",
+                                "policy-tag-filter",
+                                ArgIn::Param,
+                                ArgKind::String,
+                            )
+                            .help(
+                                "Filters replicas by retention policy unique ID.\n\nAPI revisions: 1.2-rev1 to 1.3-rev1; the client refuses to send it to another.",
+                            ),
                     ],
                 )
                 .paged(Paged::new("data", "pagination.total"))
@@ -11746,6 +11795,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "JobName",
                                         "RestorePointDate",
                                         "HostName",
+                                        "name",
                                     ],
                                 ),
                             )
@@ -12995,7 +13045,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, Veeam Backup & Replication will cancel chained jobs.\n\nDefault: `false`",
+                                        "If `true`, Veeam Backup & Replication will cancel chained jobs.\n\nDefault: `false`\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -13900,11 +13950,17 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
+                .wait(
+                    WaitInfo::new(0, "GetSession", "state")
+                        .parameters(&[("id", "id")])
+                        .terminal(&["Stopped"]),
+                )
                 .lookup(
                     Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
                         .items("data")
                         .properties("name", "id"),
                 )
+                .answer("body")
                 .feature("tag-agents", cfg!(feature = "tag-agents")),
             CliOperation::new(
                     "DisableProtectionGroup",
@@ -13926,11 +13982,17 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                             ),
                     ],
                 )
+                .wait(
+                    WaitInfo::new(0, "GetSession", "state")
+                        .parameters(&[("id", "id")])
+                        .terminal(&["Stopped"]),
+                )
                 .lookup(
                     Lookup::new("name", "id", "GetAllProtectionGroups", "nameFilter")
                         .items("data")
                         .properties("name", "id"),
                 )
+                .answer("body")
                 .feature("tag-agents", cfg!(feature = "tag-agents")),
             CliOperation::new(
                     "DownloadProtectionGroupPackages",
@@ -15443,6 +15505,10 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                                     "VeeamDataCloudVaultArchive",
                                                     "VeeamDataCloudVaultAwsExternal",
                                                     "VeeamDataCloudVaultAzureExternal",
+                                                    "DDBoost",
+                                                    "HPStoreOnceIntegration",
+                                                    "Quantum",
+                                                    "SmartObjectS3",
                                                 ],
                                             ),
                                         ),
@@ -16205,7 +16271,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, Veeam Backup & Replication will not search the child folders, only the files in the parent folder.",
+                                        "If `true`, Veeam Backup & Replication will not search the child folders, only the files in the parent folder.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -16302,7 +16368,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::String,
                                     )
-                                    .help("Path to the target folder."),
+                                    .help(
+                                        "Path to the target folder.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
+                                    ),
                             ],
                         ),
                 )
@@ -16609,7 +16677,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, Veeam Backup & Replication will not search the child folders, only the files in the parent folder.",
+                                        "If `true`, Veeam Backup & Replication will not search the child folders, only the files in the parent folder.\n\nAPI revisions: 1.3-rev0 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
@@ -17037,6 +17105,8 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                                 "ConditionalAccessPolicy",
                                                 "OrgContact",
                                                 "Device",
+                                                "DeviceCompliancePolicy",
+                                                "BitlockerKey",
                                             ],
                                         ),
                                     )
@@ -17295,6 +17365,8 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                                 "ConditionalAccessPolicy",
                                                 "OrgContact",
                                                 "Device",
+                                                "DeviceCompliancePolicy",
+                                                "BitlockerKey",
                                             ],
                                         ),
                                     )
@@ -17390,6 +17462,8 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                                 "ConditionalAccessPolicy",
                                                 "OrgContact",
                                                 "Device",
+                                                "DeviceCompliancePolicy",
+                                                "BitlockerKey",
                                             ],
                                         ),
                                     )
@@ -19479,7 +19553,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::Enum(&["Jobs", "Hosts"]),
                                     )
-                                    .required(),
+                                    .help(
+                                        "API revisions: 1.3-rev2 and later (required there); a request that sets it for another revision is refused before it is sent.",
+                                    ),
                                 CliArg::new(
                                         "hostIds",
                                         "host-ids",
@@ -19487,7 +19563,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Array(&ArgKind::Uuid),
                                     )
                                     .help(
-                                        "Array of managed server IDs whose component logs need to be exported. If an empty list is provided, the backup server ID is used.",
+                                        "Array of managed server IDs whose component logs need to be exported. If an empty list is provided, the backup server ID is used.\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "jobIds",
@@ -19496,7 +19572,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Array(&ArgKind::Uuid),
                                     )
                                     .help(
-                                        "Array of job IDs whose logs need to be exported. Required if the `scopeType` property is set to `Jobs`.",
+                                        "Array of job IDs whose logs need to be exported. Required if the `scopeType` property is set to `Jobs`.\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "exportLocalPgLogs",
@@ -19505,7 +19581,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Boolean,
                                     )
                                     .help(
-                                        "If `true`, local PostgreSQL instance logs are collected.",
+                                        "If `true`, local PostgreSQL instance logs are collected.\n\nAPI revisions: 1.3-rev2 and later; a request that sets it for another revision is refused before it is sent.",
                                     ),
                             ],
                         ),
