@@ -103,6 +103,18 @@ pub enum Error<E> {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A paged listing cannot be trusted to be complete: a page came back empty before the
+    /// reported total, did not advance, or carried numbers that contradict the request.
+    #[error("{operation}: paging stopped at offset {offset}: {message}")]
+    Paging {
+        /// `operationId`.
+        operation: &'static str,
+        /// The offset of the page that was wrong.
+        offset: i64,
+        /// What was wrong.
+        message: String,
+    },
+    // Last, so that the variants before it keep their discriminants (semver).
     /// The operation, or a field the caller set on its request, does not exist in the API
     /// revision the client speaks ([`ClientBuilder::api_version`](super::ClientBuilder::api_version)):
     /// refused before anything is sent.
@@ -119,17 +131,6 @@ pub enum Error<E> {
         since: Option<&'static str>,
         /// Every revision that has it (`1.3-rev1 and later`).
         available: String,
-    },
-    /// A paged listing cannot be trusted to be complete: a page came back empty before the
-    /// reported total, did not advance, or carried numbers that contradict the request.
-    #[error("{operation}: paging stopped at offset {offset}: {message}")]
-    Paging {
-        /// `operationId`.
-        operation: &'static str,
-        /// The offset of the page that was wrong.
-        offset: i64,
-        /// What was wrong.
-        message: String,
     },
 }
 
