@@ -69,7 +69,8 @@ impl Redactor {
         }
     }
 
-    /// Adds every secret `other` blanks out.
+    /// Adds every secret `other` blanks out (the command line gathers them all).
+    #[cfg(feature = "cli")]
     pub(crate) fn extend(&mut self, other: &Redactor) {
         for needle in &other.needles {
             if !self.needles.iter().any(|n| **n == **needle) {
