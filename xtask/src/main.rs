@@ -448,6 +448,8 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     // end; without it the run would fail minutes in, so it is checked before anything builds.
     // Every step gets its absolute path, so all of them read the same folder.
     let corpus = project::require_corpus()?;
+    let started = std::time::Instant::now();
+    let mut steps = Steps::default();
     let cargo_in_root = || {
         let mut cmd = Command::new(cargo());
         cmd.current_dir(&root).env(project::CORPUS_ENV, &corpus);
@@ -455,39 +457,78 @@ fn test(args: &[String]) -> anyhow::Result<()> {
     };
     // Cheap gates first: formatting (generated modules are `#[rustfmt::skip]`, prettyplease
     // formats them) and lints on every target.
-    run(cargo_in_root().args(["fmt", "--all", "--check"]))?;
-    run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    install_prism(&root)?;
+    steps.time("fmt", || run(cargo_in_root().args(["fmt", "--all", "--check"])))?;
+    steps.time("clippy", || {
+        run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    })?;
+    steps.time("install prism", || install_prism(&root))?;
     // The runtime is a crate others depend on: its public API may not break within a version.
-    semver(&root)?;
-    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))?;
+    steps.time("semver", || semver(&root))?;
+    steps.time("codegen --check", || {
+        run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))
+    })?;
     // Every difference from Veeam's published document is declared, with its reason.
-    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-audit"]))?;
+    steps.time("spec-audit", || {
+        run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-audit"]))
+    })?;
     // The curated specs against the reviewers' rules (spec/lint.yaml), before the long tests.
-    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-lint"]))?;
+    steps
+        .time("spec-lint", || run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-lint"])))?;
     let mut cmd = cargo_in_root();
     cmd.args(["test", "--workspace", "--all-targets"]).args(args);
     // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.
     cmd.env("INSTA_UPDATE", "no");
-    run(&mut cmd)?;
-    run(cargo_in_root().args(["test", "--workspace", "--doc"]))?;
+    steps.time("tests", || run(&mut cmd))?;
+    steps.time("doc tests", || run(cargo_in_root().args(["test", "--workspace", "--doc"])))?;
     // The client's docs render without a warning (bare URLs, broken intra-doc links), the
     // mock's included; this also builds the optional OS trust store.
-    run(cargo_in_root().env("RUSTDOCFLAGS", "-D warnings").args([
-        "doc",
-        "--quiet",
-        "--no-deps",
-        "--all-features",
-        "--package",
-        "veeam-client",
-        "--package",
-        "openapi-client-runtime",
-    ]))?;
+    steps.time("docs", || {
+        run(cargo_in_root().env("RUSTDOCFLAGS", "-D warnings").args([
+            "doc",
+            "--quiet",
+            "--no-deps",
+            "--all-features",
+            "--package",
+            "veeam-client",
+            "--package",
+            "openapi-client-runtime",
+        ]))
+    })?;
     // Every real-world document in the corpus must still generate (and split into files the
     // same); a sample of them is also `cargo check`ed, for CI's time budget (`cargo xtask
     // corpus` checks them all, `--full` each with one tag alone too).
-    run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "corpus", "--sample"]))?;
+    steps.time("corpus --sample", || {
+        run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "corpus", "--sample"]))
+    })?;
+    steps.report(started.elapsed());
     Ok(())
+}
+
+/// How long each step of `cargo xtask test` took, printed at the end (CI's time budget is
+/// spent here; the table says where).
+#[derive(Default)]
+struct Steps(Vec<(&'static str, std::time::Duration)>);
+
+impl Steps {
+    fn time(&mut self, name: &'static str, step: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
+        let result = step();
+        self.0.push((name, started.elapsed()));
+        if result.is_err() {
+            self.report(std::time::Duration::ZERO);
+        }
+        result
+    }
+
+    fn report(&self, total: std::time::Duration) {
+        println!("\ncargo xtask test, time per step:");
+        for (name, took) in &self.0 {
+            println!("  {name:<16} {:>7.1} s", took.as_secs_f64());
+        }
+        if !total.is_zero() {
+            println!("  {:<16} {:>7.1} s", "total", total.as_secs_f64());
+        }
+    }
 }
 
 /// The runtime's public API against its last release, by cargo-semver-checks (installed at a
