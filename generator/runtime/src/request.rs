@@ -216,7 +216,7 @@ impl<'c> Request<'c> {
         Ok(())
     }
 
-    /// A body field the API revision spoken lacks (see [`super::ser::in_revision`]).
+    /// A body field the API revision spoken lacks (see [`super::ser::skip_in_revision`]).
     fn lacking<E>(&self, (field, available): (&'static str, super::revision::Available)) -> Error<E> {
         let spoken = super::revision::Spoken::at(self.call.revision.unwrap_or_default(), self.call.revision_names);
         match spoken.require_field(self.op.id, Some(field), available) {

@@ -322,26 +322,22 @@ impl Emitter<'_> {
                     t => t,
                 };
                 let ty = self.ty(inner, From::Types);
-                // A read-only property is left out of request bodies (see `ser::as_request`).
+                // A read-only property is left out of request bodies (see `ser::as_request`),
+                // whatever the revision. A property only some revisions have is left out of a
+                // request body written for another, and refused if set (see `revision_skips`).
                 let skip = if f.read_only {
                     let rt = &self.rt;
                     let path = format!("{}::ser::skip_read_only", rt.to_string().replace(' ', ""));
                     quote!(#path)
+                } else if f.available.is_some() {
+                    let skip = revision_skip(name, &f.name).to_string();
+                    quote!(#skip)
                 } else {
                     quote!("::std::option::Option::is_none")
                 };
-                // A property only some revisions have is written through a check of the
-                // revision the request is for (see `revision_writers`).
-                let with = match &f.available {
-                    Some(_) => {
-                        let writer = revision_writer(name, &f.name).to_string();
-                        quote!(serialize_with = #writer,)
-                    }
-                    None => quote!(),
-                };
                 quote! {
                     #fdoc
-                    #[serde(#rename default, #with skip_serializing_if = #skip)]
+                    #[serde(#rename default, skip_serializing_if = #skip)]
                     pub #fname: ::std::option::Option<#ty>
                 }
             }
@@ -381,7 +377,7 @@ impl Emitter<'_> {
                 #builder
             };
         }
-        let writers = self.revision_writers(name, cfg, fields);
+        let skips = self.revision_skips(name, cfg, fields);
         quote! {
             #doc
             #cfg
@@ -389,17 +385,20 @@ impl Emitter<'_> {
             #non_exhaustive
             pub struct #name { #(#fs,)* }
             #builder
-            #writers
+            #skips
         }
     }
 
-    /// One `serialize_with` function per property only some API revisions have: it refuses
-    /// the property in a request body written for another revision.
-    fn revision_writers(&self, name: &proc_macro2::Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+    /// One `skip_serializing_if` function per property only some API revisions have (read-only
+    /// ones aside, never in a request body anyway): it leaves the property out of a request body
+    /// written for another revision, and has the request refused if the property was set. A
+    /// skip function, not a `serialize_with` one: serde derives a wrapper type and a generic
+    /// `Serialize` impl for each of those, which was most of what revisions cost a build.
+    fn revision_skips(&self, name: &proc_macro2::Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
         let rt = &self.rt;
-        let writers = fields.iter().filter_map(|f| {
+        let skips = fields.iter().filter(|f| !f.required && !f.read_only).filter_map(|f| {
             let available = self.available_tokens(f.available.as_ref()?);
-            let writer = revision_writer(name, &f.name);
+            let skip = revision_skip(name, &f.name);
             let inner = match &f.ty {
                 Ty::Nullable(t) => t.as_ref(),
                 t => t,
@@ -409,15 +408,12 @@ impl Emitter<'_> {
             Some(quote! {
                 #cfg
                 #[allow(non_snake_case)]
-                fn #writer<S: ::serde::Serializer>(
-                    value: &::std::option::Option<#ty>,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    #rt::ser::in_revision(value, #wire, #available, serializer)
+                fn #skip(value: &::std::option::Option<#ty>) -> bool {
+                    #rt::ser::skip_in_revision(value.is_some(), #wire, #available)
                 }
             })
         });
-        quote!(#(#writers)*)
+        quote!(#(#skips)*)
     }
 
     /// A multipart body: owned, since file parts may be streams (no serde, no `Clone`).
@@ -650,7 +646,7 @@ fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots
     }
 }
 
-/// The `serialize_with` function of a property only some revisions have.
-fn revision_writer(ty: &proc_macro2::Ident, field: &str) -> proc_macro2::Ident {
+/// The `skip_serializing_if` function of a property only some revisions have.
+fn revision_skip(ty: &proc_macro2::Ident, field: &str) -> proc_macro2::Ident {
     quote::format_ident!("__{}_{}_in_revision", ty, crate::naming::unraw(field))
 }
