@@ -193,6 +193,7 @@ impl Emitter<'_> {
             return none;
         };
         let mut sets = Vec::new();
+        let mut says_message = false;
         for f in fields {
             let wire = &f.wire;
             let lower = f.wire.to_ascii_lowercase();
@@ -207,6 +208,7 @@ impl Emitter<'_> {
                     .contains(&lower.as_str())
             {
                 sets.push(quote!(fields.insert(#wire.to_owned(), message.into());));
+                says_message = true;
             } else if matches!(inner, Ty::I32 | Ty::I64) && (lower.contains("status") || lower.contains("code")) {
                 sets.push(quote!(fields.insert(#wire.to_owned(), status.into());));
             } else if stringy && (lower.contains("code") || lower.contains("status") || lower.contains("error")) {
@@ -215,10 +217,12 @@ impl Emitter<'_> {
         }
         let ty = self.ty(error_ty, From::Client);
         let write = self.mock_write(body, &quote!(status));
+        // An error type with no field for a message (`{"error": "Not Found"}`) leaves it unused.
+        let message = if says_message { quote!(message) } else { quote!(_message) };
         (
             quote! {
                 /// A refusal of the mock's own, as the API writes its errors.
-                fn problem(raw: &#rt::mock::RawRequest, status: u16, message: &str) -> ::std::option::Option<#rt::mock::RawReply> {
+                fn problem(raw: &#rt::mock::RawRequest, status: u16, #message: &str) -> ::std::option::Option<#rt::mock::RawReply> {
                     let mut fields = ::serde_json::Map::new();
                     #(#sets)*
                     let body: #ty = ::serde_json::from_value(::serde_json::Value::Object(fields)).ok()?;
