@@ -80,9 +80,10 @@ pub enum Checks {
     Full,
     /// Every document whole; one tag alone on every third.
     Whole,
-    /// CI's sample: every other document whole (the newest VBR revision always; the older
-    /// ones are in veeam-client, which is the union of all four), one tag alone on every
-    /// sixth.
+    /// CI's sample: every fourth document whole, one tag alone on every eighth; no Veeam
+    /// document (veeam-client, which every CI run builds, is the union of all four, curated,
+    /// and the contract test runs the client against each of them). CI's 20-minute budget
+    /// pays for the rest of the tests; `cargo xtask corpus` checks every document.
     Sample,
 }
 
@@ -91,8 +92,7 @@ impl Checks {
         let name = doc.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         match self {
             Checks::Full | Checks::Whole => true,
-            Checks::Sample if name.starts_with("vbr_rest_") => name.contains("1.3-rev2"),
-            Checks::Sample => index % 2 == 0,
+            Checks::Sample => index % 4 == 0 && !name.starts_with("vbr_rest_"),
         }
     }
 
@@ -100,7 +100,7 @@ impl Checks {
         match self {
             Checks::Full => true,
             Checks::Whole => index % 3 == 0,
-            Checks::Sample => index % 6 == 0,
+            Checks::Sample => index % 8 == 0,
         }
     }
 }

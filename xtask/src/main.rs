@@ -124,8 +124,8 @@ enum Task {
         #[arg(long)]
         full: bool,
         /// CI's sample (what `cargo xtask test` runs): every document generated and split,
-        /// every other one checked (the newest VBR revision always), one tag alone on every
-        /// sixth.
+        /// every fourth one checked (no Veeam document: veeam-client is their union), one tag
+        /// alone on every eighth.
         #[arg(long, conflicts_with = "full")]
         sample: bool,
     },
