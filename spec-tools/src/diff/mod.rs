@@ -131,13 +131,28 @@ pub enum Format {
 /// Compares two versions of one spec: `module` is the generated module's name (`vbr`),
 /// `opts` the generation options (the curated ones for a curated spec).
 pub fn compare(spec: &str, old: &Document, new: &Document, opts: &Options, module: &str) -> anyhow::Result<Section> {
-    let surface = |doc: &Document, which: &str| {
-        generator::api_surface(doc, opts).map_err(|d| anyhow::anyhow!("the {which} spec has problems:\n{d}"))
-    };
-    let (old_surface, new_surface) = (surface(old, "old")?, surface(new, "new")?);
+    let old_surface = surface(old, opts, "old")?;
+    compare_from(spec, old, &old_surface, new, opts, module)
+}
+
+/// [`compare`], with the old version's public surface already read (one spec compared with
+/// many edits of it reads it once).
+pub(crate) fn compare_from(
+    spec: &str,
+    old: &Document,
+    old_surface: &generator::Surface,
+    new: &Document,
+    opts: &Options,
+    module: &str,
+) -> anyhow::Result<Section> {
+    let new_surface = surface(new, opts, "new")?;
     let spec_changes = wire::diff(old, new);
-    let rust_changes = rust::diff(&old_surface, &new_surface, module, new);
+    let rust_changes = rust::diff(old_surface, &new_surface, module, new);
     Ok(Section { spec: spec.to_owned(), entries: join(spec_changes, rust_changes) })
+}
+
+fn surface(doc: &Document, opts: &Options, which: &str) -> anyhow::Result<generator::Surface> {
+    generator::api_surface(doc, opts).map_err(|d| anyhow::anyhow!("the {which} spec has problems:\n{d}"))
 }
 
 /// How well a spec change's anchors fit a Rust change's item: the same element, else the
