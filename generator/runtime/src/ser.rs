@@ -213,7 +213,8 @@ mod tests {
     }
 
     fn written(revision: Option<u16>, later: Option<u8>) -> Result<String, &'static str> {
-        as_request_in(revision, || serde_json::to_string(&Body { name: "n", later }).unwrap()).map_err(|(field, _)| field)
+        as_request_in(revision, || serde_json::to_string(&Body { name: "n", later }).unwrap())
+            .map_err(|(field, _)| field)
     }
 
     #[test]
