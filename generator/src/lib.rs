@@ -26,6 +26,9 @@ use std::collections::BTreeMap;
 pub use diag::{Diagnostic, Diagnostics, Kind, Severity};
 pub use features::slug as features_slug;
 pub use load::Document;
+/// The flags the runtime's command line defines for itself, which no generated parameter takes
+/// (the runtime keeps the same list as `cli::RESERVED_FLAGS`; a test holds them equal).
+pub use lower::cli::RESERVED_FLAGS as CLI_RESERVED_FLAGS;
 pub use pointer::Pointer;
 pub use surface::{api_surface, Surface};
 

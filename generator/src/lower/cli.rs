@@ -32,9 +32,9 @@ use crate::naming::Scope;
 
 /// Flags the runtime's command line defines on every command (or on the commands of every
 /// paged, long-running or bodied operation): no parameter may take them. The runtime's
-/// `cli` module lists the same names, and its tests build every command of the Veeam API,
-/// which fails on a duplicate.
-pub(crate) const RESERVED_FLAGS: &[&str] = &[
+/// `cli` module lists the same names (the generator does not depend on the runtime);
+/// `cli::naming::the_generator_reserves_the_runtimes_flags` holds the two lists equal.
+pub const RESERVED_FLAGS: &[&str] = &[
     "help",
     "version",
     "output",

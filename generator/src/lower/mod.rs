@@ -2,7 +2,7 @@
 //! [`crate::naming`]), references become ids, and every problem becomes a located diagnostic.
 
 mod builders;
-mod cli;
+pub(crate) mod cli;
 mod dispatch;
 mod long_running;
 mod mock;

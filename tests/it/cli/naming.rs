@@ -5,6 +5,19 @@
 use veeam_client::runtime::cli::{api_subcommands, CliApi, CliClient, RESERVED_FLAGS};
 use veeam_client::{em, vbr};
 
+/// The generator keeps its own copy of the runtime's reserved flags (it does not depend on the
+/// runtime): the two must name the same flags, or a generated parameter could take a flag the
+/// runtime defines, or be renamed away from one it does not.
+#[test]
+fn the_generator_reserves_the_runtimes_flags() {
+    let sorted = |flags: &[&'static str]| {
+        let mut flags = flags.to_vec();
+        flags.sort_unstable();
+        flags
+    };
+    assert_eq!(sorted(generator::CLI_RESERVED_FLAGS), sorted(RESERVED_FLAGS));
+}
+
 #[test]
 fn the_veeam_command_tree_is_consistent() {
     // Every operation's command, every flag: clap's own check fails on a duplicate name, a
