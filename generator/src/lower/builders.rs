@@ -44,7 +44,10 @@ pub(crate) fn plan(api: &mut Api, sink: &mut Sink) {
                 setters.push(None);
                 continue;
             }
-            let want = format!("{SETTER_PREFIX}{}", unraw(&f.name));
+            // A field named `_16` (its wire name `16` cannot start an identifier) is set by
+            // `with_16`: after the prefix its underscore is not needed, and `with__16` is not
+            // snake case.
+            let want = format!("{SETTER_PREFIX}{}", unraw(&f.name).trim_start_matches('_'));
             let (name, changed) = scope.claim(&want);
             if changed {
                 let message = format!(
