@@ -9,6 +9,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench_compile;
 mod corpus;
 mod project;
+mod unification;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
