@@ -107,7 +107,7 @@ impl Fault {
             Fault::ResetBeforeApply | Fault::ResetAfterApply => 0.02,
             Fault::Busy503 | Fault::Throttle429 | Fault::Truncated => 0.03,
             Fault::Stall => 0.015,
-            Fault::ExpireToken => 0.03,
+            Fault::ExpireToken => 0.01,
         }
     }
 }
