@@ -32,9 +32,9 @@ pub(super) struct SpecOp {
     pub(super) success_example: Option<Value>,
     /// The named `examples` of that answer, in spec order (empty when it has one `example`).
     pub(super) success_examples: Vec<(String, Value)>,
-    /// Whether the revision the client speaks by default has it (`x-revisions`): one it
-    /// lacks is refused by the client before anything is sent.
-    pub(super) in_default_revision: bool,
+    /// Whether the revision the client speaks has it (`x-revisions`): one it lacks is refused
+    /// by the client before anything is sent.
+    pub(super) in_revision: bool,
     /// Every success status, lowest first, with its schema and example (its `example`, or
     /// its first named example).
     pub(super) successes: Vec<(String, Option<Value>, Option<Value>)>,
@@ -60,7 +60,9 @@ pub(super) fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     }
 }
 
-pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
+/// The operations of `spec` (the curated spec, or a projection of it), as a client speaking
+/// `revision` sees them.
+pub(super) fn spec_operations(spec: &Value, revision: &str) -> BTreeMap<String, SpecOp> {
     let mut ops = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -116,12 +118,11 @@ pub(super) fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOp> {
                     (status.clone(), schema, example)
                 })
                 .collect();
-            let in_default_revision = op["x-revisions"].as_str().is_none_or(|mark| {
-                openapi_spec_tools::import::mark_includes(mark, veeam_client::vbr::ApiVersion::DEFAULT.as_str())
-                    .unwrap_or(true)
-            });
+            let in_revision = op["x-revisions"]
+                .as_str()
+                .is_none_or(|mark| openapi_spec_tools::import::mark_includes(mark, revision).unwrap_or(true));
             let op = SpecOp {
-                in_default_revision,
+                in_revision,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 body_media,
@@ -236,15 +237,39 @@ pub(super) fn write_spec(spec: &Value, name: &str) -> PathBuf {
     path
 }
 
-/// The VBR spec as Prism can check it completely (see the top of `mod.rs`).
-pub(super) fn prism_spec() -> Value {
-    // As a server of the revision the client speaks has it (Veeam's `Pfx` where the curated
-    // spec keeps the help pages' `pfx`, without the properties 1.3-rev2 removed).
-    let mut spec = crate::support::spec_ops::project(&load_spec(), veeam_client::vbr::ApiVersion::DEFAULT.as_str());
+/// The VBR spec as Prism can check it completely (see the top of `mod.rs`), as a server of
+/// `revision` has it: Veeam's `Pfx` where the curated spec keeps the help pages' `pfx`, and
+/// without the properties and values `revision` lacks. The operations `revision` lacks stay,
+/// as the curated spec has them: the client must refuse them before sending anything.
+pub(super) fn prism_spec(revision: &str) -> Value {
+    let curated = load_spec();
+    let mut spec = crate::support::spec_ops::project(&curated, revision);
+    for (path, item) in curated["paths"].as_object().unwrap() {
+        let Some(kept) = spec["paths"].get_mut(path).and_then(Value::as_object_mut) else {
+            spec["paths"][path] = item.clone();
+            continue;
+        };
+        for (method, op) in item.as_object().unwrap() {
+            if METHODS.contains(&method.as_str()) && !kept.contains_key(method) {
+                kept.insert(method.clone(), op.clone());
+            }
+        }
+    }
     let rewritten = break_union_cycles(&mut spec);
     assert!(
         !rewritten.is_empty(),
         "no union cycles found: if the spec no longer has them, run Prism on spec/vbr.yaml directly"
     );
     spec
+}
+
+/// Veeam's own published document of `revision` (`tests/corpus/vbr/`), as Prism can check it
+/// completely: its union cycles broken as in the curated spec's copy, nothing else changed.
+pub(super) fn veeams_document(revision: &str) -> Value {
+    let path = super::root().join(format!("tests/corpus/vbr/vbr_rest_{revision}.json"));
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let mut document: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rewritten = break_union_cycles(&mut document);
+    assert!(!rewritten.is_empty(), "{}: no union cycles found", path.display());
+    document
 }
