@@ -701,6 +701,10 @@ pub struct Pagination {
     pub offset_param: String,
     /// Rust name of the limit parameter field.
     pub limit_param: String,
+    /// The API revisions that have the offset parameter, where not every revision of the
+    /// operation does: a client speaking another lists in one request without paging
+    /// parameters.
+    pub offset_available: Option<Available>,
     /// Rust field path to the items array in the response.
     pub items: Vec<String>,
     /// Rust field path to the total count.

@@ -1295,6 +1295,7 @@ impl<'a> Lowerer<'a> {
         Some(Pagination {
             offset_param: name(off),
             limit_param: name(lim),
+            offset_available: off.available.clone(),
             items: items_path,
             total: total_path,
             offset_echo,

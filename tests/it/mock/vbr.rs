@@ -598,3 +598,67 @@ async fn discovery_reads_a_401_as_spoken_and_a_400_as_refused() {
     let found = vbr::Client::discover_api_version(&url, no_retry).await.unwrap();
     assert_eq!(found, vbr::ApiVersion::V1_3Rev1);
 }
+
+/// A list whose paging parameters the revision spoken lacks (`skip` and `limit` of
+/// `GetAllCredsHelperAppliances` came in 1.3-rev1) is still listed by its stream, in one
+/// request without them; a page short of the total it reports still ends the stream with
+/// `Error::Paging`, after its items, and asking for a later first item is still refused
+/// before anything is sent.
+#[tokio::test]
+async fn a_stream_lists_in_one_request_where_the_revision_has_no_paging_parameters() {
+    use futures::{StreamExt, TryStreamExt};
+    use veeam_client::runtime::Error;
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    let client = vbr::Client::builder(server.url())
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .api_version(vbr::ApiVersion::V1_2Rev1)
+        .build()
+        .unwrap();
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let id = Uuid::nil();
+    // The spec's example page, as every page the handlers below answer with.
+    let example = client.get_all_creds_helper_appliances(id, &Default::default()).await.unwrap();
+    let n = example.data.len();
+    assert!(n > 0, "the example page has items");
+    let answer = move |total: usize| {
+        let mut page = example.clone();
+        page.pagination.total = i32::try_from(total).unwrap();
+        page.pagination.count = i32::try_from(n).unwrap();
+        page
+    };
+
+    let whole = answer(n);
+    server.on_get_all_creds_helper_appliances(move |_| {
+        let page = whole.clone();
+        async move { GetAllCredsHelperAppliancesReply::Ok(page) }
+    });
+    server.clear_requests();
+    // From the first item (`skip` 0 is where a listing starts anyway), pages of 1 asked for.
+    let params = GetAllCredsHelperAppliancesParams::default().with_skip(0).with_limit(1);
+    let items: Vec<_> = client.get_all_creds_helper_appliances_stream(id, params).try_collect().await.unwrap();
+    assert_eq!(items.len(), n);
+    let calls = server.calls("GetAllCredsHelperAppliances");
+    assert_eq!(calls.len(), 1, "one request");
+    assert_eq!(calls[0].query, Vec::<(String, String)>::new(), "no paging parameter the revision lacks");
+
+    let short = answer(n + 1);
+    server.on_get_all_creds_helper_appliances(move |_| {
+        let page = short.clone();
+        async move { GetAllCredsHelperAppliancesReply::Ok(page) }
+    });
+    let listed: Vec<_> = client.get_all_creds_helper_appliances_stream(id, Default::default()).collect().await;
+    assert_eq!(listed.len(), n + 1, "the page's items, then the error");
+    assert!(listed[..n].iter().all(Result::is_ok));
+    assert!(matches!(&listed[n], Err(Error::Paging { .. })), "{:?}", listed[n].as_ref().err());
+
+    server.clear_requests();
+    let later = GetAllCredsHelperAppliancesParams::default().with_skip(5);
+    let listed: Vec<_> = client.get_all_creds_helper_appliances_stream(id, later).collect().await;
+    assert!(
+        matches!(listed.as_slice(), [Err(Error::Unsupported { field: Some("skip"), .. })]),
+        "{:?}",
+        listed.iter().map(|r| r.as_ref().err().map(ToString::to_string)).collect::<Vec<_>>()
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
