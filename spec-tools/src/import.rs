@@ -246,7 +246,8 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
 
 /// Writes (or refreshes) the root's [`API_REVISIONS`]: the revisions it declares and those
 /// of `sources`, oldest first; the header every operation of every source requires (kept
-/// when the sources have none); the default the spec declares, else the newest revision.
+/// when the sources have none); the default the spec declares, else the newest revision; and
+/// the probe the spec declares.
 fn declare_revisions(doc: &mut Value, sources: &[Source]) {
     let declared = doc.get(API_REVISIONS).cloned().unwrap_or(Value::Null);
     let mut revisions: Vec<String> = declared
@@ -276,6 +277,10 @@ fn declare_revisions(doc: &mut Value, sources: &[Source]) {
     }
     out.insert("default".to_owned(), Value::String(default));
     out.insert("revisions".to_owned(), Value::Array(revisions.into_iter().map(Value::String).collect()));
+    // The probe is curated (no source names one): kept as declared.
+    if let Some(probe) = declared.get("probe") {
+        out.insert("probe".to_owned(), probe.clone());
+    }
     if let Some(map) = doc.as_object_mut() {
         map.insert(API_REVISIONS.to_owned(), Value::Object(out));
     }
@@ -1149,16 +1154,17 @@ mod tests {
     }
 
     #[test]
-    fn the_root_declares_the_revisions_the_version_header_and_keeps_a_declared_default() {
+    fn the_root_declares_the_revisions_the_version_header_and_keeps_a_declared_default_and_probe() {
         let doc = imported(None, &four(|_, _| {}));
         assert_eq!(
             doc[API_REVISIONS],
             json!({"header": "x-api-version", "default": "1.3-rev2", "revisions": REVISIONS_OF_VEEAM})
         );
         let mut spec = curated(None).doc;
-        spec[API_REVISIONS] = json!({"default": "1.3-rev0", "revisions": ["1.1-rev0"]});
+        spec[API_REVISIONS] = json!({"default": "1.3-rev0", "revisions": ["1.1-rev0"], "probe": "GetServerTime"});
         let doc = imported(Some(spec), &four(|_, _| {}));
         assert_eq!(doc[API_REVISIONS]["default"], "1.3-rev0", "a declared default stays");
+        assert_eq!(doc[API_REVISIONS]["probe"], "GetServerTime", "a declared probe stays");
         assert_eq!(doc[API_REVISIONS]["revisions"][0], "1.1-rev0", "declared revisions stay, in order");
         assert_eq!(doc[API_REVISIONS]["header"], "x-api-version");
     }
