@@ -352,6 +352,10 @@ pub struct Field {
     /// revision of its schema does: never required, and refused in a request body written
     /// for another revision.
     pub available: Option<Available>,
+    /// The API revisions that require it, where Rust cannot (others lack it or let it out):
+    /// the schema's `x-required-revisions`, and the revisions of a `required` property that
+    /// only some revisions have. A request body written for one of them without it is refused.
+    pub required_in: Option<Available>,
 }
 
 /// HTTP methods.

@@ -77,6 +77,10 @@ pub const PROPERTY_SPELLINGS: &str = "x-property-spellings";
 /// An operation's map from response status to its revisions, where they differ from the
 /// operation's.
 pub const RESPONSE_REVISIONS: &str = "x-response-revisions";
+/// A schema's map from property name to the revisions that require it, for a property its
+/// `required` leaves out that some revisions require (`{mountServerId: 1.2-rev1}`): Rust
+/// cannot require it, and the client refuses a request body for those revisions without it.
+pub const REQUIRED_REVISIONS: &str = "x-required-revisions";
 /// The root's declaration of the revisions: `{header, default, revisions}`.
 pub const API_REVISIONS: &str = "x-api-revisions";
 /// The `x-deviation` key with which a schema keeps one spelling of its enum values for every
@@ -700,8 +704,10 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
     let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, texts(t))).collect();
     let record = !declares(schema, ONE_SPELLING);
     let (values, value_spellings) = member_marks(&curated, &lists, record, &present, names);
+    let required_marks = required_marks(schema, theirs, names);
     set_map(schema, PROPERTY_REVISIONS, properties);
     set_map(schema, PROPERTY_SPELLINGS, property_spellings);
+    set_map(schema, REQUIRED_REVISIONS, required_marks);
     set_map(schema, ENUM_REVISIONS, values);
     set_map(schema, ENUM_SPELLINGS, value_spellings);
     for slot in inline_slots(schema) {
@@ -711,6 +717,45 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
             mark_schema(sub, &subs, sources, names);
         }
     }
+}
+
+/// The revisions that require each property of a curated schema its own `required` leaves
+/// out (in the revision's spelling of the name), where any does: [`REQUIRED_REVISIONS`].
+/// None when the schema declares its `required` list a deviation: the curated list is then
+/// what the client sends, by choice.
+fn required_marks(schema: &Value, theirs: &[(usize, &Value)], names: &[&str]) -> Map<String, Value> {
+    let mut marks = Map::new();
+    if declares(schema, "required") {
+        return marks;
+    }
+    let list = |v: &Value| -> Vec<String> {
+        v.get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let own = list(schema);
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for name in properties.into_iter().flat_map(|p| p.keys()) {
+        if own.contains(name) {
+            continue;
+        }
+        let has: Vec<usize> = theirs
+            .iter()
+            .filter(|(i, t)| {
+                let spelt = crate::audit::diff::spelt_in(schema, PROPERTY_SPELLINGS, name, names[*i]);
+                list(t).iter().any(|r| r == spelt)
+            })
+            .map(|(i, _)| *i)
+            .collect();
+        if !has.is_empty() {
+            marks.insert(name.clone(), Value::String(range(&has, names)));
+        }
+    }
+    marks
 }
 
 /// The marks of a schema's members (property names or enum values), given the curated ones
@@ -1062,6 +1107,23 @@ mod tests {
         assert_eq!(day["properties"], json!({"removeData": {"type": "boolean"}}), "one property, not two");
         assert_eq!(day[PROPERTY_SPELLINGS], json!({"removeData": {"RemoveData": "1.2-rev1..1.3-rev1"}}));
         assert_eq!(day[PROPERTY_REVISIONS], Value::Null);
+    }
+
+    #[test]
+    fn a_property_older_revisions_require_is_marked_with_them() {
+        let sources = four(|i, d| {
+            let mut mount =
+                json!({"type": "object", "properties": {"folder": {"type": "string"}, "id": {"type": "string"}}});
+            if i < 2 {
+                mount["required"] = json!(["folder", "id"]);
+            } else if i == 2 {
+                mount["required"] = json!(["id"]);
+            }
+            d["components"]["schemas"]["EDay"] = mount;
+        });
+        let day = schema(&imported(None, &sources), "EDay").clone();
+        assert_eq!(day["required"], Value::Null, "as the newest revision has it");
+        assert_eq!(day[REQUIRED_REVISIONS], json!({"folder": "1.2-rev1..1.3-rev0", "id": "1.2-rev1..1.3-rev1"}));
     }
 
     #[test]

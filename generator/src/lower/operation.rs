@@ -1131,6 +1131,7 @@ impl<'a> Lowerer<'a> {
                 write_only: false,
                 // Checked by the client method, which writes parameters one by one.
                 available: None,
+                required_in: None,
             })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));

@@ -528,6 +528,15 @@ impl<'a> Lowerer<'a> {
         super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
     }
 
+    /// The revisions that require the property `wire` defined at `prop_ptr` though its
+    /// schema's `required` leaves it out, from the schema's `x-required-revisions` map.
+    fn required_revisions(&mut self, prop_ptr: &Pointer, wire: &str) -> Option<crate::ir::Available> {
+        let schema_ptr = prop_ptr.parent()?.parent()?;
+        let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::REQUIRED_MARK)?.get(wire)?;
+        let at = schema_ptr.join(super::revisions::REQUIRED_MARK).join(wire);
+        super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
     /// A property several `allOf` parts define (a parent's `password` that moved into a
     /// child in a later revision) exists wherever any of them has it: `own` (the definition
     /// the field was read from) widened by the others' marks; `None` when that is every
@@ -643,6 +652,23 @@ impl<'a> Lowerer<'a> {
             let mut required = required.contains(&wire);
             let available =
                 self.property_revisions(&prop_ptr, &wire).and_then(|own| self.widened(pointer, value, &wire, own));
+            // Required where it exists, or in the revisions its mark names: Rust cannot
+            // require it, so a request body for those revisions is checked when it is sent.
+            let mut required_in = if required { available.clone() } else { None };
+            if !required {
+                required_in = self.required_revisions(&prop_ptr, &wire);
+            }
+            if let (Some(a), Some(r)) = (&required_in, &self.revisions) {
+                if !required {
+                    if !doc.is_empty() {
+                        doc.push(String::new());
+                    }
+                    doc.push(format!(
+                        "Required in API revisions {}; a request body for one of them without it is refused before it is sent.",
+                        a.describe(&r.names)
+                    ));
+                }
+            }
             if let (Some(a), Some(r)) = (&available, &self.revisions) {
                 if !doc.is_empty() {
                     doc.push(String::new());
@@ -681,6 +707,7 @@ impl<'a> Lowerer<'a> {
                 read_only,
                 write_only,
                 available,
+                required_in: required_in.filter(|_| !read_only),
             });
         }
         for r in required {

@@ -662,3 +662,44 @@ async fn a_stream_lists_in_one_request_where_the_revision_has_no_paging_paramete
     );
     assert!(server.requests().is_empty(), "nothing was sent");
 }
+
+/// A body property that the revision spoken requires, though others do not, is checked before
+/// sending: VBR 12 (1.2-rev1) requires a Windows server's `credentialsId`, which 1.3-rev0 made
+/// optional (`x-required-revisions`), and 1.3-rev0 on require its `credentialsStorageType`,
+/// which 1.2-rev1 lacks (so Rust cannot require either). A body without the one its revision
+/// requires is refused with `Error::MissingField` naming the field and the revision, and
+/// nothing is sent; with it, the server answers.
+#[tokio::test]
+async fn a_body_without_a_property_its_revision_requires_is_refused_before_sending() {
+    use veeam_client::runtime::Error;
+
+    for (version, field) in
+        [(vbr::ApiVersion::V1_2Rev1, "credentialsId"), (vbr::ApiVersion::V1_3Rev2, "credentialsStorageType")]
+    {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = vbr::Client::builder(server.url())
+            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+            .api_version(version)
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from("pw")).await.unwrap();
+        server.clear_requests();
+        let bare = WindowsHostSpec::new("win-01.example", "file server");
+        let err = client.create_managed_server(&ManagedServerSpec::WindowsHost(bare.clone())).await.unwrap_err();
+        let Error::MissingField { operation, field: missing, revision, required } = &err else {
+            panic!("{version}: {err}")
+        };
+        assert_eq!((*operation, *missing, *revision), ("CreateManagedServer", field, version.as_str()), "{err}");
+        assert!(err.to_string().contains(&format!("`{field}` is required in API revision {version}")), "{err}");
+        assert!(!required.is_empty());
+        assert!(server.requests().is_empty(), "{version}: nothing was sent");
+
+        let whole = match version {
+            vbr::ApiVersion::V1_2Rev1 => bare.with_credentials_id(Uuid::nil()),
+            _ => bare.with_credentials_storage_type(ECredentialsStorageType::Permanent),
+        };
+        let sent = client.create_managed_server(&ManagedServerSpec::WindowsHost(whole)).await;
+        assert!(!matches!(sent, Err(Error::MissingField { .. })), "{version}: {sent:?}");
+        assert_eq!(server.calls("CreateManagedServer").len(), 1, "{version}: sent");
+    }
+}
