@@ -323,6 +323,9 @@ pub struct UnionVariant {
     pub tags: Vec<String>,
     /// The variant's payload.
     pub ty: Ty,
+    /// The API revisions that have the variant (its schema's `x-revisions`), where not every
+    /// revision does: a request body holding it, written for another, is refused.
+    pub available: Option<Available>,
 }
 
 /// A struct field.

@@ -211,6 +211,30 @@ pub fn tagged<T: Serialize, S: Serializer>(
     tagged_by(value, tag, &[tag_value], serializer)
 }
 
+/// [`tagged_by`] for a union variant only some API revisions have (`available`): in a request
+/// body written for another, an error, and the request is refused before it is sent, naming
+/// the variant's first tag value.
+pub fn tagged_in_revision<T: Serialize, S: Serializer>(
+    value: &T,
+    tag: &str,
+    tag_values: &'static [&'static str],
+    available: super::revision::Available,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
+        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+            let name = tag_values.first().copied().unwrap_or("variant");
+            LACKING.with(|l| {
+                if l.get().is_none() {
+                    l.set(Some((name, available)));
+                }
+            });
+            return Err(S::Error::custom(format!("`{name}` is not in the API revision spoken")));
+        }
+    }
+    tagged_by(value, tag, tag_values, serializer)
+}
+
 /// Serializes a tagged union member with its tag field set to one of `tag_values`, the values
 /// that select its variant: the member's own when it is one of them (a variant several values
 /// select keeps the one it was read with, `AzureDataLake` as much as `AzureBlob`), else the
@@ -301,5 +325,27 @@ mod tests {
         assert_eq!(serde_json::to_string(&Mount { folder: None }).unwrap(), "{}");
         // The refusal does not outlive its request.
         assert_eq!(mount(Some(2), None).as_deref(), Ok("{}"));
+    }
+
+    /// A union variant only revision 1 on has, as generated code writes it.
+    struct Managed;
+    impl serde::Serialize for Managed {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            tagged_in_revision(
+                &serde_json::json!({"username": "u"}),
+                "type",
+                &["ManagedService"],
+                &[(1, u16::MAX)],
+                serializer,
+            )
+        }
+    }
+
+    #[test]
+    fn a_union_variant_outside_the_revision_is_refused_by_its_tag() {
+        let written = |revision| as_request_in(revision, || serde_json::to_string(&Managed).ok());
+        assert_eq!(written(Some(0)), Err(Refusal::Lacking("ManagedService", &[(1, u16::MAX)])));
+        assert_eq!(written(Some(1)), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
+        assert_eq!(written(None), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
     }
 }

@@ -529,12 +529,17 @@ impl Emitter<'_> {
         // says, so `Standard(StandardCredentialsSpec { type: Linux, .. })` cannot send a body
         // whose tag contradicts its variant; a payload's own value that selects the variant
         // too (one of several) is kept.
+        // A variant only some API revisions have is refused in a request body written for
+        // another, naming its tag value.
         let ser_arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
             let tags = &v.tags;
-            if tags.is_empty() {
-                quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), )
-            } else {
-                quote!( Self::#vn(value) => #rt::ser::tagged_by(value, #tag, &[#(#tags),*], serializer), )
+            match &v.available {
+                _ if tags.is_empty() => quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), ),
+                Some(available) => {
+                    let available = self.available_tokens(available);
+                    quote!( Self::#vn(value) => #rt::ser::tagged_in_revision(value, #tag, &[#(#tags),*], #available, serializer), )
+                }
+                None => quote!( Self::#vn(value) => #rt::ser::tagged_by(value, #tag, &[#(#tags),*], serializer), ),
             }
         });
         let arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {

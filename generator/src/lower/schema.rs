@@ -497,7 +497,8 @@ impl<'a> Lowerer<'a> {
                 (None, t) => camel_ident(&self.ty_name(t)),
             };
             let (vname, _) = scope.claim(&want);
-            variants.push(UnionVariant { name: vname, tags, ty });
+            let available = reference.and_then(|r| self.schema_revisions(r));
+            variants.push(UnionVariant { name: vname, tags, ty, available });
         }
         // Mapped schemas that are not listed in oneOf still belong to the union.
         if tag.is_some() {
@@ -511,7 +512,8 @@ impl<'a> Lowerer<'a> {
                     v.tags.push(k.clone());
                 } else {
                     let (vname, _) = scope.claim(&camel_ident(k));
-                    variants.push(UnionVariant { name: vname, tags: vec![k.clone()], ty });
+                    let available = self.schema_revisions(target);
+                    variants.push(UnionVariant { name: vname, tags: vec![k.clone()], ty, available });
                 }
             }
         }
@@ -526,6 +528,15 @@ impl<'a> Lowerer<'a> {
         let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::PROPERTY_MARK)?.get(wire)?;
         let at = schema_ptr.join(super::revisions::PROPERTY_MARK).join(wire);
         super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
+    /// The revisions of the component a `$ref` names, from its
+    /// `x-revisions` mark (read quietly: the mark is reported where the component is lowered).
+    fn schema_revisions(&self, reference: &str) -> Option<crate::ir::Available> {
+        let link = serde_json::json!({ "$ref": reference });
+        let mark = self.doc.resolve_chain(&link).get(super::revisions::MARK)?;
+        let mut quiet = crate::diag::Sink::default();
+        super::revisions::mark(mark, self.revisions.as_ref(), &Pointer::root(), &mut quiet)
     }
 
     /// The revisions that require the property `wire` defined at `prop_ptr` though its

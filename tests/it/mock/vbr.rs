@@ -703,3 +703,37 @@ async fn a_body_without_a_property_its_revision_requires_is_refused_before_sendi
         assert_eq!(server.calls("CreateManagedServer").len(), 1, "{version}: sent");
     }
 }
+
+/// A union variant the revision spoken lacks is refused before sending, naming its tag value:
+/// VBR 12 (1.2-rev1) has no group managed service account records (`ManagedService`, since
+/// 1.3-rev0), which a client speaking 1.3-rev0 or later sends.
+#[tokio::test]
+async fn a_union_variant_the_revision_lacks_is_refused_before_sending() {
+    use veeam_client::runtime::Error;
+
+    for version in [vbr::ApiVersion::V1_2Rev1, vbr::ApiVersion::V1_3Rev0] {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = vbr::Client::builder(server.url())
+            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+            .api_version(version)
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from("pw")).await.unwrap();
+        server.clear_requests();
+        let gmsa = CredentialsSpec::ManagedService(ManagedServiceCredentialsSpec::new("EXAMPLE\\gmsa$"));
+        let sent = client.create_creds(&gmsa).await;
+        if version == vbr::ApiVersion::V1_2Rev1 {
+            let Err(Error::Unsupported { operation, field, revision, since, .. }) = &sent else {
+                panic!("{version}: {sent:?}")
+            };
+            assert_eq!(
+                (*operation, *field, *revision, *since),
+                ("CreateCreds", Some("ManagedService"), "1.2-rev1", Some("1.3-rev0"))
+            );
+            assert!(server.requests().is_empty(), "nothing was sent");
+        } else {
+            assert!(!matches!(sent, Err(Error::Unsupported { .. })), "{version}: {sent:?}");
+            assert_eq!(server.calls("CreateCreds").len(), 1, "{version}: sent");
+        }
+    }
+}

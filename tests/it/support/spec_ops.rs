@@ -356,7 +356,10 @@ pub fn sample(spec: &Value, schema: &Value, fill: &Fill<'_>, depth: usize) -> Va
     if let Some(v) = s.get("example").or_else(|| s["enum"].get(0)).or_else(|| s.get("default")) {
         return v.clone();
     }
-    if let Some(first) = s["oneOf"].as_array().or_else(|| s["anyOf"].as_array()).and_then(|m| m.first()) {
+    // The first member the revision has (a union variant's schema may be marked for others).
+    let in_revision = |m: &&Value| in_fill_revision(resolve(spec, m).get("x-revisions"), fill);
+    let members = s["oneOf"].as_array().or_else(|| s["anyOf"].as_array());
+    if let Some(first) = members.and_then(|m| m.iter().find(in_revision).or_else(|| m.first())) {
         let mut value = sample(spec, first, fill, depth + 1);
         if let (Some(tag), Some(map)) = (s["discriminator"]["propertyName"].as_str(), value.as_object_mut()) {
             map.insert(tag.to_owned(), json!(discriminator_value(s, first)));
