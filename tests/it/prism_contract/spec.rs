@@ -450,6 +450,18 @@ pub(super) fn apply_declared_deviations(
                     }
                     applied.push(format!("{} {}: added", d.owner.as_str(), d.key));
                 } else if t.len() > o.len() {
+                    // A response the client does not model, declared, but the operation's
+                    // only success: left for the test to report, or Prism would answer with
+                    // an error made up for a call that succeeded.
+                    let only_success = kind.starts_with("response 2")
+                        && t.len() >= 2
+                        && document
+                            .pointer(&pointer_of(&t[..t.len() - 1]))
+                            .and_then(Value::as_object)
+                            .is_some_and(|codes| codes.keys().filter(|c| c.starts_with('2')).count() == 1);
+                    if only_success {
+                        continue;
+                    }
                     removals.push(t);
                     applied.push(format!("{} {}: removed", d.owner.as_str(), d.key));
                 }
