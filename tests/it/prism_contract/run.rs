@@ -47,6 +47,9 @@ pub(super) enum Expect {
     Status(String),
     /// A named example of the lowest success status (`Prefer: example=…`).
     Example(String),
+    /// Nothing: the body is a union variant the revision spoken lacks, which the client must
+    /// refuse before sending (`Error::Unsupported` naming it).
+    Refusal,
 }
 
 pub(super) struct Record {
@@ -113,6 +116,7 @@ impl<'a> Run<'a> {
             Expect::Default => case.to_owned(),
             Expect::Status(s) => format!("{case}[Prefer code={s}]"),
             Expect::Example(e) => format!("{case}[Prefer example={e}]"),
+            Expect::Refusal => format!("{case}[not in the revision]"),
         };
         self.judge(op, &case, body, input.answer_debug().map(str::to_owned), &expect, result);
     }
@@ -193,6 +197,19 @@ impl<'a> Run<'a> {
             }
             (_, result) if !spec_op.in_revision => Some(format!(
                 "the client's revision lacks {op}: it must be refused before sending, not {}",
+                match result {
+                    Ok(v) => format!("Ok({v})"),
+                    Err(e) => e.to_string(),
+                }
+            )),
+            // The revision the client speaks lacks the union variant: refused before sending.
+            (_, Err(DispatchError::Client(runtime::Error::Unsupported { field: Some(_), .. })))
+                if *expect == Expect::Refusal && requests == 0 =>
+            {
+                None
+            }
+            (_, result) if *expect == Expect::Refusal => Some(format!(
+                "the client's revision lacks this union variant: it must be refused before sending, not {}",
                 match result {
                     Ok(v) => format!("Ok({v})"),
                     Err(e) => e.to_string(),

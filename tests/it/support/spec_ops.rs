@@ -273,7 +273,8 @@ fn in_fill_revision(mark: Option<&Value>, fill: &Fill<'_>) -> bool {
 
 /// Adds to `value` (an example of `schema`) every property the revision of `fill` requires
 /// that it lacks (`required`, and `x-required-revisions` naming the revision), at any depth,
-/// following union variants by their discriminator.
+/// following union variants by their discriminator; with a revision, also removes what
+/// `schema` (a spec projected to that revision) does not declare.
 pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>, depth: usize) {
     if depth > 12 {
         return;
@@ -302,6 +303,12 @@ pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>
             let mut required = BTreeSet::new();
             collect(spec, schema, &mut properties, &mut required, 0);
             required.extend(required_in_revision(spec, schema, fill));
+            // An example written for another revision may carry what this one lacks: a
+            // spec projected to the revision no longer declares it.
+            let union = s.get("oneOf").is_some() || s.get("anyOf").is_some();
+            if fill.revision.is_some() && !properties.is_empty() && !union {
+                map.retain(|key, _| properties.iter().any(|(name, _)| name == key));
+            }
             for (name, property) in properties {
                 let p = resolve(spec, &property);
                 match map.get_mut(&name) {
