@@ -323,6 +323,9 @@ pub struct UnionVariant {
     pub tags: Vec<String>,
     /// The variant's payload.
     pub ty: Ty,
+    /// The API revisions that have the variant (its schema's `x-revisions`), where not every
+    /// revision does: a request body holding it, written for another, is refused.
+    pub available: Option<Available>,
 }
 
 /// A struct field.
@@ -352,6 +355,10 @@ pub struct Field {
     /// revision of its schema does: never required, and refused in a request body written
     /// for another revision.
     pub available: Option<Available>,
+    /// The API revisions that require it, where Rust cannot (others lack it or let it out):
+    /// the schema's `x-required-revisions`, and the revisions of a `required` property that
+    /// only some revisions have. A request body written for one of them without it is refused.
+    pub required_in: Option<Available>,
 }
 
 /// HTTP methods.
@@ -701,6 +708,10 @@ pub struct Pagination {
     pub offset_param: String,
     /// Rust name of the limit parameter field.
     pub limit_param: String,
+    /// The API revisions that have the offset parameter, where not every revision of the
+    /// operation does: a client speaking another lists in one request without paging
+    /// parameters.
+    pub offset_available: Option<Available>,
     /// Rust field path to the items array in the response.
     pub items: Vec<String>,
     /// Rust field path to the total count.

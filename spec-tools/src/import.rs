@@ -77,6 +77,10 @@ pub const PROPERTY_SPELLINGS: &str = "x-property-spellings";
 /// An operation's map from response status to its revisions, where they differ from the
 /// operation's.
 pub const RESPONSE_REVISIONS: &str = "x-response-revisions";
+/// A schema's map from property name to the revisions that require it, for a property its
+/// `required` leaves out that some revisions require (`{mountServerId: 1.2-rev1}`): Rust
+/// cannot require it, and the client refuses a request body for those revisions without it.
+pub const REQUIRED_REVISIONS: &str = "x-required-revisions";
 /// The root's declaration of the revisions: `{header, default, revisions}`.
 pub const API_REVISIONS: &str = "x-api-revisions";
 /// The `x-deviation` key with which a schema keeps one spelling of its enum values for every
@@ -246,7 +250,8 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
 
 /// Writes (or refreshes) the root's [`API_REVISIONS`]: the revisions it declares and those
 /// of `sources`, oldest first; the header every operation of every source requires (kept
-/// when the sources have none); the default the spec declares, else the newest revision.
+/// when the sources have none); the default the spec declares, else the newest revision; and
+/// the probe the spec declares.
 fn declare_revisions(doc: &mut Value, sources: &[Source]) {
     let declared = doc.get(API_REVISIONS).cloned().unwrap_or(Value::Null);
     let mut revisions: Vec<String> = declared
@@ -276,6 +281,10 @@ fn declare_revisions(doc: &mut Value, sources: &[Source]) {
     }
     out.insert("default".to_owned(), Value::String(default));
     out.insert("revisions".to_owned(), Value::Array(revisions.into_iter().map(Value::String).collect()));
+    // The probe is curated (no source names one): kept as declared.
+    if let Some(probe) = declared.get("probe") {
+        out.insert("probe".to_owned(), probe.clone());
+    }
     if let Some(map) = doc.as_object_mut() {
         map.insert(API_REVISIONS.to_owned(), Value::Object(out));
     }
@@ -695,8 +704,10 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
     let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, texts(t))).collect();
     let record = !declares(schema, ONE_SPELLING);
     let (values, value_spellings) = member_marks(&curated, &lists, record, &present, names);
+    let required_marks = required_marks(schema, theirs, names);
     set_map(schema, PROPERTY_REVISIONS, properties);
     set_map(schema, PROPERTY_SPELLINGS, property_spellings);
+    set_map(schema, REQUIRED_REVISIONS, required_marks);
     set_map(schema, ENUM_REVISIONS, values);
     set_map(schema, ENUM_SPELLINGS, value_spellings);
     for slot in inline_slots(schema) {
@@ -706,6 +717,45 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
             mark_schema(sub, &subs, sources, names);
         }
     }
+}
+
+/// The revisions that require each property of a curated schema its own `required` leaves
+/// out (in the revision's spelling of the name), where any does: [`REQUIRED_REVISIONS`].
+/// None when the schema declares its `required` list a deviation: the curated list is then
+/// what the client sends, by choice.
+fn required_marks(schema: &Value, theirs: &[(usize, &Value)], names: &[&str]) -> Map<String, Value> {
+    let mut marks = Map::new();
+    if declares(schema, "required") {
+        return marks;
+    }
+    let list = |v: &Value| -> Vec<String> {
+        v.get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let own = list(schema);
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for name in properties.into_iter().flat_map(|p| p.keys()) {
+        if own.contains(name) {
+            continue;
+        }
+        let has: Vec<usize> = theirs
+            .iter()
+            .filter(|(i, t)| {
+                let spelt = crate::audit::diff::spelt_in(schema, PROPERTY_SPELLINGS, name, names[*i]);
+                list(t).iter().any(|r| r == spelt)
+            })
+            .map(|(i, _)| *i)
+            .collect();
+        if !has.is_empty() {
+            marks.insert(name.clone(), Value::String(range(&has, names)));
+        }
+    }
+    marks
 }
 
 /// The marks of a schema's members (property names or enum values), given the curated ones
@@ -1060,6 +1110,23 @@ mod tests {
     }
 
     #[test]
+    fn a_property_older_revisions_require_is_marked_with_them() {
+        let sources = four(|i, d| {
+            let mut mount =
+                json!({"type": "object", "properties": {"folder": {"type": "string"}, "id": {"type": "string"}}});
+            if i < 2 {
+                mount["required"] = json!(["folder", "id"]);
+            } else if i == 2 {
+                mount["required"] = json!(["id"]);
+            }
+            d["components"]["schemas"]["EDay"] = mount;
+        });
+        let day = schema(&imported(None, &sources), "EDay").clone();
+        assert_eq!(day["required"], Value::Null, "as the newest revision has it");
+        assert_eq!(day[REQUIRED_REVISIONS], json!({"folder": "1.2-rev1..1.3-rev0", "id": "1.2-rev1..1.3-rev1"}));
+    }
+
+    #[test]
     fn members_only_older_revisions_have_are_merged_from_the_newest_that_has_each_and_marked() {
         let sources = four(|i, d| {
             let day = &mut d["components"]["schemas"]["EDay"];
@@ -1149,16 +1216,17 @@ mod tests {
     }
 
     #[test]
-    fn the_root_declares_the_revisions_the_version_header_and_keeps_a_declared_default() {
+    fn the_root_declares_the_revisions_the_version_header_and_keeps_a_declared_default_and_probe() {
         let doc = imported(None, &four(|_, _| {}));
         assert_eq!(
             doc[API_REVISIONS],
             json!({"header": "x-api-version", "default": "1.3-rev2", "revisions": REVISIONS_OF_VEEAM})
         );
         let mut spec = curated(None).doc;
-        spec[API_REVISIONS] = json!({"default": "1.3-rev0", "revisions": ["1.1-rev0"]});
+        spec[API_REVISIONS] = json!({"default": "1.3-rev0", "revisions": ["1.1-rev0"], "probe": "GetServerTime"});
         let doc = imported(Some(spec), &four(|_, _| {}));
         assert_eq!(doc[API_REVISIONS]["default"], "1.3-rev0", "a declared default stays");
+        assert_eq!(doc[API_REVISIONS]["probe"], "GetServerTime", "a declared probe stays");
         assert_eq!(doc[API_REVISIONS]["revisions"][0], "1.1-rev0", "declared revisions stay, in order");
         assert_eq!(doc[API_REVISIONS]["header"], "x-api-version");
     }

@@ -3677,7 +3677,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::Integer,
                                     )
-                                    .help("Space threshold of backup storage, in percent."),
+                                    .help(
+                                        "Space threshold of backup storage, in percent.\n\nRequired in API revisions 1.2-rev1; a request body for one of them without it is refused before it is sent.",
+                                    ),
                                 CliArg::new(
                                         "datastoreSpaceThresholdEnabled",
                                         "datastore-space-threshold-enabled",
@@ -3695,7 +3697,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Integer,
                                     )
                                     .help(
-                                        "Space threshold of a production datastore, in percent.",
+                                        "Space threshold of a production datastore, in percent.\n\nRequired in API revisions 1.2-rev1; a request body for one of them without it is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "skipVMSpaceThresholdEnabled",
@@ -3714,7 +3716,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgKind::Integer,
                                     )
                                     .help(
-                                        "Space threshold of a production datastore, in percent.",
+                                        "Space threshold of a production datastore, in percent.\n\nRequired in API revisions 1.2-rev1; a request body for one of them without it is refused before it is sent.",
                                     ),
                                 CliArg::new(
                                         "notifyOnSupportExpiration",
@@ -19172,7 +19174,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         ArgIn::Body,
                                         ArgKind::String,
                                     )
-                                    .help("Reason why the backup objects are marked as clean."),
+                                    .help(
+                                        "Reason why the backup objects are marked as clean.\n\nRequired in API revisions 1.3-rev0 to 1.3-rev1; a request body for one of them without it is refused before it is sent.",
+                                    ),
                                 CliArg::new(
                                         "markRestorePointsAsClean",
                                         "mark-restore-points-as-clean",

@@ -1366,7 +1366,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_all_creds_helper_appliances`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_all_creds_helper_appliances`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn get_all_creds_helper_appliances_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -1374,22 +1374,32 @@ impl Client {
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::CloudHelperApplianceModel, Error>,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "GetAllCredsHelperAppliances",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetAllCredsHelperAppliances",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "GetAllCredsHelperAppliances",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .get_all_creds_helper_appliances(id, &page_params)
                         .await?;
@@ -2819,7 +2829,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_session_task_sessions_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_session_task_sessions_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn get_session_task_sessions_with_filtering_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -2827,22 +2837,32 @@ impl Client {
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::TaskSessionModel, Error>,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "GetSessionTaskSessionsWithFiltering",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetSessionTaskSessionsWithFiltering",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "GetSessionTaskSessionsWithFiltering",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .get_session_task_sessions_with_filtering(id, &page_params)
                         .await?;
@@ -14815,7 +14835,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_backup_objects_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_backup_objects_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn get_backup_objects_with_filtering_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -14823,22 +14843,32 @@ impl Client {
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::BackupObjectModel, Error>,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "GetBackupObjectsWithFiltering",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetBackupObjectsWithFiltering",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "GetBackupObjectsWithFiltering",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .get_backup_objects_with_filtering(id, &page_params)
                         .await?;
@@ -16285,7 +16315,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_backup_object_restore_points_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_backup_object_restore_points_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn get_backup_object_restore_points_with_filtering_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -16293,22 +16323,32 @@ impl Client {
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::ObjectRestorePointModel, Error>,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "GetBackupObjectRestorePointsWithFiltering",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetBackupObjectRestorePointsWithFiltering",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "GetBackupObjectRestorePointsWithFiltering",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .get_backup_object_restore_points_with_filtering(
                             id,
@@ -16641,7 +16681,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::get_object_restore_point_disks_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::get_object_restore_point_disks_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn get_object_restore_point_disks_with_filtering_stream<'a>(
         &'a self,
         id: ::uuid::Uuid,
@@ -16649,22 +16689,32 @@ impl Client {
     ) -> impl crate::runtime::futures::Stream<
         Item = ::std::result::Result<super::types::ObjectRestorePointDiskModel, Error>,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "GetObjectRestorePointDisksWithFiltering",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "GetObjectRestorePointDisksWithFiltering",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "GetObjectRestorePointDisksWithFiltering",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .get_object_restore_point_disks_with_filtering(id, &page_params)
                         .await?;
@@ -28333,7 +28383,7 @@ impl Client {
             _ => ::std::result::Result::Err(response.into_error()),
         }
     }
-    /// Every item of [`Client::browse_entra_id_tenant_restore_sessions_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item.
+    /// Every item of [`Client::browse_entra_id_tenant_restore_sessions_with_filtering`], page by page: each page is fetched when the stream reaches it, with the same filters, until the reported total is reached. A listing that cannot be trusted to be complete (a page empty before the total, a page that does not advance) ends the stream with `Error::Paging`. `params.limit` sets the page size; `params.skip` the first item. In an API revision without `skip`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.skip` asks for a later first item, which such a revision refuses.
     pub fn browse_entra_id_tenant_restore_sessions_with_filtering_stream<'a>(
         &'a self,
         session_id: ::uuid::Uuid,
@@ -28344,22 +28394,32 @@ impl Client {
             Error,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        crate::runtime::paginate_or_once(
             "BrowseEntraIDTenantRestoreSessionsWithFiltering",
             params.skip.map(::std::primitive::i64::from).unwrap_or(0),
             params.limit.map(::std::primitive::i64::from),
+            self.core.api_revision().is_none_or(|r| r.has(&[(2u16, 65535u16)]))
+                || params.skip.is_some_and(|o| o != 0),
             move |offset| {
                 let mut page_params = ::std::clone::Clone::clone(&params);
                 async move {
-                    let narrowed = ::std::convert::TryFrom::try_from(offset)
-                        .map_err(|_| crate::runtime::Error::Paging {
-                            operation: "BrowseEntraIDTenantRestoreSessionsWithFiltering",
-                            offset,
-                            message: ::std::string::String::from(
-                                "the offset does not fit the offset parameter's type",
-                            ),
-                        })?;
-                    page_params.skip = ::std::option::Option::Some(narrowed);
+                    match offset {
+                        ::std::option::Option::Some(offset) => {
+                            let narrowed = ::std::convert::TryFrom::try_from(offset)
+                                .map_err(|_| crate::runtime::Error::Paging {
+                                    operation: "BrowseEntraIDTenantRestoreSessionsWithFiltering",
+                                    offset,
+                                    message: ::std::string::String::from(
+                                        "the offset does not fit the offset parameter's type",
+                                    ),
+                                })?;
+                            page_params.skip = ::std::option::Option::Some(narrowed);
+                        }
+                        ::std::option::Option::None => {
+                            page_params.skip = ::std::option::Option::None;
+                            page_params.limit = ::std::option::Option::None;
+                        }
+                    }
                     let page = self
                         .browse_entra_id_tenant_restore_sessions_with_filtering(
                             session_id,

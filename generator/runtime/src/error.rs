@@ -132,6 +132,21 @@ pub enum Error<E> {
         /// Every revision that has it (`1.3-rev1 and later`).
         available: String,
     },
+    /// The request body leaves out a property that the API revision the client speaks
+    /// requires, though others do not (a later revision made it optional or dropped it), so
+    /// Rust cannot require it: refused before anything is sent, as that server would refuse
+    /// it.
+    #[error("{operation}: `{field}` is required in API revision {revision}, which this client speaks, but the request does not set it (required in {required})")]
+    MissingField {
+        /// `operationId`.
+        operation: &'static str,
+        /// The body property, by its wire name.
+        field: &'static str,
+        /// The revision the client speaks.
+        revision: &'static str,
+        /// Every revision that requires it (`1.2-rev1 to 1.3-rev0`).
+        required: String,
+    },
 }
 
 /// The error body of an `Api` error. Displays compactly through [`ErrorBody`].
@@ -179,7 +194,8 @@ impl<E> Error<E> {
             | Error::Redirect { operation, .. }
             | Error::BodyTooLarge { operation, .. }
             | Error::Paging { operation, .. }
-            | Error::Unsupported { operation, .. } => operation,
+            | Error::Unsupported { operation, .. }
+            | Error::MissingField { operation, .. } => operation,
         }
     }
 
@@ -219,6 +235,9 @@ impl<E> Error<E> {
             Error::Paging { operation, offset, message } => Error::Paging { operation, offset, message },
             Error::Unsupported { operation, field, revision, since, available } => {
                 Error::Unsupported { operation, field, revision, since, available }
+            }
+            Error::MissingField { operation, field, revision, required } => {
+                Error::MissingField { operation, field, revision, required }
             }
         }
     }

@@ -79,7 +79,7 @@ pub use self::config::FromCore;
 #[doc(hidden)]
 pub use self::operation::{AuthScheme, Operation};
 #[doc(hidden)]
-pub use self::paging::{paginate, Page};
+pub use self::paging::{paginate, paginate_or_once, Page};
 #[doc(hidden)]
 pub use self::params::{array, content_json, path_param, primitive, structured, In, ParamStyle, ParamValue, Shaped};
 #[doc(hidden)]

@@ -45,6 +45,28 @@ where
     F: Fn(i64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error<B>>>,
 {
+    paginate_or_once(operation, start, limit, true, move |offset| fetch(offset.unwrap_or(start)))
+}
+
+/// [`paginate`] for an operation whose paging parameters only some API revisions have. With
+/// `paged`, the same. Without (the client's revision lacks the offset parameter, so there is
+/// no way to ask for a second page), `fetch(None)` gets the listing in one request without
+/// paging parameters, and the stream yields that page's items and ends; the page is checked
+/// as every page is, and a page that carries fewer items than the total it reports ends the
+/// stream with an [`Error::Paging`] after its items, never a silently short listing.
+/// `fetch(Some(offset))` gets the page at `offset`, as `fetch(offset)` does for [`paginate`].
+pub fn paginate_or_once<T, B, F, Fut>(
+    operation: &'static str,
+    start: i64,
+    limit: Option<i64>,
+    paged: bool,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error<B>>>
+where
+    T: serde::Serialize,
+    F: Fn(Option<i64>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error<B>>>,
+{
     struct State<F> {
         offset: i64,
         done: bool,
@@ -71,7 +93,7 @@ where
             return None;
         }
         let offset = st.offset;
-        let page = match (st.fetch)(offset).await {
+        let page = match (st.fetch)(paged.then_some(offset)).await {
             Ok(page) => page,
             Err(e) => {
                 st.done = true;
@@ -79,10 +101,26 @@ where
             }
         };
         let fingerprint = fingerprint(&page.items);
-        match check(&page, offset, limit, st.total, &st.seen, fingerprint) {
+        // Without paging parameters no limit was sent: the server's page size applies.
+        match check(&page, offset, limit.filter(|_| paged), st.total, &st.seen, fingerprint) {
             Err(message) => {
                 st.done = true;
                 Some((vec![Err(Error::Paging { operation, offset, message })], (st, None)))
+            }
+            Ok(next) if !paged && next < page.total => {
+                st.done = true;
+                let message = format!(
+                    "the server reports {} items but answered {}, and the API revision spoken has no paging parameters to ask for the rest",
+                    page.total,
+                    next - offset
+                );
+                let mut out: Vec<_> = page.items.into_iter().map(Ok).collect();
+                out.push(Err(Error::Paging { operation, offset, message }));
+                Some((out, (st, None)))
+            }
+            Ok(_) if !paged => {
+                st.done = true;
+                Some((page.items.into_iter().map(Ok).collect::<Vec<_>>(), (st, None)))
             }
             Ok(next) => {
                 st.offset = next;
@@ -260,5 +298,52 @@ mod tests {
         .await;
         assert_eq!(items.len(), 3);
         assert!(matches!(items[2], Err(Error::Timeout { .. })));
+    }
+
+    /// A revision without paging parameters: one request without them, its page's items,
+    /// and the end; a page short of its reported total is an error after its items, and a
+    /// lying count is caught as on any page.
+    #[tokio::test]
+    async fn without_paging_parameters_one_request_lists_the_page() {
+        let unpaged = |served: Page<i32>| {
+            let asked = std::sync::Mutex::new(Vec::new());
+            let served = std::sync::Mutex::new(Some(served));
+            async move {
+                let items: Vec<Result<i32, String>> =
+                    paginate_or_once::<i32, (), _, _>("Op", 0, Some(2), false, |off| {
+                        asked.lock().unwrap().push(off);
+                        let page = served.lock().unwrap().take().unwrap_or(Page {
+                            items: vec![9],
+                            total: 1,
+                            offset: None,
+                            count: None,
+                        });
+                        async move { Ok::<_, E>(page) }
+                    })
+                    .map(|r| r.map_err(|e| e.to_string()))
+                    .collect()
+                    .await;
+                (items, asked.into_inner().unwrap())
+            }
+        };
+        // Three items, more than the limit that was not sent: all of them, from one request.
+        let (items, asked) = unpaged(Page { items: vec![1, 2, 3], total: 3, offset: None, count: Some(3) }).await;
+        assert_eq!(items, vec![Ok(1), Ok(2), Ok(3)]);
+        assert_eq!(asked, vec![None], "one request, without an offset");
+        let (items, asked) = unpaged(Page { items: vec![1, 2], total: 5, offset: None, count: None }).await;
+        assert_eq!(asked, vec![None]);
+        assert_eq!(&items[..2], &[Ok(1), Ok(2)]);
+        assert!(items[2].as_ref().unwrap_err().contains("reports 5 items but answered 2"), "{items:?}");
+        assert_eq!(items.len(), 3);
+        let (items, _) = unpaged(Page { items: vec![1], total: 1, offset: None, count: Some(4) }).await;
+        assert!(items[0].as_ref().unwrap_err().contains("reports 4"), "{items:?}");
+        // Paged, the same function pages as `paginate` does.
+        let pages: Vec<Result<i32, E>> = paginate_or_once("Op", 0, Some(10), true, |off| {
+            let page = honest(off.unwrap());
+            async move { Ok(page) }
+        })
+        .collect()
+        .await;
+        assert_eq!(pages.len(), 25);
     }
 }

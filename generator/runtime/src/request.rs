@@ -217,11 +217,21 @@ impl<'c> Request<'c> {
     }
 
     /// A body field the API revision spoken lacks (see [`super::ser::skip_in_revision`]).
-    fn lacking<E>(&self, (field, available): (&'static str, super::revision::Available)) -> Error<E> {
+    fn lacking<E>(&self, refusal: super::ser::Refusal) -> Error<E> {
         let spoken = super::revision::Spoken::at(self.call.revision.unwrap_or_default(), self.call.revision_names);
-        match spoken.require_field(self.op.id, Some(field), available) {
-            Err(e) => e,
-            Ok(()) => self.invalid(format!("`{field}` could not be written")),
+        match refusal {
+            super::ser::Refusal::Lacking(field, available) => {
+                match spoken.require_field(self.op.id, Some(field), available) {
+                    Err(e) => e,
+                    Ok(()) => self.invalid(format!("`{field}` could not be written")),
+                }
+            }
+            super::ser::Refusal::Missing(field, required) => Error::MissingField {
+                operation: self.op.id,
+                field,
+                revision: spoken.name(),
+                required: super::revision::describe(spoken.names(), required),
+            },
         }
     }
 

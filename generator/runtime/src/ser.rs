@@ -11,6 +11,8 @@ thread_local! {
     static REVISION: Cell<Option<u16>> = const { Cell::new(None) };
     /// The first field that revision lacks, found while writing.
     static LACKING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
+    /// The first field that revision requires and the body leaves out, found while writing.
+    static MISSING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
     /// The API revision the parameters being written are for: set while a request's
     /// parameters are written (synchronously, between `Core::request` and `send`).
     static PARAMS_REVISION: Cell<Option<u16>> = const { Cell::new(None) };
@@ -54,20 +56,30 @@ pub fn spelled_param(
         .map_or(value, |(_, other)| other)
 }
 
+/// Why a request body cannot be sent in the API revision spoken: a field and revisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A field the revision lacks is set; the revisions that have it.
+    Lacking(&'static str, super::revision::Available),
+    /// A field the revision requires is not set; the revisions that require it.
+    Missing(&'static str, super::revision::Available),
+}
+
 /// [`as_request`] for a client that speaks API revision `revision`: a field that revision
-/// lacks stops the writing ([`in_revision`]) and is returned as `Err(field)`; a value
-/// spelled differently in it is written in its spelling ([`spelled`]). The error is the field
-/// and the revisions that have it.
-pub(crate) fn as_request_in<R>(
-    revision: Option<u16>,
-    f: impl FnOnce() -> R,
-) -> Result<R, (&'static str, super::revision::Available)> {
+/// lacks stops the writing ([`in_revision`]) and is returned as `Err(Refusal::Lacking)`, a
+/// field it requires and the body leaves out ([`skip_or_require`]) as `Err(Refusal::Missing)`;
+/// a value spelled differently in it is written in its spelling ([`spelled`]).
+pub(crate) fn as_request_in<R>(revision: Option<u16>, f: impl FnOnce() -> R) -> Result<R, Refusal> {
     let before = REVISION.with(|r| r.replace(revision));
     LACKING.with(|l| l.set(None));
+    MISSING.with(|m| m.set(None));
     let out = as_request(f);
     REVISION.with(|r| r.set(before));
-    match LACKING.with(|l| l.take()) {
-        Some(field) => Err(field),
+    if let Some((field, available)) = LACKING.with(|l| l.take()) {
+        return Err(Refusal::Lacking(field, available));
+    }
+    match MISSING.with(|m| m.take()) {
+        Some((field, required)) => Err(Refusal::Missing(field, required)),
         None => Ok(out),
     }
 }
@@ -108,6 +120,31 @@ pub fn skip_in_revision(set: bool, field: &'static str, available: super::revisi
             l.set(Some((field, available)));
         }
     });
+    true
+}
+
+/// `skip_serializing_if` of an optional property that some API revisions (`required`)
+/// require: as [`skip_in_revision`] (`available`: the revisions that have it) when it is set;
+/// when it is not, left out, and a request body written for a revision that requires it is
+/// refused, naming it, before it is sent (see `as_request_in`).
+pub fn skip_or_require(
+    set: bool,
+    field: &'static str,
+    available: super::revision::Available,
+    required: super::revision::Available,
+) -> bool {
+    if set {
+        return skip_in_revision(set, field, available);
+    }
+    if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
+        if required.iter().any(|&(from, to)| from <= at && at <= to) {
+            MISSING.with(|m| {
+                if m.get().is_none() {
+                    m.set(Some((field, required)));
+                }
+            });
+        }
+    }
     true
 }
 
@@ -174,6 +211,30 @@ pub fn tagged<T: Serialize, S: Serializer>(
     tagged_by(value, tag, &[tag_value], serializer)
 }
 
+/// [`tagged_by`] for a union variant only some API revisions have (`available`): in a request
+/// body written for another, an error, and the request is refused before it is sent, naming
+/// the variant's first tag value.
+pub fn tagged_in_revision<T: Serialize, S: Serializer>(
+    value: &T,
+    tag: &str,
+    tag_values: &'static [&'static str],
+    available: super::revision::Available,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
+        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+            let name = tag_values.first().copied().unwrap_or("variant");
+            LACKING.with(|l| {
+                if l.get().is_none() {
+                    l.set(Some((name, available)));
+                }
+            });
+            return Err(S::Error::custom(format!("`{name}` is not in the API revision spoken")));
+        }
+    }
+    tagged_by(value, tag, tag_values, serializer)
+}
+
 /// Serializes a tagged union member with its tag field set to one of `tag_values`, the values
 /// that select its variant: the member's own when it is one of them (a variant several values
 /// select keeps the one it was read with, `AzureDataLake` as much as `AzureBlob`), else the
@@ -213,8 +274,12 @@ mod tests {
     }
 
     fn written(revision: Option<u16>, later: Option<u8>) -> Result<String, &'static str> {
-        as_request_in(revision, || serde_json::to_string(&Body { name: "n", later }).unwrap())
-            .map_err(|(field, _)| field)
+        as_request_in(revision, || serde_json::to_string(&Body { name: "n", later }).unwrap()).map_err(|refusal| {
+            match refusal {
+                Refusal::Lacking(field, _) => field,
+                Refusal::Missing(..) => panic!("{refusal:?}"),
+            }
+        })
     }
 
     #[test]
@@ -231,5 +296,56 @@ mod tests {
     fn a_refusal_does_not_outlive_its_request() {
         assert_eq!(written(Some(1), Some(7)), Err("later"));
         assert_eq!(written(Some(1), None).as_deref(), Ok(r#"{"name":"n"}"#));
+    }
+
+    /// A body with a property revisions 0 and 1 require and revision 2 on makes optional,
+    /// which revision 3 drops, as generated code declares it.
+    #[derive(serde::Serialize)]
+    struct Mount {
+        #[serde(skip_serializing_if = "folder_in_revision")]
+        folder: Option<&'static str>,
+    }
+
+    fn folder_in_revision(value: &Option<&'static str>) -> bool {
+        skip_or_require(value.is_some(), "folder", &[(0, 2)], &[(0, 1)])
+    }
+
+    fn mount(revision: Option<u16>, folder: Option<&'static str>) -> Result<String, Refusal> {
+        as_request_in(revision, || serde_json::to_string(&Mount { folder }).unwrap())
+    }
+
+    #[test]
+    fn a_property_a_revision_requires_is_refused_when_left_out() {
+        assert_eq!(mount(Some(0), None), Err(Refusal::Missing("folder", &[(0, 1)])));
+        assert_eq!(mount(Some(1), Some("D:")).as_deref(), Ok(r#"{"folder":"D:"}"#));
+        assert_eq!(mount(Some(2), None).as_deref(), Ok("{}"));
+        assert_eq!(mount(Some(3), Some("D:")), Err(Refusal::Lacking("folder", &[(0, 2)])));
+        // No revision pinned, or not a request body: written as it is.
+        assert_eq!(mount(None, None).as_deref(), Ok("{}"));
+        assert_eq!(serde_json::to_string(&Mount { folder: None }).unwrap(), "{}");
+        // The refusal does not outlive its request.
+        assert_eq!(mount(Some(2), None).as_deref(), Ok("{}"));
+    }
+
+    /// A union variant only revision 1 on has, as generated code writes it.
+    struct Managed;
+    impl serde::Serialize for Managed {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            tagged_in_revision(
+                &serde_json::json!({"username": "u"}),
+                "type",
+                &["ManagedService"],
+                &[(1, u16::MAX)],
+                serializer,
+            )
+        }
+    }
+
+    #[test]
+    fn a_union_variant_outside_the_revision_is_refused_by_its_tag() {
+        let written = |revision| as_request_in(revision, || serde_json::to_string(&Managed).ok());
+        assert_eq!(written(Some(0)), Err(Refusal::Lacking("ManagedService", &[(1, u16::MAX)])));
+        assert_eq!(written(Some(1)), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
+        assert_eq!(written(None), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
     }
 }

@@ -1027,6 +1027,47 @@ impl Emitter<'_> {
             .collect();
         // The stream of a deprecated operation is deprecated too, and calls it knowingly.
         let deprecated = if op.deprecated { quote!(#[deprecated] #[allow(deprecated)]) } else { quote!() };
+        if let Some(available) = &pg.offset_available {
+            let av = self.available_tokens(available);
+            let doc = format!(
+                "{doc} In an API revision without `{}`, one request without paging parameters lists every item the server answers with (a page short of its reported total ends the stream with `Error::Paging`), unless `params.{}` asks for a later first item, which such a revision refuses.",
+                crate::naming::unraw(&pg.offset_param),
+                crate::naming::unraw(&pg.offset_param)
+            );
+            return quote! {
+                #[doc = #doc]
+                #deprecated
+                pub fn #stream_name<'a>(&'a self, #(#stream_args,)* params: super::types::#ps) -> impl #rt::futures::Stream<Item = ::std::result::Result<#item, Error>> + 'a {
+                    // Paged unless the revision spoken lacks the offset parameter and none is asked for.
+                    #rt::paginate_or_once(#op_id, params.#offset.map(::std::primitive::i64::from).unwrap_or(0), params.#limit.map(::std::primitive::i64::from), self.core.api_revision().is_none_or(|r| r.has(#av)) || params.#offset.is_some_and(|o| o != 0), move |#offset_local| {
+                        let mut #page_params = ::std::clone::Clone::clone(&params);
+                        async move {
+                            match #offset_local {
+                                ::std::option::Option::Some(#offset_local) => {
+                                    let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
+                                        operation: #op_id,
+                                        #offset_field,
+                                        message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
+                                    })?;
+                                    #page_params.#offset = ::std::option::Option::Some(#narrowed);
+                                }
+                                ::std::option::Option::None => {
+                                    #page_params.#offset = ::std::option::Option::None;
+                                    #page_params.#limit = ::std::option::Option::None;
+                                }
+                            }
+                            let #page = self.#name(#(#pass,)* &#page_params).await?;
+                            ::std::result::Result::Ok(#rt::Page {
+                                offset: #offset_echo,
+                                count: #count,
+                                total: ::std::primitive::i64::from(#page #(.#total)*),
+                                items: #page #(.#items)*,
+                            })
+                        }
+                    })
+                }
+            };
+        }
         quote! {
             #[doc = #doc]
             #deprecated

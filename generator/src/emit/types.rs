@@ -329,7 +329,7 @@ impl Emitter<'_> {
                     let rt = &self.rt;
                     let path = format!("{}::ser::skip_read_only", rt.to_string().replace(' ', ""));
                     quote!(#path)
-                } else if f.available.is_some() {
+                } else if f.available.is_some() || f.required_in.is_some() {
                     let skip = revision_skip(name, &f.name).to_string();
                     quote!(#skip)
                 } else {
@@ -391,25 +391,39 @@ impl Emitter<'_> {
 
     /// One `skip_serializing_if` function per property only some API revisions have (read-only
     /// ones aside, never in a request body anyway): it leaves the property out of a request body
-    /// written for another revision, and has the request refused if the property was set. A
+    /// written for another revision, and has the request refused if the property was set; and
+    /// per property some revisions require though Rust cannot: a request body written for one
+    /// of them without it is refused. A
     /// skip function, not a `serialize_with` one: serde derives a wrapper type and a generic
     /// `Serialize` impl for each of those, which was most of what revisions cost a build.
     fn revision_skips(&self, name: &proc_macro2::Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
         let rt = &self.rt;
         let skips = fields.iter().filter(|f| !f.required && !f.read_only).filter_map(|f| {
-            let available = self.available_tokens(f.available.as_ref()?);
+            let wire_of = &f.wire;
+            let check = match (&f.available, &f.required_in) {
+                (Some(available), None) => {
+                    let available = self.available_tokens(available);
+                    quote!(skip_in_revision(value.is_some(), #wire_of, #available))
+                }
+                (available, Some(required)) => {
+                    let every = crate::ir::Available(vec![(0, None)]);
+                    let available = self.available_tokens(available.as_ref().unwrap_or(&every));
+                    let required = self.available_tokens(required);
+                    quote!(skip_or_require(value.is_some(), #wire_of, #available, #required))
+                }
+                (None, None) => return None,
+            };
             let skip = revision_skip(name, &f.name);
             let inner = match &f.ty {
                 Ty::Nullable(t) => t.as_ref(),
                 t => t,
             };
             let ty = self.ty(inner, From::Types);
-            let wire = &f.wire;
             Some(quote! {
                 #cfg
                 #[allow(non_snake_case)]
                 fn #skip(value: &::std::option::Option<#ty>) -> bool {
-                    #rt::ser::skip_in_revision(value.is_some(), #wire, #available)
+                    #rt::ser::#check
                 }
             })
         });
@@ -515,12 +529,17 @@ impl Emitter<'_> {
         // says, so `Standard(StandardCredentialsSpec { type: Linux, .. })` cannot send a body
         // whose tag contradicts its variant; a payload's own value that selects the variant
         // too (one of several) is kept.
+        // A variant only some API revisions have is refused in a request body written for
+        // another, naming its tag value.
         let ser_arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {
             let tags = &v.tags;
-            if tags.is_empty() {
-                quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), )
-            } else {
-                quote!( Self::#vn(value) => #rt::ser::tagged_by(value, #tag, &[#(#tags),*], serializer), )
+            match &v.available {
+                _ if tags.is_empty() => quote!( Self::#vn(value) => ::serde::Serialize::serialize(value, serializer), ),
+                Some(available) => {
+                    let available = self.available_tokens(available);
+                    quote!( Self::#vn(value) => #rt::ser::tagged_in_revision(value, #tag, &[#(#tags),*], #available, serializer), )
+                }
+                None => quote!( Self::#vn(value) => #rt::ser::tagged_by(value, #tag, &[#(#tags),*], serializer), ),
             }
         });
         let arms = u.variants.iter().zip(&vnames).map(|(v, vn)| {

@@ -1131,6 +1131,7 @@ impl<'a> Lowerer<'a> {
                 write_only: false,
                 // Checked by the client method, which writes parameters one by one.
                 available: None,
+                required_in: None,
             })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));
@@ -1295,6 +1296,7 @@ impl<'a> Lowerer<'a> {
         Some(Pagination {
             offset_param: name(off),
             limit_param: name(lim),
+            offset_available: off.available.clone(),
             items: items_path,
             total: total_path,
             offset_echo,

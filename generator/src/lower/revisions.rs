@@ -27,6 +27,8 @@ pub(crate) const DECLARATION: &str = "x-api-revisions";
 pub(crate) const MARK: &str = "x-revisions";
 /// A schema's marks of its properties, where they differ from the schema's.
 pub(crate) const PROPERTY_MARK: &str = "x-property-revisions";
+/// A schema's marks of the revisions that require a property its `required` leaves out.
+pub(crate) const REQUIRED_MARK: &str = "x-required-revisions";
 /// A schema's marks of its enum values, where they differ from the schema's.
 pub(crate) const ENUM_MARK: &str = "x-enum-revisions";
 /// A schema's other spellings of its enum values: `{value: {spelling: revisions}}`.

@@ -497,7 +497,8 @@ impl<'a> Lowerer<'a> {
                 (None, t) => camel_ident(&self.ty_name(t)),
             };
             let (vname, _) = scope.claim(&want);
-            variants.push(UnionVariant { name: vname, tags, ty });
+            let available = reference.and_then(|r| self.schema_revisions(r));
+            variants.push(UnionVariant { name: vname, tags, ty, available });
         }
         // Mapped schemas that are not listed in oneOf still belong to the union.
         if tag.is_some() {
@@ -511,7 +512,8 @@ impl<'a> Lowerer<'a> {
                     v.tags.push(k.clone());
                 } else {
                     let (vname, _) = scope.claim(&camel_ident(k));
-                    variants.push(UnionVariant { name: vname, tags: vec![k.clone()], ty });
+                    let available = self.schema_revisions(target);
+                    variants.push(UnionVariant { name: vname, tags: vec![k.clone()], ty, available });
                 }
             }
         }
@@ -525,6 +527,24 @@ impl<'a> Lowerer<'a> {
         let schema_ptr = prop_ptr.parent()?.parent()?;
         let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::PROPERTY_MARK)?.get(wire)?;
         let at = schema_ptr.join(super::revisions::PROPERTY_MARK).join(wire);
+        super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
+    /// The revisions of the component a `$ref` names, from its
+    /// `x-revisions` mark (read quietly: the mark is reported where the component is lowered).
+    fn schema_revisions(&self, reference: &str) -> Option<crate::ir::Available> {
+        let link = serde_json::json!({ "$ref": reference });
+        let mark = self.doc.resolve_chain(&link).get(super::revisions::MARK)?;
+        let mut quiet = crate::diag::Sink::default();
+        super::revisions::mark(mark, self.revisions.as_ref(), &Pointer::root(), &mut quiet)
+    }
+
+    /// The revisions that require the property `wire` defined at `prop_ptr` though its
+    /// schema's `required` leaves it out, from the schema's `x-required-revisions` map.
+    fn required_revisions(&mut self, prop_ptr: &Pointer, wire: &str) -> Option<crate::ir::Available> {
+        let schema_ptr = prop_ptr.parent()?.parent()?;
+        let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::REQUIRED_MARK)?.get(wire)?;
+        let at = schema_ptr.join(super::revisions::REQUIRED_MARK).join(wire);
         super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
     }
 
@@ -643,6 +663,23 @@ impl<'a> Lowerer<'a> {
             let mut required = required.contains(&wire);
             let available =
                 self.property_revisions(&prop_ptr, &wire).and_then(|own| self.widened(pointer, value, &wire, own));
+            // Required where it exists, or in the revisions its mark names: Rust cannot
+            // require it, so a request body for those revisions is checked when it is sent.
+            let mut required_in = if required { available.clone() } else { None };
+            if !required {
+                required_in = self.required_revisions(&prop_ptr, &wire);
+            }
+            if let (Some(a), Some(r)) = (&required_in, &self.revisions) {
+                if !required {
+                    if !doc.is_empty() {
+                        doc.push(String::new());
+                    }
+                    doc.push(format!(
+                        "Required in API revisions {}; a request body for one of them without it is refused before it is sent.",
+                        a.describe(&r.names)
+                    ));
+                }
+            }
             if let (Some(a), Some(r)) = (&available, &self.revisions) {
                 if !doc.is_empty() {
                     doc.push(String::new());
@@ -681,6 +718,7 @@ impl<'a> Lowerer<'a> {
                 read_only,
                 write_only,
                 available,
+                required_in: required_in.filter(|_| !read_only),
             });
         }
         for r in required {

@@ -19,7 +19,8 @@ use generator::Pointer;
 use serde_json::{Map, Value};
 
 use crate::import::{
-    ENUM_REVISIONS, ENUM_SPELLINGS, PROPERTY_REVISIONS, PROPERTY_SPELLINGS, RESPONSE_REVISIONS, REVISIONS,
+    ENUM_REVISIONS, ENUM_SPELLINGS, PROPERTY_REVISIONS, PROPERTY_SPELLINGS, REQUIRED_REVISIONS, RESPONSE_REVISIONS,
+    REVISIONS,
 };
 
 /// The HTTP methods of an OpenAPI 3.0 path item.
@@ -52,7 +53,7 @@ pub struct Difference {
 /// sides have differs.
 pub fn is_presence(kind: &str) -> bool {
     matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings")
-        || ["parameter ", "response ", "property "].iter().any(|p| kind.starts_with(p))
+        || ["parameter ", "response ", "property ", "required "].iter().any(|p| kind.starts_with(p))
 }
 
 /// Where differences found under the current node are declared.
@@ -105,6 +106,14 @@ struct Differ<'a> {
 /// A member's revision mark in its parent's map (`x-property-revisions`, ...).
 fn member_mark<'v>(parent: &'v Value, map: &str, member: &str) -> Option<&'v str> {
     parent.get(map).and_then(|m| m.get(member)).and_then(Value::as_str)
+}
+
+/// [`spelt`] for a schema given as a value (a non-object has no spellings).
+pub(crate) fn spelt_in<'v>(schema: &'v Value, map: &str, member: &'v str, revision: &str) -> &'v str {
+    match schema.as_object() {
+        Some(parent) => spelt(parent, map, member, revision),
+        None => member,
+    }
 }
 
 /// How `member` is spelt in `revision`, by its parent's spellings map (`x-enum-spellings`,
@@ -550,10 +559,7 @@ impl Differ<'_> {
         // `required` may be written on a schema or on the inline members of its `allOf` (the
         // generator reads it from the member that holds the properties): one set either way.
         if !place.required_in_parent {
-            let (x, y) = (required(a), required(b));
-            if let Some(detail) = set_difference(Some(&x), Some(&y), v) {
-                self.push(place, "required", &a_at.join("required"), &b_at.join("required"), detail);
-            }
+            self.required(a_at, b_at, a, b, place);
         }
         self.properties(a_at, b_at, a, b, place);
         for key in ["items", "additionalProperties"] {
@@ -641,6 +647,77 @@ impl Differ<'_> {
                 &b_at.join("properties").join(name),
                 detail,
             );
+        }
+    }
+
+    /// The `required` lists, ours with the properties its `x-required-revisions` marks as
+    /// required in their revision (on the schema or its inline `allOf` members): every
+    /// difference from the revision compared in full (`required`), and from every revision a
+    /// wrong mark, or a property their revision requires that neither the list nor a mark does
+    /// (`required NAME`), unless the schema declares its `required` list a deviation.
+    fn required(
+        &mut self,
+        a_at: &Pointer,
+        b_at: &Pointer,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+        place: &Place,
+    ) {
+        let v = self.version;
+        let names = |list: Value| -> Vec<String> {
+            list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
+        };
+        let (ours, theirs) = (names(required(a)), names(required(b)));
+        // The schema and its inline `allOf` members: where properties and marks are.
+        let mut parts: Vec<(Pointer, &Map<String, Value>)> = vec![(a_at.clone(), a)];
+        for (i, member) in a.get("allOf").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if let Some(m) = member.as_object().filter(|m| !m.contains_key("$ref")) {
+                parts.push((a_at.join("allOf").join(i), m));
+            }
+        }
+        // Each property of ours: its name, its name in their revision, its mark and where.
+        type Marked = Option<(String, Pointer)>;
+        let mut properties: Vec<(String, String, Marked)> = Vec::new();
+        for (at, part) in &parts {
+            for name in part.get("properties").and_then(Value::as_object).into_iter().flat_map(|p| p.keys()) {
+                let wire = spelt(part, PROPERTY_SPELLINGS, name, v).to_owned();
+                let mark = member_mark(&Value::Object((*part).clone()), REQUIRED_REVISIONS, name)
+                    .map(|m| (m.to_owned(), at.join(REQUIRED_REVISIONS).join(name)));
+                properties.push((name.clone(), wire, mark));
+            }
+        }
+        let marked_here = |mark: &str| crate::import::mark_includes(mark, v).unwrap_or(false);
+        // A marked property is compared with its mark below, not here.
+        let marked: Vec<&String> = properties.iter().filter(|(_, _, m)| m.is_some()).map(|(_, wire, _)| wire).collect();
+        let as_list =
+            |l: &[String]| Value::Array(l.iter().filter(|n| !marked.contains(n)).cloned().map(Value::String).collect());
+        if let Some(detail) = set_difference(Some(&as_list(&ours)), Some(&as_list(&theirs)), v) {
+            self.push(place, "required", &a_at.join("required"), &b_at.join("required"), detail);
+        }
+        let declared = a.get("x-deviation").and_then(|d| d.get("required")).is_some();
+        for (name, wire, mark) in &properties {
+            let theirs_requires = theirs.contains(wire);
+            match mark {
+                Some((mark, at)) if marked_here(mark) != theirs_requires => {
+                    let detail = if theirs_requires {
+                        format!("{v} requires it, but x-required-revisions `{mark}` leaves {v} out")
+                    } else {
+                        format!("{v} does not require it, but x-required-revisions `{mark}` says it does")
+                    };
+                    self.push(place, &format!("required {name}"), at, &b_at.join("required"), detail);
+                }
+                None if self.presence_only && theirs_requires && !ours.contains(name) && !declared => {
+                    let detail = format!("{v} requires it, but neither `required` nor x-required-revisions says so");
+                    self.push(
+                        place,
+                        &format!("required {name}"),
+                        &a_at.join("required"),
+                        &b_at.join("required"),
+                        detail,
+                    );
+                }
+                _ => {}
+            }
         }
     }
 

@@ -458,3 +458,24 @@ fn a_wrong_mark_is_reported_with_its_file_and_line() {
     assert!(outcome.text.contains("theirs:  old.json#/components/schemas/Thing/properties/size"), "{}", outcome.text);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A property an older revision requires and the newest does not must be marked with the
+/// revisions that require it; a mark is checked against every revision.
+#[test]
+fn a_property_some_revisions_require_is_compared_with_its_required_mark() {
+    let thing = "#/components/schemas/Thing";
+    let mut old = revision("1.2-rev1");
+    old["components"]["schemas"]["Thing"]["required"] = json!(["id", "kind", "size"]);
+    let audit = audit_revisions(&ours(), &[&old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.2-rev1 {thing} required size")]);
+    assert!(audit.differences[0].difference.detail.contains("neither `required` nor x-required-revisions"));
+    let mut doc = ours();
+    doc["components"]["schemas"]["Thing"]["x-required-revisions"] = json!({"size": "1.2-rev1..1.2-rev1"});
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert!(audit.passed(), "{:?}", found(&audit));
+    // A mark that says more than the revision does is wrong too, and found at the mark.
+    doc["components"]["schemas"]["Thing"]["x-required-revisions"] = json!({"size": "1.2-rev1.."});
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.3-rev2 {thing} required size")]);
+    assert_eq!(audit.differences[0].difference.ours.to_string(), format!("{thing}/x-required-revisions/size"));
+}

@@ -598,3 +598,142 @@ async fn discovery_reads_a_401_as_spoken_and_a_400_as_refused() {
     let found = vbr::Client::discover_api_version(&url, no_retry).await.unwrap();
     assert_eq!(found, vbr::ApiVersion::V1_3Rev1);
 }
+
+/// A list whose paging parameters the revision spoken lacks (`skip` and `limit` of
+/// `GetAllCredsHelperAppliances` came in 1.3-rev1) is still listed by its stream, in one
+/// request without them; a page short of the total it reports still ends the stream with
+/// `Error::Paging`, after its items, and asking for a later first item is still refused
+/// before anything is sent.
+#[tokio::test]
+async fn a_stream_lists_in_one_request_where_the_revision_has_no_paging_parameters() {
+    use futures::{StreamExt, TryStreamExt};
+    use veeam_client::runtime::Error;
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    let client = vbr::Client::builder(server.url())
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .api_version(vbr::ApiVersion::V1_2Rev1)
+        .build()
+        .unwrap();
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    let id = Uuid::nil();
+    // The spec's example page, as every page the handlers below answer with.
+    let example = client.get_all_creds_helper_appliances(id, &Default::default()).await.unwrap();
+    let n = example.data.len();
+    assert!(n > 0, "the example page has items");
+    let answer = move |total: usize| {
+        let mut page = example.clone();
+        page.pagination.total = i32::try_from(total).unwrap();
+        page.pagination.count = i32::try_from(n).unwrap();
+        page
+    };
+
+    let whole = answer(n);
+    server.on_get_all_creds_helper_appliances(move |_| {
+        let page = whole.clone();
+        async move { GetAllCredsHelperAppliancesReply::Ok(page) }
+    });
+    server.clear_requests();
+    // From the first item (`skip` 0 is where a listing starts anyway), pages of 1 asked for.
+    let params = GetAllCredsHelperAppliancesParams::default().with_skip(0).with_limit(1);
+    let items: Vec<_> = client.get_all_creds_helper_appliances_stream(id, params).try_collect().await.unwrap();
+    assert_eq!(items.len(), n);
+    let calls = server.calls("GetAllCredsHelperAppliances");
+    assert_eq!(calls.len(), 1, "one request");
+    assert_eq!(calls[0].query, Vec::<(String, String)>::new(), "no paging parameter the revision lacks");
+
+    let short = answer(n + 1);
+    server.on_get_all_creds_helper_appliances(move |_| {
+        let page = short.clone();
+        async move { GetAllCredsHelperAppliancesReply::Ok(page) }
+    });
+    let listed: Vec<_> = client.get_all_creds_helper_appliances_stream(id, Default::default()).collect().await;
+    assert_eq!(listed.len(), n + 1, "the page's items, then the error");
+    assert!(listed[..n].iter().all(Result::is_ok));
+    assert!(matches!(&listed[n], Err(Error::Paging { .. })), "{:?}", listed[n].as_ref().err());
+
+    server.clear_requests();
+    let later = GetAllCredsHelperAppliancesParams::default().with_skip(5);
+    let listed: Vec<_> = client.get_all_creds_helper_appliances_stream(id, later).collect().await;
+    assert!(
+        matches!(listed.as_slice(), [Err(Error::Unsupported { field: Some("skip"), .. })]),
+        "{:?}",
+        listed.iter().map(|r| r.as_ref().err().map(ToString::to_string)).collect::<Vec<_>>()
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+/// A body property that the revision spoken requires, though others do not, is checked before
+/// sending: VBR 12 (1.2-rev1) requires a Windows server's `credentialsId`, which 1.3-rev0 made
+/// optional (`x-required-revisions`), and 1.3-rev0 on require its `credentialsStorageType`,
+/// which 1.2-rev1 lacks (so Rust cannot require either). A body without the one its revision
+/// requires is refused with `Error::MissingField` naming the field and the revision, and
+/// nothing is sent; with it, the server answers.
+#[tokio::test]
+async fn a_body_without_a_property_its_revision_requires_is_refused_before_sending() {
+    use veeam_client::runtime::Error;
+
+    for (version, field) in
+        [(vbr::ApiVersion::V1_2Rev1, "credentialsId"), (vbr::ApiVersion::V1_3Rev2, "credentialsStorageType")]
+    {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = vbr::Client::builder(server.url())
+            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+            .api_version(version)
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from("pw")).await.unwrap();
+        server.clear_requests();
+        let bare = WindowsHostSpec::new("win-01.example", "file server");
+        let err = client.create_managed_server(&ManagedServerSpec::WindowsHost(bare.clone())).await.unwrap_err();
+        let Error::MissingField { operation, field: missing, revision, required } = &err else {
+            panic!("{version}: {err}")
+        };
+        assert_eq!((*operation, *missing, *revision), ("CreateManagedServer", field, version.as_str()), "{err}");
+        assert!(err.to_string().contains(&format!("`{field}` is required in API revision {version}")), "{err}");
+        assert!(!required.is_empty());
+        assert!(server.requests().is_empty(), "{version}: nothing was sent");
+
+        let whole = match version {
+            vbr::ApiVersion::V1_2Rev1 => bare.with_credentials_id(Uuid::nil()),
+            _ => bare.with_credentials_storage_type(ECredentialsStorageType::Permanent),
+        };
+        let sent = client.create_managed_server(&ManagedServerSpec::WindowsHost(whole)).await;
+        assert!(!matches!(sent, Err(Error::MissingField { .. })), "{version}: {sent:?}");
+        assert_eq!(server.calls("CreateManagedServer").len(), 1, "{version}: sent");
+    }
+}
+
+/// A union variant the revision spoken lacks is refused before sending, naming its tag value:
+/// VBR 12 (1.2-rev1) has no group managed service account records (`ManagedService`, since
+/// 1.3-rev0), which a client speaking 1.3-rev0 or later sends.
+#[tokio::test]
+async fn a_union_variant_the_revision_lacks_is_refused_before_sending() {
+    use veeam_client::runtime::Error;
+
+    for version in [vbr::ApiVersion::V1_2Rev1, vbr::ApiVersion::V1_3Rev0] {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = vbr::Client::builder(server.url())
+            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+            .api_version(version)
+            .build()
+            .unwrap();
+        client.login("admin", Secret::from("pw")).await.unwrap();
+        server.clear_requests();
+        let gmsa = CredentialsSpec::ManagedService(ManagedServiceCredentialsSpec::new("EXAMPLE\\gmsa$"));
+        let sent = client.create_creds(&gmsa).await;
+        if version == vbr::ApiVersion::V1_2Rev1 {
+            let Err(Error::Unsupported { operation, field, revision, since, .. }) = &sent else {
+                panic!("{version}: {sent:?}")
+            };
+            assert_eq!(
+                (*operation, *field, *revision, *since),
+                ("CreateCreds", Some("ManagedService"), "1.2-rev1", Some("1.3-rev0"))
+            );
+            assert!(server.requests().is_empty(), "nothing was sent");
+        } else {
+            assert!(!matches!(sent, Err(Error::Unsupported { .. })), "{version}: {sent:?}");
+            assert_eq!(server.calls("CreateCreds").len(), 1, "{version}: sent");
+        }
+    }
+}

@@ -23,6 +23,11 @@ pub(super) enum Mode {
     /// Prism runs on a copy whose success examples are broken: every call whose answer has a
     /// body must fail with Prism's 500, the others must succeed.
     BrokenExamples,
+    /// Prism runs on Veeam's own document of the revision the client speaks, and makes every
+    /// answer up from that document's schemas (`--dynamic`, seeded, every optional property
+    /// filled): every call must succeed, so every request is valid by Veeam's document and
+    /// whatever it lets a server answer decodes.
+    VeeamsDocument,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -42,6 +47,9 @@ pub(super) enum Expect {
     Status(String),
     /// A named example of the lowest success status (`Prefer: example=…`).
     Example(String),
+    /// Nothing: the body is a union variant the revision spoken lacks, which the client must
+    /// refuse before sending (`Error::Unsupported` naming it).
+    Refusal,
 }
 
 pub(super) struct Record {
@@ -108,6 +116,7 @@ impl<'a> Run<'a> {
             Expect::Default => case.to_owned(),
             Expect::Status(s) => format!("{case}[Prefer code={s}]"),
             Expect::Example(e) => format!("{case}[Prefer example={e}]"),
+            Expect::Refusal => format!("{case}[not in the revision]"),
         };
         self.judge(op, &case, body, input.answer_debug().map(str::to_owned), &expect, result);
     }
@@ -133,7 +142,7 @@ impl<'a> Run<'a> {
         }
         .await;
         self.judge(op, "[stream]", None, None, &Expect::Default, result);
-        let in_revision = self.spec_op(op).in_default_revision;
+        let in_revision = self.spec_op(op).in_revision;
         let record = self.records.last_mut().unwrap();
         if self.mode == Mode::Contract && in_revision && record.problem.is_none() && record.requests != requests {
             record.problem =
@@ -166,6 +175,8 @@ impl<'a> Run<'a> {
         };
         let (_, schema, example) = spec_op.successes.iter().find(|(s, _, _)| *s == status).cloned().unwrap_or_default();
         let example = match expect {
+            // Prism made the answer up: there is no example to compare it with.
+            _ if self.mode == Mode::VeeamsDocument => None,
             Expect::Example(name) => Some(
                 spec_op
                     .success_examples
@@ -180,18 +191,31 @@ impl<'a> Run<'a> {
         let problem = match (self.mode, result) {
             // The revision the client speaks lacks the operation: refused before sending.
             (_, Err(DispatchError::Client(runtime::Error::Unsupported { field: None, .. })))
-                if !spec_op.in_default_revision && requests == 0 =>
+                if !spec_op.in_revision && requests == 0 =>
             {
                 None
             }
-            (_, result) if !spec_op.in_default_revision => Some(format!(
+            (_, result) if !spec_op.in_revision => Some(format!(
                 "the client's revision lacks {op}: it must be refused before sending, not {}",
                 match result {
                     Ok(v) => format!("Ok({v})"),
                     Err(e) => e.to_string(),
                 }
             )),
-            (Mode::Contract, Ok(value)) => {
+            // The revision the client speaks lacks the union variant: refused before sending.
+            (_, Err(DispatchError::Client(runtime::Error::Unsupported { field: Some(_), .. })))
+                if *expect == Expect::Refusal && requests == 0 =>
+            {
+                None
+            }
+            (_, result) if *expect == Expect::Refusal => Some(format!(
+                "the client's revision lacks this union variant: it must be refused before sending, not {}",
+                match result {
+                    Ok(v) => format!("Ok({v})"),
+                    Err(e) => e.to_string(),
+                }
+            )),
+            (Mode::Contract | Mode::VeeamsDocument, Ok(value)) => {
                 let mut problems = Vec::new();
                 // A union or enum value the client does not know means the generated types
                 // and the spec's examples disagree, even though decoding "succeeded".
@@ -241,7 +265,7 @@ impl<'a> Run<'a> {
                 }
                 (!problems.is_empty()).then(|| problems.join("; "))
             }
-            (Mode::Contract, Err(e)) => Some(e.to_string()),
+            (Mode::Contract | Mode::VeeamsDocument, Err(e)) => Some(e.to_string()),
             (Mode::BrokenExamples, result) => {
                 let broken = spec_op.success_has_body && !spec_op.success_binary;
                 match result {
@@ -361,7 +385,7 @@ impl<'a> Run<'a> {
                 })
                 .collect();
             let expect_clean = record.kind == Kind::Call
-                && (self.mode == Mode::Contract || !spec_op.success_has_body || spec_op.success_binary);
+                && (self.mode != Mode::BrokenExamples || !spec_op.success_has_body || spec_op.success_binary);
             if expect_clean && !violations.is_empty() && record.problem.is_none() {
                 record.problem = Some("succeeded, but Prism logged violations".into());
             }

@@ -74,8 +74,19 @@ pub(super) struct Prism {
 }
 
 impl Prism {
-    /// Starts Prism on `spec` and waits until it listens. `name` names its log file.
+    /// Starts Prism on `spec` and waits until it listens. `name` names its log file. Prism
+    /// answers with the spec's examples.
     pub(super) fn start(spec: &Path, name: &str) -> Prism {
+        Prism::start_with(spec, name, &["--dynamic", "false"])
+    }
+
+    /// Starts Prism on `spec`, making every answer up from the spec's schemas (the same
+    /// answers on every run: `seed` seeds its generator).
+    pub(super) fn start_dynamic(spec: &Path, name: &str, seed: &str) -> Prism {
+        Prism::start_with(spec, name, &["--dynamic", "true", "--seed", seed])
+    }
+
+    fn start_with(spec: &Path, name: &str, mode: &[&str]) -> Prism {
         let bin = prism_bin();
         // The port is picked by binding port 0 and releasing it; if another process takes it
         // in between, Prism exits with EADDRINUSE and we try another one.
@@ -86,7 +97,9 @@ impl Prism {
             let child = Command::new(bin)
                 .arg("mock")
                 .arg(spec)
-                .args(["--errors", "--dynamic", "false", "--host", "127.0.0.1", "--port", &port.to_string()])
+                .arg("--errors")
+                .args(mode)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .stdin(Stdio::null())
                 .stdout(out.try_clone().unwrap())
                 .stderr(out)

@@ -251,8 +251,99 @@ pub fn body_cases(spec: &Value, op: &SpecOp, fill: &Fill<'_>) -> Vec<(String, Va
             })
             .collect();
     }
-    let body = request_example(spec, op).unwrap_or_else(|| sample(spec, schema, fill, 0));
+    let body = match request_example(spec, op) {
+        // An example written for one revision may lack what another requires.
+        Some(mut example) => {
+            complete(spec, schema, &mut example, fill, 0);
+            example
+        }
+        None => sample(spec, schema, fill, 0),
+    };
     vec![(String::new(), body)]
+}
+
+/// Whether a mark (`x-revisions`, a member's mark) includes the revision the fill is for (no
+/// revision, or no mark: yes).
+fn in_fill_revision(mark: Option<&Value>, fill: &Fill<'_>) -> bool {
+    match (mark.and_then(Value::as_str), fill.revision) {
+        (Some(mark), Some(revision)) => openapi_spec_tools::import::mark_includes(mark, revision).unwrap_or(true),
+        _ => true,
+    }
+}
+
+/// Adds to `value` (an example of `schema`) every property the revision of `fill` requires
+/// that it lacks (`required`, and `x-required-revisions` naming the revision), at any depth,
+/// following union variants by their discriminator; with a revision, also removes what
+/// `schema` (a spec projected to that revision) does not declare.
+pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>, depth: usize) {
+    if depth > 12 {
+        return;
+    }
+    let s = resolve(spec, schema);
+    match value {
+        Value::Array(items) => {
+            if let Some(item) = s.get("items") {
+                for v in items.iter_mut() {
+                    complete(spec, item, v, fill, depth + 1);
+                }
+            }
+        }
+        Value::Object(map) => {
+            if let (Some(members), Some(tag)) = (s["oneOf"].as_array(), s["discriminator"]["propertyName"].as_str()) {
+                let chosen = map.get(tag).and_then(Value::as_str).map(str::to_owned);
+                if let Some(member) =
+                    members.iter().find(|m| chosen.as_deref() == Some(discriminator_value(s, m).as_str()))
+                {
+                    let member = member.clone();
+                    complete(spec, &member, value, fill, depth + 1);
+                    return;
+                }
+            }
+            let mut properties = Vec::new();
+            let mut required = BTreeSet::new();
+            collect(spec, schema, &mut properties, &mut required, 0);
+            required.extend(required_in_revision(spec, schema, fill));
+            // An example written for another revision may carry what this one lacks: a
+            // spec projected to the revision no longer declares it.
+            let union = s.get("oneOf").is_some() || s.get("anyOf").is_some();
+            if fill.revision.is_some() && !properties.is_empty() && !union {
+                map.retain(|key, _| properties.iter().any(|(name, _)| name == key));
+            }
+            for (name, property) in properties {
+                let p = resolve(spec, &property);
+                match map.get_mut(&name) {
+                    Some(v) => complete(spec, &property, v, fill, depth + 1),
+                    None if required.contains(&name) && p["readOnly"] != true => {
+                        map.insert(name.clone(), sample(spec, &property, fill, depth + 1));
+                    }
+                    None => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The properties of `schema` (and its `allOf` parts) that the revision of `fill` requires
+/// though `required` leaves them out (`x-required-revisions`).
+fn required_in_revision(spec: &Value, schema: &Value, fill: &Fill<'_>) -> BTreeSet<String> {
+    fn walk(spec: &Value, schema: &Value, fill: &Fill<'_>, out: &mut BTreeSet<String>, depth: usize) {
+        let s = resolve(spec, schema);
+        if depth > 8 || fill.revision.is_none() {
+            return;
+        }
+        for (name, mark) in s["x-required-revisions"].as_object().into_iter().flatten() {
+            if in_fill_revision(Some(mark), fill) {
+                out.insert(name.clone());
+            }
+        }
+        for member in s["allOf"].as_array().into_iter().flatten() {
+            walk(spec, member, fill, out, depth + 1);
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(spec, schema, fill, &mut out, 0);
+    out
 }
 
 /// The discriminator value that selects `member` of the union `union`: its key in the
@@ -272,7 +363,10 @@ pub fn sample(spec: &Value, schema: &Value, fill: &Fill<'_>, depth: usize) -> Va
     if let Some(v) = s.get("example").or_else(|| s["enum"].get(0)).or_else(|| s.get("default")) {
         return v.clone();
     }
-    if let Some(first) = s["oneOf"].as_array().or_else(|| s["anyOf"].as_array()).and_then(|m| m.first()) {
+    // The first member the revision has (a union variant's schema may be marked for others).
+    let in_revision = |m: &&Value| in_fill_revision(resolve(spec, m).get("x-revisions"), fill);
+    let members = s["oneOf"].as_array().or_else(|| s["anyOf"].as_array());
+    if let Some(first) = members.and_then(|m| m.iter().find(in_revision).or_else(|| m.first())) {
         let mut value = sample(spec, first, fill, depth + 1);
         if let (Some(tag), Some(map)) = (s["discriminator"]["propertyName"].as_str(), value.as_object_mut()) {
             map.insert(tag.to_owned(), json!(discriminator_value(s, first)));
@@ -320,6 +414,7 @@ fn object(spec: &Value, schema: &Value, fill: &Fill<'_>, depth: usize) -> Map<St
     let mut properties = Vec::new();
     let mut required = BTreeSet::new();
     collect(spec, schema, &mut properties, &mut required, 0);
+    required.extend(required_in_revision(spec, schema, fill));
     let mut out = Map::new();
     for (name, property) in properties {
         let p = resolve(spec, &property);
@@ -353,11 +448,11 @@ fn collect(
     required.extend(s["required"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
 }
 
-/// The spec as a server of API revision `revision` has it: operations, parameters, properties
-/// and enum values the revision lacks (`x-revisions`, `x-property-revisions`,
-/// `x-enum-revisions`) are left out, and enum values are spelled as the revision spells them
-/// (`x-enum-spellings`). Prism runs on it, and requests are made up from it, so that both see
-/// what a server of that revision takes.
+/// The spec as a server of API revision `revision` has it: operations, parameters, responses,
+/// properties and enum values the revision lacks (`x-revisions`, `x-response-revisions`,
+/// `x-property-revisions`, `x-enum-revisions`) are left out, and enum values are spelled as
+/// the revision spells them (`x-enum-spellings`). Prism runs on it, and requests are made up
+/// from it, so that both see what a server of that revision takes.
 pub fn project(spec: &Value, revision: &str) -> Value {
     let includes = |mark: Option<&Value>| {
         mark.and_then(Value::as_str)
@@ -379,6 +474,21 @@ pub fn project(spec: &Value, revision: &str) -> Value {
                     }
                     if let Some(required) = map.get_mut("required").and_then(Value::as_array_mut) {
                         required.retain(|r| r.as_str().is_none_or(|r| !gone.iter().any(|g| g == r)));
+                    }
+                }
+                if let Some(marks) = map.get("x-required-revisions").and_then(Value::as_object).cloned() {
+                    let now: Vec<Value> = marks
+                        .iter()
+                        .filter(|(name, m)| {
+                            includes(Some(m)) && map.get("properties").is_some_and(|p| p.get(name.as_str()).is_some())
+                        })
+                        .map(|(name, _)| json!(name))
+                        .collect();
+                    if !now.is_empty() {
+                        let required = map.entry("required").or_insert_with(|| json!([]));
+                        if let Some(list) = required.as_array_mut() {
+                            list.extend(now.into_iter().filter(|n| !list.contains(n)).collect::<Vec<_>>());
+                        }
                     }
                 }
                 if map.get("enum").is_some_and(Value::is_array) {
@@ -418,6 +528,16 @@ pub fn project(spec: &Value, revision: &str) -> Value {
         for op in item.values_mut().filter(|op| op.is_object()) {
             if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
                 params.retain(|p| includes(resolve(&snapshot, p).get("x-revisions")));
+            }
+            // A response only other revisions answer with (`x-response-revisions`), unless it
+            // is the only success the spec models (DeleteBackup's 201: the spec declares it
+            // does not model 1.2-rev1's 200).
+            let marks = op.get("x-response-revisions").cloned().unwrap_or(Value::Null);
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                let success_left = responses.keys().any(|code| code.starts_with('2') && includes(marks.get(code)));
+                if success_left {
+                    responses.retain(|code, _| includes(marks.get(code)));
+                }
             }
         }
     }
