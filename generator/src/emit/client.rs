@@ -1027,6 +1027,25 @@ impl Emitter<'_> {
             .collect();
         // The stream of a deprecated operation is deprecated too, and calls it knowingly.
         let deprecated = if op.deprecated { quote!(#[deprecated] #[allow(deprecated)]) } else { quote!() };
+        // Both streams below: narrow the offset to the parameter's type and set it; fetch the
+        // page and say what it holds.
+        let set_offset = quote! {
+            let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
+                operation: #op_id,
+                #offset_field,
+                message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
+            })?;
+            #page_params.#offset = ::std::option::Option::Some(#narrowed);
+        };
+        let fetch_page = quote! {
+            let #page = self.#name(#(#pass,)* &#page_params).await?;
+            ::std::result::Result::Ok(#rt::Page {
+                offset: #offset_echo,
+                count: #count,
+                total: ::std::primitive::i64::from(#page #(.#total)*),
+                items: #page #(.#items)*,
+            })
+        };
         if let Some(available) = &pg.offset_available {
             let av = self.available_tokens(available);
             let doc = format!(
@@ -1044,25 +1063,14 @@ impl Emitter<'_> {
                         async move {
                             match #offset_local {
                                 ::std::option::Option::Some(#offset_local) => {
-                                    let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
-                                        operation: #op_id,
-                                        #offset_field,
-                                        message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
-                                    })?;
-                                    #page_params.#offset = ::std::option::Option::Some(#narrowed);
+                                    #set_offset
                                 }
                                 ::std::option::Option::None => {
                                     #page_params.#offset = ::std::option::Option::None;
                                     #page_params.#limit = ::std::option::Option::None;
                                 }
                             }
-                            let #page = self.#name(#(#pass,)* &#page_params).await?;
-                            ::std::result::Result::Ok(#rt::Page {
-                                offset: #offset_echo,
-                                count: #count,
-                                total: ::std::primitive::i64::from(#page #(.#total)*),
-                                items: #page #(.#items)*,
-                            })
+                            #fetch_page
                         }
                     })
                 }
@@ -1075,19 +1083,8 @@ impl Emitter<'_> {
                 #rt::paginate(#op_id, params.#offset.map(::std::primitive::i64::from).unwrap_or(0), params.#limit.map(::std::primitive::i64::from), move |#offset_local| {
                     let mut #page_params = ::std::clone::Clone::clone(&params);
                     async move {
-                        let #narrowed = ::std::convert::TryFrom::try_from(#offset_local).map_err(|_| #rt::Error::Paging {
-                            operation: #op_id,
-                            #offset_field,
-                            message: ::std::string::String::from("the offset does not fit the offset parameter's type"),
-                        })?;
-                        #page_params.#offset = ::std::option::Option::Some(#narrowed);
-                        let #page = self.#name(#(#pass,)* &#page_params).await?;
-                        ::std::result::Result::Ok(#rt::Page {
-                            offset: #offset_echo,
-                            count: #count,
-                            total: ::std::primitive::i64::from(#page #(.#total)*),
-                            items: #page #(.#items)*,
-                        })
+                        #set_offset
+                        #fetch_page
                     }
                 })
             }

@@ -14,6 +14,17 @@ fn client(server: &MockServer) -> vbr::Client {
     vbr::Client::builder(server.url()).retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }).build().unwrap()
 }
 
+/// A client speaking `version`, logged in to `server` (a mock started as that revision).
+async fn logged_in_as(server: &MockServer, version: vbr::ApiVersion) -> vbr::Client {
+    let client = vbr::Client::builder(server.url())
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .api_version(version)
+        .build()
+        .unwrap();
+    client.login("admin", Secret::from("pw")).await.unwrap();
+    client
+}
+
 /// Every operation of the VBR spec, called once through `vbr::dispatch` (the typed client
 /// method of each, in the spec's list) with no handler registered, against a mock started as
 /// a server of each API revision by a client that speaks it: every operation the revision has
@@ -25,12 +36,7 @@ async fn every_operation_answers_from_its_example_or_501() {
     let ops = operations(&spec);
     for &version in vbr::ApiVersion::ALL {
         let server = MockServer::start_as(version).await.unwrap();
-        let client = vbr::Client::builder(server.url())
-            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
-            .api_version(version)
-            .build()
-            .unwrap();
-        client.login("admin", Secret::from("pw")).await.unwrap();
+        let client = logged_in_as(&server, version).await;
         // A fixed id, so that the request log (`REQUEST_LOG`) is the same on every run.
         let id = Uuid::from_u128(0x1e5b_0c0f_55d1_4f0e_9c3a_7d2b_4e6f_8a10);
         let c = &client;
@@ -677,12 +683,7 @@ async fn a_body_without_a_property_its_revision_requires_is_refused_before_sendi
         [(vbr::ApiVersion::V1_2Rev1, "credentialsId"), (vbr::ApiVersion::V1_3Rev2, "credentialsStorageType")]
     {
         let server = MockServer::start_as(version).await.unwrap();
-        let client = vbr::Client::builder(server.url())
-            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
-            .api_version(version)
-            .build()
-            .unwrap();
-        client.login("admin", Secret::from("pw")).await.unwrap();
+        let client = logged_in_as(&server, version).await;
         server.clear_requests();
         let bare = WindowsHostSpec::new("win-01.example", "file server");
         let err = client.create_managed_server(&ManagedServerSpec::WindowsHost(bare.clone())).await.unwrap_err();
@@ -713,12 +714,7 @@ async fn a_union_variant_the_revision_lacks_is_refused_before_sending() {
 
     for version in [vbr::ApiVersion::V1_2Rev1, vbr::ApiVersion::V1_3Rev0] {
         let server = MockServer::start_as(version).await.unwrap();
-        let client = vbr::Client::builder(server.url())
-            .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
-            .api_version(version)
-            .build()
-            .unwrap();
-        client.login("admin", Secret::from("pw")).await.unwrap();
+        let client = logged_in_as(&server, version).await;
         server.clear_requests();
         let gmsa = CredentialsSpec::ManagedService(ManagedServiceCredentialsSpec::new("EXAMPLE\\gmsa$"));
         let sent = client.create_creds(&gmsa).await;
