@@ -467,29 +467,25 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
     // formats them) and lints on every target.
     steps.time("fmt", || run(cargo_in_root().args(["fmt", "--all", "--check"])))?;
     // Beside clippy, which spends minutes on one core checking the generated client: Prism's
-    // install (npm) and the semver check, whose rustdoc builds go to a target folder of their
-    // own (so neither waits for clippy's lock). Their output is shown when they are done.
-    let side = {
+    // install (npm), which the tests need, and the semver check, whose rustdoc builds go to a
+    // target folder of their own (so they wait for no other build's lock). The semver check
+    // is waited for only at the end: on a machine without cargo-semver-checks it is first
+    // compiled, which takes longer than clippy. Their output is shown when they are done.
+    let prism = beside("install prism", {
         let root = root.clone();
-        std::thread::spawn(move || {
-            let mut side = Steps::default();
-            let mut log = Output::Captured(Vec::new());
-            let result = side.time("install prism", || install_prism(&root, &mut log)).and_then(|()| {
-                // The runtime is a crate others depend on: its public API may not break within
-                // a version.
-                side.time("semver", || semver(&root, &mut log))
-            });
-            (side, log, result)
-        })
-    };
+        move |log| install_prism(&root, log)
+    });
+    // The runtime is a crate others depend on: its public API may not break within a version.
+    let semver_check = beside("semver", {
+        let root = root.clone();
+        move |log| semver(&root, log)
+    });
     let clippy = steps.time("clippy", || {
         run(cargo_in_root().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))
     });
-    let (side, log, side_result) = side.join().map_err(|_| anyhow::anyhow!("the semver and Prism thread panicked"))?;
-    log.show()?;
-    steps.beside(side);
+    let prism = steps.join_beside(prism);
     clippy?;
-    side_result?;
+    prism?;
     steps.time("codegen --check", || {
         run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"]))
     })?;
@@ -540,8 +536,23 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
         }
         Ok(())
     });
+    let semver_run = steps.join_beside(semver_check);
     corpus_run?;
-    docs_run
+    docs_run?;
+    semver_run
+}
+
+/// What a step run beside the others hands back: its time, its captured output, its result.
+type Beside = std::thread::JoinHandle<(Steps, Output, anyhow::Result<()>)>;
+
+/// Runs the step `name` on a thread of its own, its output captured (see [`Steps::join_beside`]).
+fn beside(name: &'static str, step: impl FnOnce(&mut Output) -> anyhow::Result<()> + Send + 'static) -> Beside {
+    std::thread::spawn(move || {
+        let mut side = Steps::default();
+        let mut log = Output::Captured(Vec::new());
+        let result = side.time(name, || step(&mut log));
+        (side, log, result)
+    })
 }
 
 /// How long each step of `cargo xtask test` took, printed at the end (CI's time budget is
@@ -558,9 +569,13 @@ impl Steps {
         result
     }
 
-    /// Records steps that ran beside the ones before.
-    fn beside(&mut self, other: Steps) {
+    /// Waits for a step run [`beside`] the others, shows its output, and records it as run
+    /// beside the ones before; its result.
+    fn join_beside(&mut self, step: Beside) -> anyhow::Result<()> {
+        let (other, log, result) = step.join().map_err(|_| anyhow::anyhow!("a step run beside the others panicked"))?;
+        log.show()?;
         self.0.extend(other.0.into_iter().map(|(name, took, _)| (name, took, true)));
+        result
     }
 
     fn report(&self, total: std::time::Duration) {
