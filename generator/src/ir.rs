@@ -359,6 +359,10 @@ pub struct Field {
     /// the schema's `x-required-revisions`, and the revisions of a `required` property that
     /// only some revisions have. A request body written for one of them without it is refused.
     pub required_in: Option<Available>,
+    /// The API revisions in which this list is one value (`x-single-value-revisions`): a
+    /// request body for them writes its one item, and is refused if it holds another number;
+    /// an answer's single value is read as a list of one, whatever the revision.
+    pub single: Option<Available>,
 }
 
 /// HTTP methods.
@@ -450,6 +454,9 @@ pub struct Param {
     pub shape: ValueShape,
     /// The API revisions that have it, where not every revision of its operation does.
     pub available: Option<Available>,
+    /// The API revisions in which this list parameter is one value
+    /// (`x-single-value-revisions`): a request for them that gives another number is refused.
+    pub single: Option<Available>,
 }
 
 /// OpenAPI's `style` values.

@@ -81,6 +81,10 @@ pub const RESPONSE_REVISIONS: &str = "x-response-revisions";
 /// `required` leaves out that some revisions require (`{mountServerId: 1.2-rev1}`): Rust
 /// cannot require it, and the client refuses a request body for those revisions without it.
 pub const REQUIRED_REVISIONS: &str = "x-required-revisions";
+/// A schema's map from list property name to the revisions that write it as one value of
+/// its items' type, not a list (`{typeFilter: 1.2-rev1..1.3-rev1}`); on a parameter, its own
+/// mark of the same. The client reads either shape, and writes one value for those revisions.
+pub const SINGLE_VALUE_REVISIONS: &str = "x-single-value-revisions";
 /// The root's declaration of the revisions: `{header, default, revisions}`.
 pub const API_REVISIONS: &str = "x-api-revisions";
 /// The `x-deviation` key with which a schema keeps one spelling of its enum values for every
@@ -504,12 +508,14 @@ fn merge_schema(ours: &mut Value, theirs: &Value, doc: &Value) -> Vec<String> {
         }
     }
     if let (Some(their_values), false) = (theirs.get("enum").and_then(Value::as_array), declares(ours, "enum")) {
+        let recorded = ours.get(ENUM_SPELLINGS).and_then(Value::as_object).cloned().unwrap_or_default();
         if let Some(values) = ours.get_mut("enum").and_then(Value::as_array_mut) {
             for value in their_values {
                 // A value ours spells otherwise is the same value, unless this document lists
-                // both spellings (two values).
+                // both spellings (two values); so is a spelling ours records.
                 let spelt_otherwise =
-                    values.iter().any(|v| same_ignoring_case(v, value) && v != value && !their_values.contains(v));
+                    values.iter().any(|v| same_ignoring_case(v, value) && v != value && !their_values.contains(v))
+                        || value.as_str().is_some_and(|v| recorded.values().any(|r| r.get(v).is_some()));
                 if !values.contains(value) && !spelt_otherwise {
                     values.push(value.clone());
                     added.push(format!("enum value {value}"));
@@ -622,6 +628,15 @@ fn mark_parameters(op: &mut Value, sources: &[Source], at: &str, present: &[usiz
             .collect();
         let has: Vec<usize> = theirs.iter().map(|(i, _)| *i).collect();
         set_or_clear(param, REVISIONS, (!has.is_empty() && has != present).then(|| range(&has, names)));
+        let single: Vec<usize> = theirs
+            .iter()
+            .filter(|(_, p)| match (param.get("schema"), p.get("schema")) {
+                (Some(ours), Some(their)) => crate::audit::diff::one_of(ours, their),
+                _ => false,
+            })
+            .map(|(i, _)| *i)
+            .collect();
+        set_or_clear(param, SINGLE_VALUE_REVISIONS, (!single.is_empty()).then(|| range(&single, names)));
         if let Some(schema) = param.get_mut("schema").filter(|s| s.get("$ref").is_none()) {
             let schemas: Vec<(usize, &Value)> = theirs
                 .iter()
@@ -695,7 +710,8 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
     };
     let curated = keys(schema);
     let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, keys(t))).collect();
-    let (properties, property_spellings) = member_marks(&curated, &lists, true, &present, names);
+    let known = schema.get(PROPERTY_SPELLINGS).and_then(Value::as_object).cloned().unwrap_or_default();
+    let (properties, property_spellings) = member_marks(&curated, &lists, true, &known, &present, names);
     let texts = |v: &Value| -> Vec<String> {
         let values = v.get("enum").and_then(Value::as_array).into_iter().flatten();
         values.filter_map(Value::as_str).map(str::to_owned).collect()
@@ -703,11 +719,14 @@ fn mark_schema(schema: &mut Value, theirs: &[(usize, &Value)], sources: &[Source
     let curated = texts(schema);
     let lists: Vec<(usize, Vec<String>)> = theirs.iter().map(|(i, t)| (*i, texts(t))).collect();
     let record = !declares(schema, ONE_SPELLING);
-    let (values, value_spellings) = member_marks(&curated, &lists, record, &present, names);
+    let known = schema.get(ENUM_SPELLINGS).and_then(Value::as_object).cloned().unwrap_or_default();
+    let (values, value_spellings) = member_marks(&curated, &lists, record, &known, &present, names);
     let required_marks = required_marks(schema, theirs, names);
+    let single_marks = single_marks(schema, theirs, names);
     set_map(schema, PROPERTY_REVISIONS, properties);
     set_map(schema, PROPERTY_SPELLINGS, property_spellings);
     set_map(schema, REQUIRED_REVISIONS, required_marks);
+    set_map(schema, SINGLE_VALUE_REVISIONS, single_marks);
     set_map(schema, ENUM_REVISIONS, values);
     set_map(schema, ENUM_SPELLINGS, value_spellings);
     for slot in inline_slots(schema) {
@@ -758,21 +777,49 @@ fn required_marks(schema: &Value, theirs: &[(usize, &Value)], names: &[&str]) ->
     marks
 }
 
+/// The revisions that write each list property of a curated schema as one value of its
+/// items' type, where any does: [`SINGLE_VALUE_REVISIONS`].
+fn single_marks(schema: &Value, theirs: &[(usize, &Value)], names: &[&str]) -> Map<String, Value> {
+    let mut marks = Map::new();
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for (name, ours) in properties.into_iter().flatten() {
+        let has: Vec<usize> = theirs
+            .iter()
+            .filter(|(i, t)| {
+                let spelt = crate::audit::diff::spelt_in(schema, PROPERTY_SPELLINGS, name, names[*i]);
+                t.get("properties")
+                    .and_then(|p| p.get(spelt))
+                    .is_some_and(|their| crate::audit::diff::one_of(ours, their))
+            })
+            .map(|(i, _)| *i)
+            .collect();
+        if !has.is_empty() {
+            marks.insert(name.clone(), Value::String(range(&has, names)));
+        }
+    }
+    marks
+}
+
 /// The marks of a schema's members (property names or enum values), given the curated ones
 /// and each revision's (revision, members): (member → revisions where they differ from the
 /// schema's `present`, member → {other spelling → revisions}, when `record`). Members equal
 /// ignoring ASCII case are one member spelt differently, unless the curated list holds two of
-/// them, or a revision's does (then each is matched exactly).
+/// them, or a revision's does (then each is matched exactly). A spelling the curated schema
+/// already records (`known`: its spellings map) is the member too, however it differs: that is
+/// how a reviewer says that Veeam renamed a value beyond case (`Backup` became
+/// `VSphereBackup`).
 fn member_marks(
     curated: &[String],
     lists: &[(usize, Vec<String>)],
     record: bool,
+    known: &Map<String, Value>,
     present: &[usize],
     names: &[&str],
 ) -> (Map<String, Value>, Map<String, Value>) {
     let (mut marks, mut spellings) = (Map::new(), Map::new());
     for member in curated {
-        let same = |m: &&String| m.eq_ignore_ascii_case(member);
+        let recorded = known.get(member).and_then(Value::as_object);
+        let same = |m: &&String| m.eq_ignore_ascii_case(member) || recorded.is_some_and(|r| r.contains_key(m.as_str()));
         let exact = curated.iter().filter(same).count() > 1
             || lists.iter().any(|(_, list)| list.iter().filter(same).count() > 1);
         // Each revision's spelling of the member, where it has it.
@@ -798,6 +845,24 @@ fn member_marks(
             match others.iter_mut().find(|(o, _)| o == s) {
                 Some((_, list)) => list.push(*i),
                 None => others.push((s, vec![*i])),
+            }
+        }
+        // A recorded spelling of revisions the schema is not in (the property that holds the
+        // value referred to another enum there) has no document to be found in: it stays.
+        for (spelling, range_of) in recorded.into_iter().flatten() {
+            let Some(range_of) = range_of.as_str() else { continue };
+            let outside: Vec<usize> = (0..names.len())
+                .filter(|i| !present.contains(i) && mark_includes(range_of, names[*i]) == Some(true))
+                .collect();
+            if outside.is_empty() {
+                continue;
+            }
+            match others.iter_mut().find(|(o, _)| *o == spelling) {
+                Some((_, list)) => {
+                    list.extend(outside);
+                    list.sort_unstable();
+                }
+                None => others.push((spelling.as_str(), outside)),
             }
         }
         if record && !others.is_empty() {
@@ -1046,6 +1111,31 @@ mod tests {
     }
 
     #[test]
+    fn a_value_renamed_beyond_case_stays_one_value_once_a_reviewer_records_the_spelling() {
+        let sources = four(|i, d| {
+            if i == 0 {
+                d["components"]["schemas"]["EDay"]["enum"] = json!(["Backup", "Tuesday"]);
+            } else {
+                d["components"]["schemas"]["EDay"]["enum"] = json!(["VSphereBackup", "Tuesday"]);
+            }
+        });
+        // Unrecorded, the two are two values, each marked.
+        let doc = imported(None, &sources);
+        assert_eq!(schema(&doc, "EDay")["enum"], json!(["VSphereBackup", "Tuesday", "Backup"]));
+        // Recorded, they are one, and the import keeps the spelling and its range.
+        let mut spec = doc.clone();
+        let day = &mut spec["components"]["schemas"]["EDay"];
+        day["enum"] = json!(["VSphereBackup", "Tuesday"]);
+        day.as_object_mut().unwrap().remove(ENUM_REVISIONS);
+        day[ENUM_SPELLINGS] = json!({"VSphereBackup": {"Backup": "1.2-rev1"}});
+        let doc = imported(Some(spec), &sources);
+        let day = schema(&doc, "EDay");
+        assert_eq!(day["enum"], json!(["VSphereBackup", "Tuesday"]));
+        assert_eq!(day[ENUM_REVISIONS], Value::Null, "in every revision, spelt one way or the other");
+        assert_eq!(day[ENUM_SPELLINGS], json!({"VSphereBackup": {"Backup": "1.2-rev1..1.2-rev1"}}));
+    }
+
+    #[test]
     fn two_values_one_document_lists_are_two_values_not_spellings() {
         let sources = four(|i, d| {
             d["components"]["schemas"]["EDay"]["enum"] = match i {
@@ -1213,6 +1303,41 @@ mod tests {
         let op = &doc["paths"]["/days"]["get"];
         assert_eq!(op["parameters"].as_array().unwrap().len(), 1);
         assert_eq!(op.get("responses").and_then(|r| r.get("403")), None);
+    }
+
+    #[test]
+    fn a_list_older_revisions_write_as_one_value_is_marked_with_them() {
+        let sources = four(|i, d| {
+            let item = json!({"$ref": "#/components/schemas/EKind"});
+            let list = json!({"type": "array", "items": item});
+            let (status, filter, names) = match i {
+                0 => (item.clone(), item.clone(), json!({"type": "string"})),
+                1 | 2 => (list.clone(), item.clone(), json!({"type": "integer"})),
+                _ => (list.clone(), list.clone(), json!({"type": "array", "items": {"type": "string"}})),
+            };
+            d["components"]["schemas"]["EKind"] = json!({"type": "string", "enum": ["A", "B"]});
+            d["components"]["schemas"]["EDay"] =
+                json!({"type": "object", "properties": {"status": status, "names": names, "tags": list}});
+            let param = json!({"name": "typeFilter", "in": "query", "schema": filter});
+            d["paths"]["/days"]["get"]["parameters"].as_array_mut().unwrap().push(param);
+        });
+        let doc = imported(None, &sources);
+        // Only one value of the items' own type counts: `names` was an integer in two revisions.
+        assert_eq!(
+            schema(&doc, "EDay")[SINGLE_VALUE_REVISIONS],
+            json!({"status": "1.2-rev1..1.2-rev1", "names": "1.2-rev1..1.2-rev1"})
+        );
+        let filter = &doc["paths"]["/days"]["get"]["parameters"][1];
+        assert_eq!(filter["schema"]["type"], "array", "as the newest revision has it");
+        assert_eq!(filter[SINGLE_VALUE_REVISIONS], "1.2-rev1..1.3-rev1");
+        // A list in every revision: no mark.
+        let sources = four(|_, d| {
+            let param =
+                json!({"name": "typeFilter", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}});
+            d["paths"]["/days"]["get"]["parameters"].as_array_mut().unwrap().push(param);
+        });
+        let doc = imported(None, &sources);
+        assert_eq!(doc["paths"]["/days"]["get"]["parameters"][1].get(SINGLE_VALUE_REVISIONS), None);
     }
 
     #[test]

@@ -78,7 +78,23 @@ fn check(
                     continue;
                 }
                 let property = &defining[0]["properties"][name];
-                outside(spec, property, v, revision, &format!("{path}.{name}"), found);
+                // A list the revision takes as one value (`x-single-value-revisions`) is sent
+                // as its one item there, and as a list everywhere else.
+                let single = defining
+                    .iter()
+                    .any(|s| s["x-single-value-revisions"].get(name).is_some_and(|m| includes(Some(m), revision)));
+                let list = resolve(spec, property)["type"] == "array";
+                match (single, v.is_array()) {
+                    (true, true) => found.push(format!("{path}.{name}: a list where {revision} takes one value")),
+                    (true, false) => {
+                        let item = &resolve(spec, property)["items"];
+                        outside(spec, item, v, revision, &format!("{path}.{name}"), found)
+                    }
+                    (false, false) if list && !v.is_null() => {
+                        found.push(format!("{path}.{name}: one value where {revision} takes a list"))
+                    }
+                    _ => outside(spec, property, v, revision, &format!("{path}.{name}"), found),
+                }
             }
         }
         Value::Array(items) => {
@@ -168,6 +184,13 @@ async fn a_client_never_sends_what_its_revision_lacks() {
                     let param = op.params.iter().find(|p| p["name"] == name.as_str() && p["in"] == "query");
                     if param.is_some_and(|p| !includes(p.get("x-revisions"), revision)) {
                         problems.push(format!("{} in {revision}: query parameter `{name}` sent", op.id));
+                    }
+                    let single = param
+                        .and_then(|p| p.get("x-single-value-revisions"))
+                        .is_some_and(|m| includes(Some(m), revision));
+                    let count = request.query.iter().filter(|(n, _)| n == name).count();
+                    if single && count != 1 {
+                        problems.push(format!("{} in {revision}: `{name}` sent {count} times, one value there", op.id));
                     }
                 }
                 if let (Some((schema, _)), Some(body)) = (body_schema(&spec, op), request.json()) {

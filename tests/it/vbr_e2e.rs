@@ -492,7 +492,7 @@ async fn the_stream_keeps_filters_and_starts_at_skip() {
     for i in 0..40 {
         client.create_creds(&if i % 4 == 0 { linux(i) } else { standard(i) }).await.unwrap();
     }
-    let params = GetAllCredsParams::new().with_limit(3).with_skip(2).with_type_filter(ECredentialsType::Linux);
+    let params = GetAllCredsParams::new().with_limit(3).with_skip(2).with_type_filter([ECredentialsType::Linux]);
     let linux: Vec<_> = client.get_all_creds_stream(params).map(|r| r.unwrap()).collect().await;
     assert_eq!(linux.len(), 8, "10 Linux records, the first 2 skipped");
     assert!(linux.iter().all(|r| matches!(r, CredentialsModel::Linux(_))));

@@ -339,9 +339,13 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "typeFilter",
                                 "type-filter",
                                 ArgIn::Param,
-                                ArgKind::Enum(&["Standard", "Linux", "ManagedService"]),
+                                ArgKind::Array(
+                                    &ArgKind::Enum(&["Standard", "Linux", "ManagedService"]),
+                                ),
                             )
-                            .help("Filters credentials by type."),
+                            .help(
+                                "Filters credentials by type.\n\nOne value, not a list, in API revisions 1.2-rev1 to 1.3-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "createdAfterFilter",
                                 "created-after-filter",
@@ -1657,7 +1661,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters sessions by session type."),
+                            .help(
+                                "Filters sessions by session type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "stateFilter",
                                 "state-filter",
@@ -1688,7 +1694,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     &ArgKind::Enum(&["None", "Success", "Warning", "Failed"]),
                                 ),
                             )
-                            .help("Filters sessions by session result."),
+                            .help(
+                                "Filters sessions by session result.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "jobIdFilter",
                                 "job-id-filter",
@@ -3352,7 +3360,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters authorization events by state."),
+                            .help(
+                                "Filters authorization events by state.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "createdByFilter",
                                 "created-by-filter",
@@ -6302,7 +6312,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters servers by server type."),
+                            .help(
+                                "Filters servers by server type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "viTypeFilter",
                                 "vi-type-filter",
@@ -6964,7 +6976,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters repositories by repository type."),
+                            .help(
+                                "Filters repositories by repository type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "hostIdFilter",
                                 "host-id-filter",
@@ -7197,7 +7211,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 ),
                             )
                             .help(
-                                "Filters repository states by repository type. Multiple values may be specified to match any of them.",
+                                "Filters repository states by repository type. Multiple values may be specified to match any of them.\n\nOne value, not a list, in API revisions 1.2-rev1 to 1.3-rev1: a request for them that gives another number is refused before it is sent.",
                             ),
                         CliArg::new(
                                 "capacityFilter",
@@ -8015,7 +8029,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters proxies by proxy type."),
+                            .help(
+                                "Filters proxies by proxy type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "hostIdFilter",
                                 "host-id-filter",
@@ -8352,7 +8368,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
-                                        "Backup",
                                     ],
                                 ),
                             )
@@ -8462,7 +8477,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
-                                        "Backup",
                                     ],
                                 ),
                             )
@@ -9252,7 +9266,6 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                         "ProxmoxBackupJob",
                                         "IrisBackup",
                                         "WindowsAgentBackupFailoverCluster",
-                                        "Backup",
                                     ],
                                 ),
                             )
@@ -10268,7 +10281,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 ),
                             )
                             .help(
-                                "Filters restore points by malware status.\n\nAPI revisions: 1.3-rev1 and later; the client refuses to send it to another.",
+                                "Filters restore points by malware status.\n\nAPI revisions: 1.3-rev1 and later; the client refuses to send it to another.\n\nOne value, not a list, in API revisions 1.3-rev1: a request for them that gives another number is refused before it is sent.",
                             ),
                         CliArg::new(
                                 "typeFilter",
@@ -10452,7 +10465,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters restore points by malware status."),
+                            .help(
+                                "Filters restore points by malware status.\n\nOne value, not a list, in API revisions 1.2-rev1 to 1.3-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "typeFilter",
                                 "type-filter",
@@ -15833,7 +15848,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     &ArgKind::Enum(&["None", "Success", "Warning", "Failed"]),
                                 ),
                             )
-                            .help("Filters sessions by session result."),
+                            .help(
+                                "Filters sessions by session result.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "jobIdFilter",
                                 "job-id-filter",
@@ -18784,7 +18801,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters events by event type."),
+                            .help(
+                                "Filters events by event type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "detectedAfterTimeUtcFilter",
                                 "detected-after-time-utc-filter",
@@ -18836,7 +18855,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     &ArgKind::Enum(&["Created", "FalsePositive"]),
                                 ),
                             )
-                            .help("Filters events by state."),
+                            .help(
+                                "Filters events by state.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "sourceFilter",
                                 "source-filter",
@@ -18852,7 +18873,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters events by source type."),
+                            .help(
+                                "Filters events by source type.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "severityFilter",
                                 "severity-filter",
@@ -18863,7 +18886,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                     ),
                                 ),
                             )
-                            .help("Filters events by severity."),
+                            .help(
+                                "Filters events by severity.\n\nOne value, not a list, in API revisions 1.2-rev1: a request for them that gives another number is refused before it is sent.",
+                            ),
                         CliArg::new(
                                 "createdByFilter",
                                 "created-by-filter",

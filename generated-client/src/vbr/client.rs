@@ -337,8 +337,20 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one("GetAllCreds", "typeFilter", count, &[(0u16, 2u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
-            request.query("typeFilter", crate::runtime::primitive(value))?;
+            request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
         if let ::std::option::Option::Some(value) = &params.created_after_filter {
             request.query("createdAfterFilter", crate::runtime::primitive(value))?;
@@ -2319,11 +2331,35 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.ended_before_filter {
             request.query("endedBeforeFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one("GetAllSessions", "typeFilter", count, &[(0u16, 0u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::primitive(value))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.result_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one("GetAllSessions", "resultFilter", count, &[(0u16, 0u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.result_filter {
             request.query("resultFilter", crate::runtime::array((value).iter()))?;
@@ -4563,6 +4599,23 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.processed_before_filter {
             request.query("processedBeforeFilter", crate::runtime::primitive(value))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.state_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetAllAuthorizationEvents",
+                    "stateFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::array((value).iter()))?;
@@ -10376,6 +10429,23 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetAllManagedServers",
+                    "typeFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
@@ -11220,6 +11290,18 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one("GetAllRepositories", "typeFilter", count, &[(0u16, 0u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
@@ -11437,6 +11519,23 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetAllRepositoriesStates",
+                    "typeFilter",
+                    count,
+                    &[(0u16, 2u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
@@ -12758,6 +12857,18 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.name_filter {
             request.query("nameFilter", crate::runtime::primitive(value))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one("GetAllProxies", "typeFilter", count, &[(0u16, 0u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
@@ -16266,6 +16377,23 @@ impl Client {
                 return ::std::result::Result::Err(e);
             }
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.malware_status_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetBackupObjectRestorePointsWithFiltering",
+                    "malwareStatusFilter",
+                    count,
+                    &[(2u16, 2u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.malware_status_filter {
             request.query("malwareStatusFilter", crate::runtime::array((value).iter()))?;
         }
@@ -16475,6 +16603,23 @@ impl Client {
         }
         if let ::std::option::Option::Some(value) = &params.backup_object_id_filter {
             request.query("backupObjectIdFilter", crate::runtime::primitive(value))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.malware_status_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetAllObjectRestorePoints",
+                    "malwareStatusFilter",
+                    count,
+                    &[(0u16, 2u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.malware_status_filter {
             request.query("malwareStatusFilter", crate::runtime::array((value).iter()))?;
@@ -24851,6 +24996,23 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.result_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "GetAllAutomationSessions",
+                    "resultFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.result_filter {
             request.query("resultFilter", crate::runtime::array((value).iter()))?;
         }
@@ -29270,6 +29432,23 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.order_asc {
             request.query("orderAsc", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.type_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "ViewSuspiciousActivityEvents",
+                    "typeFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.type_filter {
             request.query("typeFilter", crate::runtime::array((value).iter()))?;
         }
@@ -29323,11 +29502,62 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.backup_object_id_filter {
             request.query("backupObjectIdFilter", crate::runtime::primitive(value))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.state_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "ViewSuspiciousActivityEvents",
+                    "stateFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.state_filter {
             request.query("stateFilter", crate::runtime::array((value).iter()))?;
         }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.source_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "ViewSuspiciousActivityEvents",
+                    "sourceFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.source_filter {
             request.query("sourceFilter", crate::runtime::array((value).iter()))?;
+        }
+        if let ::std::option::Option::Some(count) = ::std::option::Option::as_ref(
+                &params.severity_filter,
+            )
+            .map(::std::vec::Vec::len)
+        {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_one(
+                    "ViewSuspiciousActivityEvents",
+                    "severityFilter",
+                    count,
+                    &[(0u16, 0u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(value) = &params.severity_filter {
             request.query("severityFilter", crate::runtime::array((value).iter()))?;

@@ -12608,7 +12608,9 @@ pub struct GetAllCredsRequest {
     /// `nameFilter` (query).
     pub name_filter: ::std::option::Option<::std::string::String>,
     /// `typeFilter` (query).
-    pub type_filter: ::std::option::Option<super::types::ECredentialsType>,
+    pub type_filter: ::std::option::Option<
+        ::std::vec::Vec<super::types::ECredentialsType>,
+    >,
     /// `createdAfterFilter` (query).
     pub created_after_filter: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// `createdBeforeFilter` (query).
@@ -12724,12 +12726,12 @@ impl crate::runtime::mock::MockRequest for GetAllCredsRequest {
                 )?,
             type_filter: raw
                 .styled::<
-                    super::types::ECredentialsType,
+                    ::std::vec::Vec<super::types::ECredentialsType>,
                 >(
                     crate::runtime::mock::In::Query,
                     "typeFilter",
                     crate::runtime::ParamStyle::FORM,
-                    crate::runtime::style::ShapeKind::Primitive,
+                    crate::runtime::style::ShapeKind::Array,
                     false,
                     &[
                         "skip",

@@ -83,6 +83,19 @@ impl Core {
         self.inner.revision.map_or(Ok(()), |r| r.require_field(operation, Some(field), available))
     }
 
+    /// `Ok` unless the client speaks a revision that takes one value for the list `field` of
+    /// `operation`, which holds `count` (see [`Spoken::require_one`]).
+    #[doc(hidden)]
+    pub fn require_one<E>(
+        &self,
+        operation: &'static str,
+        field: &'static str,
+        count: usize,
+        single: Available,
+    ) -> Result<(), Error<E>> {
+        self.inner.revision.map_or(Ok(()), |r| r.require_one(operation, field, count, single))
+    }
+
     /// Starts a request for an operation; `path` is the template with values filled in.
     #[doc(hidden)]
     pub fn request(&self, op: &'static Operation, path: String) -> Request<'_> {

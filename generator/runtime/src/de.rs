@@ -21,6 +21,85 @@ pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::E
     deserializer.deserialize_string(StringVisitor)
 }
 
+/// `deserialize_with` of a list that some API revisions write as one value
+/// (`x-single-value-revisions`): a list, or one value read as a list of it.
+pub fn one_or_many<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    deserializer.deserialize_any(OneOrMany(std::marker::PhantomData))
+}
+
+/// [`one_or_many`] of an optional list: `null` is `None`.
+pub fn one_or_many_opt<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    struct Opt<T>(std::marker::PhantomData<T>);
+    impl<'de, T: de::Deserialize<'de>> Visitor<'de> for Opt<T> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list, one value, or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            one_or_many(deserializer).map(Some)
+        }
+    }
+    deserializer.deserialize_option(Opt(std::marker::PhantomData))
+}
+
+/// The visitor of [`one_or_many`]: a sequence item by item (an item's error keeps its own
+/// message), anything else as the one item.
+struct OneOrMany<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: de::Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list, or one value")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        // The hint is the sender's claim: it bounds nothing.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::StrDeserializer::new(v)).map(|one| vec![one])
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::StringDeserializer::new(v)).map(|one| vec![one])
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::BoolDeserializer::new(v)).map(|one| vec![one])
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::I64Deserializer::new(v)).map(|one| vec![one])
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::U64Deserializer::new(v)).map(|one| vec![one])
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+        T::deserialize(de::value::F64Deserializer::new(v)).map(|one| vec![one])
+    }
+}
+
+/// Whether `decoded`, written back, still has every property `value` holds (but those that
+/// are `null`): how an untagged union tells the alternative a value was written as from one
+/// that merely decodes from it, ignoring what it does not know. Anything but an object is
+/// kept whole by whatever decodes it.
+pub fn keeps_every_property<T: serde::Serialize>(value: &serde_json::Value, decoded: &T) -> bool {
+    let serde_json::Value::Object(sent) = value else { return true };
+    let Ok(serde_json::Value::Object(kept)) = serde_json::to_value(decoded) else { return false };
+    sent.iter().filter(|(_, v)| !v.is_null()).all(|(name, _)| kept.contains_key(name))
+}
+
 /// Deserializes a union variant from the JSON value its tag selected, keeping the path of the
 /// field that failed in the message.
 pub fn from_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Result<T, E> {
@@ -87,6 +166,8 @@ pub(crate) fn json_body<T: de::DeserializeOwned>(body: &[u8]) -> Result<T, (Stri
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::{join_nested_path, json_body};
 
     #[test]
@@ -108,5 +189,20 @@ mod tests {
         assert!(m.starts_with("the body is not JSON (it looks like HTML or XML)"), "{m}");
         let (p, m) = json_body::<i64>(b"1 2").unwrap_err();
         assert!(p == "." && m.starts_with("the body is not valid JSON"), "{m}");
+    }
+
+    #[derive(serde::Serialize)]
+    struct Settings {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        folder: Option<String>,
+    }
+
+    #[test]
+    fn an_alternative_that_ignores_a_property_does_not_keep_every_one() {
+        let settings = Settings { folder: Some("D:".to_owned()) };
+        assert!(super::keeps_every_property(&json!({"folder": "D:"}), &settings));
+        assert!(super::keeps_every_property(&json!({"folder": "D:", "gone": null}), &settings), "null is absent");
+        assert!(!super::keeps_every_property(&json!({"folder": "D:", "platform": "VSphere"}), &settings));
+        assert!(super::keeps_every_property(&json!("text"), &"text"), "not an object: kept whole");
     }
 }

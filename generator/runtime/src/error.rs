@@ -147,6 +147,22 @@ pub enum Error<E> {
         /// Every revision that requires it (`1.2-rev1 to 1.3-rev0`).
         required: String,
     },
+    /// A list in the request holds other than one value, where the API revision the client
+    /// speaks takes one value, not a list (a later revision made it a list): refused before
+    /// anything is sent.
+    #[error("{operation}: `{field}` holds {count} values, but API revision {revision}, which this client speaks, takes exactly one there (one value in {single})")]
+    NotOneValue {
+        /// `operationId`.
+        operation: &'static str,
+        /// The body property or parameter, by its wire name.
+        field: &'static str,
+        /// How many values it holds.
+        count: usize,
+        /// The revision the client speaks.
+        revision: &'static str,
+        /// Every revision that takes one value there (`1.2-rev1 to 1.3-rev1`).
+        single: String,
+    },
 }
 
 /// The error body of an `Api` error. Displays compactly through [`ErrorBody`].
@@ -195,7 +211,8 @@ impl<E> Error<E> {
             | Error::BodyTooLarge { operation, .. }
             | Error::Paging { operation, .. }
             | Error::Unsupported { operation, .. }
-            | Error::MissingField { operation, .. } => operation,
+            | Error::MissingField { operation, .. }
+            | Error::NotOneValue { operation, .. } => operation,
         }
     }
 
@@ -238,6 +255,9 @@ impl<E> Error<E> {
             }
             Error::MissingField { operation, field, revision, required } => {
                 Error::MissingField { operation, field, revision, required }
+            }
+            Error::NotOneValue { operation, field, count, revision, single } => {
+                Error::NotOneValue { operation, field, count, revision, single }
             }
         }
     }

@@ -232,6 +232,12 @@ impl<'c> Request<'c> {
                 revision: spoken.name(),
                 required: super::revision::describe(spoken.names(), required),
             },
+            super::ser::Refusal::NotOne(field, single, count) => {
+                match spoken.require_one(self.op.id, field, count, single) {
+                    Err(e) => e,
+                    Ok(()) => self.invalid(format!("`{field}` could not be written")),
+                }
+            }
         }
     }
 

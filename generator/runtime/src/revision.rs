@@ -62,6 +62,22 @@ impl Spoken {
         self.require_field(operation, None, available)
     }
 
+    /// `Ok` unless this revision is one of `single`, which take one value where later ones take
+    /// a list, and the caller's list `field` holds `count` values, not one.
+    #[doc(hidden)]
+    pub fn require_one<E>(
+        &self,
+        operation: &'static str,
+        field: &'static str,
+        count: usize,
+        single: Available,
+    ) -> Result<(), Error<E>> {
+        if count == 1 || !self.has(single) {
+            return Ok(());
+        }
+        Err(Error::NotOneValue { operation, field, count, revision: self.name(), single: describe(self.names, single) })
+    }
+
     /// `Ok` when the request field `field` (set by the caller) exists in this revision.
     #[doc(hidden)]
     pub fn require_field<E>(

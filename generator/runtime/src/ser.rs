@@ -13,6 +13,9 @@ thread_local! {
     static LACKING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
     /// The first field that revision requires and the body leaves out, found while writing.
     static MISSING: Cell<Option<(&'static str, super::revision::Available)>> = const { Cell::new(None) };
+    /// The first list that revision takes as one value and the body holds another number
+    /// of, found while writing: its field, the revisions, and how many it holds.
+    static NOT_ONE: Cell<Option<(&'static str, super::revision::Available, usize)>> = const { Cell::new(None) };
     /// The API revision the parameters being written are for: set while a request's
     /// parameters are written (synchronously, between `Core::request` and `send`).
     static PARAMS_REVISION: Cell<Option<u16>> = const { Cell::new(None) };
@@ -63,6 +66,9 @@ pub(crate) enum Refusal {
     Lacking(&'static str, super::revision::Available),
     /// A field the revision requires is not set; the revisions that require it.
     Missing(&'static str, super::revision::Available),
+    /// A list the revision takes as one value holds another number; the revisions that take
+    /// one value, and how many it holds.
+    NotOne(&'static str, super::revision::Available, usize),
 }
 
 /// [`as_request`] for a client that speaks API revision `revision`: a field that revision
@@ -73,10 +79,14 @@ pub(crate) fn as_request_in<R>(revision: Option<u16>, f: impl FnOnce() -> R) -> 
     let before = REVISION.with(|r| r.replace(revision));
     LACKING.with(|l| l.set(None));
     MISSING.with(|m| m.set(None));
+    NOT_ONE.with(|n| n.set(None));
     let out = as_request(f);
     REVISION.with(|r| r.set(before));
     if let Some((field, available)) = LACKING.with(|l| l.take()) {
         return Err(Refusal::Lacking(field, available));
+    }
+    if let Some((field, single, count)) = NOT_ONE.with(|n| n.take()) {
+        return Err(Refusal::NotOne(field, single, count));
     }
     match MISSING.with(|m| m.take()) {
         Some((field, required)) => Err(Refusal::Missing(field, required)),
@@ -84,10 +94,12 @@ pub(crate) fn as_request_in<R>(revision: Option<u16>, f: impl FnOnce() -> R) -> 
     }
 }
 
-/// `serialize_with` of a property only some API revisions have: written as usual, unless a
-/// request body is written for a revision outside `available`, where setting it is an error
-/// (the request is refused, naming `field`, before it is sent). Generated code now uses
-/// [`skip_in_revision`], which costs a build far less; this stays for code generated before.
+/// `serialize_with` of a value only some API revisions have: written as usual, unless a
+/// request body is written for a revision outside `available`, where it is an error (the
+/// request is refused, naming `field`, before it is sent). Generated code writes an untagged
+/// union's alternative that only some revisions have (a property's shape in those) with it; a
+/// property only some revisions have goes through [`skip_in_revision`], which costs a build
+/// far less.
 pub fn in_revision<T: Serialize, S: Serializer>(
     value: &T,
     field: &'static str,
@@ -96,7 +108,11 @@ pub fn in_revision<T: Serialize, S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
         if !available.iter().any(|&(from, to)| from <= at && at <= to) {
-            LACKING.with(|l| l.set(Some((field, available))));
+            LACKING.with(|l| {
+                if l.get().is_none() {
+                    l.set(Some((field, available)));
+                }
+            });
             return Err(S::Error::custom(format!("`{field}` is not in the API revision spoken")));
         }
     }
@@ -146,6 +162,33 @@ pub fn skip_or_require(
         }
     }
     true
+}
+
+/// `serialize_with` of a list property that the API revisions `single` write as one value
+/// (`x-single-value-revisions`): in a request body written for one of them, a list of one is
+/// written as its item, and a list of another length stops the writing and is refused, naming
+/// `field`, before it is sent (see `as_request_in`); written as a list everywhere else, and
+/// `null` when absent.
+pub fn one_in_revision<T: Serialize, S: Serializer>(
+    items: Option<&[T]>,
+    field: &'static str,
+    single: super::revision::Available,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let Some(items) = items else { return serializer.serialize_none() };
+    let at = REVISION.with(Cell::get).filter(|_| writing_request());
+    if at.is_some_and(|at| single.iter().any(|&(from, to)| from <= at && at <= to)) {
+        if let [one] = items {
+            return one.serialize(serializer);
+        }
+        NOT_ONE.with(|n| {
+            if n.get().is_none() {
+                n.set(Some((field, single, items.len())));
+            }
+        });
+        return Err(S::Error::custom(format!("`{field}` takes one value in the API revision spoken")));
+    }
+    items.serialize(serializer)
 }
 
 /// `Serialize` of an enum value only some API revisions have: written as `text` (its
@@ -277,7 +320,7 @@ mod tests {
         as_request_in(revision, || serde_json::to_string(&Body { name: "n", later }).unwrap()).map_err(|refusal| {
             match refusal {
                 Refusal::Lacking(field, _) => field,
-                Refusal::Missing(..) => panic!("{refusal:?}"),
+                Refusal::Missing(..) | Refusal::NotOne(..) => panic!("{refusal:?}"),
             }
         })
     }
@@ -347,5 +390,56 @@ mod tests {
         assert_eq!(written(Some(0)), Err(Refusal::Lacking("ManagedService", &[(1, u16::MAX)])));
         assert_eq!(written(Some(1)), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
         assert_eq!(written(None), Ok(Some(r#"{"username":"u","type":"ManagedService"}"#.to_owned())));
+    }
+
+    /// A filter revisions 0 and 1 take as one value and later ones as a list, as generated
+    /// code declares it, and read back as generated code reads it.
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Filter {
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "types_one_in_revision",
+            deserialize_with = "crate::de::one_or_many_opt"
+        )]
+        types: Option<Vec<String>>,
+    }
+
+    fn types_one_in_revision<S: Serializer>(value: &Option<Vec<String>>, serializer: S) -> Result<S::Ok, S::Error> {
+        one_in_revision(value.as_deref(), "types", &[(0, 1)], serializer)
+    }
+
+    fn filter(revision: Option<u16>, types: &[&str]) -> Result<String, Refusal> {
+        let types = Some(types.iter().map(|t| (*t).to_owned()).collect());
+        as_request_in(revision, || serde_json::to_string(&Filter { types }).unwrap_or_default())
+    }
+
+    #[test]
+    fn a_list_a_revision_takes_as_one_value_is_written_as_its_item_there_and_refused_if_not_one() {
+        assert_eq!(filter(Some(0), &["Vm"]).as_deref(), Ok(r#"{"types":"Vm"}"#));
+        assert_eq!(filter(Some(1), &["Vm", "Host"]), Err(Refusal::NotOne("types", &[(0, 1)], 2)));
+        assert_eq!(filter(Some(1), &[]), Err(Refusal::NotOne("types", &[(0, 1)], 0)));
+        assert_eq!(filter(Some(2), &["Vm", "Host"]).as_deref(), Ok(r#"{"types":["Vm","Host"]}"#));
+        assert_eq!(filter(Some(2), &["Vm"]).as_deref(), Ok(r#"{"types":["Vm"]}"#));
+        // No revision pinned, or not a request body: a list.
+        assert_eq!(filter(None, &["Vm"]).as_deref(), Ok(r#"{"types":["Vm"]}"#));
+        let types = Some(vec!["Vm".to_owned()]);
+        assert_eq!(serde_json::to_string(&Filter { types }).unwrap(), r#"{"types":["Vm"]}"#);
+        // The refusal does not outlive its request.
+        assert_eq!(filter(Some(0), &["Vm"]).as_deref(), Ok(r#"{"types":"Vm"}"#));
+    }
+
+    #[test]
+    fn a_list_a_revision_writes_as_one_value_is_read_in_either_shape() {
+        let read = |text: &str| serde_json::from_str::<Filter>(text).map_err(|e| e.to_string());
+        let one = Ok(Filter { types: Some(vec!["Vm".to_owned()]) });
+        assert_eq!(read(r#"{"types":"Vm"}"#), one);
+        assert_eq!(read(r#"{"types":["Vm"]}"#), one);
+        assert_eq!(read(r#"{"types":null}"#), Ok(Filter { types: None }));
+        assert_eq!(read("{}"), Ok(Filter { types: None }));
+        assert_eq!(read(r#"{"types":[]}"#), Ok(Filter { types: Some(vec![]) }));
+        // An item of the wrong type is an error either way, not a silent list of nothing.
+        assert!(read(r#"{"types":7}"#).is_err());
+        assert!(read(r#"{"types":["Vm",7]}"#).is_err());
     }
 }

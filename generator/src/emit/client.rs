@@ -335,6 +335,23 @@ impl Emitter<'_> {
                     quote!(if ::std::option::Option::is_some(&params.#n) { #refuse })
                 });
             }
+            // A list the revision spoken takes as one value is refused if it holds another number.
+            if let Some(single) = &p.single {
+                let (wire, single) = (&p.wire, self.available_tokens(single));
+                let n = ident(&p.name);
+                let value = if p.required { quote!(#n) } else { quote!(params.#n) };
+                let count = match (&p.ty, p.required) {
+                    (Ty::Nullable(_), _) | (_, false) => {
+                        quote!(::std::option::Option::as_ref(&#value).map(::std::vec::Vec::len))
+                    }
+                    (_, true) => quote!(::std::option::Option::Some(#value.len())),
+                };
+                sets.push(quote! {
+                    if let ::std::option::Option::Some(count) = #count {
+                        if let ::std::result::Result::Err(e) = self.core.require_one(#id, #wire, count, #single) { return ::std::result::Result::Err(e); }
+                    }
+                });
+            }
             sets.push(self.param_set(p, &op.locals));
         }
         if let (Some(b), Some(ty)) = (&op.body, &body_ty) {

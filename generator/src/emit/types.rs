@@ -312,9 +312,18 @@ impl Emitter<'_> {
             let fdoc = doc_attrs(&f.doc);
             let wire = &f.wire;
             let rename = if crate::naming::unraw(&f.name) != wire { quote!(rename = #wire,) } else { quote!() };
+            // A list some revisions write as one value: read either way, written per revision.
+            let one = f.single.as_ref().map(|_| {
+                let rt = self.rt.to_string().replace(' ', "");
+                let read =
+                    if f.required && !matches!(f.ty, Ty::Nullable(_)) { "one_or_many" } else { "one_or_many_opt" };
+                let (write, read) = (one_value(name, &f.name).to_string(), format!("{rt}::de::{read}"));
+                quote!(serialize_with = #write, deserialize_with = #read)
+            });
+            let one = one.unwrap_or_default();
             if f.required {
                 let ty = self.ty(&f.ty, From::Types);
-                let attr = if rename.is_empty() { quote!() } else { quote!(#[serde(#rename)]) };
+                let attr = if rename.is_empty() && one.is_empty() { quote!() } else { quote!(#[serde(#rename #one)]) };
                 quote! { #fdoc #attr pub #fname: #ty }
             } else {
                 let inner = match &f.ty {
@@ -325,6 +334,7 @@ impl Emitter<'_> {
                 // A read-only property is left out of request bodies (see `ser::as_request`),
                 // whatever the revision. A property only some revisions have is left out of a
                 // request body written for another, and refused if set (see `revision_skips`).
+                let more = if one.is_empty() { quote!() } else { quote!(, #one) };
                 let skip = if f.read_only {
                     let rt = &self.rt;
                     let path = format!("{}::ser::skip_read_only", rt.to_string().replace(' ', ""));
@@ -337,7 +347,7 @@ impl Emitter<'_> {
                 };
                 quote! {
                     #fdoc
-                    #[serde(#rename default, skip_serializing_if = #skip)]
+                    #[serde(#rename default, skip_serializing_if = #skip #more)]
                     pub #fname: ::std::option::Option<#ty>
                 }
             }
@@ -378,6 +388,7 @@ impl Emitter<'_> {
             };
         }
         let skips = self.revision_skips(name, cfg, fields);
+        let ones = self.one_values(name, cfg, fields);
         quote! {
             #doc
             #cfg
@@ -386,7 +397,37 @@ impl Emitter<'_> {
             pub struct #name { #(#fs,)* }
             #builder
             #skips
+            #ones
         }
+    }
+
+    /// One `serialize_with` function per list property some API revisions write as one
+    /// value (`x-single-value-revisions`): see `ser::one_in_revision`.
+    fn one_values(&self, name: &proc_macro2::Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+        let rt = &self.rt;
+        let ones = fields.iter().filter_map(|f| {
+            let single = self.available_tokens(f.single.as_ref()?);
+            let wire = &f.wire;
+            let function = one_value(name, &f.name);
+            let (ty, items) = match &f.ty {
+                Ty::Nullable(t) => (self.ty(t, From::Types), quote!(value.as_deref())),
+                t if f.required => (self.ty(t, From::Types), quote!(::std::option::Option::Some(value.as_slice()))),
+                t => (self.ty(t, From::Types), quote!(value.as_deref())),
+            };
+            let ty = if f.required && !matches!(f.ty, Ty::Nullable(_)) {
+                ty
+            } else {
+                quote!(::std::option::Option<#ty>)
+            };
+            Some(quote! {
+                #cfg
+                #[allow(non_snake_case)]
+                fn #function<S: ::serde::Serializer>(value: &#ty, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    #rt::ser::one_in_revision(#items, #wire, #single, serializer)
+                }
+            })
+        });
+        quote!(#(#ones)*)
     }
 
     /// One `skip_serializing_if` function per property only some API revisions have (read-only
@@ -504,25 +545,77 @@ impl Emitter<'_> {
         let vnames: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
         let vtys: Vec<_> = u.variants.iter().map(|v| self.ty(&v.ty, From::Types)).collect();
         let vdocs = u.variants.iter().map(|v| {
-            let d = if v.tags.is_empty() {
+            let mut d = if v.tags.is_empty() {
                 format!(" `{}`.", self.ty(&v.ty, From::Types).to_string().replace(' ', ""))
             } else {
                 format!(" Selected by `{}`.", v.tags.join("`, `"))
             };
+            if let (Some(available), Some(revisions), None) = (&v.available, &self.api.revisions, &u.tag) {
+                d.push_str(&format!(
+                    " API revisions: {}; a request that holds it for another is refused before it is sent.",
+                    available.describe(&revisions.names)
+                ));
+            }
             quote!(#[doc = #d])
         });
         let Some(tag) = &u.tag else {
             // No discriminator: try each alternative in order; anything else is kept as JSON.
+            // An alternative only some API revisions have (a property's shape in those) is
+            // refused in a request body written for another, naming it.
+            let (attrs, checks): (Vec<TokenStream>, Vec<TokenStream>) = u
+                .variants
+                .iter()
+                .zip(&vnames)
+                .zip(&vtys)
+                .map(|((v, vn), vty)| {
+                    let Some(available) = &v.available else { return (quote!(), quote!()) };
+                    let available = self.available_tokens(available);
+                    let function = quote::format_ident!("__{}_{}_in_revision", name, vn);
+                    let path = function.to_string();
+                    let named = format!("{name}::{vn}");
+                    let check = quote! {
+                        #cfg
+                        #[allow(non_snake_case)]
+                        fn #function<S: ::serde::Serializer>(value: &#vty, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                            #rt::ser::in_revision(value, #named, #available, serializer)
+                        }
+                    };
+                    (quote!(#[serde(serialize_with = #path)]), check)
+                })
+                .unzip();
+            // Read: the first alternative that decodes and keeps every property the value has;
+            // else the first that decodes (an alternative whose properties are all optional
+            // decodes from any object, and would swallow a later one's).
             return quote! {
                 #doc
                 #cfg
-                #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
                 #[serde(untagged)]
                 pub enum #name {
-                    #( #vdocs #vnames(#vtys), )*
+                    #( #vdocs #attrs #vnames(#vtys), )*
                     /// A value that matches none of the alternatives; kept as the server sent it.
                     #catch(#rt::UnknownValue),
                 }
+                #cfg
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                        let mut first: ::std::option::Option<Self> = ::std::option::Option::None;
+                        #(
+                            if let ::std::result::Result::Ok(v) = <#vtys as ::serde::Deserialize>::deserialize(&value) {
+                                let candidate = Self::#vnames(v);
+                                if #rt::de::keeps_every_property(&value, &candidate) {
+                                    return ::std::result::Result::Ok(candidate);
+                                }
+                                if first.is_none() {
+                                    first = ::std::option::Option::Some(candidate);
+                                }
+                            }
+                        )*
+                        ::std::result::Result::Ok(first.unwrap_or(Self::#catch(#rt::UnknownValue(value))))
+                    }
+                }
+                #(#checks)*
             };
         };
         // Serializing writes a tag value of the variant over whatever the payload's tag field
@@ -666,6 +759,10 @@ fn builder_impl(name: &proc_macro2::Ident, cfg: &TokenStream, b: &Builder, slots
 }
 
 /// The `skip_serializing_if` function of a property only some revisions have.
+fn one_value(ty: &proc_macro2::Ident, field: &str) -> proc_macro2::Ident {
+    quote::format_ident!("__{}_{}_one_in_revision", ty, crate::naming::unraw(field))
+}
+
 fn revision_skip(ty: &proc_macro2::Ident, field: &str) -> proc_macro2::Ident {
     quote::format_ident!("__{}_{}_in_revision", ty, crate::naming::unraw(field))
 }

@@ -480,7 +480,13 @@ impl<'a> Lowerer<'a> {
             // A parameter only some revisions have cannot be an argument every call must
             // give: a client of another revision could not call the operation at all.
             let required = required && (location == ParamIn::Path || available.is_none());
-            let param = Param { name, wire: wire.to_owned(), location, ty, required, doc, encoding, shape, available };
+            let single = p.get(super::revisions::SINGLE_MARK).and_then(|m| {
+                let at = pat.join(super::revisions::SINGLE_MARK);
+                let single = super::revisions::mark(m, self.revisions.as_ref(), &at, &mut self.sink)?;
+                self.single_value(&at, &ty, single, true, &mut doc)
+            });
+            let param =
+                Param { name, wire: wire.to_owned(), location, ty, required, doc, encoding, shape, available, single };
             if location == ParamIn::Path {
                 path_params.push(param);
             } else {
@@ -511,6 +517,7 @@ impl<'a> Lowerer<'a> {
                     encoding: ParamEncoding::Style { style: Style::Simple, explode: false, allow_reserved: false },
                     shape: ValueShape::Primitive,
                     available: None,
+                    single: None,
                 });
             }
         }
@@ -1132,6 +1139,7 @@ impl<'a> Lowerer<'a> {
                 // Checked by the client method, which writes parameters one by one.
                 available: None,
                 required_in: None,
+                single: None,
             })
             .collect();
         let (name, changed) = self.type_names.claim(&format!("{stem}Params"));

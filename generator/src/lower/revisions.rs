@@ -29,6 +29,9 @@ pub(crate) const MARK: &str = "x-revisions";
 pub(crate) const PROPERTY_MARK: &str = "x-property-revisions";
 /// A schema's marks of the revisions that require a property its `required` leaves out.
 pub(crate) const REQUIRED_MARK: &str = "x-required-revisions";
+/// The revisions in which a list is one value, not a list (Veeam made filters and statuses
+/// lists in later revisions): a schema's `{property: revisions}` map, or a parameter's own mark.
+pub(crate) const SINGLE_MARK: &str = "x-single-value-revisions";
 /// A schema's marks of its enum values, where they differ from the schema's.
 pub(crate) const ENUM_MARK: &str = "x-enum-revisions";
 /// A schema's other spellings of its enum values: `{value: {spelling: revisions}}`.

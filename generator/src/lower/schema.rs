@@ -497,7 +497,13 @@ impl<'a> Lowerer<'a> {
                 (None, t) => camel_ident(&self.ty_name(t)),
             };
             let (vname, _) = scope.claim(&want);
-            let available = reference.and_then(|r| self.schema_revisions(r));
+            // The alternative's own mark (a shape a property had in some revisions only, written
+            // `allOf: [$ref]` so the mark is not a `$ref`'s ignored sibling), else its component's.
+            let own = alt.get(super::revisions::MARK).and_then(|m| {
+                let at = alt_ptr.join(super::revisions::MARK);
+                super::revisions::mark(m, self.revisions.as_ref(), &at, &mut self.sink)
+            });
+            let available = own.or_else(|| reference.and_then(|r| self.schema_revisions(r)));
             variants.push(UnionVariant { name: vname, tags, ty, available });
         }
         // Mapped schemas that are not listed in oneOf still belong to the union.
@@ -517,8 +523,32 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        // A tag value that some revisions spell otherwise (`x-enum-spellings` of the tag
+        // property's enum: Veeam's `Backup` job became `VSphereBackup`) selects its variant in
+        // every spelling, so an older server's answer is read as the same variant.
+        if let Some(spellings) = tag.and_then(|t| self.tag_spellings(node, t)) {
+            for variant in &mut variants {
+                let others: Vec<String> = variant
+                    .tags
+                    .iter()
+                    .filter_map(|t| spellings.get(t).and_then(Value::as_object))
+                    .flat_map(|m| m.keys().cloned())
+                    .collect();
+                for other in others {
+                    if !variant.tags.contains(&other) {
+                        variant.tags.push(other);
+                    }
+                }
+            }
+        }
         let (catch_all, _) = scope.claim(if tag.is_some() { "UnknownVariant" } else { "Other" });
         Shape::Kind(TypeKind::Union(Union { tag: tag.map(str::to_owned), variants, catch_all }))
+    }
+
+    /// The `x-enum-spellings` map of the enum a union's tag property `tag` refers to, if any.
+    fn tag_spellings(&self, node: &Node<'a>, tag: &str) -> Option<&'a serde_json::Map<String, Value>> {
+        let property = node.properties?.get(tag)?;
+        self.doc.resolve_chain(property).get(super::revisions::SPELLINGS)?.as_object()
     }
 
     /// The revisions of the property `wire` defined at `prop_ptr`, from its schema's
@@ -546,6 +576,49 @@ impl<'a> Lowerer<'a> {
         let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::REQUIRED_MARK)?.get(wire)?;
         let at = schema_ptr.join(super::revisions::REQUIRED_MARK).join(wire);
         super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
+    /// The revisions in which the property `wire` defined at `prop_ptr` is one value, not a
+    /// list, from its schema's `x-single-value-revisions` map.
+    fn single_revisions(&mut self, prop_ptr: &Pointer, wire: &str) -> Option<crate::ir::Available> {
+        let schema_ptr = prop_ptr.parent()?.parent()?;
+        let mark = self.doc.raw.pointer(schema_ptr.as_str())?.get(super::revisions::SINGLE_MARK)?.get(wire)?;
+        let at = schema_ptr.join(super::revisions::SINGLE_MARK).join(wire);
+        super::revisions::mark(mark, self.revisions.as_ref(), &at, &mut self.sink)
+    }
+
+    /// A single-value mark (`x-single-value-revisions`, at `at`) of a property or (`parameter`)
+    /// a parameter of type `ty`: kept, and said in its docs, when `ty` is a list; a mark on anything else
+    /// is reported and left out.
+    pub(crate) fn single_value(
+        &mut self,
+        at: &Pointer,
+        ty: &Ty,
+        single: crate::ir::Available,
+        parameter: bool,
+        doc: &mut Vec<String>,
+    ) -> Option<crate::ir::Available> {
+        let list = matches!(ty, Ty::Vec(_)) || matches!(ty, Ty::Nullable(t) if matches!(**t, Ty::Vec(_)));
+        if !list {
+            self.sink.warn(at, "a single-value mark on a value that is not a list is ignored");
+            return None;
+        }
+        let names = self.revisions.as_ref().map(|r| r.names.clone()).unwrap_or_default();
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.push(if parameter {
+            format!(
+                "One value, not a list, in API revisions {}: a request for them that gives another number is refused before it is sent.",
+                single.describe(&names)
+            )
+        } else {
+            format!(
+                "One value, not a list, in API revisions {}: a request for them sends its one item, and one that holds another number is refused before it is sent; an answer's one value is read as a list of it.",
+                single.describe(&names)
+            )
+        });
+        Some(single)
     }
 
     /// A property several `allOf` parts define (a parent's `password` that moved into a
@@ -665,6 +738,10 @@ impl<'a> Lowerer<'a> {
                 self.property_revisions(&prop_ptr, &wire).and_then(|own| self.widened(pointer, value, &wire, own));
             // Required where it exists, or in the revisions its mark names: Rust cannot
             // require it, so a request body for those revisions is checked when it is sent.
+            let single = self.single_revisions(&prop_ptr, &wire).and_then(|single| {
+                let at = prop_ptr.parent().and_then(|p| p.parent()).unwrap_or_else(Pointer::root);
+                self.single_value(&at.join(super::revisions::SINGLE_MARK).join(&wire), &ty, single, false, &mut doc)
+            });
             let mut required_in = if required { available.clone() } else { None };
             if !required {
                 required_in = self.required_revisions(&prop_ptr, &wire);
@@ -719,6 +796,7 @@ impl<'a> Lowerer<'a> {
                 write_only,
                 available,
                 required_in: required_in.filter(|_| !read_only),
+                single,
             });
         }
         for r in required {

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::import::{
     ENUM_REVISIONS, ENUM_SPELLINGS, PROPERTY_REVISIONS, PROPERTY_SPELLINGS, REQUIRED_REVISIONS, RESPONSE_REVISIONS,
-    REVISIONS,
+    REVISIONS, SINGLE_VALUE_REVISIONS,
 };
 
 /// The HTTP methods of an OpenAPI 3.0 path item.
@@ -52,8 +52,27 @@ pub struct Difference {
 /// is on one side only, which is what revision marks model, rather than how an element both
 /// sides have differs.
 pub fn is_presence(kind: &str) -> bool {
-    matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings")
-        || ["parameter ", "response ", "property ", "required "].iter().any(|p| kind.starts_with(p))
+    matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings" | "single-value")
+        || ["parameter ", "response ", "property ", "required ", "single-value "].iter().any(|p| kind.starts_with(p))
+}
+
+/// Whether `theirs` is one value of the items of the list `ours` (a filter Veeam made a list
+/// in a later revision): `ours` is `type: array`, `theirs` is not, and it is the items' schema,
+/// the same component (by name: the two documents are split differently) or the same type.
+pub fn one_of(ours: &Value, theirs: &Value) -> bool {
+    let (Some("array"), Some(items)) = (ours.get("type").and_then(Value::as_str), ours.get("items")) else {
+        return false;
+    };
+    if theirs.get("type").and_then(Value::as_str) == Some("array") {
+        return false;
+    }
+    let component =
+        |v: &Value| v.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()).map(str::to_owned);
+    match (component(items), component(theirs)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => items.get("type").is_some() && items.get("type") == theirs.get("type"),
+        _ => false,
+    }
 }
 
 /// Where differences found under the current node are declared.
@@ -324,7 +343,12 @@ impl Differ<'_> {
                 }
             }
             match (a.get("schema"), b.get("schema")) {
-                (Some(sa), Some(_)) => {
+                (Some(sa), Some(sb)) => {
+                    let single = a.get(SINGLE_VALUE_REVISIONS).and_then(Value::as_str);
+                    let (marked_at, their_at) = (a_at.join(SINGLE_VALUE_REVISIONS), b_at.join("schema"));
+                    if self.single_value(single, one_of(sa, sb), "single-value", &param_place, &marked_at, &their_at) {
+                        continue;
+                    }
                     let child = param_place.child(sa, &a_at.join("schema"), "schema");
                     self.schema(&a_at.join("schema"), &b_at.join("schema"), &child);
                 }
@@ -335,6 +359,35 @@ impl Differ<'_> {
                 }
             }
         }
+    }
+
+    /// A list of ours (a property or parameter) that their revision writes as one value
+    /// (`one`) must be marked so by its `x-single-value-revisions` (`mark`), and only then: a
+    /// difference at the mark otherwise. True when it is one value there, so its schema, a
+    /// list in ours, is not compared with theirs.
+    fn single_value(
+        &mut self,
+        mark: Option<&str>,
+        one: bool,
+        kind: &str,
+        place: &Place,
+        marked_at: &Pointer,
+        theirs: &Pointer,
+    ) -> bool {
+        let marked = mark.is_some_and(|m| self.includes(Some(m)));
+        if one != marked {
+            let v = self.version;
+            let detail = if one {
+                format!(
+                    "one value in {v}, a list in ours, but x-single-value-revisions `{}` leaves {v} out",
+                    mark.unwrap_or_default()
+                )
+            } else {
+                format!("x-single-value-revisions `{}` says one value in {v}, but {v} does not write one value of its items", mark.unwrap_or_default())
+            };
+            self.push(place, kind, marked_at, theirs, detail);
+        }
+        one
     }
 
     fn request_body(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
@@ -624,9 +677,22 @@ impl Differ<'_> {
                 }
                 continue;
             }
-            if b_props.contains_key(wire) {
+            if let Some(their) = b_props.get(wire) {
+                let single = member_mark(&parent, SINGLE_VALUE_REVISIONS, name);
+                let their_at = b_at.join("properties").join(wire);
+                let marked_at = a_at.join(SINGLE_VALUE_REVISIONS).join(name);
+                if self.single_value(
+                    single,
+                    one_of(node, their),
+                    &format!("single-value {name}"),
+                    place,
+                    &marked_at,
+                    &their_at,
+                ) {
+                    continue;
+                }
                 let child = place.child(node, &at, &format!("properties/{name}"));
-                self.schema(&at, &b_at.join("properties").join(wire), &child);
+                self.schema(&at, &their_at, &child);
             } else {
                 let spelling = if wire == name { String::new() } else { format!(", spelt `{wire}`") };
                 let detail = format!(

@@ -479,3 +479,34 @@ fn a_property_some_revisions_require_is_compared_with_its_required_mark() {
     assert_eq!(found(&audit), [format!("1.3-rev2 {thing} required size")]);
     assert_eq!(audit.differences[0].difference.ours.to_string(), format!("{thing}/x-required-revisions/size"));
 }
+
+/// A list an older revision writes as one value of its items (a filter Veeam made a list
+/// later) must be marked with the revisions that do, in a property's schema map or on the
+/// parameter; a mark is checked against every revision.
+#[test]
+fn a_list_some_revisions_write_as_one_value_is_compared_with_its_single_value_mark() {
+    let thing = "#/components/schemas/Thing";
+    let kinds = json!({"type": "array", "items": {"$ref": "#/components/schemas/EKind"}});
+    let (mut doc, mut newest) = (ours(), theirs());
+    for d in [&mut doc, &mut newest] {
+        d["components"]["schemas"]["Thing"]["properties"]["kind"] = kinds.clone();
+        d["paths"]["/api/v1/things/{id}"]["get"]["parameters"][1]["schema"] = kinds.clone();
+    }
+    let old = revision("1.2-rev1");
+    let audit = audit_revisions(&doc, &[&old, &newest], "1.3-rev2");
+    assert_eq!(
+        found(&audit),
+        [format!("1.2-rev1 #{OP}/parameters/1 single-value"), format!("1.2-rev1 {thing} single-value kind")]
+    );
+    assert!(audit.differences[0].difference.detail.contains("one value in 1.2-rev1, a list in ours"));
+    doc["components"]["schemas"]["Thing"]["x-single-value-revisions"] = json!({"kind": "1.2-rev1..1.2-rev1"});
+    doc["paths"]["/api/v1/things/{id}"]["get"]["parameters"][1]["x-single-value-revisions"] =
+        json!("1.2-rev1..1.2-rev1");
+    let audit = audit_revisions(&doc, &[&old, &newest], "1.3-rev2");
+    assert!(audit.passed(), "{:?}", found(&audit));
+    // A mark that says more than the revision does is wrong too, and found at the mark.
+    doc["components"]["schemas"]["Thing"]["x-single-value-revisions"] = json!({"kind": "1.2-rev1.."});
+    let audit = audit_revisions(&doc, &[&old, &newest], "1.3-rev2");
+    assert_eq!(found(&audit), [format!("1.3-rev2 {thing} single-value kind")]);
+    assert_eq!(audit.differences[0].difference.ours.to_string(), format!("{thing}/x-single-value-revisions/kind"));
+}

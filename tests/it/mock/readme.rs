@@ -8,7 +8,7 @@ use veeam_client::vbr::{self, mock::*, types::*};
 
 /// The code under test: how many Linux credentials records the server has.
 async fn count_linux_records(client: &vbr::Client) -> Result<usize, vbr::Error> {
-    let params = GetAllCredsParams::new().with_type_filter(ECredentialsType::Linux);
+    let params = GetAllCredsParams::new().with_type_filter([ECredentialsType::Linux]);
     Ok(client.get_all_creds(&params).await?.data.len())
 }
 
@@ -17,7 +17,7 @@ async fn counts_linux_records() {
     let server = MockServer::start().await.unwrap();
     server.accept_login("admin", "password");
     server.on_get_all_creds(|request: GetAllCredsRequest| async move {
-        assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
+        assert_eq!(request.type_filter.as_deref(), Some(&[ECredentialsType::Linux][..]));
         let record = json!({"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "username": "root", "description": "",
             "creationTime": "2025-01-01T00:00:00Z", "type": "Linux", "SSHPort": 22, "elevateToRoot": false,
             "addToSudoers": false, "useSu": false, "authenticationType": "PasswordBased"});

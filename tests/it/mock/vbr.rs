@@ -137,10 +137,10 @@ async fn typed_handlers_receive_typed_requests_and_answer_declared_statuses() {
     server.on_get_all_creds(|request: GetAllCredsRequest| async move {
         let result =
             json!({"data": [], "pagination": {"total": 0, "count": 0, "skip": request.skip, "limit": request.limit}});
-        assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
+        assert_eq!(request.type_filter.as_deref(), Some(&[ECredentialsType::Linux][..]));
         GetAllCredsReply::Ok(serde_json::from_value(result).unwrap())
     });
-    let params = GetAllCredsParams::new().with_skip(5).with_limit(7).with_type_filter(ECredentialsType::Linux);
+    let params = GetAllCredsParams::new().with_skip(5).with_limit(7).with_type_filter([ECredentialsType::Linux]);
     let page = client.get_all_creds(&params).await.unwrap();
     assert_eq!((page.pagination.skip, page.pagination.limit), (Some(5), Some(7)));
 
@@ -404,10 +404,10 @@ async fn params_and_bodies_are_built_with_new_and_setters() {
     client.login("admin", Secret::from("pw")).await.unwrap();
 
     let params =
-        GetAllCredsParams::new().with_limit(2).with_name_filter("svc*").with_type_filter(ECredentialsType::Linux);
+        GetAllCredsParams::new().with_limit(2).with_name_filter("svc*").with_type_filter([ECredentialsType::Linux]);
     server.on_get_all_creds(|request: GetAllCredsRequest| async move {
         assert_eq!((request.limit, request.name_filter.as_deref()), (Some(2), Some("svc*")));
-        assert_eq!(request.type_filter, Some(ECredentialsType::Linux));
+        assert_eq!(request.type_filter.as_deref(), Some(&[ECredentialsType::Linux][..]));
         let page = json!({"data": [], "pagination": {"total": 0, "count": 0}});
         GetAllCredsReply::Ok(serde_json::from_value(page).unwrap())
     });
@@ -467,12 +467,12 @@ async fn dispatch_reads_typed_arguments_and_names_what_is_wrong() {
     assert!(server.requests().iter().all(|r| r.operation.as_deref() == Some("CreateToken")), "a refused call was sent");
 
     server.on_get_all_creds(|request: GetAllCredsRequest| async move {
-        assert_eq!((request.limit, request.type_filter), (Some(3), Some(ECredentialsType::Linux)));
+        assert_eq!((request.limit, request.type_filter.as_deref()), (Some(3), Some(&[ECredentialsType::Linux][..])));
         GetAllCredsReply::Ok(
             serde_json::from_value(json!({"data": [], "pagination": {"total": 0, "count": 0}})).unwrap(),
         )
     });
-    let page = call("GetAllCreds", json!({"params": {"limit": 3, "typeFilter": "Linux"}})).await.unwrap();
+    let page = call("GetAllCreds", json!({"params": {"limit": 3, "typeFilter": ["Linux"]}})).await.unwrap();
     assert_eq!(page["data"], json!([]));
 
     server.on_change_cloud_certificate(|_| async { ChangeCloudCertificateReply::NoContent });
@@ -731,5 +731,171 @@ async fn a_union_variant_the_revision_lacks_is_refused_before_sending() {
             assert!(!matches!(sent, Err(Error::Unsupported { .. })), "{version}: {sent:?}");
             assert_eq!(server.calls("CreateCreds").len(), 1, "{version}: sent");
         }
+    }
+}
+
+/// A filter VBR 12 (1.2-rev1) takes as one value and later revisions as a list
+/// (`x-single-value-revisions`): a client pinned to 1.2-rev1 sends a list of one as that one
+/// value and refuses two before sending, with `Error::NotOneValue` naming the parameter and the
+/// revision; a client speaking 1.3-rev2 sends both.
+#[tokio::test]
+async fn a_filter_vbr_12_takes_as_one_value_is_sent_as_one_and_a_longer_list_is_refused() {
+    use veeam_client::runtime::Error;
+
+    let two = [ESessionType::BackupJob, ESessionType::RestoreVm];
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_2Rev1).await;
+    server.clear_requests();
+    client.get_all_sessions(&GetAllSessionsParams::new().with_type_filter([ESessionType::BackupJob])).await.unwrap();
+    let query = &server.calls("GetAllSessions")[0].query;
+    assert_eq!(query.iter().filter(|(n, _)| n == "typeFilter").count(), 1, "{query:?}");
+    server.clear_requests();
+    let err = client.get_all_sessions(&GetAllSessionsParams::new().with_type_filter(two.clone())).await.unwrap_err();
+    let Error::NotOneValue { operation, field, count, revision, single } = &err else { panic!("{err}") };
+    assert_eq!((*operation, *field, *count, *revision), ("GetAllSessions", "typeFilter", 2, "1.2-rev1"), "{err}");
+    assert_eq!(single, "1.2-rev1");
+    assert!(err.to_string().contains("`typeFilter` holds 2 values"), "{err}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_3Rev2).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_3Rev2).await;
+    server.clear_requests();
+    client.get_all_sessions(&GetAllSessionsParams::new().with_type_filter(two)).await.unwrap();
+    let query = &server.calls("GetAllSessions")[0].query;
+    assert_eq!(query.iter().filter(|(n, _)| n == "typeFilter").count(), 2, "{query:?}");
+}
+
+/// Values Veeam renamed beyond case, recorded as spellings (`x-enum-spellings`): a VMware
+/// vSphere backup job is `Backup` in 1.2-rev1 and `VSphereBackup` since, and its inventory
+/// objects' platform `VMware` in 1.2-rev1 and `VSphere` since. A client writes each in the
+/// spelling of the revision it speaks, the union's tag included, and reads either spelling as
+/// the same variant (an older server's answer is not an unknown variant).
+#[tokio::test]
+async fn a_value_renamed_beyond_case_is_written_as_the_revision_spells_it_and_read_in_either_spelling() {
+    let job: JobSpec =
+        serde_json::from_value(spec("vbr")["components"]["examples"]["BackupJobSpecExample"]["value"].clone())
+            .expect("the vSphere backup job example");
+    assert!(matches!(job, JobSpec::VSphereBackup(_)), "the first example is a vSphere backup job");
+    for (version, kind, platform) in
+        [(vbr::ApiVersion::V1_2Rev1, "Backup", "VMware"), (vbr::ApiVersion::V1_3Rev2, "VSphereBackup", "VSphere")]
+    {
+        let server = MockServer::start_as(version).await.unwrap();
+        let client = logged_in_as(&server, version).await;
+        server.clear_requests();
+        // The example is written for 1.3-rev2: what 1.2-rev1 lacks is taken out, as the client
+        // asks, field by field.
+        let mut body = serde_json::to_value(&job).unwrap();
+        // Guest processing's credentials changed shape in 1.3-rev0: not what this test is about.
+        body.as_object_mut().unwrap().remove("guestProcessing");
+        let (mut answer, mut removed) = (None, Vec::new());
+        for _ in 0..8 {
+            match client.create_job(&serde_json::from_value(body.clone()).unwrap()).await {
+                Err(veeam_client::runtime::Error::Unsupported { field: Some(field), .. }) => {
+                    removed.push(field);
+                    remove_key(&mut body, field)
+                }
+                other => {
+                    answer = Some(other);
+                    break;
+                }
+            }
+        }
+        let calls = server.calls("CreateJob");
+        let sent = calls
+            .first()
+            .and_then(|c| c.json())
+            .unwrap_or_else(|| panic!("{version}: not sent: {answer:?}, {removed:?}"));
+        assert_eq!(sent["type"], kind, "{version}");
+        assert_eq!(sent["virtualMachines"]["includes"][0]["platform"], platform, "{version}: {sent:#}");
+    }
+    // What a VBR 12 server answers, read as the same variants as 1.3's spelling.
+    let mut old = serde_json::to_value(&job).unwrap();
+    old["type"] = json!("Backup");
+    old["virtualMachines"]["includes"][0]["platform"] = json!("VMware");
+    let read: JobSpec = serde_json::from_value(old).unwrap();
+    let JobSpec::VSphereBackup(read) = read else { panic!("{read:?}") };
+    let machines = read.virtual_machines.as_ref().expect("the example lists machines");
+    let includes = machines.includes.as_deref().unwrap_or_default();
+    assert!(matches!(includes[0], InventoryObjectModel::VSphere(_)), "{read:?}");
+}
+
+/// VBR 12 (1.2-rev1) writes a performance extent's `status` as one value, later revisions as a
+/// list (`x-single-value-revisions`): either is read as a list, and a wrong item is an error.
+#[test]
+fn a_list_vbr_12_writes_as_one_value_is_read_as_a_list_of_it() {
+    let extent = |status: serde_json::Value| {
+        serde_json::from_value::<PerformanceExtentModel>(json!({"id": Uuid::nil(), "name": "x", "status": status}))
+    };
+    let one = extent(json!("Normal")).unwrap();
+    assert_eq!(one.status.as_deref(), Some(&[ERepositoryExtentStatusType::Normal][..]));
+    let two = extent(json!(["Normal", "Evacuate"])).unwrap();
+    assert_eq!(two.status.map(|s| s.len()), Some(2));
+    assert!(extent(json!(7)).is_err(), "not a status, in either shape");
+}
+
+/// A property whose shape Veeam changed between revisions holds each shape, marked with its
+/// revisions: an answer of each revision decodes into its own shape (1.3-rev0's log record
+/// `additionalInfo` is one string, 1.3-rev2's a list of pairs; a 1.2-rev1 repository has one
+/// mount server, later ones a Windows and a Linux one), and a client writes only the shape of
+/// the revision it speaks: another is refused before sending, naming it.
+#[tokio::test]
+async fn a_property_whose_shape_changed_is_read_in_each_shape_and_written_only_in_the_spoken_one() {
+    use veeam_client::runtime::Error;
+
+    let record = |info: serde_json::Value| {
+        serde_json::from_value::<SessionLogRecordModel>(json!({"id": 1, "additionalInfo": info})).unwrap()
+    };
+    assert_eq!(
+        record(json!("retry 2 of 3")).additional_info,
+        Some(SessionLogRecordModelAdditionalInfo::String("retry 2 of 3".to_owned()))
+    );
+    let pairs = record(json!([{"field": "attempt", "data": "2"}])).additional_info;
+    assert!(matches!(pairs, Some(SessionLogRecordModelAdditionalInfo::CommonMetaInfoList(ref l)) if l.len() == 1));
+    // Until 1.3-rev1 a quick migration's datastore is one inventory object; since, per-disk
+    // settings whose properties are all optional, so they decode from any object: the
+    // alternative that keeps every property is the one read.
+    let datastore =
+        json!({"platform": "VSphere", "type": "Datastore", "hostName": "vc", "name": "ds1", "objectId": "ds-1"});
+    let read: ViVMQuickMigrationSpecDatastore = serde_json::from_value(datastore).unwrap();
+    assert!(
+        matches!(read, ViVMQuickMigrationSpecDatastore::InventoryObjectModel(InventoryObjectModel::VSphere(_))),
+        "{read:?}"
+    );
+    let read: ViVMQuickMigrationSpecDatastore = serde_json::from_value(json!({"diskMappings": []})).unwrap();
+    assert!(matches!(read, ViVMQuickMigrationSpecDatastore::ViVMQuickMigrationDatastoresSpec(_)), "{read:?}");
+
+    // The example repository, given VBR 12's one mount server.
+    let mut spec_json = spec("vbr")["components"]["examples"]["WinLocalRepositorySpecExample"]["value"].clone();
+    let flat = json!({"mountServerId": Uuid::nil(), "writeCacheFolder": "C:\\cache", "vPowerNFSEnabled": true});
+    spec_json["mountServer"] = flat.clone();
+    let repository: RepositorySpec = serde_json::from_value(spec_json).unwrap();
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_2Rev1).await;
+    server.clear_requests();
+    let _ = client.create_repository(&repository, &Default::default()).await;
+    assert_eq!(server.calls("CreateRepository")[0].json().unwrap()["mountServer"], flat, "1.2-rev1's shape, as set");
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_3Rev2).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_3Rev2).await;
+    server.clear_requests();
+    let err = client.create_repository(&repository, &Default::default()).await.unwrap_err();
+    let Error::Unsupported { operation, field, revision, .. } = &err else { panic!("{err}") };
+    assert_eq!(*operation, "CreateRepository");
+    assert_eq!(*field, Some("MountServerSettingsOfRevisionModel::MountServerSettingsModel"), "{err}");
+    assert_eq!(*revision, "1.3-rev2");
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+/// `value` without the property `key`, nor any property whose value is the string `key` (an
+/// enum value), at any depth.
+fn remove_key(value: &mut serde_json::Value, key: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove(key);
+            map.retain(|_, v| v.as_str() != Some(key));
+            map.values_mut().for_each(|v| remove_key(v, key));
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| remove_key(v, key)),
+        _ => {}
     }
 }

@@ -299,6 +299,19 @@ pub(super) fn veeams_document(revision: &str, default: &str) -> Value {
     assert!(!rewritten.is_empty(), "{revision}: no union cycles found in Veeam's document");
     let flattened = flatten_all_of(&mut document);
     assert!(!flattened.is_empty(), "{revision}: no `allOf` to write as one object schema");
+    // A name `required` lists but no property defines (1.3-rev0's repository specs require an
+    // `isDisabled` none of them has) is an error in Veeam's document: no client can send a
+    // property its document does not define, and the curated spec leaves it out.
+    for (name, schema) in document["components"]["schemas"].as_object_mut().into_iter().flatten() {
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else { continue };
+        let defined: Vec<String> = properties.keys().cloned().collect();
+        let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) else { continue };
+        let before = required.len();
+        required.retain(|r| r.as_str().is_some_and(|r| defined.iter().any(|d| d == r)));
+        if required.len() != before {
+            println!("  {name}: required names no property defines, left out");
+        }
+    }
     // A union whose variants are each whole is only the choice between them: Prism's
     // generator otherwise makes an instance up from the union's own properties, its tag from
     // the whole enum, and the variant that tag selects comes back without its own properties.
@@ -470,6 +483,11 @@ pub(super) fn apply_declared_deviations(
                 // A keyword: the curated spec's value; a type: the curated schema whole.
                 let (o, t) = if kind == "type" { (&o[..o.len() - 1], &t[..t.len() - 1]) } else { (&o[..], &t[..]) };
                 let component = o.len() == 3 && o[0] == "components";
+                // Ours written inline where theirs names a component (a property that holds each
+                // shape of its revisions): ours goes where it is written, not over the component,
+                // which other schemas share.
+                let at_ours = kind == "type" && !component && o != t && document.pointer(&pointer_of(o)).is_some();
+                let t = if at_ours { o } else { t };
                 let value = if kind == "type" && component && o != t {
                     Some(json!({ "$ref": format!("#{}", pointer_of(o)) }))
                 } else {

@@ -280,6 +280,27 @@ pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>
         return;
     }
     let s = resolve(spec, schema);
+    // A property that holds each shape of its revisions (alternatives marked with them): the
+    // example has the newest; another revision's body gets its own shape.
+    if let (Some(members), Some(_)) = (s["oneOf"].as_array().or_else(|| s["anyOf"].as_array()), fill.revision) {
+        if s.get("discriminator").is_none() && members.iter().any(|m| m.get("x-revisions").is_some()) {
+            *value = sample(spec, schema, fill, depth);
+            return;
+        }
+    }
+    // An enum value the revision lacks (a spec projected to it no longer lists it).
+    if let (Some(values), Value::String(text)) = (s["enum"].as_array(), &*value) {
+        // A value the projection spells otherwise is there in that spelling.
+        let spelt = s["x-enum-spellings"][text.as_str()]
+            .as_object()
+            .is_some_and(|m| m.keys().any(|other| values.iter().any(|v| v == other.as_str())));
+        if fill.revision.is_some() && !values.iter().any(|v| v == text.as_str()) && !spelt {
+            if let Some(first) = values.first() {
+                *value = first.clone();
+            }
+            return;
+        }
+    }
     match value {
         Value::Array(items) => {
             if let Some(item) = s.get("items") {

@@ -153,7 +153,10 @@ pub fn client_exit<E>(e: &Error<E>) -> Exit {
             404 => Exit::NotFound,
             _ => Exit::Failure,
         },
-        Error::InvalidRequest { .. } | Error::Unsupported { .. } | Error::MissingField { .. } => Exit::Usage,
+        Error::InvalidRequest { .. }
+        | Error::Unsupported { .. }
+        | Error::MissingField { .. }
+        | Error::NotOneValue { .. } => Exit::Usage,
         _ => Exit::Failure,
     }
 }
