@@ -631,7 +631,7 @@ fn mark_parameters(op: &mut Value, sources: &[Source], at: &str, present: &[usiz
         let single: Vec<usize> = theirs
             .iter()
             .filter(|(_, p)| match (param.get("schema"), p.get("schema")) {
-                (Some(ours), Some(their)) => crate::audit::diff::one_of(ours, their),
+                (Some(ours), Some(their)) => crate::audit::diff::one_value_of(ours, their),
                 _ => false,
             })
             .map(|(i, _)| *i)
@@ -789,7 +789,7 @@ fn single_marks(schema: &Value, theirs: &[(usize, &Value)], names: &[&str]) -> M
                 let spelt = crate::audit::diff::spelt_in(schema, PROPERTY_SPELLINGS, name, names[*i]);
                 t.get("properties")
                     .and_then(|p| p.get(spelt))
-                    .is_some_and(|their| crate::audit::diff::one_of(ours, their))
+                    .is_some_and(|their| crate::audit::diff::one_value_of(ours, their))
             })
             .map(|(i, _)| *i)
             .collect();

@@ -145,6 +145,23 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        file: "single_value_not_a_list.yaml",
+        expect: Expect::Generates(|g| {
+            let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                warnings,
+                [
+                    "warning: bad/single_value_not_a_list.yaml#/components/schemas/Item/x-single-value-revisions/name: a single-value mark on a value that is not a list is ignored",
+                    "warning: bad/single_value_not_a_list.yaml#/paths/~1items/get/parameters/0/x-single-value-revisions: a single-value mark on a value that is not a list is ignored",
+                ]
+            );
+            let op = &g.items["operation_list_items"];
+            assert!(op.contains("require_one(\"listItems\", \"kinds\""), "{op}");
+            assert!(!op.contains("\"kind\", count"), "{op}");
+        }),
+        own_process: false,
+    },
+    Case {
         file: "unknown_response_key.yaml",
         expect: Expect::Generates(|g| {
             let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();

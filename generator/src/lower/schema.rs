@@ -588,8 +588,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A single-value mark (`x-single-value-revisions`, at `at`) of a property or (`parameter`)
-    /// a parameter of type `ty`: kept, and said in its docs, when `ty` is a list; a mark on anything else
-    /// is reported and left out.
+    /// a parameter of type `ty`: kept, and said in its docs, when `ty` is a list; a mark on
+    /// anything else is reported and left out.
     pub(crate) fn single_value(
         &mut self,
         at: &Pointer,

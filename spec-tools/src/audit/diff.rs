@@ -59,7 +59,7 @@ pub fn is_presence(kind: &str) -> bool {
 /// Whether `theirs` is one value of the items of the list `ours` (a filter Veeam made a list
 /// in a later revision): `ours` is `type: array`, `theirs` is not, and it is the items' schema,
 /// the same component (by name: the two documents are split differently) or the same type.
-pub fn one_of(ours: &Value, theirs: &Value) -> bool {
+pub fn one_value_of(ours: &Value, theirs: &Value) -> bool {
     let (Some("array"), Some(items)) = (ours.get("type").and_then(Value::as_str), ours.get("items")) else {
         return false;
     };
@@ -346,7 +346,14 @@ impl Differ<'_> {
                 (Some(sa), Some(sb)) => {
                     let single = a.get(SINGLE_VALUE_REVISIONS).and_then(Value::as_str);
                     let (marked_at, their_at) = (a_at.join(SINGLE_VALUE_REVISIONS), b_at.join("schema"));
-                    if self.single_value(single, one_of(sa, sb), "single-value", &param_place, &marked_at, &their_at) {
+                    if self.single_value(
+                        single,
+                        one_value_of(sa, sb),
+                        "single-value",
+                        &param_place,
+                        &marked_at,
+                        &their_at,
+                    ) {
                         continue;
                     }
                     let child = param_place.child(sa, &a_at.join("schema"), "schema");
@@ -683,7 +690,7 @@ impl Differ<'_> {
                 let marked_at = a_at.join(SINGLE_VALUE_REVISIONS).join(name);
                 if self.single_value(
                     single,
-                    one_of(node, their),
+                    one_value_of(node, their),
                     &format!("single-value {name}"),
                     place,
                     &marked_at,
