@@ -145,6 +145,13 @@ const CASES: &[Case] = &[
         own_process: false,
     },
     Case {
+        file: "long_running_without_parameters.yaml",
+        expect: Expect::GenerateError(&[
+            "error: bad/long_running_without_parameters.yaml#/paths/~1jobs/post/x-long-running: `GetJob`'s path parameter `jobId` needs a required property `jobId` of `Job` with the same type",
+        ]),
+        own_process: false,
+    },
+    Case {
         file: "single_value_not_a_list.yaml",
         expect: Expect::Generates(|g| {
             let warnings: Vec<String> = g.warnings.iter().map(ToString::to_string).collect();

@@ -245,13 +245,17 @@ impl Lowerer<'_> {
         mapping: Option<&serde_json::Map<String, Value>>,
         at: &Pointer,
     ) -> Option<Vec<Vec<String>>> {
+        // `at` is the marker's `parameters` map; without one, the marker itself is the place.
+        let marker = if mapping.is_some() { at.clone() } else { at.parent().unwrap_or_else(|| at.clone()) };
         if let Some(p) = op.params.iter().find(|p| p.required) {
-            self.sink
-                .error(at, format!("`{}` has the required parameter `{}`, which no answer supplies", op.id, p.wire));
+            self.sink.error(
+                &marker,
+                format!("`{}` has the required parameter `{}`, which no answer supplies", op.id, p.wire),
+            );
             return None;
         }
         if op.body.as_ref().is_some_and(|b| b.required) {
-            self.sink.error(at, format!("`{}` needs a request body, which no answer supplies", op.id));
+            self.sink.error(&marker, format!("`{}` needs a request body, which no answer supplies", op.id));
             return None;
         }
         if let Some(unknown) = mapping.and_then(|m| m.keys().find(|k| !op.path_params.iter().any(|p| &p.wire == *k))) {
@@ -270,8 +274,13 @@ impl Lowerer<'_> {
                     args.push(path)
                 }
                 _ => {
+                    let place = if mapping.is_some_and(|m| m.contains_key(&p.wire)) {
+                        at.join(&p.wire)
+                    } else {
+                        marker.clone()
+                    };
                     self.sink.error(
-                        &at.join(&p.wire),
+                        &place,
                         format!(
                             "`{}`'s path parameter `{}` needs a required property `{field}` of `{}` with the same type",
                             op.id, p.wire, self.types[ty.0].name
