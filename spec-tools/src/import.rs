@@ -85,6 +85,10 @@ pub const REQUIRED_REVISIONS: &str = "x-required-revisions";
 /// its items' type, not a list (`{typeFilter: 1.2-rev1..1.3-rev1}`); on a parameter, its own
 /// mark of the same. The client reads either shape, and writes one value for those revisions.
 pub const SINGLE_VALUE_REVISIONS: &str = "x-single-value-revisions";
+/// A component schema's map from the name a revision's document gives it, where that is not
+/// its own, to those revisions: `{WindowsHostComponentPortModel: 1.2-rev1..1.2-rev1}` (see
+/// [`crate::renames`]). Its marks in those revisions come from that component.
+pub const SCHEMA_NAMES: &str = "x-schema-names";
 /// The root's declaration of the revisions: `{header, default, revisions}`.
 pub const API_REVISIONS: &str = "x-api-revisions";
 /// The `x-deviation` key with which a schema keeps one spelling of its enum values for every
@@ -196,7 +200,18 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
             roots.push(at);
         }
     }
-    // The closure of the components the sections' operations use.
+    // The closure of the components the sections' operations use. A schema a revision names
+    // otherwise is read from that revision under its name there.
+    let renames: Vec<_> = sources.iter().map(|s| crate::renames::renamed_schemas(&curated.doc, &s.doc)).collect();
+    let their_key = |i: usize, key: &str| -> String {
+        match crate::sections::component_name(key) {
+            Some((kind, name)) if kind == "schemas" => match renames[i].get(&name) {
+                Some(theirs) => format!("/components/schemas/{}", escape(theirs)),
+                None => key.to_owned(),
+            },
+            _ => key.to_owned(),
+        }
+    };
     let mut work: Vec<String> = Vec::new();
     for at in &roots {
         let mut refs = Vec::new();
@@ -215,11 +230,12 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
             continue;
         }
         done.push(key.clone());
-        let present: Vec<usize> = (0..sources.len()).filter(|&i| sources[i].doc.pointer(&key).is_some()).collect();
+        let present: Vec<usize> =
+            (0..sources.len()).filter(|&i| sources[i].doc.pointer(&their_key(i, &key)).is_some()).collect();
         let Some(&newest) = present.last() else { continue };
         let (kind, name) = crate::sections::component_name(&key).expect("a component key");
         if curated.doc.pointer(&key).is_none() {
-            let mut value = sources[newest].doc.pointer(&key).cloned().unwrap_or_default();
+            let mut value = sources[newest].doc.pointer(&their_key(newest, &key)).cloned().unwrap_or_default();
             clean(&mut value);
             insert_component(&mut curated.doc, &kind, &name, value);
             report.components.push(format!("{kind}/{name}"));
@@ -229,7 +245,7 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
             // from the newest document that has it.
             let ours = curated.doc.pointer_mut(&key).expect("present");
             for &i in present.iter().rev() {
-                let theirs = sources[i].doc.pointer(&key).cloned().unwrap_or_default();
+                let theirs = sources[i].doc.pointer(&their_key(i, &key)).cloned().unwrap_or_default();
                 for member in merge_schema(ours, &theirs, &sources[i].doc) {
                     report.members.push(format!("{kind}/{name}: {member}"));
                 }
@@ -239,9 +255,21 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
             let value = curated.doc.pointer_mut(&key).expect("present");
             mark(value, &range(&present, &names));
             if kind == "schemas" {
-                let theirs: Vec<(usize, &Value)> =
-                    present.iter().filter_map(|&i| sources[i].doc.pointer(&key).map(|s| (i, s))).collect();
+                let theirs: Vec<(usize, &Value)> = present
+                    .iter()
+                    .filter_map(|&i| sources[i].doc.pointer(&their_key(i, &key)).map(|s| (i, s)))
+                    .collect();
                 mark_schema(value, &theirs, sources, &names);
+                let mut other_names: Vec<(&str, Vec<usize>)> = Vec::new();
+                for &i in &present {
+                    let Some(theirs) = renames[i].get(&name) else { continue };
+                    match other_names.iter_mut().find(|(n, _)| n == theirs) {
+                        Some((_, list)) => list.push(i),
+                        None => other_names.push((theirs, vec![i])),
+                    }
+                }
+                let map = other_names.into_iter().map(|(n, revs)| (n.to_owned(), Value::String(range(&revs, &names))));
+                set_map(value, SCHEMA_NAMES, map.collect());
             }
         }
         let mut refs = Vec::new();
@@ -1133,6 +1161,26 @@ mod tests {
         assert_eq!(day["enum"], json!(["VSphereBackup", "Tuesday"]));
         assert_eq!(day[ENUM_REVISIONS], Value::Null, "in every revision, spelt one way or the other");
         assert_eq!(day[ENUM_SPELLINGS], json!({"VSphereBackup": {"Backup": "1.2-rev1..1.2-rev1"}}));
+    }
+
+    #[test]
+    fn a_schema_a_revision_names_otherwise_is_marked_from_that_revisions_component() {
+        let sources = four(|i, d| {
+            if i == 0 {
+                let schemas = d["components"]["schemas"].as_object_mut().unwrap();
+                schemas.shift_remove("EDay");
+                schemas.insert("EWeekDay".to_owned(), json!({"type": "string", "enum": ["monday", "Tuesday"]}));
+                let answer = "/paths/~1days/get/responses/200/content/application~1json/schema";
+                *d.pointer_mut(answer).unwrap() = json!({"$ref": "#/components/schemas/EWeekDay"});
+            }
+        });
+        let doc = imported(None, &sources);
+        let day = schema(&doc, "EDay");
+        assert_eq!(day[REVISIONS], "1.2-rev1..", "1.2-rev1 has it, under another name");
+        assert_eq!(day[SCHEMA_NAMES], json!({"EWeekDay": "1.2-rev1..1.2-rev1"}));
+        assert_eq!(day[ENUM_SPELLINGS], json!({"Monday": {"monday": "1.2-rev1..1.2-rev1"}}));
+        assert_eq!(day[ENUM_REVISIONS], Value::Null);
+        assert_eq!(schema(&doc, "EWeekDay"), &Value::Null, "the other name is not a component of ours");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!   from, each declared with its reason or reported;
 //! - [`split`]: a one-file document as the many-file layout vendors publish;
 //! - [`sections`]: a document split by section (one file per tag), joined and written back;
+//! - [`renames`]: the component schemas a published revision names otherwise;
 //! - [`import`] and [`curate`]: sections of a vendor's published revisions brought into a
 //!   curated spec with their revision marks, then the mechanical curation rules.
 //!
@@ -23,6 +24,7 @@ pub mod diff;
 pub mod fmt;
 pub mod import;
 pub mod lint;
+pub mod renames;
 pub mod sections;
 pub mod split;
 

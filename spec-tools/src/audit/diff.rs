@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::import::{
     ENUM_REVISIONS, ENUM_SPELLINGS, PROPERTY_REVISIONS, PROPERTY_SPELLINGS, REQUIRED_REVISIONS, RESPONSE_REVISIONS,
-    REVISIONS, SINGLE_VALUE_REVISIONS,
+    REVISIONS, SCHEMA_NAMES, SINGLE_VALUE_REVISIONS,
 };
 
 /// The HTTP methods of an OpenAPI 3.0 path item.
@@ -151,6 +151,19 @@ impl Differ<'_> {
     /// expected in their document.
     fn includes(&self, mark: Option<&str>) -> bool {
         mark.is_none_or(|m| crate::import::mark_includes(m, self.version).unwrap_or(true))
+    }
+
+    /// The name their revision gives our component schema `name`: its own, unless its
+    /// `x-schema-names` records another for the revision.
+    fn their_name(&self, name: &str) -> String {
+        let schema = self.ours.pointer(Pointer::root().join("components").join("schemas").join(name).as_str());
+        let names = schema.and_then(|s| s.get(SCHEMA_NAMES)).and_then(Value::as_object);
+        names
+            .into_iter()
+            .flatten()
+            .find(|(_, range)| range.as_str().and_then(|r| crate::import::mark_includes(r, self.version)) == Some(true))
+            .map_or(name, |(other, _)| other.as_str())
+            .to_owned()
     }
 
     /// ` (x-revisions `1.3-rev0..`)`: what a detail says about an element's mark, if any.
@@ -511,7 +524,10 @@ impl Differ<'_> {
         for (name, schema) in schemas {
             let at = Pointer::root().join("components").join("schemas").join(name);
             let mark = schema.get(REVISIONS).and_then(Value::as_str);
-            let theirs_has = self.theirs.pointer(at.as_str()).is_some();
+            // Where their revision names the schema otherwise (`x-schema-names`), it is compared
+            // with that component.
+            let their_at = Pointer::root().join("components").join("schemas").join(&self.their_name(name));
+            let theirs_has = self.theirs.pointer(their_at.as_str()).is_some();
             if !self.includes(mark) {
                 if theirs_has {
                     let detail = format!(
@@ -520,12 +536,12 @@ impl Differ<'_> {
                         mark.unwrap_or_default(),
                         self.version
                     );
-                    self.push(&Place::at(&at), "revisions", &at.join(REVISIONS), &at, detail);
+                    self.push(&Place::at(&at), "revisions", &at.join(REVISIONS), &their_at, detail);
                 }
                 continue;
             }
             if theirs_has {
-                self.schema(&at, &at, &Place::at(&at));
+                self.schema(&at, &their_at, &Place::at(&at));
             } else {
                 let detail = format!("{} has no schema `{name}`{}", self.version, Self::marked(mark, REVISIONS));
                 let ours = if mark.is_some() { at.join(REVISIONS) } else { at.clone() };
@@ -553,7 +569,9 @@ impl Differ<'_> {
         let (a_ref, b_ref) = (a.get("$ref").and_then(Value::as_str), b.get("$ref").and_then(Value::as_str));
         match (a_ref, b_ref) {
             (Some(x), Some(y)) => {
-                if x != y {
+                let named = |r: &str| r.strip_prefix("#/components/schemas/").map(str::to_owned);
+                let renamed = named(x).is_some_and(|ours| named(y) == Some(self.their_name(&ours)));
+                if x != y && !renamed {
                     let detail = format!("ours `{x}`, {} `{y}`", self.version);
                     self.push(place, "$ref", a_at, b_at, detail);
                 }

@@ -510,3 +510,28 @@ fn a_list_some_revisions_write_as_one_value_is_compared_with_its_single_value_ma
     assert_eq!(found(&audit), [format!("1.3-rev2 {thing} single-value kind")]);
     assert_eq!(audit.differences[0].difference.ours.to_string(), format!("{thing}/x-single-value-revisions/kind"));
 }
+
+#[test]
+fn a_schema_a_revision_names_otherwise_is_compared_with_that_revisions_component() {
+    // 1.2-rev1 names `EKind` `ECertKind`, and spells its values in lower case there.
+    let mut old = revision("1.2-rev1");
+    let schemas = old["components"]["schemas"].as_object_mut().unwrap();
+    schemas.shift_remove("EKind");
+    schemas.insert("ECertKind".to_owned(), json!({"type": "string", "enum": ["pfx", "pem"]}));
+    for at in ["/paths/~1api~1v1~1things~1{id}/get/parameters/1/schema", "/components/schemas/Thing/properties/kind"] {
+        *old.pointer_mut(at).unwrap() = json!({"$ref": "#/components/schemas/ECertKind"});
+    }
+    let mut doc = ours();
+    doc["components"]["schemas"]["EKind"]["x-enum-spellings"] =
+        json!({"Pfx": {"pfx": "1.2-rev1..1.2-rev1"}, "Pem": {"pem": "1.2-rev1..1.2-rev1"}});
+    // Unrecorded, the schema looks absent from 1.2-rev1 and its uses look retyped.
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), ["1.2-rev1 #/components/schemas/EKind missing"]);
+    // Recorded, 1.2-rev1's component is compared: its values, as 1.2-rev1 spells them.
+    doc["components"]["schemas"]["EKind"]["x-schema-names"] = json!({"ECertKind": "1.2-rev1..1.2-rev1"});
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), Vec::<String>::new());
+    doc["components"]["schemas"]["EKind"]["x-enum-spellings"] = json!({});
+    let audit = audit_revisions(&doc, &[&old, &theirs()], "1.3-rev2");
+    assert_eq!(found(&audit), ["1.2-rev1 #/components/schemas/EKind enum spellings"]);
+}
