@@ -526,7 +526,7 @@ impl Differ<'_> {
             let mark = schema.get(REVISIONS).and_then(Value::as_str);
             // Where their revision names the schema otherwise (`x-schema-names`), it is compared
             // with that component.
-            let their_at = Pointer::root().join("components").join("schemas").join(&self.their_name(name));
+            let their_at = Pointer::root().join("components").join("schemas").join(self.their_name(name));
             let theirs_has = self.theirs.pointer(their_at.as_str()).is_some();
             if !self.includes(mark) {
                 if theirs_has {
