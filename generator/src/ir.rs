@@ -614,6 +614,12 @@ pub enum Accept {
 pub struct RequestBody {
     /// Whether a body must be sent.
     pub required: bool,
+    /// The API revisions that take a body (its `x-revisions`), when not every one: the body
+    /// is optional in Rust, and refused when given to a client speaking another.
+    pub available: Option<Available>,
+    /// Where the spec requires the body, but only some revisions take it: those revisions,
+    /// where leaving it out is refused with `Error::MissingField`.
+    pub required_in: Option<Available>,
     /// Supported media types in spec order; all with the same payload type.
     pub contents: Vec<Content>,
     /// Doc lines.

@@ -25,6 +25,8 @@
 //!   added field is one added line:
 //!   - a parameter in the Parameter Object (`x-revisions`; a `$ref`'d parameter has its
 //!     component's mark);
+//!   - a request body in the Request Body Object (`x-revisions`), where only some of the
+//!     operation's revisions take one;
 //!   - a response in its operation's `x-response-revisions: {status: range}`, one scheme
 //!     for inline responses and `$ref`s alike (a Response Object's siblings of `$ref` are
 //!     ignored in OpenAPI 3.0, so the mark cannot sit inside it), as properties are marked
@@ -196,13 +198,28 @@ pub fn import(curated: &mut Joined, sources: &[Source], sections: &[String]) -> 
             }
             mark(op, &range(&present, &names));
             mark_parameters(op, sources, &at, &present, &names);
+            mark_request_body(op, sources, &at, &present, &names);
             mark_responses(op, sources, &at, &present, &names);
             roots.push(at);
         }
     }
     // The closure of the components the sections' operations use. A schema a revision names
     // otherwise is read from that revision under its name there.
-    let renames: Vec<_> = sources.iter().map(|s| crate::renames::renamed_schemas(&curated.doc, &s.doc)).collect();
+    // A name a reviewer recorded (`x-schema-names`) holds where the walk finds none: a shape
+    // Veeam split into several components, each of which the older revision writes as the one
+    // it had.
+    let mut renames: Vec<_> = sources.iter().map(|s| crate::renames::renamed_schemas(&curated.doc, &s.doc)).collect();
+    let schemas = curated.doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
+    for (name, schema) in schemas {
+        for (theirs, range_of) in schema.get(SCHEMA_NAMES).and_then(Value::as_object).into_iter().flatten() {
+            for (i, found) in renames.iter_mut().enumerate() {
+                let recorded = range_of.as_str().and_then(|r| mark_includes(r, names[i])) == Some(true);
+                if recorded && sources[i].doc.pointer(&format!("/components/schemas/{}", escape(theirs))).is_some() {
+                    found.entry(name.clone()).or_insert_with(|| theirs.clone());
+                }
+            }
+        }
+    }
     let their_key = |i: usize, key: &str| -> String {
         match crate::sections::component_name(key) {
             Some((kind, name)) if kind == "schemas" => match renames[i].get(&name) {
@@ -443,6 +460,15 @@ fn merge_operation(op: &mut Value, curated: &Value, sources: &[Source], at: &str
     added
 }
 
+/// Marks an operation's inline request body with the revisions that take one, where fewer
+/// than the operation's (`RescanAllManagedServers` takes its list of servers since 1.3-rev1).
+fn mark_request_body(op: &mut Value, sources: &[Source], at: &str, present: &[usize], names: &[&str]) {
+    let Some(body) = op.get_mut("requestBody").filter(|b| b.get("$ref").is_none()) else { return };
+    let has: Vec<usize> =
+        present.iter().copied().filter(|&i| sources[i].doc.pointer(&format!("{at}/requestBody")).is_some()).collect();
+    set_or_clear(body, REVISIONS, (!has.is_empty() && has != present).then(|| range(&has, names)));
+}
+
 /// Response statuses in numeric order; ranges (`2XX`) after their statuses, `default` last.
 fn status_order(code: &str) -> (u32, String) {
     match code.parse::<u32>() {
@@ -637,12 +663,17 @@ fn member_mark(has: &[usize], present: &[usize], names: &[&str]) -> Option<Strin
 /// Marks the inline parameters of an operation present in fewer revisions than it is, and
 /// the members of their inline schemas (an enum inlined in a parameter, say).
 fn mark_parameters(op: &mut Value, sources: &[Source], at: &str, present: &[usize], names: &[&str]) {
+    // A parameter whose presence the operation declares a deviation (`parameter NAME`) keeps
+    // the revisions a reviewer gave it: Veeam's document has it there, but not as the client
+    // can send it (1.3-rev0 types `GetADDomainObject`'s `orderColumn` as a domain's sort column).
+    let op_snapshot = op.clone();
     let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     for param in params {
         if param.get("$ref").is_some() {
             continue;
         }
         let Some(name) = param.get("name").and_then(Value::as_str).map(str::to_owned) else { continue };
+        let keep_mark = declares(&op_snapshot, &format!("parameter {name}"));
         let place = param.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
         let theirs: Vec<(usize, &Value)> = present
             .iter()
@@ -655,7 +686,9 @@ fn mark_parameters(op: &mut Value, sources: &[Source], at: &str, present: &[usiz
             })
             .collect();
         let has: Vec<usize> = theirs.iter().map(|(i, _)| *i).collect();
-        set_or_clear(param, REVISIONS, (!has.is_empty() && has != present).then(|| range(&has, names)));
+        if !keep_mark {
+            set_or_clear(param, REVISIONS, (!has.is_empty() && has != present).then(|| range(&has, names)));
+        }
         let single: Vec<usize> = theirs
             .iter()
             .filter(|(_, p)| match (param.get("schema"), p.get("schema")) {
@@ -1181,6 +1214,25 @@ mod tests {
         assert_eq!(day[ENUM_SPELLINGS], json!({"Monday": {"monday": "1.2-rev1..1.2-rev1"}}));
         assert_eq!(day[ENUM_REVISIONS], Value::Null);
         assert_eq!(schema(&doc, "EWeekDay"), &Value::Null, "the other name is not a component of ours");
+    }
+
+    #[test]
+    fn a_parameter_whose_presence_is_a_declared_deviation_keeps_its_reviewed_mark() {
+        let sources = four(|_, d| {
+            let order = json!({"name": "order", "in": "query", "schema": {"type": "string"}});
+            d["paths"]["/days"]["get"]["parameters"].as_array_mut().unwrap().push(order);
+        });
+        let reviewed = |declared: bool| {
+            let mut spec = imported(None, &sources);
+            let op = &mut spec["paths"]["/days"]["get"];
+            op["parameters"][1][REVISIONS] = json!("1.3-rev2..");
+            if declared {
+                op["x-deviation"] = json!({"parameter order": "older revisions type it otherwise"});
+            }
+            imported(Some(spec), &sources)["paths"]["/days"]["get"]["parameters"][1][REVISIONS].clone()
+        };
+        assert_eq!(reviewed(false), Value::Null, "every revision has it: the import's mark is none");
+        assert_eq!(reviewed(true), json!("1.3-rev2.."));
     }
 
     #[test]

@@ -83,6 +83,18 @@ impl Core {
         self.inner.revision.map_or(Ok(()), |r| r.require_field(operation, Some(field), available))
     }
 
+    /// `Ok` unless the client speaks a revision that requires the request field `field` of
+    /// `operation`, which the caller left out (see [`Spoken::require_given`]).
+    #[doc(hidden)]
+    pub fn require_given<E>(
+        &self,
+        operation: &'static str,
+        field: &'static str,
+        required: Available,
+    ) -> Result<(), Error<E>> {
+        self.inner.revision.map_or(Ok(()), |r| r.require_given(operation, field, required))
+    }
+
     /// `Ok` unless the client speaks a revision that takes one value for the list `field` of
     /// `operation`, which holds `count` (see [`Spoken::require_one`]).
     #[doc(hidden)]

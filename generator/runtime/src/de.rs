@@ -91,13 +91,28 @@ impl<'de, T: de::Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
 }
 
 /// Whether `decoded`, written back, still has every property `value` holds (but those that
-/// are `null`): how an untagged union tells the alternative a value was written as from one
-/// that merely decodes from it, ignoring what it does not know. Anything but an object is
-/// kept whole by whatever decodes it.
+/// are `null`), and, for a list, every property of each item: how an untagged union tells the
+/// alternative a value was written as from one that merely decodes from it, ignoring what it
+/// does not know. Anything but an object or a list is kept whole by whatever decodes it.
 pub fn keeps_every_property<T: serde::Serialize>(value: &serde_json::Value, decoded: &T) -> bool {
-    let serde_json::Value::Object(sent) = value else { return true };
-    let Ok(serde_json::Value::Object(kept)) = serde_json::to_value(decoded) else { return false };
-    sent.iter().filter(|(_, v)| !v.is_null()).all(|(name, _)| kept.contains_key(name))
+    use serde_json::Value;
+    if !matches!(value, Value::Object(_) | Value::Array(_)) {
+        return true;
+    }
+    let Ok(kept) = serde_json::to_value(decoded) else { return false };
+    fn keeps(sent: &Value, kept: &Value) -> bool {
+        match (sent, kept) {
+            (Value::Object(sent), Value::Object(kept)) => {
+                sent.iter().filter(|(_, v)| !v.is_null()).all(|(name, _)| kept.contains_key(name))
+            }
+            (Value::Array(sent), Value::Array(kept)) => {
+                sent.len() == kept.len() && sent.iter().zip(kept).all(|(s, k)| keeps(s, k))
+            }
+            (Value::Object(_) | Value::Array(_), _) => false,
+            _ => true,
+        }
+    }
+    keeps(value, &kept)
 }
 
 /// Deserializes a union variant from the JSON value its tag selected, keeping the path of the
@@ -204,5 +219,13 @@ mod tests {
         assert!(super::keeps_every_property(&json!({"folder": "D:", "gone": null}), &settings), "null is absent");
         assert!(!super::keeps_every_property(&json!({"folder": "D:", "platform": "VSphere"}), &settings));
         assert!(super::keeps_every_property(&json!("text"), &"text"), "not an object: kept whole");
+    }
+
+    #[test]
+    fn a_list_alternative_whose_items_ignore_a_property_does_not_keep_every_one() {
+        let list = vec![Settings { folder: Some("D:".to_owned()) }];
+        assert!(super::keeps_every_property(&json!([{"folder": "D:"}]), &list));
+        assert!(!super::keeps_every_property(&json!([{"folder": "D:", "objectId": "7"}]), &list));
+        assert!(!super::keeps_every_property(&json!([{"folder": "D:"}, {"folder": "E:"}]), &list), "an item lost");
     }
 }

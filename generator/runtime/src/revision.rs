@@ -78,6 +78,21 @@ impl Spoken {
         Err(Error::NotOneValue { operation, field, count, revision: self.name(), single: describe(self.names, single) })
     }
 
+    /// `Ok` unless this revision is one of `required`, which require the request field `field`
+    /// that the caller left out (a request body only some revisions take, and require).
+    #[doc(hidden)]
+    pub fn require_given<E>(
+        &self,
+        operation: &'static str,
+        field: &'static str,
+        required: Available,
+    ) -> Result<(), Error<E>> {
+        if !self.has(required) {
+            return Ok(());
+        }
+        Err(Error::MissingField { operation, field, revision: self.name(), required: describe(self.names, required) })
+    }
+
     /// `Ok` when the request field `field` (set by the caller) exists in this revision.
     #[doc(hidden)]
     pub fn require_field<E>(

@@ -390,8 +390,23 @@ impl Emitter<'_> {
                 }
                 _ => set,
             };
+            // A body only some revisions take is refused when given to another, and, where
+            // those revisions require it, when left out for them.
+            let set = match &b.available {
+                Some(available) => {
+                    let av = self.available_tokens(available);
+                    quote!(if let ::std::result::Result::Err(e) = self.core.require_field(#id, "requestBody", #av) { return ::std::result::Result::Err(e); } #set)
+                }
+                None => set,
+            };
             if b.required {
                 sets.push(set);
+            } else if let Some(required) = &b.required_in {
+                let av = self.available_tokens(required);
+                sets.push(quote!(match body {
+                    ::std::option::Option::Some(body) => { #set }
+                    ::std::option::Option::None => if let ::std::result::Result::Err(e) = self.core.require_given(#id, "requestBody", #av) { return ::std::result::Result::Err(e); },
+                }));
             } else {
                 sets.push(quote!(if let ::std::option::Option::Some(body) = body { #set }));
             }

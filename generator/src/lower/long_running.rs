@@ -102,17 +102,15 @@ impl Lowerer<'_> {
         }
 
         let op = &api.operations[i];
-        // One success carries the status; others may only be bodiless (VBR's `StartJob`
-        // answers 204 when the job has nothing to process and no session starts).
-        let bodied: Vec<_> = op.successes.iter().filter(|r| !r.contents.is_empty()).collect();
-        let answer = match bodied.as_slice() {
-            [r] => r.contents.first().map(|c| c.ty.clone()),
-            _ => None,
-        };
+        // The successes with a body carry the status, all as one type (VBR 12 answers
+        // `DeleteBackup` with 200, VBR 13 with 201); others may only be bodiless (VBR's
+        // `StartJob` answers 204 when the job has nothing to process and no session starts).
+        let mut bodies = op.successes.iter().filter_map(|r| r.contents.first()).map(|c| &c.ty);
+        let answer = bodies.next().filter(|first| bodies.all(|other| other == *first)).cloned();
         let Some(Ty::Named(ty)) = answer else {
             self.sink.error(
                 at,
-                "a long-running operation needs one success answer whose body is a named object type (other successes may have no body)",
+                "a long-running operation needs a success answer whose body is a named object type, the same in every success that has a body (others may have none)",
             );
             return;
         };

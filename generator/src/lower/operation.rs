@@ -468,6 +468,12 @@ impl<'a> Lowerer<'a> {
                 }
                 doc.push(format!("Default: `{default}`"));
             }
+            if p.get("deprecated").and_then(Value::as_bool) == Some(true) {
+                if !doc.is_empty() {
+                    doc.push(String::new());
+                }
+                doc.push("Deprecated: the API still takes it, but may drop it.".to_owned());
+            }
             let available = p.get(super::revisions::MARK).and_then(|m| {
                 super::revisions::mark(m, self.revisions.as_ref(), &pat.join(super::revisions::MARK), &mut self.sink)
             });
@@ -750,10 +756,31 @@ impl<'a> Lowerer<'a> {
             self.sink.warn(&ptr, "request body has no media types; none is sent");
             return None;
         }
+        let mut doc = raw.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default();
+        let available = raw.get(super::revisions::MARK).and_then(|m| {
+            super::revisions::mark(m, self.revisions.as_ref(), &ptr.join(super::revisions::MARK), &mut self.sink)
+        });
+        let required = raw.get("required").and_then(Value::as_bool).unwrap_or(false);
+        if let (Some(a), Some(r)) = (&available, &self.revisions) {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            let taken = a.describe(&r.names);
+            doc.push(if required {
+                format!("API revisions: {taken} take a body, and require it; the client refuses to send one to another, and to leave it out for them.")
+            } else {
+                format!("API revisions: {taken} take a body; the client refuses to send one to another.")
+            });
+        }
+        // A body only some revisions take cannot be an argument every call must give: a client
+        // of another revision could not call the operation at all. It is optional, and required
+        // in Rust's stead by a check for the revisions that require it.
         Some(RequestBody {
-            required: raw.get("required").and_then(Value::as_bool).unwrap_or(false),
+            required: required && available.is_none(),
+            required_in: available.clone().filter(|_| required),
+            available,
             contents,
-            doc: raw.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default(),
+            doc,
         })
     }
 

@@ -52,7 +52,7 @@ pub struct Difference {
 /// is on one side only, which is what revision marks model, rather than how an element both
 /// sides have differs.
 pub fn is_presence(kind: &str) -> bool {
-    matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings" | "single-value")
+    matches!(kind, "missing" | "revisions" | "path" | "enum" | "enum spellings" | "single-value" | "requestBody")
         || ["parameter ", "response ", "property ", "required ", "single-value "].iter().any(|p| kind.starts_with(p))
 }
 
@@ -413,6 +413,20 @@ impl Differ<'_> {
     fn request_body(&mut self, ours: &Pointer, theirs: &Pointer, place: &Place) {
         let a = resolve(self.ours, &ours.join("requestBody"));
         let b = resolve(self.theirs, &theirs.join("requestBody"));
+        // A body marked for other revisions only is not expected in theirs; if theirs has one,
+        // the mark is wrong.
+        let mark = a.as_ref().and_then(|a| self.ours.pointer(a.join(REVISIONS).as_str())).and_then(Value::as_str);
+        if let (Some(a_at), false) = (&a, self.includes(mark)) {
+            if let Some(b_at) = &b {
+                let v = self.version;
+                let detail = format!(
+                    "{v} takes a request body, but its x-revisions `{}` leaves {v} out",
+                    mark.unwrap_or_default()
+                );
+                self.push(place, "requestBody", &a_at.join(REVISIONS), b_at, detail);
+            }
+            return;
+        }
         match (a, b) {
             (None, None) => {}
             (Some(a), Some(b)) => {
@@ -429,10 +443,21 @@ impl Differ<'_> {
             }
             (a, b) => {
                 let detail = match a {
-                    Some(_) => format!("a request body only in ours (not in {})", self.version),
+                    Some(_) => {
+                        format!(
+                            "a request body only in ours (not in {}){}",
+                            self.version,
+                            Self::marked(mark, REVISIONS)
+                        )
+                    }
                     None => format!("a request body only in {}", self.version),
                 };
-                let (a, b) = (a.unwrap_or_else(|| ours.clone()), b.unwrap_or_else(|| theirs.clone()));
+                let a = match a {
+                    Some(a) if mark.is_some() => a.join(REVISIONS),
+                    Some(a) => a,
+                    None => ours.clone(),
+                };
+                let b = b.unwrap_or_else(|| theirs.clone());
                 self.push(place, "requestBody", &a, &b, detail);
             }
         }
