@@ -5241,7 +5241,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 ArgKind::Boolean,
                             )
                             .help(
-                                "If `true`, the cache will be reset for this request. Resetting the cache slows down request processing, but it allows you to get up-to-date data.\n\nAPI revisions: 1.2-rev1 to 1.3-rev1; the client refuses to send it to another.",
+                                "If `true`, the cache will be reset for this request. Resetting the cache slows down request processing, but it allows you to get up-to-date data.\n\nDeprecated: the API still takes it, but may drop it.\n\nAPI revisions: 1.2-rev1 to 1.3-rev1; the client refuses to send it to another.",
                             ),
                     ],
                 )
@@ -5908,7 +5908,7 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 ArgKind::Enum(&["FullName", "Type"]),
                             )
                             .help(
-                                "Sorts Active Directory objects by one of the parameters.",
+                                "Sorts Active Directory objects by one of the parameters.\n\nAPI revisions: 1.3-rev2 and later; the client refuses to send it to another.",
                             ),
                         CliArg::new(
                                 "orderAsc",
@@ -6772,6 +6772,9 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                 )
                 .body(
                     CliBody::new(false)
+                        .help(
+                            "API revisions: 1.3-rev1 and later take a body; the client refuses to send one to another.",
+                        )
                         .flags(
                             &[
                                 CliArg::new(
@@ -16524,6 +16527,25 @@ pub static API: CliApi = CliApi::new("Veeam Backup & Replication REST API", "1.3
                                 "Download task ID. To get the ID, run the [Get All Tasks](Tasks#operation/GetAllTasks) request.",
                             ),
                     ],
+                )
+                .body(
+                    CliBody::new(false)
+                        .help(
+                            "1.2-rev1 only: the items to download, as when the download task was prepared. Later revisions take no body here; they download what the task prepared.\n\nAPI revisions: 1.2-rev1 take a body, and require it; the client refuses to send one to another, and to leave it out for them.",
+                        )
+                        .flags(
+                            &[
+                                CliArg::new(
+                                        "sourcePath",
+                                        "source-path",
+                                        ArgIn::Body,
+                                        ArgKind::Array(&ArgKind::String),
+                                    )
+                                    .help(
+                                        "Array of paths to the items that you want to download.",
+                                    ),
+                            ],
+                        ),
                 )
                 .feature("tag-backup-browser", cfg!(feature = "tag-backup-browser")),
             CliOperation::new(

@@ -9819,6 +9819,14 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.limit {
             request.query("limit", crate::runtime::primitive(value))?;
         }
+        if ::std::option::Option::is_some(&params.order_column) {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field("GetADDomainObject", "orderColumn", &[(3u16, 65535u16)])
+            {
+                return ::std::result::Result::Err(e);
+            }
+        }
         if let ::std::option::Option::Some(value) = &params.order_column {
             request.query("orderColumn", crate::runtime::primitive(value))?;
         }
@@ -11072,6 +11080,16 @@ impl Client {
                 ),
             );
         if let ::std::option::Option::Some(body) = body {
+            if let ::std::result::Result::Err(e) = self
+                .core
+                .require_field(
+                    "RescanAllManagedServers",
+                    "requestBody",
+                    &[(2u16, 65535u16)],
+                )
+            {
+                return ::std::result::Result::Err(e);
+            }
             request.body_serde(body, &[crate::runtime::Format::Json])?;
         }
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
@@ -14800,7 +14818,7 @@ impl Client {
         request.accept_by_format(&[(crate::runtime::Format::Json, "application/json")]);
         let response = request.send().await?;
         match response.status() {
-            201 => {
+            200 | 201 => {
                 ::std::result::Result::Ok(
                     response.decode_serde(&[crate::runtime::Format::Json])?,
                 )
@@ -26013,6 +26031,7 @@ impl Client {
         &self,
         session_id: ::uuid::Uuid,
         task_id: ::uuid::Uuid,
+        body: ::std::option::Option<&super::types::FlrStartDownloadSpec>,
     ) -> ::std::result::Result<ByteStream, Error> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "DownloadFlrItem",
@@ -26041,6 +26060,25 @@ impl Client {
                     session_id_segment, task_id_segment
                 ),
             );
+        match body {
+            ::std::option::Option::Some(body) => {
+                if let ::std::result::Result::Err(e) = self
+                    .core
+                    .require_field("DownloadFlrItem", "requestBody", &[(0u16, 0u16)])
+                {
+                    return ::std::result::Result::Err(e);
+                }
+                request.body_serde(body, &[crate::runtime::Format::Json])?;
+            }
+            ::std::option::Option::None => {
+                if let ::std::result::Result::Err(e) = self
+                    .core
+                    .require_given("DownloadFlrItem", "requestBody", &[(0u16, 0u16)])
+                {
+                    return ::std::result::Result::Err(e);
+                }
+            }
+        }
         request.accept("application/octet-stream");
         let response = request.send_streaming().await?;
         match response.status() {

@@ -10138,9 +10138,12 @@ fn call_download_flr_item<'a>(
         let args = (
             input.path::<::uuid::Uuid>("sessionId")?,
             input.path::<::uuid::Uuid>("taskId")?,
+            input.optional_body::<super::types::FlrStartDownloadSpec>()?,
         );
         input.done()?;
-        input.download(client.download_flr_item(args.0, args.1).await).await
+        input
+            .download(client.download_flr_item(args.0, args.1, args.2.as_ref()).await)
+            .await
     })
 }
 #[allow(deprecated)]

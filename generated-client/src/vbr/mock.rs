@@ -6084,7 +6084,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             auth: &[&["Bearer"]],
             check: crate::runtime::mock::check::<DeleteBackupRequest>,
             example: ::std::option::Option::Some(crate::runtime::mock::Example {
-                status: 201,
+                status: 200,
                 bodies: &[
                     (
                         "application/json",
@@ -6095,7 +6095,7 @@ static API: crate::runtime::mock::Api = crate::runtime::mock::Api {
             }),
             session_header: ::std::option::Option::None,
             logout: false,
-            produces: &["application/json"],
+            produces: &["application/json", "application/json"],
             echo: &[],
             required_headers: &["x-api-version"],
         },
@@ -40288,6 +40288,8 @@ impl crate::runtime::mock::MockRequest for DeleteBackupRequest {
 /// What a handler of `DeleteBackup` answers: one variant per response the spec declares.
 #[derive(Clone, Debug)]
 pub enum DeleteBackupReply {
+    /// `200`.
+    Ok(super::types::SessionModel),
     /// `201`.
     Created(super::types::SessionModel),
     /// `401`.
@@ -40308,6 +40310,7 @@ impl crate::runtime::mock::MockReply for DeleteBackupReply {
         raw: &crate::runtime::mock::RawRequest,
     ) -> crate::runtime::mock::RawReply {
         match self {
+            Self::Ok(body) => raw.reply_serde(200, &body, &["application/json"]),
             Self::Created(body) => raw.reply_serde(201, &body, &["application/json"]),
             Self::Unauthorized(body) => {
                 raw.reply_serde(401, &body, &["application/json"])
@@ -60542,6 +60545,8 @@ pub struct DownloadFlrItemRequest {
     pub session_id: ::uuid::Uuid,
     /// `taskId` (path).
     pub task_id: ::uuid::Uuid,
+    /// The body, when one was sent.
+    pub body: ::std::option::Option<super::types::FlrStartDownloadSpec>,
 }
 #[cfg(feature = "tag-backup-browser")]
 impl crate::runtime::mock::MockRequest for DownloadFlrItemRequest {
@@ -60571,10 +60576,17 @@ impl crate::runtime::mock::MockRequest for DownloadFlrItemRequest {
                     false,
                     &["sessionId"],
                 )?,
+            body: raw
+                .optional_body(|raw| {
+                    raw
+                        .body_serde::<
+                            super::types::FlrStartDownloadSpec,
+                        >(&["application/json"])
+                })?,
         })
     }
     fn secrets(&self) -> ::std::vec::Vec<crate::runtime::Secret> {
-        ::std::vec::Vec::new()
+        crate::runtime::mock::secrets_of(&self.body)
     }
 }
 #[cfg(feature = "tag-backup-browser")]

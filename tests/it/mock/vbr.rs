@@ -899,3 +899,46 @@ fn remove_key(value: &mut serde_json::Value, key: &str) {
         _ => {}
     }
 }
+
+/// A request body only some revisions take (`x-revisions` on the Request Body Object).
+/// `RescanAllManagedServers` takes its list of servers since 1.3-rev1: a client speaking
+/// 1.3-rev0 refuses one before sending, and sends none when none is given. `DownloadFlrItem`
+/// takes, and requires, the items to download in 1.2-rev1 only: a VBR 12 client refuses to
+/// leave them out (`Error::MissingField`), and a VBR 13 client refuses to send them.
+#[tokio::test]
+async fn a_request_body_only_some_revisions_take_is_sent_only_to_them() {
+    use veeam_client::runtime::Error;
+
+    let examples = &spec("vbr")["components"]["examples"];
+    let servers: ManagedServersSpec = serde_json::from_value(examples["ManagedServersSpecExample"]["value"].clone())
+        .expect("the managed servers example");
+    let items: FlrStartDownloadSpec =
+        serde_json::from_value(examples["FlrStartDownloadSpecExample"]["value"].clone()).expect("the download example");
+    let (session, task) = (Uuid::nil(), Uuid::nil());
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_3Rev0).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_3Rev0).await;
+    server.clear_requests();
+    let err = client.rescan_all_managed_servers(Some(&servers)).await.unwrap_err();
+    let Error::Unsupported { operation, field, revision, since, .. } = &err else { panic!("{err}") };
+    assert_eq!(
+        (*operation, *field, *revision, *since),
+        ("RescanAllManagedServers", Some("requestBody"), "1.3-rev0", Some("1.3-rev1"))
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+    client.rescan_all_managed_servers(None).await.unwrap();
+    assert_eq!(server.calls("RescanAllManagedServers")[0].body, "", "no body for 1.3-rev0");
+    let Err(err) = client.download_flr_item(session, task, Some(&items)).await else { panic!("sent") };
+    assert!(matches!(&err, Error::Unsupported { field: Some("requestBody"), .. }), "{err}");
+
+    let server = MockServer::start_as(vbr::ApiVersion::V1_2Rev1).await.unwrap();
+    let client = logged_in_as(&server, vbr::ApiVersion::V1_2Rev1).await;
+    server.clear_requests();
+    let Err(err) = client.download_flr_item(session, task, None).await else { panic!("sent") };
+    let Error::MissingField { operation, field, revision, required } = &err else { panic!("{err}") };
+    assert_eq!(
+        (*operation, *field, *revision, required.as_str()),
+        ("DownloadFlrItem", "requestBody", "1.2-rev1", "1.2-rev1")
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+}

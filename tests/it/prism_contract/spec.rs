@@ -38,6 +38,34 @@ pub(super) struct SpecOp {
     /// Every success status, lowest first, with its schema and example (its `example`, or
     /// its first named example).
     pub(super) successes: Vec<(String, Option<Value>, Option<Value>)>,
+    /// Whether the answer holds a union whose tag property the revision lacks
+    /// (`x-property-revisions`): its values have no tag there, so they decode into the union's
+    /// catch-all, which keeps every field (a restore point's disks have no `platform` in
+    /// 1.2-rev1).
+    pub(super) untagged_in_revision: bool,
+}
+
+/// Whether `schema` holds, anywhere inside, a union whose tag property `revision` lacks.
+fn holds_untagged_union(spec: &Value, schema: &Value, revision: &str, seen: &mut BTreeSet<String>) -> bool {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if !seen.insert(reference.to_owned()) {
+            return false;
+        }
+    }
+    let s = resolve(spec, schema);
+    if let Some(tag) = s["discriminator"]["propertyName"].as_str() {
+        let mark = s["x-property-revisions"][tag].as_str();
+        if mark.is_some_and(|m| openapi_spec_tools::import::mark_includes(m, revision) == Some(false)) {
+            return true;
+        }
+    }
+    let children = s["properties"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+        .chain(["items", "additionalProperties"].iter().filter_map(|k| s.get(*k)))
+        .chain(["allOf", "oneOf", "anyOf"].iter().filter_map(|k| s[*k].as_array()).flatten());
+    children.filter(|c| c.is_object()).any(|c| holds_untagged_union(spec, c, revision, seen))
 }
 
 /// The VBR spec, its files bundled into one document as the generator reads it.
@@ -138,6 +166,9 @@ pub(super) fn spec_operations(spec: &Value, revision: &str) -> BTreeMap<String, 
                     .or_else(|| success_examples.first().map(|(_, value)| value.clone())),
                 success_examples,
                 successes,
+                untagged_in_revision: success_content
+                    .and_then(|c| c.get("schema"))
+                    .is_some_and(|schema| holds_untagged_union(spec, schema, revision, &mut BTreeSet::new())),
             };
             assert!(ops.insert(id.clone(), op).is_none(), "operationId {id} is used twice");
         }
@@ -366,6 +397,22 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 ///
 /// Schemas the curated spec's values refer to and the document lacks are copied along.
 /// Returns one line per change, for the log.
+/// A property that holds each shape of its revisions (`oneOf` alternatives marked with them),
+/// as the document of `revision` has it: its other revisions' shapes left out, which would
+/// otherwise match the same value and break `oneOf`'s "exactly one".
+fn shapes_of_revision(mut value: Value, revision: &str) -> Value {
+    for key in ["oneOf", "anyOf"] {
+        if let Some(members) = value.get_mut(key).and_then(Value::as_array_mut) {
+            members.retain(|m| {
+                m["x-revisions"]
+                    .as_str()
+                    .is_none_or(|mark| openapi_spec_tools::import::mark_includes(mark, revision).unwrap_or(true))
+            });
+        }
+    }
+    value
+}
+
 pub(super) fn apply_declared_deviations(
     curated: &Value,
     document: &mut Value,
@@ -491,7 +538,7 @@ pub(super) fn apply_declared_deviations(
                 let value = if kind == "type" && component && o != t {
                     Some(json!({ "$ref": format!("#{}", pointer_of(o)) }))
                 } else {
-                    curated.pointer(&pointer_of(o)).cloned()
+                    curated.pointer(&pointer_of(o)).cloned().map(|v| shapes_of_revision(v, &revision))
                 };
                 let Some((last, parent)) = t.split_last() else { continue };
                 let Some(parent) = document.pointer_mut(&pointer_of(parent)).and_then(Value::as_object_mut) else {

@@ -469,8 +469,8 @@ fn collect(
     required.extend(s["required"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
 }
 
-/// The spec as a server of API revision `revision` has it: operations, parameters, responses,
-/// properties and enum values the revision lacks (`x-revisions`, `x-response-revisions`,
+/// The spec as a server of API revision `revision` has it: operations, parameters, request
+/// bodies, responses, properties and enum values the revision lacks (`x-revisions`, `x-response-revisions`,
 /// `x-property-revisions`, `x-enum-revisions`) are left out, and enum values are spelled as
 /// the revision spells them (`x-enum-spellings`). Prism runs on it, and requests are made up
 /// from it, so that both see what a server of that revision takes.
@@ -550,9 +550,14 @@ pub fn project(spec: &Value, revision: &str) -> Value {
             if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
                 params.retain(|p| includes(resolve(&snapshot, p).get("x-revisions")));
             }
+            // A request body only other revisions take.
+            if let Some(op) = op.as_object_mut() {
+                if !includes(op.get("requestBody").and_then(|b| b.get("x-revisions"))) {
+                    op.remove("requestBody");
+                }
+            }
             // A response only other revisions answer with (`x-response-revisions`), unless it
-            // is the only success the spec models (DeleteBackup's 201: the spec declares it
-            // does not model 1.2-rev1's 200).
+            // is the only success the spec models.
             let marks = op.get("x-response-revisions").cloned().unwrap_or(Value::Null);
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
                 let success_left = responses.keys().any(|code| code.starts_with('2') && includes(marks.get(code)));
