@@ -349,11 +349,16 @@ fn generate(spec: &Path, out: &Path, name: &str, vendor_runtime: bool) -> anyhow
 }
 
 fn corpus(check: bool, checks: corpus::Checks) -> anyhow::Result<()> {
+    corpus_report(check, checks, &mut Output::Inherit)
+}
+
+/// [`corpus`], its table written to `out`.
+fn corpus_report(check: bool, checks: corpus::Checks, out: &mut Output) -> anyhow::Result<()> {
     let root = project::root();
     let dir = project::require_corpus()?;
     let rows = corpus::corpus(&root, &dir, check, checks)?;
-    println!("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check | split into files |");
-    println!("|---|---|---:|---:|---:|---:|---:|---|---|");
+    out.say("| document | OpenAPI | operations | schemas | generate ms | warnings | `Value` fields: untyped in the document / loosened (warned) | cargo check | split into files |");
+    out.say("|---|---|---:|---:|---:|---:|---:|---|---|");
     let mut failed = Vec::new();
     for r in &rows {
         let (ops, types, ms, warns, loose) = match &r.report {
@@ -390,7 +395,10 @@ fn corpus(check: bool, checks: corpus::Checks) -> anyhow::Result<()> {
                 format!("FAILED: {e}")
             }
         };
-        println!("| {} | {version} | {ops} | {types} | {ms} | {warns} | {loose} | {check} | {split} |", r.document);
+        out.say(&format!(
+            "| {} | {version} | {ops} | {types} | {ms} | {warns} | {loose} | {check} | {split} |",
+            r.document
+        ));
     }
     if !failed.is_empty() {
         bail!("{} document(s) failed:\n{}", failed.len(), failed.join("\n"));
@@ -496,6 +504,13 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
     // The curated specs against the reviewers' rules (spec/lint.yaml), before the long tests.
     steps
         .time("spec-lint", || run(cargo_in_root().args(["run", "--quiet", "--package", "xtask", "--", "spec-lint"])))?;
+    // Every real-world document in the corpus must still generate (and split into files the
+    // same); a sample of them is also `cargo check`ed, for CI's time budget (`cargo xtask
+    // corpus` checks them all, `--full` each with one tag alone too). It runs in this process,
+    // on the corpus folder found above, beside the tests: their build spends minutes on one
+    // core compiling the generated client, and the corpus checks in a target folder of its
+    // own (so neither waits for the other's lock).
+    let corpus_run = beside("corpus --sample", |log| corpus_report(true, corpus::Checks::Sample, log));
     let mut cmd = cargo_in_root();
     // Every target, as `--all-targets` would, except that `--all-targets` means `--lib` too,
     // which builds a library's unit tests even where its manifest says `test = false` (the
@@ -507,9 +522,8 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
     steps.time("doc tests", || run(cargo_in_root().args(["test", "--workspace", "--doc"])))?;
     // The client's docs render without a warning (bare URLs, broken intra-doc links), the
     // mock's included; this also builds the optional OS trust store.
-    // The docs build beside the corpus check below: rustdoc spends most of its minute on
-    // veeam-client alone, on one core, and the corpus checks in a target folder of its own
-    // (so neither waits for the other's lock).
+    // The docs build beside what is left of the corpus check: rustdoc spends most of its
+    // minute on veeam-client alone, on one core.
     let mut docs = cargo_in_root()
         .env("RUSTDOCFLAGS", "-D warnings")
         .args([
@@ -524,11 +538,7 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
         ])
         .spawn()
         .context("starting cargo doc")?;
-    // Every real-world document in the corpus must still generate (and split into files the
-    // same); a sample of them is also `cargo check`ed, for CI's time budget (`cargo xtask
-    // corpus` checks them all, `--full` each with one tag alone too). It runs in this process,
-    // on the corpus folder found above.
-    let corpus_run = steps.time("corpus --sample", || corpus(true, corpus::Checks::Sample));
+    let corpus_run = steps.join_beside(corpus_run);
     let docs_run = steps.time("docs (the rest)", || {
         let status = docs.wait().context("waiting for cargo doc")?;
         if !status.success() {
