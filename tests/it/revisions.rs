@@ -1,5 +1,5 @@
 //! Property: whatever the caller sets, a client that speaks API revision R never sends a
-//! parameter, a body property or an enum spelling that R lacks. Operations and revisions are
+//! parameter, a request body, a body property or an enum spelling that R lacks. Operations and revisions are
 //! drawn at random (seeded, so a failure repeats); each call gives every parameter and every
 //! body property the spec declares, in any revision, and the mock (which checks nothing of
 //! revisions here) records what arrived. The call is either refused before sending
@@ -192,6 +192,13 @@ async fn a_client_never_sends_what_its_revision_lacks() {
                     if single && count != 1 {
                         problems.push(format!("{} in {revision}: `{name}` sent {count} times, one value there", op.id));
                     }
+                }
+                let body_mark = op.op.get("requestBody").and_then(|b| b.get("x-revisions"));
+                if !request.body.is_empty() && !includes(body_mark, revision) {
+                    problems.push(format!(
+                        "{} in {revision}: a request body sent, which the revision does not take",
+                        op.id
+                    ));
                 }
                 if let (Some((schema, _)), Some(body)) = (body_schema(&spec, op), request.json()) {
                     let mut found = Vec::new();
