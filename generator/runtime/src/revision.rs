@@ -53,7 +53,7 @@ impl Spoken {
 
     /// Whether an element available in `available` exists in this revision.
     pub fn has(&self, available: Available) -> bool {
-        available.iter().any(|&(from, to)| from <= self.index && self.index <= to)
+        covers(available, self.index)
     }
 
     /// `Ok` when the operation exists in this revision; else the error that says so.
@@ -114,6 +114,11 @@ impl Spoken {
             available: describe(self.names, available),
         })
     }
+}
+
+/// Whether the revision at position `at` is one of `available`'s.
+pub(crate) fn covers(available: Available, at: u16) -> bool {
+    available.iter().any(|&(from, to)| from <= at && at <= to)
 }
 
 /// `1.3-rev1 and later` (an open range: later revisions too), `1.2-rev1 to 1.3-rev0`,

@@ -55,7 +55,7 @@ pub fn spelled_param(
     let Some(at) = PARAMS_REVISION.with(Cell::get) else { return value };
     spellings
         .iter()
-        .find(|(available, _)| available.iter().any(|&(from, to)| from <= at && at <= to))
+        .find(|(available, _)| super::revision::covers(available, at))
         .map_or(value, |(_, other)| other)
 }
 
@@ -107,7 +107,7 @@ pub fn in_revision<T: Serialize, S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
-        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+        if !super::revision::covers(available, at) {
             LACKING.with(|l| {
                 if l.get().is_none() {
                     l.set(Some((field, available)));
@@ -128,7 +128,7 @@ pub fn skip_in_revision(set: bool, field: &'static str, available: super::revisi
         return true;
     }
     let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) else { return false };
-    if available.iter().any(|&(from, to)| from <= at && at <= to) {
+    if super::revision::covers(available, at) {
         return false;
     }
     LACKING.with(|l| {
@@ -153,7 +153,7 @@ pub fn skip_or_require(
         return skip_in_revision(set, field, available);
     }
     if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
-        if required.iter().any(|&(from, to)| from <= at && at <= to) {
+        if super::revision::covers(required, at) {
             MISSING.with(|m| {
                 if m.get().is_none() {
                     m.set(Some((field, required)));
@@ -177,7 +177,7 @@ pub fn one_in_revision<T: Serialize, S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     let Some(items) = items else { return serializer.serialize_none() };
     let at = REVISION.with(Cell::get).filter(|_| writing_request());
-    if at.is_some_and(|at| single.iter().any(|&(from, to)| from <= at && at <= to)) {
+    if at.is_some_and(|at| super::revision::covers(single, at)) {
         if let [one] = items {
             return one.serialize(serializer);
         }
@@ -201,7 +201,7 @@ pub fn value_in_revision<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
-        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+        if !super::revision::covers(available, at) {
             LACKING.with(|l| {
                 if l.get().is_none() {
                     l.set(Some((value, available)));
@@ -219,7 +219,7 @@ pub fn spelled(value: &'static str, spellings: &'static [(super::revision::Avail
     let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) else { return value };
     spellings
         .iter()
-        .find(|(available, _)| available.iter().any(|&(from, to)| from <= at && at <= to))
+        .find(|(available, _)| super::revision::covers(available, at))
         .map_or(value, |(_, other)| other)
 }
 
@@ -265,7 +265,7 @@ pub fn tagged_in_revision<T: Serialize, S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     if let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) {
-        if !available.iter().any(|&(from, to)| from <= at && at <= to) {
+        if !super::revision::covers(available, at) {
             let name = tag_values.first().copied().unwrap_or("variant");
             LACKING.with(|l| {
                 if l.get().is_none() {
