@@ -221,11 +221,7 @@ fn variant_lacks_revision(spec: &Value, op: &spec_ops::SpecOp, case: &str, revis
     let tag_schema = spec::resolve(spec, &union["properties"][tag]);
     // The spec is projected to the revision: a value it spells otherwise is in the enum as
     // that spelling.
-    let spelt = |values: &Vec<Value>| {
-        tag_schema["x-enum-spellings"][value].as_object().is_some_and(|m| m.keys().any(|s| values.contains(&json!(s))))
-    };
-    let not_in_enum =
-        tag_schema["enum"].as_array().is_some_and(|values| !values.contains(&json!(value)) && !spelt(values));
+    let not_in_enum = tag_schema["enum"].is_array() && !spec_ops::in_projected_enum(tag_schema, value);
     let target = union["discriminator"]["mapping"][value]
         .as_str()
         .map(str::to_owned)

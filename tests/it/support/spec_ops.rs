@@ -290,11 +290,7 @@ pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>
     }
     // An enum value the revision lacks (a spec projected to it no longer lists it).
     if let (Some(values), Value::String(text)) = (s["enum"].as_array(), &*value) {
-        // A value the projection spells otherwise is there in that spelling.
-        let spelt = s["x-enum-spellings"][text.as_str()]
-            .as_object()
-            .is_some_and(|m| m.keys().any(|other| values.iter().any(|v| v == other.as_str())));
-        if fill.revision.is_some() && !values.iter().any(|v| v == text.as_str()) && !spelt {
+        if fill.revision.is_some() && !in_projected_enum(s, text) {
             if let Some(first) = values.first() {
                 *value = first.clone();
             }
@@ -343,6 +339,16 @@ pub fn complete(spec: &Value, schema: &Value, value: &mut Value, fill: &Fill<'_>
         }
         _ => {}
     }
+}
+
+/// Whether `value` is one of the enum `schema`'s values in a spec projected to a revision
+/// ([`project`]): as it is, or in the spelling the projection gave it (`x-enum-spellings`).
+pub fn in_projected_enum(schema: &Value, value: &str) -> bool {
+    let Some(values) = schema["enum"].as_array() else { return false };
+    let spelt = schema["x-enum-spellings"][value]
+        .as_object()
+        .is_some_and(|m| m.keys().any(|other| values.iter().any(|v| v == other.as_str())));
+    values.iter().any(|v| v == value) || spelt
 }
 
 /// The properties of `schema` (and its `allOf` parts) that the revision of `fill` requires
