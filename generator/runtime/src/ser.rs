@@ -53,10 +53,7 @@ pub fn spelled_param(
     spellings: &'static [(super::revision::Available, &'static str)],
 ) -> &'static str {
     let Some(at) = PARAMS_REVISION.with(Cell::get) else { return value };
-    spellings
-        .iter()
-        .find(|(available, _)| super::revision::covers(available, at))
-        .map_or(value, |(_, other)| other)
+    spellings.iter().find(|(available, _)| super::revision::covers(available, at)).map_or(value, |(_, other)| other)
 }
 
 /// Why a request body cannot be sent in the API revision spoken: a field and revisions.
@@ -217,10 +214,7 @@ pub fn value_in_revision<S: Serializer>(
 /// `spellings` (another spelling and the revisions that use it), else `value`.
 pub fn spelled(value: &'static str, spellings: &'static [(super::revision::Available, &'static str)]) -> &'static str {
     let Some(at) = REVISION.with(Cell::get).filter(|_| writing_request()) else { return value };
-    spellings
-        .iter()
-        .find(|(available, _)| super::revision::covers(available, at))
-        .map_or(value, |(_, other)| other)
+    spellings.iter().find(|(available, _)| super::revision::covers(available, at)).map_or(value, |(_, other)| other)
 }
 
 /// Runs `f` as the serialization of a request body: `readOnly` properties (which the server
