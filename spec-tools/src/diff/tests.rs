@@ -908,6 +908,39 @@ fn an_element_added_affects_only_its_revisions_and_an_unmarked_one_all() {
 }
 
 #[test]
+fn a_request_body_only_some_revisions_take_changes_only_for_them() {
+    let body =
+        json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}});
+    let entries = revised(|v| {
+        let mut marked = body.clone();
+        marked["x-revisions"] = json!("1.3-rev1..1.3-rev1");
+        at(v, "/paths/~1jobs/get")["requestBody"] = marked;
+    });
+    assert_eq!(entries, [revs("`GET /jobs` request body added", Wire::Breaking, "1.3-rev1")]);
+    // Taken by one more revision: compatible, for that revision.
+    let old = {
+        let mut doc = Document::parse("revised.yaml", REVISED).unwrap();
+        let mut marked = body.clone();
+        marked["x-revisions"] = json!("1.3-rev2..");
+        doc.raw["paths"]["/jobs"]["get"]["requestBody"] = marked;
+        doc
+    };
+    let mut new = old.clone();
+    at(&mut new.raw, "/paths/~1jobs/get/requestBody")["x-revisions"] = json!("1.3-rev1..");
+    let section = compare("revised.yaml", &old, &new, &Options::default(), "revised").unwrap();
+    let entries: Vec<_> =
+        section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire, e.revisions.clone())).collect();
+    assert_eq!(
+        entries,
+        [revs(
+            "`GET /jobs` request body revisions 1.3-rev2 → 1.3-rev1.. (now also in 1.3-rev1; `x-revisions`)",
+            Wire::Compatible,
+            "1.3-rev1"
+        )]
+    );
+}
+
+#[test]
 fn a_response_marked_for_more_revisions_breaks_no_one_and_its_other_changes_say_their_revisions() {
     let entries = revised(|v| {
         let op = at(v, "/paths/~1jobs/get");
@@ -956,4 +989,24 @@ fn without_declared_revisions_a_mark_is_an_extension_and_entries_name_no_revisio
     let entries: Vec<(String, Wire, Option<String>)> =
         section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire, e.revisions.clone())).collect();
     assert_eq!(entries, [("`GET /jobs` extension `x-revisions` changed".to_owned(), Wire::None, None)]);
+}
+
+/// A many-file document as the loader bundles it: the section files under `x-bundled-files`,
+/// their `$ref`s pointing there. A component defined in a file is compared as one in the root
+/// is (the curated VBR spec keeps every schema in a section file).
+#[test]
+fn a_component_in_a_bundled_file_is_compared_like_one_in_the_root() {
+    let text = r##"{
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/jobs": {"get": {"operationId": "GetJobs", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/x-bundled-files/jobs.yaml/components/schemas/EState"}}}}}}}},
+        "x-bundled-files": {"jobs.yaml": {"components": {"schemas": {"EState": {"type": "string", "enum": ["Running"]}}}}}
+    }"##;
+    let old = Document::parse("openapi.yaml", text).unwrap();
+    let mut new = old.clone();
+    new.raw["x-bundled-files"]["jobs.yaml"]["components"]["schemas"]["EState"]["enum"] = json!(["Running", "Stopped"]);
+    let section = compare("openapi.yaml", &old, &new, &Options::default(), "t").unwrap();
+    let found: Vec<(String, Wire)> =
+        section.entries.iter().map(|e| (format!("{} {}", e.site, e.what), e.wire)).collect();
+    assert_eq!(found, [("`EState` enum value `Stopped` added".to_owned(), Wire::Compatible)]);
 }

@@ -918,23 +918,26 @@ impl Differ<'_> {
             o.get("requestBody").map(|b| self.old.resolve_chain(b)),
             n.get("requestBody").map(|b| self.new.resolve_chain(b)),
         );
-        match (ob, nb) {
+        // A body only some revisions take (`x-revisions`) changes only for them.
+        self.within(marked(ob), marked(nb), |d| match (ob, nb) {
             (None, Some(b)) => {
                 let wire = if required(b) { Wire::Breaking } else { Wire::Compatible };
-                self.push(&site, "added".into(), wire, vec![anchor]);
+                d.push(&site, "added".into(), wire, vec![anchor]);
             }
-            (Some(_), None) => self.push(&site, "removed".into(), Wire::Breaking, vec![anchor]),
+            (Some(_), None) => d.push(&site, "removed".into(), Wire::Breaking, vec![anchor]),
             (Some(a), Some(b)) => {
+                let marked = a.get(import::REVISIONS).is_some() || b.get(import::REVISIONS).is_some();
+                d.revision_change(&site, import::REVISIONS, marked, &anchor);
                 match (required(a), required(b)) {
-                    (false, true) => self.push(&site, "made required".into(), Wire::Breaking, vec![anchor.clone()]),
-                    (true, false) => self.push(&site, "made optional".into(), Wire::Compatible, vec![anchor.clone()]),
+                    (false, true) => d.push(&site, "made required".into(), Wire::Breaking, vec![anchor.clone()]),
+                    (true, false) => d.push(&site, "made optional".into(), Wire::Compatible, vec![anchor.clone()]),
                     _ => {}
                 }
-                self.prose(&site, a, b, &anchor);
-                self.content(&site, a, b, Dir::REQUEST, &anchor);
+                d.prose(&site, a, b, &anchor);
+                d.content(&site, a, b, Dir::REQUEST, &anchor);
             }
             (None, None) => {}
-        }
+        })
     }
 
     fn responses(&mut self, site: &str, o: &Value, n: &Value, at: &Pointer) {
@@ -1007,19 +1010,30 @@ impl Differ<'_> {
     }
 
     fn components(&mut self) {
-        let schemas = |doc: &Document| -> BTreeMap<String, Value> {
-            doc.raw
-                .pointer("/components/schemas")
-                .and_then(Value::as_object)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default()
+        // The root's component schemas, and those of every file a many-file document bundles
+        // (`x-bundled-files`, where its `$ref`s point): each by name, at its pointer.
+        let schemas = |doc: &Document| -> BTreeMap<String, (Pointer, Value)> {
+            let mut out = BTreeMap::new();
+            let mut roots = vec![(Pointer::root(), &doc.raw)];
+            let files = doc.raw.get("x-bundled-files").and_then(Value::as_object).into_iter().flatten();
+            roots.extend(files.map(|(file, tree)| (Pointer::root().join("x-bundled-files").join(file), tree)));
+            for (base, tree) in roots {
+                for (name, schema) in
+                    tree.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten()
+                {
+                    // A component that is a `$ref` to a file's schema is that schema.
+                    let (at, schema) = doc.deref_lenient(&base.join("components").join("schemas").join(name), schema);
+                    out.entry(name.clone()).or_insert_with(|| (at, schema.clone()));
+                }
+            }
+            out
         };
         let (olds, news) = (schemas(self.old), schemas(self.new));
         let names: BTreeSet<&String> = olds.keys().chain(news.keys()).collect();
         for name in names {
-            let at = Pointer::root().join("components").join("schemas").join(name);
+            let (a, b) = (olds.get(name).map(|(_, s)| s), news.get(name).map(|(_, s)| s));
+            let at = news.get(name).or_else(|| olds.get(name)).map(|(at, _)| at.clone()).unwrap_or_else(Pointer::root);
             let site = format!("`{name}`");
-            let (a, b) = (olds.get(name), news.get(name));
             self.within(marked(a), marked(b), |d| match (a, b) {
                 (None, Some(_)) => d.push(&site, "schema added".into(), Wire::Compatible, vec![at]),
                 // What used it changed too, and is reported there.
