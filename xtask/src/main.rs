@@ -511,33 +511,51 @@ fn test_steps(args: &[String], steps: &mut Steps) -> anyhow::Result<()> {
     // core compiling the generated client, and the corpus checks in a target folder of its
     // own (so neither waits for the other's lock).
     let corpus_run = beside("corpus --sample", |log| corpus_report(true, corpus::Checks::Sample, log));
-    let mut cmd = cargo_in_root();
     // Every target, as `--all-targets` would, except that `--all-targets` means `--lib` too,
     // which builds a library's unit tests even where its manifest says `test = false` (the
-    // generated client's: it has none, and that build alone is minutes of CPU).
-    cmd.args(["test", "--workspace", "--bins", "--tests", "--benches", "--examples"]).args(args);
-    // Snapshots never rewrite themselves during a test run; review with `cargo insta review`.
-    cmd.env("INSTA_UPDATE", "no");
-    steps.time("tests", || run(&mut cmd))?;
-    steps.time("doc tests", || run(cargo_in_root().args(["test", "--workspace", "--doc"])))?;
+    // generated client's: it has none, and that build alone is minutes of CPU). Snapshots
+    // never rewrite themselves during a test run; review with `cargo insta review`.
+    let tests_cmd = |build_only: bool| {
+        let mut cmd = cargo_in_root();
+        cmd.args(["test", "--workspace", "--bins", "--tests", "--benches", "--examples"]);
+        if build_only {
+            cmd.arg("--no-run");
+        }
+        cmd.args(args).env("INSTA_UPDATE", "no");
+        cmd
+    };
+    // The tests are built first, then run; the docs build while they run (cargo holds the
+    // build folder's lock only while it builds, and rustdoc spends most of its minute on
+    // veeam-client alone, on one core).
+    steps.time("tests (build)", || run(&mut tests_cmd(true)))?;
     // The client's docs render without a warning (bare URLs, broken intra-doc links), the
     // mock's included; this also builds the optional OS trust store.
-    // The docs build beside what is left of the corpus check: rustdoc spends most of its
-    // minute on veeam-client alone, on one core.
-    let mut docs = cargo_in_root()
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .args([
-            "doc",
-            "--quiet",
-            "--no-deps",
-            "--all-features",
-            "--package",
-            "veeam-client",
-            "--package",
-            "openapi-client-runtime",
-        ])
-        .spawn()
-        .context("starting cargo doc")?;
+    let mut docs = None;
+    let tests = steps.time("tests", || {
+        run_then(&mut tests_cmd(false), "     Running ", || {
+            let started = cargo_in_root()
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .args([
+                    "doc",
+                    "--quiet",
+                    "--no-deps",
+                    "--all-features",
+                    "--package",
+                    "veeam-client",
+                    "--package",
+                    "openapi-client-runtime",
+                ])
+                .spawn()
+                .context("starting cargo doc");
+            docs = Some(started);
+        })
+    });
+    let mut docs = match (tests, docs) {
+        (Ok(()), Some(docs)) => docs?,
+        (Err(e), _) => return Err(e),
+        (Ok(()), None) => bail!("cargo test ran no test binary"),
+    };
+    steps.time("doc tests", || run(cargo_in_root().args(["test", "--workspace", "--doc"])))?;
     let corpus_run = steps.join_beside(corpus_run);
     let docs_run = steps.time("docs (the rest)", || {
         let status = docs.wait().context("waiting for cargo doc")?;
@@ -678,6 +696,30 @@ impl Output {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// [`run`], calling `then` once, as soon as a line of the command's standard error starts
+/// with `marker` (every line is still shown, in order).
+fn run_then(cmd: &mut Command, marker: &str, then: impl FnOnce()) -> anyhow::Result<()> {
+    use std::io::BufRead;
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().with_context(|| format!("starting {cmd:?}"))?;
+    let mut then = Some(then);
+    if let Some(stderr) = child.stderr.take() {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.context("reading the command's output")?;
+            eprintln!("{line}");
+            if line.starts_with(marker) {
+                if let Some(then) = then.take() {
+                    then();
+                }
+            }
+        }
+    }
+    let status = child.wait().with_context(|| format!("waiting for {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
 }
 
 fn run(cmd: &mut Command) -> anyhow::Result<()> {
