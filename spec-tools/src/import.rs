@@ -62,7 +62,7 @@ use serde_json::{Map, Value};
 use crate::sections::{path_key, Joined};
 
 /// The HTTP methods of a path item.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub(crate) const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// The extension that marks an element's revisions.
 pub const REVISIONS: &str = "x-revisions";
@@ -379,7 +379,7 @@ fn version_header(sources: &[Source]) -> Option<String> {
 }
 
 /// A local `$ref` followed within `doc` (at most 32 hops); the value itself otherwise.
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     let mut value = value;
     for _ in 0..32 {
         let Some(target) = value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) else {
@@ -752,7 +752,7 @@ fn mark_responses(op: &mut Value, sources: &[Source], at: &str, present: &[usize
     set_map(op, RESPONSE_REVISIONS, marks);
 }
 
-fn escape(token: &str) -> String {
+pub(crate) fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 

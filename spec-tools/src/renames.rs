@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-/// The HTTP methods of a path item.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use crate::import::{escape, resolve, METHODS};
 
 const SCHEMAS: &str = "#/components/schemas/";
 
@@ -60,21 +59,6 @@ struct Walk<'a> {
 /// The component a local schema `$ref` names.
 fn schema_ref(value: &Value) -> Option<&str> {
     value.get("$ref")?.as_str()?.strip_prefix(SCHEMAS)
-}
-
-/// A local `$ref` followed (at most 32 hops); the value itself otherwise.
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    let mut at = value;
-    for _ in 0..32 {
-        match at.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(pointer) => match doc.pointer(pointer) {
-                Some(target) => at = target,
-                None => break,
-            },
-            None => break,
-        }
-    }
-    at
 }
 
 impl<'a> Walk<'a> {
@@ -125,7 +109,7 @@ impl<'a> Walk<'a> {
         if !self.seen.insert((x.to_owned(), y.to_owned())) {
             return;
         }
-        let component = |doc: &'a Value, name: &str| doc.pointer(&format!("/components/schemas/{name}"));
+        let component = |doc: &'a Value, name: &str| doc.pointer(&format!("/components/schemas/{}", escape(name)));
         if x != y && component(self.theirs, x).is_none() && component(self.ours, y).is_none() {
             self.met.entry(x.to_owned()).or_default().insert(y.to_owned());
         }
